@@ -1,0 +1,8 @@
+import { defineConfig } from 'vitest/config';
+
+// The root test configuration: one project per package (each package's vitest.config.ts).
+export default defineConfig({
+  test: {
+    projects: ['packages/*/vitest.config.ts'],
+  },
+});
