@@ -1,0 +1,116 @@
+import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { DatasetError } from './errors.js';
+import { assertValid } from './validate.js';
+import type { SchemaName } from './types.js';
+
+export interface WriteJsonlOptions {
+  /** Validate every record before writing it; an invalid record throws and nothing of it is written. */
+  schema?: SchemaName;
+}
+
+function serialise(record: unknown, schema: SchemaName | undefined): string {
+  if (schema) assertValid(schema, record);
+  const text = JSON.stringify(record);
+  if (text === undefined) throw new DatasetError('invalid-input', 'record is not JSON-serialisable');
+  return `${text}\n`;
+}
+
+/**
+ * Writes all records to `file` atomically: a temporary file in the same folder, fsync, then rename,
+ * so readers see the old file or the whole new one, never a half-written one.
+ */
+export async function writeJsonlAtomic(
+  file: string,
+  records: Iterable<unknown> | AsyncIterable<unknown>,
+  options: WriteJsonlOptions = {},
+): Promise<{ records: number; bytes: number }> {
+  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.${Date.now().toString(36)}.tmp`);
+  const fd = openSync(tmp, 'w');
+  let count = 0;
+  let bytes = 0;
+  let buffer = '';
+  try {
+    for await (const record of records) {
+      buffer += serialise(record, options.schema);
+      count++;
+      if (buffer.length >= 1 << 20) {
+        bytes += writeSync(fd, buffer);
+        buffer = '';
+      }
+    }
+    if (buffer) bytes += writeSync(fd, buffer);
+    fsyncSync(fd);
+    closeSync(fd);
+    renameSync(tmp, file);
+  } catch (e) {
+    try {
+      closeSync(fd);
+    } catch {}
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+  return { records: count, bytes };
+}
+
+/**
+ * An append-only JSONL writer for long, resumable jobs. Each record goes out in one write call of a
+ * whole line. On open, a torn last line left by a crash (no trailing newline) is cut off, so it can
+ * neither be accepted by a reader nor glue itself to the next record; `tornBytes` reports it.
+ */
+export class JsonlAppender {
+  readonly tornBytes: number;
+  private fd: number | undefined;
+  private pending = 0;
+
+  constructor(
+    readonly file: string,
+    private readonly options: WriteJsonlOptions & {
+      /** fsync after this many records (and on close). @default 1 */
+      syncEvery?: number;
+    } = {},
+  ) {
+    this.fd = openSync(file, 'a+');
+    this.tornBytes = cutTornTail(this.fd);
+  }
+
+  append(record: unknown): void {
+    if (this.fd === undefined) throw new DatasetError('io', `append to closed writer (${this.file})`);
+    writeSync(this.fd, serialise(record, this.options.schema));
+    if (++this.pending >= (this.options.syncEvery ?? 1)) this.flush();
+  }
+
+  flush(): void {
+    if (this.fd !== undefined && this.pending) {
+      fsyncSync(this.fd);
+      this.pending = 0;
+    }
+  }
+
+  close(): void {
+    if (this.fd === undefined) return;
+    this.flush();
+    closeSync(this.fd);
+    this.fd = undefined;
+  }
+}
+
+function cutTornTail(fd: number): number {
+  const size = fstatSync(fd).size;
+  if (size === 0) return 0;
+  const block = Buffer.alloc(64 * 1024);
+  let end = size;
+  while (end > 0) {
+    const start = Math.max(0, end - block.length);
+    const n = readSync(fd, block, 0, end - start, start);
+    const at = block.subarray(0, n).lastIndexOf(0x0a);
+    if (at !== -1) {
+      const keep = start + at + 1;
+      if (keep < size) ftruncateSync(fd, keep);
+      return size - keep;
+    }
+    end = start;
+  }
+  ftruncateSync(fd, 0);
+  return size;
+}
