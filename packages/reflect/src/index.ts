@@ -1,2 +1,11 @@
-/** The package name, for diagnostics. This package is a skeleton until its own issue fills it. */
-export const PACKAGE_NAME = '@srcode/reflect';
+export type { ReflectErrorCode } from './errors.js';
+export { ReflectError, ReflectInternalError } from './errors.js';
+export type { ChatMessage, ChatModel, ChatRequest, ChatResult, ChatStats, JsonSchemaFormat, TokenUsage } from './chat/model.js';
+export type { BackoffOptions } from './chat/backoff.js';
+export { backoffDelay, parseRetryAfter } from './chat/backoff.js';
+export { ChatCache } from './chat/cache.js';
+export type { ChatEvent, OpenAIChatOptions } from './chat/openai.js';
+export { OpenAIChatClient } from './chat/openai.js';
+export type { StructuredOptions, StructuredResult } from './chat/structured.js';
+export { completeStructured, extractJson } from './chat/structured.js';
+export { canonicalJson, shortHash } from './hash.js';
