@@ -28,7 +28,7 @@ export class DatasetError extends Error {
 
 /** `file:line: path: message`, the form editors and CI logs link to. */
 export function formatIssue(issue: Issue): string {
-  const where = issue.file ? `${issue.file}:${issue.line ?? 0}: ` : issue.line ? `line ${issue.line}: ` : '';
+  const where = issue.file ? `${issue.file}${issue.line ? `:${issue.line}` : ''}: ` : issue.line ? `line ${issue.line}: ` : '';
   const path = issue.path ? `${issue.path}: ` : '';
   return `${where}${path}${issue.message}`;
 }

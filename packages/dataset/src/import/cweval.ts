@@ -1,0 +1,72 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { computeChanges } from '../changes.js';
+import type { Issue } from '../errors.js';
+import { languageFromFileName } from '../languages.js';
+import { normaliseCwe } from '../text.js';
+import type { RepairPair } from '../types.js';
+
+const TASK = /^(cwe_(\d+)_\d+)(?:_(\w+?))?_task\.(\w+)$/;
+
+/** The task text between `BEGIN PROMPT` and `BEGIN SOLUTION`, with comment markers removed. */
+function promptOf(code: string): string | undefined {
+  const m = /BEGIN PROMPT\s*\n([\s\S]*?)BEGIN SOLUTION/.exec(code);
+  if (!m?.[1]) return undefined;
+  return m[1]
+    .split('\n')
+    .map((l) => l.replace(/^\s*(\/\*\*?|\*\/|\*|\/\/|#|""")\s?/, '').replace(/\s*(\*\/|""")\s*$/, ''))
+    .join('\n')
+    .trim();
+}
+
+function functionNameOf(prompt: string, language: string): string | undefined {
+  const re = language === 'python' ? /def\s+([A-Za-z_]\w*)\s*\(/ : /([A-Za-z_]\w*)\s*\([^;{]*\)\s*\{/;
+  return re.exec(prompt)?.[1];
+}
+
+/**
+ * Imports CWEval tasks from one or more folders (e.g. `cweval/core/c`): the `*_task` file is the fixed
+ * side and `*_unsafe` the vulnerable one. Tasks without an unsafe reference are reported, not imported.
+ */
+export function* importCwevalDir(dir: string): Generator<{ pair?: RepairPair; issue?: Issue }> {
+  for (const name of readdirSync(dir).sort()) {
+    const m = TASK.exec(name);
+    if (!m) continue;
+    const [, stem, cweNum, langTag, ext] = m as unknown as [string, string, string, string | undefined, string];
+    const language = languageFromFileName(name);
+    const unsafeName = name.replace(/_task\./, '_unsafe.');
+    const file = join(dir, name);
+    if (!language) {
+      yield { issue: { code: 'source', path: '', message: `unknown language for ${name}`, file } };
+      continue;
+    }
+    let unsafe: string;
+    try {
+      unsafe = readFileSync(join(dir, unsafeName), 'utf8');
+    } catch {
+      yield { issue: { code: 'unpaired', path: '', message: `${name} has no ${unsafeName}: no vulnerable side`, file } };
+      continue;
+    }
+    const task = readFileSync(file, 'utf8');
+    const prompt = promptOf(task);
+    const fn = functionNameOf(task.slice(task.indexOf('BEGIN PROMPT')), language);
+    const pair: RepairPair = {
+      schemaVersion: 1,
+      id: `cweval-${stem}${langTag ? `_${langTag}` : ''}`,
+      language,
+      cwes: [normaliseCwe(cweNum) ?? `CWE-${Number(cweNum)}`],
+      provenance: {
+        dataset: 'cweval',
+        project: 'cweval',
+        file: name,
+        origin: `${dir}/${stem}${langTag ? `_${langTag}` : ''}_{task,unsafe}.${ext}`,
+      },
+      vulnerableCode: unsafe,
+      fixedCode: task,
+      changes: computeChanges(unsafe, task),
+    };
+    if (prompt) pair.description = prompt;
+    if (fn) pair.provenance.functionName = fn;
+    yield { pair };
+  }
+}
