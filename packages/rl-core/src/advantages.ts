@@ -1,0 +1,222 @@
+import { RlCoreError } from './errors.js';
+import { checkShape, type Mask, maskOrOnes, type Shape } from './shape.js';
+
+/** The advantage estimators; see the package README for each definition. */
+export type Estimator = 'gae' | 'reinforce++' | 'grpo' | 'dr-grpo' | 'rloo' | 'token-grpo';
+
+export const ESTIMATORS: readonly Estimator[] = ['gae', 'reinforce++', 'grpo', 'dr-grpo', 'rloo', 'token-grpo'];
+
+export interface AdvantageInput {
+  estimator: Estimator;
+  shape: Shape;
+  /** Per-token rewards; an outcome reward is a row whose only non-zero entry is its last real token. */
+  rewards: Float32Array;
+  /** Per-token value estimates (GAE only). */
+  values?: Float32Array;
+  /** 1 = a real response token. @default all ones */
+  mask?: Mask;
+  /** One group id per sequence (grpo, dr-grpo, rloo, token-grpo). @default every sequence in one group */
+  groupIds?: ArrayLike<number | string>;
+  /** @default 1 */
+  gamma?: number;
+  /** @default 0.95 */
+  lambda?: number;
+  /**
+   * Whiten the final advantages over all real tokens of the batch (mean 0, std 1).
+   * @default true for gae and reinforce++, false for the group estimators (they normalise per group)
+   */
+  whiten?: boolean;
+  /** Added to every standard deviation before dividing. @default 1e-6 */
+  eps?: number;
+}
+
+export interface AdvantageOutput {
+  /** Per-token advantages, 0 on masked tokens. */
+  advantages: Float32Array;
+  /** Per-token return targets for a value head, 0 on masked tokens (GAE: advantages + values; others: discounted reward-to-go). */
+  returns: Float32Array;
+}
+
+export const ADVANTAGE_DEFAULTS = { gamma: 1, lambda: 0.95, eps: 1e-6 };
+
+/** Discounted reward-to-go over each row's real tokens (masked positions are skipped, not zero-reward steps). */
+export function rewardToGo(rewards: Float32Array, mask: Mask, shape: Shape, gamma: number): Float32Array {
+  const out = new Float32Array(rewards.length);
+  for (let b = 0; b < shape.batch; b++) {
+    let g = 0;
+    for (let t = shape.tokens - 1; t >= 0; t--) {
+      const i = b * shape.tokens + t;
+      if (mask[i] === 0) continue;
+      g = (rewards[i] as number) + gamma * g;
+      out[i] = g;
+    }
+  }
+  return out;
+}
+
+/** Generalised advantage estimation; values after a row's last real token count as 0 (terminal). */
+export function gae(rewards: Float32Array, values: Float32Array, mask: Mask, shape: Shape, gamma: number, lambda: number): AdvantageOutput {
+  const adv = new Float32Array(rewards.length);
+  const ret = new Float32Array(rewards.length);
+  for (let b = 0; b < shape.batch; b++) {
+    let nextValue = 0;
+    let nextAdv = 0;
+    for (let t = shape.tokens - 1; t >= 0; t--) {
+      const i = b * shape.tokens + t;
+      if (mask[i] === 0) continue;
+      const v = values[i] as number;
+      const delta = (rewards[i] as number) + gamma * nextValue - v;
+      nextAdv = delta + gamma * lambda * nextAdv;
+      nextValue = v;
+      adv[i] = nextAdv;
+      ret[i] = nextAdv + v;
+    }
+  }
+  return { advantages: adv, returns: ret };
+}
+
+/** Masked whitening over the whole batch; masked entries stay 0. */
+export function whiten(values: Float32Array, mask: Mask, eps = ADVANTAGE_DEFAULTS.eps): Float32Array {
+  let n = 0;
+  let sum = 0;
+  for (let i = 0; i < values.length; i++)
+    if (mask[i] !== 0) {
+      n++;
+      sum += values[i] as number;
+    }
+  const out = new Float32Array(values.length);
+  if (n === 0) return out;
+  const mean = sum / n;
+  let ss = 0;
+  for (let i = 0; i < values.length; i++) if (mask[i] !== 0) ss += ((values[i] as number) - mean) ** 2;
+  const std = Math.sqrt(ss / n);
+  for (let i = 0; i < values.length; i++) if (mask[i] !== 0) out[i] = ((values[i] as number) - mean) / (std + eps);
+  return out;
+}
+
+function groupIndex(groupIds: ArrayLike<number | string> | undefined, batch: number): Int32Array {
+  const idx = new Int32Array(batch);
+  if (groupIds === undefined) return idx;
+  if (groupIds.length !== batch)
+    throw new RlCoreError('shape-mismatch', `expected ${batch} group ids (one per sequence), found ${groupIds.length}`);
+  const seen = new Map<number | string, number>();
+  for (let b = 0; b < batch; b++) {
+    const id = groupIds[b] as number | string;
+    let g = seen.get(id);
+    if (g === undefined) {
+      g = seen.size;
+      seen.set(id, g);
+    }
+    idx[b] = g;
+  }
+  return idx;
+}
+
+/** Mean and population std of `x` over the members of each group (weights: 1 per member). */
+function groupStats(
+  x: Float64Array,
+  group: Int32Array,
+  weight?: Float64Array,
+): { mean: Float64Array; std: Float64Array; count: Float64Array } {
+  const k = group.reduce((m, g) => Math.max(m, g + 1), 0);
+  const sum = new Float64Array(k);
+  const count = new Float64Array(k);
+  for (let b = 0; b < x.length; b++) {
+    const w = weight ? (weight[b] as number) : 1;
+    sum[group[b] as number]! += w * (x[b] as number);
+    count[group[b] as number]! += w;
+  }
+  const mean = sum.map((s, g) => (count[g]! > 0 ? s / count[g]! : 0));
+  const ss = new Float64Array(k);
+  for (let b = 0; b < x.length; b++) {
+    const w = weight ? (weight[b] as number) : 1;
+    ss[group[b] as number]! += w * ((x[b] as number) - mean[group[b] as number]!) ** 2;
+  }
+  const std = ss.map((s, g) => (count[g]! > 0 ? Math.sqrt(s / count[g]!) : 0));
+  return { mean, std, count };
+}
+
+function broadcastRows(perSeq: Float64Array, mask: Mask, shape: Shape): Float32Array {
+  const out = new Float32Array(shape.batch * shape.tokens);
+  for (let b = 0; b < shape.batch; b++)
+    for (let t = 0; t < shape.tokens; t++) {
+      const i = b * shape.tokens + t;
+      if (mask[i] !== 0) out[i] = perSeq[b] as number;
+    }
+  return out;
+}
+
+/** Computes per-token advantages and returns with the chosen estimator. */
+export function computeAdvantages(input: AdvantageInput): AdvantageOutput {
+  const { shape, rewards, estimator } = input;
+  checkShape('rewards', rewards, shape);
+  const mask = maskOrOnes(input.mask, shape);
+  const gamma = input.gamma ?? ADVANTAGE_DEFAULTS.gamma;
+  const lambda = input.lambda ?? ADVANTAGE_DEFAULTS.lambda;
+  const eps = input.eps ?? ADVANTAGE_DEFAULTS.eps;
+  const doWhiten = input.whiten ?? (estimator === 'gae' || estimator === 'reinforce++');
+  if (!(gamma >= 0 && gamma <= 1)) throw new RlCoreError('invalid-option', `expected gamma in [0, 1], found ${gamma}`);
+  if (!(lambda >= 0 && lambda <= 1)) throw new RlCoreError('invalid-option', `expected lambda in [0, 1], found ${lambda}`);
+  const rtg = rewardToGo(rewards, mask, shape, gamma);
+  let advantages: Float32Array;
+  let returns = rtg;
+  if (estimator === 'gae') {
+    if (!input.values) throw new RlCoreError('invalid-input', 'expected values for the gae estimator, found none');
+    checkShape('values', input.values, shape);
+    ({ advantages, returns } = gae(rewards, input.values, mask, shape, gamma, lambda));
+  } else if (estimator === 'reinforce++') {
+    advantages = rtg.slice();
+  } else if (estimator === 'grpo' || estimator === 'dr-grpo' || estimator === 'rloo') {
+    const group = groupIndex(input.groupIds, shape.batch);
+    const score = new Float64Array(shape.batch);
+    for (let i = 0; i < rewards.length; i++) if (mask[i] !== 0) score[Math.floor(i / shape.tokens)]! += rewards[i] as number;
+    const { mean, std, count } = groupStats(score, group);
+    const adv = new Float64Array(shape.batch);
+    for (let b = 0; b < shape.batch; b++) {
+      const g = group[b] as number;
+      const d = (score[b] as number) - (mean[g] as number);
+      const n = count[g] as number;
+      if (estimator === 'grpo') adv[b] = d / ((std[g] as number) + eps);
+      else if (estimator === 'dr-grpo') adv[b] = d;
+      else adv[b] = n > 1 ? (d * n) / (n - 1) : 0;
+    }
+    advantages = broadcastRows(adv, mask, shape);
+  } else if (estimator === 'token-grpo') {
+    advantages = tokenGroupAdvantages(rtg, mask, shape, groupIndex(input.groupIds, shape.batch), eps);
+  } else {
+    throw new RlCoreError('invalid-option', `expected an estimator (${ESTIMATORS.join(', ')}), found ${String(estimator)}`);
+  }
+  if (doWhiten) advantages = whiten(advantages, mask, eps);
+  return { advantages, returns };
+}
+
+/**
+ * Token-level group-relative advantages: every real token's reward-to-go is normalised by the mean and
+ * std of the reward-to-go over all real tokens of the sequences in its group.
+ */
+function tokenGroupAdvantages(rtg: Float32Array, mask: Mask, shape: Shape, group: Int32Array, eps: number): Float32Array {
+  const k = group.reduce((m, g) => Math.max(m, g + 1), 0);
+  const sum = new Float64Array(k);
+  const count = new Float64Array(k);
+  for (let i = 0; i < rtg.length; i++) {
+    if (mask[i] === 0) continue;
+    const g = group[Math.floor(i / shape.tokens)] as number;
+    sum[g]! += rtg[i] as number;
+    count[g]!++;
+  }
+  const mean = sum.map((s, g) => (count[g]! > 0 ? s / count[g]! : 0));
+  const ss = new Float64Array(k);
+  for (let i = 0; i < rtg.length; i++) {
+    if (mask[i] === 0) continue;
+    const g = group[Math.floor(i / shape.tokens)] as number;
+    ss[g]! += ((rtg[i] as number) - mean[g]!) ** 2;
+  }
+  const out = new Float32Array(rtg.length);
+  for (let i = 0; i < rtg.length; i++) {
+    if (mask[i] === 0) continue;
+    const g = group[Math.floor(i / shape.tokens)] as number;
+    const std = count[g]! > 0 ? Math.sqrt(ss[g]! / count[g]!) : 0;
+    out[i] = ((rtg[i] as number) - mean[g]!) / (std + eps);
+  }
+  return out;
+}

@@ -1,0 +1,68 @@
+import { RlCoreError } from './errors.js';
+import { checkShape, type Mask, maskOrOnes, rowLengths, type Shape } from './shape.js';
+
+/**
+ * How per-token losses reduce to one number:
+ * - `token-mean`: sum over all real tokens / number of real tokens (long answers weigh more);
+ * - `seq-mean-token-mean`: mean over sequences of each sequence's token mean (GRPO's original form);
+ * - `seq-mean-token-sum`: mean over sequences of each sequence's token sum;
+ * - `seq-mean-token-sum-norm`: sum over all real tokens / (batch x a constant length), the length-unbiased
+ *   form of Dr. GRPO; the constant is `normLength`, by default the padded token count.
+ */
+export type AggregationMode = 'token-mean' | 'seq-mean-token-mean' | 'seq-mean-token-sum' | 'seq-mean-token-sum-norm';
+
+export const AGGREGATION_MODES: readonly AggregationMode[] = [
+  'token-mean',
+  'seq-mean-token-mean',
+  'seq-mean-token-sum',
+  'seq-mean-token-sum-norm',
+];
+
+export interface AggregateOptions {
+  /** @default 'token-mean' */
+  mode?: AggregationMode;
+  mask?: Mask;
+  /** The constant length of `seq-mean-token-sum-norm`. @default shape.tokens */
+  normLength?: number;
+}
+
+/**
+ * The weight each token gets in the aggregate: every mode is linear, so loss = sum(w * x).
+ * Masked tokens always weigh 0; rows without a real token count as absent sequences.
+ */
+export function aggregationWeights(shape: Shape, options: AggregateOptions = {}): Float32Array {
+  const mask = maskOrOnes(options.mask, shape);
+  const mode = options.mode ?? 'token-mean';
+  const w = new Float32Array(shape.batch * shape.tokens);
+  const lens = rowLengths(mask, shape);
+  let total = 0;
+  let seqs = 0;
+  for (const n of lens) {
+    total += n;
+    if (n > 0) seqs++;
+  }
+  for (let b = 0; b < shape.batch; b++) {
+    const n = lens[b] as number;
+    let rowWeight: number;
+    if (mode === 'token-mean') rowWeight = total > 0 ? 1 / total : 0;
+    else if (mode === 'seq-mean-token-mean') rowWeight = n > 0 ? 1 / (n * seqs) : 0;
+    else if (mode === 'seq-mean-token-sum') rowWeight = seqs > 0 ? 1 / seqs : 0;
+    else if (mode === 'seq-mean-token-sum-norm') {
+      const len = options.normLength ?? shape.tokens;
+      if (!(len > 0)) throw new RlCoreError('invalid-option', `expected normLength > 0, found ${len}`);
+      rowWeight = shape.batch > 0 ? 1 / (shape.batch * len) : 0;
+    } else throw new RlCoreError('invalid-option', `expected an aggregation mode (${AGGREGATION_MODES.join(', ')}), found ${String(mode)}`);
+    const o = b * shape.tokens;
+    for (let t = 0; t < shape.tokens; t++) if (mask[o + t] !== 0) w[o + t] = rowWeight;
+  }
+  return w;
+}
+
+/** Reduces a per-token array to one number with the given mode. */
+export function aggregate(values: Float32Array, shape: Shape, options: AggregateOptions = {}): number {
+  checkShape('values', values, shape);
+  const w = aggregationWeights(shape, options);
+  let s = 0;
+  for (let i = 0; i < w.length; i++) if (w[i] !== 0) s += (w[i] as number) * (values[i] as number);
+  return s;
+}

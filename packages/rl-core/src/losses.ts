@@ -1,0 +1,169 @@
+import { type AggregateOptions, aggregationWeights } from './aggregate.js';
+import { RlCoreError } from './errors.js';
+import { checkShape, type Mask, maskOrOnes, type Shape } from './shape.js';
+
+/** Defaults for the losses, documented once. */
+export const LOSS_DEFAULTS = { clipLow: 0.2, clipHigh: 0.2, valueClip: 0.2, entropyCoef: 0.01 };
+
+export interface PolicyLossOptions extends AggregateOptions {
+  /** Lower clip range: the ratio is clipped at 1 - clipLow. @default 0.2 */
+  clipLow?: number;
+  /** Upper clip range: the ratio is clipped at 1 + clipHigh (raise it above clipLow for "clip-higher"). @default 0.2 */
+  clipHigh?: number;
+  /** Dual clip: for negative advantages the loss is capped at -A * dualClip (> 1). @default none */
+  dualClip?: number;
+}
+
+export interface LossResult {
+  /** The aggregated loss. */
+  loss: number;
+  /** The per-token loss before aggregation, 0 on masked tokens. */
+  perToken: Float32Array;
+  /** The per-token aggregation weights used (loss = sum(weights * perToken)). */
+  weights: Float32Array;
+}
+
+export interface PolicyLossResult extends LossResult {
+  /** Share of real tokens whose ratio was clipped (by either the PPO clip or the dual clip). */
+  clipFraction: number;
+  /** Mean of (ratio - 1) - log ratio over real tokens: the usual approx-KL to the old policy. */
+  approxKl: number;
+}
+
+function finish(perToken: Float32Array, shape: Shape, options: AggregateOptions): LossResult {
+  const weights = aggregationWeights(shape, options);
+  let loss = 0;
+  for (let i = 0; i < weights.length; i++) if (weights[i] !== 0) loss += (weights[i] as number) * (perToken[i] as number);
+  return { loss, perToken, weights };
+}
+
+/** Per-token PPO clipped surrogate loss, with separate clip ranges and an optional dual clip. */
+export function ppoPolicyLoss(
+  logp: Float32Array,
+  oldLogp: Float32Array,
+  advantages: Float32Array,
+  shape: Shape,
+  options: PolicyLossOptions = {},
+): PolicyLossResult {
+  checkShape('logp', logp, shape);
+  checkShape('oldLogp', oldLogp, shape);
+  checkShape('advantages', advantages, shape);
+  const mask = maskOrOnes(options.mask, shape);
+  const lo = 1 - (options.clipLow ?? LOSS_DEFAULTS.clipLow);
+  const hi = 1 + (options.clipHigh ?? LOSS_DEFAULTS.clipHigh);
+  const dual = options.dualClip;
+  if (dual !== undefined && !(dual > 1)) throw new RlCoreError('invalid-option', `expected dualClip > 1, found ${dual}`);
+  const perToken = new Float32Array(logp.length);
+  let clipped = 0;
+  let real = 0;
+  let kl = 0;
+  for (let i = 0; i < logp.length; i++) {
+    if (mask[i] === 0) continue;
+    real++;
+    const lr = (logp[i] as number) - (oldLogp[i] as number);
+    const ratio = Math.exp(lr);
+    kl += ratio - 1 - lr;
+    const a = advantages[i] as number;
+    const l1 = -a * ratio;
+    const l2 = -a * Math.min(hi, Math.max(lo, ratio));
+    let l = Math.max(l1, l2);
+    if (l2 > l1) clipped++;
+    if (dual !== undefined && a < 0 && l > -a * dual) {
+      l = -a * dual;
+      clipped++;
+    }
+    perToken[i] = l;
+  }
+  const r = finish(perToken, shape, options);
+  return { ...r, clipFraction: real > 0 ? clipped / real : 0, approxKl: real > 0 ? kl / real : 0 };
+}
+
+export interface ValueLossOptions extends AggregateOptions {
+  /** Values move at most this far from the old values before the larger error is taken. @default 0.2 */
+  valueClip?: number;
+}
+
+/** Clipped value loss: 0.5 * max((v - R)^2, (clip(v, old - c, old + c) - R)^2) per token. */
+export function valueLoss(
+  values: Float32Array,
+  oldValues: Float32Array,
+  returns: Float32Array,
+  shape: Shape,
+  options: ValueLossOptions = {},
+): LossResult {
+  checkShape('values', values, shape);
+  checkShape('oldValues', oldValues, shape);
+  checkShape('returns', returns, shape);
+  const mask = maskOrOnes(options.mask, shape);
+  const c = options.valueClip ?? LOSS_DEFAULTS.valueClip;
+  const perToken = new Float32Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    if (mask[i] === 0) continue;
+    const v = values[i] as number;
+    const o = oldValues[i] as number;
+    const r = returns[i] as number;
+    const vc = o + Math.min(c, Math.max(-c, v - o));
+    perToken[i] = 0.5 * Math.max((v - r) ** 2, (vc - r) ** 2);
+  }
+  return finish(perToken, shape, options);
+}
+
+/** Entropy bonus as a loss term: -coef * aggregate(entropy). */
+export function entropyBonus(entropy: Float32Array, shape: Shape, options: AggregateOptions & { coef?: number } = {}): LossResult {
+  checkShape('entropy', entropy, shape);
+  const mask = maskOrOnes(options.mask, shape);
+  const coef = options.coef ?? LOSS_DEFAULTS.entropyCoef;
+  const perToken = new Float32Array(entropy.length);
+  for (let i = 0; i < entropy.length; i++) if (mask[i] !== 0) perToken[i] = -coef * (entropy[i] as number);
+  return finish(perToken, shape, options);
+}
+
+/** SFT masked cross-entropy from the log-probabilities of the target tokens: aggregate(-logp). */
+export function sftLoss(targetLogp: Float32Array, shape: Shape, options: AggregateOptions = {}): LossResult {
+  checkShape('targetLogp', targetLogp, shape);
+  const mask = maskOrOnes(options.mask, shape);
+  const perToken = new Float32Array(targetLogp.length);
+  for (let i = 0; i < targetLogp.length; i++) if (mask[i] !== 0) perToken[i] = -(targetLogp[i] as number);
+  return finish(perToken, shape, options);
+}
+
+/** Log-softmax of one row of logits, returned in place into `out`. */
+export function logSoftmaxRow(logits: ArrayLike<number>, out: Float32Array = new Float32Array(logits.length)): Float32Array {
+  let max = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < logits.length; i++) max = Math.max(max, logits[i] as number);
+  let s = 0;
+  for (let i = 0; i < logits.length; i++) s += Math.exp((logits[i] as number) - max);
+  const lse = max + Math.log(s);
+  for (let i = 0; i < logits.length; i++) out[i] = (logits[i] as number) - lse;
+  return out;
+}
+
+/** Per-token target log-probabilities and entropies from (batch x tokens x vocab) logits. */
+export function tokenLogProbs(
+  logits: Float32Array,
+  targets: ArrayLike<number>,
+  shape: Shape,
+  vocab: number,
+  mask?: Mask,
+): { logp: Float32Array; entropy: Float32Array } {
+  if (logits.length !== shape.batch * shape.tokens * vocab) {
+    throw new RlCoreError('shape-mismatch', `expected ${shape.batch} x ${shape.tokens} x ${vocab} logits, found ${logits.length}`);
+  }
+  checkShape('targets', targets, shape);
+  const m = maskOrOnes(mask, shape);
+  const logp = new Float32Array(shape.batch * shape.tokens);
+  const entropy = new Float32Array(shape.batch * shape.tokens);
+  const row = new Float32Array(vocab);
+  for (let i = 0; i < logp.length; i++) {
+    if (m[i] === 0) continue;
+    logSoftmaxRow(logits.subarray(i * vocab, (i + 1) * vocab), row);
+    const target = targets[i] as number;
+    if (!(target >= 0 && target < vocab))
+      throw new RlCoreError('invalid-input', `expected a target token in [0, ${vocab}), found ${target}`);
+    logp[i] = row[target] as number;
+    let h = 0;
+    for (let v = 0; v < vocab; v++) h -= Math.exp(row[v] as number) * (row[v] as number);
+    entropy[i] = h;
+  }
+  return { logp, entropy };
+}
