@@ -1,0 +1,108 @@
+import { readFileSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { TokenRewardError } from './errors.js';
+import { assertWellFormed, type TokenEncoding, type TokenizerLike, toUtf16Offsets } from './tokenizer.js';
+
+/** The part of a transformers.js `PreTrainedTokenizer` the adapter uses. */
+export interface PreTrainedTokenizerShape {
+  encode(text: string, textPair?: string | null, options?: { add_special_tokens?: boolean }): number[];
+  model: { convert_ids_to_tokens(ids: number[]): string[] };
+  added_tokens?: Array<{ id: number; content: string; special?: boolean }>;
+}
+
+/** Byte-level BPE's printable stand-ins for bytes, inverted: stand-in code point -> byte. */
+function byteDecoder(): Map<number, number> {
+  const direct: number[] = [];
+  for (let b = 0x21; b <= 0x7e; b++) direct.push(b);
+  for (let b = 0xa1; b <= 0xac; b++) direct.push(b);
+  for (let b = 0xae; b <= 0xff; b++) direct.push(b);
+  const map = new Map<number, number>();
+  for (const b of direct) map.set(b, b);
+  let shifted = 0;
+  for (let b = 0; b < 256; b++) {
+    if (map.has(b)) continue;
+    map.set(256 + shifted, b);
+    shifted++;
+  }
+  return map;
+}
+
+const BYTES = byteDecoder();
+const utf8 = new TextEncoder();
+
+export interface HfAdapterOptions {
+  /** Recorded in maps' `tokenizer` field. @default 'hf' (`hf:<folder>` when loaded from files) */
+  name?: string;
+}
+
+/**
+ * Wraps a loaded byte-level BPE tokenizer (GPT-2, Qwen, Llama 3, DeepSeek): token strings are mapped
+ * back to their bytes to compute offsets, which are checked to reconstruct the text exactly.
+ */
+export function fromPreTrainedTokenizer(tokenizer: PreTrainedTokenizerShape, options: HfAdapterOptions = {}): TokenizerLike {
+  const added = new Map<number, { content: string; special: boolean }>();
+  for (const t of tokenizer.added_tokens ?? []) added.set(t.id, { content: t.content, special: t.special ?? false });
+  return {
+    name: options.name ?? 'hf',
+    encode(text: string): TokenEncoding {
+      assertWellFormed(text);
+      const ids = tokenizer.encode(text, null, { add_special_tokens: false });
+      const pieces = tokenizer.model.convert_ids_to_tokens(ids);
+      const expected = utf8.encode(text);
+      const byteOffsets = new Array<number>(ids.length * 2);
+      const special = new Uint8Array(ids.length);
+      let at = 0;
+      const mismatch = (i: number) =>
+        new TokenRewardError(
+          'offsets-mismatch',
+          `token ${i} (${JSON.stringify(pieces[i])}) does not match the text at byte ${at}: the tokenizer normalised the text (e.g. NFC) or is not byte-level; pass offsets from the tokenizer itself instead`,
+        );
+      for (let i = 0; i < ids.length; i++) {
+        const id = ids[i] as number;
+        const start = at;
+        const extra = added.get(id);
+        if (extra) {
+          special[i] = extra.special ? 1 : 0;
+          for (const b of utf8.encode(extra.content)) if (expected[at++] !== b) throw mismatch(i);
+        } else {
+          for (const ch of pieces[i] ?? '') {
+            const b = BYTES.get(ch.codePointAt(0) as number);
+            if (b === undefined || expected[at] !== b) throw mismatch(i);
+            at++;
+          }
+        }
+        byteOffsets[2 * i] = start;
+        byteOffsets[2 * i + 1] = at;
+      }
+      if (at !== expected.length) throw mismatch(ids.length - 1);
+      return { ids: Int32Array.from(ids), offsets: toUtf16Offsets(text, byteOffsets, 'byte'), special };
+    },
+  };
+}
+
+/**
+ * Loads a Hugging Face `tokenizer.json` (a file, or a folder holding it and `tokenizer_config.json`)
+ * offline through `@xenova/transformers` (an optional peer dependency).
+ */
+export async function loadHfTokenizer(path: string, options: HfAdapterOptions = {}): Promise<TokenizerLike> {
+  const dir = statSync(path).isDirectory() ? path : dirname(path);
+  const file = statSync(path).isDirectory() ? join(path, 'tokenizer.json') : path;
+  let mod: { PreTrainedTokenizer: new (json: unknown, config: unknown) => PreTrainedTokenizerShape };
+  try {
+    mod = (await import('@xenova/transformers')) as unknown as typeof mod;
+  } catch (cause) {
+    throw new TokenRewardError('tokenizer', 'loading a tokenizer.json needs the optional peer dependency @xenova/transformers', { cause });
+  }
+  const json = JSON.parse(readFileSync(file, 'utf8')) as { model?: { merges?: unknown[] } };
+  // transformers.js 2.x expects merges as "a b" strings; newer files store them as pairs
+  if (Array.isArray(json.model?.merges)) {
+    json.model.merges = json.model.merges.map((m) => (Array.isArray(m) ? m.join(' ') : m));
+  }
+  let config: unknown = {};
+  try {
+    config = JSON.parse(readFileSync(join(dir, 'tokenizer_config.json'), 'utf8'));
+  } catch {
+    // a bare tokenizer.json is enough for encoding
+  }
+  return fromPreTrainedTokenizer(new mod.PreTrainedTokenizer(json, config), { name: options.name ?? `hf:${basename(dir)}` });
+}

@@ -1,0 +1,78 @@
+import type { RepairPair, RewardSpan, TokenRewardMap } from '@srcode/dataset';
+import { type PairSpanOptions, type PairSpans, pairSpans } from './pair-spans.js';
+import { type ProjectionOptions, projectRewards } from './project.js';
+import type { TokenEncoding, TokenizerLike } from './tokenizer.js';
+
+export interface MapInput {
+  id: string;
+  pairId?: string;
+  mode: TokenRewardMap['mode'];
+  side?: TokenRewardMap['side'];
+  tokenizer: string;
+  /** The scored text (a completion, or one side of a pair). */
+  text: string;
+  encoding: TokenEncoding;
+  spans: readonly RewardSpan[];
+  /** Include `text` in the record. @default true */
+  includeText?: boolean;
+}
+
+/** Projects `spans` onto the encoding's tokens and returns the dataset's `TokenRewardMap` record. */
+export function buildRewardMap(input: MapInput, options: ProjectionOptions = {}): TokenRewardMap {
+  const rewards = projectRewards(input.text.length, input.encoding, input.spans, options);
+  const base = options.offsetBase ?? 0;
+  const n = input.encoding.ids.length;
+  const offsets: number[][] = new Array(n);
+  const tokenIds: number[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    tokenIds[i] = input.encoding.ids[i] as number;
+    const s = Math.max(0, (input.encoding.offsets[2 * i] as number) - base);
+    const e = Math.max(0, (input.encoding.offsets[2 * i + 1] as number) - base);
+    offsets[i] = [s, e];
+  }
+  const map: TokenRewardMap = {
+    schemaVersion: 1,
+    id: input.id,
+    mode: input.mode,
+    tokenizer: input.tokenizer,
+    tokenIds,
+    offsets,
+    rewards: Array.from(rewards, (r) => Math.round(r * 1e6) / 1e6),
+    spans: input.spans.map((s) => ({ ...s })),
+  };
+  if (input.pairId !== undefined) map.pairId = input.pairId;
+  if (input.side !== undefined) map.side = input.side;
+  if (input.includeText ?? true) map.text = input.text;
+  return map;
+}
+
+export interface TeacherForcedOptions extends PairSpanOptions, ProjectionOptions {
+  /** Spans computed before (e.g. from a `SpanCache`), to skip parsing. */
+  spans?: PairSpans;
+}
+
+/** Offline training maps for a pair: its fixed code (secure spans, positive) and its vulnerable code (negative). */
+export function teacherForcedMaps(
+  pair: RepairPair,
+  tokenizer: TokenizerLike,
+  options: TeacherForcedOptions = {},
+): { vulnerable: TokenRewardMap; fixed: TokenRewardMap } {
+  const spans = options.spans ?? pairSpans(pair, options);
+  const side = (which: 'vulnerable' | 'fixed'): TokenRewardMap => {
+    const text = which === 'vulnerable' ? pair.vulnerableCode : pair.fixedCode;
+    return buildRewardMap(
+      {
+        id: `${pair.id}:${which}`,
+        pairId: pair.id,
+        mode: 'teacher-forced',
+        side: which,
+        tokenizer: tokenizer.name,
+        text,
+        encoding: tokenizer.encode(text),
+        spans: which === 'vulnerable' ? spans.vulnerable : spans.fixed,
+      },
+      { ...options, offsetBase: 0 },
+    );
+  };
+  return { vulnerable: side('vulnerable'), fixed: side('fixed') };
+}

@@ -1,0 +1,118 @@
+import type { RepairPair, RewardSpan, TextRange } from '@srcode/dataset';
+import { getLanguage } from './languages.js';
+import { liftPoint, liftRange, outermost, trimRange, type Unit } from './lift.js';
+import { parseCode } from './parse.js';
+
+/** Reward magnitudes carried by spans. */
+export interface SpanWeights {
+  /**
+   * Reward per token of a secure unit (added by the fix, or matched to one).
+   * @default 1
+   */
+  secureReward?: number;
+  /**
+   * Reward per token of a vulnerable unit (removed by the fix, matched to one, or flagged). Negative.
+   * @default -1
+   */
+  vulnerableReward?: number;
+}
+
+export interface PairSpanOptions extends SpanWeights {
+  /**
+   * Also mark, on the side a change did not touch, the unit around the point where the other side
+   * inserted or removed text (so `f(image)` -> `f(next_image)` marks both argument lists).
+   * @default true
+   */
+  anchorInsertions?: boolean;
+}
+
+/** The security spans of a repair pair: vulnerable spans on its vulnerable code, secure on its fix. */
+export interface PairSpans {
+  pairId: string;
+  language: string;
+  vulnerable: RewardSpan[];
+  fixed: RewardSpan[];
+}
+
+export const DEFAULT_SECURE_REWARD = 1;
+export const DEFAULT_VULNERABLE_REWARD = -1;
+
+/** Where each side's insertions sit on the other side, for changes with no counterpart there. */
+function anchors(pair: RepairPair): { onVulnerable: number[]; onFixed: number[] } {
+  const del = [...pair.changes.deleted].sort((a, b) => a.start - b.start);
+  const add = [...pair.changes.added].sort((a, b) => a.start - b.start);
+  const common = (ranges: TextRange[]) => {
+    let removed = 0;
+    return ranges.map((r) => {
+      const c = r.start - removed;
+      removed += r.end - r.start;
+      return c;
+    });
+  };
+  const strip = (text: string, ranges: TextRange[]) => {
+    let out = '';
+    let at = 0;
+    for (const r of ranges) {
+      out += text.slice(at, r.start);
+      at = Math.max(at, r.end);
+    }
+    return out + text.slice(at);
+  };
+  if (strip(pair.vulnerableCode, del) !== strip(pair.fixedCode, add)) return { onVulnerable: [], onFixed: [] };
+  const cDel = common(del);
+  const cAdd = common(add);
+  const toSide = (c: number, others: TextRange[], otherCommon: number[]) => {
+    let p = c;
+    otherCommon.forEach((oc, i) => {
+      const r = others[i];
+      if (r && oc < c) p += r.end - r.start;
+    });
+    return p;
+  };
+  const meaningful = (text: string, r: TextRange) => {
+    const [s, e] = trimRange(text, r.start, r.end);
+    return s < e;
+  };
+  const onVulnerable: number[] = [];
+  add.forEach((r, i) => {
+    const c = cAdd[i] as number;
+    if (cDel.includes(c) || !meaningful(pair.fixedCode, r)) return;
+    onVulnerable.push(toSide(c, del, cDel));
+  });
+  const onFixed: number[] = [];
+  del.forEach((r, i) => {
+    const c = cDel[i] as number;
+    if (cAdd.includes(c) || !meaningful(pair.vulnerableCode, r)) return;
+    onFixed.push(toSide(c, add, cAdd));
+  });
+  return { onVulnerable, onFixed };
+}
+
+function toSpans(units: Unit[], polarity: RewardSpan['polarity'], weight: number): RewardSpan[] {
+  return outermost(units).map((u) => ({ start: u.start, end: u.end, polarity, weight, source: 'pair', nodeType: u.nodeType }));
+}
+
+/**
+ * Lifts a pair's changed ranges to AST units: deleted ranges of `vulnerableCode` become vulnerable
+ * spans, added ranges of `fixedCode` secure spans. Throws `unknown-language` for an unregistered language.
+ */
+export function pairSpans(pair: RepairPair, options: PairSpanOptions = {}): PairSpans {
+  const lang = getLanguage(pair.language);
+  const secure = options.secureReward ?? DEFAULT_SECURE_REWARD;
+  const vulnerable = options.vulnerableReward ?? DEFAULT_VULNERABLE_REWARD;
+  const vTree = parseCode(lang, pair.vulnerableCode);
+  const fTree = parseCode(lang, pair.fixedCode);
+  const vUnits = pair.changes.deleted.flatMap((r) => liftRange(lang, vTree, pair.vulnerableCode, r.start, r.end));
+  const fUnits = pair.changes.added.flatMap((r) => liftRange(lang, fTree, pair.fixedCode, r.start, r.end));
+  if (options.anchorInsertions ?? true) {
+    const a = anchors(pair);
+    for (const p of a.onVulnerable) vUnits.push(...liftPoint(lang, vTree, p));
+    for (const p of a.onFixed) fUnits.push(...liftPoint(lang, fTree, p));
+  }
+  return {
+    pairId: pair.id,
+    language: pair.language,
+    vulnerable: toSpans(vUnits, 'vulnerable', vulnerable),
+    fixed: toSpans(fUnits, 'secure', secure),
+  };
+}

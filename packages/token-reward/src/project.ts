@@ -1,0 +1,120 @@
+import type { RewardSpan } from '@srcode/dataset';
+import { TokenRewardError } from './errors.js';
+import { checkOffsets, type TokenEncoding } from './tokenizer.js';
+
+/** How a token must overlap a span to take its reward. */
+export type OverlapRule = 'any' | 'majority' | 'proportional';
+/** How the rewards of several spans on one token combine. */
+export type CombineRule = 'strongest' | 'sum';
+/** How rewards are scaled after projection. */
+export type Normalization = 'none' | 'span-mean' | 'max-abs';
+
+export interface ProjectionOptions {
+  /**
+   * `any`: a token sharing one character with a span takes its weight; `majority`: at least half the
+   * token's characters lie in the span; `proportional`: weight times the fraction of the token inside.
+   * @default 'any'
+   */
+  overlap?: OverlapRule;
+  /**
+   * `strongest`: the span of largest magnitude wins (a penalty wins a tie); `sum`: weights add up.
+   * @default 'strongest'
+   */
+  combine?: CombineRule;
+  /**
+   * Added to the last token (an outcome-level reward on top of the token rewards). Off when undefined.
+   * @default undefined
+   */
+  instanceReward?: number;
+  /**
+   * `none`; `span-mean`: each span's weight is shared by the tokens it covers, so long spans do not
+   * outweigh short ones; `max-abs`: rewards scaled so the largest magnitude is 1.
+   * @default 'none'
+   */
+  normalize?: Normalization;
+  /**
+   * Token offsets index a longer string in which the scored text starts here (a completion after its
+   * prompt). Tokens ending at or before it get 0; the map's offsets are shifted back by it.
+   * @default 0
+   */
+  offsetBase?: number;
+  /**
+   * A zero-width token that is not special (the tail of a character split across byte-level tokens)
+   * takes the reward of the token before it (`inherit`) or 0 (`zero`).
+   * @default 'inherit'
+   */
+  emptyTokens?: 'inherit' | 'zero';
+}
+
+function coverage(rule: OverlapRule, ts: number, te: number, span: RewardSpan): number {
+  const o = Math.min(te, span.end) - Math.max(ts, span.start);
+  if (o <= 0) return 0;
+  if (rule === 'any') return 1;
+  const len = te - ts;
+  if (rule === 'majority') return 2 * o >= len ? 1 : 0;
+  return o / len;
+}
+
+/**
+ * One reward per token from the spans it overlaps. Spans index the scored text; token offsets index
+ * it after `offsetBase`. Throws `invalid-offsets` for offsets out of range, reversed or out of order.
+ */
+export function projectRewards(
+  textLength: number,
+  encoding: TokenEncoding,
+  spans: readonly RewardSpan[],
+  options: ProjectionOptions = {},
+): Float32Array {
+  const n = encoding.ids.length;
+  const base = options.offsetBase ?? 0;
+  const checked = checkOffsets(encoding.offsets, n, textLength, base);
+  if (!checked.ok) {
+    throw new TokenRewardError('invalid-offsets', `bad token offsets: ${checked.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
+  }
+  const rule = options.overlap ?? 'any';
+  const combine = options.combine ?? 'strongest';
+  const normalize = options.normalize ?? 'none';
+  const live = spans.filter((s) => s.end > s.start && s.weight !== 0);
+  const weights = live.map((s) => s.weight);
+  if (normalize === 'span-mean') {
+    live.forEach((span, k) => {
+      let covered = 0;
+      for (let i = 0; i < n; i++) {
+        const ts = (encoding.offsets[2 * i] as number) - base;
+        const te = (encoding.offsets[2 * i + 1] as number) - base;
+        covered += coverage(rule, ts, te, span);
+      }
+      if (covered > 0) weights[k] = span.weight / covered;
+    });
+  }
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    if (encoding.special?.[i]) continue;
+    const ts = (encoding.offsets[2 * i] as number) - base;
+    const te = (encoding.offsets[2 * i + 1] as number) - base;
+    if (te <= 0) continue;
+    if (ts === te) {
+      if ((options.emptyTokens ?? 'inherit') === 'inherit' && i > 0 && ts > 0) {
+        const pe = (encoding.offsets[2 * i - 1] as number) - base;
+        if (pe === ts) out[i] = out[i - 1] as number;
+      }
+      continue;
+    }
+    let r = 0;
+    for (let k = 0; k < live.length; k++) {
+      const c = coverage(rule, ts, te, live[k] as RewardSpan);
+      if (c === 0) continue;
+      const w = (weights[k] as number) * c;
+      if (combine === 'sum') r += w;
+      else if (Math.abs(w) > Math.abs(r) || (Math.abs(w) === Math.abs(r) && w < r)) r = w;
+    }
+    out[i] = r;
+  }
+  if (normalize === 'max-abs') {
+    let m = 0;
+    for (const r of out) m = Math.max(m, Math.abs(r));
+    if (m > 0) for (let i = 0; i < n; i++) out[i] = (out[i] as number) / m;
+  }
+  if (options.instanceReward !== undefined && n > 0) out[n - 1] = (out[n - 1] as number) + options.instanceReward;
+  return out;
+}
