@@ -1,2 +1,10 @@
-/** The package name, for diagnostics. This package is a skeleton until its own issue fills it. */
-export const PACKAGE_NAME = '@srcode/eval';
+export type { Analyzer, SyncAnalyzer } from './analyzer.js';
+export { lineOf, lineRange, severityRank, sortFindings } from './analyzer.js';
+export type { BuiltinAnalyzerOptions } from './builtin.js';
+export { BuiltinAnalyzer } from './builtin.js';
+export type { EvaluationErrorCode } from './errors.js';
+export { EvaluationError, EvaluationInternalError } from './errors.js';
+export { C_LANGUAGE, C_RULES, isConstantC } from './rules/c.js';
+export { PYTHON_LANGUAGE, PYTHON_RULES, isConstantPy } from './rules/python.js';
+export { BUILTIN_LANGUAGES, languageForFile } from './rules/registry.js';
+export type { LanguageRules, PredicateResult, Rule, RuleMatch, SyntaxNode } from './rules/rule.js';

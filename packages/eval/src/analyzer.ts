@@ -1,0 +1,53 @@
+import type { Finding, Language } from '@srcode/dataset';
+
+/** Anything that turns source code into findings. Synchronous analysers and subprocess-backed ones share it. */
+export interface Analyzer {
+  /** Stable name, written into every finding's `analyzer` field. */
+  readonly name: string;
+  /** Languages this analyser understands. */
+  readonly languages: readonly Language[];
+  analyse(code: string, language: Language): Promise<Finding[]>;
+}
+
+/** An analyser that can also answer synchronously (the built-in rule engine). */
+export interface SyncAnalyzer extends Analyzer {
+  analyseSync(code: string, language: Language): Finding[];
+}
+
+/** 1-based line of a UTF-16 offset. */
+export function lineOf(code: string, offset: number): number {
+  let line = 1;
+  const end = Math.min(offset, code.length);
+  for (let i = 0; i < end; i++) if (code.charCodeAt(i) === 10) line++;
+  return line;
+}
+
+/** The `[start, end)` offsets of a 1-based line, without its newline. */
+export function lineRange(code: string, line: number): { start: number; end: number } {
+  let start = 0;
+  for (let l = 1; l < line; l++) {
+    const nl = code.indexOf('\n', start);
+    if (nl < 0) return { start: code.length, end: code.length };
+    start = nl + 1;
+  }
+  const nl = code.indexOf('\n', start);
+  return { start, end: nl < 0 ? code.length : nl };
+}
+
+const SEVERITY_RANK = { low: 0, medium: 1, high: 2 } as const;
+
+/** Sort findings by position, then rule id, so output is deterministic. */
+export function sortFindings(findings: Finding[]): Finding[] {
+  return findings.sort(
+    (a, b) =>
+      a.range.start - b.range.start ||
+      a.range.end - b.range.end ||
+      SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] ||
+      a.ruleId.localeCompare(b.ruleId) ||
+      a.analyzer.localeCompare(b.analyzer),
+  );
+}
+
+export function severityRank(s: Finding['severity']): number {
+  return SEVERITY_RANK[s];
+}

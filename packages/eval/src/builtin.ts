@@ -1,0 +1,120 @@
+import type { Finding, Language } from '@srcode/dataset';
+import Parser from 'tree-sitter';
+import { type SyncAnalyzer, sortFindings } from './analyzer.js';
+import { EvaluationError } from './errors.js';
+import { BUILTIN_LANGUAGES } from './rules/registry.js';
+import type { LanguageRules, Rule, RuleMatch, SyntaxNode } from './rules/rule.js';
+
+interface CompiledRule {
+  rule: Rule;
+  query: Parser.Query;
+}
+
+interface CompiledLanguage {
+  parser: Parser;
+  rules: CompiledRule[];
+}
+
+export interface BuiltinAnalyzerOptions {
+  /**
+   * Languages and their rules.
+   * @default BUILTIN_LANGUAGES
+   */
+  languages?: readonly LanguageRules[];
+  /**
+   * Analyser name written into findings.
+   * @default 'builtin'
+   */
+  name?: string;
+}
+
+/** The rule engine: tree-sitter queries plus taint-light predicates, rules registered per language. */
+export class BuiltinAnalyzer implements SyncAnalyzer {
+  readonly name: string;
+  readonly languages: readonly Language[];
+  readonly #specs: Map<Language, LanguageRules>;
+  readonly #compiled = new Map<Language, CompiledLanguage>();
+
+  constructor(options: BuiltinAnalyzerOptions = {}) {
+    const specs = options.languages ?? BUILTIN_LANGUAGES;
+    this.name = options.name ?? 'builtin';
+    this.#specs = new Map(specs.map((s) => [s.language, s]));
+    this.languages = specs.map((s) => s.language);
+  }
+
+  /** The rules registered for a language. */
+  rules(language: Language): readonly Rule[] {
+    return this.#specs.get(language)?.rules ?? [];
+  }
+
+  async analyse(code: string, language: Language): Promise<Finding[]> {
+    return this.analyseSync(code, language);
+  }
+
+  analyseSync(code: string, language: Language): Finding[] {
+    const compiled = this.#compile(language);
+    const tree = compiled.parser.parse(code, undefined, { bufferSize: code.length * 2 + 1024 });
+    const findings: Finding[] = [];
+    const seen = new Set<string>();
+    for (const { rule, query } of compiled.rules) {
+      for (const m of query.matches(tree.rootNode)) {
+        const captures: Record<string, SyntaxNode> = {};
+        for (const c of m.captures) if (!(c.name in captures)) captures[c.name] = c.node;
+        const match: RuleMatch = { code, captures };
+        const verdict = rule.predicate ? rule.predicate(match) : true;
+        if (!verdict) continue;
+        const nodes: readonly SyntaxNode[] =
+          verdict === true
+            ? [captures[rule.report ?? 'finding']].filter((n) => n !== undefined)
+            : Array.isArray(verdict)
+              ? verdict
+              : [verdict as SyntaxNode];
+        for (const node of nodes) {
+          const key = `${rule.id}:${node.startIndex}:${node.endIndex}`;
+          if (seen.has(key)) continue;
+          seen.add(key);
+          findings.push(toFinding(this.name, rule, node));
+        }
+      }
+    }
+    return sortFindings(findings);
+  }
+
+  #compile(language: Language): CompiledLanguage {
+    const cached = this.#compiled.get(language);
+    if (cached) return cached;
+    const spec = this.#specs.get(language);
+    if (!spec) {
+      throw new EvaluationError('unsupported-language', `the built-in analyser supports ${this.languages.join(', ')}; got '${language}'`);
+    }
+    const parser = new Parser();
+    const grammar = spec.grammar as Parser.Language;
+    parser.setLanguage(grammar);
+    const rules = spec.rules.map((rule) => {
+      try {
+        return { rule, query: new Parser.Query(grammar, rule.query) };
+      } catch (cause) {
+        throw new EvaluationError('bad-rule', `rule ${rule.id} has a query tree-sitter rejects: ${String(cause)}`, { cause });
+      }
+    });
+    const compiled = { parser, rules };
+    this.#compiled.set(language, compiled);
+    return compiled;
+  }
+}
+
+function toFinding(analyzer: string, rule: Rule, node: SyntaxNode): Finding {
+  const start = node.startIndex;
+  const end = node.endIndex;
+  return {
+    schemaVersion: 1,
+    analyzer,
+    ruleId: rule.id,
+    cwe: rule.cwe,
+    severity: rule.severity,
+    range: { start, end },
+    lines: { start: node.startPosition.row + 1, end: node.endPosition.row + 1 },
+    message: rule.message,
+    remediation: rule.remediation,
+  };
+}

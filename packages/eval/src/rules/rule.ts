@@ -1,0 +1,44 @@
+import type { Language, Severity } from '@srcode/dataset';
+import type Parser from 'tree-sitter';
+
+export type SyntaxNode = Parser.SyntaxNode;
+
+/** The captures of one query match, by capture name, plus the source they index. */
+export interface RuleMatch {
+  readonly code: string;
+  readonly captures: Readonly<Record<string, SyntaxNode>>;
+}
+
+/**
+ * What a predicate says about a match: `false` drops it, `true` keeps it at the reported capture,
+ * a node (or nodes) reports there instead.
+ */
+export type PredicateResult = boolean | SyntaxNode | readonly SyntaxNode[] | null | undefined;
+
+/** One detection rule, as data: a tree-sitter query plus an optional taint-light predicate. */
+export interface Rule {
+  /** Stable id, `<language>.<name>`. */
+  id: string;
+  /** `CWE-<n>`. */
+  cwe: string;
+  severity: Severity;
+  message: string;
+  remediation: string;
+  /** A tree-sitter query; `#eq?`, `#match?` and `#any-of?` predicates are honoured by the engine. */
+  query: string;
+  /**
+   * The capture whose range the finding reports.
+   * @default 'finding'
+   */
+  report?: string;
+  predicate?: (match: RuleMatch) => PredicateResult;
+}
+
+/** A language the rule engine knows: its grammar, its file extensions and its rules. */
+export interface LanguageRules {
+  language: Language;
+  /** The tree-sitter grammar object (`tree-sitter-c`, `tree-sitter-python`). */
+  grammar: unknown;
+  extensions: readonly string[];
+  rules: readonly Rule[];
+}

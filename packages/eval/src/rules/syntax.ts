@@ -1,0 +1,43 @@
+import type { SyntaxNode } from './rule.js';
+
+/** Named children that are not comments. */
+export function namedArgs(node: SyntaxNode | null | undefined): SyntaxNode[] {
+  if (!node) return [];
+  return node.namedChildren.filter((c) => c.type !== 'comment');
+}
+
+/** The nearest ancestor (or the node itself) of one of the given types. */
+export function ancestor(node: SyntaxNode, types: ReadonlySet<string>): SyntaxNode | null {
+  let cur: SyntaxNode | null = node;
+  while (cur) {
+    if (types.has(cur.type)) return cur;
+    cur = cur.parent;
+  }
+  return null;
+}
+
+export function contains(outer: SyntaxNode, inner: SyntaxNode): boolean {
+  return inner.startIndex >= outer.startIndex && inner.endIndex <= outer.endIndex;
+}
+
+/** Every descendant (pre-order) of the given type, including the node itself. */
+export function descendants(node: SyntaxNode, type: string): SyntaxNode[] {
+  return node.descendantsOfType(type);
+}
+
+/** Identifiers named `name` inside `scope` that start at or after `from`, in source order. */
+export function laterIdentifiers(scope: SyntaxNode, name: string, from: number): SyntaxNode[] {
+  return scope
+    .descendantsOfType('identifier')
+    .filter((n) => n.startIndex >= from && n.text === name)
+    .sort((a, b) => a.startIndex - b.startIndex);
+}
+
+/** Whether some descendant of `scope` has text matching `re`. */
+export function scopeMentions(scope: SyntaxNode, re: RegExp): boolean {
+  return re.test(scope.text);
+}
+
+/** Names that suggest a secret (credentials, keys, tokens). */
+export const SECRET_NAME =
+  /(pass(wd|word)?|pwd|secret|api_?key|access_?key|auth_?token|token|private_?key|priv_?key|credential|salt|nonce|session_?id|otp)/i;
