@@ -91,7 +91,10 @@ describe('readJsonl', () => {
     expect(recs.map((r) => r.value.id)).toEqual(['a', 'e']);
     const expected = Buffer.concat(raw.slice(1, 6).flatMap((b) => [b, Buffer.from('\n')]));
     expect(readFileSync(q).equals(expected)).toBe(true);
-    const reasons = readFileSync(`${q}.reasons.jsonl`, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const reasons = readFileSync(`${q}.reasons.jsonl`, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(reasons.map((r) => [r.line, r.quarantineLine, r.issues[0].code])).toEqual([
       [2, 1, 'json'],
       [3, 2, 'schema'],

@@ -57,7 +57,16 @@ describe('validate', () => {
   });
 
   it('checks that a token reward map has one offset and one reward per token', () => {
-    const map = { schemaVersion: 1, id: 'm', mode: 'online', tokenizer: 't', tokenIds: [1, 2], offsets: [[0, 1]], rewards: [0, 0], spans: [] };
+    const map = {
+      schemaVersion: 1,
+      id: 'm',
+      mode: 'online',
+      tokenizer: 't',
+      tokenIds: [1, 2],
+      offsets: [[0, 1]],
+      rewards: [0, 0],
+      spans: [],
+    };
     const r = validate('TokenRewardMap', map);
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.issues[0]?.path).toBe('/offsets');

@@ -19,9 +19,15 @@ function promptOf(code: string): string | undefined {
     .trim();
 }
 
-function functionNameOf(prompt: string, language: string): string | undefined {
-  const re = language === 'python' ? /def\s+([A-Za-z_]\w*)\s*\(/ : /([A-Za-z_]\w*)\s*\([^;{]*\)\s*\{/;
-  return re.exec(prompt)?.[1];
+/** The name in the signature just above `BEGIN SOLUTION` (the last line there that opens a parameter list). */
+function functionNameOf(code: string): string | undefined {
+  const head = code.slice(0, code.indexOf('BEGIN SOLUTION'));
+  const lines = head.split('\n').reverse();
+  for (const l of lines) {
+    const m = /(?:def\s+)?([A-Za-z_]\w*)\s*\(/.exec(l);
+    if (m) return m[1];
+  }
+  return undefined;
 }
 
 /**
@@ -49,7 +55,7 @@ export function* importCwevalDir(dir: string): Generator<{ pair?: RepairPair; is
     }
     const task = readFileSync(file, 'utf8');
     const prompt = promptOf(task);
-    const fn = functionNameOf(task.slice(task.indexOf('BEGIN PROMPT')), language);
+    const fn = functionNameOf(task);
     const pair: RepairPair = {
       schemaVersion: 1,
       id: `cweval-${stem}${langTag ? `_${langTag}` : ''}`,
