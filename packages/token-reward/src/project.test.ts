@@ -1,0 +1,121 @@
+import type { RewardSpan } from '@srcode/dataset';
+import { describe, expect, it } from 'vitest';
+import { TokenRewardError } from './errors.js';
+import { projectRewards } from './project.js';
+import type { TokenEncoding } from './tokenizer.js';
+
+const span = (start: number, end: number, weight: number): RewardSpan => ({
+  start,
+  end,
+  weight,
+  polarity: weight > 0 ? 'secure' : 'vulnerable',
+  source: 'pair',
+});
+
+/** Tokens given as [start, end) pairs; ids are their indices. */
+function enc(pairs: Array<[number, number]>, special?: number[]): TokenEncoding {
+  const e: TokenEncoding = { ids: pairs.map((_, i) => i), offsets: pairs.flat() };
+  return special ? { ...e, special } : e;
+}
+
+const r = (a: Float32Array) => Array.from(a, (x) => Math.round(x * 1000) / 1000);
+
+describe('projectRewards', () => {
+  // text: "ab cd ef" ; tokens "ab", " cd", " ef"
+  const tokens = enc([
+    [0, 2],
+    [2, 5],
+    [5, 8],
+  ]);
+
+  it('gives a token the reward of a span it overlaps and 0 elsewhere', () => {
+    expect(r(projectRewards(8, tokens, [span(3, 5, 1)]))).toEqual([0, 1, 0]);
+  });
+
+  it('credits a leading-space token from its first visible character', () => {
+    expect(r(projectRewards(8, tokens, [span(6, 8, -1)]))).toEqual([0, 0, -1]);
+  });
+
+  it('applies the majority overlap rule', () => {
+    expect(r(projectRewards(8, tokens, [span(4, 6, 1)], { overlap: 'majority' }))).toEqual([0, 0, 0]);
+    expect(r(projectRewards(8, tokens, [span(3, 6, 1)], { overlap: 'majority' }))).toEqual([0, 1, 0]);
+  });
+
+  it('applies the proportional overlap rule', () => {
+    expect(r(projectRewards(8, tokens, [span(4, 8, 1)], { overlap: 'proportional' }))).toEqual([0, 0.333, 1]);
+  });
+
+  it('lets the strongest span win, a penalty winning a tie, or sums', () => {
+    const spans = [span(0, 5, 1), span(3, 8, -1)];
+    expect(r(projectRewards(8, tokens, spans))).toEqual([1, -1, -1]);
+    expect(r(projectRewards(8, tokens, spans, { combine: 'sum' }))).toEqual([1, 0, -1]);
+  });
+
+  it('adds the instance reward to the last token only', () => {
+    expect(r(projectRewards(8, tokens, [], { instanceReward: 0.5 }))).toEqual([0, 0, 0.5]);
+  });
+
+  it('normalises per span or by the largest magnitude', () => {
+    expect(r(projectRewards(8, tokens, [span(0, 8, 1)], { normalize: 'span-mean' }))).toEqual([0.333, 0.333, 0.333]);
+    expect(r(projectRewards(8, tokens, [span(0, 2, 4), span(6, 8, -2)], { normalize: 'max-abs' }))).toEqual([1, 0, -0.5]);
+  });
+
+  it('gives special tokens with empty spans no reward', () => {
+    const withEos = enc(
+      [
+        [0, 2],
+        [2, 5],
+        [5, 8],
+        [0, 0],
+      ],
+      [0, 0, 0, 1],
+    );
+    expect(r(projectRewards(8, withEos, [span(0, 8, -1)]))).toEqual([-1, -1, -1, 0]);
+  });
+
+  it('gives the tail of a character split across tokens the reward of its head', () => {
+    // "aé" with é split into two byte-level tokens: [1,2) then an empty [2,2)
+    const split = enc([
+      [0, 1],
+      [1, 2],
+      [2, 2],
+    ]);
+    expect(r(projectRewards(2, split, [span(1, 2, -1)]))).toEqual([0, -1, -1]);
+    expect(r(projectRewards(2, split, [span(1, 2, -1)], { emptyTokens: 'zero' }))).toEqual([0, -1, 0]);
+  });
+
+  it('reads offsets after an offset base: prompt tokens get 0', () => {
+    // prompt "P: " (3 units) then the completion "ab cd ef"
+    const full = enc([
+      [0, 3],
+      [3, 5],
+      [5, 8],
+      [8, 11],
+    ]);
+    expect(r(projectRewards(8, full, [span(0, 2, 1)], { offsetBase: 3 }))).toEqual([0, 1, 0, 0]);
+  });
+
+  it('rejects offsets out of range, reversed or out of order with a clear error', () => {
+    expect(() => projectRewards(8, enc([[0, 9]]), [])).toThrowError(/end 9 is past the text's end 8/);
+    expect(() => projectRewards(8, enc([[4, 2]]), [])).toThrowError(/end 2 is before start 4/);
+    expect(() =>
+      projectRewards(
+        8,
+        enc([
+          [4, 6],
+          [0, 2],
+        ]),
+        [],
+      ),
+    ).toThrowError(TokenRewardError);
+    expect(() => projectRewards(8, { ids: [1, 2], offsets: [0, 1] }, [])).toThrowError(/1 \[start, end\) pairs for 2 tokens/);
+  });
+
+  it('accepts overlapping offsets (tokens sharing a split character)', () => {
+    const shared = enc([
+      [0, 1],
+      [0, 1],
+    ]);
+    expect(r(projectRewards(1, shared, [span(0, 1, 1)]))).toEqual([1, 1]);
+  });
+});

@@ -1,0 +1,141 @@
+import { createHash } from 'node:crypto';
+import { type RepairPair, type TokenRewardMap, validate } from '@srcode/dataset';
+import type Parser from 'tree-sitter';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadHfTokenizer } from '../src/hf.js';
+import { getLanguage, languageNames, pairSpans, parseCode, TokenRewardError, type TokenizerLike, teacherForcedMaps } from '../src/index.js';
+import { QWEN_DIR } from './qwen.js';
+import { hasSven, loadSvenVal } from './sven.js';
+
+const isSpace = (c: string) => /\s/.test(c);
+
+/** Tokens sharing a non-whitespace character with one of `ranges`. */
+function tokensTouching(map: TokenRewardMap, ranges: ReadonlyArray<{ start: number; end: number }>): number[] {
+  const text = map.text ?? '';
+  const hit: number[] = [];
+  map.offsets.forEach(([s = 0, e = 0], i) => {
+    for (const r of ranges) {
+      for (let k = Math.max(s, r.start); k < Math.min(e, r.end); k++) {
+        if (!isSpace(text[k] as string)) {
+          hit.push(i);
+          return;
+        }
+      }
+    }
+  });
+  return hit;
+}
+
+/** Types of the nodes spanning exactly `[start, end)` (a call and its statement may share one range). */
+function typesAt(tree: Parser.Tree, start: number, end: number): string[] {
+  const types: string[] = [];
+  let node: Parser.SyntaxNode | null = tree.rootNode.descendantForIndex(start, Math.max(start, end - 1));
+  while (node && node.startIndex >= start && node.endIndex <= end) {
+    if (node.startIndex === start && node.endIndex === end) types.push(node.type);
+    node = node.parent;
+  }
+  return types;
+}
+
+/** A readable golden form: spans and rewarded tokens, plus a hash pinning the whole record. */
+function golden(map: TokenRewardMap): string {
+  const text = map.text ?? '';
+  const lines = [
+    `# ${map.id} (${map.tokenizer}, ${map.tokenIds.length} tokens)`,
+    `sha256 ${createHash('sha256').update(JSON.stringify(map)).digest('hex')}`,
+  ];
+  for (const s of map.spans)
+    lines.push(`span ${s.polarity} ${s.weight} ${s.nodeType} [${s.start}, ${s.end}) ${JSON.stringify(text.slice(s.start, s.end))}`);
+  map.rewards.forEach((r, i) => {
+    const [s = 0, e = 0] = map.offsets[i] ?? [];
+    if (r !== 0) lines.push(`token ${i} [${s}, ${e}) ${r} ${JSON.stringify(text.slice(s, e))}`);
+  });
+  return `${lines.join('\n')}\n`;
+}
+
+describe.skipIf(!hasSven)('teacher-forced maps on SVEN val (needs ../shared/data/sven/val)', () => {
+  let pairs: RepairPair[];
+  let supported: RepairPair[];
+  let qwen: TokenizerLike;
+  const maps = new Map<string, { vulnerable: TokenRewardMap; fixed: TokenRewardMap }>();
+
+  beforeAll(async () => {
+    pairs = loadSvenVal();
+    supported = pairs.filter((p) => languageNames().includes(p.language));
+    qwen = await loadHfTokenizer(QWEN_DIR, { name: 'qwen3' });
+    for (const p of supported) maps.set(p.id, teacherForcedMaps(p, qwen));
+  });
+
+  it('covers the C and Python pairs and reports the C++ ones as an unknown language', () => {
+    expect(pairs.length).toBe(83);
+    expect(supported.length).toBeGreaterThanOrEqual(75);
+    for (const p of pairs.filter((q) => !supported.includes(q))) {
+      expect(() => pairSpans(p)).toThrowError(TokenRewardError);
+    }
+  });
+
+  it('outputs valid TokenRewardMap records', () => {
+    for (const m of maps.values()) {
+      for (const side of [m.vulnerable, m.fixed]) {
+        const result = validate('TokenRewardMap', side);
+        expect(result.ok, JSON.stringify(result)).toBe(true);
+      }
+    }
+  });
+
+  it('puts a positive reward on every token overlapping an added range of the fixed side', () => {
+    for (const p of supported) {
+      const m = maps.get(p.id)?.fixed as TokenRewardMap;
+      for (const i of tokensTouching(m, p.changes.added)) expect(m.rewards[i], `${p.id} token ${i}`).toBeGreaterThan(0);
+    }
+  });
+
+  it('puts a negative reward on every token overlapping a deleted range of the vulnerable side', () => {
+    for (const p of supported) {
+      const m = maps.get(p.id)?.vulnerable as TokenRewardMap;
+      for (const i of tokensTouching(m, p.changes.deleted)) expect(m.rewards[i], `${p.id} token ${i}`).toBeLessThan(0);
+    }
+  });
+
+  it('never rewards the fixed side negatively or the vulnerable side positively', () => {
+    for (const m of maps.values()) {
+      expect(m.fixed.rewards.every((r) => r >= 0)).toBe(true);
+      expect(m.vulnerable.rewards.every((r) => r <= 0)).toBe(true);
+    }
+  });
+
+  it('starts and ends every span on an AST node of its recorded type', () => {
+    for (const p of supported) {
+      const lang = getLanguage(p.language);
+      const m = maps.get(p.id);
+      for (const side of [m?.vulnerable, m?.fixed]) {
+        const tree = parseCode(lang, side?.text ?? '');
+        for (const s of side?.spans ?? []) {
+          expect(typesAt(tree, s.start, s.end), `${side?.id} [${s.start}, ${s.end})`).toContain(s.nodeType);
+          expect(lang.identifiers.has(s.nodeType ?? '')).toBe(false);
+        }
+      }
+    }
+  });
+
+  it('offsets reconstruct each side exactly', () => {
+    for (const m of maps.values()) {
+      for (const side of [m.vulnerable, m.fixed]) {
+        expect(side.offsets.map(([s, e]) => side.text?.slice(s, e)).join('')).toBe(side.text);
+      }
+    }
+  });
+
+  it('matches the golden maps of a dozen pairs across CWEs', async () => {
+    const byCwe = new Map<string, RepairPair[]>();
+    for (const p of supported) byCwe.set(p.cwes[0] ?? '', [...(byCwe.get(p.cwes[0] ?? '') ?? []), p]);
+    const chosen = [...byCwe.values()].flatMap((ps) => ps.slice(0, 1));
+    for (const ps of byCwe.values()) if (chosen.length < 12 && ps[1]) chosen.push(ps[1]);
+    expect(chosen.length).toBe(12);
+    for (const p of chosen) {
+      const m = maps.get(p.id);
+      const text = `${golden(m?.vulnerable as TokenRewardMap)}\n${golden(m?.fixed as TokenRewardMap)}`;
+      await expect(text).toMatchFileSnapshot(`./fixtures/golden/${p.id}.txt`);
+    }
+  });
+});
