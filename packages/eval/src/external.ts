@@ -1,0 +1,179 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Finding, Language, Severity } from '@srcode/dataset';
+import { type Analyzer, lineRange, sortFindings } from './analyzer.js';
+import { EvaluationError } from './errors.js';
+
+/** A finding as a tool reports it: a file it was given, a 1-based line, maybe columns. */
+export interface RawToolFinding {
+  file: string;
+  line: number;
+  endLine?: number;
+  /** 1-based column, when the tool gives one. */
+  column?: number;
+  endColumn?: number;
+  ruleId: string;
+  cwe?: string;
+  severity: Severity;
+  message: string;
+}
+
+/** How to run one external analyser and read its output: the only tool-specific part. */
+export interface ToolSpec {
+  name: string;
+  /** File extension to write each language's code under. */
+  extensions: Partial<Record<Language, string>>;
+  /** Executable and its fixed arguments. */
+  command: readonly string[];
+  /** Arguments after the fixed ones, for the given file names (relative to the working directory). */
+  args(files: readonly string[]): string[];
+  /** Exit codes that mean success (tools often exit 1 when they found something). */
+  okExitCodes: readonly number[];
+  /** The version probe's arguments. */
+  versionArgs: readonly string[];
+  parse(output: { stdout: string; stderr: string }): RawToolFinding[];
+}
+
+export interface ToolRunResult {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
+
+/** Run a command without a shell, collecting its output (bounded) and exit code. */
+export function runTool(
+  command: string,
+  args: readonly string[],
+  options: { cwd?: string; timeoutMs?: number; maxBuffer?: number } = {},
+): Promise<ToolRunResult> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      command,
+      args,
+      { cwd: options.cwd, timeout: options.timeoutMs ?? 300_000, maxBuffer: options.maxBuffer ?? 256 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (error && typeof error.code !== 'number') {
+          reject(new EvaluationError('analyzer-unavailable', `could not run ${command}: ${error.message}`, { cause: error }));
+          return;
+        }
+        resolve({ stdout: String(stdout), stderr: String(stderr), exitCode: typeof error?.code === 'number' ? error.code : 0 });
+      },
+    );
+  });
+}
+
+/** One piece of code to analyse in a batch. */
+export interface BatchItem {
+  code: string;
+  language: Language;
+}
+
+export interface ExternalAnalyzerOptions {
+  /**
+   * Replace the executable and fixed arguments (e.g. `['/usr/bin/python3', '-m', 'bandit']`).
+   * @default the spec's command
+   */
+  command?: readonly string[];
+  /**
+   * Kill the tool after this long.
+   * @default 300000
+   */
+  timeoutMs?: number;
+}
+
+/** An analyser backed by a real subprocess; batches many inputs into one run. */
+export class ExternalAnalyzer implements Analyzer {
+  readonly name: string;
+  readonly languages: readonly Language[];
+  readonly #spec: ToolSpec;
+  readonly #command: readonly string[];
+  readonly #timeoutMs: number;
+
+  constructor(spec: ToolSpec, options: ExternalAnalyzerOptions = {}) {
+    this.#spec = spec;
+    this.name = spec.name;
+    this.languages = Object.keys(spec.extensions) as Language[];
+    this.#command = options.command ?? spec.command;
+    this.#timeoutMs = options.timeoutMs ?? 300_000;
+  }
+
+  /** Whether the tool runs here (its version probe exits 0). */
+  async available(): Promise<boolean> {
+    try {
+      const [cmd, ...fixed] = this.#command;
+      if (!cmd) return false;
+      const r = await runTool(cmd, [...fixed, ...this.#spec.versionArgs], { timeoutMs: 30_000 });
+      return r.exitCode === 0;
+    } catch {
+      return false;
+    }
+  }
+
+  async analyse(code: string, language: Language): Promise<Finding[]> {
+    const [out] = await this.analyseBatch([{ code, language }]);
+    return out ?? [];
+  }
+
+  /** Analyse many inputs with one tool run; returns one findings list per input, in order. */
+  async analyseBatch(items: readonly BatchItem[]): Promise<Finding[][]> {
+    const results: Finding[][] = items.map(() => []);
+    const names: string[] = [];
+    const indexOf = new Map<string, number>();
+    const dir = await mkdtemp(join(tmpdir(), `srcode-${this.name}-`));
+    try {
+      for (const [i, item] of items.entries()) {
+        const ext = this.#spec.extensions[item.language];
+        if (!ext) {
+          throw new EvaluationError('unsupported-language', `${this.name} analyses ${this.languages.join(', ')}; got '${item.language}'`);
+        }
+        const name = `f${i}${ext}`;
+        await writeFile(join(dir, name), item.code);
+        names.push(name);
+        indexOf.set(name, i);
+      }
+      if (names.length === 0) return results;
+      const [cmd, ...fixed] = this.#command;
+      if (!cmd) throw new EvaluationError('analyzer-unavailable', `${this.name} has an empty command`);
+      const run = await runTool(cmd, [...fixed, ...this.#spec.args(names)], { cwd: dir, timeoutMs: this.#timeoutMs });
+      if (!this.#spec.okExitCodes.includes(run.exitCode)) {
+        throw new EvaluationError(
+          'analyzer-failed',
+          `${this.name} exited with ${run.exitCode} (expected ${this.#spec.okExitCodes.join(' or ')}): ${run.stderr.slice(0, 500)}`,
+        );
+      }
+      for (const raw of this.#spec.parse(run)) {
+        const i = indexOf.get(raw.file.replace(/^\.\//, '').split('/').pop() ?? '');
+        const item = i === undefined ? undefined : items[i];
+        if (i === undefined || !item) continue;
+        results[i]?.push(toFinding(this.name, raw, item.code));
+      }
+      return results.map(sortFindings);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+}
+
+/** Place a tool's line/column report on the code as a UTF-16 range (the whole line without columns). */
+function toFinding(analyzer: string, raw: RawToolFinding, code: string): Finding {
+  const line = lineRange(code, raw.line);
+  const endLine = raw.endLine && raw.endLine >= raw.line ? lineRange(code, raw.endLine) : line;
+  let start = line.start;
+  let end = endLine.end;
+  if (raw.column && raw.column > 0) start = Math.min(line.start + raw.column - 1, line.end);
+  if (raw.endColumn && raw.endColumn > 0 && !raw.endLine) end = Math.max(start, Math.min(line.start + raw.endColumn - 1, line.end));
+  // Skip leading indentation when the tool gave only a line.
+  if (!raw.column) while (start < end && /\s/.test(code[start] ?? '')) start++;
+  return {
+    schemaVersion: 1,
+    analyzer,
+    ruleId: raw.ruleId,
+    ...(raw.cwe ? { cwe: raw.cwe } : {}),
+    severity: raw.severity,
+    range: { start, end },
+    lines: { start: raw.line, end: Math.max(raw.line, raw.endLine ?? raw.line) },
+    message: raw.message,
+  };
+}
