@@ -20,3 +20,12 @@ export {
   checkOffsets,
   toUtf16Offsets,
 } from './tokenizer.js';
+export type { SyntaxTokens, TokenNode } from './syntax.js';
+export { syntaxTokens } from './syntax.js';
+export type { MatchOptions, PairProfile, UnitProfile } from './match.js';
+export { matchCompletion, profilePair, similarity } from './match.js';
+export type { FindingSpanOptions } from './findings.js';
+export { DEFAULT_SEVERITY_REWARDS, findingSpans } from './findings.js';
+export { SpanCache } from './cache.js';
+export type { OnlineInput, OnlineOptions } from './online.js';
+export { onlineRewardMap } from './online.js';

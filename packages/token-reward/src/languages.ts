@@ -24,6 +24,9 @@ export interface LanguageSpec {
   literalTypes: readonly string[];
   /** Types skipped when aligning (comments). */
   commentTypes: readonly string[];
+  /** Call node types: the last name of their `calleeField` (the API called) is kept when normalising. */
+  callTypes: readonly string[];
+  calleeField: string;
 }
 
 const C_SPEC: LanguageSpec = {
@@ -69,6 +72,8 @@ const C_SPEC: LanguageSpec = {
   identifierTypes: ['identifier', 'field_identifier', 'type_identifier', 'statement_identifier'],
   literalTypes: ['string_literal', 'char_literal', 'number_literal', 'concatenated_string', 'system_lib_string'],
   commentTypes: ['comment'],
+  callTypes: ['call_expression'],
+  calleeField: 'function',
 };
 
 const PYTHON_SPEC: LanguageSpec = {
@@ -108,6 +113,8 @@ const PYTHON_SPEC: LanguageSpec = {
   identifierTypes: ['identifier'],
   literalTypes: ['string', 'concatenated_string', 'integer', 'float'],
   commentTypes: ['comment'],
+  callTypes: ['call'],
+  calleeField: 'function',
 };
 
 /** A registered language with its parser and type sets, ready for the core. */
@@ -119,6 +126,7 @@ export interface LoadedLanguage {
   identifiers: ReadonlySet<string>;
   literals: ReadonlySet<string>;
   comments: ReadonlySet<string>;
+  calls: ReadonlySet<string>;
   parser: Parser;
 }
 
@@ -161,6 +169,7 @@ export function getLanguage(name: string): LoadedLanguage {
     identifiers: new Set(spec.identifierTypes),
     literals: new Set(spec.literalTypes),
     comments: new Set(spec.commentTypes),
+    calls: new Set(spec.callTypes),
     parser,
   };
   loaded.set(name, lang);

@@ -28,17 +28,15 @@ function cuts(t: string) {
 
 function spansFor(len: number) {
   return fc.array(
-    fc
-      .tuple(fc.integer({ min: 0, max: len }), fc.integer({ min: 0, max: len }), fc.constantFrom(1, -1, 0.5, -2))
-      .map(
-        ([a, b, w]): RewardSpan => ({
-          start: Math.min(a, b),
-          end: Math.max(a, b),
-          weight: w,
-          polarity: w > 0 ? 'secure' : 'vulnerable',
-          source: 'pair',
-        }),
-      ),
+    fc.tuple(fc.integer({ min: 0, max: len }), fc.integer({ min: 0, max: len }), fc.constantFrom(1, -1, 0.5, -2)).map(
+      ([a, b, w]): RewardSpan => ({
+        start: Math.min(a, b),
+        end: Math.max(a, b),
+        weight: w,
+        polarity: w > 0 ? 'secure' : 'vulnerable',
+        source: 'pair',
+      }),
+    ),
     { maxLength: 5 },
   );
 }

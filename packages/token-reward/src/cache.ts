@@ -1,0 +1,61 @@
+import type { RepairPair } from '@srcode/dataset';
+import { type PairProfile, profilePair } from './match.js';
+import type { PairSpanOptions } from './pair-spans.js';
+
+/**
+ * Per-pair spans and unit profiles, so the many completions sampled for one prompt pay only for
+ * parsing the completion. Least-recently-used entries go first once `maxEntries` is reached.
+ */
+export class SpanCache {
+  readonly maxEntries: number;
+  private readonly entries = new Map<string, { key: string; profile: PairProfile }>();
+  private readonly options: PairSpanOptions;
+  hits = 0;
+  misses = 0;
+
+  /** @param maxEntries pairs kept. @default 1024 */
+  constructor(options: PairSpanOptions & { maxEntries?: number } = {}) {
+    this.maxEntries = options.maxEntries ?? 1024;
+    this.options = options;
+  }
+
+  /** The pair's profile, computed on first use (keyed by id, checked against the code). */
+  get(pair: RepairPair): PairProfile {
+    const key = `${pair.language}\u0000${pair.vulnerableCode.length}:${pair.fixedCode.length}:${hash(pair.vulnerableCode)}:${hash(pair.fixedCode)}`;
+    const hit = this.entries.get(pair.id);
+    if (hit && hit.key === key) {
+      this.hits++;
+      this.entries.delete(pair.id);
+      this.entries.set(pair.id, hit);
+      return hit.profile;
+    }
+    this.misses++;
+    const profile = profilePair(pair, this.options);
+    this.entries.delete(pair.id);
+    this.entries.set(pair.id, { key, profile });
+    while (this.entries.size > this.maxEntries) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest === undefined) break;
+      this.entries.delete(oldest);
+    }
+    return profile;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+}
+
+/** FNV-1a over UTF-16 units: cheap, and enough to notice that a pair's code changed under its id. */
+function hash(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0).toString(16);
+}

@@ -1,0 +1,187 @@
+import { type Finding, type TokenRewardMap, validate } from '@srcode/dataset';
+import { describe, expect, it } from 'vitest';
+import { byteTokenizer, matchCompletion, onlineRewardMap, profilePair, SpanCache } from '../src/index.js';
+import { markedPair } from './helpers.js';
+
+const cPair = markedPair(
+  'c-copy',
+  'c',
+  `int copy(const char *src, size_t n) {
+  char buf[16];
+  {+if (n >= sizeof buf)
+    return -1;
+  +}[-strcpy(buf, src)-]{+strncpy(buf, src, sizeof buf)+};
+  return process(buf);
+}
+`,
+);
+
+const pyPair = markedPair(
+  'py-sql',
+  'python',
+  `def find(cursor, name):
+    cursor.execute("SELECT id FROM users WHERE name = [-'%s'" % name-]{+%s", (name,)+})
+    return cursor.fetchone()
+`,
+);
+
+function score(completion: string, pair = cPair, findings: Finding[] = []): TokenRewardMap {
+  return onlineRewardMap({ pair, completion, encoding: byteTokenizer.encode(completion), findings, id: 'c1', tokenizer: 'bytes' }).map;
+}
+
+/** The rewards of the tokens covering the first occurrence of `needle` (all must agree in sign). */
+function rewardsOf(map: TokenRewardMap, needle: string): number[] {
+  const text = map.text ?? '';
+  const at = text.indexOf(needle);
+  expect(at, `"${needle}" in the completion`).toBeGreaterThanOrEqual(0);
+  return map.rewards.filter((_, i) => {
+    const [s = 0, e = 0] = map.offsets[i] ?? [];
+    return s < at + needle.length && e > at && /\S/.test(text.slice(s, e));
+  });
+}
+
+describe('online matching', () => {
+  it('profiles a pair into secure and vulnerable units', () => {
+    const profile = profilePair(cPair);
+    expect(profile.units.map((u) => `${u.span.polarity} ${u.span.nodeType}`).sort()).toEqual([
+      'secure call_expression',
+      'secure if_statement',
+      'vulnerable call_expression',
+    ]);
+  });
+
+  it('credits the fix written with other variable names', () => {
+    const map = score(`int copy_name(const char *input, size_t len) {
+  char dst[16];
+  if (len >= sizeof dst)
+    return -1;
+  strncpy(dst, input, sizeof dst);
+  return process(dst);
+}
+`);
+    expect(validate('TokenRewardMap', map).ok).toBe(true);
+    expect(rewardsOf(map, 'strncpy(dst, input, sizeof dst)').every((r) => r > 0)).toBe(true);
+    expect(rewardsOf(map, 'if (len >= sizeof dst)').every((r) => r > 0)).toBe(true);
+    expect(rewardsOf(map, 'return process(dst)').every((r) => r === 0)).toBe(true);
+  });
+
+  it('keeps penalising the vulnerable call under other names', () => {
+    const map = score(`int copy2(const char *in) {
+  char out[16];
+  strcpy(out, in);
+  return process(out);
+}
+`);
+    expect(rewardsOf(map, 'strcpy(out, in)').every((r) => r < 0)).toBe(true);
+    expect(map.rewards.every((r) => r <= 0)).toBe(true);
+  });
+
+  it('finds the units in reordered statements among other code', () => {
+    const map = score(`int copy3(const char *s, size_t k) {
+  char b[16];
+  log_call("copy3");
+  strncpy(b, s, sizeof b);
+  int total = 0;
+  if (k >= sizeof b)
+    return -1;
+  return process(b) + total;
+}
+`);
+    expect(rewardsOf(map, 'strncpy(b, s, sizeof b)').every((r) => r > 0)).toBe(true);
+    expect(rewardsOf(map, 'if (k >= sizeof b)').every((r) => r > 0)).toBe(true);
+    expect(rewardsOf(map, 'log_call("copy3")').every((r) => r === 0)).toBe(true);
+  });
+
+  it('rewards a partial fix for what it fixes and penalises what it keeps', () => {
+    const map = score(`int copy4(const char *s, size_t k) {
+  char b[16];
+  if (k >= sizeof b)
+    return -1;
+  strcpy(b, s);
+  return process(b);
+}
+`);
+    expect(rewardsOf(map, 'if (k >= sizeof b)').every((r) => r > 0)).toBe(true);
+    expect(rewardsOf(map, 'strcpy(b, s)').every((r) => r < 0)).toBe(true);
+  });
+
+  it('still matches in code that does not parse', () => {
+    const map = score(`int copy5(const char *s {
+  char b[16]
+  strcpy(b, s);
+  return process(b
+`);
+    expect(map.rewards.length).toBe(map.tokenIds.length);
+    expect(rewardsOf(map, 'strcpy(b, s)').every((r) => r < 0)).toBe(true);
+  });
+
+  it('leaves a completion unrelated to the pair all neutral', () => {
+    const map = score(`int add(int a, int b) {
+  int c = a + b;
+  if (c < 0)
+    return 0;
+  return c;
+}
+`);
+    expect(map.spans).toEqual([]);
+    expect(map.rewards.every((r) => r === 0)).toBe(true);
+  });
+
+  it('credits a parameterised query with other names and penalises string formatting', () => {
+    const good = score(
+      `def lookup(db, user):
+    db.execute("SELECT id FROM users WHERE name = %s", (user,))
+    return db.fetchone()
+`,
+      pyPair,
+    );
+    expect(rewardsOf(good, '("SELECT id FROM users WHERE name = %s", (user,))').every((r) => r > 0)).toBe(true);
+    const bad = score(
+      `def lookup(db, user):
+    db.execute("SELECT id FROM users WHERE name = '%s'" % user)
+    return db.fetchone()
+`,
+      pyPair,
+    );
+    expect(rewardsOf(bad, `("SELECT id FROM users WHERE name = '%s'" % user)`).every((r) => r < 0)).toBe(true);
+  });
+
+  it('turns findings into vulnerable spans weighted by severity', () => {
+    const completion = 'int main(void) {\n  char b[8];\n  gets(b);\n  system(b);\n  return 0;\n}\n';
+    const finding = (needle: string, severity: Finding['severity']): Finding => {
+      const start = completion.indexOf(needle);
+      return {
+        schemaVersion: 1,
+        analyzer: 'test',
+        ruleId: `rule-${severity}`,
+        severity,
+        range: { start, end: start + needle.length },
+        message: 'x',
+      };
+    };
+    const map = score(completion, cPair, [finding('gets(b);', 'high'), finding('system(b);\n', 'low')]);
+    expect(new Set(rewardsOf(map, 'gets(b);'))).toEqual(new Set([-1]));
+    expect(new Set(rewardsOf(map, 'system(b);'))).toEqual(new Set([-0.3]));
+    expect(map.spans.map((s) => s.source)).toEqual(['finding', 'finding']);
+  });
+
+  it('bounds matching on a huge completion and says so', () => {
+    const completion = `int f(char *s) {\n${'  strcpy(b, s);\n'.repeat(50)}}\n`;
+    const result = matchCompletion(profilePair(cPair), completion, { maxNodes: 10 });
+    expect(result.truncated).toBe(true);
+    expect(result.spans.length).toBe(10);
+  });
+
+  it('caches a pair once for many completions', () => {
+    const cache = new SpanCache({ maxEntries: 2 });
+    for (let i = 0; i < 5; i++) {
+      const completion = `void g${i}(char *a) { strcpy(a, x); }`;
+      onlineRewardMap({ pair: cPair, cache, completion, encoding: byteTokenizer.encode(completion), id: `g${i}`, tokenizer: 'bytes' });
+    }
+    expect(cache.misses).toBe(1);
+    expect(cache.hits).toBe(4);
+    cache.get(pyPair);
+    cache.get(markedPair('third', 'c', 'int x;'));
+    expect(cache.size).toBe(2);
+  });
+});
