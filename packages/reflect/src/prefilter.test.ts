@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { C_AFTER, C_BEFORE, PY_AFTER, PY_BEFORE, makePair } from '../test/make-pair.js';
+import { prefilter } from './prefilter.js';
+import { diffLines, linesOfRanges } from './text.js';
+
+describe('prefilter', () => {
+  it('passes a real change that parses on both sides and reports the changed lines', () => {
+    const r = prefilter(makePair(C_BEFORE, C_AFTER));
+    expect(r.ok).toBe(true);
+    expect(r.reasons).toEqual([]);
+    expect(r.parse).toEqual({ vulnerable: 0, fixed: 0 });
+    expect(r.deletedLines).toEqual([4]);
+    expect(r.addedLines).toEqual([3, 4, 6]);
+  });
+
+  it('rejects a pair whose sides are identical', () => {
+    expect(prefilter(makePair(C_BEFORE, C_BEFORE)).reasons).toEqual(['no-change']);
+  });
+
+  it('rejects a whitespace-only change', () => {
+    const after = C_BEFORE.replace('    strcpy(buf, src);', '\tstrcpy( buf,  src );');
+    expect(prefilter(makePair(C_BEFORE, after)).reasons).toEqual(['whitespace-only']);
+  });
+
+  it('rejects a comments-only change, using the grammar to find comments', () => {
+    const after = C_BEFORE.replace('    strcpy(buf, src);', '    /* caller checked the length */\n    strcpy(buf, src); // safe');
+    expect(prefilter(makePair(C_BEFORE, after)).reasons).toEqual(['comments-only']);
+  });
+
+  it('treats a changed Python docstring as a comment', () => {
+    const after = PY_BEFORE.replace('Return the row of the named user.', 'Look up a user by name.');
+    expect(prefilter(makePair(PY_BEFORE, after, 'python', ['CWE-89'])).reasons).toEqual(['comments-only']);
+  });
+
+  it('rejects a logging-only change, including a call spread over lines', () => {
+    const after = C_BEFORE.replace('    strcpy(buf, src);', '    fprintf(stderr, "copy %s\\n",\n            src);\n    strcpy(buf, src);');
+    expect(prefilter(makePair(C_BEFORE, after)).reasons).toEqual(['logging-only']);
+    const py = PY_BEFORE.replace('    cursor.execute(query)', '    logger.debug("query %s", query)\n    cursor.execute(query)');
+    expect(prefilter(makePair(PY_BEFORE, py, 'python', ['CWE-89'])).reasons).toEqual(['logging-only']);
+  });
+
+  it('keeps a Python indentation change, which changes meaning', () => {
+    const before = 'def f(x):\n    if x:\n        a()\n    b()\n';
+    const after = 'def f(x):\n    if x:\n        a()\n        b()\n';
+    expect(prefilter(makePair(before, after, 'python', ['CWE-22'])).ok).toBe(true);
+  });
+
+  it('rejects a side that does not parse', () => {
+    const broken = C_AFTER.replace('if (u == NULL || src == NULL)', 'if (u == NULL || src == NULL))) {{ ]]');
+    const r = prefilter(makePair(C_BEFORE, broken), { maxParseErrorRatio: 0.01 });
+    expect(r.reasons).toEqual(['parse-fixed']);
+    expect(r.parse?.fixed).toBeGreaterThan(0.01);
+  });
+
+  it('rejects a function over the size bounds', () => {
+    expect(prefilter(makePair(C_BEFORE, C_AFTER), { maxLines: 5 }).reasons).toEqual(['too-large']);
+    expect(prefilter(makePair(C_BEFORE, C_AFTER), { maxChars: 100 }).reasons).toEqual(['too-large']);
+  });
+
+  it('strips comments lexically for languages without a grammar', () => {
+    const before = 'function f(a) {\n  return run(a);\n}\n';
+    const after = 'function f(a) {\n  // run it\n  return run(a); /* done */\n}\n';
+    expect(prefilter(makePair(before, after, 'javascript', ['CWE-78'])).reasons).toEqual(['comments-only']);
+  });
+
+  it('uses the change ranges of the pair when it has them', () => {
+    const pair = makePair(PY_BEFORE, PY_AFTER, 'python', ['CWE-89']);
+    const start = PY_BEFORE.indexOf('query =');
+    pair.changes = {
+      deleted: [{ start, end: PY_BEFORE.indexOf('return') }],
+      added: [{ start: PY_AFTER.indexOf('cursor.execute'), end: PY_AFTER.indexOf('return') }],
+      origin: 'source',
+    };
+    const r = prefilter(pair);
+    expect(r.deletedLines).toEqual([3, 4, 5]);
+    expect(r.addedLines).toEqual([3, 4]);
+  });
+});
+
+describe('line helpers', () => {
+  it('diffs lines by longest common subsequence', () => {
+    expect(diffLines('a\nb\nc\nd', 'a\nx\nc\nd\ne')).toEqual({ deleted: [2], added: [2, 5] });
+    expect(diffLines('a\nb', 'a\nb')).toEqual({ deleted: [], added: [] });
+  });
+
+  it('maps UTF-16 ranges to lines, also after non-ASCII text', () => {
+    const code = 'é😀\nline two\nthree';
+    expect(linesOfRanges(code, [{ start: code.indexOf('two'), end: code.indexOf('three') + 1 }])).toEqual([2, 3]);
+  });
+});

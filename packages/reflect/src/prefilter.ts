@@ -1,0 +1,134 @@
+import type { Language, RepairPair } from '@srcode/dataset';
+import { languageSpec } from './languages.js';
+import { parseCode } from './parse.js';
+import { blankRanges, diffLines, linesOfRanges } from './text.js';
+
+export interface PrefilterOptions {
+  /** Largest share of either side's characters inside tree-sitter ERROR/MISSING nodes. @default 0.1 */
+  maxParseErrorRatio?: number;
+  /** Longest function (lines, either side). @default 2000 */
+  maxLines?: number;
+  /** Longest function (characters, either side). @default 100000 */
+  maxChars?: number;
+}
+
+export const PREFILTER_DEFAULTS: Required<PrefilterOptions> = { maxParseErrorRatio: 0.1, maxLines: 2000, maxChars: 100_000 };
+
+/** Stable reason codes a pre-filter rejects with. */
+export type PrefilterReason =
+  | 'empty-code'
+  | 'too-large'
+  | 'parse-vulnerable'
+  | 'parse-fixed'
+  | 'no-change'
+  | 'whitespace-only'
+  | 'comments-only'
+  | 'logging-only';
+
+export interface PrefilterResult {
+  ok: boolean;
+  reasons: PrefilterReason[];
+  /** Parse error ratios, when the language has a grammar. */
+  parse?: { vulnerable: number; fixed: number };
+  /** 1-based changed lines of each side (from the pair's ranges, or a line diff when they are empty). */
+  deletedLines: number[];
+  addedLines: number[];
+  /** Both sides with comments blanked out (same offsets and lines as the originals). */
+  stripped: { vulnerable: string; fixed: string };
+}
+
+/** Cheap deterministic checks that run before any judge: parse, size, and a change that means something. */
+export function prefilter(pair: RepairPair, options: PrefilterOptions = {}): PrefilterResult {
+  const o = { ...PREFILTER_DEFAULTS, ...options };
+  const reasons: PrefilterReason[] = [];
+  const { vulnerableCode: before, fixedCode: after, language } = pair;
+  const hasRanges = pair.changes.deleted.length + pair.changes.added.length > 0;
+  const diff = hasRanges ? undefined : diffLines(before, after);
+  const deletedLines = diff ? diff.deleted : linesOfRanges(before, pair.changes.deleted);
+  const addedLines = diff ? diff.added : linesOfRanges(after, pair.changes.added);
+  const result = (parse?: PrefilterResult['parse'], stripped = { vulnerable: before, fixed: after }): PrefilterResult => ({
+    ok: reasons.length === 0,
+    reasons,
+    ...(parse ? { parse } : {}),
+    deletedLines,
+    addedLines,
+    stripped,
+  });
+
+  if (!before.trim() || !after.trim()) reasons.push('empty-code');
+  const lines = Math.max(before.split('\n').length, after.split('\n').length);
+  if (lines > o.maxLines || Math.max(before.length, after.length) > o.maxChars) reasons.push('too-large');
+  if (reasons.length) return result();
+
+  const pb = parseCode(before, language);
+  const pa = parseCode(after, language);
+  if (pb && pb.errorRatio > o.maxParseErrorRatio) reasons.push('parse-vulnerable');
+  if (pa && pa.errorRatio > o.maxParseErrorRatio) reasons.push('parse-fixed');
+  const stripped = {
+    vulnerable: pb ? blankRanges(before, pb.comments) : stripCommentsLexically(before, language),
+    fixed: pa ? blankRanges(after, pa.comments) : stripCommentsLexically(after, language),
+  };
+  const parse = pb && pa ? { vulnerable: pb.errorRatio, fixed: pa.errorRatio } : undefined;
+
+  const trivial = triviality(before, after, stripped.vulnerable, stripped.fixed, pair);
+  if (trivial) reasons.push(trivial);
+  return result(parse, stripped);
+}
+
+function triviality(before: string, after: string, sb: string, sa: string, pair: RepairPair): PrefilterReason | undefined {
+  if (before === after) return 'no-change';
+  const spec = languageSpec(pair.language);
+  const norm = (s: string) => normaliseWhitespace(s, spec.indentSensitive ?? false);
+  if (norm(before) === norm(after)) return 'whitespace-only';
+  if (norm(sb) === norm(sa)) return 'comments-only';
+  if (norm(dropLogging(sb, spec.logging)) === norm(dropLogging(sa, spec.logging))) return 'logging-only';
+  return undefined;
+}
+
+/** Blanks comments (and docstrings) out of code, keeping offsets: the grammar's view when there is one. */
+export function stripComments(code: string, language: Language): string {
+  const parsed = parseCode(code, language);
+  return parsed ? blankRanges(code, parsed.comments) : stripCommentsLexically(code, language);
+}
+
+function stripCommentsLexically(code: string, language: Language): string {
+  const spec = languageSpec(language);
+  const ranges: [number, number][] = [];
+  for (const re of [spec.blockComment, spec.lineComment]) {
+    if (!re) continue;
+    for (const m of code.matchAll(new RegExp(re.source, re.flags.includes('g') ? re.flags : `${re.flags}g`))) {
+      ranges.push([m.index, m.index + m[0].length]);
+    }
+  }
+  return blankRanges(code, ranges);
+}
+
+/** Collapses whitespace; indent-sensitive languages keep each line's leading indentation width. */
+export function normaliseWhitespace(code: string, keepIndent: boolean): string {
+  if (!keepIndent) return code.replace(/\s+/g, '');
+  return code
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => `${(/^[ \t]*/.exec(l)?.[0] ?? '').replace(/\t/g, '        ').length}:${l.replace(/\s+/g, '')}`)
+    .join('\n');
+}
+
+/** Removes statements that start with a logging call, including their continuation lines. */
+export function dropLogging(code: string, logging: RegExp): string {
+  const out: string[] = [];
+  let depth = 0;
+  for (const line of code.split('\n')) {
+    if (depth > 0 || logging.test(line)) {
+      depth = Math.max(0, depth + count(line, '(') - count(line, ')'));
+      continue;
+    }
+    out.push(line);
+  }
+  return out.join('\n');
+}
+
+function count(s: string, ch: string): number {
+  let n = 0;
+  for (let i = s.indexOf(ch); i !== -1; i = s.indexOf(ch, i + 1)) n++;
+  return n;
+}

@@ -1,0 +1,60 @@
+import { existsSync } from 'node:fs';
+import { validate } from '@srcode/dataset';
+import { describe, expect, it } from 'vitest';
+import { C_AFTER, C_BEFORE, PY_AFTER, PY_BEFORE, makePair } from '../test/make-pair.js';
+import { DATA_DIR, loadSvenAndSafeCoder } from '../test/sven.js';
+import { HeuristicJudge } from './heuristic-judge.js';
+import { reflectPair } from './reflect.js';
+
+const judge = new HeuristicJudge();
+
+describe('reflectPair with the heuristic judge', () => {
+  it('accepts a focused fix that adds a guard and removes a finding, with a valid verdict', async () => {
+    const v = await reflectPair(makePair(C_BEFORE, C_AFTER), { judge });
+    expect(validate('ReflectionVerdict', v)).toMatchObject({ ok: true });
+    expect(v).toMatchObject({ accepted: true, confidence: 1, votes: { accept: 3, reject: 0, samples: 3 }, rejectReasons: [] });
+    expect(v.judge).toMatchObject({ kind: 'heuristic', model: 'srcode-heuristic-judge@1' });
+    expect(v.judge.promptHash).toMatch(/^[0-9a-f]{16}$/);
+    expect(v.evidence).toContainEqual(expect.objectContaining({ ruleId: 'c-unsafe-copy', removedByFix: true }));
+    expect(v.fixingLines).toEqual([3, 4, 6]);
+    expect(v.vulnerableLines).toEqual([4]);
+  });
+
+  it('accepts the parameterised-query fix of a SQL injection', async () => {
+    const v = await reflectPair(makePair(PY_BEFORE, PY_AFTER, 'python', ['CWE-89']), { judge });
+    expect(v.accepted).toBe(true);
+    expect(v.evidence).toContainEqual(expect.objectContaining({ ruleId: 'py-sql-format', removedByFix: true }));
+  });
+
+  it('rejects a rename with the reasons of each failed check', async () => {
+    const after = C_BEFORE.replaceAll('buf', 'buffer');
+    const v = await reflectPair(makePair(C_BEFORE, after), { judge });
+    expect(v.accepted).toBe(false);
+    expect(v.rejectReasons).toEqual(expect.arrayContaining(['judge:no-guard-added', expect.stringMatching(/^low-confidence:/)]));
+    expect(validate('ReflectionVerdict', v).ok).toBe(true);
+  });
+
+  it('rejects in the pre-filter without running the judge', async () => {
+    const v = await reflectPair(makePair(C_BEFORE, `${C_BEFORE}\n\n`), { judge });
+    expect(v).toMatchObject({ accepted: false, confidence: 0, votes: { samples: 0 }, rejectReasons: ['prefilter:whitespace-only'] });
+    expect(validate('ReflectionVerdict', v).ok).toBe(true);
+  });
+
+  it('lets the threshold and the evidence bonus decide', async () => {
+    const strict = await reflectPair(makePair(C_BEFORE, C_AFTER), { judge, threshold: 1.01 });
+    expect(strict.accepted).toBe(false);
+    const noEvidence = await reflectPair(makePair(C_BEFORE, C_AFTER), { judge, analyzers: [] });
+    expect(noEvidence.evidence).toEqual([]);
+  });
+});
+
+describe.skipIf(!existsSync(DATA_DIR))('reflectPair on real SVEN pairs (needs ../shared/data)', () => {
+  it('writes a schema-valid verdict for the first pair of every SVEN CWE file', async () => {
+    const pairs = loadSvenAndSafeCoder().filter((p) => p.provenance.dataset === 'sven' && /:1$/.test(p.provenance.origin ?? ''));
+    expect(pairs.length).toBeGreaterThanOrEqual(9);
+    for (const pair of pairs) {
+      const v = await reflectPair(pair, { judge });
+      expect(validate('ReflectionVerdict', v)).toMatchObject({ ok: true });
+    }
+  });
+});

@@ -1,0 +1,80 @@
+import type { RepairPair, ReflectionVerdict } from '@srcode/dataset';
+import { type AnalyzerLike, collectEvidence } from './analyzer.js';
+import { HeuristicAnalyzer } from './heuristic-analyzer.js';
+import type { Judge } from './judge.js';
+import { type PrefilterOptions, prefilter } from './prefilter.js';
+
+export interface ReflectOptions {
+  judge: Judge;
+  /** Evidence sources run on both versions. @default [new HeuristicAnalyzer()] */
+  analyzers?: readonly AnalyzerLike[];
+  /** A pair is accepted at confidence >= threshold. @default 0.6 */
+  threshold?: number;
+  /** Added to the vote share when an analyser finding is removed by the fix (and some sample accepts). @default 0.2 */
+  evidenceBonus?: number;
+  prefilter?: PrefilterOptions;
+  signal?: AbortSignal;
+}
+
+export const REFLECT_DEFAULTS = { threshold: 0.6, evidenceBonus: 0.2 } as const;
+
+let defaultAnalyzers: readonly AnalyzerLike[] | undefined;
+
+/** Validates one repair pair: pre-filters, analyser evidence, the judge's votes, then the threshold. */
+export async function reflectPair(pair: RepairPair, options: ReflectOptions): Promise<ReflectionVerdict> {
+  const { judge } = options;
+  const threshold = options.threshold ?? REFLECT_DEFAULTS.threshold;
+  const bonus = options.evidenceBonus ?? REFLECT_DEFAULTS.evidenceBonus;
+  defaultAnalyzers ??= [new HeuristicAnalyzer()];
+  const analyzers = options.analyzers ?? defaultAnalyzers;
+  const judgeInfo = { kind: judge.kind, model: judge.model, promptHash: judge.promptHash };
+  const pre = prefilter(pair, options.prefilter);
+  if (!pre.ok) {
+    return {
+      schemaVersion: 1,
+      pairId: pair.id,
+      accepted: false,
+      confidence: 0,
+      securityRelevant: false,
+      fixComplete: false,
+      rootCause: '',
+      rationale: `Rejected by the pre-filters before any judge ran: ${pre.reasons.join(', ')}.`,
+      vulnerableLines: pre.deletedLines,
+      fixingLines: pre.addedLines,
+      votes: { accept: 0, reject: 0, samples: 0 },
+      evidence: [],
+      rejectReasons: pre.reasons.map((r) => `prefilter:${r}`),
+      judge: judgeInfo,
+    };
+  }
+  const evidence = await collectEvidence(analyzers, pair.vulnerableCode, pair.fixedCode, pair.language);
+  const outcome = await judge.judge({ pair, prefilter: pre, evidence }, { signal: options.signal });
+  const { accept, samples } = outcome.votes;
+  const share = samples ? accept / samples : 0;
+  const raised = accept > 0 && evidence.removed.length > 0 ? share + bonus : share;
+  const confidence = Math.round(Math.min(1, Math.max(0, raised)) * 10_000) / 10_000;
+  const accepted = samples > 0 && confidence >= threshold;
+  const rejectReasons = accepted
+    ? []
+    : [
+        ...(samples === 0 ? ['judge:no-valid-samples'] : []),
+        ...[...new Set(outcome.rejectReasons)].map((r) => `judge:${r}`),
+        `low-confidence:${confidence}<${threshold}`,
+      ];
+  return {
+    schemaVersion: 1,
+    pairId: pair.id,
+    accepted,
+    confidence,
+    securityRelevant: outcome.securityRelevant,
+    fixComplete: outcome.fixComplete,
+    rootCause: outcome.rootCause,
+    rationale: outcome.rationale,
+    vulnerableLines: outcome.vulnerableLines,
+    fixingLines: outcome.fixingLines,
+    votes: outcome.votes,
+    evidence: evidence.evidence,
+    rejectReasons,
+    judge: judgeInfo,
+  };
+}

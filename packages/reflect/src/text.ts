@@ -1,0 +1,90 @@
+import type { TextRange } from '@srcode/dataset';
+
+/** Offsets where each line starts (line 1 at index 0). */
+export function lineStarts(code: string): number[] {
+  const starts = [0];
+  for (let i = code.indexOf('\n'); i !== -1; i = code.indexOf('\n', i + 1)) starts.push(i + 1);
+  return starts;
+}
+
+/** 1-based line of a UTF-16 offset. */
+export function lineAt(starts: readonly number[], offset: number): number {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if ((starts[mid] ?? 0) <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo + 1;
+}
+
+/** The sorted, distinct 1-based lines that the ranges touch (an empty range touches its line). */
+export function linesOfRanges(code: string, ranges: readonly TextRange[]): number[] {
+  const starts = lineStarts(code);
+  const lines = new Set<number>();
+  for (const r of ranges) {
+    const first = lineAt(starts, r.start);
+    const last = lineAt(starts, Math.max(r.start, r.end - 1));
+    for (let l = first; l <= last; l++) lines.add(l);
+  }
+  return [...lines].sort((a, b) => a - b);
+}
+
+/** The text of the given 1-based lines, joined by newlines. */
+export function pickLines(code: string, lines: readonly number[]): string {
+  const all = code.split('\n');
+  return lines.map((l) => all[l - 1] ?? '').join('\n');
+}
+
+/** Replaces each range by spaces of the same length, keeping newlines, so offsets and lines stay put. */
+export function blankRanges(code: string, ranges: readonly (readonly [number, number])[]): string {
+  if (!ranges.length) return code;
+  const sorted = [...ranges].sort((a, b) => a[0] - b[0]);
+  let out = '';
+  let at = 0;
+  for (const [start, end] of sorted) {
+    if (end <= at) continue;
+    const from = Math.max(start, at);
+    out += code.slice(at, from) + code.slice(from, end).replace(/[^\n]/g, ' ');
+    at = end;
+  }
+  return out + code.slice(at);
+}
+
+/**
+ * Changed lines of each side by a line-level longest common subsequence, for pairs whose change ranges
+ * are empty. The common prefix and suffix are trimmed first; a middle longer than `maxCells` cells of
+ * the table counts as changed entirely.
+ */
+export function diffLines(before: string, after: string, maxCells = 4_000_000): { deleted: number[]; added: number[] } {
+  const a = before.split('\n');
+  const b = after.split('\n');
+  let head = 0;
+  while (head < a.length && head < b.length && a[head] === b[head]) head++;
+  let tail = 0;
+  while (tail < a.length - head && tail < b.length - head && a[a.length - 1 - tail] === b[b.length - 1 - tail]) tail++;
+  const n = a.length - head - tail;
+  const m = b.length - head - tail;
+  const range = (from: number, count: number) => Array.from({ length: count }, (_, i) => from + i + 1);
+  if (n === 0 || m === 0 || (n + 1) * (m + 1) > maxCells) return { deleted: range(head, n), added: range(head, m) };
+  const table = new Uint32Array((n + 1) * (m + 1));
+  const at = (i: number, j: number) => table[i * (m + 1) + j] ?? 0;
+  for (let i = n - 1; i >= 0; i--)
+    for (let j = m - 1; j >= 0; j--)
+      table[i * (m + 1) + j] = a[head + i] === b[head + j] ? at(i + 1, j + 1) + 1 : Math.max(at(i + 1, j), at(i, j + 1));
+  const deleted: number[] = [];
+  const added: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < n && j < m) {
+    if (a[head + i] === b[head + j]) {
+      i++;
+      j++;
+    } else if (at(i + 1, j) >= at(i, j + 1)) deleted.push(head + ++i);
+    else added.push(head + ++j);
+  }
+  while (i < n) deleted.push(head + ++i);
+  while (j < m) added.push(head + ++j);
+  return { deleted, added };
+}
