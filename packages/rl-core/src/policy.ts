@@ -1,0 +1,125 @@
+import type { Shape } from './shape.js';
+
+/** Size of a decoder-only transformer policy. */
+export interface ModelConfig {
+  vocabSize: number;
+  /** Longest sequence (prompt + completion) the model sees; every forward pass is padded to it. */
+  maxLength: number;
+  /** @default 2 */
+  layers: number;
+  /** Model width. @default 64 */
+  width: number;
+  /** @default 4 */
+  heads: number;
+  /** Feed-forward width as a multiple of `width`. @default 4 */
+  ffnMultiple: number;
+  /** Seed of the weight initialisation. @default 0 */
+  seed: number;
+}
+
+export const MODEL_DEFAULTS: Omit<ModelConfig, 'vocabSize' | 'maxLength'> = { layers: 2, width: 64, heads: 4, ffnMultiple: 4, seed: 0 };
+
+/**
+ * Whole sequences (prompt + completion + padding), row-major batch x maxLength token ids. Position t of
+ * every per-token output scores token t + 1, so those arrays are batch x (maxLength - 1).
+ */
+export interface TokenBatch {
+  batch: number;
+  tokens: Int32Array;
+  /** batch x (maxLength - 1): 1 where token t + 1 is a response token to score and train on. */
+  mask: Float32Array;
+}
+
+/** Per-token outputs over batch x (maxLength - 1). */
+export interface PolicyOutputs {
+  shape: Shape;
+  /** log p(token t + 1 | tokens <= t). */
+  logp: Float32Array;
+  /** Value head at position t (the state before token t + 1 is chosen). */
+  values: Float32Array;
+  /** Entropy of the next-token distribution at position t. */
+  entropy: Float32Array;
+}
+
+export interface SampleOptions {
+  /** @default 32 */
+  maxNewTokens?: number;
+  /** @default 1 */
+  temperature?: number;
+  /** Nucleus sampling: keep the smallest set of tokens whose probability reaches topP. @default 1 */
+  topP?: number;
+  /** Generation of a row stops after this token. */
+  stopToken?: number;
+  /** Seed of the sampler's random stream. @default 0 */
+  seed?: number;
+}
+
+/** One sampled completion: its token ids (stop token included) and their log-probabilities under the sampler. */
+export interface Completion {
+  tokens: number[];
+  logp: number[];
+}
+
+export interface SftOptions {
+  /** @default 'token-mean' */
+  mode?: import('./aggregate.js').AggregationMode;
+}
+
+/** What a PPO/GRPO update needs for each scored token (all batch x (maxLength - 1)). */
+export interface PpoTargets {
+  oldLogp: Float32Array;
+  advantages: Float32Array;
+  returns: Float32Array;
+  oldValues: Float32Array;
+  /** Reference log-probs, for a KL term in the loss. */
+  refLogp?: Float32Array;
+}
+
+export interface PpoOptions {
+  /** @default 0.2 */
+  clipLow?: number;
+  /** @default 0.2 */
+  clipHigh?: number;
+  dualClip?: number;
+  /** @default 0.2 */
+  valueClip?: number;
+  /** Weight of the value loss; 0 for GRPO. @default 0.5 */
+  valueCoef?: number;
+  /** @default 0.01 */
+  entropyCoef?: number;
+  /** KL-in-loss coefficient (needs refLogp). @default 0 */
+  klCoef?: number;
+  /** @default 'k3' */
+  klEstimator?: import('./kl.js').KlEstimator;
+  /** @default 'token-mean' */
+  mode?: import('./aggregate.js').AggregationMode;
+}
+
+export interface PpoMetrics {
+  loss: number;
+  policyLoss: number;
+  valueLoss: number;
+  entropy: number;
+  kl: number;
+  clipFraction: number;
+}
+
+/**
+ * A trainable token policy with a value head. The trainers in this package only speak to this
+ * interface, so any implementation (the TensorFlow.js transformer in `@srcode/rl-core/tfjs`, or a
+ * remote one) plugs in.
+ */
+export interface Policy {
+  readonly config: ModelConfig;
+  /** Samples one completion per prompt. */
+  sample(prompts: readonly (readonly number[])[], options?: SampleOptions): Promise<Completion[]>;
+  /** Per-token log-probs, values and entropies of whole sequences. */
+  evaluate(batch: TokenBatch): Promise<PolicyOutputs>;
+  /** One optimiser step on masked cross-entropy; returns the loss before the step. */
+  sftStep(batch: TokenBatch, options?: SftOptions): Promise<number>;
+  /** One optimiser step on the PPO loss (clipped surrogate + value + entropy + optional KL). */
+  ppoStep(batch: TokenBatch, targets: PpoTargets, options?: PpoOptions): Promise<PpoMetrics>;
+  /** Writes weights (safetensors), optimiser state and config (JSON) to a directory. */
+  save(dir: string, extra?: Record<string, unknown>): Promise<void>;
+  dispose(): void;
+}

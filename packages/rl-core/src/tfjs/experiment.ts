@@ -1,0 +1,240 @@
+import { appendFile, mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Estimator } from '../advantages.js';
+import { completionRewards, HELDOUT_NAMES, judge, PATTERN_PAIRS, promptsFor, type TaskPrompt, TRAIN_NAMES } from '../experiment/tasks.js';
+import { lineChartSvg, type Series } from '../experiment/plot.js';
+import type { Completion } from '../policy.js';
+import { seededRandom } from '../sampling.js';
+import { CHAR_TOKENS, decodeChars, encodeChars } from '../tokenizer.js';
+import { rlStep, sftStep } from '../trainer.js';
+import { type BackendName, useBackend } from './backend.js';
+import { TransformerPolicy } from './policy.js';
+
+/** The compared training conditions. */
+export const CONDITIONS = {
+  'ppo-instance': { algo: 'ppo', estimator: 'gae', token: false },
+  'ppo-token+instance': { algo: 'ppo', estimator: 'gae', token: true },
+  'grpo-instance': { algo: 'grpo', estimator: 'grpo', token: false },
+  'grpo-token+instance': { algo: 'grpo', estimator: 'token-grpo', token: true },
+} as const satisfies Record<string, { algo: 'ppo' | 'grpo'; estimator: Estimator; token: boolean }>;
+export type ConditionName = keyof typeof CONDITIONS;
+
+export interface ExperimentOptions {
+  outDir: string;
+  /** @default [1, 2, 3] */
+  seeds?: number[];
+  /** @default 160 */
+  sftSteps?: number;
+  /** @default 24 */
+  rlSteps?: number;
+  /** @default 4 */
+  evalEvery?: number;
+  /** Prompts per RL step (each sampled groupSize times). @default 8 */
+  promptsPerStep?: number;
+  /** @default 4 */
+  groupSize?: number;
+  /** Samples per held-out prompt at each evaluation. @default 2 */
+  evalSamples?: number;
+  /** @default all four */
+  conditions?: ConditionName[];
+  /** @default 'auto' */
+  backend?: BackendName | 'auto';
+  /** @default 48 */
+  width?: number;
+  /** Progress lines (step, reward, KL, throughput). @default none */
+  log?: (line: string) => void;
+}
+
+export interface EvalPoint {
+  condition: ConditionName | 'sft';
+  seed: number;
+  step: number;
+  insecureRate: number;
+  wellFormedRate: number;
+}
+
+export interface ExperimentResult {
+  points: EvalPoint[];
+  table: string;
+  svg: string;
+  seconds: number;
+  backend: string;
+}
+
+const prompt = (p: TaskPrompt) => [CHAR_TOKENS.bos, ...encodeChars(p.text)];
+
+/** Samples the held-out prompts and measures insecure and well-formed rates. */
+async function evaluateHeldout(policy: TransformerPolicy, heldout: TaskPrompt[], samples: number, seed: number, maxNew: number) {
+  const rows = heldout.flatMap((p) => Array.from({ length: samples }, () => p));
+  const comps = await policy.sample(rows.map(prompt), { maxNewTokens: maxNew, stopToken: CHAR_TOKENS.eos, seed });
+  let insecure = 0;
+  let wellFormed = 0;
+  comps.forEach((c, i) => {
+    const v = judge(rows[i] as TaskPrompt, decodeChars(c.tokens));
+    if (v.insecure) insecure++;
+    if (v.wellFormed) wellFormed++;
+  });
+  return { insecureRate: insecure / rows.length, wellFormedRate: wellFormed / rows.length };
+}
+
+function rewardFor(train: TaskPrompt[], chosen: TaskPrompt[], token: boolean) {
+  return (i: number, c: Completion) => {
+    const p = chosen[i] as TaskPrompt;
+    const text = decodeChars(c.tokens);
+    const { rewards, verdict } = completionRewards(p, text, { token });
+    // One character per token; the instance reward moves to the last sampled token when no end token came.
+    const out = new Float32Array(c.tokens.length);
+    out.set(rewards.subarray(0, Math.min(text.length, out.length)));
+    if (out.length > 0) out[out.length - 1] = (out[out.length - 1] as number) + (rewards[text.length] as number);
+    void train;
+    return { rewards: out, metrics: { insecure: verdict.insecure ? 1 : 0, wellFormed: verdict.wellFormed ? 1 : 0 } };
+  };
+}
+
+function mean(xs: number[]): number {
+  return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : Number.NaN;
+}
+
+/**
+ * SFT on completions of which about half are insecure, then PPO and GRPO with instance-only or token-level +
+ * instance rewards, several seeds; insecure and well-formed rates on held-out prompts against RL steps.
+ */
+export async function runExperiment(options: ExperimentOptions): Promise<ExperimentResult> {
+  const started = performance.now();
+  const log = options.log ?? (() => {});
+  const seeds = options.seeds ?? [1, 2, 3];
+  const sftSteps = options.sftSteps ?? 160;
+  const rlSteps = options.rlSteps ?? 24;
+  const evalEvery = options.evalEvery ?? 4;
+  const P = options.promptsPerStep ?? 8;
+  const G = options.groupSize ?? 4;
+  const conditions = options.conditions ?? (Object.keys(CONDITIONS) as ConditionName[]);
+  const info = await useBackend(options.backend ?? 'auto');
+  log(`backend ${info.name}${info.adapter ? ` (${info.adapter})` : ''}`);
+  const train = promptsFor(TRAIN_NAMES);
+  const heldout = promptsFor(HELDOUT_NAMES);
+  const longest = Math.max(
+    ...[...train, ...heldout].map((p) => p.text.length + Math.max(p.pair.secure(p.variable).length, p.pair.insecure(p.variable).length)),
+  );
+  const maxLength = Math.ceil((longest + 3) / 8) * 8;
+  const maxNew = maxLength - 1 - Math.max(...[...train, ...heldout].map((p) => p.text.length));
+  await mkdir(options.outDir, { recursive: true });
+  const logFile = join(options.outDir, 'metrics.jsonl');
+  await writeFile(logFile, '');
+  const record = (o: Record<string, unknown>) => appendFile(logFile, `${JSON.stringify(o)}\n`);
+  const points: EvalPoint[] = [];
+  for (const seed of seeds) {
+    const rand = seededRandom(seed);
+    // About half of the SFT targets are the insecure form, chosen per prompt with the seed.
+    const sftData = train.map((p) => ({ p, text: rand() < 0.5 ? p.pair.insecure(p.variable) : p.pair.secure(p.variable) }));
+    const config = { vocabSize: CHAR_TOKENS.vocabSize, maxLength, layers: 2, width: options.width ?? 48, heads: 4, seed };
+    const base = new TransformerPolicy(config, { learningRate: 3e-3 });
+    let t0 = performance.now();
+    for (let s = 0; s < sftSteps; s++) {
+      const batch = Array.from({ length: 32 }, () => sftData[Math.floor(rand() * sftData.length)] as (typeof sftData)[number]);
+      const loss = await sftStep(
+        base,
+        batch.map((b) => prompt(b.p)),
+        batch.map((b) => [...encodeChars(b.text), CHAR_TOKENS.eos]),
+      );
+      if ((s + 1) % 20 === 0 || s === sftSteps - 1) {
+        log(
+          `seed ${seed} sft step ${s + 1}/${sftSteps} loss ${loss.toFixed(4)} ${(((s + 1) * 32) / ((performance.now() - t0) / 1000)).toFixed(1)} seq/s`,
+        );
+        await record({ phase: 'sft', seed, step: s + 1, loss });
+      }
+    }
+    const sftEval = await evaluateHeldout(base, heldout, options.evalSamples ?? 2, 999, maxNew);
+    points.push({ condition: 'sft', seed, step: 0, ...sftEval });
+    await record({ phase: 'eval', condition: 'sft', seed, step: 0, ...sftEval });
+    log(`seed ${seed} after sft: insecure ${sftEval.insecureRate.toFixed(3)} well-formed ${sftEval.wellFormedRate.toFixed(3)}`);
+    await base.save(join(options.outDir, `seed-${seed}`, 'sft'));
+    const weights = await base.getWeights();
+    base.dispose();
+    for (const name of conditions) {
+      const cond = CONDITIONS[name];
+      const policy = new TransformerPolicy(config, { learningRate: 1e-3 });
+      policy.setWeights(weights);
+      const reference = new TransformerPolicy(config);
+      reference.setWeights(weights);
+      points.push({ condition: name, seed, step: 0, ...sftEval });
+      const crand = seededRandom(seed * 7919 + name.length);
+      t0 = performance.now();
+      let tokens = 0;
+      for (let step = 1; step <= rlSteps; step++) {
+        const chosen = Array.from({ length: P }, () => train[Math.floor(crand() * train.length)] as TaskPrompt);
+        const m = await rlStep(policy, reference, chosen.map(prompt), rewardFor(train, chosen, cond.token), {
+          algo: cond.algo,
+          estimator: cond.estimator,
+          groupSize: G,
+          epochs: 2,
+          klCoef: 0.02,
+          maxNewTokens: maxNew,
+          stopToken: CHAR_TOKENS.eos,
+          seed: seed * 100_003 + step,
+        });
+        tokens += m.tokens;
+        const rate = tokens / ((performance.now() - t0) / 1000);
+        log(
+          `seed ${seed} ${name} step ${step}/${rlSteps} reward ${m.reward.toFixed(3)} kl ${m.refKl.toFixed(4)} insecure ${(m.extra.insecure ?? 0).toFixed(2)} ${rate.toFixed(0)} tok/s`,
+        );
+        await record({
+          phase: 'rl',
+          condition: name,
+          seed,
+          step,
+          reward: m.reward,
+          kl: m.refKl,
+          loss: m.loss,
+          entropy: m.entropy,
+          clipFraction: m.clipFraction,
+          trainInsecure: m.extra.insecure,
+          tokensPerSecond: rate,
+        });
+        if (step % evalEvery === 0 || step === rlSteps) {
+          const e = await evaluateHeldout(policy, heldout, options.evalSamples ?? 2, 999, maxNew);
+          points.push({ condition: name, seed, step, ...e });
+          await record({ phase: 'eval', condition: name, seed, step, ...e });
+        }
+      }
+      policy.dispose();
+      reference.dispose();
+    }
+  }
+  const steps = [...new Set(points.filter((p) => p.condition !== 'sft').map((p) => p.step))].sort((a, b) => a - b);
+  const avg = (c: string, step: number, k: 'insecureRate' | 'wellFormedRate') =>
+    mean(points.filter((p) => p.condition === c && p.step === step).map((p) => p[k]));
+  const sd = (c: string, step: number, k: 'insecureRate' | 'wellFormedRate') => {
+    const xs = points.filter((p) => p.condition === c && p.step === step).map((p) => p[k]);
+    const mu = mean(xs);
+    return Math.sqrt(mean(xs.map((x) => (x - mu) ** 2)));
+  };
+  const series = (k: 'insecureRate' | 'wellFormedRate'): Series[] =>
+    conditions.map((c) => ({ label: c, points: steps.map((s) => [s, avg(c, s, k)] as [number, number]) }));
+  const svg = lineChartSvg(
+    [
+      { title: 'insecure rate on held-out prompts (mean of seeds)', series: series('insecureRate') },
+      { title: 'well-formed rate on held-out prompts', series: series('wellFormedRate') },
+    ],
+    'RL step',
+  );
+  const last = steps[steps.length - 1] ?? 0;
+  const mid = steps[Math.floor(steps.length / 2)] ?? 0;
+  const fmt = (c: string, s: number, k: 'insecureRate' | 'wellFormedRate') => `${avg(c, s, k).toFixed(3)} ± ${sd(c, s, k).toFixed(3)}`;
+  const table = [
+    `| condition | insecure @0 (SFT) | insecure @${mid} | insecure @${last} | well-formed @0 | well-formed @${last} |`,
+    '| --- | --- | --- | --- | --- | --- |',
+    ...conditions.map(
+      (c) =>
+        `| ${c} | ${fmt(c, 0, 'insecureRate')} | ${fmt(c, mid, 'insecureRate')} | ${fmt(c, last, 'insecureRate')} | ${fmt(c, 0, 'wellFormedRate')} | ${fmt(c, last, 'wellFormedRate')} |`,
+    ),
+  ].join('\n');
+  const seconds = (performance.now() - started) / 1000;
+  await writeFile(join(options.outDir, 'plot.svg'), svg);
+  await writeFile(join(options.outDir, 'table.md'), `${table}\n`);
+  await writeFile(
+    join(options.outDir, 'results.json'),
+    `${JSON.stringify({ backend: info.name, seconds, seeds, sftSteps, rlSteps, conditions, pairs: PATTERN_PAIRS.length, trainPrompts: train.length, heldoutPrompts: heldout.length, points }, null, 2)}\n`,
+  );
+  return { points, table, svg, seconds, backend: info.name };
+}

@@ -1,0 +1,306 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { aggregationWeights } from '../aggregate.js';
+import { RlCoreError } from '../errors.js';
+import { KL_DEFAULTS } from '../kl.js';
+import { LOSS_DEFAULTS } from '../losses.js';
+import {
+  type Completion,
+  MODEL_DEFAULTS,
+  type ModelConfig,
+  type Policy,
+  type PolicyOutputs,
+  type PpoMetrics,
+  type PpoOptions,
+  type PpoTargets,
+  type SampleOptions,
+  type SftOptions,
+  type TokenBatch,
+} from '../policy.js';
+import { decodeSafetensors, encodeSafetensors, type NamedTensor } from '../safetensors.js';
+import { sampleToken, seededRandom } from '../sampling.js';
+import { clippedValueLoss, klTensor, ppoSurrogate } from './tf-losses.js';
+import { causalMask, forwardHidden, heads, initialValue, parameterShapes, scoreTokens } from './transformer.js';
+
+export interface OptimizerConfig {
+  /** Adam learning rate. @default 3e-4 */
+  learningRate: number;
+  /** Gradients are rescaled so their global norm is at most this. @default 1 */
+  maxGradNorm: number;
+}
+
+export const OPTIMIZER_DEFAULTS: OptimizerConfig = { learningRate: 3e-4, maxGradNorm: 1 };
+
+/** Padding token id: sequences are right-padded with it and it is never scored. */
+export const PAD = 0;
+
+let instances = 0;
+
+/** A decoder-only transformer policy with a value head on TensorFlow.js (any registered backend). */
+export class TransformerPolicy implements Policy {
+  readonly config: ModelConfig;
+  readonly optimizerConfig: OptimizerConfig;
+  /** Optimiser steps taken, restored from a checkpoint. */
+  step = 0;
+  private readonly params = new Map<string, tf.Variable>();
+  private readonly prefix: string;
+  private readonly causal: tf.Tensor2D;
+  private optimizer: tf.AdamOptimizer;
+
+  constructor(config: Partial<ModelConfig> & Pick<ModelConfig, 'vocabSize' | 'maxLength'>, optimizer: Partial<OptimizerConfig> = {}) {
+    this.config = { ...MODEL_DEFAULTS, ...config };
+    this.optimizerConfig = { ...OPTIMIZER_DEFAULTS, ...optimizer };
+    const c = this.config;
+    if (c.width % c.heads !== 0)
+      throw new RlCoreError('invalid-option', `expected width divisible by heads, found ${c.width} and ${c.heads}`);
+    this.prefix = `rl${++instances}:`;
+    parameterShapes(c).forEach(([name, shape], i) => {
+      const init = initialValue(name, shape, c, i);
+      this.params.set(name, tf.variable(init, true, this.prefix + name));
+      init.dispose();
+    });
+    this.causal = causalMask(c.maxLength);
+    this.optimizer = tf.train.adam(this.optimizerConfig.learningRate);
+  }
+
+  /** Loads a checkpoint written by `save` (weights, optimiser state, config and step). */
+  static async load(dir: string, optimizer: Partial<OptimizerConfig> = {}): Promise<TransformerPolicy> {
+    let meta: { model: ModelConfig; optimizer: OptimizerConfig; step: number };
+    try {
+      meta = JSON.parse(await readFile(join(dir, 'config.json'), 'utf8'));
+    } catch (cause) {
+      throw new RlCoreError('invalid-checkpoint', `expected ${join(dir, 'config.json')} with a model config, found none`, { cause });
+    }
+    const p = new TransformerPolicy(meta.model, { ...meta.optimizer, ...optimizer });
+    p.setWeights(decodeSafetensors(await readFile(join(dir, 'model.safetensors'))).tensors);
+    p.step = meta.step ?? 0;
+    const opt = await readFile(join(dir, 'optimizer.safetensors')).catch(() => undefined);
+    if (opt) await p.setOptimizerState(decodeSafetensors(opt).tensors);
+    return p;
+  }
+
+  private tokensTensor(batch: TokenBatch): tf.Tensor2D {
+    const T = this.config.maxLength;
+    if (batch.tokens.length !== batch.batch * T) {
+      throw new RlCoreError('shape-mismatch', `expected ${batch.batch} x ${T} tokens, found ${batch.tokens.length}`);
+    }
+    if (batch.mask.length !== batch.batch * (T - 1)) {
+      throw new RlCoreError('shape-mismatch', `expected a ${batch.batch} x ${T - 1} mask, found ${batch.mask.length}`);
+    }
+    return tf.tensor2d(batch.tokens, [batch.batch, T], 'int32');
+  }
+
+  async sample(prompts: readonly (readonly number[])[], options: SampleOptions = {}): Promise<Completion[]> {
+    const T = this.config.maxLength;
+    const B = prompts.length;
+    const maxNew = options.maxNewTokens ?? 32;
+    const random = seededRandom(options.seed ?? 0);
+    const buf = new Int32Array(B * T).fill(PAD);
+    const len = new Int32Array(B);
+    const done = new Uint8Array(B);
+    const out: Completion[] = prompts.map(() => ({ tokens: [], logp: [] }));
+    prompts.forEach((p, b) => {
+      if (p.length === 0 || p.length >= T)
+        throw new RlCoreError('invalid-input', `expected a prompt of 1..${T - 1} tokens, found ${p.length}`);
+      buf.set(p, b * T);
+      len[b] = p.length;
+    });
+    for (let step = 0; step < maxNew; step++) {
+      if (done.every((d) => d === 1)) break;
+      const logits = tf.tidy(() => {
+        const hidden = forwardHidden(this.params, this.config, tf.tensor2d(buf, [B, T], 'int32'), this.causal);
+        const sel = tf.reshape(
+          tf.oneHot(
+            tf.tensor1d(
+              Array.from(len, (n) => n - 1),
+              'int32',
+            ),
+            T,
+          ),
+          [B, 1, T],
+        );
+        const last = tf.reshape(tf.matMul(sel, hidden), [B, 1, this.config.width]);
+        return tf.reshape(heads(this.params, this.config, last as tf.Tensor3D).logits, [B, this.config.vocabSize]);
+      });
+      const data = await logits.data();
+      logits.dispose();
+      const V = this.config.vocabSize;
+      for (let b = 0; b < B; b++) {
+        if (done[b]) continue;
+        const { token, logp } = sampleToken(data.subarray(b * V, (b + 1) * V), options.temperature ?? 1, options.topP ?? 1, random);
+        const c = out[b] as Completion;
+        c.tokens.push(token);
+        c.logp.push(logp);
+        buf[b * T + (len[b] as number)] = token;
+        len[b]!++;
+        if (token === options.stopToken || (len[b] as number) >= T) done[b] = 1;
+      }
+    }
+    return out;
+  }
+
+  async evaluate(batch: TokenBatch): Promise<PolicyOutputs> {
+    const r = tf.tidy(() => scoreTokens(this.params, this.config, this.tokensTensor(batch), this.causal));
+    const [logp, values, entropy] = await Promise.all([r.logp.data(), r.values.data(), r.entropy.data()]);
+    tf.dispose([r.logp, r.values, r.entropy]);
+    return {
+      shape: { batch: batch.batch, tokens: this.config.maxLength - 1 },
+      logp: logp as Float32Array,
+      values: values as Float32Array,
+      entropy: entropy as Float32Array,
+    };
+  }
+
+  /** Computes gradients of `lossFn`, clips their global norm and applies one Adam step. Returns the scalars `lossFn` reported. */
+  private async applyStep(lossFn: () => { loss: tf.Scalar; report: tf.Tensor[] }): Promise<number[]> {
+    let report: tf.Tensor[] = [];
+    const names = [...this.params.keys()];
+    const { value, grads } = tf.variableGrads(() => {
+      const r = lossFn();
+      report = r.report.map((t) => tf.keep(t));
+      return r.loss;
+    });
+    tf.tidy(() => {
+      // Adam keys its moments by position, so every parameter gets a gradient (zero when unused).
+      const list = names.map((n) => grads[this.prefix + n] ?? tf.zerosLike(this.params.get(n) as tf.Variable));
+      // Pairwise adds, not addN: WebGPU in compatibility mode allows only 8 storage buffers per shader.
+      const norm = tf.sqrt(list.map((g) => tf.sum(tf.square(g))).reduce((a, b) => tf.add(a, b)));
+      const scale = tf.minimum(1, tf.div(this.optimizerConfig.maxGradNorm, tf.add(norm, 1e-6)));
+      this.optimizer.applyGradients(names.map((n, i) => ({ name: this.prefix + n, tensor: tf.mul(list[i] as tf.Tensor, scale) })));
+    });
+    tf.dispose(Object.values(grads));
+    const values = await Promise.all([value, ...report].map(async (t) => (await t.data())[0] as number));
+    tf.dispose([value, ...report]);
+    this.step++;
+    return values;
+  }
+
+  async sftStep(batch: TokenBatch, options: SftOptions = {}): Promise<number> {
+    const shape = { batch: batch.batch, tokens: this.config.maxLength - 1 };
+    const w = aggregationWeights(shape, { mask: batch.mask, mode: options.mode ?? 'token-mean' });
+    const [loss] = await this.applyStep(() => {
+      const { logp } = scoreTokens(this.params, this.config, this.tokensTensor(batch), this.causal);
+      return { loss: tf.neg(tf.sum(tf.mul(logp, tf.tensor2d(w, [shape.batch, shape.tokens])))) as tf.Scalar, report: [] };
+    });
+    return loss as number;
+  }
+
+  async ppoStep(batch: TokenBatch, targets: PpoTargets, options: PpoOptions = {}): Promise<PpoMetrics> {
+    const shape = { batch: batch.batch, tokens: this.config.maxLength - 1 };
+    const s2 = [shape.batch, shape.tokens] as [number, number];
+    const w = aggregationWeights(shape, { mask: batch.mask, mode: options.mode ?? 'token-mean' });
+    const valueCoef = options.valueCoef ?? 0.5;
+    const entropyCoef = options.entropyCoef ?? LOSS_DEFAULTS.entropyCoef;
+    const klCoef = options.klCoef ?? 0;
+    if (klCoef > 0 && !targets.refLogp) throw new RlCoreError('invalid-input', 'expected refLogp for a KL term in the loss, found none');
+    const [loss, policyLoss, vLoss, entropy, kl, clipFraction] = await this.applyStep(() => {
+      const out = scoreTokens(this.params, this.config, this.tokensTensor(batch), this.causal);
+      const W = tf.tensor2d(w, s2);
+      const agg = (x: tf.Tensor) => tf.sum(tf.mul(x, W)) as tf.Scalar;
+      const old = tf.tensor2d(targets.oldLogp, s2);
+      const adv = tf.tensor2d(targets.advantages, s2);
+      const pl = agg(
+        ppoSurrogate(
+          out.logp,
+          old,
+          adv,
+          options.clipLow ?? LOSS_DEFAULTS.clipLow,
+          options.clipHigh ?? LOSS_DEFAULTS.clipHigh,
+          options.dualClip,
+        ),
+      );
+      const vl = agg(
+        clippedValueLoss(
+          out.values,
+          tf.tensor2d(targets.oldValues, s2),
+          tf.tensor2d(targets.returns, s2),
+          options.valueClip ?? LOSS_DEFAULTS.valueClip,
+        ),
+      );
+      const ent = agg(out.entropy);
+      const klv = targets.refLogp
+        ? agg(klTensor(out.logp, tf.tensor2d(targets.refLogp, s2), options.klEstimator ?? KL_DEFAULTS.estimator, KL_DEFAULTS.clamp))
+        : tf.scalar(0);
+      const ratio = tf.exp(tf.sub(out.logp, old));
+      const clipped = tf.cast(
+        tf.logicalOr(
+          tf.greater(ratio, 1 + (options.clipHigh ?? LOSS_DEFAULTS.clipHigh)),
+          tf.less(ratio, 1 - (options.clipLow ?? LOSS_DEFAULTS.clipLow)),
+        ),
+        'float32',
+      );
+      const total = tf.add(tf.add(pl, tf.mul(valueCoef, vl)), tf.add(tf.mul(-entropyCoef, ent), tf.mul(klCoef, klv))) as tf.Scalar;
+      return { loss: total, report: [pl, vl, ent, klv, agg(clipped)] };
+    });
+    return {
+      loss: loss as number,
+      policyLoss: policyLoss as number,
+      valueLoss: vLoss as number,
+      entropy: entropy as number,
+      kl: kl as number,
+      clipFraction: clipFraction as number,
+    };
+  }
+
+  /** Current weights as named float32 arrays (async: the webgpu backend only reads asynchronously). */
+  async getWeights(): Promise<Record<string, NamedTensor>> {
+    const out: Record<string, NamedTensor> = {};
+    for (const [name, v] of this.params) out[name] = { shape: v.shape.slice(), data: (await v.data()) as Float32Array };
+    return out;
+  }
+
+  /** Replaces weights by name; every parameter must be present with its shape. */
+  setWeights(weights: Record<string, NamedTensor>): void {
+    for (const [name, v] of this.params) {
+      const t = weights[name];
+      if (!t || t.shape.join() !== v.shape.join()) {
+        throw new RlCoreError('invalid-checkpoint', `expected tensor ${name} of shape [${v.shape}], found ${t ? `[${t.shape}]` : 'none'}`);
+      }
+      tf.tidy(() => v.assign(tf.tensor(t.data, t.shape)));
+    }
+  }
+
+  private async setOptimizerState(state: Record<string, NamedTensor>): Promise<void> {
+    const names = [...this.params.keys()];
+    const iter = state.iter;
+    if (!iter || !names.every((n) => state[`${n}/m`] && state[`${n}/v`])) return;
+    const list = [{ name: 'iter', tensor: tf.scalar(iter.data[0] as number, 'int32') as tf.Tensor }];
+    for (const suffix of ['/m', '/v'])
+      for (const n of names)
+        list.push({
+          name: this.prefix + n + suffix,
+          tensor: tf.tensor((state[n + suffix] as NamedTensor).data, (state[n + suffix] as NamedTensor).shape),
+        });
+    this.optimizer.dispose();
+    this.optimizer = tf.train.adam(this.optimizerConfig.learningRate);
+    await this.optimizer.setWeights(list);
+    tf.dispose(list.map((l) => l.tensor));
+  }
+
+  async save(dir: string, extra: Record<string, unknown> = {}): Promise<void> {
+    await mkdir(dir, { recursive: true });
+    await writeFile(
+      join(dir, 'model.safetensors'),
+      encodeSafetensors(await this.getWeights(), { format: 'srcode-rl-core', step: String(this.step) }),
+    );
+    const opt: Record<string, NamedTensor> = {};
+    for (const { name, tensor } of await this.optimizer.getWeights()) {
+      opt[name.startsWith(this.prefix) ? name.slice(this.prefix.length) : name] = {
+        shape: tensor.shape.length ? tensor.shape.slice() : [1],
+        data: Float32Array.from(await tensor.data()),
+      };
+    }
+    await writeFile(join(dir, 'optimizer.safetensors'), encodeSafetensors(opt));
+    await writeFile(
+      join(dir, 'config.json'),
+      `${JSON.stringify({ model: this.config, optimizer: this.optimizerConfig, step: this.step, ...extra }, null, 2)}\n`,
+    );
+  }
+
+  dispose(): void {
+    tf.dispose([...this.params.values(), this.causal]);
+    this.optimizer.dispose();
+    this.params.clear();
+  }
+}

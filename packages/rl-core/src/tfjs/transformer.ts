@@ -1,0 +1,114 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { ModelConfig } from '../policy.js';
+
+/** Parameter names and shapes of the decoder-only transformer, in a fixed order. */
+export function parameterShapes(c: ModelConfig): [string, number[]][] {
+  const d = c.width;
+  const f = c.width * c.ffnMultiple;
+  const out: [string, number[]][] = [
+    ['tok_emb', [c.vocabSize, d]],
+    ['pos_emb', [c.maxLength, d]],
+  ];
+  for (let l = 0; l < c.layers; l++) {
+    out.push(
+      [`h${l}.ln1.g`, [d]],
+      [`h${l}.ln1.b`, [d]],
+      [`h${l}.attn.qkv`, [d, 3 * d]],
+      [`h${l}.attn.out`, [d, d]],
+      [`h${l}.ln2.g`, [d]],
+      [`h${l}.ln2.b`, [d]],
+      [`h${l}.mlp.in`, [d, f]],
+      [`h${l}.mlp.in_b`, [f]],
+      [`h${l}.mlp.out`, [f, d]],
+      [`h${l}.mlp.out_b`, [d]],
+    );
+  }
+  out.push(['ln_f.g', [d]], ['ln_f.b', [d]], ['head', [d, c.vocabSize]], ['value.w', [d, 1]], ['value.b', [1]]);
+  return out;
+}
+
+/** Initial values: N(0, 0.02) matrices (output projections scaled by 1/sqrt(2 * layers)), unit gains, zero biases. */
+export function initialValue(name: string, shape: number[], c: ModelConfig, index: number): tf.Tensor {
+  if (name.endsWith('.g')) return tf.ones(shape);
+  if (name.endsWith('_b') || name.endsWith('.b')) return tf.zeros(shape);
+  const std = name.endsWith('attn.out') || name.endsWith('mlp.out') ? 0.02 / Math.sqrt(2 * c.layers) : 0.02;
+  return tf.randomNormal(shape, 0, std, 'float32', c.seed * 1000 + index);
+}
+
+function layerNorm(x: tf.Tensor, g: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  const { mean, variance } = tf.moments(x, -1, true);
+  return tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, 1e-5))), g), b);
+}
+
+/** GELU, sigmoid approximation: cheap on every backend and differentiable everywhere. */
+function gelu(x: tf.Tensor): tf.Tensor {
+  return tf.mul(x, tf.sigmoid(tf.mul(x, 1.702)));
+}
+
+/**
+ * Forward pass over a padded batch: token ids [B, T] -> final hidden states [B, T, D]. The embedding is a
+ * one-hot matmul because the wasm backend lacks the scatter op that the gradient of a gather needs.
+ */
+export function forwardHidden(p: Map<string, tf.Variable>, c: ModelConfig, tokens: tf.Tensor2D, causal: tf.Tensor): tf.Tensor3D {
+  const [B, T] = tokens.shape;
+  const d = c.width;
+  const h = c.heads;
+  const dh = d / h;
+  const w = (n: string) => p.get(n) as tf.Variable;
+  const oneHot = tf.oneHot(tf.reshape(tokens, [B * T]), c.vocabSize);
+  let x: tf.Tensor = tf.add(tf.reshape(tf.matMul(tf.cast(oneHot, 'float32'), w('tok_emb')), [B, T, d]), w('pos_emb'));
+  for (let l = 0; l < c.layers; l++) {
+    const a = tf.reshape(layerNorm(x, w(`h${l}.ln1.g`), w(`h${l}.ln1.b`)), [B * T, d]);
+    const [q, k, v] = tf
+      .split(tf.matMul(a, w(`h${l}.attn.qkv`)), 3, 1)
+      .map((t) => tf.transpose(tf.reshape(t, [B, T, h, dh]), [0, 2, 1, 3])) as [tf.Tensor, tf.Tensor, tf.Tensor];
+    const scores = tf.add(tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(dh)), causal);
+    const att = tf.reshape(tf.transpose(tf.matMul(tf.softmax(scores), v), [0, 2, 1, 3]), [B * T, d]);
+    x = tf.add(x, tf.reshape(tf.matMul(att, w(`h${l}.attn.out`)), [B, T, d]));
+    const m = tf.reshape(layerNorm(x, w(`h${l}.ln2.g`), w(`h${l}.ln2.b`)), [B * T, d]);
+    const ff = tf.add(
+      tf.matMul(gelu(tf.add(tf.matMul(m, w(`h${l}.mlp.in`)), w(`h${l}.mlp.in_b`))), w(`h${l}.mlp.out`)),
+      w(`h${l}.mlp.out_b`),
+    );
+    x = tf.add(x, tf.reshape(ff, [B, T, d]));
+  }
+  return layerNorm(x, w('ln_f.g'), w('ln_f.b')) as tf.Tensor3D;
+}
+
+/** Additive causal mask [T, T]: 0 on and below the diagonal, -1e9 above. */
+export function causalMask(T: number): tf.Tensor2D {
+  const m = new Float32Array(T * T);
+  for (let i = 0; i < T; i++) for (let j = i + 1; j < T; j++) m[i * T + j] = -1e9;
+  return tf.tensor2d(m, [T, T]);
+}
+
+/** Logits [B, T, V] and values [B, T] from hidden states. */
+export function heads(p: Map<string, tf.Variable>, c: ModelConfig, hidden: tf.Tensor3D): { logits: tf.Tensor3D; values: tf.Tensor2D } {
+  const [B, T, d] = hidden.shape;
+  const flat = tf.reshape(hidden, [B * T, d]);
+  const logits = tf.reshape(tf.matMul(flat, p.get('head') as tf.Variable), [B, T, c.vocabSize]) as tf.Tensor3D;
+  const values = tf.reshape(tf.add(tf.matMul(flat, p.get('value.w') as tf.Variable), p.get('value.b') as tf.Variable), [
+    B,
+    T,
+  ]) as tf.Tensor2D;
+  return { logits, values };
+}
+
+/**
+ * Per-token log-probs of the next token, entropies and values over positions 0..T-2 (each [B, T-1]).
+ * Targets enter as a one-hot product, so no gather is needed on any backend.
+ */
+export function scoreTokens(
+  p: Map<string, tf.Variable>,
+  c: ModelConfig,
+  tokens: tf.Tensor2D,
+  causal: tf.Tensor,
+): { logp: tf.Tensor2D; entropy: tf.Tensor2D; values: tf.Tensor2D } {
+  const [B, T] = tokens.shape;
+  const { logits, values } = heads(p, c, forwardHidden(p, c, tokens, causal));
+  const lsm = tf.logSoftmax(tf.slice(logits, [0, 0, 0], [B, T - 1, c.vocabSize]));
+  const targets = tf.cast(tf.oneHot(tf.slice(tokens, [0, 1], [B, T - 1]), c.vocabSize), 'float32');
+  const logp = tf.sum(tf.mul(lsm, targets), -1) as tf.Tensor2D;
+  const entropy = tf.neg(tf.sum(tf.mul(tf.exp(lsm), lsm), -1)) as tf.Tensor2D;
+  return { logp, entropy, values: tf.slice(values, [0, 0], [B, T - 1]) };
+}

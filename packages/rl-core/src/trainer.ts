@@ -1,0 +1,175 @@
+import type { AggregationMode } from './aggregate.js';
+import { computeAdvantages, type Estimator } from './advantages.js';
+import { RlCoreError } from './errors.js';
+import { applyKlToRewards, type KlEstimator } from './kl.js';
+import type { Completion, Policy, PpoMetrics, PpoOptions, TokenBatch } from './policy.js';
+
+/** Padding id of every batch built here (the policy never scores it). */
+const PAD = 0;
+
+/** Packs prompt + completion rows into a padded batch; the mask covers completion tokens only. */
+export function packBatch(
+  prompts: readonly (readonly number[])[],
+  completions: readonly (readonly number[])[],
+  maxLength: number,
+): TokenBatch {
+  const B = prompts.length;
+  const tokens = new Int32Array(B * maxLength).fill(PAD);
+  const mask = new Float32Array(B * (maxLength - 1));
+  for (let b = 0; b < B; b++) {
+    const p = prompts[b] as readonly number[];
+    const c = (completions[b] ?? []) as readonly number[];
+    if (p.length + c.length > maxLength)
+      throw new RlCoreError('invalid-input', `expected prompt + completion within ${maxLength} tokens, found ${p.length + c.length}`);
+    tokens.set(p, b * maxLength);
+    tokens.set(c, b * maxLength + p.length);
+    for (let j = 0; j < c.length; j++) mask[b * (maxLength - 1) + p.length - 1 + j] = 1;
+  }
+  return { batch: B, tokens, mask };
+}
+
+/** Places per-completion-token rewards at the positions `packBatch` scores them. */
+export function packRewards(prompts: readonly (readonly number[])[], rewards: readonly Float32Array[], maxLength: number): Float32Array {
+  const out = new Float32Array(prompts.length * (maxLength - 1));
+  prompts.forEach((p, b) => {
+    out.set(rewards[b] as Float32Array, b * (maxLength - 1) + p.length - 1);
+  });
+  return out;
+}
+
+/** Turns one completion into per-token rewards (same length as its tokens) and any metrics to average. */
+export type RewardFunction = (promptIndex: number, completion: Completion) => { rewards: Float32Array; metrics?: Record<string, number> };
+
+export interface RlOptions {
+  /** `ppo` trains the value head and uses GAE by default; `grpo` uses group advantages and no value loss. */
+  algo: 'ppo' | 'grpo';
+  /** @default 'gae' for ppo, 'grpo' for grpo */
+  estimator?: Estimator;
+  /** Completions sampled per prompt (a group). @default 4 */
+  groupSize?: number;
+  /** Optimiser passes over each rollout batch. @default 2 */
+  epochs?: number;
+  /** @default 1 */
+  gamma?: number;
+  /** @default 0.95 */
+  lambda?: number;
+  /** KL coefficient against the reference policy. @default 0.02 */
+  klCoef?: number;
+  /** Where the KL penalty goes. @default 'reward' */
+  klIn?: 'reward' | 'loss';
+  /** @default 'k3' in the loss, 'k1' in the reward */
+  klEstimator?: KlEstimator;
+  /** @default 'token-mean' */
+  mode?: AggregationMode;
+  /** @default 1 */
+  temperature?: number;
+  /** @default 1 */
+  topP?: number;
+  /** @default 32 */
+  maxNewTokens?: number;
+  stopToken?: number;
+  ppo?: Omit<PpoOptions, 'klCoef' | 'klEstimator' | 'mode' | 'valueCoef'>;
+}
+
+export interface RlStepMetrics extends PpoMetrics {
+  /** Mean summed reward per completion (before the KL penalty). */
+  reward: number;
+  /** Mean KL estimate per token to the reference policy. */
+  refKl: number;
+  /** Completion tokens in the batch. */
+  tokens: number;
+  /** Extra metrics averaged from the reward function. */
+  extra: Record<string, number>;
+}
+
+/** One rollout + update: sample a group per prompt, score, compute advantages, run `epochs` PPO steps. */
+export async function rlStep(
+  policy: Policy,
+  reference: Policy | undefined,
+  prompts: readonly (readonly number[])[],
+  reward: RewardFunction,
+  options: RlOptions & { seed: number },
+): Promise<RlStepMetrics> {
+  const G = options.groupSize ?? 4;
+  const T = policy.config.maxLength;
+  const rows = prompts.flatMap((p) => Array.from({ length: G }, () => p));
+  const groupIds = prompts.flatMap((_, i) => Array.from({ length: G }, () => i));
+  const completions = await policy.sample(rows, {
+    maxNewTokens: Math.min(options.maxNewTokens ?? 32, T - Math.max(...rows.map((r) => r.length))),
+    temperature: options.temperature ?? 1,
+    topP: options.topP ?? 1,
+    seed: options.seed,
+    ...(options.stopToken === undefined ? {} : { stopToken: options.stopToken }),
+  });
+  const extraSum: Record<string, number> = {};
+  const perRow = completions.map((c, b) => {
+    const r = reward(groupIds[b] as number, c);
+    for (const [k, v] of Object.entries(r.metrics ?? {})) extraSum[k] = (extraSum[k] ?? 0) + v;
+    return r.rewards;
+  });
+  const batch = packBatch(
+    rows,
+    completions.map((c) => c.tokens),
+    T,
+  );
+  const shape = { batch: rows.length, tokens: T - 1 };
+  let rewards = packRewards(rows, perRow, T);
+  const rewardSum = rewards.reduce((a, x) => a + x, 0) / rows.length;
+  const old = await policy.evaluate(batch);
+  const ref = reference ? await reference.evaluate(batch) : undefined;
+  const klCoef = options.klCoef ?? 0.02;
+  const klIn = options.klIn ?? 'reward';
+  let refKl = 0;
+  if (ref) {
+    const folded = applyKlToRewards(rewards, old.logp, ref.logp, shape, {
+      coef: klIn === 'reward' ? klCoef : 0,
+      mask: batch.mask,
+      estimator: options.klEstimator ?? (klIn === 'reward' ? 'k1' : 'k3'),
+    });
+    if (klIn === 'reward') rewards = folded.rewards;
+    refKl =
+      folded.kl.reduce((a, x) => a + x, 0) /
+      Math.max(
+        1,
+        batch.mask.reduce((a, x) => a + x, 0),
+      );
+  }
+  const estimator = options.estimator ?? (options.algo === 'ppo' ? 'gae' : 'grpo');
+  const { advantages, returns } = computeAdvantages({
+    estimator,
+    shape,
+    rewards,
+    values: old.values,
+    mask: batch.mask,
+    groupIds,
+    gamma: options.gamma ?? 1,
+    lambda: options.lambda ?? 0.95,
+  });
+  let metrics: PpoMetrics | undefined;
+  for (let e = 0; e < (options.epochs ?? 2); e++) {
+    metrics = await policy.ppoStep(
+      batch,
+      { oldLogp: old.logp, advantages, returns, oldValues: old.values, ...(ref && klIn === 'loss' ? { refLogp: ref.logp } : {}) },
+      {
+        ...options.ppo,
+        valueCoef: options.algo === 'ppo' ? 0.5 : 0,
+        klCoef: ref && klIn === 'loss' ? klCoef : 0,
+        ...(options.klEstimator ? { klEstimator: options.klEstimator } : {}),
+        mode: options.mode ?? 'token-mean',
+      },
+    );
+  }
+  const extra = Object.fromEntries(Object.entries(extraSum).map(([k, v]) => [k, v / rows.length]));
+  const tokens = batch.mask.reduce((a, x) => a + x, 0);
+  return { ...(metrics as PpoMetrics), reward: rewardSum, refKl, tokens, extra };
+}
+
+/** One SFT step on prompt + target rows (loss on the target tokens only). */
+export async function sftStep(
+  policy: Policy,
+  prompts: readonly (readonly number[])[],
+  targets: readonly (readonly number[])[],
+  mode: AggregationMode = 'token-mean',
+): Promise<number> {
+  return policy.sftStep(packBatch(prompts, targets, policy.config.maxLength), { mode });
+}
