@@ -26,3 +26,13 @@ export { FIX_ANALYSIS_SCHEMA, LLM_JUDGE_DEFAULTS, LlmJudge, analysisPrompt } fro
 export type { ReflectOptions } from './reflect.js';
 export { REFLECT_DEFAULTS, reflectPair } from './reflect.js';
 export { CWE_FIX_KEYWORDS, CWE_NAMES } from './cwe.js';
+export type { FunctionShape } from './prompts/signature.js';
+export { functionShape } from './prompts/signature.js';
+export { FORBIDDEN_TERMS, defaultTerms, leakCheck } from './prompts/leak.js';
+export { jaccard, meanPairwiseSimilarity, selectDiverse, shingles } from './prompts/diversity.js';
+export type { PromptCandidate, PromptWriter } from './prompts/template-writer.js';
+export { TemplatePromptWriter, humanise } from './prompts/template-writer.js';
+export type { LlmPromptWriterOptions } from './prompts/llm-writer.js';
+export { LlmPromptWriter } from './prompts/llm-writer.js';
+export type { GeneratePromptsOptions, GeneratedPrompts } from './prompts/generate.js';
+export { PROMPT_DEFAULTS, generatePrompts } from './prompts/generate.js';

@@ -16,6 +16,12 @@ export interface LanguageSpec {
   indentSensitive?: boolean;
   /** A statement that starts with this is logging output. */
   logging: RegExp;
+  /** Grammar node types of a function definition. */
+  functionNodes?: readonly string[];
+  /** Name used in prompts, e.g. `C` or `Python`. */
+  displayName: string;
+  /** How the language documents a function: a block comment, hash or slash lines before it, or a docstring inside. */
+  docStyle: 'block-before' | 'hash-before' | 'docstring' | 'slash-before';
 }
 
 const C_LIKE = { lineComment: /\/\/[^\n]*/g, blockComment: /\/\*[\s\S]*?\*\//g };
@@ -25,26 +31,74 @@ const C_LOGGING =
 
 /** The registry: one entry per language. */
 export const LANGUAGE_SPECS: Record<Language, LanguageSpec> = {
-  c: { grammar: 'tree-sitter-c', commentNodes: ['comment'], ...C_LIKE, logging: C_LOGGING },
+  c: {
+    grammar: 'tree-sitter-c',
+    commentNodes: ['comment'],
+    functionNodes: ['function_definition'],
+    ...C_LIKE,
+    logging: C_LOGGING,
+    displayName: 'C',
+    docStyle: 'block-before',
+  },
   // No C++ grammar is installed; the C grammar misreads templates and namespaces, so the parse check is skipped.
-  cpp: { ...C_LIKE, logging: C_LOGGING },
+  cpp: { ...C_LIKE, logging: C_LOGGING, displayName: 'C++', docStyle: 'block-before' },
   python: {
     grammar: 'tree-sitter-python',
     commentNodes: ['comment'],
+    functionNodes: ['function_definition'],
+    displayName: 'Python',
+    docStyle: 'docstring',
     docstrings: true,
     lineComment: /#[^\n]*/g,
     indentSensitive: true,
     logging:
       /^\s*(?:print|pprint|(?:self\.|cls\.)?_?(?:log|logger|logging|LOG|LOGGER)\w*\.\w+|warnings\.warn|sys\.std(?:out|err)\.write)\s*\(/,
   },
-  javascript: { ...C_LIKE, logging: /^\s*(?:console\.\w+|(?:this\.)?(?:log|logger|debug)(?:\.\w+)?)\s*\(/ },
-  typescript: { ...C_LIKE, logging: /^\s*(?:console\.\w+|(?:this\.)?(?:log|logger|debug)(?:\.\w+)?)\s*\(/ },
-  java: { ...C_LIKE, logging: /^\s*(?:System\.(?:out|err)\.print\w*|(?:log|logger|LOG|LOGGER)\.\w+)\s*\(/ },
-  csharp: { ...C_LIKE, logging: /^\s*(?:Console\.Write\w*|Debug\.\w+|Trace\.\w+|(?:_?log|_?logger)\.\w+)\s*\(/i },
-  go: { ...C_LIKE, logging: /^\s*(?:log\.\w+|fmt\.(?:Print|Fprint)\w*|(?:logger|l|s\.log|\w+\.logger)\.\w+)\s*\(/ },
-  rust: { ...C_LIKE, logging: /^\s*(?:(?:e?print(?:ln)?|debug|info|warn|error|trace|log)!)\s*\(/ },
-  php: { ...C_LIKE, logging: /^\s*(?:error_log|echo|print_r|var_dump|\$this->log\w*)\s*[(\s]/ },
+  javascript: {
+    ...C_LIKE,
+    displayName: 'JavaScript',
+    docStyle: 'block-before',
+    logging: /^\s*(?:console\.\w+|(?:this\.)?(?:log|logger|debug)(?:\.\w+)?)\s*\(/,
+  },
+  typescript: {
+    ...C_LIKE,
+    displayName: 'TypeScript',
+    docStyle: 'block-before',
+    logging: /^\s*(?:console\.\w+|(?:this\.)?(?:log|logger|debug)(?:\.\w+)?)\s*\(/,
+  },
+  java: {
+    ...C_LIKE,
+    displayName: 'Java',
+    docStyle: 'block-before',
+    logging: /^\s*(?:System\.(?:out|err)\.print\w*|(?:log|logger|LOG|LOGGER)\.\w+)\s*\(/,
+  },
+  csharp: {
+    ...C_LIKE,
+    displayName: 'C#',
+    docStyle: 'slash-before',
+    logging: /^\s*(?:Console\.Write\w*|Debug\.\w+|Trace\.\w+|(?:_?log|_?logger)\.\w+)\s*\(/i,
+  },
+  go: {
+    ...C_LIKE,
+    displayName: 'Go',
+    docStyle: 'slash-before',
+    logging: /^\s*(?:log\.\w+|fmt\.(?:Print|Fprint)\w*|(?:logger|l|s\.log|\w+\.logger)\.\w+)\s*\(/,
+  },
+  rust: {
+    ...C_LIKE,
+    displayName: 'Rust',
+    docStyle: 'slash-before',
+    logging: /^\s*(?:(?:e?print(?:ln)?|debug|info|warn|error|trace|log)!)\s*\(/,
+  },
+  php: {
+    ...C_LIKE,
+    displayName: 'PHP',
+    docStyle: 'block-before',
+    logging: /^\s*(?:error_log|echo|print_r|var_dump|\$this->log\w*)\s*[(\s]/,
+  },
   ruby: {
+    displayName: 'Ruby',
+    docStyle: 'hash-before',
     lineComment: /#[^\n]*/g,
     blockComment: /^=begin[\s\S]*?^=end/gm,
     logging: /^\s*(?:puts|p|pp|warn|(?:Rails\.)?logger\.\w+|@?log(?:ger)?\.\w+)\b/,

@@ -1,0 +1,75 @@
+import type { ImplicitPrompt, RepairPair } from '@srcode/dataset';
+import { shortHash } from '../hash.js';
+import { meanPairwiseSimilarity, selectDiverse } from './diversity.js';
+import { leakCheck } from './leak.js';
+import type { PromptWriter } from './template-writer.js';
+
+export interface GeneratePromptsOptions {
+  writer: PromptWriter;
+  /** Candidates asked of the writer. @default 6 */
+  candidates?: number;
+  /** Prompts kept after the diversity filter. @default 3 */
+  keep?: number;
+  /** Word n-gram size of the similarity. @default 2 */
+  ngram?: number;
+  /** Forbidden terms. @default defaultTerms() */
+  terms?: readonly string[];
+  signal?: AbortSignal;
+}
+
+export const PROMPT_DEFAULTS = { candidates: 6, keep: 3, ngram: 2 } as const;
+
+export interface GeneratedPrompts {
+  prompts: ImplicitPrompt[];
+  /** Candidates dropped by the term check, with the terms they contained. */
+  leaked: { text: string; matchedTerms: string[] }[];
+  /** Mean pairwise similarity of the clean candidates, and of the kept prompts. */
+  similarity: { before: number; after: number };
+}
+
+/** Candidate descriptions -> term check -> diversity filter -> ImplicitPrompt records. */
+export async function generatePrompts(pair: RepairPair, options: GeneratePromptsOptions): Promise<GeneratedPrompts> {
+  const n = options.ngram ?? PROMPT_DEFAULTS.ngram;
+  const candidates = await options.writer.write(
+    pair,
+    options.candidates ?? PROMPT_DEFAULTS.candidates,
+    options.signal ? { signal: options.signal } : {},
+  );
+  const leaked: GeneratedPrompts['leaked'] = [];
+  const clean = candidates.filter((c) => {
+    const check = options.terms ? leakCheck(c.text, options.terms) : leakCheck(c.text);
+    if (!check.passed) leaked.push({ text: c.text, matchedTerms: check.matchedTerms });
+    return check.passed;
+  });
+  const kept = selectDiverse(
+    clean.map((c) => c.text),
+    options.keep ?? PROMPT_DEFAULTS.keep,
+    n,
+  ).map((i) => clean[i] as (typeof clean)[number]);
+  const prompts = kept.map(
+    (c): ImplicitPrompt => ({
+      schemaVersion: 1,
+      id: `${pair.id}-${shortHash(c.text).slice(0, 10)}`,
+      pairId: pair.id,
+      style: c.style,
+      language: pair.language,
+      text: c.text,
+      generator: { kind: options.writer.kind, model: options.writer.model },
+      leakCheck: { passed: true, matchedTerms: [] },
+    }),
+  );
+  return {
+    prompts,
+    leaked,
+    similarity: {
+      before: meanPairwiseSimilarity(
+        clean.map((c) => c.text),
+        n,
+      ),
+      after: meanPairwiseSimilarity(
+        kept.map((c) => c.text),
+        n,
+      ),
+    },
+  };
+}
