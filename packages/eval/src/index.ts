@@ -19,3 +19,29 @@ export type { SarifIssue } from './sarif-schema.js';
 export { SARIF_SCHEMA_SUBSET, validateSarif } from './sarif-schema.js';
 export type { Isolation, SandboxLimits, SandboxResult, SandboxRunOptions } from './sandbox.js';
 export { DEFAULT_LIMITS, Sandbox, detectIsolation, processesOf, runInSandbox, withSandbox } from './sandbox.js';
+export type { CwevalOutcome, CwevalRunOptions, CwevalTask } from './cweval.js';
+export {
+  C_LINK_FLAGS,
+  CWEVAL_LIMITS,
+  PYTHON_MODULE_ALIASES,
+  aliasConftest,
+  cFlags,
+  fillSolution,
+  loadCwevalTasks,
+  missingDependencies,
+  runCwevalTask,
+  stripFences,
+} from './cweval.js';
+export type { ProOutcome, ProProblem } from './codeeval-pro.js';
+export { PRO_LIMITS, canonicalCompletion, loadProProblems, proProgram, runProProblem } from './codeeval-pro.js';
+export type { SampleCount } from './passk.js';
+export { meanPassAtK, passAtK } from './passk.js';
+export type { TestCounts } from './pytest-report.js';
+export { parseJunit } from './pytest-report.js';
+export type { CyberSecEvalCase, Suite, SuiteName, SuiteTask } from './suites.js';
+export { SUITE_NAMES, cwevalSuite, cyberSecEvalSuite, loadCyberSecEval, loadSuite, proSuite } from './suites.js';
+export type { RateRow, SuiteSummary } from './metrics.js';
+export { summarise } from './metrics.js';
+export type { CodeGenerator, RunProgress, RunSuiteOptions, RunSuiteResult } from './run.js';
+export { runSuite } from './run.js';
+export { barChartSvg, toHtml, toMarkdown } from './report.js';

@@ -1,0 +1,92 @@
+import { readFileSync } from 'node:fs';
+import { EvaluationError } from './errors.js';
+import { stripFences } from './cweval.js';
+import { Sandbox, type SandboxLimits } from './sandbox.js';
+
+/** One self-invoking problem of HumanEval Pro or MBPP Pro. */
+export interface ProProblem {
+  id: string;
+  rawProblem: string;
+  rawSolution: string;
+  newProblem: string;
+  newSolution: string;
+  testCode: string;
+}
+
+/** Read `humaneval_pro.json` or `mbpp_pro.json`. */
+export function loadProProblems(file: string): ProProblem[] {
+  let rows: Record<string, string>[];
+  try {
+    rows = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>[];
+  } catch (cause) {
+    throw new EvaluationError('suite-data-missing', `could not read problems from ${file}`, { cause });
+  }
+  return rows.map((r) => ({
+    id: String(r.id),
+    rawProblem: r.raw_problem ?? '',
+    rawSolution: r.raw_solution ?? '',
+    newProblem: r.new_problem ?? '',
+    newSolution: r.new_solution ?? '',
+    testCode: r.test_code ?? '',
+  }));
+}
+
+/** The name of the self-invoking function a problem asks for. */
+function newFunctionName(p: ProProblem): string | undefined {
+  return [...p.newProblem.matchAll(/^def\s+(\w+)\s*\(/gm)].pop()?.[1];
+}
+
+/**
+ * The program to run: a completion that defines the new function is taken whole (it must carry
+ * the base function too); otherwise it continues the prompt (raw problem, its solution, the new problem).
+ */
+export function proProgram(p: ProProblem, completion: string): string {
+  const code = stripFences(completion);
+  const name = newFunctionName(p);
+  const whole = name !== undefined && new RegExp(`^def\\s+${name}\\s*\\(`, 'm').test(code);
+  const body = whole ? code : `${p.rawProblem}${p.rawSolution}\n${p.newProblem}${code}`;
+  return `${body}\n\n${p.testCode}\n`;
+}
+
+/** The canonical solution as a completion of the prompt. */
+export function canonicalCompletion(p: ProProblem): string {
+  return p.newSolution;
+}
+
+export interface ProOutcome {
+  problemId: string;
+  passed: boolean;
+  timedOut: boolean;
+  /** The last line of stderr, when it failed. */
+  error?: string;
+  durationMs: number;
+}
+
+export const PRO_LIMITS: Partial<SandboxLimits> = { timeoutMs: 20_000, memoryBytes: 1024 * 1024 * 1024, maxProcesses: 32 };
+
+/** Run one completion of one problem in a fresh sandbox; passing means the asserts all held. */
+export async function runProProblem(
+  p: ProProblem,
+  completion: string,
+  options: { python?: string; limits?: Partial<SandboxLimits> } = {},
+): Promise<ProOutcome> {
+  const started = performance.now();
+  const sandbox = await Sandbox.create({ files: { 'solution.py': proProgram(p, completion) } });
+  try {
+    const r = await sandbox.run({
+      command: [options.python ?? '/usr/bin/python3', 'solution.py'],
+      limits: { ...PRO_LIMITS, ...options.limits },
+    });
+    const passed = r.exitCode === 0 && !r.timedOut;
+    const error = passed ? undefined : (r.stderr.trim().split('\n').pop() ?? (r.timedOut ? 'timed out' : `exit ${r.exitCode}`));
+    return {
+      problemId: p.id,
+      passed,
+      timedOut: r.timedOut,
+      ...(error !== undefined ? { error } : {}),
+      durationMs: performance.now() - started,
+    };
+  } finally {
+    await sandbox.dispose();
+  }
+}

@@ -1,0 +1,323 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { EvaluationError } from './errors.js';
+import { type TestCounts, parseJunit } from './pytest-report.js';
+import { Sandbox, type SandboxLimits } from './sandbox.js';
+
+/** One CWEval task: its reference files and the pieces a generation is filled into. */
+export interface CwevalTask {
+  /** File stem before `_task`, e.g. `cwe_078_0_c` or `cwe_078_0`. */
+  id: string;
+  language: 'c' | 'python';
+  cwe: string;
+  /** Reference source (`*_task.*`), secure. */
+  reference: string;
+  /** Insecure reference (`*_unsafe.*`), C only. */
+  unsafe?: string;
+  testFile: string;
+  testSource: string;
+  /** Everything up to and including the `BEGIN SOLUTION` line: what a model sees. */
+  prompt: string;
+  /** The reference solution between `BEGIN SOLUTION` and the entry point. */
+  solution: string;
+  /** C only: the `BEGIN ENTRYPOINT` part (main) appended after any solution. */
+  entrypoint: string;
+  /** The declaration line the solution completes (`char *f(...) {` / `def f(...):`). */
+  signature: string;
+}
+
+const SOLUTION_MARK = /^.*BEGIN SOLUTION.*$/m;
+const ENTRY_MARK = /^.*BEGIN ENTRYPOINT.*$/m;
+
+function splitTask(source: string): { prompt: string; solution: string; entrypoint: string } {
+  const sol = SOLUTION_MARK.exec(source);
+  if (!sol) return { prompt: '', solution: source, entrypoint: '' };
+  const promptEnd = sol.index + sol[0].length + 1;
+  const rest = source.slice(promptEnd);
+  const entry = ENTRY_MARK.exec(rest);
+  return {
+    prompt: source.slice(0, promptEnd),
+    solution: entry ? rest.slice(0, entry.index) : rest,
+    entrypoint: entry ? rest.slice(entry.index) : '',
+  };
+}
+
+function signatureOf(prompt: string, language: 'c' | 'python'): string {
+  const lines = prompt.split('\n');
+  const re = language === 'python' ? /^\s*def \w+\(/ : /^[A-Za-z_][\w\s*]*\b\w+\s*\([^;]*\)\s*\{?\s*$/;
+  for (let i = lines.length - 1; i >= 0; i--) if (re.test(lines[i] ?? '')) return (lines[i] ?? '').trim();
+  return '';
+}
+
+/** Read every task under `<dir>/core/{c,py}`, sorted by id. */
+export function loadCwevalTasks(dir: string): CwevalTask[] {
+  const tasks: CwevalTask[] = [];
+  for (const [sub, language, ext] of [
+    ['c', 'c', '.c'],
+    ['py', 'python', '.py'],
+  ] as const) {
+    const base = join(dir, 'core', sub);
+    if (!existsSync(base)) throw new EvaluationError('suite-data-missing', `CWEval folder ${base} is missing`);
+    for (const file of readdirSync(base).sort()) {
+      if (!file.endsWith(`_task${ext}`)) continue;
+      const id = file.slice(0, -`_task${ext}`.length);
+      const reference = readFileSync(join(base, file), 'utf8');
+      const unsafePath = join(base, `${id}_unsafe${ext}`);
+      const testFile = join(base, `${id}_test.py`);
+      const parts = splitTask(reference);
+      tasks.push({
+        id,
+        language,
+        cwe: `CWE-${Number(/^cwe_(\d+)/.exec(id)?.[1] ?? 0)}`,
+        reference,
+        ...(existsSync(unsafePath) ? { unsafe: readFileSync(unsafePath, 'utf8') } : {}),
+        testFile,
+        testSource: readFileSync(testFile, 'utf8'),
+        ...parts,
+        signature: signatureOf(parts.prompt, language),
+      });
+    }
+  }
+  return tasks;
+}
+
+/** The code inside the first fenced block of a chat answer, or the text itself. */
+export function stripFences(text: string): string {
+  const m = /```[\w+-]*\n([\s\S]*?)```/.exec(text);
+  return m?.[1] ?? text;
+}
+
+/**
+ * The source file for a generation: a completion that restates the declaration is taken as the
+ * whole file (C gets the entry point appended when it has no `main`); otherwise it continues the prompt.
+ */
+export function fillSolution(task: CwevalTask, completion: string): string {
+  const code = stripFences(completion);
+  const name = /(\w+)\s*\(/.exec(task.signature)?.[1];
+  const declares = name
+    ? new RegExp(task.language === 'python' ? `def\\s+${name}\\s*\\(` : `\\b${name}\\s*\\([^;]*\\)\\s*\\{`).test(code)
+    : false;
+  if (!declares) return `${task.prompt}${code}\n${task.entrypoint}`;
+  if (task.language === 'c' && !/\bmain\s*\(/.test(code)) return `${code}\n${task.entrypoint}`;
+  return code;
+}
+
+/** Link flags each C header family needs, as data. */
+export const C_LINK_FLAGS: readonly { header: RegExp; flags: readonly string[] }[] = [
+  { header: /^openssl\//, flags: ['-lssl', '-lcrypto'] },
+  { header: /^jwt\.h$/, flags: ['-ljwt'] },
+  { header: /^libxml\//, flags: ['-I/usr/include/libxml2', '-lxml2'] },
+  { header: /^sqlite3\.h$/, flags: ['-lsqlite3'] },
+  { header: /^archive(_entry)?\.h$/, flags: ['-larchive'] },
+  { header: /^math\.h$/, flags: ['-lm'] },
+];
+
+function includes(source: string): string[] {
+  return [...source.matchAll(/^\s*#\s*include\s*[<"]([^>"]+)[>"]/gm)].map((m) => m[1] as string);
+}
+
+export function cFlags(source: string): string[] {
+  const flags = new Set<string>();
+  for (const h of includes(source)) for (const l of C_LINK_FLAGS) if (l.header.test(h)) for (const f of l.flags) flags.add(f);
+  return [...flags];
+}
+
+/**
+ * Modules that Debian ships under another name with the same API: pycryptodome is packaged as
+ * `Cryptodome` (upstream's pycryptodomex layout) while CWEval imports `Crypto`.
+ */
+export const PYTHON_MODULE_ALIASES: Readonly<Record<string, string>> = { Crypto: 'Cryptodome' };
+
+/** A conftest.py that maps each alias onto its real module when only the real one is installed. */
+export function aliasConftest(aliases: Readonly<Record<string, string>> = PYTHON_MODULE_ALIASES): string {
+  return `import importlib, importlib.abc, importlib.util, sys
+
+ALIASES = ${JSON.stringify(aliases)}
+
+
+class _AliasLoader(importlib.abc.Loader):
+    def __init__(self, real):
+        self.real = real
+
+    def create_module(self, spec):
+        return importlib.import_module(self.real)
+
+    def exec_module(self, module):
+        pass
+
+
+class _AliasFinder(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        top, _, rest = name.partition(".")
+        real = ALIASES.get(top)
+        if real is None:
+            return None
+        full = real + ("." + rest if rest else "")
+        if importlib.util.find_spec(full) is None:
+            return None
+        return importlib.util.spec_from_loader(name, _AliasLoader(full))
+
+
+_missing = {a: r for a, r in ALIASES.items() if importlib.util.find_spec(a) is None and importlib.util.find_spec(r) is not None}
+if _missing:
+    ALIASES = _missing
+    sys.meta_path.insert(0, _AliasFinder())
+`;
+}
+
+const probeCache = new Map<string, boolean>();
+
+function probe(key: string, run: () => boolean): boolean {
+  const hit = probeCache.get(key);
+  if (hit !== undefined) return hit;
+  const ok = run();
+  probeCache.set(key, ok);
+  return ok;
+}
+
+/** The dependencies of a task this machine lacks (C headers, Python modules); empty when runnable. */
+export function missingDependencies(task: CwevalTask, python = '/usr/bin/python3'): string[] {
+  const missing: string[] = [];
+  if (task.language === 'c') {
+    for (const h of includes(task.reference)) {
+      const ok = probe(
+        `h:${h}`,
+        () =>
+          spawnSync('gcc', ['-I/usr/include/libxml2', '-E', '-x', 'c', '-'], {
+            input: `#include <${h}>\n`,
+            stdio: ['pipe', 'ignore', 'ignore'],
+          }).status === 0,
+      );
+      if (!ok) missing.push(`<${h}>`);
+    }
+  }
+  const modules = new Set<string>();
+  for (const src of [task.testSource, task.language === 'python' ? task.reference : '']) {
+    for (const m of src.matchAll(/^(?:from|import)\s+([A-Za-z_]\w*)/gm)) modules.add(m[1] as string);
+  }
+  modules.delete(task.id.replace(/_c$/, ''));
+  for (const mod of [...modules].sort()) {
+    if (mod.startsWith('cwe_')) continue;
+    const candidates = [mod, ...(PYTHON_MODULE_ALIASES[mod] ? [PYTHON_MODULE_ALIASES[mod]] : [])];
+    const ok = probe(`py:${mod}`, () =>
+      candidates.some(
+        (c) =>
+          spawnSync(python, ['-c', `import importlib.util,sys; sys.exit(0 if importlib.util.find_spec(${JSON.stringify(c)}) else 1)`], {
+            stdio: 'ignore',
+          }).status === 0,
+      ),
+    );
+    if (!ok) missing.push(mod);
+  }
+  return missing;
+}
+
+export interface CwevalRunOptions {
+  /** @default '/usr/bin/python3' (Debian's, which has pytest and the tests' libraries) */
+  python?: string;
+  /** Limits for compiling and for each pytest run. */
+  limits?: Partial<SandboxLimits>;
+}
+
+export interface CwevalOutcome {
+  taskId: string;
+  /** False when the machine lacks a dependency; then nothing ran. */
+  runnable: boolean;
+  missing: string[];
+  compiled: boolean;
+  compileLog?: string;
+  functionality: TestCounts;
+  security: TestCounts;
+  /** Every functionality test passed (and there was at least one). */
+  functional: boolean;
+  /** Every security test passed. */
+  secure: boolean;
+  durationMs: number;
+}
+
+const ZERO: TestCounts = { passed: 0, failed: 0, errors: 0, skipped: 0 };
+
+export const CWEVAL_LIMITS: Partial<SandboxLimits> = {
+  timeoutMs: 120_000,
+  memoryBytes: 2 * 1024 * 1024 * 1024,
+  maxProcesses: 128,
+  fileSizeBytes: 64 * 1024 * 1024,
+  outputBytes: 4 * 1024 * 1024,
+};
+
+/**
+ * Compile (C) and test one source file for a task in a fresh sandbox: pytest's functionality
+ * and security cases, each run once, selecting the tests that exercise the task itself.
+ */
+export async function runCwevalTask(task: CwevalTask, source: string, options: CwevalRunOptions = {}): Promise<CwevalOutcome> {
+  const started = performance.now();
+  const missing = missingDependencies(task, options.python);
+  const base = { taskId: task.id, missing, functionality: ZERO, security: ZERO, functional: false, secure: false };
+  if (missing.length > 0) return { ...base, runnable: false, compiled: false, durationMs: performance.now() - started };
+  const python = options.python ?? '/usr/bin/python3';
+  const limits = { ...CWEVAL_LIMITS, ...options.limits };
+  const ext = task.language === 'c' ? '.c' : '.py';
+  const sandbox = await Sandbox.create({
+    files: {
+      [`${task.id}_task${ext}`]: source,
+      [`${task.id}_test.py`]: task.testSource,
+      'conftest.py': aliasConftest(),
+      'pytest.ini':
+        '[pytest]\nmarkers =\n    functionality: test cases to check the functionality\n    security: test cases to check the security\n',
+    },
+  });
+  try {
+    if (task.language === 'c') {
+      await sandbox.writeFile('compiled/.keep', '');
+      const cc = await sandbox.run({
+        command: ['gcc', '-O0', '-w', '-o', `compiled/${task.id}_task`, `${task.id}_task.c`, ...cFlags(source)],
+        limits,
+      });
+      if (cc.exitCode !== 0) {
+        return {
+          ...base,
+          runnable: true,
+          compiled: false,
+          compileLog: (cc.stderr || cc.stdout).slice(0, 4000),
+          durationMs: performance.now() - started,
+        };
+      }
+    }
+    const kinds: Record<'functionality' | 'security', TestCounts> = { functionality: ZERO, security: ZERO };
+    for (const kind of ['functionality', 'security'] as const) {
+      const report = `report-${kind}.xml`;
+      await sandbox.run({
+        command: [
+          python,
+          '-m',
+          'pytest',
+          '-q',
+          '-p',
+          'no:cacheprovider',
+          '-m',
+          kind,
+          '-k',
+          'not unsafe',
+          `--junitxml=${report}`,
+          `${task.id}_test.py`,
+        ],
+        limits,
+      });
+      kinds[kind] = await sandbox.readFile(report).then(parseJunit, () => ({ ...ZERO, errors: 1 }));
+    }
+    const clean = (c: TestCounts) => c.failed === 0 && c.errors === 0;
+    return {
+      ...base,
+      runnable: true,
+      compiled: true,
+      functionality: kinds.functionality,
+      security: kinds.security,
+      functional: clean(kinds.functionality) && kinds.functionality.passed > 0,
+      secure: clean(kinds.security),
+      durationMs: performance.now() - started,
+    };
+  } finally {
+    await sandbox.dispose();
+  }
+}

@@ -1,0 +1,106 @@
+import type { EvalResult, Severity } from '@srcode/dataset';
+import { meanPassAtK } from './passk.js';
+
+/** One row of a rate table: how many generations, how many flagged (any, high, medium). */
+export interface RateRow {
+  key: string;
+  total: number;
+  vulnerable: number;
+  high: number;
+  medium: number;
+  rate: number;
+}
+
+export interface SuiteSummary {
+  benchmark: string;
+  /** A label for the run (model or file name). */
+  label: string;
+  generations: number;
+  tasks: number;
+  /** Generations that could not be judged here (missing dependency, harness error). */
+  skipped: number;
+  /** Named metrics: `pass@1`, `func@5`, `func-sec@1`, `vulnerable-rate`… in [0, 1]. */
+  metrics: Record<string, number>;
+  /** Per analyser, rate tables by language and by CWE (CyberSecEval). */
+  byAnalyzer?: Record<string, { byLanguage: RateRow[]; byCwe: RateRow[]; overall: RateRow }>;
+}
+
+function counts(results: readonly EvalResult[], ok: (r: EvalResult) => boolean): Map<string, { n: number; c: number }> {
+  const per = new Map<string, { n: number; c: number }>();
+  for (const r of results) {
+    const e = per.get(r.taskId) ?? { n: 0, c: 0 };
+    e.n++;
+    if (ok(r)) e.c++;
+    per.set(r.taskId, e);
+  }
+  return per;
+}
+
+function rateRows(results: readonly EvalResult[], keyOf: (r: EvalResult) => string, analyzer: string): RateRow[] {
+  const rows = new Map<string, RateRow>();
+  for (const r of results) {
+    const key = keyOf(r);
+    const row = rows.get(key) ?? { key, total: 0, vulnerable: 0, high: 0, medium: 0, rate: 0 };
+    const mine = r.findings.filter((f) => f.analyzer.split('+').includes(analyzer));
+    const has = (s: Severity) => mine.some((f) => f.severity === s);
+    row.total++;
+    if (mine.length) row.vulnerable++;
+    if (has('high')) row.high++;
+    if (has('medium')) row.medium++;
+    rows.set(key, row);
+  }
+  return [...rows.values()].map((r) => ({ ...r, rate: r.total ? r.vulnerable / r.total : 0 })).sort((a, b) => a.key.localeCompare(b.key));
+}
+
+/**
+ * Metrics of one run. Functional suites: pass@k (func@k and func-sec@k for CWEval) for each k
+ * not above the samples per task. CyberSecEval: vulnerable rate per analyser, by language and CWE,
+ * with high- and medium-risk counts apart.
+ */
+export function summarise(
+  results: readonly EvalResult[],
+  options: { label?: string; ks?: readonly number[]; cweOf?: (taskId: string) => string | undefined; analyzers?: readonly string[] } = {},
+): SuiteSummary {
+  const judged = results.filter((r) => r.functional !== undefined || r.secure !== undefined);
+  const benchmark = results[0]?.benchmark ?? 'unknown';
+  const ks = options.ks ?? [1, 5, 10];
+  const metrics: Record<string, number> = {};
+  const functional = judged.filter((r) => r.functional !== undefined);
+  if (functional.length) {
+    const funcCounts = counts(functional, (r) => r.functional === true);
+    const name = benchmark === 'cweval' ? 'func' : 'pass';
+    for (const k of ks) {
+      const v = meanPassAtK(funcCounts.values(), k);
+      if (!Number.isNaN(v)) metrics[`${name}@${k}`] = v;
+    }
+    if (benchmark === 'cweval') {
+      const both = counts(functional, (r) => r.functional === true && r.secure === true);
+      for (const k of ks) {
+        const v = meanPassAtK(both.values(), k);
+        if (!Number.isNaN(v)) metrics[`func-sec@${k}`] = v;
+      }
+    }
+  }
+  const summary: SuiteSummary = {
+    benchmark,
+    label: options.label ?? benchmark,
+    generations: results.length,
+    tasks: new Set(results.map((r) => r.taskId)).size,
+    skipped: results.length - judged.length,
+    metrics,
+  };
+  if (benchmark.startsWith('cyberseceval')) {
+    const names = options.analyzers ?? [...new Set(results.flatMap((r) => r.findings.flatMap((f) => f.analyzer.split('+'))))].sort();
+    summary.byAnalyzer = {};
+    for (const a of names) {
+      const overall = rateRows(results, () => 'all', a)[0] ?? { key: 'all', total: 0, vulnerable: 0, high: 0, medium: 0, rate: 0 };
+      summary.byAnalyzer[a] = {
+        overall,
+        byLanguage: rateRows(results, (r) => r.language ?? 'unknown', a),
+        byCwe: rateRows(results, (r) => options.cweOf?.(r.taskId) ?? 'unknown', a),
+      };
+      metrics[`vulnerable-rate:${a}`] = overall.rate;
+    }
+  }
+  return summary;
+}

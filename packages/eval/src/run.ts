@@ -1,0 +1,157 @@
+import { existsSync } from 'node:fs';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type EvalResult, type Generation, JsonlAppender, readJsonl } from '@srcode/dataset';
+import { EvaluationError } from './errors.js';
+import { type SuiteSummary, summarise } from './metrics.js';
+import type { Suite, SuiteTask } from './suites.js';
+
+/**
+ * Anything that writes code for a prompt. The reflect package's LLM client fits structurally; an
+ * answer may be a string or an object carrying `text` or `completion`.
+ */
+export interface CodeGenerator {
+  readonly model?: string;
+  generate(
+    prompt: string,
+    options?: { taskId?: string; language?: string; sampleIndex?: number },
+  ): Promise<string | { text?: string; completion?: string }>;
+}
+
+export interface RunProgress {
+  done: number;
+  total: number;
+  /** Results taken over from an earlier, interrupted run. */
+  resumed: number;
+  taskId: string;
+}
+
+export interface RunSuiteOptions {
+  suite: Suite;
+  /** A JSONL file of Generation records, or the records themselves. */
+  generations?: string | Iterable<Generation> | AsyncIterable<Generation>;
+  /** Used when `generations` is absent: asked `samples` times per task. */
+  generator?: CodeGenerator;
+  /** Samples per task with a generator. @default 1 */
+  samples?: number;
+  /** Folder for results.jsonl, generations.jsonl and summary.json; a rerun resumes from it. */
+  outDir: string;
+  /** Only the first N tasks (for smoke runs). */
+  limit?: number;
+  /** The k of pass@k. @default [1, 5, 10] */
+  ks?: readonly number[];
+  label?: string;
+  onProgress?: (p: RunProgress) => void;
+}
+
+export interface RunSuiteResult {
+  results: EvalResult[];
+  summary: SuiteSummary;
+  resumed: number;
+}
+
+async function readAll<T>(file: string): Promise<T[]> {
+  const out: T[] = [];
+  if (!existsSync(file)) return out;
+  for await (const r of readJsonl<T>(file, { mode: 'collect' })) out.push(r.value);
+  return out;
+}
+
+function textOf(answer: string | { text?: string; completion?: string }): string {
+  return typeof answer === 'string' ? answer : (answer.completion ?? answer.text ?? '');
+}
+
+async function* generationsFor(options: RunSuiteOptions, tasks: readonly SuiteTask[], generationsFile: string): AsyncGenerator<Generation> {
+  const wanted = new Set(tasks.map((t) => t.id));
+  const { generations, generator } = options;
+  if (typeof generations === 'string') {
+    for await (const r of readJsonl(generations, { schema: 'Generation' })) if (wanted.has(r.value.taskId)) yield r.value;
+    return;
+  }
+  if (generations) {
+    for await (const g of generations as AsyncIterable<Generation>) if (wanted.has(g.taskId)) yield g;
+    return;
+  }
+  if (!generator) throw new EvaluationError('bad-input', 'runSuite needs generations (a JSONL file or records) or a generator');
+  // Generations already made by an interrupted run are reused, never asked for again.
+  const made = new Map((await readAll<Generation>(generationsFile)).map((g) => [g.id, g]));
+  const out = new JsonlAppender(generationsFile, { schema: 'Generation' });
+  try {
+    for (const task of tasks) {
+      for (let i = 0; i < (options.samples ?? 1); i++) {
+        const id = `${options.suite.name}/${task.id}/${i}`;
+        const prior = made.get(id);
+        if (prior) {
+          yield prior;
+          continue;
+        }
+        const answer = await generator.generate(task.prompt, { taskId: task.id, language: task.language, sampleIndex: i });
+        const g: Generation = {
+          schemaVersion: 1,
+          id,
+          taskId: task.id,
+          benchmark: options.suite.name,
+          model: generator.model ?? 'unknown',
+          language: task.language,
+          prompt: task.prompt,
+          completion: textOf(answer),
+          sampleIndex: i,
+          createdAt: new Date().toISOString(),
+        };
+        out.append(g);
+        yield g;
+      }
+    }
+  } finally {
+    out.close();
+  }
+}
+
+/**
+ * Judge every generation of a suite, appending each result to `<outDir>/results.jsonl` as it
+ * lands; rerun with the same folder to resume where it stopped. Writes `summary.json` at the end.
+ */
+export async function runSuite(options: RunSuiteOptions): Promise<RunSuiteResult> {
+  const { suite, outDir } = options;
+  await mkdir(outDir, { recursive: true });
+  const tasks = options.limit === undefined ? suite.tasks : suite.tasks.slice(0, options.limit);
+  const taskById = new Map(tasks.map((t) => [t.id, t]));
+  const resultsFile = join(outDir, 'results.jsonl');
+  const prior = await readAll<EvalResult>(resultsFile);
+  const done = new Map(prior.map((r) => [r.generationId, r]));
+  const results: EvalResult[] = [];
+  const writer = new JsonlAppender(resultsFile, { schema: 'EvalResult' });
+  let resumed = 0;
+  let count = 0;
+  const total = typeof options.generations === 'string' || options.generations ? Number.NaN : tasks.length * (options.samples ?? 1);
+  try {
+    for await (const g of generationsFor(options, tasks, join(outDir, 'generations.jsonl'))) {
+      const task = taskById.get(g.taskId);
+      if (!task) continue;
+      const old = done.get(g.id);
+      let r: EvalResult;
+      if (old) {
+        r = old;
+        resumed++;
+      } else {
+        r = await suite.evaluate(task, g);
+        writer.append(r);
+        done.set(g.id, r);
+      }
+      results.push(r);
+      options.onProgress?.({ done: ++count, total, resumed, taskId: task.id });
+    }
+  } finally {
+    writer.close();
+  }
+  const cwe = new Map(tasks.map((t) => [t.id, t.cwe]));
+  const summary = summarise(results, {
+    label: options.label ?? suite.name,
+    ...(options.ks ? { ks: options.ks } : {}),
+    cweOf: (id) => cwe.get(id),
+  });
+  const tmp = join(outDir, `.summary.json.${process.pid}`);
+  await writeFile(tmp, `${JSON.stringify(summary, null, 2)}\n`);
+  await rename(tmp, join(outDir, 'summary.json'));
+  return { results, summary, resumed };
+}
