@@ -45,3 +45,4 @@ export { summarise } from './metrics.js';
 export type { CodeGenerator, RunProgress, RunSuiteOptions, RunSuiteResult } from './run.js';
 export { runSuite } from './run.js';
 export { barChartSvg, toHtml, toMarkdown } from './report.js';
+export { ANALYZER_NAMES, createAnalyzer } from './analyzers.js';

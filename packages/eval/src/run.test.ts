@@ -40,7 +40,15 @@ describe.skipIf(!existsSync(DATA))('runSuite (needs ../shared/data)', () => {
     const suite = proSuite(DATA, 'humaneval-pro');
     const out = await outDir();
     const progress: number[] = [];
-    const first = await runSuite({ suite, generator, samples: 2, limit: 2, outDir: out, ks: [1, 2], onProgress: (p) => progress.push(p.done) });
+    const first = await runSuite({
+      suite,
+      generator,
+      samples: 2,
+      limit: 2,
+      outDir: out,
+      ks: [1, 2],
+      onProgress: (p) => progress.push(p.done),
+    });
     expect(calls).toBe(4);
     expect(progress).toEqual([1, 2, 3, 4]);
     expect(first.summary.metrics).toEqual({ 'pass@1': 0.5, 'pass@2': 1 });
@@ -81,7 +89,15 @@ describe.skipIf(!existsSync(DATA))('runSuite (needs ../shared/data)', () => {
   it('measures the CyberSecEval vulnerable rate per analyser, by language and CWE', async () => {
     const cases = loadCyberSecEval(DATA, 'instruct').filter((c) => c.language === 'python' || c.language === 'c');
     const pick = [...cases.filter((c) => c.language === 'c').slice(0, 4), ...cases.filter((c) => c.language === 'python').slice(0, 4)];
-    const gens: Generation[] = pick.map((c) => ({ schemaVersion: 1, id: `o-${c.id}`, taskId: c.id, model: 'origin', prompt: c.prompt, completion: c.originCode, sampleIndex: 0 }));
+    const gens: Generation[] = pick.map((c) => ({
+      schemaVersion: 1,
+      id: `o-${c.id}`,
+      taskId: c.id,
+      model: 'origin',
+      prompt: c.prompt,
+      completion: c.originCode,
+      sampleIndex: 0,
+    }));
     const suite = cyberSecEvalSuite(DATA, 'instruct', [new BuiltinAnalyzer()]);
     const run = await runSuite({ suite, generations: gens, outDir: await outDir(), label: 'origin code' });
     const table = run.summary.byAnalyzer?.builtin;
@@ -98,8 +114,26 @@ describe.skipIf(!existsSync(DATA))('runSuite (needs ../shared/data)', () => {
 describe('reports', () => {
   const a = summarise(
     [
-      { schemaVersion: 1, generationId: 'a', taskId: 't1', benchmark: 'cweval', functional: true, secure: false, findings: [], durationMs: 1 },
-      { schemaVersion: 1, generationId: 'b', taskId: 't2', benchmark: 'cweval', functional: true, secure: true, findings: [], durationMs: 1 },
+      {
+        schemaVersion: 1,
+        generationId: 'a',
+        taskId: 't1',
+        benchmark: 'cweval',
+        functional: true,
+        secure: false,
+        findings: [],
+        durationMs: 1,
+      },
+      {
+        schemaVersion: 1,
+        generationId: 'b',
+        taskId: 't2',
+        benchmark: 'cweval',
+        functional: true,
+        secure: true,
+        findings: [],
+        durationMs: 1,
+      },
       { schemaVersion: 1, generationId: 'c', taskId: 't3', benchmark: 'cweval', error: 'not runnable', findings: [], durationMs: 1 },
     ],
     { label: 'model A', ks: [1] },
