@@ -36,3 +36,5 @@ export type { LlmPromptWriterOptions } from './prompts/llm-writer.js';
 export { LlmPromptWriter } from './prompts/llm-writer.js';
 export type { GeneratePromptsOptions, GeneratedPrompts } from './prompts/generate.js';
 export { PROMPT_DEFAULTS, generatePrompts } from './prompts/generate.js';
+export type { RejectedPair, RunOptions, RunProgress, RunSummary } from './pipeline.js';
+export { runReflection } from './pipeline.js';

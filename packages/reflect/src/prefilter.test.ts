@@ -88,3 +88,15 @@ describe('line helpers', () => {
     expect(linesOfRanges(code, [{ start: code.indexOf('two'), end: code.indexOf('three') + 1 }])).toEqual([2, 3]);
   });
 });
+
+describe('prefilter rename detection', () => {
+  it('rejects a change that only renames identifiers', () => {
+    const after = C_BEFORE.replaceAll('buf', 'buffer').replaceAll('src', 'source');
+    expect(prefilter(makePair(C_BEFORE, after)).reasons).toEqual(['rename-only']);
+  });
+
+  it('keeps a change of a literal or a call', () => {
+    expect(prefilter(makePair(C_BEFORE, C_BEFORE.replace('return 0;', 'return 1;'))).ok).toBe(true);
+    expect(prefilter(makePair(C_BEFORE, C_BEFORE.replace('strcpy(buf, src)', 'strlcpy(buf, src)'))).ok).toBe(true);
+  });
+});

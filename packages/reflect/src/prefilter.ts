@@ -23,7 +23,8 @@ export type PrefilterReason =
   | 'no-change'
   | 'whitespace-only'
   | 'comments-only'
-  | 'logging-only';
+  | 'logging-only'
+  | 'rename-only';
 
 export interface PrefilterResult {
   ok: boolean;
@@ -81,7 +82,9 @@ function triviality(before: string, after: string, sb: string, sa: string, pair:
   const norm = (s: string) => normaliseWhitespace(s, spec.indentSensitive ?? false);
   if (norm(before) === norm(after)) return 'whitespace-only';
   if (norm(sb) === norm(sa)) return 'comments-only';
-  if (norm(dropLogging(sb, spec.logging)) === norm(dropLogging(sa, spec.logging))) return 'logging-only';
+  const quiet = [dropLogging(sb, spec.logging), dropLogging(sa, spec.logging)] as const;
+  if (norm(quiet[0]) === norm(quiet[1])) return 'logging-only';
+  if (alphaRenamed(quiet[0], spec.indentSensitive ?? false) === alphaRenamed(quiet[1], spec.indentSensitive ?? false)) return 'rename-only';
   return undefined;
 }
 
@@ -110,6 +113,95 @@ export function normaliseWhitespace(code: string, keepIndent: boolean): string {
     .split('\n')
     .filter((l) => l.trim())
     .map((l) => `${(/^[ \t]*/.exec(l)?.[0] ?? '').replace(/\t/g, '        ').length}:${l.replace(/\s+/g, '')}`)
+    .join('\n');
+}
+
+const KEEP_NAMES = new Set([
+  'if',
+  'else',
+  'for',
+  'while',
+  'do',
+  'return',
+  'switch',
+  'case',
+  'break',
+  'continue',
+  'goto',
+  'sizeof',
+  'def',
+  'class',
+  'import',
+  'from',
+  'not',
+  'and',
+  'or',
+  'in',
+  'is',
+  'None',
+  'True',
+  'False',
+  'NULL',
+  'null',
+  'nil',
+  'new',
+  'delete',
+  'try',
+  'except',
+  'catch',
+  'finally',
+  'raise',
+  'throw',
+  'with',
+  'as',
+  'lambda',
+  'yield',
+  'await',
+  'async',
+  'const',
+  'static',
+  'unsigned',
+  'signed',
+  'int',
+  'char',
+  'long',
+  'short',
+  'void',
+  'struct',
+  'var',
+  'let',
+  'function',
+  'func',
+]);
+
+/**
+ * Tokens with every local identifier replaced by the order of its first use: equal for pure renames.
+ * Called names, members, and upper-case constants keep their names (`strcpy` -> `strlcpy` is a change).
+ */
+function alphaRenamed(code: string, keepIndent: boolean): string {
+  const names = new Map<string, number>();
+  const lines = keepIndent ? code.split('\n').filter((l) => l.trim()) : [code];
+  return lines
+    .map((line) => {
+      const tokens = line.match(/[A-Za-z_$][\w$]*|\d[\w.]*|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|->|::|\S/g) ?? [];
+      const indent = keepIndent ? `${(/^[ \t]*/.exec(line)?.[0] ?? '').replace(/\t/g, '        ').length}:` : '';
+      return (
+        indent +
+        tokens
+          .map((t, i) => {
+            const prev = tokens[i - 1];
+            const local = /^[a-z_$][\w$]*$/.test(t) && /[a-z]/.test(t) && !KEEP_NAMES.has(t);
+            if (!local || tokens[i + 1] === '(' || prev === '.' || prev === '->' || prev === '::') return t;
+            let id = names.get(t);
+            if (id === undefined) {
+              id = names.size;
+              names.set(t, id);
+            }
+            return `#${id}`;
+          })
+          .join(' ')
+      );
+    })
     .join('\n');
 }
 

@@ -26,8 +26,8 @@ describe('reflectPair with the heuristic judge', () => {
     expect(v.evidence).toContainEqual(expect.objectContaining({ ruleId: 'py-sql-format', removedByFix: true }));
   });
 
-  it('rejects a rename with the reasons of each failed check', async () => {
-    const after = C_BEFORE.replaceAll('buf', 'buffer');
+  it('rejects an unrelated change with the reasons of each failed check', async () => {
+    const after = C_BEFORE.replace('return 0;', 'return 1;');
     const v = await reflectPair(makePair(C_BEFORE, after), { judge });
     expect(v.accepted).toBe(false);
     expect(v.rejectReasons).toEqual(expect.arrayContaining(['judge:no-guard-added', expect.stringMatching(/^low-confidence:/)]));
