@@ -1,3 +1,3 @@
 import { srcodeTsup } from '../../tooling/tsup.js';
 
-export default srcodeTsup({ index: 'src/index.ts', hf: 'src/hf.ts' });
+export default srcodeTsup({ index: 'src/index.ts', hf: 'src/hf.ts', cli: 'src/cli.ts' });

@@ -42,40 +42,45 @@ export interface HfAdapterOptions {
 export function fromPreTrainedTokenizer(tokenizer: PreTrainedTokenizerShape, options: HfAdapterOptions = {}): TokenizerLike {
   const added = new Map<number, { content: string; special: boolean }>();
   for (const t of tokenizer.added_tokens ?? []) added.set(t.id, { content: t.content, special: t.special ?? false });
+  const offsetsFor = (text: string, idList: ArrayLike<number>): TokenEncoding => {
+    assertWellFormed(text);
+    const ids = Array.from(idList);
+    const pieces = tokenizer.model.convert_ids_to_tokens(ids);
+    const expected = utf8.encode(text);
+    const byteOffsets = new Array<number>(ids.length * 2);
+    const special = new Uint8Array(ids.length);
+    let at = 0;
+    const mismatch = (i: number) =>
+      new TokenRewardError(
+        'offsets-mismatch',
+        `token ${i} (${JSON.stringify(pieces[i])}) does not match the text at byte ${at}: the tokenizer normalised the text (e.g. NFC), is not byte-level, or the ids are not this text's; pass offsets from the tokenizer itself instead`,
+      );
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i] as number;
+      const start = at;
+      const extra = added.get(id);
+      if (extra) {
+        special[i] = extra.special ? 1 : 0;
+        for (const b of utf8.encode(extra.content)) if (expected[at++] !== b) throw mismatch(i);
+      } else {
+        for (const ch of pieces[i] ?? '') {
+          const b = BYTES.get(ch.codePointAt(0) as number);
+          if (b === undefined || expected[at] !== b) throw mismatch(i);
+          at++;
+        }
+      }
+      byteOffsets[2 * i] = start;
+      byteOffsets[2 * i + 1] = at;
+    }
+    if (at !== expected.length) throw mismatch(ids.length - 1);
+    return { ids: Int32Array.from(ids), offsets: toUtf16Offsets(text, byteOffsets, 'byte'), special };
+  };
   return {
     name: options.name ?? 'hf',
+    offsetsFor,
     encode(text: string): TokenEncoding {
       assertWellFormed(text);
-      const ids = tokenizer.encode(text, null, { add_special_tokens: false });
-      const pieces = tokenizer.model.convert_ids_to_tokens(ids);
-      const expected = utf8.encode(text);
-      const byteOffsets = new Array<number>(ids.length * 2);
-      const special = new Uint8Array(ids.length);
-      let at = 0;
-      const mismatch = (i: number) =>
-        new TokenRewardError(
-          'offsets-mismatch',
-          `token ${i} (${JSON.stringify(pieces[i])}) does not match the text at byte ${at}: the tokenizer normalised the text (e.g. NFC) or is not byte-level; pass offsets from the tokenizer itself instead`,
-        );
-      for (let i = 0; i < ids.length; i++) {
-        const id = ids[i] as number;
-        const start = at;
-        const extra = added.get(id);
-        if (extra) {
-          special[i] = extra.special ? 1 : 0;
-          for (const b of utf8.encode(extra.content)) if (expected[at++] !== b) throw mismatch(i);
-        } else {
-          for (const ch of pieces[i] ?? '') {
-            const b = BYTES.get(ch.codePointAt(0) as number);
-            if (b === undefined || expected[at] !== b) throw mismatch(i);
-            at++;
-          }
-        }
-        byteOffsets[2 * i] = start;
-        byteOffsets[2 * i + 1] = at;
-      }
-      if (at !== expected.length) throw mismatch(ids.length - 1);
-      return { ids: Int32Array.from(ids), offsets: toUtf16Offsets(text, byteOffsets, 'byte'), special };
+      return offsetsFor(text, tokenizer.encode(text, null, { add_special_tokens: false }));
     },
   };
 }

@@ -29,3 +29,7 @@ export { DEFAULT_SEVERITY_REWARDS, findingSpans } from './findings.js';
 export { SpanCache } from './cache.js';
 export type { OnlineInput, OnlineOptions } from './online.js';
 export { onlineRewardMap } from './online.js';
+export type { RenderOptions } from './render.js';
+export { renderHtml, rewardColor } from './render.js';
+export type { RewardServer, ServerOptions } from './server.js';
+export { createRewardServer } from './server.js';

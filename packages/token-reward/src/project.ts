@@ -74,41 +74,55 @@ export function projectRewards(
   const rule = options.overlap ?? 'any';
   const combine = options.combine ?? 'strongest';
   const normalize = options.normalize ?? 'none';
-  const live = spans.filter((s) => s.end > s.start && s.weight !== 0);
+  const live = spans.filter((s) => s.end > s.start && s.weight !== 0).sort((a, b) => a.start - b.start);
   const weights = live.map((s) => s.weight);
-  if (normalize === 'span-mean') {
-    live.forEach((span, k) => {
-      let covered = 0;
-      for (let i = 0; i < n; i++) {
-        const ts = (encoding.offsets[2 * i] as number) - base;
-        const te = (encoding.offsets[2 * i + 1] as number) - base;
-        covered += coverage(rule, ts, te, span);
+  // Non-empty tokens come with non-decreasing starts (checked above), so one sweep over spans sorted
+  // by start visits each token's overlapping spans without scanning them all.
+  const sweep = (visit: (token: number, span: number, cover: number) => void) => {
+    let next = 0;
+    let active: number[] = [];
+    for (let i = 0; i < n; i++) {
+      if (encoding.special?.[i]) continue;
+      const ts = (encoding.offsets[2 * i] as number) - base;
+      const te = (encoding.offsets[2 * i + 1] as number) - base;
+      if (te <= ts || te <= 0) continue;
+      while (next < live.length && (live[next] as RewardSpan).start < te) active.push(next++);
+      if (active.length === 0) continue;
+      active = active.filter((k) => (live[k] as RewardSpan).end > ts);
+      for (const k of active) {
+        const c = coverage(rule, ts, te, live[k] as RewardSpan);
+        if (c > 0) visit(i, k, c);
       }
-      if (covered > 0) weights[k] = span.weight / covered;
+    }
+  };
+  if (normalize === 'span-mean') {
+    const covered = new Float64Array(live.length);
+    sweep((_, k, c) => {
+      covered[k] = (covered[k] as number) + c;
+    });
+    live.forEach((span, k) => {
+      if ((covered[k] as number) > 0) weights[k] = span.weight / (covered[k] as number);
     });
   }
   const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    if (encoding.special?.[i]) continue;
-    const ts = (encoding.offsets[2 * i] as number) - base;
-    const te = (encoding.offsets[2 * i + 1] as number) - base;
-    if (te <= 0) continue;
-    if (ts === te) {
-      if ((options.emptyTokens ?? 'inherit') === 'inherit' && i > 0 && ts > 0) {
-        const pe = (encoding.offsets[2 * i - 1] as number) - base;
-        if (pe === ts) out[i] = out[i - 1] as number;
-      }
-      continue;
+  const seen = new Uint8Array(n);
+  sweep((i, k, c) => {
+    const w = (weights[k] as number) * c;
+    const r = out[i] as number;
+    if (!seen[i]) {
+      seen[i] = 1;
+      out[i] = w;
+    } else if (combine === 'sum') out[i] = r + w;
+    else if (Math.abs(w) > Math.abs(r) || (Math.abs(w) === Math.abs(r) && w < r)) out[i] = w;
+  });
+  if ((options.emptyTokens ?? 'inherit') === 'inherit') {
+    for (let i = 1; i < n; i++) {
+      if (encoding.special?.[i]) continue;
+      const ts = (encoding.offsets[2 * i] as number) - base;
+      const te = (encoding.offsets[2 * i + 1] as number) - base;
+      // the tail of a character split across tokens sits where the token before it ends
+      if (ts === te && ts > 0 && (encoding.offsets[2 * i - 1] as number) - base === ts) out[i] = out[i - 1] as number;
     }
-    let r = 0;
-    for (let k = 0; k < live.length; k++) {
-      const c = coverage(rule, ts, te, live[k] as RewardSpan);
-      if (c === 0) continue;
-      const w = (weights[k] as number) * c;
-      if (combine === 'sum') r += w;
-      else if (Math.abs(w) > Math.abs(r) || (Math.abs(w) === Math.abs(r) && w < r)) r = w;
-    }
-    out[i] = r;
   }
   if (normalize === 'max-abs') {
     let m = 0;

@@ -14,6 +14,8 @@ export interface TokenizerLike {
   /** Recorded in each map's `tokenizer` field. */
   readonly name: string;
   encode(text: string): TokenEncoding;
+  /** Offsets of tokens the caller already has (ids only), when the tokenizer can compute them. */
+  offsetsFor?(text: string, ids: ArrayLike<number>): TokenEncoding;
 }
 
 /** Units a caller's offsets may be in: JS string indices, code points (Python `str`), or UTF-8 bytes. */
@@ -101,6 +103,12 @@ export interface CallerEncodingInput {
   /** @default 'utf16' */
   offsetUnit?: OffsetUnit;
   special?: ArrayLike<number>;
+  /**
+   * The offsets index a longer text (prompt + completion) in which `text` starts here, in
+   * `offsetUnit`s. Offsets are shifted back by it; prompt tokens become empty tokens at 0 (reward 0).
+   * @default 0
+   */
+  offsetBase?: number;
 }
 
 /** Builds an encoding from ids and offsets the caller already has (e.g. `return_offsets_mapping`). */
@@ -115,6 +123,8 @@ export function callerEncoding(text: string, input: CallerEncodingInput): TokenE
   } else {
     for (let i = 0; i < raw.length; i++) flat.push(raw[i] as number);
   }
+  const base = input.offsetBase ?? 0;
+  if (base !== 0) for (let i = 0; i < flat.length; i++) flat[i] = Math.max(0, (flat[i] as number) - base);
   const offsets = toUtf16Offsets(text, flat, input.offsetUnit ?? 'utf16');
   return input.special === undefined ? { ids: input.ids, offsets } : { ids: input.ids, offsets, special: input.special };
 }

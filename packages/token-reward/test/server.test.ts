@@ -1,0 +1,193 @@
+import type { AddressInfo } from 'node:net';
+import type { RewardSpan } from '@srcode/dataset';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadHfTokenizer } from '../src/hf.js';
+import { byteTokenizer, createRewardServer, type RewardServer } from '../src/index.js';
+import { markedPair } from './helpers.js';
+import { QWEN_DIR } from './qwen.js';
+
+const pair = markedPair(
+  'srv-copy',
+  'c',
+  'void f(const char *s) {\n  char buf[16];\n  [-strcpy(buf, s)-]{+strncpy(buf, s, sizeof buf)+};\n}\n',
+);
+const good = 'void g(const char *in) {\n  char out[16];\n  strncpy(out, in, sizeof out);\n}\n';
+const bad = 'void g(const char *in) {\n  char out[16];\n  strcpy(out, in);\n}\n';
+
+interface Scored {
+  id: string;
+  rewards: number[];
+  spans: RewardSpan[];
+  tokenIds: number[];
+  offsets: number[][];
+  truncated: boolean;
+}
+
+interface Answer {
+  /** At least one result in a 200 answer (typed as a tuple so tests index it directly). */
+  results: [Scored, Scored, ...Scored[]];
+  error: { code: string; message: string };
+}
+
+/** Offsets of whitespace-separated words and the gaps between them. */
+function words(text: string): number[][] {
+  return [...text.matchAll(/\s+|\S+/g)].map((m) => [m.index, m.index + m[0].length]);
+}
+
+describe('reward server', () => {
+  let service: RewardServer;
+  let base: string;
+
+  async function post(body: unknown, init: RequestInit = {}): Promise<{ status: number; json: Answer }> {
+    const res = await fetch(`${base}/v1/rewards`, {
+      method: 'POST',
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+      ...init,
+    });
+    return { status: res.status, json: (await res.json()) as Answer };
+  }
+
+  beforeAll(async () => {
+    const tokenizer = await loadHfTokenizer(QWEN_DIR, { name: 'qwen3' });
+    service = createRewardServer({ pairs: new Map([[pair.id, pair]]), tokenizer, maxBodyBytes: 8 * 1024 * 1024 });
+    const address: AddressInfo = await service.listen(0, '127.0.0.1');
+    base = `http://127.0.0.1:${address.port}`;
+  });
+  afterAll(async () => {
+    await service.close();
+  });
+
+  it('answers health checks', async () => {
+    const res = await fetch(`${base}/healthz`);
+    expect(await res.json()).toMatchObject({ ok: true, languages: ['c', 'python'], pairs: 1 });
+  });
+
+  it('scores a batch of completions sent with caller offsets', async () => {
+    const { status, json } = await post({
+      pairId: pair.id,
+      completions: [good, bad].map((text, i) => ({ id: `c${i}`, text, offsets: words(text) })),
+    });
+    expect(status).toBe(200);
+    const [g, b] = json.results;
+    expect(g.rewards).toHaveLength(words(good).length);
+    expect(Math.max(...g.rewards)).toBeGreaterThan(0);
+    expect(Math.min(...b.rewards)).toBeLessThan(0);
+    expect(g.spans[0]).toMatchObject({ polarity: 'secure', source: 'match', nodeType: 'call_expression' });
+  });
+
+  it('converts code-point offsets from Python and honours an offset base', async () => {
+    const prompt = '// 😀 write g\n';
+    const text = prompt + bad;
+    const cp = (i: number) => [...text.slice(0, i)].length;
+    const offsets = words(text).map(([s = 0, e = 0]) => [cp(s), cp(e)]);
+    const { status, json } = await post({
+      pair,
+      completions: [{ text: bad, offsets, offsetUnit: 'codepoint', offsetBase: [...prompt].length }],
+    });
+    expect(status, JSON.stringify(json)).toBe(200);
+    const rewards: number[] = json.results[0].rewards;
+    const promptTokens = words(prompt).length;
+    expect(rewards.slice(0, promptTokens).every((r) => r === 0)).toBe(true);
+    const strcpyToken = words(text).findIndex(([s = 0, e = 0]) => text.slice(s, e).startsWith('strcpy'));
+    expect(rewards[strcpyToken]).toBe(-1);
+  });
+
+  it('tokenizes text itself, or computes offsets for token ids alone, with its tokenizer', async () => {
+    const { json } = await post({ pair, completions: [{ text: 'int x = 1; /* é 世界 */' }] });
+    const r = json.results[0];
+    expect(r.tokenIds.length).toBe(r.rewards.length);
+    expect(r.offsets.map(([s, e]: number[]) => 'int x = 1; /* é 世界 */'.slice(s, e)).join('')).toBe('int x = 1; /* é 世界 */');
+    const again = await post({ pair, completions: [{ text: 'int x = 1; /* é 世界 */', tokenIds: r.tokenIds }] });
+    expect(again.json.results[0].rewards).toEqual(r.rewards);
+  });
+
+  it.each([
+    ['invalid JSON', '{"completions": [', 400, 'json'],
+    ['no completions', { pair }, 400, 'invalid-request'],
+    ['offsets out of range', { pair, completions: [{ text: 'ab', offsets: [[0, 5]] }] }, 400, 'invalid-offsets'],
+    [
+      'offsets out of order',
+      {
+        pair,
+        completions: [
+          {
+            text: 'abcd',
+            offsets: [
+              [2, 4],
+              [0, 2],
+            ],
+          },
+        ],
+      },
+      400,
+      'invalid-offsets',
+    ],
+    ['a lone surrogate', '{"pair": null, "completions": [{"text": "a\\ud800b", "offsets": [[0, 3]]}]}', 400, 'invalid-pair'],
+    ['a lone surrogate in text', '{"completions": [{"text": "a\\ud800b", "offsets": [[0, 3]]}]}', 400, 'invalid-text'],
+    [
+      'an unknown language',
+      { pair: { ...pair, language: 'rust' }, completions: [{ text: 'fn main() {}', offsets: [[0, 12]] }] },
+      400,
+      'unknown-language',
+    ],
+    ['an unknown option', { pair, completions: [{ text: 'x', offsets: [[0, 1]] }], options: { magic: 1 } }, 400, 'invalid-options'],
+    ['a bad option value', { pair, completions: [{ text: 'x', offsets: [[0, 1]] }], options: { overlap: 'some' } }, 400, 'invalid-options'],
+    ['an unknown pair id', { pairId: 'nope', completions: [{ text: 'x', offsets: [[0, 1]] }] }, 404, 'unknown-pair'],
+    ['ids that are not the text', { pair, completions: [{ text: 'int x;', tokenIds: [1, 2, 3] }] }, 400, 'offsets-mismatch'],
+  ])('answers %s with a clear 4xx', async (_name, body, status, code) => {
+    const res = await post(body);
+    expect(res.status).toBe(status);
+    expect(res.json.error.code).toBe(code);
+    expect(res.json.error.message.length).toBeGreaterThan(10);
+  });
+
+  it('answers unknown routes and methods', async () => {
+    expect((await fetch(`${base}/nope`)).status).toBe(404);
+    expect((await fetch(`${base}/v1/rewards`)).status).toBe(405);
+  });
+
+  it('refuses a 100 MB request with 413 and stays up', async () => {
+    const huge = Buffer.alloc(100 * 1024 * 1024, 0x20);
+    const res = await fetch(`${base}/v1/rewards`, { method: 'POST', body: huge });
+    expect(res.status).toBe(413);
+    expect(((await res.json()) as Answer).error.code).toBe('too-large');
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+  });
+
+  it('scores a 100k-line completion within bounds', async () => {
+    const text = `void g(char *in) {\n  char out[16];\n${'  strcpy(out, in);\n'.repeat(100_000)}}\n`;
+    const offsets = [...text.matchAll(/[^\n]*\n/g)].map((m) => [m.index, m.index + m[0].length]);
+    const { status, json } = await post({ pair, completions: [{ text, offsets }] });
+    expect(status).toBe(200);
+    expect(json.results[0].rewards).toHaveLength(offsets.length);
+    expect(json.results[0].rewards.filter((r: number) => r < 0).length).toBeGreaterThan(1000);
+  });
+
+  it('serves concurrent requests', async () => {
+    const all = await Promise.all(
+      Array.from({ length: 24 }, (_, i) =>
+        post({ pairId: pair.id, completions: [{ id: `p${i}`, text: i % 2 ? good : bad, offsets: words(i % 2 ? good : bad) }] }),
+      ),
+    );
+    all.forEach((r, i) => {
+      expect(r.status).toBe(200);
+      expect(r.json.results[0].id).toBe(`p${i}`);
+      expect(Math.max(...r.json.results[0].rewards.map(Math.abs))).toBeGreaterThan(0);
+    });
+  });
+
+  it('finishes requests in flight on shutdown, then refuses new connections', async () => {
+    const other = createRewardServer({ tokenizer: byteTokenizer });
+    const { port } = await other.listen(0);
+    const inFlight = fetch(`http://127.0.0.1:${port}/v1/rewards`, {
+      method: 'POST',
+      body: JSON.stringify({ pair, completions: [{ text: bad.repeat(2000) }] }),
+    });
+    await new Promise((r) => setTimeout(r, 20));
+    const closed = other.close();
+    const res = await inFlight;
+    expect(res.status).toBe(200);
+    await closed;
+    await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
+  });
+});
