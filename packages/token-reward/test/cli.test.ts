@@ -1,0 +1,223 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { type TokenRewardMap, validate } from '@srcode/dataset';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { markedPair } from './helpers.js';
+import { QWEN_DIR } from './qwen.js';
+import { hasSven, loadSvenVal } from './sven.js';
+
+const CLI = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
+const CLIENT = fileURLToPath(new URL('../../../examples/token-reward-client.py', import.meta.url));
+const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+// tsx maps @srcode/dataset to its sources, so the command runs without a build
+const env = { ...process.env, TSX_TSCONFIG_PATH: fileURLToPath(new URL('./tsconfig.cli.json', import.meta.url)) };
+const CHROMIUM = '/usr/bin/chromium';
+const PYTHON = '/usr/bin/python3';
+
+function run(...args: string[]) {
+  const r = spawnSync(process.execPath, ['--import', TSX, CLI, ...args], { encoding: 'utf8', env });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const readLines = (file: string) =>
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as unknown);
+
+const dir = mkdtempSync(join(tmpdir(), 'srcode-reward-cli-'));
+const pairsFile = join(dir, 'pairs.jsonl');
+const samplePairs = [
+  markedPair('copy', 'c', 'void f(const char *s) {\n  char buf[16];\n  [-strcpy(buf, s)-]{+strncpy(buf, s, sizeof buf)+};\n}\n'),
+  markedPair('sql', 'python', 'def q(c, n):\n    c.execute("SELECT 1 WHERE n = [-\'%s\'" % n-]{+%s", (n,)+})\n'),
+  { ...markedPair('rusty', 'c', 'fn main() { [-a-]{+b+}(); }'), language: 'rust' as const },
+];
+writeFileSync(pairsFile, `${samplePairs.map((p) => JSON.stringify(p)).join('\n')}\n`);
+
+describe('srcode-reward CLI', () => {
+  it('prints usage', () => {
+    const r = run('--help');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/spans {2}--pairs FILE --out FILE/);
+  });
+
+  it('fails clearly on an unknown command or a missing option', () => {
+    expect(run('nope').stderr).toMatch(/unknown command "nope"/);
+    const r = run('spans', '--out', join(dir, 'x.jsonl'));
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/spans needs --pairs/);
+  });
+
+  it('spans: writes each pair with its AST spans and reports pairs it cannot handle', () => {
+    const out = join(dir, 'spans.jsonl');
+    const r = run('spans', '--pairs', pairsFile, '--out', out);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/pair rusty: unknown language "rust"/);
+    expect(r.stderr).toMatch(/2 of 3 pairs done, 1 skipped/);
+    const lines = readLines(out) as Array<{ pairId: string; spans: Array<{ side: string; nodeType: string; start: number; end: number }> }>;
+    expect(lines.map((l) => l.pairId)).toEqual(['copy', 'sql']);
+    expect(lines[0]?.spans.map((s) => `${s.side} ${s.nodeType}`)).toEqual(['vulnerable call_expression', 'fixed call_expression']);
+  });
+
+  it('map: writes valid TokenRewardMap records with a real tokenizer', () => {
+    const out = join(dir, 'maps.jsonl');
+    const r = run('map', '--pairs', pairsFile, '--tokenizer', QWEN_DIR, '--out', out);
+    expect(r.status, r.stderr).toBe(0);
+    const maps = readLines(out) as TokenRewardMap[];
+    expect(maps.map((m) => m.id)).toEqual(['copy:vulnerable', 'copy:fixed', 'sql:vulnerable', 'sql:fixed']);
+    for (const m of maps) expect(validate('TokenRewardMap', m).ok).toBe(true);
+    expect(maps[0]?.tokenizer).toBe('hf:models');
+  });
+});
+
+/** Colours the browser computed for each token, recorded by a script appended to the page. */
+function computedColours(html: string, name: string): Array<{ reward: number; background: string; border: string }> {
+  const probe = `<script>
+const rows = [...document.querySelectorAll('.tok')].map((e) => {
+  const cs = getComputedStyle(e);
+  return { reward: Number(e.dataset.reward), background: cs.backgroundColor, border: cs.borderTopStyle };
+});
+const pre = document.createElement('pre');
+pre.id = 'computed';
+pre.textContent = JSON.stringify(rows);
+document.body.append(pre);
+</script></body>`;
+  const file = join(dir, name);
+  writeFileSync(file, html.replace('</body>', probe));
+  const r = spawnSync(
+    CHROMIUM,
+    [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      `--user-data-dir=${mkdtempSync(join(tmpdir(), 'srcode-chromium-'))}`,
+      '--dump-dom',
+      pathToFileURL(file).href,
+    ],
+    { encoding: 'utf8', timeout: 60_000 },
+  );
+  const m = /<pre id="computed">([\s\S]*?)<\/pre>/.exec(r.stdout);
+  if (!m?.[1]) throw new Error(`no computed colours in the dumped DOM: ${r.stderr.slice(0, 500)}`);
+  return JSON.parse(
+    m[1]
+      .replace(/&quot;/g, '"')
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&amp;/g, '&'),
+  );
+}
+
+const rgba = (css: string) => (/rgba?\(([^)]*)\)/.exec(css)?.[1] ?? '').split(',').map((x) => Number(x.trim()));
+
+describe.skipIf(!hasSven || !existsSync(CHROMIUM))('render in headless chromium (needs SVEN val and /usr/bin/chromium)', () => {
+  it('colours every token by the sign of its reward and outlines spans, on three SVEN maps', () => {
+    const chosen = ['sven-val-cwe-787-1', 'sven-val-cwe-089-1', 'sven-val-cwe-416-1'];
+    const pairs = loadSvenVal().filter((p) => chosen.includes(p.id));
+    expect(pairs).toHaveLength(3);
+    const file = join(dir, 'sven-pairs.jsonl');
+    writeFileSync(file, `${pairs.map((p) => JSON.stringify(p)).join('\n')}\n`);
+    const maps = join(dir, 'sven-maps.jsonl');
+    expect(run('map', '--pairs', file, '--tokenizer', QWEN_DIR, '--out', maps).status).toBe(0);
+    const records = readLines(maps) as TokenRewardMap[];
+    for (const [k, id] of chosen.entries()) {
+      // one page per pair: its vulnerable and fixed maps
+      const subset = join(dir, `${id}.jsonl`);
+      writeFileSync(
+        subset,
+        `${records
+          .filter((m) => m.pairId === id)
+          .map((m) => JSON.stringify(m))
+          .join('\n')}\n`,
+      );
+      const html = join(dir, `${id}.html`);
+      expect(run('render', '--maps', subset, '--out', html, '--title', id).status).toBe(0);
+      const page = readFileSync(html, 'utf8');
+      expect(page).not.toMatch(/<link|src="http|href="http/);
+      const rows = computedColours(page, `probe-${k}.html`);
+      expect(rows.length).toBeGreaterThan(100);
+      let positive = 0;
+      let negative = 0;
+      for (const row of rows) {
+        const [r = 0, g = 0, , a = 1] = rgba(row.background);
+        if (row.reward > 0) {
+          positive++;
+          expect(g).toBeGreaterThan(r);
+          expect(a).toBeGreaterThan(0);
+        } else if (row.reward < 0) {
+          negative++;
+          expect(r).toBeGreaterThan(g);
+          expect(a).toBeGreaterThan(0);
+        } else {
+          expect(a).toBe(0);
+        }
+      }
+      expect(positive).toBeGreaterThan(0);
+      expect(negative).toBeGreaterThan(0);
+      expect(rows.some((row) => row.border === 'solid')).toBe(true);
+      expect(rows.some((row) => row.border === 'dashed')).toBe(true);
+    }
+  });
+});
+
+describe.skipIf(!existsSync(PYTHON))('serve with the Python client (needs /usr/bin/python3)', () => {
+  let server: ChildProcess;
+  let url: string;
+
+  beforeAll(async () => {
+    server = spawn(process.execPath, ['--import', TSX, CLI, 'serve', '--port', '0', '--pairs', pairsFile], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      server.stdout?.on('data', (d: Buffer) => {
+        out += d.toString();
+        const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+        if (m?.[1]) resolve(m[1]);
+      });
+      server.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+    });
+  });
+
+  afterAll(() => {
+    if (server.exitCode === null) server.kill('SIGKILL');
+  });
+
+  it('turns the answer into per-token rewards aligned with the trainer tokens', () => {
+    const r = spawnSync(PYTHON, [CLIENT, '--url', url, '--demo'], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const [secure, vulnerable] = JSON.parse(r.stdout) as Array<{ tokens: string[]; rewards: number[] }>;
+    expect(secure?.rewards).toHaveLength(secure?.tokens.length ?? -1);
+    const at = (x: { tokens: string[]; rewards: number[] } | undefined, token: string) => x?.rewards[x.tokens.indexOf(token)];
+    expect(at(secure, 'strncpy')).toBeGreaterThan(0);
+    expect(at(secure, 'char')).toBe(0);
+    expect(at(vulnerable, 'strcpy')).toBeLessThan(0);
+  });
+
+  it('reports a bad request from Python as a clear error', () => {
+    const code = `import importlib.util, sys
+spec = importlib.util.spec_from_file_location("client", ${JSON.stringify(CLIENT)})
+client = importlib.util.module_from_spec(spec); spec.loader.exec_module(client)
+try:
+    client.token_rewards(${JSON.stringify(url)}, [{"text": "ab", "offsets": [[0, 9]]}], pair_id="copy")
+except RuntimeError as e:
+    print(e)
+`;
+    const r = spawnSync(PYTHON, ['-c', code], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.stdout).toMatch(/400 invalid-offsets: .*past the text's end/);
+  });
+
+  it('shuts down gracefully on SIGTERM', async () => {
+    const exited = new Promise<number | null>((resolve) => server.once('exit', (code) => resolve(code)));
+    server.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+});
