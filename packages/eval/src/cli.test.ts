@@ -49,17 +49,15 @@ describe('srcode-eval', () => {
 
   it.skipIf(!existsSync(DATA))('runs a suite from a generations file, then reports it as Markdown and HTML', async () => {
     const problems = JSON.parse(await readFile(join(DATA, 'codeeval-pro/mbpp_pro.json'), 'utf8')) as { id: string; new_solution: string }[];
-    const gens = problems
-      .slice(0, 2)
-      .map((p, i) => ({
-        schemaVersion: 1,
-        id: `g${i}`,
-        taskId: String(p.id),
-        model: 'm',
-        prompt: '',
-        completion: p.new_solution,
-        sampleIndex: 0,
-      }));
+    const gens = problems.slice(0, 2).map((p, i) => ({
+      schemaVersion: 1,
+      id: `g${i}`,
+      taskId: String(p.id),
+      model: 'm',
+      prompt: '',
+      completion: p.new_solution,
+      sampleIndex: 0,
+    }));
     const file = join(dir, 'gens.jsonl');
     await writeFile(file, `${gens.map((g) => JSON.stringify(g)).join('\n')}\n`);
     const out = join(dir, 'run');
