@@ -38,7 +38,7 @@ async function runExternal(a: ExternalAnalyzer, inputs: readonly Input[]): Promi
   for (let i = 0; i < inputs.length; i += BATCH) {
     const chunk = inputs.slice(i, i + BATCH);
     const out = await a.analyseBatch(chunk);
-    chunk.forEach((inp, j) => findings.set(inp.key, out[j] ?? []));
+    for (const [j, inp] of chunk.entries()) findings.set(inp.key, out[j] ?? []);
   }
   return { name: a.name, findings, seconds: (performance.now() - started) / 1000, files: inputs.length };
 }
