@@ -35,6 +35,8 @@ export interface ExperimentOptions {
   groupSize?: number;
   /** Samples per held-out prompt at each evaluation. @default 2 */
   evalSamples?: number;
+  /** Use only this many held-out prompts (spread over the pairs), for smoke runs. @default all */
+  heldoutLimit?: number;
   /** @default all four */
   conditions?: ConditionName[];
   /** @default 'auto' */
@@ -112,12 +114,14 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
   const info = await useBackend(options.backend ?? 'auto');
   log(`backend ${info.name}${info.adapter ? ` (${info.adapter})` : ''}`);
   const train = promptsFor(TRAIN_NAMES);
-  const heldout = promptsFor(HELDOUT_NAMES);
+  const allHeldout = promptsFor(HELDOUT_NAMES);
+  const stride = options.heldoutLimit ? Math.max(1, Math.floor(allHeldout.length / options.heldoutLimit)) : 1;
+  const heldout = allHeldout.filter((_, i) => i % stride === 0).slice(0, options.heldoutLimit ?? allHeldout.length);
   const longest = Math.max(
-    ...[...train, ...heldout].map((p) => p.text.length + Math.max(p.pair.secure(p.variable).length, p.pair.insecure(p.variable).length)),
+    ...[...train, ...allHeldout].map((p) => p.text.length + Math.max(p.pair.secure(p.variable).length, p.pair.insecure(p.variable).length)),
   );
   const maxLength = Math.ceil((longest + 3) / 8) * 8;
-  const maxNew = maxLength - 1 - Math.max(...[...train, ...heldout].map((p) => p.text.length));
+  const maxNew = maxLength - 1 - Math.max(...[...train, ...allHeldout].map((p) => p.text.length));
   await mkdir(options.outDir, { recursive: true });
   const logFile = join(options.outDir, 'metrics.jsonl');
   await writeFile(logFile, '');

@@ -80,15 +80,39 @@ export class TransformerPolicy implements Policy {
     return p;
   }
 
-  private tokensTensor(batch: TokenBatch): tf.Tensor2D {
+  /**
+   * The batch cut to its effective length L (the longest row, rounded up to a multiple of 8 so few shapes
+   * occur): trailing padding changes nothing under causal attention, and the work shrinks with L.
+   */
+  private narrow(batch: TokenBatch): {
+    L: number;
+    tokens: tf.Tensor2D;
+    cut: (a: Float32Array) => Float32Array;
+    widen: (a: Float32Array) => Float32Array;
+  } {
     const T = this.config.maxLength;
-    if (batch.tokens.length !== batch.batch * T) {
-      throw new RlCoreError('shape-mismatch', `expected ${batch.batch} x ${T} tokens, found ${batch.tokens.length}`);
-    }
-    if (batch.mask.length !== batch.batch * (T - 1)) {
-      throw new RlCoreError('shape-mismatch', `expected a ${batch.batch} x ${T - 1} mask, found ${batch.mask.length}`);
-    }
-    return tf.tensor2d(batch.tokens, [batch.batch, T], 'int32');
+    const B = batch.batch;
+    if (batch.tokens.length !== B * T) throw new RlCoreError('shape-mismatch', `expected ${B} x ${T} tokens, found ${batch.tokens.length}`);
+    if (batch.mask.length !== B * (T - 1))
+      throw new RlCoreError('shape-mismatch', `expected a ${B} x ${T - 1} mask, found ${batch.mask.length}`);
+    let used = 2;
+    for (let b = 0; b < B; b++) for (let t = T - 1; t >= used; t--) if (batch.tokens[b * T + t] !== PAD) used = t + 1;
+    const L = Math.min(T, Math.ceil(used / 8) * 8);
+    const cut = (a: Float32Array) => {
+      if (L === T) return a;
+      const out = new Float32Array(B * (L - 1));
+      for (let b = 0; b < B; b++) out.set(a.subarray(b * (T - 1), b * (T - 1) + L - 1), b * (L - 1));
+      return out;
+    };
+    const widen = (a: Float32Array) => {
+      if (L === T) return a;
+      const out = new Float32Array(B * (T - 1));
+      for (let b = 0; b < B; b++) out.set(a.subarray(b * (L - 1), (b + 1) * (L - 1)), b * (T - 1));
+      return out;
+    };
+    const ids = new Int32Array(B * L);
+    for (let b = 0; b < B; b++) ids.set(batch.tokens.subarray(b * T, b * T + L), b * L);
+    return { L, tokens: tf.tensor2d(ids, [B, L], 'int32'), cut, widen };
   }
 
   async sample(prompts: readonly (readonly number[])[], options: SampleOptions = {}): Promise<Completion[]> {
@@ -141,14 +165,15 @@ export class TransformerPolicy implements Policy {
   }
 
   async evaluate(batch: TokenBatch): Promise<PolicyOutputs> {
-    const r = tf.tidy(() => scoreTokens(this.params, this.config, this.tokensTensor(batch), this.causal));
+    const n = this.narrow(batch);
+    const r = tf.tidy(() => scoreTokens(this.params, this.config, n.tokens, this.causal));
     const [logp, values, entropy] = await Promise.all([r.logp.data(), r.values.data(), r.entropy.data()]);
-    tf.dispose([r.logp, r.values, r.entropy]);
+    tf.dispose([r.logp, r.values, r.entropy, n.tokens]);
     return {
       shape: { batch: batch.batch, tokens: this.config.maxLength - 1 },
-      logp: logp as Float32Array,
-      values: values as Float32Array,
-      entropy: entropy as Float32Array,
+      logp: n.widen(logp as Float32Array),
+      values: n.widen(values as Float32Array),
+      entropy: n.widen(entropy as Float32Array),
     };
   }
 
@@ -179,27 +204,30 @@ export class TransformerPolicy implements Policy {
   async sftStep(batch: TokenBatch, options: SftOptions = {}): Promise<number> {
     const shape = { batch: batch.batch, tokens: this.config.maxLength - 1 };
     const w = aggregationWeights(shape, { mask: batch.mask, mode: options.mode ?? 'token-mean' });
+    const n = this.narrow(batch);
     const [loss] = await this.applyStep(() => {
-      const { logp } = scoreTokens(this.params, this.config, this.tokensTensor(batch), this.causal);
-      return { loss: tf.neg(tf.sum(tf.mul(logp, tf.tensor2d(w, [shape.batch, shape.tokens])))) as tf.Scalar, report: [] };
+      const { logp } = scoreTokens(this.params, this.config, n.tokens, this.causal);
+      return { loss: tf.neg(tf.sum(tf.mul(logp, tf.tensor2d(n.cut(w), [shape.batch, n.L - 1])))) as tf.Scalar, report: [] };
     });
+    n.tokens.dispose();
     return loss as number;
   }
 
   async ppoStep(batch: TokenBatch, targets: PpoTargets, options: PpoOptions = {}): Promise<PpoMetrics> {
     const shape = { batch: batch.batch, tokens: this.config.maxLength - 1 };
-    const s2 = [shape.batch, shape.tokens] as [number, number];
     const w = aggregationWeights(shape, { mask: batch.mask, mode: options.mode ?? 'token-mean' });
+    const n = this.narrow(batch);
+    const s2 = [shape.batch, n.L - 1] as [number, number];
     const valueCoef = options.valueCoef ?? 0.5;
     const entropyCoef = options.entropyCoef ?? LOSS_DEFAULTS.entropyCoef;
     const klCoef = options.klCoef ?? 0;
     if (klCoef > 0 && !targets.refLogp) throw new RlCoreError('invalid-input', 'expected refLogp for a KL term in the loss, found none');
     const [loss, policyLoss, vLoss, entropy, kl, clipFraction] = await this.applyStep(() => {
-      const out = scoreTokens(this.params, this.config, this.tokensTensor(batch), this.causal);
-      const W = tf.tensor2d(w, s2);
+      const out = scoreTokens(this.params, this.config, n.tokens, this.causal);
+      const W = tf.tensor2d(n.cut(w), s2);
       const agg = (x: tf.Tensor) => tf.sum(tf.mul(x, W)) as tf.Scalar;
-      const old = tf.tensor2d(targets.oldLogp, s2);
-      const adv = tf.tensor2d(targets.advantages, s2);
+      const old = tf.tensor2d(n.cut(targets.oldLogp), s2);
+      const adv = tf.tensor2d(n.cut(targets.advantages), s2);
       const pl = agg(
         ppoSurrogate(
           out.logp,
@@ -213,14 +241,14 @@ export class TransformerPolicy implements Policy {
       const vl = agg(
         clippedValueLoss(
           out.values,
-          tf.tensor2d(targets.oldValues, s2),
-          tf.tensor2d(targets.returns, s2),
+          tf.tensor2d(n.cut(targets.oldValues), s2),
+          tf.tensor2d(n.cut(targets.returns), s2),
           options.valueClip ?? LOSS_DEFAULTS.valueClip,
         ),
       );
       const ent = agg(out.entropy);
       const klv = targets.refLogp
-        ? agg(klTensor(out.logp, tf.tensor2d(targets.refLogp, s2), options.klEstimator ?? KL_DEFAULTS.estimator, KL_DEFAULTS.clamp))
+        ? agg(klTensor(out.logp, tf.tensor2d(n.cut(targets.refLogp), s2), options.klEstimator ?? KL_DEFAULTS.estimator, KL_DEFAULTS.clamp))
         : tf.scalar(0);
       const ratio = tf.exp(tf.sub(out.logp, old));
       const clipped = tf.cast(
@@ -233,6 +261,7 @@ export class TransformerPolicy implements Policy {
       const total = tf.add(tf.add(pl, tf.mul(valueCoef, vl)), tf.add(tf.mul(-entropyCoef, ent), tf.mul(klCoef, klv))) as tf.Scalar;
       return { loss: total, report: [pl, vl, ent, klv, agg(clipped)] };
     });
+    n.tokens.dispose();
     return {
       loss: loss as number,
       policyLoss: policyLoss as number,

@@ -56,13 +56,16 @@ export function forwardHidden(p: Map<string, tf.Variable>, c: ModelConfig, token
   const dh = d / h;
   const w = (n: string) => p.get(n) as tf.Variable;
   const oneHot = tf.oneHot(tf.reshape(tokens, [B * T]), c.vocabSize);
-  let x: tf.Tensor = tf.add(tf.reshape(tf.matMul(tf.cast(oneHot, 'float32'), w('tok_emb')), [B, T, d]), w('pos_emb'));
+  // Shorter batches use the leading rows of the position table and the leading block of the causal mask.
+  const pos = T === c.maxLength ? w('pos_emb') : tf.slice(w('pos_emb'), [0, 0], [T, d]);
+  const mask = causal.shape[0] === T ? causal : tf.slice(causal, [0, 0], [T, T]);
+  let x: tf.Tensor = tf.add(tf.reshape(tf.matMul(tf.cast(oneHot, 'float32'), w('tok_emb')), [B, T, d]), pos);
   for (let l = 0; l < c.layers; l++) {
     const a = tf.reshape(layerNorm(x, w(`h${l}.ln1.g`), w(`h${l}.ln1.b`)), [B * T, d]);
     const [q, k, v] = tf
       .split(tf.matMul(a, w(`h${l}.attn.qkv`)), 3, 1)
       .map((t) => tf.transpose(tf.reshape(t, [B, T, h, dh]), [0, 2, 1, 3])) as [tf.Tensor, tf.Tensor, tf.Tensor];
-    const scores = tf.add(tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(dh)), causal);
+    const scores = tf.add(tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(dh)), mask);
     const att = tf.reshape(tf.transpose(tf.matMul(tf.softmax(scores), v), [0, 2, 1, 3]), [B * T, d]);
     x = tf.add(x, tf.reshape(tf.matMul(att, w(`h${l}.attn.out`)), [B, T, d]));
     const m = tf.reshape(layerNorm(x, w(`h${l}.ln2.g`), w(`h${l}.ln2.b`)), [B * T, d]);

@@ -1,0 +1,210 @@
+import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { completionRewards, judge, promptsFor, type TaskPrompt, TRAIN_NAMES } from '../experiment/tasks.js';
+import type { Completion } from '../policy.js';
+import { seededRandom } from '../sampling.js';
+import { CHAR_TOKENS, decodeChars, encodeChars } from '../tokenizer.js';
+import { rlStep, sftStep } from '../trainer.js';
+import { type BackendName, useBackend } from './backend.js';
+import { type ConditionName, CONDITIONS, runExperiment } from './experiment.js';
+import { TransformerPolicy } from './policy.js';
+
+export type Args = Record<string, string | boolean | undefined>;
+type Out = (line: string) => void;
+
+const num = (a: Args, k: string, d: number) => (typeof a[k] === 'string' ? Number(a[k]) : d);
+const str = (a: Args, k: string, d: string) => (typeof a[k] === 'string' ? (a[k] as string) : d);
+const encodePrompt = (text: string) => [CHAR_TOKENS.bos, ...encodeChars(text)];
+
+async function jsonl(path: string): Promise<Record<string, unknown>[]> {
+  return (await readFile(path, 'utf8'))
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l));
+}
+
+function logger(path: string) {
+  return (o: Record<string, unknown>) => appendFile(path, `${JSON.stringify({ time: new Date().toISOString(), ...o })}\n`);
+}
+
+async function openPolicy(a: Args, fallbackLength: number): Promise<TransformerPolicy> {
+  const from = a.resume ?? a.init ?? a.model;
+  if (typeof from === 'string') return TransformerPolicy.load(from, typeof a.lr === 'string' ? { learningRate: Number(a.lr) } : {});
+  return new TransformerPolicy(
+    {
+      vocabSize: CHAR_TOKENS.vocabSize,
+      maxLength: num(a, 'max-length', fallbackLength),
+      layers: num(a, 'layers', 2),
+      width: num(a, 'width', 48),
+      heads: num(a, 'heads', 4),
+      seed: num(a, 'seed', 0),
+    },
+    { learningRate: num(a, 'lr', 3e-3) },
+  );
+}
+
+/** `srcode-rl sft`: masked cross-entropy on prompt/completion pairs (default: the task family, about half insecure). */
+export async function sftCommand(a: Args, out: Out): Promise<number> {
+  const info = await useBackend(str(a, 'backend', 'auto') as BackendName);
+  const rand = seededRandom(num(a, 'seed', 0));
+  const data =
+    typeof a.data === 'string'
+      ? (await jsonl(a.data)).map((r) => ({ prompt: String(r.prompt), completion: String(r.completion) }))
+      : promptsFor(TRAIN_NAMES).map((p) => ({
+          prompt: p.text,
+          completion: rand() < 0.5 ? p.pair.insecure(p.variable) : p.pair.secure(p.variable),
+        }));
+  const longest = Math.max(...data.map((d) => d.prompt.length + d.completion.length + 2));
+  const policy = await openPolicy(a, Math.ceil(longest / 8) * 8);
+  const dir = str(a, 'out', 'srcode-rl-sft');
+  await mkdir(dir, { recursive: true });
+  const log = logger(str(a, 'log', join(dir, 'metrics.jsonl')));
+  const steps = num(a, 'steps', 200);
+  const B = num(a, 'batch', 32);
+  out(`sft on ${data.length} examples, backend ${info.name}, ${steps} steps`);
+  const t0 = performance.now();
+  for (let s = 1; s <= steps; s++) {
+    const rows = Array.from({ length: B }, () => data[Math.floor(rand() * data.length)] as (typeof data)[number]);
+    const loss = await sftStep(
+      policy,
+      rows.map((r) => encodePrompt(r.prompt)),
+      rows.map((r) => [...encodeChars(r.completion), CHAR_TOKENS.eos]),
+    );
+    const rate = (s * B) / ((performance.now() - t0) / 1000);
+    await log({ phase: 'sft', step: policy.step, loss, sequencesPerSecond: rate });
+    if (s % 10 === 0 || s === steps) out(`step ${policy.step} loss ${loss.toFixed(4)} ${rate.toFixed(1)} seq/s`);
+  }
+  await policy.save(dir);
+  policy.dispose();
+  out(`saved ${dir}`);
+  return 0;
+}
+
+/** `srcode-rl train --algo ppo|grpo --reward token|instance`: RL on the task family with its analyser-style reward. */
+export async function trainCommand(a: Args, out: Out): Promise<number> {
+  const algo = str(a, 'algo', 'ppo');
+  const reward = str(a, 'reward', 'token');
+  if ((algo !== 'ppo' && algo !== 'grpo') || (reward !== 'token' && reward !== 'instance')) {
+    out('expected --algo ppo|grpo and --reward token|instance');
+    return 2;
+  }
+  if (typeof (a.init ?? a.resume) !== 'string') {
+    out('expected --init DIR (an SFT checkpoint) or --resume DIR');
+    return 2;
+  }
+  const info = await useBackend(str(a, 'backend', 'auto') as BackendName);
+  const cond = CONDITIONS[`${algo}-${reward === 'token' ? 'token+instance' : 'instance'}` as ConditionName];
+  const policy = await openPolicy(a, 0);
+  const reference = await TransformerPolicy.load(str(a, 'reference', String(a.init ?? a.resume)));
+  const prompts: TaskPrompt[] = promptsFor(TRAIN_NAMES);
+  const dir = str(a, 'out', 'srcode-rl-train');
+  await mkdir(dir, { recursive: true });
+  const log = logger(str(a, 'log', join(dir, 'metrics.jsonl')));
+  const rand = seededRandom(num(a, 'seed', 0) + policy.step);
+  const steps = num(a, 'steps', 20);
+  const maxNew = policy.config.maxLength - 1 - Math.max(...prompts.map((p) => p.text.length + 1));
+  const t0 = performance.now();
+  let tokens = 0;
+  for (let s = 1; s <= steps; s++) {
+    const chosen = Array.from({ length: num(a, 'prompts', 8) }, () => prompts[Math.floor(rand() * prompts.length)] as TaskPrompt);
+    const m = await rlStep(
+      policy,
+      reference,
+      chosen.map((p) => encodePrompt(p.text)),
+      (i: number, c: Completion) => {
+        const text = decodeChars(c.tokens);
+        const r = completionRewards(chosen[i] as TaskPrompt, text, { token: cond.token });
+        const rw = new Float32Array(c.tokens.length);
+        rw.set(r.rewards.subarray(0, Math.min(text.length, rw.length)));
+        if (rw.length) rw[rw.length - 1] = (rw[rw.length - 1] as number) + (r.rewards[text.length] as number);
+        return { rewards: rw, metrics: { insecure: r.verdict.insecure ? 1 : 0 } };
+      },
+      {
+        algo: cond.algo,
+        estimator: cond.estimator,
+        groupSize: num(a, 'group', 4),
+        klCoef: num(a, 'kl', 0.02),
+        maxNewTokens: maxNew,
+        stopToken: CHAR_TOKENS.eos,
+        seed: num(a, 'seed', 0) * 100_003 + policy.step,
+      },
+    );
+    tokens += m.tokens;
+    const rate = tokens / ((performance.now() - t0) / 1000);
+    await log({
+      phase: 'rl',
+      algo,
+      reward,
+      backend: info.name,
+      step: s,
+      optimizerStep: policy.step,
+      meanReward: m.reward,
+      kl: m.refKl,
+      loss: m.loss,
+      entropy: m.entropy,
+      insecure: m.extra.insecure,
+      tokensPerSecond: rate,
+    });
+    out(
+      `step ${s}/${steps} reward ${m.reward.toFixed(3)} kl ${m.refKl.toFixed(4)} insecure ${(m.extra.insecure ?? 0).toFixed(2)} ${rate.toFixed(0)} tok/s`,
+    );
+  }
+  await policy.save(dir, { algo, reward });
+  policy.dispose();
+  reference.dispose();
+  out(`saved ${dir}`);
+  return 0;
+}
+
+/** `srcode-rl sample`: completions for one prompt from a checkpoint, with their analyser verdict when the prompt is a task. */
+export async function sampleCommand(a: Args, out: Out): Promise<number> {
+  if (typeof a.model !== 'string' || typeof a.prompt !== 'string') {
+    out('expected --model DIR and --prompt TEXT');
+    return 2;
+  }
+  await useBackend(str(a, 'backend', 'auto') as BackendName);
+  const policy = await TransformerPolicy.load(a.model);
+  const n = num(a, 'n', 4);
+  const comps = await policy.sample(
+    Array.from({ length: n }, () => encodePrompt(String(a.prompt))),
+    {
+      temperature: num(a, 'temperature', 1),
+      topP: num(a, 'top-p', 1),
+      maxNewTokens: num(a, 'max-new-tokens', policy.config.maxLength - 2 - String(a.prompt).length),
+      stopToken: CHAR_TOKENS.eos,
+      seed: num(a, 'seed', 0),
+    },
+  );
+  policy.dispose();
+  const task = promptsFor([...TRAIN_NAMES, ...'email city note code blob tag'.split(' ')]).find((p) => p.text === a.prompt);
+  for (const c of comps) {
+    const text = decodeChars(c.tokens);
+    out(JSON.stringify(task ? { completion: text, ...judge(task, text) } : { completion: text }));
+  }
+  return 0;
+}
+
+/** `srcode-rl experiment`: the whole miniature experiment (or `--quick`, a 2-step smoke version). */
+export async function experimentCommand(a: Args, out: Out): Promise<number> {
+  const quick = a.quick === true;
+  const dir = str(a, 'out', 'srcode-rl-experiment');
+  const r = await runExperiment({
+    outDir: dir,
+    seeds: str(a, 'seeds', quick ? '1' : '1,2,3')
+      .split(',')
+      .map(Number),
+    sftSteps: num(a, 'sft-steps', quick ? 2 : 300),
+    rlSteps: num(a, 'rl-steps', quick ? 2 : 20),
+    evalEvery: num(a, 'eval-every', quick ? 1 : 4),
+    evalSamples: num(a, 'eval-samples', quick ? 1 : 2),
+    backend: str(a, 'backend', 'wasm') as BackendName,
+    ...(quick
+      ? { conditions: ['ppo-token+instance', 'grpo-instance'] as ConditionName[], promptsPerStep: 2, groupSize: 2, heldoutLimit: 6 }
+      : {}),
+    log: out,
+  });
+  out(r.table);
+  out(`done in ${r.seconds.toFixed(0)} s on ${r.backend}; wrote ${join(dir, 'plot.svg')}, table.md, results.json, metrics.jsonl`);
+  await writeFile(join(dir, 'README-table.md'), `${r.table}\n`);
+  return 0;
+}

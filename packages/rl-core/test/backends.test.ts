@@ -1,0 +1,159 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ppoPolicyLoss, valueLoss } from '../src/losses.js';
+import type { PolicyOutputs, TokenBatch } from '../src/policy.js';
+import { packBatch, rlStep } from '../src/trainer.js';
+import { type BackendName, useBackend, webgpuAvailable } from '../src/tfjs/backend.js';
+import { TransformerPolicy } from '../src/tfjs/policy.js';
+
+/** Every backend must agree with the cpu backend to this absolute tolerance (float32, different kernels). */
+const TOLERANCE = 2e-3;
+const CONFIG = { vocabSize: 16, maxLength: 12, layers: 1, width: 16, heads: 2, seed: 3 };
+const prompts = [
+  [1, 4, 5],
+  [1, 6],
+  [1, 7, 8, 9],
+  [1, 4],
+];
+const targets = [
+  [10, 11, 2],
+  [12, 2],
+  [13, 13, 14, 2],
+  [15, 2],
+];
+const batch: TokenBatch = packBatch(prompts, targets, CONFIG.maxLength);
+const dir = mkdtempSync(join(tmpdir(), 'rl-core-backends-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+let golden: PolicyOutputs | undefined;
+const hasWebgpu = await webgpuAvailable();
+
+function expectClose(a: Float32Array, b: Float32Array, mask: Float32Array) {
+  for (let i = 0; i < a.length; i++) if (mask[i] !== 0) expect(Math.abs((a[i] as number) - (b[i] as number))).toBeLessThan(TOLERANCE);
+}
+
+const backends: { name: BackendName; skip: boolean; why: string }[] = [
+  { name: 'cpu', skip: false, why: '' },
+  { name: 'wasm', skip: false, why: '' },
+  { name: 'webgpu', skip: !hasWebgpu, why: ' (skipped: Dawn found no WebGPU adapter on this machine)' },
+];
+
+describe.each(backends.map((b) => [`${b.name}${b.why}`, b] as const))('backend %s', (_title, { name, skip }) => {
+  beforeAll(async () => {
+    if (skip) return;
+    if (!golden && name !== 'cpu') {
+      await useBackend('cpu');
+      const ref = new TransformerPolicy(CONFIG);
+      golden = await ref.evaluate(batch);
+      ref.dispose();
+    }
+    await useBackend(name);
+  });
+
+  it.skipIf(skip)('scores tokens like the cpu backend (log-probs, values, entropies)', async () => {
+    const p = new TransformerPolicy(CONFIG);
+    const out = await p.evaluate(batch);
+    p.dispose();
+    if (name === 'cpu') golden = out;
+    const g = golden as PolicyOutputs;
+    expectClose(out.logp, g.logp, batch.mask);
+    expectClose(out.values, g.values, batch.mask);
+    expectClose(out.entropy, g.entropy, batch.mask);
+    for (let i = 0; i < out.logp.length; i++) {
+      if (batch.mask[i] === 0) continue;
+      expect(out.logp[i]).toBeLessThanOrEqual(0);
+      expect(out.entropy[i]).toBeLessThanOrEqual(Math.log(CONFIG.vocabSize) + 1e-4);
+    }
+  });
+
+  it.skipIf(skip)('computes the same PPO and value losses as the pure TypeScript math', async () => {
+    const p = new TransformerPolicy(CONFIG);
+    const out = await p.evaluate(batch);
+    const oldLogp = out.logp.map((x, i) => x + 0.3 * Math.sin(i));
+    const advantages = out.logp.map((_, i) => Math.cos(3 * i));
+    const oldValues = out.values.map((x, i) => x + 0.25 * Math.sin(2 * i));
+    const returns = out.values.map((_, i) => Math.sin(5 * i));
+    const opts = { clipLow: 0.2, clipHigh: 0.28, dualClip: 3, valueClip: 0.2, entropyCoef: 0, mode: 'seq-mean-token-mean' as const };
+    const m = await p.ppoStep(batch, { oldLogp, advantages, returns, oldValues }, opts);
+    p.dispose();
+    const shape = out.shape;
+    const want = ppoPolicyLoss(out.logp, oldLogp, advantages, shape, { ...opts, mask: batch.mask });
+    const wantV = valueLoss(out.values, oldValues, returns, shape, { ...opts, mask: batch.mask });
+    expect(Math.abs(m.policyLoss - want.loss)).toBeLessThan(TOLERANCE);
+    expect(Math.abs(m.valueLoss - wantV.loss)).toBeLessThan(TOLERANCE);
+    expect(m.loss).toBeCloseTo(want.loss + 0.5 * wantV.loss, 2);
+  });
+
+  it.skipIf(skip)('SFT drives the loss down and greedy sampling then reproduces the targets', async () => {
+    const p = new TransformerPolicy(CONFIG, { learningRate: 1e-2 });
+    const first = await p.sftStep(batch);
+    let last = first;
+    for (let i = 0; i < 40; i++) last = await p.sftStep(batch);
+    expect(last).toBeLessThan(first * 0.2);
+    const out = await p.sample(prompts, { temperature: 0, stopToken: 2, maxNewTokens: 6 });
+    p.dispose();
+    expect(out.map((c) => c.tokens)).toEqual(targets);
+  });
+
+  it.skipIf(skip)('samples deterministically per seed and stops at the stop token', async () => {
+    const p = new TransformerPolicy(CONFIG);
+    const a = await p.sample(prompts, { seed: 5, maxNewTokens: 5, topP: 0.9, temperature: 1.2 });
+    const b = await p.sample(prompts, { seed: 5, maxNewTokens: 5, topP: 0.9, temperature: 1.2 });
+    expect(a).toEqual(b);
+    for (const c of a) expect(c.tokens.length).toBeLessThanOrEqual(5);
+    const s = await p.sample(prompts, { seed: 1, maxNewTokens: 8, stopToken: a[0]!.tokens[0]! });
+    p.dispose();
+    for (const c of s) {
+      const at = c.tokens.indexOf(a[0]!.tokens[0]!);
+      if (at >= 0) expect(at).toBe(c.tokens.length - 1);
+    }
+  });
+
+  it.skipIf(skip)('saves a checkpoint and resumes training exactly where it stopped', async () => {
+    const ckpt = join(dir, name);
+    const p = new TransformerPolicy(CONFIG, { learningRate: 5e-3 });
+    await p.sftStep(batch);
+    await p.sftStep(batch);
+    await p.save(ckpt, { note: 'test' });
+    await p.sftStep(batch);
+    const continued = await p.evaluate(batch);
+    p.dispose();
+    const q = await TransformerPolicy.load(ckpt);
+    expect(q.step).toBe(2);
+    await q.sftStep(batch);
+    const resumed = await q.evaluate(batch);
+    q.dispose();
+    for (let i = 0; i < resumed.logp.length; i++)
+      if (batch.mask[i] !== 0) expect(Math.abs((resumed.logp[i] as number) - (continued.logp[i] as number))).toBeLessThan(1e-4);
+  });
+
+  it.skipIf(skip)('runs a PPO step and a GRPO step with KL to a reference policy', async () => {
+    const p = new TransformerPolicy(CONFIG);
+    const ref = new TransformerPolicy(CONFIG);
+    const reward = (_: number, c: { tokens: number[] }) => {
+      const r = new Float32Array(c.tokens.length);
+      if (r.length) r[r.length - 1] = c.tokens.includes(10) ? 1 : 0;
+      return { rewards: r };
+    };
+    const short = prompts.map((x) => x.slice(0, 2));
+    const ppo = await rlStep(p, ref, short, reward, { algo: 'ppo', groupSize: 2, epochs: 1, maxNewTokens: 4, seed: 1 });
+    const grpo = await rlStep(p, ref, short, reward, {
+      algo: 'grpo',
+      estimator: 'token-grpo',
+      groupSize: 2,
+      epochs: 1,
+      maxNewTokens: 4,
+      seed: 2,
+      klIn: 'loss',
+    });
+    p.dispose();
+    ref.dispose();
+    for (const m of [ppo, grpo]) {
+      expect(Number.isFinite(m.loss)).toBe(true);
+      expect(m.tokens).toBeGreaterThan(0);
+    }
+    expect(grpo.valueLoss).toBeGreaterThanOrEqual(0);
+  });
+});
