@@ -55,6 +55,11 @@ export interface RunOptions {
   prompts?: { candidates?: number; keep?: number };
   /** Pairs in flight at once. @default 1 */
   concurrency?: number;
+  /**
+   * fsync the output files after this many records (always on close). A killed process loses nothing
+   * either way; after a machine crash, unsynced records are simply redone. @default 32
+   */
+  syncEvery?: number;
   onProgress?: (progress: RunProgress) => void;
   /** Called when a pair fails (e.g. the model stays unreachable); it is left for the next run. */
   onError?: (pairId: string, error: unknown) => void;
@@ -79,8 +84,9 @@ const reasonKey = (r: string) => r.replace(/^low-confidence:.*$/, 'low-confidenc
  */
 export async function runReflection(options: RunOptions): Promise<RunSummary> {
   const rejectedPath = options.rejectedPath ?? `${options.output}.rejected.jsonl`;
-  const out = new JsonlAppender(options.output, { schema: 'PrimeVulPlusRecord' });
-  const side = new JsonlAppender(rejectedPath);
+  const syncEvery = options.syncEvery ?? 32;
+  const out = new JsonlAppender(options.output, { schema: 'PrimeVulPlusRecord', syncEvery });
+  const side = new JsonlAppender(rejectedPath, { syncEvery });
   const summary: RunSummary = {
     done: 0,
     total: 0,

@@ -1,6 +1,7 @@
 import type { Language } from '@srcode/dataset';
 import type ParserType from 'tree-sitter';
-import { languageSpec, loadGrammar } from '../languages.js';
+import { languageSpec } from '../languages.js';
+import { parseTree } from '../parse.js';
 
 /** What a prompt writer may know about a function: its surface, never its change. */
 export interface FunctionShape {
@@ -13,8 +14,6 @@ export interface FunctionShape {
   calls: string[];
   returnsValue: boolean;
 }
-
-let parser: ParserType | undefined;
 
 const CALL = /(?<![\w$])([A-Za-z_$][\w$]*(?:\s*(?:\.|->|::)\s*[A-Za-z_$][\w$]*)*)\s*\(/g;
 const NOT_CALLS = new Set([
@@ -46,14 +45,9 @@ const FALLBACK_SIG =
 export function functionShape(code: string, language: Language, fallbackName?: string): FunctionShape {
   const spec = languageSpec(language);
   const shape: FunctionShape = { name: undefined, params: [], returnType: undefined, doc: undefined, calls: [], returnsValue: false };
-  if (spec.grammar && spec.functionNodes) {
-    if (!parser) {
-      const Parser = loadGrammar('tree-sitter') as typeof ParserType;
-      parser = new Parser();
-    }
-    parser.setLanguage(loadGrammar(spec.grammar) as ParserType.Language);
-    const root = parser.parse(code).rootNode;
-    const fn = root.descendantsOfType([...spec.functionNodes])[0];
+  const tree = spec.functionNodes ? parseTree(code, language) : undefined;
+  if (tree && spec.functionNodes) {
+    const fn = tree.rootNode.descendantsOfType([...spec.functionNodes])[0];
     if (fn) fromTree(fn, shape);
   }
   if (!shape.name) {
