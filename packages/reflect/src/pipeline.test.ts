@@ -82,4 +82,30 @@ describe('runReflection', () => {
         .sort(),
     ).toEqual(['good-c', 'good-py']);
   });
+
+  it('leaves a pair whose judge fails for the next run and reports it', async () => {
+    const { input, output } = fixture();
+    const heuristic = new HeuristicJudge();
+    const flaky = {
+      kind: heuristic.kind,
+      model: heuristic.model,
+      promptHash: heuristic.promptHash,
+      judge: async (j: Parameters<HeuristicJudge['judge']>[0]) => {
+        if (j.pair.id === 'good-py') throw new Error('model unreachable');
+        return heuristic.judge(j);
+      },
+    };
+    const failed: string[] = [];
+    const first = await runReflection({
+      input,
+      output,
+      judge: flaky,
+      writer: new TemplatePromptWriter(),
+      onError: (id) => failed.push(id),
+    });
+    expect(first).toMatchObject({ errors: 1, accepted: 1 });
+    expect(failed).toEqual(['good-py']);
+    const second = await run(input, output);
+    expect(second).toMatchObject({ errors: 0, resumed: 4, accepted: 2, rejected: 3 });
+  });
 });
