@@ -85,6 +85,13 @@ const random = () => {
 };
 const accepted = new Set<string>();
 for await (const { value } of readJsonl<PrimeVulPlusRecord>(output)) accepted.add(value.pair.id);
+const byDataset: Record<string, { accepted: number; rejected: number }> = {};
+for (const p of pairs) {
+  const key = `${p.provenance.dataset}/${p.provenance.split ?? '-'}`;
+  byDataset[key] ??= { accepted: 0, rejected: 0 };
+  if (accepted.has(p.id)) byDataset[key].accepted++;
+  else byDataset[key].rejected++;
+}
 let before = 0;
 let filtered = 0;
 let randomPick = 0;
@@ -112,6 +119,11 @@ console.log(`# Offline reflection over SVEN + SafeCoder (${pairs.length} pairs)
 
 pairs ${summary.done}, accepted ${summary.accepted}, rejected ${summary.rejected}, errors ${summary.errors}, invalid input ${summary.invalidInput}
 records ${records} (all valid PrimeVulPlusRecord), prompts ${prompts}, prompts with a forbidden term ${leaks}, candidates dropped by the term check ${summary.prompts.leakedCandidates}
+
+## By data set and split
+| data set | accepted | rejected | rate |
+| --- | --- | --- | --- |
+${table(byDataset)}
 
 ## By CWE
 | CWE | accepted | rejected | rate |

@@ -17,9 +17,9 @@ const GUARD =
   /\bif\b[^\n]*(?:<|>|==|!=|\bnot\b|\bis\s+None\b|\bNULL\b|\bnil\b|!\s*[A-Za-z_(])|\b(?:escape|quote|sanitiz\w*|secure_filename|safe_join|realpath|abspath|normpath|safe_load|SafeLoader|literal_eval|shlex|snprintf|strncpy|strlcpy|strlcat|min|max|MIN|MAX|min_t|clamp|check\w*|valid\w*|verify\w*|assert\w*)\s*\(|\braise\b|\bthrow\b|return\s+-?E[A-Z]+|goto\s+\w*(?:err|fail|out|bad)\w*|\bsecrets\.|\bcrypto\.|getRandomValues|randomBytes|\.execute\s*\([^)]*,\s*[[(]|mkstemp|NamedTemporaryFile|= NULL;/;
 
 /**
- * The offline judge: three deterministic checks vote like samples (a guard or sanitiser is added; the
- * change touches what fixes for the pair's CWE touch; the change is focused), and removed analyser
- * findings raise the confidence. It reads no semantics and is much weaker than an LLM judge: use it
+ * The offline judge: deterministic checks vote like samples (a guard or sanitiser is added; the
+ * change touches what fixes for the pair's CWE touch; the change is focused; and, only when it
+ * happens, an analyser finding is removed by the fix, which also earns the evidence bonus). It reads no semantics and is much weaker than an LLM judge: use it
  * to pre-screen or when no model is reachable.
  */
 export class HeuristicJudge implements Judge {
@@ -65,6 +65,8 @@ export class HeuristicJudge implements Judge {
     vote(focused, 'change-not-focused');
 
     const removed = evidence.removed;
+    // a finding the fix removes is one more accepting check; its absence abstains (analysers miss a lot)
+    if (removed.length) vote(true, '');
     const cweText = pair.cwes.map((c) => (CWE_NAMES[c] ? `${c} (${CWE_NAMES[c]})` : c)).join(', ') || 'an unspecified weakness';
     const rootCause = removed.length
       ? `${cweText}: ${[...new Set(removed.map((f) => f.message))].slice(0, 3).join('; ')}`

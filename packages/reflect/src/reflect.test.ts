@@ -12,7 +12,7 @@ describe('reflectPair with the heuristic judge', () => {
   it('accepts a focused fix that adds a guard and removes a finding, with a valid verdict', async () => {
     const v = await reflectPair(makePair(C_BEFORE, C_AFTER), { judge });
     expect(validate('ReflectionVerdict', v)).toMatchObject({ ok: true });
-    expect(v).toMatchObject({ accepted: true, confidence: 1, votes: { accept: 3, reject: 0, samples: 3 }, rejectReasons: [] });
+    expect(v).toMatchObject({ accepted: true, confidence: 1, votes: { accept: 4, reject: 0, samples: 4 }, rejectReasons: [] });
     expect(v.judge).toMatchObject({ kind: 'heuristic', model: 'srcode-heuristic-judge@1' });
     expect(v.judge.promptHash).toMatch(/^[0-9a-f]{16}$/);
     expect(v.evidence).toContainEqual(expect.objectContaining({ ruleId: 'c-unsafe-copy', removedByFix: true }));
@@ -56,5 +56,18 @@ describe.skipIf(!existsSync(DATA_DIR))('reflectPair on real SVEN pairs (needs ..
       const v = await reflectPair(pair, { judge });
       expect(validate('ReflectionVerdict', v)).toMatchObject({ ok: true });
     }
+  });
+});
+
+describe('heuristic evidence vote', () => {
+  it('counts a removed finding as an accepting check only when there is one', async () => {
+    const before = 'def get(ns, key):\n    return store.get(os.path.join(ns, key))\n';
+    const after = 'def get(ns, key):\n    return store.get(absolute_key(ns, key))\n';
+    const v = await reflectPair(makePair(before, after, 'python', ['CWE-22']), { judge });
+    expect(v.evidence).toContainEqual(expect.objectContaining({ ruleId: 'py-path-unchecked', removedByFix: true }));
+    expect(v.votes).toEqual({ accept: 2, reject: 2, samples: 4 });
+    expect(v).toMatchObject({ accepted: true, confidence: 0.7 });
+    const noEvidence = await reflectPair(makePair(before, after, 'python', ['CWE-22']), { judge, analyzers: [] });
+    expect(noEvidence.votes).toEqual({ accept: 1, reject: 2, samples: 3 });
   });
 });
