@@ -194,9 +194,9 @@ export async function experimentCommand(a: Args, out: Out): Promise<number> {
       .split(',')
       .map(Number),
     sftSteps: num(a, 'sft-steps', quick ? 2 : 300),
-    rlSteps: num(a, 'rl-steps', quick ? 2 : 20),
-    evalEvery: num(a, 'eval-every', quick ? 1 : 4),
-    evalSamples: num(a, 'eval-samples', quick ? 1 : 2),
+    rlSteps: num(a, 'rl-steps', quick ? 2 : 16),
+    evalEvery: num(a, 'eval-every', quick ? 1 : 2),
+    evalSamples: num(a, 'eval-samples', 1),
     backend: str(a, 'backend', 'wasm') as BackendName,
     ...(quick
       ? { conditions: ['ppo-token+instance', 'grpo-instance'] as ConditionName[], promptsPerStep: 2, groupSize: 2, heldoutLimit: 6 }

@@ -23,17 +23,17 @@ export interface ExperimentOptions {
   outDir: string;
   /** @default [1, 2, 3] */
   seeds?: number[];
-  /** @default 160 */
+  /** @default 300 */
   sftSteps?: number;
-  /** @default 24 */
+  /** @default 16 */
   rlSteps?: number;
-  /** @default 4 */
+  /** @default 2 */
   evalEvery?: number;
   /** Prompts per RL step (each sampled groupSize times). @default 8 */
   promptsPerStep?: number;
   /** @default 4 */
   groupSize?: number;
-  /** Samples per held-out prompt at each evaluation. @default 2 */
+  /** Samples per held-out prompt at each evaluation. @default 1 */
   evalSamples?: number;
   /** Use only this many held-out prompts (spread over the pairs), for smoke runs. @default all */
   heldoutLimit?: number;
@@ -43,6 +43,8 @@ export interface ExperimentOptions {
   backend?: BackendName | 'auto';
   /** @default 48 */
   width?: number;
+  /** Adam learning rate of the RL phase. @default 7e-4 */
+  rlLearningRate?: number;
   /** Progress lines (step, reward, KL, throughput). @default none */
   log?: (line: string) => void;
 }
@@ -105,9 +107,9 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
   const started = performance.now();
   const log = options.log ?? (() => {});
   const seeds = options.seeds ?? [1, 2, 3];
-  const sftSteps = options.sftSteps ?? 160;
-  const rlSteps = options.rlSteps ?? 24;
-  const evalEvery = options.evalEvery ?? 4;
+  const sftSteps = options.sftSteps ?? 300;
+  const rlSteps = options.rlSteps ?? 16;
+  const evalEvery = options.evalEvery ?? 2;
   const P = options.promptsPerStep ?? 8;
   const G = options.groupSize ?? 4;
   const conditions = options.conditions ?? (Object.keys(CONDITIONS) as ConditionName[]);
@@ -148,7 +150,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
         await record({ phase: 'sft', seed, step: s + 1, loss });
       }
     }
-    const sftEval = await evaluateHeldout(base, heldout, options.evalSamples ?? 2, 999, maxNew);
+    const sftEval = await evaluateHeldout(base, heldout, options.evalSamples ?? 1, 999, maxNew);
     points.push({ condition: 'sft', seed, step: 0, ...sftEval });
     await record({ phase: 'eval', condition: 'sft', seed, step: 0, ...sftEval });
     log(`seed ${seed} after sft: insecure ${sftEval.insecureRate.toFixed(3)} well-formed ${sftEval.wellFormedRate.toFixed(3)}`);
@@ -157,7 +159,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
     base.dispose();
     for (const name of conditions) {
       const cond = CONDITIONS[name];
-      const policy = new TransformerPolicy(config, { learningRate: 1e-3 });
+      const policy = new TransformerPolicy(config, { learningRate: options.rlLearningRate ?? 7e-4 });
       policy.setWeights(weights);
       const reference = new TransformerPolicy(config);
       reference.setWeights(weights);
@@ -196,7 +198,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
           tokensPerSecond: rate,
         });
         if (step % evalEvery === 0 || step === rlSteps) {
-          const e = await evaluateHeldout(policy, heldout, options.evalSamples ?? 2, 999, maxNew);
+          const e = await evaluateHeldout(policy, heldout, options.evalSamples ?? 1, 999, maxNew);
           points.push({ condition: name, seed, step, ...e });
           await record({ phase: 'eval', condition: name, seed, step, ...e });
         }
