@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Finding, Language } from '@srcode/dataset';
 import { validate } from '@srcode/dataset';
 import { describe, expect, expectTypeOf, it } from 'vitest';
@@ -103,5 +105,18 @@ describe('collectEvidence', () => {
     };
     const r = await collectEvidence([moving], 'a\n', 'a\nb\nc\n', 'python');
     expect(r.evidence).toEqual([{ analyzer: 'm', ruleId: 'R', removedByFix: false }]);
+  });
+});
+
+describe('HeuristicAnalyzer golden output', () => {
+  it('matches the recorded findings for the fixture cases', async () => {
+    const cases = JSON.parse(readFileSync(join(import.meta.dirname, '../test/fixtures/heuristic-cases.json'), 'utf8')) as {
+      language: Language;
+      code: string;
+    }[];
+    const out = cases.map((c) =>
+      analyzer.analyze(c.code, c.language).map((f) => `${c.language} ${f.lines?.start} ${f.ruleId} ${f.cwe} ${f.severity}: ${f.message}`),
+    );
+    await expect(`${JSON.stringify(out, null, 2)}\n`).toMatchFileSnapshot('../test/fixtures/heuristic-findings.golden.json');
   });
 });

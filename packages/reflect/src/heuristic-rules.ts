@@ -17,7 +17,12 @@ const JS: readonly Language[] = ['javascript', 'typescript'];
 const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 function matches(re: RegExp, group = 0) {
-  return (code: string) => [...code.matchAll(re)].map((m) => ({ index: m.index, length: m[0].length, subject: m[group] ?? m[0] }));
+  return (code: string) =>
+    [...code.matchAll(re)].map((m) => ({
+      index: m.index,
+      length: m[0].length,
+      subject: group ? (m[group] ?? m.slice(1).find((g) => g !== undefined) ?? m[0]) : m[0],
+    }));
 }
 
 /** Matches of `re` whose subject (group 1) never appears in a `guard` built from it. */
@@ -74,7 +79,7 @@ export const HEURISTIC_RULES: readonly HeuristicRule[] = [
     languages: C,
     describe: (s) => `non-literal format string in ${s}()`,
     find: matches(
-      /\b(printf|syslog\s*\(\s*\w+\s*,|fprintf\s*\(\s*[\w>.-]+\s*,|snprintf\s*\(\s*[^,]+,[^,]+,)\s*(?!")[A-Za-z_][\w>.-]*\s*\)/g,
+      /\b(?:(printf)\s*\(|(syslog)\s*\(\s*\w+\s*,|(fprintf)\s*\(\s*[\w>.-]+\s*,|(snprintf)\s*\([^,;]+,[^,;]+,)\s*(?!")[A-Za-z_][\w>.-]*\s*\)/g,
       1,
     ),
   },

@@ -9,9 +9,9 @@ export interface LanguageSpec {
   commentNodes?: readonly string[];
   /** Whether a string literal alone as a statement is documentation (Python docstrings). */
   docstrings?: boolean;
-  /** Comment syntax for languages without a grammar. */
-  lineComment?: RegExp;
-  blockComment?: RegExp;
+  /** Comment syntax for languages without a grammar (string literals are skipped when looking for it). */
+  lineComment?: string;
+  blockComment?: readonly [open: string, close: string];
   /** Indentation carries meaning: whitespace normalisation keeps each line's leading indent. */
   indentSensitive?: boolean;
   /** A statement that starts with this is logging output. */
@@ -24,7 +24,7 @@ export interface LanguageSpec {
   docStyle: 'block-before' | 'hash-before' | 'docstring' | 'slash-before';
 }
 
-const C_LIKE = { lineComment: /\/\/[^\n]*/g, blockComment: /\/\*[\s\S]*?\*\//g };
+const C_LIKE = { lineComment: '//', blockComment: ['/*', '*/'] as const };
 
 const C_LOGGING =
   /^\s*(?:(?:f|v|vf|sn)?printf|syslog|perror|puts|printk|pr_(?:debug|info|notice|warn|warning|err|error|cont|devel)|dev_(?:dbg|info|notice|warn|err)|netdev_(?:dbg|info|warn|err)|g_(?:debug|message|warning|info)|av_log|log_\w+|[A-Z_]*LOG\w*|[A-Z_]*DEBUG\w*|[A-Z_]*TRACE\w*|[A-Z_]*WARN\w*|ereport|elog|(?:std::)?(?:cout|cerr|clog)\s*<<)\s*\(?/;
@@ -49,7 +49,7 @@ export const LANGUAGE_SPECS: Record<Language, LanguageSpec> = {
     displayName: 'Python',
     docStyle: 'docstring',
     docstrings: true,
-    lineComment: /#[^\n]*/g,
+    lineComment: '#',
     indentSensitive: true,
     logging:
       /^\s*(?:print|pprint|(?:self\.|cls\.)?_?(?:log|logger|logging|LOG|LOGGER)\w*\.\w+|warnings\.warn|sys\.std(?:out|err)\.write)\s*\(/,
@@ -99,8 +99,7 @@ export const LANGUAGE_SPECS: Record<Language, LanguageSpec> = {
   ruby: {
     displayName: 'Ruby',
     docStyle: 'hash-before',
-    lineComment: /#[^\n]*/g,
-    blockComment: /^=begin[\s\S]*?^=end/gm,
+    lineComment: '#',
     logging: /^\s*(?:puts|p|pp|warn|(?:Rails\.)?logger\.\w+|@?log(?:ger)?\.\w+)\b/,
   },
 };

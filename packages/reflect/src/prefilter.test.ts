@@ -100,3 +100,12 @@ describe('prefilter rename detection', () => {
     expect(prefilter(makePair(C_BEFORE, C_BEFORE.replace('strcpy(buf, src)', 'strlcpy(buf, src)'))).ok).toBe(true);
   });
 });
+
+describe('lexical comment stripping', () => {
+  it('ignores comment markers inside string literals', async () => {
+    const { stripComments } = await import('./prefilter.js');
+    const js = 'const u = \'http://x.org\'; // note\nrun("a /* b */ c"); /* gone */';
+    expect(stripComments(js, 'javascript')).toBe('const u = \'http://x.org\';        \nrun("a /* b */ c");           ');
+    expect(stripComments('system("ls #{dir}") # list\n', 'ruby')).toBe('system("ls #{dir}")       \n');
+  });
+});

@@ -95,12 +95,27 @@ export function stripComments(code: string, language: Language): string {
 }
 
 function stripCommentsLexically(code: string, language: Language): string {
-  const spec = languageSpec(language);
+  const { lineComment, blockComment } = languageSpec(language);
   const ranges: [number, number][] = [];
-  for (const re of [spec.blockComment, spec.lineComment]) {
-    if (!re) continue;
-    for (const m of code.matchAll(new RegExp(re.source, re.flags.includes('g') ? re.flags : `${re.flags}g`))) {
-      ranges.push([m.index, m.index + m[0].length]);
+  let quote = '';
+  for (let i = 0; i < code.length; i++) {
+    const ch = code[i];
+    if (quote) {
+      if (ch === '\\') i++;
+      else if (ch === quote || (ch === '\n' && quote !== '`')) quote = '';
+      continue;
+    }
+    if (ch === '"' || ch === "'" || ch === '`') {
+      quote = ch;
+    } else if (lineComment && code.startsWith(lineComment, i)) {
+      const end = code.indexOf('\n', i);
+      ranges.push([i, end === -1 ? code.length : end]);
+      i = end === -1 ? code.length : end - 1;
+    } else if (blockComment && code.startsWith(blockComment[0], i)) {
+      const close = code.indexOf(blockComment[1], i + blockComment[0].length);
+      const end = close === -1 ? code.length : close + blockComment[1].length;
+      ranges.push([i, end]);
+      i = end - 1;
     }
   }
   return blankRanges(code, ranges);
