@@ -1,7 +1,11 @@
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import type { AnalyzerLike } from './analyzer.js';
 import { type ChatStats, emptyStats } from './chat/model.js';
 import { OpenAIChatClient } from './chat/openai.js';
 import { ReflectError } from './errors.js';
+import { HeuristicAnalyzer } from './heuristic-analyzer.js';
 import { HeuristicJudge } from './heuristic-judge.js';
 import type { Judge } from './judge.js';
 import { LlmJudge } from './llm-judge.js';
@@ -25,6 +29,8 @@ Without --endpoint the offline heuristic judge and template prompt writer run (w
   --concurrency C       pairs in flight (default 1 offline, 4 with an endpoint)
   --cache DIR           answer cache (default OUT.cache with an endpoint)
   --timeout-ms MS       per-request timeout (default 60000)
+  --analyzers FILE      a JS module exporting \`analyzers\` (or a default array) of extra evidence
+                        sources: { name, languages, analyze(code, language) } (e.g. the eval package's)
   --template-prompts    write prompts with templates even when an endpoint is given
   --quiet               no progress on stderr
 `;
@@ -40,6 +46,24 @@ function number(value: string | undefined, flag: string): number | undefined {
   const n = Number(value);
   if (!Number.isFinite(n)) throw new ReflectError('invalid-options', `${flag} expects a number, got "${value}"`);
   return n;
+}
+
+/** Loads extra analysers from a module: `export const analyzers = [...]` or a default export. */
+async function loadAnalyzers(file: string): Promise<AnalyzerLike[]> {
+  const mod = (await import(pathToFileURL(resolve(file)).href)) as { analyzers?: unknown; default?: unknown };
+  const list = mod.analyzers ?? mod.default;
+  const items = Array.isArray(list) ? list : [list];
+  for (const a of items) {
+    const ok =
+      a &&
+      typeof a === 'object' &&
+      typeof (a as AnalyzerLike).name === 'string' &&
+      Array.isArray((a as AnalyzerLike).languages) &&
+      (typeof (a as { analyze?: unknown }).analyze === 'function' || typeof (a as { analyse?: unknown }).analyse === 'function');
+    if (!ok)
+      throw new ReflectError('invalid-options', `${file} must export analyzers of the shape { name, languages, analyze(code, language) }`);
+  }
+  return items as AnalyzerLike[];
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -61,6 +85,7 @@ export async function main(argv: string[]): Promise<number> {
       cache: { type: 'string' },
       'timeout-ms': { type: 'string' },
       'template-prompts': { type: 'boolean' },
+      analyzers: { type: 'string' },
       quiet: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -91,6 +116,7 @@ export async function main(argv: string[]): Promise<number> {
     judge = new LlmJudge(chat, samples === undefined ? {} : { samples });
     if (!values['template-prompts']) writer = new LlmPromptWriter(chat);
   }
+  const analyzers = values.analyzers ? [new HeuristicAnalyzer(), ...(await loadAnalyzers(values.analyzers))] : undefined;
   const keep = number(values.prompts, '--prompts');
   const candidates = number(values.candidates, '--candidates') ?? (keep ? keep * 2 : undefined);
   const threshold = number(values.threshold, '--threshold');
@@ -117,6 +143,7 @@ export async function main(argv: string[]): Promise<number> {
     judge,
     writer,
     concurrency,
+    ...(analyzers ? { analyzers } : {}),
     ...(threshold === undefined ? {} : { threshold }),
     prompts: { ...(keep ? { keep } : {}), ...(candidates ? { candidates } : {}) },
     onProgress: (p) => show(p),

@@ -138,6 +138,31 @@ describe('srcode-reflect run (a real child process)', () => {
     expect(server.requests[0]?.headers.authorization).toBe('Bearer sk-never-in-output-123');
   });
 
+  it('runs offline and takes extra evidence from an analyser module', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'reflect-cli-'));
+    const input = join(dir, 'pairs.jsonl');
+    const out = join(dir, 'records.jsonl');
+    const before = 'def first(xs):\n    return xs[0]\n';
+    const after = 'def first(xs):\n    if not xs:\n        return None\n    return xs[0]\n';
+    writeFileSync(input, `${JSON.stringify(makePair(before, after, 'python', ['CWE-125'], 'p1'))}\n`);
+    const module = join(dir, 'analyzers.mjs');
+    writeFileSync(
+      module,
+      `export const analyzers = [{ name: 'ext', languages: ['python'], analyse: async (code) => code.includes('if not xs') ? [] : [{ schemaVersion: 1, analyzer: 'ext', ruleId: 'unchecked-first', severity: 'low', range: { start: 0, end: 1 }, message: 'first element read unchecked' }] }];\n`,
+    );
+    const r = await startCli(['run', '--in', input, '--out', out, '--analyzers', module, '--quiet']).done;
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    const record = JSON.parse(readFileSync(out, 'utf8'));
+    expect(record.verdict.evidence).toContainEqual({ analyzer: 'ext', ruleId: 'unchecked-first', removedByFix: true });
+    expect(record.verdict.judge.kind).toBe('heuristic');
+
+    writeFileSync(module, 'export default [{ name: 1 }];\n');
+    const bad = await startCli(['run', '--in', input, '--out', join(dir, 'other.jsonl'), '--analyzers', module]).done;
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/must export analyzers of the shape/);
+  });
+
   it('prints usage and exits 2 without the required flags', async () => {
     const r = await startCli(['run', '--in', 'x.jsonl']).done;
     expect(r.code).toBe(2);
