@@ -28,8 +28,8 @@ const C_SAMPLE = `#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 int handle(char *in, size_t n, FILE *f) {
-  char buf[16];
-  char line[64];
+  char buf[16]; // expect: c.stack-buffer-overflow
+  char line[64]; // expect: c.stack-buffer-overflow
   strcpy(buf, in); // expect: c.unbounded-copy
   strcpy(buf, "constant");
   strcat(buf, in); // expect: c.unbounded-copy
@@ -67,6 +67,7 @@ int handle(char *in, size_t n, FILE *f) {
   SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL); // expect: c.tls-no-verify
   snprintf(line, sizeof line, "SELECT * FROM users WHERE name = '%s'", in); // expect: c.sql-format
   execl("/bin/sh", "sh", "-c", in, (char *)NULL); // expect: c.exec-shell
+  const char *pem = "-----BEGIN RSA PRIVATE KEY-----\\nMIIC..."; // expect: c.embedded-secret
   return r + opts;
 }
 `;
@@ -74,6 +75,9 @@ int handle(char *in, size_t n, FILE *f) {
 const PY_SAMPLE = `import hashlib, os, pickle, random, subprocess, tempfile, yaml
 import requests
 from lxml import etree
+from os import system
+
+system("echo " + __name__)  # expect: python.os-command-imported
 
 def handle(name, expr, blob, base, cur, token):
     os.system("ls " + name)  # expect: python.os-command
@@ -102,6 +106,7 @@ def handle(name, expr, blob, base, cur, token):
     requests.get(name, verify=False)  # expect: python.tls-no-verify
     api_key = "sk-live-0123456789"  # expect: python.hardcoded-credential
     password = os.environ["PASSWORD"]
+    maps_key = os.environ.get("K", "AIzaSyAl1Xq9DwdE_KD4AtPaE4EJl3WZe2zCqg4")  # expect: python.embedded-secret
     data = open(os.path.join(base, name)).read()  # expect: python.path-traversal
     os.chmod(path, 0o777)  # expect: python.permissive-permissions
     os.chmod(path, 0o600)

@@ -57,6 +57,7 @@ export class BuiltinAnalyzer implements SyncAnalyzer {
     const findings: Finding[] = [];
     const seen = new Set<string>();
     for (const { rule, query } of compiled.rules) {
+      if (rule.trigger && !rule.trigger.test(code)) continue;
       for (const m of query.matches(tree.rootNode)) {
         const captures: Record<string, SyntaxNode> = {};
         for (const c of m.captures) if (!(c.name in captures)) captures[c.name] = c.node;

@@ -61,8 +61,10 @@ export function detectIsolation(): Isolation {
 }
 
 /** Whether `prlimit` can apply limits here (util-linux); without it a `sh -c 'ulimit …'` wrapper is used. */
+let prlimitPresent: boolean | undefined;
 function hasPrlimit(): boolean {
-  return spawnSync('prlimit', ['--version'], { stdio: 'ignore' }).status === 0;
+  prlimitPresent ??= spawnSync('prlimit', ['--version'], { stdio: 'ignore' }).status === 0;
+  return prlimitPresent;
 }
 
 export interface SandboxRunOptions {

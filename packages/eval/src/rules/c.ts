@@ -1,6 +1,7 @@
 import C from 'tree-sitter-c';
 import type { LanguageRules, Rule, RuleMatch, SyntaxNode } from './rule.js';
-import { ancestor, contains, laterIdentifiers, namedArgs } from './syntax.js';
+import { SECRET_LITERAL, SECRET_RULE_TEXT } from './secrets.js';
+import { ancestor, contains, firstIdentifierAfter, namedArgs } from './syntax.js';
 
 const CONSTANT_TYPES = new Set([
   'string_literal',
@@ -62,10 +63,9 @@ function call(fnPattern: string, extra = ''): string {
 }
 
 /** The first later use of `name` after `from` inside the enclosing function, skipping the ones in `skip`. */
-function firstLaterUse(at: SyntaxNode, name: string, from: number): SyntaxNode | undefined {
+function firstLaterUse(at: SyntaxNode, name: string, from: number, code: string): SyntaxNode | undefined {
   const fn = ancestor(at, FUNCTION);
-  if (!fn) return undefined;
-  return laterIdentifiers(fn, name, from)[0];
+  return fn ? firstIdentifierAfter(fn, name, from, code) : undefined;
 }
 
 function isAssignedAt(id: SyntaxNode): boolean {
@@ -147,7 +147,7 @@ function nullDeref(m: RuleMatch): SyntaxNode | false {
   // The allocation's own statement may test the result: `if ((p = malloc(n)) == NULL)`.
   const stmt = ancestor(value, new Set(['expression_statement', 'declaration', 'if_statement', 'while_statement']));
   if (stmt && stmt.type !== 'expression_statement' && stmt.type !== 'declaration') return false;
-  const use = firstLaterUse(ptr, ptr.text, (stmt ?? value).endIndex);
+  const use = firstLaterUse(ptr, ptr.text, (stmt ?? value).endIndex, m.code);
   if (!use || isNullCheck(use) || !isDereference(use)) return false;
   return use;
 }
@@ -157,7 +157,7 @@ function useAfterFree(m: RuleMatch): SyntaxNode | false {
   const freeCall = m.captures.finding;
   if (!ptr || !freeCall) return false;
   if (ancestor(freeCall, new Set(['for_statement', 'while_statement', 'do_statement']))) return false;
-  const use = firstLaterUse(freeCall, ptr.text, freeCall.endIndex);
+  const use = firstLaterUse(freeCall, ptr.text, freeCall.endIndex, m.code);
   if (!use || isAssignedAt(use) || inOtherBranch(freeCall, use) || leavesBefore(freeCall, use)) return false;
   if (use.parent?.type === 'argument_list' && use.parent.parent?.childForFieldName('function')?.text === 'free') return use;
   return isDereference(use) || use.parent?.type === 'argument_list' ? use : false;
@@ -176,11 +176,31 @@ function uncheckedLength(m: RuleMatch): boolean {
   return !guarded && !/\b(MIN|min|MAX|max)\s*\(/.test(len.text);
 }
 
+/** For a copy into a local array with an unbounded length, the array's declarator (where the buffer lives). */
+function stackBufferTarget(m: RuleMatch): SyntaxNode | false {
+  const args = namedArgs(m.captures.args);
+  const dst = args[0];
+  const name = m.captures.fn?.text ?? '';
+  if (dst?.type !== 'identifier') return false;
+  const unbounded = /^mem/.test(name)
+    ? !isConstantC(args[2])
+    : /sprintf$/.test(name)
+      ? literalText(args[1]) === undefined || args.slice(2).some((a) => !isConstantC(a))
+      : !isConstantC(args[1]);
+  if (!unbounded) return false;
+  const fn = ancestor(m.captures.finding as SyntaxNode, FUNCTION);
+  const decl = fn
+    ?.descendantsOfType('array_declarator')
+    .find((d) => d.childForFieldName('declarator')?.text === dst.text && d.childForFieldName('size') !== null);
+  return decl ?? false;
+}
+
 const PERMISSIVE = /^0?[0-7]*[2367]$|^0?[0-7]*[67][0-7]$/;
 
 export const C_RULES: readonly Rule[] = [
   {
     id: 'c.gets',
+    trigger: /\bgets\s*\(/,
     cwe: 'CWE-242',
     severity: 'high',
     message: 'gets() reads an unbounded line into a fixed buffer.',
@@ -189,6 +209,7 @@ export const C_RULES: readonly Rule[] = [
   },
   {
     id: 'c.unbounded-copy',
+    trigger: /\b(strcpy|strcat|wcscpy|wcscat|stpcpy|lstrcpy|lstrcat|_mbscpy|_mbscat)\s*\(/,
     cwe: 'CWE-120',
     severity: 'high',
     message: 'Unbounded string copy from a non-constant source can overflow the destination.',
@@ -198,21 +219,22 @@ export const C_RULES: readonly Rule[] = [
   },
   {
     id: 'c.sprintf',
+    trigger: /\bv?sprintf\s*\(/,
     cwe: 'CWE-120',
     severity: 'high',
-    message: 'sprintf() writes formatted input of unchecked length into a fixed buffer.',
+    message: 'sprintf() writes formatted run-time values of unchecked length into a fixed buffer.',
     remediation: 'Use snprintf with the destination size and check its return value.',
     query: call('^(sprintf|vsprintf)$'),
     predicate: (m) => {
       const args = namedArgs(m.captures.args);
       const fmt = literalText(args[1]);
-      if (fmt === undefined) return true;
-      // Only strings (%s without precision) grow with input; numbers have a bounded width.
-      return /%[-+ #0]*\d*s/.test(fmt) && args.slice(2).some((a) => !isConstantC(a));
+      // A constant format with constant arguments has a fixed length; anything else is unbounded here.
+      return fmt === undefined || args.slice(2).some((a) => !isConstantC(a));
     },
   },
   {
     id: 'c.scanf-unbounded',
+    trigger: /scanf\s*\(/,
     cwe: 'CWE-120',
     severity: 'high',
     message: 'A %s or %[ conversion without a field width reads unbounded input.',
@@ -225,7 +247,24 @@ export const C_RULES: readonly Rule[] = [
     },
   },
   {
+    id: 'c.stack-buffer-overflow',
+    trigger: /\b(strcpy|strcat|v?sprintf|memcpy|memmove|wcscpy|wcscat)\s*\(/,
+    cwe: 'CWE-121',
+    severity: 'high',
+    message: 'A fixed-size stack buffer is the destination of a copy whose length it does not bound.',
+    remediation: 'Bound every write into the buffer by its size (snprintf, strlcpy, a checked memcpy length).',
+    query: call('^(strcpy|strcat|sprintf|vsprintf|memcpy|memmove|wcscpy|wcscat)$'),
+    predicate: stackBufferTarget,
+  },
+  {
+    id: 'c.embedded-secret',
+    ...SECRET_RULE_TEXT,
+    query: '[(string_literal) (concatenated_string)] @finding',
+    predicate: (m) => SECRET_LITERAL.test(m.captures.finding?.text ?? ''),
+  },
+  {
     id: 'c.format-string',
+    trigger: /\b(v?[fsd]?n?printf|syslog|err|warn)\s*\(/,
     cwe: 'CWE-134',
     severity: 'high',
     message: 'The format string comes from a variable: input can read or write memory with %x / %n.',
@@ -242,6 +281,7 @@ export const C_RULES: readonly Rule[] = [
   },
   {
     id: 'c.command-injection',
+    trigger: /\b(_?popen|_?w?system)\s*\(/,
     cwe: 'CWE-78',
     severity: 'high',
     message: 'A shell command is built from a non-constant string.',
@@ -251,6 +291,7 @@ export const C_RULES: readonly Rule[] = [
   },
   {
     id: 'c.exec-shell',
+    trigger: /\bexecl[pe]?\s*\(/,
     cwe: 'CWE-78',
     severity: 'high',
     message: 'An exec call runs `sh -c` with a non-constant command.',
@@ -263,15 +304,17 @@ export const C_RULES: readonly Rule[] = [
   },
   {
     id: 'c.weak-hash',
+    trigger: /(MD[245]|SHA1?|EVP_md[245]|EVP_sha1)(_\w+)?\s*\(/,
     cwe: 'CWE-328',
     severity: 'medium',
     message: 'MD2, MD4, MD5 and SHA-1 are broken for security uses.',
     remediation: 'Use SHA-256 or stronger (EVP_sha256), or a password KDF (PBKDF2, scrypt, Argon2) for passwords.',
     query:
-      '((call_expression function: (identifier) @fn) @finding (#match? @fn "^(MD2|MD4|MD5|SHA1|SHA|EVP_md2|EVP_md4|EVP_md5|EVP_sha1|MD5_Init|MD4_Init|SHA1_Init|SHA_Init|MD5_Update|SHA1_Update)$"))',
+      '((call_expression function: (identifier) @fn) @finding (#match? @fn "^(\\\\w+_)?(MD2|MD4|MD5|SHA1|SHA)(_Init|_Update|_Final)?$|^EVP_(md2|md4|md5|sha1)$"))',
   },
   {
     id: 'c.weak-cipher',
+    trigger: /\b(EVP_(des|rc4|bf|rc2|aes_\d+_ecb)\w*|DES_\w+|BF_\w+|RC4\w*|AES_ecb_encrypt)\s*\(/,
     cwe: 'CWE-327',
     severity: 'medium',
     message: 'DES, 3DES, RC4, Blowfish and ECB mode are weak or deterministic ciphers.',
@@ -281,6 +324,7 @@ export const C_RULES: readonly Rule[] = [
   },
   {
     id: 'c.insecure-random',
+    trigger: /\b(s?rand(om)?|[dlm]rand48)\s*\(/,
     cwe: 'CWE-338',
     severity: 'low',
     message: 'rand() and random() are predictable; they must not produce secrets, keys or tokens.',
@@ -289,6 +333,7 @@ export const C_RULES: readonly Rule[] = [
   },
   {
     id: 'c.insecure-tempfile',
+    trigger: /\b(tmpnam|tempnam|mktemp)\w*\s*\(/,
     cwe: 'CWE-377',
     severity: 'medium',
     message: 'tmpnam/tempnam/mktemp create a predictable name that another process can race to.',
@@ -297,6 +342,7 @@ export const C_RULES: readonly Rule[] = [
   },
   {
     id: 'c.hardcoded-credential',
+    trigger: /pass|pwd|secret|key|token|credential/i,
     cwe: 'CWE-798',
     severity: 'medium',
     message: 'A credential is hard-coded in the source.',
@@ -311,16 +357,18 @@ export const C_RULES: readonly Rule[] = [
   },
   {
     id: 'c.alloc-overflow',
+    trigger: /[aA]lloc\w*\s*\(/,
     cwe: 'CWE-190',
     severity: 'medium',
     message: 'An allocation size is computed with unchecked arithmetic on input and can wrap around.',
     remediation: 'Check the operands against SIZE_MAX / size before multiplying, or use calloc(n, size).',
     query:
-      '((call_expression function: (identifier) @fn arguments: (argument_list [(binary_expression operator: ["*" "+"]) @size (cast_expression value: (binary_expression operator: ["*" "+"]) @size)])) @finding (#match? @fn "^(malloc|realloc|alloca|kmalloc|xmalloc|g_malloc)$"))',
+      '((call_expression function: (identifier) @fn arguments: (argument_list [(binary_expression operator: ["*" "+"]) @size (cast_expression value: (binary_expression operator: ["*" "+"]) @size)])) @finding (#match? @fn "[aA]lloc"))',
     predicate: (m) => !isConstantC(m.captures.size),
   },
   {
     id: 'c.unchecked-length-copy',
+    trigger: /\b(w?memcpy|memmove|strncpy|strncat)\s*\(/,
     cwe: 'CWE-787',
     severity: 'medium',
     message: 'A copy length comes from a variable that is never compared with a bound in this function.',
@@ -330,6 +378,7 @@ export const C_RULES: readonly Rule[] = [
   },
   {
     id: 'c.use-after-free',
+    trigger: /\bfree\s*\(/,
     cwe: 'CWE-416',
     severity: 'high',
     message: 'A pointer is used after it was freed.',
@@ -339,16 +388,19 @@ export const C_RULES: readonly Rule[] = [
   },
   {
     id: 'c.null-dereference',
+    trigger:
+      /(alloc|dup|_new|_create|lookup|find|_get_|_open|fopen|fdopen|tmpfile|getenv|strchr|strrchr|strstr|memchr|opendir|localtime|gmtime)\w*\s*\(/,
     cwe: 'CWE-476',
     severity: 'medium',
     message: 'The result of a call that can return NULL is dereferenced without a check.',
     remediation: 'Test the pointer for NULL before using it.',
     query:
-      '[(init_declarator declarator: (pointer_declarator declarator: (identifier) @ptr) value: (_) @value) (assignment_expression left: (identifier) @ptr right: (_) @value)] @finding',
+      '[(init_declarator declarator: (pointer_declarator declarator: (identifier) @ptr) value: [(call_expression) (cast_expression)] @value) (assignment_expression left: (identifier) @ptr right: [(call_expression) (cast_expression)] @value)] @finding',
     predicate: nullDeref,
   },
   {
     id: 'c.permissive-permissions',
+    trigger: /\b(f?chmod|open|creat|mkdir|umask)\s*\(/,
     cwe: 'CWE-732',
     severity: 'medium',
     message: 'A file is created or changed with world-writable permissions.',
@@ -364,6 +416,7 @@ export const C_RULES: readonly Rule[] = [
   },
   {
     id: 'c.xxe',
+    trigger: /XML_PARSE_(NOENT|DTDLOAD|DTDATTR)|xmlSubstituteEntitiesDefault|xmlLoadExtDtdDefaultValue/,
     cwe: 'CWE-611',
     severity: 'high',
     message: 'The XML parser substitutes external entities or loads external DTDs.',
@@ -373,6 +426,7 @@ export const C_RULES: readonly Rule[] = [
   },
   {
     id: 'c.tls-no-verify',
+    trigger: /SSL_VERIFY_NONE|CURLOPT_SSL_VERIFY/,
     cwe: 'CWE-295',
     severity: 'high',
     message: 'TLS certificate verification is disabled.',
@@ -382,6 +436,7 @@ export const C_RULES: readonly Rule[] = [
   },
   {
     id: 'c.sql-format',
+    trigger: /\b(select|insert|update|delete)\b/i,
     cwe: 'CWE-89',
     severity: 'high',
     message: 'An SQL statement is assembled with printf-style formatting of strings.',

@@ -1,5 +1,6 @@
 import Python from 'tree-sitter-python';
 import type { LanguageRules, Rule, RuleMatch, SyntaxNode } from './rule.js';
+import { SECRET_LITERAL, SECRET_RULE_TEXT } from './secrets.js';
 import { ancestor, namedArgs } from './syntax.js';
 
 /** Taint-light: a value no input can influence (plain literals and their combinations). */
@@ -98,6 +99,7 @@ const WORLD = /^0o?[0-7]*([2367]|[67][0-7])$/;
 export const PYTHON_RULES: readonly Rule[] = [
   {
     id: 'python.os-command',
+    trigger: /\b(os|commands|subprocess)\.(system|popen|spawnlp|execl|getoutput|getstatusoutput)/,
     cwe: 'CWE-78',
     severity: 'high',
     message: 'A shell command is built from a non-constant string.',
@@ -108,7 +110,18 @@ export const PYTHON_RULES: readonly Rule[] = [
     predicate: (m) => !isConstantPy(firstArg(m)),
   },
   {
+    id: 'python.os-command-imported',
+    trigger: /from\s+os\s+import[^\n]*\b(system|popen)\b/,
+    cwe: 'CWE-78',
+    severity: 'high',
+    message: 'A shell command is built from a non-constant string (system/popen imported from os).',
+    remediation: 'Call subprocess.run([...]) with an argument list and no shell; validate inputs.',
+    query: '((call function: (identifier) @fn arguments: (argument_list) @args) @finding (#match? @fn "^(system|popen)$"))',
+    predicate: (m) => !isConstantPy(firstArg(m)),
+  },
+  {
     id: 'python.subprocess-shell',
+    trigger: /shell\s*=\s*True/,
     cwe: 'CWE-78',
     severity: 'high',
     message: 'subprocess runs a non-constant command through the shell (shell=True).',
@@ -118,6 +131,7 @@ export const PYTHON_RULES: readonly Rule[] = [
   },
   {
     id: 'python.eval',
+    trigger: /\b(eval|exec|execfile|compile)\s*\(/,
     cwe: 'CWE-95',
     severity: 'high',
     message: 'eval/exec run a non-constant string as code.',
@@ -127,6 +141,7 @@ export const PYTHON_RULES: readonly Rule[] = [
   },
   {
     id: 'python.unsafe-deserialisation',
+    trigger: /pickle|dill|marshal|jsonpickle|shelve/,
     cwe: 'CWE-502',
     severity: 'high',
     message: 'Deserialising with pickle/marshal/shelve/jsonpickle can run arbitrary code.',
@@ -137,6 +152,7 @@ export const PYTHON_RULES: readonly Rule[] = [
   },
   {
     id: 'python.yaml-load',
+    trigger: /\b(load|load_all|unsafe_load|full_load|unsafe_load_all)\s*\(/,
     cwe: 'CWE-502',
     severity: 'high',
     message: 'yaml.load without a safe loader can construct arbitrary Python objects.',
@@ -152,6 +168,7 @@ export const PYTHON_RULES: readonly Rule[] = [
   },
   {
     id: 'python.sql-format',
+    trigger: /\.(execute|executemany|executescript|raw|mogrify)\s*\(/,
     cwe: 'CWE-89',
     severity: 'high',
     message: 'An SQL query is built by string formatting and passed to execute().',
@@ -162,6 +179,7 @@ export const PYTHON_RULES: readonly Rule[] = [
   },
   {
     id: 'python.weak-hash',
+    trigger: /md[245]|sha1?\b|sha\s*\(|SHA|MD[245]|new\s*\(/i,
     cwe: 'CWE-328',
     severity: 'medium',
     message: 'MD4, MD5 and SHA-1 are broken for security uses.',
@@ -171,6 +189,7 @@ export const PYTHON_RULES: readonly Rule[] = [
   },
   {
     id: 'python.weak-cipher',
+    trigger: /DES|ARC[24]|Blowfish|XOR|ECB|TripleDES|IDEA/,
     cwe: 'CWE-327',
     severity: 'medium',
     message: 'DES, 3DES, RC4, Blowfish and ECB mode are weak or deterministic ciphers.',
@@ -180,14 +199,16 @@ export const PYTHON_RULES: readonly Rule[] = [
   },
   {
     id: 'python.insecure-random',
+    trigger: /\brandom\./,
     cwe: 'CWE-338',
     severity: 'medium',
     message: 'The random module is predictable; it must not produce secrets, keys or tokens.',
     remediation: 'Use the secrets module (secrets.token_hex, secrets.choice) or os.urandom.',
-    query: call('^random\\\\.(random|randint|randrange|choice|choices|getrandbits|sample|shuffle|uniform|seed)$'),
+    query: call('^random\\\\.(random|randint|randrange|choice|choices|getrandbits|sample|shuffle|uniform|seed|Random)$'),
   },
   {
     id: 'python.insecure-tempfile',
+    trigger: /mktemp|tempnam|tmpnam/,
     cwe: 'CWE-377',
     severity: 'medium',
     message: 'mktemp() returns a name that another process can create first.',
@@ -196,6 +217,7 @@ export const PYTHON_RULES: readonly Rule[] = [
   },
   {
     id: 'python.tls-no-verify',
+    trigger: /verify|check_hostname|validate_certs|_create_unverified_context|CERT_NONE/,
     cwe: 'CWE-295',
     severity: 'high',
     message: 'TLS certificate verification is disabled.',
@@ -205,6 +227,7 @@ export const PYTHON_RULES: readonly Rule[] = [
   },
   {
     id: 'python.hardcoded-credential',
+    trigger: /pass|pwd|secret|key|token|credential/i,
     cwe: 'CWE-798',
     severity: 'medium',
     message: 'A credential is hard-coded in the source.',
@@ -225,7 +248,14 @@ export const PYTHON_RULES: readonly Rule[] = [
     },
   },
   {
+    id: 'python.embedded-secret',
+    ...SECRET_RULE_TEXT,
+    query: '(string) @finding',
+    predicate: (m) => SECRET_LITERAL.test(m.captures.finding?.text ?? ''),
+  },
+  {
     id: 'python.path-traversal',
+    trigger: /\bjoin\s*\(|\+|%|\{/,
     cwe: 'CWE-22',
     severity: 'high',
     message: 'A file path is joined from input and opened without checking that it stays inside its base.',
@@ -256,6 +286,7 @@ export const PYTHON_RULES: readonly Rule[] = [
   },
   {
     id: 'python.tar-extract',
+    trigger: /\bextract(all)?\s*\(/,
     cwe: 'CWE-22',
     severity: 'high',
     message: 'extractall() on an untrusted archive writes outside the target through ../ or absolute names.',
@@ -273,6 +304,7 @@ export const PYTHON_RULES: readonly Rule[] = [
   },
   {
     id: 'python.xxe',
+    trigger: /XMLParser|minidom|xml\.sax|pulldom|setFeature/,
     cwe: 'CWE-611',
     severity: 'high',
     message: 'The XML parser resolves external entities.',
@@ -287,6 +319,7 @@ export const PYTHON_RULES: readonly Rule[] = [
   },
   {
     id: 'python.permissive-permissions',
+    trigger: /\bos\.(f|l)?(chmod|makedirs|mkdir|open)\s*\(/,
     cwe: 'CWE-732',
     severity: 'medium',
     message: 'A file or directory is given world-writable permissions.',
@@ -297,6 +330,7 @@ export const PYTHON_RULES: readonly Rule[] = [
   },
   {
     id: 'python.xss',
+    trigger: /<[a-zA-Z/]|Markup|mark_safe|make_response|render_template_string/,
     cwe: 'CWE-79',
     severity: 'medium',
     message: 'HTML is built from input without escaping.',
@@ -314,6 +348,7 @@ export const PYTHON_RULES: readonly Rule[] = [
   },
   {
     id: 'python.jwt-no-verify',
+    trigger: /jwt\.decode/,
     cwe: 'CWE-347',
     severity: 'high',
     message: 'A JSON Web Token is decoded without verifying its signature.',

@@ -32,6 +32,11 @@ export interface Rule {
    */
   report?: string;
   predicate?: (match: RuleMatch) => PredicateResult;
+  /**
+   * A cheap prefilter on the source text: when it does not match, the rule's query is not run
+   * (most files call none of a rule's functions, and each query walk costs a pass over the tree).
+   */
+  trigger?: RegExp;
 }
 
 /** A language the rule engine knows: its grammar, its file extensions and its rules. */

@@ -25,12 +25,19 @@ export function descendants(node: SyntaxNode, type: string): SyntaxNode[] {
   return node.descendantsOfType(type);
 }
 
-/** Identifiers named `name` inside `scope` that start at or after `from`, in source order. */
-export function laterIdentifiers(scope: SyntaxNode, name: string, from: number): SyntaxNode[] {
-  return scope
-    .descendantsOfType('identifier')
-    .filter((n) => n.startIndex >= from && n.text === name)
-    .sort((a, b) => a.startIndex - b.startIndex);
+/**
+ * The first identifier named `name` inside `scope` at or after `from`: found by a text search,
+ * then confirmed in the tree (so words in comments and strings do not count).
+ */
+export function firstIdentifierAfter(scope: SyntaxNode, name: string, from: number, code: string): SyntaxNode | undefined {
+  if (!/^\w+$/.test(name)) return undefined;
+  const re = new RegExp(`\\b${name}\\b`, 'g');
+  re.lastIndex = Math.max(from, scope.startIndex);
+  for (let m = re.exec(code); m && m.index < scope.endIndex; m = re.exec(code)) {
+    const node = scope.descendantForIndex(m.index, m.index + name.length);
+    if (node.type === 'identifier' && node.startIndex === m.index) return node;
+  }
+  return undefined;
 }
 
 /** Whether some descendant of `scope` has text matching `re`. */

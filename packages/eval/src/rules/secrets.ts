@@ -1,0 +1,11 @@
+/** Shapes of well-known secrets: private keys and the token formats of large providers. */
+export const SECRET_LITERAL =
+  /-----BEGIN (RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY( BLOCK)?-----|\bAIza[0-9A-Za-z_-]{35}\b|\bya29\.[0-9A-Za-z_-]{20,}|\bAKIA[0-9A-Z]{16}\b|\bgh[pousr]_[0-9A-Za-z]{36}\b|\bxox[baprs]-[0-9A-Za-z-]{10,}|\bsk_live_[0-9a-zA-Z]{24,}/;
+
+export const SECRET_RULE_TEXT = {
+  cwe: 'CWE-798',
+  severity: 'high',
+  message: 'A private key or a provider access token is embedded in the source.',
+  remediation: 'Revoke it, then load secrets from the environment or a secret store at run time.',
+  trigger: SECRET_LITERAL,
+} as const;
