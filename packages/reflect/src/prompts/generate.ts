@@ -1,6 +1,6 @@
 import type { ImplicitPrompt, RepairPair } from '@srcode/dataset';
 import { shortHash } from '../hash.js';
-import { meanPairwiseSimilarity, selectDiverse } from './diversity.js';
+import { type SimilarityMatrix, jaccardMatrix, meanOf, selectDiverseBy } from './diversity.js';
 import { leakCheck } from './leak.js';
 import type { PromptWriter } from './template-writer.js';
 
@@ -14,6 +14,11 @@ export interface GeneratePromptsOptions {
   ngram?: number;
   /** Forbidden terms. @default defaultTerms() */
   terms?: readonly string[];
+  /**
+   * Similarity of the clean candidates for the diversity filter, e.g. cosine similarity of sentence
+   * embeddings from a local model. @default word n-gram Jaccard
+   */
+  similarity?: (texts: readonly string[]) => SimilarityMatrix | Promise<SimilarityMatrix>;
   signal?: AbortSignal;
 }
 
@@ -23,7 +28,7 @@ export interface GeneratedPrompts {
   prompts: ImplicitPrompt[];
   /** Candidates dropped by the term check, with the terms they contained. */
   leaked: { text: string; matchedTerms: string[] }[];
-  /** Mean pairwise similarity of the clean candidates, and of the kept prompts. */
+  /** Mean pairwise similarity (by the filter's measure) of the clean candidates, and of the kept prompts. */
   similarity: { before: number; after: number };
 }
 
@@ -41,11 +46,10 @@ export async function generatePrompts(pair: RepairPair, options: GeneratePrompts
     if (!check.passed) leaked.push({ text: c.text, matchedTerms: check.matchedTerms });
     return check.passed;
   });
-  const kept = selectDiverse(
-    clean.map((c) => c.text),
-    options.keep ?? PROMPT_DEFAULTS.keep,
-    n,
-  ).map((i) => clean[i] as (typeof clean)[number]);
+  const texts = clean.map((c) => c.text);
+  const sim = options.similarity ? await options.similarity(texts) : jaccardMatrix(texts, n);
+  const chosen = selectDiverseBy(sim, options.keep ?? PROMPT_DEFAULTS.keep);
+  const kept = chosen.map((i) => clean[i] as (typeof clean)[number]);
   const prompts = kept.map(
     (c): ImplicitPrompt => ({
       schemaVersion: 1,
@@ -61,15 +65,6 @@ export async function generatePrompts(pair: RepairPair, options: GeneratePrompts
   return {
     prompts,
     leaked,
-    similarity: {
-      before: meanPairwiseSimilarity(
-        clean.map((c) => c.text),
-        n,
-      ),
-      after: meanPairwiseSimilarity(
-        kept.map((c) => c.text),
-        n,
-      ),
-    },
+    similarity: { before: meanOf(sim), after: meanOf(sim, chosen) },
   };
 }

@@ -127,3 +127,21 @@ describe.skipIf(!existsSync(DATA_DIR))('template prompts on all SVEN and SafeCod
     expect(prompts).toBeGreaterThan(pairs.length * 2);
   });
 });
+
+describe('a custom similarity for the diversity filter', () => {
+  it('uses the given matrix (e.g. from embeddings) to choose and to measure', async () => {
+    const fixed = {
+      kind: 'template' as const,
+      model: 't',
+      write: async () => ['alpha one', 'alpha two', 'beta', 'gamma'].map((text) => ({ style: 'other' as const, text })),
+    };
+    // a measure under which 'alpha one' and 'beta' are the only different pair
+    const similarity = (texts: readonly string[]) =>
+      texts.map((a, i) =>
+        texts.map((b, j) => (i === j ? 1 : (a === 'alpha one' && b === 'beta') || (a === 'beta' && b === 'alpha one') ? 0 : 0.9)),
+      );
+    const r = await generatePrompts(makePair(C_BEFORE, C_AFTER), { writer: fixed, keep: 2, similarity });
+    expect(r.prompts.map((p) => p.text)).toEqual(['alpha one', 'beta']);
+    expect(r.similarity).toEqual({ before: 0.75, after: 0 });
+  });
+});

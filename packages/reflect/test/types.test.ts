@@ -1,0 +1,37 @@
+import type { Finding, Language, RepairPair } from '@srcode/dataset';
+import { describe, expectTypeOf, it } from 'vitest';
+import type { AnalyzerLike, ChatModel, ChatRequest, ChatResult, Judge, JudgeOutcome, PromptCandidate, PromptWriter } from '../src/index.js';
+import type { HeuristicAnalyzer, HeuristicJudge, LlmJudge, LlmPromptWriter, OpenAIChatClient, TemplatePromptWriter } from '../src/index.js';
+
+describe('public interfaces', () => {
+  it('the built-in parts implement them', () => {
+    expectTypeOf<OpenAIChatClient>().toMatchTypeOf<ChatModel>();
+    expectTypeOf<HeuristicJudge>().toMatchTypeOf<Judge>();
+    expectTypeOf<LlmJudge>().toMatchTypeOf<Judge>();
+    expectTypeOf<TemplatePromptWriter>().toMatchTypeOf<PromptWriter>();
+    expectTypeOf<LlmPromptWriter>().toMatchTypeOf<PromptWriter>();
+    expectTypeOf<HeuristicAnalyzer>().toMatchTypeOf<AnalyzerLike>();
+  });
+
+  it('an analyser of either spelling, sync or async, is accepted', () => {
+    expectTypeOf<{
+      name: string;
+      languages: Language[];
+      analyse(code: string, l: Language): Promise<Finding[]>;
+    }>().toMatchTypeOf<AnalyzerLike>();
+    expectTypeOf<{
+      name: string;
+      languages: readonly Language[];
+      analyze(code: string, l: Language): Finding[];
+    }>().toMatchTypeOf<AnalyzerLike>();
+    expectTypeOf<{ name: string; languages: Language[] }>().not.toMatchTypeOf<AnalyzerLike>();
+  });
+
+  it('a chat model is one method', () => {
+    expectTypeOf<ChatModel['complete']>().parameters.toEqualTypeOf<[ChatRequest, ({ signal?: AbortSignal } | undefined)?]>();
+    expectTypeOf<ChatModel['complete']>().returns.toEqualTypeOf<Promise<ChatResult>>();
+    expectTypeOf<Judge['judge']>().returns.toEqualTypeOf<Promise<JudgeOutcome>>();
+    expectTypeOf<PromptWriter['write']>().parameter(0).toEqualTypeOf<RepairPair>();
+    expectTypeOf<PromptWriter['write']>().returns.toEqualTypeOf<Promise<PromptCandidate[]>>();
+  });
+});
