@@ -38,7 +38,7 @@ describe('srcode-eval', () => {
     expect(r.code).toBe(0);
     const log = JSON.parse(r.stdout);
     expect(validateSarif(log)).toEqual({ ok: true });
-    expect(log.runs[0].results[0].ruleId).toBe('builtin/c.unbounded-copy');
+    expect(log.runs[0].results.map((r: { ruleId: string }) => r.ruleId)).toContain('builtin/c.unbounded-copy');
   });
 
   it('explains bad usage with exit code 2', () => {

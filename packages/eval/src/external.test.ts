@@ -113,7 +113,7 @@ describe('SARIF output', () => {
     expect(run?.results).toHaveLength(findings.length);
     expect(run?.results[0]).toMatchObject({
       level: 'error',
-      locations: [{ physicalLocation: { artifactLocation: { uri: 'src/greet.c' }, region: { startLine: 5 } } }],
+      locations: [{ physicalLocation: { artifactLocation: { uri: 'src/greet.c' }, region: { startLine: 4 } } }],
     });
     expect(run?.tool.driver.rules.map((r) => r.id)).toEqual(
       expect.arrayContaining(['builtin/c.stack-buffer-overflow', 'builtin/c.unbounded-copy']),
