@@ -20,10 +20,8 @@ export {
   checkOffsets,
   toUtf16Offsets,
 } from './tokenizer.js';
-export type { SyntaxTokens, TokenNode } from './syntax.js';
-export { syntaxTokens } from './syntax.js';
 export type { MatchOptions, PairProfile, UnitProfile } from './match.js';
-export { matchCompletion, profilePair, similarity } from './match.js';
+export { boundedDistance, matchCompletion, profilePair, similarity } from './match.js';
 export type { FindingSpanOptions } from './findings.js';
 export { DEFAULT_SEVERITY_REWARDS, findingSpans } from './findings.js';
 export { SpanCache } from './cache.js';
@@ -33,3 +31,5 @@ export type { RenderOptions } from './render.js';
 export { renderHtml, rewardColor } from './render.js';
 export type { RewardServer, ServerOptions } from './server.js';
 export { createRewardServer } from './server.js';
+export type { Lexicon, SyntaxTokens } from './lexer.js';
+export { lexTokens } from './lexer.js';

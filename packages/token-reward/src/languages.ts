@@ -2,6 +2,7 @@ import Parser from 'tree-sitter';
 import C from 'tree-sitter-c';
 import Python from 'tree-sitter-python';
 import { TokenRewardError } from './errors.js';
+import type { Lexicon } from './lexer.js';
 
 /**
  * What a language declares about its syntax. Shared code reads only these properties, so adding a
@@ -18,15 +19,10 @@ export interface LanguageSpec {
   unitFields: readonly string[];
   /** Node types that hold sequences of units (blocks, bodies, the file): a change is split at them. */
   containerTypes: readonly string[];
-  /** Leaf types normalised to one placeholder when completions are aligned with a reference. */
+  /** Name leaf types: a span is never one of these (a fragment of an expression). */
   identifierTypes: readonly string[];
-  /** Leaf or subtree types normalised to one placeholder per kind (strings, numbers). */
-  literalTypes: readonly string[];
-  /** Types skipped when aligning (comments). */
-  commentTypes: readonly string[];
-  /** Call node types: the last name of their `calleeField` (the API called) is kept when normalising. */
-  callTypes: readonly string[];
-  calleeField: string;
+  /** How source splits into tokens when completions are aligned with a pair's units. */
+  lexicon: Lexicon;
 }
 
 const C_SPEC: LanguageSpec = {
@@ -70,10 +66,40 @@ const C_SPEC: LanguageSpec = {
     'preproc_elif',
   ],
   identifierTypes: ['identifier', 'field_identifier', 'type_identifier', 'statement_identifier'],
-  literalTypes: ['string_literal', 'char_literal', 'number_literal', 'concatenated_string', 'system_lib_string'],
-  commentTypes: ['comment'],
-  callTypes: ['call_expression'],
-  calleeField: 'function',
+  lexicon: {
+    keywords: (
+      'auto break case char const continue default do double else enum extern float for goto if inline int long ' +
+      'register restrict return short signed sizeof static struct switch typedef union unsigned void volatile while ' +
+      '_Bool bool NULL include define ifdef ifndef endif elif undef pragma defined'
+    ).split(' '),
+    operators: [
+      '->',
+      '++',
+      '--',
+      '<<=',
+      '>>=',
+      '<<',
+      '>>',
+      '<=',
+      '>=',
+      '==',
+      '!=',
+      '&&',
+      '||',
+      '+=',
+      '-=',
+      '*=',
+      '/=',
+      '%=',
+      '&=',
+      '|=',
+      '^=',
+      '...',
+      '##',
+    ],
+    string: /(?:u8|[LuU])?(?:"(?:[^"\\\n]|\\[\s\S])*"?|'(?:[^'\\\n]|\\[\s\S])*'?)/y,
+    comment: /\/\/[^\n]*|\/\*[\s\S]*?(?:\*\/|$)/y,
+  },
 };
 
 const PYTHON_SPEC: LanguageSpec = {
@@ -111,10 +137,40 @@ const PYTHON_SPEC: LanguageSpec = {
   unitFields: ['condition'],
   containerTypes: ['module', 'block', 'function_definition', 'class_definition', 'decorated_definition'],
   identifierTypes: ['identifier'],
-  literalTypes: ['string', 'concatenated_string', 'integer', 'float'],
-  commentTypes: ['comment'],
-  callTypes: ['call'],
-  calleeField: 'function',
+  lexicon: {
+    keywords: (
+      'False None True and as assert async await break class continue def del elif else except finally for from ' +
+      'global if import in is lambda nonlocal not or pass raise return try while with yield'
+    ).split(' '),
+    operators: [
+      '**=',
+      '//=',
+      '>>=',
+      '<<=',
+      '->',
+      ':=',
+      '**',
+      '//',
+      '<<',
+      '>>',
+      '<=',
+      '>=',
+      '==',
+      '!=',
+      '+=',
+      '-=',
+      '*=',
+      '/=',
+      '%=',
+      '&=',
+      '|=',
+      '^=',
+      '@=',
+      '...',
+    ],
+    string: /(?:[rRbBuUfF]{1,2})?(?:"""[\s\S]*?(?:"""|$)|'''[\s\S]*?(?:'''|$)|"(?:[^"\\\n]|\\[\s\S])*"?|'(?:[^'\\\n]|\\[\s\S])*'?)/y,
+    comment: /#[^\n]*/y,
+  },
 };
 
 /** A registered language with its parser and type sets, ready for the core. */
@@ -124,9 +180,6 @@ export interface LoadedLanguage {
   unitFields: readonly string[];
   containers: ReadonlySet<string>;
   identifiers: ReadonlySet<string>;
-  literals: ReadonlySet<string>;
-  comments: ReadonlySet<string>;
-  calls: ReadonlySet<string>;
   parser: Parser;
 }
 
@@ -167,9 +220,6 @@ export function getLanguage(name: string): LoadedLanguage {
     unitFields: spec.unitFields,
     containers: new Set(spec.containerTypes),
     identifiers: new Set(spec.identifierTypes),
-    literals: new Set(spec.literalTypes),
-    comments: new Set(spec.commentTypes),
-    calls: new Set(spec.callTypes),
     parser,
   };
   loaded.set(name, lang);

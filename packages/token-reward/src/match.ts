@@ -2,17 +2,19 @@ import type { RepairPair, RewardSpan } from '@srcode/dataset';
 import { getLanguage } from './languages.js';
 import { type PairSpanOptions, type PairSpans, pairSpans } from './pair-spans.js';
 import { parseCode } from './parse.js';
-import { syntaxTokens } from './syntax.js';
+import { firstTokenAt, lexTokens, type SyntaxTokens } from './lexer.js';
 
 /** A reference unit as the matcher sees it: its normalised tokens and a little context. */
 export interface UnitProfile {
   span: RewardSpan;
   kinds: string[];
   raws: string[];
-  /** Normalised tokens just before the unit, nearest first. */
-  before: string[];
-  /** Normalised tokens just after the unit, nearest first. */
-  after: string[];
+  /** `kinds` as ids of the profile's `kindIds` table. */
+  ids: Int32Array;
+  /** Normalised tokens just before the unit, nearest first (ids). */
+  before: Int32Array;
+  /** Normalised tokens just after the unit, nearest first (ids). */
+  after: Int32Array;
 }
 
 /** Everything online matching needs from a pair, computed once per pair (see `SpanCache`). */
@@ -22,6 +24,8 @@ export interface PairProfile {
   spans: PairSpans;
   units: UnitProfile[];
   unitTypes: ReadonlySet<string>;
+  /** Ids of the token kinds the units use; other kinds map to -1 (they can match no unit token). */
+  kindIds: ReadonlyMap<string, number>;
 }
 
 export interface MatchOptions {
@@ -47,6 +51,12 @@ export interface MatchOptions {
    */
   minContextSimilarity?: number;
   /**
+   * Units longer than this many tokens must match exactly (after normalisation), which keeps the cost
+   * of matching a completion linear in the size of such units.
+   * @default 256
+   */
+  maxFuzzyTokens?: number;
+  /**
    * Candidate nodes examined in one completion; beyond it matching stops (a bounded, partial result).
    * @default 200000
    */
@@ -61,56 +71,155 @@ export function profilePair(pair: RepairPair, options: PairSpanOptions & { conte
   const spans = pairSpans(pair, options);
   const k = options.contextTokens ?? CONTEXT;
   const units: UnitProfile[] = [];
+  const kindIds = new Map<string, number>();
+  const idOf = (kind: string) => {
+    let id = kindIds.get(kind);
+    if (id === undefined) {
+      id = kindIds.size;
+      kindIds.set(kind, id);
+    }
+    return id;
+  };
+  idOf('ID');
   const sides: Array<[string, RewardSpan[]]> = [
     [pair.vulnerableCode, spans.vulnerable],
     [pair.fixedCode, spans.fixed],
   ];
   for (const [text, list] of sides) {
     if (list.length === 0) continue;
-    const { tokens } = syntaxTokens(lang, parseCode(lang, text), text);
+    const tokens = lexTokens(lang, text);
+    const ids = Int32Array.from(tokens.kinds, idOf);
     for (const span of list) {
-      let from = 0;
-      while (from < tokens.starts.length && (tokens.starts[from] as number) < span.start) from++;
+      const from = firstTokenAt(tokens, span.start);
       let to = from;
       while (to < tokens.ends.length && (tokens.ends[to] as number) <= span.end) to++;
       if (to === from) continue;
       units.push({
         span,
         kinds: tokens.kinds.slice(from, to),
-        raws: tokens.raws.slice(from, to),
-        before: tokens.kinds.slice(Math.max(0, from - k), from).reverse(),
-        after: tokens.kinds.slice(to, to + k),
+        raws: tokens.starts.slice(from, to).map((s, i) => text.slice(s, tokens.ends[from + i])),
+        ids: ids.slice(from, to),
+        before: ids.slice(Math.max(0, from - k), from).reverse(),
+        after: ids.slice(to, to + k),
       });
     }
   }
-  return { pairId: pair.id, language: pair.language, spans, units, unitTypes: new Set(units.map((u) => u.span.nodeType ?? '')) };
+  return {
+    pairId: pair.id,
+    language: pair.language,
+    spans,
+    units,
+    unitTypes: new Set(units.map((u) => u.span.nodeType ?? '')),
+    kindIds,
+  };
 }
 
-/** 1 - edit distance / longer length, over token arrays (`eq` compares positions, exact by default). */
-export function similarity(
-  a: readonly string[],
-  b: readonly string[],
-  eq: (i: number, j: number) => boolean = (i, j) => a[i] === b[j],
-): number {
+/**
+ * A lower bound of the edit distance that costs two passes: tokens of one bag missing from the other.
+ * `counts` is scratch space indexed by id + 1, all zero on entry and on return.
+ */
+function bagDistance(a: ArrayLike<number>, b: ArrayLike<number>, counts: Int32Array): number {
+  for (let i = 0; i < a.length; i++) {
+    const k = (a[i] as number) + 1;
+    counts[k] = (counts[k] as number) + 1;
+  }
+  let missing = 0;
+  for (let i = 0; i < b.length; i++) {
+    const k = (b[i] as number) + 1;
+    if ((counts[k] as number) > 0) counts[k] = (counts[k] as number) - 1;
+    else missing++;
+  }
+  let extra = 0;
+  for (let i = 0; i < a.length; i++) {
+    const k = (a[i] as number) + 1;
+    extra += counts[k] as number;
+    counts[k] = 0;
+  }
+  return Math.max(missing, extra);
+}
+
+let rowA = new Int32Array(64);
+let rowB = new Int32Array(64);
+
+/**
+ * Edit distance between `a` and `b`, or `max + 1` as soon as it must exceed `max` (only a band of
+ * width 2 * max + 1 is computed, so unrelated sequences are rejected cheaply).
+ */
+export function boundedDistance(a: Int32Array, b: Int32Array, max: number): number {
+  const inf = max + 1;
+  if (Math.abs(a.length - b.length) > max) return inf;
+  // a common prefix and suffix cost nothing: near-identical sequences leave a tiny table
+  let p = 0;
+  while (p < a.length && p < b.length && a[p] === b[p]) p++;
+  let q = 0;
+  while (q < a.length - p && q < b.length - p && a[a.length - 1 - q] === b[b.length - 1 - q]) q++;
+  if (p > 0 || q > 0) {
+    a = a.subarray(p, a.length - q);
+    b = b.subarray(p, b.length - q);
+  }
   const n = a.length;
   const m = b.length;
-  if (n === 0 && m === 0) return 1;
-  if (n === 0 || m === 0) return 0;
+  if (n === 0 || m === 0) return Math.min(Math.max(n, m), inf);
+  if (rowA.length <= m + 1) {
+    rowA = new Int32Array(2 * (m + 1));
+    rowB = new Int32Array(2 * (m + 1));
+  }
+  let prev = rowA;
+  let cur = rowB;
+  for (let j = 0; j <= m; j++) prev[j] = j <= max ? j : inf;
+  for (let i = 1; i <= n; i++) {
+    const lo = Math.max(1, i - max);
+    const hi = Math.min(m, i + max);
+    cur[0] = i <= max ? i : inf;
+    if (lo > 1) cur[lo - 1] = inf;
+    let rowMin = cur[0] as number;
+    const ai = a[i - 1];
+    for (let j = lo; j <= hi; j++) {
+      let v = (prev[j - 1] as number) + (ai === b[j - 1] ? 0 : 1);
+      const del = (prev[j] as number) + 1;
+      const ins = (cur[j - 1] as number) + 1;
+      if (del < v) v = del;
+      if (ins < v) v = ins;
+      if (v > inf) v = inf;
+      cur[j] = v;
+      if (v < rowMin) rowMin = v;
+    }
+    if (hi < m) cur[hi + 1] = inf;
+    if (rowMin > max) return inf;
+    const t = prev;
+    prev = cur;
+    cur = t;
+  }
+  return Math.min(prev[m] as number, inf);
+}
+
+/** Edit distance between two token arrays (full table: used on the few close matches only). */
+export function stringDistance(a: readonly string[], b: readonly string[]): number {
+  const n = a.length;
+  const m = b.length;
+  if (n === 0 || m === 0) return Math.max(n, m);
   let prev = new Uint32Array(m + 1);
   let cur = new Uint32Array(m + 1);
   for (let j = 0; j <= m; j++) prev[j] = j;
   for (let i = 1; i <= n; i++) {
     cur[0] = i;
+    const ai = a[i - 1];
     for (let j = 1; j <= m; j++) {
-      const sub = (prev[j - 1] as number) + (eq(i - 1, j - 1) ? 0 : 1);
+      const sub = (prev[j - 1] as number) + (ai === b[j - 1] ? 0 : 1);
       cur[j] = Math.min(sub, (prev[j] as number) + 1, (cur[j - 1] as number) + 1);
     }
     [prev, cur] = [cur, prev];
   }
-  return 1 - (prev[m] as number) / Math.max(n, m);
+  return prev[m] as number;
 }
 
-function contextSimilarity(ref: readonly string[], got: readonly string[]): number {
+/** 1 - edit distance / longer length, over token arrays. */
+export function similarity(a: readonly string[], b: readonly string[]): number {
+  if (a.length === 0 && b.length === 0) return 1;
+  return 1 - stringDistance(a, b) / Math.max(a.length, b.length);
+}
+
+function contextSimilarity(ref: ArrayLike<number>, got: ArrayLike<number>): number {
   if (ref.length === 0) return got.length === 0 ? 1 : 0.5;
   let same = 0;
   for (let i = 0; i < ref.length; i++) if (ref[i] === got[i]) same++;
@@ -135,35 +244,70 @@ export function matchCompletion(
   const k = options.contextTokens ?? CONTEXT;
   const distinctive = options.distinctiveTokens ?? 6;
   const minCtx = options.minContextSimilarity ?? 0.5;
+  const maxFuzzy = options.maxFuzzyTokens ?? 256;
   const tree = parseCode(lang, completion);
-  const { tokens, nodes, truncated } = syntaxTokens(lang, tree, completion, profile.unitTypes, options.maxNodes ?? 200_000);
+  const tokens = lexTokens(lang, completion);
+  // candidate nodes in one native call; their token ranges come from the lexer's sorted starts
+  const maxNodes = options.maxNodes ?? 200_000;
+  const all = tree.rootNode.descendantsOfType([...profile.unitTypes]);
+  const truncated = all.length > maxNodes;
+  const ids = Int32Array.from(tokens.kinds, (kind) => profile.kindIds.get(kind) ?? -1);
+  const byType = new Map<string, UnitProfile[]>();
+  for (const unit of profile.units) byType.set(unit.span.nodeType ?? '', [...(byType.get(unit.span.nodeType ?? '') ?? []), unit]);
+  // first tokens of each type's units: a node starting with none of them cannot match well enough
+  // to matter, so its end (a native call) is never asked for
+  const firsts = new Map<string, Set<number>>();
+  for (const [type, units] of byType) firsts.set(type, new Set(units.map((u) => u.ids[0] as number)));
+  const nodes: Array<{ type: string; start: number; end: number; from: number; to: number }> = [];
+  for (const node of truncated ? all.slice(0, maxNodes) : all) {
+    const type = node.type;
+    const start = node.startIndex;
+    const from = firstTokenAt(tokens, start);
+    if (!firsts.get(type)?.has(ids[from] as number)) continue;
+    const end = node.endIndex;
+    let to = firstTokenAt(tokens, end);
+    while (to > from && (tokens.ends[to - 1] as number) > end) to--;
+    nodes.push({ type, start, end, from, to });
+  }
   const found: RewardSpan[] = [];
+  const bag = new Int32Array(profile.kindIds.size + 1);
   for (const node of nodes) {
-    const kinds = tokens.kinds.slice(node.from, node.to);
-    if (kinds.length === 0) continue;
+    const len = node.to - node.from;
+    const candidates = byType.get(node.type);
+    if (len === 0 || !candidates) continue;
+    const got = ids.subarray(node.from, node.to);
     let best: { unit: UnitProfile; score: number; sim: number } | undefined;
-    let tie = false;
-    for (const unit of profile.units) {
-      if (unit.span.nodeType !== node.type) continue;
-      const lo = Math.min(kinds.length, unit.kinds.length);
-      const hi = Math.max(kinds.length, unit.kinds.length);
-      if (lo / hi < minSim) continue;
-      const sim = similarity(unit.kinds, kinds);
-      if (sim < minSim) continue;
-      const before = tokens.kinds.slice(Math.max(0, node.from - k), node.from).reverse();
-      const after = tokens.kinds.slice(node.to, node.to + k);
+    let rivals: Array<{ unit: UnitProfile; score: number; sim: number }> = [];
+    for (const unit of candidates) {
+      const longer = Math.max(len, unit.ids.length);
+      // long units (whole case blocks) are matched exactly, keeping the cost linear in their size
+      const max = unit.ids.length > maxFuzzy ? 0 : Math.floor((1 - minSim) * longer + 1e-9);
+      if (Math.abs(len - unit.ids.length) > max || bagDistance(unit.ids, got, bag) > max) continue;
+      const d = boundedDistance(unit.ids, got, max);
+      if (d > max) continue;
+      const sim = 1 - d / longer;
+      const before = ids
+        .subarray(Math.max(0, node.from - k), node.from)
+        .slice()
+        .reverse();
+      const after = ids.subarray(node.to, node.to + k);
       const ctx = (contextSimilarity(unit.before, before) + contextSimilarity(unit.after, after)) / 2;
-      if (unit.kinds.length < distinctive && ctx < minCtx) continue;
-      const raw = similarity(unit.raws, tokens.raws.slice(node.from, node.to));
-      const score = sim + ctx / 4 + raw / 16;
-      if (!best || score > best.score) {
-        best = { unit, score, sim };
-        tie = false;
-      } else if (score === best.score && unit.span.polarity !== best.unit.span.polarity) {
-        tie = true;
-      }
+      if (unit.ids.length < distinctive && ctx < minCtx) continue;
+      const entry = { unit, score: sim + ctx / 4, sim };
+      rivals.push(entry);
+      if (!best || entry.score > best.score) best = entry;
     }
-    if (!best || tie) continue;
+    if (!best) continue;
+    rivals = rivals.filter((r) => r.unit.span.polarity !== best?.unit.span.polarity && r.score === best?.score);
+    if (rivals.length > 0) {
+      // equally close to a secure and a vulnerable unit: the raw text decides, or nothing does
+      const raws = tokens.starts.slice(node.from, node.to).map((s, i) => completion.slice(s, tokens.ends[node.from + i]));
+      const rawSim = (u: UnitProfile) => 1 - stringDistance(u.raws, raws) / Math.max(u.raws.length, raws.length);
+      const mine = rawSim(best.unit);
+      const theirs = Math.max(...rivals.map((r) => rawSim(r.unit)));
+      if (mine === theirs) continue;
+      if (theirs > mine) best = rivals.find((r) => rawSim(r.unit) === theirs) ?? best;
+    }
     found.push({
       start: node.start,
       end: node.end,
@@ -173,31 +317,37 @@ export function matchCompletion(
       nodeType: node.type,
     });
   }
-  if (tree.rootNode.hasError) found.push(...alignTokens(profile, tokens, found, minSim, distinctive));
+  if (tree.rootNode.hasError) found.push(...alignTokens(profile, tokens, completion, found, minSim, distinctive, maxFuzzy));
   return { spans: dropNested(found), truncated };
-}
-
-/** Whether completion token `c` can stand for unit token `u`: API names must agree, other names need not. */
-function looseEqual(uKind: string, uRaw: string, cKind: string, cRaw: string): boolean {
-  const cName = cKind === 'ID' || cKind.startsWith('name:');
-  if (uKind.startsWith('name:')) return cName && cRaw === uRaw;
-  if (uKind === 'ID') return cName;
-  return uKind === cKind;
 }
 
 /**
  * For code that does not parse, where tree-sitter may recover a call as something else: slides each
- * distinctive unit over the token stream and keeps windows similar enough, outside spans already found.
+ * distinctive unit over the token stream and keeps windows similar enough, outside spans already
+ * found. Names compare loosely here: a unit's API name matches the same identifier whatever the
+ * parser made of it, and any other name matches any identifier.
  */
 function alignTokens(
   profile: PairProfile,
-  tokens: ReturnType<typeof syntaxTokens>['tokens'],
+  tokens: SyntaxTokens,
+  text: string,
   found: readonly RewardSpan[],
   minSim: number,
   distinctive: number,
+  maxFuzzy: number,
 ): RewardSpan[] {
   const out: RewardSpan[] = [];
   const n = tokens.kinds.length;
+  const anyName = profile.kindIds.get('ID') ?? -1;
+  const loose = new Int32Array(n);
+  for (let t = 0; t < n; t++) {
+    const kind = tokens.kinds[t] as string;
+    loose[t] =
+      kind === 'ID' || kind.startsWith('name:')
+        ? (profile.kindIds.get(`name:${text.slice(tokens.starts[t], tokens.ends[t])}`) ?? anyName)
+        : (profile.kindIds.get(kind) ?? -1);
+  }
+  const units = profile.units.filter((u) => u.ids.length >= distinctive || u.kinds.some((kind) => kind.startsWith('name:')));
   const covered = new Uint8Array(n > 0 ? (tokens.ends[n - 1] as number) : 0);
   for (const f of found) covered.fill(1, f.start, f.end);
   const taken = (s: number, e: number) => {
@@ -206,14 +356,14 @@ function alignTokens(
   };
   for (let i = 0; i < n; i++) {
     let best: { unit: UnitProfile; sim: number; m: number } | undefined;
-    for (const unit of profile.units) {
-      const m = unit.kinds.length;
-      if (i + m > n || (m < distinctive && !unit.kinds.some((k) => k.startsWith('name:')))) continue;
-      if (!looseEqual(unit.kinds[0] as string, unit.raws[0] as string, tokens.kinds[i] as string, tokens.raws[i] as string)) continue;
-      const sim = similarity(unit.kinds, tokens.kinds.slice(i, i + m), (a, b) =>
-        looseEqual(unit.kinds[a] as string, unit.raws[a] as string, tokens.kinds[i + b] as string, tokens.raws[i + b] as string),
-      );
-      if (sim >= minSim && (!best || sim > best.sim)) best = { unit, sim, m };
+    for (const unit of units) {
+      const m = unit.ids.length;
+      if (i + m > n || loose[i] !== unit.ids[0]) continue;
+      const max = m > maxFuzzy ? 0 : Math.floor((1 - minSim) * m + 1e-9);
+      const d = boundedDistance(unit.ids, loose.subarray(i, i + m), max);
+      if (d > max) continue;
+      const sim = 1 - d / m;
+      if (!best || sim > best.sim) best = { unit, sim, m };
     }
     if (!best) continue;
     const start = tokens.starts[i] as number;

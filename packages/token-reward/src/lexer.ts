@@ -1,0 +1,113 @@
+import type { LoadedLanguage } from './languages.js';
+
+/** How a language's source splits into tokens for alignment (declared per language in the registry). */
+export interface Lexicon {
+  /** Words that are syntax, compared as themselves (everything else word-like is a name). */
+  keywords: readonly string[];
+  /** Operators of two or more characters, matched before single characters. */
+  operators: readonly string[];
+  /** A sticky regex for a string or character literal starting at `lastIndex`. */
+  string: RegExp;
+  /** A sticky regex for a comment starting at `lastIndex`. */
+  comment: RegExp;
+}
+
+/** A text's normalised syntax tokens: names become `ID` (API names, before `(`, keep their text). */
+export interface SyntaxTokens {
+  kinds: string[];
+  starts: number[];
+  ends: number[];
+}
+
+const WORD = /[\p{L}\p{N}_$]/u;
+
+/** ASCII letters, digits, `_` and `$` without a regex; other characters ask the Unicode classes. */
+function isWord(text: string, i: number): boolean {
+  const c = text.charCodeAt(i);
+  if (c < 128) return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 36;
+  return WORD.test(text[i] as string);
+}
+const NUMBER = /(?:0[xX][\da-fA-F_]+|\d[\d_]*(?:\.[\d_]*)?(?:[eE][+-]?\d+)?|\.\d[\d_]*(?:[eE][+-]?\d+)?)[\w.]*/y;
+const SPACE = /\s+/y;
+
+const lexicons = new WeakMap<LoadedLanguage, { keywords: Set<string>; operators: Map<string, string[]> }>();
+
+/**
+ * Splits `text` into normalised tokens: comments and whitespace dropped, strings and numbers
+ * reduced to their kind, names to `ID` unless a call follows (`strcpy(` stays `name:strcpy`), so a
+ * renamed variable aligns while a different API does not. Linear in the text, no parse needed.
+ */
+export function lexTokens(lang: LoadedLanguage, text: string): SyntaxTokens {
+  let lex = lexicons.get(lang);
+  const spec = lang.spec.lexicon;
+  if (!lex) {
+    const operators = new Map<string, string[]>();
+    for (const op of [...spec.operators].sort((a, b) => b.length - a.length)) {
+      operators.set(op[0] as string, [...(operators.get(op[0] as string) ?? []), op]);
+    }
+    lex = { keywords: new Set(spec.keywords), operators };
+    lexicons.set(lang, lex);
+  }
+  const kinds: string[] = [];
+  const starts: number[] = [];
+  const ends: number[] = [];
+  const n = text.length;
+  let i = 0;
+  const tryRe = (re: RegExp) => {
+    re.lastIndex = i;
+    return re.test(text) ? re.lastIndex : -1;
+  };
+  while (i < n) {
+    let end = tryRe(SPACE);
+    if (end > i) {
+      i = end;
+      continue;
+    }
+    end = tryRe(spec.comment);
+    if (end > i) {
+      i = end;
+      continue;
+    }
+    let kind: string;
+    end = tryRe(spec.string);
+    if (end > i) kind = 'STR';
+    else {
+      const c = text[i] as string;
+      if (c >= '0' && c <= '9') {
+        end = Math.max(tryRe(NUMBER), i + 1);
+        kind = 'NUM';
+      } else if (isWord(text, i)) {
+        end = i + 1;
+        while (end < n && isWord(text, end)) end++;
+        const word = text.slice(i, end);
+        if (lex.keywords.has(word)) kind = word;
+        else {
+          let k = end;
+          while (k < n && (text[k] === ' ' || text[k] === '\t')) k++;
+          kind = text[k] === '(' ? `name:${word}` : 'ID';
+        }
+      } else {
+        const op = lex.operators.get(c)?.find((o) => text.startsWith(o, i));
+        end = i + (op ? op.length : (text.codePointAt(i) as number) > 0xffff ? 2 : 1);
+        kind = text.slice(i, end);
+      }
+    }
+    kinds.push(kind);
+    starts.push(i);
+    ends.push(end);
+    i = end;
+  }
+  return { kinds, starts, ends };
+}
+
+/** Index of the first token starting at or after `offset` (tokens sorted by start). */
+export function firstTokenAt(tokens: SyntaxTokens, offset: number): number {
+  let lo = 0;
+  let hi = tokens.starts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((tokens.starts[mid] as number) < offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
