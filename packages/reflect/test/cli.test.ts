@@ -44,7 +44,7 @@ function model(req: RecordedRequest) {
       { style: 'user-request', text: 'Write a function that sums the values of a list and returns the total.' },
       { style: 'docstring', text: '"""Add up every element of xs."""' },
     ];
-    return { kind: 'answer' as const, content: JSON.stringify({ prompts }), delayMs: 15 };
+    return { kind: 'answer' as const, content: JSON.stringify({ prompts }), delayMs: 20 };
   }
   const n = Number(/n_(\d+)/.exec(req.body.messages[1]?.content ?? '')?.[1] ?? 0);
   const ok = n % 2 === 0;
@@ -57,7 +57,7 @@ function model(req: RecordedRequest) {
     accept: ok,
     rationale: 'r',
   };
-  return { kind: 'answer' as const, content: JSON.stringify(analysis), delayMs: 15, promptTokens: 50, completionTokens: 10 };
+  return { kind: 'answer' as const, content: JSON.stringify(analysis), delayMs: 20, promptTokens: 50, completionTokens: 10 };
 }
 
 let server: ProtocolServer;
@@ -75,7 +75,7 @@ describe('srcode-reflect run (a real child process)', () => {
     const input = join(dir, 'pairs.jsonl');
     const out = join(dir, 'records.jsonl');
     const rejected = `${out}.rejected.jsonl`;
-    const total = 40;
+    const total = 60;
     const pairs = Array.from({ length: total }, (_, i) =>
       makePair(
         `def n_${i}(xs):\n    return xs[0] + xs[1]\n`,
@@ -123,7 +123,7 @@ describe('srcode-reflect run (a real child process)', () => {
     const summary = JSON.parse(second.stdout);
     expect(summary.resumed).toBeGreaterThanOrEqual(6);
     expect(summary).toMatchObject({ accepted: total / 2, rejected: total / 2, errors: 0 });
-    expect(second.stderr).toMatch(/reflect \d+\/40 .* ETA .* requests \d+ cached \d+ tokens \d+/);
+    expect(second.stderr).toMatch(/reflect \d+\/60 .* ETA .* requests \d+ cached \d+ tokens \d+/);
 
     const accepted = ids(out, (r) => (r.pair as { id: string }).id);
     const refused = ids(rejected, (r) => r.pairId as string);
