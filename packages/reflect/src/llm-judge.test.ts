@@ -42,7 +42,7 @@ function makeJudge(cacheDir?: string, samples = 3) {
     endpoint,
     model: 'judge-model',
     baseDelayMs: 1,
-    timeoutMs: 300,
+    timeoutMs: 1500,
     sleep,
     ...(cacheDir ? { cacheDir } : {}),
   });

@@ -80,7 +80,7 @@ describe('OpenAIChatClient', () => {
 
   it('times out a stalled response and retries it', async () => {
     server.script.push({ kind: 'stall' }, { kind: 'answer', content: 'after stall' });
-    const { c } = client({ timeoutMs: 200 });
+    const { c } = client({ timeoutMs: 1500 });
     expect((await c.complete(ask)).content).toBe('after stall');
     expect(c.stats.retries).toBe(1);
   });
