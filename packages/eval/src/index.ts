@@ -17,7 +17,7 @@ export type { SarifInput, SarifLevel, SarifLog, SarifOptions } from './sarif.js'
 export { SARIF_LEVEL, SECURITY_SEVERITY, toSarif } from './sarif.js';
 export type { SarifIssue } from './sarif-schema.js';
 export { SARIF_SCHEMA_SUBSET, validateSarif } from './sarif-schema.js';
-export type { Isolation, SandboxLimits, SandboxResult, SandboxRunOptions } from './sandbox.js';
+export type { Isolation, SandboxCreateOptions, SandboxLimits, SandboxResult, SandboxRunOptions } from './sandbox.js';
 export { DEFAULT_LIMITS, Sandbox, detectIsolation, processesOf, runInSandbox, withSandbox } from './sandbox.js';
 export type { CwevalOutcome, CwevalRunOptions, CwevalTask } from './cweval.js';
 export {

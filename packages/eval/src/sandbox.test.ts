@@ -152,3 +152,32 @@ except OSError as e:
     expect(size).toBeLessThanOrEqual(1024 * 1024);
   });
 });
+
+describe('Sandbox fallback without namespaces (limits only)', () => {
+  for (const limiter of ['prlimit', 'ulimit'] as const) {
+    it(`still enforces time, memory, file size and output with ${limiter}`, async () => {
+      const sandbox = await Sandbox.create({ isolate: false, limiter });
+      try {
+        expect(sandbox.isolation).toEqual({ network: false, mount: false, pid: false, user: false });
+        const loop = await sandbox.run({ command: [PY, '-c', 'while True: pass'], limits: { timeoutMs: 1000 } });
+        expect(loop.timedOut).toBe(true);
+        const mem = await sandbox.run({
+          command: [PY, '-c', 'x = bytearray(1024 * 1024 * 1024)'],
+          limits: { memoryBytes: 256 * 1024 * 1024 },
+        });
+        expect(mem.stderr).toMatch(/MemoryError/);
+        const big = await sandbox.run({
+          command: [PY, '-c', 'open("big", "wb").write(b"0" * 4_000_000)'],
+          limits: { fileSizeBytes: 1024 * 1024 },
+        });
+        expect(big.exitCode).not.toBe(0);
+        const flood = await sandbox.run({ command: ['yes'], limits: { outputBytes: 10_000 } });
+        expect(flood.outputTruncated).toBe(true);
+        expect(flood.stdout.length).toBe(10_000);
+      } finally {
+        await sandbox.dispose();
+      }
+      expect(existsSync(sandbox.root)).toBe(false);
+    });
+  }
+});

@@ -67,6 +67,20 @@ function hasPrlimit(): boolean {
   return prlimitPresent;
 }
 
+export interface SandboxCreateOptions {
+  /** Files to write into the sandbox directory, by relative path. */
+  files?: Record<string, string | Uint8Array>;
+  /** Where the sandbox directory is made. @default os.tmpdir() */
+  baseDir?: string;
+  /**
+   * `false` runs without namespaces or a uid drop (the documented fallback), even where they exist.
+   * @default true (use whatever `detectIsolation()` finds)
+   */
+  isolate?: boolean;
+  /** How rlimits are applied. @default 'prlimit' when installed, else 'ulimit' (a `sh -c` wrapper) */
+  limiter?: 'prlimit' | 'ulimit';
+}
+
 export interface SandboxRunOptions {
   /** Program and arguments, run without a shell in the sandbox directory. */
   command: readonly string[];
@@ -116,13 +130,15 @@ export class Sandbox {
   readonly dir: string;
   readonly isolation: Isolation;
   readonly #uid: number | undefined;
+  readonly #limiter: 'prlimit' | 'ulimit';
   #disposed = false;
 
-  private constructor(root: string, dir: string, isolation: Isolation, uid: number | undefined) {
+  private constructor(root: string, dir: string, isolation: Isolation, uid: number | undefined, limiter: 'prlimit' | 'ulimit') {
     this.root = root;
     this.dir = dir;
     this.isolation = isolation;
     this.#uid = uid;
+    this.#limiter = limiter;
   }
 
   /** The uid commands run as, when the privilege drop is available. */
@@ -131,14 +147,14 @@ export class Sandbox {
   }
 
   /** Make a sandbox, writing `files` (relative paths) into its directory. */
-  static async create(options: { files?: Record<string, string | Uint8Array>; baseDir?: string } = {}): Promise<Sandbox> {
-    const isolation = detectIsolation();
+  static async create(options: SandboxCreateOptions = {}): Promise<Sandbox> {
+    const isolation = options.isolate === false ? { network: false, mount: false, pid: false, user: false } : detectIsolation();
     const root = await mkdtemp(join(resolve(options.baseDir ?? tmpdir()), 'srcode-sandbox-'));
     await chmod(root, 0o711);
     const dir = join(root, 'work');
     await mkdir(dir);
     const uid = isolation.user ? freshUid() : undefined;
-    const sandbox = new Sandbox(root, dir, isolation, uid);
+    const sandbox = new Sandbox(root, dir, isolation, uid, options.limiter ?? (hasPrlimit() ? 'prlimit' : 'ulimit'));
     try {
       for (const [name, content] of Object.entries(options.files ?? {})) await sandbox.writeFile(name, content);
     } catch (cause) {
@@ -225,22 +241,23 @@ export class Sandbox {
   }
 
   #wrap(command: readonly string[], limits: SandboxLimits): string[] {
-    const limit = hasPrlimit()
-      ? [
-          'prlimit',
-          `--nproc=${limits.maxProcesses}`,
-          `--as=${limits.memoryBytes}`,
-          `--fsize=${limits.fileSizeBytes}`,
-          `--cpu=${limits.cpuSeconds}`,
-          '--core=0',
-          '--',
-        ]
-      : [
-          'sh',
-          '-c',
-          `ulimit -u ${limits.maxProcesses} -v ${Math.floor(limits.memoryBytes / 1024)} -f ${Math.floor(limits.fileSizeBytes / 512)} -t ${limits.cpuSeconds} -c 0 && exec "$@"`,
-          'sh',
-        ];
+    const limit =
+      this.#limiter === 'prlimit'
+        ? [
+            'prlimit',
+            `--nproc=${limits.maxProcesses}`,
+            `--as=${limits.memoryBytes}`,
+            `--fsize=${limits.fileSizeBytes}`,
+            `--cpu=${limits.cpuSeconds}`,
+            '--core=0',
+            '--',
+          ]
+        : [
+            'sh',
+            '-c',
+            `{ ulimit -u ${limits.maxProcesses} 2>/dev/null || ulimit -p ${limits.maxProcesses}; } && ulimit -v ${Math.floor(limits.memoryBytes / 1024)} && ulimit -f ${Math.floor(limits.fileSizeBytes / 512)} && ulimit -t ${limits.cpuSeconds} && ulimit -c 0 && exec "$@"`,
+            'sh',
+          ];
     const drop = this.#uid !== undefined ? ['setpriv', `--reuid=${this.#uid}`, `--regid=${this.#uid}`, '--clear-groups', '--'] : [];
     const inner = [...drop, ...limit, ...command];
     if (!this.isolation.mount) return inner;
