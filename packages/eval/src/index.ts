@@ -42,7 +42,7 @@ export type { CyberSecEvalCase, Suite, SuiteName, SuiteTask } from './suites.js'
 export { SUITE_NAMES, cwevalSuite, cyberSecEvalSuite, loadCyberSecEval, loadSuite, proSuite } from './suites.js';
 export type { RateRow, SuiteSummary } from './metrics.js';
 export { summarise } from './metrics.js';
-export type { CodeGenerator, RunProgress, RunSuiteOptions, RunSuiteResult } from './run.js';
-export { runSuite } from './run.js';
+export type { ChatGeneratorOptions, ChatModelLike, CodeGenerator, RunProgress, RunSuiteOptions, RunSuiteResult } from './run.js';
+export { chatGenerator, runSuite } from './run.js';
 export { barChartSvg, toHtml, toMarkdown } from './report.js';
 export { ANALYZER_NAMES, createAnalyzer } from './analyzers.js';

@@ -10,7 +10,7 @@ import { BuiltinAnalyzer } from './builtin.js';
 import { loadProProblems } from './codeeval-pro.js';
 import { summarise } from './metrics.js';
 import { barChartSvg, toHtml, toMarkdown } from './report.js';
-import { type CodeGenerator, runSuite } from './run.js';
+import { type ChatModelLike, type CodeGenerator, chatGenerator, runSuite } from './run.js';
 import { cyberSecEvalSuite, loadCyberSecEval, proSuite } from './suites.js';
 
 const DATA = fileURLToPath(new URL('../../../../shared/data', import.meta.url));
@@ -108,6 +108,23 @@ describe.skipIf(!existsSync(DATA))('runSuite (needs ../shared/data)', () => {
     const md = toMarkdown([run.summary]);
     expect(md).toContain('| origin code | cyberseceval-instruct | 8 | 8 | 0 |');
     expect(md).toContain('## origin code: builtin');
+  });
+});
+
+describe('chatGenerator', () => {
+  it('asks a chat model once per sample with the sample index as seed', async () => {
+    const seen: { content: string; seed?: number }[] = [];
+    const model: ChatModelLike = {
+      name: 'local-model',
+      async complete(request) {
+        seen.push({ content: request.messages[1]?.content ?? '', ...(request.seed !== undefined ? { seed: request.seed } : {}) });
+        return { content: '```python\nprint(1)\n```' };
+      },
+    };
+    const generator = chatGenerator(model);
+    expect(generator.model).toBe('local-model');
+    expect(await generator.generate('write code', { sampleIndex: 3 })).toBe('```python\nprint(1)\n```');
+    expect(seen).toEqual([{ content: 'write code', seed: 3 }]);
   });
 });
 

@@ -155,3 +155,41 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSuiteResult
   await rename(tmp, join(outDir, 'summary.json'));
   return { results, summary, resumed };
 }
+
+/** A chat model of the reflect package's shape (`complete` over OpenAI-style messages), joined structurally. */
+export interface ChatModelLike {
+  readonly name: string;
+  complete(request: {
+    messages: { role: 'system' | 'user' | 'assistant'; content: string }[];
+    temperature?: number;
+    seed?: number;
+    maxTokens?: number;
+  }): Promise<{ content: string }>;
+}
+
+export interface ChatGeneratorOptions {
+  /** @default 'You are a careful programmer. Answer with code only.' */
+  system?: string;
+  /** @default 0.8 (sampling; k samples differ by their seed) */
+  temperature?: number;
+  maxTokens?: number;
+}
+
+/** Turn a chat model into a `CodeGenerator`: one user message per prompt, the sample index as the seed. */
+export function chatGenerator(model: ChatModelLike, options: ChatGeneratorOptions = {}): CodeGenerator {
+  return {
+    model: model.name,
+    async generate(prompt, opts) {
+      const result = await model.complete({
+        messages: [
+          { role: 'system', content: options.system ?? 'You are a careful programmer. Answer with code only.' },
+          { role: 'user', content: prompt },
+        ],
+        temperature: options.temperature ?? 0.8,
+        seed: opts?.sampleIndex ?? 0,
+        ...(options.maxTokens !== undefined ? { maxTokens: options.maxTokens } : {}),
+      });
+      return result.content;
+    },
+  };
+}
