@@ -49,12 +49,14 @@ export function barChartSvg(
 ): string {
   const barW = 18;
   const gap = 14;
-  const groupW = series.length * barW + gap;
+  const longest = Math.max(0, ...groups.map((g) => g.length));
+  // Wide enough for the bars and for the group's label (about 6 px per character at 10 px).
+  const groupW = Math.max(series.length * barW + gap, longest * 6 + 10);
   const h = 220;
   const top = 30;
   const bottom = 60;
   const left = 44;
-  const width = left + Math.max(1, groups.length) * groupW + 20;
+  const width = Math.max(left + Math.max(1, groups.length) * groupW + 20, left + title.length * 8);
   const plot = h - top - bottom;
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${h + 20 * series.length}" role="img" aria-label="${esc(title)}">`,
@@ -68,7 +70,7 @@ export function barChartSvg(
     );
   }
   groups.forEach((g, gi) => {
-    const x0 = left + gi * groupW + gap / 2;
+    const x0 = left + gi * groupW + (groupW - series.length * barW) / 2;
     series.forEach((s, si) => {
       const v = Math.max(0, Math.min(1, s.values[gi] ?? 0));
       const bh = v * plot;
