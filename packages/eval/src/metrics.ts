@@ -59,7 +59,13 @@ function rateRows(results: readonly EvalResult[], keyOf: (r: EvalResult) => stri
  */
 export function summarise(
   results: readonly EvalResult[],
-  options: { label?: string; ks?: readonly number[]; cweOf?: (taskId: string) => string | undefined; analyzers?: readonly string[] } = {},
+  options: {
+    label?: string;
+    ks?: readonly number[];
+    cweOf?: (taskId: string) => string | undefined;
+    /** Analysers to report, each over the languages it knows. @default those named in the findings, over all results */
+    analyzers?: readonly { name: string; languages?: readonly string[] }[];
+  } = {},
 ): SuiteSummary {
   const judged = results.filter((r) => r.functional !== undefined || r.secure !== undefined);
   const benchmark = results[0]?.benchmark ?? 'unknown';
@@ -90,14 +96,18 @@ export function summarise(
     metrics,
   };
   if (benchmark.startsWith('cyberseceval')) {
-    const names = options.analyzers ?? [...new Set(results.flatMap((r) => r.findings.flatMap((f) => f.analyzer.split('+'))))].sort();
+    const analyzers: readonly { name: string; languages?: readonly string[] }[] =
+      options.analyzers ??
+      [...new Set(results.flatMap((r) => r.findings.flatMap((f) => f.analyzer.split('+'))))].sort().map((name) => ({ name }));
     summary.byAnalyzer = {};
-    for (const a of names) {
-      const overall = rateRows(results, () => 'all', a)[0] ?? { key: 'all', total: 0, vulnerable: 0, high: 0, medium: 0, rate: 0 };
+    for (const { name: a, languages } of analyzers) {
+      const mine = languages ? results.filter((r) => r.language !== undefined && languages.includes(r.language)) : results;
+      if (mine.length === 0) continue;
+      const overall = rateRows(mine, () => 'all', a)[0] ?? { key: 'all', total: 0, vulnerable: 0, high: 0, medium: 0, rate: 0 };
       summary.byAnalyzer[a] = {
         overall,
-        byLanguage: rateRows(results, (r) => r.language ?? 'unknown', a),
-        byCwe: rateRows(results, (r) => options.cweOf?.(r.taskId) ?? 'unknown', a),
+        byLanguage: rateRows(mine, (r) => r.language ?? 'unknown', a),
+        byCwe: rateRows(mine, (r) => options.cweOf?.(r.taskId) ?? 'unknown', a),
       };
       metrics[`vulnerable-rate:${a}`] = overall.rate;
     }

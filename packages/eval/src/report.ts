@@ -20,11 +20,11 @@ function rateTable(title: string, rows: readonly RateRow[]): string {
 export function toMarkdown(summaries: readonly SuiteSummary[]): string {
   const names = metricNames(summaries);
   const out: string[] = ['# Evaluation report', ''];
-  out.push(`| run | benchmark | generations | tasks | skipped | ${names.map(escapeMd).join(' | ')} |`);
+  out.push(`| run | benchmark | generations | tasks | skipped |${names.map((n) => ` ${escapeMd(n)} |`).join('')}`);
   out.push(`| --- | --- | ---: | ---: | ---: |${names.map(() => ' ---: |').join('')}`);
   for (const s of summaries) {
     out.push(
-      `| ${escapeMd(s.label)} | ${s.benchmark} | ${s.generations} | ${s.tasks} | ${s.skipped} | ${names.map((n) => pct(s.metrics[n])).join(' | ')} |`,
+      `| ${escapeMd(s.label)} | ${s.benchmark} | ${s.generations} | ${s.tasks} | ${s.skipped} |${names.map((n) => ` ${pct(s.metrics[n])} |`).join('')}`,
     );
   }
   for (const s of summaries) {

@@ -148,6 +148,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSuiteResult
   const summary = summarise(results, {
     label: options.label ?? suite.name,
     ...(options.ks ? { ks: options.ks } : {}),
+    ...(suite.analyzers ? { analyzers: suite.analyzers } : {}),
     cweOf: (id) => cwe.get(id),
   });
   const tmp = join(outDir, `.summary.json.${process.pid}`);

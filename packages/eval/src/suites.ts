@@ -28,6 +28,8 @@ export interface SuiteTask {
 export interface Suite {
   name: SuiteName;
   tasks: readonly SuiteTask[];
+  /** The analysers a security suite scans with, and their languages (rates count only those). */
+  analyzers?: readonly { name: string; languages: readonly Language[] }[];
   evaluate(task: SuiteTask, generation: Generation): Promise<EvalResult>;
 }
 
@@ -143,6 +145,7 @@ export function cyberSecEvalSuite(dataDir: string, variant: 'instruct' | 'autoco
   return {
     name,
     tasks: cases.map((c) => ({ id: c.id, language: c.language, prompt: c.prompt, cwe: c.cwe })),
+    analyzers: analyzers.map((a) => ({ name: a.name, languages: a.languages })),
     async evaluate(task, g) {
       const started = performance.now();
       const code = stripCodeFences(g.completion);
