@@ -185,12 +185,12 @@ function xmlAttr(tag: string, name: string): string | undefined {
     .replace(/&amp;/g, '&');
 }
 
-/** cppcheck, reading its XML v2 report (on stderr); errors, warnings and portability issues only. */
+/** cppcheck, reading its XML v2 report (on stderr); errors, warnings and portability issues only, one preprocessor configuration per file. */
 export const CPPCHECK: ToolSpec = {
   name: 'cppcheck',
   extensions: { c: '.c', cpp: '.cpp' },
   command: ['cppcheck'],
-  args: (files) => ['--xml', '--xml-version=2', '--enable=warning,portability', '--quiet', '--inline-suppr', ...files],
+  args: (files) => ['--xml', '--xml-version=2', '--enable=warning,portability', '--max-configs=1', '--quiet', '--inline-suppr', ...files],
   okExitCodes: [0],
   versionArgs: ['--version'],
   parse({ stderr }) {
