@@ -10,6 +10,8 @@ export class SpanCache {
   readonly maxEntries: number;
   private readonly entries = new Map<string, { key: string; profile: PairProfile }>();
   private readonly options: PairSpanOptions;
+  /** Keys of pair objects already seen, so a pair passed again is not hashed again. */
+  private readonly keys = new WeakMap<RepairPair, string>();
   hits = 0;
   misses = 0;
 
@@ -19,9 +21,13 @@ export class SpanCache {
     this.options = options;
   }
 
-  /** The pair's profile, computed on first use (keyed by id, checked against the code). */
+  /** The pair's profile, computed on first use (keyed by id, checked against the code; pair objects are treated as immutable). */
   get(pair: RepairPair): PairProfile {
-    const key = `${pair.language}\u0000${pair.vulnerableCode.length}:${pair.fixedCode.length}:${hash(pair.vulnerableCode)}:${hash(pair.fixedCode)}`;
+    let key = this.keys.get(pair);
+    if (key === undefined) {
+      key = `${pair.language}\u0000${pair.vulnerableCode.length}:${pair.fixedCode.length}:${hash(pair.vulnerableCode)}:${hash(pair.fixedCode)}`;
+      this.keys.set(pair, key);
+    }
     const hit = this.entries.get(pair.id);
     if (hit && hit.key === key) {
       this.hits++;

@@ -17,6 +17,16 @@ export interface MapInput {
   includeText?: boolean;
 }
 
+/** Rewards as plain numbers, rounded to 6 decimals so float32 noise does not reach the records. */
+function rounded(rewards: Float32Array): number[] {
+  const out = new Array<number>(rewards.length);
+  for (let i = 0; i < rewards.length; i++) {
+    const r = rewards[i] as number;
+    out[i] = r === 0 ? 0 : Math.round(r * 1e6) / 1e6;
+  }
+  return out;
+}
+
 /** Projects `spans` onto the encoding's tokens and returns the dataset's `TokenRewardMap` record. */
 export function buildRewardMap(input: MapInput, options: ProjectionOptions = {}): TokenRewardMap {
   const rewards = projectRewards(input.text.length, input.encoding, input.spans, options);
@@ -37,7 +47,7 @@ export function buildRewardMap(input: MapInput, options: ProjectionOptions = {})
     tokenizer: input.tokenizer,
     tokenIds,
     offsets,
-    rewards: Array.from(rewards, (r) => Math.round(r * 1e6) / 1e6),
+    rewards: rounded(rewards),
     spans: input.spans.map((s) => ({ ...s })),
   };
   if (input.pairId !== undefined) map.pairId = input.pairId;

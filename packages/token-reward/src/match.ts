@@ -1,4 +1,5 @@
 import type { RepairPair, RewardSpan } from '@srcode/dataset';
+import type Parser from 'tree-sitter';
 import { getLanguage } from './languages.js';
 import { type PairSpanOptions, type PairSpans, pairSpans } from './pair-spans.js';
 import { parseCode } from './parse.js';
@@ -259,9 +260,10 @@ export function matchCompletion(
   const firsts = new Map<string, Set<number>>();
   for (const [type, units] of byType) firsts.set(type, new Set(units.map((u) => u.ids[0] as number)));
   const nodes: Array<{ type: string; start: number; end: number; from: number; to: number }> = [];
+  const startOf = startReader(all[0]);
   for (const node of truncated ? all.slice(0, maxNodes) : all) {
     const type = node.type;
-    const start = node.startIndex;
+    const start = startOf(node);
     const from = firstTokenAt(tokens, start);
     if (!firsts.get(type)?.has(ids[from] as number)) continue;
     const end = node.endIndex;
@@ -317,7 +319,13 @@ export function matchCompletion(
       nodeType: node.type,
     });
   }
-  if (tree.rootNode.hasError) found.push(...alignTokens(profile, tokens, completion, found, minSim, distinctive, maxFuzzy));
+  if (tree.rootNode.hasError) {
+    // only where the parser gave up: elsewhere the structural pass has already seen every unit
+    const root = tree.rootNode;
+    const errors = root.type === 'ERROR' ? [root] : root.descendantsOfType('ERROR');
+    const regions = errors.map((e) => [e.startIndex, e.endIndex] as const);
+    found.push(...alignTokens(profile, tokens, completion, found, regions, { minSim, distinctive, maxFuzzy }));
+  }
   return { spans: dropNested(found), truncated };
 }
 
@@ -332,10 +340,14 @@ function alignTokens(
   tokens: SyntaxTokens,
   text: string,
   found: readonly RewardSpan[],
-  minSim: number,
-  distinctive: number,
-  maxFuzzy: number,
+  regions: ReadonlyArray<readonly [number, number]>,
+  limits: { minSim: number; distinctive: number; maxFuzzy: number },
 ): RewardSpan[] {
+  const { minSim, distinctive, maxFuzzy } = limits;
+  const inRegion = new Uint8Array(tokens.kinds.length);
+  for (const [s, e] of regions) {
+    for (let t = firstTokenAt(tokens, s); t < tokens.kinds.length && (tokens.starts[t] as number) < e; t++) inRegion[t] = 1;
+  }
   const out: RewardSpan[] = [];
   const n = tokens.kinds.length;
   const anyName = profile.kindIds.get('ID') ?? -1;
@@ -355,6 +367,7 @@ function alignTokens(
     return false;
   };
   for (let i = 0; i < n; i++) {
+    if (!inRegion[i]) continue;
     let best: { unit: UnitProfile; sim: number; m: number } | undefined;
     for (const unit of units) {
       const m = unit.ids.length;
@@ -381,6 +394,18 @@ function alignTokens(
     i += best.m - 1;
   }
   return out;
+}
+
+/**
+ * How to read a node's start offset. The native binding (tree-sitter 0.22) already copied the start,
+ * in bytes of UTF-16, into the node's transfer fields; reading it there saves a native call per
+ * candidate. The layout is checked on a real node and the public getter is used when it differs.
+ */
+function startReader(sample: Parser.SyntaxNode | undefined): (node: Parser.SyntaxNode) => number {
+  const field = (node: Parser.SyntaxNode) => (node as unknown as Record<number, unknown>)[2];
+  const fast = (node: Parser.SyntaxNode) => (field(node) as number) >>> 1;
+  if (sample && typeof field(sample) === 'number' && fast(sample) === sample.startIndex) return fast;
+  return (node) => node.startIndex;
 }
 
 /** Drops spans lying inside a span of the same polarity, and duplicates. */
