@@ -30,7 +30,7 @@ interface Run {
   files: number;
 }
 
-const BATCH = 150;
+const BATCH = 50;
 
 async function runExternal(a: ExternalAnalyzer, inputs: readonly Input[]): Promise<Run> {
   const findings = new Map<string, Finding[]>();
@@ -79,7 +79,7 @@ const analysers: { name: string; languages: Language[]; run: (xs: Input[]) => Pr
   { name: 'builtin', languages: ['c', 'python'], run: runBuiltin },
   { name: 'bandit', languages: ['python'], run: (xs) => runExternal(new ExternalAnalyzer(BANDIT), xs) },
   { name: 'flawfinder', languages: ['c'], run: (xs) => runExternal(new ExternalAnalyzer(FLAWFINDER), xs) },
-  { name: 'cppcheck', languages: ['c'], run: (xs) => runExternal(new ExternalAnalyzer(CPPCHECK), xs) },
+  { name: 'cppcheck', languages: ['c'], run: (xs) => runExternal(new ExternalAnalyzer(CPPCHECK, { timeoutMs: 1_800_000 }), xs) },
 ];
 
 const signature = (f: Finding, code: string) => `${f.ruleId}|${code.split('\n')[(f.lines?.start ?? 1) - 1]?.replace(/\s+/g, '') ?? ''}`;

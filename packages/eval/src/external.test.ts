@@ -78,6 +78,37 @@ describe.skipIf(!has('cppcheck'))('cppcheck adapter (needs Debian cppcheck)', ()
   });
 });
 
+describe('ExternalAnalyzer', () => {
+  it('stops a tool that runs past its time limit and says so', async () => {
+    const sleepy = new ExternalAnalyzer(
+      {
+        name: 'sleepy',
+        extensions: { python: '.py' },
+        command: ['sleep', '10'],
+        args: () => [],
+        okExitCodes: [0],
+        versionArgs: [],
+        parse: () => [],
+      },
+      { timeoutMs: 200 },
+    );
+    await expect(sleepy.analyse('x = 1', 'python')).rejects.toThrow(/sleep was stopped/);
+  });
+
+  it('reports a tool that exits with an unexpected code', async () => {
+    const failing = new ExternalAnalyzer({
+      name: 'failing',
+      extensions: { c: '.c' },
+      command: ['false'],
+      args: () => [],
+      okExitCodes: [0],
+      versionArgs: [],
+      parse: () => [],
+    });
+    await expect(failing.analyse('int x;', 'c')).rejects.toThrow(/failing exited with 1/);
+  });
+});
+
 describe('ensemble', () => {
   it('merges findings on the same line and CWE, keeping the higher severity and both names', () => {
     const base = { schemaVersion: 1 as const, range: { start: 0, end: 5 }, lines: { start: 1, end: 1 }, message: 'm' };

@@ -54,6 +54,16 @@ export function runTool(
       args,
       { cwd: options.cwd, timeout: options.timeoutMs ?? 300_000, maxBuffer: options.maxBuffer ?? 256 * 1024 * 1024 },
       (error, stdout, stderr) => {
+        if (error?.killed || (error && error.signal)) {
+          reject(
+            new EvaluationError(
+              'analyzer-failed',
+              `${command} was stopped (${error.signal ?? 'killed'}) after ${options.timeoutMs ?? 300_000} ms or on too much output`,
+              { cause: error },
+            ),
+          );
+          return;
+        }
         if (error && typeof error.code !== 'number') {
           reject(new EvaluationError('analyzer-unavailable', `could not run ${command}: ${error.message}`, { cause: error }));
           return;
