@@ -1,4 +1,4 @@
-import type { RepairPair, RewardSpan } from '@srcode/dataset';
+import type { RepairPair, RewardSpan, TextRange } from '@srcode/dataset';
 import type Parser from 'tree-sitter';
 import { getLanguage } from './languages.js';
 import { type PairSpanOptions, type PairSpans, pairSpans } from './pair-spans.js';
@@ -16,6 +16,15 @@ export interface UnitProfile {
   before: Int32Array;
   /** Normalised tokens just after the unit, nearest first (ids). */
   after: Int32Array;
+  /** The same stretch of code on the pair's other side (the fix of a vulnerable unit, or the code a secure unit replaced). */
+  counter: { ids: Int32Array; raws: string[] };
+  /** Lower-cased words of the unit's string literals (SQL text, format strings), compared loosely. */
+  literalWords: ReadonlySet<string>;
+  /**
+   * The unit's normalised tokens also occur unchanged elsewhere on the other side (a `goto error;`
+   * the fix added next to others): it tells the two versions apart nowhere, so matching skips it.
+   */
+  generic: boolean;
 }
 
 /** Everything online matching needs from a pair, computed once per pair (see `SpanCache`). */
@@ -52,6 +61,12 @@ export interface MatchOptions {
    */
   minContextSimilarity?: number;
   /**
+   * Least overlap (Jaccard) between the words of a unit's string literals and a node's, for units
+   * with string literals: a format call on a message is not the format call that built a query.
+   * @default 0.3
+   */
+  minLiteralSimilarity?: number;
+  /**
    * Units longer than this many tokens must match exactly (after normalisation), which keeps the cost
    * of matching a completion linear in the size of such units.
    * @default 256
@@ -82,26 +97,34 @@ export function profilePair(pair: RepairPair, options: PairSpanOptions & { conte
     return id;
   };
   idOf('ID');
-  const sides: Array<[string, RewardSpan[]]> = [
-    [pair.vulnerableCode, spans.vulnerable],
-    [pair.fixedCode, spans.fixed],
-  ];
-  for (const [text, list] of sides) {
-    if (list.length === 0) continue;
+  const lexed = [pair.vulnerableCode, pair.fixedCode].map((text) => {
     const tokens = lexTokens(lang, text);
-    const ids = Int32Array.from(tokens.kinds, idOf);
+    return { text, tokens, ids: Int32Array.from(tokens.kinds, idOf) };
+  }) as [Lexed, Lexed];
+  const [v, f] = lexed;
+  const toFixed = positionMap(pair.changes.deleted, pair.changes.added);
+  const toVulnerable = positionMap(pair.changes.added, pair.changes.deleted);
+  const sides: Array<[Lexed, Lexed, RewardSpan[], PositionMap]> = [
+    [v, f, spans.vulnerable, toFixed],
+    [f, v, spans.fixed, toVulnerable],
+  ];
+  for (const [own, other, list, map] of sides) {
     for (const span of list) {
-      const from = firstTokenAt(tokens, span.start);
-      let to = from;
-      while (to < tokens.ends.length && (tokens.ends[to] as number) <= span.end) to++;
+      const [from, to] = tokenRange(own.tokens, span.start, span.end);
       if (to === from) continue;
+      const [cf, ct] = tokenRange(other.tokens, map(span.start, 'left'), map(span.end, 'right'));
+      const kinds = own.tokens.kinds.slice(from, to);
+      const raws = rawTokens(own, from, to);
       units.push({
         span,
-        kinds: tokens.kinds.slice(from, to),
-        raws: tokens.starts.slice(from, to).map((s, i) => text.slice(s, tokens.ends[from + i])),
-        ids: ids.slice(from, to),
-        before: ids.slice(Math.max(0, from - k), from).reverse(),
-        after: ids.slice(to, to + k),
+        kinds,
+        raws,
+        ids: own.ids.slice(from, to),
+        before: own.ids.slice(Math.max(0, from - k), from).reverse(),
+        after: own.ids.slice(to, to + k),
+        counter: { ids: other.ids.slice(cf, ct), raws: rawTokens(other, cf, ct) },
+        literalWords: literalWords(kinds, raws),
+        generic: occursOutside(other.ids, own.ids.subarray(from, to), cf, ct),
       });
     }
   }
@@ -110,9 +133,87 @@ export function profilePair(pair: RepairPair, options: PairSpanOptions & { conte
     language: pair.language,
     spans,
     units,
-    unitTypes: new Set(units.map((u) => u.span.nodeType ?? '')),
+    unitTypes: new Set(units.filter((u) => !u.generic).map((u) => u.span.nodeType ?? '')),
     kindIds,
   };
+}
+
+interface Lexed {
+  text: string;
+  tokens: SyntaxTokens;
+  ids: Int32Array;
+}
+
+type PositionMap = (p: number, bias: 'left' | 'right') => number;
+
+/**
+ * Maps offsets of one side of a pair to the other through the text both share: `from` are the
+ * ranges only this side has, `to` those only the other has. A position inside a changed range maps
+ * to the change's place; `left` lands before text the other side inserted there, `right` after it.
+ */
+function positionMap(from: readonly TextRange[], to: readonly TextRange[]): PositionMap {
+  const own = [...from].sort((a, b) => a.start - b.start);
+  const other = [...to].sort((a, b) => a.start - b.start);
+  let removed = 0;
+  const otherCommon = other.map((r) => {
+    const c = r.start - removed;
+    removed += r.end - r.start;
+    return c;
+  });
+  return (p, bias) => {
+    let c = p;
+    for (const r of own) {
+      if (r.end <= p) c -= r.end - r.start;
+      else if (r.start < p) c -= p - r.start;
+    }
+    let q = c;
+    other.forEach((r, i) => {
+      const oc = otherCommon[i] as number;
+      if (oc < c || (oc === c && bias === 'right')) q += r.end - r.start;
+    });
+    return q;
+  };
+}
+
+/** Tokens `[from, to)` lying inside `[start, end)`. */
+function tokenRange(tokens: SyntaxTokens, start: number, end: number): [number, number] {
+  const from = firstTokenAt(tokens, start);
+  let to = from;
+  while (to < tokens.ends.length && (tokens.ends[to] as number) <= end) to++;
+  return [from, to];
+}
+
+/** Whether `needle` occurs in `hay` other than inside tokens `[skipFrom, skipTo)`. */
+function occursOutside(hay: Int32Array, needle: Int32Array, skipFrom: number, skipTo: number): boolean {
+  const m = needle.length;
+  for (let i = 0; i + m <= hay.length; i++) {
+    if (hay[i] !== needle[0] || (i >= skipFrom && i + m <= skipTo)) continue;
+    let j = 1;
+    while (j < m && hay[i + j] === needle[j]) j++;
+    if (j === m) return true;
+  }
+  return false;
+}
+
+function rawTokens(l: Lexed, from: number, to: number): string[] {
+  const out: string[] = [];
+  for (let i = from; i < to; i++) out.push(l.text.slice(l.tokens.starts[i], l.tokens.ends[i]));
+  return out;
+}
+
+function literalWords(kinds: readonly string[], raws: readonly string[]): Set<string> {
+  const words = new Set<string>();
+  kinds.forEach((kind, i) => {
+    if (kind === 'STR') for (const w of (raws[i] ?? '').toLowerCase().match(/[\p{L}\p{N}_]+/gu) ?? []) words.add(w);
+  });
+  return words;
+}
+
+function jaccard(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
+  let shared = 0;
+  for (const x of a) if (b.has(x)) shared++;
+  const union = a.size + b.size - shared;
+  return union === 0 ? 1 : shared / union;
 }
 
 /**
@@ -214,6 +315,14 @@ export function stringDistance(a: readonly string[], b: readonly string[]): numb
   return prev[m] as number;
 }
 
+interface Candidate {
+  unit: UnitProfile;
+  score: number;
+  sim: number;
+  /** Token edit distance to the unit. */
+  d: number;
+}
+
 /** 1 - edit distance / longer length, over token arrays. */
 export function similarity(a: readonly string[], b: readonly string[]): number {
   if (a.length === 0 && b.length === 0) return 1;
@@ -239,13 +348,14 @@ export function matchCompletion(
   completion: string,
   options: MatchOptions = {},
 ): { spans: RewardSpan[]; truncated: boolean } {
-  if (profile.units.length === 0 || completion.length === 0) return { spans: [], truncated: false };
+  if (profile.unitTypes.size === 0 || completion.length === 0) return { spans: [], truncated: false };
   const lang = getLanguage(profile.language);
   const minSim = options.minSimilarity ?? 0.8;
   const k = options.contextTokens ?? CONTEXT;
   const distinctive = options.distinctiveTokens ?? 6;
   const minCtx = options.minContextSimilarity ?? 0.5;
   const maxFuzzy = options.maxFuzzyTokens ?? 256;
+  const minLiteral = options.minLiteralSimilarity ?? 0.3;
   const tree = parseCode(lang, completion);
   const tokens = lexTokens(lang, completion);
   // candidate nodes in one native call; their token ranges come from the lexer's sorted starts
@@ -254,7 +364,9 @@ export function matchCompletion(
   const truncated = all.length > maxNodes;
   const ids = Int32Array.from(tokens.kinds, (kind) => profile.kindIds.get(kind) ?? -1);
   const byType = new Map<string, UnitProfile[]>();
-  for (const unit of profile.units) byType.set(unit.span.nodeType ?? '', [...(byType.get(unit.span.nodeType ?? '') ?? []), unit]);
+  for (const unit of profile.units) {
+    if (!unit.generic) byType.set(unit.span.nodeType ?? '', [...(byType.get(unit.span.nodeType ?? '') ?? []), unit]);
+  }
   // first tokens of each type's units: a node starting with none of them cannot match well enough
   // to matter, so its end (a native call) is never asked for
   const firsts = new Map<string, Set<number>>();
@@ -278,8 +390,13 @@ export function matchCompletion(
     const candidates = byType.get(node.type);
     if (len === 0 || !candidates) continue;
     const got = ids.subarray(node.from, node.to);
-    let best: { unit: UnitProfile; score: number; sim: number } | undefined;
-    let rivals: Array<{ unit: UnitProfile; score: number; sim: number }> = [];
+    let best: Candidate | undefined;
+    let rivals: Candidate[] = [];
+    let raws: string[] | undefined;
+    const rawsOfNode = () => {
+      raws ??= tokens.starts.slice(node.from, node.to).map((s, i) => completion.slice(s, tokens.ends[node.from + i]));
+      return raws;
+    };
     for (const unit of candidates) {
       const longer = Math.max(len, unit.ids.length);
       // long units (whole case blocks) are matched exactly, keeping the cost linear in their size
@@ -294,8 +411,13 @@ export function matchCompletion(
         .reverse();
       const after = ids.subarray(node.to, node.to + k);
       const ctx = (contextSimilarity(unit.before, before) + contextSimilarity(unit.after, after)) / 2;
-      if (unit.ids.length < distinctive && ctx < minCtx) continue;
-      const entry = { unit, score: sim + ctx / 4, sim };
+      // a generic unit such as `(x)` must sit where the reference had it: same token just before
+      if (unit.ids.length < distinctive && (ctx < minCtx || (unit.before.length > 0 && before[0] !== unit.before[0]))) continue;
+      if (unit.literalWords.size > 0) {
+        const words = literalWords(tokens.kinds.slice(node.from, node.to), rawsOfNode());
+        if (jaccard(unit.literalWords, words) < minLiteral) continue;
+      }
+      const entry: Candidate = { unit, score: sim + ctx / 4, sim, d };
       rivals.push(entry);
       if (!best || entry.score > best.score) best = entry;
     }
@@ -303,12 +425,23 @@ export function matchCompletion(
     rivals = rivals.filter((r) => r.unit.span.polarity !== best?.unit.span.polarity && r.score === best?.score);
     if (rivals.length > 0) {
       // equally close to a secure and a vulnerable unit: the raw text decides, or nothing does
-      const raws = tokens.starts.slice(node.from, node.to).map((s, i) => completion.slice(s, tokens.ends[node.from + i]));
-      const rawSim = (u: UnitProfile) => 1 - stringDistance(u.raws, raws) / Math.max(u.raws.length, raws.length);
+      const own = rawsOfNode();
+      const rawSim = (u: UnitProfile) => 1 - stringDistance(u.raws, own) / Math.max(u.raws.length, own.length);
       const mine = rawSim(best.unit);
       const theirs = Math.max(...rivals.map((r) => rawSim(r.unit)));
       if (mine === theirs) continue;
       if (theirs > mine) best = rivals.find((r) => rawSim(r.unit) === theirs) ?? best;
+    }
+    // closer to the other side's version of the same code (a fix of this vulnerable unit, or the code
+    // this secure unit replaced): not a realisation of this unit
+    const counter = best.unit.counter;
+    if (counter.ids.length > 0) {
+      const dc = boundedDistance(counter.ids, got, best.d);
+      if (dc < best.d) continue;
+      if (dc === best.d) {
+        const own = rawsOfNode();
+        if (stringDistance(counter.raws, own) <= stringDistance(best.unit.raws, own)) continue;
+      }
     }
     found.push({
       start: node.start,
@@ -359,7 +492,9 @@ function alignTokens(
         ? (profile.kindIds.get(`name:${text.slice(tokens.starts[t], tokens.ends[t])}`) ?? anyName)
         : (profile.kindIds.get(kind) ?? -1);
   }
-  const units = profile.units.filter((u) => u.ids.length >= distinctive || u.kinds.some((kind) => kind.startsWith('name:')));
+  const units = profile.units.filter(
+    (u) => !u.generic && (u.ids.length >= distinctive || u.kinds.some((kind) => kind.startsWith('name:'))),
+  );
   const covered = new Uint8Array(n > 0 ? (tokens.ends[n - 1] as number) : 0);
   for (const f of found) covered.fill(1, f.start, f.end);
   const taken = (s: number, e: number) => {

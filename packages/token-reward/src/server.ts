@@ -44,6 +44,8 @@ const OPTION_TYPES: Record<string, 'number' | string[]> = {
   contextTokens: 'number',
   distinctiveTokens: 'number',
   minContextSimilarity: 'number',
+  minLiteralSimilarity: 'number',
+  maxFuzzyTokens: 'number',
 };
 
 function parseOptions(raw: unknown): OnlineOptions {
