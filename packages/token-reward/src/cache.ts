@@ -1,5 +1,5 @@
 import type { RepairPair } from '@srcode/dataset';
-import { type PairProfile, profilePair } from './match.js';
+import { type PairProfile, profilePair } from './profile.js';
 import type { PairSpanOptions } from './pair-spans.js';
 
 /**

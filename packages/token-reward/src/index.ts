@@ -20,8 +20,11 @@ export {
   checkOffsets,
   toUtf16Offsets,
 } from './tokenizer.js';
-export type { MatchOptions, PairProfile, UnitProfile } from './match.js';
-export { boundedDistance, matchCompletion, profilePair, similarity } from './match.js';
+export type { MatchOptions } from './match.js';
+export type { PairProfile, UnitProfile } from './profile.js';
+export { boundedDistance, similarity } from './distance.js';
+export { matchCompletion } from './match.js';
+export { profilePair } from './profile.js';
 export type { FindingSpanOptions } from './findings.js';
 export { DEFAULT_SEVERITY_REWARDS, findingSpans } from './findings.js';
 export { SpanCache } from './cache.js';

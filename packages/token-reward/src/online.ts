@@ -2,7 +2,8 @@ import type { Finding, RepairPair, TokenRewardMap } from '@srcode/dataset';
 import type { SpanCache } from './cache.js';
 import { type FindingSpanOptions, findingSpans } from './findings.js';
 import { buildRewardMap } from './map.js';
-import { type MatchOptions, matchCompletion, type PairProfile, profilePair } from './match.js';
+import { type MatchOptions, matchCompletion } from './match.js';
+import { type PairProfile, profilePair } from './profile.js';
 import type { ProjectionOptions } from './project.js';
 import type { TokenEncoding } from './tokenizer.js';
 

@@ -1,0 +1,167 @@
+import type { RepairPair, RewardSpan, TextRange } from '@srcode/dataset';
+import { getLanguage } from './languages.js';
+import { firstTokenAt, lexTokens, type SyntaxTokens } from './lexer.js';
+import { type PairSpanOptions, type PairSpans, pairSpans } from './pair-spans.js';
+
+/** A reference unit as the matcher sees it: its normalised tokens and a little context. */
+export interface UnitProfile {
+  span: RewardSpan;
+  kinds: string[];
+  raws: string[];
+  /** `kinds` as ids of the profile's `kindIds` table. */
+  ids: Int32Array;
+  /** Normalised tokens just before the unit, nearest first (ids). */
+  before: Int32Array;
+  /** Normalised tokens just after the unit, nearest first (ids). */
+  after: Int32Array;
+  /** The same stretch of code on the pair's other side (the fix of a vulnerable unit, or the code a secure unit replaced). */
+  counter: { ids: Int32Array; raws: string[] };
+  /** Lower-cased words of the unit's string literals (SQL text, format strings), compared loosely. */
+  literalWords: ReadonlySet<string>;
+  /**
+   * The unit's normalised tokens also occur unchanged elsewhere on the other side (a `goto error;`
+   * the fix added next to others): it tells the two versions apart nowhere, so matching skips it.
+   */
+  generic: boolean;
+}
+
+/** Everything online matching needs from a pair, computed once per pair (see `SpanCache`). */
+export interface PairProfile {
+  pairId: string;
+  language: string;
+  spans: PairSpans;
+  units: UnitProfile[];
+  unitTypes: ReadonlySet<string>;
+  /** Ids of the token kinds the units use; other kinds map to -1 (they can match no unit token). */
+  kindIds: ReadonlyMap<string, number>;
+}
+
+export const CONTEXT = 3;
+
+/** Parses both sides of a pair once and profiles its units for matching. */
+export function profilePair(pair: RepairPair, options: PairSpanOptions & { contextTokens?: number } = {}): PairProfile {
+  const lang = getLanguage(pair.language);
+  const spans = pairSpans(pair, options);
+  const k = options.contextTokens ?? CONTEXT;
+  const units: UnitProfile[] = [];
+  const kindIds = new Map<string, number>();
+  const idOf = (kind: string) => {
+    let id = kindIds.get(kind);
+    if (id === undefined) {
+      id = kindIds.size;
+      kindIds.set(kind, id);
+    }
+    return id;
+  };
+  idOf('ID');
+  const lexed = [pair.vulnerableCode, pair.fixedCode].map((text) => {
+    const tokens = lexTokens(lang, text);
+    return { text, tokens, ids: Int32Array.from(tokens.kinds, idOf) };
+  }) as [Lexed, Lexed];
+  const [v, f] = lexed;
+  const toFixed = positionMap(pair.changes.deleted, pair.changes.added);
+  const toVulnerable = positionMap(pair.changes.added, pair.changes.deleted);
+  const sides: Array<[Lexed, Lexed, RewardSpan[], PositionMap]> = [
+    [v, f, spans.vulnerable, toFixed],
+    [f, v, spans.fixed, toVulnerable],
+  ];
+  for (const [own, other, list, map] of sides) {
+    for (const span of list) {
+      const [from, to] = tokenRange(own.tokens, span.start, span.end);
+      if (to === from) continue;
+      const [cf, ct] = tokenRange(other.tokens, map(span.start, 'left'), map(span.end, 'right'));
+      const kinds = own.tokens.kinds.slice(from, to);
+      const raws = rawTokens(own, from, to);
+      units.push({
+        span,
+        kinds,
+        raws,
+        ids: own.ids.slice(from, to),
+        before: own.ids.slice(Math.max(0, from - k), from).reverse(),
+        after: own.ids.slice(to, to + k),
+        counter: { ids: other.ids.slice(cf, ct), raws: rawTokens(other, cf, ct) },
+        literalWords: literalWords(kinds, raws),
+        generic: occursOutside(other.ids, own.ids.subarray(from, to), cf, ct),
+      });
+    }
+  }
+  return {
+    pairId: pair.id,
+    language: pair.language,
+    spans,
+    units,
+    unitTypes: new Set(units.filter((u) => !u.generic).map((u) => u.span.nodeType ?? '')),
+    kindIds,
+  };
+}
+
+interface Lexed {
+  text: string;
+  tokens: SyntaxTokens;
+  ids: Int32Array;
+}
+
+type PositionMap = (p: number, bias: 'left' | 'right') => number;
+
+/**
+ * Maps offsets of one side of a pair to the other through the text both share: `from` are the
+ * ranges only this side has, `to` those only the other has. A position inside a changed range maps
+ * to the change's place; `left` lands before text the other side inserted there, `right` after it.
+ */
+function positionMap(from: readonly TextRange[], to: readonly TextRange[]): PositionMap {
+  const own = [...from].sort((a, b) => a.start - b.start);
+  const other = [...to].sort((a, b) => a.start - b.start);
+  let removed = 0;
+  const otherCommon = other.map((r) => {
+    const c = r.start - removed;
+    removed += r.end - r.start;
+    return c;
+  });
+  return (p, bias) => {
+    let c = p;
+    for (const r of own) {
+      if (r.end <= p) c -= r.end - r.start;
+      else if (r.start < p) c -= p - r.start;
+    }
+    let q = c;
+    other.forEach((r, i) => {
+      const oc = otherCommon[i] as number;
+      if (oc < c || (oc === c && bias === 'right')) q += r.end - r.start;
+    });
+    return q;
+  };
+}
+
+/** Tokens `[from, to)` lying inside `[start, end)`. */
+function tokenRange(tokens: SyntaxTokens, start: number, end: number): [number, number] {
+  const from = firstTokenAt(tokens, start);
+  let to = from;
+  while (to < tokens.ends.length && (tokens.ends[to] as number) <= end) to++;
+  return [from, to];
+}
+
+/** Whether `needle` occurs in `hay` other than inside tokens `[skipFrom, skipTo)`. */
+function occursOutside(hay: Int32Array, needle: Int32Array, skipFrom: number, skipTo: number): boolean {
+  const m = needle.length;
+  for (let i = 0; i + m <= hay.length; i++) {
+    if (hay[i] !== needle[0] || (i >= skipFrom && i + m <= skipTo)) continue;
+    let j = 1;
+    while (j < m && hay[i + j] === needle[j]) j++;
+    if (j === m) return true;
+  }
+  return false;
+}
+
+function rawTokens(l: Lexed, from: number, to: number): string[] {
+  const out: string[] = [];
+  for (let i = from; i < to; i++) out.push(l.text.slice(l.tokens.starts[i], l.tokens.ends[i]));
+  return out;
+}
+
+export function literalWords(kinds: readonly string[], raws: readonly string[]): Set<string> {
+  const words = new Set<string>();
+  kinds.forEach((kind, i) => {
+    if (kind === 'STR') for (const w of (raws[i] ?? '').toLowerCase().match(/[\p{L}\p{N}_]+/gu) ?? []) words.add(w);
+  });
+  return words;
+}
