@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Generation } from '@srcode/dataset';
 import { validate } from '@srcode/dataset';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, expectTypeOf, it } from 'vitest';
 import { BuiltinAnalyzer } from './builtin.js';
 import { loadProProblems } from './codeeval-pro.js';
 import { summarise } from './metrics.js';
@@ -122,6 +122,7 @@ describe('chatGenerator', () => {
       },
     };
     const generator = chatGenerator(model);
+    expectTypeOf(generator).toMatchTypeOf<CodeGenerator>();
     expect(generator.model).toBe('local-model');
     expect(await generator.generate('write code', { sampleIndex: 3 })).toBe('```python\nprint(1)\n```');
     expect(seen).toEqual([{ content: 'write code', seed: 3 }]);
