@@ -71,6 +71,12 @@ describe('srcode-reward CLI', () => {
     expect(maps.map((m) => m.id)).toEqual(['copy:vulnerable', 'copy:fixed', 'sql:vulnerable', 'sql:fixed']);
     for (const m of maps) expect(validate('TokenRewardMap', m).ok).toBe(true);
     expect(maps[0]?.tokenizer).toBe('hf:models');
+    const fixedOnly = join(dir, 'fixed.jsonl');
+    expect(run('map', '--pairs', pairsFile, '--tokenizer', 'bytes', '--side', 'fixed', '--out', fixedOnly).status).toBe(0);
+    expect((readLines(fixedOnly) as TokenRewardMap[]).map((m) => `${m.id} ${m.tokenizer}`)).toEqual([
+      'copy:fixed bytes',
+      'sql:fixed bytes',
+    ]);
   });
 });
 

@@ -176,6 +176,15 @@ describe('reward server', () => {
     });
   });
 
+  it('answers 503 when too many requests are in flight', async () => {
+    const busy = createRewardServer({ maxInFlight: 0 });
+    const { port } = await busy.listen(0);
+    const res = await fetch(`http://127.0.0.1:${port}/healthz`);
+    expect(res.status).toBe(503);
+    expect(((await res.json()) as Answer).error.code).toBe('busy');
+    await busy.close();
+  });
+
   it('finishes requests in flight on shutdown, then refuses new connections', async () => {
     const other = createRewardServer({ tokenizer: byteTokenizer });
     const { port } = await other.listen(0);
