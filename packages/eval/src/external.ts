@@ -54,7 +54,7 @@ export function runTool(
       args,
       { cwd: options.cwd, timeout: options.timeoutMs ?? 300_000, maxBuffer: options.maxBuffer ?? 256 * 1024 * 1024 },
       (error, stdout, stderr) => {
-        if (error?.killed || (error && error.signal)) {
+        if (error?.killed || error?.signal) {
           reject(
             new EvaluationError(
               'analyzer-failed',
