@@ -188,11 +188,12 @@ describe('reward server', () => {
   it('finishes requests in flight on shutdown, then refuses new connections', async () => {
     const other = createRewardServer({ tokenizer: byteTokenizer });
     const { port } = await other.listen(0);
+    const arrived = new Promise((resolve) => other.server.once('request', resolve));
     const inFlight = fetch(`http://127.0.0.1:${port}/v1/rewards`, {
       method: 'POST',
       body: JSON.stringify({ pair, completions: [{ text: bad.repeat(2000) }] }),
     });
-    await new Promise((r) => setTimeout(r, 20));
+    await arrived;
     const closed = other.close();
     const res = await inFlight;
     expect(res.status).toBe(200);
