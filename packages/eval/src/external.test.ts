@@ -73,6 +73,10 @@ describe.skipIf(!has('cppcheck'))('cppcheck adapter (needs Debian cppcheck)', ()
     });
   });
 
+  it('does not count its own diagnostics (a fragment it cannot parse) as findings', async () => {
+    expect(await new ExternalAnalyzer(CPPCHECK).analyse('  if (x) { y = ; }\n  }\n', 'c')).toEqual([]);
+  });
+
   it('rejects a language it cannot analyse', async () => {
     await expect(new ExternalAnalyzer(CPPCHECK).analyse('x = 1', 'python')).rejects.toThrow(/cppcheck analyses c, cpp/);
   });

@@ -185,6 +185,22 @@ function xmlAttr(tag: string, name: string): string | undefined {
     .replace(/&amp;/g, '&');
 }
 
+/** cppcheck's reports about itself (unparsable input, missing headers, limits): not findings about the code. */
+const CPPCHECK_DIAGNOSTICS = new Set([
+  'missingInclude',
+  'missingIncludeSystem',
+  'syntaxError',
+  'internalAstError',
+  'internalError',
+  'cppcheckError',
+  'unknownMacro',
+  'preprocessorErrorDirective',
+  'noValidConfiguration',
+  'toomanyconfigs',
+  'checkersReport',
+  'normalCheckLevelMaxBranches',
+]);
+
 /** cppcheck, reading its XML v2 report (on stderr); errors, warnings and portability issues only, one preprocessor configuration per file. */
 export const CPPCHECK: ToolSpec = {
   name: 'cppcheck',
@@ -202,7 +218,7 @@ export const CPPCHECK: ToolSpec = {
       const file = loc ? xmlAttr(loc, 'file') : xmlAttr(open, 'file0');
       const line = Number(loc ? xmlAttr(loc, 'line') : 0);
       const id = xmlAttr(open, 'id') ?? 'unknown';
-      if (!file || !line || id === 'missingIncludeSystem' || id === 'missingInclude') continue;
+      if (!file || !line || CPPCHECK_DIAGNOSTICS.has(id)) continue;
       const cwe = xmlAttr(open, 'cwe');
       const column = Number(loc ? xmlAttr(loc, 'column') : 0);
       out.push({
