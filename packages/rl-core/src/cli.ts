@@ -10,7 +10,8 @@ commands:
   train        RL on the task family     --algo ppo|grpo --reward token|instance --init DIR --out DIR
                [--steps 20 --prompts 8 --group 4 --kl 0.02 --lr 1e-3 --resume DIR --backend ... --log FILE]
   sample       sample from a checkpoint  --model DIR --prompt TEXT [--n 4 --temperature 1 --top-p 1 --seed 0]
-  experiment   the miniature SRCode experiment [--out DIR --seeds 1,2,3 --sft-steps --rl-steps --backend wasm --quick]
+  experiment   the miniature SRCode experiment [--out DIR --seeds 1,2,3 --sft-steps 300 --rl-steps 16 --rl-lr 7e-4
+               --eval-every 2 --backend wasm --quick]
 `;
 
 async function readStdin(): Promise<string> {
@@ -37,7 +38,7 @@ async function advantagesCommand(): Promise<number> {
 }
 
 const OPTIONS = Object.fromEntries(
-  'data out steps batch lr width layers heads seed resume init backend log algo reward prompts group kl reference model prompt n temperature top-p max-new-tokens max-length seeds sft-steps rl-steps eval-every eval-samples'
+  'data out steps batch lr width layers heads seed resume init backend log algo reward prompts group kl reference model prompt n temperature top-p max-new-tokens max-length seeds sft-steps rl-steps rl-lr eval-every eval-samples'
     .split(' ')
     .map((k) => [k, { type: 'string' as const }]),
 );

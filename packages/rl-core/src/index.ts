@@ -19,6 +19,8 @@ export { CHAR_TOKENS, decodeChars, encodeChars } from './tokenizer.js';
 export { completionRewards, HELDOUT_NAMES, judge, PATTERN_PAIRS, promptsFor, REWARD_DEFAULTS, TRAIN_NAMES } from './experiment/tasks.js';
 export type { PatternPair, TaskPrompt, Verdict } from './experiment/tasks.js';
 export { lineChartSvg } from './experiment/plot.js';
+export { summarise } from './experiment/summary.js';
+export type { EvalPoint } from './experiment/summary.js';
 export type { Series } from './experiment/plot.js';
 export { MODEL_DEFAULTS } from './policy.js';
 export type {

@@ -198,6 +198,7 @@ export async function experimentCommand(a: Args, out: Out): Promise<number> {
     evalEvery: num(a, 'eval-every', quick ? 1 : 2),
     evalSamples: num(a, 'eval-samples', 1),
     backend: str(a, 'backend', 'wasm') as BackendName,
+    rlLearningRate: num(a, 'rl-lr', 7e-4),
     ...(quick
       ? { conditions: ['ppo-token+instance', 'grpo-instance'] as ConditionName[], promptsPerStep: 2, groupSize: 2, heldoutLimit: 6 }
       : {}),

@@ -2,7 +2,7 @@ import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Estimator } from '../advantages.js';
 import { completionRewards, HELDOUT_NAMES, judge, PATTERN_PAIRS, promptsFor, type TaskPrompt, TRAIN_NAMES } from '../experiment/tasks.js';
-import { lineChartSvg, type Series } from '../experiment/plot.js';
+import { type EvalPoint, summarise } from '../experiment/summary.js';
 import type { Completion } from '../policy.js';
 import { seededRandom } from '../sampling.js';
 import { CHAR_TOKENS, decodeChars, encodeChars } from '../tokenizer.js';
@@ -49,13 +49,7 @@ export interface ExperimentOptions {
   log?: (line: string) => void;
 }
 
-export interface EvalPoint {
-  condition: ConditionName | 'sft';
-  seed: number;
-  step: number;
-  insecureRate: number;
-  wellFormedRate: number;
-}
+export type { EvalPoint };
 
 export interface ExperimentResult {
   points: EvalPoint[];
@@ -93,10 +87,6 @@ function rewardFor(train: TaskPrompt[], chosen: TaskPrompt[], token: boolean) {
     void train;
     return { rewards: out, metrics: { insecure: verdict.insecure ? 1 : 0, wellFormed: verdict.wellFormed ? 1 : 0 } };
   };
-}
-
-function mean(xs: number[]): number {
-  return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : Number.NaN;
 }
 
 /**
@@ -207,34 +197,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
       reference.dispose();
     }
   }
-  const steps = [...new Set(points.filter((p) => p.condition !== 'sft').map((p) => p.step))].sort((a, b) => a - b);
-  const avg = (c: string, step: number, k: 'insecureRate' | 'wellFormedRate') =>
-    mean(points.filter((p) => p.condition === c && p.step === step).map((p) => p[k]));
-  const sd = (c: string, step: number, k: 'insecureRate' | 'wellFormedRate') => {
-    const xs = points.filter((p) => p.condition === c && p.step === step).map((p) => p[k]);
-    const mu = mean(xs);
-    return Math.sqrt(mean(xs.map((x) => (x - mu) ** 2)));
-  };
-  const series = (k: 'insecureRate' | 'wellFormedRate'): Series[] =>
-    conditions.map((c) => ({ label: c, points: steps.map((s) => [s, avg(c, s, k)] as [number, number]) }));
-  const svg = lineChartSvg(
-    [
-      { title: 'insecure rate on held-out prompts (mean of seeds)', series: series('insecureRate') },
-      { title: 'well-formed rate on held-out prompts', series: series('wellFormedRate') },
-    ],
-    'RL step',
-  );
-  const last = steps[steps.length - 1] ?? 0;
-  const mid = steps[Math.floor(steps.length / 2)] ?? 0;
-  const fmt = (c: string, s: number, k: 'insecureRate' | 'wellFormedRate') => `${avg(c, s, k).toFixed(3)} ± ${sd(c, s, k).toFixed(3)}`;
-  const table = [
-    `| condition | insecure @0 (SFT) | insecure @${mid} | insecure @${last} | well-formed @0 | well-formed @${last} |`,
-    '| --- | --- | --- | --- | --- | --- |',
-    ...conditions.map(
-      (c) =>
-        `| ${c} | ${fmt(c, 0, 'insecureRate')} | ${fmt(c, mid, 'insecureRate')} | ${fmt(c, last, 'insecureRate')} | ${fmt(c, 0, 'wellFormedRate')} | ${fmt(c, last, 'wellFormedRate')} |`,
-    ),
-  ].join('\n');
+  const { table, svg } = summarise(points, conditions);
   const seconds = (performance.now() - started) / 1000;
   await writeFile(join(options.outDir, 'plot.svg'), svg);
   await writeFile(join(options.outDir, 'table.md'), `${table}\n`);
