@@ -22,6 +22,7 @@ export function lineChartSvg(panels: { title: string; series: Series[] }[], xLab
   const xMax = Math.max(1, ...xs);
   const out: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="11">`,
+    `<title>${esc(panels.map((p) => p.title).join('; '))}</title>`,
     `<rect width="100%" height="100%" fill="white"/>`,
   ];
   panels.forEach((panel, pi) => {
