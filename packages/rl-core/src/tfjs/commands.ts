@@ -1,6 +1,6 @@
 import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { completionRewards, judge, promptsFor, type TaskPrompt, TRAIN_NAMES } from '../experiment/tasks.js';
+import { completionRewards, HELDOUT_NAMES, judge, promptsFor, type TaskPrompt, TRAIN_NAMES } from '../experiment/tasks.js';
 import type { Completion } from '../policy.js';
 import { seededRandom } from '../sampling.js';
 import { CHAR_TOKENS, decodeChars, encodeChars } from '../tokenizer.js';
@@ -176,7 +176,7 @@ export async function sampleCommand(a: Args, out: Out): Promise<number> {
     },
   );
   policy.dispose();
-  const task = promptsFor([...TRAIN_NAMES, ...'email city note code blob tag'.split(' ')]).find((p) => p.text === a.prompt);
+  const task = promptsFor([...TRAIN_NAMES, ...HELDOUT_NAMES]).find((p) => p.text === a.prompt);
   for (const c of comps) {
     const text = decodeChars(c.tokens);
     out(JSON.stringify(task ? { completion: text, ...judge(task, text) } : { completion: text }));

@@ -75,7 +75,7 @@ async function evaluateHeldout(policy: TransformerPolicy, heldout: TaskPrompt[],
   return { insecureRate: insecure / rows.length, wellFormedRate: wellFormed / rows.length };
 }
 
-function rewardFor(train: TaskPrompt[], chosen: TaskPrompt[], token: boolean) {
+function rewardFor(chosen: TaskPrompt[], token: boolean) {
   return (i: number, c: Completion) => {
     const p = chosen[i] as TaskPrompt;
     const text = decodeChars(c.tokens);
@@ -84,7 +84,6 @@ function rewardFor(train: TaskPrompt[], chosen: TaskPrompt[], token: boolean) {
     const out = new Float32Array(c.tokens.length);
     out.set(rewards.subarray(0, Math.min(text.length, out.length)));
     if (out.length > 0) out[out.length - 1] = (out[out.length - 1] as number) + (rewards[text.length] as number);
-    void train;
     return { rewards: out, metrics: { insecure: verdict.insecure ? 1 : 0, wellFormed: verdict.wellFormed ? 1 : 0 } };
   };
 }
@@ -159,7 +158,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
       let tokens = 0;
       for (let step = 1; step <= rlSteps; step++) {
         const chosen = Array.from({ length: P }, () => train[Math.floor(crand() * train.length)] as TaskPrompt);
-        const m = await rlStep(policy, reference, chosen.map(prompt), rewardFor(train, chosen, cond.token), {
+        const m = await rlStep(policy, reference, chosen.map(prompt), rewardFor(chosen, cond.token), {
           algo: cond.algo,
           estimator: cond.estimator,
           groupSize: G,
