@@ -149,7 +149,7 @@ console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: |');
 for (const r of rows) console.log(r);
 const base = (lang: string) => speed.find((s) => s.name === 'builtin' && s.language === lang)?.filesPerSecond ?? 0;
 console.log('\nthroughput relative to the built-in analyser on the same inputs (batch mode for the external tools):');
-for (const s of speed.filter((x) => x.name !== 'builtin'))
+for (const s of speed.filter((x) => x.name !== 'builtin' && base(x.language) > 0))
   console.log(`  ${s.language} builtin / ${s.name}: ${(base(s.language) / s.filesPerSecond).toFixed(1)}x`);
 if (!only || only.includes('bandit')) {
   // Per-file cost of bandit as one would call it on a single generation: one process per file.
