@@ -7,7 +7,7 @@ APT_PACKAGES=(
   # analysers and benchmark runners (@srcode/eval)
   gcc libc6-dev python3-bandit flawfinder cppcheck
   python3-pytest python3-pycryptodome python3-jwt python3-yaml python3-lxml python3-argon2
-  libssl-dev libjwt-dev libxml2-dev libsqlite3-dev
+  libssl-dev libjwt-dev libxml2-dev libsqlite3-dev libarchive-dev
   # headless browser for render checks (@srcode/token-reward)
   chromium
   # Dawn's OpenGL ES path on Mesa llvmpipe (@srcode/rl-core WebGPU backend without a GPU)
