@@ -26,7 +26,7 @@ import { causalMask, forwardHidden, heads, initialValue, parameterShapes, scoreT
 export interface OptimizerConfig {
   /** Adam learning rate. @default 3e-4 */
   learningRate: number;
-  /** Gradients are rescaled so their global norm is at most this. @default 1 */
+  /** Gradients are rescaled so their global norm is at most this; Infinity skips the clipping. @default 1 */
   maxGradNorm: number;
 }
 
@@ -189,6 +189,10 @@ export class TransformerPolicy implements Policy {
     tf.tidy(() => {
       // Adam keys its moments by position, so every parameter gets a gradient (zero when unused).
       const list = names.map((n) => grads[this.prefix + n] ?? tf.zerosLike(this.params.get(n) as tf.Variable));
+      if (!Number.isFinite(this.optimizerConfig.maxGradNorm)) {
+        this.optimizer.applyGradients(names.map((n, i) => ({ name: this.prefix + n, tensor: list[i] as tf.Tensor })));
+        return;
+      }
       // Pairwise adds, not addN: WebGPU in compatibility mode allows only 8 storage buffers per shader.
       const norm = tf.sqrt(list.map((g) => tf.sum(tf.square(g))).reduce((a, b) => tf.add(a, b)));
       const scale = tf.minimum(1, tf.div(this.optimizerConfig.maxGradNorm, tf.add(norm, 1e-6)));
