@@ -34,13 +34,18 @@ function pipeline(estimator: 'gae' | 'grpo' | 'token-grpo'): number {
   return p.loss + v.loss;
 }
 
+/** Median over 9 rounds of the mean time of `reps` calls: the machine is shared, so single rounds are noisy. */
 function time(fn: () => number, reps: number): number {
   for (let i = 0; i < 20; i++) fn();
-  const t0 = performance.now();
+  const rounds: number[] = [];
   let sink = 0;
-  for (let i = 0; i < reps; i++) sink += fn();
+  for (let r = 0; r < 9; r++) {
+    const t0 = performance.now();
+    for (let i = 0; i < reps; i++) sink += fn();
+    rounds.push((performance.now() - t0) / reps);
+  }
   if (Number.isNaN(sink)) console.log('');
-  return (performance.now() - t0) / reps;
+  return rounds.sort((x, y) => x - y)[4] as number;
 }
 
 export function benchAdvantages(): { estimator: string; ms: number; tokensPerSecond: number; ratio: number }[] {

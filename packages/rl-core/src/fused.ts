@@ -24,7 +24,7 @@ export interface FusedPpoInput {
 }
 
 /**
- * GAE (whitened) + PPO clipped surrogate + clipped value loss, token-mean aggregated, in three passes over the
+ * GAE (whitened) + PPO clipped surrogate + clipped value loss, token-mean aggregated, in two passes over the
  * arrays and no per-token temporaries beyond the advantages. Equal to `computeAdvantages` ('gae') followed by
  * `ppoPolicyLoss` and `valueLoss`; the fast path for large batches.
  */
@@ -50,7 +50,11 @@ export function fusedGaePpoLoss(input: FusedPpoInput): {
   const adv = new Float32Array(rewards.length);
   const ret = new Float32Array(rewards.length);
   let n = 0;
+  // Shifted sums (shift = the first advantage) give the variance in the same pass, without the
+  // cancellation of raw sums of squares; statistics are of the stored float32 values.
+  let shift = Number.NaN;
   let sum = 0;
+  let sumSq = 0;
   for (let b = 0; b < shape.batch; b++) {
     let nextValue = 0;
     let nextAdv = 0;
@@ -61,17 +65,18 @@ export function fusedGaePpoLoss(input: FusedPpoInput): {
       nextValue = v;
       adv[i] = nextAdv;
       ret[i] = nextAdv + v;
-      // Statistics of the stored float32 values, exactly what a separate whitening pass would see.
+      const a = adv[i] as number;
+      if (n === 0) shift = a;
+      const d = a - shift;
       n++;
-      sum += adv[i] as number;
+      sum += d;
+      sumSq += d * d;
     }
   }
   if (n === 0) return { policyLoss: 0, valueLoss: 0, advantages: adv, returns: ret };
-  const mean = sum / n;
-  // Two-pass variance, as `whiten` computes it: one-pass formulas cancel badly when advantages nearly agree.
-  let ss = 0;
-  for (let i = 0; i < adv.length; i++) if (mask[i] !== 0) ss += ((adv[i] as number) - mean) * ((adv[i] as number) - mean);
-  const inv = 1 / (Math.sqrt(ss / n) + ADVANTAGE_DEFAULTS.eps);
+  const meanShifted = sum / n;
+  const mean = shift + meanShifted;
+  const inv = 1 / (Math.sqrt(Math.max(0, sumSq / n - meanShifted * meanShifted)) + ADVANTAGE_DEFAULTS.eps);
   const lo = 1 - (input.clipLow ?? LOSS_DEFAULTS.clipLow);
   const hi = 1 + (input.clipHigh ?? LOSS_DEFAULTS.clipHigh);
   const dual = input.dualClip ?? Number.POSITIVE_INFINITY;
