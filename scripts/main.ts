@@ -1,0 +1,373 @@
+// The whole pipeline as one command: import → reflect → PrimeVul+ records → token reward maps →
+// SFT and RL (token-level rewards) of a small policy → evaluation before and after → HTML report.
+// Every stage writes its result under --out and is skipped on a rerun (--fresh starts over).
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  type EvalResult,
+  type Generation,
+  IMPORT_FORMATS,
+  type ImportFormat,
+  type TokenRewardMap,
+  formatIssue,
+  importPairs,
+  readJsonlAll,
+  samplePairsPath,
+  writeJsonlAtomic,
+} from '@srcode/dataset';
+import { BuiltinAnalyzer } from '@srcode/eval';
+import { HeuristicJudge, LlmJudge, LlmPromptWriter, OpenAIChatClient, TemplatePromptWriter, runReflection } from '@srcode/reflect';
+import { CHAR_TOKENS, decodeChars, rlStep, seededRandom, sftStep } from '@srcode/rl-core';
+import { TransformerPolicy, useBackend } from '@srcode/rl-core/tfjs';
+import { type TokenizerLike, byteTokenizer, renderHtml, teacherForcedMaps } from '@srcode/token-reward';
+import { type EvalSummary, type Report, writeReport } from './pipeline/report.js';
+import { Scorer, type Task, promptIds, targetIds, tasksFrom } from './pipeline/tasks.js';
+
+const USAGE = `usage: pnpm run main [-- options]
+
+inputs (default: the embedded sample pairs)
+  --pairs FILE|DIR ...        repair pairs to import (repeatable)
+  --format F                  ${IMPORT_FORMATS.join('|')} (default sven)
+reflection and prompts (default: the offline heuristic judge and template writer)
+  --endpoint URL --model NAME [--api-key-env VAR]   an OpenAI-compatible chat endpoint
+reward maps
+  --tokenizer FILE            a Hugging Face tokenizer.json (default: bytes)
+policy and training
+  --width N --layers N        policy size (default 48, 2)
+  --sft-steps N --rl-steps N  (default 300, 24)
+  --samples N                 evaluation samples per prompt (default 8)
+  --backend auto|webgpu|wasm|cpu   (default wasm, the fastest here on a CPU-only machine)
+  --seed N                    (default 1)
+output
+  --out DIR                   (default .out/main)   --fresh   start every stage over`;
+
+const { values: flags } = parseArgs({
+  options: {
+    pairs: { type: 'string', multiple: true },
+    format: { type: 'string', default: 'sven' },
+    endpoint: { type: 'string' },
+    model: { type: 'string' },
+    'api-key-env': { type: 'string' },
+    tokenizer: { type: 'string' },
+    width: { type: 'string', default: '48' },
+    layers: { type: 'string', default: '2' },
+    'sft-steps': { type: 'string', default: '300' },
+    'rl-steps': { type: 'string', default: '24' },
+    samples: { type: 'string', default: '8' },
+    'max-chars': { type: 'string', default: '96' },
+    backend: { type: 'string', default: 'wasm' },
+    seed: { type: 'string', default: '1' },
+    out: { type: 'string', default: '.out/main' },
+    fresh: { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
+  },
+});
+if (flags.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const num = (name: keyof typeof flags) => {
+  const v = Number(flags[name]);
+  if (!Number.isInteger(v) || v < 0) throw new Error(`--${name} must be a non-negative integer, got ${String(flags[name])}`);
+  return v;
+};
+const format = flags.format as ImportFormat;
+if (!IMPORT_FORMATS.includes(format)) throw new Error(`--format must be one of ${IMPORT_FORMATS.join(', ')}`);
+
+const out = resolve(flags.out ?? '.out/main');
+if (flags.fresh) rmSync(out, { recursive: true, force: true });
+mkdirSync(join(out, 'stages'), { recursive: true });
+const started = performance.now();
+const elapsed = () => `${((performance.now() - started) / 1000).toFixed(1)}s`;
+const log = (stage: string, msg: string) => process.stderr.write(`[${elapsed()}] ${stage}: ${msg}\n`);
+
+/** Runs a stage once: its result is kept in stages/<name>.json and reused by later runs. */
+async function stage<T>(name: string, run: () => Promise<T>): Promise<T> {
+  const file = join(out, 'stages', `${name}.json`);
+  if (existsSync(file)) {
+    log(name, 'done in an earlier run, skipped');
+    return JSON.parse(readFileSync(file, 'utf8')) as T;
+  }
+  const t = performance.now();
+  log(name, 'started');
+  const result = await run();
+  writeFileSync(file, JSON.stringify(result, null, 2));
+  log(name, `finished in ${((performance.now() - t) / 1000).toFixed(1)}s`);
+  return result;
+}
+
+const files = {
+  pairs: join(out, 'pairs.jsonl'),
+  records: join(out, 'records.jsonl'),
+  maps: join(out, 'reward-maps.jsonl'),
+  renders: join(out, 'reward-maps.html'),
+  generations: join(out, 'generations.jsonl'),
+  results: join(out, 'eval-results.jsonl'),
+  metrics: join(out, 'train-metrics.jsonl'),
+  report: join(out, 'report.html'),
+  summary: join(out, 'summary.json'),
+};
+
+// 1. Import
+const imported = await stage('import', async () => {
+  const inputs = flags.pairs?.length ? flags.pairs : [samplePairsPath()];
+  const run = importPairs({ format, inputs, ...(flags.pairs?.length ? {} : { dataset: 'sample' }) });
+  const { records } = await writeJsonlAtomic(files.pairs, run, { schema: 'RepairPair' });
+  for (const i of run.issues.slice(0, 10)) log('import', `rejected ${formatIssue(i)}`);
+  log('import', `${records} pairs from ${inputs.length} input(s)`);
+  return { inputs, pairs: records, rejected: run.issues.length };
+});
+
+// 2. Reflect: keep high-confidence repairs, write implicit prompts → PrimeVul+ records
+const reflected = await stage('reflect', async () => {
+  const analyzer = new BuiltinAnalyzer();
+  let judge: HeuristicJudge | LlmJudge = new HeuristicJudge();
+  let writer: TemplatePromptWriter | LlmPromptWriter = new TemplatePromptWriter();
+  if (flags.endpoint) {
+    if (!flags.model) throw new Error('--endpoint needs --model');
+    const client = new OpenAIChatClient({
+      endpoint: flags.endpoint,
+      model: flags.model,
+      ...(flags['api-key-env'] ? { apiKeyEnv: flags['api-key-env'] } : {}),
+      cacheDir: join(out, 'llm-cache'),
+    });
+    judge = new LlmJudge(client);
+    writer = new LlmPromptWriter(client);
+  }
+  const summary = await runReflection({
+    input: files.pairs,
+    output: files.records,
+    judge,
+    writer,
+    analyzers: [analyzer],
+    onProgress: (p) => log('reflect', `${p.done}/${p.total} pairs, ${p.accepted} accepted`),
+  });
+  return summary;
+});
+
+const { records } = await readJsonlAll(files.records, { schema: 'PrimeVulPlusRecord' });
+
+// 3. Token reward maps (teacher-forced, both sides of every accepted pair) and a render of three
+const rewardMaps = await stage('reward-maps', async () => {
+  let tokenizer: TokenizerLike = byteTokenizer;
+  if (flags.tokenizer) {
+    const { loadHfTokenizer } = await import('@srcode/token-reward/hf');
+    tokenizer = await loadHfTokenizer(flags.tokenizer);
+  }
+  const maps: TokenRewardMap[] = [];
+  for (const r of records) {
+    try {
+      const { vulnerable, fixed } = teacherForcedMaps(r.pair, tokenizer);
+      maps.push(vulnerable, fixed);
+    } catch (e) {
+      log('reward-maps', `skipped ${r.pair.id}: ${(e as Error).message}`);
+    }
+  }
+  await writeJsonlAtomic(files.maps, maps, { schema: 'TokenRewardMap' });
+  writeFileSync(files.renders, renderHtml(maps.slice(0, 6), { title: 'Teacher-forced token rewards' }));
+  const tokens = maps.reduce((s, m) => s + m.tokenIds.length, 0);
+  const positive = maps.reduce((s, m) => s + m.rewards.filter((x) => x > 0).length, 0);
+  const negative = maps.reduce((s, m) => s + m.rewards.filter((x) => x < 0).length, 0);
+  return { tokenizer: tokenizer.name, maps: maps.length, tokens, positive, negative };
+});
+
+// 4–5. SFT, evaluation, RL with token-level rewards, evaluation
+const { tasks, skipped } = tasksFrom(records, num('max-chars'));
+for (const s of skipped) log('train', `task skipped: ${s}`);
+if (!tasks.length) throw new Error('no accepted record has a changed region small enough for the policy; raise --max-chars');
+const seed = num('seed');
+const maxLength =
+  Math.ceil(
+    (Math.max(...tasks.map((t) => promptIds(t).length + Math.max(t.pair.fixedCode.length, t.pair.vulnerableCode.length))) + 2) / 8,
+  ) * 8;
+const maxNew = maxLength - Math.max(...tasks.map((t) => promptIds(t).length));
+const config = { vocabSize: CHAR_TOKENS.vocabSize, maxLength, layers: num('layers'), width: num('width'), heads: 4, seed };
+const scorer = new Scorer();
+const info = await useBackend((flags.backend ?? 'wasm') as 'auto' | 'webgpu' | 'wasm' | 'cpu');
+log('train', `backend ${info.name}; ${tasks.length} tasks; policy ${config.layers}x${config.width}, max length ${maxLength}`);
+
+async function evaluate(policy: TransformerPolicy, label: string, evalSeed: number): Promise<EvalSummary> {
+  const n = num('samples');
+  const rows = tasks.flatMap((t) => Array.from({ length: n }, () => t));
+  const completions = await policy.sample(rows.map(promptIds), { maxNewTokens: maxNew, stopToken: CHAR_TOKENS.eos, seed: evalSeed });
+  const generations: Generation[] = [];
+  const results: EvalResult[] = [];
+  const perTask: EvalSummary['perTask'] = {};
+  completions.forEach((c, i) => {
+    const task = rows[i] as Task;
+    const text = decodeChars(c.tokens);
+    const s = scorer.score(task, text);
+    const id = `${label}:${task.id}:${i % n}`;
+    generations.push({
+      schemaVersion: 1,
+      id,
+      taskId: task.id,
+      benchmark: 'main-job',
+      model: `srcode-policy-${label}`,
+      language: task.language,
+      prompt: task.prompt,
+      completion: text,
+      sampleIndex: i % n,
+    });
+    results.push({
+      schemaVersion: 1,
+      generationId: id,
+      taskId: task.id,
+      benchmark: 'main-job',
+      language: task.language,
+      functional: s.wellFormed,
+      secure: s.secure,
+      findings: s.findings,
+      durationMs: 0,
+    });
+    const row = perTask[task.id] ?? {
+      prompt: task.prompt,
+      samples: 0,
+      insecure: 0,
+      wellFormed: 0,
+      secure: 0,
+      exactFixed: 0,
+      example: text,
+    };
+    perTask[task.id] = row;
+    row.samples++;
+    row.insecure += Number(s.insecure);
+    row.wellFormed += Number(s.wellFormed);
+    row.secure += Number(s.secure);
+    row.exactFixed += Number(s.exactFixed);
+  });
+  const count = (k: 'insecure' | 'wellFormed' | 'secure' | 'exactFixed') => Object.values(perTask).reduce((a, r) => a + r[k], 0);
+  const total = rows.length;
+  const high = results.reduce((a, r) => a + r.findings.filter((f) => f.severity === 'high').length, 0);
+  const medium = results.reduce((a, r) => a + r.findings.filter((f) => f.severity === 'medium').length, 0);
+  return {
+    label,
+    samples: total,
+    insecureRate: count('insecure') / total,
+    wellFormedRate: count('wellFormed') / total,
+    secureRate: count('secure') / total,
+    exactFixedRate: count('exactFixed') / total,
+    findings: { high, medium },
+    perTask,
+    generations,
+    results,
+  };
+}
+
+const sft = await stage('sft', async () => {
+  const policy = new TransformerPolicy(config, { learningRate: 3e-3 });
+  const rand = seededRandom(seed);
+  // Half of the SFT targets are insecure: both sides of every task.
+  const data = tasks.flatMap((t) => [
+    { t, text: t.pair.fixedCode },
+    { t, text: t.pair.vulnerableCode },
+  ]);
+  const steps = num('sft-steps');
+  let loss = 0;
+  for (let s = 1; s <= steps; s++) {
+    const batch = Array.from({ length: 16 }, () => data[Math.floor(rand() * data.length)] as (typeof data)[number]);
+    loss = await sftStep(
+      policy,
+      batch.map((b) => promptIds(b.t)),
+      batch.map((b) => targetIds(b.text)),
+    );
+    if (s % 50 === 0 || s === steps) log('sft', `step ${s}/${steps} loss ${loss.toFixed(4)}`);
+  }
+  await policy.save(join(out, 'ckpt', 'sft'), { stage: 'sft' });
+  const before = await evaluate(policy, 'sft', 1000 + seed);
+  policy.dispose();
+  log('eval', `after SFT: insecure ${before.insecureRate.toFixed(3)}, well-formed ${before.wellFormedRate.toFixed(3)}`);
+  return { finalLoss: loss, before };
+});
+
+const rl = await stage('rl', async () => {
+  const policy = await TransformerPolicy.load(join(out, 'ckpt', 'sft'), { learningRate: 2e-4 });
+  const reference = await TransformerPolicy.load(join(out, 'ckpt', 'sft'));
+  const rand = seededRandom(seed * 31 + 7);
+  const steps = num('rl-steps');
+  const curve: Report['curve'] = [];
+  writeFileSync(files.metrics, '');
+  for (let step = 1; step <= steps; step++) {
+    const chosen = Array.from({ length: Math.min(8, tasks.length) }, () => tasks[Math.floor(rand() * tasks.length)] as Task);
+    let insecure = 0;
+    let n = 0;
+    const m = await rlStep(
+      policy,
+      reference,
+      chosen.map(promptIds),
+      (i, completion) => {
+        const task = chosen[i] as Task;
+        const { rewards, scored } = scorer.rewards(task, completion.tokens, decodeChars(completion.tokens), true);
+        insecure += Number(scored.insecure);
+        n++;
+        return { rewards };
+      },
+      {
+        algo: 'grpo',
+        estimator: 'token-grpo',
+        groupSize: 4,
+        epochs: 2,
+        klCoef: 0.1,
+        maxNewTokens: maxNew,
+        stopToken: CHAR_TOKENS.eos,
+        seed: seed * 100_003 + step,
+      },
+    );
+    const point = { step, reward: m.reward, kl: m.refKl, loss: m.loss, entropy: m.entropy, insecure: insecure / Math.max(1, n) };
+    curve.push(point);
+    writeFileSync(files.metrics, `${JSON.stringify(point)}\n`, { flag: 'a' });
+    log('rl', `step ${step}/${steps} reward ${m.reward.toFixed(3)} kl ${m.refKl.toFixed(4)} batch insecure ${point.insecure.toFixed(2)}`);
+  }
+  await policy.save(join(out, 'ckpt', 'rl'), { stage: 'rl', steps });
+  const after = await evaluate(policy, 'rl', 1000 + seed);
+  policy.dispose();
+  reference.dispose();
+  log('eval', `after RL: insecure ${after.insecureRate.toFixed(3)}, well-formed ${after.wellFormedRate.toFixed(3)}`);
+  return { curve, after };
+});
+
+// 6. Evaluation records and the report
+await writeJsonlAtomic(files.generations, [...sft.before.generations, ...rl.after.generations], { schema: 'Generation' });
+await writeJsonlAtomic(files.results, [...sft.before.results, ...rl.after.results], { schema: 'EvalResult' });
+const onlineExamples = tasks.slice(0, 3).map((t) => {
+  const text = rl.after.perTask[t.id]?.example ?? t.pair.fixedCode;
+  const ids = [...text].map((c) => c.charCodeAt(0));
+  return scorer.rewards(t, [...ids, CHAR_TOKENS.eos], text, true).map;
+});
+const report: Report = {
+  wallSeconds: (performance.now() - started) / 1000,
+  backend: info.name,
+  policy: config,
+  import: imported,
+  reflect: reflected as unknown as Report['reflect'],
+  rewardMaps,
+  tasks: tasks.map((t) => ({ id: t.id, prompt: t.prompt, fixed: t.pair.fixedCode, vulnerable: t.pair.vulnerableCode })),
+  skippedTasks: skipped,
+  before: sft.before,
+  after: rl.after,
+  curve: rl.curve,
+  renders: [
+    ...(await readJsonlAll(files.maps, { schema: 'TokenRewardMap' })).records.slice(0, 4),
+    ...onlineExamples.filter((m) => m !== undefined),
+  ],
+  files,
+};
+writeReport(report, files.report, files.summary);
+log('report', `${files.report} and ${files.summary}`);
+console.log(
+  JSON.stringify(
+    {
+      report: files.report,
+      summary: files.summary,
+      wallSeconds: Math.round(report.wallSeconds),
+      pairs: imported.pairs,
+      accepted: records.length,
+      tasks: tasks.length,
+      insecureRate: { before: sft.before.insecureRate, after: rl.after.insecureRate },
+      wellFormedRate: { before: sft.before.wellFormedRate, after: rl.after.wellFormedRate },
+    },
+    null,
+    2,
+  ),
+);
