@@ -37,6 +37,7 @@ policy and training
   --width N --layers N        policy size (default 48, 2)
   --sft-steps N --rl-steps N  (default 300, 24)
   --samples N                 evaluation samples per prompt (default 8)
+  --max-chars N --max-tasks N policy tasks: changed regions up to N characters, at most N tasks (default 96, 16)
   --backend auto|webgpu|wasm|cpu   (default wasm, the fastest here on a CPU-only machine)
   --seed N                    (default 1)
 output
@@ -56,6 +57,7 @@ const { values: flags } = parseArgs({
     'rl-steps': { type: 'string', default: '24' },
     samples: { type: 'string', default: '8' },
     'max-chars': { type: 'string', default: '96' },
+    'max-tasks': { type: 'string', default: '16' },
     backend: { type: 'string', default: 'wasm' },
     seed: { type: 'string', default: '1' },
     out: { type: 'string', default: '.out/main' },
@@ -173,7 +175,9 @@ const rewardMaps = await stage('reward-maps', async () => {
 });
 
 // 4–5. SFT, evaluation, RL with token-level rewards, evaluation
-const { tasks, skipped } = tasksFrom(records, num('max-chars'));
+const { tasks: allTasks, skipped } = tasksFrom(records, num('max-chars'));
+const tasks = allTasks.slice(0, num('max-tasks'));
+if (allTasks.length > tasks.length) log('train', `${allTasks.length} tasks, the first ${tasks.length} used (--max-tasks)`);
 for (const s of skipped) log('train', `task skipped: ${s}`);
 if (!tasks.length) throw new Error('no accepted record has a changed region small enough for the policy; raise --max-chars');
 const seed = num('seed');
