@@ -71,11 +71,28 @@ if (flags.help) {
 }
 const num = (name: keyof typeof flags) => {
   const v = Number(flags[name]);
-  if (!Number.isInteger(v) || v < 0) throw new Error(`--${name} must be a non-negative integer, got ${String(flags[name])}`);
+  if (!Number.isInteger(v) || v < 0) {
+    process.stderr.write(`--${name} must be a non-negative integer, got ${String(flags[name])}\n\n${USAGE}\n`);
+    process.exit(2);
+  }
   return v;
 };
+// Every number is checked before any stage runs, finished or not.
+const opts = {
+  width: num('width'),
+  layers: num('layers'),
+  sftSteps: num('sft-steps'),
+  rlSteps: num('rl-steps'),
+  samples: num('samples'),
+  maxChars: num('max-chars'),
+  maxTasks: num('max-tasks'),
+  seed: num('seed'),
+};
 const format = flags.format as ImportFormat;
-if (!IMPORT_FORMATS.includes(format)) throw new Error(`--format must be one of ${IMPORT_FORMATS.join(', ')}`);
+if (!IMPORT_FORMATS.includes(format)) {
+  process.stderr.write(`--format must be one of ${IMPORT_FORMATS.join(', ')}\n`);
+  process.exit(2);
+}
 
 const out = resolve(flags.out ?? '.out/main');
 if (flags.fresh) rmSync(out, { recursive: true, force: true });
@@ -175,24 +192,24 @@ const rewardMaps = await stage('reward-maps', async () => {
 });
 
 // 4–5. SFT, evaluation, RL with token-level rewards, evaluation
-const { tasks: allTasks, skipped } = tasksFrom(records, num('max-chars'));
-const tasks = allTasks.slice(0, num('max-tasks'));
+const { tasks: allTasks, skipped } = tasksFrom(records, opts.maxChars);
+const tasks = allTasks.slice(0, opts.maxTasks);
 if (allTasks.length > tasks.length) log('train', `${allTasks.length} tasks, the first ${tasks.length} used (--max-tasks)`);
 for (const s of skipped) log('train', `task skipped: ${s}`);
 if (!tasks.length) throw new Error('no accepted record has a changed region small enough for the policy; raise --max-chars');
-const seed = num('seed');
+const seed = opts.seed;
 const maxLength =
   Math.ceil(
     (Math.max(...tasks.map((t) => promptIds(t).length + Math.max(t.pair.fixedCode.length, t.pair.vulnerableCode.length))) + 2) / 8,
   ) * 8;
 const maxNew = maxLength - Math.max(...tasks.map((t) => promptIds(t).length));
-const config = { vocabSize: CHAR_TOKENS.vocabSize, maxLength, layers: num('layers'), width: num('width'), heads: 4, seed };
+const config = { vocabSize: CHAR_TOKENS.vocabSize, maxLength, layers: opts.layers, width: opts.width, heads: 4, seed };
 const scorer = new Scorer();
 const info = await useBackend((flags.backend ?? 'wasm') as 'auto' | 'webgpu' | 'wasm' | 'cpu');
 log('train', `backend ${info.name}; ${tasks.length} tasks; policy ${config.layers}x${config.width}, max length ${maxLength}`);
 
 async function evaluate(policy: TransformerPolicy, label: string, evalSeed: number): Promise<EvalSummary> {
-  const n = num('samples');
+  const n = opts.samples;
   const rows = tasks.flatMap((t) => Array.from({ length: n }, () => t));
   const completions = await policy.sample(rows.map(promptIds), { maxNewTokens: maxNew, stopToken: CHAR_TOKENS.eos, seed: evalSeed });
   const generations: Generation[] = [];
@@ -267,7 +284,7 @@ const sft = await stage('sft', async () => {
     { t, text: t.pair.fixedCode },
     { t, text: t.pair.vulnerableCode },
   ]);
-  const steps = num('sft-steps');
+  const steps = opts.sftSteps;
   let loss = 0;
   for (let s = 1; s <= steps; s++) {
     const batch = Array.from({ length: 16 }, () => data[Math.floor(rand() * data.length)] as (typeof data)[number]);
@@ -289,7 +306,7 @@ const rl = await stage('rl', async () => {
   const policy = await TransformerPolicy.load(join(out, 'ckpt', 'sft'), { learningRate: 2e-4 });
   const reference = await TransformerPolicy.load(join(out, 'ckpt', 'sft'));
   const rand = seededRandom(seed * 31 + 7);
-  const steps = num('rl-steps');
+  const steps = opts.rlSteps;
   const curve: Report['curve'] = [];
   writeFileSync(files.metrics, '');
   for (let step = 1; step <= steps; step++) {

@@ -1,0 +1,68 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+
+function main(...args: string[]) {
+  return spawnSync(process.execPath, ['--import', TSX, 'scripts/main.ts', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 300_000 });
+}
+
+describe('the main job', () => {
+  // A miniature run (a few steps, two tasks) of the real pipeline; the full one is `pnpm run main`.
+  const out = mkdtempSync(join(tmpdir(), 'srcode-main-'));
+  const tiny = [
+    '--out',
+    out,
+    '--sft-steps',
+    '4',
+    '--rl-steps',
+    '1',
+    '--samples',
+    '2',
+    '--max-tasks',
+    '2',
+    '--width',
+    '16',
+    '--layers',
+    '1',
+    '--backend',
+    'cpu',
+  ];
+
+  it('runs every stage on the embedded default and writes the report and summary', () => {
+    const r = main(...tiny);
+    expect(r.status, r.stderr).toBe(0);
+    for (const stage of ['import', 'reflect', 'reward-maps', 'sft', 'rl']) expect(r.stderr).toContain(`${stage}: finished`);
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    expect(summary.import.pairs).toBe(12);
+    expect(summary.reflect.accepted).toBeGreaterThan(0);
+    expect(summary.rewardMaps.maps).toBe(2 * summary.reflect.accepted);
+    expect(summary.tasks.length).toBe(2);
+    expect(summary.before.samples).toBe(4);
+    expect(summary.after.insecureRate).toBeGreaterThanOrEqual(0);
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    expect(html).toContain('<svg');
+    expect(html).toContain('insecure rate');
+    for (const f of ['pairs.jsonl', 'records.jsonl', 'reward-maps.jsonl', 'generations.jsonl', 'eval-results.jsonl'])
+      expect(existsSync(join(out, f))).toBe(true);
+  });
+
+  it('skips finished stages when run again', () => {
+    const r = main(...tiny);
+    expect(r.status, r.stderr).toBe(0);
+    for (const stage of ['import', 'reflect', 'reward-maps', 'sft', 'rl'])
+      expect(r.stderr).toContain(`${stage}: done in an earlier run, skipped`);
+  });
+
+  it('rejects a bad flag value with a clear message', () => {
+    const r = main('--out', out, '--rl-steps', 'many');
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain('--rl-steps must be a non-negative integer');
+  });
+});
