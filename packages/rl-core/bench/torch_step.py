@@ -14,7 +14,8 @@ additive -1e9 mask, a GELU MLP in its sigmoid form x * sigmoid(1.702 x), a final
 and a value head, all stored as [in, out] matrices used as x @ W. The loss is the token-mean masked
 cross-entropy of the next token; gradients are clipped to a global norm, then one Adam step.
 The token embedding is a row lookup where the tfjs model multiplies a one-hot matrix: the same values
-and gradients, by a cheaper op. Without "weights" the parameters are drawn from the same distributions
+and gradients, by a cheaper op. The per-token entropy that the tfjs forward pass also computes (unused by
+this loss) is not computed here. Without "weights" the parameters are drawn from the same distributions
 with torch's own generator, so the loss curve then matches only in shape.
 
 Run: /usr/bin/python3 bench/torch_step.py < input.json  (stdlib + torch only).

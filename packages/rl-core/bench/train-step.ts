@@ -143,7 +143,8 @@ export async function benchTrainStep(): Promise<Record<string, number | null>> {
   }
   if (torch.result) console.log(`  pytorch loss ${f3(torch.result.losses[0])} -> ${f3(torch.result.losses.at(-1))}`);
   console.log(
-    '  same model: pytorch looks up token-embedding rows where tfjs multiplies by a one-hot matrix (same values and gradients); all else is op for op',
+    '  same model and math; differences in work: pytorch looks up token-embedding rows where tfjs multiplies by a one-hot matrix\n' +
+      '  (same values and gradients), and tfjs also computes the per-token entropy in the forward pass, unused by this loss',
   );
   return out;
 }
