@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ppoPolicyLoss, valueLoss } from '../src/losses.js';
 import type { PolicyOutputs, TokenBatch } from '../src/policy.js';
 import { packBatch, rlStep } from '../src/trainer.js';
-import { type BackendName, useBackend, webgpuAvailable } from '../src/tfjs/backend.js';
+import { type BackendName, hardwareWebgpuAvailable, useBackend, webgpuAvailable } from '../src/tfjs/backend.js';
 import { TransformerPolicy } from '../src/tfjs/policy.js';
 
 /** Every backend must agree with the cpu backend to this absolute tolerance (float32, different kernels). */
@@ -155,5 +155,15 @@ describe.each(backends.map((b) => [`${b.name}${b.why}`, b] as const))('backend %
       expect(m.tokens).toBeGreaterThan(0);
     }
     expect(grpo.valueLoss).toBeGreaterThanOrEqual(0);
+  });
+});
+
+describe('auto backend selection', () => {
+  it('takes webgpu only on a hardware adapter, and wasm on a software rasteriser or none', async () => {
+    const hardware = await hardwareWebgpuAvailable();
+    const any = await webgpuAvailable();
+    const adapter = any ? (await useBackend('webgpu')).adapter : '';
+    expect(hardware).toBe(any && !/llvmpipe|lavapipe|softpipe|swiftshader/i.test(adapter));
+    expect((await useBackend('auto')).name).toBe(hardware ? 'webgpu' : 'wasm');
   });
 });

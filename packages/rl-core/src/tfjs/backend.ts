@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { RlCoreError } from '../errors.js';
 
-/** The TensorFlow.js backends this package runs on. `auto` picks webgpu when an adapter exists, else wasm. */
+/** The TensorFlow.js backends this package runs on. `auto` picks webgpu on a hardware adapter, else wasm. */
 export type BackendName = 'webgpu' | 'wasm' | 'cpu';
 
 export interface BackendInfo {
@@ -69,12 +69,21 @@ export async function webgpuAvailable(): Promise<boolean> {
   return webgpuRegistered;
 }
 
+/** Adapters that rasterise on the CPU: there WebGPU is an emulation, and wasm measured faster (see the README). */
+const SOFTWARE_ADAPTER = /llvmpipe|lavapipe|softpipe|swiftshader/i;
+
+/** True when the WebGPU adapter is a real GPU, not a software rasteriser. */
+export async function hardwareWebgpuAvailable(): Promise<boolean> {
+  return (await webgpuAvailable()) && !SOFTWARE_ADAPTER.test(adapterName);
+}
+
 /**
- * Selects a backend and waits until it is ready. `auto` (the default) takes webgpu when an adapter
- * exists, else wasm. Idempotent; switching backends later moves no tensors, so dispose models first.
+ * Selects a backend and waits until it is ready. `auto` (the default) takes webgpu when a hardware
+ * adapter exists, else wasm; `webgpu` also runs on a software adapter (Mesa llvmpipe), as CI does.
+ * Idempotent; switching backends later moves no tensors, so dispose models first.
  */
 export async function useBackend(name: BackendName | 'auto' = 'auto'): Promise<BackendInfo> {
-  let want: BackendName = name === 'auto' ? ((await webgpuAvailable()) ? 'webgpu' : 'wasm') : name;
+  let want: BackendName = name === 'auto' ? ((await hardwareWebgpuAvailable()) ? 'webgpu' : 'wasm') : name;
   if (active?.name === want && tf.getBackend() === want) return active;
   if (want === 'webgpu' && !(await webgpuAvailable()))
     throw new RlCoreError('backend-unavailable', 'expected a WebGPU adapter, found none (Dawn could not create one)');

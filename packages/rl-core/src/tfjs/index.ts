@@ -1,5 +1,5 @@
 /** @srcode/rl-core/tfjs: the TensorFlow.js engine (transformer policy, backends, experiment). Loads tfjs. */
-export { useBackend, webgpuAvailable } from './backend.js';
+export { hardwareWebgpuAvailable, useBackend, webgpuAvailable } from './backend.js';
 export type { BackendInfo, BackendName } from './backend.js';
 export { CONDITIONS, runExperiment } from './experiment.js';
 export type { ConditionName, EvalPoint, ExperimentOptions, ExperimentResult } from './experiment.js';
