@@ -38,7 +38,7 @@ policy and training
   --sft-steps N --rl-steps N  (default 300, 24)
   --samples N                 evaluation samples per prompt (default 8)
   --max-chars N --max-tasks N policy tasks: changed regions up to N characters, at most N tasks (default 96, 16)
-  --backend auto|webgpu|wasm|cpu   (default wasm, the fastest here on a CPU-only machine)
+  --backend auto|webgpu|wasm|cpu   (default auto: webgpu on a GPU, else wasm)
   --seed N                    (default 1)
 output
   --out DIR                   (default .out/main)   --fresh   start every stage over`;
@@ -58,7 +58,7 @@ const { values: flags } = parseArgs({
     samples: { type: 'string', default: '8' },
     'max-chars': { type: 'string', default: '96' },
     'max-tasks': { type: 'string', default: '16' },
-    backend: { type: 'string', default: 'wasm' },
+    backend: { type: 'string', default: 'auto' },
     seed: { type: 'string', default: '1' },
     out: { type: 'string', default: '.out/main' },
     fresh: { type: 'boolean', default: false },
@@ -205,7 +205,7 @@ const maxLength =
 const maxNew = maxLength - Math.max(...tasks.map((t) => promptIds(t).length));
 const config = { vocabSize: CHAR_TOKENS.vocabSize, maxLength, layers: opts.layers, width: opts.width, heads: 4, seed };
 const scorer = new Scorer();
-const info = await useBackend((flags.backend ?? 'wasm') as 'auto' | 'webgpu' | 'wasm' | 'cpu');
+const info = await useBackend((flags.backend ?? 'auto') as 'auto' | 'webgpu' | 'wasm' | 'cpu');
 log('train', `backend ${info.name}; ${tasks.length} tasks; policy ${config.layers}x${config.width}, max length ${maxLength}`);
 
 async function evaluate(policy: TransformerPolicy, label: string, evalSeed: number): Promise<EvalSummary> {
