@@ -134,22 +134,40 @@ function parseCompletion(
   return { id, text: c.text, encoding, findings, tokenized };
 }
 
+/** Past this many bytes the server stops draining an oversized body and drops the connection. */
+const hardCap = (limit: number) => limit * 8 + 64 * 1024 * 1024;
+
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     let over = false;
+    let settled = false;
+    const tooLarge = () => new HttpError(413, 'too-large', `request body is over the ${limit}-byte limit`);
+    const settle = (err: Error | undefined) => {
+      if (settled) return;
+      settled = true;
+      if (err) reject(err);
+      else resolve(Buffer.concat(chunks));
+    };
     req.on('data', (chunk: Buffer) => {
+      if (settled) return;
       size += chunk.length;
       // past the limit, keep draining (so the client can read our 413) but store nothing
       if (size > limit) over = true;
       else chunks.push(chunk);
-      if (size > limit * 8 + 64 * 1024 * 1024) req.destroy();
+      if (size > hardCap(limit)) {
+        // settle first: a destroyed request never emits 'end', and the slot in flight must be freed
+        settle(tooLarge());
+        req.destroy();
+      }
     });
-    req.on('end', () =>
-      over ? reject(new HttpError(413, 'too-large', `request body is over the ${limit}-byte limit`)) : resolve(Buffer.concat(chunks)),
-    );
-    req.on('error', reject);
+    req.on('end', () => settle(over ? tooLarge() : undefined));
+    req.on('error', (err) => settle(err));
+    // the client went away before the body ended
+    req.on('close', () => {
+      if (!req.complete) settle(new HttpError(400, 'aborted', 'the request was aborted before its body ended'));
+    });
   });
 }
 

@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { RewardSpan } from '@srcode/dataset';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -174,6 +175,39 @@ describe('reward server', () => {
       expect(r.json.results[0].id).toBe(`p${i}`);
       expect(Math.max(...r.json.results[0].rewards.map(Math.abs))).toBeGreaterThan(0);
     });
+  });
+
+  it('frees the slot of a body past the hard cap, so later requests are not refused as busy', async () => {
+    const small = createRewardServer({ pairs: new Map([[pair.id, pair]]), maxBodyBytes: 1024, maxInFlight: 1 });
+    const { port } = await small.listen(0);
+    // 70 MiB is past 8 x 1 KiB + 64 MiB: the server drops the connection mid-body
+    await new Promise<void>((resolve) => {
+      const req = request({ port, host: '127.0.0.1', method: 'POST', path: '/v1/rewards' }, (res) => {
+        res.resume();
+        res.on('end', resolve);
+        res.on('error', () => resolve());
+      });
+      req.on('error', () => resolve());
+      const chunk = Buffer.alloc(1 << 20, 0x61);
+      let n = 0;
+      const write = () => {
+        while (n < 70) {
+          n++;
+          if (!req.write(chunk)) return void req.once('drain', write);
+        }
+        req.end();
+      };
+      write();
+    });
+    const body = JSON.stringify({ pairId: pair.id, completions: [{ text: 'x', offsets: [[0, 1]] }] });
+    let status = 503;
+    // the server may see the dropped connection a moment after the client does
+    for (let i = 0; i < 50 && status === 503; i++) {
+      status = (await fetch(`http://127.0.0.1:${port}/v1/rewards`, { method: 'POST', body })).status;
+      if (status === 503) await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(status).toBe(200);
+    await small.close();
   });
 
   it('answers 503 when too many requests are in flight', async () => {
