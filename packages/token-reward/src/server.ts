@@ -22,6 +22,8 @@ export interface ServerOptions {
   maxInFlight?: number;
   /** Per-pair cache shared by requests. @default a cache of 1024 pairs */
   cache?: SpanCache;
+  /** On close, how long requests in flight may run before their connections are cut, in ms. @default 30000 */
+  closeGraceMs?: number;
 }
 
 class HttpError extends Error {
@@ -245,7 +247,28 @@ export function createRewardServer(options: ServerOptions = {}): RewardServer {
     send(res, 200, { results });
   };
 
+  const closeGraceMs = options.closeGraceMs ?? 30_000;
+  let closing = false;
+  /** Responses whose headers are not written yet, so a close can still mark them `Connection: close`. */
+  const pending = new Set<ServerResponse>();
+  /** While closing: drop connections that went idle, and every connection once nothing is in flight. */
+  const drain = () => {
+    if (!closing) return;
+    server.closeIdleConnections();
+    if (inFlight === 0) server.closeAllConnections();
+  };
+
   const server = createServer((req, res) => {
+    if (closing) res.shouldKeepAlive = false;
+    else {
+      pending.add(res);
+      res.once('close', () => pending.delete(res));
+    }
+    let done = false;
+    res.once('close', () => {
+      done = true;
+      drain();
+    });
     if (inFlight >= maxInFlight) {
       req.resume();
       return send(res, 503, { error: { code: 'busy', message: `${inFlight} requests in flight; retry later` } });
@@ -262,6 +285,8 @@ export function createRewardServer(options: ServerOptions = {}): RewardServer {
       })
       .finally(() => {
         inFlight--;
+        // the client may have gone before the handler settled
+        if (done) drain();
       });
   });
   server.requestTimeout = 120_000;
@@ -277,8 +302,16 @@ export function createRewardServer(options: ServerOptions = {}): RewardServer {
     },
     close() {
       return new Promise((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
+        closing = true;
+        for (const res of pending) if (!res.headersSent) res.shouldKeepAlive = false;
+        pending.clear();
+        const grace = setTimeout(() => server.closeAllConnections(), closeGraceMs);
+        grace.unref();
+        server.close(() => {
+          clearTimeout(grace);
+          resolve();
+        });
+        drain();
       });
     },
   };

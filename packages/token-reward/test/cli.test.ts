@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { Agent, request } from 'node:http';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -221,9 +222,60 @@ except RuntimeError as e:
     expect(r.stdout).toMatch(/400 invalid-offsets: .*past the text's end/);
   });
 
-  it('shuts down gracefully on SIGTERM', async () => {
-    const exited = new Promise<number | null>((resolve) => server.once('exit', (code) => resolve(code)));
+  it('shuts down gracefully on SIGTERM while a keep-alive client keeps sending', async () => {
+    let exitCode: number | null | undefined;
+    const exited = new Promise<number | null>((resolve) =>
+      server.once('exit', (code) => {
+        exitCode = code;
+        resolve(code);
+      }),
+    );
+    const { port } = new URL(url);
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const body = JSON.stringify({ pairId: 'copy', completions: [{ text: 'x', offsets: [[0, 1]] }] });
+    const send = (hold?: Promise<unknown>, arrived?: () => void) =>
+      new Promise<number | string>((resolve) => {
+        const headers = { 'content-length': body.length, ...(arrived ? { expect: '100-continue' } : {}) };
+        const req = request({ agent, port, host: '127.0.0.1', method: 'POST', path: '/v1/rewards', headers }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        });
+        req.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
+        // the server answers 100 Continue once it has taken the request
+        if (arrived) req.once('continue', arrived);
+        req.write(body.slice(0, 5));
+        if (hold) void hold.then(() => req.end(body.slice(5)));
+        else req.end(body.slice(5));
+      });
+    expect(await send()).toBe(200);
+    // a request in flight when the signal comes: its headers are in, its body is not
+    let release = () => {};
+    let taken = () => {};
+    const arrived = new Promise<void>((r) => {
+      taken = r;
+    });
+    const inFlight = send(
+      new Promise<void>((r) => {
+        release = r;
+      }),
+      () => taken(),
+    );
+    await arrived;
+    const stopping = new Promise<void>((resolve) => server.stderr?.on('data', (d: Buffer) => /shutting down/.test(String(d)) && resolve()));
     server.kill('SIGTERM');
+    await stopping;
+    release();
+    expect(await inFlight).toBe(200);
+    // the client keeps the connection busy; the server must still stop
+    let last: number | string = 'none sent';
+    for (let i = 0; i < 100 && exitCode === undefined; i++) {
+      last = await send();
+      if (last !== 200) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    // served for good on the same connection, or stopped: it must be stopped
+    expect(last).not.toBe(200);
     expect(await exited).toBe(0);
+    agent.destroy();
   });
 });

@@ -1,4 +1,4 @@
-import { request } from 'node:http';
+import { Agent, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { RewardSpan } from '@srcode/dataset';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -217,6 +217,49 @@ describe('reward server', () => {
     expect(res.status).toBe(503);
     expect(((await res.json()) as Answer).error.code).toBe('busy');
     await busy.close();
+  });
+
+  it('closes keep-alive connections on shutdown even while a client keeps sending', async () => {
+    const other = createRewardServer({ pairs: new Map([[pair.id, pair]]) });
+    const { port } = await other.listen(0);
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const body = JSON.stringify({ pairId: pair.id, completions: [{ text: 'x', offsets: [[0, 1]] }] });
+    const send = (hold?: Promise<unknown>) =>
+      new Promise<{ status: number | string; connection: string | undefined }>((resolve) => {
+        const req = request(
+          { agent, port, host: '127.0.0.1', method: 'POST', path: '/v1/rewards', headers: { 'content-length': body.length } },
+          (res) => {
+            res.resume();
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, connection: res.headers.connection }));
+          },
+        );
+        req.on('error', (e: NodeJS.ErrnoException) => resolve({ status: e.code ?? 'error', connection: undefined }));
+        req.write(body.slice(0, 5));
+        if (hold) void hold.then(() => req.end(body.slice(5)));
+        else req.end(body.slice(5));
+      });
+    expect((await send()).connection).toBe('keep-alive');
+    let release = () => {};
+    const hold = new Promise<void>((r) => {
+      release = r;
+    });
+    const arrived = new Promise((resolve) => other.server.once('request', resolve));
+    const inFlight = send(hold);
+    await arrived;
+    let closed = false;
+    const closing = other.close().then(() => {
+      closed = true;
+    });
+    release();
+    const first = await inFlight;
+    expect(first).toEqual({ status: 200, connection: 'close' });
+    // a busy client: without the close it would be served on the same connection forever
+    let last: number | string = 200;
+    for (let i = 0; i < 100 && last === 200; i++) last = (await send()).status;
+    expect(last).not.toBe(200);
+    await closing;
+    expect(closed).toBe(true);
+    agent.destroy();
   });
 
   it('finishes requests in flight on shutdown, then refuses new connections', async () => {
