@@ -142,6 +142,17 @@ describe('reward server', () => {
     expect(res.json.error.message.length).toBeGreaterThan(10);
   });
 
+  it('scores token ids that end with an EOS the text leaves out, giving it no reward', async () => {
+    const tokenizer = await loadHfTokenizer(QWEN_DIR, { name: 'qwen3' });
+    const tokenIds = [...tokenizer.encode(bad).ids, 151645];
+    const { status, json } = await post({ pairId: pair.id, completions: [{ text: bad, tokenIds }] });
+    expect(status).toBe(200);
+    const [r] = json.results;
+    expect(r.rewards).toHaveLength(tokenIds.length);
+    expect(r.rewards.at(-1)).toBe(0);
+    expect(Math.min(...r.rewards)).toBeLessThan(0);
+  });
+
   it('answers unknown routes and methods', async () => {
     expect((await fetch(`${base}/nope`)).status).toBe(404);
     expect((await fetch(`${base}/v1/rewards`)).status).toBe(405);
