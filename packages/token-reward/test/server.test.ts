@@ -144,7 +144,7 @@ describe('reward server', () => {
 
   it('scores token ids that end with an EOS the text leaves out, giving it no reward', async () => {
     const tokenizer = await loadHfTokenizer(QWEN_DIR, { name: 'qwen3' });
-    const tokenIds = [...tokenizer.encode(bad).ids, 151645];
+    const tokenIds = [...Array.from(tokenizer.encode(bad).ids), 151645];
     const { status, json } = await post({ pairId: pair.id, completions: [{ text: bad, tokenIds }] });
     expect(status).toBe(200);
     const [r] = json.results;
