@@ -21,11 +21,13 @@ export class SpanCache {
     this.options = options;
   }
 
-  /** The pair's profile, computed on first use (keyed by id, checked against the code; pair objects are treated as immutable). */
+  /** The pair's profile, computed on first use (keyed by id, checked against the code and changes; pair objects are treated as immutable). */
   get(pair: RepairPair): PairProfile {
     let key = this.keys.get(pair);
     if (key === undefined) {
-      key = `${pair.language}\u0000${pair.vulnerableCode.length}:${pair.fixedCode.length}:${hash(pair.vulnerableCode)}:${hash(pair.fixedCode)}`;
+      // the changes decide the units as much as the code does (a pair re-sent with corrected changes)
+      const changes = hash(JSON.stringify(pair.changes));
+      key = `${pair.language}\u0000${pair.vulnerableCode.length}:${pair.fixedCode.length}:${hash(pair.vulnerableCode)}:${hash(pair.fixedCode)}:${changes}`;
       this.keys.set(pair, key);
     }
     const hit = this.entries.get(pair.id);

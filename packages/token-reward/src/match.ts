@@ -70,7 +70,8 @@ export function matchCompletion(
   if (profile.unitTypes.size === 0 || completion.length === 0) return { spans: [], truncated: false };
   const lang = getLanguage(profile.language);
   const minSim = options.minSimilarity ?? 0.8;
-  const k = options.contextTokens ?? CONTEXT;
+  // profiles keep CONTEXT tokens each side: compare the k nearest (or all the reference has)
+  const k = Math.max(0, Math.floor(options.contextTokens ?? CONTEXT));
   const distinctive = options.distinctiveTokens ?? 6;
   const minCtx = options.minContextSimilarity ?? 0.5;
   const maxFuzzy = options.maxFuzzyTokens ?? 256;
@@ -129,9 +130,10 @@ export function matchCompletion(
         .slice()
         .reverse();
       const after = ids.subarray(node.to, node.to + k);
-      const ctx = (contextSimilarity(unit.before, before) + contextSimilarity(unit.after, after)) / 2;
+      const refBefore = unit.before.subarray(0, k);
+      const ctx = (contextSimilarity(refBefore, before) + contextSimilarity(unit.after.subarray(0, k), after)) / 2;
       // a generic unit such as `(x)` must sit where the reference had it: same token just before
-      if (unit.ids.length < distinctive && (ctx < minCtx || (unit.before.length > 0 && before[0] !== unit.before[0]))) continue;
+      if (unit.ids.length < distinctive && (ctx < minCtx || (refBefore.length > 0 && before[0] !== refBefore[0]))) continue;
       if (unit.literalWords.size > 0) {
         const words = literalWords(tokens.kinds.slice(node.from, node.to), rawsOfNode());
         if (jaccard(unit.literalWords, words) < minLiteral) continue;

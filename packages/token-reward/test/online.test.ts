@@ -172,6 +172,33 @@ describe('online matching', () => {
     expect(result.spans.length).toBe(10);
   });
 
+  it('matches a short unit with fewer context tokens than profiles keep', () => {
+    const bounds = markedPair('bounds', 'c', 'int get(int *a, int n, int i) {\n  if (i [->-]{+>=+} n) return -1;\n  return a[i];\n}\n');
+    const completion = 'int at(int *xs, int len, int k) {\n  if (k >= len) return -1;\n  return xs[k];\n}\n';
+    for (const contextTokens of [0, 1, 2, 3, 5]) {
+      const { map } = onlineRewardMap(
+        { pair: bounds, completion, encoding: byteTokenizer.encode(completion), id: 'b', tokenizer: 'bytes' },
+        { contextTokens },
+      );
+      const found = map.spans.map((s) => `${s.polarity} ${completion.slice(s.start, s.end)}`);
+      expect(found, `contextTokens ${contextTokens}`).toEqual(['secure (k >= len)']);
+    }
+  });
+
+  it('profiles a pair again when it comes back with the same id and code but other changes', () => {
+    const cache = new SpanCache();
+    const first = cache.get(cPair);
+    const at = cPair.fixedCode.indexOf('char buf[16];');
+    const corrected = { ...cPair, changes: { ...cPair.changes, added: [{ start: at, end: at + 'char buf[16];'.length }] } };
+    const fresh = profilePair(corrected);
+    const spansOf = (p: typeof first) => p.units.map((u) => [u.span.polarity, u.span.start, u.span.end]);
+    expect(spansOf(fresh)).not.toEqual(spansOf(first));
+    expect(spansOf(cache.get(corrected))).toEqual(spansOf(fresh));
+    expect(cache.misses).toBe(2);
+    // and the original, sent again, gets its own profile back
+    expect(spansOf(cache.get({ ...cPair }))).toEqual(spansOf(first));
+  });
+
   it('caches a pair once for many completions', () => {
     const cache = new SpanCache({ maxEntries: 2 });
     for (let i = 0; i < 5; i++) {
