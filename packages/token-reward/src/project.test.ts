@@ -2,7 +2,7 @@ import type { RewardSpan } from '@srcode/dataset';
 import { describe, expect, it } from 'vitest';
 import { TokenRewardError } from './errors.js';
 import { projectRewards } from './project.js';
-import type { TokenEncoding } from './tokenizer.js';
+import { byteTokenizer, type TokenEncoding } from './tokenizer.js';
 
 const span = (start: number, end: number, weight: number): RewardSpan => ({
   start,
@@ -82,6 +82,19 @@ describe('projectRewards', () => {
     ]);
     expect(r(projectRewards(2, split, [span(1, 2, -1)]))).toEqual([0, -1, -1]);
     expect(r(projectRewards(2, split, [span(1, 2, -1)], { emptyTokens: 'zero' }))).toEqual([0, -1, 0]);
+  });
+
+  it('gives a span the same total under span-mean whether its characters are one byte or three', () => {
+    const text = 'abc €€€';
+    const encoding = byteTokenizer.encode(text);
+    const span = (start: number, end: number): RewardSpan => ({ start, end, weight: 1, polarity: 'secure', source: 'pair' });
+    const r = Array.from(projectRewards(text.length, encoding, [span(0, 3), span(4, 7)], { normalize: 'span-mean' }));
+    const total = (from: number, to: number) => r.slice(from, to).reduce((a, b) => a + b, 0);
+    expect(total(0, 3)).toBeCloseTo(1, 5);
+    // '€' is three bytes: a head and two empty tails each
+    expect(total(4, 13)).toBeCloseTo(1, 5);
+    expect(r[4]).toBeCloseTo(1 / 9, 5);
+    expect(r[5]).toBe(r[4]);
   });
 
   it('reads offsets after an offset base: prompt tokens get 0', () => {

@@ -95,10 +95,21 @@ export function projectRewards(
       }
     }
   };
+  const inherit = (options.emptyTokens ?? 'inherit') === 'inherit';
+  // the tail of a character split across tokens sits, empty, where the token before it ends
+  const isTail = (i: number) => {
+    if (i <= 0 || i >= n || encoding.special?.[i]) return false;
+    const ts = (encoding.offsets[2 * i] as number) - base;
+    const te = (encoding.offsets[2 * i + 1] as number) - base;
+    return ts === te && ts > 0 && (encoding.offsets[2 * i - 1] as number) - base === ts;
+  };
   if (normalize === 'span-mean') {
+    // tails take their token's reward, so they count as that many more tokens of the span
+    const tails = new Uint32Array(n + 1);
+    if (inherit) for (let i = n - 2; i >= 0; i--) tails[i] = isTail(i + 1) ? (tails[i + 1] as number) + 1 : 0;
     const covered = new Float64Array(live.length);
-    sweep((_, k, c) => {
-      covered[k] = (covered[k] as number) + c;
+    sweep((i, k, c) => {
+      covered[k] = (covered[k] as number) + c * (1 + (tails[i] as number));
     });
     live.forEach((span, k) => {
       if ((covered[k] as number) > 0) weights[k] = span.weight / (covered[k] as number);
@@ -115,15 +126,7 @@ export function projectRewards(
     } else if (combine === 'sum') out[i] = r + w;
     else if (Math.abs(w) > Math.abs(r) || (Math.abs(w) === Math.abs(r) && w < r)) out[i] = w;
   });
-  if ((options.emptyTokens ?? 'inherit') === 'inherit') {
-    for (let i = 1; i < n; i++) {
-      if (encoding.special?.[i]) continue;
-      const ts = (encoding.offsets[2 * i] as number) - base;
-      const te = (encoding.offsets[2 * i + 1] as number) - base;
-      // the tail of a character split across tokens sits where the token before it ends
-      if (ts === te && ts > 0 && (encoding.offsets[2 * i - 1] as number) - base === ts) out[i] = out[i - 1] as number;
-    }
-  }
+  if (inherit) for (let i = 1; i < n; i++) if (isTail(i)) out[i] = out[i - 1] as number;
   if (normalize === 'max-abs') {
     let m = 0;
     for (const r of out) m = Math.max(m, Math.abs(r));
