@@ -8,6 +8,25 @@ function pieces(text: string, offsets: ArrayLike<number>): string[] {
   return out;
 }
 
+describe('callerEncoding', () => {
+  it('rejects offsets that are not non-negative integers before storing them', () => {
+    const text = 'int a;';
+    for (const bad of [
+      [0.5, 3],
+      [Number.NaN, 3],
+      [0, Number.POSITIVE_INFINITY],
+      [-1, 3],
+      [0, '3' as unknown as number],
+    ]) {
+      const run = () => callerEncoding(text, { ids: [1, 2], offsets: [bad, [3, 6]] });
+      expect(run, JSON.stringify(bad)).toThrowError(TokenRewardError);
+      expect(run).toThrowError(expect.objectContaining({ code: 'invalid-offsets' }));
+    }
+    expect(() => callerEncoding(text, { ids: [1], offsets: [[0, 6]], offsetBase: 1.5 })).toThrowError(/offsetBase/);
+    expect(Array.from(callerEncoding(text, { ids: [1, 2], offsets: [0, 3, 3, 6] }).offsets)).toEqual([0, 3, 3, 6]);
+  });
+});
+
 describe('byteTokenizer', () => {
   it('gives one token per UTF-8 byte whose offsets tile the text', () => {
     const text = 'a é 😀 世';

@@ -123,7 +123,20 @@ export function callerEncoding(text: string, input: CallerEncodingInput): TokenE
   } else {
     for (let i = 0; i < raw.length; i++) flat.push(raw[i] as number);
   }
+  // checked before they are stored as unsigned integers, which would make 1.5 or NaN look valid
+  for (let i = 0; i < flat.length; i++) {
+    const o = flat[i];
+    if (typeof o !== 'number' || !Number.isInteger(o) || o < 0) {
+      throw new TokenRewardError(
+        'invalid-offsets',
+        `offset ${i >> 1} is [${String(flat[i & ~1])}, ${String(flat[i | 1])}]: offsets must be non-negative integers`,
+      );
+    }
+  }
   const base = input.offsetBase ?? 0;
+  if (!Number.isInteger(base) || base < 0) {
+    throw new TokenRewardError('invalid-offsets', `offsetBase ${String(base)} must be a non-negative integer`);
+  }
   if (base !== 0) for (let i = 0; i < flat.length; i++) flat[i] = Math.max(0, (flat[i] as number) - base);
   const offsets = toUtf16Offsets(text, flat, input.offsetUnit ?? 'utf16');
   return input.special === undefined ? { ids: input.ids, offsets } : { ids: input.ids, offsets, special: input.special };
