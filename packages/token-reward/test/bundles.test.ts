@@ -30,10 +30,11 @@ describe('built entry points', () => {
   let index: Index;
   let hf: Hf;
   beforeAll(async () => {
-    const r = spawnSync(process.execPath, [TSUP], { cwd: PKG, encoding: 'utf8' });
+    // Built into a folder of its own: other test projects read dist/ at the same time.
+    const r = spawnSync(process.execPath, [TSUP, '--out-dir', '.test-dist'], { cwd: PKG, encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`build failed: ${r.stderr ?? r.error}`);
-    index = (await import('../dist/index.js' as string)) as Index;
-    hf = (await import('../dist/hf.js' as string)) as Hf;
+    index = (await import('../.test-dist/index.js' as string)) as Index;
+    hf = (await import('../.test-dist/hf.js' as string)) as Hf;
   }, 120_000);
 
   it('answers 400, not 500, for an error thrown by the /hf adapter', async () => {
