@@ -361,7 +361,7 @@ const report: Report = {
   backend: info.name,
   policy: config,
   import: imported,
-  reflect: reflected as unknown as Report['reflect'],
+  reflect: reflected,
   rewardMaps,
   tasks: tasks.map((t) => ({ id: t.id, prompt: t.prompt, fixed: t.pair.fixedCode, vulnerable: t.pair.vulnerableCode })),
   skippedTasks: skipped,

@@ -90,13 +90,7 @@ export interface SandboxRunOptions {
   stdin?: string;
 }
 
-export interface SandboxResult {
-  exitCode: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-  timedOut: boolean;
-  outputTruncated: boolean;
+export interface SandboxResult extends SpawnResult {
   durationMs: number;
   isolation: Isolation;
 }
@@ -357,7 +351,8 @@ export async function processesOf(uid: number): Promise<number[]> {
   return out;
 }
 
-interface SpawnResult {
+/** What a sandboxed process left behind (its output is capped). */
+export interface SpawnResult {
   exitCode: number | null;
   signal: NodeJS.Signals | null;
   stdout: string;
