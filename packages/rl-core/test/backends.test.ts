@@ -7,6 +7,8 @@ import type { PolicyOutputs, TokenBatch } from '../src/policy.js';
 import { packBatch, rlStep } from '../src/trainer.js';
 import { type BackendName, hardwareWebgpuAvailable, useBackend, webgpuAvailable } from '../src/tfjs/backend.js';
 import { TransformerPolicy } from '../src/tfjs/policy.js';
+import { linear } from '../src/tfjs/transformer.js';
+import * as tf from '@tensorflow/tfjs-core';
 
 /** Every backend must agree with the cpu backend to this absolute tolerance (float32, different kernels). */
 const TOLERANCE = 2e-3;
@@ -66,6 +68,22 @@ describe.each(backends.map((b) => [`${b.name}${b.why}`, b] as const))('backend %
       expect(out.logp[i]).toBeLessThanOrEqual(0);
       expect(out.entropy[i]).toBeLessThanOrEqual(Math.log(CONFIG.vocabSize) + 1e-4);
     }
+  });
+
+  it.skipIf(skip)('differentiates the explicit-transpose product exactly like tf.matMul', async () => {
+    const x = tf.randomNormal([6, 5], 0, 1, 'float32', 1);
+    const w = tf.randomNormal([5, 3], 0, 1, 'float32', 2);
+    const r = tf.randomNormal([6, 3], 0, 1, 'float32', 3);
+    const ours = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(linear(a, b), r)))([x, w]);
+    const stock = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D), r)))([x, w]);
+    const [v1, v2] = [await linear(x, w).data(), await tf.matMul(x, w as tf.Tensor2D).data()];
+    for (let i = 0; i < v1.length; i++) expect(Math.abs((v1[i] as number) - (v2[i] as number))).toBeLessThan(1e-5);
+    for (let k = 0; k < 2; k++) {
+      const [a, b] = [await ours[k]!.data(), await stock[k]!.data()];
+      expect(ours[k]!.shape).toEqual(stock[k]!.shape);
+      for (let i = 0; i < a.length; i++) expect(Math.abs((a[i] as number) - (b[i] as number))).toBeLessThan(1e-5);
+    }
+    tf.dispose([x, w, r, ...ours, ...stock]);
   });
 
   it.skipIf(skip)('computes the same PPO and value losses as the pure TypeScript math', async () => {

@@ -35,6 +35,22 @@ export function initialValue(name: string, shape: number[], c: ModelConfig, inde
   return tf.randomNormal(shape, 0, std, 'float32', c.seed * 1000 + index);
 }
 
+/**
+ * x @ w for 2-D operands whose gradients multiply explicitly transposed copies, so that every product in
+ * the backward pass is a plain one: the wasm backend hands only untransposed products to its fast
+ * (XNNPACK) kernel and runs a transposed one about 10x slower, while a transpose costs little.
+ */
+export const linear = tf.customGrad((x, w, save) => {
+  save([x, w] as tf.Tensor[]);
+  return {
+    value: tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D),
+    gradFunc: (dy, saved) => {
+      const [a, b] = saved as [tf.Tensor2D, tf.Tensor2D];
+      return [tf.matMul(dy as tf.Tensor2D, tf.transpose(b)), tf.matMul(tf.transpose(a), dy as tf.Tensor2D)];
+    },
+  };
+}) as (x: tf.Tensor, w: tf.Tensor) => tf.Tensor2D;
+
 function layerNorm(x: tf.Tensor, g: tf.Tensor, b: tf.Tensor): tf.Tensor {
   const { mean, variance } = tf.moments(x, -1, true);
   return tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, 1e-5))), g), b);
@@ -59,20 +75,17 @@ export function forwardHidden(p: Map<string, tf.Variable>, c: ModelConfig, token
   // Shorter batches use the leading rows of the position table and the leading block of the causal mask.
   const pos = T === c.maxLength ? w('pos_emb') : tf.slice(w('pos_emb'), [0, 0], [T, d]);
   const mask = causal.shape[0] === T ? causal : tf.slice(causal, [0, 0], [T, T]);
-  let x: tf.Tensor = tf.add(tf.reshape(tf.matMul(tf.cast(oneHot, 'float32'), w('tok_emb')), [B, T, d]), pos);
+  let x: tf.Tensor = tf.add(tf.reshape(linear(tf.cast(oneHot, 'float32'), w('tok_emb')), [B, T, d]), pos);
   for (let l = 0; l < c.layers; l++) {
     const a = tf.reshape(layerNorm(x, w(`h${l}.ln1.g`), w(`h${l}.ln1.b`)), [B * T, d]);
     const [q, k, v] = tf
-      .split(tf.matMul(a, w(`h${l}.attn.qkv`)), 3, 1)
+      .split(linear(a, w(`h${l}.attn.qkv`)), 3, 1)
       .map((t) => tf.transpose(tf.reshape(t, [B, T, h, dh]), [0, 2, 1, 3])) as [tf.Tensor, tf.Tensor, tf.Tensor];
     const scores = tf.add(tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(dh)), mask);
     const att = tf.reshape(tf.transpose(tf.matMul(tf.softmax(scores), v), [0, 2, 1, 3]), [B * T, d]);
-    x = tf.add(x, tf.reshape(tf.matMul(att, w(`h${l}.attn.out`)), [B, T, d]));
+    x = tf.add(x, tf.reshape(linear(att, w(`h${l}.attn.out`)), [B, T, d]));
     const m = tf.reshape(layerNorm(x, w(`h${l}.ln2.g`), w(`h${l}.ln2.b`)), [B * T, d]);
-    const ff = tf.add(
-      tf.matMul(gelu(tf.add(tf.matMul(m, w(`h${l}.mlp.in`)), w(`h${l}.mlp.in_b`))), w(`h${l}.mlp.out`)),
-      w(`h${l}.mlp.out_b`),
-    );
+    const ff = tf.add(linear(gelu(tf.add(linear(m, w(`h${l}.mlp.in`)), w(`h${l}.mlp.in_b`))), w(`h${l}.mlp.out`)), w(`h${l}.mlp.out_b`));
     x = tf.add(x, tf.reshape(ff, [B, T, d]));
   }
   return layerNorm(x, w('ln_f.g'), w('ln_f.b')) as tf.Tensor3D;
@@ -89,11 +102,8 @@ export function causalMask(T: number): tf.Tensor2D {
 export function heads(p: Map<string, tf.Variable>, c: ModelConfig, hidden: tf.Tensor3D): { logits: tf.Tensor3D; values: tf.Tensor2D } {
   const [B, T, d] = hidden.shape;
   const flat = tf.reshape(hidden, [B * T, d]);
-  const logits = tf.reshape(tf.matMul(flat, p.get('head') as tf.Variable), [B, T, c.vocabSize]) as tf.Tensor3D;
-  const values = tf.reshape(tf.add(tf.matMul(flat, p.get('value.w') as tf.Variable), p.get('value.b') as tf.Variable), [
-    B,
-    T,
-  ]) as tf.Tensor2D;
+  const logits = tf.reshape(linear(flat, p.get('head') as tf.Variable), [B, T, c.vocabSize]) as tf.Tensor3D;
+  const values = tf.reshape(tf.add(linear(flat, p.get('value.w') as tf.Variable), p.get('value.b') as tf.Variable), [B, T]) as tf.Tensor2D;
   return { logits, values };
 }
 
