@@ -4,6 +4,7 @@
  * from the tfjs initial weights and trains on the same batch, so the loss curves are comparable step by step.
  */
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type BackendName, OPTIMIZER_DEFAULTS, TransformerPolicy, useBackend, webgpuAvailable } from '../src/tfjs/index.js';
 
@@ -61,12 +62,31 @@ async function initialWeights(): Promise<Record<string, { shape: number[]; data:
   return out;
 }
 
-/** Runs bench/torch_step.py; null with a reason when /usr/bin/python3 cannot import torch or the run fails. */
-async function torchStep(): Promise<
-  { result: StepResult & { version: string; threads: number; blas: string }; why?: undefined } | { result?: undefined; why: string }
-> {
+interface TorchResult extends StepResult {
+  version: string;
+  threads: number;
+  blas: string;
+}
+
+/**
+ * The BLAS libraries Debian can put behind torch's matrix products (each folder holds a libblas.so.3; the
+ * system-wide choice is an alternatives link): torch runs once on each installed one, through
+ * LD_LIBRARY_PATH, so the bench compares against the fastest PyTorch this machine has.
+ */
+function blasFolders(): { name: string; dir: string }[] {
+  const multiarch = spawnSync('gcc', ['-print-multiarch'], { encoding: 'utf8' }).stdout?.trim() || 'x86_64-linux-gnu';
+  const root = `/usr/lib/${multiarch}`;
+  const kinds = ['blas', 'openblas-pthread', 'openblas-openmp', 'openblas-serial', 'blis-pthread', 'blis-openmp', 'blis-serial', 'atlas'];
+  return kinds
+    .filter((k) => existsSync(`${root}/${k}/libblas.so.3`))
+    .map((k) => ({ name: k === 'blas' ? 'reference' : k, dir: `${root}/${k}` }));
+}
+
+/** Runs bench/torch_step.py once per installed BLAS; a reason instead when /usr/bin/python3 cannot import torch. */
+async function torchSteps(): Promise<{ results: TorchResult[]; why?: string }> {
   const probe = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' });
-  if (probe.status !== 0) return { why: `baseline missing (${PYTHON} cannot import torch; Debian package python3-torch is not installed)` };
+  if (probe.status !== 0)
+    return { results: [], why: `baseline missing (${PYTHON} cannot import torch; Debian package python3-torch is not installed)` };
   const b = batch();
   const input = JSON.stringify({
     ...CONFIG,
@@ -80,13 +100,23 @@ async function torchStep(): Promise<
     threads: 2,
     weights: await initialWeights(),
   });
-  // On a machine whose cores other jobs share, OpenMP threads that spin at barriers while a sibling is
-  // descheduled make a 2-thread step several times slower than a 1-thread one: let them sleep instead.
-  const env = { ...process.env, OMP_WAIT_POLICY: process.env.OMP_WAIT_POLICY ?? 'PASSIVE' };
-  const r = spawnSync(PYTHON, [TORCH_SCRIPT], { input, env, encoding: 'utf8', maxBuffer: 1 << 24 });
-  if (r.status !== 0) return { why: `failed (${r.stderr.trim().split('\n').pop()})` };
-  const o = JSON.parse(r.stdout) as { ms_per_step: number; losses: number[]; torch: string; threads: number; blas: string };
-  return { result: { ms: o.ms_per_step, losses: o.losses, version: o.torch, threads: o.threads, blas: o.blas } };
+  const results: TorchResult[] = [];
+  const reasons: string[] = [];
+  const folders = blasFolders();
+  for (const { name, dir } of folders.length ? folders : [{ name: 'system', dir: '' }]) {
+    // On a machine whose cores other jobs share, OpenMP threads that spin at barriers while a sibling is
+    // descheduled make a 2-thread step several times slower than a 1-thread one: let them sleep instead.
+    const env: NodeJS.ProcessEnv = { ...process.env, OMP_WAIT_POLICY: process.env.OMP_WAIT_POLICY ?? 'PASSIVE' };
+    if (dir) env.LD_LIBRARY_PATH = [dir, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':');
+    const r = spawnSync(PYTHON, [TORCH_SCRIPT], { input, env, encoding: 'utf8', maxBuffer: 1 << 24 });
+    if (r.status !== 0) {
+      reasons.push(`${name}: failed (${r.stderr.trim().split('\n').pop()})`);
+      continue;
+    }
+    const o = JSON.parse(r.stdout) as { ms_per_step: number; losses: number[]; torch: string; threads: number; blas: string };
+    results.push({ ms: o.ms_per_step, losses: o.losses, version: o.torch, threads: o.threads, blas: o.blas });
+  }
+  return { results, why: reasons.join('; ') || undefined };
 }
 
 const f3 = (x: number | undefined) => (x === undefined ? '-' : x.toFixed(3));
@@ -96,19 +126,18 @@ export async function benchTrainStep(): Promise<Record<string, number | null>> {
     `training step, ${CONFIG.layers} layers x ${CONFIG.width} wide, batch ${B} x ${CONFIG.maxLength}, Adam (${WARMUP} warm-up + ${STEPS} timed steps, median):`,
   );
   const out: Record<string, number | null> = {};
-  const torch = await torchStep();
-  const torchMs = torch.result?.ms ?? null;
-  if (torch.result) {
-    const t = torch.result;
+  const torch = await torchSteps();
+  for (const t of torch.results) {
     console.log(
       `  pytorch cpu ${t.ms.toFixed(0)} ms/step (torch ${t.version}, ${t.threads} threads, OMP_WAIT_POLICY ${process.env.OMP_WAIT_POLICY ?? 'PASSIVE'}, BLAS ${t.blas})`,
     );
-    if (t.blas.startsWith('reference'))
-      console.log(
-        '    note: the reference BLAS is unoptimised and single-threaded; python3-torch recommends an optimised one (libopenblas0), not installed here',
-      );
-  } else console.log(`  pytorch cpu: ${torch.why}`);
-  out.pytorch = torchMs;
+    out[`pytorch ${t.blas}`] = t.ms;
+  }
+  if (torch.why) console.log(`  pytorch cpu: ${torch.why}`);
+  // Ratios are against the fastest PyTorch (the best BLAS installed) and, when it differs, the slowest.
+  const sorted = [...torch.results].sort((a, b) => a.ms - b.ms);
+  const refs = sorted.length > 1 ? [sorted[0], sorted.at(-1)] : sorted;
+  out.pytorch = sorted[0]?.ms ?? null;
   const backends: BackendName[] = ['cpu', 'wasm'];
   if (await webgpuAvailable()) backends.unshift('webgpu');
   else console.log('  webgpu: no adapter');
@@ -117,7 +146,7 @@ export async function benchTrainStep(): Promise<Record<string, number | null>> {
     const r = await stepTime(name);
     out[name] = r.ms;
     curves[name] = r.losses;
-    const vs = torchMs ? `, ${(r.ms / torchMs).toFixed(2)}x pytorch` : '';
+    const vs = refs.map((t) => `, ${(r.ms / (t as TorchResult).ms).toFixed(2)}x pytorch (${(t as TorchResult).blas})`).join('');
     console.log(`  ${name.padEnd(11)} ${r.ms.toFixed(0)} ms/step${vs}`);
   }
   const fastest = backends.reduce((a, b) => ((out[a] as number) <= (out[b] as number) ? a : b));
@@ -125,7 +154,7 @@ export async function benchTrainStep(): Promise<Record<string, number | null>> {
     if (name !== fastest) console.log(`  ${name} / ${fastest}: ${((out[name] as number) / (out[fastest] as number)).toFixed(2)}x`);
 
   // Loss curves side by side, one column per engine, then first/last loss and the largest gap to PyTorch.
-  if (torch.result) curves.pytorch = torch.result.losses;
+  for (const t of torch.results) curves[`pt-${t.blas.split(/[ -]/)[0]}`] = t.losses;
   const cols = Object.keys(curves);
   console.log(`  loss per step (the same initial weights and batch):`);
   console.log(`    step ${cols.map((c) => c.padStart(8)).join(' ')}`);
@@ -134,14 +163,14 @@ export async function benchTrainStep(): Promise<Record<string, number | null>> {
   for (const name of backends) {
     const l = curves[name] as number[];
     let gap = '';
-    if (torch.result) {
-      const t = torch.result.losses;
+    if (sorted[0]) {
+      const t = sorted[0].losses;
       const d = Math.max(...l.map((x, i) => Math.abs(x - (t[i] ?? Number.NaN))));
       gap = `, largest gap to pytorch ${d.toExponential(1)}`;
     }
     console.log(`  ${name.padEnd(6)} loss ${f3(l[0])} -> ${f3(l.at(-1))}${gap}`);
   }
-  if (torch.result) console.log(`  pytorch loss ${f3(torch.result.losses[0])} -> ${f3(torch.result.losses.at(-1))}`);
+  for (const t of torch.results) console.log(`  pytorch (${t.blas}) loss ${f3(t.losses[0])} -> ${f3(t.losses.at(-1))}`);
   console.log(
     '  same model and math; differences in work: pytorch looks up token-embedding rows where tfjs multiplies by a one-hot matrix\n' +
       '  (same values and gradients), and tfjs also computes the per-token entropy in the forward pass, unused by this loss',

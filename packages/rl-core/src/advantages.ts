@@ -39,17 +39,23 @@ export interface AdvantageOutput {
 
 export const ADVANTAGE_DEFAULTS = { gamma: 1, lambda: 0.95, eps: 1e-6 };
 
-/** Discounted reward-to-go over each row's real tokens (masked positions are skipped, not zero-reward steps). */
-export function rewardToGo(rewards: Float32Array, mask: Mask, shape: Shape, gamma: number): Float32Array {
+/**
+ * Discounted reward-to-go over each row's real tokens (masked positions are skipped, not zero-reward steps).
+ * When `rowSums` is given, each row's undiscounted sum of rewards over its real tokens is added to it.
+ */
+export function rewardToGo(rewards: Float32Array, mask: Mask, shape: Shape, gamma: number, rowSums?: Float64Array): Float32Array {
   const out = new Float32Array(rewards.length);
   for (let b = 0; b < shape.batch; b++) {
     let g = 0;
-    for (let t = shape.tokens - 1; t >= 0; t--) {
-      const i = b * shape.tokens + t;
+    let s = 0;
+    for (let i = b * shape.tokens + shape.tokens - 1; i >= b * shape.tokens; i--) {
       if (mask[i] === 0) continue;
-      g = (rewards[i] as number) + gamma * g;
+      const r = rewards[i] as number;
+      s += r;
+      g = r + gamma * g;
       out[i] = g;
     }
+    if (rowSums) rowSums[b]! += s;
   }
   return out;
 }
@@ -77,20 +83,27 @@ export function gae(rewards: Float32Array, values: Float32Array, mask: Mask, sha
 
 /** Masked whitening over the whole batch; masked entries stay 0. */
 export function whiten(values: Float32Array, mask: Mask, eps = ADVANTAGE_DEFAULTS.eps): Float32Array {
+  // Sums shifted by the first real value give mean and variance in one pass without the cancellation
+  // of raw sums of squares.
   let n = 0;
+  let shift = 0;
   let sum = 0;
+  let sumSq = 0;
   for (let i = 0; i < values.length; i++)
     if (mask[i] !== 0) {
+      const x = values[i] as number;
+      if (n === 0) shift = x;
+      const d = x - shift;
       n++;
-      sum += values[i] as number;
+      sum += d;
+      sumSq += d * d;
     }
   const out = new Float32Array(values.length);
   if (n === 0) return out;
-  const mean = sum / n;
-  let ss = 0;
-  for (let i = 0; i < values.length; i++) if (mask[i] !== 0) ss += ((values[i] as number) - mean) ** 2;
-  const std = Math.sqrt(ss / n);
-  for (let i = 0; i < values.length; i++) if (mask[i] !== 0) out[i] = ((values[i] as number) - mean) / (std + eps);
+  const m = sum / n;
+  const mean = shift + m;
+  const inv = 1 / (Math.sqrt(Math.max(0, sumSq / n - m * m)) + eps);
+  for (let i = 0; i < values.length; i++) if (mask[i] !== 0) out[i] = ((values[i] as number) - mean) * inv;
   return out;
 }
 
@@ -157,19 +170,19 @@ export function computeAdvantages(input: AdvantageInput): AdvantageOutput {
   const doWhiten = input.whiten ?? (estimator === 'gae' || estimator === 'reinforce++');
   if (!(gamma >= 0 && gamma <= 1)) throw new RlCoreError('invalid-option', `expected gamma in [0, 1], found ${gamma}`);
   if (!(lambda >= 0 && lambda <= 1)) throw new RlCoreError('invalid-option', `expected lambda in [0, 1], found ${lambda}`);
-  const rtg = rewardToGo(rewards, mask, shape, gamma);
   let advantages: Float32Array;
-  let returns = rtg;
+  let returns: Float32Array;
   if (estimator === 'gae') {
     if (!input.values) throw new RlCoreError('invalid-input', 'expected values for the gae estimator, found none');
     checkShape('values', input.values, shape);
     ({ advantages, returns } = gae(rewards, input.values, mask, shape, gamma, lambda));
   } else if (estimator === 'reinforce++') {
-    advantages = rtg.slice();
+    returns = rewardToGo(rewards, mask, shape, gamma);
+    advantages = returns.slice();
   } else if (estimator === 'grpo' || estimator === 'dr-grpo' || estimator === 'rloo') {
     const group = groupIndex(input.groupIds, shape.batch);
     const score = new Float64Array(shape.batch);
-    for (let i = 0; i < rewards.length; i++) if (mask[i] !== 0) score[Math.floor(i / shape.tokens)]! += rewards[i] as number;
+    returns = rewardToGo(rewards, mask, shape, gamma, score);
     const { mean, std, count } = groupStats(score, group);
     const adv = new Float64Array(shape.batch);
     for (let b = 0; b < shape.batch; b++) {
@@ -182,7 +195,8 @@ export function computeAdvantages(input: AdvantageInput): AdvantageOutput {
     }
     advantages = broadcastRows(adv, mask, shape);
   } else if (estimator === 'token-grpo') {
-    advantages = tokenGroupAdvantages(rtg, mask, shape, groupIndex(input.groupIds, shape.batch), eps);
+    returns = rewardToGo(rewards, mask, shape, gamma);
+    advantages = tokenGroupAdvantages(returns, mask, shape, groupIndex(input.groupIds, shape.batch), eps);
   } else {
     throw new RlCoreError('invalid-option', `expected an estimator (${ESTIMATORS.join(', ')}), found ${String(estimator)}`);
   }
@@ -196,27 +210,47 @@ export function computeAdvantages(input: AdvantageInput): AdvantageOutput {
  */
 function tokenGroupAdvantages(rtg: Float32Array, mask: Mask, shape: Shape, group: Int32Array, eps: number): Float32Array {
   const k = group.reduce((m, g) => Math.max(m, g + 1), 0);
+  // Per-group sums shifted by the group's first value: mean and variance in one pass.
+  const shift = new Float64Array(k);
   const sum = new Float64Array(k);
+  const sumSq = new Float64Array(k);
   const count = new Float64Array(k);
-  for (let i = 0; i < rtg.length; i++) {
-    if (mask[i] === 0) continue;
-    const g = group[Math.floor(i / shape.tokens)] as number;
-    sum[g]! += rtg[i] as number;
-    count[g]!++;
+  const T = shape.tokens;
+  for (let b = 0; b < shape.batch; b++) {
+    const g = group[b] as number;
+    let c = count[g] as number;
+    let sh = shift[g] as number;
+    let s = 0;
+    let ss = 0;
+    for (let i = b * T; i < (b + 1) * T; i++) {
+      if (mask[i] === 0) continue;
+      const x = rtg[i] as number;
+      if (c === 0) sh = x;
+      const d = x - sh;
+      c++;
+      s += d;
+      ss += d * d;
+    }
+    count[g] = c;
+    shift[g] = sh;
+    sum[g]! += s;
+    sumSq[g]! += ss;
   }
-  const mean = sum.map((s, g) => (count[g]! > 0 ? s / count[g]! : 0));
-  const ss = new Float64Array(k);
-  for (let i = 0; i < rtg.length; i++) {
-    if (mask[i] === 0) continue;
-    const g = group[Math.floor(i / shape.tokens)] as number;
-    ss[g]! += ((rtg[i] as number) - mean[g]!) ** 2;
+  const mean = new Float64Array(k);
+  const inv = new Float64Array(k);
+  for (let g = 0; g < k; g++) {
+    const c = count[g] as number;
+    if (c === 0) continue;
+    const m = (sum[g] as number) / c;
+    mean[g] = (shift[g] as number) + m;
+    inv[g] = 1 / (Math.sqrt(Math.max(0, (sumSq[g] as number) / c - m * m)) + eps);
   }
   const out = new Float32Array(rtg.length);
-  for (let i = 0; i < rtg.length; i++) {
-    if (mask[i] === 0) continue;
-    const g = group[Math.floor(i / shape.tokens)] as number;
-    const std = count[g]! > 0 ? Math.sqrt(ss[g]! / count[g]!) : 0;
-    out[i] = ((rtg[i] as number) - mean[g]!) / (std + eps);
+  for (let b = 0; b < shape.batch; b++) {
+    const g = group[b] as number;
+    const mu = mean[g] as number;
+    const iv = inv[g] as number;
+    for (let i = b * T; i < (b + 1) * T; i++) if (mask[i] !== 0) out[i] = ((rtg[i] as number) - mu) * iv;
   }
   return out;
 }

@@ -32,8 +32,21 @@ export interface AggregateOptions {
  */
 export function aggregationWeights(shape: Shape, options: AggregateOptions = {}): Float32Array {
   const mask = maskOrOnes(options.mask, shape);
-  const mode = options.mode ?? 'token-mean';
+  const rows = rowWeights(shape, options.mode, options.normLength, mask);
   const w = new Float32Array(shape.batch * shape.tokens);
+  for (let b = 0; b < shape.batch; b++) {
+    const o = b * shape.tokens;
+    const rw = rows[b] as number;
+    for (let t = 0; t < shape.tokens; t++) if (mask[o + t] !== 0) w[o + t] = rw;
+  }
+  return w;
+}
+
+/**
+ * The weight of a real token in each row (every mode gives all real tokens of a row the same weight):
+ * one pass over the mask, for loss loops that aggregate as they go.
+ */
+export function rowWeights(shape: Shape, mode: AggregationMode = 'token-mean', normLength: number | undefined, mask: Mask): Float64Array {
   const lens = rowLengths(mask, shape);
   let total = 0;
   let seqs = 0;
@@ -41,21 +54,19 @@ export function aggregationWeights(shape: Shape, options: AggregateOptions = {})
     total += n;
     if (n > 0) seqs++;
   }
+  const out = new Float64Array(shape.batch);
   for (let b = 0; b < shape.batch; b++) {
     const n = lens[b] as number;
-    let rowWeight: number;
-    if (mode === 'token-mean') rowWeight = total > 0 ? 1 / total : 0;
-    else if (mode === 'seq-mean-token-mean') rowWeight = n > 0 ? 1 / (n * seqs) : 0;
-    else if (mode === 'seq-mean-token-sum') rowWeight = seqs > 0 ? 1 / seqs : 0;
+    if (mode === 'token-mean') out[b] = total > 0 ? 1 / total : 0;
+    else if (mode === 'seq-mean-token-mean') out[b] = n > 0 ? 1 / (n * seqs) : 0;
+    else if (mode === 'seq-mean-token-sum') out[b] = seqs > 0 ? 1 / seqs : 0;
     else if (mode === 'seq-mean-token-sum-norm') {
-      const len = options.normLength ?? shape.tokens;
+      const len = normLength ?? shape.tokens;
       if (!(len > 0)) throw new RlCoreError('invalid-option', `expected normLength > 0, found ${len}`);
-      rowWeight = shape.batch > 0 ? 1 / (shape.batch * len) : 0;
+      out[b] = shape.batch > 0 ? 1 / (shape.batch * len) : 0;
     } else throw new RlCoreError('invalid-option', `expected an aggregation mode (${AGGREGATION_MODES.join(', ')}), found ${String(mode)}`);
-    const o = b * shape.tokens;
-    for (let t = 0; t < shape.tokens; t++) if (mask[o + t] !== 0) w[o + t] = rowWeight;
   }
-  return w;
+  return out;
 }
 
 /** Reduces a per-token array to one number with the given mode. */

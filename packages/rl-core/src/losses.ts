@@ -1,4 +1,4 @@
-import { type AggregateOptions, aggregationWeights } from './aggregate.js';
+import { type AggregateOptions, rowWeights } from './aggregate.js';
 import { RlCoreError } from './errors.js';
 import { checkShape, type Mask, maskOrOnes, type Shape } from './shape.js';
 
@@ -30,10 +30,18 @@ export interface PolicyLossResult extends LossResult {
   approxKl: number;
 }
 
-function finish(perToken: Float32Array, shape: Shape, options: AggregateOptions): LossResult {
-  const weights = aggregationWeights(shape, options);
+function finish(perToken: Float32Array, shape: Shape, options: AggregateOptions, mask: Mask): LossResult {
+  const rows = rowWeights(shape, options.mode, options.normLength, mask);
+  const weights = new Float32Array(perToken.length);
   let loss = 0;
-  for (let i = 0; i < weights.length; i++) if (weights[i] !== 0) loss += (weights[i] as number) * (perToken[i] as number);
+  for (let b = 0, i = 0; b < shape.batch; b++) {
+    const w = rows[b] as number;
+    for (const end = i + shape.tokens; i < end; i++)
+      if (mask[i] !== 0) {
+        weights[i] = w;
+        loss += w * (perToken[i] as number);
+      }
+  }
   return { loss, perToken, weights };
 }
 
@@ -53,29 +61,37 @@ export function ppoPolicyLoss(
   const hi = 1 + (options.clipHigh ?? LOSS_DEFAULTS.clipHigh);
   const dual = options.dualClip;
   if (dual !== undefined && !(dual > 1)) throw new RlCoreError('invalid-option', `expected dualClip > 1, found ${dual}`);
+  const rows = rowWeights(shape, options.mode, options.normLength, mask);
   const perToken = new Float32Array(logp.length);
+  const weights = new Float32Array(logp.length);
+  let loss = 0;
   let clipped = 0;
   let real = 0;
   let kl = 0;
-  for (let i = 0; i < logp.length; i++) {
-    if (mask[i] === 0) continue;
-    real++;
-    const lr = (logp[i] as number) - (oldLogp[i] as number);
-    const ratio = Math.exp(lr);
-    kl += ratio - 1 - lr;
-    const a = advantages[i] as number;
-    const l1 = -a * ratio;
-    const l2 = -a * Math.min(hi, Math.max(lo, ratio));
-    let l = Math.max(l1, l2);
-    if (l2 > l1) clipped++;
-    if (dual !== undefined && a < 0 && l > -a * dual) {
-      l = -a * dual;
-      clipped++;
+  // One pass: the per-token loss, its aggregation weight and the weighted sum together.
+  for (let b = 0, i = 0; b < shape.batch; b++) {
+    const w = rows[b] as number;
+    for (const end = i + shape.tokens; i < end; i++) {
+      if (mask[i] === 0) continue;
+      real++;
+      const lr = (logp[i] as number) - (oldLogp[i] as number);
+      const ratio = Math.exp(lr);
+      kl += ratio - 1 - lr;
+      const a = advantages[i] as number;
+      const l1 = -a * ratio;
+      const l2 = -a * (ratio < lo ? lo : ratio > hi ? hi : ratio);
+      let l = l1 > l2 ? l1 : l2;
+      if (l2 > l1) clipped++;
+      if (dual !== undefined && a < 0 && l > -a * dual) {
+        l = -a * dual;
+        clipped++;
+      }
+      perToken[i] = l;
+      weights[i] = w;
+      loss += w * l;
     }
-    perToken[i] = l;
   }
-  const r = finish(perToken, shape, options);
-  return { ...r, clipFraction: real > 0 ? clipped / real : 0, approxKl: real > 0 ? kl / real : 0 };
+  return { loss, perToken, weights, clipFraction: real > 0 ? clipped / real : 0, approxKl: real > 0 ? kl / real : 0 };
 }
 
 export interface ValueLossOptions extends AggregateOptions {
@@ -96,16 +112,27 @@ export function valueLoss(
   checkShape('returns', returns, shape);
   const mask = maskOrOnes(options.mask, shape);
   const c = options.valueClip ?? LOSS_DEFAULTS.valueClip;
+  const rows = rowWeights(shape, options.mode, options.normLength, mask);
   const perToken = new Float32Array(values.length);
-  for (let i = 0; i < values.length; i++) {
-    if (mask[i] === 0) continue;
-    const v = values[i] as number;
-    const o = oldValues[i] as number;
-    const r = returns[i] as number;
-    const vc = o + Math.min(c, Math.max(-c, v - o));
-    perToken[i] = 0.5 * Math.max((v - r) ** 2, (vc - r) ** 2);
+  const weights = new Float32Array(values.length);
+  let loss = 0;
+  for (let b = 0, i = 0; b < shape.batch; b++) {
+    const w = rows[b] as number;
+    for (const end = i + shape.tokens; i < end; i++) {
+      if (mask[i] === 0) continue;
+      const v = values[i] as number;
+      const o = oldValues[i] as number;
+      const r = returns[i] as number;
+      const d = v - o;
+      const e1 = v - r;
+      const e2 = o + (d < -c ? -c : d > c ? c : d) - r;
+      const l = 0.5 * (e1 * e1 > e2 * e2 ? e1 * e1 : e2 * e2);
+      perToken[i] = l;
+      weights[i] = w;
+      loss += w * l;
+    }
   }
-  return finish(perToken, shape, options);
+  return { loss, perToken, weights };
 }
 
 /** Entropy bonus as a loss term: -coef * aggregate(entropy). */
@@ -115,7 +142,7 @@ export function entropyBonus(entropy: Float32Array, shape: Shape, options: Aggre
   const coef = options.coef ?? LOSS_DEFAULTS.entropyCoef;
   const perToken = new Float32Array(entropy.length);
   for (let i = 0; i < entropy.length; i++) if (mask[i] !== 0) perToken[i] = -coef * (entropy[i] as number);
-  return finish(perToken, shape, options);
+  return finish(perToken, shape, options, mask);
 }
 
 /** SFT masked cross-entropy from the log-probabilities of the target tokens: aggregate(-logp). */
@@ -124,7 +151,7 @@ export function sftLoss(targetLogp: Float32Array, shape: Shape, options: Aggrega
   const mask = maskOrOnes(options.mask, shape);
   const perToken = new Float32Array(targetLogp.length);
   for (let i = 0; i < targetLogp.length; i++) if (mask[i] !== 0) perToken[i] = -(targetLogp[i] as number);
-  return finish(perToken, shape, options);
+  return finish(perToken, shape, options, mask);
 }
 
 /** Log-softmax of one row of logits, returned in place into `out`. */

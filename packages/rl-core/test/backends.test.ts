@@ -115,6 +115,27 @@ describe.each(backends.map((b) => [`${b.name}${b.why}`, b] as const))('backend %
     expect(out.map((c) => c.tokens)).toEqual(targets);
   });
 
+  it.skipIf(skip)('samples with the log-probs that full-length scoring gives the same tokens', async () => {
+    const p = new TransformerPolicy(CONFIG);
+    const out = await p.sample(prompts, { seed: 9, maxNewTokens: 6 });
+    const scored = await p.evaluate(
+      packBatch(
+        prompts,
+        out.map((c) => c.tokens),
+        CONFIG.maxLength,
+      ),
+    );
+    p.dispose();
+    const width = CONFIG.maxLength - 1;
+    out.forEach((c, b) => {
+      expect(c.tokens.length).toBe(6);
+      c.logp.forEach((lp, j) => {
+        const i = b * width + (prompts[b] as number[]).length - 1 + j;
+        expect(Math.abs(lp - (scored.logp[i] as number))).toBeLessThan(TOLERANCE);
+      });
+    });
+  });
+
   it.skipIf(skip)('samples deterministically per seed and stops at the stop token', async () => {
     const p = new TransformerPolicy(CONFIG);
     const a = await p.sample(prompts, { seed: 5, maxNewTokens: 5, topP: 0.9, temperature: 1.2 });

@@ -132,17 +132,22 @@ export class TransformerPolicy implements Policy {
     });
     for (let step = 0; step < maxNew; step++) {
       if (done.every((d) => d === 1)) break;
+      // Causal attention: positions past the longest row change nothing, so the forward pass covers only
+      // the leading L columns (rounded up to a multiple of 8, so that few shapes occur).
+      const L = Math.min(T, Math.ceil(len.reduce((m, n) => Math.max(m, n), 1) / 8) * 8);
+      const ids = new Int32Array(B * L);
+      for (let b = 0; b < B; b++) ids.set(buf.subarray(b * T, b * T + L), b * L);
       const logits = tf.tidy(() => {
-        const hidden = forwardHidden(this.params, this.config, tf.tensor2d(buf, [B, T], 'int32'), this.causal);
+        const hidden = forwardHidden(this.params, this.config, tf.tensor2d(ids, [B, L], 'int32'), this.causal);
         const sel = tf.reshape(
           tf.oneHot(
             tf.tensor1d(
               Array.from(len, (n) => n - 1),
               'int32',
             ),
-            T,
+            L,
           ),
-          [B, 1, T],
+          [B, 1, L],
         );
         const last = tf.reshape(tf.matMul(sel, hidden), [B, 1, this.config.width]);
         return tf.reshape(heads(this.params, this.config, last as tf.Tensor3D).logits, [B, this.config.vocabSize]);

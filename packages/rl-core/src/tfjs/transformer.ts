@@ -41,7 +41,7 @@ export function initialValue(name: string, shape: number[], c: ModelConfig, inde
  * (XNNPACK) kernel and runs a transposed one about 10x slower, while a transpose costs little.
  */
 export const linear = tf.customGrad((x, w, save) => {
-  save([x, w] as tf.Tensor[]);
+  (save as tf.GradSaveFunc)([x, w] as tf.Tensor[]);
   return {
     value: tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D),
     gradFunc: (dy, saved) => {
