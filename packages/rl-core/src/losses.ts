@@ -79,8 +79,8 @@ export function ppoPolicyLoss(
       kl += ratio - 1 - lr;
       const a = advantages[i] as number;
       const l1 = -a * ratio;
-      const l2 = -a * (ratio < lo ? lo : ratio > hi ? hi : ratio);
-      let l = l1 > l2 ? l1 : l2;
+      const l2 = -a * (ratio < lo ? lo : Math.min(ratio, hi));
+      let l = Math.max(l1, l2);
       if (l2 > l1) clipped++;
       if (dual !== undefined && a < 0 && l > -a * dual) {
         l = -a * dual;
@@ -125,8 +125,8 @@ export function valueLoss(
       const r = returns[i] as number;
       const d = v - o;
       const e1 = v - r;
-      const e2 = o + (d < -c ? -c : d > c ? c : d) - r;
-      const l = 0.5 * (e1 * e1 > e2 * e2 ? e1 * e1 : e2 * e2);
+      const e2 = o + (d < -c ? -c : Math.min(d, c)) - r;
+      const l = 0.5 * Math.max(e1 * e1, e2 * e2);
       perToken[i] = l;
       weights[i] = w;
       loss += w * l;
