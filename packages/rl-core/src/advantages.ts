@@ -83,6 +83,11 @@ export function gae(rewards: Float32Array, values: Float32Array, mask: Mask, sha
 
 /** Masked whitening over the whole batch; masked entries stay 0. */
 export function whiten(values: Float32Array, mask: Mask, eps = ADVANTAGE_DEFAULTS.eps): Float32Array {
+  return whitenInto(values, mask, eps, new Float32Array(values.length));
+}
+
+/** `whiten` writing into `out` (which may be `values` itself). */
+function whitenInto(values: Float32Array, mask: Mask, eps: number, out: Float32Array): Float32Array {
   // Sums shifted by the first real value give mean and variance in one pass without the cancellation
   // of raw sums of squares.
   let n = 0;
@@ -98,8 +103,7 @@ export function whiten(values: Float32Array, mask: Mask, eps = ADVANTAGE_DEFAULT
       sum += d;
       sumSq += d * d;
     }
-  const out = new Float32Array(values.length);
-  if (n === 0) return out;
+  if (n === 0) return out.fill(0);
   const m = sum / n;
   const mean = shift + m;
   const inv = 1 / (Math.sqrt(Math.max(0, sumSq / n - m * m)) + eps);
@@ -200,7 +204,8 @@ export function computeAdvantages(input: AdvantageInput): AdvantageOutput {
   } else {
     throw new RlCoreError('invalid-option', `expected an estimator (${ESTIMATORS.join(', ')}), found ${String(estimator)}`);
   }
-  if (doWhiten) advantages = whiten(advantages, mask, eps);
+  // The advantages are this call's own array (never a caller's), so whitening may overwrite them.
+  if (doWhiten) advantages = whitenInto(advantages, mask, eps, advantages);
   return { advantages, returns };
 }
 

@@ -111,3 +111,40 @@ describe('entropy and sft', () => {
     expect(entropy[0]).toBeCloseTo(Math.log(2), 6);
   });
 });
+
+describe('per-token results', () => {
+  const shape = { batch: 2, tokens: 3 };
+  const mask = f(1, 1, 0, 1, 0, 0);
+  const logp = f(-0.5, -1.2, -3, -0.1, -2, -2);
+  const oldLogp = f(-0.7, -1.0, -1, -0.4, -1, -1);
+  const adv = f(1, -2, 5, -0.5, 5, 5);
+
+  it('give, on access, per-token losses and weights whose weighted sum is the loss, zero on masked tokens', () => {
+    const results = [
+      ppoPolicyLoss(logp, oldLogp, adv, shape, { mask, dualClip: 2, mode: 'seq-mean-token-mean' }),
+      valueLoss(logp, oldLogp, adv, shape, { mask, mode: 'seq-mean-token-sum' }),
+      entropyBonus(logp, shape, { mask }),
+      sftLoss(logp, shape, { mask, mode: 'seq-mean-token-sum-norm' }),
+    ];
+    for (const r of results) {
+      expect(r.perToken).toBe(r.perToken); // built once, then kept
+      let s = 0;
+      for (let i = 0; i < 6; i++) {
+        if (mask[i] === 0) {
+          expect(r.perToken[i]).toBe(0);
+          expect(r.weights[i]).toBe(0);
+        }
+        s += (r.perToken[i] as number) * (r.weights[i] as number);
+      }
+      expect(s).toBeCloseTo(r.loss, 6);
+    }
+  });
+
+  it('computes each token of the PPO loss as the clipped surrogate by hand', () => {
+    const r = ppoPolicyLoss(logp, oldLogp, adv, shape, { mask, dualClip: 2 });
+    const want = [-1 * Math.min(Math.exp(0.2), 1.2), 2 * Math.max(Math.exp(-0.2), 0.8), 0, 0.5 * Math.exp(0.3), 0, 0];
+    want.forEach((w, i) => expect(r.perToken[i]).toBeCloseTo(w, 5));
+    expect(Array.from(r.weights)).toEqual([1 / 3, 1 / 3, 0, 1 / 3, 0, 0].map((x) => Math.fround(x)));
+    expect(JSON.parse(JSON.stringify(r)).perToken['1']).toBeCloseTo(want[1] as number, 5);
+  });
+});
