@@ -143,7 +143,7 @@ describe('per-token results', () => {
   it('computes each token of the PPO loss as the clipped surrogate by hand', () => {
     const r = ppoPolicyLoss(logp, oldLogp, adv, shape, { mask, dualClip: 2 });
     const want = [-1 * Math.min(Math.exp(0.2), 1.2), 2 * Math.max(Math.exp(-0.2), 0.8), 0, 0.5 * Math.exp(0.3), 0, 0];
-    want.forEach((w, i) => expect(r.perToken[i]).toBeCloseTo(w, 5));
+    for (const [i, w] of want.entries()) expect(r.perToken[i]).toBeCloseTo(w, 5);
     expect(Array.from(r.weights)).toEqual([1 / 3, 1 / 3, 0, 1 / 3, 0, 0].map((x) => Math.fround(x)));
     expect(JSON.parse(JSON.stringify(r)).perToken['1']).toBeCloseTo(want[1] as number, 5);
   });
