@@ -1,7 +1,7 @@
 import { type AggregationMode, rowWeights } from './aggregate.js';
 import { ADVANTAGE_DEFAULTS, computeAdvantages, type Estimator } from './advantages.js';
 import { RlCoreError } from './errors.js';
-import { LOSS_DEFAULTS } from './losses.js';
+import { LOSS_DEFAULTS, ppoPass, valuePass } from './losses.js';
 import { checkShape, type Mask, maskOrOnes, type Shape } from './shape.js';
 
 export interface FusedLossInput {
@@ -51,10 +51,10 @@ export interface FusedLossResult {
 }
 
 /**
- * Advantages + PPO clipped surrogate + clipped value loss, aggregated in the pass that computes them, with
- * no per-token temporaries beyond the advantages and returns. Equal to `computeAdvantages` followed by
+ * Advantages + PPO clipped surrogate + clipped value loss, each aggregated in the pass that computes it,
+ * with no per-token temporaries beyond the advantages and returns. Equal to `computeAdvantages` followed by
  * `ppoPolicyLoss` and `valueLoss` with the same options: the fast path for large batches. Whitened GAE
- * takes its statistics while it runs, and the whitening is applied in the loss pass (two passes in all).
+ * takes its statistics while it runs, so the advantages cost one pass plus one to whiten them in place.
  */
 export function fusedPpoLoss(input: FusedLossInput): FusedLossResult {
   const { shape, rewards, logp, oldLogp, values } = input;
@@ -95,57 +95,14 @@ export function fusedPpoLoss(input: FusedLossInput): FusedLossResult {
   }
 
   const T = shape.tokens;
+  if (inv !== 1 || mean !== 0)
+    for (let i = 0; i < advantages.length; i++) if (mask[i] !== 0) advantages[i] = ((advantages[i] as number) - mean) * inv;
   const lo = 1 - (input.clipLow ?? LOSS_DEFAULTS.clipLow);
   const hi = 1 + (input.clipHigh ?? LOSS_DEFAULTS.clipHigh);
-  const c = input.valueClip ?? LOSS_DEFAULTS.valueClip;
-  let pl = 0;
-  let vl = 0;
-  let real = 0;
-  let clipped = 0;
-  let kl = 0;
-  for (let b = 0; b < shape.batch; b++) {
-    const w = rows[b] as number;
-    for (let i = b * T; i < (b + 1) * T; i++) {
-      if (mask[i] === 0) continue;
-      real++;
-      const a = ((advantages[i] as number) - mean) * inv;
-      advantages[i] = a;
-      const lr = (logp[i] as number) - (oldLogp[i] as number);
-      const ratio = Math.exp(lr);
-      kl += ratio - 1 - lr;
-      const l1 = -a * ratio;
-      // biome-ignore lint/complexity/useMathMinMax: ternaries run this loop about 2x faster than Math.min/max in V8 (bench/advantages.ts)
-      const l2 = -a * (ratio < lo ? lo : ratio > hi ? hi : ratio);
-      // biome-ignore lint/complexity/useMathMinMax: as above
-      let l = l1 > l2 ? l1 : l2;
-      if (l2 > l1) clipped++;
-      if (a < 0 && l > -a * dual) {
-        l = -a * dual;
-        clipped++;
-      }
-      pl += w * l;
-      if (values === undefined || oldValues === undefined) continue;
-      const v = values[i] as number;
-      const o = oldValues[i] as number;
-      const r = returns[i] as number;
-      const e1 = v - r;
-      const d = v - o;
-      // biome-ignore lint/complexity/useMathMinMax: ternaries run this loop about 2x faster than Math.min/max in V8 (bench/advantages.ts)
-      const e2 = o + (d < -c ? -c : d > c ? c : d) - r;
-      const s1 = e1 * e1;
-      const s2 = e2 * e2;
-      // biome-ignore lint/complexity/useMathMinMax: as above
-      vl += w * 0.5 * (s1 > s2 ? s1 : s2);
-    }
-  }
-  return {
-    policyLoss: pl,
-    valueLoss: vl,
-    advantages,
-    returns,
-    clipFraction: real > 0 ? clipped / real : 0,
-    approxKl: real > 0 ? kl / real : 0,
-  };
+  const policy = ppoPass(logp, oldLogp, advantages, mask, rows, T, lo, hi, dual, null);
+  const value =
+    values && oldValues ? valuePass(values, oldValues, returns, mask, rows, T, input.valueClip ?? LOSS_DEFAULTS.valueClip, null).loss : 0;
+  return { policyLoss: policy.loss, valueLoss: value, advantages, returns, clipFraction: policy.clipFraction, approxKl: policy.approxKl };
 }
 
 /** Raw GAE with the mean and population std of its advantages over real tokens, in one backward pass. */

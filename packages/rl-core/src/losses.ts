@@ -106,8 +106,8 @@ export function ppoPolicyLoss(
 // The loops below are top-level functions with every input a parameter: a closure over the same values
 // ran about 2x slower in V8 (its loads from the closure context stay inside the loop).
 
-/** PPO surrogate over real tokens: the weighted sum, clip and approx-KL statistics, and per-token losses into `store`. */
-function ppoPass(
+/** PPO surrogate over real tokens (internal; shared with `fusedPpoLoss`): the weighted sum, clip and approx-KL statistics, and per-token losses into `store`. */
+export function ppoPass(
   logp: Float32Array,
   oldLogp: Float32Array,
   advantages: Float32Array,
@@ -149,8 +149,8 @@ function ppoPass(
   return { loss, clipFraction: real > 0 ? clipped / real : 0, approxKl: real > 0 ? kl / real : 0 };
 }
 
-/** Clipped value loss over real tokens: the weighted sum, and per-token losses into `store`. */
-function valuePass(
+/** Clipped value loss over real tokens (internal; shared with `fusedPpoLoss`): the weighted sum, and per-token losses into `store`. */
+export function valuePass(
   values: Float32Array,
   oldValues: Float32Array,
   returns: Float32Array,
