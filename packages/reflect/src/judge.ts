@@ -1,4 +1,4 @@
-import type { RepairPair } from '@srcode/dataset';
+import type { ReflectionVerdict, RepairPair } from '@srcode/dataset';
 import type { EvidenceResult } from './analyzer.js';
 import type { PrefilterResult } from './prefilter.js';
 
@@ -10,21 +10,18 @@ export interface JudgeInput {
 }
 
 /** A judge's votes and its (majority) reading of the change, before confidence and threshold. */
-export interface JudgeOutcome {
-  votes: { accept: number; reject: number; samples: number };
-  securityRelevant: boolean;
-  fixComplete: boolean;
-  rootCause: string;
-  rationale: string;
-  vulnerableLines: number[];
-  fixingLines: number[];
+export interface JudgeOutcome
+  extends Pick<
+    ReflectionVerdict,
+    'votes' | 'securityRelevant' | 'fixComplete' | 'rootCause' | 'rationale' | 'vulnerableLines' | 'fixingLines'
+  > {
   /** Why samples voted to reject (recorded when the pair is rejected). */
   rejectReasons: string[];
 }
 
 /** Decides whether a fix repairs its weakness: an LLM with self-reflection, or the offline heuristic. */
 export interface Judge {
-  readonly kind: 'llm' | 'heuristic';
+  readonly kind: ReflectionVerdict['judge']['kind'];
   /** Model name (or heuristic version) recorded in every verdict. */
   readonly model: string;
   /** Hash of the prompts/rules and the settings that shape the votes. */
