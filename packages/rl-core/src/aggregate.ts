@@ -32,7 +32,11 @@ export interface AggregateOptions {
  */
 export function aggregationWeights(shape: Shape, options: AggregateOptions = {}): Float32Array {
   const mask = maskOrOnes(options.mask, shape);
-  const rows = rowWeights(shape, options.mode, options.normLength, mask);
+  return expandRowWeights(rowWeights(shape, options.mode, options.normLength, mask), mask, shape);
+}
+
+/** Per-token weights from per-row ones: the row's weight on its real tokens, 0 elsewhere. */
+export function expandRowWeights(rows: Float64Array, mask: Mask, shape: Shape): Float32Array {
   const w = new Float32Array(shape.batch * shape.tokens);
   for (let b = 0; b < shape.batch; b++) {
     const o = b * shape.tokens;
@@ -72,8 +76,10 @@ export function rowWeights(shape: Shape, mode: AggregationMode = 'token-mean', n
 /** Reduces a per-token array to one number with the given mode. */
 export function aggregate(values: Float32Array, shape: Shape, options: AggregateOptions = {}): number {
   checkShape('values', values, shape);
-  const w = aggregationWeights(shape, options);
+  const mask = maskOrOnes(options.mask, shape);
+  const rows = rowWeights(shape, options.mode, options.normLength, mask);
   let s = 0;
-  for (let i = 0; i < w.length; i++) if (w[i] !== 0) s += (w[i] as number) * (values[i] as number);
+  for (let b = 0; b < shape.batch; b++)
+    for (let i = b * shape.tokens; i < (b + 1) * shape.tokens; i++) if (mask[i] !== 0) s += (rows[b] as number) * (values[i] as number);
   return s;
 }

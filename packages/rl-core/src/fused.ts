@@ -1,40 +1,17 @@
-import { type AggregationMode, rowWeights } from './aggregate.js';
-import { ADVANTAGE_DEFAULTS, computeAdvantages, type Estimator } from './advantages.js';
-import { RlCoreError } from './errors.js';
-import { LOSS_DEFAULTS, ppoPass, valuePass } from './losses.js';
+import { rowWeights } from './aggregate.js';
+import { ADVANTAGE_DEFAULTS, type AdvantageInput, computeAdvantages } from './advantages.js';
+import { clipBounds, LOSS_DEFAULTS, type PolicyLossOptions, ppoPass, type ValueLossOptions, valuePass } from './losses.js';
 import { checkShape, type Mask, maskOrOnes, type Shape } from './shape.js';
 
-export interface FusedLossInput {
+export interface FusedLossInput extends Omit<AdvantageInput, 'estimator' | 'values' | 'mask'>, PolicyLossOptions, ValueLossOptions {
   /** @default 'gae' */
-  estimator?: Estimator;
-  shape: Shape;
-  rewards: Float32Array;
+  estimator?: AdvantageInput['estimator'];
   logp: Float32Array;
   oldLogp: Float32Array;
   /** Value estimates of the rollout (required by gae); with them the value loss is computed too. */
   values?: Float32Array;
   /** Values before this update, for the value clip. @default values */
   oldValues?: Float32Array;
-  /** @default all ones */
-  mask?: Mask;
-  /** One group id per sequence (group estimators). */
-  groupIds?: ArrayLike<number | string>;
-  /** @default 1 */
-  gamma?: number;
-  /** @default 0.95 */
-  lambda?: number;
-  /** As in `computeAdvantages`: @default true for gae and reinforce++, false for the group estimators */
-  whiten?: boolean;
-  /** @default 0.2 */
-  clipLow?: number;
-  /** @default 0.2 */
-  clipHigh?: number;
-  dualClip?: number;
-  /** @default 0.2 */
-  valueClip?: number;
-  /** @default 'token-mean' */
-  mode?: AggregationMode;
-  normLength?: number;
 }
 
 export interface FusedLossResult {
@@ -51,57 +28,44 @@ export interface FusedLossResult {
 }
 
 /**
- * Advantages + PPO clipped surrogate + clipped value loss, each aggregated in the pass that computes it,
- * with no per-token temporaries beyond the advantages and returns. Equal to `computeAdvantages` followed by
- * `ppoPolicyLoss` and `valueLoss` with the same options: the fast path for large batches. Whitened GAE
- * takes its statistics while it runs, so the advantages cost one pass plus one to whiten them in place.
+ * Advantages + PPO clipped surrogate + clipped value loss, equal to `computeAdvantages` followed by
+ * `ppoPolicyLoss` and `valueLoss` with the same options, for large batches: whitened GAE takes its
+ * statistics while it runs, the aggregation weights are computed once for both losses, and no per-token
+ * array is built beyond the advantages and returns.
  */
 export function fusedPpoLoss(input: FusedLossInput): FusedLossResult {
-  const { shape, rewards, logp, oldLogp, values } = input;
-  const estimator = input.estimator ?? 'gae';
-  for (const [name, a] of [
-    ['rewards', rewards],
-    ['logp', logp],
-    ['oldLogp', oldLogp],
-  ] as const)
-    checkShape(name, a, shape);
+  const { shape, logp, oldLogp, values } = input;
+  checkShape('rewards', input.rewards, shape);
+  checkShape('logp', logp, shape);
+  checkShape('oldLogp', oldLogp, shape);
   if (values) checkShape('values', values, shape);
   const oldValues = input.oldValues ?? values;
   if (input.oldValues) checkShape('oldValues', input.oldValues, shape);
   const mask = maskOrOnes(input.mask, shape);
-  const dual = input.dualClip ?? Number.POSITIVE_INFINITY;
-  if (input.dualClip !== undefined && !(dual > 1)) throw new RlCoreError('invalid-option', `expected dualClip > 1, found ${dual}`);
+  const { lo, hi, dual } = clipBounds(input);
   const rows = rowWeights(shape, input.mode, input.normLength, mask);
-
+  const estimator = input.estimator ?? 'gae';
   let advantages: Float32Array;
   let returns: Float32Array;
-  // The loss pass applies a = (advantage - mean) * inv: the whitening of gae, the identity otherwise.
-  let mean = 0;
-  let inv = 1;
-  if (estimator === 'gae' && (input.whiten ?? true)) {
-    if (!values) throw new RlCoreError('invalid-input', 'expected values for the gae estimator, found none');
+  if (estimator === 'gae' && (input.whiten ?? true) && values) {
+    // Whitened GAE takes its statistics while it runs: one pass fewer than computing, then whitening.
     const g = gaeWithStats(
-      rewards,
+      input.rewards,
       values,
       mask,
       shape,
       input.gamma ?? ADVANTAGE_DEFAULTS.gamma,
       input.lambda ?? ADVANTAGE_DEFAULTS.lambda,
     );
-    ({ advantages, returns, mean } = g);
-    inv = 1 / (g.std + ADVANTAGE_DEFAULTS.eps);
-  } else {
-    ({ advantages, returns } = computeAdvantages({ ...input, estimator, mask }));
-  }
-
-  const T = shape.tokens;
-  if (inv !== 1 || mean !== 0)
-    for (let i = 0; i < advantages.length; i++) if (mask[i] !== 0) advantages[i] = ((advantages[i] as number) - mean) * inv;
-  const lo = 1 - (input.clipLow ?? LOSS_DEFAULTS.clipLow);
-  const hi = 1 + (input.clipHigh ?? LOSS_DEFAULTS.clipHigh);
-  const policy = ppoPass(logp, oldLogp, advantages, mask, rows, T, lo, hi, dual, null);
+    ({ advantages, returns } = g);
+    const inv = 1 / (g.std + (input.eps ?? ADVANTAGE_DEFAULTS.eps));
+    for (let i = 0; i < advantages.length; i++) if (mask[i] !== 0) advantages[i] = ((advantages[i] as number) - g.mean) * inv;
+  } else ({ advantages, returns } = computeAdvantages({ ...input, estimator, mask }));
+  const policy = ppoPass(logp, oldLogp, advantages, mask, rows, shape.tokens, lo, hi, dual, null);
   const value =
-    values && oldValues ? valuePass(values, oldValues, returns, mask, rows, T, input.valueClip ?? LOSS_DEFAULTS.valueClip, null).loss : 0;
+    values && oldValues
+      ? valuePass(values, oldValues, returns, mask, rows, shape.tokens, input.valueClip ?? LOSS_DEFAULTS.valueClip, null).loss
+      : 0;
   return { policyLoss: policy.loss, valueLoss: value, advantages, returns, clipFraction: policy.clipFraction, approxKl: policy.approxKl };
 }
 
@@ -147,26 +111,9 @@ function gaeWithStats(
   return { advantages: adv, returns: ret, mean: shift + m, std: Math.sqrt(Math.max(0, sumSq / n - m * m)) };
 }
 
-export interface FusedPpoInput {
-  shape: Shape;
-  rewards: Float32Array;
-  values: Float32Array;
-  oldValues: Float32Array;
-  logp: Float32Array;
-  oldLogp: Float32Array;
-  mask: Mask;
-  /** @default 1 */
-  gamma?: number;
-  /** @default 0.95 */
-  lambda?: number;
-  /** @default 0.2 */
-  clipLow?: number;
-  /** @default 0.2 */
-  clipHigh?: number;
-  dualClip?: number;
-  /** @default 0.2 */
-  valueClip?: number;
-}
+/** The inputs of `fusedGaePpoLoss`: those of `fusedPpoLoss` with values, old values and mask required. */
+export type FusedPpoInput = Pick<FusedLossInput, 'gamma' | 'lambda' | 'clipLow' | 'clipHigh' | 'dualClip' | 'valueClip'> &
+  Required<Pick<FusedLossInput, 'shape' | 'rewards' | 'values' | 'oldValues' | 'logp' | 'oldLogp' | 'mask'>>;
 
 /** Whitened GAE + PPO + value loss, token-mean: `fusedPpoLoss` with the gae estimator. */
 export function fusedGaePpoLoss(input: FusedPpoInput): {

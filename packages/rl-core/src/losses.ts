@@ -1,4 +1,4 @@
-import { type AggregateOptions, rowWeights } from './aggregate.js';
+import { type AggregateOptions, expandRowWeights, rowWeights } from './aggregate.js';
 import { RlCoreError } from './errors.js';
 import { checkShape, type Mask, maskOrOnes, type Shape } from './shape.js';
 
@@ -57,11 +57,7 @@ function withPerToken<T extends { loss: number }>(
     weights: {
       enumerable: true,
       get() {
-        if (!weights) {
-          weights = new Float32Array(shape.batch * shape.tokens);
-          for (let b = 0; b < shape.batch; b++)
-            for (let i = b * shape.tokens; i < (b + 1) * shape.tokens; i++) if (mask[i] !== 0) weights[i] = rows[b] as number;
-        }
+        weights ??= expandRowWeights(rows, mask, shape);
         return weights;
       },
     },
@@ -81,6 +77,21 @@ function elementwiseLoss(x: Float32Array, f: (v: number) => number, shape: Shape
   });
 }
 
+/** The ratio bounds of the PPO clip, and the dual-clip factor (Infinity when none), checked. */
+export function clipBounds(options: Pick<PolicyLossOptions, 'clipLow' | 'clipHigh' | 'dualClip'>): {
+  lo: number;
+  hi: number;
+  dual: number;
+} {
+  const dual = options.dualClip;
+  if (dual !== undefined && !(dual > 1)) throw new RlCoreError('invalid-option', `expected dualClip > 1, found ${dual}`);
+  return {
+    lo: 1 - (options.clipLow ?? LOSS_DEFAULTS.clipLow),
+    hi: 1 + (options.clipHigh ?? LOSS_DEFAULTS.clipHigh),
+    dual: dual ?? Number.POSITIVE_INFINITY,
+  };
+}
+
 /** Per-token PPO clipped surrogate loss, with separate clip ranges and an optional dual clip. */
 export function ppoPolicyLoss(
   logp: Float32Array,
@@ -93,13 +104,9 @@ export function ppoPolicyLoss(
   checkShape('oldLogp', oldLogp, shape);
   checkShape('advantages', advantages, shape);
   const mask = maskOrOnes(options.mask, shape);
-  const lo = 1 - (options.clipLow ?? LOSS_DEFAULTS.clipLow);
-  const hi = 1 + (options.clipHigh ?? LOSS_DEFAULTS.clipHigh);
-  const dual = options.dualClip;
-  if (dual !== undefined && !(dual > 1)) throw new RlCoreError('invalid-option', `expected dualClip > 1, found ${dual}`);
+  const { lo, hi, dual } = clipBounds(options);
   const rows = rowWeights(shape, options.mode, options.normLength, mask);
-  const d = dual ?? Number.POSITIVE_INFINITY;
-  const pass = (store: Float32Array | null) => ppoPass(logp, oldLogp, advantages, mask, rows, shape.tokens, lo, hi, d, store);
+  const pass = (store: Float32Array | null) => ppoPass(logp, oldLogp, advantages, mask, rows, shape.tokens, lo, hi, dual, store);
   return withPerToken(pass(null), shape, mask, rows, pass);
 }
 
