@@ -1,6 +1,6 @@
 import C from 'tree-sitter-c';
 import type { LanguageRules, Rule, RuleMatch, SyntaxNode } from './rule.js';
-import { SECRET_LITERAL, SECRET_RULE_TEXT } from './secrets.js';
+import { CREDENTIAL_RULE_TEXT, SECRET_LITERAL, SECRET_RULE_TEXT } from './secrets.js';
 import { ancestor, contains, firstIdentifierAfter, namedArgs } from './syntax.js';
 
 const CONSTANT_TYPES = new Set([
@@ -342,11 +342,7 @@ export const C_RULES: readonly Rule[] = [
   },
   {
     id: 'c.hardcoded-credential',
-    trigger: /pass|pwd|secret|key|token|credential/i,
-    cwe: 'CWE-798',
-    severity: 'medium',
-    message: 'A credential is hard-coded in the source.',
-    remediation: 'Read secrets from the environment or a secret store at run time.',
+    ...CREDENTIAL_RULE_TEXT,
     query:
       '[(init_declarator declarator: (_) @name value: (string_literal) @value) (assignment_expression left: (_) @name right: (string_literal) @value)] @finding',
     predicate: (m) => {

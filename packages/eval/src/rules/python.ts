@@ -1,6 +1,6 @@
 import Python from 'tree-sitter-python';
 import type { LanguageRules, Rule, RuleMatch, SyntaxNode } from './rule.js';
-import { SECRET_LITERAL, SECRET_RULE_TEXT } from './secrets.js';
+import { CREDENTIAL_RULE_TEXT, SECRET_LITERAL, SECRET_RULE_TEXT } from './secrets.js';
 import { ancestor, namedArgs } from './syntax.js';
 
 /** Taint-light: a value no input can influence (plain literals and their combinations). */
@@ -227,11 +227,7 @@ export const PYTHON_RULES: readonly Rule[] = [
   },
   {
     id: 'python.hardcoded-credential',
-    trigger: /pass|pwd|secret|key|token|credential/i,
-    cwe: 'CWE-798',
-    severity: 'medium',
-    message: 'A credential is hard-coded in the source.',
-    remediation: 'Read secrets from the environment or a secret store at run time.',
+    ...CREDENTIAL_RULE_TEXT,
     query:
       '[(assignment left: (_) @name right: (string) @value) (keyword_argument name: (identifier) @name value: (string) @value) (pair key: (string) @name value: (string) @value)] @finding',
     predicate: (m) => {

@@ -9,3 +9,12 @@ export const SECRET_RULE_TEXT = {
   remediation: 'Revoke it, then load secrets from the environment or a secret store at run time.',
   trigger: SECRET_LITERAL,
 } as const;
+
+/** The text shared by each language's hard-coded credential rule (a secret-looking name assigned a literal). */
+export const CREDENTIAL_RULE_TEXT = {
+  trigger: /pass|pwd|secret|key|token|credential/i,
+  cwe: 'CWE-798',
+  severity: 'medium',
+  message: 'A credential is hard-coded in the source.',
+  remediation: 'Read secrets from the environment or a secret store at run time.',
+} as const;
