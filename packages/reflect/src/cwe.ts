@@ -30,6 +30,11 @@ export const CWE_NAMES: Readonly<Record<string, string>> = {
   'CWE-916': 'weak password hash',
 };
 
+/** `CWE-89 (SQL injection), CWE-20` for prompts and rationales; empty for no CWEs. */
+export function describeCwes(cwes: readonly string[]): string {
+  return cwes.map((c) => (CWE_NAMES[c] ? `${c} (${CWE_NAMES[c]})` : c)).join(', ');
+}
+
 /**
  * Tokens a fix for each weakness typically touches. The heuristic judge looks for them in the changed
  * lines; a CWE without an entry abstains from that vote.

@@ -1,4 +1,4 @@
-import { CWE_FIX_KEYWORDS, CWE_NAMES } from './cwe.js';
+import { CWE_FIX_KEYWORDS, describeCwes } from './cwe.js';
 import { shortHash } from './hash.js';
 import type { Judge, JudgeInput, JudgeOutcome } from './judge.js';
 import { pickLines } from './text.js';
@@ -67,7 +67,7 @@ export class HeuristicJudge implements Judge {
     const removed = evidence.removed;
     // a finding the fix removes is one more accepting check; its absence abstains (analysers miss a lot)
     if (removed.length) vote(true, '');
-    const cweText = pair.cwes.map((c) => (CWE_NAMES[c] ? `${c} (${CWE_NAMES[c]})` : c)).join(', ') || 'an unspecified weakness';
+    const cweText = describeCwes(pair.cwes) || 'an unspecified weakness';
     const rootCause = removed.length
       ? `${cweText}: ${[...new Set(removed.map((f) => f.message))].slice(0, 3).join('; ')}`
       : `${cweText} in the deleted or guarded lines`;

@@ -1,6 +1,6 @@
 import type { ChatMessage, ChatModel } from './chat/model.js';
 import { completeStructured } from './chat/structured.js';
-import { CWE_NAMES } from './cwe.js';
+import { describeCwes } from './cwe.js';
 import { ReflectError } from './errors.js';
 import { shortHash } from './hash.js';
 import type { Judge, JudgeInput, JudgeOutcome } from './judge.js';
@@ -80,7 +80,7 @@ export function analysisPrompt({ pair, prefilter, evidence }: JudgeInput, maxCod
     ...prefilter.deletedLines.map((l) => `-${String(l).padStart(4)} | ${before[l - 1] ?? ''}`),
     ...prefilter.addedLines.map((l) => `+${String(l).padStart(4)} | ${after[l - 1] ?? ''}`),
   ].join('\n');
-  const cwes = pair.cwes.map((c) => (CWE_NAMES[c] ? `${c} (${CWE_NAMES[c]})` : c)).join(', ') || 'not given';
+  const cwes = describeCwes(pair.cwes) || 'not given';
   const findings = evidence.evidence.length
     ? evidence.evidence
         .map(
