@@ -37,6 +37,18 @@ export const PAD = 0;
 
 let instances = 0;
 
+/** Columns a batch needs when `used` columns hold tokens: rounded up to a multiple of 8 (few shapes occur), at most T. */
+function effectiveLength(used: number, T: number): number {
+  return Math.min(T, Math.ceil(used / 8) * 8);
+}
+
+/** The leading L of T columns of a B x T token buffer. */
+function leadingColumns(tokens: Int32Array, B: number, T: number, L: number): Int32Array {
+  const ids = new Int32Array(B * L);
+  for (let b = 0; b < B; b++) ids.set(tokens.subarray(b * T, b * T + L), b * L);
+  return ids;
+}
+
 /** A decoder-only transformer policy with a value head on TensorFlow.js (any registered backend). */
 export class TransformerPolicy implements Policy {
   readonly config: ModelConfig;
@@ -97,7 +109,7 @@ export class TransformerPolicy implements Policy {
       throw new RlCoreError('shape-mismatch', `expected a ${B} x ${T - 1} mask, found ${batch.mask.length}`);
     let used = 2;
     for (let b = 0; b < B; b++) for (let t = T - 1; t >= used; t--) if (batch.tokens[b * T + t] !== PAD) used = t + 1;
-    const L = Math.min(T, Math.ceil(used / 8) * 8);
+    const L = effectiveLength(used, T);
     const cut = (a: Float32Array) => {
       if (L === T) return a;
       const out = new Float32Array(B * (L - 1));
@@ -110,9 +122,7 @@ export class TransformerPolicy implements Policy {
       for (let b = 0; b < B; b++) out.set(a.subarray(b * (L - 1), (b + 1) * (L - 1)), b * (T - 1));
       return out;
     };
-    const ids = new Int32Array(B * L);
-    for (let b = 0; b < B; b++) ids.set(batch.tokens.subarray(b * T, b * T + L), b * L);
-    return { L, tokens: tf.tensor2d(ids, [B, L], 'int32'), cut, widen };
+    return { L, tokens: tf.tensor2d(leadingColumns(batch.tokens, B, T, L), [B, L], 'int32'), cut, widen };
   }
 
   async sample(prompts: readonly (readonly number[])[], options: SampleOptions = {}): Promise<Completion[]> {
@@ -134,9 +144,8 @@ export class TransformerPolicy implements Policy {
       if (done.every((d) => d === 1)) break;
       // Causal attention: positions past the longest row change nothing, so the forward pass covers only
       // the leading L columns (rounded up to a multiple of 8, so that few shapes occur).
-      const L = Math.min(T, Math.ceil(len.reduce((m, n) => Math.max(m, n), 1) / 8) * 8);
-      const ids = new Int32Array(B * L);
-      for (let b = 0; b < B; b++) ids.set(buf.subarray(b * T, b * T + L), b * L);
+      const L = effectiveLength(len.reduce((m, n) => Math.max(m, n), 1), T);
+      const ids = leadingColumns(buf, B, T, L);
       const logits = tf.tidy(() => {
         const hidden = forwardHidden(this.params, this.config, tf.tensor2d(ids, [B, L], 'int32'), this.causal);
         const sel = tf.reshape(
