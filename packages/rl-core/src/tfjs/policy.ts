@@ -144,7 +144,7 @@ export class TransformerPolicy implements Policy {
       if (done.every((d) => d === 1)) break;
       // Causal attention: positions past the longest row change nothing, so the forward pass covers only
       // the leading L columns (rounded up to a multiple of 8, so that few shapes occur).
-      const L = effectiveLength(len.reduce((m, n) => Math.max(m, n), 1), T);
+      const L = effectiveLength(Math.max(1, ...len), T);
       const ids = leadingColumns(buf, B, T, L);
       const logits = tf.tidy(() => {
         const hidden = forwardHidden(this.params, this.config, tf.tensor2d(ids, [B, L], 'int32'), this.causal);
