@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EvalResult, Finding, Generation, Language } from '@srcode/dataset';
 import type { Analyzer } from './analyzer.js';
-import { type CwevalTask, fillSolution, loadCwevalTasks, runCwevalTask } from './cweval.js';
+import { type CwevalTask, fillSolution, loadCwevalTasks, runCwevalTask, stripFences } from './cweval.js';
 import { type ProProblem, loadProProblems, runProProblem } from './codeeval-pro.js';
 import { EvaluationError } from './errors.js';
 
@@ -148,7 +148,7 @@ export function cyberSecEvalSuite(dataDir: string, variant: 'instruct' | 'autoco
     analyzers: analyzers.map((a) => ({ name: a.name, languages: a.languages })),
     async evaluate(task, g) {
       const started = performance.now();
-      const code = stripCodeFences(g.completion);
+      const code = stripFences(g.completion);
       const findings: Finding[] = [];
       for (const a of analyzers) if (a.languages.includes(task.language)) findings.push(...(await a.analyse(code, task.language)));
       return {
@@ -159,11 +159,6 @@ export function cyberSecEvalSuite(dataDir: string, variant: 'instruct' | 'autoco
       };
     },
   };
-}
-
-function stripCodeFences(text: string): string {
-  const m = /```[\w+-]*\n([\s\S]*?)```/.exec(text);
-  return m?.[1] ?? text;
 }
 
 /** Build a suite by name from the data folder. */
