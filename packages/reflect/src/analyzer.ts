@@ -53,30 +53,37 @@ export async function collectEvidence(
       runAnalyzer(analyzer, vulnerableCode, language),
       runAnalyzer(analyzer, fixedCode, language),
     ]);
-    const beforeCounts = countKeys(before);
-    const afterCounts = countKeys(after);
-    const seen = new Map<string, number>();
-    for (const f of before) {
-      const key = findingKey(f);
-      const n = (seen.get(key) ?? 0) + 1;
-      seen.set(key, n);
+    const beforeKeys = before.map(findingKey);
+    const afterKeys = after.map(findingKey);
+    const beforeCounts = countKeys(beforeKeys);
+    const afterCounts = countKeys(afterKeys);
+    removed.push(...surplus(before, beforeKeys, afterCounts));
+    introduced.push(...surplus(after, afterKeys, beforeCounts));
+    const listed = new Set<string>();
+    for (const [i, f] of before.entries()) {
+      const key = beforeKeys[i] as string;
+      if (listed.has(key)) continue;
+      listed.add(key);
       const gone = (beforeCounts.get(key) ?? 0) > (afterCounts.get(key) ?? 0);
-      if (n > (afterCounts.get(key) ?? 0)) removed.push(f);
-      if (n === 1) evidence.push({ analyzer: f.analyzer, ruleId: f.ruleId, ...(f.cwe ? { cwe: f.cwe } : {}), removedByFix: gone });
-    }
-    const seenAfter = new Map<string, number>();
-    for (const f of after) {
-      const key = findingKey(f);
-      const n = (seenAfter.get(key) ?? 0) + 1;
-      seenAfter.set(key, n);
-      if (n > (beforeCounts.get(key) ?? 0)) introduced.push(f);
+      evidence.push({ analyzer: f.analyzer, ruleId: f.ruleId, ...(f.cwe ? { cwe: f.cwe } : {}), removedByFix: gone });
     }
   }
   return { evidence, removed, introduced };
 }
 
-function countKeys(findings: readonly Finding[]): Map<string, number> {
+function countKeys(keys: readonly string[]): Map<string, number> {
   const counts = new Map<string, number>();
-  for (const f of findings) counts.set(findingKey(f), (counts.get(findingKey(f)) ?? 0) + 1);
+  for (const key of keys) counts.set(key, (counts.get(key) ?? 0) + 1);
   return counts;
+}
+
+/** The findings beyond the other side's count of their key: the n-th finding of a key when the other side has fewer than n. */
+function surplus(findings: readonly Finding[], keys: readonly string[], other: ReadonlyMap<string, number>): Finding[] {
+  const seen = new Map<string, number>();
+  return findings.filter((_, i) => {
+    const key = keys[i] as string;
+    const n = (seen.get(key) ?? 0) + 1;
+    seen.set(key, n);
+    return n > (other.get(key) ?? 0);
+  });
 }
