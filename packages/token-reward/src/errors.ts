@@ -29,8 +29,3 @@ export class TokenRewardError extends Error {
     return typeof value === 'object' && value !== null && (value as { [BRAND]?: unknown })[BRAND] === true;
   }
 }
-
-/** An invariant broke: a bug in this package, never a data problem. */
-export function internalError(message: string): Error {
-  return new Error(`@srcode/token-reward internal error (this is a bug): ${message}`);
-}
