@@ -20,11 +20,6 @@ export function contains(outer: SyntaxNode, inner: SyntaxNode): boolean {
   return inner.startIndex >= outer.startIndex && inner.endIndex <= outer.endIndex;
 }
 
-/** Every descendant (pre-order) of the given type, including the node itself. */
-export function descendants(node: SyntaxNode, type: string): SyntaxNode[] {
-  return node.descendantsOfType(type);
-}
-
 /**
  * The first identifier named `name` inside `scope` at or after `from`: found by a text search,
  * then confirmed in the tree (so words in comments and strings do not count).
@@ -39,12 +34,3 @@ export function firstIdentifierAfter(scope: SyntaxNode, name: string, from: numb
   }
   return undefined;
 }
-
-/** Whether some descendant of `scope` has text matching `re`. */
-export function scopeMentions(scope: SyntaxNode, re: RegExp): boolean {
-  return re.test(scope.text);
-}
-
-/** Names that suggest a secret (credentials, keys, tokens). */
-export const SECRET_NAME =
-  /(pass(wd|word)?|pwd|secret|api_?key|access_?key|auth_?token|token|private_?key|priv_?key|credential|salt|nonce|session_?id|otp)/i;
