@@ -1,6 +1,6 @@
 import type { Language, RepairPair } from '@srcode/dataset';
 import { languageSpec } from './languages.js';
-import { parseCode } from './parse.js';
+import { type ParsedCode, parseCode } from './parse.js';
 import { blankRanges, diffLines, linesOfRanges } from './text.js';
 
 export interface PrefilterOptions {
@@ -65,10 +65,7 @@ export function prefilter(pair: RepairPair, options: PrefilterOptions = {}): Pre
   const pa = parseCode(after, language);
   if (pb && pb.errorRatio > o.maxParseErrorRatio) reasons.push('parse-vulnerable');
   if (pa && pa.errorRatio > o.maxParseErrorRatio) reasons.push('parse-fixed');
-  const stripped = {
-    vulnerable: pb ? blankRanges(before, pb.comments) : stripCommentsLexically(before, language),
-    fixed: pa ? blankRanges(after, pa.comments) : stripCommentsLexically(after, language),
-  };
+  const stripped = { vulnerable: blankComments(before, pb, language), fixed: blankComments(after, pa, language) };
   const parse = pb && pa ? { vulnerable: pb.errorRatio, fixed: pa.errorRatio } : undefined;
 
   const trivial = triviality(before, after, stripped.vulnerable, stripped.fixed, pair);
@@ -79,18 +76,22 @@ export function prefilter(pair: RepairPair, options: PrefilterOptions = {}): Pre
 function triviality(before: string, after: string, sb: string, sa: string, pair: RepairPair): PrefilterReason | undefined {
   if (before === after) return 'no-change';
   const spec = languageSpec(pair.language);
-  const norm = (s: string) => normaliseWhitespace(s, spec.indentSensitive ?? false);
+  const keepIndent = spec.indentSensitive ?? false;
+  const norm = (s: string) => normaliseWhitespace(s, keepIndent);
   if (norm(before) === norm(after)) return 'whitespace-only';
   if (norm(sb) === norm(sa)) return 'comments-only';
   const quiet = [dropLogging(sb, spec.logging), dropLogging(sa, spec.logging)] as const;
   if (norm(quiet[0]) === norm(quiet[1])) return 'logging-only';
-  if (alphaRenamed(quiet[0], spec.indentSensitive ?? false) === alphaRenamed(quiet[1], spec.indentSensitive ?? false)) return 'rename-only';
+  if (alphaRenamed(quiet[0], keepIndent) === alphaRenamed(quiet[1], keepIndent)) return 'rename-only';
   return undefined;
 }
 
 /** Blanks comments (and docstrings) out of code, keeping offsets: the grammar's view when there is one. */
 export function stripComments(code: string, language: Language): string {
-  const parsed = parseCode(code, language);
+  return blankComments(code, parseCode(code, language), language);
+}
+
+function blankComments(code: string, parsed: ParsedCode | undefined, language: Language): string {
   return parsed ? blankRanges(code, parsed.comments) : stripCommentsLexically(code, language);
 }
 
