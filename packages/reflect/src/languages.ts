@@ -29,6 +29,8 @@ const C_LIKE = { lineComment: '//', blockComment: ['/*', '*/'] as const };
 const C_LOGGING =
   /^\s*(?:(?:f|v|vf|sn)?printf|syslog|perror|puts|printk|pr_(?:debug|info|notice|warn|warning|err|error|cont|devel)|dev_(?:dbg|info|notice|warn|err)|netdev_(?:dbg|info|warn|err)|g_(?:debug|message|warning|info)|av_log|log_\w+|[A-Z_]*LOG\w*|[A-Z_]*DEBUG\w*|[A-Z_]*TRACE\w*|[A-Z_]*WARN\w*|ereport|elog|(?:std::)?(?:cout|cerr|clog)\s*<<)\s*\(?/;
 
+const JS_LOGGING = /^\s*(?:console\.\w+|(?:this\.)?(?:log|logger|debug)(?:\.\w+)?)\s*\(/;
+
 /** The registry: one entry per language. */
 export const LANGUAGE_SPECS: Record<Language, LanguageSpec> = {
   c: {
@@ -58,13 +60,13 @@ export const LANGUAGE_SPECS: Record<Language, LanguageSpec> = {
     ...C_LIKE,
     displayName: 'JavaScript',
     docStyle: 'block-before',
-    logging: /^\s*(?:console\.\w+|(?:this\.)?(?:log|logger|debug)(?:\.\w+)?)\s*\(/,
+    logging: JS_LOGGING,
   },
   typescript: {
     ...C_LIKE,
     displayName: 'TypeScript',
     docStyle: 'block-before',
-    logging: /^\s*(?:console\.\w+|(?:this\.)?(?:log|logger|debug)(?:\.\w+)?)\s*\(/,
+    logging: JS_LOGGING,
   },
   java: {
     ...C_LIKE,
