@@ -42,6 +42,10 @@ function literalText(node: SyntaxNode | undefined): string | undefined {
 }
 
 const FUNCTION = new Set(['function_definition']);
+const BLOCK = new Set(['compound_statement']);
+const LOOP = new Set(['for_statement', 'while_statement', 'do_statement']);
+const JUMP = new Set(['return_statement', 'goto_statement', 'break_statement', 'continue_statement']);
+const ALLOC_STATEMENT = new Set(['expression_statement', 'declaration', 'if_statement', 'while_statement']);
 const FORMAT_POS: Record<string, number> = {
   printf: 0,
   vprintf: 0,
@@ -75,14 +79,9 @@ function isAssignedAt(id: SyntaxNode): boolean {
 
 /** A jump (return/goto/break/continue) between `free(p)` and the use makes the use unreachable from the free. */
 function leavesBefore(freeCall: SyntaxNode, use: SyntaxNode): boolean {
-  const block = ancestor(freeCall, new Set(['compound_statement']));
+  const block = ancestor(freeCall, BLOCK);
   if (!block) return false;
-  return namedArgs(block).some(
-    (s) =>
-      s.startIndex > freeCall.endIndex &&
-      s.startIndex < use.startIndex &&
-      ['return_statement', 'goto_statement', 'break_statement', 'continue_statement'].includes(s.type),
-  );
+  return namedArgs(block).some((s) => s.startIndex > freeCall.endIndex && s.startIndex < use.startIndex && JUMP.has(s.type));
 }
 
 /** Whether `use` sits in the other branch of an `if` whose consequence holds `at`. */
@@ -145,7 +144,7 @@ function nullDeref(m: RuleMatch): SyntaxNode | false {
   const value = m.captures.value;
   if (!ptr || !value || !MAY_RETURN_NULL.test(callee(value) ?? '')) return false;
   // The allocation's own statement may test the result: `if ((p = malloc(n)) == NULL)`.
-  const stmt = ancestor(value, new Set(['expression_statement', 'declaration', 'if_statement', 'while_statement']));
+  const stmt = ancestor(value, ALLOC_STATEMENT);
   if (stmt && stmt.type !== 'expression_statement' && stmt.type !== 'declaration') return false;
   const use = firstLaterUse(ptr, ptr.text, (stmt ?? value).endIndex, m.code);
   if (!use || isNullCheck(use) || !isDereference(use)) return false;
@@ -156,7 +155,7 @@ function useAfterFree(m: RuleMatch): SyntaxNode | false {
   const ptr = m.captures.ptr;
   const freeCall = m.captures.finding;
   if (!ptr || !freeCall) return false;
-  if (ancestor(freeCall, new Set(['for_statement', 'while_statement', 'do_statement']))) return false;
+  if (ancestor(freeCall, LOOP)) return false;
   const use = firstLaterUse(freeCall, ptr.text, freeCall.endIndex, m.code);
   if (!use || isAssignedAt(use) || inOtherBranch(freeCall, use) || leavesBefore(freeCall, use)) return false;
   if (use.parent?.type === 'argument_list' && use.parent.parent?.childForFieldName('function')?.text === 'free') return use;
