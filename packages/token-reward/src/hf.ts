@@ -95,8 +95,9 @@ export function fromPreTrainedTokenizer(tokenizer: PreTrainedTokenizerShape, opt
  * offline through `@xenova/transformers` (an optional peer dependency).
  */
 export async function loadHfTokenizer(path: string, options: HfAdapterOptions = {}): Promise<TokenizerLike> {
-  const dir = statSync(path).isDirectory() ? path : dirname(path);
-  const file = statSync(path).isDirectory() ? join(path, 'tokenizer.json') : path;
+  const isDir = statSync(path).isDirectory();
+  const dir = isDir ? path : dirname(path);
+  const file = isDir ? join(path, 'tokenizer.json') : path;
   let mod: { PreTrainedTokenizer: new (json: unknown, config: unknown) => PreTrainedTokenizerShape };
   try {
     mod = (await import('@xenova/transformers')) as unknown as typeof mod;
