@@ -72,20 +72,16 @@ export function summarise(
   const ks = options.ks ?? [1, 5, 10];
   const metrics: Record<string, number> = {};
   const functional = judged.filter((r) => r.functional !== undefined);
-  if (functional.length) {
-    const funcCounts = counts(functional, (r) => r.functional === true);
-    const name = benchmark === 'cweval' ? 'func' : 'pass';
+  const addPassAtK = (name: string, ok: (r: EvalResult) => boolean) => {
+    const perTask = counts(functional, ok);
     for (const k of ks) {
-      const v = meanPassAtK(funcCounts.values(), k);
+      const v = meanPassAtK(perTask.values(), k);
       if (!Number.isNaN(v)) metrics[`${name}@${k}`] = v;
     }
-    if (benchmark === 'cweval') {
-      const both = counts(functional, (r) => r.functional === true && r.secure === true);
-      for (const k of ks) {
-        const v = meanPassAtK(both.values(), k);
-        if (!Number.isNaN(v)) metrics[`func-sec@${k}`] = v;
-      }
-    }
+  };
+  if (functional.length) {
+    addPassAtK(benchmark === 'cweval' ? 'func' : 'pass', (r) => r.functional === true);
+    if (benchmark === 'cweval') addPassAtK('func-sec', (r) => r.functional === true && r.secure === true);
   }
   const summary: SuiteSummary = {
     benchmark,
