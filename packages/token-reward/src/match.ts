@@ -1,6 +1,6 @@
 import type { RewardSpan } from '@srcode/dataset';
 import type Parser from 'tree-sitter';
-import { bagDistance, boundedDistance, contextSimilarity, jaccard, stringDistance } from './distance.js';
+import { bagDistance, boundedDistance, contextSimilarity, jaccard, similarity, stringDistance } from './distance.js';
 import { getLanguage } from './languages.js';
 import { firstTokenAt, lexTokens, type SyntaxTokens } from './lexer.js';
 import { parseCode } from './parse.js';
@@ -147,7 +147,7 @@ export function matchCompletion(
     if (rivals.length > 0) {
       // equally close to a secure and a vulnerable unit: the raw text decides, or nothing does
       const own = rawsOfNode();
-      const rawSim = (u: UnitProfile) => 1 - stringDistance(u.raws, own) / Math.max(u.raws.length, own.length);
+      const rawSim = (u: UnitProfile) => similarity(u.raws, own);
       const mine = rawSim(best.unit);
       const theirs = Math.max(...rivals.map((r) => rawSim(r.unit)));
       if (mine === theirs) continue;
