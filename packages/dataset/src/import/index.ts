@@ -62,11 +62,15 @@ export function importPairs(options: ImportOptions): ImportRun {
     seen.set(pair.id, n + 1);
     return n === 0 ? pair : { ...pair, id: `${pair.id}-${n + 1}` };
   };
+  /** Counts one rejected record and keeps its issues, tagged with where it came from. */
+  const reject = (bad: Issue[], file: string, line?: number) => {
+    stats.rejected++;
+    for (const i of bad) issues.push({ ...i, file, ...(line ? { line } : {}) });
+  };
   const accept = (pair: RepairPair, file: string, line?: number): RepairPair | undefined => {
     const v = validate('RepairPair', pair);
     if (!v.ok) {
-      stats.rejected++;
-      for (const i of v.issues) issues.push({ ...i, file, ...(line ? { line } : {}) });
+      reject(v.issues, file, line);
       return undefined;
     }
     stats.imported++;
@@ -105,10 +109,7 @@ export function importPairs(options: ImportOptions): ImportRun {
         const origin = `${shortName}:${line}`;
         if (pairer) {
           const { pair, issues: bad } = pairer.add(value, origin);
-          if (bad) {
-            stats.rejected++;
-            for (const i of bad) issues.push({ ...i, file, line });
-          }
+          if (bad) reject(bad, file, line);
           if (pair) {
             if (split) pair.provenance.split = split;
             const ok = accept(pair, file, line);
@@ -118,8 +119,7 @@ export function importPairs(options: ImportOptions): ImportRun {
         }
         const r = fromSvenRecord(value, { dataset: options.dataset ?? options.format, origin, ...(split ? { split } : {}) });
         if (!r.ok) {
-          stats.rejected++;
-          for (const i of r.issues) issues.push({ ...i, file, line });
+          reject(r.issues, file, line);
           continue;
         }
         const ok = accept(r.value, file, line);
