@@ -2,7 +2,7 @@ import { computeChanges } from '../changes.js';
 import type { Issue } from '../errors.js';
 import { languageFromFileName } from '../languages.js';
 import { normaliseCwe, shortHash } from '../text.js';
-import type { RepairPair } from '../types.js';
+import type { Language, RepairPair } from '../types.js';
 
 /** One function record of PrimeVul's paired files: a vulnerable one (`target` 1) and its fix (`target` 0). */
 export interface PrimeVulRecord {
@@ -22,6 +22,9 @@ export interface PrimeVulRecord {
 
 interface Entry {
   r: PrimeVulRecord;
+  /** `func_name`, else the name read from the signature (worked out once, in `add`). */
+  fn: string | undefined;
+  language: Language;
   origin?: string;
 }
 
@@ -31,9 +34,6 @@ export function functionNameOf(code: string): string | undefined {
   const names = [...head.matchAll(/([A-Za-z_]\w*)\s*\(/g)].map((m) => m[1]);
   return names.find((n) => n !== undefined && !['__attribute__', '__declspec', 'defined'].includes(n));
 }
-
-const keyOf = (r: PrimeVulRecord) =>
-  [r.project, r.commit_id, r.file_name ?? '', r.func_name ?? functionNameOf(r.func) ?? ''].join('\u0000');
 
 /**
  * Pairs PrimeVul function records: a vulnerable and a fixed function that share project, commit,
@@ -50,15 +50,16 @@ export class PrimeVulPairer {
     const issues = checkRecord(raw);
     if (issues.length) return { issues };
     const r = raw as PrimeVulRecord;
-    if (!languageFromFileName(r.file_name ?? 'x.c'))
-      return { issues: [{ code: 'source', path: '/file_name', message: `unknown language for "${r.file_name}"` }] };
-    const key = keyOf(r);
+    const language = languageFromFileName(r.file_name ?? 'x.c');
+    if (!language) return { issues: [{ code: 'source', path: '/file_name', message: `unknown language for "${r.file_name}"` }] };
+    const fn = r.func_name ?? functionNameOf(r.func);
+    const key = [r.project, r.commit_id, r.file_name ?? '', fn ?? ''].join('\u0000');
     let slot = this.pending.get(key);
     if (!slot) {
       slot = { vulnerable: [], fixed: [] };
       this.pending.set(key, slot);
     }
-    (r.target === 1 ? slot.vulnerable : slot.fixed).push(origin === undefined ? { r } : { r, origin });
+    (r.target === 1 ? slot.vulnerable : slot.fixed).push(origin === undefined ? { r, fn, language } : { r, fn, language, origin });
     const v = slot.vulnerable[0];
     const f = slot.fixed[0];
     if (!v || !f) return {};
@@ -85,14 +86,13 @@ export class PrimeVulPairer {
     return issues;
   }
 
-  private toPair({ r: v, origin }: Entry, { r: f }: Entry): RepairPair {
+  private toPair({ r: v, fn, language, origin }: Entry, { r: f }: Entry): RepairPair {
     const cweList = Array.isArray(v.cwe) ? v.cwe : v.cwe ? [v.cwe] : [];
     const cwes = [...new Set(cweList.map(normaliseCwe).filter((c): c is string => c !== undefined))];
-    const fn = v.func_name ?? functionNameOf(v.func);
     const pair: RepairPair = {
       schemaVersion: 1,
       id: `primevul-${shortHash(v.project, v.commit_id, v.file_name ?? '', v.func, f.func)}`,
-      language: languageFromFileName(v.file_name ?? 'x.c') ?? 'c',
+      language,
       cwes,
       provenance: { dataset: 'primevul', project: v.project },
       vulnerableCode: v.func,
