@@ -42,6 +42,7 @@ export function* importCwevalDir(dir: string): Generator<{ pair?: RepairPair; is
     const language = languageFromFileName(name);
     const unsafeName = name.replace(/_task\./, '_unsafe.');
     const file = join(dir, name);
+    const base = `${stem}${langTag ? `_${langTag}` : ''}`;
     if (!language) {
       yield { issue: { code: 'source', path: '', message: `unknown language for ${name}`, file } };
       continue;
@@ -58,14 +59,14 @@ export function* importCwevalDir(dir: string): Generator<{ pair?: RepairPair; is
     const fn = functionNameOf(task);
     const pair: RepairPair = {
       schemaVersion: 1,
-      id: `cweval-${stem}${langTag ? `_${langTag}` : ''}`,
+      id: `cweval-${base}`,
       language,
       cwes: [normaliseCwe(cweNum) ?? `CWE-${Number(cweNum)}`],
       provenance: {
         dataset: 'cweval',
         project: 'cweval',
         file: name,
-        origin: `${dir}/${stem}${langTag ? `_${langTag}` : ''}_{task,unsafe}.${ext}`,
+        origin: `${dir}/${base}_{task,unsafe}.${ext}`,
       },
       vulnerableCode: unsafe,
       fixedCode: task,
