@@ -107,23 +107,18 @@ export class JsonlReader<T> implements AsyncIterable<JsonlRecord<T>> {
               sink.writeRaw(piece);
             }
             parts.length = 0;
-          } else if (piece.length) {
-            parts.push(Buffer.from(piece)); // copy: the stream may reuse its chunk
+          } else if (nl === -1) {
+            if (piece.length) parts.push(Buffer.from(piece)); // copy: kept past this chunk, which the stream may reuse
           }
           partBytes += piece.length;
           if (nl === -1) break;
           lineNo++;
           if (overlong) {
-            const issue: Issue = {
-              code: 'too-long',
-              path: '',
-              message: `line of ${partBytes} bytes exceeds the limit of ${this.maxLineBytes} bytes`,
-              line: lineNo,
-              file: this.file,
-            };
-            this.reject(issue, sink, undefined);
+            this.rejectTooLong(partBytes, lineNo, sink);
           } else {
-            const rec = this.handleLine(Buffer.concat(parts, partBytes), lineNo, sink);
+            // The line ends in this chunk and is handled before the chunk is left, so its last piece needs no copy.
+            const raw = parts.length ? Buffer.concat([...parts, piece], partBytes) : piece;
+            const rec = this.handleLine(raw, lineNo, sink);
             if (rec) yield rec;
           }
           parts.length = 0;
@@ -139,8 +134,7 @@ export class JsonlReader<T> implements AsyncIterable<JsonlRecord<T>> {
       if (partBytes > 0 || overlong) {
         lineNo++;
         if (overlong) {
-          const message = `line of ${partBytes} bytes exceeds the limit of ${this.maxLineBytes} bytes`;
-          this.reject({ code: 'too-long', path: '', message, line: lineNo, file: this.file }, sink, undefined);
+          this.rejectTooLong(partBytes, lineNo, sink);
         } else {
           const rec = this.handleLine(Buffer.concat(parts, partBytes), lineNo, sink);
           if (rec) yield rec;
@@ -184,6 +178,11 @@ export class JsonlReader<T> implements AsyncIterable<JsonlRecord<T>> {
     }
     this.stats.records++;
     return { line: lineNo, value: value as T };
+  }
+
+  private rejectTooLong(bytes: number, lineNo: number, sink: QuarantineSink | undefined): undefined {
+    const message = `line of ${bytes} bytes exceeds the limit of ${this.maxLineBytes} bytes`;
+    return this.reject({ code: 'too-long', path: '', message, line: lineNo, file: this.file }, sink, undefined);
   }
 
   private check(value: unknown): Issue[] {
