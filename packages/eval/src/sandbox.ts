@@ -44,6 +44,9 @@ export interface Isolation {
   user: boolean;
 }
 
+/** The namespaces a sandboxed command gets; the probe in `detectIsolation` tries exactly these. */
+const UNSHARE_ARGS = ['--net', '--mount', '--pid', '--fork', '--kill-child', '--mount-proc', '--propagation', 'private'];
+
 let cachedIsolation: Isolation | undefined;
 
 /**
@@ -54,7 +57,7 @@ export function detectIsolation(): Isolation {
   if (cachedIsolation) return cachedIsolation;
   const root = typeof process.getuid === 'function' && process.getuid() === 0;
   const ok = (cmd: string, args: string[]) => spawnSync(cmd, args, { stdio: 'ignore', timeout: 10_000 }).status === 0;
-  const ns = ok('unshare', ['--net', '--mount', '--pid', '--fork', '--kill-child', '--mount-proc', '--propagation', 'private', 'true']);
+  const ns = ok('unshare', [...UNSHARE_ARGS, 'true']);
   const user = root && ok('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'true']);
   cachedIsolation = { network: ns, mount: ns, pid: ns, user };
   return cachedIsolation;
@@ -275,23 +278,7 @@ export class Sandbox {
       }
     }
     steps.push(`cd ${shQuote(this.dir)}`, 'exec "$@"');
-    return [
-      'unshare',
-      '--net',
-      '--mount',
-      '--pid',
-      '--fork',
-      '--kill-child',
-      '--mount-proc',
-      '--propagation',
-      'private',
-      '--',
-      'sh',
-      '-c',
-      steps.join('\n'),
-      'sh',
-      ...inner,
-    ];
+    return ['unshare', ...UNSHARE_ARGS, '--', 'sh', '-c', steps.join('\n'), 'sh', ...inner];
   }
 }
 
