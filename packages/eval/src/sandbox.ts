@@ -208,13 +208,7 @@ export class Sandbox {
       killGroup(child);
       return;
     }
-    for (const pid of processesOfSync(this.#uid)) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
+    killAll(processesOfSync(this.#uid));
     setTimeout(() => {
       if (child.exitCode === null && child.signalCode === null) killGroup(child);
     }, 250).unref();
@@ -226,13 +220,7 @@ export class Sandbox {
     for (let round = 0; round < 5; round++) {
       const pids = await processesOf(this.#uid);
       if (pids.length === 0) return;
-      for (const pid of pids) {
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          // already gone
-        }
-      }
+      killAll(pids);
       await new Promise((r) => setTimeout(r, 20));
     }
   }
@@ -346,6 +334,16 @@ export interface SpawnResult {
   stderr: string;
   timedOut: boolean;
   outputTruncated: boolean;
+}
+
+function killAll(pids: readonly number[]): void {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
 }
 
 function killGroup(child: ChildProcess): void {
