@@ -168,7 +168,7 @@ export function matchCompletion(
       start: node.start,
       end: node.end,
       polarity: best.unit.span.polarity,
-      weight: Math.round(best.unit.span.weight * best.sim * 1e6) / 1e6,
+      weight: matchedWeight(best.unit, best.sim),
       source: 'match',
       nodeType: node.type,
     });
@@ -243,13 +243,18 @@ function alignTokens(
       start,
       end,
       polarity: best.unit.span.polarity,
-      weight: Math.round(best.unit.span.weight * best.sim * 1e6) / 1e6,
+      weight: matchedWeight(best.unit, best.sim),
       source: 'match',
       nodeType: best.unit.span.nodeType ?? 'tokens',
     });
     i += best.m - 1;
   }
   return out;
+}
+
+/** A unit's weight scaled by how closely it was matched, rounded to 6 decimals. */
+function matchedWeight(unit: UnitProfile, sim: number): number {
+  return Math.round(unit.span.weight * sim * 1e6) / 1e6;
 }
 
 /**
