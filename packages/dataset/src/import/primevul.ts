@@ -3,6 +3,7 @@ import type { Issue } from '../errors.js';
 import { languageFromFileName } from '../languages.js';
 import { normaliseCwe, shortHash } from '../text.js';
 import type { Language, RepairPair } from '../types.js';
+import { checkSourceFields } from './source.js';
 
 /** One function record of PrimeVul's paired files: a vulnerable one (`target` 1) and its fix (`target` 0). */
 export interface PrimeVulRecord {
@@ -112,12 +113,8 @@ export class PrimeVulPairer {
 }
 
 function checkRecord(raw: unknown): Issue[] {
-  if (!raw || typeof raw !== 'object') return [{ code: 'source', path: '', message: 'expected a JSON object' }];
-  const r = raw as Record<string, unknown>;
-  const issues: Issue[] = [];
-  for (const f of ['project', 'commit_id', 'func'])
-    if (typeof r[f] !== 'string') issues.push({ code: 'source', path: `/${f}`, message: `expected a string field "${f}"` });
-  if (r.target !== 0 && r.target !== 1)
+  const { record: r, issues } = checkSourceFields(raw, ['project', 'commit_id', 'func']);
+  if (r && r.target !== 0 && r.target !== 1)
     issues.push({ code: 'source', path: '/target', message: 'expected target 0 (fixed) or 1 (vulnerable)' });
   return issues;
 }

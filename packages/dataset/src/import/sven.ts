@@ -1,8 +1,9 @@
 import { computeChanges } from '../changes.js';
-import type { Issue, Result } from '../errors.js';
+import type { Result } from '../errors.js';
 import { languageFromFileName } from '../languages.js';
 import { codePointToUtf16Mapper, normaliseCwe, shortHash, utf16ToCodePoint } from '../text.js';
 import type { RepairPair, TextRange } from '../types.js';
+import { checkSourceFields } from './source.js';
 
 /** One line of a SVEN or SafeCoder file (SafeCoder adds commit_msg, parent_commit, description). */
 export interface SvenRecord {
@@ -33,18 +34,11 @@ export interface SvenImportContext {
   origin?: string;
 }
 
-const need = (raw: Record<string, unknown>, field: string, issues: Issue[]) => {
-  if (typeof raw[field] !== 'string') issues.push({ code: 'source', path: `/${field}`, message: `expected a string field "${field}"` });
-};
-
 /** Converts one SVEN/SafeCoder record into a RepairPair. Source offsets are code points; ours are UTF-16. */
 export function fromSvenRecord(raw: unknown, ctx: SvenImportContext): Result<RepairPair> {
-  if (!raw || typeof raw !== 'object') return { ok: false, issues: [{ code: 'source', path: '', message: 'expected a JSON object' }] };
-  const r = raw as Record<string, unknown>;
-  const issues: Issue[] = [];
-  for (const f of ['func_src_before', 'func_src_after', 'file_name', 'vul_type', 'commit_link']) need(r, f, issues);
+  const { issues } = checkSourceFields(raw, ['func_src_before', 'func_src_after', 'file_name', 'vul_type', 'commit_link']);
   if (issues.length) return { ok: false, issues };
-  const rec = r as unknown as SvenRecord;
+  const rec = raw as SvenRecord;
   const language = languageFromFileName(rec.file_name);
   if (!language)
     return { ok: false, issues: [{ code: 'source', path: '/file_name', message: `unknown language for file "${rec.file_name}"` }] };
