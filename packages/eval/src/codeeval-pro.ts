@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { EvaluationError } from './errors.js';
-import { stripFences } from './cweval.js';
+import { DEFAULT_PYTHON, stripFences } from './cweval.js';
 import { Sandbox, type SandboxLimits } from './sandbox.js';
 
 /** One self-invoking problem of HumanEval Pro or MBPP Pro. */
@@ -74,7 +74,7 @@ export async function runProProblem(
   const sandbox = await Sandbox.create({ files: { 'solution.py': proProgram(p, completion) } });
   try {
     const r = await sandbox.run({
-      command: [options.python ?? '/usr/bin/python3', 'solution.py'],
+      command: [options.python ?? DEFAULT_PYTHON, 'solution.py'],
       limits: { ...PRO_LIMITS, ...options.limits },
     });
     const passed = r.exitCode === 0 && !r.timedOut;

@@ -166,6 +166,9 @@ if _missing:
 `;
 }
 
+/** Debian's interpreter, which has pytest and the tests' libraries. */
+export const DEFAULT_PYTHON = '/usr/bin/python3';
+
 const probeCache = new Map<string, boolean>();
 
 function probe(key: string, run: () => boolean): boolean {
@@ -177,7 +180,7 @@ function probe(key: string, run: () => boolean): boolean {
 }
 
 /** The dependencies of a task this machine lacks (C headers, Python modules); empty when runnable. */
-export function missingDependencies(task: CwevalTask, python = '/usr/bin/python3'): string[] {
+export function missingDependencies(task: CwevalTask, python = DEFAULT_PYTHON): string[] {
   const missing: string[] = [];
   if (task.language === 'c') {
     for (const h of includes(task.reference)) {
@@ -252,10 +255,10 @@ export const CWEVAL_LIMITS: Partial<SandboxLimits> = {
  */
 export async function runCwevalTask(task: CwevalTask, source: string, options: CwevalRunOptions = {}): Promise<CwevalOutcome> {
   const started = performance.now();
-  const missing = missingDependencies(task, options.python);
+  const python = options.python ?? DEFAULT_PYTHON;
+  const missing = missingDependencies(task, python);
   const base = { taskId: task.id, missing, functionality: ZERO, security: ZERO, functional: false, secure: false };
   if (missing.length > 0) return { ...base, runnable: false, compiled: false, durationMs: performance.now() - started };
-  const python = options.python ?? '/usr/bin/python3';
   const limits = { ...CWEVAL_LIMITS, ...options.limits };
   const ext = task.language === 'c' ? '.c' : '.py';
   const sandbox = await Sandbox.create({
