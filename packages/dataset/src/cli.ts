@@ -10,7 +10,7 @@ import { samplePairsPath } from './sample.js';
 import { SCHEMA_NAMES } from './schemas.js';
 import { splitPairs } from './split.js';
 import { PairStatsCollector } from './stats.js';
-import { isSchemaName } from './validate.js';
+import { assertSchemaName } from './validate.js';
 
 const USAGE = `usage: srcode-dataset <command> [options]
 
@@ -80,8 +80,7 @@ async function cmdValidate(argv: string[]): Promise<number> {
   const [file] = positionals;
   if (!file) throw new DatasetError('invalid-input', 'validate needs a FILE');
   const schema = values.schema ?? 'RepairPair';
-  if (!isSchemaName(schema))
-    throw new DatasetError('unknown-schema', `unknown schema "${schema}"; expected one of ${SCHEMA_NAMES.join(', ')}`);
+  assertSchemaName(schema);
   const onProgress = progressLine(`validate ${file}`);
   const reader = readJsonl(file, {
     schema,

@@ -9,9 +9,7 @@ const compiled = new Map<SchemaName, ValidateFunction>();
 function validator(name: SchemaName): ValidateFunction {
   let fn = compiled.get(name);
   if (!fn) {
-    if (!SCHEMA_NAMES.includes(name)) {
-      throw new DatasetError('unknown-schema', `unknown schema "${String(name)}"; expected one of ${SCHEMA_NAMES.join(', ')}`);
-    }
+    assertSchemaName(name);
     ajv ??= new Ajv2020({ allErrors: true, strict: true });
     fn = ajv.compile(toPublishedSchema(name));
     compiled.set(name, fn);
@@ -21,6 +19,13 @@ function validator(name: SchemaName): ValidateFunction {
 
 export function isSchemaName(name: string): name is SchemaName {
   return (SCHEMA_NAMES as string[]).includes(name);
+}
+
+/** Throws an `unknown-schema` DatasetError naming the known schemas unless `name` is one. */
+export function assertSchemaName(name: string): asserts name is SchemaName {
+  if (!isSchemaName(name)) {
+    throw new DatasetError('unknown-schema', `unknown schema "${name}"; expected one of ${SCHEMA_NAMES.join(', ')}`);
+  }
 }
 
 function toIssue(e: ErrorObject): Issue {
