@@ -37,18 +37,20 @@ export interface PairSpans {
 export const DEFAULT_SECURE_REWARD = 1;
 export const DEFAULT_VULNERABLE_REWARD = -1;
 
+/** Where each of one side's changed ranges (sorted by start) begins in the text both sides share. */
+export function commonStarts(sorted: readonly TextRange[]): number[] {
+  let removed = 0;
+  return sorted.map((r) => {
+    const c = r.start - removed;
+    removed += r.end - r.start;
+    return c;
+  });
+}
+
 /** Where each side's insertions sit on the other side, for changes with no counterpart there. */
 function anchors(pair: RepairPair): { onVulnerable: number[]; onFixed: number[] } {
   const del = [...pair.changes.deleted].sort((a, b) => a.start - b.start);
   const add = [...pair.changes.added].sort((a, b) => a.start - b.start);
-  const common = (ranges: TextRange[]) => {
-    let removed = 0;
-    return ranges.map((r) => {
-      const c = r.start - removed;
-      removed += r.end - r.start;
-      return c;
-    });
-  };
   const strip = (text: string, ranges: TextRange[]) => {
     let out = '';
     let at = 0;
@@ -59,8 +61,8 @@ function anchors(pair: RepairPair): { onVulnerable: number[]; onFixed: number[] 
     return out + text.slice(at);
   };
   if (strip(pair.vulnerableCode, del) !== strip(pair.fixedCode, add)) return { onVulnerable: [], onFixed: [] };
-  const cDel = common(del);
-  const cAdd = common(add);
+  const cDel = commonStarts(del);
+  const cAdd = commonStarts(add);
   const toSide = (c: number, others: TextRange[], otherCommon: number[]) => {
     let p = c;
     otherCommon.forEach((oc, i) => {

@@ -1,7 +1,7 @@
 import type { RepairPair, RewardSpan, TextRange } from '@srcode/dataset';
 import { getLanguage } from './languages.js';
 import { firstTokenAt, lexTokens, type SyntaxTokens } from './lexer.js';
-import { type PairSpanOptions, type PairSpans, pairSpans } from './pair-spans.js';
+import { commonStarts, type PairSpanOptions, type PairSpans, pairSpans } from './pair-spans.js';
 
 /** A reference unit as the matcher sees it: its normalised tokens and a little context. */
 export interface UnitProfile {
@@ -111,12 +111,7 @@ type PositionMap = (p: number, bias: 'left' | 'right') => number;
 function positionMap(from: readonly TextRange[], to: readonly TextRange[]): PositionMap {
   const own = [...from].sort((a, b) => a.start - b.start);
   const other = [...to].sort((a, b) => a.start - b.start);
-  let removed = 0;
-  const otherCommon = other.map((r) => {
-    const c = r.start - removed;
-    removed += r.end - r.start;
-    return c;
-  });
+  const otherCommon = commonStarts(other);
   return (p, bias) => {
     let c = p;
     for (const r of own) {
