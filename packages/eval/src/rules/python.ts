@@ -270,7 +270,7 @@ export const PYTHON_RULES: readonly Rule[] = [
         if (!n) return false;
         if (n.type === 'call')
           return (
-            /^(os\.path\.join|path\.join|os\.path\.join)$/.test(n.childForFieldName('function')?.text ?? '') &&
+            /^(os\.path\.join|path\.join)$/.test(n.childForFieldName('function')?.text ?? '') &&
             !isConstantPy(n.childForFieldName('arguments'))
           );
         if (n.type === 'binary_operator' || n.type === 'string') return isFormatted(n, at);
