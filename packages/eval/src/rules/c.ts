@@ -41,6 +41,11 @@ function literalText(node: SyntaxNode | undefined): string | undefined {
   return undefined;
 }
 
+/** A sprintf's output length is unbounded unless its format is a literal and every argument is constant. */
+function unboundedSprintf(args: readonly SyntaxNode[]): boolean {
+  return literalText(args[1]) === undefined || args.slice(2).some((a) => !isConstantC(a));
+}
+
 const FUNCTION = new Set(['function_definition']);
 const BLOCK = new Set(['compound_statement']);
 const LOOP = new Set(['for_statement', 'while_statement', 'do_statement']);
@@ -181,11 +186,7 @@ function stackBufferTarget(m: RuleMatch): SyntaxNode | false {
   const dst = args[0];
   const name = m.captures.fn?.text ?? '';
   if (dst?.type !== 'identifier') return false;
-  const unbounded = /^mem/.test(name)
-    ? !isConstantC(args[2])
-    : /sprintf$/.test(name)
-      ? literalText(args[1]) === undefined || args.slice(2).some((a) => !isConstantC(a))
-      : !isConstantC(args[1]);
+  const unbounded = /^mem/.test(name) ? !isConstantC(args[2]) : /sprintf$/.test(name) ? unboundedSprintf(args) : !isConstantC(args[1]);
   if (!unbounded) return false;
   const fn = ancestor(m.captures.finding as SyntaxNode, FUNCTION);
   const decl = fn
@@ -224,12 +225,7 @@ export const C_RULES: readonly Rule[] = [
     message: 'sprintf() writes formatted run-time values of unchecked length into a fixed buffer.',
     remediation: 'Use snprintf with the destination size and check its return value.',
     query: call('^(sprintf|vsprintf)$'),
-    predicate: (m) => {
-      const args = namedArgs(m.captures.args);
-      const fmt = literalText(args[1]);
-      // A constant format with constant arguments has a fixed length; anything else is unbounded here.
-      return fmt === undefined || args.slice(2).some((a) => !isConstantC(a));
-    },
+    predicate: (m) => unboundedSprintf(namedArgs(m.captures.args)),
   },
   {
     id: 'c.scanf-unbounded',
