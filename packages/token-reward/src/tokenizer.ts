@@ -43,6 +43,11 @@ export function assertWellFormed(text: string): void {
   }
 }
 
+/** Bytes of a code point in UTF-8 (a lone surrogate counts as the 3 bytes of its replacement). */
+function utf8Length(cp: number): number {
+  return cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+}
+
 /**
  * Maps offsets in `unit` to UTF-16 offsets. An offset inside a character (a byte-level token that
  * splits it) moves to the character's end, so the token holding its first byte covers it and the
@@ -59,7 +64,7 @@ export function toUtf16Offsets(text: string, offsets: ArrayLike<number>, unit: O
   for (let i = 0; i < text.length; ) {
     const cp = text.codePointAt(i) as number;
     const w = cp > 0xffff ? 2 : 1;
-    const n = unit === 'codepoint' ? 1 : cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 || cp > 0x10ffff ? 3 : 4;
+    const n = unit === 'codepoint' ? 1 : utf8Length(cp);
     i += w;
     for (let k = 0; k < n; k++) table.push(i);
   }
@@ -164,7 +169,7 @@ export const byteTokenizer: TokenizerLike = {
     for (let i = 0; i < text.length; ) {
       const cp = text.codePointAt(i) as number;
       const w = cp > 0xffff ? 2 : 1;
-      const n = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+      const n = utf8Length(cp);
       for (let k = 0; k < n; k++, t++) {
         ids[t] = bytes[t] as number;
         offsets[2 * t] = k === 0 ? i : i + w;
