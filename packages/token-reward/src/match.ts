@@ -113,6 +113,8 @@ export function matchCompletion(
     let best: Candidate | undefined;
     let rivals: Candidate[] = [];
     let raws: string[] | undefined;
+    // the node's context, nearest token first: read once, for the first unit that gets this far
+    let before: Int32Array | undefined;
     const rawsOfNode = () => {
       raws ??= tokens.starts.slice(node.from, node.to).map((s, i) => completion.slice(s, tokens.ends[node.from + i]));
       return raws;
@@ -125,7 +127,7 @@ export function matchCompletion(
       const d = boundedDistance(unit.ids, got, max);
       if (d > max) continue;
       const sim = 1 - d / longer;
-      const before = ids
+      before ??= ids
         .subarray(Math.max(0, node.from - k), node.from)
         .slice()
         .reverse();
