@@ -85,7 +85,11 @@ export function matchCompletion(
   const ids = Int32Array.from(tokens.kinds, (kind) => profile.kindIds.get(kind) ?? -1);
   const byType = new Map<string, UnitProfile[]>();
   for (const unit of profile.units) {
-    if (!unit.generic) byType.set(unit.span.nodeType ?? '', [...(byType.get(unit.span.nodeType ?? '') ?? []), unit]);
+    if (unit.generic) continue;
+    const type = unit.span.nodeType ?? '';
+    const list = byType.get(type);
+    if (list) list.push(unit);
+    else byType.set(type, [unit]);
   }
   // first tokens of each type's units: a node starting with none of them cannot match well enough
   // to matter, so its end (a native call) is never asked for
