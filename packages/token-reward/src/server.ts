@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type Finding, type RepairPair, validate } from '@srcode/dataset';
+import { type Finding, type Issue, type RepairPair, validate } from '@srcode/dataset';
 import { SpanCache } from './cache.js';
 import { TokenRewardError } from './errors.js';
 import { languageNames } from './languages.js';
@@ -70,6 +70,9 @@ function parseOptions(raw: unknown): OnlineOptions {
   return out as OnlineOptions;
 }
 
+/** Validation issues as one line of an error message. */
+const issueText = (issues: readonly Issue[]) => issues.map((x) => `${x.path} ${x.message}`).join('; ');
+
 const isIntArray = (v: unknown): v is number[] => Array.isArray(v) && v.every((x) => Number.isInteger(x) && x >= 0);
 
 interface Completion {
@@ -104,8 +107,7 @@ function parseCompletion(
   if (!Array.isArray(findings)) throw new HttpError(400, 'invalid-request', `${at}.findings must be an array`);
   findings.forEach((f, k) => {
     const r = validate('Finding', f);
-    if (!r.ok)
-      throw new HttpError(400, 'invalid-request', `${at}.findings[${k}]: ${r.issues.map((x) => `${x.path} ${x.message}`).join('; ')}`);
+    if (!r.ok) throw new HttpError(400, 'invalid-request', `${at}.findings[${k}]: ${issueText(r.issues)}`);
   });
   const id = typeof c.id === 'string' ? c.id : `completion-${i}`;
   let encoding: TokenEncoding;
@@ -213,7 +215,7 @@ export function createRewardServer(options: ServerOptions = {}): RewardServer {
     let pair: RepairPair | undefined;
     if (request.pair !== undefined) {
       const r = validate('RepairPair', request.pair);
-      if (!r.ok) throw new HttpError(400, 'invalid-pair', `pair: ${r.issues.map((x) => `${x.path} ${x.message}`).join('; ')}`);
+      if (!r.ok) throw new HttpError(400, 'invalid-pair', `pair: ${issueText(r.issues)}`);
       pair = r.value;
     } else if (request.pairId !== undefined) {
       pair = options.pairs?.get(String(request.pairId));
