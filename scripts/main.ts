@@ -43,7 +43,10 @@ policy and training
 output
   --out DIR                   (default .out/main)   --fresh   start every stage over`;
 
+// `pnpm run main -- --flag` hands the script a leading `--`, which parseArgs would read as the end of options.
+const argv = process.argv.slice(2);
 const { values: flags } = parseArgs({
+  args: argv[0] === '--' ? argv.slice(1) : argv,
   options: {
     pairs: { type: 'string', multiple: true },
     format: { type: 'string', default: 'sven' },

@@ -60,6 +60,12 @@ describe('the main job', () => {
       expect(r.stderr).toContain(`${stage}: done in an earlier run, skipped`);
   });
 
+  it('takes its flags after the `--` that `pnpm run main -- ...` passes on', () => {
+    const r = main('--', '--help');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('--fresh');
+  });
+
   it('rejects a bad flag value with a clear message', () => {
     const r = main('--out', out, '--rl-steps', 'many');
     expect(r.status).not.toBe(0);
