@@ -67,29 +67,31 @@ function timeInterleaved(base: () => number, candidates: Record<string, () => nu
 export function benchAdvantages(): { estimator: string; ms: number; tokensPerSecond: number; ratio: number }[] {
   const candidates: Record<string, () => number> = {};
   for (const e of ['gae', 'grpo', 'token-grpo'] as const) candidates[e] = () => pipeline(e);
-  for (const e of ['gae', 'grpo', 'token-grpo'] as const)
-    candidates[`${e}-fused`] = () =>
-      fusedPpoLoss({
-        estimator: e,
-        shape,
-        rewards,
-        values,
-        oldValues: values,
-        logp,
-        oldLogp,
-        mask,
-        groupIds,
-        gamma: 1,
-        lambda: 0.95,
-        dualClip: 3,
-      }).policyLoss;
+  for (const engine of ['js', 'wasm'] as const)
+    for (const e of ['gae', 'grpo', 'token-grpo'] as const)
+      candidates[`${e}-fused-${engine}`] = () =>
+        fusedPpoLoss({
+          estimator: e,
+          engine,
+          shape,
+          rewards,
+          values,
+          oldValues: values,
+          logp,
+          oldLogp,
+          mask,
+          groupIds,
+          gamma: 1,
+          lambda: 0.95,
+          dualClip: 3,
+        }).policyLoss;
   const { baseMs, rows: timed } = timeInterleaved(singlePass, candidates);
   console.log(`advantage + loss throughput, ${B} x ${T} tokens (${n}), 25 interleaved rounds, medians:`);
   console.log(`  single pass over the same arrays: ${baseMs.toFixed(2)} ms, ${(((n / baseMs) * 1000) / 1e6).toFixed(1)} M tokens/s`);
   const rows = timed.map((r) => ({ ...r, tokensPerSecond: (n / r.ms) * 1000 }));
   for (const r of rows) {
     console.log(
-      `  ${r.estimator.padEnd(16)} advantages + PPO loss + value loss: ${r.ms.toFixed(2)} ms, ${(r.tokensPerSecond / 1e6).toFixed(1)} M tokens/s, ${r.ratio.toFixed(2)}x the single pass (target <= 3x)`,
+      `  ${r.estimator.padEnd(21)} advantages + PPO loss + value loss: ${r.ms.toFixed(2)} ms, ${(r.tokensPerSecond / 1e6).toFixed(1)} M tokens/s, ${r.ratio.toFixed(2)}x the single pass (target <= 3x)`,
     );
   }
   return rows;

@@ -51,10 +51,20 @@ export function expandRowWeights(rows: Float64Array, mask: Mask, shape: Shape): 
  * one pass over the mask, for loss loops that aggregate as they go.
  */
 export function rowWeights(shape: Shape, mode: AggregationMode = 'token-mean', normLength: number | undefined, mask: Mask): Float64Array {
-  const lens = rowLengths(mask, shape);
+  return weightsFromLengths(rowLengths(mask, shape), shape, mode, normLength);
+}
+
+/** `rowWeights` from the number of real tokens in each row. */
+export function weightsFromLengths(
+  lens: ArrayLike<number>,
+  shape: Shape,
+  mode: AggregationMode = 'token-mean',
+  normLength: number | undefined,
+): Float64Array {
   let total = 0;
   let seqs = 0;
-  for (const n of lens) {
+  for (let b = 0; b < shape.batch; b++) {
+    const n = lens[b] as number;
     total += n;
     if (n > 0) seqs++;
   }

@@ -1,7 +1,19 @@
-import { rowWeights } from './aggregate.js';
+import { rowWeights, weightsFromLengths } from './aggregate.js';
 import { ADVANTAGE_DEFAULTS, type AdvantageInput, computeAdvantages } from './advantages.js';
+import { RlCoreError } from './errors.js';
 import { clipBounds, LOSS_DEFAULTS, type PolicyLossOptions, ppoPass, type ValueLossOptions, valuePass } from './losses.js';
 import { checkShape, type Mask, maskOrOnes, type Shape } from './shape.js';
+import { type Kernels, loadKernels } from './wasm/kernels.js';
+
+/**
+ * Where `fusedPpoLoss` runs:
+ * - `wasm`: WebAssembly SIMD kernels; advantages and returns equal the `js` engine's bit for bit for gae (and
+ *   are the `js` estimators' own for the others), the per-token loss terms are computed in float32 (as GPU
+ *   trainers compute them) and summed in float64, so the losses agree with `js` to about 1e-6 relative;
+ * - `js`: plain TypeScript in float64, the reference;
+ * - `auto`: `wasm` where WebAssembly SIMD is available, else `js`.
+ */
+export type FusedEngine = 'auto' | 'wasm' | 'js';
 
 export interface FusedLossInput extends Omit<AdvantageInput, 'estimator' | 'values' | 'mask'>, PolicyLossOptions, ValueLossOptions {
   /** @default 'gae' */
@@ -12,6 +24,8 @@ export interface FusedLossInput extends Omit<AdvantageInput, 'estimator' | 'valu
   values?: Float32Array;
   /** Values before this update, for the value clip. @default values */
   oldValues?: Float32Array;
+  /** @default 'auto' */
+  engine?: FusedEngine;
 }
 
 export interface FusedLossResult {
@@ -25,13 +39,16 @@ export interface FusedLossResult {
   clipFraction: number;
   /** Mean of (ratio - 1) - log ratio over real tokens. */
   approxKl: number;
+  /** The engine that ran. */
+  engine: 'wasm' | 'js';
 }
 
 /**
  * Advantages + PPO clipped surrogate + clipped value loss, equal to `computeAdvantages` followed by
  * `ppoPolicyLoss` and `valueLoss` with the same options, for large batches: whitened GAE takes its
- * statistics while it runs, the aggregation weights are computed once for both losses, and no per-token
- * array is built beyond the advantages and returns.
+ * statistics while it runs, the aggregation weights are computed once for both losses, no per-token array
+ * is built beyond the advantages and returns, and by default the work runs in WebAssembly SIMD kernels
+ * (see `FusedEngine` for how their results compare with the TypeScript reference).
  */
 export function fusedPpoLoss(input: FusedLossInput): FusedLossResult {
   const { shape, logp, oldLogp, values } = input;
@@ -39,34 +56,125 @@ export function fusedPpoLoss(input: FusedLossInput): FusedLossResult {
   checkShape('logp', logp, shape);
   checkShape('oldLogp', oldLogp, shape);
   if (values) checkShape('values', values, shape);
-  const oldValues = input.oldValues ?? values;
   if (input.oldValues) checkShape('oldValues', input.oldValues, shape);
   const mask = maskOrOnes(input.mask, shape);
+  const gamma = input.gamma ?? ADVANTAGE_DEFAULTS.gamma;
+  const lambda = input.lambda ?? ADVANTAGE_DEFAULTS.lambda;
+  if (!(gamma >= 0 && gamma <= 1)) throw new RlCoreError('invalid-option', `expected gamma in [0, 1], found ${gamma}`);
+  if (!(lambda >= 0 && lambda <= 1)) throw new RlCoreError('invalid-option', `expected lambda in [0, 1], found ${lambda}`);
+  const engine = input.engine ?? 'auto';
+  if (engine !== 'auto' && engine !== 'wasm' && engine !== 'js')
+    throw new RlCoreError('invalid-option', `expected engine auto, wasm or js, found ${String(engine)}`);
+  const kernels = engine === 'js' ? null : loadKernels();
+  if (engine === 'wasm' && !kernels)
+    throw new RlCoreError('invalid-option', 'engine wasm asked for, but this host cannot run WebAssembly SIMD (use auto or js)');
+  if (!kernels) return fusedJs(input, mask, gamma, lambda);
+  try {
+    return fusedWasm(kernels, input, mask, gamma, lambda);
+  } catch (e) {
+    // A batch beyond WebAssembly's 4 GiB memory: the reference has no such limit.
+    if (engine === 'auto' && e instanceof RangeError) return fusedJs(input, mask, gamma, lambda);
+    throw e;
+  }
+}
+
+/** Whitened gae is what the kernels' gae runs; every other estimator runs in TypeScript first. */
+const whitenedGae = (input: FusedLossInput) => (input.estimator ?? 'gae') === 'gae' && (input.whiten ?? true);
+
+function fusedJs(input: FusedLossInput, mask: Mask, gamma: number, lambda: number): FusedLossResult {
+  const { shape, logp, oldLogp, values } = input;
+  const oldValues = input.oldValues ?? values;
   const { lo, hi, dual } = clipBounds(input);
   const rows = rowWeights(shape, input.mode, input.normLength, mask);
-  const estimator = input.estimator ?? 'gae';
   let advantages: Float32Array;
   let returns: Float32Array;
-  if (estimator === 'gae' && (input.whiten ?? true) && values) {
+  if (whitenedGae(input) && values) {
     // Whitened GAE takes its statistics while it runs: one pass fewer than computing, then whitening.
-    const g = gaeWithStats(
-      input.rewards,
-      values,
-      mask,
-      shape,
-      input.gamma ?? ADVANTAGE_DEFAULTS.gamma,
-      input.lambda ?? ADVANTAGE_DEFAULTS.lambda,
-    );
+    const g = gaeWithStats(input.rewards, values, mask, shape, gamma, lambda);
     ({ advantages, returns } = g);
     const inv = 1 / (g.std + (input.eps ?? ADVANTAGE_DEFAULTS.eps));
     for (let i = 0; i < advantages.length; i++) if (mask[i] !== 0) advantages[i] = ((advantages[i] as number) - g.mean) * inv;
-  } else ({ advantages, returns } = computeAdvantages({ ...input, estimator, mask }));
+  } else ({ advantages, returns } = computeAdvantages({ ...input, estimator: input.estimator ?? 'gae', mask }));
   const policy = ppoPass(logp, oldLogp, advantages, mask, rows, shape.tokens, lo, hi, dual, null);
   const value =
     values && oldValues
       ? valuePass(values, oldValues, returns, mask, rows, shape.tokens, input.valueClip ?? LOSS_DEFAULTS.valueClip, null).loss
       : 0;
-  return { policyLoss: policy.loss, valueLoss: value, advantages, returns, clipFraction: policy.clipFraction, approxKl: policy.approxKl };
+  return {
+    policyLoss: policy.loss,
+    valueLoss: value,
+    advantages,
+    returns,
+    clipFraction: policy.clipFraction,
+    approxKl: policy.approxKl,
+    engine: 'js',
+  };
+}
+
+/**
+ * The kernels' path: inputs are copied into the module's memory (a copy costs a small share of a pass),
+ * gae (with its statistics) runs there, then one vector pass whitens, and computes both losses.
+ */
+function fusedWasm(k: Kernels, input: FusedLossInput, mask: Mask, gamma: number, lambda: number): FusedLossResult {
+  const { shape, logp, oldLogp, values } = input;
+  const oldValues = input.oldValues ?? values;
+  const { lo, hi, dual } = clipBounds(input);
+  const n = shape.batch * shape.tokens;
+  const B = shape.batch;
+  const kernelGae = (input.estimator ?? 'gae') === 'gae' && values !== undefined;
+  // Advantages from TypeScript for every other estimator (gae without values throws there, as it should).
+  const js = kernelGae ? null : computeAdvantages({ ...input, estimator: input.estimator ?? 'gae', mask });
+  const sharedOld = !oldValues || oldValues === values;
+  const [pMask, pLogp, pOld, pAdv, pRet, pValues, pOldValues, pRewards, pLens, pRows] = k.layout([
+    n * 4,
+    n * 4,
+    n * 4,
+    n * 4,
+    n * 4,
+    values ? n * 4 : 0,
+    values && !sharedOld ? n * 4 : 0,
+    kernelGae ? n * 4 : 0,
+    B * 4,
+    B * 8,
+  ]) as [number, number, number, number, number, number, number, number, number, number];
+  const f32 = k.f32();
+  f32.set(mask, pMask >> 2);
+  f32.set(logp, pLogp >> 2);
+  f32.set(oldLogp, pOld >> 2);
+  if (values) f32.set(values, pValues >> 2);
+  if (values && oldValues && !sharedOld) f32.set(oldValues, pOldValues >> 2);
+  const x = k.exports;
+  let whiten = 0;
+  let mean = 0;
+  let inv = 1;
+  if (kernelGae) {
+    f32.set(input.rewards, pRewards >> 2);
+    x.gae(pRewards, pValues, pMask, pAdv, pRet, pLens, B, shape.tokens, gamma, lambda);
+    if (input.whiten ?? true) {
+      whiten = 1;
+      mean = x.mean();
+      inv = 1 / (x.std() + (input.eps ?? ADVANTAGE_DEFAULTS.eps));
+    }
+  } else {
+    f32.set((js as { advantages: Float32Array }).advantages, pAdv >> 2);
+    if (values) f32.set((js as { returns: Float32Array }).returns, pRet >> 2);
+    x.lengths(pMask, pLens, B, shape.tokens);
+  }
+  const rows = weightsFromLengths(k.i32().subarray(pLens >> 2, (pLens >> 2) + B), shape, input.mode, input.normLength);
+  k.f64().set(rows, pRows >> 3);
+  const c = input.valueClip ?? LOSS_DEFAULTS.valueClip;
+  const pv = values ? pValues : 0;
+  x.ppo(pLogp, pOld, pAdv, pMask, pRows, pv, sharedOld ? pv : pOldValues, pRet, B, shape.tokens, lo, hi, dual, c, whiten, mean, inv);
+  const real = x.count();
+  return {
+    policyLoss: x.policyLoss(),
+    valueLoss: values ? x.valueLoss() : 0,
+    advantages: js ? js.advantages : f32.slice(pAdv >> 2, (pAdv >> 2) + n),
+    returns: js ? js.returns : f32.slice(pRet >> 2, (pRet >> 2) + n),
+    clipFraction: real > 0 ? x.clipped() / real : 0,
+    approxKl: real > 0 ? x.klSum() / real : 0,
+    engine: 'wasm',
+  };
 }
 
 /** Raw GAE with the mean and population std of its advantages over real tokens, in one backward pass. */
@@ -116,7 +224,7 @@ export type FusedPpoInput = Pick<FusedLossInput, 'gamma' | 'lambda' | 'clipLow' 
   Required<Pick<FusedLossInput, 'shape' | 'rewards' | 'values' | 'oldValues' | 'logp' | 'oldLogp' | 'mask'>>;
 
 /** Whitened GAE + PPO + value loss, token-mean: `fusedPpoLoss` with the gae estimator. */
-export function fusedGaePpoLoss(input: FusedPpoInput): {
+export function fusedGaePpoLoss(input: FusedPpoInput & { engine?: FusedEngine }): {
   policyLoss: number;
   valueLoss: number;
   advantages: Float32Array;

@@ -7,7 +7,7 @@ export { parseAdvantageRequest, runAdvantageRequest } from './advantages-json.js
 export type { AdvantageRequest, AdvantageResponse } from './advantages-json.js';
 export { RlCoreError } from './errors.js';
 export { fusedGaePpoLoss, fusedPpoLoss } from './fused.js';
-export type { FusedLossInput, FusedLossResult, FusedPpoInput } from './fused.js';
+export type { FusedEngine, FusedLossInput, FusedLossResult, FusedPpoInput } from './fused.js';
 export type { Issue, Result, RlCoreErrorCode } from './errors.js';
 export { applyKlToRewards, KL_DEFAULTS, klPerToken } from './kl.js';
 export type { KlEstimator, KlOptions } from './kl.js';

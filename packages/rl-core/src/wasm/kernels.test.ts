@@ -1,0 +1,203 @@
+import fc from 'fast-check';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { AGGREGATION_MODES } from '../aggregate.js';
+import { ESTIMATORS } from '../advantages.js';
+import { type FusedLossInput, type FusedLossResult, fusedPpoLoss } from '../fused.js';
+
+const close = (got: number, want: number, rel: number) => {
+  if (!(Math.abs(got - want) <= rel * (1 + Math.abs(want)))) throw new Error(`expected ${got} to be within ${rel} (relative) of ${want}`);
+};
+
+/** Both engines on one input: the kernels' results against the TypeScript reference's. */
+function both(input: FusedLossInput): { wasm: FusedLossResult; js: FusedLossResult } {
+  const wasm = fusedPpoLoss({ ...input, engine: 'wasm' });
+  const js = fusedPpoLoss({ ...input, engine: 'js' });
+  expect(wasm.engine).toBe('wasm');
+  expect(js.engine).toBe('js');
+  return { wasm, js };
+}
+
+function expectAgree({ wasm, js }: { wasm: FusedLossResult; js: FusedLossResult }, gaeExact: boolean) {
+  close(wasm.policyLoss, js.policyLoss, 2e-5);
+  close(wasm.valueLoss, js.valueLoss, 2e-5);
+  close(wasm.approxKl, js.approxKl, 2e-5);
+  close(wasm.clipFraction, js.clipFraction, 1e-9);
+  if (gaeExact) {
+    // gae runs in float64 in the reference's order: the same float32 values, bit for bit.
+    expect(Buffer.from(wasm.advantages.buffer, wasm.advantages.byteOffset, wasm.advantages.byteLength)).toEqual(
+      Buffer.from(js.advantages.buffer, js.advantages.byteOffset, js.advantages.byteLength),
+    );
+    expect(Array.from(wasm.returns)).toEqual(Array.from(js.returns));
+  } else {
+    expect(Array.from(wasm.advantages)).toEqual(Array.from(js.advantages));
+    expect(Array.from(wasm.returns)).toEqual(Array.from(js.returns));
+  }
+}
+
+describe('the WebAssembly kernels', () => {
+  it('are the module asm/kernels.ts compiles to (src/wasm/kernels.generated.ts is not stale)', async () => {
+    // @ts-expect-error: a plain ES module script without typings
+    const { compileKernels, render } = (await import('../../scripts/build-wasm.mjs')) as {
+      compileKernels(): Promise<Uint8Array>;
+      render(b: Uint8Array): string;
+    };
+    const committed = readFileSync(new URL('./kernels.generated.ts', import.meta.url), 'utf8');
+    expect(render(await compileKernels())).toBe(committed);
+  }, 60_000);
+
+  it('agree with the TypeScript engine for every estimator, aggregation mode, whitening, mask type and value setting', () => {
+    // Values below float32's normal range are flushed to 0: float32 products of them round to the same
+    // subnormal where float64 ones still differ, which flips clip decisions without meaning anything.
+    const f = fc.float({ min: -3, max: 3, noNaN: true, noDefaultInfinity: true }).map((x) => (Math.abs(x) < 1e-30 ? 0 : x));
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...ESTIMATORS),
+        fc.constantFrom(...AGGREGATION_MODES),
+        fc.constantFrom(undefined, true, false),
+        fc.integer({ min: 1, max: 9 }),
+        fc.integer({ min: 1, max: 37 }),
+        fc.array(f, { minLength: 64, maxLength: 64 }),
+        fc.array(fc.boolean(), { minLength: 53, maxLength: 53 }),
+        fc.constantFrom('f32', 'u8'),
+        fc.constantFrom('distinct', 'shared', 'none'),
+        fc.double({ min: 0.05, max: 0.3, noNaN: true }),
+        (estimator, mode, whiten, B, T, xs, ms, maskType, valueSetting, clip) => {
+          const n = B * T;
+          const pick = (k: number) => Float32Array.from({ length: n }, (_, i) => xs[(k * 17 + i * 7) % xs.length] as number);
+          const bits = Array.from({ length: n }, (_, i) => (ms[(i * 5) % ms.length] ? 1 : 0));
+          const mask = maskType === 'f32' ? Float32Array.from(bits) : Uint8Array.from(bits);
+          const logp = pick(3);
+          const oldLogp = logp.map((x, i) => x + 0.4 * Math.sin(i * 1.7));
+          const values = valueSetting === 'none' ? undefined : pick(1);
+          const input: FusedLossInput = {
+            estimator: estimator === 'gae' && !values ? 'grpo' : estimator,
+            mode,
+            whiten,
+            shape: { batch: B, tokens: T },
+            rewards: pick(0),
+            values,
+            oldValues: valueSetting === 'distinct' ? pick(2) : undefined,
+            logp,
+            oldLogp,
+            mask,
+            groupIds: Array.from({ length: B }, (_, b) => b % 3),
+            gamma: 0.95,
+            lambda: 0.9,
+            clipLow: clip,
+            clipHigh: clip + 0.08,
+            dualClip: 2.5,
+            valueClip: clip,
+          };
+          expectAgree(both(input), input.estimator === 'gae');
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+
+  it('compute the ratio to float32 precision across its range, and approx-KL without cancellation for tiny log-ratios', () => {
+    // One real token per row, advantage 0 (grpo of a single sequence per group): approx-KL is the mean of
+    // e^x - 1 - x over the rows, so each row's term is checked through a batch of one.
+    const xs = [-79.5, -40, -10, -1.3, -0.5, -0.34, -1e-2, -1e-4, -3e-7, 0, 3e-7, 1e-4, 1e-2, 0.34, 0.5, 1.3, 10, 40, 79.5];
+    for (const x of xs) {
+      const shape = { batch: 1, tokens: 1 };
+      const logp = Float32Array.of(-2);
+      const oldLogp = Float32Array.of(-2 - x);
+      const lr = (logp[0] as number) - (oldLogp[0] as number); // the float32 inputs' exact difference
+      const r = fusedPpoLoss({ estimator: 'grpo', shape, rewards: Float32Array.of(1), logp, oldLogp, engine: 'wasm' });
+      const want = Math.abs(lr) < 1e-3 ? lr * lr * (0.5 + lr / 6) : Math.expm1(lr) - lr;
+      expect(Math.abs(r.approxKl - want)).toBeLessThanOrEqual(4e-7 * Math.abs(want) + 1e-30);
+    }
+  });
+
+  it('route log-ratios beyond float32 exp range to the float64 path', () => {
+    const shape = { batch: 2, tokens: 5 };
+    const logp = Float32Array.from([0, -1, -2, 0, -3, -1, 0, -2, -1, 0]);
+    const oldLogp = Float32Array.from([-85, -1.1, 200, -2, 90, -1, -0.5, -300, -1.2, -81]);
+    const rewards = Float32Array.from([1, 0, -1, 0.5, 0, 0, 1, 0, -0.5, 1]);
+    const values = Float32Array.from([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1]);
+    const input: FusedLossInput = { shape, rewards, values, logp, oldLogp, dualClip: 3, whiten: false };
+    const { wasm, js } = both(input);
+    // e^300 overflows float32 but not float64: the kernels give the reference's finite values
+    expect(js.approxKl).toBeGreaterThan(1e128);
+    close(wasm.approxKl, js.approxKl, 1e-12);
+    close(wasm.policyLoss, js.policyLoss, 1e-12);
+    expect(wasm.clipFraction).toBe(js.clipFraction);
+    // and an infinite log-ratio gives NaN in both, as e^inf - 1 - inf does
+    const inf = both({ ...input, oldLogp: oldLogp.map((x, i) => (i === 3 ? Number.NEGATIVE_INFINITY : x)) });
+    expect(inf.js.approxKl).toBeNaN();
+    expect(inf.wasm.approxKl).toBeNaN();
+  });
+
+  it('never read masked tokens, nor data a larger earlier call left in memory', () => {
+    const shape = { batch: 3, tokens: 7 };
+    const n = 21;
+    const mask = Float32Array.from({ length: n }, (_, i) => (i % 7 < 7 - (i % 3) - (Math.floor(i / 7) === 1 ? 4 : 0) ? 1 : 0));
+    const clean = (k: number) => Float32Array.from({ length: n }, (_, i) => (mask[i] ? Math.sin(i * k + k) : 0));
+    const dirty = (a: Float32Array) => a.map((x, i) => (mask[i] ? x : i % 2 ? Number.NaN : 1e30));
+    const input: FusedLossInput = {
+      shape,
+      mask,
+      rewards: clean(1),
+      values: clean(2),
+      oldValues: clean(3),
+      logp: clean(4),
+      oldLogp: clean(5),
+      dualClip: 3,
+    };
+    const ref = fusedPpoLoss({ ...input, engine: 'wasm' });
+    // a larger batch first, so that the memory holds other data where the small one is laid out
+    const big = { batch: 64, tokens: 300 };
+    const junk = Float32Array.from({ length: 64 * 300 }, (_, i) => Math.cos(i));
+    fusedPpoLoss({
+      shape: big,
+      rewards: junk,
+      values: junk,
+      oldValues: junk.map((x) => -x),
+      logp: junk,
+      oldLogp: junk.map((x) => x / 2),
+      engine: 'wasm',
+    });
+    const again = fusedPpoLoss({
+      ...input,
+      rewards: dirty(input.rewards),
+      values: dirty(input.values as Float32Array),
+      oldValues: dirty(input.oldValues as Float32Array),
+      logp: dirty(input.logp),
+      oldLogp: dirty(input.oldLogp),
+      engine: 'wasm',
+    });
+    expect(again.policyLoss).toBe(ref.policyLoss);
+    expect(again.valueLoss).toBe(ref.valueLoss);
+    expect(again.approxKl).toBe(ref.approxKl);
+    expect(Array.from(again.advantages)).toEqual(Array.from(ref.advantages));
+    for (let i = 0; i < n; i++) if (!mask[i]) expect(again.advantages[i]).toBe(0);
+  });
+
+  it('handle empty batches and rows without a real token', () => {
+    for (const shape of [
+      { batch: 0, tokens: 5 },
+      { batch: 3, tokens: 0 },
+    ]) {
+      const e = new Float32Array(0);
+      const { wasm, js } = both({ shape, rewards: e, values: e, logp: e, oldLogp: e });
+      expect(wasm).toEqual({ ...js, engine: 'wasm' });
+    }
+    const shape = { batch: 2, tokens: 6 };
+    const z = new Float32Array(12);
+    const ones = z.map((_, i) => Math.sin(i));
+    expectAgree(both({ shape, rewards: ones, values: ones, logp: ones, oldLogp: z, mask: new Uint8Array(12) }), true);
+  });
+
+  it('is chosen by default, and engine options are checked', () => {
+    const shape = { batch: 1, tokens: 2 };
+    const a = Float32Array.of(0.5, -0.5);
+    expect(fusedPpoLoss({ shape, rewards: a, values: a, logp: a, oldLogp: a }).engine).toBe('wasm');
+    // @ts-expect-error: not an engine
+    expect(() => fusedPpoLoss({ shape, rewards: a, values: a, logp: a, oldLogp: a, engine: 'gpu' })).toThrow(
+      /expected engine auto, wasm or js/,
+    );
+    expect(() => fusedPpoLoss({ shape, rewards: a, values: a, logp: a, oldLogp: a, gamma: 1.5 })).toThrow(/expected gamma in \[0, 1\]/);
+  });
+});
