@@ -122,6 +122,54 @@ export function gae(rewards: usize, values: usize, mask: usize, adv: usize, ret:
   resultStd = Math.sqrt(variance > 0 ? variance : 0);
 }
 
+/**
+ * Discounted reward-to-go over each row's real tokens (backward; masked tokens are skipped), stored as f32
+ * into ret and 0 on masked tokens; the real-token count of each row into lens (i32), and into rowSum (f64)
+ * each row's undiscounted sum of rewards. When `moments` is not 0, it receives per row (3 f64) a shift (the
+ * row's first stored value, in the order computed) and the sums of (x - shift) and (x - shift)^2 over the
+ * row's stored values: their mean and variance per row, combinable across rows without cancellation.
+ */
+export function rtg(rewards: usize, mask: usize, ret: usize, lens: usize, rowSum: usize, moments: usize, B: i32, T: i32, gamma: f64): void {
+  const rowBytes = <usize>T << 2;
+  let total = 0;
+  for (let b = 0; b < B; b++) {
+    const o = <usize>b * rowBytes;
+    let g: f64 = 0;
+    let sum: f64 = 0;
+    let shift: f64 = 0;
+    let s1: f64 = 0;
+    let s2: f64 = 0;
+    let len = 0;
+    for (let q = rowBytes; q > 0; ) {
+      q -= 4;
+      if (load<f32>(mask + o + q) == 0) {
+        store<f32>(ret + o + q, 0);
+        continue;
+      }
+      const r = <f64>load<f32>(rewards + o + q);
+      sum += r;
+      g = r + gamma * g;
+      const x = <f32>g;
+      store<f32>(ret + o + q, x);
+      if (len == 0) shift = <f64>x;
+      len++;
+      const d = <f64>x - shift;
+      s1 += d;
+      s2 += d * d;
+    }
+    store<i32>(lens + (<usize>b << 2), len);
+    store<f64>(rowSum + (<usize>b << 3), sum);
+    if (moments != 0) {
+      const m = moments + <usize>b * 24;
+      store<f64>(m, shift);
+      store<f64>(m + 8, s1);
+      store<f64>(m + 16, s2);
+    }
+    total += len;
+  }
+  resultCount = <f64>total;
+}
+
 // @ts-ignore: decorator
 @inline function sumInto(acc: v128, x: v128): v128 {
   return f64x2.add(f64x2.add(acc, f64x2.promote_low_f32x4(x)), f64x2.promote_low_f32x4(i32x4.shuffle(x, x, 2, 3, 0, 1)));
@@ -130,8 +178,9 @@ export function gae(rewards: usize, values: usize, mask: usize, adv: usize, ret:
 /**
  * PPO clipped surrogate with separate clip bounds and dual clip, plus the clipped value loss when `values`
  * is not 0, over real tokens, weighted per row by `rows` (f64). Four tokens at a time in float32, as GPU
- * trainers compute these terms, with float64 sums. When `whiten` is set, the advantages are first replaced
- * in place by (a - mean) * inv (float64 arithmetic, stored as f32) on real tokens.
+ * trainers compute these terms, with float64 sums. The advantages (stored into adv as f32, 0 on masked
+ * tokens) are, by `advMode`: 0, adv as given; 1, (src - rowA[b]) * rowB[b] in float64 (whitening, or a
+ * group's normalisation; src may be adv itself); 2, rowA[b] on every real token of row b.
  *
  * The ratio is e^(logp - oldLogp) by range reduction (k = round(x / ln 2), r = x - k ln 2 in two parts) and
  * the Taylor series of e^r to degree 7 in Estrin's form (relative error below 2e-7 on |r| <= ln 2 / 2),
@@ -154,9 +203,10 @@ export function ppo(
   hi: f64,
   dual: f64,
   c: f64,
-  whiten: bool,
-  wMean: f64,
-  wInv: f64,
+  advMode: i32,
+  src: usize,
+  rowA: usize,
+  rowB: usize,
 ): void {
   let policy: f64 = 0;
   let value: f64 = 0;
@@ -173,25 +223,35 @@ export function ppo(
   const half = f32x4.splat(0.5);
   const limit = f32x4.splat(80);
   const shifter = f32x4.splat(12582912.0); // 1.5 * 2^23: adding it rounds to an integer, held in the low mantissa bits
-  const vmean = f64x2.splat(wMean);
-  const vinv = f64x2.splat(wInv);
   const iota = i32x4(0, 1, 2, 3);
   const hasValues = values != 0;
   for (let b = 0; b < B; b++) {
     let rowPolicy = f64x2.splat(0);
     let rowValue = f64x2.splat(0);
     const start = (<usize>b * <usize>T) << 2;
+    const ra = advMode != 0 ? load<f64>(rowA + (<usize>b << 3)) : 0;
+    const vra = f64x2.splat(ra);
+    const vrb = f64x2.splat(advMode == 1 ? load<f64>(rowB + (<usize>b << 3)) : 1);
+    const vconst = f32x4.splat(<f32>ra);
     for (let j = 0; j < T; j += 4) {
       const o = start + (<usize>j << 2);
-      let m = f32x4.ne(v128.load(mask + o), zero);
-      if (j + 4 > T) m = v128.and(m, i32x4.lt_s(iota, i32x4.splat(T - j)));
-      if (!v128.any_true(m)) continue;
-      let a = v128.load(adv + o);
-      if (whiten) {
-        const w0 = f64x2.mul(f64x2.sub(f64x2.promote_low_f32x4(a), vmean), vinv);
-        const w1 = f64x2.mul(f64x2.sub(f64x2.promote_low_f32x4(i32x4.shuffle(a, a, 2, 3, 0, 1)), vmean), vinv);
-        a = v128.and(i32x4.shuffle(f32x4.demote_f64x2_zero(w0), f32x4.demote_f64x2_zero(w1), 0, 1, 4, 5), m);
-        v128.store(adv + o, v128.bitselect(a, v128.load(adv + o), m));
+      const inRow = j + 4 > T ? i32x4.lt_s(iota, i32x4.splat(T - j)) : i32x4.splat(-1);
+      const m = v128.and(f32x4.ne(v128.load(mask + o), zero), inRow);
+      let a: v128;
+      if (advMode == 0) {
+        if (!v128.any_true(m)) continue;
+        a = v128.load(adv + o);
+      } else {
+        // The advantages are made here and stored: 0 on masked tokens, and the lanes past the row's end
+        // (the next row's first tokens, possibly the source itself) left as they are.
+        if (advMode == 1) {
+          const x = v128.load(src + o);
+          const w0 = f64x2.mul(f64x2.sub(f64x2.promote_low_f32x4(x), vra), vrb);
+          const w1 = f64x2.mul(f64x2.sub(f64x2.promote_low_f32x4(i32x4.shuffle(x, x, 2, 3, 0, 1)), vra), vrb);
+          a = v128.and(i32x4.shuffle(f32x4.demote_f64x2_zero(w0), f32x4.demote_f64x2_zero(w1), 0, 1, 4, 5), m);
+        } else a = v128.and(vconst, m);
+        v128.store(adv + o, v128.bitselect(a, v128.load(adv + o), inRow));
+        if (!v128.any_true(m)) continue;
       }
       const lr = f32x4.sub(v128.load(logp + o), v128.load(oldLogp + o));
       if (v128.any_true(f32x4.gt(f32x4.abs(lr), limit))) {

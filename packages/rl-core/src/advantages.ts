@@ -111,7 +111,8 @@ function whitenInto(values: Float32Array, mask: Mask, eps: number, out: Float32A
   return out;
 }
 
-function groupIndex(groupIds: ArrayLike<number | string> | undefined, batch: number): Int32Array {
+/** Dense group numbers (0, 1, ...) in order of first appearance, one per sequence (internal; shared with `fusedPpoLoss`). */
+export function groupIndex(groupIds: ArrayLike<number | string> | undefined, batch: number): Int32Array {
   const idx = new Int32Array(batch);
   if (groupIds === undefined) return idx;
   if (groupIds.length !== batch)
@@ -153,6 +154,26 @@ function groupStats(
   return { mean, std, count };
 }
 
+/** One advantage per sequence from its score (sum of rewards) and its group (internal; shared with `fusedPpoLoss`). */
+export function outcomeAdvantages(
+  estimator: 'grpo' | 'dr-grpo' | 'rloo',
+  score: Float64Array,
+  group: Int32Array,
+  eps: number,
+): Float64Array {
+  const { mean, std, count } = groupStats(score, group);
+  const adv = new Float64Array(score.length);
+  for (let b = 0; b < score.length; b++) {
+    const g = group[b] as number;
+    const d = (score[b] as number) - (mean[g] as number);
+    const n = count[g] as number;
+    if (estimator === 'grpo') adv[b] = d / ((std[g] as number) + eps);
+    else if (estimator === 'dr-grpo') adv[b] = d;
+    else adv[b] = n > 1 ? (d * n) / (n - 1) : 0;
+  }
+  return adv;
+}
+
 function broadcastRows(perSeq: Float64Array, mask: Mask, shape: Shape): Float32Array {
   const out = new Float32Array(shape.batch * shape.tokens);
   for (let b = 0; b < shape.batch; b++)
@@ -187,17 +208,7 @@ export function computeAdvantages(input: AdvantageInput): AdvantageOutput {
     const group = groupIndex(input.groupIds, shape.batch);
     const score = new Float64Array(shape.batch);
     returns = rewardToGo(rewards, mask, shape, gamma, score);
-    const { mean, std, count } = groupStats(score, group);
-    const adv = new Float64Array(shape.batch);
-    for (let b = 0; b < shape.batch; b++) {
-      const g = group[b] as number;
-      const d = (score[b] as number) - (mean[g] as number);
-      const n = count[g] as number;
-      if (estimator === 'grpo') adv[b] = d / ((std[g] as number) + eps);
-      else if (estimator === 'dr-grpo') adv[b] = d;
-      else adv[b] = n > 1 ? (d * n) / (n - 1) : 0;
-    }
-    advantages = broadcastRows(adv, mask, shape);
+    advantages = broadcastRows(outcomeAdvantages(estimator, score, group, eps), mask, shape);
   } else if (estimator === 'token-grpo') {
     returns = rewardToGo(rewards, mask, shape, gamma);
     advantages = tokenGroupAdvantages(returns, mask, shape, groupIndex(input.groupIds, shape.batch), eps);

@@ -1,5 +1,5 @@
 import { rowWeights, weightsFromLengths } from './aggregate.js';
-import { ADVANTAGE_DEFAULTS, type AdvantageInput, computeAdvantages } from './advantages.js';
+import { ADVANTAGE_DEFAULTS, type AdvantageInput, computeAdvantages, groupIndex, outcomeAdvantages } from './advantages.js';
 import { RlCoreError } from './errors.js';
 import { clipBounds, LOSS_DEFAULTS, type PolicyLossOptions, ppoPass, type ValueLossOptions, valuePass } from './losses.js';
 import { checkShape, type Mask, maskOrOnes, type Shape } from './shape.js';
@@ -112,8 +112,10 @@ function fusedJs(input: FusedLossInput, mask: Mask, gamma: number, lambda: numbe
 }
 
 /**
- * The kernels' path: inputs are copied into the module's memory (a copy costs a small share of a pass),
- * gae (with its statistics) runs there, then one vector pass whitens, and computes both losses.
+ * The kernels' path: inputs are copied into the module's memory (a copy costs a small share of a pass); gae
+ * (with its statistics) or the reward-to-go (with per-row moments) runs there; then one vector pass makes
+ * the advantages (whitened, group-normalised or one per row) and computes both losses. Group estimators
+ * with whitening on top run their advantages in TypeScript and only the losses here.
  */
 function fusedWasm(k: Kernels, input: FusedLossInput, mask: Mask, gamma: number, lambda: number): FusedLossResult {
   const { shape, logp, oldLogp, values } = input;
@@ -121,11 +123,23 @@ function fusedWasm(k: Kernels, input: FusedLossInput, mask: Mask, gamma: number,
   const { lo, hi, dual } = clipBounds(input);
   const n = shape.batch * shape.tokens;
   const B = shape.batch;
-  const kernelGae = (input.estimator ?? 'gae') === 'gae' && values !== undefined;
-  // Advantages from TypeScript for every other estimator (gae without values throws there, as it should).
-  const js = kernelGae ? null : computeAdvantages({ ...input, estimator: input.estimator ?? 'gae', mask });
+  const T = shape.tokens;
+  const estimator = input.estimator ?? 'gae';
+  const eps = input.eps ?? ADVANTAGE_DEFAULTS.eps;
+  const whiten = input.whiten ?? (estimator === 'gae' || estimator === 'reinforce++');
+  const plan =
+    estimator === 'gae' && values
+      ? 'gae'
+      : estimator === 'reinforce++' ||
+          (!whiten && (estimator === 'grpo' || estimator === 'dr-grpo' || estimator === 'rloo' || estimator === 'token-grpo'))
+        ? 'rtg'
+        : 'ts';
+  // gae without values, unknown estimators, and group estimators with whitening: TypeScript (which also
+  // throws for the first two).
+  const ts = plan === 'ts' ? computeAdvantages({ ...input, estimator, mask }) : null;
+  const group = plan === 'rtg' && estimator !== 'reinforce++' ? groupIndex(input.groupIds, B) : null;
   const sharedOld = !oldValues || oldValues === values;
-  const [pMask, pLogp, pOld, pAdv, pRet, pValues, pOldValues, pRewards, pLens, pRows] = k.layout([
+  const [pMask, pLogp, pOld, pAdv, pRet, pValues, pOldValues, pRewards, pLens, pRows, pA, pB, pSums, pMoments] = k.layout([
     n * 4,
     n * 4,
     n * 4,
@@ -133,48 +147,129 @@ function fusedWasm(k: Kernels, input: FusedLossInput, mask: Mask, gamma: number,
     n * 4,
     values ? n * 4 : 0,
     values && !sharedOld ? n * 4 : 0,
-    kernelGae ? n * 4 : 0,
+    plan !== 'ts' ? n * 4 : 0,
     B * 4,
     B * 8,
-  ]) as [number, number, number, number, number, number, number, number, number, number];
+    B * 8,
+    B * 8,
+    B * 8,
+    B * 24,
+  ]) as number[] as [number, number, number, number, number, number, number, number, number, number, number, number, number, number];
   const f32 = k.f32();
+  const f64 = k.f64();
   f32.set(mask, pMask >> 2);
   f32.set(logp, pLogp >> 2);
   f32.set(oldLogp, pOld >> 2);
   if (values) f32.set(values, pValues >> 2);
   if (values && oldValues && !sharedOld) f32.set(oldValues, pOldValues >> 2);
   const x = k.exports;
-  let whiten = 0;
-  let mean = 0;
-  let inv = 1;
-  if (kernelGae) {
+  const rowA = f64.subarray(pA >> 3, (pA >> 3) + B);
+  const rowB = f64.subarray(pB >> 3, (pB >> 3) + B);
+  let advMode = 0;
+  let src = pAdv;
+  if (plan === 'gae') {
     f32.set(input.rewards, pRewards >> 2);
-    x.gae(pRewards, pValues, pMask, pAdv, pRet, pLens, B, shape.tokens, gamma, lambda);
-    if (input.whiten ?? true) {
-      whiten = 1;
-      mean = x.mean();
-      inv = 1 / (x.std() + (input.eps ?? ADVANTAGE_DEFAULTS.eps));
+    x.gae(pRewards, pValues, pMask, pAdv, pRet, pLens, B, T, gamma, lambda);
+    if (whiten) {
+      advMode = 1;
+      rowA.fill(x.mean());
+      rowB.fill(1 / (x.std() + eps));
+    }
+  } else if (plan === 'rtg') {
+    f32.set(input.rewards, pRewards >> 2);
+    const needMoments = estimator === 'token-grpo' || (estimator === 'reinforce++' && whiten);
+    x.rtg(pRewards, pMask, pRet, pLens, pSums, needMoments ? pMoments : 0, B, T, gamma);
+    const moments = f64.subarray(pMoments >> 3, (pMoments >> 3) + 3 * B);
+    const lens = k.i32().subarray(pLens >> 2, (pLens >> 2) + B);
+    src = pRet;
+    advMode = 1;
+    if (estimator === 'reinforce++') {
+      // the returns, whitened over the whole batch (or as they are)
+      const { mean, inv } = whiten ? pooledStats(moments, lens, new Int32Array(B), 1, eps) : { mean: [0], inv: [1] };
+      rowA.fill(mean[0] as number);
+      rowB.fill(inv[0] as number);
+    } else if (estimator === 'token-grpo') {
+      const g = group as Int32Array;
+      const { mean, inv } = pooledStats(
+        moments,
+        lens,
+        g,
+        g.reduce((m, v) => Math.max(m, v + 1), 0),
+        eps,
+      );
+      for (let b = 0; b < B; b++) {
+        rowA[b] = mean[g[b] as number] as number;
+        rowB[b] = inv[g[b] as number] as number;
+      }
+    } else {
+      advMode = 2;
+      const score = Float64Array.from(f64.subarray(pSums >> 3, (pSums >> 3) + B));
+      rowA.set(outcomeAdvantages(estimator as 'grpo', score, group as Int32Array, eps));
     }
   } else {
-    f32.set((js as { advantages: Float32Array }).advantages, pAdv >> 2);
-    if (values) f32.set((js as { returns: Float32Array }).returns, pRet >> 2);
-    x.lengths(pMask, pLens, B, shape.tokens);
+    const t = ts as { advantages: Float32Array; returns: Float32Array };
+    f32.set(t.advantages, pAdv >> 2);
+    if (values) f32.set(t.returns, pRet >> 2);
+    x.lengths(pMask, pLens, B, T);
   }
   const rows = weightsFromLengths(k.i32().subarray(pLens >> 2, (pLens >> 2) + B), shape, input.mode, input.normLength);
-  k.f64().set(rows, pRows >> 3);
+  f64.set(rows, pRows >> 3);
   const c = input.valueClip ?? LOSS_DEFAULTS.valueClip;
   const pv = values ? pValues : 0;
-  x.ppo(pLogp, pOld, pAdv, pMask, pRows, pv, sharedOld ? pv : pOldValues, pRet, B, shape.tokens, lo, hi, dual, c, whiten, mean, inv);
+  x.ppo(pLogp, pOld, pAdv, pMask, pRows, pv, sharedOld ? pv : pOldValues, pRet, B, T, lo, hi, dual, c, advMode, src, pA, pB);
   const real = x.count();
   return {
     policyLoss: x.policyLoss(),
     valueLoss: values ? x.valueLoss() : 0,
-    advantages: js ? js.advantages : f32.slice(pAdv >> 2, (pAdv >> 2) + n),
-    returns: js ? js.returns : f32.slice(pRet >> 2, (pRet >> 2) + n),
+    advantages: ts ? ts.advantages : f32.slice(pAdv >> 2, (pAdv >> 2) + n),
+    returns: ts ? ts.returns : f32.slice(pRet >> 2, (pRet >> 2) + n),
     clipFraction: real > 0 ? x.clipped() / real : 0,
     approxKl: real > 0 ? x.klSum() / real : 0,
     engine: 'wasm',
   };
+}
+
+/**
+ * Mean and 1 / (population std + eps) per group from per-row moments (shift, sum of x - shift, sum of
+ * (x - shift)^2, as `rtg` writes them): each row's sums are moved to its group's shift (the group's first
+ * row with a real token), so no raw sums of squares cancel.
+ */
+function pooledStats(
+  moments: Float64Array,
+  lens: Int32Array,
+  group: Int32Array,
+  groups: number,
+  eps: number,
+): { mean: Float64Array; inv: Float64Array } {
+  const shift = new Float64Array(groups);
+  const count = new Float64Array(groups);
+  const s1 = new Float64Array(groups);
+  const s2 = new Float64Array(groups);
+  for (let b = 0; b < lens.length; b++) {
+    const len = lens[b] as number;
+    if (len === 0) continue;
+    const g = group[b] as number;
+    const rs = moments[3 * b] as number;
+    const r1 = moments[3 * b + 1] as number;
+    const r2 = moments[3 * b + 2] as number;
+    if (count[g] === 0) shift[g] = rs;
+    const d = rs - (shift[g] as number);
+    // sum (x - S) = r1 + n d;  sum (x - S)^2 = r2 + 2 d r1 + n d^2
+    s1[g]! += r1 + len * d;
+    s2[g]! += r2 + 2 * d * r1 + len * d * d;
+    count[g]! += len;
+  }
+  const mean = new Float64Array(groups);
+  const inv = new Float64Array(groups);
+  for (let g = 0; g < groups; g++) {
+    const c = count[g] as number;
+    if (c === 0) continue;
+    const m = (s1[g] as number) / c;
+    mean[g] = (shift[g] as number) + m;
+    const variance = (s2[g] as number) / c - m * m;
+    inv[g] = 1 / (Math.sqrt(Math.max(0, variance)) + eps);
+  }
+  return { mean, inv };
 }
 
 /** Raw GAE with the mean and population std of its advantages over real tokens, in one backward pass. */

@@ -16,6 +16,17 @@ interface KernelExports {
     gamma: number,
     lambda: number,
   ): void;
+  rtg(
+    rewards: number,
+    mask: number,
+    ret: number,
+    lens: number,
+    rowSum: number,
+    moments: number,
+    batch: number,
+    tokens: number,
+    gamma: number,
+  ): void;
   ppo(
     logp: number,
     oldLogp: number,
@@ -31,9 +42,10 @@ interface KernelExports {
     hi: number,
     dual: number,
     valueClip: number,
-    whiten: number,
-    mean: number,
-    inv: number,
+    advMode: number,
+    src: number,
+    rowA: number,
+    rowB: number,
   ): void;
   count(): number;
   mean(): number;
