@@ -2,6 +2,6 @@
 import { benchAdvantages } from './advantages.js';
 import { benchTrainStep } from './train-step.js';
 
-benchAdvantages();
+await benchAdvantages();
 await benchTrainStep();
 process.exit(0);
