@@ -1,7 +1,8 @@
 // The whole pipeline as one command: import → reflect → PrimeVul+ records → token reward maps →
 // SFT and RL (token-level rewards) of a small policy → evaluation before and after → HTML report.
-// Every stage writes its result under --out and is skipped on a rerun (--fresh starts over).
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// Every stage writes its result under --out and is skipped on a rerun (--fresh starts over); the training
+// stages also keep a checkpoint of their progress, so a rerun after a crash goes on from the last step saved.
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
@@ -279,8 +280,29 @@ async function evaluate(policy: TransformerPolicy, label: string, evalSeed: numb
   };
 }
 
+/**
+ * A training stage's progress checkpoint: the policy with its optimiser state and the stage's own
+ * fields, replaced whole (written beside, then renamed over), so a crash mid-save leaves the previous one.
+ */
+const progressDir = (name: string) => join(out, 'ckpt', `${name}-progress`);
+async function saveProgress(name: string, policy: TransformerPolicy, fields: { step: number } & Record<string, unknown>): Promise<void> {
+  const dir = progressDir(name);
+  rmSync(`${dir}.partial`, { recursive: true, force: true });
+  await policy.save(`${dir}.partial`, { stage: name, progress: fields });
+  rmSync(dir, { recursive: true, force: true });
+  renameSync(`${dir}.partial`, dir);
+}
+/** The saved progress of a stage, or undefined. */
+function readProgress<T>(name: string): ({ step: number } & T) | undefined {
+  const file = join(progressDir(name), 'config.json');
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')).progress as { step: number } & T) : undefined;
+}
+
 const sft = await stage('sft', async () => {
-  const policy = new TransformerPolicy(config, { learningRate: 3e-3 });
+  const saved = readProgress<{ loss: number }>('sft');
+  const policy = saved
+    ? await TransformerPolicy.load(progressDir('sft'), { learningRate: 3e-3 })
+    : new TransformerPolicy(config, { learningRate: 3e-3 });
   const rand = seededRandom(seed);
   // Half of the SFT targets are insecure: both sides of every task.
   const data = tasks.flatMap((t) => [
@@ -288,15 +310,24 @@ const sft = await stage('sft', async () => {
     { t, text: t.pair.vulnerableCode },
   ]);
   const steps = opts.sftSteps;
-  let loss = 0;
-  for (let s = 1; s <= steps; s++) {
-    const batch = Array.from({ length: 16 }, () => data[Math.floor(rand() * data.length)] as (typeof data)[number]);
+  const pick = () => Array.from({ length: 16 }, () => data[Math.floor(rand() * data.length)] as (typeof data)[number]);
+  let loss = saved?.loss ?? 0;
+  const from = saved ? saved.step + 1 : 1;
+  if (saved) {
+    for (let s = 1; s < from; s++) pick(); // the batches of the steps already done, drawn again and dropped
+    log('sft', `resuming after step ${saved.step}/${steps}`);
+  }
+  for (let s = from; s <= steps; s++) {
+    const batch = pick();
     loss = await sftStep(
       policy,
       batch.map((b) => promptIds(b.t)),
       batch.map((b) => targetIds(b.text)),
     );
-    if (s % 50 === 0 || s === steps) log('sft', `step ${s}/${steps} loss ${loss.toFixed(4)}`);
+    if (s % 50 === 0 || s === steps) {
+      log('sft', `step ${s}/${steps} loss ${loss.toFixed(4)}`);
+      await saveProgress('sft', policy, { step: s, loss });
+    }
   }
   await policy.save(join(out, 'ckpt', 'sft'), { stage: 'sft' });
   const before = await evaluate(policy, 'sft', 1000 + seed);
@@ -306,14 +337,22 @@ const sft = await stage('sft', async () => {
 });
 
 const rl = await stage('rl', async () => {
-  const policy = await TransformerPolicy.load(join(out, 'ckpt', 'sft'), { learningRate: 2e-4 });
+  const saved = readProgress<{ curve: Report['curve'] }>('rl');
+  const policy = await TransformerPolicy.load(saved ? progressDir('rl') : join(out, 'ckpt', 'sft'), { learningRate: 2e-4 });
   const reference = await TransformerPolicy.load(join(out, 'ckpt', 'sft'));
   const rand = seededRandom(seed * 31 + 7);
   const steps = opts.rlSteps;
-  const curve: Report['curve'] = [];
-  writeFileSync(files.metrics, '');
-  for (let step = 1; step <= steps; step++) {
-    const chosen = Array.from({ length: Math.min(8, tasks.length) }, () => tasks[Math.floor(rand() * tasks.length)] as Task);
+  const choose = () => Array.from({ length: Math.min(8, tasks.length) }, () => tasks[Math.floor(rand() * tasks.length)] as Task);
+  const curve: Report['curve'] = saved ? saved.curve : [];
+  // The metrics log holds exactly the steps done: rewritten from the checkpoint on a resume.
+  writeFileSync(files.metrics, curve.map((p) => `${JSON.stringify(p)}\n`).join(''));
+  const from = saved ? saved.step + 1 : 1;
+  if (saved) {
+    for (let step = 1; step < from; step++) choose(); // the prompts of the steps already done, drawn again and dropped
+    log('rl', `resuming after step ${saved.step}/${steps}`);
+  }
+  for (let step = from; step <= steps; step++) {
+    const chosen = choose();
     let insecure = 0;
     let n = 0;
     const m = await rlStep(
@@ -342,6 +381,7 @@ const rl = await stage('rl', async () => {
     curve.push(point);
     writeFileSync(files.metrics, `${JSON.stringify(point)}\n`, { flag: 'a' });
     log('rl', `step ${step}/${steps} reward ${m.reward.toFixed(3)} kl ${m.refKl.toFixed(4)} batch insecure ${point.insecure.toFixed(2)}`);
+    await saveProgress('rl', policy, { step, curve });
   }
   await policy.save(join(out, 'ckpt', 'rl'), { stage: 'rl', steps });
   const after = await evaluate(policy, 'rl', 1000 + seed);

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -59,6 +59,38 @@ describe('the main job', () => {
     for (const stage of ['import', 'reflect', 'reward-maps', 'sft', 'rl'])
       expect(r.stderr).toContain(`${stage}: done in an earlier run, skipped`);
   });
+
+  it('goes on from the last saved training step after a crash, and ends where an uninterrupted run ends', async () => {
+    const args = (dir: string) => [...tiny.slice(2), '--out', dir, '--rl-steps', '3'];
+    const whole = mkdtempSync(join(tmpdir(), 'srcode-main-whole-'));
+    const crashed = mkdtempSync(join(tmpdir(), 'srcode-main-crashed-'));
+    expect(main(...args(whole)).status).toBe(0);
+    // Killed (no chance to clean up) once the RL stage has logged its second step, so step 1 is saved.
+    const child = spawn(process.execPath, ['--import', TSX, 'scripts/main.ts', ...args(crashed)], { cwd: ROOT });
+    let err = '';
+    const killed = await new Promise<NodeJS.Signals | null>((done) => {
+      child.stderr.on('data', (d: Buffer) => {
+        err += d.toString();
+        if (err.includes('rl: step 2/3')) child.kill('SIGKILL');
+      });
+      child.on('exit', (_code, signal) => done(signal));
+    });
+    expect(killed, err).toBe('SIGKILL');
+    expect(existsSync(join(crashed, 'stages', 'rl.json'))).toBe(false);
+    const again = main(...args(crashed));
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stderr).toContain('sft: done in an earlier run, skipped');
+    expect(again.stderr).toMatch(/rl: resuming after step [12]\/3/);
+    expect(again.stderr).not.toContain('rl: step 1/3');
+    // The same weights to the bit (so the optimiser state came back too), metrics and curve.
+    expect(readFileSync(join(crashed, 'ckpt', 'rl', 'model.safetensors'))).toEqual(
+      readFileSync(join(whole, 'ckpt', 'rl', 'model.safetensors')),
+    );
+    expect(readFileSync(join(crashed, 'train-metrics.jsonl'), 'utf8')).toBe(readFileSync(join(whole, 'train-metrics.jsonl'), 'utf8'));
+    const [a, b] = [whole, crashed].map((d) => JSON.parse(readFileSync(join(d, 'summary.json'), 'utf8')));
+    expect(b.curve).toEqual(a.curve);
+    expect(b.after).toEqual(a.after);
+  }, 120_000);
 
   it('takes its flags after the `--` that `pnpm run main -- ...` passes on', () => {
     const r = main('--', '--help');
