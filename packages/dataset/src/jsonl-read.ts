@@ -181,6 +181,7 @@ export class JsonlReader<T> implements AsyncIterable<JsonlRecord<T>> {
   }
 
   private rejectTooLong(bytes: number, lineNo: number, sink: QuarantineSink | undefined): undefined {
+    this.stats.lines = lineNo;
     const message = `line of ${bytes} bytes exceeds the limit of ${this.maxLineBytes} bytes`;
     return this.reject({ code: 'too-long', path: '', message, line: lineNo, file: this.file }, sink, undefined);
   }

@@ -111,6 +111,18 @@ describe('readJsonl', () => {
     expect(issues.find((i) => i.line === 6)).toMatchObject({ code: 'too-long' });
   });
 
+  it('counts an over-long last line in its line statistics', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'tail.jsonl');
+    for (const ending of ['', '\n']) {
+      writeFileSync(file, `${JSON.stringify(pair('a'))}\n${'x'.repeat(5000)}${ending}`);
+      const reader = readJsonl(file, { schema: 'RepairPair', mode: 'collect', maxLineBytes: 4096 });
+      const recs = await collect(reader);
+      expect(recs.map((r) => r.value.id)).toEqual(['a']);
+      expect(reader.stats).toMatchObject({ lines: 2, records: 1, rejected: 1 });
+    }
+  });
+
   it('quarantine mode requires a path', () => {
     expect(() => readJsonl('x.jsonl', { mode: 'quarantine' })).toThrow(/quarantinePath/);
   });
