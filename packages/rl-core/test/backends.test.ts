@@ -136,6 +136,39 @@ describe.each(backends.map((b) => [`${b.name}${b.why}`, b] as const))('backend %
     });
   });
 
+  it.skipIf(skip)(
+    'decodes from its key/value cache what full-length scoring gives, to the last position, without leaking tensors',
+    async () => {
+      const p = new TransformerPolicy(CONFIG, { learningRate: 1e-2 });
+      for (let i = 0; i < 5; i++) await p.sftStep(batch); // away from the uniform initial distribution
+      const ragged = [[1], [1, 6, 7, 8, 9, 10, 11], [1, 7, 8], [1, 4, 5, 6, 7]];
+      const before = tf.memory().numTensors;
+      // up to maxLength (12): rows stop at different steps; the stop token ends some rows earlier
+      const out = await p.sample(ragged, { seed: 4, maxNewTokens: 20 });
+      const stopped = await p.sample(ragged, { seed: 4, maxNewTokens: 20, stopToken: out[0]!.tokens[2]! });
+      expect(tf.memory().numTensors).toBe(before);
+      out.forEach((c, b) => expect(c.tokens.length).toBe(CONFIG.maxLength - (ragged[b] as number[]).length));
+      for (const run of [out, stopped]) {
+        const scored = await p.evaluate(
+          packBatch(
+            ragged,
+            run.map((c) => c.tokens),
+            CONFIG.maxLength,
+          ),
+        );
+        const width = CONFIG.maxLength - 1;
+        run.forEach((c, b) =>
+          c.logp.forEach((lp, j) => {
+            const i = b * width + (ragged[b] as number[]).length - 1 + j;
+            expect(Math.abs(lp - (scored.logp[i] as number))).toBeLessThan(1e-4);
+          }),
+        );
+      }
+      expect(stopped[0]!.tokens.length).toBeLessThanOrEqual(3);
+      p.dispose();
+    },
+  );
+
   it.skipIf(skip)('samples deterministically per seed and stops at the stop token', async () => {
     const p = new TransformerPolicy(CONFIG);
     const a = await p.sample(prompts, { seed: 5, maxNewTokens: 5, topP: 0.9, temperature: 1.2 });

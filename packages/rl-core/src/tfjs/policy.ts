@@ -21,7 +21,7 @@ import {
 import { decodeSafetensors, encodeSafetensors, type NamedTensor } from '../safetensors.js';
 import { sampleToken, seededRandom } from '../sampling.js';
 import { clippedValueLoss, klTensor, ppoSurrogate } from './tf-losses.js';
-import { causalMask, forwardHidden, heads, initialValue, parameterShapes, scoreTokens } from './transformer.js';
+import { causalMask, decodeStep, forwardHidden, heads, initialValue, type KvCache, parameterShapes, scoreTokens } from './transformer.js';
 
 export interface OptimizerConfig {
   /** Adam learning rate. @default 3e-4 */
@@ -40,6 +40,19 @@ let instances = 0;
 /** Columns a batch needs when `used` columns hold tokens: rounded up to a multiple of 8 (few shapes occur), at most T. */
 function effectiveLength(used: number, T: number): number {
   return Math.min(T, Math.ceil(used / 8) * 8);
+}
+
+/** Keys or values [B, H, L, dh] zero-padded to [B, H, T, dh]. */
+function padPositions(t: tf.Tensor, T: number): tf.Tensor {
+  const L = t.shape[2] as number;
+  return L === T
+    ? t
+    : tf.pad(t, [
+        [0, 0],
+        [0, 0],
+        [0, T - L],
+        [0, 0],
+      ]);
 }
 
 /** The leading L of T columns of a B x T token buffer. */
@@ -140,40 +153,60 @@ export class TransformerPolicy implements Policy {
       buf.set(p, b * T);
       len[b] = p.length;
     });
-    for (let step = 0; step < maxNew; step++) {
-      if (done.every((d) => d === 1)) break;
-      // Causal attention: positions past the longest row change nothing, so the forward pass covers only
-      // the leading L columns (rounded up to a multiple of 8, so that few shapes occur).
-      const L = effectiveLength(Math.max(1, ...len), T);
-      const ids = leadingColumns(buf, B, T, L);
-      const logits = tf.tidy(() => {
-        const hidden = forwardHidden(this.params, this.config, tf.tensor2d(ids, [B, L], 'int32'), this.causal);
-        const sel = tf.reshape(
-          tf.oneHot(
-            tf.tensor1d(
-              Array.from(len, (n) => n - 1),
-              'int32',
-            ),
-            L,
+    // Incremental decoding: one full pass over the prompts (the leading L columns of the longest, rounded
+    // up to a multiple of 8) fills every layer's key/value cache; each later step runs the model on one new
+    // token per row against it. Rows sit at different positions, which the step takes per row.
+    if (maxNew <= 0 || B === 0) return out;
+    const V = this.config.vocabSize;
+    const L = effectiveLength(Math.max(...len), T);
+    let cache: KvCache = { k: [], v: [] };
+    let logits = tf.tidy(() => {
+      const kv: KvCache = { k: [], v: [] };
+      const hidden = forwardHidden(this.params, this.config, tf.tensor2d(leadingColumns(buf, B, T, L), [B, L], 'int32'), this.causal, kv);
+      // the caches hold all T positions, so their shapes stay fixed while decoding
+      cache = { k: kv.k.map((t) => tf.keep(padPositions(t, T))), v: kv.v.map((t) => tf.keep(padPositions(t, T))) };
+      const sel = tf.reshape(
+        tf.oneHot(
+          tf.tensor1d(
+            Array.from(len, (n) => n - 1),
+            'int32',
           ),
-          [B, 1, L],
-        );
-        const last = tf.reshape(tf.matMul(sel, hidden), [B, 1, this.config.width]);
-        return tf.reshape(heads(this.params, this.config, last as tf.Tensor3D).logits, [B, this.config.vocabSize]);
-      });
-      const data = await logits.data();
-      logits.dispose();
-      const V = this.config.vocabSize;
-      for (let b = 0; b < B; b++) {
-        if (done[b]) continue;
-        const { token, logp } = sampleToken(data.subarray(b * V, (b + 1) * V), options.temperature ?? 1, options.topP ?? 1, random);
-        const c = out[b] as Completion;
-        c.tokens.push(token);
-        c.logp.push(logp);
-        buf[b * T + (len[b] as number)] = token;
-        len[b]!++;
-        if (token === options.stopToken || (len[b] as number) >= T) done[b] = 1;
+          L,
+        ),
+        [B, 1, L],
+      );
+      const last = tf.reshape(tf.matMul(sel, hidden), [B, 1, this.config.width]);
+      return tf.reshape(heads(this.params, this.config, last as tf.Tensor3D).logits, [B, V]);
+    });
+    const tokens = new Int32Array(B);
+    const positions = new Int32Array(B);
+    try {
+      for (let step = 0; step < maxNew; step++) {
+        const data = await logits.data();
+        logits.dispose();
+        for (let b = 0; b < B; b++) {
+          if (done[b]) continue;
+          const { token, logp } = sampleToken(data.subarray(b * V, (b + 1) * V), options.temperature ?? 1, options.topP ?? 1, random);
+          const c = out[b] as Completion;
+          c.tokens.push(token);
+          c.logp.push(logp);
+          buf[b * T + (len[b] as number)] = token;
+          len[b]!++;
+          if (token === options.stopToken || (len[b] as number) >= T) done[b] = 1;
+          tokens[b] = token;
+          positions[b] = (len[b] as number) - 1;
+        }
+        if (step === maxNew - 1 || done.every((d) => d === 1)) return out;
+        const prev = cache;
+        logits = tf.tidy(() => {
+          const r = decodeStep(this.params, this.config, tokens, positions, prev);
+          cache = { k: r.cache.k.map((t) => tf.keep(t)), v: r.cache.v.map((t) => tf.keep(t)) };
+          return tf.reshape(heads(this.params, this.config, tf.reshape(r.hidden, [B, 1, this.config.width]) as tf.Tensor3D).logits, [B, V]);
+        });
+        tf.dispose([...prev.k, ...prev.v]);
       }
+    } finally {
+      tf.dispose([...cache.k, ...cache.v]);
     }
     return out;
   }

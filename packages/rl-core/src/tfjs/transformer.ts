@@ -61,11 +61,24 @@ function gelu(x: tf.Tensor): tf.Tensor {
   return tf.mul(x, tf.sigmoid(tf.mul(x, 1.702)));
 }
 
+/** Every layer's keys and values, [B, heads, positions, width / heads] each, for decoding one token at a time. */
+export interface KvCache {
+  k: tf.Tensor[];
+  v: tf.Tensor[];
+}
+
 /**
  * Forward pass over a padded batch: token ids [B, T] -> final hidden states [B, T, D]. The embedding is a
- * one-hot matmul because the wasm backend lacks the scatter op that the gradient of a gather needs.
+ * one-hot matmul because the wasm backend lacks the scatter op that the gradient of a gather needs. With
+ * `kv`, every layer's keys and values are appended to it (the prefill of incremental decoding).
  */
-export function forwardHidden(p: Map<string, tf.Variable>, c: ModelConfig, tokens: tf.Tensor2D, causal: tf.Tensor): tf.Tensor3D {
+export function forwardHidden(
+  p: Map<string, tf.Variable>,
+  c: ModelConfig,
+  tokens: tf.Tensor2D,
+  causal: tf.Tensor,
+  kv?: KvCache,
+): tf.Tensor3D {
   const [B, T] = tokens.shape;
   const d = c.width;
   const h = c.heads;
@@ -81,14 +94,73 @@ export function forwardHidden(p: Map<string, tf.Variable>, c: ModelConfig, token
     const [q, k, v] = tf
       .split(linear(a, w(`h${l}.attn.qkv`)), 3, 1)
       .map((t) => tf.transpose(tf.reshape(t, [B, T, h, dh]), [0, 2, 1, 3])) as [tf.Tensor, tf.Tensor, tf.Tensor];
+    if (kv) {
+      kv.k.push(k);
+      kv.v.push(v);
+    }
     const scores = tf.add(tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(dh)), mask);
     const att = tf.reshape(tf.transpose(tf.matMul(tf.softmax(scores), v), [0, 2, 1, 3]), [B * T, d]);
     x = tf.add(x, tf.reshape(linear(att, w(`h${l}.attn.out`)), [B, T, d]));
-    const m = tf.reshape(layerNorm(x, w(`h${l}.ln2.g`), w(`h${l}.ln2.b`)), [B * T, d]);
-    const ff = tf.add(linear(gelu(tf.add(linear(m, w(`h${l}.mlp.in`)), w(`h${l}.mlp.in_b`))), w(`h${l}.mlp.out`)), w(`h${l}.mlp.out_b`));
-    x = tf.add(x, tf.reshape(ff, [B, T, d]));
+    x = tf.add(x, tf.reshape(feedForward(p, l, tf.reshape(x, [B * T, d])), [B, T, d]));
   }
   return layerNorm(x, w('ln_f.g'), w('ln_f.b')) as tf.Tensor3D;
+}
+
+/** A block's MLP sublayer on rows [N, D] (its pre-norm included), without the residual. */
+function feedForward(p: Map<string, tf.Variable>, l: number, x: tf.Tensor): tf.Tensor {
+  const w = (n: string) => p.get(n) as tf.Variable;
+  const m = layerNorm(x, w(`h${l}.ln2.g`), w(`h${l}.ln2.b`));
+  return tf.add(linear(gelu(tf.add(linear(m, w(`h${l}.mlp.in`)), w(`h${l}.mlp.in_b`))), w(`h${l}.mlp.out`)), w(`h${l}.mlp.out_b`));
+}
+
+/**
+ * One step of incremental decoding: the token `tokens[b]` at position `positions[b]` of each row (rows may
+ * be at different positions) -> final hidden states [B, D], attending to the cached keys and values of
+ * positions 0..positions[b] after writing its own there. The caches (capacity C positions each) are
+ * replaced by the updated ones; the old tensors are the caller's to dispose. Positions at or past C are
+ * not written (a finished row can keep stepping harmlessly).
+ */
+export function decodeStep(
+  p: Map<string, tf.Variable>,
+  c: ModelConfig,
+  tokens: Int32Array,
+  positions: Int32Array,
+  cache: KvCache,
+): { hidden: tf.Tensor2D; cache: KvCache } {
+  const B = tokens.length;
+  const d = c.width;
+  const h = c.heads;
+  const dh = d / h;
+  const C = (cache.k[0] as tf.Tensor).shape[2] as number;
+  const w = (n: string) => p.get(n) as tf.Variable;
+  const tok = tf.cast(tf.oneHot(tf.tensor1d(tokens, 'int32'), c.vocabSize), 'float32');
+  const pos = tf.cast(tf.oneHot(tf.tensor1d(positions, 'int32'), c.maxLength), 'float32');
+  // one-hot products pick rows exactly (1 x + 0 y ... = x), as the full pass's embedding does
+  let x: tf.Tensor = tf.add(linear(tok, w('tok_emb')), linear(pos, w('pos_emb')));
+  const write = tf.reshape(tf.cast(tf.oneHot(tf.tensor1d(positions, 'int32'), C), 'float32'), [B, 1, C, 1]);
+  const keep = tf.sub(1, write);
+  const visible = new Float32Array(B * C);
+  for (let b = 0; b < B; b++) for (let j = (positions[b] as number) + 1; j < C; j++) visible[b * C + j] = -1e9;
+  const mask = tf.tensor4d(visible, [B, 1, 1, C]);
+  const next: KvCache = { k: [], v: [] };
+  for (let l = 0; l < c.layers; l++) {
+    const a = layerNorm(x, w(`h${l}.ln1.g`), w(`h${l}.ln1.b`));
+    const [q, kNew, vNew] = tf.split(linear(a, w(`h${l}.attn.qkv`)), 3, 1).map((t) => tf.reshape(t, [B, h, 1, dh])) as [
+      tf.Tensor,
+      tf.Tensor,
+      tf.Tensor,
+    ];
+    // k * (1 - m) + k' * m: exactly k' where written (0 k + 1 k') and exactly k elsewhere
+    const k = tf.add(tf.mul(cache.k[l] as tf.Tensor, keep), tf.mul(kNew, write));
+    const v = tf.add(tf.mul(cache.v[l] as tf.Tensor, keep), tf.mul(vNew, write));
+    next.k.push(k);
+    next.v.push(v);
+    const scores = tf.add(tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(dh)), mask);
+    const att = tf.reshape(tf.matMul(tf.softmax(scores), v), [B, d]);
+    x = tf.add(x, linear(att, w(`h${l}.attn.out`)));
+    x = tf.add(x, feedForward(p, l, x));
+  }
+  return { hidden: layerNorm(x, w('ln_f.g'), w('ln_f.b')) as tf.Tensor2D, cache: next };
 }
 
 /** Additive causal mask [T, T]: 0 on and below the diagonal, -1e9 above. */
