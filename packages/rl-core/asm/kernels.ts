@@ -119,7 +119,8 @@ export function gae(rewards: usize, values: usize, mask: usize, adv: usize, ret:
   const m = sum / <f64>total;
   resultMean = shift + m;
   const variance = sumSq / <f64>total - m * m;
-  resultStd = Math.sqrt(variance > 0 ? variance : 0);
+  // max, not a comparison: a NaN variance stays NaN, as the reference's Math.max(0, NaN) does
+  resultStd = Math.sqrt(max<f64>(variance, 0));
 }
 
 /**
@@ -254,7 +255,8 @@ export function ppo(
         if (!v128.any_true(m)) continue;
       }
       const lr = f32x4.sub(v128.load(logp + o), v128.load(oldLogp + o));
-      if (v128.any_true(f32x4.gt(f32x4.abs(lr), limit))) {
+      // (real lanes only: masked ones, and those past the row's end, must not change the path taken)
+      if (v128.any_true(v128.and(f32x4.gt(f32x4.abs(lr), limit), m))) {
         for (let q = 0; q < 4 && j + q < T; q++) {
           const oq = o + (<usize>q << 2);
           if (load<f32>(mask + oq) == 0) continue;

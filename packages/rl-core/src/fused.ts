@@ -1,15 +1,17 @@
 import { rowWeights, weightsFromLengths } from './aggregate.js';
 import { ADVANTAGE_DEFAULTS, type AdvantageInput, computeAdvantages, groupIndex, outcomeAdvantages } from './advantages.js';
 import { RlCoreError } from './errors.js';
-import { clipBounds, LOSS_DEFAULTS, type PolicyLossOptions, ppoPass, type ValueLossOptions, valuePass } from './losses.js';
+import { clipBounds, type PolicyLossOptions, ppoPass, type ValueLossOptions, valueClipOf, valuePass } from './losses.js';
 import { checkShape, type Mask, maskOrOnes, type Shape } from './shape.js';
 import { type Kernels, loadKernels } from './wasm/kernels.js';
 
 /**
  * Where `fusedPpoLoss` runs:
- * - `wasm`: WebAssembly SIMD kernels; advantages and returns equal the `js` engine's bit for bit for gae (and
- *   are the `js` estimators' own for the others), the per-token loss terms are computed in float32 (as GPU
- *   trainers compute them) and summed in float64, so the losses agree with `js` to about 1e-6 relative;
+ * - `wasm`: WebAssembly SIMD kernels. Returns, and gae's advantages, equal the `js` engine's bit for bit (the
+ *   other estimators' advantages to float32 rounding); the per-token loss terms are computed in float32 (as
+ *   GPU trainers compute them) and summed in float64, so the losses agree with `js` to about 1e-6 relative
+ *   (the ratio to 2e-7 plus |log-ratio| x 6e-8, the log-ratio being rounded to float32), and a term beyond
+ *   float32's range (3.4e38, e.g. a squared value error) is Infinity where `js` stays finite;
  * - `js`: plain TypeScript in float64, the reference;
  * - `auto`: `wasm` where WebAssembly SIMD is available, else `js`.
  */
@@ -96,10 +98,7 @@ function fusedJs(input: FusedLossInput, mask: Mask, gamma: number, lambda: numbe
     for (let i = 0; i < advantages.length; i++) if (mask[i] !== 0) advantages[i] = ((advantages[i] as number) - g.mean) * inv;
   } else ({ advantages, returns } = computeAdvantages({ ...input, estimator: input.estimator ?? 'gae', mask }));
   const policy = ppoPass(logp, oldLogp, advantages, mask, rows, shape.tokens, lo, hi, dual, null);
-  const value =
-    values && oldValues
-      ? valuePass(values, oldValues, returns, mask, rows, shape.tokens, input.valueClip ?? LOSS_DEFAULTS.valueClip, null).loss
-      : 0;
+  const value = values && oldValues ? valuePass(values, oldValues, returns, mask, rows, shape.tokens, valueClipOf(input), null).loss : 0;
   return {
     policyLoss: policy.loss,
     valueLoss: value,
@@ -155,20 +154,18 @@ function fusedWasm(k: Kernels, input: FusedLossInput, mask: Mask, gamma: number,
     B * 8,
     B * 24,
   ]) as number[] as [number, number, number, number, number, number, number, number, number, number, number, number, number, number];
-  const f32 = k.f32();
-  const f64 = k.f64();
-  f32.set(mask, pMask >> 2);
-  f32.set(logp, pLogp >> 2);
-  f32.set(oldLogp, pOld >> 2);
-  if (values) f32.set(values, pValues >> 2);
-  if (values && oldValues && !sharedOld) f32.set(oldValues, pOldValues >> 2);
+  k.f32(pMask, n).set(mask);
+  k.f32(pLogp, n).set(logp);
+  k.f32(pOld, n).set(oldLogp);
+  if (values) k.f32(pValues, n).set(values);
+  if (values && oldValues && !sharedOld) k.f32(pOldValues, n).set(oldValues);
   const x = k.exports;
-  const rowA = f64.subarray(pA >> 3, (pA >> 3) + B);
-  const rowB = f64.subarray(pB >> 3, (pB >> 3) + B);
+  const rowA = k.f64(pA, B);
+  const rowB = k.f64(pB, B);
   let advMode = 0;
   let src = pAdv;
   if (plan === 'gae') {
-    f32.set(input.rewards, pRewards >> 2);
+    k.f32(pRewards, n).set(input.rewards);
     x.gae(pRewards, pValues, pMask, pAdv, pRet, pLens, B, T, gamma, lambda);
     if (whiten) {
       advMode = 1;
@@ -176,11 +173,11 @@ function fusedWasm(k: Kernels, input: FusedLossInput, mask: Mask, gamma: number,
       rowB.fill(1 / (x.std() + eps));
     }
   } else if (plan === 'rtg') {
-    f32.set(input.rewards, pRewards >> 2);
+    k.f32(pRewards, n).set(input.rewards);
     const needMoments = estimator === 'token-grpo' || (estimator === 'reinforce++' && whiten);
     x.rtg(pRewards, pMask, pRet, pLens, pSums, needMoments ? pMoments : 0, B, T, gamma);
-    const moments = f64.subarray(pMoments >> 3, (pMoments >> 3) + 3 * B);
-    const lens = k.i32().subarray(pLens >> 2, (pLens >> 2) + B);
+    const moments = k.f64(pMoments, 3 * B);
+    const lens = k.i32(pLens, B);
     src = pRet;
     advMode = 1;
     if (estimator === 'reinforce++') {
@@ -203,26 +200,25 @@ function fusedWasm(k: Kernels, input: FusedLossInput, mask: Mask, gamma: number,
       }
     } else {
       advMode = 2;
-      const score = Float64Array.from(f64.subarray(pSums >> 3, (pSums >> 3) + B));
+      const score = Float64Array.from(k.f64(pSums, B));
       rowA.set(outcomeAdvantages(estimator as 'grpo', score, group as Int32Array, eps));
     }
   } else {
     const t = ts as { advantages: Float32Array; returns: Float32Array };
-    f32.set(t.advantages, pAdv >> 2);
-    if (values) f32.set(t.returns, pRet >> 2);
+    k.f32(pAdv, n).set(t.advantages);
+    if (values) k.f32(pRet, n).set(t.returns);
     x.lengths(pMask, pLens, B, T);
   }
-  const rows = weightsFromLengths(k.i32().subarray(pLens >> 2, (pLens >> 2) + B), shape, input.mode, input.normLength);
-  f64.set(rows, pRows >> 3);
-  const c = input.valueClip ?? LOSS_DEFAULTS.valueClip;
+  k.f64(pRows, B).set(weightsFromLengths(k.i32(pLens, B), shape, input.mode, input.normLength));
+  const c = valueClipOf(input);
   const pv = values ? pValues : 0;
   x.ppo(pLogp, pOld, pAdv, pMask, pRows, pv, sharedOld ? pv : pOldValues, pRet, B, T, lo, hi, dual, c, advMode, src, pA, pB);
   const real = x.count();
   return {
     policyLoss: x.policyLoss(),
     valueLoss: values ? x.valueLoss() : 0,
-    advantages: ts ? ts.advantages : f32.slice(pAdv >> 2, (pAdv >> 2) + n),
-    returns: ts ? ts.returns : f32.slice(pRet >> 2, (pRet >> 2) + n),
+    advantages: ts ? ts.advantages : k.f32(pAdv, n).slice(),
+    returns: ts ? ts.returns : k.f32(pRet, n).slice(),
     clipFraction: real > 0 ? x.clipped() / real : 0,
     approxKl: real > 0 ? x.klSum() / real : 0,
     engine: 'wasm',

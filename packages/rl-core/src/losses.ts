@@ -85,11 +85,18 @@ export function clipBounds(options: Pick<PolicyLossOptions, 'clipLow' | 'clipHig
 } {
   const dual = options.dualClip;
   if (dual !== undefined && !(dual > 1)) throw new RlCoreError('invalid-option', `expected dualClip > 1, found ${dual}`);
-  return {
-    lo: 1 - (options.clipLow ?? LOSS_DEFAULTS.clipLow),
-    hi: 1 + (options.clipHigh ?? LOSS_DEFAULTS.clipHigh),
-    dual: dual ?? Number.POSITIVE_INFINITY,
-  };
+  const clipLow = options.clipLow ?? LOSS_DEFAULTS.clipLow;
+  const clipHigh = options.clipHigh ?? LOSS_DEFAULTS.clipHigh;
+  if (!(clipLow >= 0)) throw new RlCoreError('invalid-option', `expected clipLow >= 0, found ${clipLow}`);
+  if (!(clipHigh >= 0)) throw new RlCoreError('invalid-option', `expected clipHigh >= 0, found ${clipHigh}`);
+  return { lo: 1 - clipLow, hi: 1 + clipHigh, dual: dual ?? Number.POSITIVE_INFINITY };
+}
+
+/** The value clip, checked. */
+export function valueClipOf(options: ValueLossOptions): number {
+  const c = options.valueClip ?? LOSS_DEFAULTS.valueClip;
+  if (!(c >= 0)) throw new RlCoreError('invalid-option', `expected valueClip >= 0, found ${c}`);
+  return c;
 }
 
 /** Per-token PPO clipped surrogate loss, with separate clip ranges and an optional dual clip. */
@@ -207,7 +214,7 @@ export function valueLoss(
   checkShape('oldValues', oldValues, shape);
   checkShape('returns', returns, shape);
   const mask = maskOrOnes(options.mask, shape);
-  const c = options.valueClip ?? LOSS_DEFAULTS.valueClip;
+  const c = valueClipOf(options);
   const rows = rowWeights(shape, options.mode, options.normLength, mask);
   const pass = (store: Float32Array | null) => valuePass(values, oldValues, returns, mask, rows, shape.tokens, c, store);
   return withPerToken(pass(null), shape, mask, rows, pass);

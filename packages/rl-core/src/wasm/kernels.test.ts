@@ -1,9 +1,10 @@
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { AGGREGATION_MODES } from '../aggregate.js';
 import { ESTIMATORS } from '../advantages.js';
 import { type FusedLossInput, type FusedLossResult, fusedPpoLoss } from '../fused.js';
+import { type Kernels, loadKernels } from './kernels.js';
 
 const close = (got: number, want: number, rel: number) => {
   if (!(Math.abs(got - want) <= rel * (1 + Math.abs(want)))) throw new Error(`expected ${got} to be within ${rel} (relative) of ${want}`);
@@ -55,14 +56,31 @@ describe('the WebAssembly kernels', () => {
         fc.integer({ min: 1, max: 37 }),
         fc.array(f, { minLength: 64, maxLength: 64 }),
         fc.array(fc.boolean(), { minLength: 53, maxLength: 53 }),
-        fc.constantFrom('f32', 'u8'),
+        fc.constantFrom('f32', 'u8', 'f32-any', 'u8-any', 'none'),
         fc.constantFrom('distinct', 'shared', 'none'),
         fc.double({ min: 0.05, max: 0.3, noNaN: true }),
-        (estimator, mode, whiten, B, T, xs, ms, maskType, valueSetting, clip) => {
+        fc.record({
+          dualClip: fc.constantFrom(undefined, 2.5),
+          eps: fc.constantFrom(undefined, 1e-3),
+          normLength: fc.constantFrom(undefined, 50),
+          stringIds: fc.boolean(),
+        }),
+        (estimator, mode, whiten, B, T, xs, ms, maskType, valueSetting, clip, more) => {
           const n = B * T;
           const pick = (k: number) => Float32Array.from({ length: n }, (_, i) => xs[(k * 17 + i * 7) % xs.length] as number);
           const bits = Array.from({ length: n }, (_, i) => (ms[(i * 5) % ms.length] ? 1 : 0));
-          const mask = maskType === 'f32' ? Float32Array.from(bits) : Uint8Array.from(bits);
+          // any non-zero mask value counts as a real token
+          const anyF32 = [0.5, -3, 1e-40, 7];
+          const mask =
+            maskType === 'none'
+              ? undefined
+              : maskType === 'f32'
+                ? Float32Array.from(bits)
+                : maskType === 'u8'
+                  ? Uint8Array.from(bits)
+                  : maskType === 'u8-any'
+                    ? Uint8Array.from(bits, (x, i) => x * [1, 2, 255][i % 3]!)
+                    : Float32Array.from(bits, (x, i) => x * anyF32[i % 4]!);
           const logp = pick(3);
           const oldLogp = logp.map((x, i) => x + 0.4 * Math.sin(i * 1.7));
           const values = valueSetting === 'none' ? undefined : pick(1);
@@ -77,13 +95,15 @@ describe('the WebAssembly kernels', () => {
             logp,
             oldLogp,
             mask,
-            groupIds: Array.from({ length: B }, (_, b) => b % 3),
+            groupIds: Array.from({ length: B }, (_, b) => (more.stringIds ? `g${b % 3}` : b % 3)),
             gamma: 0.95,
             lambda: 0.9,
             clipLow: clip,
             clipHigh: clip + 0.08,
-            dualClip: 2.5,
+            dualClip: more.dualClip,
             valueClip: clip,
+            eps: more.eps,
+            normLength: more.normLength,
           };
           expectAgree(both(input), input.estimator === 'gae');
         },
@@ -95,7 +115,11 @@ describe('the WebAssembly kernels', () => {
   it('compute the ratio to float32 precision across its range, and approx-KL without cancellation for tiny log-ratios', () => {
     // One real token per row, advantage 0 (grpo of a single sequence per group): approx-KL is the mean of
     // e^x - 1 - x over the rows, so each row's term is checked through a batch of one.
-    const xs = [-79.5, -40, -10, -1.3, -0.5, -0.34, -1e-2, -1e-4, -3e-7, 0, 3e-7, 1e-4, 1e-2, 0.34, 0.5, 1.3, 10, 40, 79.5];
+    // (around +-ln 2 / 2 = 0.3466 the range reduction switches k between 0 and +-1)
+    const xs = [
+      -79.5, -40, -10, -1.3, -0.7, -0.5, -0.35, -0.3466, -0.34, -1e-2, -1e-4, -3e-7, 0, 3e-7, 1e-4, 1e-2, 0.34, 0.3466, 0.347, 0.35, 0.5,
+      0.7, 1.3, 10, 40, 79.5,
+    ];
     for (const x of xs) {
       const shape = { batch: 1, tokens: 1 };
       const logp = Float32Array.of(-2);
@@ -103,7 +127,8 @@ describe('the WebAssembly kernels', () => {
       const lr = (logp[0] as number) - (oldLogp[0] as number); // the float32 inputs' exact difference
       const r = fusedPpoLoss({ estimator: 'grpo', shape, rewards: Float32Array.of(1), logp, oldLogp, engine: 'wasm' });
       const want = Math.abs(lr) < 1e-3 ? lr * lr * (0.5 + lr / 6) : Math.expm1(lr) - lr;
-      expect(Math.abs(r.approxKl - want)).toBeLessThanOrEqual(4e-7 * Math.abs(want) + 1e-30);
+      // the ratio is within 2e-7 relative, plus |x| x 6e-8 from rounding the log-ratio to float32
+      expect(Math.abs(r.approxKl - want)).toBeLessThanOrEqual((1e-6 + 6e-8 * Math.abs(lr)) * Math.abs(want) + 1e-30);
     }
   });
 
@@ -131,7 +156,9 @@ describe('the WebAssembly kernels', () => {
     const n = 21;
     const mask = Float32Array.from({ length: n }, (_, i) => (i % 7 < 7 - (i % 3) - (Math.floor(i / 7) === 1 ? 4 : 0) ? 1 : 0));
     const clean = (k: number) => Float32Array.from({ length: n }, (_, i) => (mask[i] ? Math.sin(i * k + k) : 0));
-    const dirty = (a: Float32Array) => a.map((x, i) => (mask[i] ? x : i % 2 ? Number.NaN : 1e30));
+    // masked tokens hold NaN, 1e30 or log-ratios of +-2000 (beyond float32 exp's range, which would send a
+    // group of four to the float64 path if masked lanes counted)
+    const dirty = (a: Float32Array, big = 0) => a.map((x, i) => (mask[i] ? x : ([Number.NaN, 1e30, big][i % 3] as number)));
     const input: FusedLossInput = {
       shape,
       mask,
@@ -151,8 +178,8 @@ describe('the WebAssembly kernels', () => {
       rewards: junk,
       values: junk,
       oldValues: junk.map((x) => -x),
-      logp: junk,
-      oldLogp: junk.map((x) => x / 2),
+      logp: junk.map((x) => 1000 * x),
+      oldLogp: junk.map((x) => -1000 * x),
       engine: 'wasm',
     });
     const again = fusedPpoLoss({
@@ -160,8 +187,8 @@ describe('the WebAssembly kernels', () => {
       rewards: dirty(input.rewards),
       values: dirty(input.values as Float32Array),
       oldValues: dirty(input.oldValues as Float32Array),
-      logp: dirty(input.logp),
-      oldLogp: dirty(input.oldLogp),
+      logp: dirty(input.logp, 1000),
+      oldLogp: dirty(input.oldLogp, -1000),
       engine: 'wasm',
     });
     expect(again.policyLoss).toBe(ref.policyLoss);
@@ -184,6 +211,59 @@ describe('the WebAssembly kernels', () => {
     const z = new Float32Array(12);
     const ones = z.map((_, i) => Math.sin(i));
     expectAgree(both({ shape, rewards: ones, values: ones, logp: ones, oldLogp: z, mask: new Uint8Array(12) }), true);
+  });
+
+  it('lay out and address memory past 2 GiB (offsets are never shifted as signed 32-bit numbers)', () => {
+    const k = loadKernels() as Kernels;
+    const [, far, lens] = k.layout([2 ** 31, 64, 16]) as [number, number, number];
+    expect(far).toBeGreaterThan(2 ** 31);
+    k.f32(far, 12).set([1, 0, 2, 0, 0, 3, 1, 0, 0, 0, 0, 4]);
+    // a kernel handed that address (as the unsigned 32-bit pointer it is) reads what was written there
+    k.exports.lengths(far, lens, 3, 4);
+    expect(Array.from(k.i32(lens, 3))).toEqual([2, 2, 1]);
+  });
+
+  it('load asynchronously where a host refuses synchronous compilation, and run TypeScript meanwhile', async () => {
+    const real = (globalThis as unknown as { WebAssembly: Record<string, unknown> }).WebAssembly;
+    const refused = () => {
+      throw new RangeError('WebAssembly.Module is disallowed on the main thread, if the buffer size is larger than 4KB');
+    };
+    vi.resetModules();
+    vi.stubGlobal('WebAssembly', {
+      validate: real.validate,
+      compile: real.compile,
+      instantiate: real.instantiate,
+      Memory: real.Memory,
+      Module: refused,
+      Instance: refused,
+    });
+    try {
+      const fresh = (await import('../fused.js')) as typeof import('../fused.js');
+      const loader = (await import('./kernels.js')) as typeof import('./kernels.js');
+      const shape = { batch: 1, tokens: 3 };
+      const a = Float32Array.of(0.5, -0.5, 1);
+      const input = { shape, rewards: a, values: a, logp: a, oldLogp: a.map((x) => x / 2) };
+      expect(fresh.fusedPpoLoss(input).engine).toBe('js');
+      expect(() => fresh.fusedPpoLoss({ ...input, engine: 'wasm' })).toThrow(/cannot run WebAssembly SIMD/);
+      await loader.kernelsSettled();
+      const r = fresh.fusedPpoLoss(input);
+      expect(r.engine).toBe('wasm');
+      expectAgree({ wasm: r, js: fresh.fusedPpoLoss({ ...input, engine: 'js' }) }, true);
+    } finally {
+      vi.unstubAllGlobals();
+      vi.resetModules();
+    }
+  });
+
+  it('reject negative clip ranges in both engines', () => {
+    const shape = { batch: 1, tokens: 2 };
+    const a = Float32Array.of(0.5, -0.5);
+    const input = { shape, rewards: a, values: a, logp: a, oldLogp: a };
+    for (const engine of ['wasm', 'js'] as const) {
+      expect(() => fusedPpoLoss({ ...input, clipLow: -0.1, engine })).toThrow(/expected clipLow >= 0/);
+      expect(() => fusedPpoLoss({ ...input, clipHigh: Number.NaN, engine })).toThrow(/expected clipHigh >= 0/);
+      expect(() => fusedPpoLoss({ ...input, valueClip: -1, engine })).toThrow(/expected valueClip >= 0/);
+    }
   });
 
   it('is chosen by default, and engine options are checked', () => {

@@ -61,15 +61,16 @@ export interface Kernels {
   readonly exports: KernelExports;
   /**
    * Lays out `sizes` (in bytes) in memory, each region 16-byte aligned with 16 readable bytes after it,
-   * growing the memory when needed; returns each region's byte offset.
+   * growing the memory when needed; returns each region's byte offset. Throws a RangeError past
+   * WebAssembly's 4 GiB.
    */
   layout(sizes: readonly number[]): number[];
-  /** A float32 view of the whole memory (valid until the next `layout`). */
-  f32(): Float32Array;
-  /** A float64 view of the whole memory (valid until the next `layout`). */
-  f64(): Float64Array;
-  /** An int32 view of the whole memory (valid until the next `layout`). */
-  i32(): Int32Array;
+  /** A float32 view of `length` values at byte offset `at` (valid until the next `layout`). */
+  f32(at: number, length: number): Float32Array;
+  /** A float64 view of `length` values at byte offset `at` (valid until the next `layout`). */
+  f64(at: number, length: number): Float64Array;
+  /** An int32 view of `length` values at byte offset `at` (valid until the next `layout`). */
+  i32(at: number, length: number): Int32Array;
 }
 
 /** The part of the WebAssembly JS API used here (the ES library typings do not declare it). */
@@ -79,6 +80,7 @@ interface WasmApi {
   Instance: new (module: WasmModule, imports: object) => { exports: unknown };
   Memory: new (descriptor: { initial: number }) => WasmMemory;
   compile(bytes: Uint8Array): Promise<WasmModule>;
+  instantiate(module: WasmModule, imports: object): Promise<{ exports: unknown }>;
 }
 type WasmModule = object;
 interface WasmMemory {
@@ -87,8 +89,10 @@ interface WasmMemory {
 }
 
 const PAGE = 65536;
+/** The loaded kernels; null when they cannot run here; undefined before the first try. */
 let instance: Kernels | null | undefined;
-let compiling = false;
+/** An asynchronous compile and instantiation under way (hosts that refuse the synchronous ones). */
+let pending: Promise<void> | undefined;
 
 function decodeBase64(text: string): Uint8Array {
   if (typeof Buffer !== 'undefined') return Buffer.from(text, 'base64');
@@ -98,12 +102,9 @@ function decodeBase64(text: string): Uint8Array {
   return out;
 }
 
-function instantiate(wasm: WasmApi, module: WasmModule): Kernels {
-  const memory = new wasm.Memory({ initial: 1 });
-  const exports = new wasm.Instance(module, { env: { memory } }).exports as KernelExports;
-  let f32 = new Float32Array(memory.buffer);
-  let f64 = new Float64Array(memory.buffer);
-  let i32 = new Int32Array(memory.buffer);
+function kernelsOf(memory: WasmMemory, exports: KernelExports): Kernels {
+  // Views are made per request at a byte offset (a Number up to 4 GiB): no index arithmetic that a
+  // signed shift could wrap past 2 GiB.
   return {
     exports,
     layout(sizes) {
@@ -113,29 +114,23 @@ function instantiate(wasm: WasmApi, module: WasmModule): Kernels {
         offsets.push(end);
         end += Math.ceil(s / 16) * 16 + 16;
       }
-      if (end > memory.buffer.byteLength) {
-        memory.grow(Math.ceil((end - memory.buffer.byteLength) / PAGE));
-      }
-      if (f32.buffer !== memory.buffer) {
-        f32 = new Float32Array(memory.buffer);
-        f64 = new Float64Array(memory.buffer);
-        i32 = new Int32Array(memory.buffer);
-      }
+      if (end > memory.buffer.byteLength) memory.grow(Math.ceil((end - memory.buffer.byteLength) / PAGE));
       return offsets;
     },
-    f32: () => f32,
-    f64: () => f64,
-    i32: () => i32,
+    f32: (at, length) => new Float32Array(memory.buffer, at, length),
+    f64: (at, length) => new Float64Array(memory.buffer, at, length),
+    i32: (at, length) => new Int32Array(memory.buffer, at, length),
   };
 }
 
 /**
- * The WebAssembly kernels, or null where they cannot run: no WebAssembly, no SIMD (the module then fails
- * validation), or a host that refuses to compile a module of this size synchronously (browsers' main
- * threads); in that last case an asynchronous compile starts, and later calls get the kernels.
+ * The WebAssembly kernels, or null where they cannot run: no WebAssembly, or no SIMD (the module then
+ * fails validation). A host that refuses to compile or instantiate a module of this size synchronously
+ * (browsers' main threads) gets null until the asynchronous compile and instantiation it starts has
+ * finished, and the kernels after that.
  */
 export function loadKernels(): Kernels | null {
-  if (instance === undefined) instance = tryInstantiate();
+  if (instance === undefined && !pending) instance = tryInstantiate();
   return instance ?? null;
 }
 
@@ -144,20 +139,25 @@ function tryInstantiate(): Kernels | null | undefined {
   if (!wasm) return null;
   const bytes = decodeBase64(KERNELS_WASM);
   if (!wasm.validate(bytes)) return null;
+  const memory = new wasm.Memory({ initial: 1 });
+  const imports = { env: { memory } };
   try {
-    return instantiate(wasm, new wasm.Module(bytes));
+    return kernelsOf(memory, new wasm.Instance(new wasm.Module(bytes), imports).exports as KernelExports);
   } catch {
-    if (!compiling) {
-      compiling = true;
-      wasm.compile(bytes).then(
-        (m) => {
-          instance = instantiate(wasm, m);
-        },
-        () => {
-          instance = null;
-        },
-      );
-    }
+    pending = wasm
+      .compile(bytes)
+      .then((m) => wasm.instantiate(m, imports))
+      .then((i) => {
+        instance = kernelsOf(memory, i.exports as KernelExports);
+      })
+      .catch(() => {
+        instance = null;
+      });
     return undefined;
   }
+}
+
+/** Settles once an asynchronous load started by `loadKernels` has finished (at once when none is under way). */
+export async function kernelsSettled(): Promise<void> {
+  await pending;
 }
