@@ -42,6 +42,15 @@ function effectiveLength(used: number, T: number): number {
   return Math.min(T, Math.ceil(used / 8) * 8);
 }
 
+/** Adam's running powers of beta1 and beta2 (tfjs keeps them as private scalar variables). */
+function adamPowers(optimizer: tf.AdamOptimizer): Record<string, tf.Variable> {
+  const o = optimizer as unknown as { accBeta1?: unknown; accBeta2?: unknown };
+  const out: Record<string, tf.Variable> = {};
+  if (o.accBeta1 instanceof tf.Variable) out.accBeta1 = o.accBeta1;
+  if (o.accBeta2 instanceof tf.Variable) out.accBeta2 = o.accBeta2;
+  return out;
+}
+
 /** Keys or values [B, H, L, dh] zero-padded to [B, H, T, dh]. */
 function padPositions(t: tf.Tensor, T: number): tf.Tensor {
   const L = t.shape[2] as number;
@@ -153,37 +162,58 @@ export class TransformerPolicy implements Policy {
       buf.set(p, b * T);
       len[b] = p.length;
     });
+    if (!(Number.isInteger(maxNew) && maxNew >= 0))
+      throw new RlCoreError('invalid-option', `expected maxNewTokens to be a non-negative integer, found ${maxNew}`);
+    if (maxNew === 0 || B === 0) return out;
     // Incremental decoding: one full pass over the prompts (the leading L columns of the longest, rounded
     // up to a multiple of 8) fills every layer's key/value cache; each later step runs the model on one new
-    // token per row against it. Rows sit at different positions, which the step takes per row.
-    if (maxNew <= 0 || B === 0) return out;
+    // token per row against it. Rows sit at different positions, which the step takes per row. Every
+    // tensor that outlives a tidy is held in `logits` or `cache` and released in the finally block.
     const V = this.config.vocabSize;
+    const W = this.config.width;
     const L = effectiveLength(Math.max(...len), T);
     let cache: KvCache = { k: [], v: [] };
-    let logits = tf.tidy(() => {
-      const kv: KvCache = { k: [], v: [] };
-      const hidden = forwardHidden(this.params, this.config, tf.tensor2d(leadingColumns(buf, B, T, L), [B, L], 'int32'), this.causal, kv);
-      // the caches hold all T positions, so their shapes stay fixed while decoding
-      cache = { k: kv.k.map((t) => tf.keep(padPositions(t, T))), v: kv.v.map((t) => tf.keep(padPositions(t, T))) };
-      const sel = tf.reshape(
-        tf.oneHot(
-          tf.tensor1d(
-            Array.from(len, (n) => n - 1),
-            'int32',
-          ),
-          L,
-        ),
-        [B, 1, L],
-      );
-      const last = tf.reshape(tf.matMul(sel, hidden), [B, 1, this.config.width]);
-      return tf.reshape(heads(this.params, this.config, last as tf.Tensor3D).logits, [B, V]);
-    });
+    let logits: tf.Tensor | undefined;
     const tokens = new Int32Array(B);
     const positions = new Int32Array(B);
+    // tidy keeps the tensors of what it returns: logits and caches travel as one flat array
+    const layers = this.config.layers;
+    const pack = (lg: tf.Tensor, kv: KvCache) => [lg, ...kv.k, ...kv.v];
+    const unpack = (ts: tf.Tensor[]) => ({
+      logits: ts[0] as tf.Tensor,
+      cache: { k: ts.slice(1, 1 + layers), v: ts.slice(1 + layers) },
+    });
     try {
+      ({ logits, cache } = unpack(
+        tf.tidy(() => {
+          const kv: KvCache = { k: [], v: [] };
+          const hidden = forwardHidden(
+            this.params,
+            this.config,
+            tf.tensor2d(leadingColumns(buf, B, T, L), [B, L], 'int32'),
+            this.causal,
+            kv,
+          );
+          const sel = tf.reshape(
+            tf.oneHot(
+              tf.tensor1d(
+                Array.from(len, (n) => n - 1),
+                'int32',
+              ),
+              L,
+            ),
+            [B, 1, L],
+          );
+          const last = tf.reshape(tf.matMul(sel, hidden), [B, 1, W]) as tf.Tensor3D;
+          // the caches hold all T positions, so their shapes stay fixed while decoding
+          return pack(tf.reshape(heads(this.params, this.config, last).logits, [B, V]), {
+            k: kv.k.map((t) => padPositions(t, T)),
+            v: kv.v.map((t) => padPositions(t, T)),
+          });
+        }),
+      ));
       for (let step = 0; step < maxNew; step++) {
-        const data = await logits.data();
-        logits.dispose();
+        const data = await (logits as tf.Tensor).data();
         for (let b = 0; b < B; b++) {
           if (done[b]) continue;
           const { token, logp } = sampleToken(data.subarray(b * V, (b + 1) * V), options.temperature ?? 1, options.topP ?? 1, random);
@@ -196,17 +226,21 @@ export class TransformerPolicy implements Policy {
           tokens[b] = token;
           positions[b] = (len[b] as number) - 1;
         }
-        if (step === maxNew - 1 || done.every((d) => d === 1)) return out;
-        const prev = cache;
-        logits = tf.tidy(() => {
-          const r = decodeStep(this.params, this.config, tokens, positions, prev);
-          cache = { k: r.cache.k.map((t) => tf.keep(t)), v: r.cache.v.map((t) => tf.keep(t)) };
-          return tf.reshape(heads(this.params, this.config, tf.reshape(r.hidden, [B, 1, this.config.width]) as tf.Tensor3D).logits, [B, V]);
-        });
-        tf.dispose([...prev.k, ...prev.v]);
+        if (step === maxNew - 1 || done.every((d) => d === 1)) break;
+        const prev = { logits: logits as tf.Tensor, cache };
+        ({ logits, cache } = unpack(
+          tf.tidy(() => {
+            const r = decodeStep(this.params, this.config, tokens, positions, prev.cache);
+            return pack(
+              tf.reshape(heads(this.params, this.config, tf.reshape(r.hidden, [B, 1, W]) as tf.Tensor3D).logits, [B, V]),
+              r.cache,
+            );
+          }),
+        ));
+        tf.dispose([prev.logits, ...prev.cache.k, ...prev.cache.v]);
       }
     } finally {
-      tf.dispose([...cache.k, ...cache.v]);
+      tf.dispose([...(logits ? [logits] : []), ...cache.k, ...cache.v]);
     }
     return out;
   }
@@ -356,6 +390,10 @@ export class TransformerPolicy implements Policy {
     this.optimizer = tf.train.adam(this.optimizerConfig.learningRate);
     await this.optimizer.setWeights(list);
     tf.dispose(list.map((l) => l.tensor));
+    for (const [key, v] of Object.entries(adamPowers(this.optimizer))) {
+      const saved = state[key];
+      if (saved) v.assign(tf.scalar(saved.data[0] as number));
+    }
   }
 
   async save(dir: string, extra: Record<string, unknown> = {}): Promise<void> {
@@ -371,6 +409,10 @@ export class TransformerPolicy implements Policy {
         data: Float32Array.from(await tensor.data()),
       };
     }
+    // Adam's running powers of beta1 and beta2: tfjs's getWeights leaves them out and its setWeights
+    // recomputes them as pow(beta, iter + 1), which differs in the last bit from the product it keeps
+    // step by step, so a resumed run would drift from an uninterrupted one.
+    for (const [key, v] of Object.entries(adamPowers(this.optimizer))) opt[key] = { shape: [1], data: Float32Array.from(await v.data()) };
     await writeFile(join(dir, 'optimizer.safetensors'), encodeSafetensors(opt));
     await writeFile(
       join(dir, 'config.json'),

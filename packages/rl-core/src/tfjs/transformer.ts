@@ -131,7 +131,7 @@ export function decodeStep(
   const d = c.width;
   const h = c.heads;
   const dh = d / h;
-  const C = (cache.k[0] as tf.Tensor).shape[2] as number;
+  const C = cache.k[0]?.shape[2] ?? c.maxLength; // (a model without layers has no cache)
   const w = (n: string) => p.get(n) as tf.Variable;
   const tok = tf.cast(tf.oneHot(tf.tensor1d(tokens, 'int32'), c.vocabSize), 'float32');
   const pos = tf.cast(tf.oneHot(tf.tensor1d(positions, 'int32'), c.maxLength), 'float32');
