@@ -92,6 +92,10 @@ const opts = {
   maxTasks: num('max-tasks'),
   seed: num('seed'),
 };
+if (opts.width === 0 || opts.width % 4 !== 0 || opts.layers === 0) {
+  process.stderr.write(`--width must be a positive multiple of 4 (the policy's heads) and --layers at least 1\n`);
+  process.exit(2);
+}
 const format = flags.format as ImportFormat;
 if (!IMPORT_FORMATS.includes(format)) {
   process.stderr.write(`--format must be one of ${IMPORT_FORMATS.join(', ')}\n`);
@@ -101,9 +105,43 @@ if (!IMPORT_FORMATS.includes(format)) {
 const out = resolve(flags.out ?? '.out/main');
 if (flags.fresh) rmSync(out, { recursive: true, force: true });
 mkdirSync(join(out, 'stages'), { recursive: true });
+
+/** Replaces a file whole: written beside it, then renamed over it. */
+function writeFileAtomic(file: string, text: string): void {
+  writeFileSync(`${file}.partial`, text);
+  renameSync(`${file}.partial`, file);
+}
+
+// The settings every stage's result depends on: finished stages and saved progress are reused only by a
+// run with the same ones (anything else would mix two configurations in one report).
+const settings = {
+  pairs: flags.pairs ?? null,
+  format,
+  endpoint: flags.endpoint ?? null,
+  model: flags.model ?? null,
+  tokenizer: flags.tokenizer ?? null,
+  backend: flags.backend,
+  ...opts,
+};
+const settingsFile = join(out, 'settings.json');
+if (existsSync(settingsFile)) {
+  const before = JSON.parse(readFileSync(settingsFile, 'utf8')) as Record<string, unknown>;
+  const changed = Object.keys({ ...before, ...settings }).filter(
+    (k) => JSON.stringify(before[k]) !== JSON.stringify((settings as Record<string, unknown>)[k]),
+  );
+  if (changed.length) {
+    process.stderr.write(
+      `${out} holds a run with other settings (${changed.map((k) => `${k}: ${JSON.stringify(before[k])} there, ${JSON.stringify((settings as Record<string, unknown>)[k])} now`).join('; ')}): rerun with --fresh to start over, or choose another --out\n`,
+    );
+    process.exit(2);
+  }
+} else writeFileAtomic(settingsFile, `${JSON.stringify(settings, null, 2)}\n`);
 const started = performance.now();
 const elapsed = () => `${((performance.now() - started) / 1000).toFixed(1)}s`;
 const log = (stage: string, msg: string) => process.stderr.write(`[${elapsed()}] ${stage}: ${msg}\n`);
+
+/** Where a training stage keeps its progress while it runs. */
+const progressDir = (name: string) => join(out, 'ckpt', `${name}-progress`);
 
 /** Runs a stage once: its result is kept in stages/<name>.json and reused by later runs. */
 async function stage<T>(name: string, run: () => Promise<T>): Promise<T> {
@@ -115,7 +153,8 @@ async function stage<T>(name: string, run: () => Promise<T>): Promise<T> {
   const t = performance.now();
   log(name, 'started');
   const result = await run();
-  writeFileSync(file, JSON.stringify(result, null, 2));
+  writeFileAtomic(file, JSON.stringify(result, null, 2));
+  rmSync(progressDir(name), { recursive: true, force: true }); // a finished stage needs no progress
   log(name, `finished in ${((performance.now() - t) / 1000).toFixed(1)}s`);
   return result;
 }
@@ -281,27 +320,32 @@ async function evaluate(policy: TransformerPolicy, label: string, evalSeed: numb
 }
 
 /**
- * A training stage's progress checkpoint: the policy with its optimiser state and the stage's own
- * fields, replaced whole (written beside, then renamed over), so a crash mid-save leaves the previous one.
+ * A training stage's progress checkpoint: the policy with its optimiser state and the stage's own fields.
+ * It is written beside the previous one, which is moved aside before the new one takes its name, so at
+ * every moment of a crash one complete checkpoint is under one of the two names `readProgress` looks at.
  */
-const progressDir = (name: string) => join(out, 'ckpt', `${name}-progress`);
 async function saveProgress(name: string, policy: TransformerPolicy, fields: { step: number } & Record<string, unknown>): Promise<void> {
   const dir = progressDir(name);
   rmSync(`${dir}.partial`, { recursive: true, force: true });
   await policy.save(`${dir}.partial`, { stage: name, progress: fields });
-  rmSync(dir, { recursive: true, force: true });
+  rmSync(`${dir}.old`, { recursive: true, force: true });
+  if (existsSync(dir)) renameSync(dir, `${dir}.old`);
   renameSync(`${dir}.partial`, dir);
+  rmSync(`${dir}.old`, { recursive: true, force: true });
 }
-/** The saved progress of a stage, or undefined. */
-function readProgress<T>(name: string): ({ step: number } & T) | undefined {
-  const file = join(progressDir(name), 'config.json');
-  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')).progress as { step: number } & T) : undefined;
+/** The saved progress of a stage and the folder holding it, or undefined. */
+function readProgress<T>(name: string): ({ step: number; dir: string } & T) | undefined {
+  for (const dir of [progressDir(name), `${progressDir(name)}.old`]) {
+    const file = join(dir, 'config.json');
+    if (existsSync(file)) return { ...(JSON.parse(readFileSync(file, 'utf8')).progress as { step: number } & T), dir };
+  }
+  return undefined;
 }
 
 const sft = await stage('sft', async () => {
   const saved = readProgress<{ loss: number }>('sft');
   const policy = saved
-    ? await TransformerPolicy.load(progressDir('sft'), { learningRate: 3e-3 })
+    ? await TransformerPolicy.load(saved.dir, { learningRate: 3e-3 })
     : new TransformerPolicy(config, { learningRate: 3e-3 });
   const rand = seededRandom(seed);
   // Half of the SFT targets are insecure: both sides of every task.
@@ -338,7 +382,7 @@ const sft = await stage('sft', async () => {
 
 const rl = await stage('rl', async () => {
   const saved = readProgress<{ curve: Report['curve'] }>('rl');
-  const policy = await TransformerPolicy.load(saved ? progressDir('rl') : join(out, 'ckpt', 'sft'), { learningRate: 2e-4 });
+  const policy = await TransformerPolicy.load(saved ? saved.dir : join(out, 'ckpt', 'sft'), { learningRate: 2e-4 });
   const reference = await TransformerPolicy.load(join(out, 'ckpt', 'sft'));
   const rand = seededRandom(seed * 31 + 7);
   const steps = opts.rlSteps;

@@ -60,36 +60,56 @@ describe('the main job', () => {
       expect(r.stderr).toContain(`${stage}: done in an earlier run, skipped`);
   });
 
+  it('refuses to reuse a run made with other settings, naming them', () => {
+    const r = main(...tiny.map((a, i) => (tiny[i - 1] === '--width' ? '32' : a)));
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('holds a run with other settings (width: 16 there, 32 now)');
+    expect(r.stderr).toContain('--fresh');
+  });
+
   it('goes on from the last saved training step after a crash, and ends where an uninterrupted run ends', async () => {
-    const args = (dir: string) => [...tiny.slice(2), '--out', dir, '--rl-steps', '3'];
+    // wasm: 60 SFT steps take seconds there (progress is saved every 50 SFT steps and every RL step)
+    const args = (dir: string) => [...tiny.slice(2, -2), '--backend', 'wasm', '--out', dir, '--sft-steps', '60', '--rl-steps', '3'];
     const whole = mkdtempSync(join(tmpdir(), 'srcode-main-whole-'));
-    const crashed = mkdtempSync(join(tmpdir(), 'srcode-main-crashed-'));
     expect(main(...args(whole)).status).toBe(0);
-    // Killed (no chance to clean up) once the RL stage has logged its second step, so step 1 is saved.
-    const child = spawn(process.execPath, ['--import', TSX, 'scripts/main.ts', ...args(crashed)], { cwd: ROOT });
-    let err = '';
-    const killed = await new Promise<NodeJS.Signals | null>((done) => {
-      child.stderr.on('data', (d: Buffer) => {
-        err += d.toString();
-        if (err.includes('rl: step 2/3')) child.kill('SIGKILL');
+    /** Kills the job (no chance to clean up) once its log shows `marker`, then runs it again to the end. */
+    const crashThenRerun = async (marker: string) => {
+      const dir = mkdtempSync(join(tmpdir(), 'srcode-main-crashed-'));
+      const child = spawn(process.execPath, ['--import', TSX, 'scripts/main.ts', ...args(dir)], { cwd: ROOT });
+      let err = '';
+      const signal = await new Promise<NodeJS.Signals | null>((done) => {
+        child.stderr.on('data', (d: Buffer) => {
+          err += d.toString();
+          if (err.includes(marker)) child.kill('SIGKILL');
+        });
+        child.on('exit', (_code, sig) => done(sig));
       });
-      child.on('exit', (_code, signal) => done(signal));
-    });
-    expect(killed, err).toBe('SIGKILL');
-    expect(existsSync(join(crashed, 'stages', 'rl.json'))).toBe(false);
-    const again = main(...args(crashed));
-    expect(again.status, again.stderr).toBe(0);
-    expect(again.stderr).toContain('sft: done in an earlier run, skipped');
-    expect(again.stderr).toMatch(/rl: resuming after step [12]\/3/);
-    expect(again.stderr).not.toContain('rl: step 1/3');
-    // The same weights to the bit (so the optimiser state came back too), metrics and curve.
-    expect(readFileSync(join(crashed, 'ckpt', 'rl', 'model.safetensors'))).toEqual(
-      readFileSync(join(whole, 'ckpt', 'rl', 'model.safetensors')),
-    );
-    expect(readFileSync(join(crashed, 'train-metrics.jsonl'), 'utf8')).toBe(readFileSync(join(whole, 'train-metrics.jsonl'), 'utf8'));
-    const [a, b] = [whole, crashed].map((d) => JSON.parse(readFileSync(join(d, 'summary.json'), 'utf8')));
-    expect(b.curve).toEqual(a.curve);
-    expect(b.after).toEqual(a.after);
+      expect(signal, err).toBe('SIGKILL');
+      const again = main(...args(dir));
+      expect(again.status, again.stderr).toBe(0);
+      return { dir, log: again.stderr };
+    };
+    const same = (dir: string) => {
+      // the same weights to the bit (so the optimiser state came back too), metrics and curve
+      for (const f of ['sft/model.safetensors', 'sft/optimizer.safetensors', 'rl/model.safetensors'])
+        expect(readFileSync(join(dir, 'ckpt', f)).equals(readFileSync(join(whole, 'ckpt', f))), f).toBe(true);
+      expect(readFileSync(join(dir, 'train-metrics.jsonl'), 'utf8')).toBe(readFileSync(join(whole, 'train-metrics.jsonl'), 'utf8'));
+      const [a, b] = [whole, dir].map((d) => JSON.parse(readFileSync(join(d, 'summary.json'), 'utf8')));
+      expect(b.curve).toEqual(a.curve);
+      expect(b.before).toEqual(a.before);
+      expect(b.after).toEqual(a.after);
+      expect(existsSync(join(dir, 'ckpt', 'rl-progress'))).toBe(false); // finished stages drop their progress
+    };
+    // killed in SFT once step 60 is logged: step 50's progress is saved by then
+    const inSft = await crashThenRerun('sft: step 60/60');
+    expect(inSft.log).toMatch(/sft: resuming after step (50|60)\/60/);
+    same(inSft.dir);
+    // killed in RL once step 2 is logged: step 1's progress is saved by then
+    const inRl = await crashThenRerun('rl: step 2/3');
+    expect(inRl.log).toContain('sft: done in an earlier run, skipped');
+    expect(inRl.log).toMatch(/rl: resuming after step [12]\/3/);
+    expect(inRl.log).not.toContain('rl: step 1/3');
+    same(inRl.dir);
   }, 120_000);
 
   it('takes its flags after the `--` that `pnpm run main -- ...` passes on', () => {
