@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ppoPolicyLoss, valueLoss } from '../src/losses.js';
-import type { PolicyOutputs, TokenBatch } from '../src/policy.js';
+import type { Completion, PolicyOutputs, TokenBatch } from '../src/policy.js';
 import { packBatch, rlStep } from '../src/trainer.js';
 import { type BackendName, hardwareWebgpuAvailable, useBackend, webgpuAvailable } from '../src/tfjs/backend.js';
 import { TransformerPolicy } from '../src/tfjs/policy.js';
@@ -147,43 +147,31 @@ describe.each(backends.map((b) => [`${b.name}${b.why}`, b] as const))('backend %
       const out = await p.sample(ragged, { seed: 4, maxNewTokens: 20 });
       const stopped = await p.sample(ragged, { seed: 4, maxNewTokens: 20, stopToken: out[0]!.tokens[2]! });
       expect(tf.memory().numTensors).toBe(before);
-      out.forEach((c, b) => expect(c.tokens.length).toBe(CONFIG.maxLength - (ragged[b] as number[]).length));
-      for (const run of [out, stopped]) {
-        const scored = await p.evaluate(
+      for (const [b, c] of out.entries()) expect(c.tokens.length).toBe(CONFIG.maxLength - (ragged[b] as number[]).length);
+      /** Each sampled log-prob against full-length scoring of the same tokens. */
+      const expectScored = async (policy: TransformerPolicy, run: Completion[]) => {
+        const scored = await policy.evaluate(
           packBatch(
             ragged,
             run.map((c) => c.tokens),
             CONFIG.maxLength,
           ),
         );
-        const width = CONFIG.maxLength - 1;
-        run.forEach((c, b) =>
-          c.logp.forEach((lp, j) => {
-            const i = b * width + (ragged[b] as number[]).length - 1 + j;
+        for (const [b, c] of run.entries())
+          for (const [j, lp] of c.logp.entries()) {
+            const i = b * (CONFIG.maxLength - 1) + (ragged[b] as number[]).length - 1 + j;
             expect(Math.abs(lp - (scored.logp[i] as number))).toBeLessThan(1e-4);
-          }),
-        );
-      }
+          }
+      };
+      await expectScored(p, out);
+      await expectScored(p, stopped);
       expect(stopped[0]!.tokens.length).toBeLessThanOrEqual(3);
       await expect(p.sample(ragged, { maxNewTokens: 2.5 })).rejects.toThrow(/maxNewTokens to be a non-negative integer/);
       expect(tf.memory().numTensors).toBe(before);
       p.dispose();
       // a model without layers (a bigram model) has no cache and still decodes
       const flat = new TransformerPolicy({ ...CONFIG, layers: 0 });
-      const few = await flat.sample(ragged, { seed: 1, maxNewTokens: 3 });
-      const scored = await flat.evaluate(
-        packBatch(
-          ragged,
-          few.map((c) => c.tokens),
-          CONFIG.maxLength,
-        ),
-      );
-      few.forEach((c, b) =>
-        c.logp.forEach((lp, j) => {
-          const i = b * (CONFIG.maxLength - 1) + (ragged[b] as number[]).length - 1 + j;
-          expect(Math.abs(lp - (scored.logp[i] as number))).toBeLessThan(1e-4);
-        }),
-      );
+      await expectScored(flat, await flat.sample(ragged, { seed: 1, maxNewTokens: 3 }));
       flat.dispose();
     },
   );
