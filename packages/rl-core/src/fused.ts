@@ -28,6 +28,12 @@ export interface FusedLossInput extends Omit<AdvantageInput, 'estimator' | 'valu
   oldValues?: Float32Array;
   /** @default 'auto' */
   engine?: FusedEngine;
+  /**
+   * Arrays (batch x tokens each) to write the advantages and returns into, which the result then holds:
+   * a training loop that passes the same ones every step allocates nothing per call on the `wasm` engine.
+   * They may be any arrays of the input too (every input is read before they are written).
+   */
+  out?: { advantages: Float32Array; returns: Float32Array };
 }
 
 export interface FusedLossResult {
@@ -70,14 +76,28 @@ export function fusedPpoLoss(input: FusedLossInput): FusedLossResult {
   const kernels = engine === 'js' ? null : loadKernels();
   if (engine === 'wasm' && !kernels)
     throw new RlCoreError('invalid-option', 'engine wasm asked for, but this host cannot run WebAssembly SIMD (use auto or js)');
-  if (!kernels) return fusedJs(input, mask, gamma, lambda);
+  if (input.out) {
+    checkShape('out.advantages', input.out.advantages, shape);
+    checkShape('out.returns', input.out.returns, shape);
+    if (input.out.advantages === input.out.returns)
+      throw new RlCoreError('invalid-option', 'expected two different arrays for out.advantages and out.returns, found one');
+  }
+  if (!kernels) return intoOut(fusedJs(input, mask, gamma, lambda), input.out);
   try {
     return fusedWasm(kernels, input, mask, gamma, lambda);
   } catch (e) {
     // A batch beyond WebAssembly's 4 GiB memory: the reference has no such limit.
-    if (engine === 'auto' && e instanceof RangeError) return fusedJs(input, mask, gamma, lambda);
+    if (engine === 'auto' && e instanceof RangeError) return intoOut(fusedJs(input, mask, gamma, lambda), input.out);
     throw e;
   }
+}
+
+/** The result with its advantages and returns copied into the caller's arrays, when given. */
+function intoOut(r: FusedLossResult, out: FusedLossInput['out']): FusedLossResult {
+  if (!out) return r;
+  out.advantages.set(r.advantages);
+  out.returns.set(r.returns);
+  return { ...r, advantages: out.advantages, returns: out.returns };
 }
 
 /** Whitened gae is what the kernels' gae runs; every other estimator runs in TypeScript first. */
@@ -214,15 +234,18 @@ function fusedWasm(k: Kernels, input: FusedLossInput, mask: Mask, gamma: number,
   const pv = values ? pValues : 0;
   x.ppo(pLogp, pOld, pAdv, pMask, pRows, pv, sharedOld ? pv : pOldValues, pRet, B, T, lo, hi, dual, c, advMode, src, pA, pB);
   const real = x.count();
-  return {
+  const result: FusedLossResult = {
     policyLoss: x.policyLoss(),
     valueLoss: values ? x.valueLoss() : 0,
-    advantages: ts ? ts.advantages : k.f32(pAdv, n).slice(),
-    returns: ts ? ts.returns : k.f32(pRet, n).slice(),
+    advantages: ts ? ts.advantages : k.f32(pAdv, n),
+    returns: ts ? ts.returns : k.f32(pRet, n),
     clipFraction: real > 0 ? x.clipped() / real : 0,
     approxKl: real > 0 ? x.klSum() / real : 0,
     engine: 'wasm',
   };
+  if (input.out || ts) return intoOut(result, input.out);
+  // views of the module's memory, which the next call overwrites: copied out
+  return { ...result, advantages: result.advantages.slice(), returns: result.returns.slice() };
 }
 
 /**

@@ -255,6 +255,33 @@ describe('the WebAssembly kernels', () => {
     }
   });
 
+  it("write advantages and returns into the caller's arrays, which may be inputs, on both engines", () => {
+    const shape = { batch: 3, tokens: 7 };
+    const n = 21;
+    const wave = (k: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * k + 1));
+    for (const estimator of ['gae', 'grpo', 'token-grpo', 'reinforce++'] as const)
+      for (const engine of ['wasm', 'js'] as const) {
+        const input = { estimator, shape, values: wave(2), logp: wave(3), oldLogp: wave(4), groupIds: [0, 0, 1], engine };
+        const plain = fusedPpoLoss({ ...input, rewards: wave(1) });
+        const out = { advantages: new Float32Array(n), returns: new Float32Array(n) };
+        const into = fusedPpoLoss({ ...input, rewards: wave(1), out });
+        expect(into.advantages).toBe(out.advantages);
+        expect(into.returns).toBe(out.returns);
+        expect(Array.from(out.advantages)).toEqual(Array.from(plain.advantages));
+        expect(Array.from(out.returns)).toEqual(Array.from(plain.returns));
+        expect(into.policyLoss).toBe(plain.policyLoss);
+        // the rewards array itself as the output: every input is read before it is written
+        const rewards = wave(1);
+        const aliased = fusedPpoLoss({ ...input, rewards, out: { advantages: rewards, returns: new Float32Array(n) } });
+        expect(Array.from(rewards)).toEqual(Array.from(plain.advantages));
+        expect(aliased.policyLoss).toBe(plain.policyLoss);
+      }
+    const a = new Float32Array(n);
+    const base = { shape, rewards: wave(1), values: wave(2), logp: wave(3), oldLogp: wave(4) };
+    expect(() => fusedPpoLoss({ ...base, out: { advantages: a, returns: new Float32Array(5) } })).toThrow(/out.returns of 3 x 7/);
+    expect(() => fusedPpoLoss({ ...base, out: { advantages: a, returns: a } })).toThrow(/two different arrays/);
+  });
+
   it('reject negative clip ranges in both engines', () => {
     const shape = { batch: 1, tokens: 2 };
     const a = Float32Array.of(0.5, -0.5);
