@@ -382,8 +382,15 @@ const sft = await stage('sft', async () => {
 
 const rl = await stage('rl', async () => {
   const saved = readProgress<{ curve: Report['curve'] }>('rl');
-  const policy = await TransformerPolicy.load(saved ? saved.dir : join(out, 'ckpt', 'sft'), { learningRate: 2e-4 });
   const reference = await TransformerPolicy.load(join(out, 'ckpt', 'sft'));
+  // RL starts from the SFT weights with a fresh optimiser (SFT's Adam moments belong to another objective
+  // and learning rate); a resumed run takes its own optimiser state back.
+  let policy: TransformerPolicy;
+  if (saved) policy = await TransformerPolicy.load(saved.dir, { learningRate: 2e-4 });
+  else {
+    policy = new TransformerPolicy(reference.config, { learningRate: 2e-4 });
+    policy.setWeights(await reference.getWeights());
+  }
   const rand = seededRandom(seed * 31 + 7);
   const steps = opts.rlSteps;
   const choose = () => Array.from({ length: Math.min(8, tasks.length) }, () => tasks[Math.floor(rand() * tasks.length)] as Task);
