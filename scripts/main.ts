@@ -342,6 +342,17 @@ function readProgress<T>(name: string): ({ step: number; dir: string } & T) | un
   return undefined;
 }
 
+/**
+ * The first step a training stage runs: 1, or the one after its saved progress, with the random draws of
+ * the steps already done made again (`draw`, one step's worth) and dropped.
+ */
+function firstStep(name: string, saved: { step: number } | undefined, steps: number, draw: () => unknown): number {
+  if (!saved) return 1;
+  for (let s = 1; s <= saved.step; s++) draw();
+  log(name, `resuming after step ${saved.step}/${steps}`);
+  return saved.step + 1;
+}
+
 const sft = await stage('sft', async () => {
   const saved = readProgress<{ loss: number }>('sft');
   const policy = saved
@@ -356,12 +367,7 @@ const sft = await stage('sft', async () => {
   const steps = opts.sftSteps;
   const pick = () => Array.from({ length: 16 }, () => data[Math.floor(rand() * data.length)] as (typeof data)[number]);
   let loss = saved?.loss ?? 0;
-  const from = saved ? saved.step + 1 : 1;
-  if (saved) {
-    for (let s = 1; s < from; s++) pick(); // the batches of the steps already done, drawn again and dropped
-    log('sft', `resuming after step ${saved.step}/${steps}`);
-  }
-  for (let s = from; s <= steps; s++) {
+  for (let s = firstStep('sft', saved, steps, pick); s <= steps; s++) {
     const batch = pick();
     loss = await sftStep(
       policy,
@@ -397,12 +403,7 @@ const rl = await stage('rl', async () => {
   const curve: Report['curve'] = saved ? saved.curve : [];
   // The metrics log holds exactly the steps done: rewritten from the checkpoint on a resume.
   writeFileSync(files.metrics, curve.map((p) => `${JSON.stringify(p)}\n`).join(''));
-  const from = saved ? saved.step + 1 : 1;
-  if (saved) {
-    for (let step = 1; step < from; step++) choose(); // the prompts of the steps already done, drawn again and dropped
-    log('rl', `resuming after step ${saved.step}/${steps}`);
-  }
-  for (let step = from; step <= steps; step++) {
+  for (let step = firstStep('rl', saved, steps, choose); step <= steps; step++) {
     const chosen = choose();
     let insecure = 0;
     let n = 0;

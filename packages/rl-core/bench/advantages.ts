@@ -6,7 +6,7 @@
  * TypeScript pays, since the fused kernels copy their inputs in and their outputs out).
  */
 import asc from 'assemblyscript/asc';
-import { computeAdvantages, fusedPpoLoss, ppoPolicyLoss, seededRandom, valueLoss } from '../src/index.js';
+import { computeAdvantages, type FusedLossInput, fusedPpoLoss, ppoPolicyLoss, seededRandom, valueLoss } from '../src/index.js';
 
 const B = 64;
 const T = 512;
@@ -103,44 +103,28 @@ function timeInterleaved(base: () => number, candidates: Record<string, () => nu
 export async function benchAdvantages(): Promise<{ estimator: string; ms: number; tokensPerSecond: number; ratio: number }[]> {
   const candidates: Record<string, () => number> = { 'wasm-pass': await wasmSinglePass() };
   for (const e of ['gae', 'grpo', 'token-grpo'] as const) candidates[e] = () => pipeline(e);
+  const fused = (estimator: 'gae' | 'grpo' | 'token-grpo', engine: 'js' | 'wasm', out?: FusedLossInput['out']) => () =>
+    fusedPpoLoss({
+      estimator,
+      engine,
+      out,
+      shape,
+      rewards,
+      values,
+      oldValues: values,
+      logp,
+      oldLogp,
+      mask,
+      groupIds,
+      gamma: 1,
+      lambda: 0.95,
+      dualClip: 3,
+    }).policyLoss;
   for (const engine of ['js', 'wasm'] as const)
-    for (const e of ['gae', 'grpo', 'token-grpo'] as const)
-      candidates[`${e}-fused-${engine}`] = () =>
-        fusedPpoLoss({
-          estimator: e,
-          engine,
-          shape,
-          rewards,
-          values,
-          oldValues: values,
-          logp,
-          oldLogp,
-          mask,
-          groupIds,
-          gamma: 1,
-          lambda: 0.95,
-          dualClip: 3,
-        }).policyLoss;
+    for (const e of ['gae', 'grpo', 'token-grpo'] as const) candidates[`${e}-fused-${engine}`] = fused(e, engine);
   // a training loop's steady state: the same output arrays every step, so nothing is allocated per call
   const out = { advantages: new Float32Array(n), returns: new Float32Array(n) };
-  for (const e of ['gae', 'grpo', 'token-grpo'] as const)
-    candidates[`${e}-fused-wasm-out`] = () =>
-      fusedPpoLoss({
-        estimator: e,
-        engine: 'wasm',
-        out,
-        shape,
-        rewards,
-        values,
-        oldValues: values,
-        logp,
-        oldLogp,
-        mask,
-        groupIds,
-        gamma: 1,
-        lambda: 0.95,
-        dualClip: 3,
-      }).policyLoss;
+  for (const e of ['gae', 'grpo', 'token-grpo'] as const) candidates[`${e}-fused-wasm-out`] = fused(e, 'wasm', out);
   const { baseMs, rows: timed } = timeInterleaved(singlePass, candidates);
   console.log(`advantage + loss throughput, ${B} x ${T} tokens (${n}), 25 interleaved rounds, medians:`);
   console.log(`  single pass over the same arrays: ${baseMs.toFixed(2)} ms, ${(((n / baseMs) * 1000) / 1e6).toFixed(1)} M tokens/s`);

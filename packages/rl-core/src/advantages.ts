@@ -221,6 +221,29 @@ export function computeAdvantages(input: AdvantageInput): AdvantageOutput {
 }
 
 /**
+ * Mean and 1 / (population std + eps) per group from sums shifted by a value per group (sum of x - shift,
+ * sum of (x - shift)^2, count); 0 for a group without members (internal; shared with `fusedPpoLoss`).
+ */
+export function groupMoments(
+  shift: Float64Array,
+  sum: Float64Array,
+  sumSq: Float64Array,
+  count: Float64Array,
+  eps: number,
+): { mean: Float64Array; inv: Float64Array } {
+  const mean = new Float64Array(count.length);
+  const inv = new Float64Array(count.length);
+  for (let g = 0; g < count.length; g++) {
+    const c = count[g] as number;
+    if (c === 0) continue;
+    const m = (sum[g] as number) / c;
+    mean[g] = (shift[g] as number) + m;
+    inv[g] = 1 / (Math.sqrt(Math.max(0, (sumSq[g] as number) / c - m * m)) + eps);
+  }
+  return { mean, inv };
+}
+
+/**
  * Token-level group-relative advantages: every real token's reward-to-go is normalised by the mean and
  * std of the reward-to-go over all real tokens of the sequences in its group.
  */
@@ -252,15 +275,7 @@ function tokenGroupAdvantages(rtg: Float32Array, mask: Mask, shape: Shape, group
     sum[g]! += s;
     sumSq[g]! += ss;
   }
-  const mean = new Float64Array(k);
-  const inv = new Float64Array(k);
-  for (let g = 0; g < k; g++) {
-    const c = count[g] as number;
-    if (c === 0) continue;
-    const m = (sum[g] as number) / c;
-    mean[g] = (shift[g] as number) + m;
-    inv[g] = 1 / (Math.sqrt(Math.max(0, (sumSq[g] as number) / c - m * m)) + eps);
-  }
+  const { mean, inv } = groupMoments(shift, sum, sumSq, count, eps);
   const out = new Float32Array(rtg.length);
   for (let b = 0; b < shape.batch; b++) {
     const g = group[b] as number;

@@ -1,5 +1,5 @@
 import { rowWeights, weightsFromLengths } from './aggregate.js';
-import { ADVANTAGE_DEFAULTS, type AdvantageInput, computeAdvantages, groupIndex, outcomeAdvantages } from './advantages.js';
+import { ADVANTAGE_DEFAULTS, type AdvantageInput, computeAdvantages, groupIndex, groupMoments, outcomeAdvantages } from './advantages.js';
 import { RlCoreError } from './errors.js';
 import { clipBounds, type PolicyLossOptions, ppoPass, type ValueLossOptions, valueClipOf, valuePass } from './losses.js';
 import { checkShape, type Mask, maskOrOnes, type Shape } from './shape.js';
@@ -100,9 +100,6 @@ function intoOut(r: FusedLossResult, out: FusedLossInput['out']): FusedLossResul
   return { ...r, advantages: out.advantages, returns: out.returns };
 }
 
-/** Whitened gae is what the kernels' gae runs; every other estimator runs in TypeScript first. */
-const whitenedGae = (input: FusedLossInput) => (input.estimator ?? 'gae') === 'gae' && (input.whiten ?? true);
-
 function fusedJs(input: FusedLossInput, mask: Mask, gamma: number, lambda: number): FusedLossResult {
   const { shape, logp, oldLogp, values } = input;
   const oldValues = input.oldValues ?? values;
@@ -110,7 +107,7 @@ function fusedJs(input: FusedLossInput, mask: Mask, gamma: number, lambda: numbe
   const rows = rowWeights(shape, input.mode, input.normLength, mask);
   let advantages: Float32Array;
   let returns: Float32Array;
-  if (whitenedGae(input) && values) {
+  if ((input.estimator ?? 'gae') === 'gae' && (input.whiten ?? true) && values) {
     // Whitened GAE takes its statistics while it runs: one pass fewer than computing, then whitening.
     const g = gaeWithStats(input.rewards, values, mask, shape, gamma, lambda);
     ({ advantages, returns } = g);
@@ -184,8 +181,8 @@ function fusedWasm(k: Kernels, input: FusedLossInput, mask: Mask, gamma: number,
   const rowB = k.f64(pB, B);
   let advMode = 0;
   let src = pAdv;
+  if (plan !== 'ts') k.f32(pRewards, n).set(input.rewards);
   if (plan === 'gae') {
-    k.f32(pRewards, n).set(input.rewards);
     x.gae(pRewards, pValues, pMask, pAdv, pRet, pLens, B, T, gamma, lambda);
     if (whiten) {
       advMode = 1;
@@ -193,7 +190,6 @@ function fusedWasm(k: Kernels, input: FusedLossInput, mask: Mask, gamma: number,
       rowB.fill(1 / (x.std() + eps));
     }
   } else if (plan === 'rtg') {
-    k.f32(pRewards, n).set(input.rewards);
     const needMoments = estimator === 'token-grpo' || (estimator === 'reinforce++' && whiten);
     x.rtg(pRewards, pMask, pRet, pLens, pSums, needMoments ? pMoments : 0, B, T, gamma);
     const moments = k.f64(pMoments, 3 * B);
@@ -278,17 +274,7 @@ function pooledStats(
     s2[g]! += r2 + 2 * d * r1 + len * d * d;
     count[g]! += len;
   }
-  const mean = new Float64Array(groups);
-  const inv = new Float64Array(groups);
-  for (let g = 0; g < groups; g++) {
-    const c = count[g] as number;
-    if (c === 0) continue;
-    const m = (s1[g] as number) / c;
-    mean[g] = (shift[g] as number) + m;
-    const variance = (s2[g] as number) / c - m * m;
-    inv[g] = 1 / (Math.sqrt(Math.max(0, variance)) + eps);
-  }
-  return { mean, inv };
+  return groupMoments(shift, s1, s2, count, eps);
 }
 
 /** Raw GAE with the mean and population std of its advantages over real tokens, in one backward pass. */
