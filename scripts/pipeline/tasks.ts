@@ -94,7 +94,7 @@ export class Scorer {
   private readonly cache = new SpanCache();
 
   score(task: Task, text: string): Scored {
-    const findings = this.analyzer.analyseSync(text, task.language).filter((f) => f.severity !== 'low');
+    const findings = this.analyzer.analyzeSync(text, task.language).filter((f) => f.severity !== 'low');
     const tree = parseCode(getLanguage(task.language), text);
     const wellFormed = text.trim().length > 0 && !tree.rootNode.hasError;
     const insecure = findings.length > 0;

@@ -1,4 +1,5 @@
 export type {
+  Analyzer,
   AnalyzerEvidence,
   ChangeSet,
   EvalResult,
@@ -16,6 +17,7 @@ export type {
   SchemaTypes,
   Severity,
   SpanPolarity,
+  SyncAnalyzer,
   TextRange,
   TokenRewardMap,
 } from './types.js';

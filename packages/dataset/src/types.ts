@@ -133,6 +133,24 @@ export interface Finding {
   file?: string;
 }
 
+/**
+ * The one analyser contract every package speaks: source code in, findings out. eval's analysers
+ * implement it; reflect's evidence and any trainer's reward take any object of this shape.
+ */
+export interface Analyzer {
+  /** Stable name, written into every finding's `analyzer` field. */
+  readonly name: string;
+  /** Languages this analyser understands; it is not asked about others. */
+  readonly languages: readonly Language[];
+  /** Findings in `code`, sorted by position. */
+  analyze(code: string, language: Language): Promise<Finding[]>;
+}
+
+/** An analyser that can also answer synchronously (an in-process rule engine). */
+export interface SyncAnalyzer extends Analyzer {
+  analyzeSync(code: string, language: Language): Finding[];
+}
+
 export type SpanPolarity = 'secure' | 'vulnerable';
 
 /** A scored region of text that token rewards are projected from. */

@@ -45,11 +45,11 @@ async function runExternal(a: ExternalAnalyzer, inputs: readonly Input[]): Promi
 
 function runBuiltin(inputs: readonly Input[]): Run {
   const a = new BuiltinAnalyzer();
-  a.analyseSync('int x;', 'c');
-  a.analyseSync('x = 1', 'python');
+  a.analyzeSync('int x;', 'c');
+  a.analyzeSync('x = 1', 'python');
   const findings = new Map<string, Finding[]>();
   const started = performance.now();
-  for (const inp of inputs) findings.set(inp.key, a.analyseSync(inp.code, inp.language));
+  for (const inp of inputs) findings.set(inp.key, a.analyzeSync(inp.code, inp.language));
   return { name: 'builtin', findings, seconds: (performance.now() - started) / 1000, files: inputs.length };
 }
 
@@ -156,11 +156,11 @@ if (!only || only.includes('bandit')) {
   const sample = inputs.filter((i) => i.language === 'python').slice(0, 20);
   const bandit = new ExternalAnalyzer(BANDIT);
   let started = performance.now();
-  for (const s of sample) await bandit.analyse(s.code, s.language);
+  for (const s of sample) await bandit.analyze(s.code, s.language);
   const banditPerFile = (performance.now() - started) / sample.length;
   const builtin = new BuiltinAnalyzer();
   started = performance.now();
-  for (let r = 0; r < 5; r++) for (const s of sample) builtin.analyseSync(s.code, s.language);
+  for (let r = 0; r < 5; r++) for (const s of sample) builtin.analyzeSync(s.code, s.language);
   const builtinPerFile = (performance.now() - started) / (5 * sample.length);
 
   console.log(

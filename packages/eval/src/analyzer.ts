@@ -1,18 +1,7 @@
-import type { Finding, Language } from '@srcode/dataset';
+import type { Finding } from '@srcode/dataset';
 
-/** Anything that turns source code into findings. Synchronous analysers and subprocess-backed ones share it. */
-export interface Analyzer {
-  /** Stable name, written into every finding's `analyzer` field. */
-  readonly name: string;
-  /** Languages this analyser understands. */
-  readonly languages: readonly Language[];
-  analyse(code: string, language: Language): Promise<Finding[]>;
-}
-
-/** An analyser that can also answer synchronously (the built-in rule engine). */
-export interface SyncAnalyzer extends Analyzer {
-  analyseSync(code: string, language: Language): Finding[];
-}
+// The analyser contract (`Analyzer`, `SyncAnalyzer`) is declared once, in @srcode/dataset.
+export type { Analyzer, SyncAnalyzer } from '@srcode/dataset';
 
 /** 1-based line of a UTF-16 offset. */
 export function lineOf(code: string, offset: number): number {

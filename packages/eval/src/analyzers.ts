@@ -11,6 +11,6 @@ export const ANALYZER_NAMES: readonly string[] = ['builtin', ...TOOL_SPECS.map((
 export function createAnalyzer(name: string): Analyzer {
   if (name === 'builtin') return new BuiltinAnalyzer();
   const spec = TOOL_SPECS.find((s) => s.name === name);
-  if (!spec) throw new EvaluationError('bad-input', `unknown analyser '${name}'; known: ${ANALYZER_NAMES.join(', ')}`);
+  if (!spec) throw new EvaluationError('invalid-input', `unknown analyser '${name}'; known: ${ANALYZER_NAMES.join(', ')}`);
   return new ExternalAnalyzer(spec);
 }

@@ -13,7 +13,7 @@ import { PYTHON_RULES } from './rules/python.js';
 const analyzer = new BuiltinAnalyzer();
 
 function rulesAt(code: string, language: Language): string[] {
-  return analyzer.analyseSync(code, language).map((f) => `${f.lines?.start}:${f.ruleId}`);
+  return analyzer.analyzeSync(code, language).map((f) => `${f.lines?.start}:${f.ruleId}`);
 }
 
 /** Code with one marked line per expected finding: `// expect: <rule>` or `# expect: <rule>`. */
@@ -137,7 +137,7 @@ describe('BuiltinAnalyzer', () => {
 
   it('emits schema-valid findings with CWE, severity, remediation and UTF-16 ranges', async () => {
     const code = '# é ünïcode ✓\nimport os\nos.system("rm " + target)\n';
-    const [f] = await analyzer.analyse(code, 'python');
+    const [f] = await analyzer.analyze(code, 'python');
     expect(f).toBeDefined();
     const finding = f as Finding;
     expect(validate('Finding', finding).ok).toBe(true);
@@ -157,16 +157,16 @@ describe('BuiltinAnalyzer', () => {
   });
 
   it('matches the golden output for the C sample', async () => {
-    const out = analyzer.analyseSync(C_SAMPLE, 'c').map((f) => ({ ...f, text: C_SAMPLE.slice(f.range.start, f.range.end) }));
+    const out = analyzer.analyzeSync(C_SAMPLE, 'c').map((f) => ({ ...f, text: C_SAMPLE.slice(f.range.start, f.range.end) }));
     await expect(`${JSON.stringify(out, null, 2)}\n`).toMatchFileSnapshot('../test/fixtures/builtin-c.golden.json');
   });
 
   it('throws a coded error for a language it has no rules for', () => {
-    expect(() => analyzer.analyseSync('fn main() {}', 'rust')).toThrow(EvaluationError);
+    expect(() => analyzer.analyzeSync('fn main() {}', 'rust')).toThrow(EvaluationError);
     try {
-      analyzer.analyseSync('fn main() {}', 'rust');
+      analyzer.analyzeSync('fn main() {}', 'rust');
     } catch (e) {
-      expect((e as EvaluationError).code).toBe('unsupported-language');
+      expect((e as EvaluationError).code).toBe('unknown-language');
     }
   });
 
@@ -174,7 +174,7 @@ describe('BuiltinAnalyzer', () => {
     const first = C_RULES[0];
     if (!first) throw new Error('no C rules');
     const bad = new BuiltinAnalyzer({ languages: [{ ...C_LANGUAGE, rules: [{ ...first, query: '(not_a_node) @finding' }] }] });
-    expect(() => bad.analyseSync('int x;', 'c')).toThrow(/rule c.gets has a query/);
+    expect(() => bad.analyzeSync('int x;', 'c')).toThrow(/rule c.gets has a query/);
   });
 });
 
@@ -191,7 +191,7 @@ function readPairs(file: string): { before: string; after: string }[] {
 describe.skipIf(!existsSync(DATA))('BuiltinAnalyzer on real fixes (needs ../shared/data)', () => {
   it('flags most SVEN SQL-injection functions and few of their fixes', () => {
     const pairs = readPairs(join(DATA, 'sven/train/cwe-089.jsonl'));
-    const flagged = (code: string) => analyzer.analyseSync(code, 'python').some((f) => f.cwe === 'CWE-89');
+    const flagged = (code: string) => analyzer.analyzeSync(code, 'python').some((f) => f.cwe === 'CWE-89');
     const vulnerable = pairs.filter((p) => flagged(p.before)).length / pairs.length;
     const fixed = pairs.filter((p) => flagged(p.after)).length / pairs.length;
     expect(vulnerable).toBeGreaterThan(0.5);
@@ -205,7 +205,7 @@ describe.skipIf(!existsSync(DATA))('BuiltinAnalyzer on real fixes (needs ../shar
       .map((l) => JSON.parse(l) as { vul_type: string; file_name: string; func_src_before: string; func_src_after: string })
       .filter((r) => r.vul_type === 'cwe-377' && r.file_name.endsWith('.py'));
     expect(rows.length).toBeGreaterThan(10);
-    const flagged = (code: string) => analyzer.analyseSync(code, 'python').some((f) => f.cwe === 'CWE-377');
+    const flagged = (code: string) => analyzer.analyzeSync(code, 'python').some((f) => f.cwe === 'CWE-377');
     expect(rows.filter((r) => flagged(r.func_src_before)).length / rows.length).toBeGreaterThan(0.8);
     expect(rows.filter((r) => flagged(r.func_src_after)).length / rows.length).toBeLessThan(0.15);
   });
@@ -213,8 +213,8 @@ describe.skipIf(!existsSync(DATA))('BuiltinAnalyzer on real fixes (needs ../shar
   it('finds a NULL dereference that a SVEN CWE-476 fix removes', () => {
     const pairs = [...readPairs(join(DATA, 'sven/train/cwe-476.jsonl')), ...readPairs(join(DATA, 'sven/val/cwe-476.jsonl'))];
     const removed = pairs.filter((p) => {
-      const before = analyzer.analyseSync(p.before, 'c').filter((f) => f.cwe === 'CWE-476').length;
-      const after = analyzer.analyseSync(p.after, 'c').filter((f) => f.cwe === 'CWE-476').length;
+      const before = analyzer.analyzeSync(p.before, 'c').filter((f) => f.cwe === 'CWE-476').length;
+      const after = analyzer.analyzeSync(p.after, 'c').filter((f) => f.cwe === 'CWE-476').length;
       return before > after;
     });
     expect(removed.length).toBeGreaterThan(0);

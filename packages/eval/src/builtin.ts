@@ -47,11 +47,11 @@ export class BuiltinAnalyzer implements SyncAnalyzer {
     return this.#specs.get(language)?.rules ?? [];
   }
 
-  async analyse(code: string, language: Language): Promise<Finding[]> {
-    return this.analyseSync(code, language);
+  async analyze(code: string, language: Language): Promise<Finding[]> {
+    return this.analyzeSync(code, language);
   }
 
-  analyseSync(code: string, language: Language): Finding[] {
+  analyzeSync(code: string, language: Language): Finding[] {
     const compiled = this.#compile(language);
     const tree = compiled.parser.parse(code, undefined, { bufferSize: code.length * 2 + 1024 });
     const findings: Finding[] = [];
@@ -86,7 +86,7 @@ export class BuiltinAnalyzer implements SyncAnalyzer {
     if (cached) return cached;
     const spec = this.#specs.get(language);
     if (!spec) {
-      throw new EvaluationError('unsupported-language', `the built-in analyser supports ${this.languages.join(', ')}; got '${language}'`);
+      throw new EvaluationError('unknown-language', `the built-in analyser supports ${this.languages.join(', ')}; got '${language}'`);
     }
     const parser = new Parser();
     const grammar = spec.grammar as Parser.Language;

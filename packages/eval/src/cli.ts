@@ -55,15 +55,15 @@ async function scan(args: string[]): Promise<number> {
       'fail-on': { type: 'string' },
     },
   });
-  if (positionals.length === 0) throw new EvaluationError('bad-input', 'scan needs files, or - for standard input');
+  if (positionals.length === 0) throw new EvaluationError('invalid-input', 'scan needs files, or - for standard input');
   const analyzers = await analysersFrom(values.analyzers);
   const analyzer = analyzers.length === 1 ? (analyzers[0] as Analyzer) : new EnsembleAnalyzer(analyzers);
   const inputs: { file: string; findings: Finding[] }[] = [];
   for (const file of positionals) {
     const code = file === '-' ? readFileSync(0, 'utf8') : readFileSync(file, 'utf8');
     const language = (values.lang as Language | undefined) ?? languageForFile(file);
-    if (!language) throw new EvaluationError('bad-input', `cannot tell the language of '${file}': pass --lang`);
-    const findings = (await analyzer.analyse(code, language)).map((f) => ({ ...f, file }));
+    if (!language) throw new EvaluationError('invalid-input', `cannot tell the language of '${file}': pass --lang`);
+    const findings = (await analyzer.analyze(code, language)).map((f) => ({ ...f, file }));
     inputs.push({ file, findings });
   }
   if (values.format === 'sarif') process.stdout.write(`${JSON.stringify(toSarif(inputs), null, 2)}\n`);
@@ -75,7 +75,7 @@ async function scan(args: string[]): Promise<number> {
         2,
       )}\n`,
     );
-  else throw new EvaluationError('bad-input', `--format must be json or sarif; got '${values.format}'`);
+  else throw new EvaluationError('invalid-input', `--format must be json or sarif; got '${values.format}'`);
   const failOn = values['fail-on'] as Finding['severity'] | undefined;
   if (failOn && inputs.some((i) => i.findings.some((f) => severityRank(f.severity) >= severityRank(failOn)))) return 1;
   return 0;
@@ -97,8 +97,8 @@ async function run(args: string[]): Promise<number> {
   });
   const suiteName = values.suite as SuiteName | undefined;
   if (!suiteName || !SUITE_NAMES.includes(suiteName))
-    throw new EvaluationError('bad-input', `--suite must be one of ${SUITE_NAMES.join(', ')}`);
-  if (!values.generations || !values.out) throw new EvaluationError('bad-input', 'run needs --generations FILE and --out DIR');
+    throw new EvaluationError('invalid-input', `--suite must be one of ${SUITE_NAMES.join(', ')}`);
+  if (!values.generations || !values.out) throw new EvaluationError('invalid-input', 'run needs --generations FILE and --out DIR');
   const data = resolve(values.data ?? '../shared/data');
   if (!existsSync(data)) throw new EvaluationError('suite-data-missing', `data folder ${data} not found: pass --data`);
   const analyzers = suiteName.startsWith('cyberseceval') ? await analysersFrom(values.analyzers) : [];
@@ -132,7 +132,7 @@ async function report(args: string[]): Promise<number> {
     allowPositionals: true,
     options: { format: { type: 'string', default: 'md' }, out: { type: 'string' } },
   });
-  if (positionals.length === 0) throw new EvaluationError('bad-input', 'report needs run folders or summary.json files');
+  if (positionals.length === 0) throw new EvaluationError('invalid-input', 'report needs run folders or summary.json files');
   const summaries = positionals.map(readSummary);
   const text =
     values.format === 'html'

@@ -53,8 +53,8 @@ export class EnsembleAnalyzer implements Analyzer {
     this.languages = [...new Set(members.flatMap((m) => m.languages))];
   }
 
-  async analyse(code: string, language: Language): Promise<Finding[]> {
-    const lists = await Promise.all(this.members.filter((m) => m.languages.includes(language)).map((m) => m.analyse(code, language)));
+  async analyze(code: string, language: Language): Promise<Finding[]> {
+    const lists = await Promise.all(this.members.filter((m) => m.languages.includes(language)).map((m) => m.analyze(code, language)));
     return mergeFindings(lists, this.#separator);
   }
 }

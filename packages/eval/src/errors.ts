@@ -1,11 +1,11 @@
 /** What went wrong, as a literal union so callers can branch on it. */
 export type EvaluationErrorCode =
-  | 'unsupported-language'
+  | 'unknown-language'
   | 'bad-rule'
   | 'analyzer-failed'
   | 'analyzer-unavailable'
   | 'sandbox-failed'
-  | 'bad-input'
+  | 'invalid-input'
   | 'suite-data-missing';
 
 /** The one error class this package throws for exceptional failures. */

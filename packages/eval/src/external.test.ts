@@ -30,7 +30,7 @@ describe.skipIf(!has('bandit'))('bandit adapter (needs Debian python3-bandit)', 
   const bandit = new ExternalAnalyzer(BANDIT);
 
   it('runs bandit and maps its JSON to findings with CWE and severity', async () => {
-    const findings = await bandit.analyse(PY, 'python');
+    const findings = await bandit.analyze(PY, 'python');
     const shell = findings.find((f) => f.ruleId === 'B605');
     expect(shell).toMatchObject({ analyzer: 'bandit', cwe: 'CWE-78', severity: 'high', lines: { start: 3, end: 3 } });
     expect(PY.slice(shell?.range.start, shell?.range.end)).toBe('os.system("ls " + cmd)');
@@ -55,7 +55,7 @@ describe.skipIf(!has('bandit'))('bandit adapter (needs Debian python3-bandit)', 
 
 describe.skipIf(!has('flawfinder'))('flawfinder adapter (needs Debian flawfinder)', () => {
   it('runs flawfinder and reads its SARIF, with CWE from the rule relationships', async () => {
-    const findings = await new ExternalAnalyzer(FLAWFINDER).analyse(C, 'c');
+    const findings = await new ExternalAnalyzer(FLAWFINDER).analyze(C, 'c');
     const copy = findings.find((f) => f.lines?.start === 5);
     expect(copy).toMatchObject({ analyzer: 'flawfinder', cwe: 'CWE-120', severity: 'high' });
     expect(C.slice(copy?.range.start, copy?.range.end)).toMatch(/^strcpy/);
@@ -65,7 +65,7 @@ describe.skipIf(!has('flawfinder'))('flawfinder adapter (needs Debian flawfinder
 
 describe.skipIf(!has('cppcheck'))('cppcheck adapter (needs Debian cppcheck)', () => {
   it('runs cppcheck and reads its XML, with CWE and severity', async () => {
-    const findings = await new ExternalAnalyzer(CPPCHECK).analyse(C, 'c');
+    const findings = await new ExternalAnalyzer(CPPCHECK).analyze(C, 'c');
     expect(findings.find((f) => f.ruleId === 'arrayIndexOutOfBounds')).toMatchObject({
       cwe: 'CWE-788',
       severity: 'high',
@@ -74,11 +74,11 @@ describe.skipIf(!has('cppcheck'))('cppcheck adapter (needs Debian cppcheck)', ()
   });
 
   it('does not count its own diagnostics (a fragment it cannot parse) as findings', async () => {
-    expect(await new ExternalAnalyzer(CPPCHECK).analyse('  if (x) { y = ; }\n  }\n', 'c')).toEqual([]);
+    expect(await new ExternalAnalyzer(CPPCHECK).analyze('  if (x) { y = ; }\n  }\n', 'c')).toEqual([]);
   });
 
   it('rejects a language it cannot analyse', async () => {
-    await expect(new ExternalAnalyzer(CPPCHECK).analyse('x = 1', 'python')).rejects.toThrow(/cppcheck analyses c, cpp/);
+    await expect(new ExternalAnalyzer(CPPCHECK).analyze('x = 1', 'python')).rejects.toThrow(/cppcheck analyses c, cpp/);
   });
 });
 
@@ -96,7 +96,7 @@ describe('ExternalAnalyzer', () => {
       },
       { timeoutMs: 200 },
     );
-    await expect(sleepy.analyse('x = 1', 'python')).rejects.toThrow(/sleep was stopped/);
+    await expect(sleepy.analyze('x = 1', 'python')).rejects.toThrow(/sleep was stopped/);
   });
 
   it('reports a tool that exits with an unexpected code', async () => {
@@ -109,7 +109,7 @@ describe('ExternalAnalyzer', () => {
       versionArgs: [],
       parse: () => [],
     });
-    await expect(failing.analyse('int x;', 'c')).rejects.toThrow(/failing exited with 1/);
+    await expect(failing.analyze('int x;', 'c')).rejects.toThrow(/failing exited with 1/);
   });
 });
 
@@ -132,7 +132,7 @@ describe('ensemble', () => {
   it.skipIf(!has('bandit'))('unions the built-in analyser and bandit on real code', async () => {
     const ensemble = new EnsembleAnalyzer([new BuiltinAnalyzer(), new ExternalAnalyzer(BANDIT), new ExternalAnalyzer(CPPCHECK)]);
     expect(ensemble.languages).toEqual(['c', 'python', 'cpp']);
-    const findings = await ensemble.analyse(PY, 'python');
+    const findings = await ensemble.analyze(PY, 'python');
     const shell = findings.filter((f) => f.lines?.start === 3 && f.cwe === 'CWE-78');
     expect(shell).toHaveLength(1);
     expect(shell[0]?.analyzer).toBe('bandit+builtin');
@@ -141,7 +141,7 @@ describe('ensemble', () => {
 
 describe('SARIF output', () => {
   it('writes a SARIF 2.1.0 log that the schema subset accepts', () => {
-    const findings = new BuiltinAnalyzer().analyseSync(C, 'c');
+    const findings = new BuiltinAnalyzer().analyzeSync(C, 'c');
     const log = toSarif([{ file: 'src/greet.c', findings }], { toolVersion: '1.0.0' });
     expect(validateSarif(log)).toEqual({ ok: true });
     const run = log.runs[0];

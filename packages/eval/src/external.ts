@@ -121,7 +121,7 @@ export class ExternalAnalyzer implements Analyzer {
     }
   }
 
-  async analyse(code: string, language: Language): Promise<Finding[]> {
+  async analyze(code: string, language: Language): Promise<Finding[]> {
     const [out] = await this.analyseBatch([{ code, language }]);
     return out ?? [];
   }
@@ -136,7 +136,7 @@ export class ExternalAnalyzer implements Analyzer {
       for (const [i, item] of items.entries()) {
         const ext = this.#spec.extensions[item.language];
         if (!ext) {
-          throw new EvaluationError('unsupported-language', `${this.name} analyses ${this.languages.join(', ')}; got '${item.language}'`);
+          throw new EvaluationError('unknown-language', `${this.name} analyses ${this.languages.join(', ')}; got '${item.language}'`);
         }
         const name = `f${i}${ext}`;
         await writeFile(join(dir, name), item.code);

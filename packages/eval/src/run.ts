@@ -72,7 +72,7 @@ async function* generationsFor(options: RunSuiteOptions, tasks: readonly SuiteTa
     for await (const g of generations as AsyncIterable<Generation>) if (wanted.has(g.taskId)) yield g;
     return;
   }
-  if (!generator) throw new EvaluationError('bad-input', 'runSuite needs generations (a JSONL file or records) or a generator');
+  if (!generator) throw new EvaluationError('invalid-input', 'runSuite needs generations (a JSONL file or records) or a generator');
   // Generations already made by an interrupted run are reused, never asked for again.
   const made = new Map((await readAll<Generation>(generationsFile)).map((g) => [g.id, g]));
   const out = new JsonlAppender(generationsFile, { schema: 'Generation' });

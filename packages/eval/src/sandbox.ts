@@ -164,7 +164,7 @@ export class Sandbox {
   /** Write a file inside the sandbox directory (refusing paths that leave it). */
   async writeFile(name: string, content: string | Uint8Array): Promise<void> {
     const path = resolve(this.dir, name);
-    if (!path.startsWith(this.dir + sep)) throw new EvaluationError('bad-input', `sandbox file '${name}' is outside the sandbox directory`);
+    if (!path.startsWith(this.dir + sep)) throw new EvaluationError('invalid-input', `sandbox file '${name}' is outside the sandbox directory`);
     await mkdir(dirname(path), { recursive: true });
     await writeFile(path, content);
   }
@@ -367,7 +367,7 @@ function spawnLimited(
   },
 ): Promise<SpawnResult> {
   const [cmd, ...args] = argv;
-  if (!cmd) throw new EvaluationError('bad-input', 'the sandbox was given an empty command');
+  if (!cmd) throw new EvaluationError('invalid-input', 'the sandbox was given an empty command');
   return new Promise((resolvePromise, reject) => {
     const child = spawn(cmd, args, { cwd: options.cwd, env: options.env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
     const cap = options.limits.outputBytes;

@@ -50,7 +50,7 @@ export function cwevalSuite(dataDir: string): Suite {
     tasks: tasks.map((t) => ({ id: t.id, language: t.language, prompt: t.prompt, cwe: t.cwe })),
     async evaluate(task, g) {
       const t = byId.get(task.id);
-      if (!t) throw new EvaluationError('bad-input', `no CWEval task '${task.id}'`);
+      if (!t) throw new EvaluationError('invalid-input', `no CWEval task '${task.id}'`);
       const out = await runCwevalTask(t, fillSolution(t, g.completion));
       const base = { ...baseResult('cweval', task, g), findings: [], durationMs: out.durationMs };
       if (!out.runnable) return { ...base, error: `not runnable here: missing ${out.missing.join(', ')}` };
@@ -76,7 +76,7 @@ export function proSuite(dataDir: string, which: 'humaneval-pro' | 'mbpp-pro'): 
     tasks: problems.map((p) => ({ id: p.id, language: 'python', prompt: `${p.rawProblem}${p.rawSolution}\n${p.newProblem}` })),
     async evaluate(task, g) {
       const p = byId.get(task.id);
-      if (!p) throw new EvaluationError('bad-input', `no ${which} problem '${task.id}'`);
+      if (!p) throw new EvaluationError('invalid-input', `no ${which} problem '${task.id}'`);
       const out = await runProProblem(p, g.completion);
       return {
         ...baseResult(which, task, g),
@@ -150,7 +150,7 @@ export function cyberSecEvalSuite(dataDir: string, variant: 'instruct' | 'autoco
       const started = performance.now();
       const code = stripFences(g.completion);
       const findings: Finding[] = [];
-      for (const a of analyzers) if (a.languages.includes(task.language)) findings.push(...(await a.analyse(code, task.language)));
+      for (const a of analyzers) if (a.languages.includes(task.language)) findings.push(...(await a.analyze(code, task.language)));
       return {
         ...baseResult(name, task, g),
         secure: findings.length === 0,

@@ -1,24 +1,15 @@
-import type { AnalyzerEvidence, Finding, Language } from '@srcode/dataset';
-
-interface AnalyzerBase {
-  /** Stable name, written into each finding's `analyzer` field and into the evidence. */
-  readonly name: string;
-  /** Languages the analyser understands; it is not asked about others. */
-  readonly languages: readonly Language[];
-}
+import type { Analyzer, AnalyzerEvidence, Finding, Language } from '@srcode/dataset';
 
 /**
- * Any analyser of the eval package's shape (either spelling of the method), joined structurally: this
- * package imports no analyser.
+ * What reflect needs of an analyser: @srcode/dataset's `Analyzer` contract, with a synchronous answer
+ * allowed too. Joined structurally: this package imports no analyser.
  */
-export type AnalyzerLike = AnalyzerBase &
-  (
-    | { analyze(code: string, language: Language): Finding[] | Promise<Finding[]> }
-    | { analyse(code: string, language: Language): Finding[] | Promise<Finding[]> }
-  );
+export type AnalyzerLike = Pick<Analyzer, 'name' | 'languages'> & {
+  analyze(code: string, language: Language): Finding[] | Promise<Finding[]>;
+};
 
 export async function runAnalyzer(analyzer: AnalyzerLike, code: string, language: Language): Promise<Finding[]> {
-  return 'analyze' in analyzer ? await analyzer.analyze(code, language) : await analyzer.analyse(code, language);
+  return await analyzer.analyze(code, language);
 }
 
 /** Findings are matched across versions by rule and message, with numbers (lines, columns) ignored. */

@@ -44,7 +44,7 @@ function duration(ms: number | undefined): string {
 function number(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isFinite(n)) throw new ReflectError('invalid-options', `${flag} expects a number, got "${value}"`);
+  if (!Number.isFinite(n)) throw new ReflectError('invalid-option', `${flag} expects a number, got "${value}"`);
   return n;
 }
 
@@ -59,9 +59,9 @@ async function loadAnalyzers(file: string): Promise<AnalyzerLike[]> {
       typeof a === 'object' &&
       typeof (a as AnalyzerLike).name === 'string' &&
       Array.isArray((a as AnalyzerLike).languages) &&
-      (typeof (a as { analyze?: unknown }).analyze === 'function' || typeof (a as { analyse?: unknown }).analyse === 'function');
+      typeof (a as { analyze?: unknown }).analyze === 'function';
     if (!ok)
-      throw new ReflectError('invalid-options', `${file} must export analyzers of the shape { name, languages, analyze(code, language) }`);
+      throw new ReflectError('invalid-option', `${file} must export analyzers of the shape { name, languages, analyze(code, language) }`);
   }
   return items as AnalyzerLike[];
 }
@@ -98,7 +98,7 @@ export async function main(argv: string[]): Promise<number> {
   let writer: PromptWriter = new TemplatePromptWriter();
   let stats: ChatStats = emptyStats();
   if (values.endpoint) {
-    if (!values.model) throw new ReflectError('invalid-options', '--endpoint needs --model');
+    if (!values.model) throw new ReflectError('invalid-option', '--endpoint needs --model');
     const timeoutMs = number(values['timeout-ms'], '--timeout-ms');
     const chat = new OpenAIChatClient({
       endpoint: values.endpoint,

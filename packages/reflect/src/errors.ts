@@ -5,8 +5,8 @@ export type ReflectErrorCode =
   | 'bad-response'
   | 'invalid-output'
   | 'missing-api-key'
-  | 'invalid-options'
-  | 'unsupported-language'
+  | 'invalid-option'
+  | 'unknown-language'
   | 'io';
 
 /** The one error class @srcode/reflect throws for exceptional failures. */

@@ -76,7 +76,7 @@ describe('collectEvidence', () => {
             },
           ]
         : [];
-    const british = { name: 'ext', languages: ['python'] as const, analyse: async (code: string) => finding(code) };
+    const async_ = { name: 'ext', languages: ['python'] as const, analyze: async (code: string) => finding(code) };
     const cOnly = {
       name: 'c-only',
       languages: ['c'] as const,
@@ -84,7 +84,7 @@ describe('collectEvidence', () => {
         throw new Error('must not run');
       },
     };
-    const r = await collectEvidence([british, cOnly], 'bad()\n', 'good()\n', 'python');
+    const r = await collectEvidence([async_, cOnly], 'bad()\n', 'good()\n', 'python');
     expect(r.evidence).toEqual([{ analyzer: 'ext', ruleId: 'R1', removedByFix: true }]);
   });
 

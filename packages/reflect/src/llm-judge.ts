@@ -130,7 +130,7 @@ export class LlmJudge implements Judge {
   ) {
     this.o = { ...LLM_JUDGE_DEFAULTS, ...options };
     if (!Number.isInteger(this.o.samples) || this.o.samples < 1) {
-      throw new ReflectError('invalid-options', `samples must be a positive integer, got ${this.o.samples}`);
+      throw new ReflectError('invalid-option', `samples must be a positive integer, got ${this.o.samples}`);
     }
     this.model = chat.name;
     this.promptHash = shortHash({ SYSTEM, REFLECT, schema: FIX_ANALYSIS_SCHEMA, o: this.o, v: 1 });

@@ -148,7 +148,7 @@ describe('srcode-reflect run (a real child process)', () => {
     const module = join(dir, 'analyzers.mjs');
     writeFileSync(
       module,
-      `export const analyzers = [{ name: 'ext', languages: ['python'], analyse: async (code) => code.includes('if not xs') ? [] : [{ schemaVersion: 1, analyzer: 'ext', ruleId: 'unchecked-first', severity: 'low', range: { start: 0, end: 1 }, message: 'first element read unchecked' }] }];\n`,
+      `export const analyzers = [{ name: 'ext', languages: ['python'], analyze: async (code) => code.includes('if not xs') ? [] : [{ schemaVersion: 1, analyzer: 'ext', ruleId: 'unchecked-first', severity: 'low', range: { start: 0, end: 1 }, message: 'first element read unchecked' }] }];\n`,
     );
     const r = await startCli(['run', '--in', input, '--out', out, '--analyzers', module, '--quiet']).done;
     expect(r.code).toBe(0);

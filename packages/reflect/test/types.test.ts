@@ -13,11 +13,11 @@ describe('public interfaces', () => {
     expectTypeOf<HeuristicAnalyzer>().toMatchTypeOf<AnalyzerLike>();
   });
 
-  it('an analyser of either spelling, sync or async, is accepted', () => {
+  it('an analyser of the one contract, sync or async, is accepted', () => {
     expectTypeOf<{
       name: string;
       languages: Language[];
-      analyse(code: string, l: Language): Promise<Finding[]>;
+      analyze(code: string, l: Language): Promise<Finding[]>;
     }>().toMatchTypeOf<AnalyzerLike>();
     expectTypeOf<{
       name: string;
@@ -25,6 +25,11 @@ describe('public interfaces', () => {
       analyze(code: string, l: Language): Finding[];
     }>().toMatchTypeOf<AnalyzerLike>();
     expectTypeOf<{ name: string; languages: Language[] }>().not.toMatchTypeOf<AnalyzerLike>();
+    expectTypeOf<{
+      name: string;
+      languages: Language[];
+      analyse(code: string, l: Language): Promise<Finding[]>;
+    }>().not.toMatchTypeOf<AnalyzerLike>();
   });
 
   it('a chat model is one method', () => {

@@ -52,15 +52,15 @@ const OPTION_TYPES: Record<string, 'number' | string[]> = {
 
 function parseOptions(raw: unknown): OnlineOptions {
   if (raw === undefined) return {};
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new HttpError(400, 'invalid-options', '"options" must be an object');
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new HttpError(400, 'invalid-option', '"options" must be an object');
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(raw)) {
     const kind = OPTION_TYPES[k];
-    if (!kind) throw new HttpError(400, 'invalid-options', `unknown option "${k}"; known: ${Object.keys(OPTION_TYPES).join(', ')}`);
+    if (!kind) throw new HttpError(400, 'invalid-option', `unknown option "${k}"; known: ${Object.keys(OPTION_TYPES).join(', ')}`);
     if (kind === 'number' ? typeof v !== 'number' || !Number.isFinite(v) : !kind.includes(v as string)) {
       throw new HttpError(
         400,
-        'invalid-options',
+        'invalid-option',
         `option "${k}" must be ${kind === 'number' ? 'a finite number' : `one of ${kind.join(', ')}`}`,
       );
     }

@@ -131,8 +131,8 @@ describe('reward server', () => {
       400,
       'unknown-language',
     ],
-    ['an unknown option', { pair, completions: [{ text: 'x', offsets: [[0, 1]] }], options: { magic: 1 } }, 400, 'invalid-options'],
-    ['a bad option value', { pair, completions: [{ text: 'x', offsets: [[0, 1]] }], options: { overlap: 'some' } }, 400, 'invalid-options'],
+    ['an unknown option', { pair, completions: [{ text: 'x', offsets: [[0, 1]] }], options: { magic: 1 } }, 400, 'invalid-option'],
+    ['a bad option value', { pair, completions: [{ text: 'x', offsets: [[0, 1]] }], options: { overlap: 'some' } }, 400, 'invalid-option'],
     ['an unknown pair id', { pairId: 'nope', completions: [{ text: 'x', offsets: [[0, 1]] }] }, 404, 'unknown-pair'],
     ['ids that are not the text', { pair, completions: [{ text: 'int x;', tokenIds: [1, 2, 3] }] }, 400, 'offsets-mismatch'],
   ])('answers %s with a clear 4xx', async (_name, body, status, code) => {
