@@ -22,8 +22,10 @@ export type {
   TokenRewardMap,
 } from './types.js';
 export { LANGUAGES } from './types.js';
-export type { DatasetErrorCode, Issue, Result } from './errors.js';
+export type { DatasetErrorCode, Issue, Result, SrcodeErrorOptions } from './errors.js';
 export { DatasetError, formatIssue } from './errors.js';
+export type { ErrorCode } from '../../../common/errors.js';
+export { ERROR_CODES, SrcodeError, fromUnknown, isSrcodeError } from '../../../common/errors.js';
 export { SCHEMA_NAMES, toPublishedSchema } from './schemas.js';
 export { assertValid, isSchemaName, validate } from './validate.js';
 export type { BadLineMode, JsonlRecord, ReadJsonlOptions, ReadProgress } from './jsonl-read.js';

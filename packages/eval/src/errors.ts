@@ -1,28 +1,13 @@
-/** What went wrong, as a literal union so callers can branch on it. */
-export type EvaluationErrorCode =
-  | 'unknown-language'
-  | 'bad-rule'
-  | 'analyzer-failed'
-  | 'analyzer-unavailable'
-  | 'sandbox-failed'
-  | 'invalid-input'
-  | 'suite-data-missing';
+import { type ErrorCode, SrcodeError } from '../../../common/errors.js';
 
-/** The one error class this package throws for exceptional failures. */
-export class EvaluationError extends Error {
-  readonly code: EvaluationErrorCode;
+/** Codes of the exceptional failures @srcode/eval throws. */
+export type EvaluationErrorCode = Extract<
+  ErrorCode,
+  'unknown-language' | 'bad-rule' | 'analyzer-failed' | 'analyzer-unavailable' | 'sandbox-failed' | 'invalid-input' | 'suite-data-missing'
+>;
 
-  constructor(code: EvaluationErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'EvaluationError';
-    this.code = code;
-  }
-}
-
-/** An invariant broke: a bug in this package, not bad input. */
-export class EvaluationInternalError extends Error {
-  constructor(message: string) {
-    super(`internal error in @srcode/eval (this is a bug): ${message}`);
-    this.name = 'EvaluationInternalError';
-  }
+/** The one error class @srcode/eval throws for exceptional failures. */
+export class EvaluationError extends SrcodeError<EvaluationErrorCode> {
+  static override readonly brand: symbol = Symbol.for('@srcode/eval/EvaluationError');
+  override readonly name = 'EvaluationError';
 }

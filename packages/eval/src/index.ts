@@ -3,7 +3,7 @@ export { lineOf, lineRange, severityRank, sortFindings } from './analyzer.js';
 export type { BuiltinAnalyzerOptions } from './builtin.js';
 export { BuiltinAnalyzer } from './builtin.js';
 export type { EvaluationErrorCode } from './errors.js';
-export { EvaluationError, EvaluationInternalError } from './errors.js';
+export { EvaluationError } from './errors.js';
 export { C_LANGUAGE, C_RULES, isConstantC } from './rules/c.js';
 export { PYTHON_LANGUAGE, PYTHON_RULES, isConstantPy } from './rules/python.js';
 export { BUILTIN_LANGUAGES, languageForFile } from './rules/registry.js';

@@ -1,31 +1,19 @@
-export type ReflectErrorCode =
-  | 'http'
-  | 'timeout'
-  | 'network'
-  | 'bad-response'
-  | 'invalid-output'
-  | 'missing-api-key'
-  | 'invalid-option'
-  | 'unknown-language'
-  | 'io';
+import { type ErrorCode, SrcodeError, type SrcodeErrorOptions } from '../../../common/errors.js';
+
+/** Codes of the exceptional failures @srcode/reflect throws. */
+export type ReflectErrorCode = Extract<
+  ErrorCode,
+  'http' | 'timeout' | 'network' | 'bad-response' | 'invalid-output' | 'missing-api-key' | 'invalid-option' | 'unknown-language' | 'io'
+>;
 
 /** The one error class @srcode/reflect throws for exceptional failures. */
-export class ReflectError extends Error {
+export class ReflectError extends SrcodeError<ReflectErrorCode> {
+  static override readonly brand: symbol = Symbol.for('@srcode/reflect/ReflectError');
   override readonly name = 'ReflectError';
-  readonly code: ReflectErrorCode;
   /** HTTP status, when the failure came from a response. */
   readonly status: number | undefined;
-  constructor(code: ReflectErrorCode, message: string, options: { cause?: unknown; status?: number } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.code = code;
+  constructor(code: ReflectErrorCode, message: string, options: SrcodeErrorOptions & { status?: number } = {}) {
+    super(code, message, options);
     this.status = options.status;
-  }
-}
-
-/** An invariant broke: this is a bug in @srcode/reflect, not a problem with the input. */
-export class ReflectInternalError extends Error {
-  override readonly name = 'ReflectInternalError';
-  constructor(message: string) {
-    super(`internal error (a bug in @srcode/reflect): ${message}`);
   }
 }

@@ -1,5 +1,5 @@
 export type { ReflectErrorCode } from './errors.js';
-export { ReflectError, ReflectInternalError } from './errors.js';
+export { ReflectError } from './errors.js';
 export type { ChatMessage, ChatModel, ChatRequest, ChatResult, ChatStats, JsonSchemaFormat, TokenUsage } from './chat/model.js';
 export type { BackoffOptions } from './chat/backoff.js';
 export { backoffDelay, parseRetryAfter } from './chat/backoff.js';

@@ -1,30 +1,20 @@
-/** One problem with an input, returned as data. */
-export interface Issue {
-  /** Stable machine code, e.g. `shape`, `type`, `missing`, `json`. */
-  code: string;
-  /** JSON pointer into the input (`/rewards/2`), or '' for the whole input. */
-  path: string;
-  message: string;
-}
+import { type ErrorCode, SrcodeError } from '../../../common/errors.js';
 
-export type Result<T> = { ok: true; value: T } | { ok: false; issues: Issue[] };
+export type { Issue, Result } from '../../../common/errors.js';
 
-export type RlCoreErrorCode =
-  | 'shape-mismatch'
-  | 'invalid-option'
-  | 'invalid-checkpoint'
-  | 'backend-unavailable'
-  | 'invalid-input'
-  | 'internal';
+/** Codes of the exceptional failures @srcode/rl-core throws. */
+export type RlCoreErrorCode = Extract<
+  ErrorCode,
+  'shape-mismatch' | 'invalid-option' | 'invalid-checkpoint' | 'backend-unavailable' | 'invalid-input' | 'internal'
+>;
 
-/** The one error class @srcode/rl-core throws for exceptional failures. */
-export class RlCoreError extends Error {
+/**
+ * The one error class @srcode/rl-core throws for exceptional failures. `instanceof` holds for errors
+ * from every entry point (`@srcode/rl-core`, `/tfjs`, `/experiment`), ESM or CJS.
+ */
+export class RlCoreError extends SrcodeError<RlCoreErrorCode> {
+  static override readonly brand: symbol = Symbol.for('@srcode/rl-core/RlCoreError');
   override readonly name = 'RlCoreError';
-  readonly code: RlCoreErrorCode;
-  constructor(code: RlCoreErrorCode, message: string, options: { cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.code = code;
-  }
 }
 
 /** Thrown when an invariant of this package breaks: always a bug here, never bad input. */

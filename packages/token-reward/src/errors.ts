@@ -1,31 +1,16 @@
-/** Codes of the exceptional failures @srcode/token-reward throws. */
-export type TokenRewardErrorCode =
-  | 'unknown-language'
-  | 'invalid-offsets'
-  | 'invalid-text'
-  | 'offsets-mismatch'
-  | 'too-large'
-  | 'invalid-input'
-  | 'tokenizer';
+import { type ErrorCode, SrcodeError } from '../../../common/errors.js';
 
-/** Marks instances, so `instanceof` holds across the copies of this class each entry point bundles. */
-const BRAND: unique symbol = Symbol.for('@srcode/token-reward/TokenRewardError') as never;
+/** Codes of the exceptional failures @srcode/token-reward throws. */
+export type TokenRewardErrorCode = Extract<
+  ErrorCode,
+  'unknown-language' | 'invalid-offsets' | 'invalid-text' | 'offsets-mismatch' | 'too-large' | 'invalid-input' | 'tokenizer'
+>;
 
 /**
  * The one error class @srcode/token-reward throws for exceptional failures. `instanceof` holds for
- * errors from every entry point (`@srcode/token-reward`, `@srcode/token-reward/hf`), CJS or ESM.
+ * errors from every entry point (`@srcode/token-reward`, `@srcode/token-reward/hf`), ESM or CJS.
  */
-export class TokenRewardError extends Error {
+export class TokenRewardError extends SrcodeError<TokenRewardErrorCode> {
+  static override readonly brand: symbol = Symbol.for('@srcode/token-reward/TokenRewardError');
   override readonly name = 'TokenRewardError';
-  readonly code: TokenRewardErrorCode;
-  constructor(code: TokenRewardErrorCode, message: string, options: { cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.code = code;
-    Object.defineProperty(this, BRAND, { value: true });
-  }
-
-  // the class is not meant to be subclassed: the brand alone decides
-  static override [Symbol.hasInstance](value: unknown): boolean {
-    return typeof value === 'object' && value !== null && (value as { [BRAND]?: unknown })[BRAND] === true;
-  }
 }

@@ -95,7 +95,12 @@ export function fromPreTrainedTokenizer(tokenizer: PreTrainedTokenizerShape, opt
  * offline through `@xenova/transformers` (an optional peer dependency).
  */
 export async function loadHfTokenizer(path: string, options: HfAdapterOptions = {}): Promise<TokenizerLike> {
-  const isDir = statSync(path).isDirectory();
+  let isDir: boolean;
+  try {
+    isDir = statSync(path).isDirectory();
+  } catch (cause) {
+    throw new TokenRewardError('tokenizer', `${path}: expected a tokenizer.json or a folder holding one, found nothing there`, { cause });
+  }
   const dir = isDir ? path : dirname(path);
   const file = isDir ? join(path, 'tokenizer.json') : path;
   let mod: { PreTrainedTokenizer: new (json: unknown, config: unknown) => PreTrainedTokenizerShape };
@@ -104,7 +109,12 @@ export async function loadHfTokenizer(path: string, options: HfAdapterOptions = 
   } catch (cause) {
     throw new TokenRewardError('tokenizer', 'loading a tokenizer.json needs the optional peer dependency @xenova/transformers', { cause });
   }
-  const json = JSON.parse(readFileSync(file, 'utf8')) as { model?: { merges?: unknown[] } };
+  let json: { model?: { merges?: unknown[] } };
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8')) as typeof json;
+  } catch (cause) {
+    throw new TokenRewardError('tokenizer', `${file}: expected a tokenizer.json, found ${(cause as Error).message}`, { cause });
+  }
   // transformers.js 2.x expects merges as "a b" strings; newer files store them as pairs
   if (Array.isArray(json.model?.merges)) {
     json.model.merges = json.model.merges.map((m) => (Array.isArray(m) ? m.join(' ') : m));

@@ -1,0 +1,131 @@
+// The one error model of every @srcode package. Each package's `errors.ts` imports this file by a
+// relative path, so tsup compiles a copy into each package: rl-core stays free of sibling packages and
+// no extra package is published, while the `Symbol.for` brands make every copy agree on `instanceof`.
+
+/**
+ * Every code an @srcode package throws, one vocabulary: a package picks its codes from this table
+ * (`Extract<ErrorCode, ...>`), so the same failure has the same code everywhere.
+ */
+export const ERROR_CODES = {
+  'invalid-input': 'data or arguments do not have the expected shape or content',
+  'invalid-option': 'an option or flag is unknown or out of range',
+  'invalid-record': 'a record does not match its schema',
+  'invalid-checkpoint': 'a checkpoint is missing, truncated or from another configuration',
+  'invalid-offsets': 'token offsets do not cover the text as required',
+  'invalid-text': 'a text is not well-formed (a lone surrogate, invalid UTF-8)',
+  'offsets-mismatch': 'offsets from two sources disagree about the same text',
+  'invalid-output': 'a model answered, but not in the form asked for',
+  'shape-mismatch': 'array lengths do not match the declared shape',
+  'unknown-language': 'no registered language (or analyser) has this name',
+  'unknown-schema': 'no schema has this name',
+  'unknown-format': 'no importer reads this format',
+  'too-large': 'an input is beyond a configured limit',
+  io: 'a file could not be read or written',
+  http: 'a server answered with an error status',
+  timeout: 'a request or run took longer than allowed',
+  network: 'a server could not be reached',
+  'bad-response': 'a server answered with a body that could not be read',
+  'missing-api-key': 'the environment variable named for an API key is not set',
+  tokenizer: 'a tokenizer could not be loaded',
+  'bad-rule': 'an analyser rule does not compile',
+  'analyzer-failed': 'an external analyser ran and failed',
+  'analyzer-unavailable': 'an external analyser is not installed',
+  'sandbox-failed': 'the sandbox could not run the code',
+  'suite-data-missing': 'a benchmark suite is not where it was looked for',
+  'backend-unavailable': 'a compute backend (or its optional peer packages) cannot be loaded',
+  internal: 'an invariant broke: a bug in the package, not a problem with the input',
+} as const;
+
+/** A code from {@link ERROR_CODES}. */
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** One problem with one input or record, returned as data (never thrown on its own). */
+export interface Issue {
+  /** Stable machine code, e.g. `schema`, `json`, `encoding`, `too-long`, `shape`. */
+  code: string;
+  /** JSON pointer into the input (`/changes/added/0/start`), or '' for the whole input. */
+  path: string;
+  message: string;
+  /** 1-based line in the file, when the input came from a file. */
+  line?: number;
+  /** The file the input came from, when it came from one. */
+  file?: string;
+}
+
+/** What an operation that can fail on expected data problems returns instead of throwing. */
+export type Result<T> = { ok: true; value: T } | { ok: false; issues: Issue[] };
+
+/** Options every @srcode error takes. */
+export interface SrcodeErrorOptions {
+  /** The error (or value) that caused this one; kept as the standard `cause`. */
+  cause?: unknown;
+  /** The problems behind the failure, when there were several. */
+  issues?: Issue[];
+}
+
+const ANY_SRCODE_ERROR: unique symbol = Symbol.for('@srcode/error') as never;
+
+/**
+ * The base of every package's error class. Each subclass sets a `brand` (`Symbol.for` of its package and
+ * name): `instanceof` then holds for errors made by any copy of the class (ESM, CJS, or another entry point
+ * that bundles its own), and `x instanceof SrcodeError` holds for an error of any @srcode package.
+ */
+export class SrcodeError<Code extends ErrorCode = ErrorCode> extends Error {
+  /** The `Symbol.for` key that marks instances of this class (set by every subclass). */
+  static readonly brand: symbol = ANY_SRCODE_ERROR;
+  readonly code: Code;
+  readonly issues: readonly Issue[];
+
+  constructor(code: Code, message: string, options: SrcodeErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.issues = options.issues ?? [];
+    // mark the instance with the brand of every class in its chain, this base included
+    for (let c: unknown = new.target; typeof c === 'function' && c !== Error; c = Object.getPrototypeOf(c)) {
+      if (Object.hasOwn(c, 'brand')) Object.defineProperty(this, (c as unknown as { brand: symbol }).brand, { value: true });
+    }
+  }
+
+  static override [Symbol.hasInstance](this: { brand: symbol }, value: unknown): boolean {
+    // `this` is the class that `instanceof` asks about, each subclass with its own brand
+    // biome-ignore lint/complexity/noThisInStatic: deliberate, see above
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[this.brand] === true;
+  }
+}
+
+/** Whether `value` is an error of any @srcode package (of any copy of it). */
+export function isSrcodeError(value: unknown): value is SrcodeError {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[ANY_SRCODE_ERROR] === true;
+}
+
+/** The message of anything thrown: an Error's message, or the value itself as text. */
+export function messageOf(value: unknown): string {
+  if (value instanceof Error) return value.message;
+  if (typeof value === 'string') return value;
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+type ErrorClass<E extends SrcodeError> = {
+  new (code: E['code'], message: string, options?: SrcodeErrorOptions): E;
+  [Symbol.hasInstance](value: unknown): boolean;
+};
+
+/**
+ * Normalises anything thrown into `Class`: an instance of it (from any copy) is returned as it is; any
+ * other value is wrapped with `code` (default `internal`) and kept as the `cause`.
+ */
+export function fromUnknown<E extends SrcodeError>(Class: ErrorClass<E>, value: unknown, code?: E['code']): E {
+  if (value instanceof Class) return value as E;
+  return new Class((code ?? 'internal') as E['code'], messageOf(value), { cause: value });
+}
+
+/** `file:line: path: message`, the form editors and CI logs link to. */
+export function formatIssue(issue: Issue): string {
+  const where = issue.file ? `${issue.file}${issue.line ? `:${issue.line}` : ''}: ` : issue.line ? `line ${issue.line}: ` : '';
+  const path = issue.path ? `${issue.path}: ` : '';
+  return `${where}${path}${issue.message}`;
+}
