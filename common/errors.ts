@@ -45,6 +45,7 @@ export interface Issue {
   code: string;
   /** JSON pointer into the input (`/changes/added/0/start`), or '' for the whole input. */
   path: string;
+  /** What was expected and what was found. */
   message: string;
   /** 1-based line in the file, when the input came from a file. */
   line?: number;
@@ -53,7 +54,19 @@ export interface Issue {
 }
 
 /** What an operation that can fail on expected data problems returns instead of throwing. */
-export type Result<T> = { ok: true; value: T } | { ok: false; issues: Issue[] };
+export type Result<T> =
+  | {
+      /** The input was good. */
+      ok: true;
+      /** What the operation made of it. */
+      value: T;
+    }
+  | {
+      /** The input had problems; nothing was made. */
+      ok: false;
+      /** Every problem found, not only the first. */
+      issues: Issue[];
+    };
 
 /** Options every @srcode error takes. */
 export interface SrcodeErrorOptions {
@@ -73,7 +86,9 @@ const ANY_SRCODE_ERROR: unique symbol = Symbol.for('@srcode/error') as never;
 export class SrcodeError<Code extends ErrorCode = ErrorCode> extends Error {
   /** The `Symbol.for` key that marks instances of this class (set by every subclass). */
   static readonly brand: symbol = ANY_SRCODE_ERROR;
+  /** What went wrong, from {@link ERROR_CODES}: branch on this, not on the message. */
   readonly code: Code;
+  /** The problems behind the failure (empty when there is one, told by the message). */
   readonly issues: readonly Issue[];
 
   constructor(code: Code, message: string, options: SrcodeErrorOptions = {}) {
@@ -86,6 +101,7 @@ export class SrcodeError<Code extends ErrorCode = ErrorCode> extends Error {
     }
   }
 
+  /** Whether `value` carries this class's brand (made by any copy of the class). */
   static override [Symbol.hasInstance](this: { brand: symbol }, value: unknown): boolean {
     // `this` is the class that `instanceof` asks about, each subclass with its own brand
     // biome-ignore lint/complexity/noThisInStatic: deliberate, see above
