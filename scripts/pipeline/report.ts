@@ -1,43 +1,26 @@
 // The main job's report: one self-contained HTML page (tables, SVG charts, token renders) and a JSON summary.
-import { writeFileSync } from 'node:fs';
-import type { EvalResult, Generation, TokenRewardMap } from '@srcode/dataset';
+import type { TokenRewardMap } from '@srcode/dataset';
+import type { RunSummary } from '@srcode/reflect';
 import { renderHtml } from '@srcode/token-reward';
+import { writeFileAtomic } from './runner.js';
+import type { EvalSummary } from './stages/evaluate.js';
+import type { ImportOutput } from './stages/import.js';
+import type { RewardMapsOutput } from './stages/reward-maps.js';
+import type { RlPoint } from './stages/train.js';
 
-export interface EvalSummary {
-  label: string;
-  samples: number;
-  insecureRate: number;
-  wellFormedRate: number;
-  secureRate: number;
-  exactFixedRate: number;
-  findings: { high: number; medium: number };
-  perTask: Record<
-    string,
-    { prompt: string; samples: number; insecure: number; wellFormed: number; secure: number; exactFixed: number; example: string }
-  >;
-  generations: Generation[];
-  results: EvalResult[];
-}
-
+/** Everything the report shows; the summary is this without the per-sample records. */
 export interface Report {
   wallSeconds: number;
   backend: string;
   policy: Record<string, number>;
-  import: { inputs: string[]; pairs: number; rejected: number };
-  reflect: {
-    done: number;
-    accepted: number;
-    rejected: number;
-    reasons: Record<string, number>;
-    byCwe: Record<string, { accepted: number; rejected: number }>;
-    prompts: { written: number; meanSimilarityBefore: number; meanSimilarityAfter: number };
-  };
-  rewardMaps: { tokenizer: string; maps: number; tokens: number; positive: number; negative: number };
+  import: ImportOutput;
+  reflect: RunSummary;
+  rewardMaps: RewardMapsOutput;
   tasks: Array<{ id: string; prompt: string; fixed: string; vulnerable: string }>;
   skippedTasks: string[];
   before: EvalSummary;
   after: EvalSummary;
-  curve: Array<{ step: number; reward: number; kl: number; loss: number; entropy: number; insecure: number }>;
+  curve: RlPoint[];
   renders: TokenRewardMap[];
   files: Record<string, string>;
 }
@@ -88,7 +71,7 @@ function lineChart(series: Array<{ name: string; color: string; points: Array<[n
 export function writeReport(r: Report, htmlFile: string, jsonFile: string): void {
   const strip = ({ generations: _g, results: _r, ...rest }: EvalSummary) => rest;
   const summary = { ...r, before: strip(r.before), after: strip(r.after), renders: r.renders.map((m) => m.id) };
-  writeFileSync(jsonFile, `${JSON.stringify(summary, null, 2)}\n`);
+  writeFileAtomic(jsonFile, `${JSON.stringify(summary, null, 2)}\n`);
   const taskRows = r.tasks
     .map((t) => {
       const b = r.before.perTask[t.id];
@@ -148,5 +131,5 @@ ${lineChart(
 <iframe title="token reward renders" srcdoc="${esc(render)}"></iframe>
 </body></html>
 `;
-  writeFileSync(htmlFile, html);
+  writeFileAtomic(htmlFile, html);
 }

@@ -75,7 +75,9 @@ export function tasksFrom(records: readonly PrimeVulPlusRecord[], maxChars: numb
   return { tasks, skipped };
 }
 
+/** A task's prompt as the policy reads it: the start token, then its characters. */
 export const promptIds = (t: Task): number[] => [CHAR_TOKENS.bos, ...encodeChars(t.prompt)];
+/** An answer as the policy writes it: its characters, then the end token. */
 export const targetIds = (text: string): number[] => [...encodeChars(text), CHAR_TOKENS.eos];
 
 /** How one completion fares: the metrics of the report and the per-token reward of the RL stage. */
@@ -89,10 +91,17 @@ export interface Scored {
   exactVulnerable: boolean;
 }
 
+/** Scores completions of tasks: the built-in analyser's findings (high and medium), a parse check, and rewards. */
 export class Scorer {
   private readonly analyzer = new BuiltinAnalyzer();
   private readonly cache = new SpanCache();
 
+  /** The name the analyser writes into its findings. */
+  get analyzerName(): string {
+    return this.analyzer.name;
+  }
+
+  /** How a completion's text fares on the task. */
   score(task: Task, text: string): Scored {
     const findings = this.analyzer.analyzeSync(text, task.language).filter((f) => f.severity !== 'low');
     const tree = parseCode(getLanguage(task.language), text);
