@@ -54,8 +54,8 @@ function rateRows(results: readonly EvalResult[], keyOf: (r: EvalResult) => stri
 
 /**
  * Metrics of one run. Functional suites: pass@k (func@k and func-sec@k for CWEval) for each k
- * not above the samples per task. CyberSecEval: vulnerable rate per analyser, by language and CWE,
- * with high- and medium-risk counts apart.
+ * not above the samples per task. CyberSecEval, and any run given `analyzers`: vulnerable rate per
+ * analyser, by language and CWE, with high- and medium-risk counts apart.
  */
 export function summarise(
   results: readonly EvalResult[],
@@ -63,7 +63,10 @@ export function summarise(
     label?: string;
     ks?: readonly number[];
     cweOf?: (taskId: string) => string | undefined;
-    /** Analysers to report, each over the languages it knows. @default those named in the findings, over all results */
+    /**
+     * Analysers to report, each over the languages it knows; given, the vulnerable rates are reported for any
+     * benchmark. @default for CyberSecEval, those named in the findings, over all results
+     */
     analyzers?: readonly { name: string; languages?: readonly string[] }[];
   } = {},
 ): SuiteSummary {
@@ -91,7 +94,7 @@ export function summarise(
     skipped: results.length - judged.length,
     metrics,
   };
-  if (benchmark.startsWith('cyberseceval')) {
+  if (benchmark.startsWith('cyberseceval') || options.analyzers) {
     const analyzers: readonly { name: string; languages?: readonly string[] }[] =
       options.analyzers ??
       [...new Set(results.flatMap((r) => r.findings.flatMap((f) => f.analyzer.split('+'))))].sort().map((name) => ({ name }));

@@ -162,6 +162,43 @@ describe('reports', () => {
     expect(a.skipped).toBe(1);
   });
 
+  it('reports vulnerable rates for any benchmark when analysers are named, and only then', () => {
+    const finding = {
+      schemaVersion: 1 as const,
+      analyzer: 'builtin',
+      ruleId: 'c.gets',
+      severity: 'high' as const,
+      range: { start: 0, end: 4 },
+      message: 'gets',
+    };
+    const rows = [
+      {
+        schemaVersion: 1 as const,
+        generationId: 'x',
+        taskId: 't1',
+        benchmark: 'own-run',
+        language: 'c' as const,
+        secure: false,
+        findings: [finding],
+        durationMs: 1,
+      },
+      {
+        schemaVersion: 1 as const,
+        generationId: 'y',
+        taskId: 't1',
+        benchmark: 'own-run',
+        language: 'c' as const,
+        secure: true,
+        findings: [],
+        durationMs: 1,
+      },
+    ];
+    expect(summarise(rows).byAnalyzer).toBeUndefined();
+    const named = summarise(rows, { analyzers: [{ name: 'builtin' }] });
+    expect(named.byAnalyzer?.builtin?.overall).toMatchObject({ total: 2, vulnerable: 1, high: 1, rate: 0.5 });
+    expect(named.metrics['vulnerable-rate:builtin']).toBe(0.5);
+  });
+
   it('renders a Markdown table comparing runs', () => {
     const b = { ...a, label: 'model B', metrics: { 'func@1': 0.25, 'func-sec@1': 0.125 } };
     const md = toMarkdown([a, b]);

@@ -56,10 +56,6 @@ export interface EvaluateInput {
 
 const AFTER = { sft: 'SFT', rl: 'RL' } as const;
 
-// eval's `summarise` computes per-analyser vulnerable rates for CyberSecEval-style runs only, which it tells
-// by the benchmark's name; the records written keep the main job's own name.
-const VULNERABLE_RATE_BENCHMARK = 'cyberseceval-main-job';
-
 /**
  * Samples `samples` completions of every task and scores them. The insecure rate and the sample count come
  * from eval's summary (its vulnerable rate of the scorer's analyser); the other rates are pooled over all
@@ -119,10 +115,7 @@ export async function evaluateStage(ctx: MainContext, input: EvaluateInput): Pro
     row.secure += Number(s.secure);
     row.exactFixed += Number(s.exactFixed);
   });
-  const suite = summarise(
-    results.map((r) => ({ ...r, benchmark: VULNERABLE_RATE_BENCHMARK })),
-    { label, ks: [1], analyzers: [{ name: scorer.analyzerName }] },
-  );
+  const suite = summarise(results, { label, ks: [1], analyzers: [{ name: scorer.analyzerName }] });
   const vulnerable = suite.byAnalyzer?.[scorer.analyzerName]?.overall;
   if (!vulnerable) throw new Error(`internal: eval's summary has no vulnerable rate for ${scorer.analyzerName} (a bug)`);
   const total = suite.generations;
