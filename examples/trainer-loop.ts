@@ -4,7 +4,7 @@
 //   node --import tsx examples/trainer-loop.ts [--sft-steps 150] [--rl-steps 12] [--backend wasm]
 import { parseArgs } from 'node:util';
 import { type RepairPair, computeChanges, importPairs, samplePairsPath } from '@srcode/dataset';
-import { CHAR_TOKENS, decodeChars, encodeChars, rlStep, seededRandom, sftStep } from '@srcode/rl-core';
+import { CHAR_TOKENS, decodeChars, encodeChars, tokenRewards, train } from '@srcode/rl-core';
 import { TransformerPolicy, useBackend } from '@srcode/rl-core/tfjs';
 import { SpanCache, onlineRewardMap, pairSpans } from '@srcode/token-reward';
 
@@ -45,15 +45,16 @@ const policy = new TransformerPolicy(
   { vocabSize: CHAR_TOKENS.vocabSize, maxLength, layers: 1, width: 32, heads: 4, seed: 3 },
   { learningRate: 3e-3 },
 );
-const rand = seededRandom(3);
-for (let s = 0; s < Number(values['sft-steps']); s++) {
-  const targets = Array.from({ length: 8 }, () => [...encodeChars(rand() < 0.5 ? insecure : secure), CHAR_TOKENS.eos]);
-  await sftStep(
-    policy,
-    targets.map(() => prompt),
-    targets,
-  );
-}
+await train({
+  policy,
+  steps: Number(values['sft-steps']),
+  random: 3,
+  sft: {
+    examples: ({ random }) => Array.from({ length: 8 }, () => (random() < 0.5 ? insecure : secure)),
+    prompt: () => prompt,
+    target: (answer) => [...encodeChars(answer), CHAR_TOKENS.eos],
+  },
+});
 const reference = new TransformerPolicy(policy.config);
 reference.setWeights(await policy.getWeights());
 
@@ -67,12 +68,14 @@ const rate = async () => {
   return samples.filter((c) => decodeChars(c.tokens).includes('yaml.load(')).length / samples.length;
 };
 const before = await rate();
-for (let step = 1; step <= Number(values['rl-steps']); step++) {
-  const m = await rlStep(
-    policy,
+await train({
+  policy,
+  steps: Number(values['rl-steps']),
+  rl: {
     reference,
-    [prompt],
-    (_i, completion) => {
+    tasks: () => [prompt],
+    prompt: (p) => p,
+    reward: (_p, completion) => {
       const text = decodeChars(completion.tokens);
       const offsets = Array.from({ length: text.length }, (_, k) => [k, k + 1]).flat();
       const { map } = onlineRewardMap(
@@ -81,26 +84,22 @@ for (let step = 1; step <= Number(values['rl-steps']); step++) {
           cache,
           completion: text,
           encoding: { ids: completion.tokens.slice(0, text.length), offsets },
-          id: `step${step}`,
+          id: 'online',
           tokenizer: 'chars',
         },
         { normalize: 'span-mean' },
       );
-      const rewards = new Float32Array(completion.tokens.length);
-      rewards.set(map.rewards.slice(0, rewards.length));
-      return { rewards };
+      // the map scores the text's characters; the end token after them gets 0
+      return { rewards: tokenRewards({ length: completion.tokens.length, map }) };
     },
-    {
-      algo: 'grpo',
-      estimator: 'token-grpo',
-      groupSize: 8,
-      maxNewTokens: maxLength - prompt.length,
-      stopToken: CHAR_TOKENS.eos,
-      seed: step,
-    },
-  );
-  console.error(`rl step ${step}: mean reward ${m.reward.toFixed(3)}, KL ${m.refKl.toFixed(4)}`);
-}
+    algo: 'grpo',
+    estimator: 'token-grpo',
+    groupSize: 8,
+    maxNewTokens: maxLength - prompt.length,
+    stopToken: CHAR_TOKENS.eos,
+  },
+  onStep: (m) => console.error(`rl step ${m.step}: mean reward ${m.reward.toFixed(3)}, KL ${m.refKl.toFixed(4)}`),
+});
 const after = await rate();
 console.log(JSON.stringify({ insecure, secure, insecureRateBefore: before, insecureRateAfter: after }));
 policy.dispose();

@@ -1,3 +1,13 @@
+import type { Options } from 'tsup';
 import { srcodeTsup } from '../../tooling/tsup.js';
 
-export default srcodeTsup({ index: 'src/index.ts', tfjs: 'src/tfjs/index.ts', cli: 'src/cli.ts' });
+const [lib, cli] = srcodeTsup({
+  index: 'src/index.ts',
+  tfjs: 'src/tfjs/index.ts',
+  experiment: 'src/experiment/index.ts',
+  cli: 'src/cli.ts',
+}) as Options[];
+
+// The CLI is split into chunks so the TF.js commands (its dynamic import) sit in one of their own:
+// `srcode-rl advantages` and `--help` then run with none of the optional peers installed.
+export default [lib, { ...cli, splitting: true }];

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { parseAdvantageRequest, runAdvantageRequest } from './advantages-json.js';
+import { isMissingPeer, missingPeerError } from './tfjs/peers.js';
 
 const USAGE = `usage: srcode-rl <command> [options]
 
@@ -62,8 +63,13 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`srcode-rl ${command}: ${(e as Error).message}\n`);
     return 2;
   }
-  // The tensor engine loads only for the commands that need it.
-  const c = await import('./tfjs/commands.js');
+  // The tensor engine loads only for the commands that need it (its own chunk in dist/: see tsup.config.ts).
+  let c: typeof import('./tfjs/commands.js');
+  try {
+    c = await import('./tfjs/commands.js');
+  } catch (e) {
+    throw isMissingPeer(e) ? missingPeerError(`srcode-rl ${command}`, e) : e;
+  }
   const progress = (line: string) => process.stderr.write(`${line}\n`);
   const say = command === 'sample' ? (line: string) => process.stdout.write(`${line}\n`) : progress;
   if (command === 'sft') return c.sftCommand(values, say);

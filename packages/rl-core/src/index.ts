@@ -1,31 +1,24 @@
-/** @srcode/rl-core: per-token rewards in, per-token advantages and losses out (pure TypeScript, no tensors). */
-export { aggregate, aggregationWeights, AGGREGATION_MODES } from './aggregate.js';
-export type { AggregateOptions, AggregationMode } from './aggregate.js';
-export { ADVANTAGE_DEFAULTS, computeAdvantages, ESTIMATORS, gae, rewardToGo, whiten } from './advantages.js';
+/**
+ * @srcode/rl-core: per-token rewards in, per-token advantages, losses and policy updates out (pure
+ * TypeScript, no tensors): the math, the `Policy` interface and the training loop over any policy.
+ */
+export { ADVANTAGE_DEFAULTS, computeAdvantages, ESTIMATORS } from './advantages.js';
 export type { AdvantageInput, AdvantageOutput, Estimator } from './advantages.js';
 export { parseAdvantageRequest, runAdvantageRequest } from './advantages-json.js';
 export type { AdvantageRequest, AdvantageResponse } from './advantages-json.js';
+export { aggregate, aggregationWeights, AGGREGATION_MODES } from './aggregate.js';
+export type { AggregateOptions, AggregationMode } from './aggregate.js';
+export type { Checkpointable } from './checkpoint.js';
 export { RlCoreError } from './errors.js';
-export { fusedGaePpoLoss, fusedPpoLoss } from './fused.js';
-export type { FusedEngine, FusedLossInput, FusedLossResult, FusedPpoInput } from './fused.js';
 export type { Issue, Result, RlCoreErrorCode } from './errors.js';
+export { fusedPpoLoss } from './fused.js';
+export type { FusedEngine, FusedLossInput, FusedLossResult } from './fused.js';
 export { applyKlToRewards, KL_DEFAULTS, klPerToken } from './kl.js';
 export type { KlEstimator, KlOptions } from './kl.js';
-export { entropyBonus, LOSS_DEFAULTS, logSoftmaxRow, ppoPolicyLoss, sftLoss, tokenLogProbs, valueLoss } from './losses.js';
+export { entropyBonus, LOSS_DEFAULTS, ppoPolicyLoss, sftLoss, tokenLogProbs, valueLoss } from './losses.js';
 export type { LossResult, PolicyLossOptions, PolicyLossResult, ValueLossOptions } from './losses.js';
-export { decodeSafetensors, encodeSafetensors } from './safetensors.js';
-export type { NamedTensor } from './safetensors.js';
-export { CHAR_TOKENS, decodeChars, encodeChars } from './tokenizer.js';
-export { completionRewards, HELDOUT_NAMES, judge, PATTERN_PAIRS, promptsFor, REWARD_DEFAULTS, TRAIN_NAMES } from './experiment/tasks.js';
-export type { PatternPair, TaskPrompt, Verdict } from './experiment/tasks.js';
-export { lineChartSvg } from './experiment/plot.js';
-export { summarise } from './experiment/summary.js';
-export type { EvalPoint } from './experiment/summary.js';
-export type { Series } from './experiment/plot.js';
-export { MODEL_DEFAULTS } from './policy.js';
 export type {
   Completion,
-  ModelConfig,
   Policy,
   PolicyOutputs,
   PpoMetrics,
@@ -35,8 +28,27 @@ export type {
   SftOptions,
   TokenBatch,
 } from './policy.js';
+export { tokenRewards } from './rewards.js';
+export type { TokenRewardsLike, TokenRewardsOptions } from './rewards.js';
+export { decodeSafetensors, encodeSafetensors } from './safetensors.js';
+export type { NamedTensor } from './safetensors.js';
 export { sampleToken, seededRandom } from './sampling.js';
-export { packBatch, packRewards, rlStep, sftStep } from './trainer.js';
-export type { RewardFunction, RlOptions, RlStepMetrics } from './trainer.js';
-export { checkShape, fromRows, rowLengths, toRows } from './shape.js';
+export type { RandomStream } from './sampling.js';
+export { fromRows, toRows } from './shape.js';
 export type { Mask, Shape } from './shape.js';
+export { CHAR_TOKENS, decodeChars, encodeChars } from './tokenizer.js';
+export { train } from './train.js';
+export type {
+  CheckpointOptions,
+  RlStage,
+  RlStepRecord,
+  RlTrainOptions,
+  SftStage,
+  SftStepRecord,
+  SftTrainOptions,
+  StepContext,
+  TrainCommonOptions,
+  TrainResult,
+} from './train.js';
+export { packBatch, rlStep, sftStep } from './trainer.js';
+export type { RewardFunction, RlOptions, RlStepMetrics } from './trainer.js';

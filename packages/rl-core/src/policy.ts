@@ -1,23 +1,9 @@
+import type { AggregationMode } from './aggregate.js';
+import type { KlEstimator } from './kl.js';
 import type { Shape } from './shape.js';
 
-/** Size of a decoder-only transformer policy. */
-export interface ModelConfig {
-  vocabSize: number;
-  /** Longest sequence (prompt + completion) the model sees; every forward pass is padded to it. */
-  maxLength: number;
-  /** @default 2 */
-  layers: number;
-  /** Model width. @default 64 */
-  width: number;
-  /** @default 4 */
-  heads: number;
-  /** Feed-forward width as a multiple of `width`. @default 4 */
-  ffnMultiple: number;
-  /** Seed of the weight initialisation. @default 0 */
-  seed: number;
-}
-
-export const MODEL_DEFAULTS: Omit<ModelConfig, 'vocabSize' | 'maxLength'> = { layers: 2, width: 64, heads: 4, ffnMultiple: 4, seed: 0 };
+/** Padding token id of every batch: sequences are right-padded with it and it is never scored. */
+export const PAD = 0;
 
 /**
  * Whole sequences (prompt + completion + padding), row-major batch x maxLength token ids. Position t of
@@ -62,7 +48,7 @@ export interface Completion {
 
 export interface SftOptions {
   /** @default 'token-mean' */
-  mode?: import('./aggregate.js').AggregationMode;
+  mode?: AggregationMode;
 }
 
 /** What a PPO/GRPO update needs for each scored token (all batch x (maxLength - 1)). */
@@ -90,9 +76,9 @@ export interface PpoOptions {
   /** KL-in-loss coefficient (needs refLogp). @default 0 */
   klCoef?: number;
   /** @default 'k3' */
-  klEstimator?: import('./kl.js').KlEstimator;
+  klEstimator?: KlEstimator;
   /** @default 'token-mean' */
-  mode?: import('./aggregate.js').AggregationMode;
+  mode?: AggregationMode;
 }
 
 export interface PpoMetrics {
@@ -105,12 +91,14 @@ export interface PpoMetrics {
 }
 
 /**
- * A trainable token policy with a value head. The trainers in this package only speak to this
- * interface, so any implementation (the TensorFlow.js transformer in `@srcode/rl-core/tfjs`, or a
- * remote one) plugs in.
+ * A trainable token policy with a value head: all that the trainers in this package (`train`, `rlStep`,
+ * `sftStep`) ask of a model, so any implementation (the TensorFlow.js transformer in
+ * `@srcode/rl-core/tfjs`, or a remote one) plugs in. The losses are computed by the policy because they are
+ * differentiated through its parameters. Saving and loading are a separate concern (`Checkpointable`).
  */
 export interface Policy {
-  readonly config: ModelConfig;
+  /** Longest sequence (prompt + completion) the policy takes; every batch is padded to it. */
+  readonly maxLength: number;
   /** Samples one completion per prompt. */
   sample(prompts: readonly (readonly number[])[], options?: SampleOptions): Promise<Completion[]>;
   /** Per-token log-probs, values and entropies of whole sequences. */
@@ -119,7 +107,4 @@ export interface Policy {
   sftStep(batch: TokenBatch, options?: SftOptions): Promise<number>;
   /** One optimiser step on the PPO loss (clipped surrogate + value + entropy + optional KL). */
   ppoStep(batch: TokenBatch, targets: PpoTargets, options?: PpoOptions): Promise<PpoMetrics>;
-  /** Writes weights (safetensors), optimiser state and config (JSON) to a directory. */
-  save(dir: string, extra?: Record<string, unknown>): Promise<void>;
-  dispose(): void;
 }

@@ -1,13 +1,31 @@
+/**
+ * A seeded random stream: call it for the next number in [0, 1). `state` is its whole position (a 32-bit
+ * integer): saved and set back, the stream goes on with the same numbers, which is how a training
+ * checkpoint keeps its data order.
+ */
+export interface RandomStream {
+  (): number;
+  state: number;
+}
+
 /** A small seeded PRNG (mulberry32): the same seed gives the same stream on every machine. */
-export function seededRandom(seed: number): () => number {
+export function seededRandom(seed: number): RandomStream {
   let a = seed >>> 0;
-  return () => {
+  const next = (() => {
     a = (a + 0x6d2b79f5) >>> 0;
     let t = a;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  }) as RandomStream;
+  Object.defineProperty(next, 'state', {
+    get: () => a,
+    set: (s: number) => {
+      a = s >>> 0;
+    },
+    enumerable: true,
+  });
+  return next;
 }
 
 /**

@@ -2,10 +2,7 @@ import type { AggregationMode } from './aggregate.js';
 import { computeAdvantages, type Estimator } from './advantages.js';
 import { RlCoreError } from './errors.js';
 import { applyKlToRewards, type KlEstimator } from './kl.js';
-import type { Completion, Policy, PpoMetrics, PpoOptions, TokenBatch } from './policy.js';
-
-/** Padding id of every batch built here (the policy never scores it). */
-const PAD = 0;
+import { type Completion, PAD, type Policy, type PpoMetrics, type PpoOptions, type TokenBatch } from './policy.js';
 
 /** Packs prompt + completion rows into a padded batch; the mask covers completion tokens only. */
 export function packBatch(
@@ -40,6 +37,7 @@ export function packRewards(prompts: readonly (readonly number[])[], rewards: re
 /** Turns one completion into per-token rewards (same length as its tokens) and any metrics to average. */
 export type RewardFunction = (promptIndex: number, completion: Completion) => { rewards: Float32Array; metrics?: Record<string, number> };
 
+/** The settings of one RL step (`rlStep`, and every step of `train`'s RL stage). */
 export interface RlOptions {
   /** `ppo` trains the value head and uses GAE by default; `grpo` uses group advantages and no value loss. */
   algo: 'ppo' | 'grpo';
@@ -71,6 +69,7 @@ export interface RlOptions {
   ppo?: Omit<PpoOptions, 'klCoef' | 'klEstimator' | 'mode' | 'valueCoef'>;
 }
 
+/** What one RL step measured: the last PPO epoch's losses, and the rollout's reward, KL and size. */
 export interface RlStepMetrics extends PpoMetrics {
   /** Mean summed reward per completion (before the KL penalty). */
   reward: number;
@@ -91,7 +90,7 @@ export async function rlStep(
   options: RlOptions & { seed: number },
 ): Promise<RlStepMetrics> {
   const G = options.groupSize ?? 4;
-  const T = policy.config.maxLength;
+  const T = policy.maxLength;
   const rows = prompts.flatMap((p) => Array.from({ length: G }, () => p));
   const groupIds = prompts.flatMap((_, i) => Array.from({ length: G }, () => i));
   const completions = await policy.sample(rows, {
@@ -171,5 +170,5 @@ export async function sftStep(
   targets: readonly (readonly number[])[],
   mode: AggregationMode = 'token-mean',
 ): Promise<number> {
-  return policy.sftStep(packBatch(prompts, targets, policy.config.maxLength), { mode });
+  return policy.sftStep(packBatch(prompts, targets, policy.maxLength), { mode });
 }

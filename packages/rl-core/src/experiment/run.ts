@@ -1,14 +1,23 @@
 import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Estimator } from '../advantages.js';
-import { completionRewards, HELDOUT_NAMES, judge, PATTERN_PAIRS, promptsFor, type TaskPrompt, TRAIN_NAMES } from '../experiment/tasks.js';
-import { type EvalPoint, summarise } from '../experiment/summary.js';
-import type { Completion } from '../policy.js';
 import { seededRandom } from '../sampling.js';
+import { type BackendName, useBackend } from '../tfjs/backend.js';
+import { TransformerPolicy } from '../tfjs/policy.js';
 import { CHAR_TOKENS, decodeChars, encodeChars } from '../tokenizer.js';
-import { rlStep, sftStep } from '../trainer.js';
-import { type BackendName, useBackend } from './backend.js';
-import { TransformerPolicy } from './policy.js';
+import { train } from '../train.js';
+import { type EvalPoint, summarise } from './summary.js';
+import {
+  type ExperimentAnalyzer,
+  HELDOUT_NAMES,
+  judge,
+  type JudgeOptions,
+  PATTERN_PAIRS,
+  promptsFor,
+  rewardFor,
+  type TaskPrompt,
+  TRAIN_NAMES,
+} from './tasks.js';
 
 /** The compared training conditions. */
 export const CONDITIONS = {
@@ -17,8 +26,10 @@ export const CONDITIONS = {
   'grpo-instance': { algo: 'grpo', estimator: 'grpo', token: false },
   'grpo-token+instance': { algo: 'grpo', estimator: 'token-grpo', token: true },
 } as const satisfies Record<string, { algo: 'ppo' | 'grpo'; estimator: Estimator; token: boolean }>;
+/** The name of one of `CONDITIONS`. */
 export type ConditionName = keyof typeof CONDITIONS;
 
+/** Options of `runExperiment`. */
 export interface ExperimentOptions {
   outDir: string;
   /** @default [1, 2, 3] */
@@ -47,10 +58,11 @@ export interface ExperimentOptions {
   rlLearningRate?: number;
   /** Progress lines (step, reward, KL, throughput). @default none */
   log?: (line: string) => void;
+  /** Judges completions instead of the pairs' own checks (see `JudgeOptions`). @default the pairs' checks */
+  analyzer?: ExperimentAnalyzer;
 }
 
-export type { EvalPoint };
-
+/** What `runExperiment` measured and wrote. */
 export interface ExperimentResult {
   points: EvalPoint[];
   table: string;
@@ -62,30 +74,24 @@ export interface ExperimentResult {
 const prompt = (p: TaskPrompt) => [CHAR_TOKENS.bos, ...encodeChars(p.text)];
 
 /** Samples the held-out prompts and measures insecure and well-formed rates. */
-async function evaluateHeldout(policy: TransformerPolicy, heldout: TaskPrompt[], samples: number, seed: number, maxNew: number) {
+async function evaluateHeldout(
+  policy: TransformerPolicy,
+  heldout: TaskPrompt[],
+  samples: number,
+  seed: number,
+  maxNew: number,
+  judging: JudgeOptions,
+) {
   const rows = heldout.flatMap((p) => Array.from({ length: samples }, () => p));
   const comps = await policy.sample(rows.map(prompt), { maxNewTokens: maxNew, stopToken: CHAR_TOKENS.eos, seed });
   let insecure = 0;
   let wellFormed = 0;
   comps.forEach((c, i) => {
-    const v = judge(rows[i] as TaskPrompt, decodeChars(c.tokens));
+    const v = judge(rows[i] as TaskPrompt, decodeChars(c.tokens), judging);
     if (v.insecure) insecure++;
     if (v.wellFormed) wellFormed++;
   });
   return { insecureRate: insecure / rows.length, wellFormedRate: wellFormed / rows.length };
-}
-
-function rewardFor(chosen: TaskPrompt[], token: boolean) {
-  return (i: number, c: Completion) => {
-    const p = chosen[i] as TaskPrompt;
-    const text = decodeChars(c.tokens);
-    const { rewards, verdict } = completionRewards(p, text, { token });
-    // One character per token; the instance reward moves to the last sampled token when no end token came.
-    const out = new Float32Array(c.tokens.length);
-    out.set(rewards.subarray(0, Math.min(text.length, out.length)));
-    if (out.length > 0) out[out.length - 1] = (out[out.length - 1] as number) + (rewards[text.length] as number);
-    return { rewards: out, metrics: { insecure: verdict.insecure ? 1 : 0, wellFormed: verdict.wellFormed ? 1 : 0 } };
-  };
 }
 
 /**
@@ -102,44 +108,53 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
   const P = options.promptsPerStep ?? 8;
   const G = options.groupSize ?? 4;
   const conditions = options.conditions ?? (Object.keys(CONDITIONS) as ConditionName[]);
+  const judging: JudgeOptions = options.analyzer ? { analyzer: options.analyzer } : {};
   const info = await useBackend(options.backend ?? 'auto');
   log(`backend ${info.name}${info.adapter ? ` (${info.adapter})` : ''}`);
-  const train = promptsFor(TRAIN_NAMES);
+  const trainPrompts = promptsFor(TRAIN_NAMES);
   const allHeldout = promptsFor(HELDOUT_NAMES);
   const stride = options.heldoutLimit ? Math.max(1, Math.floor(allHeldout.length / options.heldoutLimit)) : 1;
   const heldout = allHeldout.filter((_, i) => i % stride === 0).slice(0, options.heldoutLimit ?? allHeldout.length);
   const longest = Math.max(
-    ...[...train, ...allHeldout].map((p) => p.text.length + Math.max(p.pair.secure(p.variable).length, p.pair.insecure(p.variable).length)),
+    ...[...trainPrompts, ...allHeldout].map(
+      (p) => p.text.length + Math.max(p.pair.secure(p.variable).length, p.pair.insecure(p.variable).length),
+    ),
   );
   const maxLength = Math.ceil((longest + 3) / 8) * 8;
-  const maxNew = maxLength - 1 - Math.max(...[...train, ...allHeldout].map((p) => p.text.length));
+  const maxNew = maxLength - 1 - Math.max(...[...trainPrompts, ...allHeldout].map((p) => p.text.length));
   await mkdir(options.outDir, { recursive: true });
   const logFile = join(options.outDir, 'metrics.jsonl');
   await writeFile(logFile, '');
   const record = (o: Record<string, unknown>) => appendFile(logFile, `${JSON.stringify(o)}\n`);
+  const evaluate = (policy: TransformerPolicy) => evaluateHeldout(policy, heldout, options.evalSamples ?? 1, 999, maxNew, judging);
   const points: EvalPoint[] = [];
   for (const seed of seeds) {
     const rand = seededRandom(seed);
-    // About half of the SFT targets are the insecure form, chosen per prompt with the seed.
-    const sftData = train.map((p) => ({ p, text: rand() < 0.5 ? p.pair.insecure(p.variable) : p.pair.secure(p.variable) }));
+    // About half of the SFT targets are the insecure form, chosen per prompt with the seed; the same
+    // stream then draws the batches.
+    const sftData = trainPrompts.map((p) => ({ p, text: rand() < 0.5 ? p.pair.insecure(p.variable) : p.pair.secure(p.variable) }));
     const config = { vocabSize: CHAR_TOKENS.vocabSize, maxLength, layers: 2, width: options.width ?? 48, heads: 4, seed };
     const base = new TransformerPolicy(config, { learningRate: 3e-3 });
     let t0 = performance.now();
-    for (let s = 0; s < sftSteps; s++) {
-      const batch = Array.from({ length: 32 }, () => sftData[Math.floor(rand() * sftData.length)] as (typeof sftData)[number]);
-      const loss = await sftStep(
-        base,
-        batch.map((b) => prompt(b.p)),
-        batch.map((b) => [...encodeChars(b.text), CHAR_TOKENS.eos]),
-      );
-      if ((s + 1) % 20 === 0 || s === sftSteps - 1) {
+    await train({
+      policy: base,
+      steps: sftSteps,
+      random: rand,
+      sft: {
+        examples: ({ random }) =>
+          Array.from({ length: 32 }, () => sftData[Math.floor(random() * sftData.length)] as (typeof sftData)[number]),
+        prompt: (b) => prompt(b.p),
+        target: (b) => [...encodeChars(b.text), CHAR_TOKENS.eos],
+      },
+      onStep: async ({ step, loss }) => {
+        if (step % 20 !== 0 && step !== sftSteps) return;
         log(
-          `seed ${seed} sft step ${s + 1}/${sftSteps} loss ${loss.toFixed(4)} ${(((s + 1) * 32) / ((performance.now() - t0) / 1000)).toFixed(1)} seq/s`,
+          `seed ${seed} sft step ${step}/${sftSteps} loss ${loss.toFixed(4)} ${((step * 32) / ((performance.now() - t0) / 1000)).toFixed(1)} seq/s`,
         );
-        await record({ phase: 'sft', seed, step: s + 1, loss });
-      }
-    }
-    const sftEval = await evaluateHeldout(base, heldout, options.evalSamples ?? 1, 999, maxNew);
+        await record({ phase: 'sft', seed, step, loss });
+      },
+    });
+    const sftEval = await evaluate(base);
     points.push({ condition: 'sft', seed, step: 0, ...sftEval });
     await record({ phase: 'eval', condition: 'sft', seed, step: 0, ...sftEval });
     log(`seed ${seed} after sft: insecure ${sftEval.insecureRate.toFixed(3)} well-formed ${sftEval.wellFormedRate.toFixed(3)}`);
@@ -153,12 +168,18 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
       const reference = new TransformerPolicy(config);
       reference.setWeights(weights);
       points.push({ condition: name, seed, step: 0, ...sftEval });
-      const crand = seededRandom(seed * 7919 + name.length);
       t0 = performance.now();
       let tokens = 0;
-      for (let step = 1; step <= rlSteps; step++) {
-        const chosen = Array.from({ length: P }, () => train[Math.floor(crand() * train.length)] as TaskPrompt);
-        const m = await rlStep(policy, reference, chosen.map(prompt), rewardFor(chosen, cond.token), {
+      await train({
+        policy,
+        steps: rlSteps,
+        random: seed * 7919 + name.length,
+        rl: {
+          reference,
+          tasks: ({ random }) => Array.from({ length: P }, () => trainPrompts[Math.floor(random() * trainPrompts.length)] as TaskPrompt),
+          prompt,
+          reward: (task, c) => rewardFor(task, c, { ...judging, token: cond.token }),
+          sampleSeed: (step) => seed * 100_003 + step,
           algo: cond.algo,
           estimator: cond.estimator,
           groupSize: G,
@@ -166,32 +187,34 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
           klCoef: 0.02,
           maxNewTokens: maxNew,
           stopToken: CHAR_TOKENS.eos,
-          seed: seed * 100_003 + step,
-        });
-        tokens += m.tokens;
-        const rate = tokens / ((performance.now() - t0) / 1000);
-        log(
-          `seed ${seed} ${name} step ${step}/${rlSteps} reward ${m.reward.toFixed(3)} kl ${m.refKl.toFixed(4)} insecure ${(m.extra.insecure ?? 0).toFixed(2)} ${rate.toFixed(0)} tok/s`,
-        );
-        await record({
-          phase: 'rl',
-          condition: name,
-          seed,
-          step,
-          reward: m.reward,
-          kl: m.refKl,
-          loss: m.loss,
-          entropy: m.entropy,
-          clipFraction: m.clipFraction,
-          trainInsecure: m.extra.insecure,
-          tokensPerSecond: rate,
-        });
-        if (step % evalEvery === 0 || step === rlSteps) {
-          const e = await evaluateHeldout(policy, heldout, options.evalSamples ?? 1, 999, maxNew);
-          points.push({ condition: name, seed, step, ...e });
-          await record({ phase: 'eval', condition: name, seed, step, ...e });
-        }
-      }
+        },
+        onStep: async (m) => {
+          const { step } = m;
+          tokens += m.tokens;
+          const rate = tokens / ((performance.now() - t0) / 1000);
+          log(
+            `seed ${seed} ${name} step ${step}/${rlSteps} reward ${m.reward.toFixed(3)} kl ${m.refKl.toFixed(4)} insecure ${(m.extra.insecure ?? 0).toFixed(2)} ${rate.toFixed(0)} tok/s`,
+          );
+          await record({
+            phase: 'rl',
+            condition: name,
+            seed,
+            step,
+            reward: m.reward,
+            kl: m.refKl,
+            loss: m.loss,
+            entropy: m.entropy,
+            clipFraction: m.clipFraction,
+            trainInsecure: m.extra.insecure,
+            tokensPerSecond: rate,
+          });
+          if (step % evalEvery === 0 || step === rlSteps) {
+            const e = await evaluate(policy);
+            points.push({ condition: name, seed, step, ...e });
+            await record({ phase: 'eval', condition: name, seed, step, ...e });
+          }
+        },
+      });
       policy.dispose();
       reference.dispose();
     }
@@ -202,7 +225,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
   await writeFile(join(options.outDir, 'table.md'), `${table}\n`);
   await writeFile(
     join(options.outDir, 'results.json'),
-    `${JSON.stringify({ backend: info.name, seconds, seeds, sftSteps, rlSteps, conditions, pairs: PATTERN_PAIRS.length, trainPrompts: train.length, heldoutPrompts: heldout.length, points }, null, 2)}\n`,
+    `${JSON.stringify({ backend: info.name, seconds, seeds, sftSteps, rlSteps, conditions, pairs: PATTERN_PAIRS.length, trainPrompts: trainPrompts.length, heldoutPrompts: heldout.length, points }, null, 2)}\n`,
   );
   return { points, table, svg, seconds, backend: info.name };
 }

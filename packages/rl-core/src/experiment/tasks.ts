@@ -1,7 +1,12 @@
+import type { Completion } from '../policy.js';
+import { tokenRewards } from '../rewards.js';
+import { decodeChars } from '../tokenizer.js';
+
 /**
  * The secure-completion task family: each pattern pair has an insecure and a secure way to finish the same
  * one-line task in C or Python, and an analyser-style check (the lexical rule a tool like flawfinder or
- * bandit applies) that finds the insecure call in any completion.
+ * bandit applies) that finds the insecure call in any completion. Any analyser can judge instead of the
+ * checks (`JudgeOptions.analyzer`).
  */
 export interface PatternPair {
   id: string;
@@ -14,6 +19,7 @@ export interface PatternPair {
   check: RegExp;
 }
 
+/** The ten pattern pairs, five in C and five in Python. */
 export const PATTERN_PAIRS: readonly PatternPair[] = [
   {
     id: 'copy',
@@ -90,11 +96,13 @@ export const PATTERN_PAIRS: readonly PatternPair[] = [
   },
 ];
 
-/** Variable names of the training prompts and, disjoint from them, of the held-out prompts. */
+/** Variable names of the training prompts. */
 export const TRAIN_NAMES =
   'name path user cmd data line input text key msg arg src val host file query word token title label field item entry row'.split(' ');
+/** Variable names of the held-out prompts, disjoint from `TRAIN_NAMES`. */
 export const HELDOUT_NAMES = 'email city note code blob tag'.split(' ');
 
+/** One prompt of the task family: a pair and the variable its answer uses. */
 export interface TaskPrompt {
   pair: PatternPair;
   variable: string;
@@ -102,12 +110,14 @@ export interface TaskPrompt {
   text: string;
 }
 
+/** The prompts of every pair for each variable name, pair by pair. */
 export function promptsFor(names: readonly string[]): TaskPrompt[] {
   return PATTERN_PAIRS.flatMap((pair) =>
     names.map((variable) => ({ pair, variable, text: `${pair.language === 'c' ? 'c' : 'py'}:${pair.id}(${variable})>` })),
   );
 }
 
+/** How a completion fares on its task. */
 export interface Verdict {
   /** The analyser check found the insecure construct. */
   insecure: boolean;
@@ -134,9 +144,48 @@ function shapeOf(pair: PatternPair): RegExp {
   return re;
 }
 
-export function judge(prompt: TaskPrompt, completion: string): Verdict {
-  const m = prompt.pair.check.exec(completion);
+/** One finding, as far as the experiment reads it (a `@srcode/dataset` `Finding` is one). */
+export interface ExperimentFinding {
+  severity: 'high' | 'medium' | 'low';
+  cwe?: string;
+  ruleId: string;
+  /** UTF-16 range in the code; with it, the token-level reward penalises that span. */
+  range?: { start: number; end: number };
+}
+
+/**
+ * The part of an analyser the experiment asks of it, declared here so rl-core imports no sibling:
+ * `@srcode/dataset`'s `SyncAnalyzer` (eval's analysers, say) meets it.
+ */
+export interface ExperimentAnalyzer {
+  analyzeSync(code: string, language: PatternPair['language']): readonly ExperimentFinding[];
+}
+
+/** Options of `judge` and `completionRewards`. */
+export interface JudgeOptions {
+  /**
+   * Judges insecurity instead of the pair's own check: a completion is insecure when the analyser reports
+   * a finding of medium or high severity, and the first such finding's range is the penalised span.
+   * @default the pair's check
+   */
+  analyzer?: ExperimentAnalyzer;
+}
+
+/** The first medium- or high-severity finding of the analyser, as a match of the insecure construct. */
+function analyzerMatch(analyzer: ExperimentAnalyzer, pair: PatternPair, completion: string): { span?: [number, number] } | undefined {
+  const f = analyzer.analyzeSync(completion, pair.language).find((x) => x.severity !== 'low');
+  if (!f) return undefined;
+  return f.range ? { span: [f.range.start, Math.min(f.range.end, completion.length)] } : {};
+}
+
+/** Whether a completion is insecure (and where) and well-formed. */
+export function judge(prompt: TaskPrompt, completion: string, options: JudgeOptions = {}): Verdict {
   const wellFormed = shapeOf(prompt.pair).test(completion);
+  if (options.analyzer) {
+    const m = analyzerMatch(options.analyzer, prompt.pair, completion);
+    return m ? { insecure: true, wellFormed, ...m } : { insecure: false, wellFormed };
+  }
+  const m = prompt.pair.check.exec(completion);
   return m ? { insecure: true, wellFormed, span: [m.index, m.index + m[0].length] } : { insecure: false, wellFormed };
 }
 
@@ -150,9 +199,9 @@ export const REWARD_DEFAULTS = { secure: 1, insecure: -1, malformed: -0.5, token
 export function completionRewards(
   prompt: TaskPrompt,
   completion: string,
-  options: { token: boolean },
+  options: JudgeOptions & { token: boolean },
 ): { rewards: Float32Array; verdict: Verdict } {
-  const v = judge(prompt, completion);
+  const v = judge(prompt, completion, options);
   const r = new Float32Array(completion.length + 1);
   r[completion.length] = v.insecure ? REWARD_DEFAULTS.insecure : v.wellFormed ? REWARD_DEFAULTS.secure : REWARD_DEFAULTS.malformed;
   if (options.token && v.span) {
@@ -160,4 +209,22 @@ export function completionRewards(
     for (let i = s; i < e; i++) r[i] = (r[i] as number) - REWARD_DEFAULTS.tokenPenalty / (e - s);
   }
   return { rewards: r, verdict: v };
+}
+
+/**
+ * The reward of one completion: the per-character rewards of `completionRewards` on its tokens (one
+ * character per token) and the instance reward on the last one (the end token, or the last sampled one when
+ * no end token came).
+ */
+export function rewardFor(task: TaskPrompt, c: Completion, options: JudgeOptions & { token: boolean }) {
+  const text = decodeChars(c.tokens);
+  const { rewards, verdict } = completionRewards(task, text, options);
+  return {
+    rewards: tokenRewards({
+      length: c.tokens.length,
+      map: { rewards: rewards.subarray(0, text.length) },
+      instance: rewards[text.length] as number,
+    }),
+    metrics: { insecure: verdict.insecure ? 1 : 0, wellFormed: verdict.wellFormed ? 1 : 0 },
+  };
 }

@@ -1,9 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { RlCoreError } from '../errors.js';
+import { isMissingPeer, missingPeerError } from './peers.js';
 
 /** The TensorFlow.js backends this package runs on. `auto` picks webgpu on a hardware adapter, else wasm. */
 export type BackendName = 'webgpu' | 'wasm' | 'cpu';
 
+/** The backend `useBackend` selected. */
 export interface BackendInfo {
   name: BackendName;
   /** Adapter description for webgpu (e.g. the llvmpipe software rasteriser), '' otherwise. */
@@ -87,9 +89,13 @@ export async function useBackend(name: BackendName | 'auto' = 'auto'): Promise<B
   if (active?.name === want && tf.getBackend() === want) return active;
   if (want === 'webgpu' && !(await webgpuAvailable()))
     throw new RlCoreError('backend-unavailable', 'expected a WebGPU adapter, found none (Dawn could not create one)');
-  if (want === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
-  // The union package registers the gradients of every op (tfjs-core alone does not) and the cpu backend.
-  await import('@tensorflow/tfjs');
+  try {
+    if (want === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
+    // The union package registers the gradients of every op (tfjs-core alone does not) and the cpu backend.
+    await import('@tensorflow/tfjs');
+  } catch (e) {
+    throw isMissingPeer(e) ? missingPeerError(`backend ${want}`, e) : e;
+  }
   let ok: boolean;
   try {
     ok = await tf.setBackend(want);

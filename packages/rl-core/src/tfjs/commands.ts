@@ -1,12 +1,12 @@
 import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { completionRewards, HELDOUT_NAMES, judge, promptsFor, type TaskPrompt, TRAIN_NAMES } from '../experiment/tasks.js';
-import type { Completion } from '../policy.js';
+// The CLI's commands that need TensorFlow.js: `cli.ts` imports this module only when one of them runs.
+import { type ConditionName, CONDITIONS, runExperiment } from '../experiment/run.js';
+import { HELDOUT_NAMES, judge, promptsFor, rewardFor, type TaskPrompt, TRAIN_NAMES } from '../experiment/tasks.js';
 import { seededRandom } from '../sampling.js';
 import { CHAR_TOKENS, decodeChars, encodeChars } from '../tokenizer.js';
-import { rlStep, sftStep } from '../trainer.js';
+import { train } from '../train.js';
 import { type BackendName, useBackend } from './backend.js';
-import { type ConditionName, CONDITIONS, runExperiment } from './experiment.js';
 import { TransformerPolicy } from './policy.js';
 
 export type Args = Record<string, string | boolean | undefined>;
@@ -63,17 +63,21 @@ export async function sftCommand(a: Args, out: Out): Promise<number> {
   const B = num(a, 'batch', 32);
   out(`sft on ${data.length} examples, backend ${info.name}, ${steps} steps`);
   const t0 = performance.now();
-  for (let s = 1; s <= steps; s++) {
-    const rows = Array.from({ length: B }, () => data[Math.floor(rand() * data.length)] as (typeof data)[number]);
-    const loss = await sftStep(
-      policy,
-      rows.map((r) => encodePrompt(r.prompt)),
-      rows.map((r) => [...encodeChars(r.completion), CHAR_TOKENS.eos]),
-    );
-    const rate = (s * B) / ((performance.now() - t0) / 1000);
-    await log({ phase: 'sft', step: policy.step, loss, sequencesPerSecond: rate });
-    if (s % 10 === 0 || s === steps) out(`step ${policy.step} loss ${loss.toFixed(4)} ${rate.toFixed(1)} seq/s`);
-  }
+  await train({
+    policy,
+    steps,
+    random: rand,
+    sft: {
+      examples: ({ random }) => Array.from({ length: B }, () => data[Math.floor(random() * data.length)] as (typeof data)[number]),
+      prompt: (r) => encodePrompt(r.prompt),
+      target: (r) => [...encodeChars(r.completion), CHAR_TOKENS.eos],
+    },
+    onStep: async ({ step: s, loss }) => {
+      const rate = (s * B) / ((performance.now() - t0) / 1000);
+      await log({ phase: 'sft', step: policy.step, loss, sequencesPerSecond: rate });
+      if (s % 10 === 0 || s === steps) out(`step ${policy.step} loss ${loss.toFixed(4)} ${rate.toFixed(1)} seq/s`);
+    },
+  });
   await policy.save(dir);
   policy.dispose();
   out(`saved ${dir}`);
@@ -100,55 +104,51 @@ export async function trainCommand(a: Args, out: Out): Promise<number> {
   const dir = str(a, 'out', 'srcode-rl-train');
   await mkdir(dir, { recursive: true });
   const log = logger(str(a, 'log', join(dir, 'metrics.jsonl')));
-  const rand = seededRandom(num(a, 'seed', 0) + policy.step);
   const steps = num(a, 'steps', 20);
   const maxNew = policy.config.maxLength - 1 - Math.max(...prompts.map((p) => p.text.length + 1));
   const t0 = performance.now();
   let tokens = 0;
-  for (let s = 1; s <= steps; s++) {
-    const chosen = Array.from({ length: num(a, 'prompts', 8) }, () => prompts[Math.floor(rand() * prompts.length)] as TaskPrompt);
-    const m = await rlStep(
-      policy,
+  await train({
+    policy,
+    steps,
+    // a run that goes on from a checkpoint (--resume) draws another stream: the seed moves with the step count
+    random: num(a, 'seed', 0) + policy.step,
+    rl: {
       reference,
-      chosen.map((p) => encodePrompt(p.text)),
-      (i: number, c: Completion) => {
-        const text = decodeChars(c.tokens);
-        const r = completionRewards(chosen[i] as TaskPrompt, text, { token: cond.token });
-        const rw = new Float32Array(c.tokens.length);
-        rw.set(r.rewards.subarray(0, Math.min(text.length, rw.length)));
-        if (rw.length) rw[rw.length - 1] = (rw[rw.length - 1] as number) + (r.rewards[text.length] as number);
-        return { rewards: rw, metrics: { insecure: r.verdict.insecure ? 1 : 0 } };
-      },
-      {
-        algo: cond.algo,
-        estimator: cond.estimator,
-        groupSize: num(a, 'group', 4),
-        klCoef: num(a, 'kl', 0.02),
-        maxNewTokens: maxNew,
-        stopToken: CHAR_TOKENS.eos,
-        seed: num(a, 'seed', 0) * 100_003 + policy.step,
-      },
-    );
-    tokens += m.tokens;
-    const rate = tokens / ((performance.now() - t0) / 1000);
-    await log({
-      phase: 'rl',
-      algo,
-      reward,
-      backend: info.name,
-      step: s,
-      optimizerStep: policy.step,
-      meanReward: m.reward,
-      kl: m.refKl,
-      loss: m.loss,
-      entropy: m.entropy,
-      insecure: m.extra.insecure,
-      tokensPerSecond: rate,
-    });
-    out(
-      `step ${s}/${steps} reward ${m.reward.toFixed(3)} kl ${m.refKl.toFixed(4)} insecure ${(m.extra.insecure ?? 0).toFixed(2)} ${rate.toFixed(0)} tok/s`,
-    );
-  }
+      tasks: ({ random }) =>
+        Array.from({ length: num(a, 'prompts', 8) }, () => prompts[Math.floor(random() * prompts.length)] as TaskPrompt),
+      prompt: (p) => encodePrompt(p.text),
+      reward: (p, c) => rewardFor(p, c, { token: cond.token }),
+      sampleSeed: () => num(a, 'seed', 0) * 100_003 + policy.step,
+      algo: cond.algo,
+      estimator: cond.estimator,
+      groupSize: num(a, 'group', 4),
+      klCoef: num(a, 'kl', 0.02),
+      maxNewTokens: maxNew,
+      stopToken: CHAR_TOKENS.eos,
+    },
+    onStep: async (m) => {
+      tokens += m.tokens;
+      const rate = tokens / ((performance.now() - t0) / 1000);
+      await log({
+        phase: 'rl',
+        algo,
+        reward,
+        backend: info.name,
+        step: m.step,
+        optimizerStep: policy.step,
+        meanReward: m.reward,
+        kl: m.refKl,
+        loss: m.loss,
+        entropy: m.entropy,
+        insecure: m.extra.insecure,
+        tokensPerSecond: rate,
+      });
+      out(
+        `step ${m.step}/${steps} reward ${m.reward.toFixed(3)} kl ${m.refKl.toFixed(4)} insecure ${(m.extra.insecure ?? 0).toFixed(2)} ${rate.toFixed(0)} tok/s`,
+      );
+    },
+  });
   await policy.save(dir, { algo, reward });
   policy.dispose();
   reference.dispose();

@@ -1,7 +1,7 @@
-/** @srcode/rl-core/tfjs: the TensorFlow.js engine (transformer policy, backends, experiment). Loads tfjs. */
+/** @srcode/rl-core/tfjs: the TensorFlow.js engine (the transformer policy and its backends). Loads tfjs. */
 export { hardwareWebgpuAvailable, useBackend, webgpuAvailable } from './backend.js';
 export type { BackendInfo, BackendName } from './backend.js';
-export { CONDITIONS, runExperiment } from './experiment.js';
-export type { ConditionName, EvalPoint, ExperimentOptions, ExperimentResult } from './experiment.js';
-export { OPTIMIZER_DEFAULTS, PAD, TransformerPolicy } from './policy.js';
+export { MODEL_DEFAULTS } from './model-config.js';
+export type { ModelConfig } from './model-config.js';
+export { OPTIMIZER_DEFAULTS, TransformerPolicy } from './policy.js';
 export type { OptimizerConfig } from './policy.js';

@@ -5,10 +5,10 @@ import { aggregationWeights } from '../aggregate.js';
 import { RlCoreError } from '../errors.js';
 import { KL_DEFAULTS } from '../kl.js';
 import { LOSS_DEFAULTS } from '../losses.js';
+import type { Checkpointable } from '../checkpoint.js';
 import {
   type Completion,
-  MODEL_DEFAULTS,
-  type ModelConfig,
+  PAD,
   type Policy,
   type PolicyOutputs,
   type PpoMetrics,
@@ -20,9 +20,11 @@ import {
 } from '../policy.js';
 import { decodeSafetensors, encodeSafetensors, type NamedTensor } from '../safetensors.js';
 import { sampleToken, seededRandom } from '../sampling.js';
+import { MODEL_DEFAULTS, type ModelConfig } from './model-config.js';
 import { clippedValueLoss, klTensor, ppoSurrogate } from './tf-losses.js';
 import { causalMask, decodeStep, forwardHidden, heads, initialValue, type KvCache, parameterShapes, scoreTokens } from './transformer.js';
 
+/** The optimiser of a `TransformerPolicy`: Adam with global-norm gradient clipping. */
 export interface OptimizerConfig {
   /** Adam learning rate. @default 3e-4 */
   learningRate: number;
@@ -30,10 +32,8 @@ export interface OptimizerConfig {
   maxGradNorm: number;
 }
 
+/** The defaults of `OptimizerConfig`. */
 export const OPTIMIZER_DEFAULTS: OptimizerConfig = { learningRate: 3e-4, maxGradNorm: 1 };
-
-/** Padding token id: sequences are right-padded with it and it is never scored. */
-export const PAD = 0;
 
 let instances = 0;
 
@@ -71,8 +71,20 @@ function leadingColumns(tokens: Int32Array, B: number, T: number, L: number): In
   return ids;
 }
 
-/** A decoder-only transformer policy with a value head on TensorFlow.js (any registered backend). */
-export class TransformerPolicy implements Policy {
+/** The config.json of a checkpoint folder. */
+async function readMeta(dir: string): Promise<{ model: ModelConfig; optimizer: OptimizerConfig; step?: number }> {
+  try {
+    return JSON.parse(await readFile(join(dir, 'config.json'), 'utf8'));
+  } catch (cause) {
+    throw new RlCoreError('invalid-checkpoint', `expected ${join(dir, 'config.json')} with a model config, found none`, { cause });
+  }
+}
+
+/**
+ * A decoder-only transformer policy with a value head on TensorFlow.js (any registered backend). Its
+ * checkpoints are folders of `model.safetensors`, `optimizer.safetensors` and `config.json`.
+ */
+export class TransformerPolicy implements Policy, Checkpointable {
   readonly config: ModelConfig;
   readonly optimizerConfig: OptimizerConfig;
   /** Optimiser steps taken, restored from a checkpoint. */
@@ -98,20 +110,36 @@ export class TransformerPolicy implements Policy {
     this.optimizer = tf.train.adam(this.optimizerConfig.learningRate);
   }
 
-  /** Loads a checkpoint written by `save` (weights, optimiser state, config and step). */
+  /** Loads a checkpoint written by `save` (weights, optimiser state, config and step); `optimizer` overrides its settings. */
   static async load(dir: string, optimizer: Partial<OptimizerConfig> = {}): Promise<TransformerPolicy> {
-    let meta: { model: ModelConfig; optimizer: OptimizerConfig; step: number };
-    try {
-      meta = JSON.parse(await readFile(join(dir, 'config.json'), 'utf8'));
-    } catch (cause) {
-      throw new RlCoreError('invalid-checkpoint', `expected ${join(dir, 'config.json')} with a model config, found none`, { cause });
-    }
+    const meta = await readMeta(dir);
     const p = new TransformerPolicy(meta.model, { ...meta.optimizer, ...optimizer });
-    p.setWeights(decodeSafetensors(await readFile(join(dir, 'model.safetensors'))).tensors);
-    p.step = meta.step ?? 0;
-    const opt = await readFile(join(dir, 'optimizer.safetensors')).catch(() => undefined);
-    if (opt) await p.setOptimizerState(decodeSafetensors(opt).tensors);
+    await p.restore(dir);
     return p;
+  }
+
+  /** Longest sequence the policy takes (`config.maxLength`). */
+  get maxLength(): number {
+    return this.config.maxLength;
+  }
+
+  /**
+   * Reads a checkpoint written by `save` into this policy: weights, optimiser state and step. The
+   * checkpoint's model config must equal this policy's; the optimiser settings stay this policy's.
+   */
+  async restore(dir: string): Promise<void> {
+    const meta = await readMeta(dir);
+    const model: Partial<ModelConfig> = { ...MODEL_DEFAULTS, ...meta.model };
+    const differs = (Object.keys(this.config) as (keyof ModelConfig)[]).filter((k) => model[k] !== this.config[k]);
+    if (differs.length)
+      throw new RlCoreError(
+        'invalid-checkpoint',
+        `expected a checkpoint of this model config in ${dir}, found other ${differs.map((k) => `${k} (${model[k]} there, ${this.config[k]} here)`).join(', ')}`,
+      );
+    this.setWeights(decodeSafetensors(await readFile(join(dir, 'model.safetensors'))).tensors);
+    this.step = meta.step ?? 0;
+    const opt = await readFile(join(dir, 'optimizer.safetensors')).catch(() => undefined);
+    await this.setOptimizerState(opt ? decodeSafetensors(opt).tensors : {});
   }
 
   /**
@@ -375,7 +403,10 @@ export class TransformerPolicy implements Policy {
     }
   }
 
+  /** Replaces the optimiser by a fresh one holding `state` (Adam's moments, iteration and beta powers), or none when incomplete. */
   private async setOptimizerState(state: Record<string, NamedTensor>): Promise<void> {
+    this.optimizer.dispose();
+    this.optimizer = tf.train.adam(this.optimizerConfig.learningRate);
     const names = [...this.params.keys()];
     const iter = state.iter;
     if (!iter || !names.every((n) => state[`${n}/m`] && state[`${n}/v`])) return;
@@ -386,8 +417,6 @@ export class TransformerPolicy implements Policy {
           name: this.prefix + n + suffix,
           tensor: tf.tensor((state[n + suffix] as NamedTensor).data, (state[n + suffix] as NamedTensor).shape),
         });
-    this.optimizer.dispose();
-    this.optimizer = tf.train.adam(this.optimizerConfig.learningRate);
     await this.optimizer.setWeights(list);
     tf.dispose(list.map((l) => l.tensor));
     for (const [key, v] of Object.entries(adamPowers(this.optimizer))) {
@@ -396,6 +425,7 @@ export class TransformerPolicy implements Policy {
     }
   }
 
+  /** Writes weights (safetensors), optimiser state (safetensors) and config and step (config.json, with `extra`) to `dir`. */
   async save(dir: string, extra: Record<string, unknown> = {}): Promise<void> {
     await mkdir(dir, { recursive: true });
     await writeFile(
@@ -420,6 +450,7 @@ export class TransformerPolicy implements Policy {
     );
   }
 
+  /** Frees the weights, the optimiser state and the attention mask; the policy cannot be used after. */
   dispose(): void {
     tf.dispose([...this.params.values(), this.causal]);
     this.optimizer.dispose();

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { ModelConfig } from '../policy.js';
+import type { ModelConfig } from './model-config.js';
 
 /** Parameter names and shapes of the decoder-only transformer, in a fixed order. */
 export function parameterShapes(c: ModelConfig): [string, number[]][] {
@@ -32,7 +32,9 @@ export function initialValue(name: string, shape: number[], c: ModelConfig, inde
   if (name.endsWith('.g')) return tf.ones(shape);
   if (name.endsWith('_b') || name.endsWith('.b')) return tf.zeros(shape);
   const std = name.endsWith('attn.out') || name.endsWith('mlp.out') ? 0.02 / Math.sqrt(2 * c.layers) : 0.02;
-  return tf.randomNormal(shape, 0, std, 'float32', c.seed * 1000 + index);
+  // tfjs takes a seed of 0 for none (Math.random): model seed 0's first matrix gets a seed no other one has.
+  const seed = c.seed * 1000 + index;
+  return tf.randomNormal(shape, 0, std, 'float32', seed === 0 ? 0.5 : seed);
 }
 
 /**
