@@ -1,5 +1,5 @@
 import type { Finding, Language } from '@srcode/dataset';
-import Parser from 'tree-sitter';
+import { compileQuery, parse, type Query, SyntaxLayerError } from '@srcode/syntax';
 import { type SyncAnalyzer, sortFindings } from './analyzer.js';
 import { EvaluationError } from './errors.js';
 import { BUILTIN_LANGUAGES } from './rules/registry.js';
@@ -7,12 +7,7 @@ import type { LanguageRules, Rule, RuleMatch, SyntaxNode } from './rules/rule.js
 
 interface CompiledRule {
   rule: Rule;
-  query: Parser.Query;
-}
-
-interface CompiledLanguage {
-  parser: Parser;
-  rules: CompiledRule[];
+  query: Query;
 }
 
 export interface BuiltinAnalyzerOptions {
@@ -28,12 +23,15 @@ export interface BuiltinAnalyzerOptions {
   name?: string;
 }
 
-/** The rule engine: tree-sitter queries plus taint-light predicates, rules registered per language. */
+/**
+ * The rule engine: tree-sitter queries plus taint-light predicates, rules registered per language.
+ * Grammars and parsing come from @srcode/syntax, where each language is registered once.
+ */
 export class BuiltinAnalyzer implements SyncAnalyzer {
   readonly name: string;
   readonly languages: readonly Language[];
   readonly #specs: Map<Language, LanguageRules>;
-  readonly #compiled = new Map<Language, CompiledLanguage>();
+  readonly #compiled = new Map<Language, CompiledRule[]>();
 
   constructor(options: BuiltinAnalyzerOptions = {}) {
     const specs = options.languages ?? BUILTIN_LANGUAGES;
@@ -53,10 +51,10 @@ export class BuiltinAnalyzer implements SyncAnalyzer {
 
   analyzeSync(code: string, language: Language): Finding[] {
     const compiled = this.#compile(language);
-    const tree = compiled.parser.parse(code, undefined, { bufferSize: code.length * 2 + 1024 });
+    const tree = parse(code, language);
     const findings: Finding[] = [];
     const seen = new Set<string>();
-    for (const { rule, query } of compiled.rules) {
+    for (const { rule, query } of compiled) {
       if (rule.trigger && !rule.trigger.test(code)) continue;
       for (const m of query.matches(tree.rootNode)) {
         const captures: Record<string, SyntaxNode> = {};
@@ -81,24 +79,23 @@ export class BuiltinAnalyzer implements SyncAnalyzer {
     return sortFindings(findings);
   }
 
-  #compile(language: Language): CompiledLanguage {
+  #compile(language: Language): CompiledRule[] {
     const cached = this.#compiled.get(language);
     if (cached) return cached;
     const spec = this.#specs.get(language);
     if (!spec) {
       throw new EvaluationError('unknown-language', `the built-in analyser supports ${this.languages.join(', ')}; got '${language}'`);
     }
-    const parser = new Parser();
-    const grammar = spec.grammar as Parser.Language;
-    parser.setLanguage(grammar);
-    const rules = spec.rules.map((rule) => {
+    const compiled = spec.rules.map((rule) => {
       try {
-        return { rule, query: new Parser.Query(grammar, rule.query) };
+        return { rule, query: compileQuery(language, rule.query) };
       } catch (cause) {
-        throw new EvaluationError('bad-rule', `rule ${rule.id} has a query tree-sitter rejects: ${String(cause)}`, { cause });
+        if (cause instanceof SyntaxLayerError && cause.code === 'unknown-language') {
+          throw new EvaluationError('unknown-language', `rules for '${language}', which has no grammar: ${cause.message}`, { cause });
+        }
+        throw new EvaluationError('bad-rule', `rule ${rule.id} has a query tree-sitter rejects: ${(cause as Error).message}`, { cause });
       }
     });
-    const compiled = { parser, rules };
     this.#compiled.set(language, compiled);
     return compiled;
   }

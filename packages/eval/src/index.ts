@@ -6,7 +6,7 @@ export type { EvaluationErrorCode } from './errors.js';
 export { EvaluationError } from './errors.js';
 export { C_LANGUAGE, C_RULES, isConstantC } from './rules/c.js';
 export { PYTHON_LANGUAGE, PYTHON_RULES, isConstantPy } from './rules/python.js';
-export { BUILTIN_LANGUAGES, languageForFile } from './rules/registry.js';
+export { BUILTIN_LANGUAGES } from './rules/registry.js';
 export type { LanguageRules, PredicateResult, Rule, RuleMatch, SyntaxNode } from './rules/rule.js';
 export type { BatchItem, ExternalAnalyzerOptions, RawToolFinding, ToolRunResult, ToolSpec } from './external.js';
 export { ExternalAnalyzer, runTool } from './external.js';

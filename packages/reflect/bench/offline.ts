@@ -1,7 +1,7 @@
 /**
  * The whole SVEN + SafeCoder data through the offline default (heuristic judge, template prompts).
  * Pairs are imported with the dataset CLI; the pipeline time is reported against a floor measured in
- * the same run (reading and validating the JSONL, tree-sitter parsing both sides of every C/Python pair), and the diversity
+ * the same run (reading and validating the JSONL, tree-sitter parsing both sides of every pair with a grammar), and the diversity
  * filter against a random choice of the same number of candidates.
  *
  *   pnpm --filter @srcode/reflect bench            (needs ../shared/data)
@@ -11,9 +11,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type PrimeVulPlusRecord, type RepairPair, readJsonl } from '@srcode/dataset';
-import Parser from 'tree-sitter';
-import C from 'tree-sitter-c';
-import Python from 'tree-sitter-python';
+import { languageNames, parse } from '@srcode/syntax';
 import { HeuristicJudge } from '../src/heuristic-judge.js';
 import { runReflection } from '../src/pipeline.js';
 import { meanPairwiseSimilarity, selectDiverse } from '../src/prompts/diversity.js';
@@ -47,14 +45,10 @@ writeFileSync(pairsFile, pairsText);
 let t0 = performance.now();
 const pairs: RepairPair[] = [];
 for await (const { value } of readJsonl(pairsFile, { schema: 'RepairPair' })) pairs.push(value);
-const parser = new Parser();
-const grammars: Partial<Record<string, unknown>> = { c: C, python: Python };
 for (const p of pairs) {
-  const grammar = grammars[p.language];
-  if (!grammar) continue;
-  parser.setLanguage(grammar as Parser.Language);
-  parser.parse(p.vulnerableCode);
-  parser.parse(p.fixedCode);
+  if (!languageNames().includes(p.language)) continue;
+  parse(p.vulnerableCode, p.language);
+  parse(p.fixedCode, p.language);
 }
 const floorMs = performance.now() - t0;
 
@@ -148,6 +142,6 @@ all candidates ${f(before)}, kept by the filter ${f(filtered)}, random 3 of the 
 filter / all = ${f(filtered / before)}, filter / random = ${f(filtered / randomPick)}
 
 ## Time
-floor (read + JSON.parse + validate + tree-sitter parse of both C/Python sides): ${floorMs.toFixed(0)} ms
+floor (read + JSON.parse + validate + tree-sitter parse of both sides with a grammar): ${floorMs.toFixed(0)} ms
 offline pipeline: ${runMs.toFixed(0)} ms (${(runMs / pairs.length).toFixed(1)} ms/pair), ${f(runMs / floorMs)} x the floor
 output in ${dir}`);

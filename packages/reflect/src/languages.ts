@@ -1,23 +1,18 @@
-import { createRequire } from 'node:module';
 import type { Language } from '@srcode/dataset';
 
-/** What the shared code needs to know about a language; shared code never branches on the name. */
-export interface LanguageSpec {
-  /** npm package of a tree-sitter grammar installed with this package, when there is one. */
-  grammar?: string;
-  /** Node types (from the grammar) that are comments. */
-  commentNodes?: readonly string[];
-  /** Whether a string literal alone as a statement is documentation (Python docstrings). */
-  docstrings?: boolean;
-  /** Comment syntax for languages without a grammar (string literals are skipped when looking for it). */
+/**
+ * What reflect's pre-filters and prompt writers know about a language beyond its grammar: how it logs,
+ * documents and comments (for languages without a registered grammar), and its name in prose. The
+ * grammar, its comment and function node types live in @srcode/syntax's registry.
+ */
+export interface LanguageHints {
+  /** Comment syntax, for languages without a grammar (string literals are skipped when looking for it). */
   lineComment?: string;
   blockComment?: readonly [open: string, close: string];
   /** Indentation carries meaning: whitespace normalisation keeps each line's leading indent. */
   indentSensitive?: boolean;
   /** A statement that starts with this is logging output. */
   logging: RegExp;
-  /** Grammar node types of a function definition. */
-  functionNodes?: readonly string[];
   /** Name used in prompts, e.g. `C` or `Python`. */
   displayName: string;
   /** How the language documents a function: a block comment, hash or slash lines before it, or a docstring inside. */
@@ -31,26 +26,18 @@ const C_LOGGING =
 
 const JS_LOGGING = /^\s*(?:console\.\w+|(?:this\.)?(?:log|logger|debug)(?:\.\w+)?)\s*\(/;
 
-/** The registry: one entry per language. */
-export const LANGUAGE_SPECS: Record<Language, LanguageSpec> = {
+/** One entry per language. */
+export const LANGUAGE_HINTS: Record<Language, LanguageHints> = {
   c: {
-    grammar: 'tree-sitter-c',
-    commentNodes: ['comment'],
-    functionNodes: ['function_definition'],
     ...C_LIKE,
     logging: C_LOGGING,
     displayName: 'C',
     docStyle: 'block-before',
   },
-  // No C++ grammar is installed; the C grammar misreads templates and namespaces, so the parse check is skipped.
   cpp: { ...C_LIKE, logging: C_LOGGING, displayName: 'C++', docStyle: 'block-before' },
   python: {
-    grammar: 'tree-sitter-python',
-    commentNodes: ['comment'],
-    functionNodes: ['function_definition'],
     displayName: 'Python',
     docStyle: 'docstring',
-    docstrings: true,
     lineComment: '#',
     indentSensitive: true,
     logging:
@@ -106,19 +93,7 @@ export const LANGUAGE_SPECS: Record<Language, LanguageSpec> = {
   },
 };
 
-export function languageSpec(language: Language): LanguageSpec {
-  return LANGUAGE_SPECS[language];
-}
-
-const require = createRequire(import.meta.url);
-const loaded = new Map<string, unknown>();
-
-/** Loads a registered grammar on first use (the native modules stay unloaded until needed). */
-export function loadGrammar(name: string): unknown {
-  let grammar = loaded.get(name);
-  if (grammar === undefined) {
-    grammar = require(name) as unknown;
-    loaded.set(name, grammar);
-  }
-  return grammar;
+/** The hints of a language. */
+export function languageHints(language: Language): LanguageHints {
+  return LANGUAGE_HINTS[language];
 }

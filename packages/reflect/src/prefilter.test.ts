@@ -1,5 +1,7 @@
+import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { C_AFTER, C_BEFORE, PY_AFTER, PY_BEFORE, makePair } from '../test/make-pair.js';
+import { DATA_DIR, loadSvenAndSafeCoder } from '../test/sven.js';
 import { prefilter } from './prefilter.js';
 import { diffLines, linesOfRanges } from './text.js';
 
@@ -107,5 +109,42 @@ describe('lexical comment stripping', () => {
     const js = 'const u = \'http://x.org\'; // note\nrun("a /* b */ c"); /* gone */';
     expect(stripComments(js, 'javascript')).toBe('const u = \'http://x.org\';        \nrun("a /* b */ c");           ');
     expect(stripComments('system("ls #{dir}") # list\n', 'ruby')).toBe('system("ls #{dir}")       \n');
+  });
+});
+
+describe('prefilter on C++', () => {
+  const before =
+    'namespace io {\ntemplate <typename T> int Reader<T>::read(char *dst, size_t n) {\n  std::memcpy(dst, buf_, n);\n  return 0;\n}\n}\n';
+  const after = before.replace(
+    '  std::memcpy(dst, buf_, n);',
+    '  if (n > size_) throw std::out_of_range("n");\n  std::memcpy(dst, buf_, n);',
+  );
+
+  it('parses both sides with the C++ grammar', () => {
+    const r = prefilter(makePair(before, after, 'cpp', ['CWE-787']));
+    expect(r.ok).toBe(true);
+    expect(r.parse).toEqual({ vulnerable: 0, fixed: 0 });
+  });
+
+  it('rejects a C++ side that does not parse, and a comments-only change', () => {
+    const broken = after.replace('throw std::out_of_range("n");', 'throw std::out_of_range("n"))) {{ ]] <<<');
+    expect(prefilter(makePair(before, broken, 'cpp'), { maxParseErrorRatio: 0.01 }).reasons).toEqual(['parse-fixed']);
+    const commented = before.replace('  return 0;', '  // copied\n  return 0; /* ok */');
+    expect(prefilter(makePair(before, commented, 'cpp')).reasons).toEqual(['comments-only']);
+  });
+});
+
+describe.skipIf(!existsSync(DATA_DIR))('prefilter on real C++ pairs (needs ../shared/data)', () => {
+  it('parse-checks every SVEN and SafeCoder C++ pair, and all of them parse', () => {
+    const pairs = loadSvenAndSafeCoder().filter((p) => p.language === 'cpp');
+    expect(pairs.length).toBeGreaterThanOrEqual(50);
+    for (const pair of pairs) {
+      const r = prefilter(pair);
+      expect(r.parse, pair.id).toBeDefined();
+      expect(
+        r.reasons.filter((x) => x.startsWith('parse-')),
+        pair.id,
+      ).toEqual([]);
+    }
   });
 });

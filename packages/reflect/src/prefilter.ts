@@ -1,6 +1,6 @@
 import type { Language, RepairPair } from '@srcode/dataset';
-import { languageSpec } from './languages.js';
-import { type ParsedCode, parseCode } from './parse.js';
+import { languageHints } from './languages.js';
+import { type CodeSyntax, codeSyntax } from './parse.js';
 import { blankRanges, diffLines, linesOfRanges } from './text.js';
 
 export interface PrefilterOptions {
@@ -61,8 +61,8 @@ export function prefilter(pair: RepairPair, options: PrefilterOptions = {}): Pre
   if (lines > o.maxLines || Math.max(before.length, after.length) > o.maxChars) reasons.push('too-large');
   if (reasons.length) return result();
 
-  const pb = parseCode(before, language);
-  const pa = parseCode(after, language);
+  const pb = codeSyntax(before, language);
+  const pa = codeSyntax(after, language);
   if (pb && pb.errorRatio > o.maxParseErrorRatio) reasons.push('parse-vulnerable');
   if (pa && pa.errorRatio > o.maxParseErrorRatio) reasons.push('parse-fixed');
   const stripped = { vulnerable: blankComments(before, pb, language), fixed: blankComments(after, pa, language) };
@@ -75,12 +75,12 @@ export function prefilter(pair: RepairPair, options: PrefilterOptions = {}): Pre
 
 function triviality(before: string, after: string, sb: string, sa: string, pair: RepairPair): PrefilterReason | undefined {
   if (before === after) return 'no-change';
-  const spec = languageSpec(pair.language);
-  const keepIndent = spec.indentSensitive ?? false;
+  const hints = languageHints(pair.language);
+  const keepIndent = hints.indentSensitive ?? false;
   const norm = (s: string) => normaliseWhitespace(s, keepIndent);
   if (norm(before) === norm(after)) return 'whitespace-only';
   if (norm(sb) === norm(sa)) return 'comments-only';
-  const quiet = [dropLogging(sb, spec.logging), dropLogging(sa, spec.logging)] as const;
+  const quiet = [dropLogging(sb, hints.logging), dropLogging(sa, hints.logging)] as const;
   if (norm(quiet[0]) === norm(quiet[1])) return 'logging-only';
   if (alphaRenamed(quiet[0], keepIndent) === alphaRenamed(quiet[1], keepIndent)) return 'rename-only';
   return undefined;
@@ -88,15 +88,15 @@ function triviality(before: string, after: string, sb: string, sa: string, pair:
 
 /** Blanks comments (and docstrings) out of code, keeping offsets: the grammar's view when there is one. */
 export function stripComments(code: string, language: Language): string {
-  return blankComments(code, parseCode(code, language), language);
+  return blankComments(code, codeSyntax(code, language), language);
 }
 
-function blankComments(code: string, parsed: ParsedCode | undefined, language: Language): string {
+function blankComments(code: string, parsed: CodeSyntax | undefined, language: Language): string {
   return parsed ? blankRanges(code, parsed.comments) : stripCommentsLexically(code, language);
 }
 
 function stripCommentsLexically(code: string, language: Language): string {
-  const { lineComment, blockComment } = languageSpec(language);
+  const { lineComment, blockComment } = languageHints(language);
   const ranges: [number, number][] = [];
   let quote = '';
   for (let i = 0; i < code.length; i++) {

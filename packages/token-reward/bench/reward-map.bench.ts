@@ -9,8 +9,9 @@
  * match units, project onto tokens. The baseline parses the same texts and nothing else, in the
  * same process, interleaved round by round.
  */
+import { parse } from '@srcode/syntax';
 import { loadHfTokenizer } from '../src/hf.js';
-import { getLanguage, languageNames, onlineRewardMap, parseCode, SpanCache, type TokenEncoding, teacherForcedMaps } from '../src/index.js';
+import { languageNames, onlineRewardMap, SpanCache, type TokenEncoding, teacherForcedMaps } from '../src/index.js';
 import { QWEN_DIR } from '../test/qwen.js';
 import { hasSven, loadSvenVal } from '../test/sven.js';
 
@@ -36,7 +37,7 @@ const coldMs = performance.now() - t;
 
 const parseOnly = () => {
   const t0 = performance.now();
-  for (const j of jobs) parseCode(getLanguage(j.pair.language), j.text);
+  for (const j of jobs) parse(j.text, j.pair.language);
   return performance.now() - t0;
 };
 const online = () => {
@@ -89,7 +90,7 @@ const p = median(parseMs);
 const o = median(onlineMs);
 const tf = median(teacherMs);
 console.log(
-  `SVEN val: ${pairs.length} C/Python pairs, ${jobs.length} completions, ${chars} chars, ${tokens} Qwen tokens; median of ${ROUNDS} rounds`,
+  `SVEN val: ${pairs.length} pairs (${[...new Set(pairs.map((p) => p.language))].join(', ')}), ${jobs.length} completions, ${chars} chars, ${tokens} Qwen tokens; median of ${ROUNDS} rounds`,
 );
 console.log(`tree-sitter parse alone      ${p.toFixed(1)} ms  (${((jobs.length / p) * 1000).toFixed(0)} completions/s)`);
 console.log(

@@ -1,16 +1,4 @@
-import type { LoadedLanguage } from './languages.js';
-
-/** How a language's source splits into tokens for alignment (declared per language in the registry). */
-export interface Lexicon {
-  /** Words that are syntax, compared as themselves (everything else word-like is a name). */
-  keywords: readonly string[];
-  /** Operators of two or more characters, matched before single characters. */
-  operators: readonly string[];
-  /** A sticky regex for a string or character literal starting at `lastIndex`. */
-  string: RegExp;
-  /** A sticky regex for a comment starting at `lastIndex`. */
-  comment: RegExp;
-}
+import type { LoadedLanguage } from '@srcode/syntax';
 
 /** A text's normalised syntax tokens: names become `ID` (API names, before `(`, keep their text). */
 export interface SyntaxTokens {

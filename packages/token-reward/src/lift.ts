@@ -1,5 +1,4 @@
-import type Parser from 'tree-sitter';
-import type { LoadedLanguage } from './languages.js';
+import type { LoadedLanguage, SyntaxNode, Tree } from '@srcode/syntax';
 
 /** A syntactic unit: a node's half-open UTF-16 range and its type. */
 export interface Unit {
@@ -8,7 +7,7 @@ export interface Unit {
   nodeType: string;
 }
 
-type Node = Parser.SyntaxNode;
+type Node = SyntaxNode;
 
 const isSpace = (code: number) => code === 32 || (code >= 9 && code <= 13) || code === 0xa0 || code === 0xfeff;
 
@@ -84,7 +83,7 @@ function split(lang: LoadedLanguage, text: string, container: Node, s: number, e
  * that unit; a range spanning several statements of a block gives each statement it touches.
  * Whitespace-only ranges give nothing.
  */
-export function liftRange(lang: LoadedLanguage, tree: Parser.Tree, text: string, start: number, end: number): Unit[] {
+export function liftRange(lang: LoadedLanguage, tree: Tree, text: string, start: number, end: number): Unit[] {
   const [s, e] = trimRange(text, start, end);
   if (s >= e) return [];
   const out: Unit[] = [];
@@ -97,7 +96,7 @@ export function liftRange(lang: LoadedLanguage, tree: Parser.Tree, text: string,
  * Lifts an insertion point (where the other side added or removed text) to the smallest unit that
  * strictly contains it. Points between the units of a block give nothing.
  */
-export function liftPoint(lang: LoadedLanguage, tree: Parser.Tree, p: number): Unit[] {
+export function liftPoint(lang: LoadedLanguage, tree: Tree, p: number): Unit[] {
   let node: Node | null = tree.rootNode.descendantForIndex(p, p);
   while (node && !(node.startIndex < p && node.endIndex > p)) node = node.parent;
   while (node) {

@@ -1,9 +1,8 @@
 import type { RewardSpan } from '@srcode/dataset';
-import type Parser from 'tree-sitter';
+import { errorNodes, parse, type SyntaxNode } from '@srcode/syntax';
 import { bagDistance, boundedDistance, contextSimilarity, jaccard, similarity, stringDistance } from './distance.js';
-import { getLanguage } from './languages.js';
+import { languageOf } from './languages.js';
 import { firstTokenAt, lexTokens, type SyntaxTokens } from './lexer.js';
-import { parseCode } from './parse.js';
 import { CONTEXT, literalWords, type PairProfile, type UnitProfile } from './profile.js';
 
 export interface MatchOptions {
@@ -68,7 +67,7 @@ export function matchCompletion(
   options: MatchOptions = {},
 ): { spans: RewardSpan[]; truncated: boolean } {
   if (profile.unitTypes.size === 0 || completion.length === 0) return { spans: [], truncated: false };
-  const lang = getLanguage(profile.language);
+  const lang = languageOf(profile.language);
   const minSim = options.minSimilarity ?? 0.8;
   // profiles keep CONTEXT tokens each side: compare the k nearest (or all the reference has)
   const k = Math.max(0, Math.floor(options.contextTokens ?? CONTEXT));
@@ -76,7 +75,7 @@ export function matchCompletion(
   const minCtx = options.minContextSimilarity ?? 0.5;
   const maxFuzzy = options.maxFuzzyTokens ?? 256;
   const minLiteral = options.minLiteralSimilarity ?? 0.3;
-  const tree = parseCode(lang, completion);
+  const tree = parse(completion, profile.language);
   const tokens = lexTokens(lang, completion);
   // candidate nodes in one native call; their token ranges come from the lexer's sorted starts
   const maxNodes = options.maxNodes ?? 200_000;
@@ -181,9 +180,7 @@ export function matchCompletion(
   }
   if (tree.rootNode.hasError) {
     // only where the parser gave up: elsewhere the structural pass has already seen every unit
-    const root = tree.rootNode;
-    const errors = root.type === 'ERROR' ? [root] : root.descendantsOfType('ERROR');
-    const regions = errors.map((e) => [e.startIndex, e.endIndex] as const);
+    const regions = errorNodes(tree).map((e) => [e.startIndex, e.endIndex] as const);
     found.push(...alignTokens(profile, tokens, completion, found, regions, { minSim, distinctive, maxFuzzy }));
   }
   return { spans: dropNested(found), truncated };
@@ -268,9 +265,9 @@ function matchedWeight(unit: UnitProfile, sim: number): number {
  * in bytes of UTF-16, into the node's transfer fields; reading it there saves a native call per
  * candidate. The layout is checked on a real node and the public getter is used when it differs.
  */
-function startReader(sample: Parser.SyntaxNode | undefined): (node: Parser.SyntaxNode) => number {
-  const field = (node: Parser.SyntaxNode) => (node as unknown as Record<number, unknown>)[2];
-  const fast = (node: Parser.SyntaxNode) => (field(node) as number) >>> 1;
+function startReader(sample: SyntaxNode | undefined): (node: SyntaxNode) => number {
+  const field = (node: SyntaxNode) => (node as unknown as Record<number, unknown>)[2];
+  const fast = (node: SyntaxNode) => (field(node) as number) >>> 1;
   if (sample && typeof field(sample) === 'number' && fast(sample) === sample.startIndex) return fast;
   return (node) => node.startIndex;
 }

@@ -1,7 +1,7 @@
+import { getLanguage, languageNames, registerLanguage } from '@srcode/syntax';
 import { describe, expect, it } from 'vitest';
 import { markedPair, spanTexts } from '../test/helpers.js';
 import { TokenRewardError } from './errors.js';
-import { getLanguage, languageNames, registerLanguage } from './languages.js';
 import { pairSpans } from './pair-spans.js';
 
 describe('pairSpans', () => {

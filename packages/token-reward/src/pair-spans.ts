@@ -1,7 +1,7 @@
 import type { RepairPair, RewardSpan, TextRange } from '@srcode/dataset';
-import { getLanguage } from './languages.js';
+import { parse } from '@srcode/syntax';
+import { languageOf } from './languages.js';
 import { liftPoint, liftRange, outermost, trimRange, type Unit } from './lift.js';
-import { parseCode } from './parse.js';
 
 /** Reward magnitudes carried by spans. */
 export interface SpanWeights {
@@ -99,11 +99,11 @@ function toSpans(units: Unit[], polarity: RewardSpan['polarity'], weight: number
  * spans, added ranges of `fixedCode` secure spans. Throws `unknown-language` for an unregistered language.
  */
 export function pairSpans(pair: RepairPair, options: PairSpanOptions = {}): PairSpans {
-  const lang = getLanguage(pair.language);
+  const lang = languageOf(pair.language);
   const secure = options.secureReward ?? DEFAULT_SECURE_REWARD;
   const vulnerable = options.vulnerableReward ?? DEFAULT_VULNERABLE_REWARD;
-  const vTree = parseCode(lang, pair.vulnerableCode);
-  const fTree = parseCode(lang, pair.fixedCode);
+  const vTree = parse(pair.vulnerableCode, pair.language);
+  const fTree = parse(pair.fixedCode, pair.language);
   const vUnits = pair.changes.deleted.flatMap((r) => liftRange(lang, vTree, pair.vulnerableCode, r.start, r.end));
   const fUnits = pair.changes.added.flatMap((r) => liftRange(lang, fTree, pair.fixedCode, r.start, r.end));
   if (options.anchorInsertions ?? true) {

@@ -1,5 +1,5 @@
 import type { RepairPair, RewardSpan, TextRange } from '@srcode/dataset';
-import { getLanguage } from './languages.js';
+import { languageOf } from './languages.js';
 import { firstTokenAt, lexTokens, type SyntaxTokens } from './lexer.js';
 import { commonStarts, type PairSpanOptions, type PairSpans, pairSpans } from './pair-spans.js';
 
@@ -40,7 +40,7 @@ export const CONTEXT = 3;
 
 /** Parses both sides of a pair once and profiles its units for matching. */
 export function profilePair(pair: RepairPair, options: PairSpanOptions & { contextTokens?: number } = {}): PairProfile {
-  const lang = getLanguage(pair.language);
+  const lang = languageOf(pair.language);
   const spans = pairSpans(pair, options);
   const k = options.contextTokens ?? CONTEXT;
   const units: UnitProfile[] = [];

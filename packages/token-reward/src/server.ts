@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { type Finding, type Issue, type RepairPair, validate } from '@srcode/dataset';
 import { SpanCache } from './cache.js';
 import { TokenRewardError } from './errors.js';
-import { languageNames } from './languages.js';
+import { languageNames } from '@srcode/syntax';
 import { type OnlineOptions, onlineRewardMap } from './online.js';
 import { callerEncoding, type OffsetUnit, type TokenEncoding, type TokenizerLike } from './tokenizer.js';
 

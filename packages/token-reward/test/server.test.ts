@@ -60,7 +60,7 @@ describe('reward server', () => {
 
   it('answers health checks', async () => {
     const res = await fetch(`${base}/healthz`);
-    expect(await res.json()).toMatchObject({ ok: true, languages: ['c', 'python'], pairs: 1 });
+    expect(await res.json()).toMatchObject({ ok: true, languages: ['c', 'python', 'cpp'], pairs: 1 });
   });
 
   it('scores a batch of completions sent with caller offsets', async () => {

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { type RepairPair, type TokenRewardMap, validate } from '@srcode/dataset';
-import type Parser from 'tree-sitter';
+import { getLanguage, parse, type SyntaxNode, type Tree } from '@srcode/syntax';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadHfTokenizer } from '../src/hf.js';
-import { getLanguage, languageNames, pairSpans, parseCode, TokenRewardError, type TokenizerLike, teacherForcedMaps } from '../src/index.js';
+import { languageNames, type TokenizerLike, teacherForcedMaps } from '../src/index.js';
 import { QWEN_DIR } from './qwen.js';
 import { hasSven, loadSvenVal } from './sven.js';
 
@@ -27,9 +27,9 @@ function tokensTouching(map: TokenRewardMap, ranges: ReadonlyArray<{ start: numb
 }
 
 /** Types of the nodes spanning exactly `[start, end)` (a call and its statement may share one range). */
-function typesAt(tree: Parser.Tree, start: number, end: number): string[] {
+function typesAt(tree: Tree, start: number, end: number): string[] {
   const types: string[] = [];
-  let node: Parser.SyntaxNode | null = tree.rootNode.descendantForIndex(start, Math.max(start, end - 1));
+  let node: SyntaxNode | null = tree.rootNode.descendantForIndex(start, Math.max(start, end - 1));
   while (node && node.startIndex >= start && node.endIndex <= end) {
     if (node.startIndex === start && node.endIndex === end) types.push(node.type);
     node = node.parent;
@@ -66,12 +66,10 @@ describe.skipIf(!hasSven)('teacher-forced maps on SVEN val (needs ../shared/data
     for (const p of supported) maps.set(p.id, teacherForcedMaps(p, qwen));
   });
 
-  it('covers the C and Python pairs and reports the C++ ones as an unknown language', () => {
+  it('covers every pair, the C++ ones included', () => {
     expect(pairs.length).toBe(83);
-    expect(supported.length).toBeGreaterThanOrEqual(75);
-    for (const p of pairs.filter((q) => !supported.includes(q))) {
-      expect(() => pairSpans(p)).toThrowError(TokenRewardError);
-    }
+    expect(supported.length).toBe(pairs.length);
+    expect(supported.filter((p) => p.language === 'cpp').length).toBeGreaterThanOrEqual(7);
   });
 
   it('outputs valid TokenRewardMap records', () => {
@@ -109,7 +107,7 @@ describe.skipIf(!hasSven)('teacher-forced maps on SVEN val (needs ../shared/data
       const lang = getLanguage(p.language);
       const m = maps.get(p.id);
       for (const side of [m?.vulnerable, m?.fixed]) {
-        const tree = parseCode(lang, side?.text ?? '');
+        const tree = parse(side?.text ?? '', p.language);
         for (const s of side?.spans ?? []) {
           expect(typesAt(tree, s.start, s.end), `${side?.id} [${s.start}, ${s.end})`).toContain(s.nodeType);
           expect(lang.identifiers.has(s.nodeType ?? '')).toBe(false);
@@ -126,14 +124,26 @@ describe.skipIf(!hasSven)('teacher-forced maps on SVEN val (needs ../shared/data
     }
   });
 
-  it('matches the golden maps of a dozen pairs across CWEs', async () => {
+  it('matches the golden maps of a dozen C and Python pairs across CWEs', async () => {
     const byCwe = new Map<string, RepairPair[]>();
-    for (const p of supported) byCwe.set(p.cwes[0] ?? '', [...(byCwe.get(p.cwes[0] ?? '') ?? []), p]);
+    for (const p of supported.filter((q) => q.language !== 'cpp')) byCwe.set(p.cwes[0] ?? '', [...(byCwe.get(p.cwes[0] ?? '') ?? []), p]);
     const chosen = [...byCwe.values()].flatMap((ps) => ps.slice(0, 1));
     for (const ps of byCwe.values()) if (chosen.length < 12 && ps[1]) chosen.push(ps[1]);
     expect(chosen.length).toBe(12);
     for (const p of chosen) {
       const m = maps.get(p.id);
+      const text = `${golden(m?.vulnerable as TokenRewardMap)}\n${golden(m?.fixed as TokenRewardMap)}`;
+      await expect(text).toMatchFileSnapshot(`./fixtures/golden/${p.id}.txt`);
+    }
+  });
+
+  it('matches the golden maps of C++ pairs (a Qt method, a TensorFlow kernel)', async () => {
+    const chosen = supported.filter((p) => p.id === 'sven-val-cwe-079-1' || p.id === 'sven-val-cwe-476-6');
+    expect(chosen.map((p) => p.language)).toEqual(['cpp', 'cpp']);
+    for (const p of chosen) {
+      const m = maps.get(p.id);
+      expect(m?.vulnerable.spans.length, p.id).toBeGreaterThan(0);
+      expect(m?.fixed.spans.length, p.id).toBeGreaterThan(0);
       const text = `${golden(m?.vulnerable as TokenRewardMap)}\n${golden(m?.fixed as TokenRewardMap)}`;
       await expect(text).toMatchFileSnapshot(`./fixtures/golden/${p.id}.txt`);
     }

@@ -1,4 +1,3 @@
-import C from 'tree-sitter-c';
 import type { LanguageRules, Rule, RuleMatch, SyntaxNode } from './rule.js';
 import { CREDENTIAL_RULE_TEXT, SECRET_LITERAL, SECRET_RULE_TEXT } from './secrets.js';
 import { ancestor, contains, firstIdentifierAfter, namedArgs } from './syntax.js';
@@ -441,4 +440,4 @@ export const C_RULES: readonly Rule[] = [
   },
 ];
 
-export const C_LANGUAGE: LanguageRules = { language: 'c', grammar: C, extensions: ['.c', '.h'], rules: C_RULES };
+export const C_LANGUAGE: LanguageRules = { language: 'c', rules: C_RULES };

@@ -1,4 +1,3 @@
-import Python from 'tree-sitter-python';
 import type { LanguageRules, Rule, RuleMatch, SyntaxNode } from './rule.js';
 import { CREDENTIAL_RULE_TEXT, SECRET_LITERAL, SECRET_RULE_TEXT } from './secrets.js';
 import { ancestor, namedArgs } from './syntax.js';
@@ -362,4 +361,4 @@ export const PYTHON_RULES: readonly Rule[] = [
   },
 ];
 
-export const PYTHON_LANGUAGE: LanguageRules = { language: 'python', grammar: Python, extensions: ['.py'], rules: PYTHON_RULES };
+export const PYTHON_LANGUAGE: LanguageRules = { language: 'python', rules: PYTHON_RULES };

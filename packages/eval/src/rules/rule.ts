@@ -1,7 +1,7 @@
 import type { Language, Severity } from '@srcode/dataset';
-import type Parser from 'tree-sitter';
+import type { SyntaxNode } from '@srcode/syntax';
 
-export type SyntaxNode = Parser.SyntaxNode;
+export type { SyntaxNode };
 
 /** The captures of one query match, by capture name, plus the source they index. */
 export interface RuleMatch {
@@ -39,11 +39,8 @@ export interface Rule {
   trigger?: RegExp;
 }
 
-/** A language the rule engine knows: its grammar, its file extensions and its rules. */
+/** The rules of one language (its grammar and file extensions come from @srcode/syntax's registry). */
 export interface LanguageRules {
   language: Language;
-  /** The tree-sitter grammar object (`tree-sitter-c`, `tree-sitter-python`). */
-  grammar: unknown;
-  extensions: readonly string[];
   rules: readonly Rule[];
 }

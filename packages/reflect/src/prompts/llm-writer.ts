@@ -2,7 +2,7 @@ import type { PromptStyle, RepairPair } from '@srcode/dataset';
 import type { ChatModel } from '../chat/model.js';
 import { completeStructured } from '../chat/structured.js';
 import { ReflectError } from '../errors.js';
-import { languageSpec } from '../languages.js';
+import { languageHints } from '../languages.js';
 import type { PromptCandidate, PromptWriter } from './template-writer.js';
 
 const STYLES: readonly PromptStyle[] = ['user-request', 'docstring', 'specification', 'code-comment'];
@@ -52,7 +52,7 @@ export class LlmPromptWriter implements PromptWriter {
   }
 
   async write(pair: RepairPair, count: number, options: { signal?: AbortSignal } = {}): Promise<PromptCandidate[]> {
-    const lang = languageSpec(pair.language).displayName;
+    const lang = languageHints(pair.language).displayName;
     const system = [
       'You write programming task descriptions for a code-generation benchmark.',
       'Describe what a function must do, so that a programmer could write it from your text alone.',

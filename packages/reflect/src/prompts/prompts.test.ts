@@ -42,6 +42,18 @@ describe('functionShape', () => {
     expect(s.calls).toEqual(['cursor.execute', 'cursor.fetchone']);
   });
 
+  it('reads a C++ method defined outside its class with the grammar', () => {
+    const code = 'Status io::Reader::read(const std::string &path, size_t n) {\n  return Status::Ok();\n}\n';
+    expect(functionShape(code, 'cpp')).toMatchObject({
+      name: 'read',
+      params: [
+        { name: 'path', type: 'const std::string &' },
+        { name: 'n', type: 'size_t' },
+      ],
+      returnType: 'Status',
+    });
+  });
+
   it('falls back to a lexical signature without a grammar', () => {
     expect(functionShape('function loadUser(id, opts) {\n  return db.get(id);\n}', 'javascript')).toMatchObject({
       name: 'loadUser',

@@ -1,6 +1,5 @@
 import type { Language } from '@srcode/dataset';
-import type ParserType from 'tree-sitter';
-import { languageSpec } from '../languages.js';
+import { getLanguage, type SyntaxNode } from '@srcode/syntax';
 import { parseTree } from '../parse.js';
 
 /** What a prompt writer may know about a function: its surface, never its change. */
@@ -43,11 +42,10 @@ const FALLBACK_SIG =
 
 /** Reads a function's name, parameters, documentation and calls (tree-sitter when the language has a grammar). */
 export function functionShape(code: string, language: Language, fallbackName?: string): FunctionShape {
-  const spec = languageSpec(language);
   const shape: FunctionShape = { name: undefined, params: [], returnType: undefined, doc: undefined, calls: [], returnsValue: false };
-  const tree = spec.functionNodes ? parseTree(code, language) : undefined;
-  if (tree && spec.functionNodes) {
-    const fn = tree.rootNode.descendantsOfType([...spec.functionNodes])[0];
+  const tree = parseTree(code, language);
+  if (tree) {
+    const fn = tree.rootNode.descendantsOfType([...getLanguage(language).spec.functionTypes])[0];
     if (fn) fromTree(fn, shape);
   }
   if (!shape.name) {
@@ -75,12 +73,15 @@ export function functionShape(code: string, language: Language, fallbackName?: s
   return shape;
 }
 
-function fromTree(fn: ParserType.SyntaxNode, shape: FunctionShape): void {
-  let declarator: ParserType.SyntaxNode | null = fn;
+function fromTree(fn: SyntaxNode, shape: FunctionShape): void {
+  let declarator: SyntaxNode | null = fn;
   let paramsNode = fn.childForFieldName('parameters');
   let nameNode = fn.childForFieldName('name');
   while (!nameNode && declarator) {
-    declarator = declarator.childForFieldName('declarator');
+    // a C++ method defined outside its class is named `Scope::name`: read the last name
+    declarator =
+      declarator.childForFieldName('declarator') ??
+      (declarator.type === 'qualified_identifier' ? declarator.childForFieldName('name') : null);
     if (declarator?.childForFieldName('parameters')) paramsNode = declarator.childForFieldName('parameters');
     if (declarator && (declarator.type === 'identifier' || declarator.type === 'field_identifier')) nameNode = declarator;
   }

@@ -1,6 +1,6 @@
 import type { PromptStyle, RepairPair } from '@srcode/dataset';
 import { sha256 } from '../hash.js';
-import { languageSpec } from '../languages.js';
+import { languageHints } from '../languages.js';
 import { leakCheck } from './leak.js';
 import { type FunctionShape, functionShape } from './signature.js';
 
@@ -113,7 +113,7 @@ interface Facts {
 }
 
 function facts(pair: RepairPair, shape: FunctionShape, stableCalls: string[]): Facts {
-  const spec = languageSpec(pair.language);
+  const hints = languageHints(pair.language);
   const name = shape.name && clean(shape.name) && clean(humanise(shape.name)) ? shape.name : undefined;
   const params = shape.params.map((p) => p.name).filter((p) => clean(p) && clean(humanise(p)));
   const paramPhrases = shape.params
@@ -126,7 +126,7 @@ function facts(pair: RepairPair, shape: FunctionShape, stableCalls: string[]): F
   const article = type && /^[aeiou]/i.test(type) ? 'an' : 'a';
   const returns = type && type !== 'void' ? `returns ${article} ${type}` : shape.returnsValue ? 'returns the result' : 'returns nothing';
   return {
-    lang: spec.displayName,
+    lang: hints.displayName,
     name,
     purpose,
     signature: name ? `${name}(${params.join(', ')})` : undefined,
@@ -213,7 +213,7 @@ export class TemplatePromptWriter implements PromptWriter {
       shape,
       shape.calls.filter((c) => before.has(c)),
     );
-    const docStyle = languageSpec(pair.language).docStyle;
+    const docStyle = languageHints(pair.language).docStyle;
     const makers: [PromptStyle, (seed: string) => string][] = [
       ['user-request', (s) => userRequest(f, s)],
       ['docstring', (s) => docstring(f, s, docStyle)],

@@ -1,0 +1,11 @@
+export type { SyntaxLayerErrorCode } from './errors.js';
+export { SyntaxLayerError } from './errors.js';
+export type { LanguageSpec, Lexicon } from './spec.js';
+export type { Grammar, LoadedLanguage } from './registry.js';
+export { getLanguage, languageForFile, languageNames, registerLanguage } from './registry.js';
+export type { Tree } from './parse.js';
+export { parse } from './parse.js';
+export type { Query } from './query.js';
+export { compileQuery } from './query.js';
+export type { Range, SyntaxNode } from './nodes.js';
+export { commentRanges, errorNodes, errorRatio } from './nodes.js';

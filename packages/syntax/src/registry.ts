@@ -1,0 +1,100 @@
+import { type Language, languageFromFileName } from '@srcode/dataset';
+import type Parser from 'tree-sitter';
+import { SyntaxLayerError } from './errors.js';
+import { CPP_SPEC } from './languages/cpp.js';
+import { C_SPEC } from './languages/c.js';
+import { PYTHON_SPEC } from './languages/python.js';
+import { requireInstalled } from './load.js';
+import type { LanguageSpec } from './spec.js';
+
+/** A tree-sitter grammar object, as `tree-sitter` takes it. */
+export type Grammar = Parser.Language;
+
+/** A registered language with its grammar loaded and its type lists as sets, ready for lookups. */
+export interface LoadedLanguage {
+  readonly spec: LanguageSpec;
+  readonly grammar: Grammar;
+  readonly units: ReadonlySet<string>;
+  readonly unitFields: readonly string[];
+  readonly containers: ReadonlySet<string>;
+  readonly identifiers: ReadonlySet<string>;
+}
+
+const specs = new Map<string, LanguageSpec>();
+const loaded = new Map<string, LoadedLanguage>();
+const parsers = new WeakMap<LoadedLanguage, Parser>();
+
+/** Adds a language, or replaces the one of the same name (its grammar loads again on next use). */
+export function registerLanguage(spec: LanguageSpec): void {
+  specs.set(spec.name, spec);
+  loaded.delete(spec.name);
+}
+
+/** Names of the registered languages, in registration order. */
+export function languageNames(): string[] {
+  return [...specs.keys()];
+}
+
+/**
+ * The registered language `name`, its grammar loaded on first call. Throws a `SyntaxLayerError` with
+ * code `unknown-language` naming the registered languages, or when the grammar fails to load.
+ */
+export function getLanguage(name: string): LoadedLanguage {
+  const hit = loaded.get(name);
+  if (hit) return hit;
+  const spec = specs.get(name);
+  if (!spec) {
+    throw new SyntaxLayerError(
+      'unknown-language',
+      `unknown language "${name}"; registered: ${languageNames().join(', ')} (add one with registerLanguage)`,
+    );
+  }
+  let grammar: Grammar;
+  let parser: Parser;
+  try {
+    grammar = spec.grammar() as Grammar;
+    parser = newParser(grammar);
+  } catch (cause) {
+    throw new SyntaxLayerError('unknown-language', `the grammar of "${name}" failed to load`, { cause });
+  }
+  const lang: LoadedLanguage = {
+    spec,
+    grammar,
+    units: new Set(spec.unitTypes),
+    unitFields: spec.unitFields,
+    containers: new Set(spec.containerTypes),
+    identifiers: new Set(spec.identifierTypes),
+  };
+  parsers.set(lang, parser);
+  loaded.set(name, lang);
+  return lang;
+}
+
+function newParser(grammar: Grammar): Parser {
+  const parser = new (requireInstalled('tree-sitter') as typeof Parser)();
+  parser.setLanguage(grammar);
+  return parser;
+}
+
+/** The parser set to `lang`'s grammar, one per loaded language. */
+export function parserOf(lang: LoadedLanguage): Parser {
+  let parser = parsers.get(lang);
+  if (!parser) {
+    parser = newParser(lang.grammar);
+    parsers.set(lang, parser);
+  }
+  return parser;
+}
+
+/**
+ * The registered language of a source file, from its extension in @srcode/dataset's one table;
+ * undefined for an unknown extension or a language without a registered grammar.
+ */
+export function languageForFile(fileName: string): Language | undefined {
+  const language = languageFromFileName(fileName);
+  return language !== undefined && specs.has(language) ? language : undefined;
+}
+
+registerLanguage(C_SPEC);
+registerLanguage(PYTHON_SPEC);
+registerLanguage(CPP_SPEC);

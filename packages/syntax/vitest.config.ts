@@ -1,0 +1,3 @@
+import { srcodeVitest } from '../../tooling/vitest.js';
+
+export default srcodeVitest('syntax');
