@@ -4,8 +4,10 @@ import { checkShape, type Mask, maskOrOnes, type Shape } from './shape.js';
 /** The advantage estimators; see the package README for each definition. */
 export type Estimator = 'gae' | 'reinforce++' | 'grpo' | 'dr-grpo' | 'rloo' | 'token-grpo';
 
+/** Every estimator name, in the order the README describes them. */
 export const ESTIMATORS: readonly Estimator[] = ['gae', 'reinforce++', 'grpo', 'dr-grpo', 'rloo', 'token-grpo'];
 
+/** The input of `computeAdvantages`: per-token rewards (and values for gae) over a batch. */
 export interface AdvantageInput {
   estimator: Estimator;
   shape: Shape;
@@ -30,6 +32,7 @@ export interface AdvantageInput {
   eps?: number;
 }
 
+/** Per-token advantages and returns (the value head's regression target), 0 on masked tokens. */
 export interface AdvantageOutput {
   /** Per-token advantages, 0 on masked tokens. */
   advantages: Float32Array;
@@ -37,6 +40,7 @@ export interface AdvantageOutput {
   returns: Float32Array;
 }
 
+/** The defaults of `computeAdvantages`: discount, GAE lambda and the epsilon of every standardisation. */
 export const ADVANTAGE_DEFAULTS = { gamma: 1, lambda: 0.95, eps: 1e-6 };
 
 /**

@@ -11,6 +11,7 @@ import { checkShape, type Mask, maskOrOnes, rowLengths, type Shape } from './sha
  */
 export type AggregationMode = 'token-mean' | 'seq-mean-token-mean' | 'seq-mean-token-sum' | 'seq-mean-token-sum-norm';
 
+/** Every aggregation mode. */
 export const AGGREGATION_MODES: readonly AggregationMode[] = [
   'token-mean',
   'seq-mean-token-mean',
@@ -18,6 +19,7 @@ export const AGGREGATION_MODES: readonly AggregationMode[] = [
   'seq-mean-token-sum-norm',
 ];
 
+/** How per-token values become one loss: the mode and which tokens count. */
 export interface AggregateOptions {
   /** @default 'token-mean' */
   mode?: AggregationMode;

@@ -17,6 +17,7 @@ import { type Kernels, loadKernels } from './wasm/kernels.js';
  */
 export type FusedEngine = 'auto' | 'wasm' | 'js';
 
+/** The input of `fusedPpoLoss`: that of `computeAdvantages` plus the log-probs and the loss options. */
 export interface FusedLossInput extends Omit<AdvantageInput, 'estimator' | 'values' | 'mask'>, PolicyLossOptions, ValueLossOptions {
   /** @default 'gae' */
   estimator?: AdvantageInput['estimator'];
@@ -36,6 +37,7 @@ export interface FusedLossInput extends Omit<AdvantageInput, 'estimator' | 'valu
   out?: { advantages: Float32Array; returns: Float32Array };
 }
 
+/** What `fusedPpoLoss` computed. */
 export interface FusedLossResult {
   policyLoss: number;
   /** 0 when no values were given. */

@@ -4,13 +4,11 @@
  */
 export { ADVANTAGE_DEFAULTS, computeAdvantages, ESTIMATORS } from './advantages.js';
 export type { AdvantageInput, AdvantageOutput, Estimator } from './advantages.js';
-export { parseAdvantageRequest, runAdvantageRequest } from './advantages-json.js';
-export type { AdvantageRequest, AdvantageResponse } from './advantages-json.js';
 export { aggregate, aggregationWeights, AGGREGATION_MODES } from './aggregate.js';
 export type { AggregateOptions, AggregationMode } from './aggregate.js';
 export type { Checkpointable } from './checkpoint.js';
 export { RlCoreError } from './errors.js';
-export type { Issue, Result, RlCoreErrorCode } from './errors.js';
+export type { RlCoreErrorCode } from './errors.js';
 export { fusedPpoLoss } from './fused.js';
 export type { FusedEngine, FusedLossInput, FusedLossResult } from './fused.js';
 export { applyKlToRewards, KL_DEFAULTS, klPerToken } from './kl.js';
@@ -32,7 +30,7 @@ export { tokenRewards } from './rewards.js';
 export type { TokenRewardsLike, TokenRewardsOptions } from './rewards.js';
 export { decodeSafetensors, encodeSafetensors } from './safetensors.js';
 export type { NamedTensor } from './safetensors.js';
-export { sampleToken, seededRandom } from './sampling.js';
+export { seededRandom } from './sampling.js';
 export type { RandomStream } from './sampling.js';
 export { fromRows, toRows } from './shape.js';
 export type { Mask, Shape } from './shape.js';

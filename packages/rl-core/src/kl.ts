@@ -9,6 +9,7 @@ import { checkShape, type Mask, maskOrOnes, type Shape } from './shape.js';
  */
 export type KlEstimator = 'k1' | 'k2' | 'k3';
 
+/** Options of `klPerToken` and `applyKlToRewards`. */
 export interface KlOptions {
   /** @default 'k3' */
   estimator?: KlEstimator;

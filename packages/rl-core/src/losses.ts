@@ -5,6 +5,7 @@ import { checkShape, type Mask, maskOrOnes, type Shape } from './shape.js';
 /** Defaults for the losses, documented once. */
 export const LOSS_DEFAULTS = { clipLow: 0.2, clipHigh: 0.2, valueClip: 0.2, entropyCoef: 0.01 };
 
+/** Options of `ppoPolicyLoss`: the clip range, the dual clip and the aggregation. */
 export interface PolicyLossOptions extends AggregateOptions {
   /** Lower clip range: the ratio is clipped at 1 - clipLow. @default 0.2 */
   clipLow?: number;
@@ -14,6 +15,7 @@ export interface PolicyLossOptions extends AggregateOptions {
   dualClip?: number;
 }
 
+/** A loss, its per-token terms and the aggregation weights that summed them. */
 export interface LossResult {
   /** The aggregated loss. */
   loss: number;
@@ -23,6 +25,7 @@ export interface LossResult {
   readonly weights: Float32Array;
 }
 
+/** `ppoPolicyLoss`'s result: the loss with its clip fraction and approximate KL. */
 export interface PolicyLossResult extends LossResult {
   /** Share of real tokens whose ratio was clipped (by either the PPO clip or the dual clip). */
   clipFraction: number;
@@ -197,6 +200,7 @@ export function valuePass(
   return { loss };
 }
 
+/** Options of `valueLoss`: the value clip and the aggregation. */
 export interface ValueLossOptions extends AggregateOptions {
   /** Values move at most this far from the old values before the larger error is taken. @default 0.2 */
   valueClip?: number;

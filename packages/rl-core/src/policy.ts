@@ -27,6 +27,7 @@ export interface PolicyOutputs {
   entropy: Float32Array;
 }
 
+/** Options of `Policy.sample`. */
 export interface SampleOptions {
   /** @default 32 */
   maxNewTokens?: number;
@@ -46,6 +47,7 @@ export interface Completion {
   logp: number[];
 }
 
+/** Options of `Policy.sftStep`. */
 export interface SftOptions {
   /** @default 'token-mean' */
   mode?: AggregationMode;
@@ -61,6 +63,7 @@ export interface PpoTargets {
   refLogp?: Float32Array;
 }
 
+/** Options of `Policy.ppoStep`: the loss's clip ranges and coefficients. */
 export interface PpoOptions {
   /** @default 0.2 */
   clipLow?: number;
@@ -81,6 +84,7 @@ export interface PpoOptions {
   mode?: AggregationMode;
 }
 
+/** What one PPO update measured (every loss before the update). */
 export interface PpoMetrics {
   loss: number;
   policyLoss: number;

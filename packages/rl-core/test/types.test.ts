@@ -1,11 +1,39 @@
 import { describe, expectTypeOf, it } from 'vitest';
-import type { AdvantageOutput, Estimator, Policy, PolicyOutputs, RewardFunction, Shape } from '../src/index.js';
-import { computeAdvantages, parseAdvantageRequest } from '../src/index.js';
+import { parseAdvantageRequest } from '../src/advantages-json.js';
+import type {
+  AdvantageOutput,
+  Checkpointable,
+  Estimator,
+  Policy,
+  PolicyOutputs,
+  RewardFunction,
+  RlStepRecord,
+  SftStepRecord,
+  Shape,
+  TrainResult,
+} from '../src/index.js';
+import { computeAdvantages, tokenRewards, train } from '../src/index.js';
 import type { TransformerPolicy } from '../src/tfjs/index.js';
 
 describe('public types', () => {
-  it('TransformerPolicy is a Policy', () => {
+  it('TransformerPolicy is a Policy and Checkpointable', () => {
     expectTypeOf<TransformerPolicy>().toExtend<Policy>();
+    expectTypeOf<TransformerPolicy>().toExtend<Checkpointable>();
+  });
+  it('train reports the records of the stage it runs', () => {
+    const policy = {} as Policy;
+    const sft = () => train({ policy, steps: 1, sft: { examples: () => ['x'], prompt: () => [1], target: () => [2] } });
+    const rl = () =>
+      train({
+        policy,
+        steps: 1,
+        rl: { algo: 'grpo', tasks: () => [[1]], prompt: (p) => p, reward: () => ({ rewards: new Float32Array(0) }) },
+      });
+    expectTypeOf(sft).returns.resolves.toEqualTypeOf<TrainResult<SftStepRecord>>();
+    expectTypeOf(rl).returns.resolves.toEqualTypeOf<TrainResult<RlStepRecord>>();
+  });
+  it('token rewards come back as the Float32Array a reward function returns', () => {
+    expectTypeOf(tokenRewards).returns.toEqualTypeOf<ReturnType<RewardFunction>['rewards']>();
   });
   it('advantages come back as typed arrays', () => {
     expectTypeOf(computeAdvantages).returns.toEqualTypeOf<AdvantageOutput>();

@@ -1,5 +1,5 @@
 /** @srcode/rl-core/tfjs: the TensorFlow.js engine (the transformer policy and its backends). Loads tfjs. */
-export { hardwareWebgpuAvailable, useBackend, webgpuAvailable } from './backend.js';
+export { useBackend, webgpuAvailable } from './backend.js';
 export type { BackendInfo, BackendName } from './backend.js';
 export { MODEL_DEFAULTS } from './model-config.js';
 export type { ModelConfig } from './model-config.js';
