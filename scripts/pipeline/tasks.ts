@@ -1,9 +1,10 @@
 // Turns PrimeVul+ records into the small policy's completion tasks, and scores completions with the
 // token-reward and eval packages: the reward the RL stage trains on and the metrics the report shows.
-import { type Finding, type PrimeVulPlusRecord, type RepairPair, computeChanges } from '@srcode/dataset';
+import { type Finding, type Language, type PrimeVulPlusRecord, type RepairPair, computeChanges } from '@srcode/dataset';
 import { BuiltinAnalyzer } from '@srcode/eval';
 import { CHAR_TOKENS, encodeChars } from '@srcode/rl-core';
-import { SpanCache, getLanguage, onlineRewardMap, pairSpans, parseCode } from '@srcode/token-reward';
+import { parse } from '@srcode/syntax';
+import { SpanCache, onlineRewardMap, pairSpans } from '@srcode/token-reward';
 import type { TokenRewardMap } from '@srcode/dataset';
 
 /** One prompt of the policy: the function's language and name; its two answers are the changed region of each side. */
@@ -46,11 +47,22 @@ function changedRegion(code: string, spans: Array<{ start: number; end: number }
 
 const printable = (s: string) => /^[\x20-\x7e\n]*$/.test(s);
 
-/** Tasks from accepted records whose changed regions are printable ASCII and at most `maxChars` long. */
-export function tasksFrom(records: readonly PrimeVulPlusRecord[], maxChars: number): { tasks: Task[]; skipped: string[] } {
+/**
+ * Tasks from accepted records whose changed regions are printable ASCII and at most `maxChars` long, in
+ * the languages the scorer's analyser knows (a completion it cannot analyse cannot be rewarded).
+ */
+export function tasksFrom(
+  records: readonly PrimeVulPlusRecord[],
+  maxChars: number,
+  languages: readonly Language[] = new BuiltinAnalyzer().languages,
+): { tasks: Task[]; skipped: string[] } {
   const tasks: Task[] = [];
   const skipped: string[] = [];
   for (const { pair } of records) {
+    if (!languages.includes(pair.language)) {
+      skipped.push(`${pair.id}: the analyser does not know ${pair.language}`);
+      continue;
+    }
     let spans: ReturnType<typeof pairSpans>;
     try {
       spans = pairSpans(pair);
@@ -104,7 +116,7 @@ export class Scorer {
   /** How a completion's text fares on the task. */
   score(task: Task, text: string): Scored {
     const findings = this.analyzer.analyzeSync(text, task.language).filter((f) => f.severity !== 'low');
-    const tree = parseCode(getLanguage(task.language), text);
+    const tree = parse(text, task.language);
     const wellFormed = text.trim().length > 0 && !tree.rootNode.hasError;
     const insecure = findings.length > 0;
     return {
