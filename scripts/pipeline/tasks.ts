@@ -2,7 +2,7 @@
 // token-reward and eval packages: the reward the RL stage trains on and the metrics the report shows.
 import { type Finding, type Language, type PrimeVulPlusRecord, type RepairPair, computeChanges } from '@srcode/dataset';
 import { BuiltinAnalyzer } from '@srcode/eval';
-import { CHAR_TOKENS, encodeChars } from '@srcode/rl-core';
+import { CHAR_TOKENS, encodeChars, tokenRewards } from '@srcode/rl-core';
 import { parse } from '@srcode/syntax';
 import { SpanCache, onlineRewardMap, pairSpans } from '@srcode/token-reward';
 import type { TokenRewardMap } from '@srcode/dataset';
@@ -142,10 +142,8 @@ export class Scorer {
     token: boolean,
   ): { rewards: Float32Array; scored: Scored; map?: TokenRewardMap } {
     const scored = this.score(task, text);
-    const r = new Float32Array(tokens.length);
     const instance = scored.insecure ? REWARDS.insecure : scored.wellFormed ? REWARDS.secure : REWARDS.malformed;
-    r[tokens.length - 1] = instance;
-    if (!token || !text) return { rewards: r, scored };
+    if (!token || !text) return { rewards: tokenRewards({ length: tokens.length, instance }), scored };
     const offsets = new Uint32Array(text.length * 2);
     for (let i = 0; i < text.length; i++) {
       offsets[2 * i] = i;
@@ -163,8 +161,7 @@ export class Scorer {
       },
       { normalize: 'span-mean' },
     );
-    for (let i = 0; i < map.rewards.length && i < text.length; i++)
-      r[i] = (r[i] as number) + REWARDS.tokenScale * (map.rewards[i] as number);
-    return { rewards: r, scored, map };
+    // the map covers the text's characters, never the end token after them
+    return { rewards: tokenRewards({ length: tokens.length, map, instance, scale: REWARDS.tokenScale }), scored, map };
   }
 }
