@@ -9,9 +9,9 @@
  * match units, project onto tokens. The baseline parses the same texts and nothing else, in the
  * same process, interleaved round by round.
  */
-import { parse } from '@srcode/syntax';
+import { languageNames, parse } from '@srcode/syntax';
 import { loadHfTokenizer } from '../src/hf.js';
-import { languageNames, onlineRewardMap, SpanCache, type TokenEncoding, teacherForcedMaps } from '../src/index.js';
+import { onlineRewardMap, SpanCache, type TokenEncoding, teacherForcedMaps } from '../src/index.js';
 import { QWEN_DIR } from '../test/qwen.js';
 import { hasSven, loadSvenVal } from '../test/sven.js';
 

@@ -7,16 +7,24 @@ import type { PairSpanOptions } from './pair-spans.js';
  * parsing the completion. Least-recently-used entries go first once `maxEntries` is reached.
  */
 export class SpanCache {
+  /** Most pairs kept. */
   readonly maxEntries: number;
   private readonly entries = new Map<string, { key: string; profile: PairProfile }>();
   private readonly options: PairSpanOptions;
   /** Keys of pair objects already seen, so a pair passed again is not hashed again. */
   private readonly keys = new WeakMap<RepairPair, string>();
+  /** Calls of `get` answered from the cache. */
   hits = 0;
+  /** Calls of `get` that profiled the pair. */
   misses = 0;
 
-  /** @param maxEntries pairs kept. @default 1024 */
-  constructor(options: PairSpanOptions & { maxEntries?: number } = {}) {
+  /** @param options the span options every profile is computed with, and the cache's size. */
+  constructor(
+    options: PairSpanOptions & {
+      /** Most pairs kept. @default 1024 */
+      maxEntries?: number;
+    } = {},
+  ) {
     this.maxEntries = options.maxEntries ?? 1024;
     this.options = options;
   }
@@ -49,10 +57,12 @@ export class SpanCache {
     return profile;
   }
 
+  /** Pairs held now. */
   get size(): number {
     return this.entries.size;
   }
 
+  /** Drops every profile (the hit and miss counts stay). */
   clear(): void {
     this.entries.clear();
   }

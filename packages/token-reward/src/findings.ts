@@ -1,6 +1,7 @@
 import type { Finding, RewardSpan, Severity } from '@srcode/dataset';
 import { trimRange } from './lift.js';
 
+/** How analyser findings weigh as spans. */
 export interface FindingSpanOptions {
   /**
    * Reward per token of a finding's range, by severity (negative: findings are penalties).
@@ -9,11 +10,12 @@ export interface FindingSpanOptions {
   severityRewards?: Partial<Record<Severity, number>>;
 }
 
-export const DEFAULT_SEVERITY_REWARDS: Readonly<Record<Severity, number>> = { high: -1, medium: -0.6, low: -0.3 };
+const DEFAULT_SEVERITY_REWARDS: Readonly<Record<Severity, number>> = { high: -1, medium: -0.6, low: -0.3 };
 
 /**
- * Analyser findings on a text as vulnerable spans weighted by severity. Ranges are clipped to the
- * text and trimmed of surrounding whitespace; empty ones are dropped.
+ * Analyser findings on a text as vulnerable spans weighted by severity (source `finding`, node type
+ * the finding's rule id). Ranges are clipped to the text and trimmed of surrounding whitespace;
+ * empty ones are dropped.
  */
 export function findingSpans(text: string, findings: readonly Finding[], options: FindingSpanOptions = {}): RewardSpan[] {
   const weights = { ...DEFAULT_SEVERITY_REWARDS, ...options.severityRewards };

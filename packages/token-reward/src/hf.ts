@@ -5,9 +5,29 @@ import { assertWellFormed, type TokenEncoding, type TokenizerLike, toUtf16Offset
 
 /** The part of a transformers.js `PreTrainedTokenizer` the adapter uses. */
 export interface PreTrainedTokenizerShape {
-  encode(text: string, textPair?: string | null, options?: { add_special_tokens?: boolean }): number[];
-  model: { convert_ids_to_tokens(ids: number[]): string[] };
-  added_tokens?: Array<{ id: number; content: string; special?: boolean }>;
+  /** The token ids of `text` (called with `add_special_tokens: false`). */
+  encode(
+    text: string,
+    textPair?: string | null,
+    options?: {
+      /** Whether to add the model's special tokens (BOS, EOS). */
+      add_special_tokens?: boolean;
+    },
+  ): number[];
+  /** The tokenizer's model, which knows each id's token string. */
+  model: {
+    /** The token string of each id, in the byte-level alphabet (`Ġ` for a space). */
+    convert_ids_to_tokens(ids: number[]): string[];
+  };
+  /** Tokens added on top of the model's vocabulary (special tokens, chat markers). */
+  added_tokens?: Array<{
+    /** The token's id. */
+    id: number;
+    /** Its text. */
+    content: string;
+    /** Whether it is special (such tokens take no span reward). */
+    special?: boolean;
+  }>;
 }
 
 /** Byte-level BPE's printable stand-ins for bytes, inverted: stand-in code point -> byte. */
@@ -30,6 +50,7 @@ function byteDecoder(): Map<number, number> {
 const BYTES = byteDecoder();
 const utf8 = new TextEncoder();
 
+/** Options of {@link fromPreTrainedTokenizer} and {@link loadHfTokenizer}. */
 export interface HfAdapterOptions {
   /** Recorded in maps' `tokenizer` field. @default 'hf' (`hf:<folder>` when loaded from files) */
   name?: string;
@@ -37,7 +58,8 @@ export interface HfAdapterOptions {
 
 /**
  * Wraps a loaded byte-level BPE tokenizer (GPT-2, Qwen, Llama 3, DeepSeek): token strings are mapped
- * back to their bytes to compute offsets, which are checked to reconstruct the text exactly.
+ * back to their bytes to compute offsets, which are checked to reconstruct the text exactly (a
+ * `TokenRewardError` with code `offsets-mismatch` otherwise). The result also has `offsetsFor`.
  */
 export function fromPreTrainedTokenizer(tokenizer: PreTrainedTokenizerShape, options: HfAdapterOptions = {}): TokenizerLike {
   const added = new Map<number, { content: string; special: boolean }>();
@@ -92,7 +114,17 @@ export function fromPreTrainedTokenizer(tokenizer: PreTrainedTokenizerShape, opt
 
 /**
  * Loads a Hugging Face `tokenizer.json` (a file, or a folder holding it and `tokenizer_config.json`)
- * offline through `@xenova/transformers` (an optional peer dependency).
+ * offline through `@xenova/transformers` (an optional peer dependency). Throws a `TokenRewardError`
+ * with code `tokenizer` when the file is missing or unreadable, or the peer is not installed.
+ *
+ * @example
+ * ```ts
+ * import { loadHfTokenizer } from '@srcode/token-reward/hf';
+ *
+ * const tokenizer = await loadHfTokenizer('models/qwen3-0.6b'); // a folder holding tokenizer.json
+ * const { ids, offsets } = tokenizer.encode('strncpy(b, s, sizeof b);'); // Qwen's ids, UTF-16 offsets
+ * // pass `tokenizer` to teacherForcedMaps, or to createRewardServer for completions sent as text
+ * ```
  */
 export async function loadHfTokenizer(path: string, options: HfAdapterOptions = {}): Promise<TokenizerLike> {
   let isDir: boolean;

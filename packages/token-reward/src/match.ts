@@ -5,6 +5,7 @@ import { languageOf } from './languages.js';
 import { firstTokenAt, lexTokens, type SyntaxTokens } from './lexer.js';
 import { CONTEXT, literalWords, type PairProfile, type UnitProfile } from './profile.js';
 
+/** Thresholds of online matching: how close a completion node must be to a reference unit. */
 export interface MatchOptions {
   /**
    * Least similarity (1 - token edit distance / length) between a completion node and a reference
@@ -65,7 +66,12 @@ export function matchCompletion(
   profile: PairProfile,
   completion: string,
   options: MatchOptions = {},
-): { spans: RewardSpan[]; truncated: boolean } {
+): {
+  /** Spans on `completion` (source `match`), sorted by start. */
+  spans: RewardSpan[];
+  /** Matching stopped at `maxNodes`: `spans` is partial. */
+  truncated: boolean;
+} {
   if (profile.unitTypes.size === 0 || completion.length === 0) return { spans: [], truncated: false };
   const lang = languageOf(profile.language);
   const minSim = options.minSimilarity ?? 0.8;

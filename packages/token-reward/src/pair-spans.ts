@@ -17,6 +17,7 @@ export interface SpanWeights {
   vulnerableReward?: number;
 }
 
+/** Options of {@link pairSpans}: the span weights and whether insertions mark the other side. */
 export interface PairSpanOptions extends SpanWeights {
   /**
    * Also mark, on the side a change did not touch, the unit around the point where the other side
@@ -28,14 +29,18 @@ export interface PairSpanOptions extends SpanWeights {
 
 /** The security spans of a repair pair: vulnerable spans on its vulnerable code, secure on its fix. */
 export interface PairSpans {
+  /** The pair's `id`. */
   pairId: string;
+  /** The pair's language. */
   language: string;
+  /** Spans on `vulnerableCode`, polarity `vulnerable`, sorted by start, none nested in another. */
   vulnerable: RewardSpan[];
+  /** Spans on `fixedCode`, polarity `secure`, sorted by start, none nested in another. */
   fixed: RewardSpan[];
 }
 
-export const DEFAULT_SECURE_REWARD = 1;
-export const DEFAULT_VULNERABLE_REWARD = -1;
+const DEFAULT_SECURE_REWARD = 1;
+const DEFAULT_VULNERABLE_REWARD = -1;
 
 /** Where each of one side's changed ranges (sorted by start) begins in the text both sides share. */
 export function commonStarts(sorted: readonly TextRange[]): number[] {
@@ -96,7 +101,23 @@ function toSpans(units: Unit[], polarity: RewardSpan['polarity'], weight: number
 
 /**
  * Lifts a pair's changed ranges to AST units: deleted ranges of `vulnerableCode` become vulnerable
- * spans, added ranges of `fixedCode` secure spans. Throws `unknown-language` for an unregistered language.
+ * spans, added ranges of `fixedCode` secure spans. Throws a `TokenRewardError` with code
+ * `unknown-language` for a language `@srcode/syntax` has not registered.
+ *
+ * @example
+ * ```ts
+ * import { computeChanges } from '@srcode/dataset';
+ * import { pairSpans } from '@srcode/token-reward';
+ *
+ * const vulnerableCode = 'void f(char *s) { char b[8]; strcpy(b, s); }';
+ * const fixedCode = 'void f(char *s) { char b[8]; strncpy(b, s, sizeof b); }';
+ * const spans = pairSpans({
+ *   schemaVersion: 1, id: 'p1', language: 'c', cwes: ['CWE-787'], provenance: { dataset: 'mine' },
+ *   vulnerableCode, fixedCode, changes: computeChanges(vulnerableCode, fixedCode),
+ * });
+ * spans.fixed.map((s) => fixedCode.slice(s.start, s.end)); // ['strncpy(b, s, sizeof b)']
+ * spans.vulnerable.map((s) => vulnerableCode.slice(s.start, s.end)); // ['strcpy(b, s)']
+ * ```
  */
 export function pairSpans(pair: RepairPair, options: PairSpanOptions = {}): PairSpans {
   const lang = languageOf(pair.language);

@@ -5,8 +5,11 @@ import { commonStarts, type PairSpanOptions, type PairSpans, pairSpans } from '.
 
 /** A reference unit as the matcher sees it: its normalised tokens and a little context. */
 export interface UnitProfile {
+  /** The unit's span, as {@link pairSpans} gave it. */
   span: RewardSpan;
+  /** The unit's normalised tokens (names become `ID` unless called, literals their kind). */
   kinds: string[];
+  /** The unit's tokens as written, one per entry of `kinds`. */
   raws: string[];
   /** `kinds` as ids of the profile's `kindIds` table. */
   ids: Int32Array;
@@ -15,7 +18,12 @@ export interface UnitProfile {
   /** Normalised tokens just after the unit, nearest first (ids). */
   after: Int32Array;
   /** The same stretch of code on the pair's other side (the fix of a vulnerable unit, or the code a secure unit replaced). */
-  counter: { ids: Int32Array; raws: string[] };
+  counter: {
+    /** Its normalised tokens, as ids of `kindIds`. */
+    ids: Int32Array;
+    /** Its tokens as written. */
+    raws: string[];
+  };
   /** Lower-cased words of the unit's string literals (SQL text, format strings), compared loosely. */
   literalWords: ReadonlySet<string>;
   /**
@@ -27,10 +35,15 @@ export interface UnitProfile {
 
 /** Everything online matching needs from a pair, computed once per pair (see `SpanCache`). */
 export interface PairProfile {
+  /** The pair's `id`. */
   pairId: string;
+  /** The pair's language. */
   language: string;
+  /** The pair's spans, as {@link pairSpans} gave them. */
   spans: PairSpans;
+  /** One profile per span of either side that holds at least one token. */
   units: UnitProfile[];
+  /** Node types of the units that are not `generic`: only completion nodes of these types are compared. */
   unitTypes: ReadonlySet<string>;
   /** Ids of the token kinds the units use; other kinds map to -1 (they can match no unit token). */
   kindIds: ReadonlyMap<string, number>;
@@ -38,8 +51,18 @@ export interface PairProfile {
 
 export const CONTEXT = 3;
 
-/** Parses both sides of a pair once and profiles its units for matching. */
-export function profilePair(pair: RepairPair, options: PairSpanOptions & { contextTokens?: number } = {}): PairProfile {
+/**
+ * Parses both sides of a pair once and profiles its units for {@link matchCompletion}; a
+ * {@link SpanCache} keeps these profiles across completions. Throws `unknown-language` as
+ * {@link pairSpans} does.
+ */
+export function profilePair(
+  pair: RepairPair,
+  options: PairSpanOptions & {
+    /** Tokens of context kept on each side of a unit. @default 3 */
+    contextTokens?: number;
+  } = {},
+): PairProfile {
   const lang = languageOf(pair.language);
   const spans = pairSpans(pair, options);
   const k = options.contextTokens ?? CONTEXT;

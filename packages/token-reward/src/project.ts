@@ -9,6 +9,7 @@ export type CombineRule = 'strongest' | 'sum';
 /** How rewards are scaled after projection. */
 export type Normalization = 'none' | 'span-mean' | 'max-abs';
 
+/** How span rewards become token rewards: overlap, combination, scaling and offsets. */
 export interface ProjectionOptions {
   /**
    * `any`: a token sharing one character with a span takes its weight; `majority`: at least half the
@@ -57,7 +58,19 @@ function coverage(rule: OverlapRule, ts: number, te: number, span: RewardSpan): 
 
 /**
  * One reward per token from the spans it overlaps. Spans index the scored text; token offsets index
- * it after `offsetBase`. Throws `invalid-offsets` for offsets out of range, reversed or out of order.
+ * it after `offsetBase`. Throws a `TokenRewardError` with code `invalid-offsets` for offsets out of
+ * range, reversed or out of order. Special tokens and tokens outside every span get 0.
+ *
+ * @example
+ * ```ts
+ * import { byteTokenizer, projectRewards } from '@srcode/token-reward';
+ *
+ * const text = 'gets(buf);';
+ * const rewards = projectRewards(text.length, byteTokenizer.encode(text), [
+ *   { start: 0, end: 9, polarity: 'vulnerable', weight: -1, source: 'finding' },
+ * ]);
+ * // Float32Array [-1, -1, -1, -1, -1, -1, -1, -1, -1, 0]: the `;` is outside the span
+ * ```
  */
 export function projectRewards(
   textLength: number,

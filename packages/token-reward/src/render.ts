@@ -1,5 +1,6 @@
 import type { TokenRewardMap } from '@srcode/dataset';
 
+/** Options of {@link renderHtml}. */
 export interface RenderOptions {
   /** Page title. @default 'Token rewards' */
   title?: string;

@@ -7,10 +7,11 @@ import { languageNames } from '@srcode/syntax';
 import { type OnlineOptions, onlineRewardMap } from './online.js';
 import { callerEncoding, type OffsetUnit, type TokenEncoding, type TokenizerLike } from './tokenizer.js';
 
+/** Options of {@link createRewardServer}: the pairs and tokenizer it serves, and its limits. */
 export interface ServerOptions {
-  /** Pairs requests may name by `pairId`. */
+  /** Pairs requests may name by `pairId`. @default none: requests send their `pair` */
   pairs?: ReadonlyMap<string, RepairPair>;
-  /** Tokenizer for completions sent without offsets. */
+  /** Tokenizer for completions sent without offsets. @default none: completions must send `offsets` */
   tokenizer?: TokenizerLike;
   /** Largest request body in bytes; larger ones get 413. @default 33554432 (32 MiB) */
   maxBodyBytes?: number;
@@ -183,13 +184,30 @@ function send(res: ServerResponse, status: number, body: unknown): void {
 
 /** The JSON reward service: `POST /v1/rewards`, `GET /healthz`. */
 export interface RewardServer {
+  /** The underlying Node HTTP server. */
   server: Server;
-  /** Listens (loopback by default; port 0 picks a free one) and resolves with the address. */
+  /** Listens (port 0 and host 127.0.0.1 by default; port 0 picks a free one) and resolves with the address. */
   listen(port?: number, host?: string): Promise<AddressInfo>;
   /** Stops accepting connections, lets requests in flight finish, then resolves. */
   close(): Promise<void>;
 }
 
+/**
+ * The reward service trainers in other languages call: `POST /v1/rewards` takes `{ pair | pairId,
+ * completions: [{ text, offsets?, tokenIds?, offsetUnit?, offsetBase?, findings? }], options? }`
+ * and answers `{ results: [{ id, rewards, spans, truncated }] }`; bad input gets a 4xx with
+ * `{ error: { code, message } }`. `GET /healthz` reports the languages and the pairs loaded.
+ *
+ * @example
+ * ```ts
+ * import { byteTokenizer, createRewardServer } from '@srcode/token-reward';
+ *
+ * const service = createRewardServer({ tokenizer: byteTokenizer });
+ * const { port } = await service.listen(8765);
+ * // POST http://127.0.0.1:8765/v1/rewards { "pair": { ... }, "completions": [{ "text": "..." }] }
+ * process.once('SIGTERM', () => void service.close());
+ * ```
+ */
 export function createRewardServer(options: ServerOptions = {}): RewardServer {
   const maxBody = options.maxBodyBytes ?? 32 * 1024 * 1024;
   const maxCompletions = options.maxCompletions ?? 256;

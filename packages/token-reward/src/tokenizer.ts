@@ -3,7 +3,9 @@ import { TokenRewardError } from './errors.js';
 
 /** A text's tokens: ids and `[start, end)` UTF-16 offsets into the text, flat (`offsets[2i]`, `offsets[2i+1]`). */
 export interface TokenEncoding {
+  /** One token id per token. */
   ids: ArrayLike<number>;
+  /** `2 * ids.length` numbers: token `i` covers `[offsets[2i], offsets[2i+1])` of the text (UTF-16). */
   offsets: ArrayLike<number>;
   /** Non-zero for special tokens (end of text, chat markers): they take no span reward. */
   special?: ArrayLike<number>;
@@ -13,6 +15,7 @@ export interface TokenEncoding {
 export interface TokenizerLike {
   /** Recorded in each map's `tokenizer` field. */
   readonly name: string;
+  /** Tokenizes `text` (without special tokens such as a BOS) and gives each token's UTF-16 offsets. */
   encode(text: string): TokenEncoding;
   /** Offsets of tokens the caller already has (ids only), when the tokenizer can compute them. */
   offsetsFor?(text: string, ids: ArrayLike<number>): TokenEncoding;
@@ -101,12 +104,15 @@ export function checkOffsets(offsets: ArrayLike<number>, tokenCount: number, len
   return issues.length ? { ok: false, issues } : { ok: true, value: true };
 }
 
+/** Token ids and offsets a caller already has, in any {@link OffsetUnit}, for {@link callerEncoding}. */
 export interface CallerEncodingInput {
+  /** One token id per token. */
   ids: ArrayLike<number>;
   /** `[start, end)` per token, as pairs or flat. */
   offsets: ArrayLike<number> | ReadonlyArray<readonly [number, number] | readonly number[]>;
   /** @default 'utf16' */
   offsetUnit?: OffsetUnit;
+  /** Non-zero for special tokens: they take no span reward. @default no special tokens */
   special?: ArrayLike<number>;
   /**
    * The offsets index a longer text (prompt + completion) in which `text` starts here, in
@@ -116,7 +122,20 @@ export interface CallerEncodingInput {
   offsetBase?: number;
 }
 
-/** Builds an encoding from ids and offsets the caller already has (e.g. `return_offsets_mapping`). */
+/**
+ * Builds an encoding from ids and offsets the caller already has (e.g. `return_offsets_mapping`),
+ * converted to UTF-16 offsets into `text`. Throws a `TokenRewardError` with code `invalid-offsets`
+ * for offsets that are not non-negative integers.
+ *
+ * @example
+ * ```ts
+ * import { callerEncoding } from '@srcode/token-reward';
+ *
+ * // Python's offsets are code points: the emoji is one there and two UTF-16 units here
+ * const encoding = callerEncoding('s = "🙂"', { ids: [82, 284, 366], offsets: [[0, 1], [1, 3], [3, 7]], offsetUnit: 'codepoint' });
+ * encoding.offsets; // Uint32Array [0, 1, 1, 3, 3, 8]
+ * ```
+ */
 export function callerEncoding(text: string, input: CallerEncodingInput): TokenEncoding {
   const raw = input.offsets as ArrayLike<unknown>;
   const flat: number[] = [];
@@ -147,7 +166,10 @@ export function callerEncoding(text: string, input: CallerEncodingInput): TokenE
   return input.special === undefined ? { ids: input.ids, offsets } : { ids: input.ids, offsets, special: input.special };
 }
 
-/** A tokenizer that returns offsets the caller computed: for trainers that already tokenized. */
+/**
+ * A tokenizer that returns offsets the caller computed (for trainers that already tokenized):
+ * `lookup(text)` gives the ids and offsets of `text`, which {@link callerEncoding} converts.
+ */
 export function callerOffsetsTokenizer(name: string, lookup: (text: string) => CallerEncodingInput): TokenizerLike {
   return { name, encode: (text) => callerEncoding(text, lookup(text)) };
 }
@@ -155,8 +177,8 @@ export function callerOffsetsTokenizer(name: string, lookup: (text: string) => C
 const encoder = new TextEncoder();
 
 /**
- * One token per UTF-8 byte (id = byte value), for small byte-level models. Continuation bytes of a
- * multi-byte character are zero-width tokens at the character's end.
+ * One token per UTF-8 byte (id = byte value), for small byte-level models and examples. Continuation
+ * bytes of a multi-byte character are zero-width tokens at the character's end. Its name is `bytes`.
  */
 export const byteTokenizer: TokenizerLike = {
   name: 'bytes',

@@ -1,6 +1,7 @@
 import type { RepairPair } from '@srcode/dataset';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { byteTokenizer, languageNames, onlineRewardMap, SpanCache } from '../src/index.js';
+import { languageNames } from '@srcode/syntax';
+import { byteTokenizer, onlineRewardMap, SpanCache } from '../src/index.js';
 import { hasSven, loadSvenVal } from './sven.js';
 
 describe.skipIf(!hasSven)('online maps on SVEN val (needs ../shared/data/sven/val)', () => {

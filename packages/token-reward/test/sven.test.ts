@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { type RepairPair, type TokenRewardMap, validate } from '@srcode/dataset';
-import { getLanguage, parse, type SyntaxNode, type Tree } from '@srcode/syntax';
+import { getLanguage, languageNames, parse, type SyntaxNode, type Tree } from '@srcode/syntax';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadHfTokenizer } from '../src/hf.js';
-import { languageNames, type TokenizerLike, teacherForcedMaps } from '../src/index.js';
+import { type TokenizerLike, teacherForcedMaps } from '../src/index.js';
 import { QWEN_DIR } from './qwen.js';
 import { hasSven, loadSvenVal } from './sven.js';
 
