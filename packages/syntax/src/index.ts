@@ -9,3 +9,4 @@ export type { Query } from './query.js';
 export { compileQuery } from './query.js';
 export type { Range, SyntaxNode } from './nodes.js';
 export { commentRanges, errorNodes, errorRatio } from './nodes.js';
+export { blankComments } from './comments.js';
