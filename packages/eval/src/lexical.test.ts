@@ -1,22 +1,65 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Finding, Language } from '@srcode/dataset';
+import type { Analyzer, Language, SyncAnalyzer } from '@srcode/dataset';
 import { validate } from '@srcode/dataset';
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { C_AFTER, C_BEFORE, PY_AFTER, PY_BEFORE } from '../test/make-pair.js';
-import { type AnalyzerLike, collectEvidence } from './analyzer.js';
-import { HeuristicAnalyzer } from './heuristic-analyzer.js';
+import { LexicalAnalyzer } from './lexical.js';
+import { LEXICAL_RULES } from './rules/lexical.js';
 
-const analyzer = new HeuristicAnalyzer();
-const rules = (code: string, lang: Language) => analyzer.analyze(code, lang).map((f) => f.ruleId);
+const analyzer = new LexicalAnalyzer();
+const rules = (code: string, lang: Language) => analyzer.analyzeSync(code, lang).map((f) => f.ruleId);
 
-describe('HeuristicAnalyzer', () => {
-  it('has the analyser shape the judge accepts', () => {
-    expectTypeOf(analyzer).toMatchTypeOf<AnalyzerLike>();
+// The repair pair of reflect's tests (test/make-pair.ts there).
+const C_BEFORE = `int copy_name(struct user *u, const char *src)
+{
+    char *buf = malloc(u->len);
+    strcpy(buf, src);
+    u->name = buf;
+    return 0;
+}
+`;
+
+const C_AFTER = `int copy_name(struct user *u, const char *src)
+{
+    if (u == NULL || src == NULL)
+        return -EINVAL;
+    char *buf = malloc(u->len);
+    strncpy(buf, src, u->len - 1);
+    u->name = buf;
+    return 0;
+}
+`;
+
+const PY_BEFORE = `def find_user(cursor, name):
+    """Return the row of the named user."""
+    query = "SELECT * FROM users WHERE name = '%s'" % name
+    cursor.execute(query)
+    return cursor.fetchone()
+`;
+
+const PY_AFTER = `def find_user(cursor, name):
+    """Return the row of the named user."""
+    cursor.execute("SELECT * FROM users WHERE name = %s", (name,))
+    return cursor.fetchone()
+`;
+
+describe('LexicalAnalyzer', () => {
+  it('meets the analyser contract, synchronously too', async () => {
+    expectTypeOf(analyzer).toMatchTypeOf<Analyzer>();
+    expectTypeOf(analyzer).toMatchTypeOf<SyncAnalyzer>();
+    expect(await analyzer.analyze(C_BEFORE, 'c')).toEqual(analyzer.analyzeSync(C_BEFORE, 'c'));
+    expect(analyzer.name).toBe('srcode-heuristic');
+  });
+
+  it('knows the languages its rules run on, and only those when given fewer rules', () => {
+    expect(analyzer.languages).toEqual(['c', 'cpp', 'python', 'javascript', 'typescript', 'ruby', 'go', 'java']);
+    const pyOnly = new LexicalAnalyzer({ rules: LEXICAL_RULES.filter((r) => r.id.startsWith('py-')) });
+    expect(pyOnly.languages).toEqual(['python']);
+    expect(pyOnly.analyzeSync(C_BEFORE, 'c')).toEqual([]);
   });
 
   it('writes valid findings with lines', () => {
-    const findings = analyzer.analyze(C_BEFORE, 'c');
+    const findings = analyzer.analyzeSync(C_BEFORE, 'c');
     expect(findings.length).toBeGreaterThan(0);
     for (const f of findings) expect(validate('Finding', f).ok).toBe(true);
     expect(findings.find((f) => f.ruleId === 'c-unsafe-copy')).toMatchObject({ cwe: 'CWE-120', lines: { start: 4, end: 4 } });
@@ -49,74 +92,17 @@ describe('HeuristicAnalyzer', () => {
   });
 });
 
-describe('collectEvidence', () => {
-  it('marks findings the fix removes and keeps the ones it leaves', async () => {
-    const r = await collectEvidence([analyzer], C_BEFORE, C_AFTER, 'c');
-    expect(r.evidence).toContainEqual({ analyzer: 'srcode-heuristic', ruleId: 'c-unsafe-copy', cwe: 'CWE-120', removedByFix: true });
-    expect(r.removed.map((f) => f.ruleId)).toContain('c-unsafe-copy');
-  });
-
-  it('reports findings only the fix has as introduced', async () => {
-    const r = await collectEvidence([analyzer], 'x = 1\n', 'x = eval(s)\n', 'python');
-    expect(r.evidence).toEqual([]);
-    expect(r.introduced.map((f) => f.ruleId)).toEqual(['py-eval']);
-  });
-
-  it('accepts any analyser of the shape, with either method spelling, and skips other languages', async () => {
-    const finding = (code: string): Finding[] =>
-      code.includes('bad')
-        ? [
-            {
-              schemaVersion: 1,
-              analyzer: 'ext',
-              ruleId: 'R1',
-              severity: 'low',
-              range: { start: 0, end: 1 },
-              message: `bad at line ${code.length}`,
-            },
-          ]
-        : [];
-    const async_ = { name: 'ext', languages: ['python'] as const, analyze: async (code: string) => finding(code) };
-    const cOnly = {
-      name: 'c-only',
-      languages: ['c'] as const,
-      analyze: () => {
-        throw new Error('must not run');
-      },
-    };
-    const r = await collectEvidence([async_, cOnly], 'bad()\n', 'good()\n', 'python');
-    expect(r.evidence).toEqual([{ analyzer: 'ext', ruleId: 'R1', removedByFix: true }]);
-  });
-
-  it('matches findings across versions by rule and message, ignoring line numbers', async () => {
-    const moving = {
-      name: 'm',
-      languages: ['python'] as const,
-      analyze: (code: string): Finding[] => [
-        {
-          schemaVersion: 1,
-          analyzer: 'm',
-          ruleId: 'R',
-          severity: 'low',
-          range: { start: 0, end: 1 },
-          message: `issue at line ${code.split('\n').length}`,
-        },
-      ],
-    };
-    const r = await collectEvidence([moving], 'a\n', 'a\nb\nc\n', 'python');
-    expect(r.evidence).toEqual([{ analyzer: 'm', ruleId: 'R', removedByFix: false }]);
-  });
-});
-
-describe('HeuristicAnalyzer golden output', () => {
+describe('LexicalAnalyzer golden output', () => {
   it('matches the recorded findings for the fixture cases', async () => {
-    const cases = JSON.parse(readFileSync(join(import.meta.dirname, '../test/fixtures/heuristic-cases.json'), 'utf8')) as {
+    const cases = JSON.parse(readFileSync(join(import.meta.dirname, '../test/fixtures/lexical-cases.json'), 'utf8')) as {
       language: Language;
       code: string;
     }[];
     const out = cases.map((c) =>
-      analyzer.analyze(c.code, c.language).map((f) => `${c.language} ${f.lines?.start} ${f.ruleId} ${f.cwe} ${f.severity}: ${f.message}`),
+      analyzer
+        .analyzeSync(c.code, c.language)
+        .map((f) => `${c.language} ${f.lines?.start} ${f.ruleId} ${f.cwe} ${f.severity}: ${f.message}`),
     );
-    await expect(`${JSON.stringify(out, null, 2)}\n`).toMatchFileSnapshot('../test/fixtures/heuristic-findings.golden.json');
+    await expect(`${JSON.stringify(out, null, 2)}\n`).toMatchFileSnapshot('../test/fixtures/lexical-findings.golden.json');
   });
 });

@@ -1,29 +1,49 @@
-import { LANGUAGES, type Finding, type Language } from '@srcode/dataset';
-import { HEURISTIC_RULES, type HeuristicRule } from './heuristic-rules.js';
-import { stripComments } from './prefilter.js';
-import { lineAt, lineStarts } from './text.js';
+import { type Finding, LANGUAGES, type Language } from '@srcode/dataset';
+import { blankComments } from '@srcode/syntax';
+import type { SyncAnalyzer } from './analyzer.js';
+import { LEXICAL_RULES, type LexicalRule } from './rules/lexical.js';
+
+/** Options of `LexicalAnalyzer`. */
+export interface LexicalAnalyzerOptions {
+  /**
+   * The checks to run.
+   * @default LEXICAL_RULES
+   */
+  rules?: readonly LexicalRule[];
+}
 
 /**
- * The built-in evidence source: lexical checks over comment-free code for the weaknesses in the
- * fix-commit data. Much weaker than a real analyser (no data flow, no types); it exists so the offline
- * judge has evidence without external tools, and any eval analyser can replace or join it.
+ * Lexical checks over comment-free code, for every language of the fix-commit data (comments are
+ * blanked by @srcode/syntax's `blankComments`, so offsets and lines are the original's). Much weaker
+ * than `BuiltinAnalyzer` (no parse, no data flow): it gives reflect's offline judge evidence in
+ * languages that have no grammar. Its findings carry the analyser name `srcode-heuristic`.
  */
-export class HeuristicAnalyzer {
+export class LexicalAnalyzer implements SyncAnalyzer {
+  /** `srcode-heuristic`, written into every finding (records made with it keep this name). */
   readonly name = 'srcode-heuristic';
+  /** The languages at least one rule runs on. */
   readonly languages: readonly Language[];
-  private readonly rules: readonly HeuristicRule[];
+  readonly #rules: readonly LexicalRule[];
 
-  constructor(rules: readonly HeuristicRule[] = HEURISTIC_RULES) {
-    this.rules = rules;
+  constructor(options: LexicalAnalyzerOptions = {}) {
+    const rules = options.rules ?? LEXICAL_RULES;
+    this.#rules = rules;
     this.languages = LANGUAGES.filter((l) => rules.some((r) => r.languages.includes(l)));
   }
 
-  analyze(code: string, language: Language): Finding[] {
-    const clean = stripComments(code, language);
-    const starts = lineStarts(code);
+  /** The findings in `code`, sorted by offset and then rule id. */
+  async analyze(code: string, language: Language): Promise<Finding[]> {
+    return this.analyzeSync(code, language);
+  }
+
+  /** `analyze`, answered synchronously. */
+  analyzeSync(code: string, language: Language): Finding[] {
+    const rules = this.#rules.filter((r) => r.languages.includes(language));
+    if (!rules.length) return [];
+    const clean = blankComments(code, language);
+    const lineOf = lineIndex(code);
     const findings: Finding[] = [];
-    for (const rule of this.rules) {
-      if (!rule.languages.includes(language)) continue;
+    for (const rule of rules) {
       for (const m of rule.find(clean)) {
         const range = { start: m.index, end: m.index + m.length };
         findings.push({
@@ -33,11 +53,27 @@ export class HeuristicAnalyzer {
           cwe: rule.cwe,
           severity: rule.severity,
           range,
-          lines: { start: lineAt(starts, range.start), end: lineAt(starts, Math.max(range.start, range.end - 1)) },
+          lines: { start: lineOf(range.start), end: lineOf(Math.max(range.start, range.end - 1)) },
           message: rule.describe(m.subject),
         });
       }
     }
     return findings.sort((a, b) => a.range.start - b.range.start || a.ruleId.localeCompare(b.ruleId));
   }
+}
+
+/** The 1-based line of a UTF-16 offset of `code`, by binary search over the line starts. */
+function lineIndex(code: string): (offset: number) => number {
+  const starts = [0];
+  for (let i = code.indexOf('\n'); i !== -1; i = code.indexOf('\n', i + 1)) starts.push(i + 1);
+  return (offset) => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((starts[mid] ?? 0) <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo + 1;
+  };
 }

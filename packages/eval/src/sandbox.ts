@@ -164,7 +164,8 @@ export class Sandbox {
   /** Write a file inside the sandbox directory (refusing paths that leave it). */
   async writeFile(name: string, content: string | Uint8Array): Promise<void> {
     const path = resolve(this.dir, name);
-    if (!path.startsWith(this.dir + sep)) throw new EvaluationError('invalid-input', `sandbox file '${name}' is outside the sandbox directory`);
+    if (!path.startsWith(this.dir + sep))
+      throw new EvaluationError('invalid-input', `sandbox file '${name}' is outside the sandbox directory`);
     await mkdir(dirname(path), { recursive: true });
     await writeFile(path, content);
   }

@@ -1,5 +1,6 @@
 /**
- * The whole SVEN + SafeCoder data through the offline default (heuristic judge, template prompts).
+ * The whole SVEN + SafeCoder data through the offline default (heuristic judge, template prompts,
+ * @srcode/eval's lexical analyser for evidence).
  * Pairs are imported with the dataset CLI; the pipeline time is reported against a floor measured in
  * the same run (reading and validating the JSONL, tree-sitter parsing both sides of every pair with a grammar), and the diversity
  * filter against a random choice of the same number of candidates.
@@ -11,6 +12,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type PrimeVulPlusRecord, type RepairPair, readJsonl } from '@srcode/dataset';
+import { LexicalAnalyzer } from '@srcode/eval';
 import { languageNames, parse } from '@srcode/syntax';
 import { HeuristicJudge } from '../src/heuristic-judge.js';
 import { runReflection } from '../src/pipeline.js';
@@ -55,7 +57,13 @@ const floorMs = performance.now() - t0;
 // 3. the offline pipeline
 const output = join(dir, 'records.jsonl');
 t0 = performance.now();
-const summary = await runReflection({ input: pairsFile, output, judge: new HeuristicJudge(), writer: new TemplatePromptWriter() });
+const summary = await runReflection({
+  input: pairsFile,
+  output,
+  judge: new HeuristicJudge(),
+  writer: new TemplatePromptWriter(),
+  analyzers: [new LexicalAnalyzer()],
+});
 const runMs = performance.now() - t0;
 
 // 4. check the output: valid records (fail-fast reader), no forbidden term in any prompt

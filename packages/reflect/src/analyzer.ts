@@ -1,14 +1,17 @@
 import type { Analyzer, AnalyzerEvidence, Finding, Language } from '@srcode/dataset';
 
 /**
- * What reflect needs of an analyser: @srcode/dataset's `Analyzer` contract, with a synchronous answer
- * allowed too. Joined structurally: this package imports no analyser.
+ * What reflect takes as an evidence source: @srcode/dataset's `Analyzer` contract (any of eval's
+ * analysers meets it), with a synchronous answer accepted too. Joined structurally: reflect imports
+ * no analyser and keeps no rules of what is insecure.
  */
 export type AnalyzerLike = Pick<Analyzer, 'name' | 'languages'> & {
+  /** Findings in `code`, as `Analyzer.analyze`; a plain array is awaited the same way. */
   analyze(code: string, language: Language): Finding[] | Promise<Finding[]>;
 };
 
-export async function runAnalyzer(analyzer: AnalyzerLike, code: string, language: Language): Promise<Finding[]> {
+/** One analyser's findings, a synchronous throw turned into a rejection like an asynchronous one. */
+async function runAnalyzer(analyzer: AnalyzerLike, code: string, language: Language): Promise<Finding[]> {
   return await analyzer.analyze(code, language);
 }
 
@@ -17,7 +20,9 @@ function findingKey(f: Finding): string {
   return `${f.analyzer}\u0000${f.ruleId}\u0000${f.message.replace(/\d+/g, '#')}`;
 }
 
+/** What the analysers say about a pair: the verdict's evidence, and the findings behind it. */
 export interface EvidenceResult {
+  /** One entry per finding key of the vulnerable version, `removedByFix` when the fix has fewer of it. */
   evidence: AnalyzerEvidence[];
   /** Findings of the vulnerable version that the fixed version no longer has. */
   removed: Finding[];

@@ -1,11 +1,8 @@
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { AnalyzerLike } from './analyzer.js';
 import { type ChatStats, emptyStats } from './chat/model.js';
 import { OpenAIChatClient } from './chat/openai.js';
+import { cliAnalyzers } from './cli-analyzers.js';
 import { ReflectError } from './errors.js';
-import { HeuristicAnalyzer } from './heuristic-analyzer.js';
 import { HeuristicJudge } from './heuristic-judge.js';
 import type { Judge } from './judge.js';
 import { LlmJudge } from './llm-judge.js';
@@ -17,6 +14,7 @@ const USAGE = `Usage: srcode-reflect run --in PAIRS.jsonl --out RECORDS.jsonl [o
 
 Validates repair pairs (RepairPair JSONL) and writes PrimeVul+ records with implicit prompts.
 Without --endpoint the offline heuristic judge and template prompt writer run (weaker than an LLM).
+Analyser evidence comes from @srcode/eval's LexicalAnalyzer when @srcode/eval is installed.
 
   --rejected FILE       rejected pairs with reasons (default: OUT.rejected.jsonl)
   --endpoint URL        OpenAI-compatible base URL, e.g. http://127.0.0.1:8000/v1
@@ -30,7 +28,7 @@ Without --endpoint the offline heuristic judge and template prompt writer run (w
   --cache DIR           answer cache (default OUT.cache with an endpoint)
   --timeout-ms MS       per-request timeout (default 60000)
   --analyzers FILE      a JS module exporting \`analyzers\` (or a default array) of extra evidence
-                        sources: { name, languages, analyze(code, language) } (e.g. the eval package's)
+                        sources: { name, languages, analyze(code, language) } (e.g. @srcode/eval's)
   --template-prompts    write prompts with templates even when an endpoint is given
   --quiet               no progress on stderr
 `;
@@ -46,24 +44,6 @@ function number(value: string | undefined, flag: string): number | undefined {
   const n = Number(value);
   if (!Number.isFinite(n)) throw new ReflectError('invalid-option', `${flag} expects a number, got "${value}"`);
   return n;
-}
-
-/** Loads extra analysers from a module: `export const analyzers = [...]` or a default export. */
-async function loadAnalyzers(file: string): Promise<AnalyzerLike[]> {
-  const mod = (await import(pathToFileURL(resolve(file)).href)) as { analyzers?: unknown; default?: unknown };
-  const list = mod.analyzers ?? mod.default;
-  const items = Array.isArray(list) ? list : [list];
-  for (const a of items) {
-    const ok =
-      a &&
-      typeof a === 'object' &&
-      typeof (a as AnalyzerLike).name === 'string' &&
-      Array.isArray((a as AnalyzerLike).languages) &&
-      typeof (a as { analyze?: unknown }).analyze === 'function';
-    if (!ok)
-      throw new ReflectError('invalid-option', `${file} must export analyzers of the shape { name, languages, analyze(code, language) }`);
-  }
-  return items as AnalyzerLike[];
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -116,7 +96,8 @@ export async function main(argv: string[]): Promise<number> {
     judge = new LlmJudge(chat, samples === undefined ? {} : { samples });
     if (!values['template-prompts']) writer = new LlmPromptWriter(chat);
   }
-  const analyzers = values.analyzers ? [new HeuristicAnalyzer(), ...(await loadAnalyzers(values.analyzers))] : undefined;
+  const { analyzers, notice } = await cliAnalyzers(values.analyzers);
+  if (notice) process.stderr.write(notice);
   const keep = number(values.prompts, '--prompts');
   const candidates = number(values.candidates, '--candidates') ?? (keep ? keep * 2 : undefined);
   const threshold = number(values.threshold, '--threshold');
@@ -143,7 +124,7 @@ export async function main(argv: string[]): Promise<number> {
     judge,
     writer,
     concurrency,
-    ...(analyzers ? { analyzers } : {}),
+    analyzers,
     ...(threshold === undefined ? {} : { threshold }),
     prompts: { ...(keep ? { keep } : {}), ...(candidates ? { candidates } : {}) },
     onProgress: (p) => show(p),

@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validate } from '@srcode/dataset';
+import { LexicalAnalyzer } from '@srcode/eval';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { C_AFTER, C_BEFORE, makePair } from '../test/make-pair.js';
 import { ProtocolServer, type RecordedRequest, recordingSleep } from '../test/protocol-server.js';
@@ -70,7 +71,7 @@ describe('LlmJudge over the chat-completions protocol', () => {
   it('raises the confidence with analyser evidence and applies the threshold', async () => {
     server.answer = scriptedModel;
     const { judge } = makeJudge();
-    const withEvidence = await reflectPair(makePair(C_BEFORE, C_AFTER), { judge, threshold: 0.8 });
+    const withEvidence = await reflectPair(makePair(C_BEFORE, C_AFTER), { judge, threshold: 0.8, analyzers: [new LexicalAnalyzer()] });
     expect(withEvidence.evidence).toContainEqual(expect.objectContaining({ removedByFix: true }));
     expect(withEvidence).toMatchObject({ accepted: true, confidence: 0.8667 });
     const without = await reflectPair(makePair(C_BEFORE, C_AFTER), { judge, threshold: 0.8, analyzers: [] });

@@ -1,22 +1,16 @@
 import type { Language } from '@srcode/dataset';
-import { commentRanges, errorRatio, languageNames, parse, type Range, type Tree } from '@srcode/syntax';
-
-/** What the pre-filters read from a parse. */
-export interface CodeSyntax {
-  /** Characters inside ERROR or MISSING nodes, as a fraction of the code's length. */
-  errorRatio: number;
-  /** `[start, end)` UTF-16 ranges of comments (and docstrings where the language has them). */
-  comments: Range[];
-}
+import { errorRatio, languageNames, parse, type Tree } from '@srcode/syntax';
 
 /** The tree of `code` from @srcode/syntax (cached there); `undefined` when the language has no registered grammar. */
 export function parseTree(code: string, language: Language): Tree | undefined {
   return languageNames().includes(language) ? parse(code, language) : undefined;
 }
 
-/** Error ratio and comment ranges of `code`; `undefined` when the language has no registered grammar. */
-export function codeSyntax(code: string, language: Language): CodeSyntax | undefined {
+/**
+ * The share of `code`'s characters inside ERROR or MISSING nodes; `undefined` when the language has no
+ * registered grammar.
+ */
+export function parseErrorRatio(code: string, language: Language): number | undefined {
   const tree = parseTree(code, language);
-  if (!tree) return undefined;
-  return { errorRatio: errorRatio(tree, code), comments: commentRanges(tree, language) };
+  return tree ? errorRatio(tree, code) : undefined;
 }

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validate } from '@srcode/dataset';
+import { LexicalAnalyzer } from '@srcode/eval';
 import { describe, expect, it } from 'vitest';
 import { C_AFTER, C_BEFORE, PY_AFTER, PY_BEFORE, makePair } from '../test/make-pair.js';
 import { HeuristicJudge } from './heuristic-judge.js';
@@ -29,8 +30,16 @@ function fixture() {
   return { dir, input, output: join(dir, 'records.jsonl') };
 }
 
+const analyzers = [new LexicalAnalyzer()];
 const run = (input: string, output: string) =>
-  runReflection({ input, output, judge: new HeuristicJudge(), writer: new TemplatePromptWriter(), prompts: { candidates: 4, keep: 2 } });
+  runReflection({
+    input,
+    output,
+    judge: new HeuristicJudge(),
+    writer: new TemplatePromptWriter(),
+    analyzers,
+    prompts: { candidates: 4, keep: 2 },
+  });
 
 describe('runReflection', () => {
   it('writes accepted pairs as PrimeVul+ records and rejected ones with reasons to the side file', async () => {
@@ -41,6 +50,7 @@ describe('runReflection', () => {
       output,
       judge: new HeuristicJudge(),
       writer: new TemplatePromptWriter(),
+      analyzers,
       prompts: { candidates: 4, keep: 2 },
       onProgress: (p) => progress.push(p.done),
     });
@@ -101,6 +111,7 @@ describe('runReflection', () => {
       output,
       judge: flaky,
       writer: new TemplatePromptWriter(),
+      analyzers,
       onError: (id) => failed.push(id),
     });
     expect(first).toMatchObject({ errors: 1, accepted: 1 });

@@ -1,7 +1,8 @@
-import type { Language, RepairPair } from '@srcode/dataset';
+import type { RepairPair } from '@srcode/dataset';
+import { blankComments } from '@srcode/syntax';
 import { languageHints } from './languages.js';
-import { type CodeSyntax, codeSyntax } from './parse.js';
-import { blankRanges, diffLines, linesOfRanges } from './text.js';
+import { parseErrorRatio } from './parse.js';
+import { diffLines, linesOfRanges } from './text.js';
 
 export interface PrefilterOptions {
   /** Largest share of either side's characters inside tree-sitter ERROR/MISSING nodes. @default 0.1 */
@@ -61,12 +62,12 @@ export function prefilter(pair: RepairPair, options: PrefilterOptions = {}): Pre
   if (lines > o.maxLines || Math.max(before.length, after.length) > o.maxChars) reasons.push('too-large');
   if (reasons.length) return result();
 
-  const pb = codeSyntax(before, language);
-  const pa = codeSyntax(after, language);
-  if (pb && pb.errorRatio > o.maxParseErrorRatio) reasons.push('parse-vulnerable');
-  if (pa && pa.errorRatio > o.maxParseErrorRatio) reasons.push('parse-fixed');
-  const stripped = { vulnerable: blankComments(before, pb, language), fixed: blankComments(after, pa, language) };
-  const parse = pb && pa ? { vulnerable: pb.errorRatio, fixed: pa.errorRatio } : undefined;
+  const eb = parseErrorRatio(before, language);
+  const ea = parseErrorRatio(after, language);
+  if (eb !== undefined && eb > o.maxParseErrorRatio) reasons.push('parse-vulnerable');
+  if (ea !== undefined && ea > o.maxParseErrorRatio) reasons.push('parse-fixed');
+  const stripped = { vulnerable: blankComments(before, language), fixed: blankComments(after, language) };
+  const parse = eb !== undefined && ea !== undefined ? { vulnerable: eb, fixed: ea } : undefined;
 
   const trivial = triviality(before, after, stripped.vulnerable, stripped.fixed, pair);
   if (trivial) reasons.push(trivial);
@@ -84,42 +85,6 @@ function triviality(before: string, after: string, sb: string, sa: string, pair:
   if (norm(quiet[0]) === norm(quiet[1])) return 'logging-only';
   if (alphaRenamed(quiet[0], keepIndent) === alphaRenamed(quiet[1], keepIndent)) return 'rename-only';
   return undefined;
-}
-
-/** Blanks comments (and docstrings) out of code, keeping offsets: the grammar's view when there is one. */
-export function stripComments(code: string, language: Language): string {
-  return blankComments(code, codeSyntax(code, language), language);
-}
-
-function blankComments(code: string, parsed: CodeSyntax | undefined, language: Language): string {
-  return parsed ? blankRanges(code, parsed.comments) : stripCommentsLexically(code, language);
-}
-
-function stripCommentsLexically(code: string, language: Language): string {
-  const { lineComment, blockComment } = languageHints(language);
-  const ranges: [number, number][] = [];
-  let quote = '';
-  for (let i = 0; i < code.length; i++) {
-    const ch = code[i];
-    if (quote) {
-      if (ch === '\\') i++;
-      else if (ch === quote || (ch === '\n' && quote !== '`')) quote = '';
-      continue;
-    }
-    if (ch === '"' || ch === "'" || ch === '`') {
-      quote = ch;
-    } else if (lineComment && code.startsWith(lineComment, i)) {
-      const end = code.indexOf('\n', i);
-      ranges.push([i, end === -1 ? code.length : end]);
-      i = end === -1 ? code.length : end - 1;
-    } else if (blockComment && code.startsWith(blockComment[0], i)) {
-      const close = code.indexOf(blockComment[1], i + blockComment[0].length);
-      const end = close === -1 ? code.length : close + blockComment[1].length;
-      ranges.push([i, end]);
-      i = end - 1;
-    }
-  }
-  return blankRanges(code, ranges);
 }
 
 /** Collapses whitespace; indent-sensitive languages keep each line's leading indentation width. */

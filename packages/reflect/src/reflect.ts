@@ -1,32 +1,38 @@
 import type { RepairPair, ReflectionVerdict } from '@srcode/dataset';
 import { type AnalyzerLike, collectEvidence } from './analyzer.js';
-import { HeuristicAnalyzer } from './heuristic-analyzer.js';
 import type { Judge } from './judge.js';
 import { type PrefilterOptions, prefilter } from './prefilter.js';
 
+/** Options of `reflectPair`. */
 export interface ReflectOptions {
+  /** Decides whether the fix repairs its weakness: `LlmJudge`, `HeuristicJudge`, or any `Judge`. */
   judge: Judge;
-  /** Evidence sources run on both versions. @default [new HeuristicAnalyzer()] */
+  /**
+   * Evidence sources run on both versions: any `Analyzer` of @srcode/dataset's contract, such as
+   * @srcode/eval's `LexicalAnalyzer` or `BuiltinAnalyzer`. reflect has no analyser of its own, so
+   * without this there is no analyser evidence (and no evidence bonus).
+   * @default []
+   */
   analyzers?: readonly AnalyzerLike[];
   /** A pair is accepted at confidence >= threshold. @default 0.6 */
   threshold?: number;
   /** Added to the vote share when an analyser finding is removed by the fix (and some sample accepts). @default 0.2 */
   evidenceBonus?: number;
+  /** Bounds of the pre-filters. @default PREFILTER_DEFAULTS */
   prefilter?: PrefilterOptions;
+  /** Aborts the judge's requests. */
   signal?: AbortSignal;
 }
 
+/** The defaults of `ReflectOptions.threshold` and `ReflectOptions.evidenceBonus`. */
 export const REFLECT_DEFAULTS = { threshold: 0.6, evidenceBonus: 0.2 } as const;
-
-let defaultAnalyzers: readonly AnalyzerLike[] | undefined;
 
 /** Validates one repair pair: pre-filters, analyser evidence, the judge's votes, then the threshold. */
 export async function reflectPair(pair: RepairPair, options: ReflectOptions): Promise<ReflectionVerdict> {
   const { judge } = options;
   const threshold = options.threshold ?? REFLECT_DEFAULTS.threshold;
   const bonus = options.evidenceBonus ?? REFLECT_DEFAULTS.evidenceBonus;
-  defaultAnalyzers ??= [new HeuristicAnalyzer()];
-  const analyzers = options.analyzers ?? defaultAnalyzers;
+  const analyzers = options.analyzers ?? [];
   const judgeInfo = { kind: judge.kind, model: judge.model, promptHash: judge.promptHash };
   const pre = prefilter(pair, options.prefilter);
   if (!pre.ok) {

@@ -37,21 +37,6 @@ export function pickLines(code: string, lines: readonly number[]): string {
   return lines.map((l) => all[l - 1] ?? '').join('\n');
 }
 
-/** Replaces each range by spaces of the same length, keeping newlines, so offsets and lines stay put. */
-export function blankRanges(code: string, ranges: readonly (readonly [number, number])[]): string {
-  if (!ranges.length) return code;
-  const sorted = [...ranges].sort((a, b) => a[0] - b[0]);
-  let out = '';
-  let at = 0;
-  for (const [start, end] of sorted) {
-    if (end <= at) continue;
-    const from = Math.max(start, at);
-    out += code.slice(at, from) + code.slice(from, end).replace(/[^\n]/g, ' ');
-    at = end;
-  }
-  return out + code.slice(at);
-}
-
 /**
  * Changed lines of each side by a line-level longest common subsequence, for pairs whose change ranges
  * are empty. The common prefix and suffix are trimmed first; a middle longer than `maxCells` cells of

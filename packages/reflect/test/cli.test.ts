@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validate } from '@srcode/dataset';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { makePair } from './make-pair.js';
+import { C_AFTER, C_BEFORE, makePair } from './make-pair.js';
 import { ProtocolServer, type RecordedRequest } from './protocol-server.js';
 
 const PKG = join(import.meta.dirname, '..');
@@ -161,6 +161,23 @@ describe('srcode-reflect run (a real child process)', () => {
     const bad = await startCli(['run', '--in', input, '--out', join(dir, 'other.jsonl'), '--analyzers', module]).done;
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/must export analyzers of the shape/);
+  });
+
+  it("takes evidence from @srcode/eval's lexical analyser by default", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'reflect-cli-'));
+    const input = join(dir, 'pairs.jsonl');
+    const out = join(dir, 'records.jsonl');
+    writeFileSync(input, `${JSON.stringify(makePair(C_BEFORE, C_AFTER))}\n`);
+    const r = await startCli(['run', '--in', input, '--out', out, '--quiet']).done;
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    const record = JSON.parse(readFileSync(out, 'utf8'));
+    expect(record.verdict.evidence).toContainEqual({
+      analyzer: 'srcode-heuristic',
+      ruleId: 'c-unsafe-copy',
+      cwe: 'CWE-120',
+      removedByFix: true,
+    });
   });
 
   it('prints usage and exits 2 without the required flags', async () => {

@@ -1,4 +1,5 @@
 import { importPairs, samplePairsPath, validate } from '@srcode/dataset';
+import { LexicalAnalyzer } from '@srcode/eval';
 import { describe, expect, it } from 'vitest';
 import { HeuristicJudge, TemplatePromptWriter, generatePrompts, leakCheck, reflectPair } from '../src/index.js';
 
@@ -6,11 +7,12 @@ describe('the README example', () => {
   it('runs on the sample pairs that ship with @srcode/dataset', async () => {
     const judge = new HeuristicJudge();
     const writer = new TemplatePromptWriter();
+    const analyzers = [new LexicalAnalyzer()];
     let pairs = 0;
     let accepted = 0;
     for await (const pair of importPairs({ format: 'sven', dataset: 'sample', inputs: [samplePairsPath()] })) {
       pairs++;
-      const verdict = await reflectPair(pair, { judge });
+      const verdict = await reflectPair(pair, { judge, analyzers });
       expect(validate('ReflectionVerdict', verdict).ok).toBe(true);
       if (verdict.accepted) {
         accepted++;

@@ -1,7 +1,8 @@
-import type { Finding, Language, RepairPair } from '@srcode/dataset';
+import type { Analyzer, Finding, Language, RepairPair, SyncAnalyzer } from '@srcode/dataset';
+import type { BuiltinAnalyzer, LexicalAnalyzer } from '@srcode/eval';
 import { describe, expectTypeOf, it } from 'vitest';
 import type { AnalyzerLike, ChatModel, ChatRequest, ChatResult, Judge, JudgeOutcome, PromptCandidate, PromptWriter } from '../src/index.js';
-import type { HeuristicAnalyzer, HeuristicJudge, LlmJudge, LlmPromptWriter, OpenAIChatClient, TemplatePromptWriter } from '../src/index.js';
+import type { HeuristicJudge, LlmJudge, LlmPromptWriter, OpenAIChatClient, TemplatePromptWriter } from '../src/index.js';
 
 describe('public interfaces', () => {
   it('the built-in parts implement them', () => {
@@ -10,7 +11,13 @@ describe('public interfaces', () => {
     expectTypeOf<LlmJudge>().toMatchTypeOf<Judge>();
     expectTypeOf<TemplatePromptWriter>().toMatchTypeOf<PromptWriter>();
     expectTypeOf<LlmPromptWriter>().toMatchTypeOf<PromptWriter>();
-    expectTypeOf<HeuristicAnalyzer>().toMatchTypeOf<AnalyzerLike>();
+  });
+
+  it("takes @srcode/dataset's analyser contract, and so eval's analysers", () => {
+    expectTypeOf<Analyzer>().toMatchTypeOf<AnalyzerLike>();
+    expectTypeOf<SyncAnalyzer>().toMatchTypeOf<AnalyzerLike>();
+    expectTypeOf<LexicalAnalyzer>().toMatchTypeOf<AnalyzerLike>();
+    expectTypeOf<BuiltinAnalyzer>().toMatchTypeOf<AnalyzerLike>();
   });
 
   it('an analyser of the one contract, sync or async, is accepted', () => {

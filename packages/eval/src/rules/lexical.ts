@@ -1,13 +1,29 @@
 import type { Language, Severity } from '@srcode/dataset';
 
-/** One lexical check: `find` returns the matches in comment-free code, each with a stable subject. */
-export interface HeuristicRule {
+/** Where a lexical rule matched, in the comment-free code it was given. */
+export interface LexicalMatch {
+  /** UTF-16 offset of the match. */
+  index: number;
+  /** Length of the match in UTF-16 units. */
+  length: number;
+  /** What the match is about (a called function, a variable name), for the finding's message. */
+  subject: string;
+}
+
+/** One lexical check of `LexicalAnalyzer`: regular expressions over comment-free code, no parse. */
+export interface LexicalRule {
+  /** Stable rule id written into findings, e.g. `c-unsafe-copy`. */
   id: string;
+  /** `CWE-<n>`. */
   cwe: string;
+  /** Severity written into findings. */
   severity: Severity;
+  /** Languages the rule runs on. */
   languages: readonly Language[];
+  /** The finding's message for a match's subject. */
   describe: (subject: string) => string;
-  find: (code: string) => { index: number; length: number; subject: string }[];
+  /** The matches in comment-free code (comments blanked, offsets kept), each with a stable subject. */
+  find: (code: string) => LexicalMatch[];
 }
 
 const C: readonly Language[] = ['c', 'cpp'];
@@ -28,7 +44,7 @@ function matches(re: RegExp, group = 0) {
 /** Matches of `re` whose subject (group 1) never appears in a `guard` built from it. */
 function unguarded(re: RegExp, guard: (name: string) => RegExp, skip: RegExp = /^$/) {
   return (code: string) => {
-    const out: { index: number; length: number; subject: string }[] = [];
+    const out: LexicalMatch[] = [];
     const cache = new Map<string, boolean>();
     for (const m of code.matchAll(re)) {
       const name = m[1];
@@ -55,7 +71,14 @@ const COMPARED = (n: string) =>
     `\\b${n}\\s*(?:<=?|>=?(?!>)|==|!=)(?!<)|(?<![<>-])(?:<=?|>=?|==|!=)\\s*${n}\\b|\\b(?:min|max|MIN|MAX|min_t|clamp)\\s*\\([^;]*\\b${n}\\b`,
   );
 
-export const HEURISTIC_RULES: readonly HeuristicRule[] = [
+/**
+ * The lexical rules, for the weaknesses of the fix-commit data in C, C++, Python, JavaScript,
+ * TypeScript, Java, Go and Ruby: unbounded copies, shell commands, format strings, unchecked
+ * dereferences / indices / lengths, allocation arithmetic, use after free, `shell=True`, `yaml.load`,
+ * deserialisation, SQL and HTML built by formatting, unnormalised paths, weak hashes, `Math.random`,
+ * dynamic evaluation.
+ */
+export const LEXICAL_RULES: readonly LexicalRule[] = [
   {
     id: 'c-unsafe-copy',
     cwe: 'CWE-120',
@@ -136,7 +159,7 @@ export const HEURISTIC_RULES: readonly HeuristicRule[] = [
     languages: C,
     describe: (s) => `${s} is used after being freed`,
     find: (code) => {
-      const out: { index: number; length: number; subject: string }[] = [];
+      const out: LexicalMatch[] = [];
       for (const m of code.matchAll(/\b(?:free|kfree|g_free|av_free|xfree|av_freep)\s*\(\s*&?([A-Za-z_][\w>.-]*?)\s*\)\s*;/g)) {
         const name = m[1] ?? '';
         const rest = code.slice(m.index + m[0].length);
