@@ -81,4 +81,23 @@ describe('errors are instanceof their class across entry points and module forma
       }
     }
   });
+
+  it('@srcode/rl-core: errors thrown by the /tfjs and /experiment entries are RlCoreErrors of the main entry', async () => {
+    type Main = { RlCoreError: ErrorClass };
+    type Tfjs = { TransformerPolicy: { load(dir: string): Promise<unknown> } };
+    type Experiment = { runExperiment(o: object): Promise<unknown> };
+    const mains = [await esm<Main>('rl-core'), cjs<Main>('rl-core')];
+    const missing = join(mkdtempSync(join(tmpdir(), 'srcode-entries-')), 'no-checkpoint');
+    const fromTfjs = await caught(() => cjs<Tfjs>('rl-core', 'tfjs.cjs').TransformerPolicy.load(missing));
+    const fromExperiment = await caught(() =>
+      cjs<Experiment>('rl-core', 'experiment.cjs').runExperiment({ backend: 'no-such-backend', out: missing }),
+    );
+    for (const main of mains) {
+      expect(fromTfjs).toBeInstanceOf(main.RlCoreError);
+      expect(fromExperiment).toBeInstanceOf(main.RlCoreError);
+    }
+    expect((fromTfjs as { code: string }).code).toBe('invalid-checkpoint');
+    expect((fromExperiment as { code: string }).code).toBe('backend-unavailable');
+    expect(fromTfjs).not.toBeInstanceOf((await esm<{ TokenRewardError: ErrorClass }>('token-reward')).TokenRewardError);
+  });
 });
