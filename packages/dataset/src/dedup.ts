@@ -51,17 +51,27 @@ export function normaliseCode(code: string, language: Language): string {
 }
 
 /** The key two pairs share when they are near-duplicates: same language and same normalised code on both sides. */
-export function dedupKey(pair: RepairPair): string {
+function dedupKey(pair: RepairPair): string {
   return shortHash(pair.language, normaliseCode(pair.vulnerableCode, pair.language), normaliseCode(pair.fixedCode, pair.language));
 }
 
+/** The pairs {@link dedupPairs} kept and those it dropped. */
 export interface DedupResult {
+  /** The first pair of each near-duplicate group, in input order. */
   kept: RepairPair[];
   /** Each dropped pair with the id of the pair it duplicates. */
-  removed: Array<{ pair: RepairPair; duplicateOf: string }>;
+  removed: Array<{
+    /** The dropped pair. */
+    pair: RepairPair;
+    /** The `id` of the kept pair it duplicates. */
+    duplicateOf: string;
+  }>;
 }
 
-/** Keeps the first pair of each near-duplicate group, in input order. */
+/**
+ * Keeps the first pair of each near-duplicate group, in input order. Near-duplicates share their
+ * language and both versions' code once comments and whitespace are removed.
+ */
 export function dedupPairs(pairs: Iterable<RepairPair>): DedupResult {
   const first = new Map<string, string>();
   const kept: RepairPair[] = [];

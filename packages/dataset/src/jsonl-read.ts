@@ -7,17 +7,25 @@ import type { SchemaName, SchemaTypes } from './types.js';
 /** What to do with a line that is not a valid record. */
 export type BadLineMode = 'fail-fast' | 'collect' | 'quarantine';
 
+/** How far a read has come, as `onProgress` reports it. */
 export interface ReadProgress {
+  /** The file being read. */
   file: string;
+  /** Bytes read so far. */
   bytesRead: number;
+  /** The file's size when the read began. */
   totalBytes: number;
+  /** Lines seen so far, blank ones included. */
   lines: number;
+  /** Valid records yielded so far. */
   records: number;
+  /** Lines rejected so far. */
   rejected: number;
 }
 
+/** Options of {@link readJsonl}: validation, what to do with bad lines, limits and progress. */
 export interface ReadJsonlOptions<N extends SchemaName = SchemaName> {
-  /** Validate each record against this schema. Without it, any JSON value is accepted. */
+  /** Validate each record against this schema. @default none: any JSON value is accepted */
   schema?: N;
   /**
    * `fail-fast` throws a DatasetError on the first bad line; `collect` keeps the valid records and
@@ -25,22 +33,27 @@ export interface ReadJsonlOptions<N extends SchemaName = SchemaName> {
    * @default 'fail-fast'
    */
   mode?: BadLineMode;
-  /** Quarantine file (rejected lines byte for byte); reasons go to `<path>.reasons.jsonl`. Required in quarantine mode. */
+  /**
+   * Quarantine file (rejected lines byte for byte); reasons go to `<path>.reasons.jsonl`. Required
+   * in quarantine mode, ignored in the others.
+   */
   quarantinePath?: string;
   /**
    * Lines longer than this many bytes are rejected without being buffered whole, so memory stays bounded.
    * @default 64 MiB
    */
   maxLineBytes?: number;
-  /** Extra checks on a schema-valid record; returned issues reject the line. */
+  /** Extra checks on a schema-valid record; returned issues reject the line. @default none */
   check?: (record: N extends SchemaName ? SchemaTypes[N] : unknown) => Issue[];
-  /** Called about every 1 MiB read, and once at the end. */
+  /** Called about every 1 MiB read, and once at the end. @default none */
   onProgress?: (progress: ReadProgress) => void;
 }
 
+/** One record of a JSONL file and where it stands. */
 export interface JsonlRecord<T> {
   /** 1-based line number in the file. */
   line: number;
+  /** The parsed (and, with a schema, validated) record. */
   value: T;
 }
 
@@ -54,12 +67,24 @@ const DEFAULT_MAX_LINE = 64 * 1024 * 1024;
 export class JsonlReader<T> implements AsyncIterable<JsonlRecord<T>> {
   /** Every rejected line's issues (collect and quarantine modes), in file order. */
   readonly issues: Issue[] = [];
-  readonly stats = { lines: 0, blank: 0, records: 0, rejected: 0 };
+  /** Counts so far, final once iteration ends. */
+  readonly stats: {
+    /** Lines seen, blank ones included. */
+    lines: number;
+    /** Blank lines, skipped. */
+    blank: number;
+    /** Valid records yielded. */
+    records: number;
+    /** Lines rejected. */
+    rejected: number;
+  } = { lines: 0, blank: 0, records: 0, rejected: 0 };
   private readonly mode: BadLineMode;
   private readonly maxLineBytes: number;
   private readonly decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
+  /** Throws an `invalid-input` `DatasetError` in quarantine mode without a `quarantinePath`. */
   constructor(
+    /** The file read. */
     readonly file: string,
     private readonly options: ReadJsonlOptions = {},
   ) {
@@ -70,6 +95,7 @@ export class JsonlReader<T> implements AsyncIterable<JsonlRecord<T>> {
     }
   }
 
+  /** Reads the file once, line by line: each valid record with its line number. */
   async *[Symbol.asyncIterator](): AsyncIterator<JsonlRecord<T>> {
     const totalBytes = statSync(this.file).size;
     const sink = this.mode === 'quarantine' ? new QuarantineSink(this.options.quarantinePath!, this.file) : undefined;
@@ -211,18 +237,37 @@ export class JsonlReader<T> implements AsyncIterable<JsonlRecord<T>> {
   }
 }
 
-/** Streams the records of a JSONL file; see {@link JsonlReader}. */
+/**
+ * Streams the records of a JSONL file, validated against `schema`; see {@link JsonlReader}. In the
+ * default `fail-fast` mode a bad line throws a `DatasetError` (`invalid-record`) naming
+ * `file:line: path: message`.
+ *
+ * @example
+ * ```ts
+ * import { readJsonl } from '@srcode/dataset';
+ *
+ * const reader = readJsonl('pairs.jsonl', { schema: 'RepairPair', mode: 'collect' });
+ * for await (const { line, value: pair } of reader) console.log(line, pair.id, pair.cwes);
+ * console.log(reader.stats.rejected, 'lines rejected:', reader.issues);
+ * ```
+ */
 export function readJsonl<N extends SchemaName>(file: string, options: ReadJsonlOptions<N> & { schema: N }): JsonlReader<SchemaTypes[N]>;
+/** Streams the JSON values of a JSONL file, unvalidated unless `schema` is given; typed as `T`. */
 export function readJsonl<T = unknown>(file: string, options?: ReadJsonlOptions): JsonlReader<T>;
 export function readJsonl(file: string, options: ReadJsonlOptions = {}): JsonlReader<unknown> {
   return new JsonlReader(file, options);
 }
 
-/** Reads a whole (small) file into memory: the valid records and every issue. */
+/** Reads a whole (small) file into memory: the valid records and every issue (mode `collect` by default). */
 export async function readJsonlAll<N extends SchemaName>(
   file: string,
   options: Omit<ReadJsonlOptions<N>, 'mode'> & { schema: N; mode?: 'collect' | 'quarantine' },
-): Promise<{ records: SchemaTypes[N][]; issues: Issue[] }> {
+): Promise<{
+  /** The valid records, in file order. */
+  records: SchemaTypes[N][];
+  /** The issues of every rejected line, with file and line. */
+  issues: Issue[];
+}> {
   const reader = readJsonl(file, { mode: 'collect', ...options });
   const records: SchemaTypes[N][] = [];
   for await (const r of reader) records.push(r.value);

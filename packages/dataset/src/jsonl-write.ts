@@ -4,8 +4,12 @@ import { DatasetError } from './errors.js';
 import { assertValid } from './validate.js';
 import type { SchemaName } from './types.js';
 
+/** Options of {@link writeJsonlAtomic} and {@link JsonlAppender}. */
 export interface WriteJsonlOptions {
-  /** Validate every record before writing it; an invalid record throws and nothing of it is written. */
+  /**
+   * Validate every record before writing it; an invalid record throws a `DatasetError`
+   * (`invalid-record`) and nothing of it is written. @default none: records are not validated
+   */
   schema?: SchemaName;
 }
 
@@ -18,13 +22,27 @@ function serialise(record: unknown, schema: SchemaName | undefined): string {
 
 /**
  * Writes all records to `file` atomically: a temporary file in the same folder, fsync, then rename,
- * so readers see the old file or the whole new one, never a half-written one.
+ * so readers see the old file or the whole new one, never a half-written one. `records` may be an
+ * async iterable (an import, a reader), consumed as it is written.
+ *
+ * @example
+ * ```ts
+ * import { importPairs, samplePairsPath, writeJsonlAtomic } from '@srcode/dataset';
+ *
+ * const pairs = importPairs({ format: 'sven', dataset: 'sample', inputs: [samplePairsPath()] });
+ * const { records, bytes } = await writeJsonlAtomic('pairs.jsonl', pairs, { schema: 'RepairPair' });
+ * ```
  */
 export async function writeJsonlAtomic(
   file: string,
   records: Iterable<unknown> | AsyncIterable<unknown>,
   options: WriteJsonlOptions = {},
-): Promise<{ records: number; bytes: number }> {
+): Promise<{
+  /** Records written. */
+  records: number;
+  /** Bytes written. */
+  bytes: number;
+}> {
   const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.${Date.now().toString(36)}.tmp`);
   const fd = openSync(tmp, 'w');
   let count = 0;
@@ -59,11 +77,14 @@ export async function writeJsonlAtomic(
  * neither be accepted by a reader nor glue itself to the next record; `tornBytes` reports it.
  */
 export class JsonlAppender {
+  /** Bytes of a torn last line cut on open (0 when the file ended cleanly). */
   readonly tornBytes: number;
   private fd: number | undefined;
   private pending = 0;
 
+  /** Opens (or creates) `file` for appending and cuts a torn last line. */
   constructor(
+    /** The file appended to. */
     readonly file: string,
     private readonly options: WriteJsonlOptions & {
       /** fsync after this many records (and on close). @default 1 */
@@ -74,12 +95,14 @@ export class JsonlAppender {
     this.tornBytes = cutTornTail(this.fd);
   }
 
+  /** Writes one record as one line (validated first when a schema is set); throws `io` once closed. */
   append(record: unknown): void {
     if (this.fd === undefined) throw new DatasetError('io', `append to closed writer (${this.file})`);
     writeSync(this.fd, serialise(record, this.options.schema));
     if (++this.pending >= (this.options.syncEvery ?? 1)) this.flush();
   }
 
+  /** Fsyncs the records appended since the last sync. */
   flush(): void {
     if (this.fd !== undefined && this.pending) {
       fsyncSync(this.fd);
@@ -87,6 +110,7 @@ export class JsonlAppender {
     }
   }
 
+  /** Flushes and closes the file; closing twice is harmless. */
   close(): void {
     if (this.fd === undefined) return;
     this.flush();

@@ -336,6 +336,7 @@ const typedSchemas: { [N in SchemaName]: JSONSchemaType<SchemaTypes[N]> } = {
   EvalResult: evalResultSchema,
 };
 
+/** Every {@link SchemaName}: the schemas `validate` knows and the files under `schemas/`. */
 export const SCHEMA_NAMES = Object.keys(typedSchemas) as SchemaName[];
 
 /** The plain draft 2020-12 schema as published under `schemas/<name>.json`. */

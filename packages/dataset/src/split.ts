@@ -2,6 +2,7 @@ import { DatasetError } from './errors.js';
 import { shortHash } from './text.js';
 import type { RepairPair } from './types.js';
 
+/** Options of {@link splitPairs}. */
 export interface SplitOptions {
   /** Split name → fraction of pairs. Fractions are normalised. @default { train: 0.8, val: 0.1, test: 0.1 } */
   ratios?: Record<string, number>;
@@ -11,7 +12,7 @@ export interface SplitOptions {
   groupOf?: (pair: RepairPair) => string;
 }
 
-export const defaultGroupOf = (p: RepairPair): string => p.provenance.project ?? p.provenance.commitUrl ?? p.id;
+const defaultGroupOf = (p: RepairPair): string => p.provenance.project ?? p.provenance.commitUrl ?? p.id;
 
 /**
  * Leak-free split: all pairs of one project land in one split. Projects are ordered by a seeded hash

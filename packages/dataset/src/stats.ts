@@ -1,20 +1,38 @@
 import type { RepairPair } from './types.js';
 
+/** The spread of one size over the pairs (all 0 for no pairs). */
 export interface SizeSummary {
+  /** Smallest. */
   min: number;
+  /** Median. */
   median: number;
+  /** Mean, to one decimal. */
   mean: number;
+  /** Largest. */
   max: number;
 }
 
+/** Counts and sizes of a set of repair pairs. */
 export interface PairStats {
+  /** Pairs counted. */
   pairs: number;
+  /** Pairs per CWE, most frequent first (`(none)` for pairs without one; a pair counts once per CWE). */
   byCwe: Record<string, number>;
+  /** Pairs per language, most frequent first. */
   byLanguage: Record<string, number>;
+  /** Pairs per source data set (`provenance.dataset`), most frequent first. */
   bySource: Record<string, number>;
+  /** Distinct projects among the pairs that name one. */
   projects: number;
-  /** Lines of the vulnerable side, and changed characters per pair (deleted + added). */
-  sizes: { vulnerableLines: SizeSummary; fixedLines: SizeSummary; changedChars: SizeSummary };
+  /** Sizes per pair. */
+  sizes: {
+    /** Lines of the vulnerable version. */
+    vulnerableLines: SizeSummary;
+    /** Lines of the fixed version. */
+    fixedLines: SizeSummary;
+    /** Changed characters (deleted + added). */
+    changedChars: SizeSummary;
+  };
 }
 
 /** Accumulates statistics over a stream of pairs without keeping the pairs. */
@@ -28,6 +46,7 @@ export class PairStatsCollector {
   private readonly fLines: number[] = [];
   private readonly changed: number[] = [];
 
+  /** Counts one pair. */
   add(p: RepairPair): void {
     this.n++;
     for (const c of p.cwes.length ? p.cwes : ['(none)']) this.byCwe[c] = (this.byCwe[c] ?? 0) + 1;
@@ -40,6 +59,7 @@ export class PairStatsCollector {
     this.changed.push(span(p.changes.deleted) + span(p.changes.added));
   }
 
+  /** The statistics of the pairs added so far. */
   result(): PairStats {
     return {
       pairs: this.n,
@@ -52,6 +72,7 @@ export class PairStatsCollector {
   }
 }
 
+/** The statistics of `pairs`; use a {@link PairStatsCollector} for a stream too large to hold. */
 export function pairStats(pairs: Iterable<RepairPair>): PairStats {
   const c = new PairStatsCollector();
   for (const p of pairs) c.add(p);

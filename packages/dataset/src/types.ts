@@ -9,6 +9,7 @@
 /** Languages the data sets contain. */
 export type Language = 'c' | 'cpp' | 'python' | 'javascript' | 'typescript' | 'ruby' | 'go' | 'java' | 'php' | 'csharp' | 'rust';
 
+/** Every {@link Language}, in the order the schemas list them. */
 export const LANGUAGES: readonly Language[] = [
   'c',
   'cpp',
@@ -25,7 +26,9 @@ export const LANGUAGES: readonly Language[] = [
 
 /** A half-open range `[start, end)` of UTF-16 code-unit offsets into a JS string. */
 export interface TextRange {
+  /** First code unit of the range. */
   start: number;
+  /** Code unit just past the range (`end >= start`). */
   end: number;
 }
 
@@ -37,9 +40,13 @@ export interface Provenance {
   split?: string;
   /** Project (repository) the commit belongs to. */
   project?: string;
+  /** URL of the vulnerability-fixing commit. */
   commitUrl?: string;
+  /** The commit's message. */
   commitMessage?: string;
+  /** Path of the source file in the project. */
   file?: string;
+  /** Name of the function the pair holds. */
   functionName?: string;
   /** Free-form pointer back into the source file, e.g. `cwe-787.jsonl:12`. */
   origin?: string;
@@ -51,85 +58,166 @@ export interface ChangeSet {
   deleted: TextRange[];
   /** Ranges of `fixedCode` that the fix adds. */
   added: TextRange[];
+  /** `source`: the data set gave the ranges; `diff`: they were computed with a character diff. */
   origin: 'source' | 'diff';
 }
 
+/** A vulnerable function and its fixed version from a real vulnerability-fixing commit. */
 export interface RepairPair {
+  /** Version of this record's schema. */
   schemaVersion: 1;
+  /** Unique within a data set (importers derive it from the source and a content hash). */
   id: string;
+  /** Language of both versions. */
   language: Language;
   /** CWE identifiers, `CWE-<n>`. May be empty when the source has none. */
   cwes: string[];
+  /** CVE identifier, `CVE-<year>-<n>`, when the source has one. */
   cve?: string;
+  /** What the vulnerability is, in the source's words. */
   description?: string;
+  /** Where the pair came from. */
   provenance: Provenance;
+  /** The function before the fix. */
   vulnerableCode: string;
+  /** The function after the fix. */
   fixedCode: string;
+  /** What the fix changed, as ranges of each version. */
   changes: ChangeSet;
 }
 
+/** An analyser finding a judge weighed: whether the fix removed it. */
 export interface AnalyzerEvidence {
+  /** The analyser's name. */
   analyzer: string;
+  /** The rule that fired. */
   ruleId: string;
+  /** The rule's CWE, `CWE-<n>`, when it has one. */
   cwe?: string;
   /** Whether the finding is present in the vulnerable version and gone from the fixed one. */
   removedByFix: boolean;
 }
 
+/** A judge's decision on whether a repair pair's fix really repairs the vulnerability. */
 export interface ReflectionVerdict {
+  /** Version of this record's schema. */
   schemaVersion: 1;
+  /** The judged pair's `id`. */
   pairId: string;
+  /** Whether the pair is kept: the judge's votes reached the confidence threshold. */
   accepted: boolean;
   /** Agreement-based confidence in [0, 1]. */
   confidence: number;
+  /** Whether the change fixes a security weakness (not a refactoring or an unrelated bug). */
   securityRelevant: boolean;
+  /** Whether the fixed version no longer has the weakness. */
   fixComplete: boolean;
+  /** The weakness in the vulnerable code, in a sentence. */
   rootCause: string;
+  /** Why the judge decided as it did. */
   rationale: string;
   /** 1-based line numbers in the vulnerable code. */
   vulnerableLines: number[];
   /** 1-based line numbers in the fixed code. */
   fixingLines: number[];
-  votes: { accept: number; reject: number; samples: number };
+  /** How the judge's samples voted. */
+  votes: {
+    /** Samples of the judge that accepted. */
+    accept: number;
+    /** Samples that rejected. */
+    reject: number;
+    /** Samples asked. */
+    samples: number;
+  };
+  /** Analyser findings on the two versions that the judge weighed. */
   evidence: AnalyzerEvidence[];
   /** Reasons for rejection (pre-filter codes or the judge's reasons). Empty when accepted. */
   rejectReasons: string[];
-  judge: { kind: 'llm' | 'heuristic'; model: string; promptHash: string };
+  /** Which judge decided, so verdicts of different judges are never mixed up. */
+  judge: {
+    /** An LLM judge, or the offline heuristic one. */
+    kind: 'llm' | 'heuristic';
+    /** The model's name (or the heuristic's version). */
+    model: string;
+    /** Hash of the prompts or rules and the settings that shaped the votes. */
+    promptHash: string;
+  };
 }
 
+/** How an implicit prompt is phrased. */
 export type PromptStyle = 'user-request' | 'docstring' | 'specification' | 'code-comment' | 'other';
 
+/** A task description for a repair pair that never mentions the vulnerability or the fix. */
 export interface ImplicitPrompt {
+  /** Version of this record's schema. */
   schemaVersion: 1;
+  /** Unique among the prompts. */
   id: string;
+  /** The pair whose function the prompt asks for. */
   pairId: string;
+  /** How the prompt is phrased. */
   style: PromptStyle;
+  /** Language the prompt asks the function in. */
   language: Language;
+  /** The prompt. */
   text: string;
-  generator: { kind: 'llm' | 'template'; model: string };
-  leakCheck: { passed: boolean; matchedTerms: string[] };
+  /** What wrote the prompt. */
+  generator: {
+    /** An LLM, or a template. */
+    kind: 'llm' | 'template';
+    /** The model's (or template set's) name. */
+    model: string;
+  };
+  /** The check that the text names no vulnerability term. */
+  leakCheck: {
+    /** Whether no term was found. */
+    passed: boolean;
+    /** The terms found (empty when passed). */
+    matchedTerms: string[];
+  };
 }
 
+/** A validated repair pair with its reflection verdict and implicit prompts: one line of PrimeVul+. */
 export interface PrimeVulPlusRecord {
+  /** Version of this record's schema. */
   schemaVersion: 1;
+  /** The pair. */
   pair: RepairPair;
+  /** The judge's verdict on it. */
   verdict: ReflectionVerdict;
+  /** Prompts asking for its function. */
   prompts: ImplicitPrompt[];
 }
 
+/** How serious a finding is. */
 export type Severity = 'high' | 'medium' | 'low';
 
+/** One analyser result on a piece of code. */
 export interface Finding {
+  /** Version of this record's schema. */
   schemaVersion: 1;
+  /** The analyser's name (its `Analyzer.name`). */
   analyzer: string;
+  /** The rule that fired. */
   ruleId: string;
+  /** The rule's CWE, `CWE-<n>`, when it has one. */
   cwe?: string;
+  /** How serious the finding is. */
   severity: Severity;
+  /** Where in the analysed code (UTF-16 offsets). */
   range: TextRange;
   /** 1-based first and last line of the range, when known. */
-  lines?: { start: number; end: number };
+  lines?: {
+    /** First line. */
+    start: number;
+    /** Last line. */
+    end: number;
+  };
+  /** What is wrong, for a reader. */
   message: string;
+  /** How to fix it, when the rule says. */
   remediation?: string;
+  /** The analysed file, when the code came from one. */
   file?: string;
 }
 
@@ -148,15 +236,20 @@ export interface Analyzer {
 
 /** An analyser that can also answer synchronously (an in-process rule engine). */
 export interface SyncAnalyzer extends Analyzer {
+  /** The same findings as `analyze`, returned directly. */
   analyzeSync(code: string, language: Language): Finding[];
 }
 
+/** Whether a span's tokens implement the secure pattern (rewarded) or the vulnerable one (penalised). */
 export type SpanPolarity = 'secure' | 'vulnerable';
 
 /** A scored region of text that token rewards are projected from. */
 export interface RewardSpan {
+  /** First code unit of the span in the scored text. */
   start: number;
+  /** Code unit just past the span. */
   end: number;
+  /** Secure or vulnerable. */
   polarity: SpanPolarity;
   /** Signed reward magnitude this span contributes per token. */
   weight: number;
@@ -166,12 +259,19 @@ export interface RewardSpan {
   nodeType?: string;
 }
 
+/** One reward per model token, with per-token UTF-16 offsets and the spans the rewards came from. */
 export interface TokenRewardMap {
+  /** Version of this record's schema. */
   schemaVersion: 1;
+  /** Unique among the maps. */
   id: string;
+  /** The repair pair the scored text belongs to, when there is one. */
   pairId?: string;
+  /** `teacher-forced`: a side of a pair, for offline training; `online`: a sampled completion. */
   mode: 'teacher-forced' | 'online';
+  /** Which text was scored. */
   side?: 'vulnerable' | 'fixed' | 'completion';
+  /** Name of the tokenizer whose tokens these are. */
   tokenizer: string;
   /** One entry per token. */
   tokenIds: number[];
@@ -179,37 +279,66 @@ export interface TokenRewardMap {
   offsets: number[][];
   /** One reward per token. */
   rewards: number[];
+  /** The spans the rewards were projected from. */
   spans: RewardSpan[];
   /** The scored text, when the producer includes it. */
   text?: string;
 }
 
+/** One model completion for a benchmark task. */
 export interface Generation {
+  /** Version of this record's schema. */
   schemaVersion: 1;
+  /** Unique among the generations. */
   id: string;
+  /** The task the prompt came from. */
   taskId: string;
+  /** The benchmark the task belongs to. */
   benchmark?: string;
+  /** The model (or generator) that wrote the completion. */
   model: string;
+  /** Language the task asks for. */
   language?: Language;
+  /** The prompt the model was given. */
   prompt: string;
+  /** What the model wrote. */
   completion: string;
+  /** 0-based index of this completion among the samples drawn for one task. */
   sampleIndex: number;
+  /** When it was generated, as an ISO 8601 timestamp. */
   createdAt?: string;
 }
 
+/** The functional and security outcome of evaluating one generation. */
 export interface EvalResult {
+  /** Version of this record's schema. */
   schemaVersion: 1;
+  /** The evaluated generation's `id`. */
   generationId: string;
+  /** Its task. */
   taskId: string;
+  /** The benchmark (suite) that evaluated it. */
   benchmark: string;
+  /** The task's language. */
   language?: Language;
   /** Functional tests passed, when the benchmark has them. */
   functional?: boolean;
   /** Security tests passed / no finding at or above the threshold, when assessed. */
   secure?: boolean;
-  tests?: { passed: number; failed: number; errors: number };
+  /** Counts of the benchmark's tests, when it ran any. */
+  tests?: {
+    /** Tests that passed. */
+    passed: number;
+    /** Tests that failed. */
+    failed: number;
+    /** Tests that errored rather than pass or fail. */
+    errors: number;
+  };
+  /** Analyser findings on the completion. */
   findings: Finding[];
+  /** Wall time of the evaluation, in milliseconds. */
   durationMs: number;
+  /** Why the generation could not be evaluated (not runnable here, did not compile), when it could not. */
   error?: string;
 }
 
@@ -224,13 +353,22 @@ export type SchemaName =
   | 'Generation'
   | 'EvalResult';
 
+/** The record type of each schema, by name: `SchemaTypes['RepairPair']` is {@link RepairPair}. */
 export interface SchemaTypes {
+  /** See {@link RepairPair}. */
   RepairPair: RepairPair;
+  /** See {@link ReflectionVerdict}. */
   ReflectionVerdict: ReflectionVerdict;
+  /** See {@link ImplicitPrompt}. */
   ImplicitPrompt: ImplicitPrompt;
+  /** See {@link PrimeVulPlusRecord}. */
   PrimeVulPlusRecord: PrimeVulPlusRecord;
+  /** See {@link Finding}. */
   Finding: Finding;
+  /** See {@link TokenRewardMap}. */
   TokenRewardMap: TokenRewardMap;
+  /** See {@link Generation}. */
   Generation: Generation;
+  /** See {@link EvalResult}. */
   EvalResult: EvalResult;
 }

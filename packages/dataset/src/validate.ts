@@ -17,7 +17,7 @@ function validator(name: SchemaName): ValidateFunction {
   return fn;
 }
 
-export function isSchemaName(name: string): name is SchemaName {
+function isSchemaName(name: string): name is SchemaName {
   return (SCHEMA_NAMES as string[]).includes(name);
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { dedupPairs, normaliseCode, pairStats, splitPairs, type RepairPair } from '../src/index.js';
+import { normaliseCode } from '../src/dedup.js';
+import { dedupPairs, pairStats, splitPairs, type RepairPair } from '../src/index.js';
 
 const mk = (
   id: string,

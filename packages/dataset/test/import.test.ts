@@ -1,17 +1,9 @@
 import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  PrimeVulPairer,
-  computeChanges,
-  importPairs,
-  toSvenRecord,
-  validate,
-  type RepairPair,
-  type SvenRecord,
-  samplePairsPath,
-  fromSvenRecord,
-} from '../src/index.js';
+import { PrimeVulPairer } from '../src/import/primevul.js';
+import { type SvenRecord, toSvenRecord } from '../src/import/sven.js';
+import { computeChanges, importPairs, validate, type RepairPair, samplePairsPath, fromSvenRecord } from '../src/index.js';
 import { HAS_SHARED_DATA, NO_DATA_REASON, SHARED_DATA, tempDir } from './helpers.js';
 
 async function all(run: AsyncIterable<RepairPair>) {

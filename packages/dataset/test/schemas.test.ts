@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { SCHEMA_NAMES, type RepairPair, type Result, assertValid, toPublishedSchema, validate, DatasetError } from '../src/index.js';
+import { SCHEMA_NAMES, type RepairPair, type Result, assertValid, validate, DatasetError } from '../src/index.js';
+import { toPublishedSchema } from '../src/schemas.js';
 
 const pair: RepairPair = {
   schemaVersion: 1,

@@ -8,23 +8,45 @@ import { importCwevalDir } from './cweval.js';
 import { PrimeVulPairer } from './primevul.js';
 import { fromSvenRecord } from './sven.js';
 
+/** The source data sets {@link importPairs} reads. */
 export type ImportFormat = 'sven' | 'safecoder' | 'primevul' | 'cweval';
+/** Every {@link ImportFormat}. */
 export const IMPORT_FORMATS: readonly ImportFormat[] = ['sven', 'safecoder', 'primevul', 'cweval'];
 
+/** What to import and from where. */
 export interface ImportOptions {
+  /** The source's format. */
   format: ImportFormat;
   /** Files or folders; folders are searched for `*.jsonl` (or, for CWEval, task files). */
   inputs: string[];
   /** Dataset name recorded in provenance and ids. @default the format */
   dataset?: string;
-  onProgress?: (progress: ReadProgress & { fileIndex: number; fileCount: number }) => void;
+  /** Called as each JSONL input is read, with its place among the inputs. @default none */
+  onProgress?: (
+    progress: ReadProgress & {
+      /** 0-based index of the file being read. */
+      fileIndex: number;
+      /** Files to read in all. */
+      fileCount: number;
+    },
+  ) => void;
 }
 
 /** The outcome of an import, filled while its pairs are consumed. */
 export interface ImportRun extends AsyncIterable<RepairPair> {
   /** Every record that was not imported, with file, line and reason. */
   readonly issues: Issue[];
-  readonly stats: { files: number; records: number; imported: number; rejected: number };
+  /** Counts so far, final once the pairs are consumed. */
+  readonly stats: {
+    /** Input files (or CWEval folders) read. */
+    files: number;
+    /** Source records seen. */
+    records: number;
+    /** Pairs yielded. */
+    imported: number;
+    /** Source records that gave no pair. */
+    rejected: number;
+  };
 }
 
 const SPLIT = /^(train|val|valid|validation|test|dev)$/;
@@ -52,7 +74,20 @@ function expand(inputs: string[], accept: (name: string) => boolean): string[] {
   return out;
 }
 
-/** Imports repair pairs from source data sets, streaming. Ids are unique within one run. */
+/**
+ * Imports repair pairs from source data sets, streaming: each pair is validated as a `RepairPair`,
+ * and records that give none are counted and kept in `issues` rather than thrown. Ids are unique
+ * within one run. Throws a `DatasetError` (`io`) for an input that cannot be read.
+ *
+ * @example
+ * ```ts
+ * import { importPairs } from '@srcode/dataset';
+ *
+ * const run = importPairs({ format: 'sven', inputs: ['data/sven/val'] });
+ * for await (const pair of run) console.log(pair.id, pair.language, pair.cwes);
+ * console.log(run.stats, run.issues.length);
+ * ```
+ */
 export function importPairs(options: ImportOptions): ImportRun {
   const issues: Issue[] = [];
   const stats = { files: 0, records: 0, imported: 0, rejected: 0 };

@@ -26,9 +26,11 @@ export interface SvenCharChange {
   chars: string;
 }
 
+/** What a SVEN record does not say about itself: its data set, split and place in the source. */
 export interface SvenImportContext {
   /** `sven` or `safecoder`. */
   dataset: string;
+  /** The split the record's file belongs to, e.g. `train` or `val`. */
   split?: string;
   /** Where the record came from, e.g. `val/cwe-787.jsonl:3`. */
   origin?: string;
