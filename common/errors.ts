@@ -3,7 +3,7 @@
 // no extra package is published, while the `Symbol.for` brands make every copy agree on `instanceof`.
 
 /**
- * Every code an @srcode package throws, one vocabulary: a package picks its codes from this table
+ * Every code an `@srcode/*` package throws, one vocabulary: a package picks its codes from this table
  * (`Extract<ErrorCode, ...>`), so the same failure has the same code everywhere.
  */
 export const ERROR_CODES = {
@@ -68,7 +68,7 @@ export type Result<T> =
       issues: Issue[];
     };
 
-/** Options every @srcode error takes. */
+/** Options every `@srcode/*` error takes. */
 export interface SrcodeErrorOptions {
   /** The error (or value) that caused this one; kept as the standard `cause`. */
   cause?: unknown;
@@ -81,7 +81,7 @@ const ANY_SRCODE_ERROR: unique symbol = Symbol.for('@srcode/error') as never;
 /**
  * The base of every package's error class. Each subclass sets a `brand` (`Symbol.for` of its package and
  * name): `instanceof` then holds for errors made by any copy of the class (ESM, CJS, or another entry point
- * that bundles its own), and `x instanceof SrcodeError` holds for an error of any @srcode package.
+ * that bundles its own), and `x instanceof SrcodeError` holds for an error of any `@srcode/*` package.
  */
 export class SrcodeError<Code extends ErrorCode = ErrorCode> extends Error {
   /** The `Symbol.for` key that marks instances of this class (set by every subclass). */
@@ -109,7 +109,7 @@ export class SrcodeError<Code extends ErrorCode = ErrorCode> extends Error {
   }
 }
 
-/** Whether `value` is an error of any @srcode package (of any copy of it). */
+/** Whether `value` is an error of any `@srcode/*` package (of any copy of it). */
 export function isSrcodeError(value: unknown): value is SrcodeError {
   return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[ANY_SRCODE_ERROR] === true;
 }

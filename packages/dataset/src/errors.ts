@@ -9,5 +9,6 @@ export type DatasetErrorCode = Extract<ErrorCode, 'invalid-record' | 'invalid-in
 /** The one error class @srcode/dataset throws for exceptional failures (`issues` lists the problems behind it). */
 export class DatasetError extends SrcodeError<DatasetErrorCode> {
   static override readonly brand: symbol = Symbol.for('@srcode/dataset/DatasetError');
+  /** The class name, as stack traces and `String(error)` show it. */
   override readonly name = 'DatasetError';
 }

@@ -9,5 +9,6 @@ export type EvaluationErrorCode = Extract<
 /** The one error class @srcode/eval throws for exceptional failures. */
 export class EvaluationError extends SrcodeError<EvaluationErrorCode> {
   static override readonly brand: symbol = Symbol.for('@srcode/eval/EvaluationError');
+  /** The class name, as stack traces and `String(error)` show it. */
   override readonly name = 'EvaluationError';
 }

@@ -9,6 +9,7 @@ export type ReflectErrorCode = Extract<
 /** The one error class @srcode/reflect throws for exceptional failures. */
 export class ReflectError extends SrcodeError<ReflectErrorCode> {
   static override readonly brand: symbol = Symbol.for('@srcode/reflect/ReflectError');
+  /** The class name, as stack traces and `String(error)` show it. */
   override readonly name = 'ReflectError';
   /** HTTP status, when the failure came from a response. */
   readonly status: number | undefined;

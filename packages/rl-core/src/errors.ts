@@ -14,6 +14,7 @@ export type RlCoreErrorCode = Extract<
  */
 export class RlCoreError extends SrcodeError<RlCoreErrorCode> {
   static override readonly brand: symbol = Symbol.for('@srcode/rl-core/RlCoreError');
+  /** The class name, as stack traces and `String(error)` show it. */
   override readonly name = 'RlCoreError';
 }
 

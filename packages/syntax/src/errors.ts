@@ -10,5 +10,6 @@ export type SyntaxLayerErrorCode = Extract<ErrorCode, 'unknown-language' | 'inva
  */
 export class SyntaxLayerError extends SrcodeError<SyntaxLayerErrorCode> {
   static override readonly brand: symbol = Symbol.for('@srcode/syntax/SyntaxLayerError');
+  /** The class name, as stack traces and `String(error)` show it. */
   override readonly name = 'SyntaxLayerError';
 }

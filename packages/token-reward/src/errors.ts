@@ -12,5 +12,6 @@ export type TokenRewardErrorCode = Extract<
  */
 export class TokenRewardError extends SrcodeError<TokenRewardErrorCode> {
   static override readonly brand: symbol = Symbol.for('@srcode/token-reward/TokenRewardError');
+  /** The class name, as stack traces and `String(error)` show it. */
   override readonly name = 'TokenRewardError';
 }
