@@ -185,16 +185,8 @@ describe('train: one loop for SFT and RL, resumed to the bit', () => {
     const stage = rlStage(hand);
     for (let step = 1; step <= 3; step++) {
       const chosen = stage.tasks({ step, random: rlRand });
-      await rlStep(handRl, hand, chosen, (i, c) => reward(chosen[i] as number[], c), {
-        algo: 'grpo',
-        estimator: 'token-grpo',
-        groupSize: 2,
-        epochs: 2,
-        klCoef: 0.05,
-        maxNewTokens: 5,
-        stopToken: 2,
-        seed: 7 * 100_003 + step,
-      });
+      // the stage's own RL options, as train passes them on to rlStep
+      await rlStep(handRl, hand, chosen, (i, c) => reward(chosen[i] as number[], c), { ...stage, seed: 7 * 100_003 + step });
     }
 
     const policy = new TransformerPolicy(CONFIG, { learningRate: 1e-2 });
