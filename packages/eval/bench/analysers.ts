@@ -37,7 +37,7 @@ async function runExternal(a: ExternalAnalyzer, inputs: readonly Input[]): Promi
   const started = performance.now();
   for (let i = 0; i < inputs.length; i += BATCH) {
     const chunk = inputs.slice(i, i + BATCH);
-    const out = await a.analyseBatch(chunk);
+    const out = await a.analyzeBatch(chunk);
     for (const [j, inp] of chunk.entries()) findings.set(inp.key, out[j] ?? []);
   }
   return { name: a.name, findings, seconds: (performance.now() - started) / 1000, files: inputs.length };

@@ -10,6 +10,7 @@ interface CompiledRule {
   query: Query;
 }
 
+/** Options of `BuiltinAnalyzer`. */
 export interface BuiltinAnalyzerOptions {
   /**
    * Languages and their rules.

@@ -5,11 +5,17 @@ import { Sandbox, type SandboxLimits } from './sandbox.js';
 
 /** One self-invoking problem of HumanEval Pro or MBPP Pro. */
 export interface ProProblem {
+  /** The problem's id in its file. */
   id: string;
+  /** The base problem's prompt. */
   rawProblem: string;
+  /** The base problem's solution. */
   rawSolution: string;
+  /** The self-invoking problem's prompt, which calls the base function. */
   newProblem: string;
+  /** The canonical solution of the self-invoking problem. */
   newSolution: string;
+  /** The asserts the program must pass. */
   testCode: string;
 }
 
@@ -53,15 +59,21 @@ export function canonicalCompletion(p: ProProblem): string {
   return p.newSolution;
 }
 
+/** How one completion did on one problem. */
 export interface ProOutcome {
+  /** The problem's id. */
   problemId: string;
+  /** The program exited 0 within the limits: every assert held. */
   passed: boolean;
+  /** The wall-clock limit killed the program. */
   timedOut: boolean;
   /** The last line of stderr, when it failed. */
   error?: string;
+  /** Wall-clock time of the run. */
   durationMs: number;
 }
 
+/** The sandbox limits of each program (more than `DEFAULT_LIMITS`: some canonical solutions are slow). */
 export const PRO_LIMITS: Partial<SandboxLimits> = { timeoutMs: 20_000, memoryBytes: 1024 * 1024 * 1024, maxProcesses: 32 };
 
 /** Run one completion of one problem in a fresh sandbox; passing means the asserts all held. */

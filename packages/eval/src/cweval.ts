@@ -9,13 +9,17 @@ import { Sandbox, type SandboxLimits } from './sandbox.js';
 export interface CwevalTask {
   /** File stem before `_task`, e.g. `cwe_078_0_c` or `cwe_078_0`. */
   id: string;
+  /** The task's language. */
   language: 'c' | 'python';
+  /** `CWE-<n>` of the task. */
   cwe: string;
   /** Reference source (`*_task.*`), secure. */
   reference: string;
   /** Insecure reference (`*_unsafe.*`), C only. */
   unsafe?: string;
+  /** Path of the task's pytest file. */
   testFile: string;
+  /** Text of the task's pytest file. */
   testSource: string;
   /** Everything up to and including the `BEGIN SOLUTION` line: what a model sees. */
   prompt: string;
@@ -216,6 +220,7 @@ export function missingDependencies(task: CwevalTask, python = DEFAULT_PYTHON): 
   return missing;
 }
 
+/** Options of `runCwevalTask`. */
 export interface CwevalRunOptions {
   /** @default '/usr/bin/python3' (Debian's, which has pytest and the tests' libraries) */
   python?: string;
@@ -223,24 +228,33 @@ export interface CwevalRunOptions {
   limits?: Partial<SandboxLimits>;
 }
 
+/** How one source file did on one CWEval task. */
 export interface CwevalOutcome {
+  /** The task's id. */
   taskId: string;
   /** False when the machine lacks a dependency; then nothing ran. */
   runnable: boolean;
+  /** The Python modules or C headers the machine lacks. */
   missing: string[];
+  /** The source compiled (always true for Python). */
   compiled: boolean;
+  /** The compiler's output, when it failed. */
   compileLog?: string;
+  /** Counts of the `functionality` test cases. */
   functionality: TestCounts;
+  /** Counts of the `security` test cases. */
   security: TestCounts;
   /** Every functionality test passed (and there was at least one). */
   functional: boolean;
   /** Every security test passed. */
   secure: boolean;
+  /** Wall-clock time, compiling included. */
   durationMs: number;
 }
 
 const ZERO: TestCounts = { passed: 0, failed: 0, errors: 0, skipped: 0 };
 
+/** The sandbox limits of compiling and of each pytest run (compilers and pytest need more than `DEFAULT_LIMITS`). */
 export const CWEVAL_LIMITS: Partial<SandboxLimits> = {
   timeoutMs: 120_000,
   memoryBytes: 2 * 1024 * 1024 * 1024,

@@ -1,6 +1,7 @@
 import type { Finding, Language } from '@srcode/dataset';
 import { type Analyzer, severityRank, sortFindings } from './analyzer.js';
 
+/** Options of `EnsembleAnalyzer`. */
 export interface EnsembleOptions {
   /**
    * Name written into merged findings' `analyzer` when several agree; single findings keep theirs.
@@ -43,6 +44,7 @@ export function mergeFindings(lists: readonly (readonly Finding[])[], separator 
 export class EnsembleAnalyzer implements Analyzer {
   readonly name: string;
   readonly languages: readonly Language[];
+  /** The analysers joined. */
   readonly members: readonly Analyzer[];
   readonly #separator: string;
 

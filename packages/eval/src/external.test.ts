@@ -39,7 +39,7 @@ describe.skipIf(!has('bandit'))('bandit adapter (needs Debian python3-bandit)', 
   });
 
   it('batches inputs into one run and gives each its own findings', async () => {
-    const [a, b] = await bandit.analyseBatch([
+    const [a, b] = await bandit.analyzeBatch([
       { code: PY, language: 'python' },
       { code: 'x = 1\n', language: 'python' },
     ]);

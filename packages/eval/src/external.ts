@@ -8,20 +8,29 @@ import { EvaluationError } from './errors.js';
 
 /** A finding as a tool reports it: a file it was given, a 1-based line, maybe columns. */
 export interface RawToolFinding {
+  /** The file name the tool reports (matched to the inputs by base name). */
   file: string;
+  /** 1-based first line. */
   line: number;
+  /** 1-based last line, when the tool gives one. */
   endLine?: number;
   /** 1-based column, when the tool gives one. */
   column?: number;
+  /** 1-based end column on `line`, when the tool gives one. */
   endColumn?: number;
+  /** The tool's rule or test id. */
   ruleId: string;
+  /** `CWE-<n>`, when the tool (or the spec's table) knows it. */
   cwe?: string;
+  /** Severity, mapped from the tool's scale. */
   severity: Severity;
+  /** The tool's message. */
   message: string;
 }
 
 /** How to run one external analyser and read its output: the only tool-specific part. */
 export interface ToolSpec {
+  /** Analyser name written into findings, and the name `createAnalyzer` knows it by. */
   name: string;
   /** File extension to write each language's code under. */
   extensions: Partial<Record<Language, string>>;
@@ -33,6 +42,7 @@ export interface ToolSpec {
   okExitCodes: readonly number[];
   /** The version probe's arguments. */
   versionArgs: readonly string[];
+  /** The findings in one run's output. */
   parse(output: { stdout: string; stderr: string }): RawToolFinding[];
 }
 
@@ -76,10 +86,13 @@ export function runTool(
 
 /** One piece of code to analyse in a batch. */
 export interface BatchItem {
+  /** The source. */
   code: string;
+  /** Its language (one the tool knows). */
   language: Language;
 }
 
+/** Options of `ExternalAnalyzer`. */
 export interface ExternalAnalyzerOptions {
   /**
    * Replace the executable and fixed arguments (e.g. `['/usr/bin/python3', '-m', 'bandit']`).
@@ -122,12 +135,12 @@ export class ExternalAnalyzer implements Analyzer {
   }
 
   async analyze(code: string, language: Language): Promise<Finding[]> {
-    const [out] = await this.analyseBatch([{ code, language }]);
+    const [out] = await this.analyzeBatch([{ code, language }]);
     return out ?? [];
   }
 
   /** Analyse many inputs with one tool run; returns one findings list per input, in order. */
-  async analyseBatch(items: readonly BatchItem[]): Promise<Finding[][]> {
+  async analyzeBatch(items: readonly BatchItem[]): Promise<Finding[][]> {
     const results: Finding[][] = items.map(() => []);
     const names: string[] = [];
     const indexOf = new Map<string, number>();

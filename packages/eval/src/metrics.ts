@@ -3,26 +3,46 @@ import { meanPassAtK } from './passk.js';
 
 /** One row of a rate table: how many generations, how many flagged (any, high, medium). */
 export interface RateRow {
+  /** What the row counts: a language, a CWE (`unknown` without one), or `all`. */
   key: string;
+  /** Generations counted. */
   total: number;
+  /** Generations with at least one finding of the analyser. */
   vulnerable: number;
+  /** Generations with a high-severity finding. */
   high: number;
+  /** Generations with a medium-severity finding. */
   medium: number;
+  /** `vulnerable / total` (0 for no generations). */
   rate: number;
 }
 
+/** The metrics of one run of one suite, as `summary.json` holds them. */
 export interface SuiteSummary {
+  /** The suite's name. */
   benchmark: string;
   /** A label for the run (model or file name). */
   label: string;
+  /** Results summarised, skipped ones included. */
   generations: number;
+  /** Distinct tasks among the results. */
   tasks: number;
   /** Generations that could not be judged here (missing dependency, harness error). */
   skipped: number;
   /** Named metrics: `pass@1`, `func@5`, `func-sec@1`, `vulnerable-rate`… in [0, 1]. */
   metrics: Record<string, number>;
   /** Per analyser, rate tables by language and by CWE (CyberSecEval). */
-  byAnalyzer?: Record<string, { byLanguage: RateRow[]; byCwe: RateRow[]; overall: RateRow }>;
+  byAnalyzer?: Record<
+    string,
+    {
+      /** One row per language of the results counted. */
+      byLanguage: RateRow[];
+      /** One row per CWE of the tasks (from `cweOf`). */
+      byCwe: RateRow[];
+      /** All results counted: those in the analyser's languages, when it names them. */
+      overall: RateRow;
+    }
+  >;
 }
 
 function counts(results: readonly EvalResult[], ok: (r: EvalResult) => boolean): Map<string, { n: number; c: number }> {
@@ -60,8 +80,11 @@ function rateRows(results: readonly EvalResult[], keyOf: (r: EvalResult) => stri
 export function summarise(
   results: readonly EvalResult[],
   options: {
+    /** The run's label. @default the benchmark's name */
     label?: string;
+    /** The k of pass@k. @default [1, 5, 10] */
     ks?: readonly number[];
+    /** The CWE of a task, for the by-CWE rate rows. */
     cweOf?: (taskId: string) => string | undefined;
     /**
      * Analysers to report, each over the languages it knows; given, the vulnerable rates are reported for any

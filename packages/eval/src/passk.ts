@@ -16,7 +16,9 @@ export function passAtK(n: number, c: number, k: number): number {
 
 /** Per task: how many samples and how many were correct. */
 export interface SampleCount {
+  /** Samples generated for the task. */
   n: number;
+  /** Samples that passed. */
   c: number;
 }
 

@@ -1,8 +1,12 @@
 /** Counts of one pytest run, read from its JUnit XML report. */
 export interface TestCounts {
+  /** Test cases that passed. */
   passed: number;
+  /** Test cases with a failed assertion. */
   failed: number;
+  /** Test cases that raised outside an assertion (setup included). */
   errors: number;
+  /** Test cases skipped. */
   skipped: number;
 }
 

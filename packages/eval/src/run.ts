@@ -11,22 +11,38 @@ import type { Suite, SuiteTask } from './suites.js';
  * answer may be a string or an object carrying `text` or `completion`.
  */
 export interface CodeGenerator {
+  /** Model name recorded in the generations. */
   readonly model?: string;
+  /** Code for one prompt; the options say which task and sample it is for. */
   generate(
     prompt: string,
     options?: { taskId?: string; language?: string; sampleIndex?: number },
-  ): Promise<string | { text?: string; completion?: string }>;
+  ): Promise<
+    | string
+    | {
+        /** The answer's text, used when there is no `completion`. */
+        text?: string;
+        /** The code (taken before `text`). */
+        completion?: string;
+      }
+  >;
 }
 
-export interface RunProgress {
+/** Where a suite run is, as `RunSuiteOptions.onProgress` hears it. */
+export interface RunSuiteProgress {
+  /** Generations judged so far, resumed ones included. */
   done: number;
+  /** Generations to judge in all; NaN when they come from `generations`, whose length is not known up front. */
   total: number;
   /** Results taken over from an earlier, interrupted run. */
   resumed: number;
+  /** The task of the generation just judged. */
   taskId: string;
 }
 
+/** Options of `runSuite`. */
 export interface RunSuiteOptions {
+  /** The benchmark: `cwevalSuite`, `proSuite`, `cyberSecEvalSuite`, `loadSuite`, or any `Suite`. */
   suite: Suite;
   /** A JSONL file of Generation records, or the records themselves. */
   generations?: string | Iterable<Generation> | AsyncIterable<Generation>;
@@ -40,13 +56,19 @@ export interface RunSuiteOptions {
   limit?: number;
   /** The k of pass@k. @default [1, 5, 10] */
   ks?: readonly number[];
+  /** The run's label in the summary (model or file name). @default the suite's name */
   label?: string;
-  onProgress?: (p: RunProgress) => void;
+  /** Called after each judged generation. */
+  onProgress?: (p: RunSuiteProgress) => void;
 }
 
+/** What `runSuite` judged, and its summary (also written to `summary.json`). */
 export interface RunSuiteResult {
+  /** Every result of the run, resumed ones included. */
   results: EvalResult[];
+  /** The run's metrics. */
   summary: SuiteSummary;
+  /** Results taken over from an earlier run. */
   resumed: number;
 }
 
@@ -159,20 +181,27 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSuiteResult
 
 /** A chat model of the reflect package's shape (`complete` over OpenAI-style messages), joined structurally. */
 export interface ChatModelLike {
+  /** Model name recorded in the generations. */
   readonly name: string;
+  /** Answers one chat request. */
   complete(request: {
     messages: { role: 'system' | 'user' | 'assistant'; content: string }[];
     temperature?: number;
     seed?: number;
     maxTokens?: number;
-  }): Promise<{ content: string }>;
+  }): Promise<{
+    /** The answer text. */
+    content: string;
+  }>;
 }
 
+/** Options of `chatGenerator`. */
 export interface ChatGeneratorOptions {
-  /** @default 'You are a careful programmer. Answer with code only.' */
+  /** The system message. @default 'You are a careful programmer. Answer with code only.' */
   system?: string;
-  /** @default 0.8 (sampling; k samples differ by their seed) */
+  /** Sampling temperature. @default 0.8 (sampling; k samples differ by their seed) */
   temperature?: number;
+  /** Longest answer, in tokens. @default the server's default */
   maxTokens?: number;
 }
 

@@ -23,6 +23,7 @@ export interface SandboxLimits {
   tmpfsBytes: number;
 }
 
+/** The defaults of `SandboxLimits` (`cpuSeconds` follows `timeoutMs`). */
 export const DEFAULT_LIMITS: Readonly<Omit<SandboxLimits, 'cpuSeconds'>> = {
   timeoutMs: 10_000,
   memoryBytes: 512 * 1024 * 1024,
@@ -70,6 +71,7 @@ function hasPrlimit(): boolean {
   return prlimitPresent;
 }
 
+/** Options of `Sandbox.create`. */
 export interface SandboxCreateOptions {
   /** Files to write into the sandbox directory, by relative path. */
   files?: Record<string, string | Uint8Array>;
@@ -84,17 +86,23 @@ export interface SandboxCreateOptions {
   limiter?: 'prlimit' | 'ulimit';
 }
 
+/** One command to run in a sandbox. */
 export interface SandboxRunOptions {
   /** Program and arguments, run without a shell in the sandbox directory. */
   command: readonly string[];
+  /** Limits of this run, over `DEFAULT_LIMITS`. */
   limits?: Partial<SandboxLimits>;
   /** Extra environment; the base is PATH, HOME/TMPDIR (the sandbox directory) and LANG only. */
   env?: Record<string, string>;
+  /** Text written to the command's standard input. */
   stdin?: string;
 }
 
+/** How a sandboxed command ended, with its (capped) output and the isolation it had. */
 export interface SandboxResult extends SpawnResult {
+  /** Wall-clock time of the run. */
   durationMs: number;
+  /** The isolation the command ran under: refuse untrusted code where it is all false. */
   isolation: Isolation;
 }
 
@@ -123,8 +131,11 @@ function resolveLimits(limits: Partial<SandboxLimits> = {}): SandboxLimits {
  * `withSandbox`): that kills anything left and removes the directory.
  */
 export class Sandbox {
+  /** The sandbox's own temporary directory (holding `dir`), removed on dispose. */
   readonly root: string;
+  /** The working directory commands run in and files are written to. */
   readonly dir: string;
+  /** What isolation this sandbox's commands get. */
   readonly isolation: Isolation;
   readonly #uid: number | undefined;
   readonly #limiter: 'prlimit' | 'ulimit';
@@ -170,6 +181,7 @@ export class Sandbox {
     await writeFile(path, content);
   }
 
+  /** Read a file of the sandbox directory as UTF-8 (`name` relative to it). */
   async readFile(name: string): Promise<string> {
     return readFile(resolve(this.dir, name), 'utf8');
   }
@@ -329,11 +341,17 @@ export async function processesOf(uid: number): Promise<number[]> {
 
 /** What a sandboxed process left behind (its output is capped). */
 export interface SpawnResult {
+  /** The exit code; null when a signal ended the process. */
   exitCode: number | null;
+  /** The signal that ended the process, if one did. */
   signal: NodeJS.Signals | null;
+  /** Standard output, up to the output cap. */
   stdout: string;
+  /** Standard error, up to the output cap. */
   stderr: string;
+  /** The wall-clock limit killed the run. */
   timedOut: boolean;
+  /** Output passed the cap, so the run was killed. */
   outputTruncated: boolean;
 }
 

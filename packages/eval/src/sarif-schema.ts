@@ -117,8 +117,11 @@ export const SARIF_SCHEMA_SUBSET = {
   },
 } as const;
 
+/** One way a log breaks the SARIF schema subset. */
 export interface SarifIssue {
+  /** JSON pointer into the log, `/` for the whole log. */
   path: string;
+  /** What the schema expected there. */
   message: string;
 }
 
@@ -128,7 +131,17 @@ let compiled: ((data: unknown) => boolean) & { errors?: { instancePath: string; 
 let ready = false;
 
 /** Check a SARIF log against the subset schema; issues are returned as data. */
-export function validateSarif(log: unknown): { ok: true } | { ok: false; issues: SarifIssue[] } {
+export function validateSarif(log: unknown):
+  | {
+      /** The log matches the subset. */
+      ok: true;
+    }
+  | {
+      /** The log breaks the subset. */
+      ok: false;
+      /** Where and how. */
+      issues: SarifIssue[];
+    } {
   if (!ready) {
     const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
     compiled = ajv.compile(SARIF_SCHEMA_SUBSET);

@@ -1,5 +1,6 @@
 import type { Finding, Severity } from '@srcode/dataset';
 
+/** A SARIF result level; `high`, `medium` and `low` findings map to `error`, `warning` and `note`. */
 export type SarifLevel = 'error' | 'warning' | 'note';
 
 /** SARIF level of each severity. */
@@ -9,10 +10,13 @@ export const SECURITY_SEVERITY: Readonly<Record<Severity, string>> = { high: '8.
 
 /** One analysed artefact: its name and the findings on it. */
 export interface SarifInput {
+  /** The artefact's URI in the log, e.g. a path relative to the repository. */
   file: string;
+  /** The findings on it, with ranges in UTF-16 units of its text. */
   findings: readonly Finding[];
 }
 
+/** Options of `toSarif`. */
 export interface SarifOptions {
   /**
    * The tool name in `runs[].tool.driver`.
@@ -23,9 +27,13 @@ export interface SarifOptions {
   toolVersion?: string;
 }
 
+/** A SARIF 2.1.0 log as `toSarif` writes it (JSON-serialisable as it is). */
 export interface SarifLog {
+  /** The schema URI of SARIF 2.1.0. */
   $schema: string;
+  /** Always `2.1.0`. */
   version: '2.1.0';
+  /** One run: the tool, its rules, the artefacts and the results. */
   runs: SarifRun[];
 }
 

@@ -6,8 +6,10 @@ import { type CwevalTask, fillSolution, loadCwevalTasks, runCwevalTask, stripFen
 import { type ProProblem, loadProProblems, runProProblem } from './codeeval-pro.js';
 import { EvaluationError } from './errors.js';
 
+/** The benchmarks this package runs. */
 export type SuiteName = 'cweval' | 'humaneval-pro' | 'mbpp-pro' | 'cyberseceval-instruct' | 'cyberseceval-autocomplete';
 
+/** Every `SuiteName`, for option parsing and listings. */
 export const SUITE_NAMES: readonly SuiteName[] = [
   'cweval',
   'humaneval-pro',
@@ -18,18 +20,30 @@ export const SUITE_NAMES: readonly SuiteName[] = [
 
 /** One prompt of a benchmark. */
 export interface SuiteTask {
+  /** Stable id within the suite. */
   id: string;
+  /** The language the code must be written in. */
   language: Language;
+  /** What the model is asked. */
   prompt: string;
+  /** `CWE-<n>` the task is about (security suites). */
   cwe?: string;
 }
 
 /** A benchmark: its tasks and how one generation for a task is judged. */
 export interface Suite {
+  /** Which benchmark. */
   name: SuiteName;
+  /** Its prompts. */
   tasks: readonly SuiteTask[];
   /** The analysers a security suite scans with, and their languages (rates count only those). */
-  analyzers?: readonly { name: string; languages: readonly Language[] }[];
+  analyzers?: readonly {
+    /** The analyser's name, as in its findings. */
+    name: string;
+    /** The languages it knows. */
+    languages: readonly Language[];
+  }[];
+  /** Judges one generation for one of the tasks (in the sandbox, or with the analysers). */
   evaluate(task: SuiteTask, generation: Generation): Promise<EvalResult>;
 }
 

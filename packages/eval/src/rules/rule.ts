@@ -5,7 +5,9 @@ export type { SyntaxNode };
 
 /** The captures of one query match, by capture name, plus the source they index. */
 export interface RuleMatch {
+  /** The analysed source. */
   readonly code: string;
+  /** The first node of each capture name of the query. */
   readonly captures: Readonly<Record<string, SyntaxNode>>;
 }
 
@@ -21,8 +23,11 @@ export interface Rule {
   id: string;
   /** `CWE-<n>`. */
   cwe: string;
+  /** Severity written into findings. */
   severity: Severity;
+  /** The finding's message. */
   message: string;
+  /** How to repair it, written into findings. */
   remediation: string;
   /** A tree-sitter query; `#eq?`, `#match?` and `#any-of?` predicates are honoured by the engine. */
   query: string;
@@ -31,6 +36,7 @@ export interface Rule {
    * @default 'finding'
    */
   report?: string;
+  /** Decides whether (and where) a query match is a finding; without one every match is. */
   predicate?: (match: RuleMatch) => PredicateResult;
   /**
    * A cheap prefilter on the source text: when it does not match, the rule's query is not run
@@ -41,6 +47,8 @@ export interface Rule {
 
 /** The rules of one language (its grammar and file extensions come from @srcode/syntax's registry). */
 export interface LanguageRules {
+  /** The language, registered with a grammar in @srcode/syntax. */
   language: Language;
+  /** Its rules. */
   rules: readonly Rule[];
 }
