@@ -3,6 +3,7 @@ import { shortHash } from './hash.js';
 import type { Judge, JudgeInput, JudgeOutcome } from './judge.js';
 import { pickLines } from './text.js';
 
+/** Options of `HeuristicJudge`. */
 export interface HeuristicJudgeOptions {
   /** Most changed lines (both sides together) a focused fix may have. @default 40 */
   maxChangedLines?: number;
@@ -10,6 +11,7 @@ export interface HeuristicJudgeOptions {
   maxChangedShare?: number;
 }
 
+/** The defaults of `HeuristicJudgeOptions`. */
 export const HEURISTIC_JUDGE_DEFAULTS: Required<HeuristicJudgeOptions> = { maxChangedLines: 40, maxChangedShare: 0.5 };
 
 /** Added code that checks, bounds, escapes or replaces a dangerous call. */
@@ -23,8 +25,11 @@ const GUARD =
  * to pre-screen or when no model is reachable.
  */
 export class HeuristicJudge implements Judge {
+  /** Always `heuristic`. */
   readonly kind = 'heuristic' as const;
+  /** The version of the checks, recorded in every verdict. */
   readonly model = 'srcode-heuristic-judge@1';
+  /** Hash of the checks' patterns and the options. */
   readonly promptHash: string;
   private readonly o: Required<HeuristicJudgeOptions>;
 
@@ -38,6 +43,7 @@ export class HeuristicJudge implements Judge {
     });
   }
 
+  /** Votes with the deterministic checks (see the class comment). */
   async judge({ pair, prefilter, evidence }: JudgeInput): Promise<JudgeOutcome> {
     const added = pickLines(prefilter.stripped.fixed, prefilter.addedLines);
     const deleted = pickLines(prefilter.stripped.vulnerable, prefilter.deletedLines);

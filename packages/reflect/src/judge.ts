@@ -4,8 +4,11 @@ import type { PrefilterResult } from './prefilter.js';
 
 /** What a judge sees: the pair, the pre-filter's view of the change, and the analysers' evidence. */
 export interface JudgeInput {
+  /** The repair pair under judgement. */
   pair: RepairPair;
+  /** The pre-filters' result (changed lines, comment-free sides); the pair passed them. */
   prefilter: PrefilterResult;
+  /** What the analysers found on both versions. */
   evidence: EvidenceResult;
 }
 
@@ -21,10 +24,12 @@ export interface JudgeOutcome
 
 /** Decides whether a fix repairs its weakness: an LLM with self-reflection, or the offline heuristic. */
 export interface Judge {
+  /** `llm` or `heuristic`, recorded in every verdict. */
   readonly kind: ReflectionVerdict['judge']['kind'];
   /** Model name (or heuristic version) recorded in every verdict. */
   readonly model: string;
   /** Hash of the prompts/rules and the settings that shape the votes. */
   readonly promptHash: string;
+  /** Votes on one pair that passed the pre-filters; `signal` aborts the model requests. */
   judge(input: JudgeInput, options?: { signal?: AbortSignal }): Promise<JudgeOutcome>;
 }

@@ -51,6 +51,7 @@ const REFLECT = [
   'Revise anything that does not hold and reply with the final JSON object only.',
 ].join('\n');
 
+/** Options of `LlmJudge`. */
 export interface LlmJudgeOptions {
   /** Independent samples; their agreement is the confidence. @default 5 */
   samples?: number;
@@ -62,6 +63,7 @@ export interface LlmJudgeOptions {
   maxCodeChars?: number;
 }
 
+/** The defaults of `LlmJudgeOptions`. */
 export const LLM_JUDGE_DEFAULTS: Required<LlmJudgeOptions> = { samples: 5, temperature: 0.7, maxReasks: 2, maxCodeChars: 24_000 };
 
 function numbered(code: string, max: number): string {
@@ -119,8 +121,11 @@ export function analysisPrompt({ pair, prefilter, evidence }: JudgeInput, maxCod
  * security-relevant, complete fix. Samples whose output stays invalid after re-asks abstain.
  */
 export class LlmJudge implements Judge {
+  /** Always `llm`. */
   readonly kind = 'llm' as const;
+  /** The chat model's name, recorded in every verdict. */
   readonly model: string;
+  /** Hash of the prompts, the answer schema and the options. */
   readonly promptHash: string;
   private readonly o: Required<LlmJudgeOptions>;
 
@@ -136,6 +141,7 @@ export class LlmJudge implements Judge {
     this.promptHash = shortHash({ SYSTEM, REFLECT, schema: FIX_ANALYSIS_SCHEMA, o: this.o, v: 1 });
   }
 
+  /** Runs the samples in parallel and counts their final answers as votes. */
   async judge(input: JudgeInput, options: { signal?: AbortSignal } = {}): Promise<JudgeOutcome> {
     const user = analysisPrompt(input, this.o.maxCodeChars);
     const finals = await Promise.all(Array.from({ length: this.o.samples }, (_, seed) => this.sample(user, seed, options.signal)));

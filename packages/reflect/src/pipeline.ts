@@ -9,50 +9,106 @@ import { reflectPair } from './reflect.js';
 
 /** One line of the rejected-pairs side file. */
 export interface RejectedPair {
+  /** The pair's id. */
   pairId: string;
+  /** The pair's language. */
   language: RepairPair['language'];
+  /** The pair's CWEs. */
   cwes: string[];
+  /** The verdict's reject reasons (`prefilter:…`, `judge:…`, `low-confidence:…`). */
   reasons: string[];
+  /** The verdict's confidence. */
   confidence: number;
+  /** The whole verdict. */
   verdict: ReflectionVerdict;
 }
 
+/** Where a run is, as `RunOptions.onProgress` hears it. */
 export interface RunProgress {
+  /** Input pairs finished, resumed ones included. */
   done: number;
+  /** Input pairs in all (the input's line count until the run has read every line). */
   total: number;
+  /** Pairs written as records. */
   accepted: number;
+  /** Pairs written to the side file. */
   rejected: number;
   /** Pairs found finished in the output files and skipped. */
   resumed: number;
+  /** Pairs that failed in this run and are left for the next one. */
   errors: number;
+  /** Time since this run started. */
   elapsedMs: number;
   /** Estimated time left, from this run's pace. */
   etaMs: number | undefined;
 }
 
+/** What a finished run did, resumed pairs included. */
 export interface RunSummary extends RunProgress {
   /** Input lines that were not valid RepairPairs. */
   invalidInput: number;
-  byCwe: Record<string, { accepted: number; rejected: number }>;
-  byLanguage: Record<string, { accepted: number; rejected: number }>;
+  /** Accepted and rejected pairs per CWE (`unknown` for a pair without one). */
+  byCwe: Record<
+    string,
+    {
+      /** Pairs written as records. */
+      accepted: number;
+      /** Pairs written to the side file. */
+      rejected: number;
+    }
+  >;
+  /** Accepted and rejected pairs per language. */
+  byLanguage: Record<
+    string,
+    {
+      /** Pairs written as records. */
+      accepted: number;
+      /** Pairs written to the side file. */
+      rejected: number;
+    }
+  >;
   /** Rejection reasons (thresholds stripped from `low-confidence:…`), counted once per pair. */
   reasons: Record<string, number>;
-  prompts: { written: number; leakedCandidates: number; meanSimilarityBefore: number; meanSimilarityAfter: number };
+  /** The implicit prompts of the accepted pairs. */
+  prompts: {
+    /** Prompts written into the records. */
+    written: number;
+    /** Candidates dropped by the forbidden-term check. */
+    leakedCandidates: number;
+    /** Mean pairwise similarity of the clean candidates, averaged over this run's accepted pairs. */
+    meanSimilarityBefore: number;
+    /** Mean pairwise similarity of the kept prompts, averaged the same way. */
+    meanSimilarityAfter: number;
+  };
 }
 
+/** Options of `runReflection`. */
 export interface RunOptions {
+  /** RepairPair JSONL to read. */
   input: string;
+  /** PrimeVulPlusRecord JSONL to append the accepted pairs to. */
   output: string;
   /** Side file of rejected pairs with reasons. @default `<output>.rejected.jsonl` */
   rejectedPath?: string;
+  /** See `ReflectOptions.judge`. */
   judge: Judge;
+  /** Writes the implicit prompts of accepted pairs. */
   writer: PromptWriter;
+  /** See `ReflectOptions.analyzers`: no analyser evidence unless given. @default [] */
   analyzers?: readonly AnalyzerLike[];
+  /** See `ReflectOptions.threshold`. @default 0.6 */
   threshold?: number;
+  /** See `ReflectOptions.evidenceBonus`. @default 0.2 */
   evidenceBonus?: number;
+  /** See `ReflectOptions.prefilter`. @default PREFILTER_DEFAULTS */
   prefilter?: PrefilterOptions;
   /** Candidates asked per accepted pair, and prompts kept. @default 6 and 3 */
-  prompts?: { candidates?: number; keep?: number };
+  prompts?: {
+    /** Candidates asked of the writer per accepted pair. @default 6 */
+    candidates?: number;
+    /** Prompts kept per accepted pair. @default 3 */
+    keep?: number;
+  };
   /** Pairs in flight at once. @default 1 */
   concurrency?: number;
   /**
@@ -60,9 +116,11 @@ export interface RunOptions {
    * either way; after a machine crash, unsynced records are simply redone. @default 32
    */
   syncEvery?: number;
+  /** Called after each pair (and once at the end), with the counts so far. */
   onProgress?: (progress: RunProgress) => void;
   /** Called when a pair fails (e.g. the model stays unreachable); it is left for the next run. */
   onError?: (pairId: string, error: unknown) => void;
+  /** Stops the run: no new pair starts, and the judge's requests abort. */
   signal?: AbortSignal;
 }
 

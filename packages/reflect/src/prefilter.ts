@@ -4,6 +4,7 @@ import { languageHints } from './languages.js';
 import { parseErrorRatio } from './parse.js';
 import { diffLines, linesOfRanges } from './text.js';
 
+/** Bounds of the pre-filters. */
 export interface PrefilterOptions {
   /** Largest share of either side's characters inside tree-sitter ERROR/MISSING nodes. @default 0.1 */
   maxParseErrorRatio?: number;
@@ -13,6 +14,7 @@ export interface PrefilterOptions {
   maxChars?: number;
 }
 
+/** The defaults of `PrefilterOptions`. */
 export const PREFILTER_DEFAULTS: Required<PrefilterOptions> = { maxParseErrorRatio: 0.1, maxLines: 2000, maxChars: 100_000 };
 
 /** Stable reason codes a pre-filter rejects with. */
@@ -27,16 +29,30 @@ export type PrefilterReason =
   | 'logging-only'
   | 'rename-only';
 
+/** What the pre-filters found: whether the pair goes on to the judge, and their view of the change. */
 export interface PrefilterResult {
+  /** No pre-filter rejected the pair. */
   ok: boolean;
+  /** Why the pair was rejected; empty when `ok`. */
   reasons: PrefilterReason[];
   /** Parse error ratios, when the language has a grammar. */
-  parse?: { vulnerable: number; fixed: number };
-  /** 1-based changed lines of each side (from the pair's ranges, or a line diff when they are empty). */
+  parse?: {
+    /** Share of the vulnerable side's characters in ERROR or MISSING nodes. */
+    vulnerable: number;
+    /** Share of the fixed side's characters in ERROR or MISSING nodes. */
+    fixed: number;
+  };
+  /** 1-based changed lines of the vulnerable side (from the pair's ranges, or a line diff when they are empty). */
   deletedLines: number[];
+  /** 1-based changed lines of the fixed side, found the same way. */
   addedLines: number[];
   /** Both sides with comments blanked out (same offsets and lines as the originals). */
-  stripped: { vulnerable: string; fixed: string };
+  stripped: {
+    /** The vulnerable side without comments. */
+    vulnerable: string;
+    /** The fixed side without comments. */
+    fixed: string;
+  };
 }
 
 /** Cheap deterministic checks that run before any judge: parse, size, and a change that means something. */

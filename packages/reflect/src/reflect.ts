@@ -25,7 +25,12 @@ export interface ReflectOptions {
 }
 
 /** The defaults of `ReflectOptions.threshold` and `ReflectOptions.evidenceBonus`. */
-export const REFLECT_DEFAULTS = { threshold: 0.6, evidenceBonus: 0.2 } as const;
+export const REFLECT_DEFAULTS = {
+  /** A pair is accepted at confidence >= threshold. */
+  threshold: 0.6,
+  /** Added to the vote share when an analyser finding is removed by the fix. */
+  evidenceBonus: 0.2,
+} as const;
 
 /** Validates one repair pair: pre-filters, analyser evidence, the judge's votes, then the threshold. */
 export async function reflectPair(pair: RepairPair, options: ReflectOptions): Promise<ReflectionVerdict> {

@@ -1,3 +1,4 @@
+/** How `OpenAIChatClient` waits between retries: exponential backoff with full jitter. */
 export interface BackoffOptions {
   /** First retry's base delay. @default 500 */
   baseDelayMs?: number;

@@ -4,9 +4,11 @@ import { type CachedAnswer, ChatCache } from './cache.js';
 import { ConcurrencyLimit } from './limit.js';
 import { type ChatModel, type ChatRequest, type ChatResult, type ChatStats, emptyStats } from './model.js';
 
+/** Options of `OpenAIChatClient`; the backoff options tune the waits between retries. */
 export interface OpenAIChatOptions extends BackoffOptions {
   /** Base URL of an OpenAI-compatible server, e.g. `http://127.0.0.1:8000/v1`; `/chat/completions` is appended. */
   endpoint: string;
+  /** Model name sent with every request (and recorded in verdicts and prompts). */
   model: string;
   /** Name of the environment variable that holds the API key; the key itself is never stored or logged. */
   apiKeyEnv?: string;
@@ -26,7 +28,24 @@ export interface OpenAIChatOptions extends BackoffOptions {
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
-export type ChatEvent = { type: 'retry'; attempt: number; delayMs: number; reason: string } | { type: 'failure'; reason: string };
+/** What `OpenAIChatOptions.onEvent` hears: a retry about to wait, or a request given up on. */
+export type ChatEvent =
+  | {
+      /** A failed attempt will be retried. */
+      type: 'retry';
+      /** 1 for the first retry. */
+      attempt: number;
+      /** Wait before the retry. */
+      delayMs: number;
+      /** What failed (status, timeout, network error), never containing the key. */
+      reason: string;
+    }
+  | {
+      /** The request is given up on (not retryable, or out of retries). */
+      type: 'failure';
+      /** What failed last, never containing the key. */
+      reason: string;
+    };
 
 interface Attempt {
   ok: boolean;
@@ -38,7 +57,9 @@ interface Attempt {
 
 /** Chat completions over HTTP(S) with retries, a concurrency limit, token accounting and a disk cache. */
 export class OpenAIChatClient implements ChatModel {
+  /** The model name of the options. */
   readonly name: string;
+  /** Running totals of requests, retries, cache hits and tokens. */
   readonly stats: ChatStats = emptyStats();
   private readonly url: string;
   private readonly limit: ConcurrencyLimit;
@@ -70,6 +91,7 @@ export class OpenAIChatClient implements ChatModel {
     };
   }
 
+  /** Answers one request: from the cache when it has the body, else from the server with retries. */
   async complete(request: ChatRequest, options: { signal?: AbortSignal } = {}): Promise<ChatResult> {
     const body = this.body(request);
     const key = this.cache ? ChatCache.key(body) : '';

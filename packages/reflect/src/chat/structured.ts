@@ -2,6 +2,7 @@ import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import { ReflectError } from '../errors.js';
 import type { ChatModel, ChatRequest, ChatResult } from './model.js';
 
+/** Options of `completeStructured`. */
 export interface StructuredOptions {
   /** JSON Schema (draft 2020-12) the reply must satisfy. */
   schema: object;
@@ -9,10 +10,13 @@ export interface StructuredOptions {
   name: string;
   /** Extra turns asking the model to correct a reply that is not JSON or breaks the schema. @default 2 */
   maxReasks?: number;
+  /** Aborts the requests. */
   signal?: AbortSignal;
 }
 
+/** A reply that passed the schema, with the turns it took. */
 export interface StructuredResult<T> {
+  /** The parsed, schema-valid answer. */
   value: T;
   /** Every answer received, the accepted one last. */
   results: ChatResult[];

@@ -4,7 +4,9 @@ import { type SimilarityMatrix, jaccardMatrix, meanOf, selectDiverseBy } from '.
 import { leakCheck } from './leak.js';
 import type { PromptWriter } from './template-writer.js';
 
+/** Options of `generatePrompts`. */
 export interface GeneratePromptsOptions {
+  /** Writes the candidates: `TemplatePromptWriter`, `LlmPromptWriter`, or any `PromptWriter`. */
   writer: PromptWriter;
   /** Candidates asked of the writer. @default 6 */
   candidates?: number;
@@ -12,24 +14,45 @@ export interface GeneratePromptsOptions {
   keep?: number;
   /** Word n-gram size of the similarity. @default 2 */
   ngram?: number;
-  /** Forbidden terms. @default defaultTerms() */
+  /** Forbidden terms. @default defaultTerms() (FORBIDDEN_TERMS plus every CWE name) */
   terms?: readonly string[];
   /**
    * Similarity of the clean candidates for the diversity filter, e.g. cosine similarity of sentence
    * embeddings from a local model. @default word n-gram Jaccard
    */
   similarity?: (texts: readonly string[]) => SimilarityMatrix | Promise<SimilarityMatrix>;
+  /** Aborts the writer's requests. */
   signal?: AbortSignal;
 }
 
-export const PROMPT_DEFAULTS = { candidates: 6, keep: 3, ngram: 2 } as const;
+/** The defaults of `GeneratePromptsOptions.candidates`, `keep` and `ngram`. */
+export const PROMPT_DEFAULTS = {
+  /** Candidates asked of the writer. */
+  candidates: 6,
+  /** Prompts kept. */
+  keep: 3,
+  /** Word n-gram size of the similarity. */
+  ngram: 2,
+} as const;
 
+/** What `generatePrompts` kept, what it dropped, and how much the filter spread the prompts. */
 export interface GeneratedPrompts {
+  /** The kept prompts, as dataset records. */
   prompts: ImplicitPrompt[];
   /** Candidates dropped by the term check, with the terms they contained. */
-  leaked: { text: string; matchedTerms: string[] }[];
+  leaked: {
+    /** The dropped candidate. */
+    text: string;
+    /** The forbidden terms it contained. */
+    matchedTerms: string[];
+  }[];
   /** Mean pairwise similarity (by the filter's measure) of the clean candidates, and of the kept prompts. */
-  similarity: { before: number; after: number };
+  similarity: {
+    /** Over the clean candidates. */
+    before: number;
+    /** Over the kept prompts. */
+    after: number;
+  };
 }
 
 /** Candidate descriptions -> term check -> diversity filter -> ImplicitPrompt records. */

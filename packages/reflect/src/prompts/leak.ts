@@ -66,7 +66,7 @@ export const FORBIDDEN_TERMS: readonly string[] = [
 
 let defaults: readonly string[] | undefined;
 
-/** Forbidden terms plus every known CWE name. */
+/** The terms `leakCheck` and `generatePrompts` use by default: `FORBIDDEN_TERMS` plus every CWE name reflect knows. */
 export function defaultTerms(): readonly string[] {
   defaults ??= [...new Set([...FORBIDDEN_TERMS, ...Object.values(CWE_NAMES).map((n) => n.toLowerCase())])];
   return defaults;
@@ -74,8 +74,16 @@ export function defaultTerms(): readonly string[] {
 
 let compiled: { terms: readonly string[]; res: RegExp[] } | undefined;
 
-/** The terms of `terms` that `text` contains. */
-export function leakCheck(text: string, terms: readonly string[] = defaultTerms()): { passed: boolean; matchedTerms: string[] } {
+/** What `leakCheck` found in a text. */
+export interface LeakCheck {
+  /** No forbidden term is in the text. */
+  passed: boolean;
+  /** The forbidden terms the text contains. */
+  matchedTerms: string[];
+}
+
+/** The terms of `terms` that `text` contains (case-insensitive, at word starts, spaces and hyphens interchangeable). */
+export function leakCheck(text: string, terms: readonly string[] = defaultTerms()): LeakCheck {
   if (compiled?.terms !== terms) {
     compiled = {
       terms,

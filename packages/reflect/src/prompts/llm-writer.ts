@@ -32,8 +32,9 @@ const LEAK_SCHEMA = {
   additionalProperties: false,
 } as const;
 
+/** Options of `LlmPromptWriter`. */
 export interface LlmPromptWriterOptions {
-  /** @default 0.9 */
+  /** Sampling temperature of the writing request. @default 0.9 */
   temperature?: number;
   /** Ask the model, per candidate, whether it mentions or hints at security; drop those it flags. @default false */
   modelLeakCheck?: boolean;
@@ -41,7 +42,9 @@ export interface LlmPromptWriterOptions {
 
 /** Writes task descriptions with a chat model, from the fixed function only. */
 export class LlmPromptWriter implements PromptWriter {
+  /** Always `llm`. */
   readonly kind = 'llm' as const;
+  /** The chat model's name, recorded in every prompt. */
   readonly model: string;
 
   constructor(
@@ -51,6 +54,7 @@ export class LlmPromptWriter implements PromptWriter {
     this.model = chat.name;
   }
 
+  /** Asks the model for `count` descriptions in varied styles (then, optionally, whether each leaks). */
   async write(pair: RepairPair, count: number, options: { signal?: AbortSignal } = {}): Promise<PromptCandidate[]> {
     const lang = languageHints(pair.language).displayName;
     const system = [

@@ -6,14 +6,19 @@ import { type FunctionShape, functionShape } from './signature.js';
 
 /** One candidate task description before leak checking and the diversity filter. */
 export interface PromptCandidate {
+  /** How the description is written. */
   style: PromptStyle;
+  /** The description. */
   text: string;
 }
 
 /** Writes candidate task descriptions for a pair; the template writer or an LLM. */
 export interface PromptWriter {
+  /** Recorded in every prompt's `generator`. */
   readonly kind: 'llm' | 'template';
+  /** Model name (or template version) recorded in every prompt's `generator`. */
   readonly model: string;
+  /** Up to `count` candidate descriptions of the pair's fixed function. */
   write(pair: RepairPair, count: number, options?: { signal?: AbortSignal }): Promise<PromptCandidate[]>;
 }
 
@@ -202,9 +207,12 @@ function codeComment(f: Facts, seed: string, docStyle: string): string {
  * LLM: it restates the surface of the function rather than its intent.
  */
 export class TemplatePromptWriter implements PromptWriter {
+  /** Always `template`. */
   readonly kind = 'template' as const;
+  /** The version of the templates, recorded in every prompt. */
   readonly model = 'srcode-template-writer@1';
 
+  /** Up to `count` distinct descriptions, cycling through the four styles. */
   async write(pair: RepairPair, count: number): Promise<PromptCandidate[]> {
     const shape = functionShape(pair.fixedCode, pair.language, pair.provenance.functionName);
     const before = new Set(functionShape(pair.vulnerableCode, pair.language).calls);
