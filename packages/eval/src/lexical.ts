@@ -1,6 +1,6 @@
 import { type Finding, LANGUAGES, type Language } from '@srcode/dataset';
 import { blankComments } from '@srcode/syntax';
-import type { SyncAnalyzer } from './analyzer.js';
+import { type SyncAnalyzer, lineIndex } from './analyzer.js';
 import { LEXICAL_RULES, type LexicalRule } from './rules/lexical.js';
 
 /** Options of `LexicalAnalyzer`. */
@@ -60,20 +60,4 @@ export class LexicalAnalyzer implements SyncAnalyzer {
     }
     return findings.sort((a, b) => a.range.start - b.range.start || a.ruleId.localeCompare(b.ruleId));
   }
-}
-
-/** The 1-based line of a UTF-16 offset of `code`, by binary search over the line starts. */
-function lineIndex(code: string): (offset: number) => number {
-  const starts = [0];
-  for (let i = code.indexOf('\n'); i !== -1; i = code.indexOf('\n', i + 1)) starts.push(i + 1);
-  return (offset) => {
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if ((starts[mid] ?? 0) <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo + 1;
-  };
 }
