@@ -6,7 +6,7 @@ import { LexicalAnalyzer } from '@srcode/eval';
 import { describe, expect, it } from 'vitest';
 import { C_AFTER, C_BEFORE, PY_AFTER, PY_BEFORE, makePair } from '../test/make-pair.js';
 import { HeuristicJudge } from './heuristic-judge.js';
-import { type RejectedPair, runReflection } from './pipeline.js';
+import { type RejectedPair, type RunOptions, runReflection } from './pipeline.js';
 import { leakCheck } from './prompts/leak.js';
 import { TemplatePromptWriter } from './prompts/template-writer.js';
 
@@ -31,7 +31,7 @@ function fixture() {
 }
 
 const analyzers = [new LexicalAnalyzer()];
-const run = (input: string, output: string) =>
+const run = (input: string, output: string, extra: Partial<RunOptions> = {}) =>
   runReflection({
     input,
     output,
@@ -39,21 +39,14 @@ const run = (input: string, output: string) =>
     writer: new TemplatePromptWriter(),
     analyzers,
     prompts: { candidates: 4, keep: 2 },
+    ...extra,
   });
 
 describe('runReflection', () => {
   it('writes accepted pairs as PrimeVul+ records and rejected ones with reasons to the side file', async () => {
     const { input, output } = fixture();
     const progress: number[] = [];
-    const summary = await runReflection({
-      input,
-      output,
-      judge: new HeuristicJudge(),
-      writer: new TemplatePromptWriter(),
-      analyzers,
-      prompts: { candidates: 4, keep: 2 },
-      onProgress: (p) => progress.push(p.done),
-    });
+    const summary = await run(input, output, { onProgress: (p) => progress.push(p.done) });
     const records = lines(output);
     expect(records.map((r) => r.pair.id).sort()).toEqual(['good-c', 'good-py']);
     for (const r of records) {
