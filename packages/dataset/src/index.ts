@@ -34,6 +34,7 @@ export type { WriteJsonlOptions } from './jsonl-write.js';
 export { JsonlAppender, writeJsonlAtomic } from './jsonl-write.js';
 export { computeChanges } from './changes.js';
 export { languageFromFileName } from './languages.js';
+export { lineIndex } from './text.js';
 export type { ImportFormat, ImportOptions, ImportRun } from './import/index.js';
 export { IMPORT_FORMATS, importPairs } from './import/index.js';
 export type { SvenImportContext } from './import/sven.js';

@@ -40,3 +40,29 @@ export function normaliseCwe(raw: string): string | undefined {
   const m = /^(?:cwe[-_ ]?)?0*(\d+)$/i.exec(raw.trim());
   return m ? `CWE-${Number(m[1])}` : undefined;
 }
+
+/**
+ * The 1-based line of any UTF-16 offset of `code`, by binary search over its line starts (found once, when
+ * the index is made): the line numbers of findings and ranges.
+ *
+ * @example
+ * ```ts
+ * const lineOf = lineIndex('a\nbc\n');
+ * lineOf(0); // 1
+ * lineOf(3); // 2
+ * ```
+ */
+export function lineIndex(code: string): (offset: number) => number {
+  const starts = [0];
+  for (let i = code.indexOf('\n'); i !== -1; i = code.indexOf('\n', i + 1)) starts.push(i + 1);
+  return (offset) => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((starts[mid] ?? 0) <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo + 1;
+  };
+}

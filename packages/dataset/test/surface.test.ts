@@ -22,6 +22,7 @@ describe('public surface', () => {
       'importPairs',
       'isSrcodeError',
       'languageFromFileName',
+      'lineIndex',
       'pairStats',
       'readJsonl',
       'readJsonlAll',

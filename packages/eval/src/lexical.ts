@@ -1,6 +1,6 @@
-import { type Finding, LANGUAGES, type Language } from '@srcode/dataset';
+import { type Finding, LANGUAGES, type Language, lineIndex } from '@srcode/dataset';
 import { blankComments } from '@srcode/syntax';
-import { type SyncAnalyzer, lineIndex } from './analyzer.js';
+import type { SyncAnalyzer } from './analyzer.js';
 import { LEXICAL_RULES, type LexicalRule } from './rules/lexical.js';
 
 /** Options of `LexicalAnalyzer`. */

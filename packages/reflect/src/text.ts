@@ -1,31 +1,12 @@
-import type { TextRange } from '@srcode/dataset';
-
-/** Offsets where each line starts (line 1 at index 0). */
-export function lineStarts(code: string): number[] {
-  const starts = [0];
-  for (let i = code.indexOf('\n'); i !== -1; i = code.indexOf('\n', i + 1)) starts.push(i + 1);
-  return starts;
-}
-
-/** 1-based line of a UTF-16 offset. */
-export function lineAt(starts: readonly number[], offset: number): number {
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if ((starts[mid] ?? 0) <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo + 1;
-}
+import { type TextRange, lineIndex } from '@srcode/dataset';
 
 /** The sorted, distinct 1-based lines that the ranges touch (an empty range touches its line). */
 export function linesOfRanges(code: string, ranges: readonly TextRange[]): number[] {
-  const starts = lineStarts(code);
+  const lineAt = lineIndex(code);
   const lines = new Set<number>();
   for (const r of ranges) {
-    const first = lineAt(starts, r.start);
-    const last = lineAt(starts, Math.max(r.start, r.end - 1));
+    const first = lineAt(r.start);
+    const last = lineAt(Math.max(r.start, r.end - 1));
     for (let l = first; l <= last; l++) lines.add(l);
   }
   return [...lines].sort((a, b) => a - b);
