@@ -83,12 +83,11 @@ describe('train: one loop for SFT and RL, resumed to the bit', () => {
     const ckpt = join(dir, 'sft');
     const stop = new AbortController();
     const first = new TransformerPolicy(CONFIG, { learningRate: 1e-2 });
+    // the same arguments both times: a rerun resumes from the checkpoint it finds
+    const run = { steps: 7, random: 11, sft, checkpoint: { dir: ckpt, every: 3 } };
     const part = await train({
+      ...run,
       policy: first,
-      steps: 7,
-      random: 11,
-      sft,
-      checkpoint: { dir: ckpt, every: 3 },
       signal: stop.signal,
       onStep: ({ step }) => {
         if (step === 4) stop.abort();
@@ -100,11 +99,8 @@ describe('train: one loop for SFT and RL, resumed to the bit', () => {
     const second = new TransformerPolicy(CONFIG, { learningRate: 1e-2 });
     const resumedAt: number[] = [];
     const rest = await train({
+      ...run,
       policy: second,
-      steps: 7,
-      random: 11,
-      sft,
-      checkpoint: { dir: ckpt, every: 3 },
       onResume: ({ step }) => {
         resumedAt.push(step);
       },

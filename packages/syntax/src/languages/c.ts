@@ -48,31 +48,8 @@ export const C_KEYWORDS: readonly string[] = (
   '_Bool bool NULL include define ifdef ifndef endif elif undef pragma defined'
 ).split(' ');
 
-export const C_OPERATORS: readonly string[] = [
-  '->',
-  '++',
-  '--',
-  '<<=',
-  '>>=',
-  '<<',
-  '>>',
-  '<=',
-  '>=',
-  '==',
-  '!=',
-  '&&',
-  '||',
-  '+=',
-  '-=',
-  '*=',
-  '/=',
-  '%=',
-  '&=',
-  '|=',
-  '^=',
-  '...',
-  '##',
-];
+// the lexer tries longer operators first, so their order here does not matter
+export const C_OPERATORS: readonly string[] = '-> ++ -- <<= >>= << >> <= >= == != && || += -= *= /= %= &= |= ^= ... ##'.split(' ');
 
 export const C_COMMENT = /\/\/[^\n]*|\/\*[\s\S]*?(?:\*\/|$)/y;
 
