@@ -102,10 +102,14 @@ export class SrcodeError<Code extends ErrorCode = ErrorCode> extends Error {
   }
 
   /** Whether `value` carries this class's brand (made by any copy of the class). */
-  static override [Symbol.hasInstance](this: { brand: symbol }, value: unknown): boolean {
-    // `this` is the class that `instanceof` asks about, each subclass with its own brand
+  static override [Symbol.hasInstance](this: { brand: symbol; prototype: object }, value: unknown): boolean {
+    if (typeof value !== 'object' || value === null) return false;
+    // `this` is the class that `instanceof` asks about: one with a brand of its own matches any copy of
+    // itself; a subclass that set none (a user's) matches by its prototype chain, not by its parent's brand
     // biome-ignore lint/complexity/noThisInStatic: deliberate, see above
-    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[this.brand] === true;
+    if (!Object.hasOwn(this, 'brand')) return Object.prototype.isPrototypeOf.call(this.prototype, value);
+    // biome-ignore lint/complexity/noThisInStatic: deliberate, see above
+    return (value as Record<symbol, unknown>)[this.brand] === true;
   }
 }
 
@@ -132,11 +136,13 @@ type ErrorClass<E extends SrcodeError> = {
 
 /**
  * Normalises anything thrown into `Class`: an instance of it (from any copy) is returned as it is; any
- * other value is wrapped with `code` (default `internal`) and kept as the `cause`.
+ * other value is wrapped with `code` (one of the class's own codes), keeping it as the `cause` and, when
+ * it is an error of another @srcode package, its `issues`.
  */
-export function fromUnknown<E extends SrcodeError>(Class: ErrorClass<E>, value: unknown, code?: E['code']): E {
+export function fromUnknown<E extends SrcodeError>(Class: ErrorClass<E>, value: unknown, code: E['code']): E {
   if (value instanceof Class) return value as E;
-  return new Class((code ?? 'internal') as E['code'], messageOf(value), { cause: value });
+  const issues = isSrcodeError(value) ? [...value.issues] : undefined;
+  return new Class(code, messageOf(value), { cause: value, ...(issues?.length ? { issues } : {}) });
 }
 
 /** `file:line: path: message`, the form editors and CI logs link to. */

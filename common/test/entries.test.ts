@@ -100,4 +100,14 @@ describe('errors are instanceof their class across entry points and module forma
     expect((fromExperiment as { code: string }).code).toBe('backend-unavailable');
     expect(fromTfjs).not.toBeInstanceOf((await esm<{ TokenRewardError: ErrorClass }>('token-reward')).TokenRewardError);
   });
+
+  it('@srcode/syntax: a language registered through one build is known to the other', async () => {
+    type Syntax = { registerLanguage(spec: object): void; languageNames(): string[]; getLanguage(name: string): { spec: object } };
+    const [a, b] = [await esm<Syntax>('syntax'), cjs<Syntax>('syntax')];
+    expect(a.languageNames()).toEqual(b.languageNames());
+    const c = a.getLanguage('c').spec;
+    a.registerLanguage({ ...c, name: 'c-dialect-for-the-test' });
+    expect(b.languageNames()).toContain('c-dialect-for-the-test');
+    expect(b.getLanguage('c-dialect-for-the-test').spec).toMatchObject({ name: 'c-dialect-for-the-test' });
+  });
 });

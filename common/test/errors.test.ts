@@ -55,6 +55,16 @@ describe('the shared error model', () => {
     expect(beta instanceof SrcodeError).toBe(true);
   });
 
+  it("a subclass without a brand of its own matches its own instances only, not its parent's", () => {
+    class Mine extends AlphaError {}
+    expect(new AlphaError('io', 'x') instanceof Mine).toBe(false);
+    expect(new Mine('io', 'x') instanceof Mine).toBe(true);
+    expect(new Mine('io', 'x') instanceof AlphaError).toBe(true);
+    class Plain extends SrcodeError {}
+    expect(new BetaError('invalid-option', 'x') instanceof Plain).toBe(false);
+    expect(new Plain('io', 'x') instanceof SrcodeError).toBe(true);
+  });
+
   it('no plain object or foreign error passes for one', () => {
     for (const v of [
       null,
@@ -72,17 +82,24 @@ describe('the shared error model', () => {
 
   it('fromUnknown returns an own error as it is and wraps anything else with its cause', async () => {
     const own = new AlphaError('io', 'x');
-    expect(fromUnknown(AlphaError, own)).toBe(own);
+    expect(fromUnknown(AlphaError, own, 'io')).toBe(own);
     const { AlphaCopy } = await secondCopy();
     const foreign = new AlphaCopy('io', 'copy');
-    expect(fromUnknown(AlphaError, foreign)).toBe(foreign);
+    expect(fromUnknown(AlphaError, foreign, 'io')).toBe(foreign);
     const wrapped = fromUnknown(AlphaError, new TypeError('boom'), 'invalid-input');
     expect(wrapped).toBeInstanceOf(AlphaError);
     expect(wrapped.code).toBe('invalid-input');
     expect(wrapped.message).toBe('boom');
     expect(wrapped.cause).toBeInstanceOf(TypeError);
-    expect(fromUnknown(AlphaError, 'plain text').message).toBe('plain text');
-    expect(fromUnknown(BetaError as never, new AlphaError('io', 'other package'))).not.toBeInstanceOf(AlphaError);
+    expect(fromUnknown(AlphaError, 'plain text', 'io').message).toBe('plain text');
+    const other = fromUnknown(
+      BetaError,
+      new AlphaError('io', 'other package', { issues: [{ code: 'x', path: '', message: 'm' }] }),
+      'invalid-option',
+    );
+    expect(other).toBeInstanceOf(BetaError);
+    expect(other).not.toBeInstanceOf(AlphaError);
+    expect(other.issues).toHaveLength(1);
   });
 
   it('every code is described, and the messages of odd values are readable', () => {

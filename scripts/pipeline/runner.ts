@@ -117,7 +117,9 @@ export class Runner {
     log(name, 'started');
     const result = await run();
     writeFileAtomic(file, JSON.stringify(result, null, 2));
-    rmSync(progressDir(name), { recursive: true, force: true }); // a finished stage needs no progress
+    // a finished stage needs no progress: its checkpoint and the two names a save passes through
+    for (const dir of [progressDir(name), `${progressDir(name)}.old`, `${progressDir(name)}.partial`])
+      rmSync(dir, { recursive: true, force: true });
     log(name, `finished in ${((performance.now() - t) / 1000).toFixed(1)}s`);
     return result;
   }

@@ -92,11 +92,13 @@ describe('the stage runner', () => {
     const dir = runner.context.progressDir('rl');
     expect(dir).toBe(join(out, 'ckpt', 'rl-progress'));
     await runner.stage('rl', async () => {
-      mkdirSync(dir, { recursive: true });
-      writeFileSync(join(dir, 'config.json'), '{}');
+      for (const at of [dir, `${dir}.old`, `${dir}.partial`]) {
+        mkdirSync(at, { recursive: true });
+        writeFileSync(join(at, 'config.json'), '{}');
+      }
       return 'done';
     });
-    expect(existsSync(dir)).toBe(false);
+    for (const at of [dir, `${dir}.old`, `${dir}.partial`]) expect(existsSync(at), at).toBe(false);
   });
 });
 

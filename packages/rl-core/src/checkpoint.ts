@@ -54,8 +54,12 @@ export async function writeCheckpoint<Step>(dir: string, policy: Checkpointable,
   await rm(partial, { recursive: true, force: true });
   await policy.save(partial);
   await writeFile(`${partial}/${STATE_FILE}`, `${JSON.stringify({ format: FORMAT, ...state })}\n`);
-  await rm(old, { recursive: true, force: true });
-  if (await exists(dir)) await rename(dir, old);
+  // `.old` may hold the only complete checkpoint (a crash between the two renames of an earlier save):
+  // it is dropped only once `dir` holds one, so the rename below never leaves nothing readable behind
+  if (await exists(dir)) {
+    await rm(old, { recursive: true, force: true });
+    await rename(dir, old);
+  }
   await rename(partial, dir);
   await rm(old, { recursive: true, force: true });
 }

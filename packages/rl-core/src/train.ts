@@ -132,6 +132,12 @@ export async function train<T>(options: SftTrainOptions<T> | RlTrainOptions<T>):
   if (checkpoint && !isCheckpointable(policy))
     throw new RlCoreError('invalid-option', 'expected a Checkpointable policy (save and restore) with checkpoint, found one without');
   const random = typeof o.random === 'function' ? o.random : seededRandom(o.random ?? 0);
+  // a checkpoint keeps the stream's position: a stream that has none could not be resumed exactly
+  if (checkpoint && typeof random.state !== 'number')
+    throw new RlCoreError(
+      'invalid-option',
+      'expected random to be a seed or a seededRandom stream (with a state), found a function without one',
+    );
   let history: Rec[] = [];
   let resumedFrom: number | undefined;
   if (checkpoint) {

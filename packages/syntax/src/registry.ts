@@ -20,9 +20,18 @@ export interface LoadedLanguage {
   readonly identifiers: ReadonlySet<string>;
 }
 
-const specs = new Map<string, LanguageSpec>();
-const loaded = new Map<string, LoadedLanguage>();
-const parsers = new WeakMap<LoadedLanguage, Parser>();
+// One registry per process, shared by every copy of this module (its ESM and CJS builds, or two installs):
+// a language registered through one is seen by all, as the error classes' brands are.
+const REGISTRY = Symbol.for('@srcode/syntax/registry');
+interface Registry {
+  specs: Map<string, LanguageSpec>;
+  loaded: Map<string, LoadedLanguage>;
+  parsers: WeakMap<LoadedLanguage, Parser>;
+}
+const holder = globalThis as { [REGISTRY]?: Registry };
+holder[REGISTRY] ??= { specs: new Map(), loaded: new Map(), parsers: new WeakMap() };
+const shared = holder[REGISTRY];
+const { specs, loaded, parsers } = shared;
 
 /** Adds a language, or replaces the one of the same name (its grammar loads again on next use). */
 export function registerLanguage(spec: LanguageSpec): void {
@@ -95,6 +104,5 @@ export function languageForFile(fileName: string): Language | undefined {
   return language !== undefined && specs.has(language) ? language : undefined;
 }
 
-registerLanguage(C_SPEC);
-registerLanguage(PYTHON_SPEC);
-registerLanguage(CPP_SPEC);
+// the built-in languages, unless another copy of this module registered them (or the user replaced one) first
+for (const spec of [C_SPEC, PYTHON_SPEC, CPP_SPEC]) if (!specs.has(spec.name)) registerLanguage(spec);

@@ -16,7 +16,9 @@ export function isMissingPeer(error: unknown): boolean {
   const text = typeof e?.message === 'string' ? e.message : '';
   return (
     (e?.code === 'ERR_MODULE_NOT_FOUND' || e?.code === 'MODULE_NOT_FOUND') &&
-    TFJS_PEERS.some((p) => text.includes(`'${p}'`) || text.includes(`"${p}"`) || text.includes(`${p}/`))
+    // the peer itself (or a subpath of it) named as the module not found; a path inside an installed peer
+    // in the message ("imported from .../@tensorflow/tfjs-core/...") is a broken install, not a missing peer
+    TFJS_PEERS.some((p) => [`'${p}'`, `"${p}"`, `'${p}/`, `"${p}/`].some((quoted) => text.includes(quoted)))
   );
 }
 
