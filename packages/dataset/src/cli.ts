@@ -1,6 +1,7 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { type CliSpec, escapeControl, main, packageVersion } from '../../../common/cli.js';
 import { dedupPairs } from './dedup.js';
 import { DatasetError, formatIssue, type Issue } from './errors.js';
 import { IMPORT_FORMATS, type ImportFormat, importPairs } from './import/index.js';
@@ -12,21 +13,20 @@ import { splitPairs } from './split.js';
 import { PairStatsCollector } from './stats.js';
 import { assertSchemaName } from './validate.js';
 
-const USAGE = `usage: srcode-dataset <command> [options]
-
-commands:
-  import --format sven|safecoder|primevul|cweval <inputs...> --out FILE [--dataset NAME] [--rejects FILE]
-  validate FILE [--schema NAME] [--quarantine FILE]    exit 0 when valid, 1 with file:line: message lines
-  dedup FILE --out FILE [--removed FILE]                near-duplicate removal on normalised code
-  split FILE --out-dir DIR [--ratios train=0.8,val=0.1,test=0.1] [--seed N]
-  stats FILE...                                         counts by CWE, language, source; sizes (JSON)
-  sample-path                                           path of the embedded sample pairs
-
-Machine-readable results go to stdout, progress and diagnostics to stderr.
-Schemas: ${SCHEMA_NAMES.join(', ')}`;
-
-const err = (s: string) => process.stderr.write(`${s}\n`);
+const err = (s: string) => process.stderr.write(`${escapeControl(s)}\n`);
 const out = (v: unknown) => process.stdout.write(`${typeof v === 'string' ? v : JSON.stringify(v, null, 2)}\n`);
+
+/** The path of an input that must be a file: a missing one throws Node's ENOENT (naming it), a folder an error. */
+function inputFile(path: string): string {
+  if (statSync(path).isDirectory()) throw new DatasetError('invalid-input', `${path}: is a folder, expected a file`);
+  return path;
+}
+
+/** Creates the folder an output goes to, once the inputs are known to be there. */
+function outputFile(path: string): string {
+  mkdirSync(dirname(path), { recursive: true });
+  return path;
+}
 
 function progressLine(label: string) {
   if (!process.stderr.isTTY) return undefined;
@@ -36,7 +36,7 @@ function progressLine(label: string) {
     if (now - last < 200) return;
     last = now;
     const pct = p.totalBytes ? Math.floor((100 * p.bytesRead) / p.totalBytes) : 100;
-    process.stderr.write(`\r${label}: ${pct}% ${p.records} records`);
+    process.stderr.write(`\r${escapeControl(label)}: ${pct}% ${p.records} records`);
   };
 }
 
@@ -49,7 +49,9 @@ async function cmdImport(argv: string[]): Promise<number> {
   const format = values.format as ImportFormat | undefined;
   if (!format || !IMPORT_FORMATS.includes(format))
     throw new DatasetError('unknown-format', `--format must be one of ${IMPORT_FORMATS.join(', ')}`);
-  if (!values.out || !positionals.length) throw new DatasetError('invalid-input', 'import needs inputs and --out FILE');
+  if (!values.out || !positionals.length) throw new DatasetError('invalid-input', 'expected inputs and --out FILE');
+  // Folders are walked for their files, so an input only has to exist.
+  for (const input of positionals) statSync(input);
   const onProgress = progressLine(`import ${format}`);
   const run = importPairs({
     format,
@@ -57,9 +59,9 @@ async function cmdImport(argv: string[]): Promise<number> {
     ...(values.dataset ? { dataset: values.dataset } : {}),
     ...(onProgress ? { onProgress } : {}),
   });
-  const written = await writeJsonlAtomic(values.out, run, { schema: 'RepairPair' });
+  const written = await writeJsonlAtomic(outputFile(values.out), run, { schema: 'RepairPair' });
   if (onProgress) process.stderr.write('\n');
-  reportIssues(run.issues, values.rejects);
+  reportIssues(run.issues, values.rejects ? outputFile(values.rejects) : undefined);
   out({ ...run.stats, written: written.records, out: values.out, rejects: values.rejects ?? null });
   return 0;
 }
@@ -78,19 +80,20 @@ async function cmdValidate(argv: string[]): Promise<number> {
     options: { schema: { type: 'string', default: 'RepairPair' }, quarantine: { type: 'string' } },
   });
   const [file] = positionals;
-  if (!file) throw new DatasetError('invalid-input', 'validate needs a FILE');
+  if (!file) throw new DatasetError('invalid-input', 'expected a FILE');
   const schema = values.schema ?? 'RepairPair';
   assertSchemaName(schema);
+  inputFile(file);
   const onProgress = progressLine(`validate ${file}`);
   const reader = readJsonl(file, {
     schema,
     mode: values.quarantine ? 'quarantine' : 'collect',
-    ...(values.quarantine ? { quarantinePath: values.quarantine } : {}),
+    ...(values.quarantine ? { quarantinePath: outputFile(values.quarantine) } : {}),
     ...(onProgress ? { onProgress } : {}),
   });
   for await (const _ of reader);
   if (onProgress) process.stderr.write('\n');
-  for (const i of reader.issues) out(formatIssue(i));
+  for (const i of reader.issues) out(escapeControl(formatIssue(i)));
   err(`${file}: ${reader.stats.records} valid, ${reader.stats.rejected} invalid, ${reader.stats.blank} blank lines (${schema})`);
   return reader.stats.rejected ? 1 : 0;
 }
@@ -102,14 +105,14 @@ async function cmdDedup(argv: string[]): Promise<number> {
     options: { out: { type: 'string' }, removed: { type: 'string' } },
   });
   const [file] = positionals;
-  if (!file || !values.out) throw new DatasetError('invalid-input', 'dedup needs FILE and --out FILE');
-  const { records, issues } = await readJsonlAll(file, { schema: 'RepairPair' });
+  if (!file || !values.out) throw new DatasetError('invalid-input', 'expected FILE and --out FILE');
+  const { records, issues } = await readJsonlAll(inputFile(file), { schema: 'RepairPair' });
   reportIssues(issues, undefined);
   const { kept, removed } = dedupPairs(records);
-  await writeJsonlAtomic(values.out, kept, { schema: 'RepairPair' });
+  await writeJsonlAtomic(outputFile(values.out), kept, { schema: 'RepairPair' });
   if (values.removed)
     await writeJsonlAtomic(
-      values.removed,
+      outputFile(values.removed),
       removed.map((r) => ({ id: r.pair.id, duplicateOf: r.duplicateOf })),
     );
   out({ input: records.length, kept: kept.length, removed: removed.length, invalid: issues.length });
@@ -124,7 +127,7 @@ async function cmdSplit(argv: string[]): Promise<number> {
   });
   const [file] = positionals;
   const dir = values['out-dir'];
-  if (!file || !dir) throw new DatasetError('invalid-input', 'split needs FILE and --out-dir DIR');
+  if (!file || !dir) throw new DatasetError('invalid-input', 'expected FILE and --out-dir DIR');
   const ratios = values.ratios
     ? Object.fromEntries(
         values.ratios.split(',').map((kv) => {
@@ -135,9 +138,11 @@ async function cmdSplit(argv: string[]): Promise<number> {
         }),
       )
     : undefined;
-  const { records, issues } = await readJsonlAll(file, { schema: 'RepairPair' });
+  const seed = Number(values.seed);
+  if (!Number.isFinite(seed)) throw new DatasetError('invalid-input', `--seed must be a number, not "${values.seed}"`);
+  const { records, issues } = await readJsonlAll(inputFile(file), { schema: 'RepairPair' });
   reportIssues(issues, undefined);
-  const splits = splitPairs(records, { seed: Number(values.seed), ...(ratios ? { ratios } : {}) });
+  const splits = splitPairs(records, { seed, ...(ratios ? { ratios } : {}) });
   mkdirSync(dir, { recursive: true });
   const counts: Record<string, number> = {};
   for (const [name, pairs] of Object.entries(splits)) {
@@ -150,7 +155,8 @@ async function cmdSplit(argv: string[]): Promise<number> {
 
 async function cmdStats(argv: string[]): Promise<number> {
   const { positionals } = parseArgs({ args: argv, allowPositionals: true, options: {} });
-  if (!positionals.length) throw new DatasetError('invalid-input', 'stats needs at least one FILE');
+  if (!positionals.length) throw new DatasetError('invalid-input', 'expected at least one FILE');
+  for (const file of positionals) inputFile(file);
   const collector = new PairStatsCollector();
   let invalid = 0;
   for (const file of positionals) {
@@ -163,38 +169,66 @@ async function cmdStats(argv: string[]): Promise<number> {
   return invalid ? 1 : 0;
 }
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
-  import: cmdImport,
-  validate: cmdValidate,
-  dedup: cmdDedup,
-  split: cmdSplit,
-  stats: cmdStats,
-  'sample-path': async () => {
-    out(samplePairsPath());
-    return 0;
-  },
-};
-
-async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  if (!command || command === '--help' || command === '-h') {
-    out(USAGE);
-    return command ? 0 : 2;
-  }
-  const fn = COMMANDS[command];
-  if (!fn) {
-    err(`srcode-dataset: unknown command "${command}"\n\n${USAGE}`);
-    return 2;
-  }
-  return fn(rest);
+async function cmdSamplePath(argv: string[]): Promise<number> {
+  parseArgs({ args: argv, options: {} });
+  out(samplePairsPath());
+  return 0;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
+const SPEC: CliSpec = {
+  bin: 'srcode-dataset',
+  version: packageVersion(import.meta.url),
+  about: 'Imports, validates, deduplicates, splits and summarises repair pairs (RepairPair JSONL).',
+  commands: {
+    import: {
+      summary: 'repair pairs from SVEN, SafeCoder, PrimeVul or CWEval data (JSONL)',
+      usage: `--format sven|safecoder|primevul|cweval <inputs...> --out FILE [--dataset NAME] [--rejects FILE]
+
+Inputs are files or folders (searched for *.jsonl, or CWEval's task files). Every pair is validated
+as a RepairPair and written atomically to --out; --dataset names the data set in ids and provenance
+(default: the format); --rejects gets one JSON line per source record that gave no pair.`,
+      run: cmdImport,
+    },
+    validate: {
+      summary: 'schema check: exit 0 when valid, 1 with file:line: message lines',
+      usage: `FILE [--schema NAME] [--quarantine FILE]
+
+Checks every line of FILE against --schema (default RepairPair) and prints file:line: message for each
+invalid one; exit 0 when valid, 1 otherwise. --quarantine FILE gets the invalid lines as they were.
+Schemas: ${SCHEMA_NAMES.join(', ')}`,
+      run: cmdValidate,
+    },
+    dedup: {
+      summary: 'near-duplicate removal on normalised code',
+      usage: `FILE --out FILE [--removed FILE]
+
+Keeps the first pair of each group with the same language and the same code once comments and
+whitespace are removed; --removed FILE gets { id, duplicateOf } for each pair removed.`,
+      run: cmdDedup,
+    },
+    split: {
+      summary: 'leak-free splits: all pairs of one project in one split',
+      usage: `FILE --out-dir DIR [--ratios train=0.8,val=0.1,test=0.1] [--seed N]
+
+Writes DIR/<name>.jsonl for each split name in --ratios (fractions are normalised); --seed (default 0)
+orders the projects.`,
+      run: cmdSplit,
+    },
+    stats: {
+      summary: 'counts by CWE, language, source; sizes (JSON)',
+      usage: `FILE...
+
+Prints the counts of the pairs in all the files together as JSON; exit 1 when a line is invalid.`,
+      run: cmdStats,
+    },
+    'sample-path': {
+      summary: 'path of the embedded sample pairs',
+      usage: '',
+      run: cmdSamplePath,
+    },
   },
-  (e: unknown) => {
-    err(`srcode-dataset: ${e instanceof Error ? e.message : String(e)}`);
-    process.exitCode = e instanceof DatasetError && e.code !== 'io' ? 2 : 1;
-  },
-);
+  footer: `Machine-readable results go to stdout, progress and diagnostics to stderr.
+Exit codes: 0 done, 1 invalid records found (validate, dedup, split, stats) or a failure, 2 bad arguments or input.`,
+};
+
+main(SPEC);
