@@ -1,6 +1,8 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatIssue, type RepairPair, readJsonlAll, type TokenRewardMap, writeJsonlAtomic } from '@srcode/dataset';
+import { type CliSpec, escapeControl, main, packageVersion } from '../../../common/cli.js';
 import { TokenRewardError } from './errors.js';
 import { loadHfTokenizer } from './hf.js';
 import { teacherForcedMaps } from './map.js';
@@ -9,34 +11,43 @@ import { renderHtml } from './render.js';
 import { createRewardServer } from './server.js';
 import { byteTokenizer, type TokenizerLike } from './tokenizer.js';
 
-const USAGE = `usage: srcode-reward <command> [options]
+const TOKENIZER_HELP = '--tokenizer takes a folder (or file) with a Hugging Face tokenizer.json, or "bytes" for one token per byte.';
 
-commands:
-  spans  --pairs FILE --out FILE                 AST spans of each repair pair (JSONL)
-  map    --pairs FILE --tokenizer PATH|bytes --out FILE [--side both|fixed|vulnerable]
-                                                 teacher-forced TokenRewardMap records (JSONL)
-  render --maps FILE --out FILE.html [--limit N] [--title TEXT]
-                                                 an HTML page colouring tokens by reward
-  serve  [--port 0] [--host 127.0.0.1] [--pairs FILE] [--tokenizer PATH|bytes] [--max-body-bytes N]
-                                                 JSON service: POST /v1/rewards, GET /healthz
+const note = (message: string) => process.stderr.write(`srcode-reward: ${escapeControl(message)}\n`);
 
---tokenizer takes a folder (or file) with a Hugging Face tokenizer.json, or "bytes" for one token per byte.
-`;
+/** The value of a required option. */
+function required(value: string | undefined, option: string): string {
+  if (value === undefined) throw new TokenRewardError('invalid-input', `expected ${option}`);
+  return value;
+}
 
-function fail(message: string): never {
-  process.stderr.write(`srcode-reward: ${message}\n`);
-  process.exit(2);
+/** The path of an input that must be a file: a missing one throws Node's ENOENT (naming it), a folder an error. */
+function inputFile(path: string): string {
+  if (statSync(path).isDirectory()) throw new TokenRewardError('invalid-input', `${path}: is a folder, expected a file`);
+  return path;
+}
+
+/** Creates the folder an output goes to, once the inputs are known to be there. */
+function outputFile(path: string): string {
+  mkdirSync(dirname(path), { recursive: true });
+  return path;
 }
 
 async function loadPairs(file: string): Promise<RepairPair[]> {
-  const { records, issues } = await readJsonlAll(file, { schema: 'RepairPair' });
-  for (const issue of issues) process.stderr.write(`srcode-reward: skipped ${formatIssue({ ...issue, file })}\n`);
+  const { records, issues } = await readJsonlAll(inputFile(file), { schema: 'RepairPair' });
+  for (const issue of issues) note(`skipped ${formatIssue({ ...issue, file })}`);
   return records;
 }
 
 async function loadTokenizer(spec: string | undefined): Promise<TokenizerLike | undefined> {
   if (!spec) return undefined;
-  return spec === 'bytes' ? byteTokenizer : loadHfTokenizer(spec);
+  if (spec === 'bytes') return byteTokenizer;
+  if (!statSync(spec, { throwIfNoEntry: false }))
+    throw new TokenRewardError(
+      'invalid-input',
+      `${spec}: expected a tokenizer.json, a folder holding one, or "bytes"; found nothing there`,
+    );
+  return loadHfTokenizer(spec);
 }
 
 /** Runs `fn` per pair; pairs it cannot handle (an unknown language) are reported and skipped. */
@@ -49,89 +60,151 @@ function eachPair<T>(pairs: RepairPair[], fn: (p: RepairPair) => T[]): T[] {
     } catch (e) {
       if (!(e instanceof TokenRewardError)) throw e;
       skipped.set(e.code, (skipped.get(e.code) ?? 0) + 1);
-      process.stderr.write(`srcode-reward: pair ${p.id}: ${e.message}\n`);
+      note(`pair ${p.id}: ${e.message}`);
     }
   }
   const total = [...skipped.values()].reduce((a, b) => a + b, 0);
-  process.stderr.write(`srcode-reward: ${pairs.length - total} of ${pairs.length} pairs done${total ? `, ${total} skipped` : ''}\n`);
+  note(`${pairs.length - total} of ${pairs.length} pairs done${total ? `, ${total} skipped` : ''}`);
   return out;
 }
 
-async function main(argv: string[]): Promise<void> {
-  const [command, ...rest] = argv;
-  if (!command || command === '--help' || command === '-h') {
-    process.stdout.write(USAGE);
-    return;
-  }
-  const { values } = parseArgs({
-    args: rest,
-    options: {
-      pairs: { type: 'string' },
-      maps: { type: 'string' },
-      out: { type: 'string' },
-      tokenizer: { type: 'string' },
-      side: { type: 'string', default: 'both' },
-      limit: { type: 'string' },
-      title: { type: 'string' },
-      port: { type: 'string', default: '0' },
-      host: { type: 'string', default: '127.0.0.1' },
-      'max-body-bytes': { type: 'string' },
-    },
-    strict: true,
+async function cmdSpans(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { pairs: { type: 'string' }, out: { type: 'string' } } });
+  const file = required(values.pairs, '--pairs FILE');
+  const outFile = required(values.out, '--out FILE');
+  const records = eachPair(await loadPairs(file), (p) => {
+    const s = pairSpans(p);
+    const side = (name: 'vulnerable' | 'fixed', list: typeof s.fixed) =>
+      list.map((x) => ({ side: name, polarity: x.polarity, start: x.start, end: x.end, nodeType: x.nodeType, weight: x.weight }));
+    return [{ pairId: p.id, language: p.language, spans: [...side('vulnerable', s.vulnerable), ...side('fixed', s.fixed)] }];
   });
-  const need = (name: 'pairs' | 'maps' | 'out' | 'tokenizer') => values[name] ?? fail(`${command} needs --${name}\n\n${USAGE}`);
-
-  if (command === 'spans') {
-    const pairs = await loadPairs(need('pairs'));
-    const records = eachPair(pairs, (p) => {
-      const s = pairSpans(p);
-      const side = (name: 'vulnerable' | 'fixed', list: typeof s.fixed) =>
-        list.map((x) => ({ side: name, polarity: x.polarity, start: x.start, end: x.end, nodeType: x.nodeType, weight: x.weight }));
-      return [{ pairId: p.id, language: p.language, spans: [...side('vulnerable', s.vulnerable), ...side('fixed', s.fixed)] }];
-    });
-    await writeJsonlAtomic(need('out'), records);
-  } else if (command === 'map') {
-    const pairs = await loadPairs(need('pairs'));
-    const tokenizer = (await loadTokenizer(need('tokenizer'))) as TokenizerLike;
-    const side = values.side;
-    if (!['both', 'fixed', 'vulnerable'].includes(side)) fail(`--side must be both, fixed or vulnerable, not "${side}"`);
-    const maps = eachPair(pairs, (p) => {
-      const m = teacherForcedMaps(p, tokenizer);
-      return side === 'both' ? [m.vulnerable, m.fixed] : [side === 'fixed' ? m.fixed : m.vulnerable];
-    });
-    await writeJsonlAtomic(need('out'), maps, { schema: 'TokenRewardMap' });
-  } else if (command === 'render') {
-    const { records, issues } = await readJsonlAll(need('maps'), { schema: 'TokenRewardMap' });
-    for (const issue of issues) process.stderr.write(`srcode-reward: skipped ${formatIssue(issue)}\n`);
-    const limit = values.limit ? Number(values.limit) : records.length;
-    if (!Number.isInteger(limit) || limit < 0) fail('--limit must be a non-negative integer');
-    const maps: TokenRewardMap[] = records.slice(0, limit);
-    writeFileSync(need('out'), renderHtml(maps, values.title ? { title: values.title } : {}));
-  } else if (command === 'serve') {
-    const pairs = values.pairs ? await loadPairs(values.pairs) : [];
-    const tokenizer = await loadTokenizer(values.tokenizer);
-    const port = Number(values.port);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port must be 0..65535, not "${values.port}"`);
-    const maxBody = values['max-body-bytes'] ? Number(values['max-body-bytes']) : undefined;
-    const service = createRewardServer({
-      pairs: new Map(pairs.map((p) => [p.id, p])),
-      ...(tokenizer ? { tokenizer } : {}),
-      ...(maxBody ? { maxBodyBytes: maxBody } : {}),
-    });
-    const address = await service.listen(port, values.host);
-    process.stdout.write(`srcode-reward listening on http://${address.address}:${address.port}\n`);
-    const stop = () => {
-      process.stderr.write('srcode-reward: shutting down\n');
-      service.close().then(() => process.exit(0));
-    };
-    process.once('SIGTERM', stop);
-    process.once('SIGINT', stop);
-  } else {
-    fail(`unknown command "${command}"\n\n${USAGE}`);
-  }
+  await writeJsonlAtomic(outputFile(outFile), records);
+  return 0;
 }
 
-main(process.argv.slice(2)).catch((e: unknown) => {
-  if (e instanceof TokenRewardError || (e instanceof Error && 'code' in e)) fail((e as Error).message);
-  throw e;
-});
+async function cmdMap(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      pairs: { type: 'string' },
+      tokenizer: { type: 'string' },
+      out: { type: 'string' },
+      side: { type: 'string', default: 'both' },
+    },
+  });
+  const file = required(values.pairs, '--pairs FILE');
+  const tokenizerSpec = required(values.tokenizer, '--tokenizer PATH|bytes');
+  const outFile = required(values.out, '--out FILE');
+  const side = values.side;
+  if (!['both', 'fixed', 'vulnerable'].includes(side))
+    throw new TokenRewardError('invalid-input', `--side must be both, fixed or vulnerable, not "${side}"`);
+  // the pairs file is checked before the tokenizer, the slower load, is started
+  inputFile(file);
+  const tokenizer = (await loadTokenizer(tokenizerSpec)) as TokenizerLike;
+  const pairs = await loadPairs(file);
+  const maps = eachPair(pairs, (p) => {
+    const m = teacherForcedMaps(p, tokenizer);
+    return side === 'both' ? [m.vulnerable, m.fixed] : [side === 'fixed' ? m.fixed : m.vulnerable];
+  });
+  await writeJsonlAtomic(outputFile(outFile), maps, { schema: 'TokenRewardMap' });
+  return 0;
+}
+
+async function cmdRender(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { maps: { type: 'string' }, out: { type: 'string' }, limit: { type: 'string' }, title: { type: 'string' } },
+  });
+  const file = required(values.maps, '--maps FILE');
+  const outFile = required(values.out, '--out FILE.html');
+  const limit = values.limit === undefined ? undefined : Number(values.limit);
+  if (limit !== undefined && (!Number.isInteger(limit) || limit < 0))
+    throw new TokenRewardError('invalid-input', '--limit must be a non-negative integer');
+  const { records, issues } = await readJsonlAll(inputFile(file), { schema: 'TokenRewardMap' });
+  for (const issue of issues) note(`skipped ${formatIssue(issue)}`);
+  const maps: TokenRewardMap[] = records.slice(0, limit ?? records.length);
+  writeFileSync(outputFile(outFile), renderHtml(maps, values.title ? { title: values.title } : {}));
+  return 0;
+}
+
+async function cmdServe(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      port: { type: 'string', default: '0' },
+      host: { type: 'string', default: '127.0.0.1' },
+      pairs: { type: 'string' },
+      tokenizer: { type: 'string' },
+      'max-body-bytes': { type: 'string' },
+    },
+  });
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new TokenRewardError('invalid-input', `--port must be 0..65535, not "${values.port}"`);
+  const maxBody = values['max-body-bytes'] === undefined ? undefined : Number(values['max-body-bytes']);
+  if (maxBody !== undefined && !(Number.isInteger(maxBody) && maxBody > 0))
+    throw new TokenRewardError('invalid-input', `--max-body-bytes must be a positive integer, not "${values['max-body-bytes']}"`);
+  if (values.pairs) inputFile(values.pairs);
+  const tokenizer = await loadTokenizer(values.tokenizer);
+  const pairs = values.pairs ? await loadPairs(values.pairs) : [];
+  const service = createRewardServer({
+    pairs: new Map(pairs.map((p) => [p.id, p])),
+    ...(tokenizer ? { tokenizer } : {}),
+    ...(maxBody ? { maxBodyBytes: maxBody } : {}),
+  });
+  const address = await service.listen(port, values.host);
+  process.stdout.write(`srcode-reward listening on http://${address.address}:${address.port}\n`);
+  const stop = () => {
+    note('shutting down');
+    service.close().then(() => process.exit(0));
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+  // The server keeps the process alive; the signal handlers end it.
+  return 0;
+}
+
+const SPEC: CliSpec = {
+  bin: 'srcode-reward',
+  version: packageVersion(import.meta.url),
+  about: 'Token-level security reward maps of repair pairs, aligned to AST units (tree-sitter), as files or as a service.',
+  commands: {
+    spans: {
+      summary: 'AST spans of each repair pair (JSONL)',
+      usage: `--pairs FILE --out FILE
+
+Reads RepairPair JSONL and writes one line a pair: { pairId, language, spans: [{ side, polarity, start,
+end, nodeType, weight }] }. Pairs in a language that is not registered are reported and skipped.`,
+      run: cmdSpans,
+    },
+    map: {
+      summary: 'teacher-forced TokenRewardMap records (JSONL)',
+      usage: `--pairs FILE --tokenizer PATH|bytes --out FILE [--side both|fixed|vulnerable]
+
+Writes the TokenRewardMap of each pair's vulnerable and fixed code (--side picks one; default both).
+${TOKENIZER_HELP}`,
+      run: cmdMap,
+    },
+    render: {
+      summary: 'an HTML page colouring tokens by reward',
+      usage: `--maps FILE --out FILE.html [--limit N] [--title TEXT]
+
+Renders the first --limit maps (default all) of TokenRewardMap JSONL as one self-contained page.`,
+      run: cmdRender,
+    },
+    serve: {
+      summary: 'JSON service: POST /v1/rewards, GET /healthz',
+      usage: `[--port 0] [--host 127.0.0.1] [--pairs FILE] [--tokenizer PATH|bytes] [--max-body-bytes N]
+
+Serves reward maps until SIGTERM or SIGINT; --port 0 picks a free port, printed on stdout. --pairs
+gives the pairs requests may name by pairId; with --tokenizer, completions may come without offsets.
+Bodies over --max-body-bytes (default 32 MiB) get 413.
+${TOKENIZER_HELP}`,
+      run: cmdServe,
+    },
+  },
+  footer: `${TOKENIZER_HELP}
+Exit codes: 0 done, 1 a failure, 2 bad arguments or input.`,
+};
+
+main(SPEC);

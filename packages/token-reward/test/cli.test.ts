@@ -1,7 +1,6 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -11,16 +10,16 @@ import { markedPair } from './helpers.js';
 import { QWEN_DIR } from './qwen.js';
 import { hasSven, loadSvenVal } from './sven.js';
 
-const CLI = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
+const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 const CLIENT = fileURLToPath(new URL('../../../examples/token-reward-client.py', import.meta.url));
-const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-// tsx maps @srcode/dataset to its sources, so the command runs without a build
-const env = { ...process.env, TSX_TSCONFIG_PATH: fileURLToPath(new URL('./tsconfig.cli.json', import.meta.url)) };
 const CHROMIUM = '/usr/bin/chromium';
 const PYTHON = '/usr/bin/python3';
 
+/** Runs the built command in a child process, as a user runs it (build @srcode/dataset and this package first). */
 function run(...args: string[]) {
-  const r = spawnSync(process.execPath, ['--import', TSX, CLI, ...args], { encoding: 'utf8', env });
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run pnpm --filter @srcode/token-reward build`);
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', input: '' });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -40,17 +39,30 @@ const samplePairs = [
 writeFileSync(pairsFile, `${samplePairs.map((p) => JSON.stringify(p)).join('\n')}\n`);
 
 describe('srcode-reward CLI', () => {
-  it('prints usage', () => {
-    const r = run('--help');
-    expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/spans {2}--pairs FILE --out FILE/);
+  it('fails clearly on a missing option or a bad value', () => {
+    expect(run('spans', '--out', join(dir, 'x.jsonl'))).toEqual({
+      status: 2,
+      stdout: '',
+      stderr: 'srcode-reward spans: expected --pairs FILE\n',
+    });
+    expect(run('map', '--pairs', pairsFile, '--tokenizer', 'bytes', '--out', join(dir, 'x.jsonl'), '--side', 'left')).toMatchObject({
+      status: 2,
+      stderr: 'srcode-reward map: --side must be both, fixed or vulnerable, not "left"\n',
+    });
+    expect(run('serve', '--port', '70000')).toMatchObject({
+      status: 2,
+      stderr: 'srcode-reward serve: --port must be 0..65535, not "70000"\n',
+    });
+    expect(existsSync(join(dir, 'x.jsonl'))).toBe(false);
   });
 
-  it('fails clearly on an unknown command or a missing option', () => {
-    expect(run('nope').stderr).toMatch(/unknown command "nope"/);
-    const r = run('spans', '--out', join(dir, 'x.jsonl'));
+  it('map: a tokenizer path that does not exist exits 2 naming it, before reading the pairs', () => {
+    const missing = join(dir, 'no-tokenizer');
+    const r = run('map', '--pairs', pairsFile, '--tokenizer', missing, '--out', join(dir, 'x.jsonl'));
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/spans needs --pairs/);
+    expect(r.stderr).toBe(
+      `srcode-reward map: ${missing}: expected a tokenizer.json, a folder holding one, or "bytes"; found nothing there\n`,
+    );
   });
 
   it('spans: writes each pair with its AST spans and reports pairs it cannot handle', () => {
@@ -68,6 +80,7 @@ describe('srcode-reward CLI', () => {
     const out = join(dir, 'maps.jsonl');
     const r = run('map', '--pairs', pairsFile, '--tokenizer', QWEN_DIR, '--out', out);
     expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toBe('');
     const maps = readLines(out) as TokenRewardMap[];
     expect(maps.map((m) => m.id)).toEqual(['copy:vulnerable', 'copy:fixed', 'sql:vulnerable', 'sql:fixed']);
     for (const m of maps) expect(validate('TokenRewardMap', m).ok).toBe(true);
@@ -78,6 +91,106 @@ describe('srcode-reward CLI', () => {
       'copy:fixed bytes',
       'sql:fixed bytes',
     ]);
+  });
+});
+
+describe('srcode-reward follows the shared CLI convention', () => {
+  const COMMANDS = ['spans', 'map', 'render', 'serve'];
+  const scratch = mkdtempSync(join(tmpdir(), 'srcode-reward-convention-'));
+  const missing = join(scratch, 'missing.jsonl');
+  const fresh = join(scratch, 'new');
+  const lines = (text: string) => text.trimEnd().split('\n');
+
+  it('--help, -h and help list every command on stdout with exit 0', () => {
+    for (const flag of ['--help', '-h', 'help']) {
+      const r = run(flag);
+      expect(r.status, `${flag}: ${r.stderr}`).toBe(0);
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toMatch(/^usage: srcode-reward <command> \[options\]/);
+      for (const command of COMMANDS) expect(r.stdout).toMatch(new RegExp(`\\n  ${command} +\\S`));
+      expect(r.stdout).toContain('--tokenizer takes a folder (or file) with a Hugging Face tokenizer.json');
+    }
+  });
+
+  it('<command> --help prints its usage on stdout with exit 0 and does not run it', () => {
+    const r = run('spans', '--pairs', missing, '--out', join(fresh, 'spans.jsonl'), '--help');
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/^usage: srcode-reward spans --pairs FILE --out FILE\n/);
+    expect(existsSync(fresh)).toBe(false);
+    expect(run('help', 'map').stdout).toMatch(
+      /^usage: srcode-reward map --pairs FILE --tokenizer PATH\|bytes --out FILE \[--side both\|fixed\|vulnerable\]\n/,
+    );
+    for (const command of COMMANDS) expect(run(command, '-h').stdout).toMatch(new RegExp(`^usage: srcode-reward ${command} `));
+  });
+
+  it('serve --help prints its usage and exits instead of serving', () => {
+    const r = spawnSync(process.execPath, [CLI, 'serve', '--help'], { encoding: 'utf8', timeout: 20_000 });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^usage: srcode-reward serve \[--port 0\]/);
+    expect(r.stdout).not.toMatch(/listening/);
+  });
+
+  it('--version prints the package version', () => {
+    expect(run('--version')).toEqual({ status: 0, stdout: `${VERSION}\n`, stderr: '' });
+  });
+
+  it('no command and an unknown command exit 2 with one line on stderr', () => {
+    const none = run();
+    expect(none.status).toBe(2);
+    expect(none.stdout).toBe('');
+    expect(lines(none.stderr)).toEqual([
+      "srcode-reward: expected a command (one of spans, map, render, serve); see 'srcode-reward --help'",
+    ]);
+    const unknown = run('nope');
+    expect(unknown.status).toBe(2);
+    expect(lines(unknown.stderr)).toHaveLength(1);
+    expect(unknown.stderr).toMatch(/^srcode-reward: unknown command 'nope' .*srcode-reward --help/);
+  });
+
+  it('an unknown option, or one of another command, exits 2 with a hint to the command help', () => {
+    for (const option of ['--no-such-option', '--limit']) {
+      const r = run('spans', '--pairs', pairsFile, '--out', join(fresh, 'spans.jsonl'), option, '3');
+      expect(r.status, option).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(lines(r.stderr)).toEqual([`srcode-reward spans: Unknown option '${option}' (see 'srcode-reward spans --help')`]);
+    }
+    expect(existsSync(fresh)).toBe(false);
+  });
+
+  it('a missing input file exits 2 naming the path, and writes nothing', () => {
+    for (const args of [
+      ['spans', '--pairs', missing, '--out', join(fresh, 'spans.jsonl')],
+      ['map', '--pairs', missing, '--tokenizer', 'bytes', '--out', join(fresh, 'maps.jsonl')],
+      ['render', '--maps', missing, '--out', join(fresh, 'maps.html')],
+      ['serve', '--pairs', missing],
+    ]) {
+      const r = run(...args);
+      expect(r.status, args.join(' ')).toBe(2);
+      expect(r).toMatchObject({ stdout: '', stderr: `srcode-reward ${args[0]}: ${missing}: no such file or folder\n` });
+      expect(existsSync(fresh)).toBe(false);
+    }
+  });
+
+  it('a folder where a file is expected exits 2 naming the path, and writes nothing', () => {
+    for (const args of [
+      ['spans', '--pairs', scratch, '--out', join(fresh, 'spans.jsonl')],
+      ['map', '--pairs', scratch, '--tokenizer', 'bytes', '--out', join(fresh, 'maps.jsonl')],
+      ['render', '--maps', scratch, '--out', join(fresh, 'maps.html')],
+      ['serve', '--pairs', scratch],
+    ]) {
+      const r = run(...args);
+      expect(r.status, args.join(' ')).toBe(2);
+      expect(r).toMatchObject({ stdout: '', stderr: `srcode-reward ${args[0]}: ${scratch}: is a folder, expected a file\n` });
+      expect(existsSync(fresh)).toBe(false);
+    }
+  });
+
+  it('writes its outputs into folders that do not exist yet', () => {
+    const out = join(fresh, 'deeper', 'spans.jsonl');
+    const r = run('spans', '--pairs', pairsFile, '--out', out);
+    expect(r.status, r.stderr).toBe(0);
+    expect(readLines(out)).toHaveLength(2);
   });
 });
 
@@ -179,8 +292,7 @@ describe.skipIf(!existsSync(PYTHON))('serve with the Python client (needs /usr/b
   let url: string;
 
   beforeAll(async () => {
-    server = spawn(process.execPath, ['--import', TSX, CLI, 'serve', '--port', '0', '--pairs', pairsFile], {
-      env,
+    server = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--pairs', pairsFile], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     url = await new Promise<string>((resolve, reject) => {
