@@ -71,7 +71,8 @@ export function describeFailure(error: unknown): { message: string; exitCode: nu
   const e = error as { code?: unknown; message?: unknown; path?: unknown; syscall?: unknown } | null;
   const code = typeof e?.code === 'string' ? e.code : undefined;
   const message = error instanceof Error ? error.message : String(error);
-  if (code?.startsWith('ERR_PARSE_ARGS')) return { message, exitCode: EXIT_USAGE, hint: true };
+  // node's own argument errors can span lines; a usage error is one line
+  if (code?.startsWith('ERR_PARSE_ARGS')) return { message: message.replace(/\s*\n\s*/g, ' '), exitCode: EXIT_USAGE, hint: true };
   if (isSrcodeError(error)) return { message, exitCode: INPUT_CODES.has(code ?? '') ? EXIT_USAGE : EXIT_FAILURE, hint: false };
   if (code && PATH_ERRORS.has(code) && typeof e?.path === 'string') {
     const what = {

@@ -79,6 +79,12 @@ describe('the shared CLI convention', () => {
     });
     expect(r.code).toBe(EXIT_USAGE);
     expect(r.err).toMatch(/^srcode-demo go: Unknown option '--slow'.*\(see 'srcode-demo go --help'\)$/);
+    const ambiguous = await call(['go', '--limit', '-1'], async (argv) => {
+      parseArgs({ args: argv, options: { limit: { type: 'string' } } });
+      return 0;
+    });
+    expect(ambiguous.code).toBe(EXIT_USAGE);
+    expect(ambiguous.err.split('\n')).toHaveLength(1);
   });
 
   it('input errors exit 2, other failures 1, and a missing path is named', async () => {
