@@ -1,22 +1,57 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateSarif } from './sarif-schema.js';
 
-const CLI = fileURLToPath(new URL('./cli.ts', import.meta.url));
+// The built bin, as users run it (common/cli.ts bundled in): `pnpm --filter @srcode/eval build` first.
+const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const DATA = fileURLToPath(new URL('../../../../shared/data', import.meta.url));
+const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
-function cli(args: string[], input?: string) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { input, encoding: 'utf8', timeout: 120_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+// The bundle holds the package's sources and common's: built before the last change to one of them, it is stale.
+function builtBeforeSources(): boolean {
+  const src = fileURLToPath(new URL('.', import.meta.url));
+  const sources = [
+    ...readdirSync(src, { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+      .map((f) => join(src, f)),
+    ...['cli.ts', 'errors.ts'].map((f) => fileURLToPath(new URL(`../../../common/${f}`, import.meta.url))),
+  ];
+  const built = statSync(CLI).mtimeMs;
+  return sources.some((f) => statSync(f).mtimeMs > built);
 }
+
+/**
+ * Runs the built bin. Standard input gets `input` and is closed, or without `input` is left open, so a
+ * command that waited on it would time out instead of passing.
+ */
+function cli(args: string[], input?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  if (input !== undefined) child.stdin.end(input);
+  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  return new Promise((resolve) =>
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      child.stdin.destroy();
+      resolve({ code, stdout, stderr });
+    }),
+  );
+}
+
+const oneLine = (text: string) => text.trimEnd().split('\n');
 
 let dir = '';
 beforeAll(async () => {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run pnpm --filter @srcode/eval build first`);
+  if (builtBeforeSources()) throw new Error(`${CLI} is older than its sources: run pnpm --filter @srcode/eval build first`);
   dir = await mkdtemp(join(tmpdir(), 'srcode-cli-'));
 });
 afterAll(async () => {
@@ -27,24 +62,39 @@ describe('srcode-eval', () => {
   it('scans files and prints JSON findings, failing on the chosen severity', async () => {
     const file = join(dir, 'bad.py');
     await writeFile(file, 'import os\nos.system("ls " + user)\n');
-    const r = cli(['scan', file, '--fail-on', 'high']);
+    const r = await cli(['scan', file, '--fail-on', 'high']);
     expect(r.code).toBe(1);
     const findings = JSON.parse(r.stdout) as { ruleId: string; file: string }[];
     expect(findings.map((f) => [f.ruleId, f.file])).toEqual([['python.os-command', file]]);
   });
 
-  it('scans standard input into SARIF 2.1.0', () => {
-    const r = cli(['scan', '-', '--lang', 'c', '--format', 'sarif'], 'void f(char *s) { char b[4]; strcpy(b, s); }\n');
+  it('scans standard input into SARIF 2.1.0', async () => {
+    const r = await cli(['scan', '-', '--lang', 'c', '--format', 'sarif'], 'void f(char *s) { char b[4]; strcpy(b, s); }\n');
     expect(r.code).toBe(0);
     const log = JSON.parse(r.stdout);
     expect(validateSarif(log)).toEqual({ ok: true });
     expect(log.runs[0].results.map((r: { ruleId: string }) => r.ruleId)).toContain('builtin/c.unbounded-copy');
   });
 
-  it('explains bad usage with exit code 2', () => {
-    expect(cli(['scan', '-']).code).toBe(2);
-    expect(cli(['frobnicate']).code).toBe(2);
-    expect(cli(['scan', 'x.c', '--analyzers', 'nope']).stderr).toMatch(/unknown analyser 'nope'/);
+  it('explains bad usage with exit code 2', async () => {
+    expect(await cli(['scan', '-'], '')).toMatchObject({
+      code: 2,
+      stderr: "srcode-eval scan: cannot tell the language of '-': pass --lang\n",
+    });
+    const file = join(dir, 'ok.c');
+    await writeFile(file, 'int main(void) { return 0; }\n');
+    expect(await cli(['scan', file, '--analyzers', 'nope'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/unknown analyser 'nope'/),
+    });
+    expect(await cli(['scan', file, '--format', 'xml'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/--format must be one of json, sarif/),
+    });
+    expect(await cli(['scan', file, '--fail-on', 'critical'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/--fail-on must be one of/),
+    });
   });
 
   it.skipIf(!existsSync(DATA))('runs a suite from a generations file, then reports it as Markdown and HTML', async () => {
@@ -61,12 +111,104 @@ describe('srcode-eval', () => {
     const file = join(dir, 'gens.jsonl');
     await writeFile(file, `${gens.map((g) => JSON.stringify(g)).join('\n')}\n`);
     const out = join(dir, 'run');
-    const r = cli(['run', '--suite', 'mbpp-pro', '--generations', file, '--out', out, '--data', DATA, '--k', '1']);
+    const r = await cli(['run', '--suite', 'mbpp-pro', '--generations', file, '--out', out, '--data', DATA, '--k', '1']);
     expect(r.stderr).toMatch(/2 generations \(0 resumed\)/);
     expect(r.stdout).toContain('| mbpp-pro | mbpp-pro | 2 | 2 | 0 | 100.0% |');
     const html = join(dir, 'report.html');
-    expect(cli(['report', out, '--format', 'html', '--out', html]).code).toBe(0);
+    expect((await cli(['report', out, '--format', 'html', '--out', html])).code).toBe(0);
     expect(await readFile(html, 'utf8')).toContain('<svg');
-    expect(cli(['report', out]).stdout).toContain('pass@1');
+    expect((await cli(['report', out])).stdout).toContain('pass@1');
+    const inNewFolder = join(dir, 'new', 'folder', 'report.md');
+    expect((await cli(['report', out, '--out', inNewFolder])).code).toBe(0);
+    expect(await readFile(inNewFolder, 'utf8')).toContain('pass@1');
+  });
+});
+
+describe('srcode-eval follows the shared CLI convention', () => {
+  it('prints its help on stdout with exit 0 for --help, -h and help', async () => {
+    for (const argv of [['--help'], ['-h'], ['help']]) {
+      const r = await cli(argv);
+      expect(r).toMatchObject({ code: 0, stderr: '' });
+      expect(r.stdout).toContain('usage: srcode-eval <command> [options]');
+      for (const command of ['scan', 'run', 'report']) expect(r.stdout).toMatch(new RegExp(`^  ${command} +\\S`, 'm'));
+    }
+  });
+
+  it("prints a command's usage for <command> --help without running it", async () => {
+    const out = join(dir, 'not-written.md');
+    const r = await cli(['report', join(dir, 'missing'), '--out', out, '--help']);
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    expect(r.stdout).toMatch(/^usage: srcode-eval report <run dir \| summary.json>… \[--format md\|html\|json\] \[--out FILE\]/);
+    expect(existsSync(out)).toBe(false);
+    expect((await cli(['help', 'run'])).stdout).toMatch(/^usage: srcode-eval run --suite /);
+  });
+
+  it('scan - --help prints the usage without waiting on standard input', async () => {
+    const r = await cli(['scan', '-', '--help']);
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    expect(r.stdout).toMatch(/^usage: srcode-eval scan <files…\|->/);
+  });
+
+  it('prints the package version', async () => {
+    expect(await cli(['--version'])).toEqual({ code: 0, stdout: `${VERSION}\n`, stderr: '' });
+  });
+
+  it('exits 2 with one line on stderr for no command and for an unknown command', async () => {
+    const none = await cli([]);
+    expect(none).toMatchObject({ code: 2, stdout: '' });
+    expect(oneLine(none.stderr)).toEqual(["srcode-eval: expected a command (one of scan, run, report); see 'srcode-eval --help'"]);
+    const unknown = await cli(['frobnicate']);
+    expect(unknown).toMatchObject({ code: 2, stdout: '' });
+    expect(oneLine(unknown.stderr)).toEqual([expect.stringContaining("srcode-eval: unknown command 'frobnicate'")]);
+  });
+
+  it('exits 2 on an unknown option, with a hint to the command help', async () => {
+    const r = await cli(['scan', 'x.c', '--frobnicate']);
+    expect(r.code).toBe(2);
+    expect(oneLine(r.stderr)).toEqual([
+      expect.stringMatching(/^srcode-eval scan: Unknown option '--frobnicate'.*\(see 'srcode-eval scan --help'\)$/),
+    ]);
+  });
+
+  it('exits 2 naming the path of a missing input file', async () => {
+    const missing = join(dir, 'missing.c');
+    expect(await cli(['scan', missing])).toEqual({ code: 2, stdout: '', stderr: `srcode-eval scan: ${missing}: no such file or folder\n` });
+    expect(await cli(['report', missing])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `srcode-eval report: ${missing}: no such file or folder\n`,
+    });
+    const gens = join(dir, 'missing.jsonl');
+    const out = join(dir, 'never-made');
+    const run = await cli(['run', '--suite', 'mbpp-pro', '--generations', gens, '--out', out, '--data', dir]);
+    expect(run).toEqual({ code: 2, stdout: '', stderr: `srcode-eval run: ${gens}: no such file or folder\n` });
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('exits 2 naming the path of a folder where a file is expected, and of a file that is no summary', async () => {
+    const folder = join(dir, 'a-folder.c');
+    await mkdir(folder, { recursive: true });
+    expect(await cli(['scan', folder])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `srcode-eval scan: ${folder}: is a folder, expected a file\n`,
+    });
+    expect(await cli(['report', folder])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `srcode-eval report: ${join(folder, 'summary.json')}: no such file or folder\n`,
+    });
+    const notJson = join(dir, 'notes.txt');
+    await writeFile(notJson, 'x\ny\n');
+    const r = await cli(['report', notJson]);
+    expect(r.code).toBe(2);
+    expect(oneLine(r.stderr)).toEqual([
+      expect.stringMatching(new RegExp(`^srcode-eval report: ${notJson.replace(/[.]/g, '\\.')}: not JSON \\(`)),
+    ]);
+    const other = join(dir, 'other.json');
+    await writeFile(other, '[1, 2]\n');
+    expect((await cli(['report', other])).stderr).toBe(
+      `srcode-eval report: ${other}: not a run summary (the summary.json that srcode-eval run writes)\n`,
+    );
   });
 });

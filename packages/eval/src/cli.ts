@@ -1,10 +1,10 @@
-import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DatasetError, type Finding, type Language } from '@srcode/dataset';
+import type { Finding, Language } from '@srcode/dataset';
 import { languageForFile } from '@srcode/syntax';
+import { type CliSpec, main, packageVersion } from '../../../common/cli.js';
 import { type Analyzer, severityRank } from './analyzer.js';
 import { createAnalyzer } from './analyzers.js';
 import { EnsembleAnalyzer } from './ensemble.js';
@@ -16,17 +16,24 @@ import { runSuite } from './run.js';
 import { toSarif } from './sarif.js';
 import { SUITE_NAMES, type SuiteName, loadSuite } from './suites.js';
 
-const USAGE = `srcode-eval: security analysers, sandboxed benchmarks and reports
+const SEVERITIES: readonly Finding['severity'][] = ['high', 'medium', 'low'];
 
-Usage:
-  srcode-eval scan <files…|-> [--lang c|python] [--analyzers builtin,bandit,flawfinder,cppcheck]
-                   [--format json|sarif] [--fail-on high|medium|low]
-  srcode-eval run --suite ${SUITE_NAMES.join('|')}
-                  --generations FILE --out DIR [--data DIR] [--limit N] [--k 1,5,10]
-                  [--analyzers …] [--label NAME]
-  srcode-eval report <run dir | summary.json>… [--format md|html|json] [--out FILE]
+// Node's EISDIR from reading a folder carries no path, so a folder is caught here, where the path is known.
+function expectFile(path: string): string {
+  if (statSync(path).isDirectory()) throw new EvaluationError('invalid-input', `${path}: is a folder, expected a file`);
+  return path;
+}
 
-Exit codes: 0 ok, 1 findings at or above --fail-on, 2 usage or input error.`;
+function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[]): T | undefined {
+  if (value === undefined || allowed.includes(value as T)) return value as T | undefined;
+  throw new EvaluationError('invalid-input', `${flag} must be one of ${allowed.join(', ')}; got '${value}'`);
+}
+
+function count(flag: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new EvaluationError('invalid-input', `${flag} expects whole numbers from 1; got '${value}'`);
+  return n;
+}
 
 async function analysersFrom(list: string | undefined): Promise<Analyzer[]> {
   const names = (list ?? 'builtin')
@@ -55,28 +62,22 @@ async function scan(args: string[]): Promise<number> {
       'fail-on': { type: 'string' },
     },
   });
-  if (positionals.length === 0) throw new EvaluationError('invalid-input', 'scan needs files, or - for standard input');
+  if (positionals.length === 0) throw new EvaluationError('invalid-input', 'expected files, or - for standard input');
+  const format = oneOf('--format', values.format, ['json', 'sarif']);
+  const failOn = oneOf('--fail-on', values['fail-on'], SEVERITIES);
   const analyzers = await analysersFrom(values.analyzers);
   const analyzer = analyzers.length === 1 ? (analyzers[0] as Analyzer) : new EnsembleAnalyzer(analyzers);
   const inputs: { file: string; findings: Finding[] }[] = [];
   for (const file of positionals) {
-    const code = file === '-' ? readFileSync(0, 'utf8') : readFileSync(file, 'utf8');
+    if (file !== '-') expectFile(file);
     const language = (values.lang as Language | undefined) ?? languageForFile(file);
     if (!language) throw new EvaluationError('invalid-input', `cannot tell the language of '${file}': pass --lang`);
+    const code = readFileSync(file === '-' ? 0 : file, 'utf8');
     const findings = (await analyzer.analyze(code, language)).map((f) => ({ ...f, file }));
     inputs.push({ file, findings });
   }
-  if (values.format === 'sarif') process.stdout.write(`${JSON.stringify(toSarif(inputs), null, 2)}\n`);
-  else if (values.format === 'json')
-    process.stdout.write(
-      `${JSON.stringify(
-        inputs.flatMap((i) => i.findings),
-        null,
-        2,
-      )}\n`,
-    );
-  else throw new EvaluationError('invalid-input', `--format must be json or sarif; got '${values.format}'`);
-  const failOn = values['fail-on'] as Finding['severity'] | undefined;
+  const output = format === 'sarif' ? toSarif(inputs) : inputs.flatMap((i) => i.findings);
+  process.stdout.write(`${JSON.stringify(output, null, 2)}\n`);
   if (failOn && inputs.some((i) => i.findings.some((f) => severityRank(f.severity) >= severityRank(failOn)))) return 1;
   return 0;
 }
@@ -98,17 +99,19 @@ async function run(args: string[]): Promise<number> {
   const suiteName = values.suite as SuiteName | undefined;
   if (!suiteName || !SUITE_NAMES.includes(suiteName))
     throw new EvaluationError('invalid-input', `--suite must be one of ${SUITE_NAMES.join(', ')}`);
-  if (!values.generations || !values.out) throw new EvaluationError('invalid-input', 'run needs --generations FILE and --out DIR');
+  if (!values.generations || !values.out) throw new EvaluationError('invalid-input', 'expected --generations FILE and --out DIR');
+  const generations = expectFile(values.generations);
+  const limit = values.limit === undefined ? undefined : count('--limit', values.limit);
+  const ks = values.k ? values.k.split(',').map((k) => count('--k', k)) : undefined;
   const data = resolve(values.data ?? '../shared/data');
   if (!existsSync(data)) throw new EvaluationError('suite-data-missing', `data folder ${data} not found: pass --data`);
   const analyzers = suiteName.startsWith('cyberseceval') ? await analysersFrom(values.analyzers) : [];
   const suite = loadSuite(suiteName, data, analyzers);
-  const ks = values.k ? values.k.split(',').map(Number) : undefined;
   const result = await runSuite({
     suite,
-    generations: values.generations,
+    generations,
     outDir: values.out,
-    ...(values.limit ? { limit: Number(values.limit) } : {}),
+    ...(limit === undefined ? {} : { limit }),
     ...(ks ? { ks } : {}),
     ...(values.label ? { label: values.label } : {}),
     onProgress: (p) => {
@@ -123,7 +126,18 @@ async function run(args: string[]): Promise<number> {
 
 function readSummary(path: string): SuiteSummary {
   const file = statSync(path).isDirectory() ? join(path, 'summary.json') : path;
-  return JSON.parse(readFileSync(file, 'utf8')) as SuiteSummary;
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    if (!(e instanceof SyntaxError)) throw e;
+    // the parser's message quotes the input, line breaks and all: one line is enough
+    throw new EvaluationError('invalid-input', `${file}: not JSON (${e.message.replace(/\s+/g, ' ')})`, { cause: e });
+  }
+  const s = value as Partial<SuiteSummary> | null;
+  if (typeof s?.benchmark !== 'string' || typeof s.label !== 'string' || typeof s.metrics !== 'object' || s.metrics === null)
+    throw new EvaluationError('invalid-input', `${file}: not a run summary (the summary.json that srcode-eval run writes)`);
+  return s as SuiteSummary;
 }
 
 async function report(args: string[]): Promise<number> {
@@ -132,70 +146,52 @@ async function report(args: string[]): Promise<number> {
     allowPositionals: true,
     options: { format: { type: 'string', default: 'md' }, out: { type: 'string' } },
   });
-  if (positionals.length === 0) throw new EvaluationError('invalid-input', 'report needs run folders or summary.json files');
+  if (positionals.length === 0) throw new EvaluationError('invalid-input', 'expected run folders or summary.json files');
+  const format = oneOf('--format', values.format, ['md', 'html', 'json']);
+  if (values.out && existsSync(values.out) && statSync(values.out).isDirectory())
+    throw new EvaluationError('invalid-input', `${values.out}: is a folder, expected a file`);
   const summaries = positionals.map(readSummary);
   const text =
-    values.format === 'html'
-      ? toHtml(summaries)
-      : values.format === 'json'
-        ? `${JSON.stringify(summaries, null, 2)}\n`
-        : toMarkdown(summaries);
-  if (values.out) await writeFile(values.out, text);
-  else process.stdout.write(text);
+    format === 'html' ? toHtml(summaries) : format === 'json' ? `${JSON.stringify(summaries, null, 2)}\n` : toMarkdown(summaries);
+  if (values.out) {
+    await mkdir(dirname(values.out), { recursive: true });
+    await writeFile(values.out, text);
+  } else process.stdout.write(text);
   return 0;
 }
 
-/** Entry point, exported for tests: returns the exit code instead of exiting. */
-export async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  try {
-    switch (command) {
-      case 'scan':
-        return await scan(rest);
-      case 'run':
-        return await run(rest);
-      case 'report':
-        return await report(rest);
-      case undefined:
-      case '-h':
-      case '--help':
-      case 'help':
-        process.stdout.write(`${USAGE}\n`);
-        return command === undefined ? 2 : 0;
-      default:
-        process.stderr.write(`unknown command '${command}'\n${USAGE}\n`);
-        return 2;
-    }
-  } catch (e) {
-    if (
-      e instanceof EvaluationError ||
-      e instanceof DatasetError ||
-      (e as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ||
-      (e as NodeJS.ErrnoException).code === 'ENOENT'
-    ) {
-      process.stderr.write(`srcode-eval: ${(e as Error).message}\n`);
-      return 2;
-    }
-    throw e;
-  }
-}
+/** The srcode-eval bin by the shared convention. */
+const spec: CliSpec = {
+  bin: 'srcode-eval',
+  version: packageVersion(import.meta.url),
+  about: 'Security analysers, sandboxed benchmarks and reports.',
+  commands: {
+    scan: {
+      summary: 'analyse source files (or standard input) and print the findings as JSON or SARIF',
+      usage: `<files…|-> [--lang c|python] [--analyzers builtin,bandit,flawfinder,cppcheck]
+                        [--format json|sarif] [--fail-on high|medium|low]
 
-function invokedDirectly(): boolean {
-  try {
-    return process.argv[1] !== undefined && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
+The language comes from each file's extension; standard input (-) needs --lang.
+Exits 1 when a finding is at or above --fail-on.`,
+      run: scan,
+    },
+    run: {
+      summary: 'judge a generations file on a benchmark suite; resumes from --out',
+      usage: `--suite ${SUITE_NAMES.join('|')}
+                       --generations FILE --out DIR [--data DIR] [--limit N] [--k 1,5,10]
+                       [--analyzers …] [--label NAME]
 
-if (invokedDirectly()) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
+Writes results.jsonl and summary.json to DIR and prints the summary as Markdown.
+--data is the folder of the benchmarks' data (default ../shared/data).`,
+      run,
     },
-    (e: unknown) => {
-      process.stderr.write(`srcode-eval: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-      process.exitCode = 2;
+    report: {
+      summary: 'turn run folders or summary.json files into one Markdown, HTML or JSON report',
+      usage: '<run dir | summary.json>… [--format md|html|json] [--out FILE]',
+      run: report,
     },
-  );
-}
+  },
+  footer: 'Exit codes: 0 ok, 1 findings at or above --fail-on or another failure (a tool, the sandbox), 2 usage or input error.',
+};
+
+main(spec);
