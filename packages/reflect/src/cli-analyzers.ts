@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { AnalyzerLike } from './analyzer.js';
@@ -46,6 +47,8 @@ async function lexicalAnalyzer(importer: EvalImporter): Promise<AnalyzerLike | u
 
 /** Loads extra analysers from a module: `export const analyzers = [...]` or a default export. */
 async function loadAnalyzers(file: string): Promise<AnalyzerLike[]> {
+  // a missing file fails here with its path named (import() would blame a URL); a folder is named too
+  if (statSync(file).isDirectory()) throw new ReflectError('invalid-option', `${file}: is a folder, expected a JS module`);
   const mod = (await import(pathToFileURL(resolve(file)).href)) as { analyzers?: unknown; default?: unknown };
   const list = mod.analyzers ?? mod.default;
   const items = Array.isArray(list) ? list : [list];

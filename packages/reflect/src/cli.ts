@@ -1,4 +1,7 @@
+import { existsSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { type CliSpec, escapeControl, main, packageVersion } from '../../../common/cli.js';
+import { messageOf } from '../../../common/errors.js';
 import { type ChatStats, emptyStats } from './chat/model.js';
 import { OpenAIChatClient } from './chat/openai.js';
 import { cliAnalyzers } from './cli-analyzers.js';
@@ -10,7 +13,7 @@ import { type RunProgress, runReflection } from './pipeline.js';
 import { LlmPromptWriter } from './prompts/llm-writer.js';
 import { type PromptWriter, TemplatePromptWriter } from './prompts/template-writer.js';
 
-const USAGE = `Usage: srcode-reflect run --in PAIRS.jsonl --out RECORDS.jsonl [options]
+const RUN_USAGE = `--in PAIRS.jsonl --out RECORDS.jsonl [options]
 
 Validates repair pairs (RepairPair JSONL) and writes PrimeVul+ records with implicit prompts.
 Without --endpoint the offline heuristic judge and template prompt writer run (weaker than an LLM).
@@ -30,13 +33,17 @@ Analyser evidence comes from @srcode/eval's LexicalAnalyzer when @srcode/eval is
   --analyzers FILE      a JS module exporting \`analyzers\` (or a default array) of extra evidence
                         sources: { name, languages, analyze(code, language) } (e.g. @srcode/eval's)
   --template-prompts    write prompts with templates even when an endpoint is given
-  --quiet               no progress on stderr
-`;
+  --quiet               no progress on stderr`;
 
 function duration(ms: number | undefined): string {
   if (ms === undefined) return '?';
   const s = Math.round(ms / 1000);
   return s >= 3600 ? `${Math.floor(s / 3600)}h${Math.floor((s % 3600) / 60)}m` : s >= 60 ? `${Math.floor(s / 60)}m${s % 60}s` : `${s}s`;
+}
+
+// Node's EISDIR from reading a folder carries no path, so a folder is caught here, where the path is known.
+function expectFile(path: string): void {
+  if (statSync(path).isDirectory()) throw new ReflectError('invalid-option', `${path}: is a folder, expected a file`);
 }
 
 function number(value: string | undefined, flag: string): number | undefined {
@@ -46,10 +53,9 @@ function number(value: string | undefined, flag: string): number | undefined {
   return n;
 }
 
-export async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
+async function run(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
     args: argv,
-    allowPositionals: true,
     options: {
       in: { type: 'string' },
       out: { type: 'string' },
@@ -67,19 +73,25 @@ export async function main(argv: string[]): Promise<number> {
       'template-prompts': { type: 'boolean' },
       analyzers: { type: 'string' },
       quiet: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
     },
   });
-  if (values.help || positionals[0] !== 'run' || !values.in || !values.out) {
-    process.stderr.write(USAGE);
-    return values.help ? 0 : 2;
-  }
+  if (!values.in || !values.out) throw new ReflectError('invalid-option', 'expected --in PAIRS.jsonl and --out RECORDS.jsonl');
+  if (values.endpoint && !values.model) throw new ReflectError('invalid-option', '--endpoint needs --model');
+  // every argument is checked before the run opens its outputs or the answer cache, so a wrong one leaves nothing behind
+  expectFile(values.in);
+  for (const path of [values.out, values.rejected]) if (path && existsSync(path)) expectFile(path);
+  const timeoutMs = values.endpoint ? number(values['timeout-ms'], '--timeout-ms') : undefined;
+  const samples = values.endpoint ? number(values.samples, '--samples') : undefined;
+  const keep = number(values.prompts, '--prompts');
+  const candidates = number(values.candidates, '--candidates') ?? (keep ? keep * 2 : undefined);
+  const threshold = number(values.threshold, '--threshold');
+  const concurrency = number(values.concurrency, '--concurrency') ?? (values.endpoint ? 4 : 1);
+  const { analyzers, notice } = await cliAnalyzers(values.analyzers);
+  if (notice) process.stderr.write(escapeControl(notice));
   let judge: Judge = new HeuristicJudge();
   let writer: PromptWriter = new TemplatePromptWriter();
   let stats: ChatStats = emptyStats();
-  if (values.endpoint) {
-    if (!values.model) throw new ReflectError('invalid-option', '--endpoint needs --model');
-    const timeoutMs = number(values['timeout-ms'], '--timeout-ms');
+  if (values.endpoint && values.model) {
     const chat = new OpenAIChatClient({
       endpoint: values.endpoint,
       model: values.model,
@@ -88,20 +100,14 @@ export async function main(argv: string[]): Promise<number> {
       ...(values['api-key-env'] ? { apiKeyEnv: values['api-key-env'] } : {}),
       ...(timeoutMs === undefined ? {} : { timeoutMs }),
       onEvent: (e) => {
-        if (!values.quiet && e.type === 'retry') process.stderr.write(`\nretry ${e.attempt} in ${e.delayMs} ms: ${e.reason}\n`);
+        if (!values.quiet && e.type === 'retry')
+          process.stderr.write(`\nretry ${e.attempt} in ${e.delayMs} ms: ${escapeControl(e.reason)}\n`);
       },
     });
     stats = chat.stats;
-    const samples = number(values.samples, '--samples');
     judge = new LlmJudge(chat, samples === undefined ? {} : { samples });
     if (!values['template-prompts']) writer = new LlmPromptWriter(chat);
   }
-  const { analyzers, notice } = await cliAnalyzers(values.analyzers);
-  if (notice) process.stderr.write(notice);
-  const keep = number(values.prompts, '--prompts');
-  const candidates = number(values.candidates, '--candidates') ?? (keep ? keep * 2 : undefined);
-  const threshold = number(values.threshold, '--threshold');
-  const concurrency = number(values.concurrency, '--concurrency') ?? (values.endpoint ? 4 : 1);
   const tty = process.stderr.isTTY;
   let lastPrint = 0;
   const show = (p: RunProgress, final = false) => {
@@ -128,19 +134,25 @@ export async function main(argv: string[]): Promise<number> {
     ...(threshold === undefined ? {} : { threshold }),
     prompts: { ...(keep ? { keep } : {}), ...(candidates ? { candidates } : {}) },
     onProgress: (p) => show(p),
-    onError: (id, e) => process.stderr.write(`\npair ${id} failed and is left for the next run: ${(e as Error).message}\n`),
+    onError: (id, e) =>
+      process.stderr.write(`\npair ${escapeControl(id)} failed and is left for the next run: ${escapeControl(messageOf(e))}\n`),
   });
   show(summary, true);
   process.stdout.write(`${JSON.stringify({ ...summary, llm: values.endpoint ? stats : undefined }, null, 2)}\n`);
   return summary.errors ? 1 : 0;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
+/** The srcode-reflect bin by the shared convention. */
+const spec: CliSpec = {
+  bin: 'srcode-reflect',
+  version: packageVersion(import.meta.url),
+  about: 'Repair validation and implicit prompts: keeps the repair pairs whose fix really repairs the weakness.',
+  commands: {
+    run: { summary: 'validate repair pairs and write PrimeVul+ records with implicit prompts (resumable)', usage: RUN_USAGE, run },
   },
-  (e: unknown) => {
-    process.stderr.write(`srcode-reflect: ${e instanceof Error ? e.message : String(e)}\n`);
-    process.exitCode = 2;
-  },
-);
+  footer: `Accepted pairs go to --out, rejected ones with their reasons to OUT.rejected.jsonl; progress goes to stderr
+and a summary to stdout. Rerun the same command to resume an interrupted run.
+Exit codes: 0 ok, 1 some pairs failed (left for the next run) or another failure, 2 usage or input error.`,
+};
+
+main(spec);

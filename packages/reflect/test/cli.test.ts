@@ -1,30 +1,55 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validate } from '@srcode/dataset';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { C_AFTER, C_BEFORE, makePair } from './make-pair.js';
 import { ProtocolServer, type RecordedRequest } from './protocol-server.js';
 
 const PKG = join(import.meta.dirname, '..');
-const CLI = join(PKG, 'src/cli.ts');
+// The built bin, as users run it (common/cli.ts bundled in, @srcode/eval's build as its peer):
+// `pnpm --filter @srcode/eval --filter @srcode/reflect build` first.
+const CLI = join(PKG, 'dist/cli.js');
+const VERSION = (JSON.parse(readFileSync(join(PKG, 'package.json'), 'utf8')) as { version: string }).version;
+
+// The bundle holds the package's sources and common's: built before the last change to one of them, it is stale.
+function builtBeforeSources(): boolean {
+  const src = join(PKG, 'src');
+  const sources = [
+    ...readdirSync(src, { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+      .map((f) => join(src, f)),
+    ...['cli.ts', 'errors.ts'].map((f) => join(PKG, '../../common', f)),
+  ];
+  const built = statSync(CLI).mtimeMs;
+  return sources.some((f) => statSync(f).mtimeMs > built);
+}
+
+beforeAll(() => {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run pnpm --filter @srcode/reflect build first`);
+  if (builtBeforeSources()) throw new Error(`${CLI} is older than its sources: run pnpm --filter @srcode/reflect build first`);
+});
 
 function startCli(
   args: string[],
   env: Record<string, string> = {},
 ): { child: ChildProcess; done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
+  // standard input stays open: a command that waited on it would time out instead of passing
+  const child = spawn(process.execPath, [CLI, ...args], {
     cwd: PKG,
-    env: { ...process.env, TSX_TSCONFIG_PATH: join(PKG, 'test/tsconfig.cli.json'), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (d) => (stdout += d));
   child.stderr?.on('data', (d) => (stderr += d));
   const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) =>
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
+    child.on('close', (code, signal) => {
+      child.stdin?.destroy();
+      resolve({ code, signal, stdout, stderr });
+    }),
   );
   return { child, done };
 }
@@ -60,16 +85,16 @@ function model(req: RecordedRequest) {
   return { kind: 'answer' as const, content: JSON.stringify(analysis), delayMs: 20, promptTokens: 50, completionTokens: 10 };
 }
 
-let server: ProtocolServer;
-let endpoint: string;
-beforeEach(async () => {
-  server = new ProtocolServer();
-  server.answer = model;
-  endpoint = await server.start();
-});
-afterEach(() => server.stop());
-
 describe('srcode-reflect run (a real child process)', () => {
+  let server: ProtocolServer;
+  let endpoint: string;
+  beforeEach(async () => {
+    server = new ProtocolServer();
+    server.answer = model;
+    endpoint = await server.start();
+  });
+  afterEach(() => server.stop());
+
   it('resumes after SIGKILL with no duplicates and nothing lost', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'reflect-cli-'));
     const input = join(dir, 'pairs.jsonl');
@@ -180,9 +205,100 @@ describe('srcode-reflect run (a real child process)', () => {
     });
   });
 
-  it('prints usage and exits 2 without the required flags', async () => {
+  it('exits 2 with one line without the required flags', async () => {
     const r = await startCli(['run', '--in', 'x.jsonl']).done;
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain('Usage: srcode-reflect run');
+    expect(r).toMatchObject({ code: 2, stdout: '', stderr: 'srcode-reflect run: expected --in PAIRS.jsonl and --out RECORDS.jsonl\n' });
+  });
+});
+
+const oneLine = (text: string) => text.trimEnd().split('\n');
+
+describe('srcode-reflect follows the shared CLI convention', () => {
+  it('prints its help on stdout with exit 0 for --help, -h and help', async () => {
+    for (const argv of [['--help'], ['-h'], ['help']]) {
+      const r = await startCli(argv).done;
+      expect(r).toMatchObject({ code: 0, stderr: '' });
+      expect(r.stdout).toContain('usage: srcode-reflect <command> [options]');
+      expect(r.stdout).toMatch(/^ {2}run +validate repair pairs/m);
+    }
+  });
+
+  it('prints the usage of run for run --help (on stdout) without running it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'reflect-cli-'));
+    const out = join(dir, 'records.jsonl');
+    for (const argv of [
+      ['run', '--help'],
+      ['run', '--in', join(dir, 'missing.jsonl'), '--out', out, '-h'],
+      ['help', 'run'],
+    ]) {
+      const r = await startCli(argv).done;
+      expect(r).toMatchObject({ code: 0, stderr: '' });
+      expect(r.stdout).toMatch(/^usage: srcode-reflect run --in PAIRS.jsonl --out RECORDS.jsonl \[options\]\n/);
+      expect(r.stdout).toContain('--api-key-env VAR');
+    }
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('prints the package version', async () => {
+    expect(await startCli(['--version']).done).toMatchObject({ code: 0, stdout: `${VERSION}\n`, stderr: '' });
+  });
+
+  it('exits 2 with one line on stderr for no command and for an unknown command', async () => {
+    const none = await startCli([]).done;
+    expect(none).toMatchObject({ code: 2, stdout: '' });
+    expect(oneLine(none.stderr)).toEqual(["srcode-reflect: expected a command (one of run); see 'srcode-reflect --help'"]);
+    const unknown = await startCli(['validate']).done;
+    expect(unknown).toMatchObject({ code: 2, stdout: '' });
+    expect(oneLine(unknown.stderr)).toEqual([expect.stringContaining("srcode-reflect: unknown command 'validate'")]);
+  });
+
+  it('exits 2 on an unknown option, with a hint to the command help', async () => {
+    const r = await startCli(['run', '--in', 'x.jsonl', '--out', 'y.jsonl', '--judge', 'llm']).done;
+    expect(r).toMatchObject({ code: 2, stdout: '' });
+    expect(oneLine(r.stderr)).toEqual([
+      expect.stringMatching(/^srcode-reflect run: Unknown option '--judge'.*\(see 'srcode-reflect run --help'\)$/),
+    ]);
+  });
+
+  it('exits 2 naming a missing input file, and writes nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'reflect-cli-'));
+    const missing = join(dir, 'missing.jsonl');
+    const r = await startCli(['run', '--in', missing, '--out', join(dir, 'records.jsonl')]).done;
+    expect(r).toEqual({ code: 2, signal: null, stdout: '', stderr: `srcode-reflect run: ${missing}: no such file or folder\n` });
+    expect(readdirSync(dir)).toEqual([]);
+    const input = join(dir, 'pairs.jsonl');
+    writeFileSync(input, `${JSON.stringify(makePair(C_BEFORE, C_AFTER))}\n`);
+    const module = join(dir, 'analyzers.mjs');
+    const noModule = await startCli([
+      'run',
+      '--in',
+      input,
+      '--out',
+      join(dir, 'records.jsonl'),
+      '--analyzers',
+      module,
+      '--endpoint',
+      'http://127.0.0.1:9/v1',
+      '--model',
+      'm',
+    ]).done;
+    expect(noModule).toMatchObject({ code: 2, stderr: `srcode-reflect run: ${module}: no such file or folder\n` });
+    expect(readdirSync(dir)).toEqual(['pairs.jsonl']);
+  });
+
+  it('exits 2 naming a folder given where a file is expected, and writes nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'reflect-cli-'));
+    const folder = join(dir, 'pairs');
+    mkdirSync(folder);
+    const out = join(dir, 'records.jsonl');
+    const r = await startCli(['run', '--in', folder, '--out', out]).done;
+    expect(r).toEqual({ code: 2, signal: null, stdout: '', stderr: `srcode-reflect run: ${folder}: is a folder, expected a file\n` });
+    const input = join(dir, 'pairs.jsonl');
+    writeFileSync(input, `${JSON.stringify(makePair(C_BEFORE, C_AFTER))}\n`);
+    const outFolder = await startCli(['run', '--in', input, '--out', folder]).done;
+    expect(outFolder).toMatchObject({ code: 2, stderr: `srcode-reflect run: ${folder}: is a folder, expected a file\n` });
+    const moduleFolder = await startCli(['run', '--in', input, '--out', out, '--analyzers', folder]).done;
+    expect(moduleFolder).toMatchObject({ code: 2, stderr: `srcode-reflect run: ${folder}: is a folder, expected a JS module\n` });
+    expect(readdirSync(dir).sort()).toEqual(['pairs', 'pairs.jsonl']);
   });
 });
