@@ -1,19 +1,17 @@
+// srcode-rl: a thin driver over the library, by the shared command-line convention. `advantages`, the help
+// and the version run on the TypeScript math alone; the training commands load TensorFlow.js lazily (their
+// own chunk in dist/: see tsup.config.ts), so they are the only ones that need the optional peers.
 import { parseArgs } from 'node:util';
+import { type CliSpec, type Command, escapeControl, main, packageVersion } from '../../../common/cli.js';
+import { ESTIMATORS } from './advantages.js';
 import { parseAdvantageRequest, runAdvantageRequest } from './advantages-json.js';
+import { RlCoreError } from './errors.js';
 import { isMissingPeer, missingPeerError } from './tfjs/peers.js';
 
-const USAGE = `usage: srcode-rl <command> [options]
+type TfjsCommands = typeof import('./tfjs/commands.js');
+type OptionSpec = Record<string, { type: 'string' | 'boolean' }>;
 
-commands:
-  advantages   read one JSON batch on stdin, write {"advantages","returns"} on stdout
-  sft          supervised fine-tuning   [--data FILE.jsonl] --out DIR [--steps 200 --batch 32 --lr 3e-3
-               --width 48 --layers 2 --heads 4 --seed 0 --resume DIR --backend auto|webgpu|wasm|cpu --log FILE]
-  train        RL on the task family     --algo ppo|grpo --reward token|instance --init DIR --out DIR
-               [--steps 20 --prompts 8 --group 4 --kl 0.02 --lr 1e-3 --resume DIR --backend ... --log FILE]
-  sample       sample from a checkpoint  --model DIR --prompt TEXT [--n 4 --temperature 1 --top-p 1 --seed 0]
-  experiment   the miniature SRCode experiment [--out DIR --seeds 1,2,3 --sft-steps 300 --rl-steps 16 --rl-lr 7e-4
-               --eval-every 2 --backend wasm --quick]
-`;
+const strings = (names: string): OptionSpec => Object.fromEntries(names.split(' ').map((k) => [k, { type: 'string' as const }]));
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -21,71 +19,134 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-async function advantagesCommand(): Promise<number> {
+async function advantages(argv: string[]): Promise<number> {
+  parseArgs({ args: argv, options: {}, strict: true });
+  // On a terminal nothing would ever arrive: say what is expected instead of waiting.
+  if (process.stdin.isTTY)
+    throw new RlCoreError('invalid-input', 'expected one JSON batch on stdin, found a terminal (srcode-rl advantages < batch.json)');
   let json: unknown;
   try {
     json = JSON.parse(await readStdin());
   } catch (e) {
-    process.stderr.write(`srcode-rl advantages: expected one JSON object on stdin: ${(e as Error).message}\n`);
-    return 2;
+    throw new RlCoreError('invalid-input', `expected one JSON object on stdin: ${(e as Error).message}`, { cause: e });
   }
   const parsed = parseAdvantageRequest(json);
   if (!parsed.ok) {
-    for (const i of parsed.issues) process.stderr.write(`srcode-rl advantages: ${i.path || '/'}: ${i.message}\n`);
+    for (const i of parsed.issues) process.stderr.write(`${escapeControl(`srcode-rl advantages: ${i.path || '/'}: ${i.message}`)}\n`);
     return 2;
   }
   process.stdout.write(`${JSON.stringify(runAdvantageRequest(parsed.value))}\n`);
   return 0;
 }
 
-const OPTIONS = Object.fromEntries(
-  'data out steps batch lr width layers heads seed resume init backend log algo reward prompts group kl reference model prompt n temperature top-p max-new-tokens max-length seeds sft-steps rl-steps rl-lr eval-every eval-samples'
-    .split(' ')
-    .map((k) => [k, { type: 'string' as const }]),
-);
-
-async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  if (command === 'advantages') return advantagesCommand();
-  if (command === undefined || command === '--help' || command === '-h') {
-    process.stdout.write(USAGE);
-    return command === undefined ? 2 : 0;
-  }
-  const commands = ['sft', 'train', 'sample', 'experiment'];
-  if (!commands.includes(command)) {
-    process.stderr.write(`srcode-rl: unknown command ${JSON.stringify(command)}\n${USAGE}`);
-    return 2;
-  }
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({ args: rest, options: { ...OPTIONS, quick: { type: 'boolean' } }, strict: true }));
-  } catch (e) {
-    process.stderr.write(`srcode-rl ${command}: ${(e as Error).message}\n`);
-    return 2;
-  }
-  // The tensor engine loads only for the commands that need it (its own chunk in dist/: see tsup.config.ts).
-  let c: typeof import('./tfjs/commands.js');
-  try {
-    c = await import('./tfjs/commands.js');
-  } catch (e) {
-    throw isMissingPeer(e) ? missingPeerError(`srcode-rl ${command}`, e) : e;
-  }
-  const progress = (line: string) => process.stderr.write(`${line}\n`);
-  const say = command === 'sample' ? (line: string) => process.stdout.write(`${line}\n`) : progress;
-  if (command === 'sft') return c.sftCommand(values, say);
-  if (command === 'train') return c.trainCommand(values, say);
-  if (command === 'sample') return c.sampleCommand(values, say);
-  return c.experimentCommand(values, say);
+/** A command that needs TensorFlow.js: its options are checked before the engine loads. */
+function tfjsCommand(
+  name: 'sftCommand' | 'trainCommand' | 'sampleCommand' | 'experimentCommand',
+  summary: string,
+  usage: string,
+  options: OptionSpec,
+): Command {
+  return {
+    summary,
+    usage,
+    async run(argv) {
+      const { values } = parseArgs({ args: argv, options, strict: true });
+      let commands: TfjsCommands;
+      try {
+        commands = await import('./tfjs/commands.js');
+      } catch (e) {
+        throw isMissingPeer(e) ? missingPeerError('this command', e) : e;
+      }
+      const progress = (line: string) => process.stderr.write(`${line}\n`);
+      const say = name === 'sampleCommand' ? (line: string) => process.stdout.write(`${line}\n`) : progress;
+      return commands[name](values, say);
+    },
+  };
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-    // A GPU device or the wasm runtime can hold the event loop open: exit once stdout has drained.
-    process.stdout.write('', () => process.exit(code));
+const BACKEND = '--backend auto|webgpu|wasm|cpu';
+
+/** srcode-rl's commands, help and version. */
+const spec: CliSpec = {
+  bin: 'srcode-rl',
+  version: packageVersion(import.meta.url),
+  about: 'Per-token advantages for any trainer, and SFT, RL and sampling of a small TensorFlow.js policy on the task family.',
+  commands: {
+    advantages: {
+      summary: 'read one JSON batch on stdin, write {"advantages","returns"} on stdout',
+      usage: `< batch.json
+
+Reads one JSON object on stdin and writes {"advantages","returns"} (rows of numbers) on stdout:
+  {"estimator": ${ESTIMATORS.join('|')},
+   "rewards": [[...]], "values"?: [[...]] (gae), "mask"?: [[...]], "groupIds"?: [...],
+   "gamma"?: 0..1, "lambda"?: 0..1, "whiten"?: true|false}
+Each problem in the batch is a 'path: message' line on stderr (exit 2).`,
+      run: advantages,
+    },
+    sft: tfjsCommand(
+      'sftCommand',
+      'supervised fine-tuning',
+      `[--data FILE.jsonl] --out DIR [options]
+
+Masked cross-entropy on prompt/completion pairs (default: the task family, about half insecure).
+  --data FILE.jsonl                 one {"prompt","completion"} object a line
+  --out DIR                         checkpoint folder (default srcode-rl-sft)
+  --steps N --batch N --lr X        (default 200, 32, 3e-3)
+  --width N --layers N --heads N    a new policy's size (default 48, 2, 4)
+  --max-length N                    a new policy's longest sequence (default: the longest example)
+  --resume DIR | --init DIR         start from a saved policy instead; its step count goes on
+  --seed N                          (default 0)
+  ${BACKEND}    (default auto)
+  --log FILE                        metrics JSONL (default <out>/metrics.jsonl)`,
+      strings('data out steps batch lr width layers heads max-length resume init seed backend log'),
+    ),
+    train: tfjsCommand(
+      'trainCommand',
+      'RL on the task family',
+      `--algo ppo|grpo --reward token|instance --init DIR --out DIR [options]
+
+RL from an SFT checkpoint, rewarded by the task family's analyser (token: per-token and instance rewards).
+  --init DIR                        the SFT checkpoint to start from (and the KL reference)
+  --resume DIR                      go on from a saved policy instead (--init, if given, stays the reference)
+  --reference DIR                   the KL reference (default: --init, else --resume)
+  --out DIR                         checkpoint folder (default srcode-rl-train)
+  --steps N --prompts N --group N   (default 20, 8, 4)
+  --kl X --lr X                     (default 0.02; the checkpoint's learning rate)
+  --seed N                          (default 0; moved by the step count on --resume)
+  ${BACKEND}    (default auto)
+  --log FILE                        metrics JSONL (default <out>/metrics.jsonl)`,
+      strings('algo reward init resume reference out steps prompts group kl lr seed backend log'),
+    ),
+    sample: tfjsCommand(
+      'sampleCommand',
+      'sample from a checkpoint',
+      `--model DIR --prompt TEXT [options]
+
+One JSON line per completion on stdout, with the analyser's verdict when the prompt is a task.
+  --n N --temperature X --top-p X   (default 4, 1, 1)
+  --max-new-tokens N                (default: what fits the policy's longest sequence)
+  --seed N                          (default 0)
+  ${BACKEND}    (default auto)`,
+      strings('model prompt n temperature top-p max-new-tokens seed backend'),
+    ),
+    experiment: tfjsCommand(
+      'experimentCommand',
+      'the miniature SRCode experiment',
+      `[--out DIR] [options]
+
+SFT, then PPO/GRPO with token-level against instance rewards, on several seeds; writes plot.svg,
+table.md, results.json and metrics.jsonl under --out.
+  --out DIR                         (default srcode-rl-experiment)
+  --seeds 1,2,3 --sft-steps N --rl-steps N --rl-lr X   (default 1,2,3, 300, 16, 7e-4)
+  --eval-every N --eval-samples N   (default 2, 1)
+  ${BACKEND}    (default wasm)
+  --quick                           the 2-step smoke version`,
+      { ...strings('out seeds sft-steps rl-steps rl-lr eval-every eval-samples backend'), quick: { type: 'boolean' } },
+    ),
   },
-  (e: unknown) => {
-    process.stderr.write(`srcode-rl: ${e instanceof Error ? e.message : String(e)}\n`);
-    process.exitCode = 1;
-  },
-);
+  footer:
+    'Training commands print progress on stderr and append metrics to a JSONL log. advantages, --help and\n--version need none of the optional TensorFlow.js peers; the other commands name them when missing.',
+};
+
+// A GPU device or the wasm runtime can hold the event loop open: exit once stdout has drained.
+main(spec, { exit: true });

@@ -42,17 +42,27 @@ describe('srcode-rl with only @srcode/rl-core installed (TF.js peers missing)', 
     ]);
   });
 
-  it('--help runs', () => {
+  it("--help, a command's --help and --version run", () => {
     const r = runWithoutTfjs(['--help']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^usage: srcode-rl <command>/);
+    const sft = runWithoutTfjs(['sft', '--help']);
+    expect(sft.code).toBe(0);
+    expect(sft.stdout).toMatch(/^usage: srcode-rl sft /);
+    expect(runWithoutTfjs(['--version']).code).toBe(0);
+  });
+
+  it('a bad option is refused before the engine would load', () => {
+    const r = runWithoutTfjs(['sft', '--epochs', '3']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^srcode-rl sft: Unknown option '--epochs'/);
   });
 
   it('a training command says which packages to install', () => {
     const r = runWithoutTfjs(['sft', '--out', join(dir, 'sft'), '--steps', '1']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(
-      /srcode-rl sft needs the optional peer dependencies of @srcode\/rl-core\/tfjs, which are not installed: npm i @tensorflow\/tfjs @tensorflow\/tfjs-core @tensorflow\/tfjs-backend-wasm @tensorflow\/tfjs-backend-webgpu webgpu/,
+      /^srcode-rl sft: this command needs the optional peer dependencies of @srcode\/rl-core\/tfjs, which are not installed: npm i @tensorflow\/tfjs @tensorflow\/tfjs-core @tensorflow\/tfjs-backend-wasm @tensorflow\/tfjs-backend-webgpu webgpu/,
     );
   });
 });

@@ -1,6 +1,8 @@
 import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 // The CLI's commands that need TensorFlow.js: `cli.ts` imports this module only when one of them runs.
+// Bad values of their options, and bad input files, throw RlCoreErrors that the CLI prints (exit 2).
+import { RlCoreError } from '../errors.js';
 import { type ConditionName, CONDITIONS, runExperiment } from '../experiment/run.js';
 import { HELDOUT_NAMES, judge, promptsFor, rewardFor, type TaskPrompt, TRAIN_NAMES } from '../experiment/tasks.js';
 import { seededRandom } from '../sampling.js';
@@ -12,15 +14,75 @@ import { TransformerPolicy } from './policy.js';
 export type Args = Record<string, string | boolean | undefined>;
 type Out = (line: string) => void;
 
-const num = (a: Args, k: string, d: number) => (typeof a[k] === 'string' ? Number(a[k]) : d);
+/** What a numeric option may be: any finite number, a whole number from 0, or one from 1. */
+type NumberKind = 'number' | 'count' | 'positive';
+
+function toNumber(flag: string, text: string, kind: NumberKind): number {
+  const v = Number(text);
+  const ok = text.trim() !== '' && Number.isFinite(v) && (kind === 'number' || (Number.isInteger(v) && v >= (kind === 'positive' ? 1 : 0)));
+  if (!ok) {
+    const what = { number: 'a number', count: 'a whole number from 0', positive: 'a whole number from 1' }[kind];
+    throw new RlCoreError('invalid-option', `expected --${flag} to be ${what}, found ${JSON.stringify(text)}`);
+  }
+  return v;
+}
+
+const num = (a: Args, k: string, d: number, kind: NumberKind = 'number') =>
+  typeof a[k] === 'string' ? toNumber(k, a[k] as string, kind) : d;
 const str = (a: Args, k: string, d: string) => (typeof a[k] === 'string' ? (a[k] as string) : d);
 const encodePrompt = (text: string) => [CHAR_TOKENS.bos, ...encodeChars(text)];
 
-async function jsonl(path: string): Promise<Record<string, unknown>[]> {
-  return (await readFile(path, 'utf8'))
-    .split('\n')
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l));
+const BACKENDS = ['auto', 'webgpu', 'wasm', 'cpu'] as const;
+
+function backendOf(a: Args, fallback: BackendName | 'auto'): BackendName | 'auto' {
+  const b = str(a, 'backend', fallback);
+  if (!(BACKENDS as readonly string[]).includes(b))
+    throw new RlCoreError('invalid-option', `expected --backend ${BACKENDS.join('|')}, found ${JSON.stringify(b)}`);
+  return b as BackendName | 'auto';
+}
+
+interface SftExample {
+  prompt: string;
+  completion: string;
+}
+
+/** `--data`: one `{"prompt","completion"}` object a line; a problem names the file, the line and the field. */
+async function readSftData(path: string): Promise<SftExample[]> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    // Node names no path when a folder is read as a file.
+    if ((e as { code?: unknown }).code === 'EISDIR')
+      throw new RlCoreError('invalid-input', `${path}: is a folder, expected a JSONL file`, { cause: e });
+    throw e;
+  }
+  const examples: SftExample[] = [];
+  for (const [i, line] of text.split('\n').entries()) {
+    if (!line.trim()) continue;
+    const at = `${path}:${i + 1}`;
+    let r: unknown;
+    try {
+      r = JSON.parse(line);
+    } catch {
+      throw new RlCoreError('invalid-input', `${at}: expected a JSON object, found a line that is not JSON`);
+    }
+    if (typeof r !== 'object' || r === null || Array.isArray(r))
+      throw new RlCoreError(
+        'invalid-input',
+        `${at}: expected a {"prompt","completion"} object, found ${Array.isArray(r) ? 'an array' : typeof r}`,
+      );
+    const o = r as Record<string, unknown>;
+    for (const field of ['prompt', 'completion'])
+      if (typeof o[field] !== 'string')
+        throw new RlCoreError(
+          'invalid-input',
+          `${at}: /${field}: expected a string, found ${o[field] === undefined ? 'none' : typeof o[field]}`,
+        );
+    examples.push({ prompt: o.prompt as string, completion: o.completion as string });
+  }
+  if (examples.length === 0) throw new RlCoreError('invalid-input', `${path}: expected {"prompt","completion"} lines, found none`);
+  return examples;
 }
 
 function logger(path: string) {
@@ -28,15 +90,15 @@ function logger(path: string) {
 }
 
 async function openPolicy(a: Args, fallbackLength: number): Promise<TransformerPolicy> {
-  const from = a.resume ?? a.init ?? a.model;
-  if (typeof from === 'string') return TransformerPolicy.load(from, typeof a.lr === 'string' ? { learningRate: Number(a.lr) } : {});
+  const from = a.resume ?? a.init;
+  if (typeof from === 'string') return TransformerPolicy.load(from, typeof a.lr === 'string' ? { learningRate: num(a, 'lr', 0) } : {});
   return new TransformerPolicy(
     {
       vocabSize: CHAR_TOKENS.vocabSize,
-      maxLength: num(a, 'max-length', fallbackLength),
-      layers: num(a, 'layers', 2),
-      width: num(a, 'width', 48),
-      heads: num(a, 'heads', 4),
+      maxLength: num(a, 'max-length', fallbackLength, 'positive'),
+      layers: num(a, 'layers', 2, 'positive'),
+      width: num(a, 'width', 48, 'positive'),
+      heads: num(a, 'heads', 4, 'positive'),
       seed: num(a, 'seed', 0),
     },
     { learningRate: num(a, 'lr', 3e-3) },
@@ -45,22 +107,25 @@ async function openPolicy(a: Args, fallbackLength: number): Promise<TransformerP
 
 /** `srcode-rl sft`: masked cross-entropy on prompt/completion pairs (default: the task family, about half insecure). */
 export async function sftCommand(a: Args, out: Out): Promise<number> {
-  const info = await useBackend(str(a, 'backend', 'auto') as BackendName);
+  // every option and the data are checked before the backend starts
+  const backend = backendOf(a, 'auto');
+  const steps = num(a, 'steps', 200, 'count');
+  const B = num(a, 'batch', 32, 'positive');
+  for (const k of ['lr', 'width', 'layers', 'heads', 'max-length']) num(a, k, 1, k === 'lr' ? 'number' : 'positive');
   const rand = seededRandom(num(a, 'seed', 0));
   const data =
     typeof a.data === 'string'
-      ? (await jsonl(a.data)).map((r) => ({ prompt: String(r.prompt), completion: String(r.completion) }))
+      ? await readSftData(a.data)
       : promptsFor(TRAIN_NAMES).map((p) => ({
           prompt: p.text,
           completion: rand() < 0.5 ? p.pair.insecure(p.variable) : p.pair.secure(p.variable),
         }));
+  const info = await useBackend(backend);
   const longest = Math.max(...data.map((d) => d.prompt.length + d.completion.length + 2));
   const policy = await openPolicy(a, Math.ceil(longest / 8) * 8);
   const dir = str(a, 'out', 'srcode-rl-sft');
   await mkdir(dir, { recursive: true });
   const log = logger(str(a, 'log', join(dir, 'metrics.jsonl')));
-  const steps = num(a, 'steps', 200);
-  const B = num(a, 'batch', 32);
   out(`sft on ${data.length} examples, backend ${info.name}, ${steps} steps`);
   const t0 = performance.now();
   await train({
@@ -88,15 +153,18 @@ export async function sftCommand(a: Args, out: Out): Promise<number> {
 export async function trainCommand(a: Args, out: Out): Promise<number> {
   const algo = str(a, 'algo', 'ppo');
   const reward = str(a, 'reward', 'token');
-  if ((algo !== 'ppo' && algo !== 'grpo') || (reward !== 'token' && reward !== 'instance')) {
-    out('expected --algo ppo|grpo and --reward token|instance');
-    return 2;
-  }
-  if (typeof (a.init ?? a.resume) !== 'string') {
-    out('expected --init DIR (an SFT checkpoint) or --resume DIR');
-    return 2;
-  }
-  const info = await useBackend(str(a, 'backend', 'auto') as BackendName);
+  if ((algo !== 'ppo' && algo !== 'grpo') || (reward !== 'token' && reward !== 'instance'))
+    throw new RlCoreError('invalid-option', 'expected --algo ppo|grpo and --reward token|instance');
+  if (typeof (a.init ?? a.resume) !== 'string')
+    throw new RlCoreError('invalid-option', 'expected --init DIR (an SFT checkpoint) or --resume DIR');
+  const backend = backendOf(a, 'auto');
+  const steps = num(a, 'steps', 20, 'count');
+  const seed = num(a, 'seed', 0);
+  const promptsPerStep = num(a, 'prompts', 8, 'positive');
+  const groupSize = num(a, 'group', 4, 'positive');
+  const klCoef = num(a, 'kl', 0.02);
+  num(a, 'lr', 0);
+  const info = await useBackend(backend);
   const cond = CONDITIONS[`${algo}-${reward === 'token' ? 'token+instance' : 'instance'}` as ConditionName];
   const policy = await openPolicy(a, 0);
   const reference = await TransformerPolicy.load(str(a, 'reference', String(a.init ?? a.resume)));
@@ -104,7 +172,6 @@ export async function trainCommand(a: Args, out: Out): Promise<number> {
   const dir = str(a, 'out', 'srcode-rl-train');
   await mkdir(dir, { recursive: true });
   const log = logger(str(a, 'log', join(dir, 'metrics.jsonl')));
-  const steps = num(a, 'steps', 20);
   const maxNew = policy.config.maxLength - 1 - Math.max(...prompts.map((p) => p.text.length + 1));
   const t0 = performance.now();
   let tokens = 0;
@@ -112,18 +179,17 @@ export async function trainCommand(a: Args, out: Out): Promise<number> {
     policy,
     steps,
     // a run that goes on from a checkpoint (--resume) draws another stream: the seed moves with the step count
-    random: num(a, 'seed', 0) + policy.step,
+    random: seed + policy.step,
     rl: {
       reference,
-      tasks: ({ random }) =>
-        Array.from({ length: num(a, 'prompts', 8) }, () => prompts[Math.floor(random() * prompts.length)] as TaskPrompt),
+      tasks: ({ random }) => Array.from({ length: promptsPerStep }, () => prompts[Math.floor(random() * prompts.length)] as TaskPrompt),
       prompt: (p) => encodePrompt(p.text),
       reward: (p, c) => rewardFor(p, c, { token: cond.token }),
-      sampleSeed: () => num(a, 'seed', 0) * 100_003 + policy.step,
+      sampleSeed: () => seed * 100_003 + policy.step,
       algo: cond.algo,
       estimator: cond.estimator,
-      groupSize: num(a, 'group', 4),
-      klCoef: num(a, 'kl', 0.02),
+      groupSize,
+      klCoef,
       maxNewTokens: maxNew,
       stopToken: CHAR_TOKENS.eos,
     },
@@ -158,21 +224,24 @@ export async function trainCommand(a: Args, out: Out): Promise<number> {
 
 /** `srcode-rl sample`: completions for one prompt from a checkpoint, with their analyser verdict when the prompt is a task. */
 export async function sampleCommand(a: Args, out: Out): Promise<number> {
-  if (typeof a.model !== 'string' || typeof a.prompt !== 'string') {
-    out('expected --model DIR and --prompt TEXT');
-    return 2;
-  }
-  await useBackend(str(a, 'backend', 'auto') as BackendName);
+  if (typeof a.model !== 'string' || typeof a.prompt !== 'string')
+    throw new RlCoreError('invalid-option', 'expected --model DIR and --prompt TEXT');
+  const backend = backendOf(a, 'auto');
+  const n = num(a, 'n', 4, 'positive');
+  const temperature = num(a, 'temperature', 1);
+  const topP = num(a, 'top-p', 1);
+  const seed = num(a, 'seed', 0);
+  num(a, 'max-new-tokens', 0, 'count');
+  await useBackend(backend);
   const policy = await TransformerPolicy.load(a.model);
-  const n = num(a, 'n', 4);
   const comps = await policy.sample(
     Array.from({ length: n }, () => encodePrompt(String(a.prompt))),
     {
-      temperature: num(a, 'temperature', 1),
-      topP: num(a, 'top-p', 1),
-      maxNewTokens: num(a, 'max-new-tokens', policy.config.maxLength - 2 - String(a.prompt).length),
+      temperature,
+      topP,
+      maxNewTokens: num(a, 'max-new-tokens', policy.config.maxLength - 2 - String(a.prompt).length, 'count'),
       stopToken: CHAR_TOKENS.eos,
-      seed: num(a, 'seed', 0),
+      seed,
     },
   );
   policy.dispose();
@@ -192,12 +261,12 @@ export async function experimentCommand(a: Args, out: Out): Promise<number> {
     outDir: dir,
     seeds: str(a, 'seeds', quick ? '1' : '1,2,3')
       .split(',')
-      .map(Number),
-    sftSteps: num(a, 'sft-steps', quick ? 2 : 300),
-    rlSteps: num(a, 'rl-steps', quick ? 2 : 16),
-    evalEvery: num(a, 'eval-every', quick ? 1 : 2),
-    evalSamples: num(a, 'eval-samples', 1),
-    backend: str(a, 'backend', 'wasm') as BackendName,
+      .map((s) => toNumber('seeds', s, 'number')),
+    sftSteps: num(a, 'sft-steps', quick ? 2 : 300, 'count'),
+    rlSteps: num(a, 'rl-steps', quick ? 2 : 16, 'count'),
+    evalEvery: num(a, 'eval-every', quick ? 1 : 2, 'positive'),
+    evalSamples: num(a, 'eval-samples', 1, 'positive'),
+    backend: backendOf(a, 'wasm'),
     rlLearningRate: num(a, 'rl-lr', 7e-4),
     ...(quick
       ? { conditions: ['ppo-token+instance', 'grpo-instance'] as ConditionName[], promptsPerStep: 2, groupSize: 2, heldoutLimit: 6 }
