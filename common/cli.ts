@@ -1,7 +1,9 @@
 // The one command-line convention of every @srcode bin, compiled into each package's CLI as
 // common/errors.ts is: help, version, unknown commands and options, errors and exit codes behave the same
 // in all of them.
+import { mkdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
 import { isSrcodeError } from './errors.js';
 
 /** One subcommand of a bin. */
@@ -83,6 +85,27 @@ export function describeFailure(error: unknown): { message: string; exitCode: nu
     return { message: `${e.path}: ${what ?? message}`, exitCode: EXIT_USAGE, hint: false };
   }
   return { message, exitCode: EXIT_FAILURE, hint: false };
+}
+
+/** An error naming `path`, of the kind node gives (`code` and `path` set), for `describeFailure` to word. */
+function pathError(code: 'EISDIR', path: string): Error {
+  return Object.assign(new Error(`${path}: is a folder, expected a file`), { code, path });
+}
+
+/**
+ * The path of an input that must be a file: a missing one throws node's ENOENT (which names it), a folder
+ * a path-named error; both exit 2 through `runCli`.
+ */
+export function inputFile(path: string): string {
+  if (statSync(path).isDirectory()) throw pathError('EISDIR', path);
+  return path;
+}
+
+/** The path of an output file: a folder there is refused, and the folder it goes into is created. */
+export function outputFile(path: string): string {
+  if (statSync(path, { throwIfNoEntry: false })?.isDirectory()) throw pathError('EISDIR', path);
+  mkdirSync(dirname(path), { recursive: true });
+  return path;
 }
 
 /** The bin's help: what it does, its commands with their summaries, and the footer. */

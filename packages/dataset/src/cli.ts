@@ -1,7 +1,7 @@
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { type CliSpec, escapeControl, main, packageVersion } from '../../../common/cli.js';
+import { type CliSpec, escapeControl, inputFile, main, outputFile, packageVersion } from '../../../common/cli.js';
 import { dedupPairs } from './dedup.js';
 import { DatasetError, formatIssue, type Issue } from './errors.js';
 import { IMPORT_FORMATS, type ImportFormat, importPairs } from './import/index.js';
@@ -15,18 +15,6 @@ import { assertSchemaName } from './validate.js';
 
 const err = (s: string) => process.stderr.write(`${escapeControl(s)}\n`);
 const out = (v: unknown) => process.stdout.write(`${typeof v === 'string' ? v : JSON.stringify(v, null, 2)}\n`);
-
-/** The path of an input that must be a file: a missing one throws Node's ENOENT (naming it), a folder an error. */
-function inputFile(path: string): string {
-  if (statSync(path).isDirectory()) throw new DatasetError('invalid-input', `${path}: is a folder, expected a file`);
-  return path;
-}
-
-/** Creates the folder an output goes to, once the inputs are known to be there. */
-function outputFile(path: string): string {
-  mkdirSync(dirname(path), { recursive: true });
-  return path;
-}
 
 function progressLine(label: string) {
   if (!process.stderr.isTTY) return undefined;

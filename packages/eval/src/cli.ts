@@ -4,7 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Finding, Language } from '@srcode/dataset';
 import { languageForFile } from '@srcode/syntax';
-import { type CliSpec, main, packageVersion } from '../../../common/cli.js';
+import { type CliSpec, inputFile, main, packageVersion } from '../../../common/cli.js';
 import { type Analyzer, severityRank } from './analyzer.js';
 import { createAnalyzer } from './analyzers.js';
 import { EnsembleAnalyzer } from './ensemble.js';
@@ -19,10 +19,6 @@ import { SUITE_NAMES, type SuiteName, loadSuite } from './suites.js';
 const SEVERITIES: readonly Finding['severity'][] = ['high', 'medium', 'low'];
 
 // Node's EISDIR from reading a folder carries no path, so a folder is caught here, where the path is known.
-function expectFile(path: string): string {
-  if (statSync(path).isDirectory()) throw new EvaluationError('invalid-input', `${path}: is a folder, expected a file`);
-  return path;
-}
 
 function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[]): T | undefined {
   if (value === undefined || allowed.includes(value as T)) return value as T | undefined;
@@ -69,7 +65,7 @@ async function scan(args: string[]): Promise<number> {
   const analyzer = analyzers.length === 1 ? (analyzers[0] as Analyzer) : new EnsembleAnalyzer(analyzers);
   const inputs: { file: string; findings: Finding[] }[] = [];
   for (const file of positionals) {
-    if (file !== '-') expectFile(file);
+    if (file !== '-') inputFile(file);
     const language = (values.lang as Language | undefined) ?? languageForFile(file);
     if (!language) throw new EvaluationError('invalid-input', `cannot tell the language of '${file}': pass --lang`);
     const code = readFileSync(file === '-' ? 0 : file, 'utf8');
@@ -100,7 +96,7 @@ async function run(args: string[]): Promise<number> {
   if (!suiteName || !SUITE_NAMES.includes(suiteName))
     throw new EvaluationError('invalid-input', `--suite must be one of ${SUITE_NAMES.join(', ')}`);
   if (!values.generations || !values.out) throw new EvaluationError('invalid-input', 'expected --generations FILE and --out DIR');
-  const generations = expectFile(values.generations);
+  const generations = inputFile(values.generations);
   const limit = values.limit === undefined ? undefined : count('--limit', values.limit);
   const ks = values.k ? values.k.split(',').map((k) => count('--k', k)) : undefined;
   const data = resolve(values.data ?? '../shared/data');

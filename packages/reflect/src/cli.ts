@@ -1,6 +1,6 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { type CliSpec, escapeControl, main, packageVersion } from '../../../common/cli.js';
+import { type CliSpec, escapeControl, inputFile, main, packageVersion } from '../../../common/cli.js';
 import { messageOf } from '../../../common/errors.js';
 import { type ChatStats, emptyStats } from './chat/model.js';
 import { OpenAIChatClient } from './chat/openai.js';
@@ -42,9 +42,6 @@ function duration(ms: number | undefined): string {
 }
 
 // Node's EISDIR from reading a folder carries no path, so a folder is caught here, where the path is known.
-function expectFile(path: string): void {
-  if (statSync(path).isDirectory()) throw new ReflectError('invalid-option', `${path}: is a folder, expected a file`);
-}
 
 function number(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
@@ -78,8 +75,8 @@ async function run(argv: string[]): Promise<number> {
   if (!values.in || !values.out) throw new ReflectError('invalid-option', 'expected --in PAIRS.jsonl and --out RECORDS.jsonl');
   if (values.endpoint && !values.model) throw new ReflectError('invalid-option', '--endpoint needs --model');
   // every argument is checked before the run opens its outputs or the answer cache, so a wrong one leaves nothing behind
-  expectFile(values.in);
-  for (const path of [values.out, values.rejected]) if (path && existsSync(path)) expectFile(path);
+  inputFile(values.in);
+  for (const path of [values.out, values.rejected]) if (path && existsSync(path)) inputFile(path);
   const timeoutMs = values.endpoint ? number(values['timeout-ms'], '--timeout-ms') : undefined;
   const samples = values.endpoint ? number(values.samples, '--samples') : undefined;
   const keep = number(values.prompts, '--prompts');

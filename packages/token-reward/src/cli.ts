@@ -1,8 +1,7 @@
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { statSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { formatIssue, type RepairPair, readJsonlAll, type TokenRewardMap, writeJsonlAtomic } from '@srcode/dataset';
-import { type CliSpec, escapeControl, main, packageVersion } from '../../../common/cli.js';
+import { type CliSpec, escapeControl, inputFile, main, outputFile, packageVersion } from '../../../common/cli.js';
 import { TokenRewardError } from './errors.js';
 import { loadHfTokenizer } from './hf.js';
 import { teacherForcedMaps } from './map.js';
@@ -19,18 +18,6 @@ const note = (message: string) => process.stderr.write(`srcode-reward: ${escapeC
 function required(value: string | undefined, option: string): string {
   if (value === undefined) throw new TokenRewardError('invalid-input', `expected ${option}`);
   return value;
-}
-
-/** The path of an input that must be a file: a missing one throws Node's ENOENT (naming it), a folder an error. */
-function inputFile(path: string): string {
-  if (statSync(path).isDirectory()) throw new TokenRewardError('invalid-input', `${path}: is a folder, expected a file`);
-  return path;
-}
-
-/** Creates the folder an output goes to, once the inputs are known to be there. */
-function outputFile(path: string): string {
-  mkdirSync(dirname(path), { recursive: true });
-  return path;
 }
 
 async function loadPairs(file: string): Promise<RepairPair[]> {
