@@ -38,5 +38,12 @@ describe('the CLI analysers', () => {
       throw Object.assign(new Error("Cannot find package 'tree-sitter' imported from /x/eval.js"), { code: 'ERR_MODULE_NOT_FOUND' });
     };
     await expect(cliAnalyzers(undefined, broken)).rejects.toThrow(/tree-sitter/);
+    // a dependency of an installed @srcode/eval missing: the path in the message names eval, the module does not
+    const brokenEval = async () => {
+      throw Object.assign(new Error("Cannot find package '@srcode/syntax' imported from /app/node_modules/@srcode/eval/dist/index.js"), {
+        code: 'ERR_MODULE_NOT_FOUND',
+      });
+    };
+    await expect(cliAnalyzers(undefined, brokenEval)).rejects.toThrow(/@srcode\/syntax/);
   });
 });

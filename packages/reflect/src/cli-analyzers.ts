@@ -37,7 +37,8 @@ async function lexicalAnalyzer(importer: EvalImporter): Promise<AnalyzerLike | u
     mod = (await importer()) as typeof mod;
   } catch (e) {
     // only a missing @srcode/eval means "not installed"; a broken install is an error worth seeing
-    const missing = (e as { code?: unknown }).code === 'ERR_MODULE_NOT_FOUND' && String((e as Error).message).includes('@srcode/eval');
+    const missing =
+      (e as { code?: unknown }).code === 'ERR_MODULE_NOT_FOUND' && /'@srcode\/eval'|"@srcode\/eval"/.test(String((e as Error).message));
     if (missing) return undefined;
     throw e;
   }
