@@ -1,10 +1,17 @@
 // The main job's command line: its flags, their checks, and the settings a run's results depend on.
+import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { IMPORT_FORMATS, type ImportFormat } from '@srcode/dataset';
 
-/** The text `--help` prints, and that a bad number is answered with. */
+/** The pointer to the usage that ends every refusal of a command line. */
+export const HINT = "(see 'pnpm run main -- --help')";
+
+/** The text `--help` prints. */
 export const USAGE = `usage: pnpm run main [-- options]
+
+The whole pipeline: import, reflect, PrimeVul+ records, token reward maps, SFT and RL of a small
+policy, evaluation before and after, report. Finished stages are kept under --out and skipped on a rerun.
 
 inputs (default: the embedded sample pairs)
   --pairs FILE|DIR ...        repair pairs to import (repeatable)
@@ -21,7 +28,17 @@ policy and training
   --backend auto|webgpu|wasm|cpu   (default auto: webgpu on a GPU, else wasm)
   --seed N                    (default 1)
 output
-  --out DIR                   (default .out/main)   --fresh   start every stage over`;
+  --out DIR                   (default .out/main)   --fresh   start every stage over
+  --help, -h                  this text             --version the versions of the @srcode packages it runs`;
+
+/** The packages the main job runs, in the order data flows through them. */
+const PACKAGES = ['@srcode/dataset', '@srcode/syntax', '@srcode/reflect', '@srcode/token-reward', '@srcode/rl-core', '@srcode/eval'];
+
+/** What `--version` prints: each package the main job runs and its version, one a line (the root has none). */
+export function packageVersions(): string {
+  const require = createRequire(import.meta.url);
+  return PACKAGES.map((name) => `${name} ${(require(`${name}/package.json`) as { version: string }).version}`).join('\n');
+}
 
 const FLAGS = {
   pairs: { type: 'string', multiple: true },
@@ -41,7 +58,8 @@ const FLAGS = {
   seed: { type: 'string', default: '1' },
   out: { type: 'string', default: '.out/main' },
   fresh: { type: 'boolean', default: false },
-  help: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+  version: { type: 'boolean', default: false },
 } as const;
 
 /** The numeric flags, in the order they are checked, and the option each one sets. */
@@ -74,28 +92,46 @@ export interface MainOptions extends Record<NumberOption, number> {
   fresh: boolean;
 }
 
-/** What the command line asks for: the usage text, a refusal with its message, or a run. */
-export type ParsedFlags = { kind: 'help' } | { kind: 'invalid'; message: string } | { kind: 'run'; options: MainOptions };
+/**
+ * What the command line asks for: the usage text, the versions, a refusal with its message (one line
+ * ending in {@link HINT}), or a run.
+ */
+export type ParsedFlags =
+  | { kind: 'help' }
+  | { kind: 'version' }
+  | { kind: 'invalid'; message: string }
+  | { kind: 'run'; options: MainOptions };
+
+const invalid = (message: string): ParsedFlags => ({ kind: 'invalid', message: `${message} ${HINT}` });
+const readFlags = (args: string[]) => parseArgs({ args, options: FLAGS }).values;
 
 /**
- * Reads the main job's arguments (those after the script name). Every number is checked here, before any
- * stage runs, finished or not. Unknown flags throw, as `node:util`'s `parseArgs` does.
+ * Reads the main job's arguments (those after the script name). `--help` (or `-h`) anywhere wins, then
+ * `--version`; unknown flags, stray arguments and every number are checked here, before any stage runs,
+ * finished or not.
  */
 export function parseFlags(argv: readonly string[], cwd: string = process.cwd()): ParsedFlags {
   // `pnpm run main -- --flag` hands the script a leading `--`, which parseArgs would read as the end of options.
-  const { values: flags } = parseArgs({ args: argv[0] === '--' ? argv.slice(1) : [...argv], options: FLAGS });
-  if (flags.help) return { kind: 'help' };
+  const args = argv[0] === '--' ? argv.slice(1) : [...argv];
+  if (args.some((a) => a === '--help' || a === '-h')) return { kind: 'help' };
+  let flags: ReturnType<typeof readFlags>;
+  try {
+    flags = readFlags(args);
+  } catch (e) {
+    if (String((e as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS')) return invalid((e as Error).message);
+    throw e;
+  }
+  if (flags.version) return { kind: 'version' };
   const numbers = {} as Record<NumberOption, number>;
   for (const [flag, option] of Object.entries(NUMBERS) as Array<[keyof typeof NUMBERS, NumberOption]>) {
     const v = Number(flags[flag]);
-    if (!Number.isInteger(v) || v < 0)
-      return { kind: 'invalid', message: `--${flag} must be a non-negative integer, got ${String(flags[flag])}\n\n${USAGE}` };
+    if (!Number.isInteger(v) || v < 0) return invalid(`--${flag} must be a non-negative integer, got ${String(flags[flag])}`);
     numbers[option] = v;
   }
   if (numbers.width === 0 || numbers.width % 4 !== 0 || numbers.layers === 0)
-    return { kind: 'invalid', message: `--width must be a positive multiple of 4 (the policy's heads) and --layers at least 1` };
+    return invalid(`--width must be a positive multiple of 4 (the policy's heads) and --layers at least 1`);
   const format = flags.format as ImportFormat;
-  if (!IMPORT_FORMATS.includes(format)) return { kind: 'invalid', message: `--format must be one of ${IMPORT_FORMATS.join(', ')}` };
+  if (!IMPORT_FORMATS.includes(format)) return invalid(`--format must be one of ${IMPORT_FORMATS.join(', ')}`);
   return {
     kind: 'run',
     options: {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type MainOptions, USAGE, parseFlags, settingsOf } from '../pipeline/flags.js';
+import { HINT, type MainOptions, USAGE, packageVersions, parseFlags, settingsOf } from '../pipeline/flags.js';
 
 /** The options of a command line that is expected to ask for a run. */
 function run(...argv: string[]): MainOptions {
@@ -45,13 +45,45 @@ describe('the main job’s flags', () => {
       expect(USAGE).toContain(flag);
     for (const flag of ['--sft-steps', '--rl-steps', '--samples', '--max-chars', '--max-tasks', '--backend', '--seed', '--out', '--fresh'])
       expect(USAGE).toContain(flag);
+    for (const flag of ['--help, -h', '--version']) expect(USAGE).toContain(flag);
   });
 
-  it('rejects a number that is not a non-negative integer, with the usage', () => {
-    const parsed = parseFlags(['--rl-steps', 'many']);
-    expect(parsed.kind).toBe('invalid');
-    const message = parsed.kind === 'invalid' ? parsed.message : '';
-    expect(message).toMatch(/^--rl-steps must be a non-negative integer, got many\n\nusage:/);
+  it('asks for the usage on --help or -h anywhere, even beside flags it would refuse', () => {
+    for (const argv of [['--help'], ['-h'], ['--', '-h'], ['--width', '30', '--help'], ['--nope', '-h']])
+      expect(parseFlags(argv)).toEqual({ kind: 'help' });
+  });
+
+  it('asks for the versions on --version', () => {
+    expect(parseFlags(['--', '--version'])).toEqual({ kind: 'version' });
+  });
+
+  it('lists each package the job runs with its package.json version, one a line', () => {
+    const lines = packageVersions().split('\n');
+    expect(lines.map((l) => l.split(' ')[0])).toEqual([
+      '@srcode/dataset',
+      '@srcode/syntax',
+      '@srcode/reflect',
+      '@srcode/token-reward',
+      '@srcode/rl-core',
+      '@srcode/eval',
+    ]);
+    for (const line of lines) expect(line).toMatch(/^@srcode\/[a-z-]+ \d+\.\d+\.\d+/);
+  });
+
+  it('refuses an unknown flag or a stray argument in one line with a hint, rather than throwing', () => {
+    expect(parseFlags(['--epochs', '3'])).toEqual({ kind: 'invalid', message: `Unknown option '--epochs' ${HINT}` });
+    const stray = parseFlags(['--', 'sven']);
+    expect(stray).toMatchObject({
+      kind: 'invalid',
+      message: expect.stringMatching(/^Unexpected argument 'sven'.*\(see 'pnpm run main -- --help'\)$/),
+    });
+  });
+
+  it('rejects a number that is not a non-negative integer, in one line with a hint', () => {
+    expect(parseFlags(['--rl-steps', 'many'])).toEqual({
+      kind: 'invalid',
+      message: "--rl-steps must be a non-negative integer, got many (see 'pnpm run main -- --help')",
+    });
     expect(parseFlags(['--seed=-1'])).toMatchObject({ kind: 'invalid', message: expect.stringContaining('--seed must be') });
   });
 
