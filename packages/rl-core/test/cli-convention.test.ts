@@ -108,7 +108,7 @@ describe('srcode-rl follows the shared command-line convention', () => {
   it('a folder given as --data exits 2 naming the path', () => {
     const r = run(['sft', '--data', dir]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe(`srcode-rl sft: ${dir}: is a folder, expected a JSONL file\n`);
+    expect(r.stderr).toBe(`srcode-rl sft: ${dir}: is a folder, expected a file\n`);
   });
 
   it('a --data file that is not prompt/completion JSONL exits 2 naming the line and field', () => {

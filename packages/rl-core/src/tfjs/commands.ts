@@ -2,6 +2,7 @@ import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 // The CLI's commands that need TensorFlow.js: `cli.ts` imports this module only when one of them runs.
 // Bad values of their options, and bad input files, throw RlCoreErrors that the CLI prints (exit 2).
+import { inputFile } from '../../../../common/cli.js';
 import { RlCoreError } from '../errors.js';
 import { type ConditionName, CONDITIONS, runExperiment } from '../experiment/run.js';
 import { HELDOUT_NAMES, judge, promptsFor, rewardFor, type TaskPrompt, TRAIN_NAMES } from '../experiment/tasks.js';
@@ -48,15 +49,7 @@ interface SftExample {
 
 /** `--data`: one `{"prompt","completion"}` object a line; a problem names the file, the line and the field. */
 async function readSftData(path: string): Promise<SftExample[]> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (e) {
-    // Node names no path when a folder is read as a file.
-    if ((e as { code?: unknown }).code === 'EISDIR')
-      throw new RlCoreError('invalid-input', `${path}: is a folder, expected a JSONL file`, { cause: e });
-    throw e;
-  }
+  const text = await readFile(inputFile(path), 'utf8');
   const examples: SftExample[] = [];
   for (const [i, line] of text.split('\n').entries()) {
     if (!line.trim()) continue;
