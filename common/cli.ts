@@ -68,6 +68,15 @@ export function escapeControl(text: string): string {
   return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
+/** A node error about a path the user named, in the `cause` chain of `error` (an `io` error that could not read an input, say). */
+function pathCause(error: unknown): unknown {
+  for (let e = (error as { cause?: unknown } | null)?.cause, depth = 0; e && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {
+    const { code, path } = e as { code?: unknown; path?: unknown };
+    if (typeof code === 'string' && PATH_ERRORS.has(code) && typeof path === 'string') return e;
+  }
+  return undefined;
+}
+
 /** The message and exit code of anything a command threw. */
 export function describeFailure(error: unknown): { message: string; exitCode: number; hint: boolean } {
   const e = error as { code?: unknown; message?: unknown; path?: unknown; syscall?: unknown } | null;
@@ -75,7 +84,10 @@ export function describeFailure(error: unknown): { message: string; exitCode: nu
   const message = error instanceof Error ? error.message : String(error);
   // node's own argument errors can span lines; a usage error is one line
   if (code?.startsWith('ERR_PARSE_ARGS')) return { message: message.replace(/\s*\n\s*/g, ' '), exitCode: EXIT_USAGE, hint: true };
-  if (isSrcodeError(error)) return { message, exitCode: INPUT_CODES.has(code ?? '') ? EXIT_USAGE : EXIT_FAILURE, hint: false };
+  if (isSrcodeError(error)) {
+    const input = INPUT_CODES.has(code ?? '') || pathCause(error) !== undefined;
+    return { message, exitCode: input ? EXIT_USAGE : EXIT_FAILURE, hint: false };
+  }
   if (code && PATH_ERRORS.has(code) && typeof e?.path === 'string') {
     const what = {
       ENOENT: 'no such file or folder',

@@ -103,6 +103,10 @@ describe('the shared CLI convention', () => {
     });
     expect(missing).toMatchObject({ code: 2, err: 'srcode-demo go: /nonexistent/pairs.jsonl: no such file or folder' });
     expect(describeFailure(new Error('boom'))).toEqual({ message: 'boom', exitCode: 1, hint: false });
+    // an error of another kind whose cause is node's error about a path the user named is an input error too
+    const enoent = Object.assign(new Error('ENOENT: no such file'), { code: 'ENOENT', path: '/nonexistent/x' });
+    expect(describeFailure(new DemoError('network', 'cannot read input /nonexistent/x', { cause: enoent })).exitCode).toBe(2);
+    expect(describeFailure(new DemoError('network', 'down', { cause: new Error('reset') })).exitCode).toBe(1);
   });
 
   it('escapes control characters (tabs and newlines kept) so a message cannot drive the terminal', async () => {
