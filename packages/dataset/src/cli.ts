@@ -1,4 +1,4 @@
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type CliSpec, escapeControl, inputFile, main, outputFile, packageVersion } from '../../../common/cli.js';
@@ -50,6 +50,14 @@ async function cmdImport(argv: string[]): Promise<number> {
   const written = await writeJsonlAtomic(outputFile(values.out), run, { schema: 'RepairPair' });
   if (onProgress) process.stderr.write('\n');
   reportIssues(run.issues, values.rejects ? outputFile(values.rejects) : undefined);
+  if (written.records === 0) {
+    // nothing valid was read (a file of another format, an empty folder): a failed run leaves no empty output
+    rmSync(values.out, { force: true });
+    throw new DatasetError(
+      'invalid-input',
+      `${positionals.join(', ')}: no valid ${format} record read (${run.issues.length} rejected${values.rejects ? `, listed in ${values.rejects}` : ''})`,
+    );
+  }
   out({ ...run.stats, written: written.records, out: values.out, rejects: values.rejects ?? null });
   return 0;
 }

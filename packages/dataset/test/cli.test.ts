@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -63,6 +63,24 @@ describe('srcode-dataset', () => {
     const r = cli('import', '--format', 'sven', samplePairsPath(), '--out', out);
     expect(r.code, r.stderr).toBe(0);
     expect(readFileSync(out, 'utf8').trim().split('\n')).toHaveLength(12);
+  });
+
+  it('an import that reads no valid record exits 2 and leaves no output, its rejects listed', () => {
+    const dir = tempDir();
+    const notJsonl = join(dir, 'notes.txt');
+    writeFileSync(notJsonl, 'these are notes, not SVEN records\n');
+    const empty = join(dir, 'empty-folder');
+    mkdirSync(empty);
+    for (const input of [notJsonl, empty]) {
+      const out = join(dir, 'out', 'pairs.jsonl');
+      const rejects = join(dir, 'out', 'rejects.jsonl');
+      const r = cli('import', '--format', 'sven', input, '--out', out, '--rejects', rejects);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain(`${input}: no valid sven record read`);
+      expect(r.stdout).toBe('');
+      expect(existsSync(out)).toBe(false);
+      if (input === notJsonl) expect(readFileSync(rejects, 'utf8')).toContain(notJsonl);
+    }
   });
 
   it('escapes control characters of a broken line in its messages', () => {
