@@ -2,6 +2,7 @@
 // run into the same folder, as long as that run has the same settings.
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { removeCheckpoint } from '@srcode/rl-core';
 
 /** Replaces a file whole: written beside it, then renamed over it, so no reader ever sees half of it. */
 export function writeFileAtomic(file: string, text: string): void {
@@ -117,9 +118,7 @@ export class Runner {
     log(name, 'started');
     const result = await run();
     writeFileAtomic(file, JSON.stringify(result, null, 2));
-    // a finished stage needs no progress: its checkpoint and the two names a save passes through
-    for (const dir of [progressDir(name), `${progressDir(name)}.old`, `${progressDir(name)}.partial`])
-      rmSync(dir, { recursive: true, force: true });
+    await removeCheckpoint(progressDir(name)); // a finished stage needs no progress
     log(name, `finished in ${((performance.now() - t) / 1000).toFixed(1)}s`);
     return result;
   }

@@ -64,6 +64,12 @@ export async function writeCheckpoint<Step>(dir: string, policy: Checkpointable,
   await rm(old, { recursive: true, force: true });
 }
 
+/** Removes the checkpoint under `dir` and the two names a save passes through (`<dir>.partial`, `<dir>.old`). */
+export async function removeCheckpoint(dir: string): Promise<void> {
+  const { rm } = await fs();
+  for (const at of [dir, `${dir}.partial`, `${dir}.old`]) await rm(at, { recursive: true, force: true });
+}
+
 /** The checkpoint under `dir` (or, after a crash between two renames, `<dir>.old`), or undefined when there is none. */
 export async function readCheckpoint<Step>(dir: string): Promise<{ dir: string; state: TrainState<Step> } | undefined> {
   const { readFile } = await fs();

@@ -7,6 +7,7 @@ export type { AdvantageInput, AdvantageOutput, Estimator } from './advantages.js
 export { aggregate, aggregationWeights, AGGREGATION_MODES } from './aggregate.js';
 export type { AggregateOptions, AggregationMode } from './aggregate.js';
 export type { Checkpointable } from './checkpoint.js';
+export { removeCheckpoint } from './checkpoint.js';
 export { RlCoreError } from './errors.js';
 export type { RlCoreErrorCode } from './errors.js';
 export { fusedPpoLoss } from './fused.js';
