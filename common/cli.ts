@@ -121,7 +121,7 @@ export function outputFile(path: string): string {
 }
 
 /** The bin's help: what it does, its commands with their summaries, and the footer. */
-export function helpText(spec: CliSpec): string {
+function helpText(spec: CliSpec): string {
   const names = Object.keys(spec.commands);
   const width = Math.max(...names.map((n) => n.length));
   const list = names.map((n) => `  ${n.padEnd(width)}  ${spec.commands[n]?.summary ?? ''}`).join('\n');

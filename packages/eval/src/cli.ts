@@ -18,8 +18,6 @@ import { SUITE_NAMES, type SuiteName, loadSuite } from './suites.js';
 
 const SEVERITIES: readonly Finding['severity'][] = ['high', 'medium', 'low'];
 
-// Node's EISDIR from reading a folder carries no path, so a folder is caught here, where the path is known.
-
 function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[]): T | undefined {
   if (value === undefined || allowed.includes(value as T)) return value as T | undefined;
   throw new EvaluationError('invalid-input', `${flag} must be one of ${allowed.join(', ')}; got '${value}'`);

@@ -23,12 +23,15 @@ export class LexicalAnalyzer implements SyncAnalyzer {
   readonly name = 'srcode-heuristic';
   /** The languages at least one rule runs on. */
   readonly languages: readonly Language[];
-  readonly #rules: readonly LexicalRule[];
+  /** The rules of each language, in rule order (found once, not per call). */
+  readonly #rules = new Map<Language, LexicalRule[]>();
 
   constructor(options: LexicalAnalyzerOptions = {}) {
-    const rules = options.rules ?? LEXICAL_RULES;
-    this.#rules = rules;
-    this.languages = LANGUAGES.filter((l) => rules.some((r) => r.languages.includes(l)));
+    for (const language of LANGUAGES) {
+      const mine = (options.rules ?? LEXICAL_RULES).filter((r) => r.languages.includes(language));
+      if (mine.length) this.#rules.set(language, mine);
+    }
+    this.languages = [...this.#rules.keys()];
   }
 
   /** The findings in `code`, sorted by offset and then rule id. */
@@ -38,8 +41,8 @@ export class LexicalAnalyzer implements SyncAnalyzer {
 
   /** `analyze`, answered synchronously. */
   analyzeSync(code: string, language: Language): Finding[] {
-    const rules = this.#rules.filter((r) => r.languages.includes(language));
-    if (!rules.length) return [];
+    const rules = this.#rules.get(language);
+    if (!rules) return [];
     const clean = blankComments(code, language);
     const lineOf = lineIndex(code);
     const findings: Finding[] = [];

@@ -41,8 +41,6 @@ function duration(ms: number | undefined): string {
   return s >= 3600 ? `${Math.floor(s / 3600)}h${Math.floor((s % 3600) / 60)}m` : s >= 60 ? `${Math.floor(s / 60)}m${s % 60}s` : `${s}s`;
 }
 
-// Node's EISDIR from reading a folder carries no path, so a folder is caught here, where the path is known.
-
 function number(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
