@@ -42,7 +42,7 @@ describe('Sandbox', () => {
   });
 
   it('reports which isolation this machine allows', () => {
-    expect(Object.keys(isolation).sort()).toEqual(['mount', 'network', 'pid', 'user']);
+    expect(Object.keys(isolation).sort()).toEqual(['disk', 'ipc', 'mount', 'network', 'pid', 'user']);
   });
 });
 
@@ -158,7 +158,7 @@ describe('Sandbox fallback without namespaces (limits only)', () => {
     it(`still enforces time, memory, file size and output with ${limiter}`, async () => {
       const sandbox = await Sandbox.create({ isolate: false, limiter });
       try {
-        expect(sandbox.isolation).toEqual({ network: false, mount: false, pid: false, user: false });
+        expect(sandbox.isolation).toEqual({ network: false, mount: false, ipc: false, pid: false, user: false, disk: false });
         const loop = await sandbox.run({ command: [PY, '-c', 'while True: pass'], limits: { timeoutMs: 1000 } });
         expect(loop.timedOut).toBe(true);
         const mem = await sandbox.run({

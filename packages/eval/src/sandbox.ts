@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
-import { chmod, chown, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { chmod, chown, mkdir, mkdtemp, readdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve, sep } from 'node:path';
 import { EvaluationError } from './errors.js';
@@ -19,7 +19,7 @@ export interface SandboxLimits {
   fileSizeBytes: number;
   /** Bytes kept of stdout and of stderr each; past it the run is killed and marked truncated. @default 1048576 */
   outputBytes: number;
-  /** Size of the private /tmp, /var/tmp and /dev/shm when they can be replaced. @default 67108864 */
+  /** Size of each private /tmp, /var/tmp, /dev/shm and /run when they can be replaced. @default 67108864 */
   tmpfsBytes: number;
 }
 
@@ -37,8 +37,15 @@ export const DEFAULT_LIMITS: Readonly<Omit<SandboxLimits, 'cpuSeconds'>> = {
 export interface Isolation {
   /** A network namespace with only a downed loopback: no connection can leave. */
   network: boolean;
-  /** A mount namespace with private /tmp, /var/tmp and /dev/shm. */
+  /**
+   * A mount namespace: every host file system read-only, private /tmp, /var/tmp, /dev/shm and /run
+   * (so /run/lock and /var/lock), the work folder the only other place a run can write.
+   */
   mount: boolean;
+  /** An IPC namespace: shared memory, semaphores and message queues die with the run. */
+  ipc: boolean;
+  /** The work folder is a size-capped file system of its own (`SandboxCreateOptions.diskBytes`). */
+  disk: boolean;
   /** A PID namespace: when the command ends, every process it started dies with it. */
   pid: boolean;
   /** The command runs as a fresh unprivileged uid, so the process limit holds and host files are read-only. */
@@ -46,7 +53,7 @@ export interface Isolation {
 }
 
 /** The namespaces a sandboxed command gets; the probe in `detectIsolation` tries exactly these. */
-const UNSHARE_ARGS = ['--net', '--mount', '--pid', '--fork', '--kill-child', '--mount-proc', '--propagation', 'private'];
+const UNSHARE_ARGS = ['--net', '--mount', '--ipc', '--uts', '--pid', '--fork', '--kill-child', '--mount-proc', '--propagation', 'private'];
 
 let cachedIsolation: Isolation | undefined;
 
@@ -58,10 +65,33 @@ export function detectIsolation(): Isolation {
   if (cachedIsolation) return cachedIsolation;
   const root = typeof process.getuid === 'function' && process.getuid() === 0;
   const ok = (cmd: string, args: string[]) => spawnSync(cmd, args, { stdio: 'ignore', timeout: 10_000 }).status === 0;
-  const ns = ok('unshare', [...UNSHARE_ARGS, 'true']);
+  const ns = ok('unshare', [...UNSHARE_ARGS, 'sh', '-c', `${readOnlyHostScript()}\ntouch /srcode-probe 2>/dev/null && exit 1; exit 0`]);
   const user = root && ok('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'true']);
-  cachedIsolation = { network: ns, mount: ns, pid: ns, user };
+  cachedIsolation = { network: ns, mount: ns, ipc: ns, pid: ns, user, disk: root && ns && canMountTmpfs() };
   return cachedIsolation;
+}
+
+/** Whether a size-capped tmpfs can be mounted on the host (root, and a kernel that lets it). */
+function canMountTmpfs(): boolean {
+  const probe = join(tmpdir(), `srcode-tmpfs-probe-${process.pid}`);
+  try {
+    mkdirSync(probe, { recursive: true });
+    if (spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', probe], { stdio: 'ignore' }).status !== 0) return false;
+    spawnSync('umount', [probe], { stdio: 'ignore' });
+    return true;
+  } finally {
+    rmSync(probe, { recursive: true, force: true });
+  }
+}
+
+/** Remount every mount of the new namespace read-only (a shell fragment run as its root). */
+function readOnlyHostScript(): string {
+  return [
+    'while read -r _ _ _ _ mp _; do',
+    '  mp=$(printf "%b" "$mp")',
+    '  mount -o remount,bind,ro "$mp" 2>/dev/null || true',
+    'done < /proc/self/mountinfo',
+  ].join('\n');
 }
 
 /** Whether `prlimit` can apply limits here (util-linux); without it a `sh -c 'ulimit …'` wrapper is used. */
@@ -84,6 +114,18 @@ export interface SandboxCreateOptions {
   isolate?: boolean;
   /** How rlimits are applied. @default 'prlimit' when installed, else 'ulimit' (a `sh -c` wrapper) */
   limiter?: 'prlimit' | 'ulimit';
+  /**
+   * Total bytes the work folder may hold (a tmpfs of that size, where `isolation.disk`): a run that
+   * writes more gets ENOSPC. @default 268435456 (256 MiB)
+   */
+  diskBytes?: number;
+  /**
+   * Files only trusted runs can read (`trusted: true`): written to a folder beside the work folder
+   * that the sandbox user cannot open, at `sandbox.judgeDir`. Test sources and expected values go here.
+   */
+  judgeFiles?: Record<string, string | Uint8Array>;
+  /** Files every run can read and none can change, at `sandbox.libDir` (a judge's own code, say). */
+  readOnlyFiles?: Record<string, string | Uint8Array>;
 }
 
 /** One command to run in a sandbox. */
@@ -96,6 +138,14 @@ export interface SandboxRunOptions {
   env?: Record<string, string>;
   /** Text written to the command's standard input. */
   stdin?: string;
+  /**
+   * Run `command` as the sandbox's trusted judge: as root of the run's namespaces instead of the
+   * sandbox user, with `SRCODE_UNTRUSTED_UID` naming the uid it must run the code under test as, and
+   * a pipe on file descriptor 3 whose text comes back as `verdict`. The code under test, as another
+   * uid without capabilities, cannot signal the judge, read its memory or descriptors, or reach that
+   * pipe. Only as strong as `isolation.user` (without it, judge and code share a uid).
+   */
+  trusted?: boolean;
 }
 
 /** How a sandboxed command ended, with its (capped) output and the isolation it had. */
@@ -104,9 +154,12 @@ export interface SandboxResult extends SpawnResult {
   durationMs: number;
   /** The isolation the command ran under: refuse untrusted code where it is all false. */
   isolation: Isolation;
+  /** What a trusted run wrote to its verdict pipe (up to `outputBytes`); absent for other runs. */
+  verdict?: string;
 }
 
-const WORLD_WRITABLE = ['/tmp', '/var/tmp', '/dev/shm'];
+const WORLD_WRITABLE = ['/tmp', '/var/tmp', '/dev/shm', '/run'];
+const DEFAULT_DISK_BYTES = 256 * 1024 * 1024;
 const BASE_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 let uidCounter = 0;
@@ -135,15 +188,22 @@ export class Sandbox {
   readonly root: string;
   /** The working directory commands run in and files are written to. */
   readonly dir: string;
+  /** Where `judgeFiles` are: readable by trusted runs only. */
+  readonly judgeDir: string;
+  /** Where `readOnlyFiles` are: readable by every run, writable by none. */
+  readonly libDir: string;
   /** What isolation this sandbox's commands get. */
   readonly isolation: Isolation;
   readonly #uid: number | undefined;
   readonly #limiter: 'prlimit' | 'ulimit';
   #disposed = false;
+  #mounted = false;
 
-  private constructor(root: string, dir: string, isolation: Isolation, uid: number | undefined, limiter: 'prlimit' | 'ulimit') {
+  private constructor(root: string, isolation: Isolation, uid: number | undefined, limiter: 'prlimit' | 'ulimit') {
     this.root = root;
-    this.dir = dir;
+    this.dir = join(root, 'work');
+    this.judgeDir = join(root, 'judge');
+    this.libDir = join(root, 'lib');
     this.isolation = isolation;
     this.#uid = uid;
     this.#limiter = limiter;
@@ -156,15 +216,28 @@ export class Sandbox {
 
   /** Make a sandbox, writing `files` (relative paths) into its directory. */
   static async create(options: SandboxCreateOptions = {}): Promise<Sandbox> {
-    const isolation = options.isolate === false ? { network: false, mount: false, pid: false, user: false } : detectIsolation();
-    const root = await mkdtemp(join(resolve(options.baseDir ?? tmpdir()), 'srcode-sandbox-'));
+    const isolation: Isolation =
+      options.isolate === false ? { network: false, mount: false, ipc: false, pid: false, user: false, disk: false } : detectIsolation();
+    const base = resolve(options.baseDir ?? tmpdir());
+    await sweepStale(base);
+    const root = await mkdtemp(join(base, `srcode-sandbox-${process.pid}-`));
     await chmod(root, 0o711);
-    const dir = join(root, 'work');
-    await mkdir(dir);
     const uid = isolation.user ? freshUid() : undefined;
-    const sandbox = new Sandbox(root, dir, isolation, uid, options.limiter ?? (hasPrlimit() ? 'prlimit' : 'ulimit'));
+    const sandbox = new Sandbox(root, isolation, uid, options.limiter ?? (hasPrlimit() ? 'prlimit' : 'ulimit'));
     try {
+      await mkdir(sandbox.dir);
+      await mkdir(sandbox.judgeDir, { mode: 0o700 });
+      await mkdir(sandbox.libDir, { mode: 0o755 });
+      await mkdir(join(root, 'hold'), { mode: 0o700 });
+      if (isolation.disk) {
+        const size = options.diskBytes ?? DEFAULT_DISK_BYTES;
+        const r = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${size},mode=0755`, 'tmpfs', sandbox.dir], { encoding: 'utf8' });
+        if (r.status !== 0) throw new EvaluationError('sandbox-failed', `could not mount the work folder: ${r.stderr.trim()}`);
+        sandbox.#mounted = true;
+      }
       for (const [name, content] of Object.entries(options.files ?? {})) await sandbox.writeFile(name, content);
+      for (const [name, content] of Object.entries(options.judgeFiles ?? {})) await writeInside(sandbox.judgeDir, name, content);
+      for (const [name, content] of Object.entries(options.readOnlyFiles ?? {})) await writeInside(sandbox.libDir, name, content);
     } catch (cause) {
       await sandbox.dispose();
       throw cause;
@@ -174,16 +247,19 @@ export class Sandbox {
 
   /** Write a file inside the sandbox directory (refusing paths that leave it). */
   async writeFile(name: string, content: string | Uint8Array): Promise<void> {
-    const path = resolve(this.dir, name);
-    if (!path.startsWith(this.dir + sep))
-      throw new EvaluationError('invalid-input', `sandbox file '${name}' is outside the sandbox directory`);
-    await mkdir(dirname(path), { recursive: true });
-    await writeFile(path, content);
+    await writeInside(this.dir, name, content);
   }
 
-  /** Read a file of the sandbox directory as UTF-8 (`name` relative to it). */
+  /**
+   * Read a file of the sandbox directory as UTF-8 (`name` relative to it). Refuses a path that leaves
+   * the directory, through `..` or through a link the code under test planted.
+   */
   async readFile(name: string): Promise<string> {
-    return readFile(resolve(this.dir, name), 'utf8');
+    const path = resolve(this.dir, name);
+    const real = await realpath(path).catch(() => path);
+    const top = await realpath(this.dir);
+    if (!real.startsWith(top + sep)) throw new EvaluationError('invalid-input', `sandbox file '${name}' is outside the sandbox directory`);
+    return readFile(real, 'utf8');
   }
 
   /** Run one command in the sandbox directory. */
@@ -191,14 +267,23 @@ export class Sandbox {
     if (this.#disposed) throw new EvaluationError('sandbox-failed', 'the sandbox was already disposed');
     const limits = resolveLimits(options.limits);
     if (this.#uid !== undefined) await chownTree(this.dir, this.#uid);
-    const argv = this.#wrap(options.command, limits);
+    const trusted = options.trusted === true;
+    const argv = this.#wrap(options.command, limits, trusted);
     const started = performance.now();
     const result = await spawnLimited(argv, {
-      kill: (child) => this.#kill(child),
+      kill: (child) => this.#kill(child, trusted),
       cwd: this.dir,
-      env: { PATH: BASE_PATH, HOME: this.dir, TMPDIR: this.dir, LANG: 'C.UTF-8', ...options.env },
+      env: {
+        PATH: BASE_PATH,
+        HOME: this.dir,
+        TMPDIR: this.dir,
+        LANG: 'C.UTF-8',
+        ...options.env,
+        ...(trusted && this.#uid !== undefined ? { SRCODE_UNTRUSTED_UID: String(this.#uid) } : {}),
+      },
       stdin: options.stdin,
       limits,
+      verdict: trusted,
     });
     await this.#reap();
     return { ...result, durationMs: performance.now() - started, isolation: this.isolation };
@@ -209,6 +294,7 @@ export class Sandbox {
     if (this.#disposed) return;
     this.#disposed = true;
     await this.#reap();
+    if (this.#mounted) unmount(this.dir);
     await rm(this.root, { recursive: true, force: true, maxRetries: 3 });
   }
 
@@ -216,12 +302,13 @@ export class Sandbox {
    * Stop a run: kill the sandbox uid's processes first (the namespace's init among them, so its
    * parent reaps it and no zombie is left to the host), then the whole process group as a backstop.
    */
-  #kill(child: ChildProcess): void {
+  #kill(child: ChildProcess, trusted: boolean): void {
     if (this.#uid === undefined) {
       killGroup(child);
       return;
     }
     killAll(processesOfSync(this.#uid));
+    if (trusted) killGroup(child);
     setTimeout(() => {
       if (child.exitCode === null && child.signalCode === null) killGroup(child);
     }, 250).unref();
@@ -238,7 +325,7 @@ export class Sandbox {
     }
   }
 
-  #wrap(command: readonly string[], limits: SandboxLimits): string[] {
+  #wrap(command: readonly string[], limits: SandboxLimits, trusted: boolean): string[] {
     const limit =
       this.#limiter === 'prlimit'
         ? [
@@ -256,28 +343,38 @@ export class Sandbox {
             `{ ulimit -u ${limits.maxProcesses} 2>/dev/null || ulimit -p ${limits.maxProcesses}; } && ulimit -v ${Math.floor(limits.memoryBytes / 1024)} && ulimit -f ${Math.floor(limits.fileSizeBytes / 512)} && ulimit -t ${limits.cpuSeconds} && ulimit -c 0 && exec "$@"`,
             'sh',
           ];
-    const drop = this.#uid !== undefined ? ['setpriv', `--reuid=${this.#uid}`, `--regid=${this.#uid}`, '--clear-groups', '--'] : [];
+    const drop =
+      this.#uid !== undefined && !trusted ? ['setpriv', `--reuid=${this.#uid}`, `--regid=${this.#uid}`, '--clear-groups', '--'] : [];
     const inner = [...drop, ...limit, ...command];
     if (!this.isolation.mount) return inner;
-    // Private world-writable directories: a fresh tmpfs each; the one holding the sandbox keeps
-    // the sandbox directory visible at its own path (mounted into the new tmpfs before it moves over).
-    const steps: string[] = ['set -e'];
+    // Every host mount read-only; then private world-writable directories, a fresh tmpfs each. The
+    // one holding the sandbox keeps the sandbox visible at its own path (bound into the new tmpfs
+    // before it moves over); the work folder is the one place of the host a run can write.
+    const steps: string[] = ['set -e', readOnlyHostScript()];
     const size = `size=${limits.tmpfsBytes},mode=1777`;
+    let placed = false;
     for (const d of WORLD_WRITABLE) {
       if (this.root.startsWith(`${d}/`)) {
         const hold = join(this.root, 'hold');
-        const mirror = join(hold, this.dir.slice(d.length + 1));
-        steps.push(
-          `mkdir -p ${shQuote(hold)}`,
-          `mount -t tmpfs -o ${size} tmpfs ${shQuote(hold)}`,
-          `mkdir -p ${shQuote(mirror)}`,
-          `mount --bind ${shQuote(this.dir)} ${shQuote(mirror)}`,
-          `mount --move ${shQuote(hold)} ${shQuote(d)}`,
-        );
+        const mirror = join(hold, this.root.slice(d.length + 1));
+        steps.push(`mount -t tmpfs -o ${size} tmpfs ${shQuote(hold)}`);
+        for (const part of ['work', 'judge', 'lib']) {
+          const to = shQuote(join(mirror, part));
+          steps.push(`mkdir -p ${to}`, `mount --bind ${shQuote(join(this.root, part))} ${to}`);
+        }
+        steps.push(`mount -o remount,bind,rw ${shQuote(join(mirror, 'work'))}`, `mount -n --move ${shQuote(hold)} ${shQuote(d)}`);
+        placed = true;
+      } else if (d === '/run') {
+        steps.push('if [ -d /run ]; then mount -t tmpfs -o size=1m,mode=0755 tmpfs /run && mkdir -m 1777 /run/lock; fi');
       } else {
         steps.push(`if [ -d ${d} ]; then mount -t tmpfs -o ${size} tmpfs ${d}; fi`);
       }
     }
+    if (!placed) {
+      const work = shQuote(this.dir);
+      steps.push(`mount --bind ${work} ${work}`, `mount -o remount,bind,rw ${work}`);
+    }
+    steps.push('[ -d /var/lock ] && [ ! -L /var/lock ] && mount -t tmpfs -o size=1m,mode=1777 tmpfs /var/lock || true');
     steps.push(`cd ${shQuote(this.dir)}`, 'exec "$@"');
     return ['unshare', ...UNSHARE_ARGS, '--', 'sh', '-c', steps.join('\n'), 'sh', ...inner];
   }
@@ -383,22 +480,29 @@ function spawnLimited(
     env: Record<string, string>;
     stdin: string | undefined;
     limits: SandboxLimits;
+    /** Open a pipe on fd 3 and return what arrives on it as `verdict`. */
+    verdict?: boolean;
   },
-): Promise<SpawnResult> {
+): Promise<SpawnResult & { verdict?: string }> {
   const [cmd, ...args] = argv;
   if (!cmd) throw new EvaluationError('invalid-input', 'the sandbox was given an empty command');
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(cmd, args, { cwd: options.cwd, env: options.env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, {
+      cwd: options.cwd,
+      env: options.env,
+      detached: true,
+      stdio: options.verdict ? ['pipe', 'pipe', 'pipe', 'pipe'] : ['pipe', 'pipe', 'pipe'],
+    });
     const cap = options.limits.outputBytes;
-    const chunks = { stdout: [] as Buffer[], stderr: [] as Buffer[] };
-    const sizes = { stdout: 0, stderr: 0 };
+    const chunks = { stdout: [] as Buffer[], stderr: [] as Buffer[], verdict: [] as Buffer[] };
+    const sizes = { stdout: 0, stderr: 0, verdict: 0 };
     let timedOut = false;
     let outputTruncated = false;
     const timer = setTimeout(() => {
       timedOut = true;
       options.kill(child);
     }, options.limits.timeoutMs);
-    const collect = (stream: 'stdout' | 'stderr') => (data: Buffer) => {
+    const collect = (stream: 'stdout' | 'stderr' | 'verdict') => (data: Buffer) => {
       const room = cap - sizes[stream];
       if (room > 0) chunks[stream].push(room >= data.length ? data : data.subarray(0, room));
       sizes[stream] += data.length;
@@ -407,10 +511,11 @@ function spawnLimited(
         options.kill(child);
       }
     };
-    child.stdout.on('data', collect('stdout'));
-    child.stderr.on('data', collect('stderr'));
-    child.stdin.on('error', () => {});
-    child.stdin.end(options.stdin ?? '');
+    child.stdout?.on('data', collect('stdout'));
+    child.stderr?.on('data', collect('stderr'));
+    if (options.verdict) (child.stdio[3] as NodeJS.ReadableStream | null)?.on('data', collect('verdict'));
+    child.stdin?.on('error', () => {});
+    child.stdin?.end(options.stdin ?? '');
     child.on('error', (cause) => {
       clearTimeout(timer);
       reject(new EvaluationError('sandbox-failed', `could not start ${cmd}: ${cause.message}`, { cause }));
@@ -425,7 +530,69 @@ function spawnLimited(
         stderr: Buffer.concat(chunks.stderr).toString('utf8'),
         timedOut,
         outputTruncated,
+        ...(options.verdict ? { verdict: Buffer.concat(chunks.verdict).toString('utf8') } : {}),
       });
     });
   });
+}
+
+async function writeInside(dir: string, name: string, content: string | Uint8Array): Promise<void> {
+  const path = resolve(dir, name);
+  if (!path.startsWith(dir + sep)) throw new EvaluationError('invalid-input', `sandbox file '${name}' is outside the sandbox directory`);
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, content);
+}
+
+function unmount(path: string): void {
+  if (spawnSync('umount', [path], { stdio: 'ignore' }).status !== 0) spawnSync('umount', ['-l', path], { stdio: 'ignore' });
+}
+
+const swept = new Set<string>();
+
+/**
+ * Remove what sandboxes of processes that no longer run left in `base` (a crash or SIGKILL skips
+ * `dispose`): their work-folder mounts and their folders. Once per base folder and process.
+ */
+async function sweepStale(base: string): Promise<void> {
+  if (swept.has(base)) return;
+  swept.add(base);
+  let names: string[];
+  try {
+    names = await readdir(base);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = Number(/^srcode-sandbox-(\d+)-/.exec(name)?.[1] ?? Number.NaN);
+    if (!Number.isInteger(pid) || pid === process.pid || alive(pid)) continue;
+    const root = join(base, name);
+    for (const mount of mountsUnder(root).reverse()) unmount(mount);
+    await rm(root, { recursive: true, force: true, maxRetries: 3 }).catch(() => {});
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function mountsUnder(root: string): string[] {
+  let text: string;
+  try {
+    text = readFileSync('/proc/self/mountinfo', 'utf8');
+  } catch {
+    return [];
+  }
+  const out: string[] = [];
+  for (const line of text.split('\n')) {
+    const point = line.split(' ')[4];
+    if (point === undefined) continue;
+    const path = point.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(Number.parseInt(o, 8)));
+    if (path === root || path.startsWith(`${root}/`)) out.push(path);
+  }
+  return out;
 }
