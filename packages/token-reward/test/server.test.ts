@@ -15,6 +15,8 @@ const pair = markedPair(
 const good = 'void g(const char *in) {\n  char out[16];\n  strncpy(out, in, sizeof out);\n}\n';
 const bad = 'void g(const char *in) {\n  char out[16];\n  strcpy(out, in);\n}\n';
 
+const JSON_TYPE = { 'content-type': 'application/json' };
+
 interface Scored {
   id: string;
   rewards: number[];
@@ -44,6 +46,7 @@ describe('reward server', () => {
       method: 'POST',
       body: typeof body === 'string' ? body : JSON.stringify(body),
       ...init,
+      headers: { 'content-type': 'application/json', ...(init.headers as Record<string, string> | undefined) },
     });
     return { status: res.status, json: (await res.json()) as Answer };
   }
@@ -160,7 +163,7 @@ describe('reward server', () => {
 
   it('refuses a 100 MB request with 413 and stays up', async () => {
     const huge = Buffer.alloc(100 * 1024 * 1024, 0x20);
-    const res = await fetch(`${base}/v1/rewards`, { method: 'POST', body: huge });
+    const res = await fetch(`${base}/v1/rewards`, { method: 'POST', body: huge, headers: JSON_TYPE });
     expect(res.status).toBe(413);
     expect(((await res.json()) as Answer).error.code).toBe('too-large');
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
@@ -193,7 +196,7 @@ describe('reward server', () => {
     const { port } = await small.listen(0);
     // 70 MiB is past 8 x 1 KiB + 64 MiB: the server drops the connection mid-body
     await new Promise<void>((resolve) => {
-      const req = request({ port, host: '127.0.0.1', method: 'POST', path: '/v1/rewards' }, (res) => {
+      const req = request({ port, host: '127.0.0.1', method: 'POST', path: '/v1/rewards', headers: JSON_TYPE }, (res) => {
         res.resume();
         res.on('end', resolve);
         res.on('error', () => resolve());
@@ -214,7 +217,7 @@ describe('reward server', () => {
     let status = 503;
     // the server may see the dropped connection a moment after the client does
     for (let i = 0; i < 50 && status === 503; i++) {
-      status = (await fetch(`http://127.0.0.1:${port}/v1/rewards`, { method: 'POST', body })).status;
+      status = (await fetch(`http://127.0.0.1:${port}/v1/rewards`, { method: 'POST', body, headers: JSON_TYPE })).status;
       if (status === 503) await new Promise((r) => setTimeout(r, 20));
     }
     expect(status).toBe(200);
@@ -238,7 +241,7 @@ describe('reward server', () => {
     const send = (hold?: Promise<unknown>) =>
       new Promise<{ status: number | string; connection: string | undefined }>((resolve) => {
         const req = request(
-          { agent, port, host: '127.0.0.1', method: 'POST', path: '/v1/rewards', headers: { 'content-length': body.length } },
+          { agent, port, host: '127.0.0.1', method: 'POST', path: '/v1/rewards', headers: { 'content-length': body.length, ...JSON_TYPE } },
           (res) => {
             res.resume();
             res.on('end', () => resolve({ status: res.statusCode ?? 0, connection: res.headers.connection }));
@@ -279,6 +282,7 @@ describe('reward server', () => {
     const arrived = new Promise((resolve) => other.server.once('request', resolve));
     const inFlight = fetch(`http://127.0.0.1:${port}/v1/rewards`, {
       method: 'POST',
+      headers: JSON_TYPE,
       body: JSON.stringify({ pair, completions: [{ text: bad.repeat(2000) }] }),
     });
     await arrived;
