@@ -1,13 +1,17 @@
 import { statSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
-import { formatIssue, type RepairPair, readJsonlAll, type TokenRewardMap, writeJsonlAtomic } from '@srcode/dataset';
+import { formatIssue, type Issue, type RepairPair, readJsonlAll, type TokenRewardMap, writeJsonlAtomic } from '@srcode/dataset';
 import { type CliSpec, escapeControl, inputFile, main, outputFile, packageVersion } from '../../../common/cli.js';
 import { TokenRewardError } from './errors.js';
 import { loadHfTokenizer } from './hf.js';
 import { teacherForcedMaps } from './map.js';
 import { pairSpans } from './pair-spans.js';
 import { renderHtml } from './render.js';
+import { cliAnalyzers, inProcess } from './cli-analyzers.js';
+import type { CliWorkerData } from './cli-worker.js';
 import { createRewardServer } from './server.js';
+import { LOOPBACK_HOSTS, type ServerOptions } from './server-options.js';
 import { byteTokenizer, type TokenizerLike } from './tokenizer.js';
 
 const TOKENIZER_HELP = '--tokenizer takes a folder (or file) with a Hugging Face tokenizer.json, or "bytes" for one token per byte.';
@@ -20,10 +24,21 @@ function required(value: string | undefined, option: string): string {
   return value;
 }
 
+/** Reports the rejected lines of `file`, and fails naming it when no line was a valid record. */
+function keepValid<T>(file: string, kind: string, run: { records: T[]; issues: Issue[] }): T[] {
+  const shown = run.issues.slice(0, 20);
+  for (const issue of shown) note(`skipped ${formatIssue({ ...issue, file })}`);
+  if (run.issues.length > shown.length) note(`… and ${run.issues.length - shown.length} more`);
+  if (run.records.length === 0)
+    throw new TokenRewardError(
+      'invalid-input',
+      `${file}: no valid ${kind} record read (${run.issues.length} rejected); expected ${kind} JSONL`,
+    );
+  return run.records;
+}
+
 async function loadPairs(file: string): Promise<RepairPair[]> {
-  const { records, issues } = await readJsonlAll(inputFile(file), { schema: 'RepairPair' });
-  for (const issue of issues) note(`skipped ${formatIssue({ ...issue, file })}`);
-  return records;
+  return keepValid(file, 'RepairPair', await readJsonlAll(inputFile(file), { schema: 'RepairPair' }));
 }
 
 async function loadTokenizer(spec: string | undefined): Promise<TokenizerLike | undefined> {
@@ -107,11 +122,23 @@ async function cmdRender(argv: string[]): Promise<number> {
   const limit = values.limit === undefined ? undefined : Number(values.limit);
   if (limit !== undefined && (!Number.isInteger(limit) || limit < 0))
     throw new TokenRewardError('invalid-input', '--limit must be a non-negative integer');
-  const { records, issues } = await readJsonlAll(inputFile(file), { schema: 'TokenRewardMap' });
-  for (const issue of issues) note(`skipped ${formatIssue(issue)}`);
+  const records = keepValid(file, 'TokenRewardMap', await readJsonlAll(inputFile(file), { schema: 'TokenRewardMap' }));
   const maps: TokenRewardMap[] = records.slice(0, limit ?? records.length);
   writeFileSync(outputFile(outFile), renderHtml(maps, values.title ? { title: values.title } : {}));
   return 0;
+}
+
+/** A positive integer option, or undefined when not given. */
+function positive(values: Record<string, unknown>, name: string, allowZero = false): number | undefined {
+  const raw = values[name];
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < (allowZero ? 0 : 1))
+    throw new TokenRewardError(
+      'invalid-input',
+      `--${name} must be a ${allowZero ? 'non-negative' : 'positive'} integer, not "${String(raw)}"`,
+    );
+  return n;
 }
 
 async function cmdServe(argv: string[]): Promise<number> {
@@ -122,27 +149,59 @@ async function cmdServe(argv: string[]): Promise<number> {
       host: { type: 'string', default: '127.0.0.1' },
       pairs: { type: 'string' },
       tokenizer: { type: 'string' },
+      analyzer: { type: 'string' },
+      workers: { type: 'string' },
       'max-body-bytes': { type: 'string' },
+      'max-completions': { type: 'string' },
+      'max-work-chars': { type: 'string' },
+      'max-in-flight': { type: 'string' },
+      'body-idle-ms': { type: 'string' },
+      'allow-host': { type: 'string', multiple: true },
     },
   });
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new TokenRewardError('invalid-input', `--port must be 0..65535, not "${values.port}"`);
-  const maxBody = values['max-body-bytes'] === undefined ? undefined : Number(values['max-body-bytes']);
-  if (maxBody !== undefined && !(Number.isInteger(maxBody) && maxBody > 0))
-    throw new TokenRewardError('invalid-input', `--max-body-bytes must be a positive integer, not "${values['max-body-bytes']}"`);
+  const limits = {
+    maxBodyBytes: positive(values, 'max-body-bytes'),
+    maxCompletions: positive(values, 'max-completions'),
+    maxWorkChars: positive(values, 'max-work-chars'),
+    maxInFlight: positive(values, 'max-in-flight'),
+    bodyIdleMs: positive(values, 'body-idle-ms'),
+    workers: positive(values, 'workers', true),
+  };
   if (values.pairs) inputFile(values.pairs);
   const tokenizer = await loadTokenizer(values.tokenizer);
   const pairs = values.pairs ? await loadPairs(values.pairs) : [];
-  const service = createRewardServer({
+  const found = values.analyzer === undefined ? undefined : await cliAnalyzers(values.analyzer);
+  const workers = limits.workers ?? availableParallelism();
+  // rule engines run in each worker thread; subprocess tools (bandit) on the main thread, batched
+  const inWorkers = workers > 0 ? (found?.analyzers.filter(inProcess) ?? []) : [];
+  const onMain = found?.analyzers.filter((a) => !inWorkers.includes(a)) ?? [];
+  const options: ServerOptions = {
     pairs: new Map(pairs.map((p) => [p.id, p])),
     ...(tokenizer ? { tokenizer } : {}),
-    ...(maxBody ? { maxBodyBytes: maxBody } : {}),
-  });
+    ...(onMain.length ? { analyzers: onMain } : {}),
+    workers,
+    workerSetup: {
+      module: new URL('./cli-worker.js', import.meta.url),
+      data: {
+        ...(values.tokenizer ? { tokenizer: values.tokenizer } : {}),
+        analyzers: inWorkers.map((a) => a.name),
+      } satisfies CliWorkerData,
+    },
+    ...(values['allow-host'] ? { allowedHosts: [...LOOPBACK_HOSTS, ...values['allow-host']] } : {}),
+  };
+  for (const [key, value] of Object.entries(limits)) if (value !== undefined) (options as Record<string, unknown>)[key] = value;
+  const service = createRewardServer(options);
   const address = await service.listen(port, values.host);
   process.stdout.write(`srcode-reward listening on http://${address.address}:${address.port}\n`);
+  note(
+    `${pairs.length} pairs, ${workers} worker threads${found ? `, analysers ${found.names.join(', ')}` : ''}, tokenizer ${tokenizer?.name ?? 'none (completions bring offsets)'}`,
+  );
   const stop = () => {
     note('shutting down');
+    // every reply in flight is completed before the process ends
     service.close().then(() => process.exit(0));
   };
   process.once('SIGTERM', stop);
@@ -180,12 +239,22 @@ Renders the first --limit maps (default all) of TokenRewardMap JSONL as one self
       run: cmdRender,
     },
     serve: {
-      summary: 'JSON service: POST /v1/rewards, GET /healthz',
-      usage: `[--port 0] [--host 127.0.0.1] [--pairs FILE] [--tokenizer PATH|bytes] [--max-body-bytes N]
+      summary: 'JSON service: POST /v1/rewards, POST /v1/openrlhf, GET /healthz',
+      usage: `[--port 0] [--host 127.0.0.1] [--pairs FILE] [--tokenizer PATH|bytes] [--analyzer builtin[,bandit]]
+       [--workers N] [--max-completions N] [--max-work-chars N] [--max-body-bytes N] [--max-in-flight N]
+       [--body-idle-ms N] [--allow-host NAME]...
 
-Serves reward maps until SIGTERM or SIGINT; --port 0 picks a free port, printed on stdout. --pairs
-gives the pairs requests may name by pairId; with --tokenizer, completions may come without offsets.
-Bodies over --max-body-bytes (default 32 MiB) get 413.
+Serves POST /v1/rewards, POST /v1/openrlhf (OpenRLHF's remote reward protocol) and GET /healthz until
+SIGTERM or SIGINT, which completes every reply in flight first; --port 0 picks a free port, printed on
+stdout. --pairs gives the pairs requests may name by pairId; with --tokenizer, completions may come
+without offsets. --analyzer runs @srcode/eval's analysers (an optional peer) on each completion and
+folds their findings in.
+Limits: --workers threads do the work (default: the number of cores; 0 works on the main thread);
+a request over --max-completions (default 256), --max-work-chars characters of completions and inline
+pairs (default 4194304) or --max-body-bytes (default 33554432) gets 413; past --max-in-flight admitted
+requests (default 64) new ones get 503 with Retry-After; a body that pauses --body-idle-ms (default
+10000) gets 408. Only JSON bodies (415 otherwise) and Host names localhost, 127.0.0.1 and [::1] are
+served; add names with --allow-host (repeatable; * allows any) when serving beyond loopback.
 ${TOKENIZER_HELP}`,
       run: cmdServe,
     },

@@ -20,4 +20,5 @@ export { onlineRewardMap } from './online.js';
 export type { RenderOptions } from './render.js';
 export { renderHtml } from './render.js';
 export type { RewardServer, ServerOptions } from './server.js';
+export type { WorkerSetup, WorkerTools } from './server-options.js';
 export { createRewardServer } from './server.js';
