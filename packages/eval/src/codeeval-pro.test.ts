@@ -19,6 +19,7 @@ describe.skipIf(!existsSync(DIR))('HumanEval Pro and MBPP Pro (needs ../shared/d
     const sample = [...he.filter((_, i) => i % 55 === 0), ...mbpp.filter((_, i) => i % 126 === 0)];
     const outcomes = await Promise.all(sample.map((p) => runProProblem(p, canonicalCompletion(p))));
     expect(outcomes.filter((o) => !o.passed).map((o) => `${o.problemId}: ${o.error}`)).toEqual([]);
+    expect(new Set(outcomes.map((o) => o.outcome))).toEqual(new Set(['passed']));
   });
 
   it('fails a wrong completion and reports the assertion', async () => {
@@ -26,7 +27,8 @@ describe.skipIf(!existsSync(DIR))('HumanEval Pro and MBPP Pro (needs ../shared/d
     if (!p) throw new Error('no problem');
     const out = await runProProblem(p, '    return [42]\n');
     expect(out.passed).toBe(false);
-    expect(out.error).toMatch(/AssertionError/);
+    expect(out.outcome).toBe('failed');
+    expect(out.error).toMatch(/^assertion failed/);
   });
 
   it('takes a completion that defines the new function as the whole program', () => {

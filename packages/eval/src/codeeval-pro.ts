@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { EvaluationError } from './errors.js';
 import { DEFAULT_PYTHON, stripFences } from './cweval.js';
+import { type Outcome, classify, judgeSources, newNonce, parseVerdict } from './judge.js';
 import { Sandbox, type SandboxLimits } from './sandbox.js';
 
 /** One self-invoking problem of HumanEval Pro or MBPP Pro. */
@@ -43,16 +44,18 @@ function newFunctionName(p: ProProblem): string | undefined {
 }
 
 /**
- * The program to run: a completion that defines the new function is taken whole (it must carry
+ * The program under test: a completion that defines the new function is taken whole (it must carry
  * the base function too); otherwise it continues the prompt (raw problem, its solution, the new problem).
+ * The tests are not part of it: they run in the judge, out of the program's reach.
  */
 export function proProgram(p: ProProblem, completion: string): string {
   const code = stripFences(completion);
   const name = newFunctionName(p);
   const whole = name !== undefined && new RegExp(`^def\\s+${name}\\s*\\(`, 'm').test(code);
   const body = whole ? code : `${p.rawProblem}${p.rawSolution}\n${p.newProblem}${code}`;
-  return `${body}\n\n${p.testCode}\n`;
+  return `${body}\n`;
 }
+
 
 /** The canonical solution as a completion of the prompt. */
 export function canonicalCompletion(p: ProProblem): string {
@@ -63,11 +66,13 @@ export function canonicalCompletion(p: ProProblem): string {
 export interface ProOutcome {
   /** The problem's id. */
   problemId: string;
-  /** The program exited 0 within the limits: every assert held. */
+  /** The judge saw every assert run to its end and hold (`outcome === 'passed'`). */
   passed: boolean;
+  /** How the run ended. */
+  outcome: Outcome;
   /** The wall-clock limit killed the program. */
   timedOut: boolean;
-  /** The last line of stderr, when it failed. */
+  /** Why it failed: the judge's reason, or the last line of stderr. */
   error?: string;
   /** Wall-clock time of the run. */
   durationMs: number;
@@ -76,25 +81,35 @@ export interface ProOutcome {
 /** The sandbox limits of each program (more than `DEFAULT_LIMITS`: some canonical solutions are slow). */
 export const PRO_LIMITS: Partial<SandboxLimits> = { timeoutMs: 20_000, memoryBytes: 1024 * 1024 * 1024, maxProcesses: 32 };
 
-/** Run one completion of one problem in a fresh sandbox; passing means the asserts all held. */
+/**
+ * Run one completion of one problem in a fresh sandbox. The program runs as the sandbox user in an
+ * untrusted worker; the asserts run in a trusted judge that calls into it over a pipe and compares
+ * plain values decoded on its own side, so no exit, forged output or rigged object can pass them.
+ */
 export async function runProProblem(
   p: ProProblem,
   completion: string,
   options: { python?: string; limits?: Partial<SandboxLimits> } = {},
 ): Promise<ProOutcome> {
   const started = performance.now();
-  const sandbox = await Sandbox.create({ files: { 'solution.py': proProgram(p, completion) } });
+  const sandbox = await Sandbox.create({ files: { 'solution.py': proProgram(p, completion) }, readOnlyFiles: judgeSources() });
   try {
+    const nonce = newNonce();
     const r = await sandbox.run({
-      command: [options.python ?? DEFAULT_PYTHON, 'solution.py'],
+      command: [options.python ?? DEFAULT_PYTHON, '-I', '-B', `${sandbox.libDir}/pro.py`],
       limits: { ...PRO_LIMITS, ...options.limits },
+      stdin: JSON.stringify({ nonce, solution: 'solution.py', tests: p.testCode }),
+      trusted: true,
     });
-    const passed = r.exitCode === 0 && !r.timedOut;
-    const error = passed ? undefined : (r.stderr.trim().split('\n').pop() ?? (r.timedOut ? 'timed out' : `exit ${r.exitCode}`));
+    const verdict = parseVerdict(r.verdict, nonce);
+    const outcome = classify(r, verdict);
+    const passed = outcome === 'passed';
+    const error = passed ? undefined : (verdict?.reason ?? (r.stderr.trim().split('\n').pop() || outcome));
     return {
       problemId: p.id,
       passed,
-      timedOut: r.timedOut,
+      outcome,
+      timedOut: outcome === 'timed-out',
       ...(error !== undefined ? { error } : {}),
       durationMs: performance.now() - started,
     };

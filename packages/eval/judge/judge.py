@@ -1,0 +1,193 @@
+"""What the trusted judges share: starting the untrusted worker and writing the verdict.
+
+A judge runs inside the sandbox's namespaces as their root, so the code under test (another
+uid, no capabilities) can neither signal it, read its memory or files descriptors, nor reach the
+verdict pipe (file descriptor 3, inherited from the host and closed in every child).
+"""
+
+import builtins
+import json
+import os
+import resource
+import sys
+
+sys.dont_write_bytecode = True
+LIB = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, LIB)
+
+from wire import Peer, PeerLost, WireError  # noqa: E402,F401
+
+VERDICT_FD = int(os.environ.get("SRCODE_VERDICT_FD", "3"))
+_verdict = None
+
+
+def take_verdict_channel():
+    """Move the verdict pipe to a descriptor no child inherits; call first thing."""
+    global _verdict
+    fd = os.dup(VERDICT_FD)  # os.dup makes the copy non-inheritable
+    os.close(VERDICT_FD)
+    _verdict = fd
+
+
+def write_verdict(verdict):
+    data = (json.dumps(verdict, separators=(",", ":")) + "\n").encode("utf-8")
+    view = memoryview(data)
+    while view:
+        n = os.write(_verdict, view)
+        view = view[n:]
+    os.close(_verdict)
+
+
+def untrusted_uid():
+    raw = os.environ.get("SRCODE_UNTRUSTED_UID", "")
+    return int(raw) if raw.isdigit() else None
+
+
+def drop_privileges(uid, workdir):
+    """In a forked child: become the untrusted user, in the work folder, with nothing inherited."""
+    if uid is not None and os.getuid() == 0:
+        os.setgroups([])
+        os.setgid(uid)
+        os.setuid(uid)
+        if os.getuid() != uid or os.geteuid() != uid:
+            os._exit(126)
+    os.chdir(workdir)
+    os.umask(0o022)
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def untrusted_env(workdir):
+    return {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": workdir,
+        "TMPDIR": "/tmp",
+        "LANG": os.environ.get("LANG", "C.UTF-8"),
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
+
+
+class Judge(Peer):
+    """The trusted end: lends only allow-listed objects, refuses private attributes."""
+
+    LENDABLE = {}
+
+    def __init__(self, rfd, wfd):
+        super().__init__(rfd, wfd, lend=self._lend, trusted=True)
+
+    def _lend(self, peer, value):
+        kind = type(value)
+        if kind in self.LENDABLE:
+            return self.keep(value)
+        owner = getattr(value, "__self__", None)
+        name = getattr(value, "__name__", None)
+        if owner is not None and type(owner) in self.LENDABLE and name in self.LENDABLE[type(owner)]:
+            return self.keep(value)
+        if callable(value) and not isinstance(value, type):
+            raise TypeError("a %s cannot be passed to the code under test" % kind.__name__)
+        raise TypeError("a %s cannot be passed to the code under test" % kind.__name__)
+
+    def perform(self, message):
+        if message.get("op") == "ping":
+            return "pong"
+        if message.get("op") == "getattr":
+            target = self.refs.get(message.get("ref"))
+            allowed = self.LENDABLE.get(type(target), ())
+            if message.get("name") not in allowed:
+                raise AttributeError(str(message.get("name"))[:100])
+        elif message.get("op") != "call":
+            raise WireError("only calls and allowed attributes of lent objects")
+        return super().perform(message)
+
+    def import_module(self, name):
+        top = name.partition(".")[0]
+        if top not in getattr(sys, "stdlib_module_names", ()):
+            raise WireError("only standard-library modules are shared with the judge")
+        return super().import_module(name)
+
+
+def lendable():
+    """Objects a test may hand to the code under test, by type, with the attributes allowed on them."""
+    table = {}
+    try:
+        import sqlite3
+
+        table[sqlite3.Cursor] = {
+            "execute",
+            "executemany",
+            "fetchone",
+            "fetchall",
+            "fetchmany",
+            "rowcount",
+            "lastrowid",
+            "description",
+            "arraysize",
+            "close",
+        }
+    except ImportError:
+        pass
+    return table
+
+
+def start_worker(module_path, workdir):
+    """Fork the untrusted worker for `module_path`; return the judge's end of the wire and its pid."""
+    to_worker_r, to_worker_w = os.pipe()
+    to_judge_r, to_judge_w = os.pipe()
+    uid = untrusted_uid()
+    env = untrusted_env(workdir)
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.dup2(to_worker_r, 3)
+            os.dup2(to_judge_w, 4)
+            devnull = os.open(os.devnull, os.O_RDONLY)
+            os.dup2(devnull, 0)
+            os.dup2(2, 1)
+            os.closerange(5, 65536)
+            drop_privileges(uid, workdir)
+            os.set_inheritable(3, True)
+            os.set_inheritable(4, True)
+            os.execve(
+                sys.executable,
+                [sys.executable, "-I", "-B", os.path.join(LIB, "worker.py"), module_path, "3", "4"],
+                env,
+            )
+        finally:
+            os._exit(127)
+    os.close(to_worker_r)
+    os.close(to_judge_w)
+    judge = Judge(to_judge_r, to_worker_w)
+    judge.LENDABLE = lendable()
+    return judge, pid
+
+
+def worker_status(pid):
+    """How the worker ended, without waiting if it still runs: None while alive."""
+    try:
+        done, status = os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        return "gone"
+    if done == 0:
+        return None
+    if os.WIFSIGNALED(status):
+        return "signal %d" % os.WTERMSIG(status)
+    return "exit %d" % os.WEXITSTATUS(status)
+
+
+def read_job():
+    return json.loads(sys.stdin.read())
+
+
+def real_exception_name(error):
+    return type(error).__name__ if type(error).__module__ == "builtins" else type(error).__qualname__
+
+
+__all__ = [
+    "PeerLost",
+    "WireError",
+    "builtins",
+    "read_job",
+    "start_worker",
+    "take_verdict_channel",
+    "worker_status",
+    "write_verdict",
+]

@@ -1,0 +1,102 @@
+"""Judge of a self-invoking problem (HumanEval Pro, MBPP Pro): the asserts run here, the code there.
+
+Job on stdin: {"nonce", "solution": path of the program, "tests": source of the asserts,
+"names": the functions the problem defines}. The program runs in the untrusted worker; the
+asserts run in this process against plain values decoded from the wire. The verdict (fd 3) is
+"passed" only when every statement of the tests ran to its end and the worker still answers.
+"""
+
+import builtins
+import os
+import sys
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import judge  # noqa: E402
+from wire import PeerLost, RemoteRef, WireError  # noqa: E402
+
+
+def main():
+    judge.take_verdict_channel()
+    job = judge.read_job()
+    nonce = job["nonce"]
+    workdir = os.getcwd()
+    verdict = {"nonce": nonce, "status": "failed", "calls": 0}
+    peer, pid = judge.start_worker(job["solution"], workdir)
+    try:
+        ready = peer.receive()
+        if ready.get("op") != "ready":
+            verdict["reason"] = "the program did not load: %s: %s" % (
+                str(ready.get("type"))[:100],
+                str(ready.get("message"))[:500],
+            )
+            return verdict
+        names = test_names(job["tests"])
+        scope = {"__builtins__": builtins, "__name__": "__tests__"}
+        calls = [0]
+        for pair in ready.get("globals", []):
+            if type(pair) is not list or len(pair) != 2 or type(pair[0]) is not str:
+                raise WireError("a global is a name and a value")
+            name, data = pair
+            if type(data) is dict and (set(data) == {"$module"} or set(data) == {"$import"}):
+                if name not in names:
+                    continue
+                try:
+                    scope[name] = peer.decode(data)
+                except Exception:  # noqa: BLE001 - a module the judge cannot share is left out
+                    pass
+            elif name in names:
+                value = peer.decode(data)
+                scope[name] = counted(value, calls) if type(value) is RemoteRef else value
+        code = compile(job["tests"], "tests", "exec")
+        try:
+            exec(code, scope)
+        except AssertionError as error:
+            verdict["reason"] = "assertion failed%s" % (": " + str(error)[:500] if str(error) else "")
+            return verdict
+        except PeerLost:
+            verdict["reason"] = "the program exited before the tests finished"
+            return verdict
+        except Exception as error:  # noqa: BLE001 - any other failure of a test is a failure
+            verdict["reason"] = "%s: %s" % (type(error).__name__, str(error)[:500])
+            return verdict
+        verdict["calls"] = calls[0]
+        if calls[0] == 0:
+            verdict["reason"] = "the tests never called the program"
+            return verdict
+        if peer.request("ping") != "pong" or judge.worker_status(pid) is not None:
+            verdict["reason"] = "the program exited before the tests finished"
+            return verdict
+        verdict["status"] = "passed"
+        return verdict
+    except PeerLost:
+        verdict["reason"] = "the program exited before the tests finished"
+        return verdict
+    except WireError as error:
+        verdict["reason"] = "the program broke the wire: %s" % error
+        return verdict
+    finally:
+        status = judge.worker_status(pid)
+        if status is not None:
+            verdict["worker"] = status
+
+
+def test_names(tests):
+    """The names the tests read that are not builtins: the only globals taken from the program."""
+    import ast
+
+    found = {n.id for n in ast.walk(ast.parse(tests)) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    return found - set(dir(builtins))
+
+
+def counted(ref, calls):
+    def call(*args, **kwargs):
+        calls[0] += 1
+        return ref(*args, **kwargs)
+
+    return call
+
+
+if __name__ == "__main__":
+    judge.write_verdict(main())
