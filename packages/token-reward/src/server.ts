@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Analyzer, Finding, Language } from '@srcode/dataset';
 import { languageNames } from '@srcode/syntax';
 import { SpanCache } from './cache.js';
@@ -150,22 +150,35 @@ export function createRewardServer(options: ServerOptions = {}): RewardServer {
   };
 
   let closing = false;
-  /** Requests taken whose replies have not closed yet. */
+  /** Requests taken whose replies have not closed yet (a reply closes once its last byte left for the network). */
   let active = 0;
   /** Replies whose headers are not written yet, so a close can still mark them `Connection: close`. */
   const pending = new Set<ServerResponse>();
-  const drain = () => {
-    if (closing) server.closeIdleConnections();
+  /** Open connections and how many requests each has under way. */
+  const sockets = new Map<Socket, number>();
+  let stopped: (() => void) | undefined;
+  // node's own idle test counts a connection as idle once `end()` is called, with the reply still
+  // buffered: closing such a connection cut large replies short. The server tracks its connections
+  // itself and ends one only when no reply on it is still being written.
+  const endIfIdle = (socket: Socket) => {
+    if (closing && (sockets.get(socket) ?? 0) === 0) socket.end();
+  };
+  const settle = () => {
+    if (closing && active === 0) stopped?.();
   };
 
   const server = createServer((req, res) => {
     active++;
+    const socket = req.socket;
+    sockets.set(socket, (sockets.get(socket) ?? 0) + 1);
     if (closing) res.shouldKeepAlive = false;
     else pending.add(res);
     res.once('close', () => {
       pending.delete(res);
       active--;
-      drain();
+      if (sockets.has(socket)) sockets.set(socket, (sockets.get(socket) ?? 1) - 1);
+      endIfIdle(socket);
+      settle();
     });
     handle(req, res).catch((err: unknown) => {
       if (res.headersSent) return void res.destroy();
@@ -180,6 +193,12 @@ export function createRewardServer(options: ServerOptions = {}): RewardServer {
       }
       sendError(res, error);
     });
+  });
+  server.on('connection', (socket: Socket) => {
+    // while closing, new connections are refused at once
+    if (closing) return void socket.destroy();
+    sockets.set(socket, 0);
+    socket.once('close', () => sockets.delete(socket));
   });
   server.requestTimeout = 120_000;
   server.headersTimeout = 30_000;
@@ -198,15 +217,20 @@ export function createRewardServer(options: ServerOptions = {}): RewardServer {
         closing = true;
         for (const res of pending) if (!res.headersSent) res.shouldKeepAlive = false;
         pending.clear();
-        const grace = setTimeout(() => server.closeAllConnections(), limits.closeGraceMs);
-        grace.unref();
-        server.close(() => {
+        for (const socket of sockets.keys()) endIfIdle(socket);
+        let done = false;
+        const finish = () => {
+          if (done) return;
+          done = true;
           clearTimeout(grace);
-          void executor.close().then(() => resolve());
-        });
-        // connections with no request under way go now; the others once their reply has closed
-        drain();
-        if (active === 0) server.closeAllConnections();
+          server.close(() => void executor.close().then(() => resolve()));
+          server.closeAllConnections();
+        };
+        // the last resort for a client that never reads its reply
+        const grace = setTimeout(finish, limits.closeGraceMs);
+        grace.unref();
+        stopped = finish;
+        settle();
       });
     },
   };

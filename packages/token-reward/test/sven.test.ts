@@ -37,6 +37,24 @@ function typesAt(tree: Tree, start: number, end: number): string[] {
   return types;
 }
 
+/** The smallest node of `type` containing `[start, end)`. */
+function enclosing(tree: Tree, start: number, end: number, type: string): SyntaxNode | undefined {
+  let node: SyntaxNode | null = tree.rootNode.descendantForIndex(start, Math.max(start, end - 1));
+  while (node && !(node.type === type && node.startIndex <= start && node.endIndex >= end)) node = node.parent;
+  return node ?? undefined;
+}
+
+/** Whether `[start, end)` is exactly the condition of a statement. */
+function conditionAt(tree: Tree, start: number, end: number): boolean {
+  let node: SyntaxNode | null = tree.rootNode.descendantForIndex(start, Math.max(start, end - 1));
+  while (node && node.startIndex >= start && node.endIndex <= end) {
+    const cond = node.parent?.childForFieldName('condition');
+    if (cond && cond.startIndex === start && cond.endIndex === end) return true;
+    node = node.parent;
+  }
+  return false;
+}
+
 /** A readable golden form: spans and rewarded tokens, plus a hash pinning the whole record. */
 function golden(map: TokenRewardMap): string {
   const text = map.text ?? '';
@@ -102,18 +120,34 @@ describe.skipIf(!hasSven)('teacher-forced maps on SVEN val (needs ../shared/data
     }
   });
 
-  it('starts and ends every span on an AST node of its recorded type', () => {
+  it('starts and ends every span on an AST node of its recorded type, or on whole lines of one', () => {
+    const lineEdge = (text: string, at: number, side: 'start' | 'end') => {
+      const line = side === 'start' ? text.slice(text.lastIndexOf('\n', at - 1) + 1, at) : text.slice(at, (text.indexOf('\n', at) + 1 || text.length + 1) - 1);
+      return line.trim() === '';
+    };
+    let parts = 0;
     for (const p of supported) {
       const lang = getLanguage(p.language);
       const m = maps.get(p.id);
       for (const side of [m?.vulnerable, m?.fixed]) {
-        const tree = parse(side?.text ?? '', p.language);
+        const text = side?.text ?? '';
+        const tree = parse(text, p.language);
         for (const s of side?.spans ?? []) {
-          expect(typesAt(tree, s.start, s.end), `${side?.id} [${s.start}, ${s.end})`).toContain(s.nodeType);
-          expect(lang.identifiers.has(s.nodeType ?? '')).toBe(false);
+          const where = `${side?.id} [${s.start}, ${s.end})`;
+          if (typesAt(tree, s.start, s.end).includes(s.nodeType ?? '')) {
+            // a name is a span only as a whole condition (Python's `if a:`), never as a fragment
+            if (lang.identifiers.has(s.nodeType ?? '')) expect(conditionAt(tree, s.start, s.end), where).toBe(true);
+            continue;
+          }
+          parts++;
+          const node = enclosing(tree, s.start, s.end, s.nodeType ?? '');
+          expect(node, `${where} inside a ${s.nodeType}`).toBeDefined();
+          expect(s.start === node?.startIndex || lineEdge(text, s.start, 'start'), where).toBe(true);
+          expect(s.end === node?.endIndex || lineEdge(text, s.end, 'end'), where).toBe(true);
         }
       }
     }
+    expect(parts).toBeGreaterThan(0);
   });
 
   it('offsets reconstruct each side exactly', () => {
