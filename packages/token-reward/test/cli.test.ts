@@ -186,6 +186,39 @@ describe('srcode-reward follows the shared CLI convention', () => {
     }
   });
 
+  it('a file with no valid record exits 2 naming it, and writes nothing', () => {
+    const junk = join(scratch, 'notes.txt');
+    writeFileSync(junk, 'these are notes\nnot JSON lines\n');
+    for (const [args, kind] of [
+      [['spans', '--pairs', junk, '--out', join(fresh, 'spans.jsonl')], 'RepairPair'],
+      [['map', '--pairs', junk, '--tokenizer', 'bytes', '--out', join(fresh, 'maps.jsonl')], 'RepairPair'],
+      [['render', '--maps', junk, '--out', join(fresh, 'maps.html')], 'TokenRewardMap'],
+      [['render', '--maps', pairsFile, '--out', join(fresh, 'maps.html')], 'TokenRewardMap'],
+      [['serve', '--pairs', junk], 'RepairPair'],
+    ] as const) {
+      const r = run(...args);
+      expect(r.status, args.join(' ')).toBe(2);
+      expect(r.stdout).toBe('');
+      const file = args[2];
+      expect(lines(r.stderr).at(-1)).toContain(`srcode-reward ${args[0]}: ${file}: no valid ${kind} record read (`);
+      expect(existsSync(fresh)).toBe(false);
+    }
+  });
+
+  it('serve refuses bad limits and unknown analysers before listening', () => {
+    for (const [flag, value, message] of [
+      ['--workers', 'two', '--workers must be a non-negative integer, not "two"'],
+      ['--max-completions', '0', '--max-completions must be a positive integer, not "0"'],
+      ['--max-work-chars', 'lots', '--max-work-chars must be a positive integer, not "lots"'],
+      ['--max-body-bytes', '1.5', '--max-body-bytes must be a positive integer, not "1.5"'],
+    ] as const) {
+      expect(run('serve', flag, value)).toMatchObject({ status: 2, stdout: '', stderr: `srcode-reward serve: ${message}\n` });
+    }
+    const r = run('serve', '--analyzer', 'builtin,nope');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^srcode-reward serve: --analyzer: unknown "nope"; known: builtin, /);
+  });
+
   it('writes its outputs into folders that do not exist yet', () => {
     const out = join(fresh, 'deeper', 'spans.jsonl');
     const r = run('spans', '--pairs', pairsFile, '--out', out);
@@ -347,7 +380,11 @@ except RuntimeError as e:
     const body = JSON.stringify({ pairId: 'copy', completions: [{ text: 'x', offsets: [[0, 1]] }] });
     const send = (hold?: Promise<unknown>, arrived?: () => void) =>
       new Promise<number | string>((resolve) => {
-        const headers = { 'content-length': body.length, ...(arrived ? { expect: '100-continue' } : {}) };
+        const headers = {
+          'content-length': body.length,
+          'content-type': 'application/json',
+          ...(arrived ? { expect: '100-continue' } : {}),
+        };
         const req = request({ agent, port, host: '127.0.0.1', method: 'POST', path: '/v1/rewards', headers }, (res) => {
           res.resume();
           res.on('end', () => resolve(res.statusCode ?? 0));
@@ -389,5 +426,83 @@ except RuntimeError as e:
     expect(last).not.toBe(200);
     expect(await exited).toBe(0);
     agent.destroy();
+  });
+});
+
+describe('serve as a subprocess: analysers in its workers, and SIGTERM with a large reply in flight', () => {
+  let server: ChildProcess;
+  let port: number;
+  let stderr = '';
+
+  beforeAll(async () => {
+    server = spawn(
+      process.execPath,
+      [CLI, 'serve', '--pairs', pairsFile, '--tokenizer', 'bytes', '--analyzer', 'builtin', '--workers', '2'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    server.stderr?.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    port = await new Promise<number>((resolve, reject) => {
+      let out = '';
+      server.stdout?.on('data', (d: Buffer) => {
+        out += d.toString();
+        const m = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
+        if (m?.[1]) resolve(Number(m[1]));
+      });
+      server.once('exit', (code) => reject(new Error(`server exited with ${code}: ${stderr}`)));
+    });
+  });
+
+  afterAll(() => {
+    if (server.exitCode === null) server.kill('SIGKILL');
+  });
+
+  it('folds the findings of --analyzer builtin, run in the worker threads, into the rewards', async () => {
+    const text = 'import subprocess\n\ndef run(cmd):\n    subprocess.call(cmd, shell=True)\n';
+    const res = await fetch(`http://127.0.0.1:${port}/v1/rewards`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ pairId: 'sql', completions: [{ text }] }),
+    });
+    expect(res.status).toBe(200);
+    const [result] = ((await res.json()) as { results: Array<{ spans: Array<{ start: number; end: number; source: string }> }> }).results;
+    const finding = result?.spans.find((s) => s.source === 'finding');
+    expect(finding && text.slice(finding.start, finding.end)).toBe('subprocess.call(cmd, shell=True)');
+    expect(stderr).toContain('3 pairs, 2 worker threads, analysers builtin');
+  });
+
+  it('completes a 20 MB reply that a slow client is reading when SIGTERM comes, then exits 0', async () => {
+    const text = 'int x = 1;\n'.repeat(130_000);
+    const body = JSON.stringify({ pairId: 'copy', completions: [{ text }] });
+    const exited = new Promise<number | null>((resolve) => server.once('exit', resolve));
+    const reply = await new Promise<{ length: number; declared: number; json: string }>((resolve, reject) => {
+      const req = request(
+        { port, host: '127.0.0.1', method: 'POST', path: '/v1/rewards', headers: { 'content-type': 'application/json' } },
+        (res) => {
+          res.pause();
+          server.kill('SIGTERM');
+          setTimeout(() => {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () => {
+              const all = Buffer.concat(chunks);
+              resolve({ length: all.length, declared: Number(res.headers['content-length']), json: all.toString('utf8') });
+            });
+            res.on('error', reject);
+            res.resume();
+          }, 1000);
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+    expect(reply.declared).toBeGreaterThan(20_000_000);
+    expect(reply.length).toBe(reply.declared);
+    expect((JSON.parse(reply.json) as { results: Array<{ rewards: number[] }> }).results[0]?.rewards).toHaveLength(text.length);
+    expect(await exited).toBe(0);
+    expect(stderr).toContain('shutting down');
   });
 });
