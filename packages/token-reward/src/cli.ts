@@ -1,5 +1,6 @@
-import { statSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { formatIssue, type Issue, type RepairPair, readJsonlAll, type TokenRewardMap, writeJsonlAtomic } from '@srcode/dataset';
 import { type CliSpec, escapeControl, inputFile, main, outputFile, packageVersion } from '../../../common/cli.js';
@@ -128,6 +129,12 @@ async function cmdRender(argv: string[]): Promise<number> {
   return 0;
 }
 
+/** The worker setup module beside this file: built `.js`, or the `.ts` source when run from sources. */
+function cliWorkerModule(): URL {
+  const js = new URL('./cli-worker.js', import.meta.url);
+  return existsSync(fileURLToPath(js)) ? js : new URL('./cli-worker.ts', import.meta.url);
+}
+
 /** A positive integer option, or undefined when not given. */
 function positive(values: Record<string, unknown>, name: string, allowZero = false): number | undefined {
   const raw = values[name];
@@ -184,7 +191,7 @@ async function cmdServe(argv: string[]): Promise<number> {
     ...(onMain.length ? { analyzers: onMain } : {}),
     workers,
     workerSetup: {
-      module: new URL('./cli-worker.js', import.meta.url),
+      module: cliWorkerModule(),
       data: {
         ...(values.tokenizer ? { tokenizer: values.tokenizer } : {}),
         analyzers: inWorkers.map((a) => a.name),
