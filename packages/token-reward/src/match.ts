@@ -113,6 +113,8 @@ export function matchCompletion(
     nodes.push({ type, start, end, from, to });
   }
   const found: RewardSpan[] = [];
+  // matches of statements the fix guarded: kept only where no check of the fix comes before them
+  const guarded = new Set<RewardSpan>();
   const bag = new Int32Array(profile.kindIds.size + 1);
   for (const node of nodes) {
     const len = node.to - node.from;
@@ -142,7 +144,15 @@ export function matchCompletion(
         .reverse();
       const after = ids.subarray(node.to, node.to + k);
       const refBefore = unit.before.subarray(0, k);
-      const ctx = (contextSimilarity(refBefore, before) + contextSimilarity(unit.after.subarray(0, k), after)) / 2;
+      const refAfter = unit.after.subarray(0, k);
+      // a completion cut off after the node (a token limit) could not write the context there: what
+      // it lacks is taken as the reference's, what it has must agree
+      const afterSim =
+        after.length >= refAfter.length
+          ? contextSimilarity(refAfter, after)
+          : (contextSimilarity(refAfter.subarray(0, after.length), after) * after.length + refAfter.length - after.length) /
+            refAfter.length;
+      const ctx = (contextSimilarity(refBefore, before) + afterSim) / 2;
       // a generic unit such as `(x)` must sit where the reference had it: same token just before
       if (unit.ids.length < distinctive && (ctx < minCtx || (refBefore.length > 0 && before[0] !== refBefore[0]))) continue;
       if (unit.literalWords.size > 0) {
@@ -175,15 +185,18 @@ export function matchCompletion(
         if (stringDistance(counter.raws, own) <= stringDistance(best.unit.raws, own)) continue;
       }
     }
-    found.push({
+    const span: RewardSpan = {
       start: node.start,
       end: node.end,
       polarity: best.unit.span.polarity,
       weight: matchedWeight(best.unit, best.sim),
       source: 'match',
       nodeType: node.type,
-    });
+    };
+    found.push(span);
+    if (best.unit.guarded) guarded.add(span);
   }
+  if (guarded.size > 0) dropGuarded(found, guarded, tree.rootNode.descendantsOfType([...lang.spec.functionTypes]));
   if (tree.rootNode.hasError) {
     // only where the parser gave up: elsewhere the structural pass has already seen every unit
     const regions = errorNodes(tree).map((e) => [e.startIndex, e.endIndex] as const);
@@ -259,6 +272,25 @@ function alignTokens(
     i += best.m - 1;
   }
   return out;
+}
+
+/**
+ * Drops the matches of guarded statements that a matched check precedes inside the same function
+ * (or anywhere before, outside functions): the completion protects them as the fix did.
+ */
+function dropGuarded(found: RewardSpan[], guarded: ReadonlySet<RewardSpan>, functions: readonly SyntaxNode[]): void {
+  const checks = found.filter((s) => s.polarity === 'secure');
+  const scope = (at: number) => {
+    let from = 0;
+    for (const f of functions) if (f.startIndex <= at && f.endIndex >= at && f.startIndex >= from) from = f.startIndex;
+    return from;
+  };
+  for (let i = found.length - 1; i >= 0; i--) {
+    const s = found[i] as RewardSpan;
+    if (!guarded.has(s)) continue;
+    const from = scope(s.start);
+    if (checks.some((c) => c.end <= s.start && c.start >= from)) found.splice(i, 1);
+  }
 }
 
 /** A unit's weight scaled by how closely it was matched, rounded to 6 decimals. */

@@ -1,7 +1,8 @@
 import type { RepairPair, RewardSpan, TextRange } from '@srcode/dataset';
 import { parse } from '@srcode/syntax';
 import { languageOf } from './languages.js';
-import { liftPoint, liftRange, outermost, trimRange, type Unit } from './lift.js';
+import { isConditional, Lifter, outermost, trimRange, type Unit } from './lift.js';
+import { TouchedLines } from './lines.js';
 
 /** Reward magnitudes carried by spans. */
 export interface SpanWeights {
@@ -39,8 +40,8 @@ export interface PairSpans {
   fixed: RewardSpan[];
 }
 
-const DEFAULT_SECURE_REWARD = 1;
-const DEFAULT_VULNERABLE_REWARD = -1;
+export const DEFAULT_SECURE_REWARD = 1;
+export const DEFAULT_VULNERABLE_REWARD = -1;
 
 /** Where each of one side's changed ranges (sorted by start) begins in the text both sides share. */
 export function commonStarts(sorted: readonly TextRange[]): number[] {
@@ -52,8 +53,14 @@ export function commonStarts(sorted: readonly TextRange[]): number[] {
   });
 }
 
+/** An insertion or removal of one side placed on the other side: where, and the range it came from. */
+interface Anchor {
+  at: number;
+  range: TextRange;
+}
+
 /** Where each side's insertions sit on the other side, for changes with no counterpart there. */
-function anchors(pair: RepairPair): { onVulnerable: number[]; onFixed: number[] } {
+function anchors(pair: RepairPair): { onVulnerable: Anchor[]; onFixed: Anchor[] } {
   const del = [...pair.changes.deleted].sort((a, b) => a.start - b.start);
   const add = [...pair.changes.added].sort((a, b) => a.start - b.start);
   const strip = (text: string, ranges: TextRange[]) => {
@@ -65,7 +72,6 @@ function anchors(pair: RepairPair): { onVulnerable: number[]; onFixed: number[] 
     }
     return out + text.slice(at);
   };
-  if (strip(pair.vulnerableCode, del) !== strip(pair.fixedCode, add)) return { onVulnerable: [], onFixed: [] };
   const cDel = commonStarts(del);
   const cAdd = commonStarts(add);
   const toSide = (c: number, others: TextRange[], otherCommon: number[]) => {
@@ -76,27 +82,83 @@ function anchors(pair: RepairPair): { onVulnerable: number[]; onFixed: number[] 
     });
     return p;
   };
+  if (strip(pair.vulnerableCode, del) !== strip(pair.fixedCode, add)) return { onVulnerable: [], onFixed: [] };
   const meaningful = (text: string, r: TextRange) => {
     const [s, e] = trimRange(text, r.start, r.end);
     return s < e;
   };
-  const onVulnerable: number[] = [];
+  const onVulnerable: Anchor[] = [];
   add.forEach((r, i) => {
     const c = cAdd[i] as number;
     if (cDel.includes(c) || !meaningful(pair.fixedCode, r)) return;
-    onVulnerable.push(toSide(c, del, cDel));
+    onVulnerable.push({ at: toSide(c, del, cDel), range: r });
   });
-  const onFixed: number[] = [];
+  const onFixed: Anchor[] = [];
   del.forEach((r, i) => {
     const c = cDel[i] as number;
     if (cAdd.includes(c) || !meaningful(pair.vulnerableCode, r)) return;
-    onFixed.push(toSide(c, add, cAdd));
+    onFixed.push({ at: toSide(c, add, cAdd), range: r });
   });
   return { onVulnerable, onFixed };
 }
 
 function toSpans(units: Unit[], polarity: RewardSpan['polarity'], weight: number): RewardSpan[] {
   return outermost(units).map((u) => ({ start: u.start, end: u.end, polarity, weight, source: 'pair', nodeType: u.nodeType }));
+}
+
+/** A unit online matching compares; `guarded` marks a statement the fix protected with a check inserted before it. */
+export interface MatchUnit extends Unit {
+  guarded?: boolean;
+}
+
+/** Both sides of a pair lifted: the rewarded ranges and the whole units inside them. */
+export interface LiftedPair {
+  vulnerable: { spans: Unit[]; units: MatchUnit[] };
+  fixed: { spans: Unit[]; units: MatchUnit[] };
+}
+
+/** Lifts a pair's changes on both sides (see {@link pairSpans}). */
+export function liftPair(pair: RepairPair, options: PairSpanOptions = {}): LiftedPair {
+  const lang = languageOf(pair.language);
+  const a = anchors(pair);
+  // an insertion touches the line it lands on and the next (the statement a missing check protects)
+  const vLines = new TouchedLines(
+    pair.vulnerableCode,
+    pair.changes.deleted,
+    landingLines(
+      pair.vulnerableCode,
+      a.onVulnerable.map((x) => x.at),
+    ),
+  );
+  const fLines = new TouchedLines(pair.fixedCode, pair.changes.added);
+  const v = new Lifter(lang, parse(pair.vulnerableCode, pair.language), pair.vulnerableCode, vLines);
+  const f = new Lifter(lang, parse(pair.fixedCode, pair.language), pair.fixedCode, fLines);
+  for (const r of pair.changes.deleted) v.liftRange(r.start, r.end);
+  const guards = new Set<TextRange>();
+  for (const r of pair.changes.added) {
+    f.liftRange(r.start, r.end);
+    if (f.lastNodes.some((n) => isConditional(lang, n))) guards.add(r);
+  }
+  const vUnits: MatchUnit[] = v.units;
+  if (options.anchorInsertions ?? true) {
+    for (const { at, range } of a.onVulnerable) {
+      const before = vUnits.length;
+      const guard = guards.has(range);
+      v.liftPoint(at, guard);
+      if (guard) for (let i = before; i < vUnits.length; i++) vUnits[i] = { ...(vUnits[i] as Unit), guarded: true };
+    }
+    for (const { at } of a.onFixed) f.liftPoint(at, false);
+  }
+  return { vulnerable: { spans: v.spans, units: vUnits }, fixed: { spans: f.spans, units: f.units } };
+}
+
+/** The lines insertions land on, and the line after each. */
+function landingLines(text: string, landings: readonly number[]): number[] {
+  const lines = new TouchedLines(text, []);
+  return landings.flatMap((p) => {
+    const line = lines.lineOf(Math.min(p, Math.max(0, text.length - 1)));
+    return [line, line + 1];
+  });
 }
 
 /**
@@ -120,22 +182,17 @@ function toSpans(units: Unit[], polarity: RewardSpan['polarity'], weight: number
  * ```
  */
 export function pairSpans(pair: RepairPair, options: PairSpanOptions = {}): PairSpans {
-  const lang = languageOf(pair.language);
+  return spansOf(pair, liftPair(pair, options), options);
+}
+
+/** The spans of a lifted pair. */
+export function spansOf(pair: RepairPair, lifted: LiftedPair, options: SpanWeights = {}): PairSpans {
   const secure = options.secureReward ?? DEFAULT_SECURE_REWARD;
   const vulnerable = options.vulnerableReward ?? DEFAULT_VULNERABLE_REWARD;
-  const vTree = parse(pair.vulnerableCode, pair.language);
-  const fTree = parse(pair.fixedCode, pair.language);
-  const vUnits = pair.changes.deleted.flatMap((r) => liftRange(lang, vTree, pair.vulnerableCode, r.start, r.end));
-  const fUnits = pair.changes.added.flatMap((r) => liftRange(lang, fTree, pair.fixedCode, r.start, r.end));
-  if (options.anchorInsertions ?? true) {
-    const a = anchors(pair);
-    for (const p of a.onVulnerable) vUnits.push(...liftPoint(lang, vTree, p));
-    for (const p of a.onFixed) fUnits.push(...liftPoint(lang, fTree, p));
-  }
   return {
     pairId: pair.id,
     language: pair.language,
-    vulnerable: toSpans(vUnits, 'vulnerable', vulnerable),
-    fixed: toSpans(fUnits, 'secure', secure),
+    vulnerable: toSpans(lifted.vulnerable.spans, 'vulnerable', vulnerable),
+    fixed: toSpans(lifted.fixed.spans, 'secure', secure),
   };
 }

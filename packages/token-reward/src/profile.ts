@@ -1,7 +1,17 @@
 import type { RepairPair, RewardSpan, TextRange } from '@srcode/dataset';
 import { languageOf } from './languages.js';
 import { firstTokenAt, lexTokens, type SyntaxTokens } from './lexer.js';
-import { commonStarts, type PairSpanOptions, type PairSpans, pairSpans } from './pair-spans.js';
+import { outermost } from './lift.js';
+import {
+  commonStarts,
+  DEFAULT_SECURE_REWARD,
+  DEFAULT_VULNERABLE_REWARD,
+  liftPair,
+  type MatchUnit,
+  type PairSpanOptions,
+  type PairSpans,
+  spansOf,
+} from './pair-spans.js';
 
 /** A reference unit as the matcher sees it: its normalised tokens and a little context. */
 export interface UnitProfile {
@@ -31,6 +41,11 @@ export interface UnitProfile {
    * the fix added next to others): it tells the two versions apart nowhere, so matching skips it.
    */
   generic: boolean;
+  /**
+   * A statement the fix protected with a check inserted before it (vulnerable units only): matched
+   * in a completion unless a check matching the fix's comes before it in the same function.
+   */
+  guarded: boolean;
 }
 
 /** Everything online matching needs from a pair, computed once per pair (see `SpanCache`). */
@@ -64,7 +79,17 @@ export function profilePair(
   } = {},
 ): PairProfile {
   const lang = languageOf(pair.language);
-  const spans = pairSpans(pair, options);
+  const lifted = liftPair(pair, options);
+  const spans = spansOf(pair, lifted, options);
+  const matched = (list: MatchUnit[], polarity: RewardSpan['polarity'], weight: number) => {
+    const guarded = new Set(list.filter((u) => u.guarded).map((u) => `${u.start}:${u.end}`));
+    return outermost(list).map((u) => ({
+      span: { start: u.start, end: u.end, polarity, weight, source: 'pair' as const, nodeType: u.nodeType },
+      guarded: guarded.has(`${u.start}:${u.end}`),
+    }));
+  };
+  const vWeight = options.vulnerableReward ?? DEFAULT_VULNERABLE_REWARD;
+  const fWeight = options.secureReward ?? DEFAULT_SECURE_REWARD;
   const k = options.contextTokens ?? CONTEXT;
   const units: UnitProfile[] = [];
   const kindIds = new Map<string, number>();
@@ -84,12 +109,12 @@ export function profilePair(
   const [v, f] = lexed;
   const toFixed = positionMap(pair.changes.deleted, pair.changes.added);
   const toVulnerable = positionMap(pair.changes.added, pair.changes.deleted);
-  const sides: Array<[Lexed, Lexed, RewardSpan[], PositionMap]> = [
-    [v, f, spans.vulnerable, toFixed],
-    [f, v, spans.fixed, toVulnerable],
+  const sides: Array<[Lexed, Lexed, Array<{ span: RewardSpan; guarded: boolean }>, PositionMap]> = [
+    [v, f, matched(lifted.vulnerable.units, 'vulnerable', vWeight), toFixed],
+    [f, v, matched(lifted.fixed.units, 'secure', fWeight), toVulnerable],
   ];
   for (const [own, other, list, map] of sides) {
-    for (const span of list) {
+    for (const { span, guarded } of list) {
       const [from, to] = tokenRange(own.tokens, span.start, span.end);
       if (to === from) continue;
       const [cf, ct] = tokenRange(other.tokens, map(span.start, 'left'), map(span.end, 'right'));
@@ -102,9 +127,11 @@ export function profilePair(
         ids: own.ids.slice(from, to),
         before: own.ids.slice(Math.max(0, from - k), from).reverse(),
         after: own.ids.slice(to, to + k),
-        counter: { ids: other.ids.slice(cf, ct), raws: rawTokens(other, cf, ct) },
+        // a guarded statement reads the same in the fix: the check before it tells them apart instead
+        counter: guarded ? { ids: new Int32Array(0), raws: [] } : { ids: other.ids.slice(cf, ct), raws: rawTokens(other, cf, ct) },
         literalWords: literalWords(kinds, raws),
         generic: occursOutside(other.ids, own.ids.subarray(from, to), cf, ct),
+        guarded,
       });
     }
   }

@@ -122,7 +122,10 @@ describe.skipIf(!hasSven)('teacher-forced maps on SVEN val (needs ../shared/data
 
   it('starts and ends every span on an AST node of its recorded type, or on whole lines of one', () => {
     const lineEdge = (text: string, at: number, side: 'start' | 'end') => {
-      const line = side === 'start' ? text.slice(text.lastIndexOf('\n', at - 1) + 1, at) : text.slice(at, (text.indexOf('\n', at) + 1 || text.length + 1) - 1);
+      const line =
+        side === 'start'
+          ? text.slice(text.lastIndexOf('\n', at - 1) + 1, at)
+          : text.slice(at, (text.indexOf('\n', at) + 1 || text.length + 1) - 1);
       return line.trim() === '';
     };
     let parts = 0;

@@ -47,7 +47,12 @@ export function loadAllPairs(languages: readonly string[]): RepairPair[] {
   const keep = (p: RepairPair) => languages.includes(p.language);
   return ['sven', 'safecoder'].flatMap((dataset) =>
     ['train', 'val'].flatMap((split) =>
-      readPairs(`${SHARED_DATA}${dataset}/${split}/`, { dataset, split }, (f, l) => `${dataset}-${split}-${f.replace('.jsonl', '')}-${l}`, keep),
+      readPairs(
+        `${SHARED_DATA}${dataset}/${split}/`,
+        { dataset, split },
+        (f, l) => `${dataset}-${split}-${f.replace('.jsonl', '')}-${l}`,
+        keep,
+      ),
     ),
   );
 }
