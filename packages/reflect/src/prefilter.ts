@@ -1,8 +1,9 @@
 import type { RepairPair } from '@srcode/dataset';
 import { blankComments } from '@srcode/syntax';
+import { constructChange } from './constructs.js';
 import { languageHints } from './languages.js';
 import { parseErrorRatio } from './parse.js';
-import { diffLines, linesOfRanges } from './text.js';
+import { diffLines, linesOfRanges, pickLines } from './text.js';
 
 /** Bounds of the pre-filters. */
 export interface PrefilterOptions {
@@ -85,12 +86,20 @@ export function prefilter(pair: RepairPair, options: PrefilterOptions = {}): Pre
   const stripped = { vulnerable: blankComments(before, language), fixed: blankComments(after, language) };
   const parse = eb !== undefined && ea !== undefined ? { vulnerable: eb, fixed: ea } : undefined;
 
-  const trivial = triviality(before, after, stripped.vulnerable, stripped.fixed, pair);
+  const changed = { vulnerable: pickLines(stripped.vulnerable, deletedLines), fixed: pickLines(stripped.fixed, addedLines) };
+  const trivial = triviality(before, after, stripped.vulnerable, stripped.fixed, pair, changed);
   if (trivial) reasons.push(trivial);
   return result(parse, stripped);
 }
 
-function triviality(before: string, after: string, sb: string, sa: string, pair: RepairPair): PrefilterReason | undefined {
+function triviality(
+  before: string,
+  after: string,
+  sb: string,
+  sa: string,
+  pair: RepairPair,
+  changed: { vulnerable: string; fixed: string },
+): PrefilterReason | undefined {
   if (before === after) return 'no-change';
   const hints = languageHints(pair.language);
   const keepIndent = hints.indentSensitive ?? false;
@@ -98,7 +107,10 @@ function triviality(before: string, after: string, sb: string, sa: string, pair:
   if (norm(before) === norm(after)) return 'whitespace-only';
   if (norm(sb) === norm(sa)) return 'comments-only';
   const quiet = [dropLogging(sb, hints.logging), dropLogging(sa, hints.logging)] as const;
-  if (norm(quiet[0]) === norm(quiet[1])) return 'logging-only';
+  if (norm(quiet[0]) === norm(quiet[1])) {
+    // a logging call whose format came from data and is now a literal (CWE-134) is a fix, not logging
+    return constructChange(changed.vulnerable, changed.fixed, pair.language).removedUnsafe.length ? undefined : 'logging-only';
+  }
   if (alphaRenamed(quiet[0], keepIndent) === alphaRenamed(quiet[1], keepIndent)) return 'rename-only';
   return undefined;
 }

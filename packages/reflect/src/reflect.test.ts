@@ -15,7 +15,7 @@ describe('reflectPair with the heuristic judge', () => {
     const v = await reflectPair(makePair(C_BEFORE, C_AFTER), { judge, analyzers });
     expect(validate('ReflectionVerdict', v)).toMatchObject({ ok: true });
     expect(v).toMatchObject({ accepted: true, confidence: 1, votes: { accept: 4, reject: 0, samples: 4 }, rejectReasons: [] });
-    expect(v.judge).toMatchObject({ kind: 'heuristic', model: 'srcode-heuristic-judge@1' });
+    expect(v.judge).toMatchObject({ kind: 'heuristic', model: 'srcode-heuristic-judge@2' });
     expect(v.judge.promptHash).toMatch(/^[0-9a-f]{16}$/);
     expect(v.evidence).toContainEqual(expect.objectContaining({ ruleId: 'c-unsafe-copy', removedByFix: true }));
     expect(v.fixingLines).toEqual([3, 4, 6]);
