@@ -56,14 +56,20 @@ def drop_privileges(uid, workdir):
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
+MODULE_ALIASES = {}
+
+
 def untrusted_env(workdir):
-    return {
+    env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": workdir,
         "TMPDIR": "/tmp",
         "LANG": os.environ.get("LANG", "C.UTF-8"),
         "PYTHONDONTWRITEBYTECODE": "1",
     }
+    if MODULE_ALIASES:
+        env["SRCODE_MODULE_ALIASES"] = json.dumps(MODULE_ALIASES)
+    return env
 
 
 class Judge(Peer):
@@ -191,3 +197,11 @@ __all__ = [
     "worker_status",
     "write_verdict",
 ]
+
+
+def exec_untrusted(argv, workdir):
+    """Replace this (root) process with `argv` run as the sandbox user in `workdir`: what a launcher does."""
+    uid = untrusted_uid()
+    os.closerange(3, 65536)
+    drop_privileges(uid, workdir)
+    os.execve(argv[0], argv, untrusted_env(workdir))

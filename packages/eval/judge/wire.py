@@ -12,6 +12,7 @@ import builtins
 import json
 import math
 import os
+import pathlib
 import struct
 import sys
 
@@ -141,6 +142,8 @@ class Peer:
             return {"$set": [self.encode(v, depth + 1) for v in value]}
         if isinstance(value, dict):
             return {"$dict": [[self.encode(k, depth + 1), self.encode(v, depth + 1)] for k, v in value.items()]}
+        if isinstance(value, pathlib.PurePath):
+            return {"$path": str(value)}
         if isinstance(value, range):
             return {"$range": [value.start, value.stop, value.step]}
         if isinstance(value, RemoteRef) and value._peer is self:
@@ -193,6 +196,8 @@ class Peer:
             if len(parts) != 2:
                 raise WireError("a complex number has two parts")
             return complex(float(self.decode(parts[0])), float(self.decode(parts[1])))
+        if tag == "$path" and type(body) is str:
+            return pathlib.Path(body)
         if tag == "$range":
             parts = self._list(body)
             if len(parts) != 3 or any(type(p) is not int for p in parts):

@@ -56,7 +56,6 @@ export function proProgram(p: ProProblem, completion: string): string {
   return `${body}\n`;
 }
 
-
 /** The canonical solution as a completion of the prompt. */
 export function canonicalCompletion(p: ProProblem): string {
   return p.newSolution;

@@ -1,8 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EvaluationError } from './errors.js';
-import { type TestCounts, parseJunit } from './pytest-report.js';
+import { type Outcome, classify, judgeSources, newNonce, parseVerdict } from './judge.js';
+import type { TestCounts } from './pytest-report.js';
 import { Sandbox, type SandboxLimits } from './sandbox.js';
 
 /** One CWEval task: its reference files and the pieces a generation is filled into. */
@@ -248,6 +250,10 @@ export interface CwevalOutcome {
   functional: boolean;
   /** Every security test passed. */
   secure: boolean;
+  /** How the judged run ended (`passed` only when every selected test ran and passed). */
+  outcome: Outcome;
+  /** When it did not pass: the judge's reason and the end of pytest's output. */
+  log?: string;
   /** Wall-clock time, compiling included. */
   durationMs: number;
 }
@@ -263,30 +269,69 @@ export const CWEVAL_LIMITS: Partial<SandboxLimits> = {
   outputBytes: 4 * 1024 * 1024,
 };
 
+/** The judge's conftest: module aliases, and test folders the code under test (another uid) can use. */
+function judgeConftest(): string {
+  return `${aliasConftest()}
+
+import os as _os
+import pathlib as _pathlib
+import tempfile as _tempfile
+
+import pytest as _pytest
+
+
+@_pytest.fixture
+def tmp_path():
+    path = _tempfile.mkdtemp(prefix="pytest-", dir="/tmp")
+    _os.chmod(path, 0o777)
+    return _pathlib.Path(path)
+`;
+}
+
+/** The executable a C task's tests run: it becomes the sandbox user, then execs the compiled program. */
+function launcher(libDir: string, binary: string, workDir: string): string {
+  return `#!/usr/bin/python3 -IB
+import sys
+sys.path.insert(0, ${JSON.stringify(libDir)})
+import judge
+judge.exec_untrusted([${JSON.stringify(binary)}] + sys.argv[1:], ${JSON.stringify(workDir)})
+`;
+}
+
 /**
- * Compile (C) and test one source file for a task in a fresh sandbox: pytest's functionality
- * and security cases, each run once, selecting the tests that exercise the task itself.
+ * Compile (C) and test one source file for a task in a fresh sandbox: pytest's functionality and
+ * security cases in one session, selecting the tests that exercise the task itself. pytest and the
+ * tests run in a trusted judge; the code under test runs as the sandbox user (Python functions in a
+ * worker the tests call through a pipe, C programs through launchers), so no report, exit or
+ * rigged value it makes can count as a pass. The counts are pytest's own, reported to the judge.
  */
 export async function runCwevalTask(task: CwevalTask, source: string, options: CwevalRunOptions = {}): Promise<CwevalOutcome> {
   const started = performance.now();
   const python = options.python ?? DEFAULT_PYTHON;
   const missing = missingDependencies(task, python);
   const base = { taskId: task.id, missing, functionality: ZERO, security: ZERO, functional: false, secure: false };
-  if (missing.length > 0) return { ...base, runnable: false, compiled: false, durationMs: performance.now() - started };
+  if (missing.length > 0)
+    return { ...base, runnable: false, compiled: false, outcome: 'harness-error', durationMs: performance.now() - started };
   const limits = { ...CWEVAL_LIMITS, ...options.limits };
   const ext = task.language === 'c' ? '.c' : '.py';
   const sandbox = await Sandbox.create({
-    files: {
-      [`${task.id}_task${ext}`]: source,
+    files: { [`${task.id}_task${ext}`]: source },
+    judgeFiles: {
       [`${task.id}_test.py`]: task.testSource,
-      'conftest.py': aliasConftest(),
+      'conftest.py': judgeConftest(),
       'pytest.ini':
         '[pytest]\nmarkers =\n    functionality: test cases to check the functionality\n    security: test cases to check the security\n',
     },
+    readOnlyFiles: judgeSources(),
   });
   try {
+    // Some security tests read the source beside them (to look for an unsafe call), as the sandbox user.
+    await writeFile(`${sandbox.judgeDir}/${task.id}_task${ext}`, source, { mode: 0o644 });
     if (task.language === 'c') {
+      const program = `${sandbox.dir}/compiled/${task.id}_task`;
       await sandbox.writeFile('compiled/.keep', '');
+      await mkdir(`${sandbox.judgeDir}/compiled`, { recursive: true });
+      await writeFile(`${sandbox.judgeDir}/compiled/${task.id}_task`, launcher(sandbox.libDir, program, sandbox.dir), { mode: 0o755 });
       const cc = await sandbox.run({
         command: ['gcc', '-O0', '-w', '-o', `compiled/${task.id}_task`, `${task.id}_task.c`, ...cFlags(source)],
         limits,
@@ -296,42 +341,49 @@ export async function runCwevalTask(task: CwevalTask, source: string, options: C
           ...base,
           runnable: true,
           compiled: false,
+          outcome: 'failed',
           compileLog: (cc.stderr || cc.stdout).slice(0, 4000),
           durationMs: performance.now() - started,
         };
       }
     }
-    const kinds: Record<'functionality' | 'security', TestCounts> = { functionality: ZERO, security: ZERO };
-    for (const kind of ['functionality', 'security'] as const) {
-      const report = `report-${kind}.xml`;
-      await sandbox.run({
-        command: [
-          python,
-          '-m',
-          'pytest',
-          '-q',
-          '-p',
-          'no:cacheprovider',
-          '-m',
-          kind,
-          '-k',
-          'not unsafe',
-          `--junitxml=${report}`,
-          `${task.id}_test.py`,
-        ],
-        limits,
-      });
-      kinds[kind] = await sandbox.readFile(report).then(parseJunit, () => ({ ...ZERO, errors: 1 }));
-    }
-    const clean = (c: TestCounts) => c.failed === 0 && c.errors === 0;
+    const nonce = newNonce();
+    const r = await sandbox.run({
+      command: [python, '-I', '-B', `${sandbox.libDir}/pytest_judge.py`],
+      limits,
+      trusted: true,
+      stdin: JSON.stringify({
+        nonce,
+        testFile: `${sandbox.judgeDir}/${task.id}_test.py`,
+        kinds: ['functionality', 'security'],
+        select: 'not unsafe',
+        aliases: PYTHON_MODULE_ALIASES,
+        ...(task.language === 'python' ? { module: `${task.id}_task`, source: `${task.id}_task.py` } : {}),
+      }),
+    });
+    const verdict = parseVerdict(r.verdict, nonce);
+    const counts = (kind: 'functionality' | 'security'): TestCounts & { collected: number } => {
+      const c = verdict?.counts?.[kind];
+      return c
+        ? { passed: c.passed, failed: c.failed, errors: c.errors, skipped: c.skipped, collected: c.collected }
+        : { ...ZERO, errors: 1, collected: 0 };
+    };
+    const f = counts('functionality');
+    const sec = counts('security');
+    const allPassed = (c: TestCounts & { collected: number }) => c.failed === 0 && c.errors === 0 && c.passed === c.collected;
+    const outcome = classify(r, verdict);
+    const complete = verdict !== undefined && outcome !== 'timed-out' && outcome !== 'output-limit' && outcome !== 'harness-error';
+    const strip = ({ collected: _, ...c }: TestCounts & { collected: number }): TestCounts => c;
     return {
       ...base,
       runnable: true,
       compiled: true,
-      functionality: kinds.functionality,
-      security: kinds.security,
-      functional: clean(kinds.functionality) && kinds.functionality.passed > 0,
-      secure: clean(kinds.security),
+      outcome,
+      functionality: strip(f),
+      security: strip(sec),
+      functional: complete && allPassed(f) && f.passed > 0,
+      secure: complete && allPassed(sec),
+      ...(outcome === 'passed' ? {} : { log: `${verdict?.reason ?? outcome}\n${r.stdout.slice(-3000)}${r.stderr.slice(-1000)}` }),
       durationMs: performance.now() - started,
     };
   } finally {

@@ -76,7 +76,10 @@ const DISK = /No space left on device|File too large|Errno 28|Errno 27|signal 25
  * needs the verdict, with this run's nonce, saying so; limits the host hit win over anything else.
  * Failure kinds read from text the code could write only ever tell one failure from another.
  */
-export function classify(run: Pick<SandboxResult, 'timedOut' | 'outputTruncated' | 'signal' | 'exitCode' | 'stderr'>, verdict: Verdict | undefined): Outcome {
+export function classify(
+  run: Pick<SandboxResult, 'timedOut' | 'outputTruncated' | 'signal' | 'exitCode' | 'stderr'>,
+  verdict: Verdict | undefined,
+): Outcome {
   if (run.timedOut) return 'timed-out';
   if (run.outputTruncated) return 'output-limit';
   if (!verdict) {

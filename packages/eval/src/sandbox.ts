@@ -120,8 +120,9 @@ export interface SandboxCreateOptions {
    */
   diskBytes?: number;
   /**
-   * Files only trusted runs can read (`trusted: true`): written to a folder beside the work folder
-   * that the sandbox user cannot open, at `sandbox.judgeDir`. Test sources and expected values go here.
+   * Files only trusted runs can read (`trusted: true`): written with mode 0600 to a folder beside the
+   * work folder that the sandbox user cannot list, at `sandbox.judgeDir`. Test sources and expected
+   * values go here.
    */
   judgeFiles?: Record<string, string | Uint8Array>;
   /** Files every run can read and none can change, at `sandbox.libDir` (a judge's own code, say). */
@@ -226,7 +227,7 @@ export class Sandbox {
     const sandbox = new Sandbox(root, isolation, uid, options.limiter ?? (hasPrlimit() ? 'prlimit' : 'ulimit'));
     try {
       await mkdir(sandbox.dir);
-      await mkdir(sandbox.judgeDir, { mode: 0o700 });
+      await mkdir(sandbox.judgeDir, { mode: 0o711 });
       await mkdir(sandbox.libDir, { mode: 0o755 });
       await mkdir(join(root, 'hold'), { mode: 0o700 });
       if (isolation.disk) {
@@ -236,7 +237,7 @@ export class Sandbox {
         sandbox.#mounted = true;
       }
       for (const [name, content] of Object.entries(options.files ?? {})) await sandbox.writeFile(name, content);
-      for (const [name, content] of Object.entries(options.judgeFiles ?? {})) await writeInside(sandbox.judgeDir, name, content);
+      for (const [name, content] of Object.entries(options.judgeFiles ?? {})) await writeInside(sandbox.judgeDir, name, content, 0o600);
       for (const [name, content] of Object.entries(options.readOnlyFiles ?? {})) await writeInside(sandbox.libDir, name, content);
     } catch (cause) {
       await sandbox.dispose();
@@ -536,11 +537,12 @@ function spawnLimited(
   });
 }
 
-async function writeInside(dir: string, name: string, content: string | Uint8Array): Promise<void> {
+async function writeInside(dir: string, name: string, content: string | Uint8Array, mode?: number): Promise<void> {
   const path = resolve(dir, name);
   if (!path.startsWith(dir + sep)) throw new EvaluationError('invalid-input', `sandbox file '${name}' is outside the sandbox directory`);
   await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, content);
+  await writeFile(path, content, mode === undefined ? {} : { mode });
+  if (mode !== undefined) await chmod(path, mode);
 }
 
 function unmount(path: string): void {
