@@ -35,7 +35,16 @@ async function analyseOnMain(analyzers: readonly Analyzer[], tasks: ScoreTask[])
     if (idx.length === 0) continue;
     const batch = (a as { analyzeBatch?: (items: { code: string; language: Language }[]) => Promise<Finding[][]> }).analyzeBatch;
     const items = idx.map((i) => ({ code: (tasks[i] as ScoreTask).text, language: (tasks[i] as ScoreTask).language as Language }));
-    const found = batch ? await batch.call(a, items) : await Promise.all(items.map((x) => a.analyze(x.code, x.language)));
+    let found: Finding[][];
+    if (batch) found = await batch.call(a, items);
+    else {
+      // one completion per turn of the event loop: an in-process analyser here must not stall other requests
+      found = [];
+      for (const x of items) {
+        found.push(await a.analyze(x.code, x.language));
+        await new Promise((r) => setImmediate(r));
+      }
+    }
     for (const [k, i] of idx.entries()) extra[i]?.push(...(found[k] ?? []));
   }
   return tasks.map((t, i) => (extra[i]?.length ? { ...t, findings: [...t.findings, ...(extra[i] as Finding[])] } : t));
