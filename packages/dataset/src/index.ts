@@ -13,6 +13,7 @@ export type {
   ReflectionVerdict,
   RepairPair,
   RewardSpan,
+  RunOutcome,
   SchemaName,
   SchemaTypes,
   Severity,
@@ -21,7 +22,7 @@ export type {
   TextRange,
   TokenRewardMap,
 } from './types.js';
-export { LANGUAGES } from './types.js';
+export { LANGUAGES, RUN_OUTCOMES } from './types.js';
 export type { DatasetErrorCode, Issue, Result, SrcodeErrorOptions } from './errors.js';
 export { DatasetError, formatIssue } from './errors.js';
 export type { ErrorCode } from '../../../common/errors.js';

@@ -1,6 +1,7 @@
 import type { JSONSchemaType } from 'ajv';
 import {
   LANGUAGES,
+  RUN_OUTCOMES,
   type EvalResult,
   type Finding,
   type Generation,
@@ -314,6 +315,7 @@ export const evalResultSchema: JSONSchemaType<EvalResult> = {
     findings: { type: 'array', items: withoutId(findingSchema) },
     durationMs: { type: 'number', minimum: 0 },
     error: { type: 'string', nullable: true },
+    outcome: { type: 'string', enum: [...RUN_OUTCOMES], nullable: true },
   },
   required: ['schemaVersion', 'generationId', 'taskId', 'benchmark', 'findings', 'durationMs'],
   additionalProperties: false,

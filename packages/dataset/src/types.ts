@@ -340,7 +340,27 @@ export interface EvalResult {
   durationMs: number;
   /** Why the generation could not be evaluated (not runnable here, did not compile), when it could not. */
   error?: string;
+  /** How the sandboxed run ended, for benchmarks that run the code. */
+  outcome?: RunOutcome;
 }
+
+/**
+ * How a sandboxed run of generated code ended. Only `passed` is a pass, and only a trusted judge's
+ * verdict can give it; the rest say why not.
+ */
+export type RunOutcome = 'passed' | 'failed' | 'timed-out' | 'memory-limit' | 'output-limit' | 'disk-limit' | 'crashed' | 'harness-error';
+
+/** Every `RunOutcome`, in the order summaries list them. */
+export const RUN_OUTCOMES: readonly RunOutcome[] = [
+  'passed',
+  'failed',
+  'timed-out',
+  'memory-limit',
+  'output-limit',
+  'disk-limit',
+  'crashed',
+  'harness-error',
+];
 
 /** Names of the schemas, also the file names under `schemas/`. */
 export type SchemaName =

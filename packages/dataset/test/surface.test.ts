@@ -11,6 +11,7 @@ describe('public surface', () => {
       'JsonlReader',
       'LANGUAGES',
       'PairStatsCollector',
+      'RUN_OUTCOMES',
       'SCHEMA_NAMES',
       'SrcodeError',
       'assertValid',

@@ -1,41 +1,58 @@
 /**
- * HumanEval Pro / MBPP Pro canonical-solution pass rates in the sandbox (should be 100%).
- * Run: pnpm --filter @srcode/eval bench:pro
+ * HumanEval Pro / MBPP Pro canonical solutions through the real runner (should pass 100%), at
+ * `--jobs 1` and at the default (one per core), with the wall time of each.
+ * Run: pnpm --filter @srcode/eval bench:pro [DATA_DIR]
  */
 import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { canonicalCompletion, loadProProblems, runProProblem } from '../src/codeeval-pro.js';
+import type { Generation } from '@srcode/dataset';
+import { canonicalCompletion, loadProProblems } from '../src/codeeval-pro.js';
+import { runSuite } from '../src/run.js';
+import { proSuite } from '../src/suites.js';
 
-const dir = process.argv[2] ?? fileURLToPath(new URL('../../../../shared/data/codeeval-pro', import.meta.url));
-if (!existsSync(dir)) {
-  console.error(`HumanEval Pro / MBPP Pro data not found at ${dir}`);
+const data = process.argv[2] ?? fileURLToPath(new URL('../../../../shared/data', import.meta.url));
+if (!existsSync(join(data, 'codeeval-pro'))) {
+  console.error(`HumanEval Pro / MBPP Pro data not found under ${data}`);
   process.exit(2);
 }
-const concurrency = 2;
-for (const [name, file] of [
-  ['HumanEval Pro', 'humaneval_pro.json'],
-  ['MBPP Pro', 'mbpp_pro.json'],
-] as const) {
-  const problems = loadProProblems(join(dir, file));
-  const started = performance.now();
-  const failures: string[] = [];
-  let passed = 0;
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < problems.length) {
-        const p = problems[next++];
-        if (!p) break;
-        const out = await runProProblem(p, canonicalCompletion(p));
-        if (out.passed) passed++;
-        else failures.push(`${p.id}: ${out.error ?? ''}`);
-      }
-    }),
-  );
-  const secs = (performance.now() - started) / 1000;
-  console.log(
-    `${name}: canonical solutions passing ${passed}/${problems.length} (${((100 * passed) / problems.length).toFixed(1)}%) in ${secs.toFixed(1)} s`,
-  );
-  for (const f of failures) console.log(`  failed ${f}`);
+const lanes = [...new Set([1, availableParallelism()])];
+const times = new Map<number, number>();
+for (const jobs of lanes) {
+  let total = 0;
+  for (const [which, file] of [
+    ['humaneval-pro', 'humaneval_pro.json'],
+    ['mbpp-pro', 'mbpp_pro.json'],
+  ] as const) {
+    const problems = loadProProblems(join(data, 'codeeval-pro', file));
+    const generations: Generation[] = problems.map((p) => ({
+      schemaVersion: 1,
+      id: `${which}/${p.id}`,
+      taskId: p.id,
+      model: 'canonical',
+      prompt: '',
+      completion: canonicalCompletion(p),
+      sampleIndex: 0,
+    }));
+    const out = await mkdtemp(join(tmpdir(), 'srcode-bench-pro-'));
+    const started = performance.now();
+    try {
+      const r = await runSuite({ suite: proSuite(data, which), generations, outDir: out, jobs });
+      const secs = (performance.now() - started) / 1000;
+      total += secs;
+      const passed = r.results.filter((x) => x.outcome === 'passed').length;
+      console.log(
+        `${which} --jobs ${jobs}: ${passed}/${problems.length} passed in ${secs.toFixed(1)} s; outcomes ${JSON.stringify(r.summary.outcomes)}`,
+      );
+      for (const x of r.results) if (x.outcome !== 'passed') console.log(`  ${x.taskId}: ${x.outcome} ${x.error ?? ''}`);
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
+  }
+  times.set(jobs, total);
 }
+const one = times.get(1) ?? Number.NaN;
+for (const [jobs, secs] of times)
+  console.log(`--jobs ${jobs}: ${secs.toFixed(1)} s for both suites (${(one / secs).toFixed(2)}x --jobs 1)`);

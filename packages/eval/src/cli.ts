@@ -88,6 +88,7 @@ async function run(args: string[]): Promise<number> {
       k: { type: 'string' },
       analyzers: { type: 'string' },
       label: { type: 'string' },
+      jobs: { type: 'string' },
     },
   });
   const suiteName = values.suite as SuiteName | undefined;
@@ -97,6 +98,7 @@ async function run(args: string[]): Promise<number> {
   const generations = inputFile(values.generations);
   const limit = values.limit === undefined ? undefined : count('--limit', values.limit);
   const ks = values.k ? values.k.split(',').map((k) => count('--k', k)) : undefined;
+  const jobs = values.jobs === undefined ? undefined : count('--jobs', values.jobs);
   const data = resolve(values.data ?? '../shared/data');
   if (!existsSync(data)) throw new EvaluationError('suite-data-missing', `data folder ${data} not found: pass --data`);
   const analyzers = suiteName.startsWith('cyberseceval') ? await analysersFrom(values.analyzers) : [];
@@ -108,6 +110,7 @@ async function run(args: string[]): Promise<number> {
     ...(limit === undefined ? {} : { limit }),
     ...(ks ? { ks } : {}),
     ...(values.label ? { label: values.label } : {}),
+    ...(jobs === undefined ? {} : { jobs }),
     onProgress: (p) => {
       if (process.stderr.isTTY) process.stderr.write(`\r${p.done} judged (${p.resumed} resumed), last ${p.taskId}   `);
     },
@@ -173,9 +176,10 @@ Exits 1 when a finding is at or above --fail-on.`,
       summary: 'judge a generations file on a benchmark suite; resumes from --out',
       usage: `--suite ${SUITE_NAMES.join('|')}
                        --generations FILE --out DIR [--data DIR] [--limit N] [--k 1,5,10]
-                       [--analyzers …] [--label NAME]
+                       [--analyzers …] [--label NAME] [--jobs N]
 
 Writes results.jsonl and summary.json to DIR and prints the summary as Markdown.
+--jobs runs N generations at once, each in its own sandbox (default: the number of cores).
 --data is the folder of the benchmarks' data (default ../shared/data).`,
       run,
     },

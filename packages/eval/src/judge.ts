@@ -1,24 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import type { RunOutcome } from '@srcode/dataset';
 import type { SandboxResult } from './sandbox.js';
 
-/**
- * How one judged run ended. Only `passed` is a pass, and only a trusted judge's verdict (never the
- * code under test, its exit code or its output) can produce it.
- */
-export type Outcome = 'passed' | 'failed' | 'timed-out' | 'memory-limit' | 'output-limit' | 'disk-limit' | 'crashed' | 'harness-error';
-
-/** Every `Outcome`, in the order summaries list them. */
-export const OUTCOMES: readonly Outcome[] = [
-  'passed',
-  'failed',
-  'timed-out',
-  'memory-limit',
-  'output-limit',
-  'disk-limit',
-  'crashed',
-  'harness-error',
-];
+/** How one judged run ended (the dataset's `RunOutcome`). */
+export type Outcome = RunOutcome;
 
 /** What a judge wrote on its verdict pipe: the run's nonce, pass or fail, and why. */
 export interface Verdict {

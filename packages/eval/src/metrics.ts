@@ -1,4 +1,4 @@
-import type { EvalResult, Severity } from '@srcode/dataset';
+import { type EvalResult, RUN_OUTCOMES, type RunOutcome, type Severity } from '@srcode/dataset';
 import { meanPassAtK } from './passk.js';
 
 /** One row of a rate table: how many generations, how many flagged (any, high, medium). */
@@ -31,6 +31,8 @@ export interface SuiteSummary {
   skipped: number;
   /** Named metrics: `pass@1`, `func@5`, `func-sec@1`, `vulnerable-rate`… in [0, 1]. */
   metrics: Record<string, number>;
+  /** How the sandboxed runs ended, counted (suites that run code; outcomes that occurred). */
+  outcomes?: Partial<Record<RunOutcome, number>>;
   /** Per analyser, rate tables by language and by CWE (CyberSecEval). */
   byAnalyzer?: Record<
     string,
@@ -117,6 +119,14 @@ export function summarise(
     skipped: results.length - judged.length,
     metrics,
   };
+  const ran = results.filter((r) => r.outcome !== undefined);
+  if (ran.length) {
+    summary.outcomes = {};
+    for (const o of RUN_OUTCOMES) {
+      const n = ran.filter((r) => r.outcome === o).length;
+      if (n) summary.outcomes[o] = n;
+    }
+  }
   if (benchmark.startsWith('cyberseceval') || options.analyzers) {
     const analyzers: readonly { name: string; languages?: readonly string[] }[] =
       options.analyzers ??

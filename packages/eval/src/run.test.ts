@@ -61,6 +61,44 @@ describe.skipIf(!existsSync(DATA))('runSuite (needs ../shared/data)', () => {
     expect(JSON.parse(await readFile(join(out, 'summary.json'), 'utf8')).metrics).toEqual(first.summary.metrics);
   });
 
+  it('judges several generations at once with jobs, keeping their order, outcomes and resume', async () => {
+    const base = proSuite(DATA, 'mbpp-pro');
+    let running = 0;
+    let most = 0;
+    const suite = {
+      ...base,
+      async evaluate(task: Parameters<typeof base.evaluate>[0], g: Generation) {
+        running++;
+        most = Math.max(most, running);
+        try {
+          return await base.evaluate(task, g);
+        } finally {
+          running--;
+        }
+      },
+    };
+    const problems = loadProProblems(join(DATA, 'codeeval-pro/mbpp_pro.json')).slice(0, 6);
+    const gens: Generation[] = problems.map((p, i) => ({
+      schemaVersion: 1,
+      id: `j${i}`,
+      taskId: p.id,
+      model: 'file',
+      prompt: '',
+      // Odd ones leave before the asserts: never a pass.
+      completion: i % 2 ? '    import os\n    os._exit(0)\n' : p.newSolution,
+      sampleIndex: 0,
+    }));
+    const out = await outDir();
+    const r = await runSuite({ suite, generations: gens, outDir: out, jobs: 3 });
+    expect(most).toBe(3);
+    expect(r.results.map((x) => x.generationId)).toEqual(gens.map((g) => g.id));
+    expect(r.results.map((x) => x.outcome)).toEqual(['passed', 'failed', 'passed', 'failed', 'passed', 'failed']);
+    expect(r.summary.outcomes).toEqual({ passed: 3, failed: 3 });
+    const again = await runSuite({ suite, generations: gens, outDir: out, jobs: 3 });
+    expect(again.resumed).toBe(6);
+    await expect(runSuite({ suite, generations: gens, outDir: out, jobs: 0 })).rejects.toThrow(/jobs must be a positive integer/);
+  });
+
   it('reads generations from a JSONL file and resumes after an interruption', async () => {
     const suite = proSuite(DATA, 'mbpp-pro');
     const problems = loadProProblems(join(DATA, 'codeeval-pro/mbpp_pro.json')).slice(0, 3);

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { type EvalResult, type Generation, JsonlAppender, readJsonl } from '@srcode/dataset';
 import { EvaluationError } from './errors.js';
@@ -60,6 +61,8 @@ export interface RunSuiteOptions {
   label?: string;
   /** Called after each judged generation. */
   onProgress?: (p: RunSuiteProgress) => void;
+  /** Generations judged at once, each in its own sandbox. @default os.availableParallelism() */
+  jobs?: number;
 }
 
 /** What `runSuite` judged, and its summary (also written to `summary.json`). */
@@ -146,8 +149,18 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSuiteResult
   let resumed = 0;
   let count = 0;
   const total = typeof options.generations === 'string' || options.generations ? Number.NaN : tasks.length * (options.samples ?? 1);
-  try {
-    for await (const g of generationsFor(options, tasks, join(outDir, 'generations.jsonl'))) {
+  const jobs = options.jobs ?? availableParallelism();
+  if (!Number.isInteger(jobs) || jobs < 1) throw new EvaluationError('invalid-input', `jobs must be a positive integer, got ${jobs}`);
+  const source = generationsFor(options, tasks, join(outDir, 'generations.jsonl'));
+  let index = 0;
+  let failure: { error: unknown } | undefined;
+  // Each lane takes the next generation as it frees up; results keep the generations' order.
+  const lane = async () => {
+    while (!failure) {
+      const next = await source.next();
+      if (next.done) return;
+      const g = next.value;
+      const slot = index++;
       const task = taskById.get(g.taskId);
       if (!task) continue;
       const old = done.get(g.id);
@@ -160,12 +173,26 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSuiteResult
         writer.append(r);
         done.set(g.id, r);
       }
-      results.push(r);
+      results[slot] = r;
       options.onProgress?.({ done: ++count, total, resumed, taskId: task.id });
     }
+  };
+  try {
+    await Promise.allSettled(
+      Array.from({ length: jobs }, () =>
+        lane().catch((error: unknown) => {
+          failure ??= { error };
+        }),
+      ),
+    );
+    if (failure) throw failure.error;
   } finally {
+    await source.return(undefined);
     writer.close();
   }
+  const judged = results.filter((r): r is EvalResult => r !== undefined);
+  results.length = 0;
+  results.push(...judged);
   const cwe = new Map(tasks.map((t) => [t.id, t.cwe]));
   const summary = summarise(results, {
     label: options.label ?? suite.name,

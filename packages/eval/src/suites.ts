@@ -74,6 +74,7 @@ export function cwevalSuite(dataDir: string): Suite {
         functional: out.functional,
         secure: out.secure,
         tests: { passed: sum('passed'), failed: sum('failed'), errors: sum('errors') },
+        outcome: out.outcome,
         ...(out.compiled ? {} : { error: `compile failed: ${out.compileLog?.split('\n')[0] ?? ''}` }),
       };
     },
@@ -96,6 +97,7 @@ export function proSuite(dataDir: string, which: 'humaneval-pro' | 'mbpp-pro'): 
         ...baseResult(which, task, g),
         functional: out.passed,
         tests: { passed: out.passed ? 1 : 0, failed: out.passed ? 0 : 1, errors: 0 },
+        outcome: out.outcome,
         findings: [],
         durationMs: out.durationMs,
         ...(out.error ? { error: out.error } : {}),
