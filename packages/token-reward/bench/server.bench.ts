@@ -13,7 +13,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RepairPair } from '@srcode/dataset';
@@ -106,39 +106,28 @@ interface Row {
   cores: number;
 }
 
-async function measure(workers: number) {
-  const { child, port } = await serve(workers);
-  const pid = child.pid as number;
-  // warm up: JIT, each worker's pair cache
-  await autocannon({
-    url: `http://127.0.0.1:${port}`,
-    connections: 8,
-    duration: 2,
-    requests: bodies.map((body) => ({ method: 'POST', path: '/v1/rewards', headers, body })),
-  });
-  const rows: Row[] = [];
-  for (const connections of [1, 8, 64]) {
-    const cpu0 = cpuSeconds(pid);
-    const t0 = performance.now();
-    const r = await autocannon({
-      url: `http://127.0.0.1:${port}`,
-      connections,
-      duration: SECONDS,
-      requests: bodies.map((body) => ({ method: 'POST', path: '/v1/rewards', headers, body })),
-    });
-    const wall = (performance.now() - t0) / 1000;
-    rows.push({
-      connections,
-      completionsPerSec: (r['2xx'] * GROUP) / r.duration,
-      p50: r.latency.p50,
-      p99: r.latency.p99,
-      refused: r.non2xx,
-      cores: (cpuSeconds(pid) - cpu0) / wall,
-    });
-  }
-  // a light request alone, then while a heavy one runs
+const requests = bodies.map((body) => ({ method: 'POST' as const, path: '/v1/rewards', headers, body }));
+
+async function level(port: number, pid: number, connections: number): Promise<Row> {
+  const cpu0 = cpuSeconds(pid);
+  const t0 = performance.now();
+  const r = await autocannon({ url: `http://127.0.0.1:${port}`, connections, duration: SECONDS, requests });
+  const wall = (performance.now() - t0) / 1000;
+  return {
+    connections,
+    completionsPerSec: (r['2xx'] * GROUP) / r.duration,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    refused: r.non2xx,
+    cores: (cpuSeconds(pid) - cpu0) / wall,
+  };
+}
+
+/** A light request's latency alone, then while a heavy request runs; the server's cores during the heavy one. */
+async function lightDuringHeavy(port: number, pid: number) {
   const alone: number[] = [];
   for (let i = 0; i < 20; i++) alone.push((await post(port, light)).ms);
+  const cpu0 = cpuSeconds(pid);
   const heavyRun = post(port, heavy);
   await new Promise((r) => setTimeout(r, 100));
   const during: number[] = [];
@@ -146,20 +135,32 @@ async function measure(workers: number) {
   void heavyRun.then(() => {
     heavyDone = true;
   });
-  while (!heavyDone && during.length < 200) during.push((await post(port, light)).ms);
+  while (!heavyDone && during.length < 500) during.push((await post(port, light)).ms);
   const heavyResult = await heavyRun;
-  child.kill('SIGTERM');
-  await new Promise((r) => child.once('exit', r));
-  return { rows, alone, during, heavy: heavyResult };
+  return { alone, during, heavy: heavyResult, cores: (cpuSeconds(pid) - cpu0) / (heavyResult.ms / 1000) };
 }
 
 const cores = availableParallelism();
-const single = await measure(0);
-const pool = await measure(cores);
+const load0 = loadavg()[0] ?? 0;
+// both servers run side by side and the levels alternate between them, so drift in the machine's load hits both
+const servers = [await serve(0), await serve(cores)];
+for (const { port } of servers) await autocannon({ url: `http://127.0.0.1:${port}`, connections: 8, duration: 2, requests });
+const rows: Row[][] = [[], []];
+for (const connections of [1, 8, 64]) {
+  for (const [k, { child, port }] of servers.entries()) rows[k]?.push(await level(port, child.pid as number, connections));
+}
+const fairness = [];
+for (const { child, port } of servers) fairness.push(await lightDuringHeavy(port, child.pid as number));
+for (const { child } of servers) {
+  child.kill('SIGTERM');
+  await new Promise((r) => child.once('exit', r));
+}
+const single = { rows: rows[0] ?? [], ...(fairness[0] as Awaited<ReturnType<typeof lightDuringHeavy>>) };
+const pool = { rows: rows[1] ?? [], ...(fairness[1] as Awaited<ReturnType<typeof lightDuringHeavy>>) };
 
 const ms = (x: number) => `${x.toFixed(0).padStart(6)} ms`;
 console.log(
-  `reward server on loopback: ${pairs.length} SVEN val pairs; a request holds ${GROUP} completions (mean ${chars.toFixed(0)} chars, Qwen offsets); autocannon, ${SECONDS} s per level; ${cores} cores`,
+  `reward server on loopback: ${pairs.length} SVEN val pairs; a request holds ${GROUP} completions (mean ${chars.toFixed(0)} chars, Qwen offsets); autocannon, ${SECONDS} s per level; ${cores} cores, load average ${load0.toFixed(1)} at the start and ${(loadavg()[0] ?? 0).toFixed(1)} at the end (other work on the machine)`,
 );
 console.log('path                connections  completions/s    p50        p99      non-2xx  server cores used');
 for (const [name, run] of [
@@ -186,6 +187,6 @@ for (const [name, run] of [
   [`pool of ${cores} workers`, pool],
 ] as const) {
   console.log(
-    `${name}: light request alone p50 ${quantile(run.alone, 0.5).toFixed(0)} ms; while a heavy one (48 x ${(longText.length / 1000).toFixed(0)} KB = ${(heavyChars / 1e6).toFixed(1)} M chars, ${run.heavy.ms.toFixed(0)} ms, status ${run.heavy.status}) runs: p50 ${quantile(run.during, 0.5).toFixed(0)} ms, max ${Math.max(...run.during).toFixed(0)} ms over ${run.during.length} requests`,
+    `${name}: light request alone p50 ${quantile(run.alone, 0.5).toFixed(0)} ms; while a heavy one (48 x ${(longText.length / 1000).toFixed(0)} KB = ${(heavyChars / 1e6).toFixed(1)} M chars, ${run.heavy.ms.toFixed(0)} ms, status ${run.heavy.status}, server ${run.cores.toFixed(2)} cores) runs: p50 ${quantile(run.during, 0.5).toFixed(0)} ms, p99 ${quantile(run.during, 0.99).toFixed(0)} ms, max ${Math.max(...run.during).toFixed(0)} ms over ${run.during.length} requests`,
   );
 }

@@ -66,6 +66,12 @@ function revive(e: { name: string; code?: string; message: string }): Error {
   return Object.assign(new Error(e.message), { name: e.name, code: e.code });
 }
 
+/**
+ * Young-generation size of each worker's heap: matching allocates many short-lived objects, and a
+ * worker's default young generation is smaller than the main thread's (more scavenges per map).
+ */
+const YOUNG_GENERATION_MB = 48;
+
 interface Slot {
   worker: Worker;
   pending?: { seq: number; resolve(r: ScoreResult): void; reject(e: unknown): void };
@@ -99,7 +105,13 @@ export class WorkerExecutor implements Executor {
 
   #spawn(i: number): Promise<void> {
     const { entry, eval: isCode } = workerEntry();
-    const worker = new Worker(entry, { workerData: this.#init, eval: isCode });
+    const worker = new Worker(entry, {
+      workerData: this.#init,
+      eval: isCode,
+      resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
+    });
+    // idle workers do not keep the process alive: a listening server does
+    worker.unref();
     const slot: Slot = { worker };
     this.#workers[i] = slot;
     return new Promise((resolve, reject) => {

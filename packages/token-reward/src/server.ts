@@ -215,7 +215,14 @@ export function createRewardServer(options: ServerOptions = {}): RewardServer {
   return {
     server,
     async listen(port = 0, host = '127.0.0.1') {
-      if (pool) await pool.ready;
+      if (pool) {
+        try {
+          await pool.ready;
+        } catch (e) {
+          await pool.close();
+          throw e;
+        }
+      }
       return new Promise((resolve, reject) => {
         server.once('error', reject);
         server.listen(port, host, () => resolve(server.address() as AddressInfo));
