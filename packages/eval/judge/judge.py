@@ -104,6 +104,14 @@ class Judge(Peer):
             raise WireError("only calls and allowed attributes of lent objects")
         return super().perform(message)
 
+    def resolve_import(self, module, qualname):
+        # Only classes cross as imports into the judge: a function named by the code would run here,
+        # with the judge's rights, on the tests' values. Functions stay behind references.
+        value = super().resolve_import(module, qualname)
+        if not isinstance(value, type):
+            raise WireError("only standard-library classes are shared with the judge")
+        return value
+
     def import_module(self, name):
         top = name.partition(".")[0]
         if top not in getattr(sys, "stdlib_module_names", ()):

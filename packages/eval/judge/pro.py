@@ -35,18 +35,19 @@ def main():
         names = test_names(job["tests"])
         scope = {"__builtins__": builtins, "__name__": "__tests__"}
         calls = [0]
-        for pair in ready.get("globals", []):
-            if type(pair) is not list or len(pair) != 2 or type(pair[0]) is not str:
-                raise WireError("a global is a name and a value")
-            name, data = pair
+        for entry in ready.get("globals", []):
+            if type(entry) is not list or len(entry) != 3 or type(entry[0]) is not str:
+                raise WireError("a global is a name, a value and a reference")
+            name, data, ref = entry
+            if name not in names:
+                continue
             if type(data) is dict and (set(data) == {"$module"} or set(data) == {"$import"}):
-                if name not in names:
-                    continue
                 try:
-                    scope[name] = peer.decode(data)
-                except Exception:  # noqa: BLE001 - a module the judge cannot share is left out
-                    pass
-            elif name in names:
+                    scope[name] = shared_global(peer, name, data)
+                except Exception:  # noqa: BLE001 - not shared: a module is left out, a callable stays in the worker
+                    if type(ref) is dict and set(ref) == {"$ref"}:
+                        scope[name] = counted(peer.decode(ref), calls)
+            else:
                 value = peer.decode(data)
                 scope[name] = counted(value, calls) if type(value) is RemoteRef else value
         code = compile(job["tests"], "tests", "exec")
@@ -76,10 +77,30 @@ def main():
     except WireError as error:
         verdict["reason"] = "the program broke the wire: %s" % error
         return verdict
+    except Exception as error:  # noqa: BLE001 - e.g. a reply too deep or too big to decode: never a pass
+        verdict["reason"] = "the judge could not use the program's answer: %s: %s" % (type(error).__name__, str(error)[:300])
+        return verdict
     finally:
         status = judge.worker_status(pid)
         if status is not None:
             verdict["worker"] = status
+
+
+def shared_global(peer, name, data):
+    """A module, or a standard-library function or class the program imported under its own name
+    (`from math import sqrt`), imported afresh here; anything else stays in the worker."""
+    if "$module" in data:
+        return peer.decode(data)
+    body = data["$import"]
+    if type(body) is not list or len(body) != 2 or not all(type(b) is str for b in body):
+        raise WireError("malformed import")
+    module, qualname = body
+    if qualname.rpartition(".")[2] != name or "." in qualname:
+        raise WireError("an import under another name stays in the worker")
+    value = getattr(peer.import_module(module), qualname)
+    if not callable(value) or name.startswith("_"):
+        raise WireError("not a function or class")
+    return value
 
 
 def test_names(tests):

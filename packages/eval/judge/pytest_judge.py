@@ -40,9 +40,9 @@ class Worker:
             self.stop()
             raise ImportError("the task module did not load: %s: %s" % (str(ready.get("type"))[:100], str(ready.get("message"))[:500]))
         self.globals = {}
-        for pair in ready.get("globals", []):
-            if type(pair) is list and len(pair) == 2 and type(pair[0]) is str:
-                self.globals[pair[0]] = pair[1]
+        for entry in ready.get("globals", []):
+            if type(entry) is list and len(entry) == 3 and type(entry[0]) is str and type(entry[2]) is dict:
+                self.globals[entry[0]] = entry[2]
 
     def stop(self):
         if self.pid is not None:

@@ -206,12 +206,7 @@ class Peer:
         if tag == "$module" and type(body) is str:
             return self.import_module(body)
         if tag == "$import" and type(body) is list and len(body) == 2 and all(type(b) is str for b in body):
-            value = self.import_module(body[0])
-            for part in body[1].split("."):
-                if part.startswith("_"):
-                    raise WireError("private names are not shared")
-                value = getattr(value, part)
-            return value
+            return self.resolve_import(body[0], body[1])
         if tag == "$ref" and type(body) is int:
             return RemoteRef(self, body)
         if tag == "$their" and type(body) is int and body in self.refs:
@@ -222,6 +217,14 @@ class Peer:
         import importlib
 
         return importlib.import_module(name)
+
+    def resolve_import(self, module, qualname):
+        value = self.import_module(module)
+        for part in qualname.split("."):
+            if part.startswith("_"):
+                raise WireError("private names are not shared")
+            value = getattr(value, part)
+        return value
 
     @staticmethod
     def _list(body):

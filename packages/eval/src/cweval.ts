@@ -325,9 +325,10 @@ export async function runCwevalTask(task: CwevalTask, source: string, options: C
     readOnlyFiles: judgeSources(),
   });
   try {
-    // Some security tests read the source beside them (to look for an unsafe call), as the sandbox user.
-    await writeFile(`${sandbox.judgeDir}/${task.id}_task${ext}`, source, { mode: 0o644 });
     if (task.language === 'c') {
+      // Some C security tests read the source beside them (to look for an unsafe call), as the
+      // sandbox user. Never a Python copy: the judge must have nothing of the code it could import.
+      await writeFile(`${sandbox.judgeDir}/${task.id}_task.c`, source, { mode: 0o644 });
       const program = `${sandbox.dir}/compiled/${task.id}_task`;
       await sandbox.writeFile('compiled/.keep', '');
       await mkdir(`${sandbox.judgeDir}/compiled`, { recursive: true });
