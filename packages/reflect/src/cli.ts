@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { formatIssue, readJsonl } from '@srcode/dataset';
 import { type CliSpec, escapeControl, inputFile, main, packageVersion } from '../../../common/cli.js';
 import { messageOf } from '../../../common/errors.js';
 import { type ChatStats, emptyStats } from './chat/model.js';
@@ -10,6 +11,7 @@ import { HeuristicJudge } from './heuristic-judge.js';
 import type { Judge } from './judge.js';
 import { LlmJudge } from './llm-judge.js';
 import { type RunProgress, runReflection } from './pipeline.js';
+import { ProgressReporter } from './progress.js';
 import { LlmPromptWriter } from './prompts/llm-writer.js';
 import { type PromptWriter, TemplatePromptWriter } from './prompts/template-writer.js';
 
@@ -30,22 +32,32 @@ Analyser evidence comes from @srcode/eval's LexicalAnalyzer when @srcode/eval is
   --concurrency C       pairs in flight (default 1 offline, 4 with an endpoint)
   --cache DIR           answer cache (default OUT.cache with an endpoint)
   --timeout-ms MS       per-request timeout (default 60000)
+  --max-tokens N        longest answer asked of the model, in tokens (default 2048)
+  --probe-timeout-ms MS time the endpoint has to answer before the run starts (default 10000)
   --analyzers FILE      a JS module exporting \`analyzers\` (or a default array) of extra evidence
                         sources: { name, languages, analyze(code, language) } (e.g. @srcode/eval's)
   --template-prompts    write prompts with templates even when an endpoint is given
   --quiet               no progress on stderr`;
-
-function duration(ms: number | undefined): string {
-  if (ms === undefined) return '?';
-  const s = Math.round(ms / 1000);
-  return s >= 3600 ? `${Math.floor(s / 3600)}h${Math.floor((s % 3600) / 60)}m` : s >= 60 ? `${Math.floor(s / 60)}m${s % 60}s` : `${s}s`;
-}
 
 function number(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!Number.isFinite(n)) throw new ReflectError('invalid-option', `${flag} expects a number, got "${value}"`);
   return n;
+}
+
+/**
+ * Reads the input until its first valid RepairPair: a file with none (another format, an empty file) is an
+ * input error naming the path and the first problem, found before any output exists.
+ */
+async function checkHasPair(path: string): Promise<void> {
+  const reader = readJsonl(path, { schema: 'RepairPair', mode: 'collect' });
+  for await (const _ of reader) return;
+  const first = reader.issues[0];
+  const problems = reader.stats.rejected
+    ? `${reader.stats.rejected} lines rejected; first: ${first ? formatIssue(first) : '?'}`
+    : 'the file is empty';
+  throw new ReflectError('invalid-input', `${path}: no valid RepairPair record (${problems})`);
 }
 
 async function run(argv: string[]): Promise<number> {
@@ -65,6 +77,8 @@ async function run(argv: string[]): Promise<number> {
       concurrency: { type: 'string' },
       cache: { type: 'string' },
       'timeout-ms': { type: 'string' },
+      'max-tokens': { type: 'string' },
+      'probe-timeout-ms': { type: 'string' },
       'template-prompts': { type: 'boolean' },
       analyzers: { type: 'string' },
       quiet: { type: 'boolean' },
@@ -76,12 +90,19 @@ async function run(argv: string[]): Promise<number> {
   inputFile(values.in);
   for (const path of [values.out, values.rejected]) if (path && existsSync(path)) inputFile(path);
   const timeoutMs = values.endpoint ? number(values['timeout-ms'], '--timeout-ms') : undefined;
+  const maxTokens = values.endpoint ? number(values['max-tokens'], '--max-tokens') : undefined;
+  const probeTimeoutMs = number(values['probe-timeout-ms'], '--probe-timeout-ms');
   const samples = values.endpoint ? number(values.samples, '--samples') : undefined;
   const keep = number(values.prompts, '--prompts');
   const candidates = number(values.candidates, '--candidates') ?? (keep ? keep * 2 : undefined);
   const threshold = number(values.threshold, '--threshold');
   const concurrency = number(values.concurrency, '--concurrency') ?? (values.endpoint ? 4 : 1);
   const { analyzers, notice } = await cliAnalyzers(values.analyzers);
+  await checkHasPair(values.in);
+  const progress = new ProgressReporter({ stream: process.stderr, label: 'reflect', unit: 'pairs' });
+  const say = (text: string) => {
+    if (!values.quiet) progress.note(escapeControl(text));
+  };
   if (notice) process.stderr.write(escapeControl(notice));
   let judge: Judge = new HeuristicJudge();
   let writer: PromptWriter = new TemplatePromptWriter();
@@ -94,29 +115,32 @@ async function run(argv: string[]): Promise<number> {
       concurrency: 8,
       ...(values['api-key-env'] ? { apiKeyEnv: values['api-key-env'] } : {}),
       ...(timeoutMs === undefined ? {} : { timeoutMs }),
+      ...(maxTokens === undefined ? {} : { maxTokens }),
       onEvent: (e) => {
-        if (!values.quiet && e.type === 'retry')
-          process.stderr.write(`\nretry ${e.attempt} in ${e.delayMs} ms: ${escapeControl(e.reason)}\n`);
+        if (e.type === 'retry') say(`retry ${e.attempt} in ${e.delayMs} ms: ${e.reason}`);
       },
     });
+    // a dead endpoint fails here, in seconds, before any output or cache exists
+    const live = await chat.probe(probeTimeoutMs === undefined ? {} : { timeoutMs: probeTimeoutMs });
+    if (live.models && !live.models.includes(values.model))
+      say(`note: ${values.endpoint} does not list the model ${values.model} (it lists ${live.models.slice(0, 5).join(', ') || 'none'})`);
     stats = chat.stats;
     judge = new LlmJudge(chat, samples === undefined ? {} : { samples });
     if (!values['template-prompts']) writer = new LlmPromptWriter(chat);
   }
-  const tty = process.stderr.isTTY;
-  let lastPrint = 0;
   const show = (p: RunProgress, final = false) => {
     if (values.quiet) return;
-    const now = Date.now();
-    if (!final && now - lastPrint < (tty ? 200 : 2000)) return;
-    lastPrint = now;
-    const pct = p.total ? ((100 * p.done) / p.total).toFixed(1) : '0.0';
-    const rate = p.elapsedMs ? ((p.done - p.resumed) / (p.elapsedMs / 1000)).toFixed(1) : '0';
     const llm = values.endpoint
       ? ` | requests ${stats.requests} cached ${stats.cacheHits} tokens ${stats.promptTokens + stats.completionTokens}`
       : '';
-    const line = `reflect ${p.done}/${p.total} (${pct}%) accepted ${p.accepted} rejected ${p.rejected} resumed ${p.resumed} errors ${p.errors} | ${rate} pairs/s | ETA ${duration(p.etaMs)}${llm}`;
-    process.stderr.write(tty ? `\r${line}\u001b[K${final ? '\n' : ''}` : `${line}\n`);
+    const state = {
+      done: p.done,
+      total: p.total,
+      skipped: p.resumed,
+      detail: `accepted ${p.accepted} rejected ${p.rejected} resumed ${p.resumed} errors ${p.errors}${llm}`,
+    };
+    if (final) progress.finish(state);
+    else progress.update(state);
   };
   const summary = await runReflection({
     input: values.in,
@@ -129,8 +153,7 @@ async function run(argv: string[]): Promise<number> {
     ...(threshold === undefined ? {} : { threshold }),
     prompts: { ...(keep ? { keep } : {}), ...(candidates ? { candidates } : {}) },
     onProgress: (p) => show(p),
-    onError: (id, e) =>
-      process.stderr.write(`\npair ${escapeControl(id)} failed and is left for the next run: ${escapeControl(messageOf(e))}\n`),
+    onError: (id, e) => progress.note(escapeControl(`pair ${id} failed and is left for the next run: ${messageOf(e)}`)),
   });
   show(summary, true);
   process.stdout.write(`${JSON.stringify({ ...summary, llm: values.endpoint ? stats : undefined }, null, 2)}\n`);

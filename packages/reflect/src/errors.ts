@@ -3,7 +3,16 @@ import { type ErrorCode, SrcodeError, type SrcodeErrorOptions } from '../../../c
 /** Codes of the exceptional failures @srcode/reflect throws. */
 export type ReflectErrorCode = Extract<
   ErrorCode,
-  'http' | 'timeout' | 'network' | 'bad-response' | 'invalid-output' | 'missing-api-key' | 'invalid-option' | 'unknown-language' | 'io'
+  | 'http'
+  | 'timeout'
+  | 'network'
+  | 'bad-response'
+  | 'invalid-output'
+  | 'missing-api-key'
+  | 'invalid-option'
+  | 'invalid-input'
+  | 'unknown-language'
+  | 'io'
 >;
 
 /** The one error class @srcode/reflect throws for exceptional failures. */

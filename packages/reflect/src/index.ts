@@ -1,8 +1,17 @@
 export type { ReflectErrorCode } from './errors.js';
 export { ReflectError } from './errors.js';
-export type { ChatMessage, ChatModel, ChatRequest, ChatResult, ChatStats, JsonSchemaFormat, TokenUsage } from './chat/model.js';
+export type {
+  ChatMessage,
+  ChatModel,
+  ChatRequest,
+  ChatResult,
+  ChatStats,
+  CompleteOptions,
+  JsonSchemaFormat,
+  TokenUsage,
+} from './chat/model.js';
 export type { BackoffOptions } from './chat/backoff.js';
-export type { ChatEvent, OpenAIChatOptions } from './chat/openai.js';
+export type { ChatEvent, OpenAIChatOptions, ProbeOptions, ProbeResult } from './chat/openai.js';
 export { OpenAIChatClient } from './chat/openai.js';
 export type { StructuredOptions, StructuredResult } from './chat/structured.js';
 export { completeStructured } from './chat/structured.js';

@@ -100,14 +100,33 @@ describe('LlmJudge over the chat-completions protocol', () => {
     const again = makeJudge(cacheDir);
     const cached = await reflectPair(makePair(C_BEFORE, C_AFTER), { judge: again.judge, analyzers: [] });
     expect(cached).toEqual(clean);
-    expect(server.requests.length).toBe(before);
-    expect(again.chat.stats).toMatchObject({ requests: 0, cacheHits: 7 }); // six turns plus the re-asked one
+    // the schema-breaking answer was not cached: its turn is asked again (and answered well), the rest come from the cache
+    expect(server.requests.length).toBe(before + 1);
+    expect(again.chat.stats).toMatchObject({ requests: 1, cacheHits: 5 });
   });
 
-  it('lets a sample whose output stays invalid abstain', async () => {
+  it('fails the pair when a sample stays off-schema, and a rerun asks that sample again', async () => {
+    const cacheDir = mkdtempSync(join(tmpdir(), 'reflect-judge-'));
+    let broken = true;
+    server.answer = (req) => (broken && req.body.seed === 1 ? { kind: 'answer', content: 'I cannot answer in JSON.' } : scriptedModel(req));
+    const err = await reflectPair(makePair(C_BEFORE, C_AFTER), { judge: makeJudge(cacheDir).judge, analyzers: [] }).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toMatchObject({ code: 'invalid-output', message: expect.stringContaining('judge sample 1 (of 3)') });
+    broken = false;
+    const before = server.requests.length;
+    const v = await reflectPair(makePair(C_BEFORE, C_AFTER), { judge: makeJudge(cacheDir).judge, analyzers: [] });
+    expect(v.votes).toEqual({ accept: 2, reject: 1, samples: 3 });
+    expect(server.requests.length - before).toBe(2); // only the failed sample's two turns
+  });
+
+  it("lets a sample whose output stays invalid abstain with invalidSamples: 'abstain'", async () => {
     server.answer = (req) => (req.body.seed === 1 ? { kind: 'answer', content: 'I cannot answer in JSON.' } : scriptedModel(req));
-    const { judge } = makeJudge();
-    const v = await reflectPair(makePair(C_BEFORE, C_AFTER), { judge, analyzers: [] });
+    const { chat } = makeJudge();
+    const v = await reflectPair(makePair(C_BEFORE, C_AFTER), {
+      judge: new LlmJudge(chat, { samples: 3, invalidSamples: 'abstain' }),
+      analyzers: [],
+    });
     expect(v.votes).toEqual({ accept: 1, reject: 1, samples: 2 });
     expect(v.confidence).toBe(0.5);
   });

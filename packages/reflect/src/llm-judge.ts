@@ -61,10 +61,22 @@ export interface LlmJudgeOptions {
   maxReasks?: number;
   /** Longest code shown per version, in characters (the rest is cut with a marker). @default 24000 */
   maxCodeChars?: number;
+  /**
+   * A sample whose answer stays off-schema after the re-asks: `fail` throws an `invalid-output` error for
+   * the pair (a run counts it as an error and leaves the pair for the next run, which asks again, since
+   * off-schema answers are never cached); `abstain` leaves the sample out of the votes. @default 'fail'
+   */
+  invalidSamples?: 'fail' | 'abstain';
 }
 
 /** The defaults of `LlmJudgeOptions`. */
-export const LLM_JUDGE_DEFAULTS: Required<LlmJudgeOptions> = { samples: 5, temperature: 0.7, maxReasks: 2, maxCodeChars: 24_000 };
+export const LLM_JUDGE_DEFAULTS: Required<LlmJudgeOptions> = {
+  samples: 5,
+  temperature: 0.7,
+  maxReasks: 2,
+  maxCodeChars: 24_000,
+  invalidSamples: 'fail',
+};
 
 function numbered(code: string, max: number): string {
   const text = code.length > max ? `${code.slice(0, max)}\n… (cut at ${max} characters)` : code;
@@ -118,7 +130,8 @@ export function analysisPrompt({ pair, prefilter, evidence }: JudgeInput, maxCod
 /**
  * The LLM judge: for each of k samples an analysis turn, then a self-reflection turn in which the
  * model checks and revises its analysis. A sample votes accept when its final answer accepts a
- * security-relevant, complete fix. Samples whose output stays invalid after re-asks abstain.
+ * security-relevant, complete fix. A sample whose output stays invalid after re-asks fails the pair
+ * (or abstains, with `invalidSamples: 'abstain'`).
  */
 export class LlmJudge implements Judge {
   /** Always `llm`. */
@@ -144,7 +157,11 @@ export class LlmJudge implements Judge {
   /** Runs the samples in parallel and counts their final answers as votes. */
   async judge(input: JudgeInput, options: { signal?: AbortSignal } = {}): Promise<JudgeOutcome> {
     const user = analysisPrompt(input, this.o.maxCodeChars);
-    const finals = await Promise.all(Array.from({ length: this.o.samples }, (_, seed) => this.sample(user, seed, options.signal)));
+    // every sample finishes before a failure is thrown, so the valid answers are cached for the next run
+    const settled = await Promise.allSettled(Array.from({ length: this.o.samples }, (_, seed) => this.sample(user, seed, options.signal)));
+    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    const finals = settled.map((r) => (r.status === 'fulfilled' ? r.value : undefined));
     const valid = finals.filter((f): f is FixAnalysis => f !== undefined);
     const votes = valid.map((f) => f.accept && f.securityRelevant && f.fixComplete);
     const accept = votes.filter(Boolean).length;
@@ -187,8 +204,9 @@ export class LlmJudge implements Judge {
       );
       return reflection.value;
     } catch (e) {
-      if (e instanceof ReflectError && e.code === 'invalid-output') return undefined;
-      throw e;
+      if (!(e instanceof ReflectError && e.code === 'invalid-output')) throw e;
+      if (this.o.invalidSamples === 'abstain') return undefined;
+      throw new ReflectError('invalid-output', `judge sample ${seed} (of ${this.o.samples}): ${e.message}`, { cause: e });
     }
   }
 }

@@ -205,6 +205,140 @@ describe('srcode-reflect run (a real child process)', () => {
     });
   });
 
+  it('exits 2 naming an input with no valid pair, and creates no output, side file or cache', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'reflect-cli-'));
+    const input = join(dir, 'pairs.csv');
+    writeFileSync(input, 'id,language,code\n1,c,int main(void) { return 0; }\n');
+    for (const extra of [[], ['--endpoint', endpoint, '--model', 'm']]) {
+      const r = await startCli(['run', '--in', input, '--out', join(dir, 'out', 'records.jsonl'), ...extra]).done;
+      expect(r).toMatchObject({ code: 2, stdout: '' });
+      expect(oneLine(r.stderr)).toEqual([
+        expect.stringMatching(
+          new RegExp(`^srcode-reflect run: ${input}: no valid RepairPair record \\(2 lines rejected; first: ${input}:1: broken JSON`),
+        ),
+      ]);
+    }
+    writeFileSync(join(dir, 'empty.jsonl'), '');
+    const empty = await startCli(['run', '--in', join(dir, 'empty.jsonl'), '--out', join(dir, 'records.jsonl')]).done;
+    expect(empty).toMatchObject({
+      code: 2,
+      stderr: `srcode-reflect run: ${join(dir, 'empty.jsonl')}: no valid RepairPair record (the file is empty)\n`,
+    });
+    expect(readdirSync(dir).sort()).toEqual(['empty.jsonl', 'pairs.csv']);
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it('fails in seconds on a dead endpoint, naming it, before anything is written', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'reflect-cli-'));
+    const input = join(dir, 'pairs.jsonl');
+    writeFileSync(input, `${JSON.stringify(makePair(C_BEFORE, C_AFTER))}\n`);
+    await server.stop();
+    const started = Date.now();
+    const r = await startCli(['run', '--in', input, '--out', join(dir, 'records.jsonl'), '--endpoint', endpoint, '--model', 'm']).done;
+    const ms = Date.now() - started;
+    expect(r).toMatchObject({ code: 1, stdout: '' });
+    expect(oneLine(r.stderr)).toEqual([expect.stringContaining(`srcode-reflect run: the endpoint ${endpoint} is not answering`)]);
+    expect(ms).toBeLessThan(8000);
+    expect(readdirSync(dir)).toEqual(['pairs.jsonl']);
+  });
+
+  it('counts off-schema answers as errors left for the next run, which asks again', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'reflect-cli-'));
+    const input = join(dir, 'pairs.jsonl');
+    const out = join(dir, 'records.jsonl');
+    const pairs = [0, 1, 2].map((i) =>
+      makePair(
+        `def n_${i}(xs):\n    return xs[0]\n`,
+        `def n_${i}(xs):\n    if not xs:\n        return None\n    return xs[0]\n`,
+        'python',
+        ['CWE-125'],
+        `p-${i}`,
+      ),
+    );
+    writeFileSync(input, `${pairs.map((p) => JSON.stringify(p)).join('\n')}\n`);
+    let broken = true;
+    server.answer = (req) =>
+      broken && /n_1/.test(req.body.messages[1]?.content ?? '') ? { kind: 'answer', content: 'Sorry, here is prose.' } : model(req);
+    const args = [
+      'run',
+      '--in',
+      input,
+      '--out',
+      out,
+      '--endpoint',
+      endpoint,
+      '--model',
+      'm',
+      '--samples',
+      '1',
+      '--template-prompts',
+      '--quiet',
+    ];
+    const first = await startCli(args).done;
+    expect(first.code).toBe(1);
+    expect(JSON.parse(first.stdout)).toMatchObject({ accepted: 2, rejected: 0, errors: 1 });
+    expect(first.stderr).toMatch(/pair p-1 failed and is left for the next run: judge sample 0 \(of 1\): no valid fix_analysis/);
+    expect(existsSync(`${out}.rejected.jsonl`) ? readFileSync(`${out}.rejected.jsonl`, 'utf8') : '').toBe('');
+    broken = false;
+    const second = await startCli(args).done;
+    expect(second.code).toBe(0);
+    expect(JSON.parse(second.stdout)).toMatchObject({ resumed: 2, errors: 0, rejected: 1, accepted: 2 });
+  });
+
+  it('keeps the key out of stderr and the side file when the endpoint echoes it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'reflect-cli-'));
+    const input = join(dir, 'pairs.jsonl');
+    const out = join(dir, 'records.jsonl');
+    writeFileSync(input, `${JSON.stringify(makePair(C_BEFORE, C_AFTER, 'c', ['CWE-476'], 'p-0'))}\n`);
+    const key = 'sk-echoed-secret-4242';
+    server.answer = () => ({ kind: 'echo-auth', status: 401 });
+    const env = { REFLECT_TEST_KEY: key };
+    const args = [
+      'run',
+      '--in',
+      input,
+      '--out',
+      out,
+      '--endpoint',
+      endpoint,
+      '--model',
+      'm',
+      '--samples',
+      '1',
+      '--api-key-env',
+      'REFLECT_TEST_KEY',
+    ];
+    const r = await startCli(args, env).done;
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('HTTP 401');
+    expect(r.stderr).toContain('[redacted]');
+    server.answer = () => ({ kind: 'echo-auth', status: 200 });
+    const again = await startCli(args, env).done;
+    for (const text of [r.stderr, r.stdout, again.stderr, again.stdout]) expect(text).not.toContain(key);
+    for (const f of readdirSync(dir, { recursive: true, encoding: 'utf8' }))
+      if (statSync(join(dir, f)).isFile()) expect(readFileSync(join(dir, f), 'utf8')).not.toContain(key);
+    server.modelsScript.push({ kind: 'echo-auth', status: 401 });
+    const refused = await startCli(args, env).done;
+    expect(refused.stderr).toMatch(/refused the key in REFLECT_TEST_KEY \(HTTP 401\)/);
+    expect(refused.stderr).not.toContain(key);
+  });
+
+  it('shows progress as a line every few seconds off a terminal, not one per pair', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'reflect-cli-'));
+    const input = join(dir, 'pairs.jsonl');
+    const pairs = Array.from({ length: 40 }, (_, i) =>
+      makePair(C_BEFORE.replace('copy_name', `copy_${i}`), C_AFTER.replace('copy_name', `copy_${i}`), 'c', ['CWE-476'], `c-${i}`),
+    );
+    writeFileSync(input, `${pairs.map((p) => JSON.stringify(p)).join('\n')}\n`);
+    const r = await startCli(['run', '--in', input, '--out', join(dir, 'records.jsonl')]).done;
+    expect(r.code).toBe(0);
+    const lines = r.stderr.split('\n').filter((l) => l.startsWith('reflect '));
+    expect(lines.length).toBeGreaterThanOrEqual(1);
+    expect(lines.length).toBeLessThanOrEqual(3);
+    expect(lines.at(-1)).toMatch(/^reflect 40\/40 \(100\.0%\) \| [\d.]+ pairs\/s \| ETA 0s \| accepted 40 rejected 0 resumed 0 errors 0$/);
+    expect(r.stderr).not.toContain('\r');
+  });
+
   it('exits 2 with one line without the required flags', async () => {
     const r = await startCli(['run', '--in', 'x.jsonl']).done;
     expect(r).toMatchObject({ code: 2, stdout: '', stderr: 'srcode-reflect run: expected --in PAIRS.jsonl and --out RECORDS.jsonl\n' });

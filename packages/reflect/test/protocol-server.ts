@@ -7,7 +7,13 @@ export type Fault =
   | { kind: 'status'; status: number; retryAfter?: string; body?: string }
   | { kind: 'stall' }
   | { kind: 'truncate' }
-  | { kind: 'raw'; body: string };
+  | { kind: 'raw'; body: string }
+  /** A 200 whose body never ends: chunks are written until the client hangs up. */
+  | { kind: 'endless' }
+  /** A body of `bytes` bytes announced in Content-Length, sent in full. */
+  | { kind: 'huge'; bytes: number }
+  /** The request's Authorization header echoed: in an error body (`status`), or inside a 200 answer's content. */
+  | { kind: 'echo-auth'; status: number };
 
 export interface RecordedRequest {
   body: { model: string; messages: { role: string; content: string }[]; seed?: number; [k: string]: unknown };
@@ -24,6 +30,14 @@ export class ProtocolServer {
   inFlight = 0;
   maxInFlight = 0;
   answer: (request: RecordedRequest) => Fault = () => ({ kind: 'answer', content: '{}' });
+  /** Models listed at `GET /v1/models`; `undefined` makes that route a 404, as on servers without it. */
+  models: string[] | undefined = ['test-model'];
+  /** Faults served to `GET /v1/models` first, in order (`answer` and `echo-auth` there list the models). */
+  readonly modelsScript: Fault[] = [];
+  /** `GET /v1/models` requests seen. */
+  modelRequests = 0;
+  /** Bytes written by `endless` faults, so a test can see the client hung up. */
+  endlessBytes = 0;
   private server: Server | undefined;
   private readonly open = new Set<ServerResponse>();
 
@@ -43,6 +57,7 @@ export class ProtocolServer {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
+    if (req.url === '/v1/models' && req.method === 'GET') return this.listModels(req, res);
     if (req.url !== '/v1/chat/completions' || req.method !== 'POST') {
       res.writeHead(404).end();
       return;
@@ -57,6 +72,22 @@ export class ProtocolServer {
       this.inFlight--;
       this.open.delete(res);
     });
+    this.serve(fault, recorded, req, res);
+  }
+
+  private listModels(req: IncomingMessage, res: ServerResponse): void {
+    this.modelRequests++;
+    const fault = this.modelsScript.shift();
+    this.open.add(res);
+    res.on('close', () => this.open.delete(res));
+    if (fault && fault.kind !== 'answer')
+      return void this.serve(fault, { body: { model: '', messages: [] }, headers: req.headers }, req, res);
+    if (!this.models) return void res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found"}');
+    const data = this.models.map((id) => ({ id, object: 'model', owned_by: 'test' }));
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ object: 'list', data }));
+  }
+
+  private async serve(fault: Fault, recorded: RecordedRequest, req: IncomingMessage, res: ServerResponse): Promise<void> {
     switch (fault.kind) {
       case 'answer': {
         if (fault.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
@@ -88,6 +119,37 @@ export class ProtocolServer {
       case 'raw':
         res.writeHead(200, { 'content-type': 'text/html' }).end(fault.body);
         return;
+      case 'endless': {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        const chunk = Buffer.alloc(64 * 1024, 0x20);
+        const pump = () => {
+          while (!res.destroyed && res.write(chunk)) this.endlessBytes += chunk.length;
+          if (!res.destroyed) res.once('drain', pump);
+        };
+        pump();
+        return;
+      }
+      case 'huge':
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(fault.bytes) });
+        res.end(Buffer.alloc(fault.bytes, 0x20));
+        return;
+      case 'echo-auth': {
+        const echoed = `invalid credentials: ${req.headers.authorization ?? '(none)'}`;
+        if (fault.status !== 200) {
+          res
+            .writeHead(fault.status, { 'content-type': 'application/json' })
+            .end(JSON.stringify({ error: { message: echoed, headers: req.headers } }));
+          return;
+        }
+        const content = JSON.stringify({ note: echoed });
+        res.writeHead(200, { 'content-type': 'application/json' }).end(
+          JSON.stringify({
+            model: recorded.body.model,
+            choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }],
+          }),
+        );
+        return;
+      }
     }
   }
 }

@@ -1,7 +1,17 @@
 import type { Analyzer, Finding, Language, RepairPair, SyncAnalyzer } from '@srcode/dataset';
 import type { BuiltinAnalyzer, LexicalAnalyzer } from '@srcode/eval';
 import { describe, expectTypeOf, it } from 'vitest';
-import type { AnalyzerLike, ChatModel, ChatRequest, ChatResult, Judge, JudgeOutcome, PromptCandidate, PromptWriter } from '../src/index.js';
+import type {
+  AnalyzerLike,
+  ChatModel,
+  ChatRequest,
+  CompleteOptions,
+  ChatResult,
+  Judge,
+  JudgeOutcome,
+  PromptCandidate,
+  PromptWriter,
+} from '../src/index.js';
 import type { HeuristicJudge, LlmJudge, LlmPromptWriter, OpenAIChatClient, TemplatePromptWriter } from '../src/index.js';
 
 describe('public interfaces', () => {
@@ -40,7 +50,8 @@ describe('public interfaces', () => {
   });
 
   it('a chat model is one method', () => {
-    expectTypeOf<ChatModel['complete']>().parameters.toEqualTypeOf<[ChatRequest, ({ signal?: AbortSignal } | undefined)?]>();
+    expectTypeOf<ChatModel['complete']>().parameters.toEqualTypeOf<[ChatRequest, (CompleteOptions | undefined)?]>();
+    expectTypeOf<CompleteOptions>().toEqualTypeOf<{ signal?: AbortSignal; usable?: (content: string) => boolean }>();
     expectTypeOf<ChatModel['complete']>().returns.toEqualTypeOf<Promise<ChatResult>>();
     expectTypeOf<Judge['judge']>().returns.toEqualTypeOf<Promise<JudgeOutcome>>();
     expectTypeOf<PromptWriter['write']>().parameter(0).toEqualTypeOf<RepairPair>();

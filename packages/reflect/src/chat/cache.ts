@@ -15,9 +15,8 @@ export interface CachedAnswer {
  * canonical JSON. The body never holds credentials (those travel in headers), so neither do the files.
  */
 export class ChatCache {
-  constructor(readonly dir: string) {
-    mkdirSync(dir, { recursive: true });
-  }
+  /** The folder is made with the first entry, so a run that caches nothing leaves none behind. */
+  constructor(readonly dir: string) {}
 
   static key(body: unknown): string {
     return sha256(canonicalJson(body));

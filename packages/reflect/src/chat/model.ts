@@ -62,12 +62,23 @@ export interface ChatResult {
   cached: boolean;
 }
 
+/** Per-call options of `ChatModel.complete`. */
+export interface CompleteOptions {
+  /** Aborts the request. */
+  signal?: AbortSignal;
+  /**
+   * Whether an answer is usable (parses, fits the schema). Only usable answers are cached, and a cached
+   * answer that is not usable is asked again, so an off-schema answer never sticks. @default every answer
+   */
+  usable?: (content: string) => boolean;
+}
+
 /** Anything that answers chat requests: the HTTP client, or a test double behind a real server. */
 export interface ChatModel {
   /** Model name, recorded in verdicts and prompts. */
   readonly name: string;
   /** Answers one request; `signal` aborts it. */
-  complete(request: ChatRequest, options?: { signal?: AbortSignal }): Promise<ChatResult>;
+  complete(request: ChatRequest, options?: CompleteOptions): Promise<ChatResult>;
 }
 
 /** Running totals a client keeps; cached answers count their tokens under `cachedTokens`. */

@@ -147,6 +147,152 @@ describe('OpenAIChatClient', () => {
   });
 });
 
+describe('OpenAIChatClient answers and bodies', () => {
+  it('always sends max_tokens: the client default, or the request own', async () => {
+    const { c } = client({ maxTokens: 300 });
+    await c.complete(ask);
+    await c.complete({ ...ask, maxTokens: 7 });
+    expect(server.requests.map((r) => r.body.max_tokens)).toEqual([300, 7]);
+    await client().c.complete(ask);
+    expect(server.requests[2]?.body.max_tokens).toBe(2048);
+  });
+
+  it('caches only usable answers, and asks again for a cached answer that is not usable', async () => {
+    const cacheDir = mkdtempSync(join(tmpdir(), 'reflect-cache-'));
+    server.script.push({ kind: 'answer', content: 'not json' }, { kind: 'answer', content: '{"ok":true}' });
+    const usable = (content: string) => content.startsWith('{');
+    const { c } = client({ cacheDir });
+    expect((await c.complete(ask, { usable })).content).toBe('not json');
+    expect(readdirSync(cacheDir)).toEqual([]); // nothing cached, not even a folder
+    expect((await c.complete(ask, { usable })).content).toBe('{"ok":true}');
+    expect((await c.complete(ask, { usable })).cached).toBe(true);
+    expect(server.requests).toHaveLength(2);
+    // an entry an older version cached without the check is a miss
+    const old = mkdtempSync(join(tmpdir(), 'reflect-cache-'));
+    server.script.push({ kind: 'answer', content: 'not json' }, { kind: 'answer', content: '{"ok":1}' });
+    await client({ cacheDir: old }).c.complete(ask);
+    expect((await client({ cacheDir: old }).c.complete(ask, { usable })).content).toBe('{"ok":1}');
+  });
+
+  it('cuts off an endless body at maxResponseBytes, hangs up, and does not retry it', async () => {
+    server.script.push({ kind: 'endless' });
+    const { c } = client({ maxResponseBytes: 256 * 1024, timeoutMs: 5000 });
+    const err = await c.complete(ask).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'bad-response', message: expect.stringContaining('longer than 262144 bytes') });
+    expect(server.requests).toHaveLength(1);
+    await new Promise((r) => setTimeout(r, 50));
+    const written = server.endlessBytes;
+    await new Promise((r) => setTimeout(r, 100));
+    expect(server.endlessBytes).toBe(written); // the connection is closed: the server writes no more
+    expect(written).toBeLessThan(16 * 1024 * 1024);
+  });
+
+  it('refuses a body whose Content-Length is over the cap without reading it', async () => {
+    server.script.push({ kind: 'huge', bytes: 3 * 1024 * 1024 });
+    const { c } = client();
+    await expect(c.complete(ask)).rejects.toMatchObject({ code: 'bad-response' });
+  });
+});
+
+describe('OpenAIChatClient keeps the key out of every error', () => {
+  const keyed = (extra: Partial<OpenAIChatOptions> = {}) => client({ apiKeyEnv: 'TEST_KEY', env: { TEST_KEY: SECRET }, ...extra });
+  const textOf = (e: unknown): string => {
+    const parts: string[] = [];
+    for (let x = e as { message?: string; stack?: string; cause?: unknown } | undefined, d = 0; x && d < 10; x = x.cause as typeof x, d++)
+      parts.push(String(x.message), String(x.stack), JSON.stringify(x));
+    return parts.join('\n');
+  };
+
+  it('redacts a key echoed in an error body', async () => {
+    server.script.push({ kind: 'echo-auth', status: 401 });
+    const err = await keyed()
+      .c.complete(ask)
+      .catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'http', status: 401 });
+    expect(textOf(err)).not.toContain(SECRET);
+    expect((err as Error).message).toContain('Bearer [redacted]');
+  });
+
+  it('redacts a key echoed inside an answer, so neither the result nor the cache holds it', async () => {
+    const cacheDir = mkdtempSync(join(tmpdir(), 'reflect-cache-'));
+    server.script.push({ kind: 'echo-auth', status: 200 });
+    const r = await keyed({ cacheDir }).c.complete(ask);
+    expect(r.content).toContain('[redacted]');
+    expect(r.content).not.toContain(SECRET);
+    const files = readdirSync(cacheDir, { recursive: true, withFileTypes: true }).filter((d) => d.isFile());
+    for (const f of files) expect(readFileSync(join(f.parentPath, f.name), 'utf8')).not.toContain(SECRET);
+  });
+
+  it('redacts the key from a network failure, its cause and its stack', async () => {
+    const key = `${SECRET}\nX-Injected: 1`; // an invalid header value: fetch's own error quotes it
+    const { c } = client({ apiKeyEnv: 'TEST_KEY', env: { TEST_KEY: key }, maxRetries: 0 });
+    const err = await c.complete(ask).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'network' });
+    expect(textOf(err)).not.toContain(SECRET);
+    expect(textOf(err)).toContain('[redacted]');
+  });
+
+  it('never shows credentials or a query string of the endpoint URL', async () => {
+    const url = endpoint.replace('http://', 'http://user:hunter2-password@');
+    const err = await client({ endpoint: `${url}?api-key=hunter3-query`, maxRetries: 0 })
+      .c.complete(ask)
+      .catch((e: unknown) => e);
+    expect(textOf(err)).not.toMatch(/hunter2|hunter3/);
+  });
+});
+
+describe('OpenAIChatClient.probe', () => {
+  it('finds a live endpoint through its model list', async () => {
+    server.models = ['test-model', 'other'];
+    const r = await client().c.probe();
+    expect(r).toMatchObject({ via: 'models', models: ['test-model', 'other'] });
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it('falls back to a one-token chat request on a server without a model list', async () => {
+    server.models = undefined;
+    const r = await client().c.probe();
+    expect(r.via).toBe('chat');
+    expect(server.requests[0]?.body).toMatchObject({ model: 'test-model', max_tokens: 1 });
+  });
+
+  it('gives a server that answers 503 another try', async () => {
+    server.modelsScript.push({ kind: 'status', status: 503 });
+    expect((await client().c.probe()).via).toBe('models');
+    expect(server.modelRequests).toBe(2);
+  });
+
+  it('fails at once, redacted, when the server refuses the key', async () => {
+    server.modelsScript.push({ kind: 'echo-auth', status: 401 });
+    const err = await client({ apiKeyEnv: 'TEST_KEY', env: { TEST_KEY: SECRET } })
+      .c.probe()
+      .catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'http', status: 401, message: expect.stringContaining('refused the key in TEST_KEY') });
+    expect(JSON.stringify(err) + String((err as Error).message)).not.toContain(SECRET);
+    expect(server.modelRequests).toBe(1);
+  });
+
+  it('fails in well under a second on a refused connection', async () => {
+    await server.stop();
+    const started = Date.now();
+    const err = await client({ sleep: undefined })
+      .c.probe()
+      .catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'network', message: expect.stringMatching(/is not answering .*ECONNREFUSED/) });
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it('gives up on a server that never answers within its time budget', async () => {
+    for (let i = 0; i < 3; i++) server.modelsScript.push({ kind: 'stall' });
+    const started = Date.now();
+    const err = await client({ sleep: undefined })
+      .c.probe({ timeoutMs: 900 })
+      .catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'timeout' });
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+});
+
 describe('completeStructured', () => {
   const schema = {
     type: 'object',
@@ -169,6 +315,16 @@ describe('completeStructured', () => {
     expect(third?.messages).toHaveLength(5);
     expect(third?.messages[2]?.content).toMatch(/\/answer must be integer/);
     expect(third?.response_format).toMatchObject({ type: 'json_schema', json_schema: { name: 'answer', schema } });
+  });
+
+  it('caches no off-schema answer: a later run asks that turn again', async () => {
+    const cacheDir = mkdtempSync(join(tmpdir(), 'reflect-cache-'));
+    server.script.push({ kind: 'answer', content: '{"answer":"x"}' }, { kind: 'answer', content: '{"answer":1}' });
+    await completeStructured(client({ cacheDir }).c, ask, { schema, name: 'answer' });
+    server.answer = () => ({ kind: 'answer', content: '{"answer":2}' });
+    const again = await completeStructured<{ answer: number }>(client({ cacheDir }).c, ask, { schema, name: 'answer' });
+    expect(again.value).toEqual({ answer: 2 });
+    expect(again.results[0]?.cached).toBe(false);
   });
 
   it('throws invalid-output after maxReasks', async () => {

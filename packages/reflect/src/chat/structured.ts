@@ -69,7 +69,11 @@ export async function completeStructured<T>(
   const responseFormat = { type: 'json_schema' as const, json_schema: { name: options.name, schema: options.schema, strict: true } };
   let problem = '';
   for (let turn = 0; turn <= maxReasks; turn++) {
-    const result = await model.complete({ ...request, messages: [...messages], responseFormat }, { signal: options.signal });
+    const usable = (content: string) => {
+      const json = extractJson(content);
+      return json.ok && validate(json.value);
+    };
+    const result = await model.complete({ ...request, messages: [...messages], responseFormat }, { signal: options.signal, usable });
     results.push(result);
     messages.push({ role: 'assistant', content: result.content });
     const parsed = extractJson(result.content);
