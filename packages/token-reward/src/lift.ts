@@ -204,10 +204,16 @@ export class Lifter {
       return;
     }
     // the runs of touched lines that hold the change (other runs have their own changes)
+    const before = this.units.length;
     for (const [cs, ce] of this.lines.clip(start, end)) {
       if (ce < s || cs > e) continue;
       this.spans.push({ start: cs, end: ce, nodeType: node.type, part: true });
       this.unitsWithin(node, cs, ce);
+    }
+    // no whole unit inside (a query split over lines): matching compares the node itself, unless it
+    // holds a block (the body of an if), which a match would then reward
+    if (this.units.length === before && isUnit(this.lang, node) && node.descendantsOfType([...this.lang.containers]).length === 0) {
+      this.units.push({ start, end, nodeType: node.type });
     }
   }
 

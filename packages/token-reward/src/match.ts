@@ -115,6 +115,7 @@ export function matchCompletion(
   const found: RewardSpan[] = [];
   // matches of statements the fix guarded: kept only where no check of the fix comes before them
   const guarded = new Set<RewardSpan>();
+  const checks: RewardSpan[] = [];
   const bag = new Int32Array(profile.kindIds.size + 1);
   for (const node of nodes) {
     const len = node.to - node.from;
@@ -195,8 +196,9 @@ export function matchCompletion(
     };
     found.push(span);
     if (best.unit.guarded) guarded.add(span);
+    if (best.unit.check) checks.push(span);
   }
-  if (guarded.size > 0) dropGuarded(found, guarded, tree.rootNode.descendantsOfType([...lang.spec.functionTypes]));
+  if (guarded.size > 0) dropGuarded(found, guarded, checks, tree.rootNode.descendantsOfType([...lang.spec.functionTypes]));
   if (tree.rootNode.hasError) {
     // only where the parser gave up: elsewhere the structural pass has already seen every unit
     const regions = errorNodes(tree).map((e) => [e.startIndex, e.endIndex] as const);
@@ -278,8 +280,12 @@ function alignTokens(
  * Drops the matches of guarded statements that a matched check precedes inside the same function
  * (or anywhere before, outside functions): the completion protects them as the fix did.
  */
-function dropGuarded(found: RewardSpan[], guarded: ReadonlySet<RewardSpan>, functions: readonly SyntaxNode[]): void {
-  const checks = found.filter((s) => s.polarity === 'secure');
+function dropGuarded(
+  found: RewardSpan[],
+  guarded: ReadonlySet<RewardSpan>,
+  checks: readonly RewardSpan[],
+  functions: readonly SyntaxNode[],
+): void {
   const scope = (at: number) => {
     let from = 0;
     for (const f of functions) if (f.startIndex <= at && f.endIndex >= at && f.startIndex >= from) from = f.startIndex;

@@ -106,9 +106,13 @@ function toSpans(units: Unit[], polarity: RewardSpan['polarity'], weight: number
   return outermost(units).map((u) => ({ start: u.start, end: u.end, polarity, weight, source: 'pair', nodeType: u.nodeType }));
 }
 
-/** A unit online matching compares; `guarded` marks a statement the fix protected with a check inserted before it. */
+/**
+ * A unit online matching compares: `guarded` marks a statement the fix protected with a check
+ * inserted before it, `check` a unit of such a check.
+ */
 export interface MatchUnit extends Unit {
   guarded?: boolean;
+  check?: boolean;
 }
 
 /** Both sides of a pair lifted: the rewarded ranges and the whole units inside them. */
@@ -135,9 +139,13 @@ export function liftPair(pair: RepairPair, options: PairSpanOptions = {}): Lifte
   const f = new Lifter(lang, parse(pair.fixedCode, pair.language), pair.fixedCode, fLines);
   for (const r of pair.changes.deleted) v.liftRange(r.start, r.end);
   const guards = new Set<TextRange>();
+  const fUnits: MatchUnit[] = f.units;
   for (const r of pair.changes.added) {
+    const before = fUnits.length;
     f.liftRange(r.start, r.end);
-    if (f.lastNodes.some((n) => isConditional(lang, n))) guards.add(r);
+    if (!f.lastNodes.some((n) => isConditional(lang, n))) continue;
+    guards.add(r);
+    for (let i = before; i < fUnits.length; i++) fUnits[i] = { ...(fUnits[i] as Unit), check: true };
   }
   const vUnits: MatchUnit[] = v.units;
   if (options.anchorInsertions ?? true) {
@@ -149,7 +157,7 @@ export function liftPair(pair: RepairPair, options: PairSpanOptions = {}): Lifte
     }
     for (const { at } of a.onFixed) f.liftPoint(at, false);
   }
-  return { vulnerable: { spans: v.spans, units: vUnits }, fixed: { spans: f.spans, units: f.units } };
+  return { vulnerable: { spans: v.spans, units: vUnits }, fixed: { spans: f.spans, units: fUnits } };
 }
 
 /** The lines insertions land on, and the line after each. */

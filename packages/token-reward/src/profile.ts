@@ -1,7 +1,7 @@
 import type { RepairPair, RewardSpan, TextRange } from '@srcode/dataset';
 import { languageOf } from './languages.js';
-import { firstTokenAt, lexTokens, type SyntaxTokens } from './lexer.js';
 import { outermost } from './lift.js';
+import { firstTokenAt, lexTokens, type SyntaxTokens } from './lexer.js';
 import {
   commonStarts,
   DEFAULT_SECURE_REWARD,
@@ -46,6 +46,8 @@ export interface UnitProfile {
    * in a completion unless a check matching the fix's comes before it in the same function.
    */
   guarded: boolean;
+  /** A unit of a check the fix inserted before a statement (secure units only): what protects a `guarded` one. */
+  check: boolean;
 }
 
 /** Everything online matching needs from a pair, computed once per pair (see `SpanCache`). */
@@ -82,10 +84,13 @@ export function profilePair(
   const lifted = liftPair(pair, options);
   const spans = spansOf(pair, lifted, options);
   const matched = (list: MatchUnit[], polarity: RewardSpan['polarity'], weight: number) => {
-    const guarded = new Set(list.filter((u) => u.guarded).map((u) => `${u.start}:${u.end}`));
+    const key = (u: MatchUnit) => `${u.start}:${u.end}`;
+    const guarded = new Set(list.filter((u) => u.guarded).map(key));
+    const checks = new Set(list.filter((u) => u.check).map(key));
     return outermost(list).map((u) => ({
       span: { start: u.start, end: u.end, polarity, weight, source: 'pair' as const, nodeType: u.nodeType },
-      guarded: guarded.has(`${u.start}:${u.end}`),
+      guarded: guarded.has(key(u)),
+      check: checks.has(key(u)),
     }));
   };
   const vWeight = options.vulnerableReward ?? DEFAULT_VULNERABLE_REWARD;
@@ -109,12 +114,12 @@ export function profilePair(
   const [v, f] = lexed;
   const toFixed = positionMap(pair.changes.deleted, pair.changes.added);
   const toVulnerable = positionMap(pair.changes.added, pair.changes.deleted);
-  const sides: Array<[Lexed, Lexed, Array<{ span: RewardSpan; guarded: boolean }>, PositionMap]> = [
+  const sides: Array<[Lexed, Lexed, Array<{ span: RewardSpan; guarded: boolean; check: boolean }>, PositionMap]> = [
     [v, f, matched(lifted.vulnerable.units, 'vulnerable', vWeight), toFixed],
     [f, v, matched(lifted.fixed.units, 'secure', fWeight), toVulnerable],
   ];
   for (const [own, other, list, map] of sides) {
-    for (const { span, guarded } of list) {
+    for (const { span, guarded, check } of list) {
       const [from, to] = tokenRange(own.tokens, span.start, span.end);
       if (to === from) continue;
       const [cf, ct] = tokenRange(other.tokens, map(span.start, 'left'), map(span.end, 'right'));
@@ -132,6 +137,7 @@ export function profilePair(
         literalWords: literalWords(kinds, raws),
         generic: occursOutside(other.ids, own.ids.subarray(from, to), cf, ct),
         guarded,
+        check,
       });
     }
   }
