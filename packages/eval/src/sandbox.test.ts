@@ -1,5 +1,6 @@
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -150,6 +151,108 @@ except OSError as e:
     await sandbox.dispose();
     expect(r.exitCode).not.toBe(0);
     expect(size).toBeLessThanOrEqual(1024 * 1024);
+  });
+});
+
+describe.skipIf(!full || !isolation.ipc || !isolation.disk)('Sandbox isolation of the host (needs root and unshare)', () => {
+  it('makes every host file system read-only, with private /tmp, /var/tmp, /dev/shm, /run, /run/lock and /var/lock', async () => {
+    const marker = `srcode-ro-${process.pid}-${Date.now()}`;
+    const places = ['/', '/etc', '/root', '/usr/local', '/tmp', '/var/tmp', '/dev/shm', '/run', '/run/lock', '/var/lock', process.cwd()];
+    const code = `import os
+for d in ${JSON.stringify(places)}:
+    try:
+        with open(os.path.join(d, "${marker}"), "w") as f:
+            f.write("x")
+        print("wrote", d)
+    except OSError as e:
+        print("blocked", d, e.errno)
+`;
+    const sandbox = await Sandbox.create({ files: { 'a.py': code } });
+    // The judge side (root of the namespaces) may write where the sandbox user may not: it must not reach the host either.
+    const asRoot = await sandbox.run({ command: [PY, 'a.py'], trusted: true });
+    const asUser = await sandbox.run({ command: [PY, 'a.py'] });
+    await sandbox.dispose();
+    for (const r of [asRoot, asUser]) expect(r.exitCode).toBe(0);
+    for (const d of places) expect(existsSync(join(d, marker)), d).toBe(false);
+    for (const d of ['/', '/etc', '/root', '/usr/local', process.cwd()]) expect(asRoot.stdout).toContain(`blocked ${d} 30`);
+    for (const d of ['/tmp', '/var/tmp', '/dev/shm', '/run/lock']) expect(asRoot.stdout).toContain(`wrote ${d}\n`);
+  });
+
+  it('leaves no SysV shared memory, semaphore or message queue behind (an IPC namespace)', async () => {
+    const ipcs = () => spawnSync('ipcs', ['-a'], { encoding: 'utf8' }).stdout;
+    const before = ipcs();
+    const r = await attack(`import ctypes, os
+libc = ctypes.CDLL(None, use_errno=True)
+ids = [libc.shmget(0, 64 * 1024 * 1024, 0o1777 | 0o1000), libc.semget(0, 4, 0o1777 | 0o1000), libc.msgget(0, 0o1777 | 0o1000)]
+print(ids)
+`);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).not.toMatch(/-1/);
+    expect(ipcs()).toBe(before);
+  });
+
+  it('caps the bytes a run can write to its work folder, over many files', async () => {
+    const sandbox = await Sandbox.create({ diskBytes: 8 * 1024 * 1024 });
+    const r = await sandbox.run({
+      command: [PY, '-c', 'import os\nfor i in range(64):\n    open(f"f{i}", "wb").write(b"0" * 1024 * 1024)\n'],
+    });
+    let total = 0;
+    for (const name of await readdir(sandbox.dir)) total += (await stat(join(sandbox.dir, name))).size;
+    await sandbox.dispose();
+    expect(r.exitCode).not.toBe(0);
+    expect(r.stderr).toMatch(/No space left on device/);
+    expect(total).toBeLessThanOrEqual(8 * 1024 * 1024);
+  });
+
+  it('gives a trusted run a verdict pipe the sandbox user cannot reach, and judge files it cannot read', async () => {
+    const sandbox = await Sandbox.create({ judgeFiles: { 'expected.txt': 'secret answer' } });
+    const user = await sandbox.run({
+      command: ['sh', '-c', `echo forged >&3; cat ${sandbox.judgeDir}/expected.txt; ls ${sandbox.judgeDir}; echo done`],
+    });
+    const judge = await sandbox.run({
+      command: ['sh', '-c', `cat ${sandbox.judgeDir}/expected.txt >&3; echo "uid $SRCODE_UNTRUSTED_UID"`],
+      trusted: true,
+    });
+    await sandbox.dispose();
+    expect(user.verdict).toBeUndefined();
+    expect(user.stdout).toBe('done\n');
+    expect(user.stderr).not.toContain('secret answer');
+    expect(judge.verdict).toBe('secret answer');
+    expect(judge.stdout).toBe(`uid ${sandbox.uid}\n`);
+  });
+
+  it('refuses to read back a link the code planted to a host file', async () => {
+    const sandbox = await Sandbox.create();
+    await sandbox.run({ command: ['ln', '-s', '/etc/hostname', 'report.xml'] });
+    await expect(sandbox.readFile('report.xml')).rejects.toThrow(/outside the sandbox/);
+    await sandbox.dispose();
+  });
+
+  it('sweeps what a killed process left: its sandbox folders and their mounts', async () => {
+    const base = await mkdtemp(join(tmpdir(), 'srcode-sweep-'));
+    try {
+      // A child process makes a sandbox (a mounted work folder) and is killed before it can dispose of it.
+      const child = spawnSync(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          '-e',
+          `import('${new URL('./sandbox.ts', import.meta.url).pathname}').then(async (m) => { await m.Sandbox.create({ baseDir: ${JSON.stringify(base)} }); process.kill(process.pid, 'SIGKILL'); })`,
+        ],
+        { encoding: 'utf8' },
+      );
+      expect(child.signal).toBe('SIGKILL');
+      const left = await readdir(base);
+      expect(left).toHaveLength(1);
+      expect(readFileSync('/proc/self/mountinfo', 'utf8')).toContain(join(base, left[0] as string));
+      const next = await Sandbox.create({ baseDir: base });
+      await next.dispose();
+      expect(await readdir(base)).toEqual([]);
+      expect(readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(base);
+    } finally {
+      await rm(base, { recursive: true, force: true });
+    }
   });
 });
 
