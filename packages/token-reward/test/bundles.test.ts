@@ -51,6 +51,7 @@ describe('built entry points', () => {
     try {
       const res = await fetch(`http://127.0.0.1:${port}/v1/rewards`, {
         method: 'POST',
+        headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ completions: [{ text: 'int a;', tokenIds: [99999] }] }),
       });
       expect(res.status).toBe(400);
