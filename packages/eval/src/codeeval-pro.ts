@@ -103,7 +103,14 @@ export async function runProProblem(
     const verdict = parseVerdict(r.verdict, nonce);
     const outcome = classify(r, verdict);
     const passed = outcome === 'passed';
-    const error = passed ? undefined : (verdict?.reason ?? (r.stderr.trim().split('\n').pop() || outcome));
+    // Without a verdict the run's own last words say nothing trustworthy: name the limit, or the judge's failure.
+    const error = passed
+      ? undefined
+      : outcome === 'harness-error'
+        ? `harness error: ${r.stderr.trim().split('\n').pop() ?? ''}`
+        : outcome === 'failed'
+          ? (verdict?.reason ?? 'failed')
+          : `${outcome}${verdict?.reason ? `: ${verdict.reason}` : ''}`;
     return {
       problemId: p.id,
       passed,
