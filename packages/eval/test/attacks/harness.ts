@@ -386,3 +386,7 @@ def _srcode_takeover():
     os._exit(0)
 _srcode_takeover()
 `;
+
+/** Python: plant `JUDGE_TAKEOVER` where unittest's discovery of the working folder would import it. */
+export const PLANT_DISCOVERABLE = `with open("test_takeover.py", "w") as _f:
+    _f.write(${JSON.stringify(JUDGE_TAKEOVER)})`;

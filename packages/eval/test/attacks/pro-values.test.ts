@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Host, PRO_SKIP } from './harness.js';
+import { Host, PLANT_DISCOVERABLE, PRO_SKIP } from './harness.js';
 import { PRO_PROBLEMS, type ProAttack, runProAttack, runProControl } from './pro-attack.js';
 
 // Return values built to compare equal to anything, and patches of what the tests rely on.
@@ -70,6 +70,14 @@ wire.Peer.encode = lambda self, value, depth=0: {"$their": 1}`,
     name: 'the tested name bound to a standard-library function (sorted) so it runs in the judge',
     load: 'from builtins import sorted as NAME',
     program: 'from builtins import sorted as NAME\n',
+  },
+  {
+    name: 'a global module named unittest.__main__ under the tested name, a discoverable test planted (the judge must not import it)',
+    program: `${PLANT_DISCOVERABLE}\nimport types\nNAME = types.ModuleType("unittest.__main__")\n`,
+  },
+  {
+    name: 'a global module named unittest.__main__ under the tested name with nothing to discover',
+    program: 'import types\nNAME = types.ModuleType("unittest.__main__")\n',
   },
 ];
 
