@@ -1,5 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { Tokenizer } from '@huggingface/tokenizers';
 import { TokenRewardError } from './errors.js';
 import { assertWellFormed, type TokenEncoding, type TokenizerLike, toUtf16Offsets } from './tokenizer.js';
 
@@ -56,18 +57,24 @@ export interface HfAdapterOptions {
   name?: string;
 }
 
-/**
- * Wraps a loaded byte-level BPE tokenizer (GPT-2, Qwen, Llama 3, DeepSeek): token strings are mapped
- * back to their bytes to compute offsets, which are checked to reconstruct the text exactly (a
- * `TokenRewardError` with code `offsets-mismatch` otherwise). The result also has `offsetsFor`.
- */
-export function fromPreTrainedTokenizer(tokenizer: PreTrainedTokenizerShape, options: HfAdapterOptions = {}): TokenizerLike {
+/** What the offsets need from a loaded tokenizer, whichever library loaded it. */
+interface ByteLevelSource {
+  /** The ids of `text`, without the model's BOS/EOS. */
+  encode(text: string): number[];
+  /** The byte-level token string of each id (nothing for an id outside the vocabulary). */
+  tokens(ids: number[]): ArrayLike<string | null | undefined>;
+  /** Tokens added on top of the vocabulary. */
+  added: Iterable<{ id: number; content: string; special?: boolean }>;
+}
+
+/** Offsets from byte-level token strings, checked to reconstruct the text exactly. */
+function byteLevelTokenizer(source: ByteLevelSource, name: string): TokenizerLike {
   const added = new Map<number, { content: string; special: boolean }>();
-  for (const t of tokenizer.added_tokens ?? []) added.set(t.id, { content: t.content, special: t.special ?? false });
+  for (const t of source.added) added.set(t.id, { content: t.content, special: t.special ?? false });
   const offsetsFor = (text: string, idList: ArrayLike<number>): TokenEncoding => {
     assertWellFormed(text);
     const ids = Array.from(idList);
-    const pieces = tokenizer.model.convert_ids_to_tokens(ids);
+    const pieces = source.tokens(ids);
     const expected = utf8.encode(text);
     const byteOffsets = new Array<number>(ids.length * 2);
     const special = new Uint8Array(ids.length);
@@ -103,19 +110,38 @@ export function fromPreTrainedTokenizer(tokenizer: PreTrainedTokenizerShape, opt
     return { ids: Int32Array.from(ids), offsets: toUtf16Offsets(text, byteOffsets, 'byte'), special };
   };
   return {
-    name: options.name ?? 'hf',
+    name,
     offsetsFor,
     encode(text: string): TokenEncoding {
       assertWellFormed(text);
-      return offsetsFor(text, tokenizer.encode(text, null, { add_special_tokens: false }));
+      return offsetsFor(text, source.encode(text));
     },
   };
 }
 
 /**
- * Loads a Hugging Face `tokenizer.json` (a file, or a folder holding it and `tokenizer_config.json`)
- * offline through `@xenova/transformers` (an optional peer dependency). Throws a `TokenRewardError`
- * with code `tokenizer` when the file is missing or unreadable, or the peer is not installed.
+ * Wraps a byte-level BPE tokenizer (GPT-2, Qwen, Llama 3, DeepSeek) already loaded with transformers.js:
+ * token strings are mapped back to their bytes to compute offsets, which are checked to reconstruct
+ * the text exactly (a `TokenRewardError` with code `offsets-mismatch` otherwise). The result also has
+ * `offsetsFor`.
+ */
+export function fromPreTrainedTokenizer(tokenizer: PreTrainedTokenizerShape, options: HfAdapterOptions = {}): TokenizerLike {
+  return byteLevelTokenizer(
+    {
+      encode: (text) => tokenizer.encode(text, null, { add_special_tokens: false }),
+      tokens: (ids) => tokenizer.model.convert_ids_to_tokens(ids),
+      added: tokenizer.added_tokens ?? [],
+    },
+    options.name ?? 'hf',
+  );
+}
+
+/**
+ * Loads a Hugging Face byte-level BPE `tokenizer.json` (a file, or a folder holding it and
+ * `tokenizer_config.json`) offline with `@huggingface/tokenizers`, a pure-JavaScript tokenizer with
+ * no dependencies, and computes offsets as {@link fromPreTrainedTokenizer} does. Throws a
+ * `TokenRewardError` with code `tokenizer` naming the path when the file is missing, unreadable or
+ * not a tokenizer the library can load.
  *
  * @example
  * ```ts
@@ -135,21 +161,11 @@ export async function loadHfTokenizer(path: string, options: HfAdapterOptions = 
   }
   const dir = isDir ? path : dirname(path);
   const file = isDir ? join(path, 'tokenizer.json') : path;
-  let mod: { PreTrainedTokenizer: new (json: unknown, config: unknown) => PreTrainedTokenizerShape };
+  let json: object;
   try {
-    mod = (await import('@xenova/transformers')) as unknown as typeof mod;
-  } catch (cause) {
-    throw new TokenRewardError('tokenizer', 'loading a tokenizer.json needs the optional peer dependency @xenova/transformers', { cause });
-  }
-  let json: { model?: { merges?: unknown[] } };
-  try {
-    json = JSON.parse(readFileSync(file, 'utf8')) as typeof json;
+    json = JSON.parse(readFileSync(file, 'utf8')) as object;
   } catch (cause) {
     throw new TokenRewardError('tokenizer', `${file}: expected a tokenizer.json, found ${(cause as Error).message}`, { cause });
-  }
-  // transformers.js 2.x expects merges as "a b" strings; newer files store them as pairs
-  if (Array.isArray(json.model?.merges)) {
-    json.model.merges = json.model.merges.map((m) => (Array.isArray(m) ? m.join(' ') : m));
   }
   let config: unknown = {};
   try {
@@ -157,5 +173,24 @@ export async function loadHfTokenizer(path: string, options: HfAdapterOptions = 
   } catch {
     // a bare tokenizer.json is enough for encoding
   }
-  return fromPreTrainedTokenizer(new mod.PreTrainedTokenizer(json, config), { name: options.name ?? `hf:${basename(dir)}` });
+  let tokenizer: Tokenizer;
+  try {
+    tokenizer = new Tokenizer(json, typeof config === 'object' && config !== null ? config : {});
+  } catch (cause) {
+    throw new TokenRewardError(
+      'tokenizer',
+      `${file}: expected a tokenizer.json, found one that cannot be loaded: ${(cause as Error).message}`,
+      {
+        cause,
+      },
+    );
+  }
+  return byteLevelTokenizer(
+    {
+      encode: (text) => tokenizer.encode(text, { add_special_tokens: false }).ids,
+      tokens: (ids) => ids.map((id) => tokenizer.id_to_token(id)),
+      added: tokenizer.get_added_tokens_decoder().values(),
+    },
+    options.name ?? `hf:${basename(dir)}`,
+  );
 }
