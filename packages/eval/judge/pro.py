@@ -81,7 +81,7 @@ def main():
         verdict["reason"] = "the judge could not use the program's answer: %s: %s" % (type(error).__name__, str(error)[:300])
         return verdict
     finally:
-        status = judge.worker_status(pid)
+        status = judge.worker_status(pid, wait=2.0 if peer.lost else 0.0)
         if status is not None:
             verdict["worker"] = status
 
@@ -90,18 +90,18 @@ def shared_global(peer, name, data):
     """A module, or a standard-library function or class the program imported under its own name
     (`from math import sqrt`), imported afresh here; anything else stays in the worker."""
     if "$module" in data:
-        # `import math` or `import os.path`: the judge imports a standard-library module of that name itself.
-        if type(data["$module"]) is not str or data["$module"].rpartition(".")[2] != name:
+        # `import math`: the judge imports an allow-listed module of that very name itself.
+        if data["$module"] != name:
             raise WireError("a module under another name is not shared")
-        return peer.decode(data)
+        return judge.shared_module(name)
     body = data["$import"]
     if type(body) is not list or len(body) != 2 or not all(type(b) is str for b in body):
         raise WireError("malformed import")
     module, qualname = body
-    if qualname.rpartition(".")[2] != name or "." in qualname:
+    if qualname != name or name.startswith("_"):
         raise WireError("an import under another name stays in the worker")
-    value = getattr(peer.import_module(module), qualname)
-    if not callable(value) or name.startswith("_"):
+    value = getattr(judge.shared_module(module), qualname)
+    if not callable(value):
         raise WireError("not a function or class")
     return value
 

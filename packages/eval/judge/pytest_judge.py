@@ -32,6 +32,7 @@ class Worker:
         self.pid = None
         self.globals = {}
         self.calls = 0
+        self.deaths = []
 
     def start(self):
         self.peer, self.pid = judge.start_worker(self.source, self.workdir)
@@ -76,6 +77,9 @@ class Worker:
             clean = True
             return result
         except PeerLost:
+            status = judge.worker_status(self.pid, wait=2.0)
+            if status is not None:
+                self.deaths.append(status)
             raise
         except Exception:
             clean = True  # an exception the code raised, answered in order
@@ -223,6 +227,8 @@ def main():
     if worker is not None:
         worker.stop()
     verdict = {"nonce": job["nonce"], "status": "failed", "counts": tally.counts, "exit": int(code)}
+    if worker is not None and worker.deaths:
+        verdict["worker"] = ", ".join(worker.deaths[:10])
     complete = tally.finished and all(
         c["passed"] + c["failed"] + c["errors"] + c["skipped"] >= c["collected"] for c in tally.counts.values()
     )

@@ -52,7 +52,6 @@ export function parseVerdict(text: string | undefined, nonce: string): Verdict |
   }
 }
 
-const SIGNAL_CPU = /signal (24|9)\b/;
 const CRASH = /signal (4|6|7|8|11|31)\b|Segmentation fault|core dumped|Aborted/;
 const MEMORY = /MemoryError|Cannot allocate memory|std::bad_alloc|out of memory/i;
 const DISK = /No space left on device|File too large|Errno 28|Errno 27|signal 25\b|Disk quota/;
@@ -77,7 +76,7 @@ export function classify(
   const text = `${verdict.reason ?? ''}\n${verdict.worker ?? ''}\n${run.stderr.slice(-4000)}`;
   if (DISK.test(text)) return 'disk-limit';
   if (MEMORY.test(text)) return 'memory-limit';
-  if (verdict.worker && SIGNAL_CPU.test(verdict.worker) && /signal 24/.test(verdict.worker)) return 'timed-out';
+  if (/signal 24\b/.test(verdict.worker ?? '')) return 'timed-out';
   if (CRASH.test(verdict.worker ?? '') || CRASH.test(verdict.reason ?? '')) return 'crashed';
   return 'failed';
 }

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { chmod, chown, mkdir, mkdtemp, readdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve, sep } from 'node:path';
@@ -65,7 +65,20 @@ export function detectIsolation(): Isolation {
   if (cachedIsolation) return cachedIsolation;
   const root = typeof process.getuid === 'function' && process.getuid() === 0;
   const ok = (cmd: string, args: string[]) => spawnSync(cmd, args, { stdio: 'ignore', timeout: 10_000 }).status === 0;
-  const ns = ok('unshare', [...UNSHARE_ARGS, 'sh', '-c', `${readOnlyHostScript()}\ntouch /srcode-probe 2>/dev/null && exit 1; exit 0`]);
+  // The probe does what a run does: host read-only, then a new root pivoted into.
+  const probeRoot = mkdtempSync(join(tmpdir(), 'srcode-probe-'));
+  let ns: boolean;
+  try {
+    const dir = shQuote(probeRoot);
+    ns = ok('unshare', [
+      ...UNSHARE_ARGS,
+      'sh',
+      '-c',
+      `${readOnlyHostScript()}\ntouch /srcode-probe 2>/dev/null && exit 1\nmount -t tmpfs -o size=64k tmpfs ${dir} && cd ${dir} && mkdir .old && pivot_root . .old || exit 1\nexit 0`,
+    ]);
+  } finally {
+    rmSync(probeRoot, { recursive: true, force: true });
+  }
   const user = root && ok('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'true']);
   cachedIsolation = { network: ns, mount: ns, ipc: ns, pid: ns, user, disk: root && ns && canMountTmpfs() };
   return cachedIsolation;
@@ -159,7 +172,10 @@ export interface SandboxResult extends SpawnResult {
   verdict?: string;
 }
 
-const WORLD_WRITABLE = ['/tmp', '/var/tmp', '/dev/shm', '/run'];
+/** Host folders a sandboxed program sees (read-only): the system's programs, libraries and settings. */
+const SYSTEM_FOLDERS = ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32', '/etc'];
+/** Device nodes a sandboxed program gets. */
+const DEVICES = ['null', 'zero', 'full', 'random', 'urandom', 'tty'];
 const DEFAULT_DISK_BYTES = 256 * 1024 * 1024;
 const BASE_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
@@ -229,7 +245,7 @@ export class Sandbox {
       await mkdir(sandbox.dir);
       await mkdir(sandbox.judgeDir, { mode: 0o711 });
       await mkdir(sandbox.libDir, { mode: 0o755 });
-      await mkdir(join(root, 'hold'), { mode: 0o700 });
+      await mkdir(join(root, 'fs'), { mode: 0o700 });
       if (isolation.disk) {
         const size = options.diskBytes ?? DEFAULT_DISK_BYTES;
         const r = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${size},mode=0755`, 'tmpfs', sandbox.dir], { encoding: 'utf8' });
@@ -334,49 +350,69 @@ export class Sandbox {
             `--nproc=${limits.maxProcesses}`,
             `--as=${limits.memoryBytes}`,
             `--fsize=${limits.fileSizeBytes}`,
-            `--cpu=${limits.cpuSeconds}`,
+            // Soft below hard: the limit sends SIGXCPU first, so a run that hit it can be told apart.
+            `--cpu=${limits.cpuSeconds}:${limits.cpuSeconds + 1}`,
             '--core=0',
             '--',
           ]
         : [
             'sh',
             '-c',
-            `{ ulimit -u ${limits.maxProcesses} 2>/dev/null || ulimit -p ${limits.maxProcesses}; } && ulimit -v ${Math.floor(limits.memoryBytes / 1024)} && ulimit -f ${Math.floor(limits.fileSizeBytes / 512)} && ulimit -t ${limits.cpuSeconds} && ulimit -c 0 && exec "$@"`,
+            `{ ulimit -u ${limits.maxProcesses} 2>/dev/null || ulimit -p ${limits.maxProcesses}; } && ulimit -v ${Math.floor(limits.memoryBytes / 1024)} && ulimit -f ${Math.floor(limits.fileSizeBytes / 512)} && ulimit -S -t ${limits.cpuSeconds} && ulimit -H -t ${limits.cpuSeconds + 1} && ulimit -c 0 && exec "$@"`,
             'sh',
           ];
     const drop =
       this.#uid !== undefined && !trusted ? ['setpriv', `--reuid=${this.#uid}`, `--regid=${this.#uid}`, '--clear-groups', '--'] : [];
     const inner = [...drop, ...limit, ...command];
     if (!this.isolation.mount) return inner;
-    // Every host mount read-only; then private world-writable directories, a fresh tmpfs each. The
-    // one holding the sandbox keeps the sandbox visible at its own path (bound into the new tmpfs
-    // before it moves over); the work folder is the one place of the host a run can write.
-    const steps: string[] = ['set -e', readOnlyHostScript()];
-    const size = `size=${limits.tmpfsBytes},mode=1777`;
-    let placed = false;
-    for (const d of WORLD_WRITABLE) {
-      if (this.root.startsWith(`${d}/`)) {
-        const hold = join(this.root, 'hold');
-        const mirror = join(hold, this.root.slice(d.length + 1));
-        steps.push(`mount -t tmpfs -o ${size} tmpfs ${shQuote(hold)}`);
-        for (const part of ['work', 'judge', 'lib']) {
-          const to = shQuote(join(mirror, part));
-          steps.push(`mkdir -p ${to}`, `mount --bind ${shQuote(join(this.root, part))} ${to}`);
-        }
-        steps.push(`mount -o remount,bind,rw ${shQuote(join(mirror, 'work'))}`, `mount -n --move ${shQuote(hold)} ${shQuote(d)}`);
-        placed = true;
-      } else if (d === '/run') {
-        steps.push('if [ -d /run ]; then mount -t tmpfs -o size=1m,mode=0755 tmpfs /run && mkdir -m 1777 /run/lock; fi');
-      } else {
-        steps.push(`if [ -d ${d} ]; then mount -t tmpfs -o ${size} tmpfs ${d}; fi`);
-      }
+    // A new root holding only what programs need: the system folders read-only, fresh /dev, /proc,
+    // /tmp, /var/tmp, /run (so /run/lock, /var/lock) and /dev/shm, and the sandbox at its own path,
+    // its work folder the one writable place of the host. Nothing else of the host is mounted, so no
+    // host file or Unix socket outside these folders can be reached (a read-only mount alone still
+    // lets a socket be connected to).
+    const q = shQuote;
+    const fs = join(this.root, 'fs');
+    const at = (path: string) => q(`${fs}${path}`);
+    const size = (bytes: number, mode: string) => `size=${bytes},mode=${mode}`;
+    const steps: string[] = [
+      'set -e',
+      readOnlyHostScript(),
+      `mount -t tmpfs -o ${size(1 << 22, '0755')} tmpfs ${q(fs)}`,
+      `for d in ${SYSTEM_FOLDERS.join(' ')}; do`,
+      `  if [ -L "$d" ]; then ln -s "$(readlink "$d")" ${q(fs)}"$d"`,
+      `  elif [ -d "$d" ]; then mkdir -p ${q(fs)}"$d"; mount --rbind "$d" ${q(fs)}"$d"; mount -o remount,bind,ro ${q(fs)}"$d"; fi`,
+      'done',
+      `mkdir -p ${at('/dev')} ${at('/proc')} ${at('/tmp')} ${at('/var/tmp')} ${at('/run')}`,
+      `mount -t tmpfs -o ${size(1 << 16, '0755')} tmpfs ${at('/dev')}`,
+      `for n in ${DEVICES.join(' ')}; do touch ${q(fs)}/dev/$n; mount --bind /dev/$n ${q(fs)}/dev/$n; done`,
+      `ln -s /proc/self/fd ${at('/dev/fd')}`,
+      `ln -s /proc/self/fd/0 ${at('/dev/stdin')}`,
+      `ln -s /proc/self/fd/1 ${at('/dev/stdout')}`,
+      `ln -s /proc/self/fd/2 ${at('/dev/stderr')}`,
+      `mkdir ${at('/dev/shm')}`,
+      `mount -t tmpfs -o ${size(limits.tmpfsBytes, '1777')} tmpfs ${at('/dev/shm')}`,
+      `mount -t proc proc ${at('/proc')}`,
+      `mount -t tmpfs -o ${size(limits.tmpfsBytes, '1777')} tmpfs ${at('/tmp')}`,
+      `mount -t tmpfs -o ${size(limits.tmpfsBytes, '1777')} tmpfs ${at('/var/tmp')}`,
+      `mount -t tmpfs -o ${size(1 << 20, '0755')} tmpfs ${at('/run')}`,
+      `mkdir -m 1777 ${at('/run/lock')}`,
+      `ln -s /run/lock ${at('/var/lock')}`,
+    ];
+    for (const part of ['work', 'judge', 'lib']) {
+      const from = join(this.root, part);
+      steps.push(`mkdir -p ${at(from)}`, `mount --bind ${q(from)} ${at(from)}`);
     }
-    if (!placed) {
-      const work = shQuote(this.dir);
-      steps.push(`mount --bind ${work} ${work}`, `mount -o remount,bind,rw ${work}`);
-    }
-    steps.push('[ -d /var/lock ] && [ ! -L /var/lock ] && mount -t tmpfs -o size=1m,mode=1777 tmpfs /var/lock || true');
-    steps.push(`cd ${shQuote(this.dir)}`, 'exec "$@"');
+    steps.push(
+      `mount -o remount,bind,rw ${at(this.dir)}`,
+      `cd ${q(fs)}`,
+      'mkdir .old',
+      'pivot_root . .old',
+      'umount -l /.old',
+      'rmdir /.old',
+      'mount -o remount,bind,ro /',
+      `cd ${q(this.dir)}`,
+      'exec "$@"',
+    );
     return ['unshare', ...UNSHARE_ARGS, '--', 'sh', '-c', steps.join('\n'), 'sh', ...inner];
   }
 }
