@@ -6,7 +6,7 @@ import { ATTACK_LIMITS, type ProAttack, runProAttack } from './pro-attack.js';
 
 // Attacks that got through when this suite was written. Each stays until the hole is closed.
 const PRO: ProAttack[] = [
-  // HOLE: the judge imports the standard-library module a global names in its forged __module__
+  // Was open until the judge and sandbox closed it (kept as a regression test): the judge imports the standard-library module a global names in its forged __module__
   // (here unittest.__main__, with __qualname__ the tested name): shared_global imports the module
   // before it looks the name up, so unittest's main runs in the judge (root) and discovers and
   // imports test_*.py from the work folder, which forges a passing verdict.
@@ -17,7 +17,7 @@ const PRO: ProAttack[] = [
 ];
 
 const CWEVAL: CwevalAttack[] = [
-  // HOLE: a value returned by the task's function is decoded in the judge; a module value is
+  // Was open until the judge and sandbox closed it (kept as a regression test): a value returned by the task's function is decoded in the judge; a module value is
   // imported there by the name the worker gives, so unittest.__main__ runs the planted module as
   // root inside pytest and forges counts: insecure code scores functional and secure.
   {
@@ -53,7 +53,7 @@ describe.skipIf(PRO_SKIP !== undefined)(`Attacks that got through${PRO_SKIP ? ` 
     });
   }
 
-  // HOLE: connect() to a Unix socket needs only write permission on the socket file, and a
+  // Was open until the judge and sandbox closed it (kept as a regression test): connect() to a Unix socket needs only write permission on the socket file, and a
   // read-only mount does not stop it: a host service listening on a socket outside /tmp, /run and
   // /dev/shm (here one in the package's node_modules/.cache, mode 0777) is reachable from inside.
   it.concurrent('a connection to a host Unix socket outside the private folders is refused', async () => {
@@ -61,7 +61,7 @@ describe.skipIf(PRO_SKIP !== undefined)(`Attacks that got through${PRO_SKIP ? ` 
     expect(host.connections.filter((c) => c.endsWith('.sock'))).toEqual([]);
   });
 
-  // HOLE: the worker's end is read with waitpid(WNOHANG) right after its pipe closes; the kernel
+  // Was open until the judge and sandbox closed it (kept as a regression test): the worker's end is read with waitpid(WNOHANG) right after its pipe closes; the kernel
   // closes a dying process's descriptors before it becomes a zombie, so the status is often not
   // there yet and the death by a signal is reported as a plain failure.
   it.concurrent('a segmentation fault is reported crashed every time', async () => {
@@ -71,7 +71,7 @@ describe.skipIf(PRO_SKIP !== undefined)(`Attacks that got through${PRO_SKIP ? ` 
     expect(runs.map((r) => r.outcome)).toEqual(['crashed', 'crashed', 'crashed', 'crashed']);
   });
 
-  // HOLE: the same race for SIGXCPU (RLIMIT_CPU): reported failed, not timed-out.
+  // Was open until the judge and sandbox closed it (kept as a regression test): the same race for SIGXCPU (RLIMIT_CPU): reported failed, not timed-out.
   it.concurrent('burning CPU past the CPU-time limit is reported timed-out', async () => {
     const out = await runProAttack(host, 'he/0', {
       name: 'cpu',
