@@ -4,7 +4,7 @@ import { type CwevalAttack, runCwevalAttack } from './cweval-attack.js';
 import { CWEVAL_SKIP, Host, PLANT_DISCOVERABLE, PRO_SKIP, proProblem } from './harness.js';
 import { ATTACK_LIMITS, type ProAttack, runProAttack } from './pro-attack.js';
 
-// Attacks that got through when this suite was written. Each stays until the hole is closed.
+// Attacks that got through when this suite was written, now closed; each stays as a regression test.
 const PRO: ProAttack[] = [
   // Was open until the judge and sandbox closed it (kept as a regression test): the judge imports the standard-library module a global names in its forged __module__
   // (here unittest.__main__, with __qualname__ the tested name): shared_global imports the module
