@@ -18,7 +18,13 @@ function isWord(text: string, i: number): boolean {
 const NUMBER = /(?:0[xX][\da-fA-F_]+|\d[\d_]*(?:\.[\d_]*)?(?:[eE][+-]?\d+)?|\.\d[\d_]*(?:[eE][+-]?\d+)?)[\w.]*/y;
 const SPACE = /\s+/y;
 
-const lexicons = new WeakMap<LoadedLanguage, { keywords: Set<string>; operators: Map<string, string[]> }>();
+const lexicons = new WeakMap<LoadedLanguage, { keywords: Map<number, string[]>; operators: Map<string, string[]> }>();
+
+function wordHash(text: string, from: number, to: number): number {
+  let h = 0;
+  for (let i = from; i < to; i++) h = (Math.imul(h, 31) + text.charCodeAt(i)) | 0;
+  return h;
+}
 
 /**
  * Splits `text` into normalised tokens: comments and whitespace dropped, strings and numbers
@@ -33,7 +39,10 @@ export function lexTokens(lang: LoadedLanguage, text: string): SyntaxTokens {
     for (const op of [...spec.operators].sort((a, b) => b.length - a.length)) {
       operators.set(op[0] as string, [...(operators.get(op[0] as string) ?? []), op]);
     }
-    lex = { keywords: new Set(spec.keywords), operators };
+    // keywords by a hash of their characters, so a word is matched without slicing it out
+    const keywords = new Map<number, string[]>();
+    for (const kw of spec.keywords) keywords.set(wordHash(kw, 0, kw.length), [...(keywords.get(wordHash(kw, 0, kw.length)) ?? []), kw]);
+    lex = { keywords, operators };
     lexicons.set(lang, lex);
   }
   const kinds: string[] = [];
@@ -46,36 +55,54 @@ export function lexTokens(lang: LoadedLanguage, text: string): SyntaxTokens {
     return re.test(text) ? re.lastIndex : -1;
   };
   while (i < n) {
-    let end = tryRe(SPACE);
-    if (end > i) {
-      i = end;
+    const c = text.charCodeAt(i);
+    if (c === 32 || (c >= 9 && c <= 13)) {
+      i++;
       continue;
     }
-    end = tryRe(spec.comment);
-    if (end > i) {
-      i = end;
-      continue;
+    let end: number;
+    if (c >= 128) {
+      end = tryRe(SPACE);
+      if (end > i) {
+        i = end;
+        continue;
+      }
     }
-    let kind: string;
-    end = tryRe(spec.string);
-    if (end > i) kind = 'STR';
-    else {
-      const c = text[i] as string;
-      if (c >= '0' && c <= '9') {
-        end = Math.max(tryRe(NUMBER), i + 1);
-        kind = 'NUM';
-      } else if (isWord(text, i)) {
-        end = i + 1;
-        while (end < n && isWord(text, end)) end++;
-        const word = text.slice(i, end);
-        if (lex.keywords.has(word)) kind = word;
-        else {
-          let k = end;
-          while (k < n && (text[k] === ' ' || text[k] === '\t')) k++;
-          kind = text[k] === '(' ? `name:${word}` : 'ID';
+    let kind: string | undefined;
+    if (c >= 48 && c <= 57) {
+      end = Math.max(tryRe(NUMBER), i + 1);
+      kind = 'NUM';
+    } else if (isWord(text, i)) {
+      end = i + 1;
+      while (end < n && isWord(text, end)) end++;
+      // a string prefix (`u8"`, `rb'`): comments and strings start with no word character otherwise
+      const q = text.charCodeAt(end);
+      if (q === 34 || q === 39 || q === 96) {
+        const str = tryRe(spec.string);
+        if (str > end) {
+          end = str;
+          kind = 'STR';
         }
-      } else {
-        const op = lex.operators.get(c)?.find((o) => text.startsWith(o, i));
+      }
+      if (kind === undefined) {
+        const len = end - i;
+        kind = lex.keywords.get(wordHash(text, i, end))?.find((kw) => kw.length === len && text.startsWith(kw, i));
+        if (kind === undefined) {
+          let k = end;
+          while (k < n && (text.charCodeAt(k) === 32 || text.charCodeAt(k) === 9)) k++;
+          kind = text.charCodeAt(k) === 40 ? `name:${text.slice(i, end)}` : 'ID';
+        }
+      }
+    } else {
+      end = tryRe(spec.comment);
+      if (end > i) {
+        i = end;
+        continue;
+      }
+      end = tryRe(spec.string);
+      if (end > i) kind = 'STR';
+      else {
+        const op = lex.operators.get(text[i] as string)?.find((o) => text.startsWith(o, i));
         end = i + (op ? op.length : (text.codePointAt(i) as number) > 0xffff ? 2 : 1);
         kind = text.slice(i, end);
       }

@@ -1,5 +1,5 @@
 import type { RewardSpan } from '@srcode/dataset';
-import { errorNodes, parse, type SyntaxNode } from '@srcode/syntax';
+import { parse, type SyntaxNode } from '@srcode/syntax';
 import { bagDistance, boundedDistance, contextSimilarity, jaccard, similarity, stringDistance } from './distance.js';
 import { languageOf } from './languages.js';
 import { firstTokenAt, lexTokens, type SyntaxTokens } from './lexer.js';
@@ -85,9 +85,14 @@ export function matchCompletion(
   const tokens = lexTokens(lang, completion);
   // candidate nodes in one native call; their token ranges come from the lexer's sorted starts
   const maxNodes = options.maxNodes ?? 200_000;
-  const all = tree.rootNode.descendantsOfType([...profile.unitTypes]);
+  // ERROR nodes come in the same walk: where the parser gave up, tokens are aligned instead
+  const hasError = tree.rootNode.hasError;
+  const all = tree.rootNode.descendantsOfType(hasError ? [...profile.unitTypes, 'ERROR'] : [...profile.unitTypes]);
+  const errors: Array<readonly [number, number]> = [];
   const truncated = all.length > maxNodes;
-  const ids = Int32Array.from(tokens.kinds, (kind) => profile.kindIds.get(kind) ?? -1);
+  // a plain loop: Int32Array.from with a mapping function goes through the iterator protocol, ten times slower
+  const ids = new Int32Array(tokens.kinds.length);
+  for (let t = 0; t < ids.length; t++) ids[t] = profile.kindIds.get(tokens.kinds[t] as string) ?? -1;
   const byType = new Map<string, UnitProfile[]>();
   for (const unit of profile.units) {
     if (unit.generic) continue;
@@ -103,7 +108,11 @@ export function matchCompletion(
   const nodes: Array<{ type: string; start: number; end: number; from: number; to: number }> = [];
   const startOf = startReader(all[0]);
   for (const node of truncated ? all.slice(0, maxNodes) : all) {
-    const type = node.type;
+    const type = typeOf(node);
+    if (type === 'ERROR') {
+      errors.push([node.startIndex, node.endIndex]);
+      continue;
+    }
     const start = startOf(node);
     const from = firstTokenAt(tokens, start);
     if (!firsts.get(type)?.has(ids[from] as number)) continue;
@@ -198,11 +207,10 @@ export function matchCompletion(
     if (best.unit.guarded) guarded.add(span);
     if (best.unit.check) checks.push(span);
   }
-  if (guarded.size > 0) dropGuarded(found, guarded, checks, tree.rootNode.descendantsOfType([...lang.spec.functionTypes]));
-  if (tree.rootNode.hasError) {
+  if (guarded.size > 0) dropGuarded(found, guarded, checks, (at) => functionStart(tree.rootNode, at, lang.spec.functionTypes));
+  if (hasError) {
     // only where the parser gave up: elsewhere the structural pass has already seen every unit
-    const regions = errorNodes(tree).map((e) => [e.startIndex, e.endIndex] as const);
-    found.push(...alignTokens(profile, tokens, completion, found, regions, { minSim, distinctive, maxFuzzy }));
+    found.push(...alignTokens(profile, tokens, completion, found, errors, { minSim, distinctive, maxFuzzy }));
   }
   return { spans: dropNested(found), truncated };
 }
@@ -229,17 +237,21 @@ function alignTokens(
   const out: RewardSpan[] = [];
   const n = tokens.kinds.length;
   const anyName = profile.kindIds.get('ID') ?? -1;
-  const loose = new Int32Array(n);
-  for (let t = 0; t < n; t++) {
+  const units = profile.units.filter(
+    (u) => !u.generic && (u.ids.length >= distinctive || u.kinds.some((kind) => kind.startsWith('name:'))),
+  );
+  // loose ids only where a window starting in a region can reach
+  const reach = units.reduce((m, u) => Math.max(m, u.ids.length), 0);
+  const loose = new Int32Array(n).fill(-1);
+  for (let t = 0, until = -1; t < n; t++) {
+    if (inRegion[t]) until = t + reach;
+    if (t >= until) continue;
     const kind = tokens.kinds[t] as string;
     loose[t] =
       kind === 'ID' || kind.startsWith('name:')
         ? (profile.kindIds.get(`name:${text.slice(tokens.starts[t], tokens.ends[t])}`) ?? anyName)
         : (profile.kindIds.get(kind) ?? -1);
   }
-  const units = profile.units.filter(
-    (u) => !u.generic && (u.ids.length >= distinctive || u.kinds.some((kind) => kind.startsWith('name:'))),
-  );
   const covered = new Uint8Array(n > 0 ? (tokens.ends[n - 1] as number) : 0);
   for (const f of found) covered.fill(1, f.start, f.end);
   const taken = (s: number, e: number) => {
@@ -284,19 +296,22 @@ function dropGuarded(
   found: RewardSpan[],
   guarded: ReadonlySet<RewardSpan>,
   checks: readonly RewardSpan[],
-  functions: readonly SyntaxNode[],
+  scope: (at: number) => number,
 ): void {
-  const scope = (at: number) => {
-    let from = 0;
-    for (const f of functions) if (f.startIndex <= at && f.endIndex >= at && f.startIndex >= from) from = f.startIndex;
-    return from;
-  };
   for (let i = found.length - 1; i >= 0; i--) {
     const s = found[i] as RewardSpan;
     if (!guarded.has(s)) continue;
     const from = scope(s.start);
     if (checks.some((c) => c.end <= s.start && c.start >= from)) found.splice(i, 1);
   }
+}
+
+/** Start of the innermost function holding offset `at`, or 0 outside functions. */
+function functionStart(root: SyntaxNode, at: number, functionTypes: readonly string[]): number {
+  for (let node: SyntaxNode | null = root.descendantForIndex(at, at); node; node = node.parent) {
+    if (functionTypes.includes(node.type)) return node.startIndex;
+  }
+  return 0;
 }
 
 /** A unit's weight scaled by how closely it was matched, rounded to 6 decimals. */
@@ -309,6 +324,29 @@ function matchedWeight(unit: UnitProfile, sim: number): number {
  * in bytes of UTF-16, into the node's transfer fields; reading it there saves a native call per
  * candidate. The layout is checked on a real node and the public getter is used when it differs.
  */
+/**
+ * A node's type. The native binding (tree-sitter 0.22) gives each named node type of a grammar its
+ * own subclass, so the type is read from the binding for the first nodes of a subclass and then
+ * remembered; nodes of the base class (ERROR and anonymous types), or of a subclass seen with two
+ * types, always ask the binding.
+ */
+function typeOf(node: SyntaxNode): string {
+  const cls = node.constructor;
+  const known = typeByClass.get(cls);
+  if (known !== undefined && known.seen >= 2) return known.type ?? node.type;
+  const type = node.type;
+  if (known === undefined) {
+    const subclass = Object.getPrototypeOf(cls.prototype) !== Object.prototype;
+    typeByClass.set(cls, { type: subclass ? type : undefined, seen: 1 });
+  } else {
+    if (known.type !== type) known.type = undefined;
+    known.seen++;
+  }
+  return type;
+}
+
+const typeByClass = new WeakMap<object, { type: string | undefined; seen: number }>();
+
 function startReader(sample: SyntaxNode | undefined): (node: SyntaxNode) => number {
   const field = (node: SyntaxNode) => (node as unknown as Record<number, unknown>)[2];
   const fast = (node: SyntaxNode) => (field(node) as number) >>> 1;

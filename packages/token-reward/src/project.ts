@@ -93,16 +93,25 @@ export function projectRewards(
   // by start visits each token's overlapping spans without scanning them all.
   const sweep = (visit: (token: number, span: number, cover: number) => void) => {
     let next = 0;
-    let active: number[] = [];
+    const active: number[] = [];
+    const special = encoding.special;
+    const offsets = encoding.offsets;
     for (let i = 0; i < n; i++) {
-      if (encoding.special?.[i]) continue;
-      const ts = (encoding.offsets[2 * i] as number) - base;
-      const te = (encoding.offsets[2 * i + 1] as number) - base;
+      if (special?.[i]) continue;
+      const ts = (offsets[2 * i] as number) - base;
+      const te = (offsets[2 * i + 1] as number) - base;
       if (te <= ts || te <= 0) continue;
       while (next < live.length && (live[next] as RewardSpan).start < te) active.push(next++);
       if (active.length === 0) continue;
-      active = active.filter((k) => (live[k] as RewardSpan).end > ts);
-      for (const k of active) {
+      // drop spans that ended before this token, in place (no array per token)
+      let kept = 0;
+      for (let a = 0; a < active.length; a++) {
+        const k = active[a] as number;
+        if ((live[k] as RewardSpan).end > ts) active[kept++] = k;
+      }
+      active.length = kept;
+      for (let a = 0; a < kept; a++) {
+        const k = active[a] as number;
         const c = coverage(rule, ts, te, live[k] as RewardSpan);
         if (c > 0) visit(i, k, c);
       }
