@@ -52,7 +52,9 @@ def group_advantages(
     out = []
     for k, v in zip(keys, values):
         mean, std = stats[k]
-        out.append((v - mean) / (std + epsilon) if normalize_std else v - mean)
+        centred = v - mean
+        # a constant group (std 0) has zero advantage, whatever epsilon
+        out.append(centred / (std + epsilon) if normalize_std and centred else centred)
     return out
 
 
