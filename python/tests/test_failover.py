@@ -21,8 +21,8 @@ def test_three_replicas_one_killed_mid_run_every_request_answered(pairs_file, pa
             expected = [r.rewards for r in client.rewards(texts, pair_id=pair["id"])]
 
             def worker(k: int) -> None:
-                for step in range(40):
-                    if k == 0 and step == 10:
+                for step in range(24):
+                    if k == 0 and step == 6:
                         replicas[1].kill()
                         killed.set()
                     batch = [texts[(k + step + j) % 2] for j in range(6)]
@@ -38,7 +38,7 @@ def test_three_replicas_one_killed_mid_run_every_request_answered(pairs_file, pa
         for r in replicas:
             r.kill()
     assert killed.is_set() and replicas[1].proc.returncode is not None
-    assert len(answered) == 8 * 40 and sum(answered) == 8 * 40 * 6
+    assert len(answered) == 8 * 24 and sum(answered) == 8 * 24 * 6
 
 
 def test_a_second_url_takes_over_when_the_first_is_down(server, pair):
