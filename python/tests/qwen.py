@@ -46,7 +46,7 @@ class ByteLevelDecoder:
                     out += content.encode("utf-8")
                 continue
             out += bytes(self.bytes_of[ch] for ch in self.pieces[i])
-        return out.decode("utf-8")
+        return out.decode("utf-8", errors="replace")  # as Hugging Face decodes a cut character
 
     def batch_decode(self, rows: Sequence[Sequence[int]], skip_special_tokens: bool = False) -> List[str]:
         return [self.decode(r, skip_special_tokens) for r in rows]

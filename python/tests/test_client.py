@@ -93,3 +93,22 @@ def test_rows_are_padded_and_cut_to_the_response_length():
     rows = pad_rows([[1.0, 2.0, 3.0], {"rewards": [4.0]}, []], 2)
     assert rows == [[1.0, 2.0], [4.0, 0.0], [0.0, 0.0]]
     assert pad_rows([[1.0, 2.0, 3.0]], 4, lengths=[2]) == [[1.0, 2.0, 0.0, 0.0]]
+
+
+def test_one_refused_completion_gets_zero_rewards_and_the_rest_of_the_batch_is_scored(server, pair):
+    good = pair["fixedCode"]
+    batch = [good, {"text": "ab", "offsets": [[0, 1], [1, 9]]}, good, {"text": "cd", "tokenIds": [1, 2, 3], "offsets": [[0, 1], [1, 2], [2, 7]]}, good]
+    with RewardClient(server.url) as client:
+        results = client.rewards(batch, pair_id=pair["id"], on_invalid="zero")
+        with pytest.raises(RewardServiceError):
+            client.rewards(batch, pair_id=pair["id"])
+    assert [r.error is None for r in results] == [True, False, True, False, True]
+    assert results[1].rewards == [0.0, 0.0] and results[3].rewards == [0.0, 0.0, 0.0]
+    assert "past the text's end" in results[1].error
+    assert results[0].total == results[2].total == results[4].total > 0
+    assert [r.id for r in results] == [f"completion-{i}" for i in range(5)]
+
+
+def test_a_lone_surrogate_is_refused_before_sending(server):
+    with RewardClient(server.url) as client, pytest.raises(ValueError, match="lone surrogate"):
+        client.rewards(["ok", "bad \udc80 byte"])

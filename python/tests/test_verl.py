@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 import srcode_reward.verl as verl_adapter
-from srcode_reward import RewardClient
+from srcode_reward import RewardClient, RewardServiceError
 from srcode_reward.rows import torch_or_none
 from srcode_reward.verl import CONFIG_SNIPPET, TokenRewardManager, compute_token_grpo_advantage
 
@@ -218,3 +218,19 @@ def test_the_config_snippet_names_the_legacy_reward_path_and_the_estimator():
     ):
         assert line in CONFIG_SNIPPET
     assert hasattr(verl_adapter, CONFIG_SNIPPET.split("reward_manager.name=")[1].split()[0])
+
+
+def test_a_response_cut_inside_a_character_gets_a_zero_row_not_a_failed_step(qwen, qwen_server, cases):
+    text, pid = cases[0]
+    with RewardClient(qwen_server.url) as client:
+        [emoji] = client.rewards(["x = 1  # 🔒"])
+    cut = emoji.token_ids[:-1]  # generation stopped inside the emoji's bytes: the text decodes to U+FFFD
+    data, ids = make_batch(qwen, qwen_server, [cases[0], (text, pid)], tensors=False)
+    data.batch["responses"][1] = cut + [qwen.eos_token_id] + [qwen.pad_token_id] * (RESPONSE_LEN - len(cut) - 1)
+    data.batch["attention_mask"][1] = [0, 1, 1, 1, 1, 1] + [1] * (len(cut) + 1) + [0] * (RESPONSE_LEN - len(cut) - 1)
+    out = TokenRewardManager(tokenizer=qwen, urls=qwen_server.url)(data, return_dict=True)
+    rows = rows_of(out["reward_tensor"])
+    assert out["reward_extra_info"]["reward_errors"] == [0, 1]
+    assert rows[1] == [0.0] * RESPONSE_LEN and sum(rows[0]) > 0
+    with pytest.raises(RewardServiceError, match="offsets-mismatch"):
+        TokenRewardManager(tokenizer=qwen, urls=qwen_server.url, on_invalid="raise")(data)

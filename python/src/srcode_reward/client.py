@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import re
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
@@ -139,11 +139,18 @@ class RewardClient:
         pair_id: Optional[str] = None,
         pair: Optional[Mapping[str, Any]] = None,
         options: Optional[Mapping[str, Any]] = None,
+        on_invalid: str = "raise",
     ) -> List[RewardResult]:
         """Per-token rewards of each completion, in order (``POST /v1/rewards``, split as the limits need).
 
         ``pair_id``/``pair`` and ``options`` apply to every completion that names none of its own.
+        ``on_invalid="zero"`` keeps a batch going when the server refuses one completion with a 400
+        (token ids that do not spell its text, say a response cut inside a character): that completion
+        gets zero rewards (one per token it sent) and the server's message in ``error``, the others
+        are scored; with ``"raise"`` (the default) the error is raised.
         """
+        if on_invalid not in ("raise", "zero"):
+            raise ValueError(f'on_invalid must be "raise" or "zero", not {on_invalid!r}')
         wires = [wire_completion(c, self.offset_unit) for c in completions]
         if not wires:
             return []
@@ -170,6 +177,8 @@ class RewardClient:
             try:
                 reply = self._post("/v1/rewards", body)
             except RewardServiceError as e:
+                if e.status == 400 and on_invalid == "zero":
+                    return self._without_invalid(e, start, end, wires, send)
                 return [r for part in self._split_after_413(e, start, end, costs, base_work, send) for r in part]
             results = reply.get("results") if isinstance(reply, dict) else None
             if not isinstance(results, list) or len(results) != end - start:
@@ -182,6 +191,24 @@ class RewardClient:
 
         chunks = plan_chunks(costs, self.limits, base_work)
         return [r for part in self._run_chunks(chunks, send) for r in part]
+
+    @staticmethod
+    def _without_invalid(error: RewardServiceError, start: int, end: int, wires, send) -> List[RewardResult]:
+        """``[start, end)`` scored again without the completion a 400 names, which gets zero rewards."""
+        m = re.search(r"completions\[(\d+)\]", error.message)
+        k = int(m.group(1)) if m else -1
+        if not 0 <= k < end - start:
+            if end - start == 1:
+                k = 0
+            else:  # the message names no completion: halve until it does
+                mid = start + (end - start) // 2
+                return send(start, mid) + send(mid, end)
+        bad = wires[start + k]
+        tokens = len(bad.get("offsets") or bad.get("tokenIds") or [])
+        zero = RewardResult(id=str(bad.get("id", f"completion-{start + k}")), rewards=[0.0] * tokens, error=error.message)
+        before = send(start, start + k) if k > 0 else []
+        after = send(start + k + 1, end) if start + k + 1 < end else []
+        return before + [zero] + after
 
     def _split_after_413(self, error: RewardServiceError, start: int, end: int, costs, base_work: int, send) -> List[Any]:
         """The answers of ``[start, end)`` sent again in smaller requests, after a 413 for it (re-raised for one completion)."""

@@ -117,6 +117,8 @@ class RewardResult:
     pair_id: Optional[str] = None
     token_ids: Optional[List[int]] = None
     offsets: Optional[List[List[int]]] = None
+    #: Why the server refused this completion, when the call was made with ``on_invalid="zero"``.
+    error: Optional[str] = None
 
     @property
     def total(self) -> float:

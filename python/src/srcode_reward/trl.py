@@ -34,7 +34,7 @@ class SecurityReward:
     as a keyword argument). With ``completion_ids`` (TRL passes them) and ``send_token_ids=True``, the
     ids go with the text, so the per-token rows kept in :attr:`last_token_rewards` align with the
     policy's tokens; the server needs the policy's ``--tokenizer`` for that. ``__name__`` is what TRL
-    logs the reward under.
+    logs the reward under. A completion the server refuses scores 0 (``on_invalid="raise"`` raises).
     """
 
     def __init__(
@@ -45,12 +45,14 @@ class SecurityReward:
         send_token_ids: bool = True,
         options: Optional[Dict[str, Any]] = None,
         name: str = "security_reward",
+        on_invalid: str = "zero",
     ) -> None:
         self.client = client
         self.pair_key = pair_key
         self.send_token_ids = send_token_ids
         self.options = dict(options) if options else None
         self.__name__ = name
+        self.on_invalid = on_invalid
         self._local = threading.local()
 
     @property
@@ -79,7 +81,7 @@ class SecurityReward:
                     options=self.options,
                 )
             )
-        results = self.client.rewards(batch)
+        results = self.client.rewards(batch, on_invalid=self.on_invalid)
         self._local.rows = [r.rewards for r in results]
         return [r.total for r in results]
 

@@ -64,7 +64,9 @@ class TokenRewardManager:
     ``non_tensor_batch["extra_info"][i][pair_key]``, sends the decoded text with its ``tokenIds`` (the
     server's tokenizer places each id in the text, so the rewards align with the policy's tokens), and
     returns ``reward_tensor`` ``[batch, response_length]`` (float32, on the responses' device; lists when
-    torch is absent), padding positions zero. ``urls`` (a list or comma-separated string) default to
+    torch is absent), padding positions zero. A response the server refuses (ids that do not spell
+    their text, as when generation stopped inside a character) gets a zero row and counts in
+    ``reward_extra_info["reward_errors"]`` instead of stopping the run (``on_invalid="raise"`` raises). ``urls`` (a list or comma-separated string) default to
     ``$SRCODE_REWARD_URLS``; the other keyword arguments configure the :class:`RewardClient`.
 
     Estimators that sum ``token_level_rewards`` first (GRPO, RLOO, REINFORCE++-baseline, GPG) keep only
@@ -84,6 +86,7 @@ class TokenRewardManager:
         timeout: float = 120.0,
         concurrency: int = 4,
         client: Optional[RewardClient] = None,
+        on_invalid: str = "zero",
         **_ignored: Any,
     ) -> None:
         self.tokenizer = tokenizer
@@ -91,6 +94,7 @@ class TokenRewardManager:
         self.reward_fn_key = reward_fn_key
         self.pair_key = pair_key
         self.options = dict(options) if options else None
+        self.on_invalid = on_invalid
         if client is None:
             found = urls if urls is not None else os.environ.get(URLS_ENV, "")
             url_list = [u.strip() for u in found.split(",")] if isinstance(found, str) else [str(u) for u in found]
@@ -122,7 +126,7 @@ class TokenRewardManager:
             scores = data.batch["rm_scores"]
             return {"reward_tensor": scores, "reward_extra_info": {}} if return_dict else scores
         completions = self.completions(data)
-        results = self.client.rewards(completions)
+        results = self.client.rewards(completions, on_invalid=self.on_invalid)
         length = shape_of(data.batch["responses"])[1]
         lengths = [len(c.token_ids or []) for c in completions]
         rows = pad_rows(results, length, lengths=lengths)
@@ -136,6 +140,7 @@ class TokenRewardManager:
             "security_reward": [r.total for r in results],
             "secure_spans": [sum(1 for s in r.spans if s.get("polarity") == "secure") for r in results],
             "vulnerable_spans": [sum(1 for s in r.spans if s.get("polarity") == "vulnerable") for r in results],
+            "reward_errors": [0 if r.error is None else 1 for r in results],
         }
         return {"reward_tensor": reward_tensor, "reward_extra_info": extra}
 
