@@ -31,39 +31,6 @@ export function bagDistance(a: ArrayLike<number>, b: ArrayLike<number>, counts: 
   return Math.max(missing, extra);
 }
 
-/**
- * The least {@link bagDistance} between `unit` and the windows of `ids` starting at `from` whose
- * length is within `max` of the unit's, or `max + 1` when all exceed `max`. A node starting at `from`
- * within `max` edits of the unit is one of these windows, so a larger value rules it out. `counts`
- * is scratch space as for {@link bagDistance}.
- */
-export function windowBagDistance(unit: Int32Array, ids: Int32Array, from: number, max: number, counts: Int32Array): number {
-  const m = unit.length;
-  for (let i = 0; i < m; i++) {
-    const k = (unit[i] as number) + 1;
-    counts[k] = (counts[k] as number) + 1;
-  }
-  let best = max + 1;
-  let missing = 0;
-  let matched = 0;
-  const last = Math.min(ids.length, from + m + max);
-  for (let j = from; j < last; j++) {
-    const k = (ids[j] as number) + 1;
-    if ((counts[k] as number) > 0) {
-      counts[k] = (counts[k] as number) - 1;
-      matched++;
-    } else missing++;
-    if (missing > max) break;
-    const len = j - from + 1;
-    if (len >= m - max) {
-      const d = Math.max(missing, m - matched);
-      if (d < best) best = d;
-    }
-  }
-  for (let i = 0; i < m; i++) counts[(unit[i] as number) + 1] = 0;
-  return best;
-}
-
 let rowA = new Int32Array(64);
 let rowB = new Int32Array(64);
 

@@ -20,6 +20,22 @@ const SPACE = /\s+/y;
 
 const lexicons = new WeakMap<LoadedLanguage, { keywords: Map<number, string[]>; operators: Map<string, string[]> }>();
 
+/** `name:<word>` strings made before, by the hash of the word: one flat string per API name, hashed once. */
+const callNames = new Map<number, Array<[string, string]>>();
+const MAX_CALL_NAMES = 65_536;
+
+function callName(text: string, from: number, to: number): string {
+  const h = wordHash(text, from, to);
+  const len = to - from;
+  const hit = callNames.get(h)?.find(([word]) => word.length === len && text.startsWith(word, from));
+  if (hit) return hit[1];
+  if (callNames.size >= MAX_CALL_NAMES) callNames.clear();
+  const word = text.slice(from, to);
+  const entry: [string, string] = [word, `name:${word}`];
+  callNames.set(h, [...(callNames.get(h) ?? []), entry]);
+  return entry[1];
+}
+
 function wordHash(text: string, from: number, to: number): number {
   let h = 0;
   for (let i = from; i < to; i++) h = (Math.imul(h, 31) + text.charCodeAt(i)) | 0;
@@ -90,7 +106,7 @@ export function lexTokens(lang: LoadedLanguage, text: string): SyntaxTokens {
         if (kind === undefined) {
           let k = end;
           while (k < n && (text.charCodeAt(k) === 32 || text.charCodeAt(k) === 9)) k++;
-          kind = text.charCodeAt(k) === 40 ? `name:${text.slice(i, end)}` : 'ID';
+          kind = text.charCodeAt(k) === 40 ? callName(text, i, end) : 'ID';
         }
       }
     } else {
