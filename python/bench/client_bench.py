@@ -3,7 +3,7 @@
 
 Baseline, measured in the same run: one thread posting with ``urllib`` (a new connection a request,
 as the old example script did). Needs the built server (``pnpm --filter @srcode/token-reward build``).
-Run: ``/usr/bin/python3 python/bench/client_bench.py [--seconds 6] [--batch 16]``.
+Run: ``/usr/bin/python3 python/bench/client_bench.py [--seconds 6] [--batch 16] [--helpers 30]``.
 """
 
 import argparse
@@ -23,9 +23,9 @@ from servers import DATASET_CLI, Serve, run_node  # noqa: E402
 from srcode_reward import RewardClient  # noqa: E402
 
 
-def completions(pair, n):
-    """Completions of about 1.5 KB: the pair's code among unrelated functions, half fixed, half vulnerable."""
-    filler = "".join(f"static int helper_{k}(int x) {{ return x * {k} + 1; }}\n" for k in range(30))
+def completions(pair, n, helpers=30):
+    """The pair's code after ``helpers`` unrelated functions (30: about 1.5 KB), half fixed, half vulnerable."""
+    filler = "".join(f"static int helper_{k}(int x) {{ return x * {k} + 1; }}\n" for k in range(helpers))
     return [filler + (pair["fixedCode"] if i % 2 else pair["vulnerableCode"]) for i in range(n)]
 
 
@@ -47,6 +47,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--seconds", type=float, default=6.0)
     ap.add_argument("--batch", type=int, default=16)
+    ap.add_argument("--helpers", type=int, default=30, help="unrelated functions before the pair's code (30: about 1.5 KB)")
     args = ap.parse_args()
     work = Path(os.environ.get("TMPDIR", "/tmp")) / f"srcode-client-bench-{os.getpid()}"
     work.mkdir(exist_ok=True)
@@ -54,7 +55,7 @@ def main():
     run_node(DATASET_CLI, "import", "--format", "sven", "--dataset", "sample", run_node(DATASET_CLI, "sample-path").strip(), "--out", str(pairs_file))
     pair = next(json.loads(l) for l in pairs_file.read_text().splitlines() if "strcpy(dst, src)" in l)
     server = Serve("--pairs", str(pairs_file), "--tokenizer", "bytes")
-    batch = completions(pair, args.batch)
+    batch = completions(pair, args.batch, args.helpers)
     body = json.dumps({"pairId": pair["id"], "completions": [{"text": t} for t in batch]}).encode()
     try:
         def raw():
@@ -70,7 +71,7 @@ def main():
             send()
             for threads in (1, 8):
                 rows.append((f"RewardClient, {threads} thread{'s' if threads > 1 else ''}", run_for(args.seconds, threads, send)))
-            big = completions(pair, 1024)
+            big = completions(pair, 1024, args.helpers)
             started = time.monotonic()
             client.rewards(big, pair_id=pair["id"])
             rows.append(("RewardClient, one call of 1024 (split to 4, 4 at once)", 1024 / (time.monotonic() - started)))

@@ -57,3 +57,10 @@ def test_the_core_imports_nothing_outside_the_standard_library():
     out = subprocess.run([sys.executable, "-I", "-c", code, str(PYTHON_DIR / "src")], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == ""
+
+
+def test_the_sources_parse_as_python_3_9():
+    import ast  # noqa: PLC0415
+
+    for path in sorted((PYTHON_DIR / "src" / "srcode_reward").glob("*.py")):
+        ast.parse(path.read_text(encoding="utf-8"), filename=str(path), feature_version=(3, 9))
