@@ -112,3 +112,18 @@ def test_one_refused_completion_gets_zero_rewards_and_the_rest_of_the_batch_is_s
 def test_a_lone_surrogate_is_refused_before_sending(server):
     with RewardClient(server.url) as client, pytest.raises(ValueError, match="lone surrogate"):
         client.rewards(["ok", "bad \udc80 byte"])
+
+
+def test_a_client_and_its_errors_cross_a_pickle_as_ray_and_multiprocessing_send_them(server, pair):
+    import pickle  # noqa: PLC0415
+
+    with RewardClient([server.url], concurrency=3) as client:
+        client.rewards(["int x;"], pair_id=pair["id"])
+        copy = pickle.loads(pickle.dumps(client))
+    with copy:
+        assert (copy.urls, copy.concurrency) == ([server.url], 3)
+        assert copy.rewards([pair["fixedCode"]], pair_id=pair["id"])[0].total > 0
+        with pytest.raises(RewardServiceError) as e:
+            copy.rewards(["x"], pair_id="missing")
+    again = pickle.loads(pickle.dumps(e.value))
+    assert (again.status, again.code, str(again)) == (404, "unknown-pair", str(e.value))
