@@ -14,6 +14,8 @@ APT_PACKAGES=(
   libegl1 libegl-dev libegl-mesa0 libgl1-mesa-dri
   # network namespaces for the sandbox
   iproute2 util-linux
+  # the Python client's trainer adapters are tested on real tensors (python/)
+  python3-torch
 )
 
 missing=()

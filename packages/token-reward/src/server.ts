@@ -55,7 +55,7 @@ async function analyseOnMain(analyzers: readonly Analyzer[], tasks: ScoreTask[])
  * completions: [{ text, offsets?, tokenIds?, offsetUnit?, offsetBase?, findings?, pair?, pairId?,
  * options?, language?, id? }], options? }` and answers `{ results: [{ id, pairId?, rewards, spans,
  * truncated }] }`, span offsets in the completion's `offsetUnit`. `POST /v1/openrlhf` speaks
- * OpenRLHF's remote reward protocol. `GET /healthz` reports the languages, pairs and load. The work
+ * OpenRLHF's remote reward protocol. `GET /healthz` reports the languages, pairs, load and limits. The work
  * runs on a pool of worker threads, a completion of each request in turn; bad input gets a 4xx with
  * `{ error: { code, message } }`, a full queue 503 with `Retry-After`.
  *
@@ -123,6 +123,13 @@ export function createRewardServer(options: ServerOptions = {}): RewardServer {
         workers: limits.workers,
         admitted,
         queuedChars: scheduler.queuedChars,
+        // what a client must split its batches by (the Python client reads these)
+        limits: {
+          maxCompletions: limits.maxCompletions,
+          maxWorkChars: limits.maxWorkChars,
+          maxBodyBytes: limits.maxBodyBytes,
+          maxTextLength: limits.maxTextLength,
+        },
       });
     }
     const route = ROUTES[url.pathname];

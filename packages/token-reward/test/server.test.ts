@@ -63,7 +63,10 @@ describe('reward server', () => {
 
   it('answers health checks', async () => {
     const res = await fetch(`${base}/healthz`);
-    expect(await res.json()).toMatchObject({ ok: true, languages: ['c', 'python', 'cpp'], pairs: 1 });
+    const health = (await res.json()) as { limits: Record<string, number> };
+    expect(health).toMatchObject({ ok: true, languages: ['c', 'python', 'cpp'], pairs: 1 });
+    expect(Object.keys(health.limits).sort()).toEqual(['maxBodyBytes', 'maxCompletions', 'maxTextLength', 'maxWorkChars']);
+    for (const v of Object.values(health.limits)) expect(v).toBeGreaterThan(0);
   });
 
   it('scores a batch of completions sent with caller offsets', async () => {
