@@ -6,8 +6,8 @@ import { readJsonlAll } from '@srcode/dataset';
 import type { TransformerPolicy } from '@srcode/rl-core/tfjs';
 import { EXIT_USAGE, describeFailure, escapeControl } from '../common/cli.js';
 import { mainContext } from './pipeline/context.js';
-import { USAGE, packageVersions, parseFlags, settingsOf } from './pipeline/flags.js';
-import { openRunner } from './pipeline/runner.js';
+import { type MainOptions, USAGE, packageVersions, parseFlags, settingsOf } from './pipeline/flags.js';
+import { type Runner, openRunner } from './pipeline/runner.js';
 import { evaluateStage } from './pipeline/stages/evaluate.js';
 import { importStage } from './pipeline/stages/import.js';
 import { reflectStage } from './pipeline/stages/reflect.js';
@@ -38,6 +38,15 @@ async function main(argv: readonly string[]): Promise<number> {
   const opened = openRunner({ out: o.out, settings: settingsOf(o), fresh: o.fresh });
   if (!opened.ok) return fail(opened.message, EXIT_USAGE);
   const { runner } = opened;
+  try {
+    return await runAll(runner, o);
+  } catch (error) {
+    runner.discardIfUnused();
+    throw error;
+  }
+}
+
+async function runAll(runner: Runner, o: MainOptions): Promise<number> {
   const ctx = mainContext(runner.context);
 
   const imported = await runner.stage('import', () => importStage(ctx, o));

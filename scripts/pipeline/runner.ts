@@ -1,6 +1,6 @@
 // Runs the main job's stages once each: a stage's result is kept under <out>/stages/ and reused by a later
 // run into the same folder, as long as that run has the same settings.
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { removeCheckpoint } from '@srcode/rl-core';
 
@@ -64,6 +64,7 @@ export function settingChanges(before: Readonly<Record<string, unknown>>, now: R
 export function openRunner(options: RunnerOptions): OpenRunnerResult {
   const { out, settings } = options;
   if (options.fresh) rmSync(out, { recursive: true, force: true });
+  const created = !existsSync(out);
   mkdirSync(join(out, 'stages'), { recursive: true });
   const settingsFile = join(out, 'settings.json');
   if (existsSync(settingsFile)) {
@@ -77,7 +78,7 @@ export function openRunner(options: RunnerOptions): OpenRunnerResult {
       };
     }
   } else writeFileAtomic(settingsFile, `${JSON.stringify(settings, null, 2)}\n`);
-  return { ok: true, runner: new Runner(out, options.write ?? ((line) => process.stderr.write(line))) };
+  return { ok: true, runner: new Runner(out, options.write ?? ((line) => process.stderr.write(line)), created) };
 }
 
 /** Runs stages once each over one folder, and logs their progress. Made by `openRunner`. */
@@ -89,6 +90,7 @@ export class Runner {
   constructor(
     readonly out: string,
     private readonly write: (line: string) => void,
+    private readonly created = false,
   ) {
     this.context = {
       out,
@@ -96,6 +98,18 @@ export class Runner {
       progressDir: (stage) => join(out, 'ckpt', `${stage}-progress`),
       elapsedSeconds: () => this.elapsedSeconds(),
     };
+  }
+
+  /**
+   * After a failed run: removes the folder when this run made it and no stage finished or saved a
+   * checkpoint in it, so a run that fails at once leaves nothing behind. Returns whether it did.
+   */
+  discardIfUnused(): boolean {
+    if (!this.created) return false;
+    const kept = (dir: string) => existsSync(dir) && readdirSync(dir).length > 0;
+    if (kept(join(this.out, 'stages')) || kept(join(this.out, 'ckpt'))) return false;
+    rmSync(this.out, { recursive: true, force: true });
+    return true;
   }
 
   /** Seconds since the folder was opened. */

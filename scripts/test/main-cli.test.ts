@@ -50,6 +50,14 @@ describe('the main job’s command line', () => {
     expect(r.stderr).toBe(`main: ${join(file, 'run', 'stages')}: a part of the path is not a folder\n`);
   });
 
+  it('leaves no folder behind when its first stage fails on bad input', () => {
+    const out = join(dir, 'failed-at-once');
+    const r = main('--out', out, '--pairs', join(dir, 'no-such-pairs.jsonl'));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('no-such-pairs.jsonl');
+    expect(existsSync(out)).toBe(false);
+  });
+
   it('escapes control characters in its messages', () => {
     const r = main('--ep\u001b[2Jochs');
     expect(r.code).toBe(2);

@@ -206,7 +206,7 @@ whitespace are removed; --removed FILE gets { id, duplicateOf } for each pair re
       summary: 'leak-free splits: all pairs of one project in one split',
       usage: `FILE --out-dir DIR [--ratios train=0.8,val=0.1,test=0.1] [--seed N]
 
-Writes DIR/<name>.jsonl for each split name in --ratios (fractions are normalised); --seed (default 0)
+Writes DIR/<name>.jsonl for each split name in --ratios (fractions summing to 1); --seed (default 0)
 orders the projects.`,
       run: cmdSplit,
     },

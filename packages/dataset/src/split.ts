@@ -4,7 +4,7 @@ import type { RepairPair } from './types.js';
 
 /** Options of {@link splitPairs}. */
 export interface SplitOptions {
-  /** Split name → fraction of pairs. Fractions are normalised. @default { train: 0.8, val: 0.1, test: 0.1 } */
+  /** Split name → fraction of pairs; the fractions must sum to 1. @default { train: 0.8, val: 0.1, test: 0.1 } */
   ratios?: Record<string, number>;
   /** Seed of the deterministic shuffle of projects. @default 0 */
   seed?: number;
@@ -22,8 +22,9 @@ export function splitPairs(pairs: readonly RepairPair[], options: SplitOptions =
   const ratios = options.ratios ?? { train: 0.8, val: 0.1, test: 0.1 };
   const names = Object.keys(ratios);
   const total = names.reduce((s, n) => s + (ratios[n] ?? 0), 0);
-  if (!names.length || !(total > 0) || names.some((n) => !((ratios[n] ?? -1) >= 0))) {
-    throw new DatasetError('invalid-input', `split ratios must be non-negative with a positive sum, got ${JSON.stringify(ratios)}`);
+  if (!names.length || names.some((n) => !((ratios[n] ?? -1) >= 0)) || !(Math.abs(total - 1) <= 1e-6)) {
+    // A sum other than 1 is a typo far more often than an intent: refused, not normalised away.
+    throw new DatasetError('invalid-input', `split ratios must be non-negative and sum to 1, got ${JSON.stringify(ratios)} (sum ${total})`);
   }
   const groupOf = options.groupOf ?? defaultGroupOf;
   const groups = new Map<string, RepairPair[]>();

@@ -31,6 +31,10 @@ describe('srcode-dataset', () => {
     const sp = cli('split', pairs, '--out-dir', join(dir, 'splits'), '--ratios', 'train=0.5,test=0.5');
     expect(sp.code).toBe(0);
     expect(Object.keys(JSON.parse(sp.stdout).splits)).toEqual(['train', 'test']);
+    const bad = cli('split', pairs, '--out-dir', join(dir, 'bad-splits'), '--ratios', 'train=0.8,val=0.3,test=0.2');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/sum to 1/);
+    expect(existsSync(join(dir, 'bad-splits'))).toBe(false);
     const st = cli('stats', pairs);
     expect(JSON.parse(st.stdout)).toMatchObject({ pairs: 12, byLanguage: { c: 6, python: 6 }, invalid: 0 });
   });

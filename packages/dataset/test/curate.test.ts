@@ -69,6 +69,9 @@ describe('leak-free split', () => {
 
   it('rejects nonsensical ratios', () => {
     expect(() => splitPairs(pairs, { ratios: { train: -1 } })).toThrow(/ratios/);
+    expect(() => splitPairs(pairs, { ratios: { train: 0.8, val: 0.3, test: 0.2 } })).toThrow(/sum to 1, .*sum 1\.3/);
+    expect(() => splitPairs(pairs, { ratios: { train: Number.NaN } })).toThrow(/ratios/);
+    expect(Object.keys(splitPairs(pairs, { ratios: { train: 0.7, val: 0.2, test: 0.1 } })).sort()).toEqual(['test', 'train', 'val']);
   });
 });
 
