@@ -59,8 +59,10 @@ interface Candidate {
  * Finds where a completion realises the pair's units: every completion node of a unit's type whose
  * normalised tokens are close enough to the unit becomes a span of the unit's polarity, weighted by
  * the similarity. A node close to both a secure and a vulnerable unit takes the closer one (the raw
- * text breaks ties); an exact tie stays neutral. Code that does not parse is matched on the nodes
- * tree-sitter recovers.
+ * text breaks ties); an exact tie stays neutral. A statement the fix protected with an inserted
+ * check is penalised unless a match of that check precedes it in the same function. A completion
+ * cut off after a unit is compared on the context it has. Code that does not parse is matched on
+ * the nodes tree-sitter recovers.
  */
 export function matchCompletion(
   profile: PairProfile,

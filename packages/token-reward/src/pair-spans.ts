@@ -22,7 +22,8 @@ export interface SpanWeights {
 export interface PairSpanOptions extends SpanWeights {
   /**
    * Also mark, on the side a change did not touch, the unit around the point where the other side
-   * inserted or removed text (so `f(image)` -> `f(next_image)` marks both argument lists).
+   * inserted or removed text (so `f(image)` -> `f(next_image)` marks both argument lists), and, for
+   * a check inserted between statements, the statement after it.
    * @default true
    */
   anchorInsertions?: boolean;
@@ -171,8 +172,11 @@ function landingLines(text: string, landings: readonly number[]): number[] {
 
 /**
  * Lifts a pair's changed ranges to AST units: deleted ranges of `vulnerableCode` become vulnerable
- * spans, added ranges of `fixedCode` secure spans. Throws a `TokenRewardError` with code
- * `unknown-language` for a language `@srcode/syntax` has not registered.
+ * spans, added ranges of `fixedCode` secure spans. Spans stay on the lines the fix touched: a unit
+ * that reaches onto untouched lines (an `if` whose condition changed, not its body) gives its parts
+ * on the touched lines instead, with that unit's node type. A check the fix inserted before a
+ * statement marks that statement on the vulnerable side (the line after the insertion). Throws a
+ * `TokenRewardError` with code `unknown-language` for a language `@srcode/syntax` has not registered.
  *
  * @example
  * ```ts
