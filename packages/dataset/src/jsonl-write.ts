@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { DatasetError } from './errors.js';
 import { assertValid } from './validate.js';
@@ -18,6 +18,35 @@ function serialise(record: unknown, schema: SchemaName | undefined): string {
   const text = JSON.stringify(record);
   if (text === undefined) throw new DatasetError('invalid-input', 'record is not JSON-serialisable');
   return `${text}\n`;
+}
+
+/**
+ * Removes the temporary files earlier writes of `file` left when their process was killed (SIGKILL,
+ * Ctrl-C): those named for `file` whose process no longer runs.
+ */
+function sweepStaleTemps(file: string): void {
+  const prefix = `.${basename(file)}.`;
+  let names: string[];
+  try {
+    names = readdirSync(dirname(file));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !name.endsWith('.tmp')) continue;
+    const pid = Number(/^(\d+)\.[0-9a-z]+\.tmp$/.exec(name.slice(prefix.length))?.[1] ?? Number.NaN);
+    if (!Number.isInteger(pid) || pid === process.pid || running(pid)) continue;
+    rmSync(join(dirname(file), name), { force: true });
+  }
+}
+
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /**
@@ -43,6 +72,7 @@ export async function writeJsonlAtomic(
   /** Bytes written. */
   bytes: number;
 }> {
+  sweepStaleTemps(file);
   const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.${Date.now().toString(36)}.tmp`);
   const fd = openSync(tmp, 'w');
   let count = 0;

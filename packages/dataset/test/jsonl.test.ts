@@ -1,3 +1,4 @@
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -139,6 +140,36 @@ describe('writers', () => {
     );
     expect(readFileSync(file, 'utf8')).toBe(before);
     expect(readdirSync(dir)).toEqual(['out.jsonl']);
+  });
+
+  it('writeJsonlAtomic sweeps the temporary file a killed writer left, and keeps that of a running writer', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'out.jsonl');
+    const src = new URL('../src/index.ts', import.meta.url).pathname;
+    // A writer killed (SIGKILL) halfway through its records leaves its temporary file behind.
+    const killed = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '-e',
+        `import('${src}').then(async (m) => { async function* slow() { for (let i = 0; ; i++) { yield { i, pad: 'x'.repeat(1 << 20) }; if (i === 3) process.kill(process.pid, 'SIGKILL'); } } await m.writeJsonlAtomic(${JSON.stringify(file)}, slow()); })`,
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(killed.signal).toBe('SIGKILL');
+    const left = readdirSync(dir);
+    expect(left).toHaveLength(1);
+    expect(left[0]).toMatch(/^\.out\.jsonl\.\d+\.[0-9a-z]+\.tmp$/);
+    const alive = spawn('sleep', ['30']);
+    const running = `.out.jsonl.${alive.pid}.abc.tmp`;
+    writeFileSync(join(dir, running), 'in progress');
+    try {
+      await writeJsonlAtomic(file, [pair('a')]);
+      expect(readdirSync(dir).sort()).toEqual([running, 'out.jsonl'].sort());
+    } finally {
+      alive.kill();
+    }
   });
 
   it('JsonlAppender cuts a torn last record left by a crash, so readers never accept half a record', async () => {
