@@ -11,7 +11,7 @@ import { HeuristicJudge } from './heuristic-judge.js';
 import type { Judge } from './judge.js';
 import { LlmJudge } from './llm-judge.js';
 import { type RunProgress, runReflection } from './pipeline.js';
-import { ProgressReporter } from './progress.js';
+import { ProgressReporter } from '../../../common/progress.js';
 import { LlmPromptWriter } from './prompts/llm-writer.js';
 import { type PromptWriter, TemplatePromptWriter } from './prompts/template-writer.js';
 

@@ -10,6 +10,7 @@ import {
   TemplatePromptWriter,
   runReflection,
 } from '@srcode/reflect';
+import { ProgressReporter } from '../../../common/progress.js';
 import type { MainContext } from '../context.js';
 
 /** The judge and prompt writer: an OpenAI-compatible endpoint, or the offline heuristic ones when none is given. */
@@ -35,12 +36,20 @@ export async function reflectStage(ctx: MainContext, input: ReflectInput): Promi
     judge = new LlmJudge(client);
     writer = new LlmPromptWriter(client);
   }
-  return runReflection({
+  // A line every few seconds (with rate and ETA) and a last one, not one line per pair.
+  const progress = new ProgressReporter({
+    stream: { write: (text) => ctx.log('reflect', text.replace(/\n$/, '')) },
+    label: 'pairs',
+    unit: 'pairs',
+  });
+  const summary = await runReflection({
     input: ctx.files.pairs,
     output: ctx.files.records,
     judge,
     writer,
     analyzers: [analyzer],
-    onProgress: (p) => ctx.log('reflect', `${p.done}/${p.total} pairs, ${p.accepted} accepted`),
+    onProgress: (p) => progress.update({ done: p.done, total: p.total, skipped: p.resumed, detail: `accepted ${p.accepted}` }),
   });
+  progress.finish();
+  return summary;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ProgressReporter, formatDuration } from './progress.js';
+import { ProgressReporter, formatDuration } from '../progress.js';
 
 function setup(isTTY: boolean) {
   let clock = 1_000_000;
