@@ -112,7 +112,7 @@ export class ProgressReporter {
     const filled = total ? Math.min(width, Math.round((width * done) / total)) : 0;
     const bar = `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}]`;
     const text = this.line().replace(`${this.options.label} `, `${this.options.label} ${bar} `);
-    const columns = this.options.stream.columns ?? 120;
+    const columns = this.options.stream.columns || 120; // a terminal of unknown size reports 0
     this.drawn = text.length >= columns ? text.slice(0, Math.max(0, columns - 1)) : text;
     this.options.stream.write(`\r\u001b[K${this.drawn}`);
   }

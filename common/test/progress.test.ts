@@ -50,6 +50,13 @@ describe('ProgressReporter', () => {
     expect(writes.at(-1)).toMatch(/^\r\u001b\[Kretry 1 in 500 ms: HTTP 503\n\u001b?.*reflect \[/s);
   });
 
+  it('draws the bar on a terminal that reports no width (0 columns)', () => {
+    const writes: string[] = [];
+    const reporter = new ProgressReporter({ stream: { isTTY: true, columns: 0, write: (t: string) => writes.push(t) }, label: 'import' });
+    reporter.update({ done: 5, total: 10 });
+    expect(writes.at(-1)).toMatch(/^\r\u001b\[Kimport \[#{10}-{10}\] 5\/10 \(50\.0%\)/);
+  });
+
   it('spells durations the short way', () => {
     expect([formatDuration(42_000), formatDuration(185_000), formatDuration(3_720_000), formatDuration(undefined)]).toEqual([
       '42s',

@@ -2,6 +2,7 @@ import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type CliSpec, escapeControl, inputFile, main, outputFile, packageVersion } from '../../../common/cli.js';
+import { ProgressReporter } from '../../../common/progress.js';
 import { dedupPairs } from './dedup.js';
 import { DatasetError, formatIssue, type Issue } from './errors.js';
 import { IMPORT_FORMATS, type ImportFormat, importPairs } from './import/index.js';
@@ -16,16 +17,27 @@ import { assertSchemaName } from './validate.js';
 const err = (s: string) => process.stderr.write(`${escapeControl(s)}\n`);
 const out = (v: unknown) => process.stdout.write(`${typeof v === 'string' ? v : JSON.stringify(v, null, 2)}\n`);
 
+/**
+ * Progress of a read: a bar with rate and ETA on a terminal; elsewhere a line every 5 s once the run has
+ * lasted that long (short runs stay quiet), and a last line when any was written.
+ */
 function progressLine(label: string) {
-  if (!process.stderr.isTTY) return undefined;
-  let last = 0;
-  return (p: { bytesRead: number; totalBytes: number; records: number }) => {
-    const now = Date.now();
-    if (now - last < 200) return;
-    last = now;
-    const pct = p.totalBytes ? Math.floor((100 * p.bytesRead) / p.totalBytes) : 100;
-    process.stderr.write(`\r${escapeControl(label)}: ${pct}% ${p.records} records`);
+  const tty = process.stderr.isTTY === true;
+  const reporter = new ProgressReporter({ stream: process.stderr, label: escapeControl(label), unit: 'KiB' });
+  const started = Date.now();
+  let shown = false;
+  // Readings come per input file: summed over the files seen so far.
+  const files = new Map<number, { bytesRead: number; totalBytes: number; records: number }>();
+  const onProgress = (p: { bytesRead: number; totalBytes: number; records: number; fileIndex?: number; fileCount?: number }) => {
+    files.set(p.fileIndex ?? 0, p);
+    if (!tty && Date.now() - started < 5000) return;
+    shown = true;
+    let [done, total, records] = [0, 0, 0];
+    for (const f of files.values()) [done, total, records] = [done + f.bytesRead, total + f.totalBytes, records + f.records];
+    const file = p.fileCount && p.fileCount > 1 ? `, file ${(p.fileIndex ?? 0) + 1}/${p.fileCount}` : '';
+    reporter.update({ done: Math.round(done / 1024), total: Math.max(1, Math.round(total / 1024)), detail: `${records} records${file}` });
   };
+  return { onProgress, finish: () => shown && reporter.finish() };
 }
 
 async function cmdImport(argv: string[]): Promise<number> {
@@ -40,15 +52,15 @@ async function cmdImport(argv: string[]): Promise<number> {
   if (!values.out || !positionals.length) throw new DatasetError('invalid-input', 'expected inputs and --out FILE');
   // Folders are walked for their files, so an input only has to exist.
   for (const input of positionals) statSync(input);
-  const onProgress = progressLine(`import ${format}`);
+  const progress = progressLine(`import ${format}`);
   const run = importPairs({
     format,
     inputs: positionals,
     ...(values.dataset ? { dataset: values.dataset } : {}),
-    ...(onProgress ? { onProgress } : {}),
+    onProgress: progress.onProgress,
   });
   const written = await writeJsonlAtomic(outputFile(values.out), run, { schema: 'RepairPair' });
-  if (onProgress) process.stderr.write('\n');
+  progress.finish();
   reportIssues(run.issues, values.rejects ? outputFile(values.rejects) : undefined);
   if (written.records === 0) {
     // nothing valid was read (a file of another format, an empty folder): a failed run leaves no empty output
@@ -80,15 +92,15 @@ async function cmdValidate(argv: string[]): Promise<number> {
   const schema = values.schema ?? 'RepairPair';
   assertSchemaName(schema);
   inputFile(file);
-  const onProgress = progressLine(`validate ${file}`);
+  const progress = progressLine(`validate ${file}`);
   const reader = readJsonl(file, {
     schema,
     mode: values.quarantine ? 'quarantine' : 'collect',
     ...(values.quarantine ? { quarantinePath: outputFile(values.quarantine) } : {}),
-    ...(onProgress ? { onProgress } : {}),
+    onProgress: progress.onProgress,
   });
   for await (const _ of reader);
-  if (onProgress) process.stderr.write('\n');
+  progress.finish();
   for (const i of reader.issues) out(escapeControl(formatIssue(i)));
   err(`${file}: ${reader.stats.records} valid, ${reader.stats.rejected} invalid, ${reader.stats.blank} blank lines (${schema})`);
   return reader.stats.rejected ? 1 : 0;
