@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { formatIssue, readJsonl } from '@srcode/dataset';
 import { type CliSpec, escapeControl, inputFile, main, packageVersion } from '../../../common/cli.js';
 import { messageOf } from '../../../common/errors.js';
 import { type ChatStats, emptyStats } from './chat/model.js';
@@ -10,7 +9,7 @@ import { ReflectError } from './errors.js';
 import { HeuristicJudge } from './heuristic-judge.js';
 import type { Judge } from './judge.js';
 import { LlmJudge } from './llm-judge.js';
-import { type RunProgress, runReflection } from './pipeline.js';
+import { type RunProgress, checkHasPair, runReflection } from './pipeline.js';
 import { ProgressReporter } from '../../../common/progress.js';
 import { LlmPromptWriter } from './prompts/llm-writer.js';
 import { type PromptWriter, TemplatePromptWriter } from './prompts/template-writer.js';
@@ -44,20 +43,6 @@ function number(value: string | undefined, flag: string): number | undefined {
   const n = Number(value);
   if (!Number.isFinite(n)) throw new ReflectError('invalid-option', `${flag} expects a number, got "${value}"`);
   return n;
-}
-
-/**
- * Reads the input until its first valid RepairPair: a file with none (another format, an empty file) is an
- * input error naming the path and the first problem, found before any output exists.
- */
-async function checkHasPair(path: string): Promise<void> {
-  const reader = readJsonl(path, { schema: 'RepairPair', mode: 'collect' });
-  for await (const _ of reader) return;
-  const first = reader.issues[0];
-  const problems = reader.stats.rejected
-    ? `${reader.stats.rejected} lines rejected; first: ${first ? formatIssue(first) : '?'}`
-    : 'the file is empty';
-  throw new ReflectError('invalid-input', `${path}: no valid RepairPair record (${problems})`);
 }
 
 async function run(argv: string[]): Promise<number> {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validate } from '@srcode/dataset';
@@ -65,6 +65,18 @@ describe('runReflection', () => {
     expect(summary.reasons).toMatchObject({ 'prefilter:whitespace-only': 1, 'low-confidence': 1 });
     expect(summary.prompts.meanSimilarityAfter).toBeLessThanOrEqual(summary.prompts.meanSimilarityBefore);
     expect(progress.at(-1)).toBe(5);
+  });
+
+  it('refuses an input with no valid pair, naming it, before any output exists', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'reflect-none-'));
+    const input = join(dir, 'not-pairs.jsonl');
+    writeFileSync(input, 'id,code\n1,int a;\n');
+    const output = join(dir, 'records.jsonl');
+    await expect(run(input, output)).rejects.toThrow(/not-pairs\.jsonl: no valid RepairPair record \(2 lines rejected; first: /);
+    const empty = join(dir, 'empty.jsonl');
+    writeFileSync(empty, '');
+    await expect(run(empty, output)).rejects.toThrow(/empty\.jsonl: no valid RepairPair record \(the file is empty\)/);
+    expect(readdirSync(dir).sort()).toEqual(['empty.jsonl', 'not-pairs.jsonl']);
   });
 
   it('skips finished pairs on a rerun and redoes a pair whose line was torn', async () => {

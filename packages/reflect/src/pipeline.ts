@@ -1,5 +1,6 @@
 import { createReadStream, existsSync } from 'node:fs';
-import { type PrimeVulPlusRecord, type ReflectionVerdict, type RepairPair, JsonlAppender, readJsonl } from '@srcode/dataset';
+import { type PrimeVulPlusRecord, type ReflectionVerdict, type RepairPair, JsonlAppender, formatIssue, readJsonl } from '@srcode/dataset';
+import { ReflectError } from './errors.js';
 import type { AnalyzerLike } from './analyzer.js';
 import type { Judge } from './judge.js';
 import type { PrefilterOptions } from './prefilter.js';
@@ -135,12 +136,27 @@ function count(tally: Tally, key: string, accepted: boolean): void {
 const reasonKey = (r: string) => r.replace(/^low-confidence:.*$/, 'low-confidence');
 
 /**
+ * Reads the input until its first valid RepairPair: a file with none (another format, an empty file) is an
+ * input error naming the path and the first problem, found before any output exists.
+ */
+export async function checkHasPair(path: string): Promise<void> {
+  const reader = readJsonl(path, { schema: 'RepairPair', mode: 'collect' });
+  for await (const _ of reader) return;
+  const first = reader.issues[0];
+  const problems = reader.stats.rejected
+    ? `${reader.stats.rejected} lines rejected; first: ${first ? formatIssue(first) : '?'}`
+    : 'the file is empty';
+  throw new ReflectError('invalid-input', `${path}: no valid RepairPair record (${problems})`);
+}
+
+/**
  * Runs the whole job: each input pair is reflected on, accepted ones get implicit prompts and go to
  * `output` as PrimeVul+ records, rejected ones go to the side file. Both files are append-only and
  * each pair is one whole line in exactly one of them, so a rerun after a kill skips finished pairs:
  * no duplicates, nothing lost (a torn last line is cut and its pair redone).
  */
 export async function runReflection(options: RunOptions): Promise<RunSummary> {
+  await checkHasPair(options.input);
   const rejectedPath = options.rejectedPath ?? `${options.output}.rejected.jsonl`;
   const syncEvery = options.syncEvery ?? 32;
   const out = new JsonlAppender(options.output, { schema: 'PrimeVulPlusRecord', syncEvery });
