@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { type RepairPair, importPairs, samplePairsPath } from '@srcode/dataset';
 import { describe, expect, it } from 'vitest';
 import { C_AFTER, C_BEFORE, PY_AFTER, PY_BEFORE, makePair } from '../test/make-pair.js';
 import { DATA_DIR, loadSvenAndSafeCoder } from '../test/sven.js';
@@ -39,6 +40,19 @@ describe('prefilter', () => {
     expect(prefilter(makePair(C_BEFORE, after)).reasons).toEqual(['logging-only']);
     const py = PY_BEFORE.replace('    cursor.execute(query)', '    logger.debug("query %s", query)\n    cursor.execute(query)');
     expect(prefilter(makePair(PY_BEFORE, py, 'python', ['CWE-89'])).reasons).toEqual(['logging-only']);
+  });
+
+  it('keeps a format-string fix made by insertion alone (no deleted line), as the embedded sample has it', async () => {
+    let pair: RepairPair | undefined;
+    for await (const p of importPairs({ format: 'sven', dataset: 'sample', inputs: [samplePairsPath()] }))
+      if (p.cwes.includes('CWE-134')) pair = p;
+    if (!pair) throw new Error('the sample has no CWE-134 pair');
+    expect(pair.vulnerableCode).toContain('fprintf(f, msg)');
+    expect(pair.changes.deleted).toEqual([]);
+    expect(prefilter(pair)).toMatchObject({ ok: true, reasons: [], deletedLines: [] });
+    // a logging line added beside it is still logging
+    const logged = pair.vulnerableCode.replace('    fputc(', '    fprintf(stderr, "done %s", msg);\n    fputc(');
+    expect(prefilter(makePair(pair.vulnerableCode, logged, 'c', ['CWE-134'])).reasons).toEqual(['logging-only']);
   });
 
   it('keeps a Python indentation change, which changes meaning', () => {

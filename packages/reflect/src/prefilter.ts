@@ -3,7 +3,7 @@ import { blankComments } from '@srcode/syntax';
 import { constructChange } from './constructs.js';
 import { languageHints } from './languages.js';
 import { parseErrorRatio } from './parse.js';
-import { diffLines, linesOfRanges, pickLines } from './text.js';
+import { diffLines, linesOfRanges } from './text.js';
 
 /** Bounds of the pre-filters. */
 export interface PrefilterOptions {
@@ -86,20 +86,12 @@ export function prefilter(pair: RepairPair, options: PrefilterOptions = {}): Pre
   const stripped = { vulnerable: blankComments(before, language), fixed: blankComments(after, language) };
   const parse = eb !== undefined && ea !== undefined ? { vulnerable: eb, fixed: ea } : undefined;
 
-  const changed = { vulnerable: pickLines(stripped.vulnerable, deletedLines), fixed: pickLines(stripped.fixed, addedLines) };
-  const trivial = triviality(before, after, stripped.vulnerable, stripped.fixed, pair, changed);
+  const trivial = triviality(before, after, stripped.vulnerable, stripped.fixed, pair);
   if (trivial) reasons.push(trivial);
   return result(parse, stripped);
 }
 
-function triviality(
-  before: string,
-  after: string,
-  sb: string,
-  sa: string,
-  pair: RepairPair,
-  changed: { vulnerable: string; fixed: string },
-): PrefilterReason | undefined {
+function triviality(before: string, after: string, sb: string, sa: string, pair: RepairPair): PrefilterReason | undefined {
   if (before === after) return 'no-change';
   const hints = languageHints(pair.language);
   const keepIndent = hints.indentSensitive ?? false;
@@ -108,8 +100,9 @@ function triviality(
   if (norm(sb) === norm(sa)) return 'comments-only';
   const quiet = [dropLogging(sb, hints.logging), dropLogging(sa, hints.logging)] as const;
   if (norm(quiet[0]) === norm(quiet[1])) {
-    // a logging call whose format came from data and is now a literal (CWE-134) is a fix, not logging
-    return constructChange(changed.vulnerable, changed.fixed, pair.language).removedUnsafe.length ? undefined : 'logging-only';
+    // A logging call whose format came from data and is now a literal (CWE-134) is a fix, not logging.
+    // Whole functions are compared: a fix made by insertion alone (`msg` → `"%s", msg`) has no deleted line.
+    return constructChange(sb, sa, pair.language).removedUnsafe.length ? undefined : 'logging-only';
   }
   if (alphaRenamed(quiet[0], keepIndent) === alphaRenamed(quiet[1], keepIndent)) return 'rename-only';
   return undefined;
