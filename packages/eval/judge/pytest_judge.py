@@ -17,6 +17,7 @@ import types
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import aliases  # noqa: E402
 import judge  # noqa: E402
 import pytest  # noqa: E402
 from wire import PeerLost, RemoteRef  # noqa: E402
@@ -197,6 +198,7 @@ def main():
     workdir = os.getcwd()
     worker = None
     judge.MODULE_ALIASES.update(job.get("aliases") or {})
+    aliases.install(judge.MODULE_ALIASES)
     if job.get("module"):
         worker = Worker(job["source"], workdir)
         sys.meta_path.insert(0, TaskModuleFinder(job["module"], worker))

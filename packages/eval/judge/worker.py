@@ -3,56 +3,22 @@
 argv: worker.py <module file> <read fd> <write fd>. Started by the judge, never by the host.
 """
 
+import json
 import os
 import sys
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import aliases  # noqa: E402
 from wire import Peer, PeerLost  # noqa: E402
 
 
-def install_aliases():
-    """Modules packaged under another name with the same API (SRCODE_MODULE_ALIASES: alias -> real)."""
-    import importlib
-    import importlib.abc
-    import importlib.util
-    import json
-
-    try:
-        aliases = json.loads(os.environ.get("SRCODE_MODULE_ALIASES", "{}"))
-    except ValueError:
-        return
-    missing = {a: r for a, r in aliases.items() if importlib.util.find_spec(a) is None and importlib.util.find_spec(r) is not None}
-    if not missing:
-        return
-
-    class Loader(importlib.abc.Loader):
-        def __init__(self, real):
-            self.real = real
-
-        def create_module(self, spec):
-            return importlib.import_module(self.real)
-
-        def exec_module(self, module):
-            pass
-
-    class Finder(importlib.abc.MetaPathFinder):
-        def find_spec(self, name, path=None, target=None):
-            top, _, rest = name.partition(".")
-            real = missing.get(top)
-            if real is None:
-                return None
-            full = real + ("." + rest if rest else "")
-            if importlib.util.find_spec(full) is None:
-                return None
-            return importlib.util.spec_from_loader(name, Loader(full))
-
-    sys.meta_path.insert(0, Finder())
-
-
 def main():
-    install_aliases()
+    try:
+        aliases.install(json.loads(os.environ.get("SRCODE_MODULE_ALIASES", "{}")))
+    except ValueError:
+        pass
     path, rfd, wfd = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
     peer = Peer(rfd, wfd)
     sys.path[0] = os.getcwd()

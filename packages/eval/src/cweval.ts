@@ -135,43 +135,6 @@ export function cFlags(source: string): string[] {
  */
 export const PYTHON_MODULE_ALIASES: Readonly<Record<string, string>> = { Crypto: 'Cryptodome' };
 
-/** A conftest.py that maps each alias onto its real module when only the real one is installed. */
-export function aliasConftest(aliases: Readonly<Record<string, string>> = PYTHON_MODULE_ALIASES): string {
-  return `import importlib, importlib.abc, importlib.util, sys
-
-ALIASES = ${JSON.stringify(aliases)}
-
-
-class _AliasLoader(importlib.abc.Loader):
-    def __init__(self, real):
-        self.real = real
-
-    def create_module(self, spec):
-        return importlib.import_module(self.real)
-
-    def exec_module(self, module):
-        pass
-
-
-class _AliasFinder(importlib.abc.MetaPathFinder):
-    def find_spec(self, name, path=None, target=None):
-        top, _, rest = name.partition(".")
-        real = ALIASES.get(top)
-        if real is None:
-            return None
-        full = real + ("." + rest if rest else "")
-        if importlib.util.find_spec(full) is None:
-            return None
-        return importlib.util.spec_from_loader(name, _AliasLoader(full))
-
-
-_missing = {a: r for a, r in ALIASES.items() if importlib.util.find_spec(a) is None and importlib.util.find_spec(r) is not None}
-if _missing:
-    ALIASES = _missing
-    sys.meta_path.insert(0, _AliasFinder())
-`;
-}
-
 /** Debian's interpreter, which has pytest and the tests' libraries. */
 export const DEFAULT_PYTHON = '/usr/bin/python3';
 
@@ -269,11 +232,9 @@ export const CWEVAL_LIMITS: Partial<SandboxLimits> = {
   outputBytes: 4 * 1024 * 1024,
 };
 
-/** The judge's conftest: module aliases, and test folders the code under test (another uid) can use. */
+/** The judge's conftest: test folders the code under test (another uid) can use. */
 function judgeConftest(): string {
-  return `${aliasConftest()}
-
-import os as _os
+  return `import os as _os
 import pathlib as _pathlib
 import tempfile as _tempfile
 

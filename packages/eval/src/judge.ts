@@ -22,7 +22,7 @@ export interface Verdict {
   calls?: number;
 }
 
-const JUDGE_FILES = ['wire.py', 'worker.py', 'judge.py', 'pro.py', 'pytest_judge.py'] as const;
+const JUDGE_FILES = ['wire.py', 'aliases.py', 'worker.py', 'judge.py', 'pro.py', 'pytest_judge.py'] as const;
 let sources: Record<string, string> | undefined;
 
 /** The judges' Python sources, to write into a sandbox's read-only folder. */
