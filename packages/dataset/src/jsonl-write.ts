@@ -1,5 +1,6 @@
 import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { processRuns } from '../../../common/process.js';
 import { DatasetError } from './errors.js';
 import { assertValid } from './validate.js';
 import type { SchemaName } from './types.js';
@@ -35,17 +36,8 @@ function sweepStaleTemps(file: string): void {
   for (const name of names) {
     if (!name.startsWith(prefix) || !name.endsWith('.tmp')) continue;
     const pid = Number(/^(\d+)\.[0-9a-z]+\.tmp$/.exec(name.slice(prefix.length))?.[1] ?? Number.NaN);
-    if (!Number.isInteger(pid) || pid === process.pid || running(pid)) continue;
+    if (!Number.isInteger(pid) || pid === process.pid || processRuns(pid)) continue;
     rmSync(join(dirname(file), name), { force: true });
-  }
-}
-
-function running(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

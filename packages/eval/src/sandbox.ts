@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:
 import { chmod, chown, mkdir, mkdtemp, readdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve, sep } from 'node:path';
+import { processRuns } from '../../../common/process.js';
 import { EvaluationError } from './errors.js';
 
 /** Resource limits of one sandboxed command. */
@@ -602,19 +603,10 @@ async function sweepStale(base: string): Promise<void> {
   }
   for (const name of names) {
     const pid = Number(/^srcode-sandbox-(\d+)-/.exec(name)?.[1] ?? Number.NaN);
-    if (!Number.isInteger(pid) || pid === process.pid || alive(pid)) continue;
+    if (!Number.isInteger(pid) || pid === process.pid || processRuns(pid)) continue;
     const root = join(base, name);
     for (const mount of mountsUnder(root).reverse()) unmount(mount);
     await rm(root, { recursive: true, force: true, maxRetries: 3 }).catch(() => {});
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
