@@ -4,6 +4,7 @@ export type {
   ChangeSet,
   EvalResult,
   Finding,
+  FlowStep,
   Generation,
   ImplicitPrompt,
   Language,

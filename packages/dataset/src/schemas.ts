@@ -222,6 +222,27 @@ export const findingSchema: JSONSchemaType<Finding> = {
     message: { type: 'string' },
     remediation: { type: 'string', nullable: true },
     file: { type: 'string', nullable: true },
+    flow: {
+      type: 'array',
+      description: "A taint finding's way from source (first) to sink (last).",
+      items: {
+        type: 'object',
+        properties: {
+          range,
+          lines: {
+            type: 'object',
+            properties: { start: { type: 'integer', minimum: 1 }, end: { type: 'integer', minimum: 1 } },
+            required: ['start', 'end'],
+            additionalProperties: false,
+            nullable: true,
+          },
+          message: { type: 'string' },
+        },
+        required: ['range', 'message'],
+        additionalProperties: false,
+      },
+      nullable: true,
+    },
   },
   required: ['schemaVersion', 'analyzer', 'ruleId', 'severity', 'range', 'message'],
   additionalProperties: false,

@@ -219,6 +219,26 @@ export interface Finding {
   remediation?: string;
   /** The analysed file, when the code came from one. */
   file?: string;
+  /**
+   * For a taint finding: where the tainted value came from and how it reached the sink, in order
+   * (first step the source, last the sink). Written into SARIF as a `codeFlow`.
+   */
+  flow?: FlowStep[];
+}
+
+/** One location on a taint finding's way from source to sink. */
+export interface FlowStep {
+  /** Where (UTF-16 offsets into the analysed code). */
+  range: TextRange;
+  /** 1-based first and last line of the range. */
+  lines?: {
+    /** First line. */
+    start: number;
+    /** Last line. */
+    end: number;
+  };
+  /** What happens here, for a reader ("request.args['next'] read", "passed to redirect()"). */
+  message: string;
 }
 
 /**

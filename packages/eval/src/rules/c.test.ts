@@ -1,0 +1,118 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Language } from '@srcode/dataset';
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { BuiltinAnalyzer } from '../builtin.js';
+import { C_RULES } from './c.js';
+
+const analyzer = new BuiltinAnalyzer();
+
+function rulesAt(code: string, language: Language): string[] {
+  return analyzer.analyzeSync(code, language).map((f) => `${f.lines?.start}:${f.ruleId}`);
+}
+
+/** Code with one marked line per expected finding: `// expect: <rule>` or `# expect: <rule>`. */
+function expectedFromMarks(code: string): string[] {
+  return code.split('\n').flatMap((line, i) => {
+    const m = /(?:\/\/|#) expect: ([\w.-]+)/.exec(line);
+    return m ? [`${i + 1}:${m[1]}`] : [];
+  });
+}
+
+const C_SAMPLE = `#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+int handle(char *in, size_t n, FILE *f) {
+  char buf[16]; // expect: c.stack-buffer-overflow
+  char line[64]; // expect: c.stack-buffer-overflow
+  strcpy(buf, in); // expect: c.unbounded-copy
+  strcpy(buf, "constant");
+  strcat(buf, in); // expect: c.unbounded-copy
+  sprintf(line, "name=%s", in); // expect: c.sprintf
+  sprintf(line, "%d", 42);
+  printf(in); // expect: c.format-string
+  printf("%s", in);
+  fprintf(f, in); // expect: c.format-string
+  gets(line); // expect: c.gets
+  scanf("%s", buf); // expect: c.scanf-unbounded
+  scanf("%15s", buf);
+  system(in); // expect: c.command-injection
+  system("ls -l");
+  char *grown = malloc(n * sizeof(int)); // expect: c.alloc-overflow
+  char *fixed = malloc(4 * sizeof(int));
+  if (!grown || !fixed) return -1;
+  char *p = malloc(32);
+  p[0] = 'x'; // expect: c.null-dereference
+  char *q = malloc(32);
+  if (q == NULL) return -1;
+  q[0] = 'y';
+  free(q);
+  q[1] = 'z'; // expect: c.use-after-free
+  memcpy(buf, in, n); // expect: c.unchecked-length-copy
+  size_t m = strlen(in);
+  if (m < sizeof line) memcpy(line, in, m);
+  MD5((unsigned char *)in, n, (unsigned char *)buf); // expect: c.weak-hash
+  EVP_des_ede3_cbc(); // expect: c.weak-cipher
+  int r = rand(); // expect: c.insecure-random
+  tmpnam(buf); // expect: c.insecure-tempfile
+  const char *password = "hunter22"; // expect: c.hardcoded-credential
+  chmod("/tmp/shared", 0777); // expect: c.permissive-permissions
+  chmod("/tmp/private", 0600);
+  int opts = XML_PARSE_NOENT; // expect: c.xxe
+  SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL); // expect: c.tls-no-verify
+  snprintf(line, sizeof line, "SELECT * FROM users WHERE name = '%s'", in); // expect: c.sql-format
+  execl("/bin/sh", "sh", "-c", in, (char *)NULL); // expect: c.exec-shell
+  const char *pem = "-----BEGIN RSA PRIVATE KEY-----\\nMIIC..."; // expect: c.embedded-secret
+  return r + opts;
+}
+`;
+
+describe('C rules', () => {
+  it('flags every dangerous C call and skips the constant or checked ones', () => {
+    expect(rulesAt(C_SAMPLE, 'c')).toEqual(expectedFromMarks(C_SAMPLE));
+  });
+
+  it('covers every registered C rule in the sample', () => {
+    const hit = new Set(expectedFromMarks(C_SAMPLE).map((s) => s.split(':')[1]));
+    expect(C_RULES.map((r) => r.id).filter((id) => !hit.has(id))).toEqual([]);
+  });
+
+  it('does not flag a free followed by reassignment, or a use on a path that returned', () => {
+    const code = `void f(char *p, int e) {
+  if (e) { free(p); return; }
+  p[0] = 1;
+  free(p);
+  p = NULL;
+}`;
+    expect(rulesAt(code, 'c')).toEqual([]);
+  });
+
+  it('matches the golden output for the C sample', async () => {
+    const out = analyzer.analyzeSync(C_SAMPLE, 'c').map((f) => ({ ...f, text: C_SAMPLE.slice(f.range.start, f.range.end) }));
+    await expect(`${JSON.stringify(out, null, 2)}\n`).toMatchFileSnapshot('../../test/fixtures/builtin-c.golden.json');
+  });
+});
+
+const DATA = fileURLToPath(new URL('../../../../../shared/data', import.meta.url));
+
+function readPairs(file: string): { before: string; after: string }[] {
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as { func_src_before: string; func_src_after: string })
+    .map((r) => ({ before: r.func_src_before, after: r.func_src_after }));
+}
+
+describe.skipIf(!existsSync(DATA))('C rules on real fixes (needs ../shared/data)', () => {
+  it('finds a NULL dereference that a SVEN CWE-476 fix removes', () => {
+    const pairs = [...readPairs(join(DATA, 'sven/train/cwe-476.jsonl')), ...readPairs(join(DATA, 'sven/val/cwe-476.jsonl'))];
+    const removed = pairs.filter((p) => {
+      const before = analyzer.analyzeSync(p.before, 'c').filter((f) => f.cwe === 'CWE-476').length;
+      const after = analyzer.analyzeSync(p.after, 'c').filter((f) => f.cwe === 'CWE-476').length;
+      return before > after;
+    });
+    expect(removed.length).toBeGreaterThan(0);
+  });
+});
