@@ -1,4 +1,5 @@
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import { createRequire } from 'node:module';
+import type { Ajv2020, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import { DatasetError, type Issue, type Result } from './errors.js';
 import { SCHEMA_NAMES, toPublishedSchema } from './schemas.js';
 import type { SchemaName, SchemaTypes, TextRange } from './types.js';
@@ -6,11 +7,20 @@ import type { SchemaName, SchemaTypes, TextRange } from './types.js';
 let ajv: Ajv2020 | undefined;
 const compiled = new Map<SchemaName, ValidateFunction>();
 
+/**
+ * ajv, loaded on the first validation rather than when the package is imported: most importers
+ * (a parser, an analyser run) never validate, and loading ajv costs tens of milliseconds at start-up.
+ */
+function newAjv(): Ajv2020 {
+  const { Ajv2020: AjvClass } = createRequire(import.meta.url)('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js');
+  return new AjvClass({ allErrors: true, strict: true });
+}
+
 function validator(name: SchemaName): ValidateFunction {
   let fn = compiled.get(name);
   if (!fn) {
     assertSchemaName(name);
-    ajv ??= new Ajv2020({ allErrors: true, strict: true });
+    ajv ??= newAjv();
     fn = ajv.compile(toPublishedSchema(name));
     compiled.set(name, fn);
   }
