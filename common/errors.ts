@@ -7,32 +7,59 @@
  * (`Extract<ErrorCode, ...>`), so the same failure has the same code everywhere.
  */
 export const ERROR_CODES = {
+  /** Bad data or arguments: a file that is not JSONL, a pair with no valid record, an empty input. */
   'invalid-input': 'data or arguments do not have the expected shape or content',
+  /** A bad option: an unknown flag, a value out of its range, options that contradict each other. */
   'invalid-option': 'an option or flag is unknown or out of range',
+  /** A record that fails its JSON schema; the `issues` say where and why. */
   'invalid-record': 'a record does not match its schema',
+  /** A training checkpoint that cannot be resumed: missing, truncated, or saved with another configuration. */
   'invalid-checkpoint': 'a checkpoint is missing, truncated or from another configuration',
+  /** Token offsets that do not tile the text they claim to cover (gaps, overlaps, out of range). */
   'invalid-offsets': 'token offsets do not cover the text as required',
+  /** Text that is not well-formed: a lone UTF-16 surrogate, or bytes that are not valid UTF-8. */
   'invalid-text': 'a text is not well-formed (a lone surrogate, invalid UTF-8)',
+  /** Two offset sources (a tokenizer's and the caller's) that disagree about the same text. */
   'offsets-mismatch': 'offsets from two sources disagree about the same text',
+  /** A model's answer that is not in the form it was asked for (off-schema JSON, a missing field). */
   'invalid-output': 'a model answered, but not in the form asked for',
+  /** Arrays whose lengths do not match the declared batch or sequence shape. */
   'shape-mismatch': 'array lengths do not match the declared shape',
+  /** A language (or analyser) that is not registered, or whose grammar package is not installed. */
   'unknown-language': 'no registered language (or analyser) has this name',
+  /** A schema name that no registered schema has. */
   'unknown-schema': 'no schema has this name',
+  /** An import format that no importer reads. */
   'unknown-format': 'no importer reads this format',
+  /** An input beyond a configured limit (request body, completion count, work budget, answer size). */
   'too-large': 'an input is beyond a configured limit',
+  /** A file that could not be read or written; the message names the path. */
   io: 'a file could not be read or written',
+  /** An HTTP error status from a server (a model endpoint, a data source). */
   http: 'a server answered with an error status',
+  /** A request or run that took longer than its time limit. */
   timeout: 'a request or run took longer than allowed',
+  /** A server that could not be reached (refused, reset, unresolvable). */
   network: 'a server could not be reached',
+  /** A server's answer whose body could not be read or parsed. */
   'bad-response': 'a server answered with a body that could not be read',
+  /** The environment variable named for an API key is not set. */
   'missing-api-key': 'the environment variable named for an API key is not set',
+  /** A tokenizer that could not be loaded (a missing or unreadable `tokenizer.json`). */
   tokenizer: 'a tokenizer could not be loaded',
+  /** An analyser rule whose tree-sitter query does not compile. */
   'bad-rule': 'an analyser rule does not compile',
+  /** An external analyser (bandit, flawfinder, cppcheck) that ran and failed. */
   'analyzer-failed': 'an external analyser ran and failed',
+  /** An external analyser that is not installed. */
   'analyzer-unavailable': 'an external analyser is not installed',
+  /** A sandbox that could not be set up to run the code under test. */
   'sandbox-failed': 'the sandbox could not run the code',
+  /** A benchmark suite's data that is not where it was looked for. */
   'suite-data-missing': 'a benchmark suite is not where it was looked for',
+  /** A compute backend, or one of its optional peer packages, that cannot be loaded. */
   'backend-unavailable': 'a compute backend (or its optional peer packages) cannot be loaded',
+  /** A broken invariant: a bug in the package, not a problem with the input. */
   internal: 'an invariant broke: a bug in the package, not a problem with the input',
 } as const;
 
@@ -129,17 +156,17 @@ export function messageOf(value: unknown): string {
   }
 }
 
-type ErrorClass<E extends SrcodeError> = {
-  new (code: E['code'], message: string, options?: SrcodeErrorOptions): E;
-  [Symbol.hasInstance](value: unknown): boolean;
-};
-
 /**
  * Normalises anything thrown into `Class`: an instance of it (from any copy) is returned as it is; any
  * other value is wrapped with `code` (one of the class's own codes), keeping it as the `cause` and, when
- * it is an error of another @srcode package, its `issues`.
+ * it is an error of another `@srcode/*` package, its `issues`.
  */
-export function fromUnknown<E extends SrcodeError>(Class: ErrorClass<E>, value: unknown, code: E['code']): E {
+export function fromUnknown<E extends SrcodeError>(
+  // written out rather than named, so the API reference shows it where it is used
+  Class: { new (code: E['code'], message: string, options?: SrcodeErrorOptions): E; [Symbol.hasInstance](value: unknown): boolean },
+  value: unknown,
+  code: E['code'],
+): E {
   if (value instanceof Class) return value as E;
   const issues = isSrcodeError(value) ? [...value.issues] : undefined;
   return new Class(code, messageOf(value), { cause: value, ...(issues?.length ? { issues } : {}) });

@@ -12,11 +12,17 @@ export type Grammar = Parser.Language;
 
 /** A registered language with its grammar loaded and its type lists as sets, ready for lookups. */
 export interface LoadedLanguage {
+  /** The spec it was registered with. */
   readonly spec: LanguageSpec;
+  /** The tree-sitter grammar, loaded. */
   readonly grammar: Grammar;
+  /** The spec's `unitTypes`. */
   readonly units: ReadonlySet<string>;
+  /** The spec's `unitFields`. */
   readonly unitFields: readonly string[];
+  /** The spec's `containerTypes`. */
   readonly containers: ReadonlySet<string>;
+  /** The spec's `identifierTypes`. */
   readonly identifiers: ReadonlySet<string>;
 }
 
@@ -46,7 +52,8 @@ export function languageNames(): string[] {
 
 /**
  * The registered language `name`, its grammar loaded on first call. Throws a `SyntaxLayerError` with
- * code `unknown-language` naming the registered languages, or when the grammar fails to load.
+ * code `unknown-language` naming the registered languages, or when the grammar fails to load (for C++
+ * without its optional grammar package, a message naming the package to install).
  */
 export function getLanguage(name: string): LoadedLanguage {
   const hit = loaded.get(name);
@@ -64,6 +71,7 @@ export function getLanguage(name: string): LoadedLanguage {
     grammar = spec.grammar() as Grammar;
     parser = newParser(grammar);
   } catch (cause) {
+    if (cause instanceof SyntaxLayerError) throw cause;
     throw new SyntaxLayerError('unknown-language', `the grammar of "${name}" failed to load`, { cause });
   }
   const lang: LoadedLanguage = {

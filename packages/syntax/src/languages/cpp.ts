@@ -1,15 +1,20 @@
-import { requireInstalled } from '../load.js';
+import { requireOptionalGrammar } from '../load.js';
 import type { LanguageSpec } from '../spec.js';
 import { C_COMMENT, C_CONTAINER_TYPES, C_IDENTIFIER_TYPES, C_KEYWORDS, C_OPERATORS, C_UNIT_TYPES } from './c.js';
+
+/** The C++ grammar package, an optional peer of @srcode/syntax (41 MB installed), and its tested version. */
+export const CPP_GRAMMAR = { package: 'tree-sitter-cpp', version: '0.23.4' } as const;
 
 /**
  * C++, with the tree-sitter-cpp grammar. Its grammar extends C's, so C's types hold and C++ adds its
  * own statements (try/catch, throw, range-for), declarations (using, aliases, static_assert,
  * member initialisers), `new`, and the scopes that hold units (namespaces, templates, lambdas).
+ * The grammar is an optional peer: registered always, loaded on first use, and without it that use
+ * throws a `SyntaxLayerError` naming the package to install.
  */
 export const CPP_SPEC: LanguageSpec = {
   name: 'cpp',
-  grammar: () => requireInstalled('tree-sitter-cpp'),
+  grammar: () => requireOptionalGrammar('cpp', CPP_GRAMMAR.package, CPP_GRAMMAR.version),
   unitTypes: [
     ...C_UNIT_TYPES,
     'for_range_loop',
