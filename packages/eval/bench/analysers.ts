@@ -10,7 +10,7 @@ import { BuiltinAnalyzer } from '../src/builtin.js';
 import { type BatchItem, ExternalAnalyzer } from '../src/external.js';
 import { loadCyberSecEval } from '../src/suites.js';
 import { BANDIT, CPPCHECK, FLAWFINDER } from '../src/tools.js';
-import { loadFixPairs } from './corpus.js';
+import { dedent, loadFixPairs } from './corpus.js';
 
 const data = process.argv[2] ?? fileURLToPath(new URL('../../../../shared/data', import.meta.url));
 if (!existsSync(data)) {
@@ -51,14 +51,6 @@ function runBuiltin(inputs: readonly Input[]): Run {
   const started = performance.now();
   for (const inp of inputs) findings.set(inp.key, a.analyzeSync(inp.code, inp.language));
   return { name: 'builtin', findings, seconds: (performance.now() - started) / 1000, files: inputs.length };
-}
-
-/** Python functions cut out of classes keep their indentation, which no parser accepts: dedent for every analyser alike. */
-function dedent(code: string): string {
-  const lines = code.split('\n');
-  const indents = lines.filter((l) => l.trim()).map((l) => /^[ \t]*/.exec(l)?.[0].length ?? 0);
-  const cut = indents.length ? Math.min(...indents) : 0;
-  return cut ? lines.map((l) => l.slice(Math.min(cut, /^[ \t]*/.exec(l)?.[0].length ?? 0))).join('\n') : code;
 }
 
 const pairs = loadFixPairs(data).map((p) =>

@@ -112,6 +112,13 @@ function score(items: readonly CorpusItem[], flagged: (i: CorpusItem) => boolean
 }
 
 const f3 = (x: number) => x.toFixed(3);
+/** `precision / recall / F1`, a dash where a rate is undefined (nothing flagged, nothing vulnerable). */
+const cell = (s: Score) => {
+  const p = s.tp + s.fp ? f3(s.precision) : '–';
+  const r = s.tp + s.fn ? f3(s.recall) : '–';
+  const f = s.tp + s.fn && s.tp + s.fp ? f3(s.f1) : '–';
+  return s.tp + s.fn ? `${p} / ${r} / ${f}` : `clean flagged ${s.fp}/${s.fp + s.tn}`;
+};
 const cweKey = (i: CorpusItem) => i.cwe ?? '(none)';
 const byNumber = (a: string, b: string) => (Number(a.slice(4)) || 1e9) - (Number(b.slice(4)) || 1e9);
 
@@ -173,7 +180,7 @@ for (const language of LANGUAGES) {
 
     const originRows: Record<string, Record<string, Score>> = {};
     const originNames = [...new Set(items.map((i) => i.origin))];
-    console.log(`\nby origin (precision / recall / F1):\n`);
+    console.log(`\nby origin (precision / recall / F1; for clean-only rows, clean files flagged):\n`);
     console.log(`| origin | files (vuln) | ${columns.map((c) => c.name).join(' | ')} |`);
     console.log(`| --- | ---: | ${columns.map(() => '---:').join(' | ')} |`);
     for (const o of originNames) {
@@ -182,13 +189,15 @@ for (const language of LANGUAGES) {
       const cells = columns.map((c) => {
         const s = score(sub, (i) => c.flagged(i, atCwe));
         (originRows[o] as Record<string, Score>)[c.name] = s;
-        return `${f3(s.precision)} / ${f3(s.recall)} / ${f3(s.f1)}`;
+        return cell(s);
       });
       console.log(`| ${o} | ${sub.length} (${sub.filter((i) => i.vulnerable).length}) | ${cells.join(' | ')} |`);
     }
 
     const cweRows: Record<string, Record<string, Score>> = {};
-    console.log(`\nby CWE (precision / recall / F1; a clean file counts under the CWE it was fixed of or is the safe form of):\n`);
+    console.log(
+      `\nby CWE (precision / recall / F1, or clean files flagged; a clean file counts under the CWE it was fixed of or is the safe form of):\n`,
+    );
     console.log(`| CWE | files (vuln) | ${columns.map((c) => c.name).join(' | ')} |`);
     console.log(`| --- | ---: | ${columns.map(() => '---:').join(' | ')} |`);
     for (const cwe of [...new Set(items.map(cweKey))].sort(byNumber)) {
@@ -197,7 +206,7 @@ for (const language of LANGUAGES) {
       const cells = columns.map((c) => {
         const s = score(sub, (i) => c.flagged(i, atCwe));
         (cweRows[cwe] as Record<string, Score>)[c.name] = s;
-        return `${f3(s.precision)} / ${f3(s.recall)} / ${f3(s.f1)}`;
+        return cell(s);
       });
       console.log(`| ${cwe} | ${sub.length} (${sub.filter((i) => i.vulnerable).length}) | ${cells.join(' | ')} |`);
     }

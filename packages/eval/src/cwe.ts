@@ -43,6 +43,7 @@ const PARENTS: Readonly<Record<number, readonly number[]>> = {
   644: [116],
   838: [116],
   943: [74],
+  99: [74],
   1236: [74],
   1285: [20],
   1336: [94],
@@ -108,6 +109,9 @@ const PARENTS: Readonly<Record<number, readonly number[]>> = {
   822: [119],
   823: [119],
   824: [119],
+  785: [676, 120],
+  805: [119],
+  806: [805],
 
   // Lifetime, initialisation, release
   401: [772],
@@ -145,6 +149,7 @@ const PARENTS: Readonly<Record<number, readonly number[]>> = {
   680: [190],
   681: [704],
   704: [664],
+  843: [704],
   1335: [682],
 
   // Control flow, comparison, exceptional conditions

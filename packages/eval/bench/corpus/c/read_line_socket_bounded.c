@@ -1,0 +1,23 @@
+// label: clean
+#include <stdio.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+int read_line(int fd, char *buf, int size) {
+    int i = 0;
+    char c;
+    if (size <= 0) return -1;
+    while (i < size - 1 && read(fd, &c, 1) == 1) {
+        if (c == '\n') break;
+        buf[i++] = c;
+    }
+    buf[i] = '\0';
+    return i;
+}
+
+void handle_client(int fd) {
+    char cmd[128];
+    read_line(fd, cmd, sizeof cmd);
+    dprintf(fd, "you said: %s\n", cmd);
+    close(fd);
+}

@@ -1,0 +1,15 @@
+# label: clean CWE-89
+from fastapi import Depends, FastAPI
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from .db import get_session
+
+app = FastAPI()
+
+
+@app.get("/books")
+def books(author: str, session: Session = Depends(get_session)):
+    """Books by an author, with a bound parameter."""
+    rows = session.execute(text("SELECT title, year FROM books WHERE author = :author"), {"author": author}).all()
+    return [{"title": r.title, "year": r.year} for r in rows]
