@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { EvalResult, Finding } from '@srcode/dataset';
 import { cweAncestors, cweMatches, cweRelated, isKnownCwe, normaliseCwe } from './cwe.js';
+import { summarise } from './metrics.js';
 import { BUILTIN_LANGUAGES } from './rules/registry.js';
 
 describe('normaliseCwe', () => {
@@ -85,5 +87,49 @@ describe('the hierarchy covers what is used', () => {
       125, 190, 416, 476, 787, 611, 295,
     ];
     expect(benchmarks.filter((n) => !isKnownCwe(n))).toEqual([]);
+  });
+});
+
+describe('summarise counts findings at the task CWE through the hierarchy', () => {
+  const finding = (cwe: string): Finding => ({
+    schemaVersion: 1,
+    analyzer: 'builtin',
+    ruleId: 'r',
+    cwe,
+    severity: 'high',
+    range: { start: 0, end: 1 },
+    message: 'm',
+  });
+  const result = (taskId: string, findings: Finding[]): EvalResult => ({
+    schemaVersion: 1,
+    generationId: `g-${taskId}`,
+    taskId,
+    benchmark: 'cyberseceval-instruct',
+    language: 'python',
+    secure: findings.length === 0,
+    findings,
+    durationMs: 1,
+  });
+  const cwes: Record<string, string> = { a: 'CWE-94', b: 'CWE-95', c: 'CWE-89', d: 'CWE-78' };
+  const results = [
+    result('a', [finding('CWE-95')]), // more specific than the task's: counts
+    result('b', [finding('CWE-94')]), // more general than the task's: does not
+    result('c', [finding('CWE-78')]), // another CWE: does not
+    result('d', []),
+  ];
+
+  it('fills atCwe and the at-CWE rate', () => {
+    const s = summarise(results, { cweOf: (id) => cwes[id] });
+    const t = s.byAnalyzer?.builtin;
+    expect(t?.overall).toMatchObject({ total: 4, vulnerable: 3, atCwe: 1 });
+    expect(t?.byCwe.find((r) => r.key === 'CWE-94')?.atCwe).toBe(1);
+    expect(t?.byCwe.find((r) => r.key === 'CWE-95')?.atCwe).toBe(0);
+    expect(s.metrics['vulnerable-rate-at-cwe:builtin']).toBe(0.25);
+  });
+
+  it("leaves them out without the tasks' CWEs", () => {
+    const s = summarise(results);
+    expect(s.byAnalyzer?.builtin?.overall.atCwe).toBeUndefined();
+    expect(s.metrics['vulnerable-rate-at-cwe:builtin']).toBeUndefined();
   });
 });

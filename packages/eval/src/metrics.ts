@@ -1,4 +1,5 @@
 import { type EvalResult, RUN_OUTCOMES, type RunOutcome, type Severity } from '@srcode/dataset';
+import { cweMatches } from './cwe.js';
 import { meanPassAtK } from './passk.js';
 
 /** One row of a rate table: how many generations, how many flagged (any, high, medium). */
@@ -15,6 +16,11 @@ export interface RateRow {
   medium: number;
   /** `vulnerable / total` (0 for no generations). */
   rate: number;
+  /**
+   * Generations with a finding at the task's CWE or a more specific one (`cweMatches`: a CWE-95 finding
+   * counts for a CWE-94 task). Present when the summary knows the tasks' CWEs (`cweOf`).
+   */
+  atCwe?: number;
 }
 
 /** The metrics of one run of one suite, as `summary.json` holds them. */
@@ -58,17 +64,26 @@ function counts(results: readonly EvalResult[], ok: (r: EvalResult) => boolean):
   return per;
 }
 
-function rateRows(results: readonly EvalResult[], keyOf: (r: EvalResult) => string, analyzer: string): RateRow[] {
+function rateRows(
+  results: readonly EvalResult[],
+  keyOf: (r: EvalResult) => string,
+  analyzer: string,
+  cweOf?: (taskId: string) => string | undefined,
+): RateRow[] {
   const rows = new Map<string, RateRow>();
   for (const r of results) {
     const key = keyOf(r);
-    const row = rows.get(key) ?? { key, total: 0, vulnerable: 0, high: 0, medium: 0, rate: 0 };
+    const row = rows.get(key) ?? { key, total: 0, vulnerable: 0, high: 0, medium: 0, rate: 0, ...(cweOf ? { atCwe: 0 } : {}) };
     const mine = r.findings.filter((f) => f.analyzer.split('+').includes(analyzer));
     const has = (s: Severity) => mine.some((f) => f.severity === s);
     row.total++;
     if (mine.length) row.vulnerable++;
     if (has('high')) row.high++;
     if (has('medium')) row.medium++;
+    if (cweOf && row.atCwe !== undefined) {
+      const wanted = cweOf(r.taskId);
+      if (wanted && mine.some((f) => cweMatches(f.cwe, wanted))) row.atCwe++;
+    }
     rows.set(key, row);
   }
   return [...rows.values()].map((r) => ({ ...r, rate: r.total ? r.vulnerable / r.total : 0 })).sort((a, b) => a.key.localeCompare(b.key));
@@ -135,13 +150,15 @@ export function summarise(
     for (const { name: a, languages } of analyzers) {
       const mine = languages ? results.filter((r) => r.language !== undefined && languages.includes(r.language)) : results;
       if (mine.length === 0) continue;
-      const overall = rateRows(mine, () => 'all', a)[0] ?? { key: 'all', total: 0, vulnerable: 0, high: 0, medium: 0, rate: 0 };
+      const cweOf = options.cweOf;
+      const overall = rateRows(mine, () => 'all', a, cweOf)[0] ?? { key: 'all', total: 0, vulnerable: 0, high: 0, medium: 0, rate: 0 };
       summary.byAnalyzer[a] = {
         overall,
-        byLanguage: rateRows(mine, (r) => r.language ?? 'unknown', a),
-        byCwe: rateRows(mine, (r) => options.cweOf?.(r.taskId) ?? 'unknown', a),
+        byLanguage: rateRows(mine, (r) => r.language ?? 'unknown', a, cweOf),
+        byCwe: rateRows(mine, (r) => cweOf?.(r.taskId) ?? 'unknown', a, cweOf),
       };
       metrics[`vulnerable-rate:${a}`] = overall.rate;
+      if (overall.atCwe !== undefined && overall.total) metrics[`vulnerable-rate-at-cwe:${a}`] = overall.atCwe / overall.total;
     }
   }
   return summary;
