@@ -244,8 +244,9 @@ export class JsonlReader<T> implements AsyncIterable<JsonlRecord<T>> {
  *
  * @example
  * ```ts
- * import { readJsonl } from '@srcode/dataset';
+ * import { importPairs, readJsonl, samplePairsPath, writeJsonlAtomic } from '@srcode/dataset';
  *
+ * await writeJsonlAtomic('pairs.jsonl', importPairs({ format: 'sven', dataset: 'sample', inputs: [samplePairsPath()] }));
  * const reader = readJsonl('pairs.jsonl', { schema: 'RepairPair', mode: 'collect' });
  * for await (const { line, value: pair } of reader) console.log(line, pair.id, pair.cwes);
  * console.log(reader.stats.rejected, 'lines rejected:', reader.issues);

@@ -47,9 +47,10 @@ export function normaliseCwe(raw: string): string | undefined {
  *
  * @example
  * ```ts
+ * import { lineIndex } from '@srcode/dataset';
+ *
  * const lineOf = lineIndex('a\nbc\n');
- * lineOf(0); // 1
- * lineOf(3); // 2
+ * console.log(lineOf(0), lineOf(3)); // 1 2
  * ```
  */
 export function lineIndex(code: string): (offset: number) => number {

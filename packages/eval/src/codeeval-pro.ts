@@ -84,6 +84,24 @@ export const PRO_LIMITS: Partial<SandboxLimits> = { timeoutMs: 20_000, memoryByt
  * Run one completion of one problem in a fresh sandbox. The program runs as the sandbox user in an
  * untrusted worker; the asserts run in a trusted judge that calls into it over a pipe and compares
  * plain values decoded on its own side, so no exit, forged output or rigged object can pass them.
+ *
+ * @example
+ * ```ts
+ * import { type ProProblem, runProProblem } from '@srcode/eval';
+ *
+ * // one self-invoking problem in HumanEval Pro's shape: a base function, then one that calls it
+ * const problem: ProProblem = {
+ *   id: 'double-all',
+ *   rawProblem: 'def double(x):\n    """Twice x."""\n',
+ *   rawSolution: '    return 2 * x\n',
+ *   newProblem: 'def double_all(xs):\n    """Every element of xs, doubled."""\n',
+ *   newSolution: '    return [double(x) for x in xs]\n',
+ *   testCode: 'assert double_all([1, 2]) == [2, 4]\nassert double_all([]) == []\n',
+ * };
+ * const right = await runProProblem(problem, '    return [double(x) for x in xs]\n');
+ * const wrong = await runProProblem(problem, '    return xs + xs\n');
+ * console.log(right.outcome, wrong.outcome); // passed failed
+ * ```
  */
 export async function runProProblem(
   p: ProProblem,

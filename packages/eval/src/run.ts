@@ -135,6 +135,34 @@ async function* generationsFor(options: RunSuiteOptions, tasks: readonly SuiteTa
 /**
  * Judge every generation of a suite, appending each result to `<outDir>/results.jsonl` as it
  * lands; rerun with the same folder to resume where it stopped. Writes `summary.json` at the end.
+ *
+ * @example
+ * ```ts
+ * import { mkdirSync, writeFileSync } from 'node:fs';
+ * import { type CodeGenerator, proSuite, runSuite } from '@srcode/eval';
+ *
+ * // HumanEval Pro's layout with one problem of its shape (the real file holds 164)
+ * mkdirSync('data/codeeval-pro', { recursive: true });
+ * const problem = {
+ *   id: 'double-all',
+ *   raw_problem: 'def double(x):\n    """Twice x."""\n',
+ *   raw_solution: '    return 2 * x\n',
+ *   new_problem: 'def double_all(xs):\n    """Every element of xs, doubled."""\n',
+ *   new_solution: '    return [double(x) for x in xs]\n',
+ *   test_code: 'assert double_all([1, 2]) == [2, 4]\n',
+ * };
+ * writeFileSync('data/codeeval-pro/humaneval_pro.json', JSON.stringify([problem]));
+ *
+ * // a model that gets it right on its first sample only (chatGenerator turns a chat model into one)
+ * const generator: CodeGenerator = {
+ *   model: 'toy',
+ *   async generate(_prompt, options) {
+ *     return options?.sampleIndex === 0 ? '    return [double(x) for x in xs]\n' : '    return xs\n';
+ *   },
+ * };
+ * const { summary } = await runSuite({ suite: proSuite('data', 'humaneval-pro'), generator, samples: 2, ks: [1, 2], outDir: 'run' });
+ * console.log(summary.metrics, summary.outcomes); // { 'pass@1': 0.5, 'pass@2': 1 } { passed: 1, failed: 1 }
+ * ```
  */
 export async function runSuite(options: RunSuiteOptions): Promise<RunSuiteResult> {
   const { suite, outDir } = options;

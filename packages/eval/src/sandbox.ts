@@ -428,7 +428,21 @@ export async function withSandbox<T>(files: Record<string, string | Uint8Array>,
   }
 }
 
-/** One command in a one-use sandbox holding `files`. */
+/**
+ * One command in a one-use sandbox holding `files`.
+ *
+ * @example
+ * ```ts
+ * import { runInSandbox } from '@srcode/eval';
+ *
+ * const r = await runInSandbox({
+ *   files: { 'main.py': 'import os\nprint(sum(range(10)), os.getcwd() == os.environ["HOME"])\n' },
+ *   command: ['/usr/bin/python3', 'main.py'],
+ *   limits: { timeoutMs: 10_000 },
+ * });
+ * console.log(r.exitCode, r.stdout.trim(), r.timedOut); // 0 45 True false
+ * ```
+ */
 export async function runInSandbox(options: SandboxRunOptions & { files?: Record<string, string | Uint8Array> }): Promise<SandboxResult> {
   return withSandbox(options.files ?? {}, (sandbox) => sandbox.run(options));
 }

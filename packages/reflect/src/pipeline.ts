@@ -154,6 +154,21 @@ export async function checkHasPair(path: string): Promise<void> {
  * `output` as PrimeVul+ records, rejected ones go to the side file. Both files are append-only and
  * each pair is one whole line in exactly one of them, so a rerun after a kill skips finished pairs:
  * no duplicates, nothing lost (a torn last line is cut and its pair redone).
+ *
+ * @example
+ * ```ts
+ * import { importPairs, readJsonlAll, samplePairsPath, writeJsonlAtomic } from '@srcode/dataset';
+ * import { HeuristicJudge, runReflection, TemplatePromptWriter } from '@srcode/reflect';
+ *
+ * await writeJsonlAtomic('pairs.jsonl', importPairs({ format: 'sven', dataset: 'sample', inputs: [samplePairsPath()] }));
+ * const summary = await runReflection({
+ *   input: 'pairs.jsonl',
+ *   output: 'primevul-plus.jsonl', // accepted pairs with their implicit prompts; rejected ones beside it
+ *   judge: new HeuristicJudge(),
+ *   writer: new TemplatePromptWriter(),
+ * });
+ * console.log(summary.accepted, summary.rejected, summary.prompts.written); // 12 0 36
+ * ```
  */
 export async function runReflection(options: RunOptions): Promise<RunSummary> {
   await checkHasPair(options.input);

@@ -56,7 +56,25 @@ export interface PrefilterResult {
   };
 }
 
-/** Cheap deterministic checks that run before any judge: parse, size, and a change that means something. */
+/**
+ * Cheap deterministic checks that run before any judge: parse, size, and a change that means something.
+ *
+ * @example
+ * ```ts
+ * import { computeChanges, type RepairPair } from '@srcode/dataset';
+ * import { prefilter } from '@srcode/reflect';
+ *
+ * // a "fix" that only renames: thrown away before any judge is asked
+ * const vulnerableCode = 'void copy(char *s) {\n  char b[8];\n  strcpy(b, s);\n}\n';
+ * const fixedCode = 'void copy(char *src) {\n  char b[8];\n  strcpy(b, src);\n}\n';
+ * const pair: RepairPair = {
+ *   schemaVersion: 1, id: 'p2', language: 'c', cwes: ['CWE-787'], provenance: { dataset: 'mine' },
+ *   vulnerableCode, fixedCode, changes: computeChanges(vulnerableCode, fixedCode),
+ * };
+ * const { ok, reasons } = prefilter(pair);
+ * console.log(ok, reasons); // false [ 'rename-only' ]
+ * ```
+ */
 export function prefilter(pair: RepairPair, options: PrefilterOptions = {}): PrefilterResult {
   const o = { ...PREFILTER_DEFAULTS, ...options };
   const reasons: PrefilterReason[] = [];

@@ -32,7 +32,24 @@ export const REFLECT_DEFAULTS = {
   evidenceBonus: 0.2,
 } as const;
 
-/** Validates one repair pair: pre-filters, analyser evidence, the judge's votes, then the threshold. */
+/**
+ * Validates one repair pair: pre-filters, analyser evidence, the judge's votes, then the threshold.
+ *
+ * @example
+ * ```ts
+ * import { computeChanges, type RepairPair } from '@srcode/dataset';
+ * import { HeuristicJudge, reflectPair } from '@srcode/reflect';
+ *
+ * const vulnerableCode = 'void copy(char *s) {\n  char b[8];\n  strcpy(b, s);\n}\n';
+ * const fixedCode = 'void copy(char *s) {\n  char b[8];\n  strncpy(b, s, sizeof b - 1);\n  b[sizeof b - 1] = 0;\n}\n';
+ * const pair: RepairPair = {
+ *   schemaVersion: 1, id: 'p1', language: 'c', cwes: ['CWE-787'], provenance: { dataset: 'mine' },
+ *   vulnerableCode, fixedCode, changes: computeChanges(vulnerableCode, fixedCode),
+ * };
+ * const verdict = await reflectPair(pair, { judge: new HeuristicJudge() }); // offline; LlmJudge asks a model
+ * console.log(verdict.accepted, verdict.confidence, verdict.rejectReasons); // true 1 []
+ * ```
+ */
 export async function reflectPair(pair: RepairPair, options: ReflectOptions): Promise<ReflectionVerdict> {
   const { judge } = options;
   const threshold = options.threshold ?? REFLECT_DEFAULTS.threshold;

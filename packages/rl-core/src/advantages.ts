@@ -188,7 +188,23 @@ function broadcastRows(perSeq: Float64Array, mask: Mask, shape: Shape): Float32A
   return out;
 }
 
-/** Computes per-token advantages and returns with the chosen estimator. */
+/**
+ * Computes per-token advantages and returns with the chosen estimator.
+ *
+ * @example
+ * ```ts
+ * import { computeAdvantages, fromRows } from '@srcode/rl-core';
+ *
+ * // two completions of one prompt: the first has an insecure call penalised on its second token,
+ * // both an instance reward of +1 on their last token
+ * const { data: rewards, shape } = fromRows([
+ *   [0, -1, 1],
+ *   [0, 0, 1],
+ * ]);
+ * const { advantages } = computeAdvantages({ estimator: 'token-grpo', shape, rewards, groupIds: [0, 0] });
+ * console.log(Array.from(advantages, (a) => a.toFixed(3))); // [ '-1.414', '-1.414', '0.707', '0.707', '0.707', '0.707' ]
+ * ```
+ */
 export function computeAdvantages(input: AdvantageInput): AdvantageOutput {
   const { shape, rewards, estimator } = input;
   checkShape('rewards', rewards, shape);

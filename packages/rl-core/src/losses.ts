@@ -102,7 +102,23 @@ export function valueClipOf(options: ValueLossOptions): number {
   return c;
 }
 
-/** Per-token PPO clipped surrogate loss, with separate clip ranges and an optional dual clip. */
+/**
+ * Per-token PPO clipped surrogate loss, with separate clip ranges and an optional dual clip.
+ *
+ * @example
+ * ```ts
+ * import { fromRows, ppoPolicyLoss } from '@srcode/rl-core';
+ *
+ * const { data: advantages, shape } = fromRows([
+ *   [1, 1, -1],
+ *   [0.5, 0.5, 0.5],
+ * ]);
+ * const logp = new Float32Array([-0.1, -0.2, -0.3, -0.1, -0.2, -0.3]);
+ * const oldLogp = logp.map((x) => x - 0.3); // the new policy likes every token more than the old one did
+ * const { loss, clipFraction } = ppoPolicyLoss(logp, oldLogp, advantages, shape, { clipHigh: 0.28 });
+ * console.log(loss.toFixed(4), clipFraction.toFixed(3)); // -0.5217 0.833
+ * ```
+ */
 export function ppoPolicyLoss(
   logp: Float32Array,
   oldLogp: Float32Array,

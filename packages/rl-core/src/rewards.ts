@@ -22,6 +22,15 @@ export interface TokenRewardsOptions {
  * One completion's per-token rewards as a `RewardFunction` returns them: `map.rewards` (times `scale`) on
  * the tokens it covers, 0 on the others (a stop token after the text, say), and `instance` added on the
  * last token. The instance reward is placed first and the map's added to it, in float32.
+ *
+ * @example
+ * ```ts
+ * import { tokenRewards } from '@srcode/rl-core';
+ *
+ * // a reward map over the first 3 of 4 tokens (a stop token follows the text), plus 0.5 for the completion
+ * const rewards = tokenRewards({ length: 4, map: { rewards: [0, -1, 1] }, instance: 0.5 });
+ * console.log(Array.from(rewards)); // [ 0, -1, 1, 0.5 ]
+ * ```
  */
 export function tokenRewards(options: TokenRewardsOptions): Float32Array {
   const { length, map, instance } = options;

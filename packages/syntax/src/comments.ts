@@ -32,6 +32,16 @@ const LEXICAL_COMMENTS: Readonly<Record<string, LexicalComments>> = {
  * read through its grammar (`commentRanges` of the cached `parse`); the other languages of
  * @srcode/dataset are scanned lexically for their comment markers, skipping string literals. Throws a
  * `SyntaxLayerError` with code `unknown-language` for a language that is neither.
+ *
+ * @example
+ * ```ts
+ * import { blankComments } from '@srcode/syntax';
+ *
+ * const code = 'def f(x):\n    """Doubles."""\n    return x * 2  # not / 2\n';
+ * const blank = blankComments(code, 'python');
+ * console.log(JSON.stringify(blank.trimEnd()), blank.length === code.length); // "def f(x):\n                  \n    return x * 2" true
+ * console.log(JSON.stringify(blankComments('let a = "//"; // b', 'javascript'))); // "let a = \"//\";     "
+ * ```
  */
 export function blankComments(code: string, language: string): string {
   if (languageNames().includes(language)) return blankRanges(code, commentRanges(parse(code, language), language));

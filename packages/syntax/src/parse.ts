@@ -17,6 +17,17 @@ const cache = new Map<string, { lang: object; tree: Tree }>();
  * returns a tree, with ERROR and MISSING nodes where the code does not parse). The last few trees are
  * kept, so parsing the same text again is a lookup; treat the tree as read-only. Throws a
  * `SyntaxLayerError` with code `unknown-language` for an unregistered language.
+ *
+ * @example
+ * ```ts
+ * import { errorRatio, parse } from '@srcode/syntax';
+ *
+ * const code = 'int f(int x) { return x * 2; }';
+ * const tree = parse(code, 'c');
+ * console.log(tree.rootNode.type, tree.rootNode.firstNamedChild?.type, errorRatio(tree, code)); // translation_unit function_definition 0
+ * const broken = 'int f(int x) { return x * ; }';
+ * console.log(errorRatio(parse(broken, 'c'), broken) > 0); // true
+ * ```
  */
 export function parse(code: string, language: string): Tree {
   const lang = getLanguage(language);

@@ -39,7 +39,19 @@ holder[REGISTRY] ??= { specs: new Map(), loaded: new Map(), parsers: new WeakMap
 const shared = holder[REGISTRY];
 const { specs, loaded, parsers } = shared;
 
-/** Adds a language, or replaces the one of the same name (its grammar loads again on next use). */
+/**
+ * Adds a language, or replaces the one of the same name (its grammar loads again on next use).
+ *
+ * @example
+ * ```ts
+ * import { getLanguage, languageNames, parse, registerLanguage } from '@srcode/syntax';
+ *
+ * // a variant of C whose only units are whole statements
+ * registerLanguage({ ...getLanguage('c').spec, name: 'c-statements', unitTypes: ['expression_statement', 'return_statement'] });
+ * console.log(languageNames().includes('c-statements'), getLanguage('c-statements').units.has('call_expression')); // true false
+ * console.log(parse('int main(void) { return 0; }', 'c-statements').rootNode.type); // translation_unit
+ * ```
+ */
 export function registerLanguage(spec: LanguageSpec): void {
   specs.set(spec.name, spec);
   loaded.delete(spec.name);

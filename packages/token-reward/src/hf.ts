@@ -169,8 +169,9 @@ function useWordCache(tokenizer: Tokenizer): void {
  * ```ts
  * import { loadHfTokenizer } from '@srcode/token-reward/hf';
  *
- * const tokenizer = await loadHfTokenizer('models/qwen3-0.6b'); // a folder holding tokenizer.json
+ * const tokenizer = await loadHfTokenizer('models/qwen3'); // a folder holding Qwen's tokenizer.json
  * const { ids, offsets } = tokenizer.encode('strncpy(b, s, sizeof b);'); // Qwen's ids, UTF-16 offsets
+ * console.log(ids.length === offsets.length / 2, offsets.at(-1)); // true 24
  * // pass `tokenizer` to teacherForcedMaps, or to createRewardServer for completions sent as text
  * ```
  */

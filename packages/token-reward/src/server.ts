@@ -61,13 +61,25 @@ async function analyseOnMain(analyzers: readonly Analyzer[], tasks: ScoreTask[])
  *
  * @example
  * ```ts
+ * import { computeChanges, type RepairPair } from '@srcode/dataset';
  * import { byteTokenizer, createRewardServer } from '@srcode/token-reward';
  *
- * const service = createRewardServer({ tokenizer: byteTokenizer, workers: 2 });
- * const { port } = await service.listen(8765);
- * // POST http://127.0.0.1:8765/v1/rewards  (Content-Type: application/json)
- * //   { "pair": { ... }, "completions": [{ "text": "..." }] }
- * process.once('SIGTERM', () => void service.close());
+ * const vulnerableCode = 'void f(char *s) { char b[8]; strcpy(b, s); }';
+ * const fixedCode = 'void f(char *s) { char b[8]; strncpy(b, s, sizeof b); }';
+ * const pair: RepairPair = {
+ *   schemaVersion: 1, id: 'p1', language: 'c', cwes: ['CWE-787'], provenance: { dataset: 'mine' },
+ *   vulnerableCode, fixedCode, changes: computeChanges(vulnerableCode, fixedCode),
+ * };
+ * const service = createRewardServer({ tokenizer: byteTokenizer, workers: 1 });
+ * const { port } = await service.listen(0); // 0: any free port; a trainer would use a fixed one
+ * const response = await fetch(`http://127.0.0.1:${port}/v1/rewards`, {
+ *   method: 'POST',
+ *   headers: { 'content-type': 'application/json' },
+ *   body: JSON.stringify({ pair, completions: [{ text: 'void g(char *d) { char t[8]; strncpy(t, d, sizeof t); }' }] }),
+ * });
+ * const { results } = await response.json();
+ * console.log(response.status, results[0].spans.map((s: { polarity: string }) => s.polarity)); // 200 [ 'secure' ]
+ * await service.close(); // what SIGTERM does too: drains and answers every request in flight
  * ```
  */
 export function createRewardServer(options: ServerOptions = {}): RewardServer {

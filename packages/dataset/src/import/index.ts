@@ -81,9 +81,10 @@ function expand(inputs: string[], accept: (name: string) => boolean): string[] {
  *
  * @example
  * ```ts
- * import { importPairs } from '@srcode/dataset';
+ * import { importPairs, samplePairsPath } from '@srcode/dataset';
  *
- * const run = importPairs({ format: 'sven', inputs: ['data/sven/val'] });
+ * // a file or a folder of SVEN's JSONL (here the embedded sample: 12 pairs)
+ * const run = importPairs({ format: 'sven', dataset: 'sample', inputs: [samplePairsPath()] });
  * for await (const pair of run) console.log(pair.id, pair.language, pair.cwes);
  * console.log(run.stats, run.issues.length);
  * ```
