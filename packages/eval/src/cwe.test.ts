@@ -90,6 +90,28 @@ describe('the hierarchy covers what is used', () => {
   });
 });
 
+describe('the hierarchy is closed', () => {
+  const PILLARS = ['CWE-284', 'CWE-435', 'CWE-664', 'CWE-682', 'CWE-691', 'CWE-693', 'CWE-697', 'CWE-703', 'CWE-707', 'CWE-710'];
+
+  it('knows every ancestor of what it knows, and every walk ends at a pillar', () => {
+    const sample = ['CWE-95', 'CWE-121', 'CWE-416', 'CWE-643', 'CWE-918', 'CWE-1333', 'CWE-759', 'CWE-690', 'CWE-798'];
+    for (const c of sample) {
+      const up = cweAncestors(c);
+      expect(up.length).toBeGreaterThan(0);
+      expect(up.filter((a) => !isKnownCwe(a))).toEqual([]);
+      expect(up.some((a) => PILLARS.includes(a))).toBe(true);
+    }
+  });
+
+  it('knows the CWEs the external tools report (bandit, flawfinder, cppcheck)', () => {
+    const tools = [
+      20, 22, 295, 319, 326, 327, 330, 377, 502, 703, 732, 78, 79, 80, 94, 119, 195, 401, 415, 457, 467, 476, 477, 562, 571, 628, 664, 672,
+      686, 687, 704, 775, 788, 120, 126, 134, 190, 250, 362, 676, 807,
+    ];
+    expect(tools.filter((n) => !isKnownCwe(n))).toEqual([]);
+  });
+});
+
 describe('summarise counts findings at the task CWE through the hierarchy', () => {
   const finding = (cwe: string): Finding => ({
     schemaVersion: 1,
