@@ -1,13 +1,21 @@
-import type { Finding, Language } from '@srcode/dataset';
-import { compileQuery, parse, type Query, SyntaxLayerError } from '@srcode/syntax';
+import type { FlowStep, Finding, Language } from '@srcode/dataset';
+import { compileQuery, getLanguage, parse, type Query, SyntaxLayerError } from '@srcode/syntax';
 import { type SyncAnalyzer, sortFindings } from './analyzer.js';
 import { EvaluationError } from './errors.js';
 import { BUILTIN_LANGUAGES } from './rules/registry.js';
-import type { LanguageRules, Rule, RuleMatch, SyntaxNode } from './rules/rule.js';
+import type { LanguageRules, PredicateResult, Rule, RuleHit, RuleMatch, SyntaxNode } from './rules/rule.js';
 
-interface CompiledRule {
-  rule: Rule;
-  query: Query;
+/**
+ * Words a source must contain for a query to match: one list per pattern, each a conjunction of
+ * alternatives (a pattern matches only where, for every entry, the text holds one of its words).
+ * `undefined`: some pattern requires nothing the engine can tell, so the query is always run.
+ */
+export type RequiredWords = readonly (readonly (readonly string[])[])[] | undefined;
+
+/** A rule as the engine keeps it: its query compiled on first need, with the words it requires. */
+interface RuleState {
+  readonly rule: Rule;
+  compiled?: { query: Query; words: RequiredWords };
 }
 
 /** Options of `BuiltinAnalyzer`. */
@@ -27,12 +35,16 @@ export interface BuiltinAnalyzerOptions {
 /**
  * The rule engine: tree-sitter queries plus taint-light predicates, rules registered per language.
  * Grammars and parsing come from @srcode/syntax, where each language is registered once.
+ *
+ * A rule's query is compiled the first time its trigger fires on a text, a text no rule applies to is
+ * not parsed, and a rule's query runs only where the text holds one of the words its `#match?`
+ * predicates require: one file costs only the rules it may concern.
  */
 export class BuiltinAnalyzer implements SyncAnalyzer {
   readonly name: string;
   readonly languages: readonly Language[];
   readonly #specs: Map<Language, LanguageRules>;
-  readonly #compiled = new Map<Language, CompiledRule[]>();
+  readonly #states = new Map<Language, RuleState[]>();
 
   constructor(options: BuiltinAnalyzerOptions = {}) {
     const specs = options.languages ?? BUILTIN_LANGUAGES;
@@ -46,74 +58,310 @@ export class BuiltinAnalyzer implements SyncAnalyzer {
     return this.#specs.get(language)?.rules ?? [];
   }
 
+  /**
+   * Compile every rule of `language` now (an analysis compiles a rule only when it is first needed),
+   * throwing `bad-rule` for the first query tree-sitter rejects, `unknown-language` as `analyze` does.
+   */
+  check(language: Language): void {
+    const states = this.#rulesOf(language);
+    for (const state of states) compiled(language, state);
+  }
+
   async analyze(code: string, language: Language): Promise<Finding[]> {
     return this.analyzeSync(code, language);
   }
 
   analyzeSync(code: string, language: Language): Finding[] {
-    const compiled = this.#compile(language);
-    const tree = parse(code, language);
+    const states = this.#rulesOf(language);
     const findings: Finding[] = [];
     const seen = new Set<string>();
-    for (const { rule, query } of compiled) {
-      if (rule.trigger && !rule.trigger.test(code)) continue;
-      for (const m of query.matches(tree.rootNode)) {
+    let root: SyntaxNode | undefined;
+    for (const state of states) {
+      const { rule } = state;
+      if (rule.trigger) {
+        rule.trigger.lastIndex = 0;
+        if (!rule.trigger.test(code)) continue;
+      }
+      const { query, words } = compiled(language, state);
+      if (!mayMatch(words, code)) continue;
+      root ??= parse(code, language).rootNode;
+      for (const m of query.matches(root)) {
         const captures: Record<string, SyntaxNode> = {};
         for (const c of m.captures) if (!(c.name in captures)) captures[c.name] = c.node;
         const match: RuleMatch = { code, captures };
         const verdict = rule.predicate ? rule.predicate(match) : true;
-        if (!verdict) continue;
-        const nodes: readonly SyntaxNode[] =
-          verdict === true
-            ? [captures[rule.report ?? 'finding']].filter((n) => n !== undefined)
-            : Array.isArray(verdict)
-              ? verdict
-              : [verdict as SyntaxNode];
-        for (const node of nodes) {
-          const key = `${rule.id}:${node.startIndex}:${node.endIndex}`;
+        for (const hit of hitsOf(verdict, captures[rule.report ?? 'finding'])) {
+          const key = `${rule.id}:${hit.node.startIndex}:${hit.node.endIndex}`;
           if (seen.has(key)) continue;
           seen.add(key);
-          findings.push(toFinding(this.name, rule, node));
+          findings.push(toFinding(this.name, rule, hit));
         }
       }
     }
     return sortFindings(findings);
   }
 
-  #compile(language: Language): CompiledRule[] {
-    const cached = this.#compiled.get(language);
+  /** The language's rules, its grammar loaded (first call per language). */
+  #rulesOf(language: Language): RuleState[] {
+    const cached = this.#states.get(language);
     if (cached) return cached;
     const spec = this.#specs.get(language);
     if (!spec) {
       throw new EvaluationError('unknown-language', `the built-in analyser supports ${this.languages.join(', ')}; got '${language}'`);
     }
-    const compiled = spec.rules.map((rule) => {
-      try {
-        return { rule, query: compileQuery(language, rule.query) };
-      } catch (cause) {
-        if (cause instanceof SyntaxLayerError && cause.code === 'unknown-language') {
-          throw new EvaluationError('unknown-language', `rules for '${language}', which has no grammar: ${cause.message}`, { cause });
-        }
-        throw new EvaluationError('bad-rule', `rule ${rule.id} has a query tree-sitter rejects: ${(cause as Error).message}`, { cause });
+    try {
+      getLanguage(language);
+    } catch (cause) {
+      if (cause instanceof SyntaxLayerError && cause.code === 'unknown-language') {
+        throw new EvaluationError('unknown-language', `rules for '${language}', which has no grammar: ${cause.message}`, { cause });
       }
-    });
-    this.#compiled.set(language, compiled);
-    return compiled;
+      throw cause;
+    }
+    const states = spec.rules.map((rule) => ({ rule }));
+    this.#states.set(language, states);
+    return states;
   }
 }
 
-function toFinding(analyzer: string, rule: Rule, node: SyntaxNode): Finding {
-  const start = node.startIndex;
-  const end = node.endIndex;
+/** The rule's compiled query and required words, compiling it on first call. */
+function compiled(language: Language, state: RuleState): { query: Query; words: RequiredWords } {
+  if (state.compiled) return state.compiled;
+  const { rule } = state;
+  let query: Query;
+  try {
+    query = compileQuery(language, rule.query);
+  } catch (cause) {
+    throw new EvaluationError('bad-rule', `rule ${rule.id} has a query tree-sitter rejects: ${(cause as Error).message}`, { cause });
+  }
+  state.compiled = { query, words: requiredWords(patternSources(query, rule.query)) };
+  return state.compiled;
+}
+
+/** Whether a text holds the words some pattern requires. */
+function mayMatch(words: RequiredWords, code: string): boolean {
+  return words === undefined || words.some((pattern) => pattern.every((alternatives) => alternatives.some((w) => code.includes(w))));
+}
+
+/** The predicate's verdict as the hits to report (`at`: the rule's reported capture, for `true`). */
+function hitsOf(verdict: PredicateResult, at: SyntaxNode | undefined): RuleHit[] {
+  if (!verdict) return [];
+  if (verdict === true) return at ? [{ node: at }] : [];
+  const items: readonly (SyntaxNode | RuleHit)[] = Array.isArray(verdict) ? verdict : [verdict as SyntaxNode | RuleHit];
+  return items.map((item) => (isRuleHit(item) ? item : { node: item }));
+}
+
+function isRuleHit(item: SyntaxNode | RuleHit): item is RuleHit {
+  return typeof (item as Partial<SyntaxNode>).startIndex !== 'number' && typeof (item as Partial<RuleHit>).node === 'object';
+}
+
+function linesOf(node: SyntaxNode): { start: number; end: number } {
+  return { start: node.startPosition.row + 1, end: node.endPosition.row + 1 };
+}
+
+function toFinding(analyzer: string, rule: Rule, hit: RuleHit): Finding {
+  const { node } = hit;
+  const flow: FlowStep[] | undefined = hit.flow?.length
+    ? hit.flow.map((s) => ({ range: { start: s.node.startIndex, end: s.node.endIndex }, lines: linesOf(s.node), message: s.message }))
+    : undefined;
   return {
     schemaVersion: 1,
     analyzer,
     ruleId: rule.id,
     cwe: rule.cwe,
     severity: rule.severity,
-    range: { start, end },
-    lines: { start: node.startPosition.row + 1, end: node.endPosition.row + 1 },
-    message: rule.message,
+    range: { start: node.startIndex, end: node.endIndex },
+    lines: linesOf(node),
+    message: hit.message ?? rule.message,
     remediation: rule.remediation,
+    ...(flow ? { flow } : {}),
   };
+}
+
+/**
+ * Each pattern's text in a compiled query's source, by the offsets tree-sitter gives (UTF-8 bytes);
+ * undefined when they do not tile the source.
+ */
+function patternSources(query: Query, source: string): string[] | undefined {
+  const bytes = Buffer.from(source, 'utf8');
+  const out: string[] = [];
+  for (let i = 0, at = 0; i < 100_000; i++) {
+    const start = query.startIndexForPattern(i);
+    const end = query.endIndexForPattern(i);
+    if (start !== at || end <= start) return undefined;
+    out.push(bytes.subarray(start, end).toString('utf8'));
+    at = end;
+    if (end >= bytes.length) return out;
+  }
+  return undefined;
+}
+
+// A positive text predicate: (#match? @c "re"), (#any-match? @c "re"), (#any-of? @c "a" "b" ...).
+const TEXT_PREDICATE = /\(\s*#(match\?|any-match\?|any-of\?)\s+@[^\s()"]+((?:\s+"(?:[^"\\]|\\.)*")+)\s*\)/g;
+const QUERY_STRING = /"((?:[^"\\]|\\.)*)"/g;
+
+/** A query string literal's value (tree-sitter's escapes: \n, \r, \t, \0, and \ before any other character). */
+function unquote(body: string): string {
+  return body.replace(/\\(.)/g, (_, c: string) => ({ n: '\n', r: '\r', t: '\t', '0': '\0' })[c] ?? c);
+}
+
+// A JavaScript regular expression (no flags, as the query predicates use it), read just far enough
+// to find the literal words every match contains.
+type ReItem =
+  | { kind: 'char'; text: string; repeated: boolean }
+  | { kind: 'group'; alternatives: ReItem[][] }
+  | { kind: 'other' };
+
+class ReReader {
+  pos = 0;
+  constructor(readonly src: string) {}
+
+  /** Branches up to a `)` or the end. */
+  alternation(): ReItem[][] {
+    const branches: ReItem[][] = [this.sequence()];
+    while (this.src[this.pos] === '|') {
+      this.pos++;
+      branches.push(this.sequence());
+    }
+    return branches;
+  }
+
+  sequence(): ReItem[] {
+    const items: ReItem[] = [];
+    for (let c = this.src[this.pos]; c !== undefined && c !== '|' && c !== ')'; c = this.src[this.pos]) {
+      const item = this.atom();
+      const min = this.quantifier();
+      if (min === undefined) items.push(item);
+      else if (min === 0) items.push({ kind: 'other' });
+      else if (item.kind === 'char') items.push({ ...item, repeated: true });
+      else items.push(item, { kind: 'other' });
+    }
+    return items;
+  }
+
+  /** The least count of a quantifier here (consumed), undefined without one. */
+  quantifier(): number | undefined {
+    const c = this.src[this.pos];
+    let min: number | undefined;
+    if (c === '*' || c === '?') min = 0;
+    else if (c === '+') min = 1;
+    else if (c === '{') {
+      const m = /^\{(\d+)(,\d*)?\}/.exec(this.src.slice(this.pos));
+      if (!m) return undefined;
+      this.pos += m[0].length - 1;
+      min = Number(m[1]);
+    }
+    if (min === undefined) return undefined;
+    this.pos++;
+    if (this.src[this.pos] === '?') this.pos++;
+    return min;
+  }
+
+  atom(): ReItem {
+    const c = this.src[this.pos++] as string;
+    if (c === '\\') {
+      const e = this.src[this.pos++] ?? '';
+      if (/[.\-/()[\]{}*+?|^$\\ "'#,:;=<>!@%&~`]/.test(e)) return { kind: 'char', text: e, repeated: false };
+      if (e === 'n' || e === 't' || e === 'r') return { kind: 'char', text: { n: '\n', t: '\t', r: '\r' }[e], repeated: false };
+      if (e === 'x' || e === 'u' || e === 'c' || e === 'k' || e === 'p' || e === 'P') this.pos = this.src.length; // not read further
+      return { kind: 'other' };
+    }
+    if (c === '[') {
+      if (this.src[this.pos] === '^') this.pos++;
+      if (this.src[this.pos] === ']') this.pos++;
+      while (this.pos < this.src.length && this.src[this.pos] !== ']') this.pos += this.src[this.pos] === '\\' ? 2 : 1;
+      this.pos++;
+      return { kind: 'other' };
+    }
+    if (c === '(') {
+      let lookaround = false;
+      if (this.src[this.pos] === '?') {
+        const m = /^\?(:|=|!|<=|<!|<[A-Za-z_]\w*>)/.exec(this.src.slice(this.pos));
+        if (!m) {
+          this.pos = this.src.length;
+          return { kind: 'other' };
+        }
+        lookaround = m[1] !== ':' && !(m[1] ?? '').endsWith('>');
+        this.pos += m[0].length;
+      }
+      const alternatives = this.alternation();
+      if (this.src[this.pos] === ')') this.pos++;
+      return lookaround ? { kind: 'other' } : { kind: 'group', alternatives };
+    }
+    if (/[\w ,:;=<>'"#@!%&~`/-]/.test(c) || c.charCodeAt(0) > 0x7f) return { kind: 'char', text: c, repeated: false };
+    return { kind: 'other' }; // . ^ $ and anything unread
+  }
+}
+
+/** Conjunction of alternatives: the words a match of this sequence must contain. */
+function sequenceWords(items: readonly ReItem[]): string[][] {
+  const out: string[][] = [];
+  let run = '';
+  const flush = () => {
+    if (run) out.push([run]);
+    run = '';
+  };
+  for (const item of items) {
+    if (item.kind === 'char') {
+      run += item.text;
+      if (item.repeated) flush();
+    } else {
+      flush();
+      if (item.kind === 'group') {
+        const words = alternativesWords(item.alternatives);
+        if (words) out.push(words);
+      }
+    }
+  }
+  flush();
+  return out;
+}
+
+/** The words one of which a match of one of these branches contains (one requirement per branch, the strongest), or undefined. */
+function alternativesWords(branches: readonly ReItem[][]): string[] | undefined {
+  const words = new Set<string>();
+  for (const branch of branches) {
+    const needs = sequenceWords(branch);
+    if (needs.length === 0) return undefined;
+    const strength = (ws: readonly string[]) => Math.min(...ws.map((w) => w.length));
+    const best = needs.reduce((a, b) => (strength(b) > strength(a) ? b : a));
+    for (const w of best) words.add(w);
+  }
+  return [...words];
+}
+
+/**
+ * What any text `re` matches contains: a conjunction of alternatives (`[["os."], ["system", "popen"]]`
+ * for `^os\.(system|popen)$`), read from its literal characters and groups of literal branches;
+ * empty when nothing is certain.
+ */
+export function requiredSubstrings(re: string): string[][] {
+  const reader = new ReReader(re);
+  const branches = reader.alternation();
+  if (reader.pos < re.length) return []; // an unbalanced `)`: read no further
+  if (branches.length === 1) return sequenceWords(branches[0] ?? []);
+  const words = alternativesWords(branches);
+  return words ? [words] : [];
+}
+
+/**
+ * The words a query requires of a text, per pattern, from its positive `#match?` and `#any-of?`
+ * predicates (a capture's text is part of the source, so a pattern whose predicate accepts only some
+ * words cannot match a text holding none of them). `patterns`: each pattern's source, as tree-sitter
+ * cut them; undefined (or a pattern requiring nothing) gives undefined.
+ */
+export function requiredWords(patterns: readonly string[] | undefined): RequiredWords {
+  if (!patterns?.length) return undefined;
+  const out: string[][][] = [];
+  for (const pattern of patterns) {
+    const needs: string[][] = [];
+    for (const p of pattern.matchAll(TEXT_PREDICATE)) {
+      const args = [...(p[2] ?? '').matchAll(QUERY_STRING)].map((s) => unquote(s[1] ?? ''));
+      if (p[1] === 'any-of?') {
+        if (args.length > 0 && args.every((w) => w.length > 0)) needs.push(args);
+      } else if (args.length === 1) needs.push(...requiredSubstrings(args[0] ?? ''));
+    }
+    if (needs.length === 0) return undefined;
+    out.push(needs);
+  }
+  return out;
 }

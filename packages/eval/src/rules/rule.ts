@@ -11,11 +11,55 @@ export interface RuleMatch {
   readonly captures: Readonly<Record<string, SyntaxNode>>;
 }
 
+/** One step of a taint finding's way from source to sink, as a rule gives it: a node and what happens there. */
+export interface RuleFlowStep {
+  /** Where (the finding's `flow` gets its range and lines). */
+  readonly node: SyntaxNode;
+  /** What happens here, for a reader: "request.args['next'] read", "passed to redirect()". */
+  readonly message: string;
+}
+
 /**
- * What a predicate says about a match: `false` drops it, `true` keeps it at the reported capture,
- * a node (or nodes) reports there instead.
+ * A finding as a predicate reports it when it has more to say than a node: the node to report, the
+ * way a tainted value took to get there, and a message naming them.
+ *
+ * ```ts
+ * predicate: (m) => {
+ *   const source = sourceOf(m.captures.url); // the rule's own taint search
+ *   if (!source) return false;
+ *   return {
+ *     node: m.captures.finding,
+ *     flow: [
+ *       { node: source, message: `${source.text} read from the request` },
+ *       { node: m.captures.url, message: 'passed to redirect()' },
+ *     ],
+ *     message: `redirect() to a URL taken from ${source.text}`,
+ *   };
+ * }
+ * ```
  */
-export type PredicateResult = boolean | SyntaxNode | readonly SyntaxNode[] | null | undefined;
+export interface RuleHit {
+  /** Where the finding is reported: its `range` and `lines`. */
+  readonly node: SyntaxNode;
+  /**
+   * Source first, sink last; written into `Finding.flow` (and a SARIF `codeFlow`). Left out or empty:
+   * the finding has no flow.
+   */
+  readonly flow?: readonly RuleFlowStep[];
+  /**
+   * This finding's message in place of the rule's (e.g. one naming the source).
+   * @default the rule's `message`
+   */
+  readonly message?: string;
+}
+
+/**
+ * What a predicate says about a match: `false` (or `null`, `undefined`) drops it, `true` keeps it at the
+ * reported capture, a node reports there instead, a `RuleHit` reports there with a flow and message,
+ * and an array reports each of its nodes and hits. Of two results of one rule on the same range the
+ * first is kept.
+ */
+export type PredicateResult = boolean | SyntaxNode | RuleHit | readonly (SyntaxNode | RuleHit)[] | null | undefined;
 
 /** One detection rule, as data: a tree-sitter query plus an optional taint-light predicate. */
 export interface Rule {
@@ -39,8 +83,11 @@ export interface Rule {
   /** Decides whether (and where) a query match is a finding; without one every match is. */
   predicate?: (match: RuleMatch) => PredicateResult;
   /**
-   * A cheap prefilter on the source text: when it does not match, the rule's query is not run
-   * (most files call none of a rule's functions, and each query walk costs a pass over the tree).
+   * A cheap prefilter on the source text: when it does not match, the rule's query is not compiled or
+   * run (most files call none of a rule's functions, and each query walk costs a pass over the tree).
+   * The engine adds one of its own from the query: a pattern whose `#match?` (or `#any-of?`) predicate
+   * accepts only a set of literal words (`"^(open|os\\.remove)$"`) cannot match a text containing none
+   * of them. A file no rule passes is not parsed.
    */
   trigger?: RegExp;
 }
