@@ -6,7 +6,8 @@
  * criterion ("at CWE") also asks that the finding's CWE be the file's labelled CWE or a relative of it in the
  * CWE hierarchy (one an ancestor of the other); a file without a labelled CWE is flagged by any such finding.
  *
- * Run: pnpm --filter @srcode/eval bench:corpus [-- --out figures.json --data DIR --only builtin,bandit --origin handwritten]
+ * Run: pnpm --filter @srcode/eval bench:corpus [-- --out figures.json --data DIR --only builtin,bandit --origin handwritten
+ * --misses builtin]. The JSON holds the tables and, per language and analyser, the ids of the files it flagged.
  */
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,6 +29,8 @@ const data = arg('data') ?? fileURLToPath(new URL('../../../../shared/data', imp
 const out = arg('out') ?? join(mkdtempSync(join(tmpdir(), 'srcode-corpus-bench-')), 'figures.json');
 const only = (arg('only') ?? process.env.BENCH_ONLY)?.split(',');
 const origins = arg('origin')?.split(',');
+/** `--misses builtin` lists, per language, the ids that analyser misses (FN) and wrongly flags (FP). */
+const misses = arg('misses');
 if (!existsSync(data)) console.error(`data not found at ${data}: the hand-written files only`);
 
 const corpus = loadCorpus(data).filter((i) => !origins || origins.includes(i.origin));
@@ -179,16 +182,18 @@ for (const language of LANGUAGES) {
     }
 
     const originRows: Record<string, Record<string, Score>> = {};
-    const originNames = [...new Set(items.map((i) => i.origin))];
+    const groups: [string, CorpusItem[]][] = [...new Set(items.map((i) => i.origin))].map((o) => [o, items.filter((i) => i.origin === o)]);
+    const own = items.filter((i) => i.origin === 'handwritten' || i.origin === 'c-programs');
+    if (own.length && own.length < items.length) groups.push(['written like a model (handwritten, c-programs)', own]);
     console.log(`\nby origin (precision / recall / F1; for clean-only rows, clean files flagged):\n`);
     console.log(`| origin | files (vuln) | ${columns.map((c) => c.name).join(' | ')} |`);
     console.log(`| --- | ---: | ${columns.map(() => '---:').join(' | ')} |`);
-    for (const o of originNames) {
-      const sub = items.filter((i) => i.origin === o);
-      originRows[o] = {};
+    for (const [o, sub] of groups) {
+      const row: Record<string, Score> = {};
+      originRows[o] = row;
       const cells = columns.map((c) => {
         const s = score(sub, (i) => c.flagged(i, atCwe));
-        (originRows[o] as Record<string, Score>)[c.name] = s;
+        row[c.name] = s;
         return cell(s);
       });
       console.log(`| ${o} | ${sub.length} (${sub.filter((i) => i.vulnerable).length}) | ${cells.join(' | ')} |`);
@@ -211,6 +216,16 @@ for (const language of LANGUAGES) {
       console.log(`| ${cwe} | ${sub.length} (${sub.filter((i) => i.vulnerable).length}) | ${cells.join(' | ')} |`);
     }
     langFigures[atCwe ? 'atCwe' : 'any'] = { overall, byOrigin: originRows, byCwe: cweRows };
+    if (!atCwe) {
+      langFigures.flagged = Object.fromEntries(columns.map((c) => [c.name, items.filter((i) => c.flagged(i, false)).map((i) => i.id)]));
+      const m = columns.find((c) => c.name === misses);
+      if (m) {
+        const fn = items.filter((i) => i.vulnerable && !m.flagged(i, false));
+        const fp = items.filter((i) => !i.vulnerable && m.flagged(i, false));
+        console.log(`\n${m.name} misses on ${language} (${fn.length}):\n${fn.map((i) => `  FN ${i.id} ${i.cwe ?? ''}`).join('\n')}`);
+        console.log(`${m.name} wrongly flags on ${language} (${fp.length}):\n${fp.map((i) => `  FP ${i.id} ${i.cwe ?? ''}`).join('\n')}`);
+      }
+    }
   }
   (figures.languages as Record<string, unknown>)[language] = langFigures;
 }
