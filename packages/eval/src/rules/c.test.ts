@@ -25,8 +25,8 @@ const C_SAMPLE = `#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 int handle(char *in, size_t n, FILE *f) {
-  char buf[16]; // expect: c.stack-buffer-overflow
-  char line[64]; // expect: c.stack-buffer-overflow
+  char buf[16];
+  char line[64];
   strcpy(buf, in); // expect: c.unbounded-copy
   strcpy(buf, "constant");
   strcat(buf, in); // expect: c.unbounded-copy
@@ -44,13 +44,13 @@ int handle(char *in, size_t n, FILE *f) {
   char *fixed = malloc(4 * sizeof(int));
   if (!grown || !fixed) return -1;
   char *p = malloc(32);
-  p[0] = 'x'; // expect: c.null-dereference
+  p[0] = 'x'; // expect: c.unchecked-alloc
   char *q = malloc(32);
   if (q == NULL) return -1;
   q[0] = 'y';
   free(q);
   q[1] = 'z'; // expect: c.use-after-free
-  memcpy(buf, in, n); // expect: c.unchecked-length-copy
+  memcpy(buf, in, n); // expect: c.stack-buffer-overflow
   size_t m = strlen(in);
   if (m < sizeof line) memcpy(line, in, m);
   MD5((unsigned char *)in, n, (unsigned char *)buf); // expect: c.weak-hash
@@ -65,6 +65,24 @@ int handle(char *in, size_t n, FILE *f) {
   snprintf(line, sizeof line, "SELECT * FROM users WHERE name = '%s'", in); // expect: c.sql-format
   execl("/bin/sh", "sh", "-c", in, (char *)NULL); // expect: c.exec-shell
   const char *pem = "-----BEGIN RSA PRIVATE KEY-----\\nMIIC..."; // expect: c.embedded-secret
+  char *heap = malloc(64);
+  if (!heap) return -1;
+  memcpy(heap, in, n); // expect: c.unchecked-length-copy
+  FILE *cfg = fopen(in, "r");
+  fgets(line, sizeof line, cfg); // expect: c.null-dereference
+  char *d = malloc(8);
+  free(d);
+  free(d); // expect: c.double-free
+  int idx = atoi(in);
+  line[idx] = 0; // expect: c.oob-write
+  r += line[idx + 1]; // expect: c.oob-read
+  if (idx < (int)sizeof line) line[idx] = 1;
+  for (int i = 0; i <= 64; i++) line[i] = 0; // expect: c.off-by-one
+  for (int i = 0; i < 64; i++) line[i] = 0;
+  if (access(in, R_OK) == 0) {
+    FILE *g = fopen(in, "r"); // expect: c.toctou
+    if (g) fclose(g);
+  }
   return r + opts;
 }
 `;

@@ -1,6 +1,8 @@
 import type { LanguageRules, Rule, RuleMatch, SyntaxNode } from './rule.js';
 import { CREDENTIAL_RULE_TEXT, SECRET_LITERAL, SECRET_RULE_TEXT } from './secrets.js';
-import { ancestor, contains, firstIdentifierAfter, namedArgs } from './syntax.js';
+import { ancestor, firstIdentifierAfter, namedArgs } from './syntax.js';
+import { functionTaint, keyOf, recordFlow, type Taint } from '../taint/c.js';
+import * as mem from '../taint/c-memory.js';
 
 const CONSTANT_TYPES = new Set([
   'string_literal',
@@ -40,13 +42,7 @@ function literalText(node: SyntaxNode | undefined): string | undefined {
   return undefined;
 }
 
-/** A sprintf's output length is unbounded unless its format is a literal and every argument is constant. */
-function unboundedSprintf(args: readonly SyntaxNode[]): boolean {
-  return literalText(args[1]) === undefined || args.slice(2).some((a) => !isConstantC(a));
-}
-
 const FUNCTION = new Set(['function_definition']);
-const BLOCK = new Set(['compound_statement']);
 const LOOP = new Set(['for_statement', 'while_statement', 'do_statement']);
 const JUMP = new Set(['return_statement', 'goto_statement', 'break_statement', 'continue_statement']);
 const ALLOC_STATEMENT = new Set(['expression_statement', 'declaration', 'if_statement', 'while_statement']);
@@ -70,33 +66,15 @@ function call(fnPattern: string, extra = ''): string {
   return `((call_expression function: (identifier) @fn arguments: (argument_list) @args${extra}) @finding (#match? @fn "${fnPattern}"))`;
 }
 
-/** The first later use of `name` after `from` inside the enclosing function, skipping the ones in `skip`. */
-function firstLaterUse(at: SyntaxNode, name: string, from: number, code: string): SyntaxNode | undefined {
-  const fn = ancestor(at, FUNCTION);
-  return fn ? firstIdentifierAfter(fn, name, from, code) : undefined;
-}
-
-function isAssignedAt(id: SyntaxNode): boolean {
-  const p = id.parent;
-  return p?.type === 'assignment_expression' && p.childForFieldName('left')?.id === id.id;
-}
-
-/** A jump (return/goto/break/continue) between `free(p)` and the use makes the use unreachable from the free. */
-function leavesBefore(freeCall: SyntaxNode, use: SyntaxNode): boolean {
-  const block = ancestor(freeCall, BLOCK);
-  if (!block) return false;
-  return namedArgs(block).some((s) => s.startIndex > freeCall.endIndex && s.startIndex < use.startIndex && JUMP.has(s.type));
-}
-
-/** Whether `use` sits in the other branch of an `if` whose consequence holds `at`. */
-function inOtherBranch(at: SyntaxNode, use: SyntaxNode): boolean {
-  let cur: SyntaxNode | null = at.parent;
-  while (cur) {
-    if (cur.type === 'if_statement') {
-      const alt = cur.childForFieldName('alternative');
-      if (alt && contains(alt, use) && !contains(alt, at)) return true;
-    }
-    cur = cur.parent;
+/** Whether an identifier use tests the pointer (`if (p)`, `!p`, `p == NULL`, `assert(p)`). */
+function isNullCheck(id: SyntaxNode): boolean {
+  let cur: SyntaxNode | null = id.parent;
+  for (let depth = 0; cur && depth < 6; depth++, cur = cur.parent) {
+    if (['if_statement', 'while_statement', 'conditional_expression', 'for_statement'].includes(cur.type)) return true;
+    if (cur.type === 'unary_expression' && cur.text.startsWith('!')) return true;
+    if (cur.type === 'binary_expression' && /(==|!=|&&|\|\|)/.test(cur.child(1)?.text ?? '')) return true;
+    if (cur.type === 'call_expression') return /assert/i.test(cur.childForFieldName('function')?.text ?? '');
+    if (cur.type.endsWith('statement') || cur.type === 'declaration') return false;
   }
   return false;
 }
@@ -118,22 +96,11 @@ function isDereference(id: SyntaxNode): boolean {
   return false;
 }
 
-/** Whether an identifier use tests the pointer (`if (p)`, `!p`, `p == NULL`, `assert(p)`). */
-function isNullCheck(id: SyntaxNode): boolean {
-  let cur: SyntaxNode | null = id.parent;
-  for (let depth = 0; cur && depth < 6; depth++, cur = cur.parent) {
-    if (['if_statement', 'while_statement', 'conditional_expression', 'for_statement'].includes(cur.type)) return true;
-    if (cur.type === 'unary_expression' && cur.text.startsWith('!')) return true;
-    if (cur.type === 'binary_expression' && /(==|!=|&&|\|\|)/.test(cur.child(1)?.text ?? '')) return true;
-    if (cur.type === 'call_expression' && /assert/i.test(cur.childForFieldName('function')?.text ?? '')) return true;
-    if (cur.type.endsWith('statement') || cur.type === 'declaration') return false;
-  }
-  return false;
-}
-
-/** Calls that return NULL on failure or absence: the C library's and the common allocator families. */
+/** Calls whose NULL result comes from input or the environment (a missing file, variable or character). */
 const MAY_RETURN_NULL =
-  /^(malloc|calloc|realloc|strdup|strndup|fopen|fdopen|tmpfile|getenv|strchr|strrchr|strstr|memchr|opendir|localtime|gmtime|\w*(alloc|zalloc|dup|_new|_create|lookup|find|_get_\w+|_open)\w*)$/;
+  /^(fopen|fdopen|freopen|tmpfile|getenv|strchr|strrchr|strstr|strpbrk|memchr|strtok|opendir|readdir|localtime|gmtime|getpwnam|getpwuid|getgrnam|dlopen|\w*(lookup|find|_get_\w+|_open)\w*)$/;
+/** Allocators: NULL only when memory runs out. */
+const ALLOCATOR = /^(malloc|calloc|realloc|reallocarray|strdup|strndup|\w*(alloc|zalloc|dup|_new|_create)\w*)$/;
 
 /** The function that produced a value, looking through casts and parentheses. */
 function callee(value: SyntaxNode | null): string | undefined {
@@ -143,56 +110,336 @@ function callee(value: SyntaxNode | null): string | undefined {
   return v?.type === 'call_expression' ? v.childForFieldName('function')?.text : undefined;
 }
 
-function nullDeref(m: RuleMatch): SyntaxNode | false {
+function uncheckedResult(m: RuleMatch, producers: RegExp): SyntaxNode | false {
   const ptr = m.captures.ptr;
   const value = m.captures.value;
-  if (!ptr || !value || !MAY_RETURN_NULL.test(callee(value) ?? '')) return false;
+  if (!ptr || !value || !producers.test(callee(value) ?? '')) return false;
   // The allocation's own statement may test the result: `if ((p = malloc(n)) == NULL)`.
   const stmt = ancestor(value, ALLOC_STATEMENT);
   if (stmt && stmt.type !== 'expression_statement' && stmt.type !== 'declaration') return false;
-  const use = firstLaterUse(ptr, ptr.text, (stmt ?? value).endIndex, m.code);
+  // `for (...; tok; tok = strtok(NULL, " "))`: the loop condition tests the result next
+  for (let cur: SyntaxNode | null = value; cur?.parent; cur = cur.parent) {
+    const p: SyntaxNode = cur.parent;
+    if (p.type === 'for_statement') {
+      if (p.childForFieldName('update')?.id === cur.id || p.childForFieldName('condition')?.id === cur.id) return false;
+      break;
+    }
+    if (cur.type.endsWith('statement')) break;
+  }
+  const fn = ancestor(ptr, FUNCTION);
+  const use = fn ? firstIdentifierAfter(fn, ptr.text, (stmt ?? value).endIndex, m.code) : undefined;
   if (!use || isNullCheck(use) || !isDereference(use)) return false;
   return use;
 }
 
-function useAfterFree(m: RuleMatch): SyntaxNode | false {
+const FREE_FN = /^(free|g_free|kfree|xfree|cfree)$/;
+
+/** For a `free(p)`, the first later use of the same pointer that a path from the free reaches, and whether it frees again. */
+function afterFree(m: RuleMatch): { use: SyntaxNode; again: boolean } | undefined {
   const ptr = m.captures.ptr;
   const freeCall = m.captures.finding;
-  if (!ptr || !freeCall) return false;
-  if (ancestor(freeCall, LOOP)) return false;
-  const use = firstLaterUse(freeCall, ptr.text, freeCall.endIndex, m.code);
-  if (!use || isAssignedAt(use) || inOtherBranch(freeCall, use) || leavesBefore(freeCall, use)) return false;
-  if (use.parent?.type === 'argument_list' && use.parent.parent?.childForFieldName('function')?.text === 'free') return use;
-  return isDereference(use) || use.parent?.type === 'argument_list' ? use : false;
+  const key = keyOf(ptr);
+  if (!ptr || !freeCall || !key) return undefined;
+  const fn = ancestor(freeCall, FUNCTION);
+  if (!fn) return undefined;
+  const inLoop = ancestor(freeCall, LOOP);
+  // a jump after the free inside the loop body (`free(p); return NULL;`) leaves before the next iteration
+  const loop = inLoop && !jumpsAfter(freeCall, inLoop) ? inLoop : null;
+  // in a loop, the rest of the body then the for-update clause run next: `for (p = h; p; p = p->next) free(p);`
+  const ranges: [number, number][] = [];
+  if (loop) {
+    const body = loop.childForFieldName('body');
+    ranges.push([freeCall.endIndex, body?.endIndex ?? loop.endIndex]);
+    const update = loop.type === 'for_statement' ? loop.childForFieldName('update') : null;
+    if (update) ranges.push([update.startIndex, update.endIndex]);
+    const cond = loop.childForFieldName('condition');
+    if (cond) ranges.push([cond.startIndex, cond.endIndex]);
+    if (body) ranges.push([body.startIndex, freeCall.startIndex]);
+  } else ranges.push([freeCall.endIndex, fn.endIndex]);
+  for (const [from, to] of ranges) {
+    for (const use of mem.occurrences(fn, key, from, to)) {
+      if (use.startIndex >= freeCall.startIndex && use.endIndex <= freeCall.endIndex) continue;
+      if (use.startIndex > freeCall.endIndex && mem.leavesBetween(freeCall, use)) return undefined;
+      const p = use.parent;
+      if (p?.type === 'assignment_expression' && p.childForFieldName('left')?.id === use.id) {
+        // `p = p->next`: the right side reads the freed pointer before the assignment
+        const right = p.childForFieldName('right');
+        const read = right ? mem.occurrences(fn, key, right.startIndex, right.endIndex).find((u) => isDereference(u)) : undefined;
+        return read ? { use: read, again: false } : undefined;
+      }
+      if (p?.type === 'sizeof_expression' || ancestor(use, new Set(['sizeof_expression']))) continue;
+      const call = p?.type === 'argument_list' ? p.parent : null;
+      if (call && FREE_FN.test(call.childForFieldName('function')?.text ?? '') && namedArgs(p).length === 1) return { use, again: true };
+      if (isNullCheck(use) && !isDereference(use)) continue;
+      if (isDereference(use) || p?.type === 'argument_list' || p?.type === 'field_expression') return { use, again: false };
+      return undefined;
+    }
+    if (loop && from === freeCall.endIndex) continue;
+  }
+  return undefined;
 }
 
-/** The length argument is neither constant nor compared anywhere in the function. */
-function uncheckedLength(m: RuleMatch): boolean {
-  const len = arg(m, 2);
-  if (!len || isConstantC(len)) return false;
-  const fn = ancestor(m.captures.finding as SyntaxNode, FUNCTION);
-  if (!fn) return false;
-  const ids = len.descendantsOfType('identifier').map((n) => n.text);
-  if (ids.length === 0) return false;
-  const comparisons = fn.descendantsOfType('binary_expression').filter((b) => /^(<|>|<=|>=)$/.test(b.child(1)?.text ?? ''));
-  const guarded = comparisons.some((b) => b.descendantsOfType('identifier').some((n) => ids.includes(n.text)));
-  return !guarded && !/\b(MIN|min|MAX|max)\s*\(/.test(len.text);
+/** Whether a jump statement follows `node` in one of the blocks between it and `outer`. */
+function jumpsAfter(node: SyntaxNode, outer: SyntaxNode): boolean {
+  let cur: SyntaxNode = node;
+  while (cur.parent && cur.id !== outer.id) {
+    const parent: SyntaxNode = cur.parent;
+    const from = cur.endIndex;
+    if (parent.type === 'compound_statement' && namedArgs(parent).some((s) => s.startIndex >= from && JUMP.has(s.type))) return true;
+    cur = parent;
+  }
+  return false;
 }
 
-/** For a copy into a local array with an unbounded length, the array's declarator (where the buffer lives). */
-function stackBufferTarget(m: RuleMatch): SyntaxNode | false {
+function taintOf(n: SyntaxNode | null | undefined): Taint | undefined {
+  return n ? functionTaint(n)?.taintOf(n) : undefined;
+}
+
+/** strcpy-family: a finding unless the source is a literal that fits, or input cannot reach it, or it is known to fit. */
+function unboundedCopy(m: RuleMatch): boolean {
+  const dst = arg(m, 0);
+  const src = arg(m, 1);
+  const call = m.captures.finding;
+  if (!dst || !src || !call) return false;
+  const appends = /cat$/.test(m.captures.fn?.text ?? '');
+  const lit = literalText(src);
+  if (lit !== undefined || isConstantC(src)) {
+    const size = mem.bufferBytes(dst);
+    return lit !== undefined && size !== undefined && !appends && lit.length + 1 > size;
+  }
+  const t = taintOf(src);
+  if (!t || mem.copyFits(call, dst, src, appends)) return false;
+  recordFlow(call, t, `copied without a bound by ${m.captures.fn?.text}()`);
+  return true;
+}
+
+/** sprintf: a finding when the format is not a literal, or its output can exceed the destination. */
+function sprintfOverflow(m: RuleMatch): boolean {
   const args = namedArgs(m.captures.args);
-  const dst = args[0];
-  const name = m.captures.fn?.text ?? '';
-  if (dst?.type !== 'identifier') return false;
-  const unbounded = /^mem/.test(name) ? !isConstantC(args[2]) : /sprintf$/.test(name) ? unboundedSprintf(args) : !isConstantC(args[1]);
-  if (!unbounded) return false;
-  const fn = ancestor(m.captures.finding as SyntaxNode, FUNCTION);
-  const decl = fn
-    ?.descendantsOfType('array_declarator')
-    .find((d) => d.childForFieldName('declarator')?.text === dst.text && d.childForFieldName('size') !== null);
-  return decl ?? false;
+  const call = m.captures.finding;
+  const fmt = literalText(args[1]);
+  if (!call || !args[0]) return false;
+  if (fmt === undefined) return !isConstantC(args[1]);
+  const { bytes, unbounded } = mem.formatBound(fmt, args.slice(2));
+  const size = mem.bufferBytes(args[0]);
+  if (bytes !== undefined) return size !== undefined && bytes > size;
+  const tainted = unbounded.map((a) => taintOf(a)).find((t) => t !== undefined);
+  if (!tainted) return false;
+  recordFlow(call, tainted, `formatted without a bound by ${m.captures.fn?.text}()`);
+  return true;
 }
+
+/** scanf-family: a `%s` or `%[` without a width into a buffer its input can overflow. */
+function scanfUnbounded(m: RuleMatch): boolean {
+  const name = m.captures.fn?.text ?? '';
+  const pos = SCANF_POS[name] ?? 0;
+  const args = namedArgs(m.captures.args);
+  const fmt = literalText(args[pos]);
+  if (fmt === undefined) return false;
+  const re = /%(\*?)(\d*)(hh|h|ll|l|j|z|t|L|m)?(\[\^?\]?[^\]]*\]|[a-zA-Z%])/g;
+  let ai = pos + 1;
+  for (let c = re.exec(fmt); c; c = re.exec(fmt)) {
+    if (c[4] === '%') continue;
+    const dest = c[1] ? undefined : args[ai++];
+    if (c[1] || c[2] || c[3] === 'm' || !(c[4] === 's' || c[4]?.startsWith('['))) continue;
+    if (/sscanf$/.test(name)) {
+      const src = args[0];
+      if (!taintOf(src)) continue;
+      const srcBytes = mem.bufferBytes(src);
+      const dstBytes = mem.bufferBytes(dest);
+      if (srcBytes !== undefined && dstBytes !== undefined && srcBytes <= dstBytes) continue;
+    }
+    return true;
+  }
+  return false;
+}
+
+/** The copy's length argument, as a node (fread's count times size counts as their product). */
+function lengthArgs(name: string, args: readonly SyntaxNode[]): SyntaxNode[] {
+  return (mem.LENGTH_ARG[name] ?? []).map((i) => args[i]).filter((a): a is SyntaxNode => a !== undefined);
+}
+
+/** A bounded writer into a local array: its constant length exceeds the array, or input sets it unchecked. */
+function stackWrite(m: RuleMatch): boolean {
+  const name = m.captures.fn?.text ?? '';
+  const args = namedArgs(m.captures.args);
+  const call = m.captures.finding;
+  const dst = args[name === 'read' || name === 'pread' || name === 'recv' || name === 'recvfrom' ? 1 : 0];
+  if (!call || !dst || !mem.isStackArray(dst)) return false;
+  const size = mem.bufferBytes(dst);
+  const lens = lengthArgs(name, args);
+  if (lens.length === 0) return false;
+  if (lens.some((l) => mem.boundedByDestination(l, dst))) return false;
+  const values = lens.map((l) => mem.constValue(l));
+  if (values.every((v) => v !== undefined)) {
+    const total = values.reduce<number>((a, b) => a * (b as number), 1);
+    return size !== undefined && (name === 'strncat' ? total >= size : total > size);
+  }
+  const t = lens.map((l) => taintOf(l)).find((x) => x !== undefined);
+  if (!t) return false;
+  recordFlow(call, t, `length of a write into the stack buffer ${dst.text}`);
+  return true;
+}
+
+/** memcpy-family into a non-stack destination with a length input sets and nothing bounds. */
+function uncheckedLength(m: RuleMatch): boolean {
+  const name = m.captures.fn?.text ?? '';
+  const args = namedArgs(m.captures.args);
+  const call = m.captures.finding;
+  const dst = args[name === 'read' || name === 'recv' ? 1 : 0];
+  const len = lengthArgs(name, args)[0];
+  if (!call || !dst || !len || isConstantC(len) || mem.isStackArray(dst)) return false;
+  if (mem.boundedByDestination(len, dst) || mem.allocatedFrom(dst, len)) return false;
+  const t = taintOf(len);
+  if (!t) return false;
+  recordFlow(call, t, `length of ${name}()`);
+  return true;
+}
+
+/** An allocation whose size multiplies (or adds to) an input-set value with no overflow check before. */
+function allocOverflow(m: RuleMatch): boolean {
+  const size = m.captures.size;
+  const call = m.captures.finding;
+  const fn = m.captures.fn?.text ?? '';
+  if (!size || !call || /calloc$/.test(fn) || isConstantC(size)) return false;
+  const op = size.childForFieldName('operator')?.text;
+  const operands = [size.childForFieldName('left'), size.childForFieldName('right')];
+  for (const o of operands) {
+    if (!o || isConstantC(o)) continue;
+    const t = taintOf(o);
+    // a string's length plus a constant cannot wrap: the string exists
+    if (!t || (op === '+' && t.kind === 'length')) continue;
+    recordFlow(call, t, `allocation size ${size.text} computed without an overflow check`);
+    return true;
+  }
+  return false;
+}
+
+const WRITE_PARENTS = new Set(['assignment_expression', 'update_expression']);
+
+/** Whether a subscript is written (`a[i] = v`, `a[i]++`, `&a[i]` passed on). */
+function isWrite(sub: SyntaxNode): boolean {
+  const p = sub.parent;
+  if (!p) return false;
+  if (p.type === 'assignment_expression') return p.childForFieldName('left')?.id === sub.id;
+  return WRITE_PARENTS.has(p.type);
+}
+
+/** An index that input sets and nothing bounds, reading (`write` false) or writing an array. */
+function taintedIndex(m: RuleMatch, write: boolean): boolean {
+  const sub = m.captures.finding;
+  const arr = m.captures.arr;
+  const idx = m.captures.idx;
+  if (!sub || !arr || !idx || isConstantC(idx) || isWrite(sub) !== write) return false;
+  if (/^(argv|envp|environ)$/.test(arr.text)) return false;
+  const t = taintOf(idx);
+  if (t?.kind !== 'value') return false;
+  recordFlow(sub, t, write ? `index of a write into ${arr.text}` : `index of a read from ${arr.text}`);
+  return true;
+}
+
+/** The element count an array or allocation of `name` has, as source text (`N`, `n`, `len`). */
+function elementCounts(at: SyntaxNode, name: string): string[] {
+  const out: string[] = [];
+  const decl = mem.arrayDeclaration(at, name);
+  if (decl) {
+    out.push(decl.size.text.replace(/\s+/g, ''));
+    const v = mem.constValue(decl.size);
+    if (v !== undefined) out.push(String(v));
+  }
+  const alloc = mem.allocationOf(at.type === 'identifier' ? at : (at.descendantsOfType('identifier').find((i) => i.text === name) ?? null));
+  if (alloc) {
+    const a = namedArgs(alloc.childForFieldName('arguments'));
+    const fnName = alloc.childForFieldName('function')?.text ?? '';
+    const count = /calloc/.test(fnName) ? a[0] : a[fnName === 'realloc' ? 1 : 0];
+    if (count?.type === 'binary_expression' && count.childForFieldName('operator')?.text === '*') {
+      for (const side of [count.childForFieldName('left'), count.childForFieldName('right')])
+        if (side && side.type !== 'sizeof_expression') out.push(side.text.replace(/\s+/g, ''));
+    } else if (count && /calloc/.test(fnName)) out.push(count.text.replace(/\s+/g, ''));
+  }
+  return out;
+}
+
+/** `for (i = 0; i <= n; i++) a[i]` over an array of n, `a[N]` / `a[sizeof a]` on an array of N, malloc(strlen(s)) then strcpy. */
+function offByOne(m: RuleMatch): SyntaxNode | false {
+  const c = m.captures;
+  if (c.loopvar && c.bound && c.body && c.cond) {
+    const i = c.loopvar.text;
+    const bound = c.bound.text.replace(/\s+/g, '');
+    const boundValue = mem.constValue(c.bound);
+    for (const sub of c.body.descendantsOfType('subscript_expression')) {
+      if (sub.childForFieldName('index')?.text.replace(/\s+/g, '') !== i) continue;
+      const arr = sub.childForFieldName('argument');
+      if (arr?.type !== 'identifier') continue;
+      const counts = elementCounts(arr, arr.text);
+      const sizeofArr = new RegExp(`^sizeof\\(?${arr.text}\\)?(/sizeof.*)?$`).test(bound);
+      if (counts.includes(bound) || (boundValue !== undefined && counts.includes(String(boundValue))) || sizeofArr) return c.cond;
+    }
+    return false;
+  }
+  if (c.arr && c.idx) {
+    if (c.arr.type !== 'identifier') return false;
+    const t = c.idx.type;
+    if (t !== 'number_literal' && t !== 'sizeof_expression' && !(t === 'identifier' && /^[A-Z][A-Z0-9_]*$/.test(c.idx.text))) return false;
+    const idx = c.idx.text.replace(/\s+/g, '');
+    const counts = elementCounts(c.arr, c.arr.text);
+    const decl = mem.arrayDeclaration(c.arr, c.arr.text);
+    if (!decl) return false;
+    const v = mem.constValue(c.idx);
+    const sizeofArr = new RegExp(`^sizeof\\(?${c.arr.text}\\)?$`).test(idx) && decl.byteElements;
+    if (
+      sizeofArr ||
+      (c.idx.type !== 'identifier' && counts.includes(idx)) ||
+      (v !== undefined && counts.includes(String(v)) && c.idx.type !== 'identifier')
+    )
+      return c.finding ?? false;
+    if (c.idx.type === 'identifier' && /^[A-Z][A-Z0-9_]*$/.test(idx) && counts.includes(idx)) return c.finding ?? false;
+    return false;
+  }
+  if (c.copy && c.dst && c.src) {
+    const alloc = mem.allocationOf(c.dst);
+    const a = namedArgs(alloc?.childForFieldName('arguments'))[0];
+    const inner =
+      a?.type === 'call_expression' && /^strlen$/.test(a.childForFieldName('function')?.text ?? '')
+        ? namedArgs(a.childForFieldName('arguments'))[0]
+        : undefined;
+    return inner && inner.text === c.src.text ? c.copy : false;
+  }
+  return false;
+}
+
+const CHECK_CALL = /^(access|faccessat|eaccess|euidaccess)$/;
+const USE_CALL = /^(open|fopen|freopen|creat|openat|chmod|chown|lchown|truncate|unlink|remove|rename|execv|execve|opendir)$/;
+
+/** access(path) earlier in the function, then this call opens or changes the same path. */
+function toctou(m: RuleMatch): boolean {
+  const call = m.captures.finding;
+  const fnName = m.captures.fn?.text ?? '';
+  if (!call || !USE_CALL.test(fnName)) return false;
+  const args = namedArgs(m.captures.args);
+  const path = args[fnName === 'openat' ? 1 : 0]?.text.replace(/\s+/g, '');
+  if (!path) return false;
+  const fn = ancestor(call, FUNCTION);
+  return !!fn?.descendantsOfType('call_expression').some((c) => {
+    if (c.endIndex > call.startIndex || !CHECK_CALL.test(c.childForFieldName('function')?.text ?? '')) return false;
+    const a = namedArgs(c.childForFieldName('arguments'));
+    const p = (c.childForFieldName('function')?.text === 'faccessat' ? a[1] : a[0])?.text.replace(/\s+/g, '');
+    return p === path;
+  });
+}
+
+const FREE_QUERY =
+  '((call_expression function: (identifier) @fn arguments: (argument_list . [(identifier) (field_expression)] @ptr .)) @finding (#match? @fn "^(free|g_free|kfree|xfree|cfree)$"))';
+const RESULT_QUERY =
+  '[(init_declarator declarator: (pointer_declarator declarator: (identifier) @ptr) value: [(call_expression) (cast_expression)] @value) (assignment_expression left: (identifier) @ptr right: [(call_expression) (cast_expression)] @value)] @finding';
+const SUBSCRIPT_QUERY = '(subscript_expression argument: (_) @arr index: (_) @idx) @finding';
+const OFF_BY_ONE_QUERY = [
+  '(for_statement condition: (binary_expression left: (identifier) @loopvar operator: "<=" right: (_) @bound) @cond body: (_) @body) @finding',
+  '(subscript_expression argument: (identifier) @arr index: (_) @idx) @finding',
+  '((call_expression function: (identifier) @fn arguments: (argument_list . (_) @dst . (_) @src .)) @copy (#match? @fn "^(strcpy|stpcpy)$"))',
+].join(' ');
+const NULL_TRIGGER =
+  'fopen|fdopen|freopen|tmpfile|getenv|strchr|strrchr|strstr|strpbrk|memchr|strtok|opendir|readdir|localtime|gmtime|getpw|getgr|dlopen|lookup|find|_get_|_open';
 
 const PERMISSIVE = /^0?[0-7]*[2367]$|^0?[0-7]*[67][0-7]$/;
 
@@ -214,7 +461,7 @@ export const C_RULES: readonly Rule[] = [
     message: 'Unbounded string copy from a non-constant source can overflow the destination.',
     remediation: 'Use snprintf or strlcpy/strlcat with the destination size, and check for truncation.',
     query: call('^(strcpy|strcat|wcscpy|wcscat|stpcpy|lstrcpy|lstrcat|_mbscpy|_mbscat)$'),
-    predicate: (m) => !isConstantC(arg(m, 1)),
+    predicate: unboundedCopy,
   },
   {
     id: 'c.sprintf',
@@ -224,7 +471,7 @@ export const C_RULES: readonly Rule[] = [
     message: 'sprintf() writes formatted run-time values of unchecked length into a fixed buffer.',
     remediation: 'Use snprintf with the destination size and check its return value.',
     query: call('^(sprintf|vsprintf)$'),
-    predicate: (m) => unboundedSprintf(namedArgs(m.captures.args)),
+    predicate: sprintfOverflow,
   },
   {
     id: 'c.scanf-unbounded',
@@ -234,21 +481,17 @@ export const C_RULES: readonly Rule[] = [
     message: 'A %s or %[ conversion without a field width reads unbounded input.',
     remediation: 'Give every %s a width one less than the buffer size (e.g. %63s) or read with fgets.',
     query: call('^(scanf|fscanf|sscanf|vscanf|vfscanf|vsscanf)$'),
-    predicate: (m) => {
-      const name = m.captures.fn?.text ?? '';
-      const fmt = literalText(arg(m, SCANF_POS[name] ?? 0));
-      return fmt !== undefined && /%(s|\[)/.test(fmt);
-    },
+    predicate: scanfUnbounded,
   },
   {
     id: 'c.stack-buffer-overflow',
-    trigger: /\b(strcpy|strcat|v?sprintf|memcpy|memmove|wcscpy|wcscat)\s*\(/,
+    trigger: /\b(mem(cpy|move|set)|strn(cpy|cat)|strl(cpy|cat)|fgets|read|pread|recv|recvfrom|fread|v?snprintf)\s*\(/,
     cwe: 'CWE-121',
     severity: 'high',
-    message: 'A fixed-size stack buffer is the destination of a copy whose length it does not bound.',
-    remediation: 'Bound every write into the buffer by its size (snprintf, strlcpy, a checked memcpy length).',
-    query: call('^(strcpy|strcat|sprintf|vsprintf|memcpy|memmove|wcscpy|wcscat)$'),
-    predicate: stackBufferTarget,
+    message: 'A write into a fixed-size stack buffer takes a length larger than the buffer, or one input sets unchecked.',
+    remediation: 'Pass sizeof the buffer (or check the length against it first).',
+    query: call('^(memcpy|memmove|memset|strncpy|strncat|strlcpy|strlcat|fgets|read|pread|recv|recvfrom|fread|snprintf|vsnprintf)$'),
+    predicate: stackWrite,
   },
   {
     id: 'c.embedded-secret',
@@ -350,20 +593,20 @@ export const C_RULES: readonly Rule[] = [
     trigger: /[aA]lloc\w*\s*\(/,
     cwe: 'CWE-190',
     severity: 'medium',
-    message: 'An allocation size is computed with unchecked arithmetic on input and can wrap around.',
+    message: 'An allocation size multiplies or adds a value input sets, with no overflow check before: it can wrap around.',
     remediation: 'Check the operands against SIZE_MAX / size before multiplying, or use calloc(n, size).',
     query:
       '((call_expression function: (identifier) @fn arguments: (argument_list [(binary_expression operator: ["*" "+"]) @size (cast_expression value: (binary_expression operator: ["*" "+"]) @size)])) @finding (#match? @fn "[aA]lloc"))',
-    predicate: (m) => !isConstantC(m.captures.size),
+    predicate: allocOverflow,
   },
   {
     id: 'c.unchecked-length-copy',
-    trigger: /\b(w?memcpy|memmove|strncpy|strncat)\s*\(/,
+    trigger: /\b(w?memcpy|memmove|strncpy|strncat|read|recv)\s*\(/,
     cwe: 'CWE-787',
-    severity: 'medium',
-    message: 'A copy length comes from a variable that is never compared with a bound in this function.',
+    severity: 'high',
+    message: 'A copy length comes from input and is not compared with a bound before the copy.',
     remediation: 'Check the length against the destination size before copying.',
-    query: call('^(memcpy|memmove|strncpy|strncat|wmemcpy)$'),
+    query: call('^(memcpy|memmove|strncpy|strncat|wmemcpy|read|recv)$'),
     predicate: uncheckedLength,
   },
   {
@@ -373,20 +616,85 @@ export const C_RULES: readonly Rule[] = [
     severity: 'high',
     message: 'A pointer is used after it was freed.',
     remediation: 'Set the pointer to NULL right after free() and do not use it again.',
-    query: '((call_expression function: (identifier) @fn arguments: (argument_list . (identifier) @ptr .)) @finding (#eq? @fn "free"))',
-    predicate: useAfterFree,
+    query: FREE_QUERY,
+    predicate: (m) => {
+      const r = afterFree(m);
+      return r && !r.again ? r.use : false;
+    },
+  },
+  {
+    id: 'c.double-free',
+    trigger: /\bfree\s*\(/,
+    cwe: 'CWE-415',
+    severity: 'high',
+    message: 'A pointer is freed twice on one path.',
+    remediation: 'Free each allocation once; set the pointer to NULL after free().',
+    query: FREE_QUERY,
+    predicate: (m) => {
+      const r = afterFree(m);
+      return r?.again ? r.use : false;
+    },
   },
   {
     id: 'c.null-dereference',
-    trigger:
-      /(alloc|dup|_new|_create|lookup|find|_get_|_open|fopen|fdopen|tmpfile|getenv|strchr|strrchr|strstr|memchr|opendir|localtime|gmtime)\w*\s*\(/,
+    trigger: new RegExp(`(${NULL_TRIGGER})\\w*\\s*\\(`),
     cwe: 'CWE-476',
     severity: 'medium',
-    message: 'The result of a call that can return NULL is dereferenced without a check.',
+    message: 'The result of a call that returns NULL for a missing file, variable or match is dereferenced without a check.',
     remediation: 'Test the pointer for NULL before using it.',
-    query:
-      '[(init_declarator declarator: (pointer_declarator declarator: (identifier) @ptr) value: [(call_expression) (cast_expression)] @value) (assignment_expression left: (identifier) @ptr right: [(call_expression) (cast_expression)] @value)] @finding',
-    predicate: nullDeref,
+    query: RESULT_QUERY,
+    predicate: (m) => uncheckedResult(m, MAY_RETURN_NULL),
+  },
+  {
+    id: 'c.unchecked-alloc',
+    trigger: /(alloc|dup|_new|_create)\w*\s*\(/,
+    cwe: 'CWE-476',
+    severity: 'low',
+    message: 'An allocation result is dereferenced without a NULL check (a crash when memory runs out).',
+    remediation: 'Test the pointer for NULL after allocating and handle the failure.',
+    query: RESULT_QUERY,
+    predicate: (m) => uncheckedResult(m, ALLOCATOR),
+  },
+  {
+    id: 'c.oob-write',
+    trigger: /\[/,
+    cwe: 'CWE-787',
+    severity: 'high',
+    message: 'An array is written at an index input sets, with no bound check before.',
+    remediation: 'Check the index against the array length (and against 0 for signed types) before the write.',
+    query: SUBSCRIPT_QUERY,
+    predicate: (m) => taintedIndex(m, true),
+  },
+  {
+    id: 'c.oob-read',
+    trigger: /\[/,
+    cwe: 'CWE-125',
+    severity: 'medium',
+    message: 'An array is read at an index input sets, with no bound check before.',
+    remediation: 'Check the index against the array length (and against 0 for signed types) before the read.',
+    query: SUBSCRIPT_QUERY,
+    predicate: (m) => taintedIndex(m, false),
+  },
+  {
+    id: 'c.off-by-one',
+    trigger: /<=|\[|strlen/,
+    cwe: 'CWE-193',
+    severity: 'medium',
+    message:
+      'An index or size is one past the end: `i <= n` over n elements, `a[N]` on an array of N, or malloc(strlen(s)) for a copy of s.',
+    remediation: 'Loop with `i < n`, index up to N - 1, and allocate strlen(s) + 1 bytes for a copy.',
+    query: OFF_BY_ONE_QUERY,
+    predicate: offByOne,
+  },
+  {
+    id: 'c.toctou',
+    trigger: /\b(access|faccessat|eaccess|euidaccess)\s*\(/,
+    cwe: 'CWE-367',
+    severity: 'medium',
+    message: 'A path checked with access() is opened (or changed) afterwards: another process can swap the file in between.',
+    remediation: 'Open the file first and check the open descriptor (fstat, or open with O_NOFOLLOW under the real ids).',
+    query: call(`^(${USE_CALL.source.slice(2, -2)})$`),
+    predicate: toctou,
   },
   {
     id: 'c.permissive-permissions',

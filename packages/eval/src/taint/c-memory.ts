@@ -1,0 +1,423 @@
+/**
+ * Buffer sizes, copy bounds and pointer lifetimes for the C memory-safety rules: what a predicate
+ * needs beyond taint to tell `strcpy(copy, s)` into `malloc(strlen(s) + 1)` from an overflow.
+ */
+import type { SyntaxNode } from '../rules/rule.js';
+import { functionTaint, keyOf } from './c.js';
+
+const ALLOC = /^(malloc|calloc|realloc|reallocarray|alloca|xmalloc|xcalloc|xrealloc|g_malloc|g_malloc0|kmalloc|kzalloc)$/;
+const BYTE_TYPES = /^(char|unsigned char|signed char|u?int8_t|uchar|u8|BYTE|gchar|guchar)$/;
+
+function args(call: SyntaxNode | null | undefined): SyntaxNode[] {
+  return call?.childForFieldName('arguments')?.namedChildren.filter((c) => c.type !== 'comment') ?? [];
+}
+
+/** The called function's name. */
+export function calleeName(call: SyntaxNode | null | undefined): string {
+  return call?.type === 'call_expression' ? (call.childForFieldName('function')?.text ?? '') : '';
+}
+
+function strip(n: SyntaxNode | null | undefined): SyntaxNode | null | undefined {
+  let v = n;
+  while (v && (v.type === 'parenthesized_expression' || v.type === 'cast_expression'))
+    v = v.type === 'cast_expression' ? v.childForFieldName('value') : (v.namedChildren[0] ?? null);
+  return v;
+}
+
+const MACROS = new WeakMap<object, Map<string, string>>();
+
+/** `#define NAME value` of the file, by name. */
+function macros(node: SyntaxNode): Map<string, string> {
+  const tree = node.tree as object;
+  let m = MACROS.get(tree);
+  if (!m) {
+    m = new Map();
+    for (const d of node.tree.rootNode.descendantsOfType('preproc_def')) {
+      const name = d.childForFieldName('name')?.text;
+      const value = d.childForFieldName('value')?.text.trim();
+      if (name && value) m.set(name, value);
+    }
+    MACROS.set(tree, m);
+  }
+  return m;
+}
+
+interface ArrayDecl {
+  readonly name: string;
+  readonly start: number;
+  /** The enclosing function's range, or undefined at file level. */
+  readonly fn: readonly [number, number] | undefined;
+  readonly size: SyntaxNode;
+  readonly byteElements: boolean;
+}
+
+const ARRAYS = new WeakMap<object, Map<string, ArrayDecl[]>>();
+
+/** Every sized array declaration of the file (not parameters), by name: one native walk per tree. */
+function arrays(node: SyntaxNode): Map<string, ArrayDecl[]> {
+  const tree = node.tree as object;
+  let m = ARRAYS.get(tree);
+  if (m) return m;
+  m = new Map();
+  for (const d of node.tree.rootNode.descendantsOfType('array_declarator')) {
+    const name = d.childForFieldName('declarator');
+    const size = d.childForFieldName('size');
+    if (name?.type !== 'identifier' || !size) continue;
+    let decl: SyntaxNode | null = d.parent;
+    while (decl && !['declaration', 'parameter_declaration', 'field_declaration'].includes(decl.type)) decl = decl.parent;
+    if (!decl || decl.type === 'parameter_declaration') continue;
+    let fn: SyntaxNode | null = decl.parent;
+    while (fn && fn.type !== 'function_definition') fn = fn.parent;
+    const type = decl.childForFieldName('type')?.text.trim() ?? '';
+    const entry: ArrayDecl = {
+      name: name.text,
+      start: d.startIndex,
+      fn: fn ? [fn.startIndex, fn.endIndex] : undefined,
+      size,
+      byteElements: BYTE_TYPES.test(type),
+    };
+    const list = m.get(name.text);
+    if (list) list.push(entry);
+    else m.set(name.text, [entry]);
+  }
+  ARRAYS.set(tree, m);
+  return m;
+}
+
+/** An array declaration of `name` visible at `at`: in the enclosing function first, then at file level (struct fields too). */
+export function arrayDeclaration(at: SyntaxNode, name: string): { size: SyntaxNode; byteElements: boolean; local: boolean } | undefined {
+  const list = arrays(at).get(name);
+  if (!list) return undefined;
+  const pos = at.startIndex;
+  const local = list.find((d) => d.fn && d.fn[0] <= pos && pos < d.fn[1] && d.start <= pos);
+  if (local) return { size: local.size, byteElements: local.byteElements, local: true };
+  const global = list.find((d) => !d.fn);
+  return global ? { size: global.size, byteElements: global.byteElements, local: false } : undefined;
+}
+
+/** A compile-time value: literals, macros, `sizeof` of a byte array or a byte type, and their arithmetic. */
+export function constValue(n: SyntaxNode | null | undefined, depth = 0): number | undefined {
+  const v = strip(n);
+  if (!v || depth > 6) return undefined;
+  if (v.type === 'number_literal') {
+    const t = v.text.replace(/[uUlL]+$/, '');
+    const num = /^0[xX]/.test(t) ? Number.parseInt(t, 16) : /^0[0-7]+$/.test(t) ? Number.parseInt(t, 8) : Number(t);
+    return Number.isFinite(num) ? num : undefined;
+  }
+  if (v.type === 'char_literal') return 1;
+  if (v.type === 'identifier') {
+    const m = macros(v).get(v.text);
+    if (m === undefined || !/^[\w\s()+\-*/]+$/.test(m)) return undefined;
+    if (/^\(?\s*\d+[uUlL]*\s*\)?$/.test(m)) return Number(m.replace(/[()\suUlL]/g, ''));
+    return undefined;
+  }
+  if (v.type === 'sizeof_expression') {
+    const inner = strip(v.childForFieldName('value'));
+    const type = v.childForFieldName('type')?.text.trim();
+    if (type)
+      return BYTE_TYPES.test(type) ? 1 : type === 'int' || type === 'int32_t' || type === 'uint32_t' || type === 'float' ? 4 : undefined;
+    if (inner?.type === 'identifier') return bufferBytes(inner);
+    if (inner?.type === 'string_literal') return inner.text.length - 1;
+    return undefined;
+  }
+  if (v.type === 'binary_expression') {
+    const a = constValue(v.childForFieldName('left'), depth + 1);
+    const b = constValue(v.childForFieldName('right'), depth + 1);
+    if (a === undefined || b === undefined) return undefined;
+    switch (v.childForFieldName('operator')?.text) {
+      case '+':
+        return a + b;
+      case '-':
+        return a - b;
+      case '*':
+        return a * b;
+      case '/':
+        return b ? Math.floor(a / b) : undefined;
+      default:
+        return undefined;
+    }
+  }
+  return undefined;
+}
+
+/** The size in bytes of the byte buffer an identifier names: a declared `char x[N]`, or a constant `malloc(N)` last assigned. */
+export function bufferBytes(buf: SyntaxNode | null | undefined): number | undefined {
+  const b = strip(buf);
+  if (b?.type !== 'identifier') return undefined;
+  const decl = arrayDeclaration(b, b.text);
+  if (decl) return decl.byteElements ? constValue(decl.size) : undefined;
+  const alloc = allocationOf(b);
+  if (alloc && /^(malloc|alloca|xmalloc|g_malloc)$/.test(calleeName(alloc))) return constValue(args(alloc)[0]);
+  return undefined;
+}
+
+/** The allocation call last assigned to the pointer `ptr` names before it stands, if any. */
+export function allocationOf(ptr: SyntaxNode | null | undefined): SyntaxNode | undefined {
+  const p = strip(ptr);
+  const key = keyOf(p);
+  if (!p || !key) return undefined;
+  const value = strip(functionTaint(p)?.lastValue(key, p.startIndex));
+  return value?.type === 'call_expression' && ALLOC.test(calleeName(value)) ? value : undefined;
+}
+
+/** Whether `dst` is a local fixed-size array (a stack buffer) of the enclosing function. */
+export function isStackArray(dst: SyntaxNode | null | undefined): boolean {
+  const d = strip(dst);
+  return d?.type === 'identifier' && arrayDeclaration(d, d.text)?.local === true;
+}
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Names assigned `strlen(src)` in the function (`size_t len = strlen(src);`). */
+function lengthHolders(fn: SyntaxNode, src: string): string[] {
+  const re = new RegExp(`\\b(\\w+)\\s*=\\s*(?:\\([^()]*\\)\\s*)?strn?len\\s*\\(\\s*${escapeRe(src)}\\s*[,)]`, 'g');
+  return [...fn.text.matchAll(re)].map((m) => m[1] as string);
+}
+
+/**
+ * Whether a string copy of `src` into `dst` at `call` is known to fit: the source is a byte array no
+ * larger than the destination (`strcpy` only), its length is compared with a bound before the call,
+ * or the destination was allocated from the source's length.
+ */
+export function copyFits(call: SyntaxNode, dst: SyntaxNode, src: SyntaxNode, appends: boolean): boolean {
+  const ft = functionTaint(call);
+  if (!ft) return false;
+  const s = strip(src);
+  const srcText = s?.text.replace(/\s+/g, '') ?? '';
+  const dstBytes = bufferBytes(dst);
+  if (!appends) {
+    const srcBytes = bufferBytes(s);
+    if (srcBytes !== undefined && dstBytes !== undefined && srcBytes <= dstBytes) return true;
+  }
+  const holders = lengthHolders(ft.fn, s?.text ?? '');
+  const words = [`strlen(${srcText})`, `strnlen(${srcText}`, ...holders];
+  const before = ft.fn
+    .descendantsOfType('binary_expression')
+    .filter((b) => b.endIndex <= call.startIndex && /^(<|>|<=|>=)$/.test(b.childForFieldName('operator')?.text ?? ''));
+  const mentions = (text: string) => {
+    const t = text.replace(/\s+/g, '');
+    return words.some((w) => (/^\w+$/.test(w) ? new RegExp(`\\b${w}\\b`).test(t) : t.includes(w)));
+  };
+  if (before.some((b) => mentions(b.text))) return true;
+  const alloc = allocationOf(dst);
+  if (alloc) {
+    const sizeText = args(alloc)
+      .map((a) => a.text)
+      .join(',');
+    if (mentions(sizeText)) return true;
+    // strcat into a buffer sized from several lengths: `malloc(strlen(a) + strlen(b) + 1)`
+    if (appends && /strlen|len\b|size/.test(sizeText) && new RegExp(`\\b${escapeRe(s?.text ?? '\0')}\\b`).test(sizeText)) return true;
+  }
+  return false;
+}
+
+/** The position of the length argument of the bounded memory writers (`fread`'s is the product of two). */
+export const LENGTH_ARG: Readonly<Record<string, readonly number[]>> = {
+  memcpy: [2],
+  memmove: [2],
+  memset: [2],
+  wmemcpy: [2],
+  strncpy: [2],
+  strncat: [2],
+  strlcpy: [2],
+  strlcat: [2],
+  fgets: [1],
+  read: [2],
+  pread: [2],
+  recv: [2],
+  recvfrom: [2],
+  fread: [1, 2],
+  snprintf: [1],
+  vsnprintf: [1],
+};
+
+/** Whether a length expression is bounded by the destination itself (`sizeof dst`, `sizeof dst - 1`, `sizeof(dst) - len`). */
+export function boundedByDestination(len: SyntaxNode, dst: SyntaxNode): boolean {
+  const d = strip(dst)?.text;
+  return !!d && new RegExp(`sizeof\\s*\\(?\\s*${escapeRe(d)}\\s*\\)?`).test(len.text);
+}
+
+/** The identifiers (and field paths) of an expression, outside `sizeof`. */
+export function keysIn(n: SyntaxNode): string[] {
+  const out: string[] = [];
+  const visit = (x: SyntaxNode) => {
+    if (x.type === 'sizeof_expression') return;
+    const k = keyOf(x);
+    if (k && (x.type === 'identifier' || x.type === 'field_expression')) {
+      out.push(k);
+      if (x.type === 'identifier') return;
+    }
+    for (const c of x.namedChildren) visit(c);
+  };
+  visit(n);
+  return out;
+}
+
+/** Whether `dst` was allocated from an expression mentioning every key of `len` (`p = malloc(n); memcpy(p, s, n)`). */
+export function allocatedFrom(dst: SyntaxNode, len: SyntaxNode): boolean {
+  const alloc = allocationOf(dst);
+  if (!alloc) return false;
+  const sizeText = args(alloc)
+    .map((a) => a.text)
+    .join(',')
+    .replace(/\s+/g, '');
+  const keys = keysIn(len);
+  return keys.length > 0 && keys.every((k) => new RegExp(`(^|[^\\w>.])${escapeRe(k)}(?![\\w])`).test(sizeText));
+}
+
+/** The upper bound of a printf conversion's output, or undefined when it depends on a string of unknown length. */
+function conversionWidth(spec: string, arg: SyntaxNode | undefined): number | undefined {
+  const m = /^%([-+ #0]*)(\d*|\*)(?:\.(\d*|\*))?(hh|h|ll|l|j|z|t|L)?([diouxXeEfFgGaAcspn%])$/.exec(spec);
+  if (!m) return undefined;
+  const width = m[2] && m[2] !== '*' ? Number(m[2]) : 0;
+  const prec = m[3] !== undefined && m[3] !== '*' ? Number(m[3] || '0') : undefined;
+  const long = m[4] === 'l' || m[4] === 'll' || m[4] === 'j' || m[4] === 'z' || m[4] === 't';
+  let w: number | undefined;
+  switch (m[5]) {
+    case '%':
+      return 1;
+    case 'c':
+      w = 1;
+      break;
+    case 'd':
+    case 'i':
+      w = long ? 20 : 11;
+      break;
+    case 'u':
+    case 'o':
+    case 'x':
+    case 'X':
+      w = long ? 22 : 11;
+      break;
+    case 'p':
+      w = 18;
+      break;
+    case 'e':
+    case 'E':
+    case 'g':
+    case 'G':
+    case 'a':
+    case 'A':
+      w = 32 + (prec ?? 6);
+      break;
+    case 'f':
+    case 'F':
+      w = 320 + (prec ?? 6);
+      break;
+    case 's': {
+      if (prec !== undefined) w = prec;
+      else {
+        const a = strip(arg);
+        if (a?.type === 'string_literal') w = a.text.length - 2;
+        else {
+          const bytes = bufferBytes(a);
+          w = bytes !== undefined ? bytes - 1 : undefined;
+        }
+      }
+      break;
+    }
+    default:
+      return 0;
+  }
+  return w === undefined ? undefined : Math.max(w, width);
+}
+
+/**
+ * The most bytes (with the terminator) a printf-style format can write, given its arguments; undefined
+ * when some `%s` takes a string of unknown length. `unbounded` lists those arguments.
+ */
+export function formatBound(format: string, fmtArgs: readonly SyntaxNode[]): { bytes: number | undefined; unbounded: SyntaxNode[] } {
+  let bytes = 1;
+  let known = true;
+  const unbounded: SyntaxNode[] = [];
+  let ai = 0;
+  const re = /%[-+ #0]*(?:\d+|\*)?(?:\.(?:\d+|\*)?)?(?:hh|h|ll|l|j|z|t|L)?[diouxXeEfFgGaAcspn%]/g;
+  let last = 0;
+  for (let m = re.exec(format); m; m = re.exec(format)) {
+    bytes += m.index - last;
+    last = m.index + m[0].length;
+    if (m[0] === '%%') {
+      bytes += 1;
+      continue;
+    }
+    const stars = (m[0].match(/\*/g) ?? []).length;
+    ai += stars;
+    const arg = fmtArgs[ai++];
+    const w = conversionWidth(m[0], arg);
+    if (w === undefined) {
+      known = false;
+      if (arg) unbounded.push(arg);
+    } else bytes += w;
+  }
+  bytes += format.length - last;
+  return { bytes: known ? bytes : undefined, unbounded };
+}
+
+const JUMP = new Set(['return_statement', 'goto_statement', 'break_statement', 'continue_statement']);
+const EXIT_CALL = /^(exit|_exit|abort|longjmp|err|errx|__builtin_unreachable)$/;
+
+function isJump(s: SyntaxNode): boolean {
+  if (JUMP.has(s.type)) return true;
+  if (s.type === 'expression_statement') {
+    const c = s.namedChildren[0];
+    return c?.type === 'call_expression' && EXIT_CALL.test(calleeName(c));
+  }
+  return false;
+}
+
+/** Whether the path from `from` to `to` (later in the same function) must leave through a jump in a block around `from` that does not contain `to`. */
+export function leavesBetween(from: SyntaxNode, to: SyntaxNode): boolean {
+  let cur: SyntaxNode | null = from;
+  while (cur?.parent) {
+    const parent: SyntaxNode = cur.parent;
+    if (parent.startIndex <= to.startIndex && parent.endIndex >= to.endIndex) {
+      // `to` lies in this block: only the statements of `parent` between the two count
+      if (parent.type === 'compound_statement')
+        return parent.namedChildren.some((s) => s.startIndex >= cur!.endIndex && s.endIndex <= to.startIndex && isJump(s));
+      return false;
+    }
+    if (parent.type === 'compound_statement' && parent.namedChildren.some((s) => s.startIndex >= cur!.endIndex && isJump(s))) return true;
+    if (parent.type === 'if_statement') {
+      // `to` in the other branch of an if whose one branch holds `from`
+      const alt = parent.childForFieldName('alternative');
+      if (alt && to.startIndex >= alt.startIndex && to.endIndex <= alt.endIndex && !(from.startIndex >= alt.startIndex)) return true;
+    }
+    if (parent.type === 'case_statement' && parent.namedChildren.some((s) => s.startIndex >= cur!.endIndex && isJump(s))) return true;
+    if (isJump(cur) && cur.id !== from.id) return true;
+    cur = parent;
+  }
+  return false;
+}
+
+/** Occurrences of the lvalue text `key` in `scope` (identifiers or field paths) starting in `[from, to)`. */
+export function occurrences(scope: SyntaxNode, key: string, from: number, to: number): SyntaxNode[] {
+  const base = key.replace(/^\*/, '').split(/->|\./)[0] ?? key;
+  if (!/^\w+$/.test(base)) return [];
+  const code = scope.tree.rootNode.text;
+  const re = new RegExp(`\\b${base}\\b`, 'g');
+  re.lastIndex = Math.max(from, scope.startIndex);
+  const out: SyntaxNode[] = [];
+  const end = Math.min(to, scope.endIndex);
+  for (let m = re.exec(code); m && m.index < end; m = re.exec(code)) {
+    let node: SyntaxNode | null = scope.descendantForIndex(m.index, m.index + base.length);
+    if (node?.type !== 'identifier' || node.startIndex !== m.index) continue;
+    // climb to the full field path when the key names one
+    while (
+      node &&
+      keyOf(node) !== key &&
+      node.parent &&
+      (node.parent.type === 'field_expression' || node.parent.type === 'parenthesized_expression')
+    )
+      node = node.parent;
+    if (node && keyOf(node) === key) out.push(node);
+    else if (key.includes('->') || key.includes('.')) {
+      // the base pointer reassigned: a later `node->data` names another object
+      const id = scope.descendantForIndex(m.index, m.index + base.length);
+      const p = id.parent;
+      if (p?.type === 'assignment_expression' && p.childForFieldName('left')?.id === id.id) out.push(id);
+    }
+  }
+  return out;
+}
