@@ -65,14 +65,441 @@ def handle(name, expr, blob, base, cur, token):
     return "<h1>Hello %s</h1>" % name  # expect: python.xss
 `;
 
+/** Per rule: a vulnerable and a fixed version in the style code models write. */
+const RULE_CASES: Record<string, { vulnerable: string; fixed: string }> = {
+  'python.path-traversal': {
+    vulnerable: `from flask import Flask, request, send_file
+app = Flask(__name__)
+
+@app.route("/download")
+def download():
+    name = request.args.get("file")
+    return send_file(os.path.join("/srv/files", name))
+`,
+    fixed: `from flask import Flask, request, send_file
+app = Flask(__name__)
+BASE = "/srv/files"
+
+@app.route("/download")
+def download():
+    name = request.args.get("file")
+    path = os.path.realpath(os.path.join(BASE, name))
+    if not path.startswith(BASE + os.sep):
+        abort(403)
+    return send_file(path)
+`,
+  },
+  'python.open-redirect': {
+    vulnerable: `from flask import request, redirect
+
+@app.route("/login", methods=["POST"])
+def login():
+    target = request.form.get("next", "/")
+    return redirect(target)
+`,
+    fixed: `from urllib.parse import urlparse
+from flask import request, redirect
+
+@app.route("/login", methods=["POST"])
+def login():
+    target = request.form.get("next", "/")
+    if urlparse(target).netloc not in ("", "example.com"):
+        target = "/"
+    return redirect(target)
+`,
+  },
+  'python.ssrf': {
+    vulnerable: `import requests
+from flask import request
+
+@app.route("/preview")
+def preview():
+    url = request.args["url"]
+    r = requests.get(url, timeout=5)
+    return r.text[:200]
+`,
+    fixed: `import requests
+from flask import request
+
+@app.route("/preview")
+def preview():
+    page = request.args["page"]
+    r = requests.get(f"https://api.example.com/pages/{page}", timeout=5)
+    return {"status": r.status_code}
+`,
+  },
+  'python.ldap-injection': {
+    vulnerable: `import ldap
+from flask import request
+
+@app.route("/user")
+def user():
+    name = request.args.get("name")
+    conn = ldap.initialize("ldap://localhost")
+    return str(conn.search_s("dc=example,dc=com", ldap.SCOPE_SUBTREE, f"(uid={name})"))
+`,
+    fixed: `import ldap
+from ldap.filter import escape_filter_chars
+from flask import request
+
+@app.route("/user")
+def user():
+    name = escape_filter_chars(request.args.get("name"))
+    conn = ldap.initialize("ldap://localhost")
+    return str(conn.search_s("dc=example,dc=com", ldap.SCOPE_SUBTREE, f"(uid={name})"))
+`,
+  },
+  'python.xpath-injection': {
+    vulnerable: `from lxml import etree
+from flask import request
+
+@app.route("/find")
+def find():
+    tree = etree.parse("users.xml", etree.XMLParser(resolve_entities=False))
+    user = request.args.get("user")
+    return str(tree.xpath("//user[@name='" + user + "']"))
+`,
+    fixed: `from lxml import etree
+from flask import request
+
+@app.route("/find")
+def find():
+    tree = etree.parse("users.xml", etree.XMLParser(resolve_entities=False))
+    user = request.args.get("user")
+    return str(tree.xpath("//user[@name=$name]", name=user))
+`,
+  },
+  'python.nosql-injection': {
+    vulnerable: `from pymongo import MongoClient
+from flask import request
+db = MongoClient().shop
+
+@app.route("/orders", methods=["POST"])
+def orders():
+    query = request.get_json()
+    return str(list(db.orders.find(query)))
+`,
+    fixed: `from pymongo import MongoClient
+from flask import request
+db = MongoClient().shop
+
+@app.route("/orders", methods=["POST"])
+def orders():
+    customer = str(request.get_json().get("customer", ""))
+    return str(list(db.orders.find({"customer": customer})))
+`,
+  },
+  'python.header-injection': {
+    vulnerable: `from flask import request, make_response
+
+@app.route("/lang")
+def lang():
+    resp = make_response("ok")
+    resp.headers["Content-Language"] = request.args.get("lang", "en")
+    return resp
+`,
+    fixed: `from flask import request, make_response
+LANGS = {"en", "de", "fr"}
+
+@app.route("/lang")
+def lang():
+    value = request.args.get("lang", "en")
+    if value not in LANGS:
+        value = "en"
+    resp = make_response("ok")
+    resp.headers["Content-Language"] = value
+    return resp
+`,
+  },
+  'python.log-injection': {
+    vulnerable: `import logging
+from flask import request
+logger = logging.getLogger(__name__)
+
+@app.route("/login", methods=["POST"])
+def login():
+    user = request.form["username"]
+    logger.info("login attempt for " + user)
+    return "ok"
+`,
+    fixed: `import logging
+from flask import request
+logger = logging.getLogger(__name__)
+
+@app.route("/login", methods=["POST"])
+def login():
+    user = request.form["username"].replace("\\n", "").replace("\\r", "")
+    logger.info("login attempt for " + user)
+    return "ok"
+`,
+  },
+  'python.regex-injection': {
+    vulnerable: `import re
+from flask import request
+
+@app.route("/search")
+def search():
+    pattern = request.args.get("q")
+    return str([l for l in LINES if re.search(pattern, l)])
+`,
+    fixed: `import re
+from flask import request
+
+@app.route("/search")
+def search():
+    pattern = re.escape(request.args.get("q"))
+    return str([l for l in LINES if re.search(pattern, l)])
+`,
+  },
+  'python.xss': {
+    vulnerable: `from flask import request, make_response
+
+@app.route("/hello")
+def hello():
+    name = request.args.get("name", "")
+    html = "<h1>Hello {name}</h1>".replace("{name}", name)
+    return make_response(html)
+`,
+    fixed: `import html as htmlmod
+from flask import request, make_response
+
+@app.route("/hello")
+def hello():
+    name = htmlmod.escape(request.args.get("name", ""))
+    html = "<h1>Hello {name}</h1>".replace("{name}", name)
+    return make_response(html)
+`,
+  },
+  'python.sql-format': {
+    vulnerable: `import sqlite3
+from flask import request
+
+@app.route("/user")
+def user():
+    uid = request.args.get("id")
+    cur = sqlite3.connect("app.db").cursor()
+    cur.execute(f"SELECT name FROM users WHERE id = {uid}")
+    return str(cur.fetchone())
+`,
+    fixed: `import sqlite3
+from flask import request
+
+@app.route("/user")
+def user():
+    uid = request.args.get("id")
+    cur = sqlite3.connect("app.db").cursor()
+    cur.execute("SELECT name FROM users WHERE id = ?", (uid,))
+    return str(cur.fetchone())
+`,
+  },
+  'python.subprocess-shell': {
+    vulnerable: `import subprocess
+from flask import request
+
+@app.route("/ping")
+def ping():
+    host = request.args.get("host")
+    return subprocess.check_output(f"ping -c 1 {host}", shell=True)
+`,
+    fixed: `import shlex, subprocess
+from flask import request
+
+@app.route("/ping")
+def ping():
+    host = shlex.quote(request.args.get("host"))
+    return subprocess.check_output(f"ping -c 1 {host}", shell=True)
+`,
+  },
+  'python.os-command': {
+    vulnerable: `import os, sys
+
+def main():
+    os.system("convert " + sys.argv[1] + " out.png")
+`,
+    fixed: `import os, sys
+ALLOWED = {"a.jpg", "b.jpg"}
+
+def main():
+    name = sys.argv[1]
+    if name not in ALLOWED:
+        raise SystemExit("unknown file")
+    os.system("convert " + name + " out.png")
+`,
+  },
+  'python.eval': {
+    vulnerable: `from flask import request
+
+@app.route("/calc")
+def calc():
+    return str(eval(request.args.get("expr")))
+`,
+    fixed: `import ast
+from flask import request
+ALLOWED = (ast.Expression, ast.BinOp, ast.Constant, ast.Add, ast.Sub, ast.Mult, ast.Div)
+
+@app.route("/calc")
+def calc():
+    tree = ast.parse(request.args.get("expr"), mode="eval")
+    for node in ast.walk(tree):
+        if not isinstance(node, ALLOWED):
+            abort(400)
+    return str(eval(compile(tree, "<expr>", "eval")))
+`,
+  },
+  'python.debug-mode': {
+    vulnerable: `if __name__ == "__main__":
+    app.run(host="0.0.0.0", debug=True)
+`,
+    fixed: `if __name__ == "__main__":
+    app.run(host="0.0.0.0", debug=os.environ.get("FLASK_DEBUG") == "1")
+`,
+  },
+  'python.weak-key': {
+    vulnerable: `from cryptography.hazmat.primitives.asymmetric import rsa
+key = rsa.generate_private_key(public_exponent=65537, key_size=1024)
+`,
+    fixed: `from cryptography.hazmat.primitives.asymmetric import rsa
+key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
+`,
+  },
+  'python.cleartext-credentials': {
+    vulnerable: `import ftplib
+
+def upload(user, password):
+    ftp = ftplib.FTP("files.example.com")
+    ftp.login(user, password)
+`,
+    fixed: `import ftplib, ssl
+
+def upload(user, password):
+    ftp = ftplib.FTP_TLS("files.example.com", context=ssl.create_default_context())
+    ftp.login(user, password)
+    ftp.prot_p()
+`,
+  },
+  'python.tls-no-context': {
+    vulnerable: `import smtplib
+
+def send(msg, user, password):
+    with smtplib.SMTP("mail.example.com", 587) as s:
+        s.starttls()
+        s.login(user, password)
+        s.send_message(msg)
+`,
+    fixed: `import smtplib, ssl
+
+def send(msg, user, password):
+    with smtplib.SMTP("mail.example.com", 587) as s:
+        s.starttls(context=ssl.create_default_context())
+        s.login(user, password)
+        s.send_message(msg)
+`,
+  },
+  'python.hash-algorithm-choice': {
+    vulnerable: `import hashlib
+
+def digest(data, algorithm):
+    return hashlib.new(algorithm, data).hexdigest()
+`,
+    fixed: `import hashlib
+
+def digest(data, algorithm="sha256"):
+    if algorithm not in {"sha256", "sha512"}:
+        raise ValueError(algorithm)
+    return hashlib.new(algorithm, data).hexdigest()
+`,
+  },
+  'python.lxml-unsafe-parser': {
+    vulnerable: `from lxml import etree
+
+def load(xml_bytes):
+    return etree.fromstring(xml_bytes)
+`,
+    fixed: `from lxml import etree
+
+def load(xml_bytes):
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    return etree.fromstring(xml_bytes, parser)
+`,
+  },
+  'python.xxe': {
+    vulnerable: `from xml.sax.handler import feature_external_ges
+import xml.sax
+
+def parse(f, handler):
+    parser = xml.sax.make_parser()
+    parser.setFeature(feature_external_ges, True)
+    parser.setContentHandler(handler)
+    parser.parse(f)
+`,
+    fixed: `from xml.sax.handler import feature_external_ges
+import xml.sax
+
+def parse(f, handler):
+    parser = xml.sax.make_parser()
+    parser.setFeature(feature_external_ges, False)
+    parser.setContentHandler(handler)
+    parser.parse(f)
+`,
+  },
+  'python.hardcoded-credential': {
+    vulnerable: `import jwt
+
+token = "9f86d081884c7d659a2feaa0c55ad015"
+
+def sign(payload):
+    return jwt.encode(payload, token, algorithm="HS256")
+`,
+    fixed: `import os, jwt
+
+token = os.environ["JWT_TOKEN"]
+
+def sign(payload):
+    return jwt.encode(payload, token, algorithm="HS256")
+`,
+  },
+  'python.permissive-permissions': {
+    vulnerable: `import os, stat
+
+def save_key(path, data):
+    with open(path, "w") as f:
+        f.write(data)
+    os.chmod(path, stat.S_IRUSR | stat.S_IWUSR | stat.S_IROTH)
+`,
+    fixed: `import os, stat
+
+def save_key(path, data):
+    with open(path, "w") as f:
+        f.write(data)
+    os.chmod(path, stat.S_IRUSR | stat.S_IWUSR)
+`,
+  },
+};
+
 describe('Python rules', () => {
   it('flags every dangerous Python call and skips the constant or safe ones', () => {
     expect(rulesAt(PY_SAMPLE, 'python')).toEqual(expectedFromMarks(PY_SAMPLE));
   });
 
-  it('covers every registered Python rule in the sample', () => {
-    const hit = new Set(expectedFromMarks(PY_SAMPLE).map((s) => s.split(':')[1]));
+  it('covers every registered Python rule in the sample or the per-rule cases', () => {
+    const hit = new Set([...expectedFromMarks(PY_SAMPLE).map((s) => s.split(':')[1]), ...Object.keys(RULE_CASES)]);
     expect(PYTHON_RULES.map((r) => r.id).filter((id) => !hit.has(id))).toEqual([]);
+  });
+
+  for (const [rule, { vulnerable, fixed }] of Object.entries(RULE_CASES)) {
+    it(`${rule}: flags the vulnerable version and not the fixed one`, () => {
+      const ids = (code: string) => analyzer.analyzeSync(code, 'python').map((f) => f.ruleId);
+      expect(ids(vulnerable)).toContain(rule);
+      expect(ids(fixed)).not.toContain(rule);
+    });
+  }
+
+  it('gives each rule a CWE and a documented severity', () => {
+    for (const r of PYTHON_RULES) {
+      expect(r.cwe).toMatch(/^CWE-\d+$/);
+      expect(['low', 'medium', 'high', 'critical']).toContain(r.severity);
+      expect(r.message.length).toBeGreaterThan(10);
+    }
   });
 
   it('emits schema-valid findings with CWE, severity, remediation and UTF-16 ranges', async () => {

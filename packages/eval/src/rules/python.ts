@@ -1,5 +1,6 @@
-import type { LanguageRules, Rule, RuleMatch, SyntaxNode } from './rule.js';
-import { CREDENTIAL_RULE_TEXT, SECRET_LITERAL, SECRET_RULE_TEXT } from './secrets.js';
+import { argument, hitAt, literalText, type SinkHit } from '../taint/python.js';
+import type { LanguageRules, PredicateResult, Rule, RuleMatch, SyntaxNode } from './rule.js';
+import { CREDENTIAL_RULE_TEXT, isPlaceholderSecret, PLAIN_SECRET_NAME, SECRET_LITERAL, SECRET_NAME, SECRET_RULE_TEXT } from './secrets.js';
 import { ancestor, namedArgs } from './syntax.js';
 
 /** Taint-light: a value no input can influence (plain literals and their combinations). */
@@ -85,7 +86,7 @@ function isFormatted(node: SyntaxNode | undefined, at: SyntaxNode, depth = 0): b
   }
 }
 
-function firstArg(m: RuleMatch): SyntaxNode | undefined {
+function _firstArg(m: RuleMatch): SyntaxNode | undefined {
   return positional(m.captures.args)[0];
 }
 
@@ -93,7 +94,87 @@ function call(pattern: string): string {
   return `((call function: [(identifier) @fn (attribute) @fn] arguments: (argument_list) @args) @finding (#match? @fn "${pattern}"))`;
 }
 
-const WORLD = /^0o?[0-7]*([2367]|[67][0-7])$/;
+/** Modes with write (or any) access for others: octal, or symbolic bits. */
+const WORLD = /^0o?[0-7]*[2367]$/;
+const WORLD_BITS = /\bS_I(WOTH|RWXO|ROTH|XOTH)\b/;
+
+/**
+ * The finding a taint rule reports for a hit: the hit's node, plus (in the engine's `RuleHit` form)
+ * the flow and a message naming source and sink. See `pythonTaintFlows` for the same data by range.
+ */
+function report(hit: SinkHit | undefined, unknownToo = false): PredicateResult {
+  if (!hit) return false;
+  if (hit.flows.length) return hit.node;
+  return unknownToo && hit.unknown ? hit.node : false;
+}
+
+function taintAt(m: RuleMatch, rule: string): SinkHit | undefined {
+  const node = m.captures.finding;
+  return node ? hitAt(m.code, node, rule) : undefined;
+}
+
+/** `eval(compile(tree, ...))` after the tree was parsed with `ast.parse` and its nodes checked against an allow-list. */
+function astCheckedCompile(call: SyntaxNode): boolean {
+  const arg = argument(call, 0);
+  const scope = ancestor(call, FUNCTION);
+  if (!arg || !scope) return false;
+  const compiled =
+    (arg.type === 'call' && /^compile$/.test(arg.childForFieldName('function')?.text ?? '')) ||
+    (arg.type === 'identifier' &&
+      assignmentsOf(call, arg.text, call.startIndex).some((v) => v.type === 'call' && v.childForFieldName('function')?.text === 'compile'));
+  return (
+    compiled &&
+    /\bast\.parse\s*\(/.test(scope.text) &&
+    /\bast\.walk\s*\(|NodeVisitor|NodeTransformer/.test(scope.text) &&
+    /isinstance\s*\(|ALLOWED|allowed|SAFE|whitelist|allowlist/.test(scope.text)
+  );
+}
+
+const PATH_SINK =
+  /^(open|io\.open|codecs\.open|send_file|os\.remove|os\.unlink|shutil\.rmtree|shutil\.copy|os\.listdir|os\.rmdir|Image\.open|FileResponse|os\.makedirs)$/;
+
+/** The parameter-based check of old: a path joined or formatted from input in a function with parameters, with no check in sight. */
+function joinedFromParameters(call: SyntaxNode): boolean {
+  const fn = call.childForFieldName('function')?.text ?? '';
+  if (!PATH_SINK.test(fn)) return false;
+  const path = positional(call.childForFieldName('arguments') ?? undefined)[0];
+  if (!path || !/^(call|binary_operator|string|identifier)$/.test(path.type)) return false;
+  const scope = ancestor(call, FUNCTION);
+  if (!scope || scope.type === 'module') return false;
+  if (/realpath|abspath|normpath|secure_filename|safe_join|commonpath|\.resolve\(|basename|is_relative_to|startswith/.test(scope.text))
+    return false;
+  const params = scope.childForFieldName('parameters')?.text ?? '';
+  const joined = (n: SyntaxNode | undefined): boolean => {
+    if (!n) return false;
+    if (n.type === 'call')
+      return (
+        /^(os\.path\.join|path\.join)$/.test(n.childForFieldName('function')?.text ?? '') && !isConstantPy(n.childForFieldName('arguments'))
+      );
+    if (n.type === 'binary_operator' || n.type === 'string') return isFormatted(n, call);
+    if (n.type === 'identifier') return assignmentsOf(call, n.text, call.startIndex).some(joined);
+    return false;
+  };
+  return joined(path) && /\w/.test(params);
+}
+
+function inTest(node: SyntaxNode, code: string): boolean {
+  if (/^\s*(import (pytest|unittest)|from (unittest|pytest)\b)/m.test(code)) return true;
+  for (let p: SyntaxNode | null = node.parent; p; p = p.parent) {
+    if (p.type === 'function_definition' && /^test/i.test(p.childForFieldName('name')?.text ?? '')) return true;
+    if (p.type === 'class_definition' && /^Test|Test$|TestCase/.test(p.childForFieldName('name')?.text ?? '')) return true;
+  }
+  return false;
+}
+
+/** A key size argument below `min` bits. */
+function smallKey(node: SyntaxNode | undefined, min: number): boolean {
+  return node?.type === 'integer' && Number(node.text.replace(/_/g, '')) < min;
+}
+
+/** A query for calls to functions named by `pattern` (the taint walk decides which of them are findings). */
+function sinkCall(pattern: string): string {
+  return `((call function: [(identifier) (attribute)] @fn) @finding (#match? @fn "${pattern}"))`;
+}
 
 export const PYTHON_RULES: readonly Rule[] = [
   {
@@ -102,11 +183,11 @@ export const PYTHON_RULES: readonly Rule[] = [
     cwe: 'CWE-78',
     severity: 'high',
     message: 'A shell command is built from a non-constant string.',
-    remediation: 'Call subprocess.run([...]) with an argument list and no shell; validate inputs.',
-    query: call(
+    remediation: 'Call subprocess.run([...]) with an argument list and no shell; validate inputs (shlex.quote as a last resort).',
+    query: sinkCall(
       '^(os\\\\.(system|popen|popen2|popen3|spawnlp|execl)|commands\\\\.getoutput|commands\\\\.getstatusoutput|subprocess\\\\.getoutput|subprocess\\\\.getstatusoutput)$',
     ),
-    predicate: (m) => !isConstantPy(firstArg(m)),
+    predicate: (m) => report(taintAt(m, 'python.os-command'), true),
   },
   {
     id: 'python.os-command-imported',
@@ -115,8 +196,8 @@ export const PYTHON_RULES: readonly Rule[] = [
     severity: 'high',
     message: 'A shell command is built from a non-constant string (system/popen imported from os).',
     remediation: 'Call subprocess.run([...]) with an argument list and no shell; validate inputs.',
-    query: '((call function: (identifier) @fn arguments: (argument_list) @args) @finding (#match? @fn "^(system|popen)$"))',
-    predicate: (m) => !isConstantPy(firstArg(m)),
+    query: sinkCall('^(system|popen)$'),
+    predicate: (m) => report(taintAt(m, 'python.os-command-imported'), true),
   },
   {
     id: 'python.subprocess-shell',
@@ -125,18 +206,22 @@ export const PYTHON_RULES: readonly Rule[] = [
     severity: 'high',
     message: 'subprocess runs a non-constant command through the shell (shell=True).',
     remediation: 'Pass an argument list and drop shell=True; use shlex.quote only as a last resort.',
-    query: call('^(subprocess\\\\.)?(call|run|Popen|check_call|check_output)$'),
-    predicate: (m) => keyword(m.captures.args, 'shell')?.text === 'True' && !isConstantPy(firstArg(m)),
+    query: sinkCall('^(subprocess\\\\.)?(call|run|Popen|check_call|check_output)$'),
+    predicate: (m) => report(taintAt(m, 'python.subprocess-shell'), true),
   },
   {
     id: 'python.eval',
-    trigger: /\b(eval|exec|execfile|compile)\s*\(/,
+    trigger: /\b(eval|exec|execfile)\s*\(/,
     cwe: 'CWE-95',
     severity: 'high',
     message: 'eval/exec run a non-constant string as code.',
     remediation: 'Parse the data instead: ast.literal_eval for literals, json.loads for JSON.',
-    query: call('^(eval|exec|execfile|compile)$'),
-    predicate: (m) => !isConstantPy(firstArg(m)),
+    query: sinkCall('^(eval|exec|execfile)$'),
+    predicate: (m) => {
+      const hit = taintAt(m, 'python.eval');
+      if (!hit || astCheckedCompile(hit.node)) return false;
+      return report(hit, true);
+    },
   },
   {
     id: 'python.unsafe-deserialisation',
@@ -167,14 +252,18 @@ export const PYTHON_RULES: readonly Rule[] = [
   },
   {
     id: 'python.sql-format',
-    trigger: /\.(execute|executemany|executescript|raw|mogrify)\s*\(/,
+    trigger: /\.(execute|executemany|executescript|raw|mogrify|extra)\s*\(|read_sql/,
     cwe: 'CWE-89',
     severity: 'high',
-    message: 'An SQL query is built by string formatting and passed to execute().',
+    message: 'An SQL query is built from input by string formatting and run.',
     remediation: 'Use parameterised queries: cursor.execute("... WHERE id = ?", (value,)).',
-    query:
-      '((call function: (attribute attribute: (identifier) @fn) arguments: (argument_list) @args) @finding (#match? @fn "^(execute|executemany|executescript|raw|mogrify)$"))',
-    predicate: (m) => isFormatted(firstArg(m), m.captures.finding as SyntaxNode),
+    query: sinkCall('(\\\\.(execute|executemany|executescript|raw|mogrify|extra)|read_sql|read_sql_query)$'),
+    predicate: (m) => {
+      const hit = taintAt(m, 'python.sql-format');
+      if (!hit) return false;
+      if (hit.flows.length) return hit.node;
+      return hit.unknown && isFormatted(argument(hit.node, 0), hit.node) ? hit.node : false;
+    },
   },
   {
     id: 'python.weak-hash',
@@ -187,6 +276,25 @@ export const PYTHON_RULES: readonly Rule[] = [
       '((call function: (attribute) @fn) @finding (#match? @fn "^(hashlib\\\\.)?(md4|md5|sha1|sha)$")) ((call function: (attribute) @fn arguments: (argument_list . (string) @algo)) @finding (#match? @fn "^hashlib\\\\.new$") (#match? @algo "[mM][dD][45]|[sS][hH][aA]1")) ((call function: (attribute) @fn) @finding (#match? @fn "^(MD5|SHA1|SHA|MD4|MD2)\\\\.new$"))',
   },
   {
+    id: 'python.hash-algorithm-choice',
+    trigger: /\b(hashlib|hmac)\.new\s*\(/,
+    cwe: 'CWE-327',
+    severity: 'medium',
+    message: 'The hash algorithm is chosen by the caller (hashlib.new / hmac.new with a variable), so a broken one can be asked for.',
+    remediation: 'Fix the algorithm in code (hashlib.sha256, hmac.new(key, msg, hashlib.sha256)) or check the name against an allow-list.',
+    query: '((call function: (attribute) @fn arguments: (argument_list) @args) @finding (#match? @fn "^(hashlib|hmac)\\\\.new$"))',
+    predicate: (m) => {
+      const call = m.captures.finding as SyntaxNode;
+      const isHmac = m.captures.fn?.text === 'hmac.new';
+      const algo = isHmac ? argument(call, 2, 'digestmod') : argument(call, 0, 'name');
+      if (!algo) return isHmac;
+      if (isConstantPy(algo) || algo.type === 'attribute' || /^(sha\d+|sha3_\d+|blake2[bs])$/.test(algo.text)) return false;
+      const scope = ancestor(call, FUNCTION);
+      // an allow-list check on the name (`if algo not in ALLOWED`, `algo in hashlib.algorithms_guaranteed`)
+      return !new RegExp(`\\b${algo.text.replace(/\W/g, '')}\\s+(not\\s+)?in\\b`).test(scope?.text ?? '');
+    },
+  },
+  {
     id: 'python.weak-cipher',
     trigger: /DES|ARC[24]|Blowfish|XOR|ECB|TripleDES|IDEA/,
     cwe: 'CWE-327',
@@ -195,6 +303,28 @@ export const PYTHON_RULES: readonly Rule[] = [
     remediation: 'Use AES-GCM (Crypto.Cipher.AES with MODE_GCM, or cryptography AESGCM).',
     query:
       '((call function: (attribute) @fn) @finding (#match? @fn "^(DES|DES3|ARC4|ARC2|Blowfish|XOR)\\\\.new$")) ((attribute) @finding (#match? @finding "^(AES|DES|DES3|Blowfish|ARC2)\\\\.MODE_ECB$|^modes\\\\.ECB$|^algorithms\\\\.(TripleDES|Blowfish|ARC4|IDEA)$"))',
+  },
+  {
+    id: 'python.weak-key',
+    trigger: /generate_private_key|RSA\.generate|DSA\.generate|newkeys|generate_rsa|generate_dsa|key_size/,
+    cwe: 'CWE-326',
+    severity: 'medium',
+    message: 'An RSA or DSA key shorter than 2048 bits (or an EC curve under 224 bits) can be broken.',
+    remediation: 'Use at least 2048-bit RSA/DSA keys (3072 for new systems) or an EC curve such as SECP256R1.',
+    query:
+      '((call function: [(identifier) @fn (attribute) @fn] arguments: (argument_list) @args) @finding (#match? @fn "(^|\\\\.)(generate_private_key|generate|newkeys|generate_rsa|generate_dsa)$"))',
+    predicate: (m) => {
+      const call = m.captures.finding as SyntaxNode;
+      const fn = m.captures.fn?.text ?? '';
+      if (/generate_private_key$/.test(fn)) {
+        const curve = argument(call, 0, 'curve');
+        if (curve && /SECP192|SECT163|SECT233|SECP160|SECT193/i.test(curve.text)) return true;
+        return smallKey(argument(call, /^(rsa\.)/.test(fn) ? 1 : 0, 'key_size'), 2048);
+      }
+      if (/^(RSA|DSA|rsa|dsa)\.generate$|(^|\.)newkeys$|generate_rsa|generate_dsa/.test(fn))
+        return smallKey(argument(call, 0, 'bits'), 2048);
+      return false;
+    },
   },
   {
     id: 'python.insecure-random',
@@ -225,21 +355,60 @@ export const PYTHON_RULES: readonly Rule[] = [
       '((keyword_argument name: (identifier) @k value: (false)) @finding (#match? @k "^(verify|check_hostname|verify_ssl|validate_certs)$")) ((attribute) @finding (#match? @finding "^ssl\\\\.(_create_unverified_context|CERT_NONE)$"))',
   },
   {
+    id: 'python.tls-no-context',
+    trigger: /starttls|FTP_TLS|\.stls\s*\(/,
+    cwe: 'CWE-295',
+    severity: 'medium',
+    message: 'TLS is started without an SSL context, so the server certificate is not verified.',
+    remediation: 'Pass context=ssl.create_default_context() to starttls() / FTP_TLS().',
+    query:
+      '((call function: [(identifier) @fn (attribute) @fn] arguments: (argument_list) @args) @finding (#match? @fn "(^|\\\\.)(starttls|stls|FTP_TLS)$"))',
+    predicate: (m) => {
+      const call = m.captures.finding as SyntaxNode;
+      if (argument(call, 99, 'context')) return false;
+      const fn = m.captures.fn?.text ?? '';
+      return !/FTP_TLS$/.test(fn) || !argument(call, 5);
+    },
+  },
+  {
+    id: 'python.cleartext-credentials',
+    trigger: /ftplib|FTP\(|telnetlib|Telnet\(|http:\/\//,
+    cwe: 'CWE-319',
+    severity: 'medium',
+    message: 'Credentials travel in clear text (FTP, Telnet or plain HTTP).',
+    remediation: 'Use FTP_TLS/SFTP, SSH instead of Telnet, and https:// URLs for anything carrying credentials.',
+    query:
+      '((call function: [(identifier) @fn (attribute) @fn] arguments: (argument_list) @args) @finding (#match? @fn "(^|\\\\.)(FTP|Telnet|get|post|put|request|urlopen|Request)$"))',
+    predicate: (m) => {
+      const call = m.captures.finding as SyntaxNode;
+      const fn = m.captures.fn?.text ?? '';
+      if (/(^|ftplib\.)FTP$/.test(fn)) return /\.login\s*\(/.test(m.code);
+      if (/(^|telnetlib\.)Telnet$/.test(fn)) return true;
+      if (!/^(requests|httpx|session|urllib\.request|urllib2|http)\.|^(urlopen|Request)$/.test(fn)) return false;
+      const url = literalText(argument(call, 0, 'url')) ?? argument(call, 0, 'url')?.text ?? '';
+      if (!/^f?['"]?http:\/\/(?!(localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1\])[:/'"]|$)/.test(url)) return false;
+      const args = m.captures.args?.text ?? '';
+      return /\bauth\s*=|pass(wd|word)?|secret|token|api_?key|Authorization|credential/i.test(args);
+    },
+  },
+  {
     id: 'python.hardcoded-credential',
     ...CREDENTIAL_RULE_TEXT,
     query:
       '[(assignment left: (_) @name right: (string) @value) (keyword_argument name: (identifier) @name value: (string) @value) (pair key: (string) @name value: (string) @value)] @finding',
     predicate: (m) => {
-      const name = m.captures.name?.text ?? '';
+      const name = (m.captures.name?.text ?? '').replace(/^['"]|['"]$/g, '');
       const value = m.captures.value;
       if (!value || !isConstantPy(value)) return false;
-      const text = value.text.replace(/^[a-zA-Z]*['"]+|['"]+$/g, '');
-      return (
-        /(pass(wd|word)?|pwd|secret|api_?key|access_?key|auth_?token|private_?key|credential)/i.test(name) &&
-        text.length >= 4 &&
-        !/^[A-Z_]+$/.test(text) &&
-        !/\s/.test(text)
-      );
+      const text = literalText(value) ?? value.text.replace(/^[a-zA-Z]*['"]+|['"]+$/g, '');
+      const last = name.slice(name.lastIndexOf('.') + 1);
+      const strong = SECRET_NAME.test(last);
+      const plain = PLAIN_SECRET_NAME.test(last);
+      if (!strong && !plain) return false;
+      if (text.length < 4 || /\s/.test(text) || /^[A-Z_]+$/.test(text) || isPlaceholderSecret(text)) return false;
+      // a plain name (key, token) needs a value that looks generated, not a word or a dict key
+      if (!strong && !(text.length >= 8 && /\d/.test(text) && /[a-zA-Z]/.test(text) && !/[/.:]/.test(text))) return false;
+      return !inTest(m.captures.finding as SyntaxNode, m.code);
     },
   },
   {
@@ -250,33 +419,21 @@ export const PYTHON_RULES: readonly Rule[] = [
   },
   {
     id: 'python.path-traversal',
-    trigger: /\bjoin\s*\(|\+|%|\{/,
+    trigger:
+      /\b(open|remove|unlink|rmtree|copy|copyfile|listdir|rmdir|makedirs|mkdir|send_file|send_from_directory|FileResponse|rename|move|ZipFile|save)\s*\(/,
     cwe: 'CWE-22',
     severity: 'high',
-    message: 'A file path is joined from input and opened without checking that it stays inside its base.',
-    remediation: 'Resolve the path (os.path.realpath) and check it starts with the base directory, or use werkzeug.utils.secure_filename.',
-    query:
-      '((call function: [(identifier) @fn (attribute) @fn] arguments: (argument_list . [(call) (binary_operator) (string) (identifier)] @path)) @finding (#match? @fn "^(open|io\\\\.open|codecs\\\\.open|send_file|os\\\\.remove|os\\\\.unlink|shutil\\\\.rmtree|shutil\\\\.copy|os\\\\.listdir|os\\\\.rmdir|Image\\\\.open|FileResponse|os\\\\.makedirs)$"))',
+    message: 'A file path built from input is used without checking that it stays inside its base.',
+    remediation:
+      'Resolve the path (os.path.realpath / Path.resolve) and check it is inside the base directory, or use werkzeug.utils.secure_filename / send_from_directory.',
+    query: sinkCall(
+      '(^|\\\\.)(open|remove|unlink|rmtree|copy|copyfile|listdir|rmdir|makedirs|mkdir|send_file|send_from_directory|FileResponse|rename|move|ZipFile|save)$',
+    ),
     predicate: (m) => {
-      const at = m.captures.finding as SyntaxNode;
-      const scope = ancestor(at, FUNCTION);
-      if (!scope || scope.type === 'module') return false;
-      if (/realpath|abspath|normpath|secure_filename|safe_join|commonpath|\.resolve\(|basename|is_relative_to|startswith/.test(scope.text))
-        return false;
-      const params = scope.childForFieldName('parameters')?.text ?? '';
-      const path = m.captures.path;
-      const joined = (n: SyntaxNode | undefined): boolean => {
-        if (!n) return false;
-        if (n.type === 'call')
-          return (
-            /^(os\.path\.join|path\.join)$/.test(n.childForFieldName('function')?.text ?? '') &&
-            !isConstantPy(n.childForFieldName('arguments'))
-          );
-        if (n.type === 'binary_operator' || n.type === 'string') return isFormatted(n, at);
-        if (n.type === 'identifier') return assignmentsOf(at, n.text, at.startIndex).some(joined);
-        return false;
-      };
-      return joined(path) && /\w/.test(params);
+      const hit = taintAt(m, 'python.path-traversal');
+      if (hit?.flows.length) return hit.node;
+      const call = m.captures.finding as SyntaxNode;
+      return joinedFromParameters(call);
     },
   },
   {
@@ -305,7 +462,7 @@ export const PYTHON_RULES: readonly Rule[] = [
     message: 'The XML parser resolves external entities.',
     remediation: 'Use defusedxml, or lxml XMLParser(resolve_entities=False, no_network=True).',
     query:
-      '((call function: (attribute) @fn arguments: (argument_list) @args) @finding (#match? @fn "XMLParser$")) ((call function: (attribute) @fn arguments: (argument_list) @args) @finding (#match? @fn "^(xml\\\\.dom\\\\.minidom|minidom|xml\\\\.sax|pulldom|xml\\\\.dom\\\\.pulldom)\\\\.(parse|parseString)$")) ((call function: (attribute attribute: (identifier) @fn) arguments: (argument_list (attribute) @feat (true))) @finding (#eq? @fn "setFeature") (#match? @feat "feature_external_(ges|pes)"))',
+      '((call function: (attribute) @fn arguments: (argument_list) @args) @finding (#match? @fn "XMLParser$")) ((call function: (attribute) @fn arguments: (argument_list) @args) @finding (#match? @fn "^(xml\\\\.dom\\\\.minidom|minidom|xml\\\\.sax|pulldom|xml\\\\.dom\\\\.pulldom)\\\\.(parse|parseString)$")) ((call function: (attribute attribute: (identifier) @fn) arguments: (argument_list [(attribute) (identifier)] @feat (true))) @finding (#eq? @fn "setFeature") (#match? @feat "feature_external_(ges|pes)"))',
     predicate: (m) => {
       const fn = m.captures.fn?.text ?? '';
       if (fn.endsWith('XMLParser')) return keyword(m.captures.args, 'resolve_entities')?.text !== 'False';
@@ -313,33 +470,155 @@ export const PYTHON_RULES: readonly Rule[] = [
     },
   },
   {
+    id: 'python.lxml-unsafe-parser',
+    trigger: /lxml/,
+    cwe: 'CWE-611',
+    severity: 'medium',
+    message: 'lxml parses with its default parser, which resolves entities (XXE) unless told otherwise.',
+    remediation: 'Pass parser=etree.XMLParser(resolve_entities=False, no_network=True), or use defusedxml.',
+    query:
+      '((call function: (attribute) @fn arguments: (argument_list) @args) @finding (#match? @fn "^(etree|lxml\\\\.etree|ET|objectify)\\\\.(fromstring|parse|XML|iterparse|XMLID)$"))',
+    predicate: (m) => {
+      if (!/\bfrom\s+lxml\b|\bimport\s+lxml\b/.test(m.code)) return false;
+      const call = m.captures.finding as SyntaxNode;
+      if (
+        /^ET\./.test(m.captures.fn?.text ?? '') &&
+        !/\bfrom\s+lxml\s+import\s+etree\s+as\s+ET\b|import\s+lxml\.etree\s+as\s+ET\b/.test(m.code)
+      )
+        return false;
+      if (/iterparse$/.test(m.captures.fn?.text ?? '')) return argument(call, 99, 'resolve_entities')?.text !== 'False';
+      const parser = argument(call, 1, 'parser');
+      if (!parser) return !/etree\.set_default_parser\s*\(/.test(m.code);
+      return /XMLParser\(\s*\)/.test(parser.text);
+    },
+  },
+  {
     id: 'python.permissive-permissions',
     trigger: /\bos\.(f|l)?(chmod|makedirs|mkdir|open)\s*\(/,
     cwe: 'CWE-732',
     severity: 'medium',
-    message: 'A file or directory is given world-writable permissions.',
+    message: 'A file or directory is given permissions for other users (world-readable or world-writable).',
     remediation: 'Use the narrowest mode: 0o600 for private files, 0o700 for private directories.',
     query:
-      '((call function: (attribute) @fn arguments: (argument_list (integer) @mode)) @finding (#match? @fn "^os\\\\.(chmod|fchmod|lchmod|makedirs|mkdir|open)$"))',
-    predicate: (m) => WORLD.test(m.captures.mode?.text ?? ''),
+      '((call function: (attribute) @fn arguments: (argument_list) @args) @finding (#match? @fn "^os\\\\.(chmod|fchmod|lchmod|makedirs|mkdir|open)$"))',
+    predicate: (m) => {
+      const call = m.captures.finding as SyntaxNode;
+      const fn = m.captures.fn?.text ?? '';
+      const mode = argument(call, fn === 'os.open' ? 2 : 1, 'mode');
+      if (!mode) return false;
+      if (mode.type === 'integer') return WORLD.test(mode.text);
+      return WORLD_BITS.test(mode.text);
+    },
   },
   {
     id: 'python.xss',
-    trigger: /<[a-zA-Z/]|Markup|mark_safe|make_response|render_template_string/,
+    trigger: /<[a-zA-Z/]|Markup|mark_safe|make_response|render_template_string|Response|request|\.write\s*\(/,
     cwe: 'CWE-79',
     severity: 'medium',
-    message: 'HTML is built from input without escaping.',
+    message: 'A response body (HTML) is built from input without escaping.',
     remediation: 'Render through an auto-escaping template, or wrap each value in html.escape / markupsafe.escape.',
-    query:
-      '((binary_operator left: (string) @html) @finding (#match? @html "<[a-zA-Z/]")) ((string (interpolation)) @html @finding (#match? @html "<[a-zA-Z/]")) ((call function: (attribute object: (string) @html attribute: (identifier) @fn)) @finding (#eq? @fn "format") (#match? @html "<[a-zA-Z/]")) ((call function: [(identifier) @fn (attribute) @fn] arguments: (argument_list . (_) @html)) @finding (#match? @fn "(^|\\\\.)(Markup|mark_safe|make_response|render_template_string)$"))',
+    query: `${sinkCall('(make_response|Response|HttpResponse|render_template_string|Markup|mark_safe|HTMLResponse|\\\\.write|\\\\.finish)$')} ((return_statement) @finding)`,
     predicate: (m) => {
-      const node = m.captures.finding as SyntaxNode;
-      if (/escape|quote|bleach|sanitize|clean/i.test(node.text)) return false;
-      const fn = m.captures.fn?.text ?? '';
-      if (/(Markup|mark_safe|make_response|render_template_string)$/.test(fn))
-        return !isConstantPy(m.captures.html) && isFormatted(m.captures.html, node);
-      return !isConstantPy(node);
+      const hit = taintAt(m, 'python.xss');
+      if (!hit) return false;
+      if (hit.flows.length) return hit.node;
+      // HTML formatted with values nothing proves escaped
+      const value = hit.node.type === 'return_statement' ? hit.node : argument(hit.node, 0);
+      return hit.unknown && value && /<[a-zA-Z/]/.test(value.text) && !/escape|bleach|sanitize|clean/i.test(value.text) ? hit.node : false;
     },
+  },
+  {
+    id: 'python.open-redirect',
+    trigger: /redirect|Redirect|[Ll]ocation/,
+    cwe: 'CWE-601',
+    severity: 'medium',
+    message: 'A redirect goes to a URL taken from the request without checking its host.',
+    remediation: 'Redirect only to relative paths or allow-listed hosts (url_has_allowed_host_and_scheme / urlparse(url).netloc check).',
+    query: `${sinkCall('(redirect|HttpResponseRedirect|HttpResponsePermanentRedirect|RedirectResponse|redirect_to)$')} ((assignment left: (subscript)) @finding)`,
+    predicate: (m) => report(taintAt(m, 'python.open-redirect')),
+  },
+  {
+    id: 'python.ssrf',
+    trigger: /requests|httpx|urlopen|urllib|aiohttp|session\.|client\.|http\./,
+    cwe: 'CWE-918',
+    severity: 'high',
+    message: 'A server-side request goes to a URL or host taken from input.',
+    remediation: 'Build the URL from a fixed base and check the host against an allow-list before requesting it.',
+    query: sinkCall('(\\\\.(get|post|put|delete|head|patch|options|request|stream)|urlopen|Request)$'),
+    predicate: (m) => report(taintAt(m, 'python.ssrf')),
+  },
+  {
+    id: 'python.ldap-injection',
+    trigger: /ldap/i,
+    cwe: 'CWE-90',
+    severity: 'high',
+    message: 'An LDAP search filter or DN is built from input without escaping.',
+    remediation: 'Escape values with ldap.filter.escape_filter_chars / ldap3.utils.conv.escape_filter_chars.',
+    query: sinkCall('\\\\.(search_s|search_st|search_ext_s|search_ext|search)$'),
+    predicate: (m) => report(taintAt(m, 'python.ldap-injection')),
+  },
+  {
+    id: 'python.xpath-injection',
+    trigger: /xpath|XPath|\.find(all|text)?\s*\(|iterfind|\.evaluate\s*\(/,
+    cwe: 'CWE-643',
+    severity: 'high',
+    message: 'An XPath expression is built from input.',
+    remediation: 'Pass values as XPath variables (tree.xpath("//u[@name=$n]", n=value)) instead of formatting them in.',
+    query: sinkCall('(xpath|XPath|evaluate|ETXPath|find|findall|findtext|iterfind)$'),
+    predicate: (m) => report(taintAt(m, 'python.xpath-injection')),
+  },
+  {
+    id: 'python.nosql-injection',
+    trigger: /mongo|\$where|collection|boto3|dynamodb|FilterExpression/i,
+    cwe: 'CWE-943',
+    severity: 'high',
+    message: 'A NoSQL query (MongoDB filter, $where, DynamoDB expression) is built from request data.',
+    remediation:
+      'Take scalar values only (str()/int()), never a whole request document; use boto3 Key/Attr conditions and ExpressionAttributeValues.',
+    query: sinkCall(
+      '\\\\.(find|find_one|find_one_and_update|find_one_and_delete|update_one|update_many|delete_one|delete_many|count_documents|aggregate|distinct|replace_one|scan|query|get_item|delete_item|update_item)$',
+    ),
+    predicate: (m) => report(taintAt(m, 'python.nosql-injection')),
+  },
+  {
+    id: 'python.header-injection',
+    trigger: /headers|set_header|add_header|response\[|resp\[/,
+    cwe: 'CWE-113',
+    severity: 'medium',
+    message: 'An HTTP response header is set from request data (CR/LF can split the response).',
+    remediation: 'Reject or strip \\r and \\n from the value, or allow-list it.',
+    query: `${sinkCall('\\\\.(add_header|set_header|add|set)$')} ((assignment left: (subscript)) @finding)`,
+    predicate: (m) => report(taintAt(m, 'python.header-injection')),
+  },
+  {
+    id: 'python.log-injection',
+    trigger: /log/i,
+    cwe: 'CWE-117',
+    severity: 'low',
+    message: 'Request data is formatted into a log message (forged log lines through CR/LF).',
+    remediation: "Pass values as logging arguments and strip \\r and \\n (value.replace('\\n', '')) before logging.",
+    query: sinkCall('\\\\.(debug|info|warning|warn|error|critical|exception|log)$'),
+    predicate: (m) => report(taintAt(m, 'python.log-injection')),
+  },
+  {
+    id: 'python.regex-injection',
+    trigger: /\bre(gex)?\.(search|match|fullmatch|compile|findall|finditer|sub|subn|split)\s*\(/,
+    cwe: 'CWE-1333',
+    severity: 'medium',
+    message: 'A regular expression is taken from input without re.escape (ReDoS, pattern injection).',
+    remediation: 'Escape literal input with re.escape, or match with plain string operations.',
+    query: sinkCall('^(re|regex)\\\\.(search|match|fullmatch|compile|findall|finditer|sub|subn|split)$'),
+    predicate: (m) => report(taintAt(m, 'python.regex-injection')),
+  },
+  {
+    id: 'python.debug-mode',
+    trigger: /debug\s*=\s*True/,
+    cwe: 'CWE-489',
+    severity: 'high',
+    message: 'The web application runs in debug mode (the Werkzeug debugger runs code sent to it).',
+    remediation: 'Never pass debug=True in deployed code; read it from configuration that defaults to off.',
+    query:
+      '((call function: (attribute object: (_) @app attribute: (identifier) @fn) arguments: (argument_list (keyword_argument name: (identifier) @k value: (true)))) @finding (#eq? @fn "run") (#eq? @k "debug"))',
   },
   {
     id: 'python.jwt-no-verify',

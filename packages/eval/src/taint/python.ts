@@ -1,0 +1,1396 @@
+/**
+ * Intra-procedural taint tracking for Python on the syntax layer.
+ *
+ * One pass over a function body (or a module's top-level statements) in source order: assignments,
+ * augmented assignments, unpacking, `for` targets and `with ... as` bind names to the flows of their
+ * values; guards (`if x not in ALLOWED: return`) and sanitising calls clear flows for the sink classes
+ * they protect; each call, return and header assignment is checked against the sink table as it is met.
+ * The result of one scope is cached by source text and scope offset, so every rule asking about the
+ * same function pays for one walk.
+ */
+import type { FlowStep } from '@srcode/dataset';
+import { parse, type SyntaxNode } from '@srcode/syntax';
+
+/** Where a tainted value comes from; sinks choose which kinds they accept. */
+export type SourceKind = 'request' | 'input' | 'env' | 'io' | 'param';
+
+/** The classes of sink a sanitiser can protect, as bits. */
+export const SINK = {
+  sql: 1,
+  command: 2,
+  code: 4,
+  path: 8,
+  url: 16,
+  html: 32,
+  log: 64,
+  header: 128,
+  ldap: 256,
+  xpath: 512,
+  nosql: 1024,
+  regex: 2048,
+  all: 4095,
+} as const;
+
+/** The name of a sink class. */
+export type SinkClass = Exclude<keyof typeof SINK, 'all'>;
+
+/** A source of tainted data. */
+export interface TaintSource {
+  /** Its kind. */
+  readonly kind: SourceKind;
+  /** The expression read. */
+  readonly node: SyntaxNode;
+  /** Short description ("request.args", "parameter name"). */
+  readonly label: string;
+}
+
+/** One way a value is tainted: a source, the assignments it went through, and what it is cleared for. */
+export interface Flow {
+  /** Where it came from. */
+  readonly source: TaintSource;
+  /** Assignments passed through, source side first. */
+  readonly via: readonly SyntaxNode[];
+  /** Sink classes a sanitiser or guard has made this flow safe for (bits of `SINK`). */
+  readonly safe: number;
+  /** Whether it was built into a larger string (formatting, `+`, joins). */
+  readonly composed: boolean;
+  /** Literal text before the tainted piece in the string it was built into (URLs: is the host controlled?). */
+  readonly prefix: string;
+  /** Whether the value may be a whole parsed JSON document (a dict, so query operators can be injected). */
+  readonly document: boolean;
+}
+
+/** A sink met during the walk, with the flows that reach it. */
+export interface SinkHit {
+  /** Rule id the hit belongs to. */
+  readonly rule: string;
+  /** The node reported (the call, return or assignment). */
+  readonly node: SyntaxNode;
+  /** What is called or written ("redirect()", "os.system()"). */
+  readonly sink: string;
+  /** Flows reaching the sink that it accepts and that are not sanitised for it. */
+  readonly flows: readonly Flow[];
+  /** The sink's value is non-constant and not proved clean (used by rules that also flag unknown values). */
+  readonly unknown: boolean;
+}
+
+/** A taint finding in the form the engine writes into `Finding.flow`. */
+export interface TaintFlowReport {
+  /** Rule id. */
+  readonly ruleId: string;
+  /** The sink's range. */
+  readonly range: { start: number; end: number };
+  /** A message naming the source and the sink. */
+  readonly message: string;
+  /** Source first, sink last. */
+  readonly flow: FlowStep[];
+}
+
+type Taint = readonly Flow[];
+
+interface State {
+  vars: Map<string, Taint>;
+  /** `x = urlparse(y)`, `x = os.path.realpath(y)`: a check on x also clears y. */
+  derived: Map<string, string>;
+  /** Expressions checked by a guard (`request.args.get('x')`), with the sink bits they are checked for. */
+  checked: Map<string, number>;
+  /** Names proved clean (constants, numbers, sanitised or allow-listed values). */
+  clean: Set<string>;
+}
+
+const NO: Taint = [];
+const MAX_FLOWS = 4;
+
+function union(a: Taint, b: Taint): Taint {
+  if (!a.length) return b;
+  if (!b.length) return a;
+  const out = [...a];
+  for (const f of b) if (out.length < MAX_FLOWS && !out.some((o) => o.source === f.source)) out.push(f);
+  return out;
+}
+
+function map(t: Taint, fn: (f: Flow) => Flow): Taint {
+  return t.length ? t.map(fn) : t;
+}
+
+function sanitise(t: Taint, bits: number): Taint {
+  return map(t, (f) => ({ ...f, safe: f.safe | bits }));
+}
+
+function compose(t: Taint, prefix: string): Taint {
+  return map(t, (f) => ({ ...f, composed: true, prefix: prefix + f.prefix, document: false }));
+}
+
+function named(node: SyntaxNode | null | undefined): SyntaxNode[] {
+  return node ? node.namedChildren.filter((c) => c.type !== 'comment') : [];
+}
+
+function positional(args: SyntaxNode | null | undefined): SyntaxNode[] {
+  return named(args).filter((a) => a.type !== 'keyword_argument' && a.type !== 'dictionary_splat' && a.type !== 'list_splat');
+}
+
+function keyword(args: SyntaxNode | null | undefined, name: string): SyntaxNode | undefined {
+  for (const a of named(args)) {
+    if (a.type === 'keyword_argument' && a.childForFieldName('name')?.text === name) return a.childForFieldName('value') ?? undefined;
+  }
+  return undefined;
+}
+
+/** The argument at `index`, or the keyword argument `name`. */
+export function argument(call: SyntaxNode, index: number, name?: string): SyntaxNode | undefined {
+  const args = call.childForFieldName('arguments');
+  return (name ? keyword(args, name) : undefined) ?? positional(args)[index];
+}
+
+/** The literal text of a plain string node (no prefix, no quotes), or undefined. */
+export function literalText(node: SyntaxNode | null | undefined): string | undefined {
+  if (node?.type !== 'string') return undefined;
+  if (node.namedChildren.some((c) => c.type === 'interpolation')) return undefined;
+  return named(node)
+    .filter((c) => c.type === 'string_content' || c.type === 'escape_sequence')
+    .map((c) => c.text)
+    .join('');
+}
+
+/** Whether a value is a literal or built from literals and UPPER_CASE constants only. */
+export function isConstant(node: SyntaxNode | null | undefined): boolean {
+  if (!node) return true;
+  switch (node.type) {
+    case 'string':
+      return !node.namedChildren.some((c) => c.type === 'interpolation');
+    case 'integer':
+    case 'float':
+    case 'true':
+    case 'false':
+    case 'none':
+      return true;
+    case 'concatenated_string':
+    case 'parenthesized_expression':
+    case 'binary_operator':
+    case 'tuple':
+    case 'list':
+      return named(node).every(isConstant);
+    case 'identifier':
+      return /^[A-Z][A-Z0-9_]*$/.test(node.text);
+    default:
+      return false;
+  }
+}
+
+// --- sources ----------------------------------------------------------------------------------
+
+const REQUEST_ATTR =
+  /^(?:(?:flask\.)?request|self\.request|req)\.(args|form|files|json|values|headers|cookies|data|GET|POST|COOKIES|META|body|FILES|REQUEST|query_params|path_params|query_string|full_path|url|path|stream|arguments|body_arguments|query_arguments|params|match_info|content)$/;
+const REQUEST_CALL =
+  /^(?:(?:flask\.)?request|self\.request|req)\.(get_json|get_data|json|form|text|body|read)$|^self\.get_(argument|arguments|query_argument|body_argument|cookie|secure_cookie)$/;
+const INPUT_CALL = /^(input|raw_input|sys\.stdin\.(read|readline|readlines)|getpass\.getpass|getpass)$/;
+const ENV_CALL = /^(os\.getenv|getenv|os\.environ\.get|environ\.get)$/;
+const IO_CALL =
+  /^(requests|httpx|session|s|client)\.(get|post|put|request|patch)$|^(urllib\.request\.|urllib2\.|)urlopen$|^(socket|sock|conn|connection|s|client)\.(recv|recvfrom|recv_into|makefile)$/;
+const IO_METHOD = /^(read|readline|readlines|recv|recvfrom|read_text|read_bytes)$/;
+
+function sourceOf(node: SyntaxNode): TaintSource | undefined {
+  const text = node.type === 'call' ? (node.childForFieldName('function')?.text ?? '') : node.text;
+  if (node.type === 'attribute') {
+    if (REQUEST_ATTR.test(text)) return { kind: 'request', node, label: text };
+    if (/^(os\.environ|environ)$/.test(text)) return { kind: 'env', node, label: text };
+    if (text === 'sys.argv') return { kind: 'input', node, label: text };
+    return undefined;
+  }
+  if (node.type !== 'call') return undefined;
+  if (REQUEST_CALL.test(text)) return { kind: 'request', node, label: `${text}()` };
+  if (INPUT_CALL.test(text)) return { kind: 'input', node, label: `${text}()` };
+  if (ENV_CALL.test(text)) return { kind: 'env', node, label: `${text}()` };
+  if (/\.parse_args$/.test(text)) return { kind: 'input', node, label: 'command-line arguments' };
+  if (IO_CALL.test(text)) return { kind: 'io', node, label: `${text}()` };
+  return undefined;
+}
+
+// --- sanitisers and modelled calls -----------------------------------------------------------
+
+/** Calls whose result is clean for every sink (numbers, booleans, hashes, fixed vocabularies). */
+const CLEAN_CALL =
+  /^(int|float|bool|len|abs|round|ord|hash|id|isinstance|hasattr|uuid\.UUID|UUID|Decimal|datetime\.\w+|url_for|reverse|jsonify|json\.dumps|hashlib\.\w+|hmac\.\w+|secrets\.\w+|uuid\.uuid\d|math\.\w+|time\.\w+|range|enumerate|zip|\w+\.count|\w+\.index|\w+\.find|\w+\.startswith|\w+\.endswith|\w+\.isdigit|\w+\.isalnum|\w+\.exists|os\.path\.(exists|isfile|isdir|getsize)|parameterize|sqlalchemy\.text)$/;
+
+const SANITISERS: [RegExp, number][] = [
+  [/(^|\.)(quote|shlex_quote)$/, SINK.command],
+  [
+    /^(html\.escape|cgi\.escape|markupsafe\.escape|escape|flask\.escape|jinja2\.escape|Markup\.escape|bleach\.clean|conditional_escape|escape_html|xml\.sax\.saxutils\.escape|saxutils\.escape|quoteattr|strip_tags|clean_html)$/,
+    SINK.html | SINK.header | SINK.log,
+  ],
+  [/(^|\.)(secure_filename|basename|get_valid_filename)$/, SINK.path],
+  [/(^|\.)(safe_join)$/, SINK.path],
+  [/^re\.escape$|^regex\.escape$/, SINK.regex | SINK.ldap | SINK.xpath],
+  [/(^|\.)(escape_filter_chars|escape_rdn|escape_dn_chars|escape_filter|escape_dn)$/, SINK.ldap],
+  [/(^|\.)(urllib\.parse\.quote|parse\.quote|quote_plus|urlencode|url_escape)$/, SINK.html | SINK.header | SINK.log | SINK.command],
+  [/(^|\.)(sanitize|sanitise|clean|validate)\w*$/i, SINK.all],
+];
+
+/** Calls that pass the taint of their arguments (and of the object, for methods) to their result. */
+const PROPAGATE =
+  /^(str|repr|bytes|bytearray|list|tuple|set|dict|sorted|reversed|format|text|Path|pathlib\.Path|PurePath|os\.path\.(join|normpath|expanduser|expandvars|splitext|dirname|abspath|realpath)|posixpath\.join|urllib\.parse\.\w+|parse\.\w+|urlparse|urljoin|unquote|unquote_plus|base64\.\w+|b64decode|json\.loads|loads|ujson\.loads|codecs\.decode|textwrap\.\w+|Markup|mark_safe|copy\.copy|copy\.deepcopy|f|fmt|shlex\.split|make_response|str\.join|\w+\.join|\w+\.format)$/;
+
+const JSON_LABEL = /json|loads|get_data|body|data/;
+
+// --- conditions ---------------------------------------------------------------------------------
+
+/** Names a condition checks positively (membership, prefix, pattern, allowed host), and for which sinks. */
+function checks(cond: SyntaxNode, positive: boolean, out: Map<string, number>): void {
+  switch (cond.type) {
+    case 'parenthesized_expression':
+      for (const c of named(cond)) checks(c, positive, out);
+      return;
+    case 'not_operator': {
+      const arg = cond.childForFieldName('argument');
+      if (arg) checks(arg, !positive, out);
+      return;
+    }
+    case 'boolean_operator': {
+      const op = cond.childForFieldName('operator')?.text ?? cond.child(1)?.text;
+      // `a and b` true: both hold; `a or b` false: neither holds
+      if ((op === 'and' && positive) || (op === 'or' && !positive)) {
+        for (const side of ['left', 'right']) {
+          const s = cond.childForFieldName(side);
+          if (s) checks(s, positive, out);
+        }
+      }
+      return;
+    }
+    case 'comparison_operator': {
+      const ops = cond.children.filter((c) => !c.isNamed).map((c) => c.type);
+      const parts = named(cond);
+      if (parts.length !== 2) return;
+      const [left, right] = parts as [SyntaxNode, SyntaxNode];
+      const op = ops.join(' ');
+      if ((op === 'in' && positive) || (op === 'not in' && !positive)) {
+        if (!isTaintedLooking(right)) mark(left, SINK.all, out);
+      } else if ((op === '==' && positive) || (op === '!=' && !positive)) {
+        if (isConstant(right) || /netloc|host|hostname|scheme/.test(right.text)) mark(left, SINK.all, out);
+        if (/netloc|hostname|host/.test(left.text)) mark(left, SINK.url, out);
+      }
+      return;
+    }
+    case 'call': {
+      if (!positive) return;
+      const fn = cond.childForFieldName('function')?.text ?? '';
+      const args = positional(cond.childForFieldName('arguments'));
+      if (
+        /(^|\.)(url_has_allowed_host_and_scheme|is_safe_url|is_safe_redirect|is_allowed_url|is_local_url|is_safe_path|is_within|within_directory|is_relative_to|is_valid_\w+|valid_\w+|allowed_\w+|is_allowed\w*)$/.test(
+          fn,
+        )
+      ) {
+        const obj = cond.childForFieldName('function')?.childForFieldName('object');
+        if (args[0]) mark(args[0], SINK.all, out);
+        if (obj && /is_relative_to$/.test(fn)) mark(obj, SINK.path, out);
+        return;
+      }
+      if (/(^|\.)(match|fullmatch)$/.test(fn) && /^(re|regex|\w+_RE|\w+_PATTERN|\w*pattern\w*|\w*regex\w*)\./i.test(fn)) {
+        if (args[1]) mark(args[1], SINK.all, out);
+        else if (args[0] && !/^re\./.test(fn)) mark(args[0], SINK.all, out);
+        return;
+      }
+      if (/\.(isdigit|isalnum|isalpha|isnumeric|isdecimal|isidentifier)$/.test(fn)) {
+        const obj = cond.childForFieldName('function')?.childForFieldName('object');
+        if (obj) mark(obj, SINK.all, out);
+        return;
+      }
+      if (/\.startswith$/.test(fn)) {
+        const obj = cond.childForFieldName('function')?.childForFieldName('object');
+        if (obj) mark(obj, SINK.path | SINK.url, out);
+        return;
+      }
+      if (/(^|\.)commonpath$|(^|\.)commonprefix$/.test(fn)) {
+        for (const a of named(args[0])) mark(a, SINK.path, out);
+      }
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+function isTaintedLooking(node: SyntaxNode): boolean {
+  return /request\.|input\(/.test(node.text);
+}
+
+function mark(node: SyntaxNode, bits: number, out: Map<string, number>): void {
+  // `os.path.realpath(p).startswith(base)` checks p; `x.lower() in A` checks x
+  if (node.type === 'parenthesized_expression') {
+    const inner = named(node)[0];
+    if (inner) mark(inner, bits, out);
+    return;
+  }
+  if (node.type === 'call') {
+    const fn = node.childForFieldName('function');
+    const a = positional(node.childForFieldName('arguments'))[0];
+    if (
+      fn?.type === 'attribute' &&
+      /^(lower|upper|strip|lstrip|rstrip|casefold|resolve|absolute|as_posix)$/.test(fn.childForFieldName('attribute')?.text ?? '')
+    ) {
+      const obj = fn.childForFieldName('object');
+      if (obj) mark(obj, bits, out);
+      return;
+    }
+    if (
+      a &&
+      /^(os\.path\.(realpath|abspath|normpath|join)|str|Path|pathlib\.Path|urlparse|urllib\.parse\.urlparse|urlsplit)$/.test(fn?.text ?? '')
+    ) {
+      mark(a, bits, out);
+      return;
+    }
+  }
+  if (node.type === 'identifier' || node.type === 'attribute' || node.type === 'subscript' || node.type === 'call') {
+    out.set(node.text, (out.get(node.text) ?? 0) | bits);
+    // `urlparse(u).netloc == ...` checks u
+    if (node.type === 'attribute') {
+      const obj = node.childForFieldName('object');
+      if (obj && /^(netloc|hostname|host|scheme)$/.test(node.childForFieldName('attribute')?.text ?? '')) mark(obj, bits, out);
+    }
+  }
+}
+
+const TERMINATES = /^(return_statement|raise_statement|continue_statement|break_statement)$/;
+
+function terminates(block: SyntaxNode | null | undefined): boolean {
+  const last = named(block).at(-1);
+  if (!last) return false;
+  if (TERMINATES.test(last.type)) return true;
+  if (last.type === 'expression_statement') {
+    const call = named(last)[0];
+    if (call?.type === 'call')
+      return /(^|\.)(abort|exit|_exit|fail|error|redirect|render_template|HttpResponseForbidden|HttpResponseBadRequest)$/.test(
+        call.childForFieldName('function')?.text ?? '',
+      );
+  }
+  if (last.type === 'if_statement') {
+    // every branch terminates
+    const alts = last.children.filter((c) => c.type === 'else_clause' || c.type === 'elif_clause');
+    return (
+      terminates(last.childForFieldName('consequence')) &&
+      alts.some((a) => a.type === 'else_clause') &&
+      alts.every((a) => terminates(a.childForFieldName('body') ?? a.childForFieldName('consequence')))
+    );
+  }
+  return false;
+}
+
+// --- the walk -----------------------------------------------------------------------------------
+
+/** A sink of the table: which calls, which argument, which class and which source kinds it accepts. */
+interface SinkSpec {
+  rule: string;
+  cls: SinkClass;
+  /** Accepted source kinds; `param` flows count only when composed unless `paramDirect`. */
+  kinds: readonly SourceKind[];
+  paramDirect?: boolean;
+  /** Extra test on the flows reaching the sink. */
+  accept?: (f: Flow, value: SyntaxNode, call: SyntaxNode) => boolean;
+  /** The values checked at this call. */
+  values: (call: SyntaxNode, fn: string) => (SyntaxNode | undefined)[];
+  /** Whether to record hits with no flow but an unproved non-constant value. */
+  unknown?: boolean;
+}
+
+const ALL_INJECTION: readonly SourceKind[] = ['request', 'input', 'env', 'param'];
+const WEB: readonly SourceKind[] = ['request', 'param'];
+
+/** Whether the host of a URL built with `prefix` before the tainted piece is controlled by it. */
+export function hostControlled(prefix: string): boolean {
+  return /^(\/|\\|[a-z][\w+.-]*:\/*[^/?#]*)?$/i.test(prefix) || /^[^/:?#]*$/.test(prefix);
+}
+
+const first = (c: SyntaxNode) => [argument(c, 0)];
+
+/**
+ * A URL reaching a redirect or a request: a request value whole or in the host part; a parameter only
+ * when a literal scheme or host part precedes it (`f"https://{sub}.example.com"`), not a whole base URL.
+ */
+function urlAccept(f: Flow): boolean {
+  if (f.source.kind === 'param') return f.composed && f.prefix !== '' && hostControlled(f.prefix);
+  return !f.composed || hostControlled(f.prefix);
+}
+
+/** The last names of every call `sinkFor` knows: a cheap test before the full table. */
+const SINK_NAME =
+  /(^|\.)(system|popen\d?|spawnlp|execl|getoutput|getstatusoutput|call|run|Popen|check_call|check_output|eval|exec|execfile|execute|executemany|executescript|raw|mogrify|read_sql|read_sql_query|extra|open|remove|unlink|rmtree|copy|copyfile|listdir|rmdir|makedirs|mkdir|send_file|send_from_directory|FileResponse|rename|move|ZipFile|save|redirect|HttpResponseRedirect|HttpResponsePermanentRedirect|RedirectResponse|redirect_to|get|post|put|delete|head|patch|options|request|stream|urlopen|Request|search_s|search_st|search_ext_s|search_ext|search|xpath|XPath|evaluate|ETXPath|find|findall|findtext|iterfind|find_one|find_one_and_update|find_one_and_delete|update_one|update_many|delete_one|delete_many|count_documents|aggregate|distinct|replace_one|scan|query|get_item|delete_item|update_item|match|fullmatch|compile|finditer|sub|subn|split|debug|info|warning|warn|error|critical|exception|log|make_response|Response|HttpResponse|render_template_string|Markup|mark_safe|HTMLResponse|write|finish|add_header|set_header|add|set)$/;
+
+/** What a file imports or mentions that decides how ambiguous calls (`.search`, `.find`) are read. */
+interface FileTraits {
+  osImport: boolean;
+  ldap: boolean;
+  xml: boolean;
+  mongo: boolean;
+  dynamo: boolean;
+}
+
+let traitsCode = '';
+let traitsCache: FileTraits = { osImport: false, ldap: false, xml: false, mongo: false, dynamo: false };
+
+function traitsOf(code: string): FileTraits {
+  if (code !== traitsCode) {
+    traitsCode = code;
+    traitsCache = {
+      osImport: /from\s+os\s+import[^\n]*\b(system|popen)\b/.test(code),
+      ldap: /ldap/i.test(code),
+      xml: /xml|etree|ElementTree/i.test(code),
+      mongo: /mongo|pymongo|collection|\bdb\b|\$where/i.test(code),
+      dynamo: /boto3|dynamodb/i.test(code),
+    };
+  }
+  return traitsCache;
+}
+
+function sinkFor(fn: string, call: SyntaxNode, code: string): SinkSpec | undefined {
+  const traits = traitsOf(code);
+  const last = fn.slice(fn.lastIndexOf('.') + 1);
+  switch (true) {
+    case /^(os\.(system|popen|popen2|popen3|spawnlp|execl)|commands\.getoutput|commands\.getstatusoutput|subprocess\.getoutput|subprocess\.getstatusoutput)$/.test(
+      fn,
+    ):
+      return { rule: 'python.os-command', cls: 'command', kinds: ALL_INJECTION, paramDirect: true, values: first, unknown: true };
+    case /^(system|popen)$/.test(fn) && traits.osImport:
+      return { rule: 'python.os-command-imported', cls: 'command', kinds: ALL_INJECTION, paramDirect: true, values: first, unknown: true };
+    case /^(subprocess\.)?(call|run|Popen|check_call|check_output)$/.test(fn) &&
+      keyword(call.childForFieldName('arguments'), 'shell')?.text === 'True':
+      return { rule: 'python.subprocess-shell', cls: 'command', kinds: ALL_INJECTION, paramDirect: true, values: first, unknown: true };
+    case /^(eval|exec|execfile)$/.test(fn):
+      return { rule: 'python.eval', cls: 'code', kinds: [...ALL_INJECTION, 'io'], paramDirect: true, values: first, unknown: true };
+    case (/^(execute|executemany|executescript|raw|mogrify|read_sql|read_sql_query|extra)$/.test(last) && fn.includes('.')) ||
+      /^(pd\.|pandas\.)?read_sql(_query)?$/.test(fn):
+      return {
+        rule: 'python.sql-format',
+        cls: 'sql',
+        kinds: ALL_INJECTION,
+        values: (c) => [argument(c, 0, /read_sql/.test(fn) ? 'sql' : undefined)],
+        accept: (f) => f.composed || f.source.kind !== 'param',
+        unknown: true,
+      };
+    case /^(open|io\.open|codecs\.open|os\.remove|os\.unlink|shutil\.rmtree|shutil\.copy|shutil\.copyfile|os\.listdir|os\.rmdir|Image\.open|FileResponse|os\.makedirs|os\.mkdir|send_file|flask\.send_file|os\.rename|shutil\.move|tarfile\.open|zipfile\.ZipFile|ZipFile)$/.test(
+      fn,
+    ):
+      return { rule: 'python.path-traversal', cls: 'path', kinds: ['request'], values: first };
+    case /^(send_from_directory|flask\.send_from_directory)$/.test(fn):
+      return { rule: 'python.path-traversal', cls: 'path', kinds: ['request'], values: (c) => [argument(c, 0, 'directory')] };
+    case last === 'save' &&
+      fn.includes('.') &&
+      positional(call.childForFieldName('arguments')).length >= 1 &&
+      /files|upload|file|f\b/i.test(fn):
+      return { rule: 'python.path-traversal', cls: 'path', kinds: ['request'], values: (c) => [argument(c, 0, 'dst')] };
+    case /^(redirect|flask\.redirect|HttpResponseRedirect|HttpResponsePermanentRedirect|RedirectResponse|redirect_to|self\.redirect)$/.test(
+      fn,
+    ):
+      return {
+        rule: 'python.open-redirect',
+        cls: 'url',
+        kinds: WEB,
+        values: (c) => [argument(c, 0, 'url')],
+        accept: urlAccept,
+      };
+    case /^(requests|httpx|session|client|self\.session|http)\.(get|post|put|delete|head|patch|options|request|stream)$/.test(fn) ||
+      /^(urllib\.request\.|urllib2\.|request\.)?(urlopen|Request)$/.test(fn) ||
+      /^(aiohttp\.ClientSession\(\)|session)\.(get|post)$/.test(fn):
+      return {
+        rule: 'python.ssrf',
+        cls: 'url',
+        kinds: WEB,
+        values: (c) => [argument(c, /\.request$/.test(fn) ? 1 : 0, 'url')],
+        accept: urlAccept,
+      };
+    case /^(search_s|search_st|search_ext_s|search_ext|search)$/.test(last) && fn.includes('.') && traits.ldap && !/^re\.|regex\./.test(fn):
+      return {
+        rule: 'python.ldap-injection',
+        cls: 'ldap',
+        kinds: ['request', 'input', 'param'],
+        values: (c) => [
+          argument(
+            c,
+            /^search(_s|_st|_ext_s|_ext)$/.test(last) ? 2 : 1,
+            /^search(_s|_st|_ext_s|_ext)$/.test(last) ? 'filterstr' : 'search_filter',
+          ),
+          argument(c, 0, /^search(_s|_st|_ext_s|_ext)$/.test(last) ? 'base' : 'search_base'),
+        ],
+        accept: (f) => f.composed || f.source.kind !== 'param',
+      };
+    case /^(xpath|XPath|evaluate|ETXPath)$/.test(last) || (/^(find|findall|findtext|iterfind)$/.test(last) && traits.xml):
+      return {
+        rule: 'python.xpath-injection',
+        cls: 'xpath',
+        kinds: ['request', 'input', 'param'],
+        values: first,
+        accept: (f) => f.composed && (/xpath|XPath|evaluate/.test(last) || /[[@/]/.test(f.prefix)),
+      };
+    case /^(find|find_one|find_one_and_update|find_one_and_delete|update_one|update_many|delete_one|delete_many|count_documents|aggregate|distinct|replace_one)$/.test(
+      last,
+    ) &&
+      fn.includes('.') &&
+      traits.mongo:
+      return {
+        rule: 'python.nosql-injection',
+        cls: 'nosql',
+        kinds: ['request', 'param'],
+        values: (c) => [argument(c, 0, 'filter')],
+        accept: (f, v) => f.document || whereValue(v),
+      };
+    case /^(scan|query|get_item|delete_item|update_item)$/.test(last) && fn.includes('.') && traits.dynamo:
+      return {
+        rule: 'python.nosql-injection',
+        cls: 'nosql',
+        kinds: ['request', 'param'],
+        values: (c) =>
+          ['FilterExpression', 'KeyConditionExpression', 'ConditionExpression', 'ProjectionExpression', 'ScanFilter', 'QueryFilter'].map(
+            (k) => keyword(c.childForFieldName('arguments'), k),
+          ),
+        accept: (f) => f.composed || f.document || f.source.kind === 'request',
+      };
+    case /^(re|regex)\.(search|match|fullmatch|compile|findall|finditer|sub|subn|split)$/.test(fn):
+      return {
+        rule: 'python.regex-injection',
+        cls: 'regex',
+        kinds: ['request', 'param'],
+        values: (c) => [argument(c, 0, 'pattern')],
+        accept: (f) => f.source.kind !== 'param' || f.composed,
+      };
+    case /^(logger|logging|log|LOG|LOGGER|_logger|_log|app\.logger|current_app\.logger|self\.logger|self\.log)\.(debug|info|warning|warn|error|critical|exception|log)$/.test(
+      fn,
+    ):
+      return {
+        rule: 'python.log-injection',
+        cls: 'log',
+        kinds: ['request'],
+        values: (c) => [argument(c, last === 'log' ? 1 : 0)],
+        accept: (f) => f.composed,
+      };
+    case /^(make_response|Response|HttpResponse|flask\.Response|render_template_string|Markup|mark_safe|HTMLResponse|self\.write|self\.finish|response\.write)$/.test(
+      fn,
+    ):
+      return {
+        rule: 'python.xss',
+        cls: 'html',
+        kinds: WEB,
+        values: first,
+        unknown: true,
+        accept: (f) => f.source.kind !== 'param' || (f.composed && /<[a-zA-Z/]/.test(f.prefix)),
+      };
+    case /\.(add_header|set_header|add|set)$/.test(fn) && /headers|response|resp|self$/.test(fn.slice(0, fn.lastIndexOf('.'))):
+      return {
+        rule: 'python.header-injection',
+        cls: 'header',
+        kinds: ['request'],
+        values: (c) => [argument(c, 1)],
+      };
+    default:
+      return undefined;
+  }
+}
+
+function whereValue(v: SyntaxNode): boolean {
+  return /['"]\$where['"]|['"]\$function['"]|['"]\$accumulator['"]/.test(v.text);
+}
+
+/** Names a pattern binds (`a`, `a, b`, `(a, [b, c])`, `self.x`, `d[k]` binds d). */
+function targets(node: SyntaxNode | null | undefined): string[] {
+  if (!node) return [];
+  switch (node.type) {
+    case 'identifier':
+    case 'attribute':
+      return [node.text];
+    case 'subscript': {
+      const v = node.childForFieldName('value');
+      return v ? targets(v) : [];
+    }
+    case 'pattern_list':
+    case 'tuple_pattern':
+    case 'list_pattern':
+    case 'tuple':
+    case 'list':
+    case 'parenthesized_expression':
+    case 'as_pattern_target':
+      return named(node).flatMap(targets);
+    case 'list_splat_pattern':
+      return named(node).flatMap(targets);
+    default:
+      return [];
+  }
+}
+
+/** The analysis of one scope. */
+interface ScopeResult {
+  hits: SinkHit[];
+}
+
+class Walker {
+  readonly hits: SinkHit[] = [];
+  readonly route: boolean;
+
+  constructor(
+    readonly code: string,
+    readonly scope: SyntaxNode,
+  ) {
+    this.route = isRouteHandler(scope);
+  }
+
+  run(): ScopeResult {
+    const state: State = { vars: new Map(), clean: new Set(), derived: new Map(), checked: new Map() };
+    if (this.scope.type === 'function_definition') this.#params(state);
+    const body = this.scope.type === 'module' ? this.scope : this.scope.childForFieldName('body');
+    this.#block(body, state);
+    return { hits: this.hits };
+  }
+
+  #params(state: State): void {
+    const params = this.scope.childForFieldName('parameters');
+    const names = named(params);
+    const django = names.some((p) => p.text === 'request' || p.childForFieldName('name')?.text === 'request');
+    for (const p of names) {
+      let id: SyntaxNode | null | undefined;
+      let type: string | undefined;
+      if (p.type === 'identifier') id = p;
+      else if (p.type === 'typed_parameter') {
+        id = named(p).find((c) => c.type === 'identifier');
+        type = p.childForFieldName('type')?.text;
+      } else if (p.type === 'default_parameter' || p.type === 'typed_default_parameter') {
+        id = p.childForFieldName('name');
+        type = p.childForFieldName('type')?.text;
+      } else if (p.type === 'list_splat_pattern' || p.type === 'dictionary_splat_pattern') id = named(p)[0];
+      if (id?.type !== 'identifier') continue;
+      const name = id.text;
+      if (name === 'self' || name === 'cls' || name === 'request' || name === 'req') continue;
+      if (type && /^(int|float|bool|Decimal|UUID|uuid\.UUID|datetime|date|Literal\[.*\])$/.test(type)) {
+        state.clean.add(name);
+        continue;
+      }
+      const kind: SourceKind = this.route || (django && names.indexOf(p) > 0) ? 'request' : 'param';
+      const label = kind === 'request' ? `route parameter ${name}` : `parameter ${name}`;
+      state.vars.set(name, [{ source: { kind, node: id, label }, via: [], safe: 0, composed: false, prefix: '', document: false }]);
+    }
+  }
+
+  #block(block: SyntaxNode | null | undefined, state: State): void {
+    for (const stmt of named(block)) this.#stmt(stmt, state);
+  }
+
+  #stmt(stmt: SyntaxNode, state: State): void {
+    switch (stmt.type) {
+      case 'function_definition':
+      case 'class_definition':
+      case 'decorated_definition':
+        return;
+      case 'expression_statement':
+        for (const e of named(stmt)) this.#expressionStatement(e, state);
+        return;
+      case 'return_statement': {
+        const value = named(stmt)[0];
+        if (value) {
+          this.#sinks(value, state);
+          this.#returned(stmt, value, state);
+        }
+        return;
+      }
+      case 'if_statement':
+        this.#if(stmt, state);
+        return;
+      case 'for_statement': {
+        const right = stmt.childForFieldName('right');
+        if (right) this.#sinks(right, state);
+        const t = right ? this.eval(right, state) : NO;
+        this.#bind(stmt.childForFieldName('left'), t, state, stmt, right ? this.#proved(right, state) : false);
+        this.#block(stmt.childForFieldName('body'), state);
+        this.#block(stmt.childForFieldName('alternative'), state);
+        return;
+      }
+      case 'while_statement': {
+        const cond = stmt.childForFieldName('condition');
+        if (cond) this.#sinks(cond, state);
+        this.#block(stmt.childForFieldName('body'), state);
+        return;
+      }
+      case 'with_statement': {
+        for (const item of stmt.descendantsOfType('with_item')) {
+          const value = item.childForFieldName('value');
+          if (!value) continue;
+          if (value.type === 'as_pattern') {
+            const expr = named(value)[0];
+            if (expr) {
+              this.#sinks(expr, state);
+              this.#bind(value.childForFieldName('alias'), this.eval(expr, state), state, value, false);
+            }
+          } else this.#sinks(value, state);
+        }
+        this.#block(stmt.childForFieldName('body'), state);
+        return;
+      }
+      case 'try_statement':
+        for (const c of named(stmt)) {
+          if (c.type === 'block') this.#block(c, state);
+          else if (c.type === 'except_clause' || c.type === 'else_clause' || c.type === 'finally_clause')
+            this.#block(
+              named(c).find((b) => b.type === 'block'),
+              state,
+            );
+        }
+        return;
+      case 'assert_statement': {
+        const cond = named(stmt)[0];
+        if (cond) this.#apply(cond, true, state);
+        return;
+      }
+      case 'block':
+        this.#block(stmt, state);
+        return;
+      case 'match_statement':
+        for (const b of stmt.descendantsOfType('block')) if (b.parent?.type === 'case_clause') this.#block(b, state);
+        return;
+      case 'ERROR':
+        // a fragment that does not parse: walk what it holds as statements
+        for (const c of named(stmt)) this.#stmt(c, state);
+        return;
+      default:
+        if (stmt.type.endsWith('_statement') || stmt.type.endsWith('_clause')) this.#sinks(stmt, state);
+        else this.#expressionStatement(stmt, state);
+    }
+  }
+
+  #expressionStatement(e: SyntaxNode, state: State): void {
+    if (e.type === 'assignment') {
+      this.#assignment(e, state);
+      return;
+    }
+    if (e.type === 'augmented_assignment') {
+      const left = e.childForFieldName('left');
+      const right = e.childForFieldName('right');
+      if (right) this.#sinks(right, state);
+      if (left && right) {
+        const t = union(this.eval(left, state), compose(this.eval(right, state), ''));
+        const proved = this.#proved(left, state) && this.#proved(right, state);
+        this.#bind(left, t, state, e, proved);
+      }
+      return;
+    }
+    this.#sinks(e, state);
+    // `p.resolve().relative_to(base)` raises unless p is inside base
+    if (e.type === 'call') {
+      const fn = e.childForFieldName('function');
+      if (fn?.type === 'attribute' && /^(relative_to)$/.test(fn.childForFieldName('attribute')?.text ?? '')) {
+        const m = new Map<string, number>();
+        mark(fn.childForFieldName('object') as SyntaxNode, SINK.path, m);
+        this.#clear(m, state);
+      }
+      // `d.update(request.form)`, `lst.append(x)` taint the container
+      if (
+        fn?.type === 'attribute' &&
+        /^(append|extend|update|insert|add|setdefault)$/.test(fn.childForFieldName('attribute')?.text ?? '')
+      ) {
+        const obj = fn.childForFieldName('object');
+        const t = this.#argsTaint(e, state);
+        if (obj && t.length) this.#bind(obj, union(this.eval(obj, state), t), state, e, false);
+      }
+    }
+  }
+
+  #assignment(e: SyntaxNode, state: State): void {
+    const left = e.childForFieldName('left');
+    let right = e.childForFieldName('right');
+    const lefts = [left];
+    while (right?.type === 'assignment') {
+      lefts.push(right.childForFieldName('left'));
+      right = right.childForFieldName('right');
+    }
+    if (!right) return;
+    this.#sinks(right, state);
+    if (left?.type === 'subscript') this.#headerWrite(e, left, right, state);
+    const t = this.eval(right, state);
+    const proved = this.#proved(right, state);
+    const from = derivedFrom(right);
+    if (from && left?.type === 'identifier') state.derived.set(left.text, from);
+    for (const l of lefts) {
+      if (l?.type === 'subscript') {
+        // d[k] = v: d now also holds v's flows
+        const v = l.childForFieldName('value');
+        if (v && t.length) this.#bind(v, union(this.eval(v, state), t), state, e, false);
+        continue;
+      }
+      // unpacking from a tuple literal keeps element-wise taint
+      if ((l?.type === 'pattern_list' || l?.type === 'tuple_pattern') && (right.type === 'tuple' || right.type === 'expression_list')) {
+        const ls = named(l);
+        const rs = named(right);
+        if (ls.length === rs.length) {
+          for (const [i, li] of ls.entries()) {
+            const ri = rs[i] as SyntaxNode;
+            this.#bind(li, this.eval(ri, state), state, e, this.#proved(ri, state));
+          }
+          continue;
+        }
+      }
+      this.#bind(l, t, state, e, proved, proved ? SINK.all : this.#provedMask(right, state));
+    }
+  }
+
+  /** The sink classes a value is proved clean for (`html.escape(x)`: HTML, headers, logs). */
+  #provedMask(node: SyntaxNode, state: State): number {
+    let mask = 0;
+    if (!/escape|quote|secure_filename|basename|safe_join|sanitiz|sanitis|clean|valid/i.test(node.text)) return 0;
+    for (const bit of [SINK.html, SINK.command, SINK.sql, SINK.path, SINK.regex, SINK.ldap])
+      if (this.#proved(node, state, bit)) mask |= bit;
+    return mask;
+  }
+
+  #bind(target: SyntaxNode | null | undefined, t: Taint, state: State, at: SyntaxNode, proved: boolean, mask = 0): void {
+    for (const name of targets(target)) {
+      if (mask) state.checked.set(name, mask);
+      else state.checked.delete(name);
+      const flows = map(t, (f) => ({ ...f, via: [...f.via, at].slice(-6) }));
+      if (flows.length) state.vars.set(name, flows);
+      else state.vars.delete(name);
+      if (proved) state.clean.add(name);
+      else state.clean.delete(name);
+    }
+  }
+
+  #if(stmt: SyntaxNode, state: State): void {
+    const cond = stmt.childForFieldName('condition');
+    if (cond) this.#sinks(cond, state);
+    const cons = stmt.childForFieldName('consequence');
+    const alts = stmt.children.filter((c) => c.type === 'elif_clause' || c.type === 'else_clause');
+    const inBody = fork(state);
+    if (cond) this.#apply(cond, true, inBody);
+    this.#block(cons, inBody);
+    const branches: State[] = [];
+    if (!terminates(cons)) branches.push(inBody);
+    let rest = fork(state);
+    if (cond) this.#apply(cond, false, rest);
+    let hasElse = false;
+    for (const alt of alts) {
+      if (alt.type === 'elif_clause') {
+        const c = alt.childForFieldName('condition');
+        const b = fork(rest);
+        if (c) {
+          this.#sinks(c, rest);
+          this.#apply(c, true, b);
+        }
+        const body = alt.childForFieldName('consequence');
+        this.#block(body, b);
+        if (!terminates(body)) branches.push(b);
+        if (c) this.#apply(c, false, rest);
+      } else {
+        hasElse = true;
+        const body = alt.childForFieldName('body');
+        const b = fork(rest);
+        this.#block(body, b);
+        if (!terminates(body)) branches.push(b);
+      }
+    }
+    if (!hasElse) branches.push(rest);
+    if (!branches.length) rest = fork(state);
+    merge(state, branches.length ? branches : [rest]);
+  }
+
+  /** Applies what a condition proves when it holds (`positive`) or fails. */
+  #apply(cond: SyntaxNode, positive: boolean, state: State): void {
+    const m = new Map<string, number>();
+    checks(cond, positive, m);
+    this.#clear(m, state);
+  }
+
+  #clear(m: Map<string, number>, state: State): void {
+    for (const [name, bits] of [...m]) {
+      const from = state.derived.get(name);
+      if (from && !m.has(from)) m.set(from, bits);
+    }
+    for (const [name, bits] of m) {
+      const t = state.vars.get(name);
+      if (t) state.vars.set(name, sanitise(t, bits));
+      if (bits === SINK.all) state.clean.add(name);
+    }
+    for (const [name, bits] of m) state.checked.set(name, (state.checked.get(name) ?? 0) | bits);
+  }
+
+  #returned(stmt: SyntaxNode, returned: SyntaxNode, state: State): void {
+    // `return body, 200` / `return body, 200, headers`: the body is the first element
+    const value = returned.type === 'tuple' || returned.type === 'expression_list' ? (named(returned)[0] ?? returned) : returned;
+    const html = htmlLiteral(value);
+    // outside a route handler, only HTML built from parameters and returned counts
+    if (!this.route && !html) return;
+    if (value.type === 'dictionary' || value.type === 'list' || value.type === 'set' || value.type === 'list_comprehension') return;
+    if (value.type === 'call') {
+      const fnNode = value.childForFieldName('function');
+      const fn = fnNode?.text ?? '';
+      const obj = fnNode?.type === 'attribute' ? fnNode.childForFieldName('object') : null;
+      const stringMethod =
+        obj &&
+        /^(string|concatenated_string|binary_operator|identifier)$/.test(obj.type) &&
+        /\.(format|join|replace|substitute)$/.test(fn) &&
+        (obj.type !== 'identifier' || this.eval(obj, state).length > 0 || html);
+      if (!/^(str|f|fmt)$/.test(fn) && !stringMethod) return;
+    }
+    const t = this.eval(value, state);
+    const flows = t.filter(
+      (f) => !(f.safe & SINK.html) && (f.source.kind === 'request' || (f.source.kind === 'param' && f.composed && html)),
+    );
+    const unknown = html && composedString(value) && !this.#proved(value, state, SINK.html);
+    if (flows.length || unknown) this.hits.push({ rule: 'python.xss', node: stmt, sink: 'the response body', flows, unknown });
+  }
+
+  /** `response.headers['X'] = v` / Django `response['X'] = v`. */
+  #headerWrite(e: SyntaxNode, left: SyntaxNode, right: SyntaxNode, state: State): void {
+    const obj = left.childForFieldName('value')?.text ?? '';
+    const key = literalText(left.childForFieldName('subscript'));
+    if (key === undefined) return;
+    if (!/(^|\.)headers$/.test(obj) && !/^(resp|response|res|r)$/i.test(obj)) return;
+    const t = this.eval(right, state);
+    const location = /^location$/i.test(key);
+    const bit = location ? SINK.url : SINK.header;
+    const flows = t.filter((f) => f.source.kind === 'request' && !(f.safe & bit) && (!location || !f.composed || hostControlled(f.prefix)));
+    if (flows.length)
+      this.hits.push({
+        rule: location ? 'python.open-redirect' : 'python.header-injection',
+        node: e,
+        sink: `the ${key} header`,
+        flows,
+        unknown: false,
+      });
+  }
+
+  /** Checks every call inside `node` (not inside nested functions or lambdas) against the sink table. */
+  #sinks(node: SyntaxNode, state: State): void {
+    const calls = node.type === 'call' ? [node, ...node.descendantsOfType('call')] : node.descendantsOfType('call');
+    for (const call of calls) {
+      const fn = call.childForFieldName('function')?.text ?? '';
+      if (!SINK_NAME.test(fn)) continue;
+      const spec = sinkFor(fn, call, this.code);
+      if (spec && insideLambda(call, node)) continue;
+      if (!spec) continue;
+      const bit = SINK[spec.cls];
+      const flows: Flow[] = [];
+      let unknown = false;
+      for (const v of spec.values(call, fn)) {
+        if (!v) continue;
+        for (const f of this.eval(v, state)) {
+          if (f.safe & bit || !spec.kinds.includes(f.source.kind)) continue;
+          if (f.source.kind === 'param' && !spec.paramDirect && !spec.accept && !f.composed) continue;
+          if (spec.accept && !spec.accept(f, v, call)) continue;
+          if (!flows.some((x) => x.source === f.source)) flows.push(f);
+        }
+        if (spec.unknown && !this.#proved(v, state, bit) && !isConstant(v)) unknown = true;
+      }
+      if (flows.length || unknown) this.hits.push({ rule: spec.rule, node: call, sink: `${fn}()`, flows, unknown });
+    }
+  }
+
+  #argsTaint(call: SyntaxNode, state: State): Taint {
+    let t: Taint = NO;
+    for (const a of named(call.childForFieldName('arguments'))) t = union(t, this.eval(a, state));
+    return t;
+  }
+
+  /** Whether a value is proved clean for every sink: constants, numbers, sanitised or allow-listed names. */
+  #proved(node: SyntaxNode, state: State, bit: number = SINK.all): boolean {
+    switch (node.type) {
+      case 'identifier':
+      case 'attribute': {
+        if (state.clean.has(node.text) || isConstant(node) || ((state.checked.get(node.text) ?? 0) & bit) === bit) return true;
+        const t = state.vars.get(node.text);
+        return t !== undefined && t.length > 0 && t.every((f) => (f.safe & bit) === bit);
+      }
+      case 'call': {
+        const fn = node.childForFieldName('function')?.text ?? '';
+        if (CLEAN_CALL.test(fn)) return true;
+        const san = SANITISERS.find(([re]) => re.test(fn));
+        return san !== undefined && (san[1] & bit) === bit;
+      }
+      case 'string':
+        return named(node).every((c) => c.type !== 'interpolation' || this.#proved(named(c)[0] as SyntaxNode, state, bit));
+      case 'binary_operator':
+      case 'parenthesized_expression':
+      case 'concatenated_string':
+      case 'tuple':
+      case 'list':
+        return named(node).every((c) => this.#proved(c, state, bit));
+      case 'conditional_expression':
+        return named(node).every((c, i) => i === 1 || this.#proved(c, state, bit));
+      case 'subscript': {
+        const v = node.childForFieldName('value');
+        return v ? this.#proved(v, state, bit) && isConstant(v) : false;
+      }
+      default:
+        return isConstant(node);
+    }
+  }
+
+  /** The flows of an expression under `state`. */
+  eval(node: SyntaxNode, state: State): Taint {
+    const src = node.type === 'attribute' || node.type === 'call' ? sourceOf(node) : undefined;
+    if (src) {
+      const checked = state.checked.get(node.text) ?? 0;
+      const document = src.kind === 'request' && JSON_LABEL.test(src.label);
+      return [{ source: src, via: [], safe: checked, composed: false, prefix: '', document }];
+    }
+    switch (node.type) {
+      case 'identifier':
+        return state.clean.has(node.text) ? NO : (state.vars.get(node.text) ?? NO);
+      case 'attribute': {
+        const own = state.vars.get(node.text);
+        if (own) return own;
+        if (state.clean.has(node.text)) return NO;
+        const obj = node.childForFieldName('object');
+        const attr = node.childForFieldName('attribute')?.text ?? '';
+        if (!obj) return NO;
+        if (/^(method|status_code|ok|encoding|status|user|is_authenticated|id|pk|session)$/.test(attr)) return NO;
+        const t = this.eval(obj, state);
+        return /^(filename|name|path|url|host|netloc|text|content)$/.test(attr) ? map(t, (f) => ({ ...f, document: false })) : t;
+      }
+      case 'subscript': {
+        const checked = state.checked.get(node.text) ?? 0;
+        const own = state.vars.get(node.text);
+        if (own) return own;
+        const v = node.childForFieldName('value');
+        const t = v ? this.eval(v, state) : NO;
+        return checked ? sanitise(t, checked) : t;
+      }
+      case 'string': {
+        let t: Taint = NO;
+        let prefix = '';
+        for (const c of named(node)) {
+          if (c.type === 'interpolation') {
+            const e = c.childForFieldName('expression') ?? named(c)[0];
+            if (e) t = union(t, compose(this.eval(e, state), prefix));
+            prefix += '{}';
+          } else if (c.type === 'string_content' || c.type === 'escape_sequence') prefix += c.text;
+        }
+        return t;
+      }
+      case 'concatenated_string': {
+        let t: Taint = NO;
+        let prefix = '';
+        for (const c of named(node)) {
+          t = union(t, compose(this.eval(c, state), prefix));
+          prefix += literalText(c) ?? '{}';
+        }
+        return t;
+      }
+      case 'binary_operator': {
+        const op = node.child(1)?.text;
+        const left = node.childForFieldName('left');
+        const right = node.childForFieldName('right');
+        if (!left || !right) return NO;
+        if (op === '%') {
+          const fmt = literalText(left) ?? '';
+          const prefix = fmt.slice(0, Math.max(0, fmt.search(/%[^%]/)));
+          return union(compose(this.eval(left, state), ''), compose(this.eval(right, state), prefix));
+        }
+        if (op === '+' || op === '/') {
+          return union(compose(this.eval(left, state), ''), compose(this.eval(right, state), stringPrefix(left)));
+        }
+        return NO;
+      }
+      case 'call':
+        return this.#call(node, state);
+      case 'keyword_argument': {
+        const v = node.childForFieldName('value');
+        return v ? this.eval(v, state) : NO;
+      }
+      case 'parenthesized_expression':
+      case 'await':
+      case 'list_splat':
+      case 'dictionary_splat':
+      case 'expression_list':
+      case 'tuple':
+      case 'list':
+      case 'set':
+      case 'pair': {
+        let t: Taint = NO;
+        for (const c of named(node)) t = union(t, this.eval(c, state));
+        return t;
+      }
+      case 'dictionary': {
+        let t: Taint = NO;
+        for (const c of named(node)) t = union(t, this.eval(c, state));
+        return map(t, (f) => ({ ...f, document: false }));
+      }
+      case 'conditional_expression': {
+        const [cons, cond, alt] = named(node);
+        const s = fork(state);
+        if (cond) this.#apply(cond, true, s);
+        return union(cons ? this.eval(cons, s) : NO, alt ? this.eval(alt, state) : NO);
+      }
+      case 'boolean_operator':
+        return union(
+          this.eval(node.childForFieldName('left') as SyntaxNode, state),
+          this.eval(node.childForFieldName('right') as SyntaxNode, state),
+        );
+      case 'list_comprehension':
+      case 'set_comprehension':
+      case 'generator_expression':
+      case 'dictionary_comprehension': {
+        const s = fork(state);
+        for (const clause of named(node)) {
+          if (clause.type === 'for_in_clause') {
+            const right = clause.childForFieldName('right');
+            this.#bind(clause.childForFieldName('left'), right ? this.eval(right, s) : NO, s, clause, false);
+          } else if (clause.type === 'if_clause') {
+            const c = named(clause)[0];
+            if (c) this.#apply(c, true, s);
+          }
+        }
+        const body = node.childForFieldName('body') ?? named(node)[0];
+        return body ? this.eval(body, s) : NO;
+      }
+      default:
+        return NO;
+    }
+  }
+
+  #call(node: SyntaxNode, state: State): Taint {
+    const fnNode = node.childForFieldName('function');
+    const fn = fnNode?.text ?? '';
+    if (CLEAN_CALL.test(fn)) return NO;
+    const args = node.childForFieldName('arguments');
+    const san = SANITISERS.find(([re]) => re.test(fn));
+    if (san) return sanitise(this.#argsTaint(node, state), san[1]);
+    if (fnNode?.type === 'attribute') {
+      const obj = fnNode.childForFieldName('object') as SyntaxNode;
+      const method = fnNode.childForFieldName('attribute')?.text ?? '';
+      if (/^(os\.path|posixpath|ntpath|urllib\.parse|parse|shlex|html|json|base64|re|codecs)$/.test(obj.text)) {
+        if (PROPAGATE.test(fn) || /^urllib\.parse\./.test(fn)) {
+          if (/^os\.path\.join$|^posixpath\.join$/.test(fn)) {
+            let t: Taint = NO;
+            let prefix = '';
+            for (const a of positional(args)) {
+              t = union(t, compose(this.eval(a, state), prefix));
+              prefix += `${literalText(a) ?? '{}'}/`;
+            }
+            return t;
+          }
+          const t = this.#argsTaint(node, state);
+          return /loads$/.test(fn) ? map(t, (f) => ({ ...f, document: true })) : t;
+        }
+        if (fn === 're.sub') return this.eval(argument(node, 2) as SyntaxNode, state);
+        return NO;
+      }
+      if (method === 'replace') {
+        const from = literalText(argument(node, 0)) ?? '';
+        const base = this.eval(obj, state);
+        const arg = compose(this.eval(argument(node, 1) as SyntaxNode, state), stringPrefix(obj));
+        const bits = /\\n|\\r|\n|\r/.test(from)
+          ? SINK.log | SINK.header
+          : /\.\.|\//.test(from)
+            ? SINK.path
+            : /[<>&]/.test(from)
+              ? SINK.html
+              : 0;
+        return union(sanitise(base, bits), arg);
+      }
+      if (method === 'format') {
+        const fmt = literalText(obj) ?? '';
+        const prefix = fmt.slice(0, Math.max(0, fmt.indexOf('{')));
+        return union(this.eval(obj, state), compose(this.#argsTaint(node, state), prefix));
+      }
+      if (method === 'join') {
+        const sep = literalText(obj);
+        const t = compose(this.#argsTaint(node, state), '');
+        return sep !== undefined ? t : union(t, this.eval(obj, state));
+      }
+      if (/^(get|pop|getlist|getall|get_all|getone|setdefault|items|values|keys|copy)$/.test(method)) return this.eval(obj, state);
+      if (IO_METHOD.test(method) && !this.eval(obj, state).length) {
+        return [{ source: { kind: 'io', node, label: `${fn}()` }, via: [], safe: 0, composed: false, prefix: '', document: false }];
+      }
+      if (/^(json|get_json)$/.test(method)) return map(this.eval(obj, state), (f) => ({ ...f, document: true }));
+      // a method of a tainted value (str methods, decode, strip, ...) returns tainted data
+      const t = this.eval(obj, state);
+      if (t.length) return t;
+      if (
+        /^(encode|decode|strip|lstrip|rstrip|lower|upper|title|split|rsplit|splitlines|partition|rpartition|format_map|capitalize|casefold|zfill|ljust|rjust|center|removeprefix|removesuffix|expandtabs|translate|resolve|absolute|joinpath|with_name|with_suffix|expanduser|as_posix|__str__|text)$/.test(
+          method,
+        )
+      )
+        return this.#argsTaint(node, state);
+      return NO;
+    }
+    if (PROPAGATE.test(fn)) {
+      const t = this.#argsTaint(node, state);
+      return /loads$/.test(fn) ? map(t, (f) => ({ ...f, document: true })) : t;
+    }
+    return NO;
+  }
+}
+
+function stringPrefix(node: SyntaxNode): string {
+  const lit = literalText(node);
+  if (lit !== undefined) return lit;
+  if (node.type === 'binary_operator') {
+    const l = node.childForFieldName('left');
+    const r = node.childForFieldName('right');
+    return (l ? stringPrefix(l) : '') + (r ? stringPrefix(r) : '');
+  }
+  if (node.type === 'string') {
+    return named(node)
+      .map((c) => (c.type === 'interpolation' ? '{}' : c.type === 'string_content' ? c.text : ''))
+      .join('');
+  }
+  return '{}';
+}
+
+/** Whether a value is a string built by formatting (`%`, `+`, f-string, `.format`) rather than a plain literal or name. */
+function composedString(node: SyntaxNode): boolean {
+  switch (node.type) {
+    case 'string':
+      return node.namedChildren.some((c) => c.type === 'interpolation');
+    case 'binary_operator':
+      return /^[%+]$/.test(node.child(1)?.text ?? '') && !isConstant(node);
+    case 'call':
+      return (
+        /\.(format|join|replace)$/.test(node.childForFieldName('function')?.text ?? '') && !isConstant(node.childForFieldName('arguments'))
+      );
+    case 'parenthesized_expression':
+      return named(node).some(composedString);
+    default:
+      return false;
+  }
+}
+
+function htmlLiteral(value: SyntaxNode): boolean {
+  const strings = value.type === 'string' ? [value, ...value.descendantsOfType('string')] : value.descendantsOfType('string');
+  return strings.some((s) => /<[a-zA-Z/!]/.test(s.text));
+}
+
+function derivedFrom(right: SyntaxNode): string | undefined {
+  let n: SyntaxNode | null | undefined = right;
+  for (let i = 0; i < 4 && n?.type === 'call'; i++) {
+    const fn = n.childForFieldName('function');
+    const text = fn?.text ?? '';
+    if (
+      /^(os\.path\.(realpath|abspath|normpath)|urlparse|urlsplit|urllib\.parse\.(urlparse|urlsplit)|parse\.(urlparse|urlsplit)|Path|pathlib\.Path|str)$/.test(
+        text,
+      )
+    )
+      n = positional(n.childForFieldName('arguments'))[0];
+    else if (fn?.type === 'attribute' && /^(resolve|absolute|lower|strip)$/.test(fn.childForFieldName('attribute')?.text ?? ''))
+      n = fn.childForFieldName('object');
+    else return undefined;
+  }
+  return n && n !== right && (n.type === 'identifier' || n.type === 'attribute') ? n.text : undefined;
+}
+
+function insideLambda(call: SyntaxNode, top: SyntaxNode): boolean {
+  for (let p = call.parent; p && p !== top; p = p.parent) if (p.type === 'lambda') return true;
+  return false;
+}
+
+function fork(s: State): State {
+  return { vars: new Map(s.vars), clean: new Set(s.clean), derived: s.derived, checked: new Map(s.checked) };
+}
+
+function merge(into: State, branches: readonly State[]): void {
+  const vars = new Map<string, Taint>();
+  const clean = new Set<string>();
+  for (const b of branches) for (const [k, v] of b.vars) vars.set(k, union(vars.get(k) ?? NO, v));
+  const [firstBranch, ...others] = branches;
+  if (firstBranch) for (const k of firstBranch.clean) if (others.every((o) => o.clean.has(k)) && !vars.has(k)) clean.add(k);
+  const checked = new Map<string, number>();
+  if (firstBranch)
+    for (const [k, v] of firstBranch.checked)
+      checked.set(
+        k,
+        others.reduce((bits, o) => bits & (o.checked.get(k) ?? 0), v),
+      );
+  into.vars = vars;
+  into.clean = clean;
+  into.checked = checked;
+}
+
+/** Whether a function is a web route handler: a route decorator, or a Django-style view taking `request`. */
+export function isRouteHandler(fn: SyntaxNode): boolean {
+  if (fn.type !== 'function_definition') return false;
+  const deco = fn.parent?.type === 'decorated_definition' ? fn.parent : null;
+  if (!deco) return false;
+  return named(deco).some(
+    (d) =>
+      d.type === 'decorator' &&
+      /^@\s*[\w.]*\.(route|get|post|put|delete|patch|api_route|websocket)\s*\(|^@\s*(route|get|post|put|delete|api_view|require_http_methods|require_GET|require_POST|csrf_exempt|login_required|app\.\w+)\b/.test(
+        d.text,
+      ),
+  );
+}
+
+// --- entry points ---------------------------------------------------------------------------------
+
+const SCOPES = new Set(['function_definition', 'module']);
+let cacheCode = '';
+let cache = new Map<number, ScopeResult>();
+
+/** The function (or module) whose body holds `node`. */
+export function scopeOf(node: SyntaxNode): SyntaxNode {
+  let cur: SyntaxNode | null = node.parent;
+  while (cur && !SCOPES.has(cur.type)) cur = cur.parent;
+  return cur ?? node.tree.rootNode;
+}
+
+/** The sink hits of one scope, computed once per source text and scope. */
+export function scopeHits(code: string, scope: SyntaxNode): readonly SinkHit[] {
+  if (code !== cacheCode) {
+    cacheCode = code;
+    cache = new Map();
+  }
+  let r = cache.get(scope.startIndex);
+  if (!r) {
+    r = new Walker(code, scope).run();
+    cache.set(scope.startIndex, r);
+  }
+  return r.hits;
+}
+
+/** The hit of `rule` reported at `node`, if the taint walk of its scope met one. */
+export function hitAt(code: string, node: SyntaxNode, rule: string): SinkHit | undefined {
+  return scopeHits(code, scopeOf(node)).find(
+    (h) => h.rule === rule && h.node.startIndex === node.startIndex && h.node.endIndex === node.endIndex,
+  );
+}
+
+function position(code: string, index: number): number {
+  let line = 1;
+  for (let i = code.indexOf('\n'); i !== -1 && i < index; i = code.indexOf('\n', i + 1)) line++;
+  return line;
+}
+
+function step(code: string, node: SyntaxNode, message: string): FlowStep {
+  return {
+    range: { start: node.startIndex, end: node.endIndex },
+    lines: { start: position(code, node.startIndex), end: position(code, node.endIndex) },
+    message,
+  };
+}
+
+/** A message naming the source and the sink of a hit's first flow. */
+export function describeHit(hit: SinkHit): string | undefined {
+  const f = hit.flows[0];
+  if (!f) return undefined;
+  return `${f.source.label} (line ${f.source.node.startPosition.row + 1}) reaches ${hit.sink} unsanitised.`;
+}
+
+/** The source-to-sink steps of a hit's first flow, as `Finding.flow` holds them. */
+export function flowSteps(code: string, hit: SinkHit): FlowStep[] | undefined {
+  const f = hit.flows[0];
+  if (!f) return undefined;
+  return [
+    step(code, f.source.node, `${f.source.label} read`),
+    ...f.via.map((n) => step(code, n, `assigned: ${n.text.split('\n')[0]?.slice(0, 80)}`)),
+    step(code, hit.node, `passed to ${hit.sink}`),
+  ];
+}
+
+/**
+ * Every taint finding of a Python source with its flow (source first, sink last) and a message naming
+ * both: what the engine copies into `Finding.flow` and `Finding.message` for the rules' findings
+ * at the same range.
+ */
+export function pythonTaintFlows(code: string): TaintFlowReport[] {
+  const root = parse(code, 'python').rootNode;
+  const out: TaintFlowReport[] = [];
+  for (const scope of [root, ...root.descendantsOfType('function_definition')]) {
+    for (const hit of scopeHits(code, scope)) {
+      const flow = flowSteps(code, hit);
+      const message = describeHit(hit);
+      if (flow && message) out.push({ ruleId: hit.rule, range: { start: hit.node.startIndex, end: hit.node.endIndex }, message, flow });
+    }
+  }
+  return out;
+}
