@@ -3,6 +3,7 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { removeCheckpoint } from '@srcode/rl-core';
+import { type ProgressState, type ProgressStream, ProgressReporter } from '../../common/progress.js';
 
 /** Replaces a file whole: written beside it, then renamed over it, so no reader ever sees half of it. */
 export function writeFileAtomic(file: string, text: string): void {
@@ -16,12 +17,34 @@ export function writeFileAtomic(file: string, text: string): void {
   }
 }
 
+/** What is counted by a stage's progress: `label` first on its lines, `unit` in its rate. */
+export interface StageProgressOptions {
+  /** What is counted, e.g. `steps`. */
+  label: string;
+  /** Unit of the rate, e.g. `steps` (shown as `steps/s`). */
+  unit: string;
+}
+
+/** The progress of one long loop of a stage: readings as it goes, then a last one. */
+export interface StageProgress {
+  /** Records a reading; drawn when the last drawing is old enough. */
+  update(state: ProgressState): void;
+  /** Draws the last reading and ends the bar. */
+  finish(state?: ProgressState): void;
+}
+
 /** What a stage is handed: where the run lives, a progress log, and a folder for progress of its own. */
 export interface StageContext {
   /** The run's folder (`--out`), absolute. */
   out: string;
   /** One progress line, `[elapsed] stage: message`. */
   log(stage: string, message: string): void;
+  /**
+   * Progress of a long loop, as every bin of the repository shows it: on a terminal a bar with rate and
+   * ETA redrawn in place below the log lines; elsewhere a `[elapsed] stage: label n/total (pct) | rate |
+   * ETA` line every few seconds, and a last one at `finish`.
+   */
+  progress(stage: string, options: StageProgressOptions): StageProgress;
   /** Where a stage keeps progress while it runs; the runner removes it once the stage has finished. */
   progressDir(stage: string): string;
   /** Seconds since the runner opened the folder. */
@@ -45,6 +68,11 @@ export interface RunnerOptions {
   fresh?: boolean;
   /** Receives each progress line. @default writes it to stderr */
   write?: (line: string) => void;
+  /**
+   * A terminal to draw progress bars on; without one, progress comes as lines through `write`.
+   * @default stderr when it is a terminal and `write` is not given
+   */
+  terminal?: ProgressStream;
 }
 
 /** The runner, or why the folder cannot be used: it holds a run with other settings. */
@@ -78,12 +106,15 @@ export function openRunner(options: RunnerOptions): OpenRunnerResult {
       };
     }
   } else writeFileAtomic(settingsFile, `${JSON.stringify(settings, null, 2)}\n`);
-  return { ok: true, runner: new Runner(out, options.write ?? ((line) => process.stderr.write(line)), created) };
+  const terminal = options.terminal ?? (options.write === undefined && process.stderr.isTTY ? process.stderr : undefined);
+  return { ok: true, runner: new Runner(out, options.write ?? ((line) => process.stderr.write(line)), created, terminal) };
 }
 
 /** Runs stages once each over one folder, and logs their progress. Made by `openRunner`. */
 export class Runner {
   private readonly started = performance.now();
+  /** The bar drawn on the terminal now, under which log lines go. */
+  private bar: ProgressReporter | undefined;
   /** The context every stage of this run is handed. */
   readonly context: StageContext;
 
@@ -91,13 +122,70 @@ export class Runner {
     readonly out: string,
     private readonly write: (line: string) => void,
     private readonly created = false,
+    private readonly terminal?: ProgressStream,
   ) {
+    const log = (stage: string, message: string) => {
+      const line = `[${this.elapsedSeconds().toFixed(1)}s] ${stage}: ${message}\n`;
+      if (this.bar) this.bar.note(line);
+      else this.write(line);
+    };
     this.context = {
       out,
-      log: (stage, message) => this.write(`[${this.elapsedSeconds().toFixed(1)}s] ${stage}: ${message}\n`),
+      log,
+      progress: (stage, { label, unit }) => {
+        const terminal = this.terminal;
+        if (!terminal) {
+          // lines through the log; the last one is not repeated when the last reading was already written
+          let reading: ProgressState | undefined;
+          let written: ProgressState | undefined;
+          const lines = new ProgressReporter({
+            stream: {
+              write: (text) => {
+                written = reading;
+                log(stage, text.replace(/\n$/, ''));
+              },
+            },
+            label,
+            unit,
+          });
+          return {
+            update: (state) => {
+              reading = state;
+              lines.update(state);
+            },
+            finish: (state) => {
+              const last = state ?? reading;
+              if (last && written && JSON.stringify(last) === JSON.stringify(written)) return;
+              reading = last;
+              lines.finish(state);
+            },
+          };
+        }
+        const bar = new ProgressReporter({
+          stream: { write: (text) => terminal.write(text), isTTY: true, columns: terminal.columns ?? 0 },
+          label: `${stage}: ${label}`,
+          unit,
+        });
+        this.endBar();
+        this.bar = bar;
+        return {
+          update: (state) => bar.update(state),
+          finish: (state) => {
+            if (this.bar === bar) this.bar = undefined;
+            bar.finish(state);
+          },
+        };
+      },
       progressDir: (stage) => join(out, 'ckpt', `${stage}-progress`),
       elapsedSeconds: () => this.elapsedSeconds(),
     };
+  }
+
+  /** Ends a bar its stage left drawn (the stage threw), so what follows starts on a line of its own. */
+  private endBar(): void {
+    const bar = this.bar;
+    this.bar = undefined;
+    bar?.finish();
   }
 
   /**
@@ -130,7 +218,12 @@ export class Runner {
     }
     const t = performance.now();
     log(name, 'started');
-    const result = await run();
+    let result: T;
+    try {
+      result = await run();
+    } finally {
+      this.endBar();
+    }
     writeFileAtomic(file, JSON.stringify(result, null, 2));
     await removeCheckpoint(progressDir(name)); // a finished stage needs no progress
     log(name, `finished in ${((performance.now() - t) / 1000).toFixed(1)}s`);

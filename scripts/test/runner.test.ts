@@ -102,6 +102,80 @@ describe('the stage runner', () => {
   });
 });
 
+describe('a stage’s progress', () => {
+  it('comes as log lines without a terminal: the first reading and the last, with rate and ETA', async () => {
+    const lines: string[] = [];
+    const runner = open(tmp(), lines);
+    await runner.stage('sft', async () => {
+      const progress = runner.context.progress('sft', { label: 'steps', unit: 'steps' });
+      for (let step = 1; step <= 3; step++) progress.update({ done: step, total: 3, detail: `loss ${step}` });
+      progress.finish();
+      return 'done';
+    });
+    const progress = lines.filter((l) => l.includes('sft: steps '));
+    expect(progress).toHaveLength(2);
+    expect(progress[0]).toMatch(/^\[\d+\.\ds\] sft: steps 1\/3 \(33\.3%\) \| [\d.]+ steps\/s \| ETA \S+ \| loss 1\n$/);
+    expect(progress[1]).toMatch(/^\[\d+\.\ds\] sft: steps 3\/3 \(100\.0%\) \| [\d.]+ steps\/s \| ETA \S+ \| loss 3\n$/);
+  });
+
+  it('does not repeat the last line when the last reading was written already', async () => {
+    const lines: string[] = [];
+    const runner = open(tmp(), lines);
+    await runner.stage('rl', async () => {
+      const progress = runner.context.progress('rl', { label: 'steps', unit: 'steps' });
+      progress.update({ done: 1, total: 1 }); // the first reading is always written
+      progress.finish();
+      return 'done';
+    });
+    expect(lines.filter((l) => l.includes('rl: steps '))).toHaveLength(1);
+  });
+
+  it('is a bar on a terminal, with the log lines written above it and after it as usual', async () => {
+    const lines: string[] = [];
+    const drawn: string[] = [];
+    const opened = openRunner({
+      out: tmp(),
+      settings,
+      write: (line) => lines.push(line),
+      terminal: { write: (text) => drawn.push(text), isTTY: true, columns: 100 },
+    });
+    if (!opened.ok) throw new Error(opened.message);
+    const { runner } = opened;
+    await runner.stage('rl', async () => {
+      const progress = runner.context.progress('rl', { label: 'steps', unit: 'steps' });
+      progress.update({ done: 1, total: 4 });
+      runner.context.log('rl', 'step 1/4 reward 0.5');
+      progress.finish({ done: 4, total: 4 });
+      runner.context.log('rl', 'saved');
+      return 'done';
+    });
+    const screen = drawn.join('');
+    expect(screen).toMatch(/^\r\u001b\[Krl: steps \[#{5}-{15}\] 1\/4 \(25\.0%\)/);
+    // the log line clears the bar, takes its place, and the bar is drawn again under it
+    expect(screen).toMatch(/\r\u001b\[K\[\d+\.\ds\] rl: step 1\/4 reward 0\.5\nrl: steps \[#{5}-{15}\]/);
+    expect(screen).toMatch(/\r\u001b\[Krl: steps \[#{20}\] 4\/4 \(100\.0%\) \| [\d.]+ steps\/s \| ETA \S+\n$/);
+    expect(lines.map((l) => l.replace(/^\[\d+\.\ds\] /, ''))).toEqual([
+      'rl: started\n',
+      'rl: saved\n',
+      expect.stringMatching(/^rl: finished in/),
+    ]);
+  });
+
+  it('ends a bar a failing stage left drawn, so the failure starts on a line of its own', async () => {
+    const drawn: string[] = [];
+    const opened = openRunner({ out: tmp(), settings, write: () => {}, terminal: { write: (text) => drawn.push(text), isTTY: true } });
+    if (!opened.ok) throw new Error(opened.message);
+    const { runner } = opened;
+    await expect(
+      runner.stage('sft', async () => {
+        runner.context.progress('sft', { label: 'steps', unit: 'steps' }).update({ done: 2, total: 10 });
+        throw new Error('out of memory');
+      }),
+    ).rejects.toThrow('out of memory');
+    expect(drawn.join('')).toMatch(/sft: steps \[#{4}-{16}\] 2\/10 \(20\.0%\).*\n$/);
+  });
+});
+
 describe('writeFileAtomic', () => {
   it('replaces a file whole', () => {
     const file = join(tmp(), 'summary.json');

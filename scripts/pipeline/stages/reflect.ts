@@ -10,7 +10,6 @@ import {
   TemplatePromptWriter,
   runReflection,
 } from '@srcode/reflect';
-import { ProgressReporter } from '../../../common/progress.js';
 import type { MainContext } from '../context.js';
 
 /** The judge and prompt writer: an OpenAI-compatible endpoint, or the offline heuristic ones when none is given. */
@@ -36,12 +35,8 @@ export async function reflectStage(ctx: MainContext, input: ReflectInput): Promi
     judge = new LlmJudge(client);
     writer = new LlmPromptWriter(client);
   }
-  // A line every few seconds (with rate and ETA) and a last one, not one line per pair.
-  const progress = new ProgressReporter({
-    stream: { write: (text) => ctx.log('reflect', text.replace(/\n$/, '')) },
-    label: 'pairs',
-    unit: 'pairs',
-  });
+  // A bar on a terminal, elsewhere a line every few seconds (with rate and ETA) and a last one, not one line per pair.
+  const progress = ctx.progress('reflect', { label: 'pairs', unit: 'pairs' });
   const summary = await runReflection({
     input: ctx.files.pairs,
     output: ctx.files.records,

@@ -37,6 +37,9 @@ export async function sftStage<E>(ctx: MainContext, input: SftInput<E>): Promise
     { t, text: t.pair.fixedCode },
     { t, text: t.pair.vulnerableCode },
   ]);
+  // besides a line every 50 steps: a bar on a terminal, elsewhere a line every few seconds with rate and ETA
+  const progress = ctx.progress('sft', { label: 'steps', unit: 'steps' });
+  let resumed = 0;
   const { history } = await train({
     policy,
     steps,
@@ -47,11 +50,16 @@ export async function sftStage<E>(ctx: MainContext, input: SftInput<E>): Promise
       target: (b) => targetIds(b.text),
     },
     checkpoint: { dir: ctx.progressDir('sft'), every: 50 },
-    onResume: ({ step }) => ctx.log('sft', `resuming after step ${step}/${steps}`),
+    onResume: ({ step }) => {
+      resumed = step;
+      ctx.log('sft', `resuming after step ${step}/${steps}`);
+    },
     onStep: ({ step, loss }) => {
+      progress.update({ done: step, total: steps, skipped: resumed, detail: `loss ${loss.toFixed(4)}` });
       if (step % 50 === 0 || step === steps) ctx.log('sft', `step ${step}/${steps} loss ${loss.toFixed(4)}`);
     },
   });
+  progress.finish();
   await policy.save(checkpointDir(ctx, 'sft'), { stage: 'sft' });
   const before = await input.evaluate(policy);
   policy.dispose();
@@ -106,6 +114,9 @@ export async function rlStage<E>(ctx: MainContext, input: RlInput<E>): Promise<R
   policy.setWeights(await reference.getWeights());
   // The metrics log holds exactly the steps done: rewritten from the checkpoint on a resume.
   writeFileSync(ctx.files.metrics, '');
+  // besides a line per step: a bar on a terminal, elsewhere a line every few seconds with rate and ETA
+  const progress = ctx.progress('rl', { label: 'steps', unit: 'steps' });
+  let resumed = 0;
   const { history } = await train({
     policy,
     steps,
@@ -129,17 +140,20 @@ export async function rlStage<E>(ctx: MainContext, input: RlInput<E>): Promise<R
     },
     checkpoint: { dir: ctx.progressDir('rl'), every: 1 },
     onResume: ({ step, history: done }) => {
+      resumed = step;
       ctx.log('rl', `resuming after step ${step}/${steps}`);
       writeFileSync(ctx.files.metrics, done.map(line).join(''));
     },
     onStep: (r) => {
       writeFileSync(ctx.files.metrics, line(r), { flag: 'a' });
+      progress.update({ done: r.step, total: steps, skipped: resumed, detail: `reward ${r.reward.toFixed(3)}` });
       ctx.log(
         'rl',
         `step ${r.step}/${steps} reward ${r.reward.toFixed(3)} kl ${r.refKl.toFixed(4)} batch insecure ${point(r).insecure.toFixed(2)}`,
       );
     },
   });
+  progress.finish();
   await policy.save(checkpointDir(ctx, 'rl'), { stage: 'rl', steps });
   const after = await input.evaluate(policy);
   policy.dispose();
