@@ -6,6 +6,9 @@ import type { Finding, Language, Severity } from '@srcode/dataset';
 import { type Analyzer, lineRange, sortFindings } from './analyzer.js';
 import { EvaluationError } from './errors.js';
 
+/** How a tool counts columns: UTF-16 units (as JavaScript strings do), Unicode code points, or UTF-8 bytes. */
+export type ColumnUnit = 'utf16' | 'codepoint' | 'utf8';
+
 /** A finding as a tool reports it: a file it was given, a 1-based line, maybe columns. */
 export interface RawToolFinding {
   /** The file name the tool reports (matched to the inputs by base name). */
@@ -14,9 +17,12 @@ export interface RawToolFinding {
   line: number;
   /** 1-based last line, when the tool gives one. */
   endLine?: number;
-  /** 1-based column, when the tool gives one. */
+  /** 1-based column of the first character on `line`, when the tool gives one (counted in the spec's `columns`). */
   column?: number;
-  /** 1-based end column on `line`, when the tool gives one. */
+  /**
+   * 1-based column just past the last character, on `endLine` (or `line`), when the tool gives one:
+   * SARIF's convention, so a tool's 0-based exclusive end offset is that offset plus one.
+   */
   endColumn?: number;
   /** The tool's rule or test id. */
   ruleId: string;
@@ -44,6 +50,11 @@ export interface ToolSpec {
   versionArgs: readonly string[];
   /** The findings in one run's output. */
   parse(output: { stdout: string; stderr: string }): RawToolFinding[];
+  /**
+   * How the tool counts the columns it reports.
+   * @default 'utf16'
+   */
+  columns?: ColumnUnit;
 }
 
 export interface ToolRunResult {
@@ -100,10 +111,15 @@ export interface ExternalAnalyzerOptions {
    */
   command?: readonly string[];
   /**
-   * Kill the tool after this long.
+   * Kill the tool after this long (per run).
    * @default 300000
    */
   timeoutMs?: number;
+  /**
+   * At most this many inputs per tool run; a larger batch runs the tool on consecutive chunks.
+   * @default 1000
+   */
+  batchSize?: number;
 }
 
 /** An analyser backed by a real subprocess; batches many inputs into one run. */
@@ -113,6 +129,7 @@ export class ExternalAnalyzer implements Analyzer {
   readonly #spec: ToolSpec;
   readonly #command: readonly string[];
   readonly #timeoutMs: number;
+  readonly #batchSize: number;
 
   constructor(spec: ToolSpec, options: ExternalAnalyzerOptions = {}) {
     this.#spec = spec;
@@ -120,6 +137,7 @@ export class ExternalAnalyzer implements Analyzer {
     this.languages = Object.keys(spec.extensions) as Language[];
     this.#command = options.command ?? spec.command;
     this.#timeoutMs = options.timeoutMs ?? 300_000;
+    this.#batchSize = Math.max(1, options.batchSize ?? 1000);
   }
 
   /** Whether the tool runs here (its version probe exits 0). */
@@ -139,8 +157,18 @@ export class ExternalAnalyzer implements Analyzer {
     return out ?? [];
   }
 
-  /** Analyse many inputs with one tool run; returns one findings list per input, in order. */
+  /**
+   * Analyse many inputs with one tool run (one per `batchSize` inputs): the tool starts once, not once
+   * per input. Returns one findings list per input, in order.
+   */
   async analyzeBatch(items: readonly BatchItem[]): Promise<Finding[][]> {
+    const out: Finding[][] = [];
+    for (let i = 0; i < items.length; i += this.#batchSize) out.push(...(await this.#run(items.slice(i, i + this.#batchSize))));
+    return out;
+  }
+
+  /** One tool run over `items`, each written to a temporary folder under a name of its own. */
+  async #run(items: readonly BatchItem[]): Promise<Finding[][]> {
     const results: Finding[][] = items.map(() => []);
     const names: string[] = [];
     const indexOf = new Map<string, number>();
@@ -170,7 +198,7 @@ export class ExternalAnalyzer implements Analyzer {
         const i = indexOf.get(raw.file.replace(/^\.\//, '').split('/').pop() ?? '');
         const item = i === undefined ? undefined : items[i];
         if (i === undefined || !item) continue;
-        results[i]?.push(toFinding(this.name, raw, item.code));
+        results[i]?.push(toFinding(this.name, raw, item.code, this.#spec.columns ?? 'utf16'));
       }
       return results.map(sortFindings);
     } finally {
@@ -179,16 +207,36 @@ export class ExternalAnalyzer implements Analyzer {
   }
 }
 
-/** Place a tool's line/column report on the code as a UTF-16 range (the whole line without columns). */
-function toFinding(analyzer: string, raw: RawToolFinding, code: string): Finding {
-  const line = lineRange(code, raw.line);
-  const endLine = raw.endLine && raw.endLine >= raw.line ? lineRange(code, raw.endLine) : line;
-  let start = line.start;
-  let end = endLine.end;
-  if (raw.column && raw.column > 0) start = Math.min(line.start + raw.column - 1, line.end);
-  if (raw.endColumn && raw.endColumn > 0 && !raw.endLine) end = Math.max(start, Math.min(line.start + raw.endColumn - 1, line.end));
-  // Skip leading indentation when the tool gave only a line.
-  if (!raw.column) while (start < end && /\s/.test(code[start] ?? '')) start++;
+/** The UTF-16 offset into `line` of a 1-based column counted in `unit` (clamped to the line). */
+function columnOffset(line: string, column: number, unit: ColumnUnit): number {
+  const wanted = Math.max(0, column - 1);
+  if (unit === 'utf16') return Math.min(wanted, line.length);
+  let counted = 0;
+  let offset = 0;
+  for (const ch of line) {
+    if (counted >= wanted) break;
+    const cp = ch.codePointAt(0) ?? 0;
+    counted += unit === 'codepoint' ? 1 : cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+    offset += ch.length;
+  }
+  return offset;
+}
+
+/**
+ * Place a tool's line/column report on the code as a UTF-16 range: from its column (or the line's
+ * first non-blank character) to its end column on its end line (or that line's end).
+ */
+function toFinding(analyzer: string, raw: RawToolFinding, code: string, unit: ColumnUnit): Finding {
+  const first = lineRange(code, raw.line);
+  const endLine = raw.endLine && raw.endLine >= raw.line ? raw.endLine : raw.line;
+  const last = endLine === raw.line ? first : lineRange(code, endLine);
+  let start = first.start;
+  if (raw.column && raw.column > 0) start = first.start + columnOffset(code.slice(first.start, first.end), raw.column, unit);
+  else while (start < first.end && /\s/.test(code[start] ?? '')) start++;
+  let end = last.end;
+  if (raw.endColumn && raw.endColumn > 0) end = last.start + columnOffset(code.slice(last.start, last.end), raw.endColumn, unit);
+  if (end < start) end = endLine === raw.line ? first.end : start;
+  if (end < start) end = start;
   return {
     schemaVersion: 1,
     analyzer,
@@ -196,7 +244,7 @@ function toFinding(analyzer: string, raw: RawToolFinding, code: string): Finding
     ...(raw.cwe ? { cwe: raw.cwe } : {}),
     severity: raw.severity,
     range: { start, end },
-    lines: { start: raw.line, end: Math.max(raw.line, raw.endLine ?? raw.line) },
+    lines: { start: raw.line, end: endLine },
     message: raw.message,
   };
 }

@@ -80,13 +80,19 @@ interface BanditResult {
   filename: string;
   line_number: number;
   line_range?: number[];
+  /** 0-based, in UTF-8 bytes (Python's ast), bandit 1.7 on. */
   col_offset?: number;
+  /** 0-based exclusive, on the last line of `line_range`, bandit 1.7.5 on. */
+  end_col_offset?: number;
   issue_severity: string;
   issue_text: string;
   test_id: string;
 }
 
-/** bandit, reading its JSON report. */
+/**
+ * bandit, reading its JSON report: the node's columns where bandit gives them (`col_offset`, and
+ * `end_col_offset` on the last line of `line_range`), else the whole line.
+ */
 export const BANDIT: ToolSpec = {
   name: 'bandit',
   extensions: { python: '.py' },
@@ -94,13 +100,19 @@ export const BANDIT: ToolSpec = {
   args: (files) => ['-f', 'json', '-q', ...files],
   okExitCodes: [0, 1],
   versionArgs: ['--version'],
+  columns: 'utf8',
   parse({ stdout }) {
     const report = JSON.parse(stdout) as { results: BanditResult[] };
     return report.results.map((r) => {
       const cwe = BANDIT_CWE[r.test_id];
+      const endLine = r.line_range?.length ? Math.max(...r.line_range) : r.line_number;
+      const hasEnd = typeof r.end_col_offset === 'number' && r.end_col_offset >= 0;
       return {
         file: r.filename,
         line: r.line_number,
+        ...(typeof r.col_offset === 'number' && r.col_offset >= 0 ? { column: r.col_offset + 1 } : {}),
+        ...(hasEnd && endLine > r.line_number ? { endLine } : {}),
+        ...(hasEnd ? { endColumn: (r.end_col_offset as number) + 1 } : {}),
         ruleId: r.test_id,
         ...(cwe ? { cwe } : {}),
         severity: BANDIT_SEVERITY[r.issue_severity] ?? 'low',
@@ -133,7 +145,11 @@ function flawfinderSeverity(rank: number | undefined, level: string | undefined)
   return risk >= 4 ? 'high' : risk >= 2 ? 'medium' : 'low';
 }
 
-/** flawfinder, reading its SARIF 2.1.0 report; CWE from each rule's first relationship. */
+/**
+ * flawfinder, reading its SARIF 2.1.0 report; CWE from each rule's first relationship. Its SARIF lists
+ * every hit, risk level 0 among them (`rank` 0: a constant format string, a bounded scanf), which its
+ * own report leaves out by default (`--minlevel 1`): so does this adapter.
+ */
 export const FLAWFINDER: ToolSpec = {
   name: 'flawfinder',
   extensions: { c: '.c', cpp: '.cpp' },
@@ -141,6 +157,7 @@ export const FLAWFINDER: ToolSpec = {
   args: (files) => ['--sarif', ...files],
   okExitCodes: [0],
   versionArgs: ['--version'],
+  columns: 'codepoint',
   parse({ stdout }) {
     const log = JSON.parse(stdout) as { runs: { tool: { driver: { rules?: SarifRule[] } }; results: SarifResult[] }[] };
     const out: RawToolFinding[] = [];
@@ -150,11 +167,14 @@ export const FLAWFINDER: ToolSpec = {
         const region = r.locations[0]?.physicalLocation.region;
         const uri = r.locations[0]?.physicalLocation.artifactLocation.uri;
         if (!region || !uri) continue;
+        if (r.rank !== undefined && Math.round(r.rank * 5) < 1) continue;
         const cwe = cweOf.get(r.ruleId) ?? /CWE-\d+/.exec(r.message.text)?.[0];
         out.push({
           file: uri,
           line: region.startLine,
           ...(region.startColumn ? { column: region.startColumn } : {}),
+          ...(region.endLine && region.endLine > region.startLine ? { endLine: region.endLine } : {}),
+          ...(region.endColumn ? { endColumn: region.endColumn } : {}),
           ruleId: r.ruleId,
           ...(cwe ? { cwe } : {}),
           severity: flawfinderSeverity(r.rank, r.level),
@@ -209,6 +229,7 @@ export const CPPCHECK: ToolSpec = {
   args: (files) => ['--xml', '--xml-version=2', '--enable=warning,portability', '--max-configs=1', '--quiet', '--inline-suppr', ...files],
   okExitCodes: [0],
   versionArgs: ['--version'],
+  columns: 'utf8',
   parse({ stderr }) {
     const out: RawToolFinding[] = [];
     for (const m of stderr.matchAll(/<error\s[^>]*?(?:\/>|>[\s\S]*?<\/error>)/g)) {
