@@ -9,6 +9,7 @@
  * Run: pnpm --filter @srcode/eval bench:corpus [-- --out figures.json --data DIR --only builtin,bandit --origin handwritten
  * --misses builtin]. The JSON holds the tables and, per language and analyser, the ids of the files it flagged.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -125,8 +126,20 @@ const cell = (s: Score) => {
 const cweKey = (i: CorpusItem) => i.cwe ?? '(none)';
 const byNumber = (a: string, b: string) => (Number(a.slice(4)) || 1e9) - (Number(b.slice(4)) || 1e9);
 
-const figures: Record<string, unknown> = { data, files: corpus.length, languages: {} };
-console.log(`corpus: ${corpus.length} labelled files from ${data}`);
+/** The commit measured, and whether the analyser's sources differ from it. */
+function revision(): string {
+  try {
+    const git = (...args: string[]) => execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const dirty = git('status', '--porcelain', '--', 'src').length > 0;
+    return `${git('rev-parse', '--short', 'HEAD')}${dirty ? ' (src/ changed since)' : ''}`;
+  } catch {
+    return 'unknown';
+  }
+}
+
+const rev = revision();
+const figures: Record<string, unknown> = { revision: rev, data, files: corpus.length, languages: {} };
+console.log(`corpus: ${corpus.length} labelled files from ${data}; tree ${rev}`);
 for (const language of LANGUAGES) {
   const mine = corpus.filter((i) => i.language === language);
   const perOrigin = new Map<string, { v: number; c: number }>();
