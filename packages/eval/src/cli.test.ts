@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,8 +29,12 @@ function builtBeforeSources(): boolean {
  * Runs the built bin. Standard input gets `input` and is closed, or without `input` is left open, so a
  * command that waited on it would time out instead of passing.
  */
-function cli(args: string[], input?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+function cli(
+  args: string[],
+  input?: string,
+  env?: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
@@ -75,6 +79,96 @@ describe('srcode-eval', () => {
     expect(validateSarif(log)).toEqual({ ok: true });
     expect(log.runs[0].results.map((r: { ruleId: string }) => r.ruleId)).toContain('builtin/c.unbounded-copy');
   });
+
+  it('scans a folder recursively: files of known languages, node_modules and .git skipped, a link loop entered once', async () => {
+    const root = join(dir, 'tree');
+    await mkdir(join(root, 'pkg/sub'), { recursive: true });
+    await mkdir(join(root, 'node_modules/dep'), { recursive: true });
+    await mkdir(join(root, '.git'), { recursive: true });
+    const bad = 'import os\nos.system("ls " + user)\n';
+    await writeFile(join(root, 'pkg/a.py'), bad);
+    await writeFile(join(root, 'pkg/sub/b c.py'), bad);
+    await writeFile(join(root, 'pkg/notes.txt'), bad);
+    await writeFile(join(root, 'node_modules/dep/x.py'), bad);
+    await writeFile(join(root, '.git/hook.py'), bad);
+    await writeFile(join(root, 'pkg/sub/copy.c'), 'void f(char *s) { char b[4]; strcpy(b, s); }\n');
+    await symlink('..', join(root, 'pkg/sub/loop'));
+    const r = await cli(['scan', root]);
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    const files = [...new Set((JSON.parse(r.stdout) as { file: string }[]).map((f) => f.file))];
+    expect(files).toEqual([join(root, 'pkg/a.py'), join(root, 'pkg/sub/b c.py'), join(root, 'pkg/sub/copy.c')]);
+    const python = JSON.parse((await cli(['scan', root, '--lang', 'python'])).stdout) as { file: string }[];
+    expect([...new Set(python.map((f) => f.file))]).toEqual([join(root, 'pkg/a.py'), join(root, 'pkg/sub/b c.py')]);
+    // SARIF: one artifact per file, its URI percent-encoded, columns in the line form
+    const log = JSON.parse((await cli(['scan', join(root, 'pkg'), '--format', 'sarif', '--lang', 'python'])).stdout);
+    expect(validateSarif(log)).toEqual({ ok: true });
+    expect(log.runs[0].artifacts.map((a: { location: { uri: string } }) => a.location.uri)).toEqual([
+      `file://${join(root, 'pkg/a.py')}`,
+      `file://${join(root, 'pkg/sub/b%20c.py')}`,
+    ]);
+    expect(log.runs[0].results[0].locations[0].physicalLocation.region).toMatchObject({ startLine: 2, startColumn: 1, endLine: 2 });
+  });
+
+  it('scans without loading ajv (nothing is validated)', async () => {
+    const file = join(dir, 'light.py');
+    await writeFile(file, 'import os\nos.system("ls " + user)\n');
+    const preload = join(dir, 'modules.cjs');
+    const out = join(dir, 'modules.json');
+    await writeFile(
+      preload,
+      `process.on('exit', () => require('fs').writeFileSync(${JSON.stringify(out)}, JSON.stringify(Object.keys(require.cache))));\n`,
+    );
+    const r = spawnSync(process.execPath, ['-r', preload, CLI, 'scan', file], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    const loaded = JSON.parse(await readFile(out, 'utf8')) as string[];
+    expect(loaded.some((m) => m.includes('tree-sitter'))).toBe(true);
+    expect(loaded.filter((m) => /[\\/]ajv[\\/]/.test(m))).toEqual([]);
+  });
+
+  it('reads standard input for -, with --lang, beside files', async () => {
+    const file = join(dir, 'named.py');
+    await writeFile(file, 'eval(input())\n');
+    const r = await cli(['scan', '-', file, '--lang', 'python'], 'import os\nos.system("ls " + user)\n');
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    const findings = JSON.parse(r.stdout) as { file: string; lines: { start: number } }[];
+    expect(findings.some((f) => f.file === '-' && f.lines.start === 2)).toBe(true);
+    expect(findings.some((f) => f.file === file)).toBe(true);
+  });
+
+  it('exits 2 naming a file whose language it cannot tell, and an unknown --lang', async () => {
+    const file = join(dir, 'notes.txt');
+    await writeFile(file, 'x');
+    expect(await cli(['scan', file])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `srcode-eval scan: cannot tell the language of '${file}': pass --lang\n`,
+    });
+    expect(await cli(['scan', file, '--lang', 'cobol'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/--lang must be one of/) });
+  });
+
+  it.skipIf(spawnSync('bandit', ['--version'], { stdio: 'ignore' }).status !== 0)(
+    'runs bandit once over several files with --analyzers builtin,bandit',
+    async () => {
+      const bin = join(dir, 'bin');
+      await mkdir(bin, { recursive: true });
+      const log = join(dir, 'bandit-runs.log');
+      await writeFile(log, '');
+      const real = spawnSync('sh', ['-c', 'command -v bandit'], { encoding: 'utf8' }).stdout.trim();
+      await writeFile(join(bin, 'bandit'), `#!/bin/sh\necho "$@" >> '${log}'\nexec '${real}' "$@"\n`, { mode: 0o755 });
+      const files: string[] = [];
+      for (let i = 0; i < 6; i++) {
+        const f = join(dir, `many${i}.py`);
+        await writeFile(f, `import os\nos.system("ls " + a${i})\n`);
+        files.push(f);
+      }
+      const r = await cli(['scan', ...files, '--analyzers', 'builtin,bandit'], undefined, { PATH: `${bin}:${process.env.PATH ?? ''}` });
+      expect(r).toMatchObject({ code: 0, stderr: '' });
+      const runs = (await readFile(log, 'utf8')).split('\n').filter((l) => l && !l.includes('--version'));
+      expect(runs).toHaveLength(1);
+      const findings = JSON.parse(r.stdout) as { file: string; analyzer: string; cwe?: string }[];
+      for (const f of files) expect(findings.some((x) => x.file === f && x.analyzer.includes('bandit'))).toBe(true);
+    },
+  );
 
   it('explains bad usage with exit code 2', async () => {
     expect(await cli(['scan', '-'], '')).toMatchObject({
@@ -146,7 +240,7 @@ describe('srcode-eval follows the shared CLI convention', () => {
   it('scan - --help prints the usage without waiting on standard input', async () => {
     const r = await cli(['scan', '-', '--help']);
     expect(r).toMatchObject({ code: 0, stderr: '' });
-    expect(r.stdout).toMatch(/^usage: srcode-eval scan <files…\|->/);
+    expect(r.stdout).toMatch(/^usage: srcode-eval scan <files…\|folders…\|->/);
   });
 
   it('prints the package version', async () => {
@@ -185,14 +279,10 @@ describe('srcode-eval follows the shared CLI convention', () => {
     expect(existsSync(out)).toBe(false);
   });
 
-  it('exits 2 naming the path of a folder where a file is expected, and of a file that is no summary', async () => {
+  it('exits 2 naming the path of a file that is no summary; scans an empty folder to no findings', async () => {
     const folder = join(dir, 'a-folder.c');
     await mkdir(folder, { recursive: true });
-    expect(await cli(['scan', folder])).toEqual({
-      code: 2,
-      stdout: '',
-      stderr: `srcode-eval scan: ${folder}: is a folder, expected a file\n`,
-    });
+    expect(await cli(['scan', folder])).toEqual({ code: 0, stdout: '[]\n', stderr: '' });
     expect(await cli(['report', folder])).toEqual({
       code: 2,
       stdout: '',

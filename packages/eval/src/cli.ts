@@ -1,22 +1,20 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Finding, Language } from '@srcode/dataset';
-import { languageForFile } from '@srcode/syntax';
+import { languageForFile, languageNames } from '@srcode/syntax';
 import { type CliSpec, inputFile, main, packageVersion } from '../../../common/cli.js';
-import { type Analyzer, severityRank } from './analyzer.js';
-import { createAnalyzer } from './analyzers.js';
-import { EnsembleAnalyzer } from './ensemble.js';
+import type { Analyzer } from './analyzer.js';
 import { EvaluationError } from './errors.js';
-import { ExternalAnalyzer } from './external.js';
 import type { SuiteSummary } from './metrics.js';
-import { toHtml, toMarkdown } from './report.js';
-import { runSuite } from './run.js';
-import { toSarif } from './sarif.js';
-import { SUITE_NAMES, type SuiteName, loadSuite } from './suites.js';
+import { SUITE_NAMES, type SuiteName } from './suites.js';
+
+// Each command loads what it needs when it runs (analysers, the sandbox, suites, ajv through
+// them): a scan starts without the rest.
 
 const SEVERITIES: readonly Finding['severity'][] = ['high', 'medium', 'low'];
+const SEVERITY_RANK: Readonly<Record<Finding['severity'], number>> = { low: 0, medium: 1, high: 2 };
 
 function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[]): T | undefined {
   if (value === undefined || allowed.includes(value as T)) return value as T | undefined;
@@ -34,13 +32,83 @@ async function analysersFrom(list: string | undefined): Promise<Analyzer[]> {
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
+  const { createAnalyzer } = await import('./analyzers.js');
   const out: Analyzer[] = [];
   for (const name of names) {
     const a = createAnalyzer(name);
-    if (a instanceof ExternalAnalyzer && !(await a.available())) {
+    const probe = a as Partial<{ available(): Promise<boolean> }>;
+    if (typeof probe.available === 'function' && !(await probe.available())) {
       throw new EvaluationError('analyzer-unavailable', `analyser '${name}' is not installed here`);
     }
     out.push(a);
+  }
+  return out;
+}
+
+/** One input of a scan: its path as named (or `-`) and its language. */
+interface ScanInput {
+  path: string;
+  language: Language;
+}
+
+/** Folders a scan of a folder does not enter: dependencies and version-control stores. */
+const SKIPPED_FOLDERS = new Set(['node_modules', '.git', '.hg', '.svn']);
+
+/**
+ * The inputs a scan's arguments name: `-` (standard input, in `--lang`), files (language from the
+ * extension, or `--lang`), and folders, walked in name order for files of a known language (of
+ * `--lang` only, when given), through symbolic links but into each folder once (no loops), skipping
+ * `node_modules` and version-control folders. A file named twice is scanned once.
+ */
+function scanInputs(positionals: readonly string[], lang: Language | undefined): ScanInput[] {
+  const out: ScanInput[] = [];
+  const files = new Set<string>();
+  const folders = new Set<string>();
+  const add = (path: string, language: Language) => {
+    const real = realpathSync(path);
+    if (files.has(real)) return;
+    files.add(real);
+    out.push({ path, language });
+  };
+  const walk = (folder: string) => {
+    const real = realpathSync(folder);
+    if (folders.has(real)) return;
+    folders.add(real);
+    const entries = readdirSync(folder, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const entry of entries) {
+      const path = join(folder, entry.name);
+      let isFolder = entry.isDirectory();
+      let isFile = entry.isFile();
+      if (entry.isSymbolicLink()) {
+        const target = statSync(path, { throwIfNoEntry: false });
+        if (!target) continue; // a dangling link
+        isFolder = target.isDirectory();
+        isFile = target.isFile();
+      }
+      if (isFolder) {
+        if (!SKIPPED_FOLDERS.has(entry.name)) walk(path);
+      } else if (isFile) {
+        const language = languageForFile(entry.name);
+        if (language && (!lang || language === lang)) add(path, language);
+      }
+    }
+  };
+  let stdin = false;
+  for (const arg of positionals) {
+    if (arg === '-') {
+      if (!lang) throw new EvaluationError('invalid-input', "cannot tell the language of '-': pass --lang");
+      if (stdin) throw new EvaluationError('invalid-input', 'standard input (-) named twice');
+      stdin = true;
+      out.push({ path: '-', language: lang });
+      continue;
+    }
+    if (statSync(arg).isDirectory()) {
+      walk(arg);
+      continue;
+    }
+    const language = lang ?? languageForFile(arg);
+    if (!language) throw new EvaluationError('invalid-input', `cannot tell the language of '${arg}': pass --lang`);
+    add(inputFile(arg), language);
   }
   return out;
 }
@@ -56,23 +124,28 @@ async function scan(args: string[]): Promise<number> {
       'fail-on': { type: 'string' },
     },
   });
-  if (positionals.length === 0) throw new EvaluationError('invalid-input', 'expected files, or - for standard input');
+  if (positionals.length === 0) throw new EvaluationError('invalid-input', 'expected files, folders, or - for standard input');
   const format = oneOf('--format', values.format, ['json', 'sarif']);
   const failOn = oneOf('--fail-on', values['fail-on'], SEVERITIES);
+  const lang = oneOf('--lang', values.lang, languageNames() as Language[]);
+  const inputs = scanInputs(positionals, lang);
   const analyzers = await analysersFrom(values.analyzers);
+  const [{ analyzeAll, EnsembleAnalyzer }, sarif] = await Promise.all([
+    import('./ensemble.js'),
+    format === 'sarif' ? import('./sarif.js') : undefined,
+  ]);
   const analyzer = analyzers.length === 1 ? (analyzers[0] as Analyzer) : new EnsembleAnalyzer(analyzers);
-  const inputs: { file: string; findings: Finding[] }[] = [];
-  for (const file of positionals) {
-    if (file !== '-') inputFile(file);
-    const language = (values.lang as Language | undefined) ?? languageForFile(file);
-    if (!language) throw new EvaluationError('invalid-input', `cannot tell the language of '${file}': pass --lang`);
-    const code = readFileSync(file === '-' ? 0 : file, 'utf8');
-    const findings = (await analyzer.analyze(code, language)).map((f) => ({ ...f, file }));
-    inputs.push({ file, findings });
-  }
-  const output = format === 'sarif' ? toSarif(inputs) : inputs.flatMap((i) => i.findings);
+  const items = inputs.map((input) => ({ code: readFileSync(input.path === '-' ? 0 : input.path, 'utf8'), language: input.language }));
+  const lists = await analyzeAll(analyzer, items);
+  const scanned = inputs.map((input, i) => ({
+    file: input.path,
+    code: items[i]?.code ?? '',
+    findings: (lists[i] ?? []).map((f) => ({ ...f, file: input.path })),
+  }));
+  const output = sarif ? sarif.toSarif(scanned) : scanned.flatMap((s) => s.findings);
   process.stdout.write(`${JSON.stringify(output, null, 2)}\n`);
-  if (failOn && inputs.some((i) => i.findings.some((f) => severityRank(f.severity) >= severityRank(failOn)))) return 1;
+  const bar = failOn === undefined ? undefined : SEVERITY_RANK[failOn];
+  if (bar !== undefined && scanned.some((s) => s.findings.some((f) => SEVERITY_RANK[f.severity] >= bar))) return 1;
   return 0;
 }
 
@@ -102,6 +175,11 @@ async function run(args: string[]): Promise<number> {
   const data = resolve(values.data ?? '../shared/data');
   if (!existsSync(data)) throw new EvaluationError('suite-data-missing', `data folder ${data} not found: pass --data`);
   const analyzers = suiteName.startsWith('cyberseceval') ? await analysersFrom(values.analyzers) : [];
+  const [{ loadSuite }, { runSuite }, { toMarkdown }] = await Promise.all([
+    import('./suites.js'),
+    import('./run.js'),
+    import('./report.js'),
+  ]);
   const suite = loadSuite(suiteName, data, analyzers);
   const result = await runSuite({
     suite,
@@ -148,6 +226,7 @@ async function report(args: string[]): Promise<number> {
   if (values.out && existsSync(values.out) && statSync(values.out).isDirectory())
     throw new EvaluationError('invalid-input', `${values.out}: is a folder, expected a file`);
   const summaries = positionals.map(readSummary);
+  const { toHtml, toMarkdown } = await import('./report.js');
   const text =
     format === 'html' ? toHtml(summaries) : format === 'json' ? `${JSON.stringify(summaries, null, 2)}\n` : toMarkdown(summaries);
   if (values.out) {
@@ -165,10 +244,13 @@ const spec: CliSpec = {
   commands: {
     scan: {
       summary: 'analyse source files (or standard input) and print the findings as JSON or SARIF',
-      usage: `<files…|-> [--lang c|python] [--analyzers builtin,bandit,flawfinder,cppcheck]
+      usage: `<files…|folders…|-> [--lang c|cpp|python] [--analyzers builtin,bandit,flawfinder,cppcheck]
                         [--format json|sarif] [--fail-on high|medium|low]
 
-The language comes from each file's extension; standard input (-) needs --lang.
+The language comes from each file's extension, or --lang; standard input (-) needs --lang.
+A folder is walked for files of known languages (of --lang only, when given), skipping
+node_modules, .git, .hg and .svn, following links into each folder once.
+All inputs are read, then each analyser runs over them together (an external tool once per batch).
 Exits 1 when a finding is at or above --fail-on.`,
       run: scan,
     },
