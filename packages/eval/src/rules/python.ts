@@ -432,8 +432,8 @@ export const PYTHON_RULES: readonly Rule[] = [
     predicate: (m) => {
       const hit = taintAt(m, 'python.path-traversal');
       if (hit?.flows.length) return hit.node;
-      const call = m.captures.finding as SyntaxNode;
-      return joinedFromParameters(call);
+      // parameters (not known request data): a join or format with no check anywhere in the function
+      return hit?.unknown === true && joinedFromParameters(hit.node);
     },
   },
   {
@@ -534,7 +534,7 @@ export const PYTHON_RULES: readonly Rule[] = [
     severity: 'medium',
     message: 'A redirect goes to a URL taken from the request without checking its host.',
     remediation: 'Redirect only to relative paths or allow-listed hosts (url_has_allowed_host_and_scheme / urlparse(url).netloc check).',
-    query: `${sinkCall('(redirect|HttpResponseRedirect|HttpResponsePermanentRedirect|RedirectResponse|redirect_to)$')} ((assignment left: (subscript)) @finding)`,
+    query: `${sinkCall('(redirect|HttpResponseRedirect|HttpResponsePermanentRedirect|RedirectResponse|redirect_to|send_header|putheader|add_header|set_header)$')} ((assignment left: (subscript)) @finding)`,
     predicate: (m) => report(taintAt(m, 'python.open-redirect')),
   },
   {
@@ -582,19 +582,19 @@ export const PYTHON_RULES: readonly Rule[] = [
   },
   {
     id: 'python.header-injection',
-    trigger: /headers|set_header|add_header|response\[|resp\[/,
+    trigger: /header|response\[|resp\[/,
     cwe: 'CWE-113',
     severity: 'medium',
     message: 'An HTTP response header is set from request data (CR/LF can split the response).',
     remediation: 'Reject or strip \\r and \\n from the value, or allow-list it.',
-    query: `${sinkCall('\\\\.(add_header|set_header|add|set)$')} ((assignment left: (subscript)) @finding)`,
+    query: `${sinkCall('\\\\.(add_header|set_header|add|set|send_header|putheader)$')} ((assignment left: (subscript)) @finding)`,
     predicate: (m) => report(taintAt(m, 'python.header-injection')),
   },
   {
     id: 'python.log-injection',
     trigger: /log/i,
     cwe: 'CWE-117',
-    severity: 'low',
+    severity: 'medium',
     message: 'Request data is formatted into a log message (forged log lines through CR/LF).',
     remediation: "Pass values as logging arguments and strip \\r and \\n (value.replace('\\n', '')) before logging.",
     query: sinkCall('\\\\.(debug|info|warning|warn|error|critical|exception|log)$'),
@@ -609,6 +609,33 @@ export const PYTHON_RULES: readonly Rule[] = [
     remediation: 'Escape literal input with re.escape, or match with plain string operations.',
     query: sinkCall('^(re|regex)\\\\.(search|match|fullmatch|compile|findall|finditer|sub|subn|split)$'),
     predicate: (m) => report(taintAt(m, 'python.regex-injection')),
+  },
+  {
+    id: 'python.dynamic-import',
+    trigger: /import_module|__import__/,
+    cwe: 'CWE-94',
+    severity: 'high',
+    message: 'A module named by the request is imported (importing runs its code).',
+    remediation: 'Map request values to modules through a fixed dictionary of allowed names.',
+    query: sinkCall('^(importlib\\\\.import_module|import_module|__import__)$'),
+    predicate: (m) => report(taintAt(m, 'python.dynamic-import')),
+  },
+  {
+    id: 'python.jinja-autoescape-off',
+    trigger: /Environment\s*\(/,
+    cwe: 'CWE-79',
+    severity: 'medium',
+    message: 'A Jinja2 environment renders without autoescaping, so values reach HTML unescaped.',
+    remediation: 'Pass autoescape=True (or select_autoescape()) to Environment.',
+    query:
+      '((call function: [(identifier) (attribute)] @fn arguments: (argument_list) @args) @finding (#match? @fn "^(jinja2\\\\.)?Environment$"))',
+    predicate: (m) => {
+      if (!/jinja2/.test(m.code)) return false;
+      const call = m.captures.finding as SyntaxNode;
+      const auto = argument(call, 99, 'autoescape');
+      if (auto) return auto.type === 'false' || auto.type === 'none';
+      return !namedArgs(m.captures.args).some((a) => a.type === 'dictionary_splat');
+    },
   },
   {
     id: 'python.debug-mode',

@@ -36,6 +36,7 @@ export function isPlaceholderSecret(value: string): boolean {
       value,
     ) ||
     /^<.*>$|^\$\{.*\}$|^\{\{.*\}\}$|^%\(.*\)s$|^\$[A-Z_]+$|^%[A-Z_]+%$/.test(value) ||
-    /your[_-]?(api[_-]?)?(key|secret|token|password)|replace[_-]?me|xxxx|example\.com/i.test(value)
+    /your[_-]?(api[_-]?)?(key|secret|token|password)|replace[_-]?me|xxxx|example\.com/i.test(value) ||
+    /(^|[-_.\s])(test|tests|testing|unittest|dummy|example|sample|fake|placeholder|changeme)([-_.\s]|$)/i.test(value)
   );
 }

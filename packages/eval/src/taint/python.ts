@@ -189,16 +189,18 @@ const IO_CALL =
   /^(requests|httpx|session|s|client)\.(get|post|put|request|patch)$|^(urllib\.request\.|urllib2\.|)urlopen$|^(socket|sock|conn|connection|s|client)\.(recv|recvfrom|recv_into|makefile)$/;
 const IO_METHOD = /^(read|readline|readlines|recv|recvfrom|read_text|read_bytes)$/;
 
-function sourceOf(node: SyntaxNode): TaintSource | undefined {
+function sourceOf(node: SyntaxNode, traits: FileTraits): TaintSource | undefined {
   const text = node.type === 'call' ? (node.childForFieldName('function')?.text ?? '') : node.text;
   if (node.type === 'attribute') {
     if (REQUEST_ATTR.test(text)) return { kind: 'request', node, label: text };
+    if (traits.httpHandler && /^self\.(path|headers|requestline)$/.test(text)) return { kind: 'request', node, label: text };
     if (/^(os\.environ|environ)$/.test(text)) return { kind: 'env', node, label: text };
     if (text === 'sys.argv') return { kind: 'input', node, label: text };
     return undefined;
   }
   if (node.type !== 'call') return undefined;
-  if (REQUEST_CALL.test(text)) return { kind: 'request', node, label: `${text}()` };
+  if (REQUEST_CALL.test(text) || (traits.httpHandler && /^self\.rfile\.(read|readline)$/.test(text)))
+    return { kind: 'request', node, label: `${text}()` };
   if (INPUT_CALL.test(text)) return { kind: 'input', node, label: `${text}()` };
   if (ENV_CALL.test(text)) return { kind: 'env', node, label: `${text}()` };
   if (/\.parse_args$/.test(text)) return { kind: 'input', node, label: 'command-line arguments' };
@@ -215,7 +217,7 @@ const CLEAN_CALL =
 const SANITISERS: [RegExp, number][] = [
   [/(^|\.)(quote|shlex_quote)$/, SINK.command],
   [
-    /^(html\.escape|cgi\.escape|markupsafe\.escape|escape|flask\.escape|jinja2\.escape|Markup\.escape|bleach\.clean|conditional_escape|escape_html|xml\.sax\.saxutils\.escape|saxutils\.escape|quoteattr|strip_tags|clean_html)$/,
+    /^(html\.escape|cgi\.escape|markupsafe\.escape|escape|flask\.escape|jinja2\.escape|Markup\.escape|bleach\.clean|conditional_escape|escape_html|xml\.sax\.saxutils\.escape|saxutils\.escape|quoteattr|strip_tags|clean_html|format_html|escape_html_text)$/,
     SINK.html | SINK.header | SINK.log,
   ],
   [/(^|\.)(secure_filename|basename|get_valid_filename)$/, SINK.path],
@@ -228,7 +230,7 @@ const SANITISERS: [RegExp, number][] = [
 
 /** Calls that pass the taint of their arguments (and of the object, for methods) to their result. */
 const PROPAGATE =
-  /^(str|repr|bytes|bytearray|list|tuple|set|dict|sorted|reversed|format|text|Path|pathlib\.Path|PurePath|os\.path\.(join|normpath|expanduser|expandvars|splitext|dirname|abspath|realpath)|posixpath\.join|urllib\.parse\.\w+|parse\.\w+|urlparse|urljoin|unquote|unquote_plus|base64\.\w+|b64decode|json\.loads|loads|ujson\.loads|codecs\.decode|textwrap\.\w+|Markup|mark_safe|copy\.copy|copy\.deepcopy|f|fmt|shlex\.split|make_response|str\.join|\w+\.join|\w+\.format)$/;
+  /^(str|repr|bytes|bytearray|list|tuple|set|dict|sorted|reversed|format|text|Path|pathlib\.Path|PurePath|os\.path\.(join|normpath|expanduser|expandvars|splitext|dirname|abspath|realpath)|posixpath\.join|urllib\.parse\.\w+|parse\.\w+|urlparse|urlsplit|parse_qs|parse_qsl|urljoin|unquote|unquote_plus|base64\.\w+|b64decode|json\.loads|loads|ujson\.loads|codecs\.decode|textwrap\.\w+|Markup|mark_safe|copy\.copy|copy\.deepcopy|f|fmt|shlex\.split|make_response|str\.join|\w+\.join|\w+\.format)$/;
 
 const JSON_LABEL = /json|loads|get_data|body|data/;
 
@@ -284,9 +286,13 @@ function checks(cond: SyntaxNode, positive: boolean, out: Map<string, number>): 
         if (obj && /is_relative_to$/.test(fn)) mark(obj, SINK.path, out);
         return;
       }
-      if (/(^|\.)(match|fullmatch)$/.test(fn) && /^(re|regex|\w+_RE|\w+_PATTERN|\w*pattern\w*|\w*regex\w*)\./i.test(fn)) {
+      // `re.fullmatch(P, x)`, `PATTERN.match(x)` (a str has no .match: one argument means a compiled pattern)
+      if (/^(re|regex)\.(match|fullmatch)$/.test(fn)) {
         if (args[1]) mark(args[1], SINK.all, out);
-        else if (args[0] && !/^re\./.test(fn)) mark(args[0], SINK.all, out);
+        return;
+      }
+      if (/^[\w.]+\.(match|fullmatch)$/.test(fn) && args.length === 1 && args[0]) {
+        mark(args[0], SINK.all, out);
         return;
       }
       if (/\.(isdigit|isalnum|isalpha|isnumeric|isdecimal|isidentifier)$/.test(fn)) {
@@ -412,7 +418,7 @@ function urlAccept(f: Flow): boolean {
 
 /** The last names of every call `sinkFor` knows: a cheap test before the full table. */
 const SINK_NAME =
-  /(^|\.)(system|popen\d?|spawnlp|execl|getoutput|getstatusoutput|call|run|Popen|check_call|check_output|eval|exec|execfile|execute|executemany|executescript|raw|mogrify|read_sql|read_sql_query|extra|open|remove|unlink|rmtree|copy|copyfile|listdir|rmdir|makedirs|mkdir|send_file|send_from_directory|FileResponse|rename|move|ZipFile|save|redirect|HttpResponseRedirect|HttpResponsePermanentRedirect|RedirectResponse|redirect_to|get|post|put|delete|head|patch|options|request|stream|urlopen|Request|search_s|search_st|search_ext_s|search_ext|search|xpath|XPath|evaluate|ETXPath|find|findall|findtext|iterfind|find_one|find_one_and_update|find_one_and_delete|update_one|update_many|delete_one|delete_many|count_documents|aggregate|distinct|replace_one|scan|query|get_item|delete_item|update_item|match|fullmatch|compile|finditer|sub|subn|split|debug|info|warning|warn|error|critical|exception|log|make_response|Response|HttpResponse|render_template_string|Markup|mark_safe|HTMLResponse|write|finish|add_header|set_header|add|set)$/;
+  /(^|\.)(import_module|__import__|send_header|putheader|system|popen\d?|spawnlp|execl|getoutput|getstatusoutput|call|run|Popen|check_call|check_output|eval|exec|execfile|execute|executemany|executescript|raw|mogrify|read_sql|read_sql_query|extra|open|remove|unlink|rmtree|copy|copyfile|listdir|rmdir|makedirs|mkdir|send_file|send_from_directory|FileResponse|rename|move|ZipFile|save|redirect|HttpResponseRedirect|HttpResponsePermanentRedirect|RedirectResponse|redirect_to|get|post|put|delete|head|patch|options|request|stream|urlopen|Request|search_s|search_st|search_ext_s|search_ext|search|xpath|XPath|evaluate|ETXPath|find|findall|findtext|iterfind|find_one|find_one_and_update|find_one_and_delete|update_one|update_many|delete_one|delete_many|count_documents|aggregate|distinct|replace_one|scan|query|get_item|delete_item|update_item|match|fullmatch|compile|finditer|sub|subn|split|debug|info|warning|warn|error|critical|exception|log|make_response|Response|HttpResponse|render_template_string|Markup|mark_safe|HTMLResponse|write|finish|add_header|set_header|add|set)$/;
 
 /** What a file imports or mentions that decides how ambiguous calls (`.search`, `.find`) are read. */
 interface FileTraits {
@@ -421,10 +427,12 @@ interface FileTraits {
   xml: boolean;
   mongo: boolean;
   dynamo: boolean;
+  /** A `http.server` request handler class, whose `self.path` and `self.headers` come from the client. */
+  httpHandler: boolean;
 }
 
 let traitsCode = '';
-let traitsCache: FileTraits = { osImport: false, ldap: false, xml: false, mongo: false, dynamo: false };
+let traitsCache: FileTraits = { osImport: false, ldap: false, xml: false, mongo: false, dynamo: false, httpHandler: false };
 
 function traitsOf(code: string): FileTraits {
   if (code !== traitsCode) {
@@ -435,6 +443,7 @@ function traitsOf(code: string): FileTraits {
       xml: /xml|etree|ElementTree/i.test(code),
       mongo: /mongo|pymongo|collection|\bdb\b|\$where/i.test(code),
       dynamo: /boto3|dynamodb/i.test(code),
+      httpHandler: /\b(Base|Simple|CGI)HTTPRequestHandler\b/.test(code),
     };
   }
   return traitsCache;
@@ -461,14 +470,17 @@ function sinkFor(fn: string, call: SyntaxNode, code: string): SinkSpec | undefin
         rule: 'python.sql-format',
         cls: 'sql',
         kinds: ALL_INJECTION,
-        values: (c) => [argument(c, 0, /read_sql/.test(fn) ? 'sql' : undefined)],
+        values: (c) =>
+          last === 'extra'
+            ? ['where', 'select', 'tables', 'order_by'].map((k) => keyword(c.childForFieldName('arguments'), k))
+            : [argument(c, 0, /read_sql/.test(fn) ? 'sql' : undefined)],
         accept: (f) => f.composed || f.source.kind !== 'param',
         unknown: true,
       };
     case /^(open|io\.open|codecs\.open|os\.remove|os\.unlink|shutil\.rmtree|shutil\.copy|shutil\.copyfile|os\.listdir|os\.rmdir|Image\.open|FileResponse|os\.makedirs|os\.mkdir|send_file|flask\.send_file|os\.rename|shutil\.move|tarfile\.open|zipfile\.ZipFile|ZipFile)$/.test(
       fn,
     ):
-      return { rule: 'python.path-traversal', cls: 'path', kinds: ['request'], values: first };
+      return { rule: 'python.path-traversal', cls: 'path', kinds: ['request'], values: first, unknown: true };
     case /^(send_from_directory|flask\.send_from_directory)$/.test(fn):
       return { rule: 'python.path-traversal', cls: 'path', kinds: ['request'], values: (c) => [argument(c, 0, 'directory')] };
     case last === 'save' &&
@@ -529,7 +541,7 @@ function sinkFor(fn: string, call: SyntaxNode, code: string): SinkSpec | undefin
         cls: 'nosql',
         kinds: ['request', 'param'],
         values: (c) => [argument(c, 0, 'filter')],
-        accept: (f, v) => f.document || whereValue(v),
+        accept: (f) => f.document,
       };
     case /^(scan|query|get_item|delete_item|update_item)$/.test(last) && fn.includes('.') && traits.dynamo:
       return {
@@ -571,20 +583,18 @@ function sinkFor(fn: string, call: SyntaxNode, code: string): SinkSpec | undefin
         unknown: true,
         accept: (f) => f.source.kind !== 'param' || (f.composed && /<[a-zA-Z/]/.test(f.prefix)),
       };
-    case /\.(add_header|set_header|add|set)$/.test(fn) && /headers|response|resp|self$/.test(fn.slice(0, fn.lastIndexOf('.'))):
-      return {
-        rule: 'python.header-injection',
-        cls: 'header',
-        kinds: ['request'],
-        values: (c) => [argument(c, 1)],
-      };
+    case /\.(add_header|set_header|add|set|send_header|putheader)$/.test(fn) &&
+      /headers|response|resp|self$/.test(fn.slice(0, fn.lastIndexOf('.'))): {
+      const location = /^location$/i.test(literalText(argument(call, 0)) ?? '');
+      return location
+        ? { rule: 'python.open-redirect', cls: 'url', kinds: ['request'], values: (c) => [argument(c, 1)], accept: urlAccept }
+        : { rule: 'python.header-injection', cls: 'header', kinds: ['request'], values: (c) => [argument(c, 1)] };
+    }
+    case /^(importlib\.import_module|import_module|__import__)$/.test(fn):
+      return { rule: 'python.dynamic-import', cls: 'code', kinds: ['request'], values: first };
     default:
       return undefined;
   }
-}
-
-function whereValue(v: SyntaxNode): boolean {
-  return /['"]\$where['"]|['"]\$function['"]|['"]\$accumulator['"]/.test(v.text);
 }
 
 /** Names a pattern binds (`a`, `a, b`, `(a, [b, c])`, `self.x`, `d[k]` binds d). */
@@ -914,12 +924,21 @@ class Walker {
     if (value.type === 'call') {
       const fnNode = value.childForFieldName('function');
       const fn = fnNode?.text ?? '';
-      const obj = fnNode?.type === 'attribute' ? fnNode.childForFieldName('object') : null;
+      let obj = fnNode?.type === 'attribute' ? fnNode.childForFieldName('object') : null;
+      // `TEMPLATE.replace(a, x).replace(b, y)`: down the chain of string methods to its base
+      while (
+        obj?.type === 'call' &&
+        /\.(format|join|replace|substitute|strip|encode|decode)$/.test(obj.childForFieldName('function')?.text ?? '')
+      ) {
+        const f = obj.childForFieldName('function');
+        obj = f?.type === 'attribute' ? f.childForFieldName('object') : null;
+      }
       const stringMethod =
         obj &&
-        /^(string|concatenated_string|binary_operator|identifier)$/.test(obj.type) &&
         /\.(format|join|replace|substitute)$/.test(fn) &&
-        (obj.type !== 'identifier' || this.eval(obj, state).length > 0 || html);
+        (/^[A-Z][A-Z0-9_]*$/.test(obj.text) ||
+          (/^(string|concatenated_string|binary_operator|identifier)$/.test(obj.type) &&
+            (obj.type !== 'identifier' || this.eval(obj, state).length > 0 || html)));
       if (!/^(str|f|fmt)$/.test(fn) && !stringMethod) return;
     }
     const t = this.eval(value, state);
@@ -934,12 +953,19 @@ class Walker {
   #headerWrite(e: SyntaxNode, left: SyntaxNode, right: SyntaxNode, state: State): void {
     const obj = left.childForFieldName('value')?.text ?? '';
     const key = literalText(left.childForFieldName('subscript'));
-    if (key === undefined) return;
-    if (!/(^|\.)headers$/.test(obj) && !/^(resp|response|res|r)$/i.test(obj)) return;
+    // a dict of HTTP headers filled from parameters (`headers[name] = value`) counts too
+    const headerDict = /^(headers?|http_headers|response_headers)$/i.test(obj);
+    if (key === undefined && !headerDict) return;
+    if (!/(^|\.)headers?$/.test(obj) && !/^(resp|response|res|r)$/i.test(obj) && !headerDict) return;
     const t = this.eval(right, state);
-    const location = /^location$/i.test(key);
+    const location = /^location$/i.test(key ?? '');
     const bit = location ? SINK.url : SINK.header;
-    const flows = t.filter((f) => f.source.kind === 'request' && !(f.safe & bit) && (!location || !f.composed || hostControlled(f.prefix)));
+    const flows = t.filter(
+      (f) =>
+        (f.source.kind === 'request' || (headerDict && f.source.kind === 'param')) &&
+        !(f.safe & bit) &&
+        (!location || !f.composed || hostControlled(f.prefix)),
+    );
     if (flows.length)
       this.hits.push({
         rule: location ? 'python.open-redirect' : 'python.header-injection',
@@ -977,8 +1003,12 @@ class Walker {
   }
 
   #argsTaint(call: SyntaxNode, state: State): Taint {
+    const args = call.childForFieldName('arguments');
+    if (!args) return NO;
+    // `f(x for x in xs)`: the generator is the argument list
+    if (args.type === 'generator_expression') return this.eval(args, state);
     let t: Taint = NO;
-    for (const a of named(call.childForFieldName('arguments'))) t = union(t, this.eval(a, state));
+    for (const a of named(args)) t = union(t, this.eval(a, state));
     return t;
   }
 
@@ -995,7 +1025,19 @@ class Walker {
         const fn = node.childForFieldName('function')?.text ?? '';
         if (CLEAN_CALL.test(fn)) return true;
         const san = SANITISERS.find(([re]) => re.test(fn));
-        return san !== undefined && (san[1] & bit) === bit;
+        if (san) return (san[1] & bit) === bit;
+        // a modelled call of proved values (`os.path.join(BASE, name)` once name is checked)
+        if (/^(os\.path\.(join|normpath|abspath|realpath)|str|Path|pathlib\.Path|\w+\.format|\w+\.join)$/.test(fn)) {
+          const fnNode = node.childForFieldName('function');
+          const obj = fnNode?.type === 'attribute' && !/^os\.path\./.test(fn) ? fnNode.childForFieldName('object') : null;
+          const args = node.childForFieldName('arguments');
+          return (
+            (!obj || this.#proved(obj, state, bit)) &&
+            args?.type === 'argument_list' &&
+            named(args).every((a) => this.#proved(a.type === 'keyword_argument' ? (a.childForFieldName('value') ?? a) : a, state, bit))
+          );
+        }
+        return false;
       }
       case 'string':
         return named(node).every((c) => c.type !== 'interpolation' || this.#proved(named(c)[0] as SyntaxNode, state, bit));
@@ -1018,7 +1060,7 @@ class Walker {
 
   /** The flows of an expression under `state`. */
   eval(node: SyntaxNode, state: State): Taint {
-    const src = node.type === 'attribute' || node.type === 'call' ? sourceOf(node) : undefined;
+    const src = node.type === 'attribute' || node.type === 'call' ? sourceOf(node, traitsOf(this.code)) : undefined;
     if (src) {
       const checked = state.checked.get(node.text) ?? 0;
       const document = src.kind === 'request' && JSON_LABEL.test(src.label);
@@ -1102,9 +1144,19 @@ class Walker {
         return t;
       }
       case 'dictionary': {
+        // a value under `$where` (or a JSON value that may itself be an operator document) can inject query operators
         let t: Taint = NO;
-        for (const c of named(node)) t = union(t, this.eval(c, state));
-        return map(t, (f) => ({ ...f, document: false }));
+        for (const c of named(node)) {
+          const key = c.type === 'pair' ? literalText(c.childForFieldName('key')) : undefined;
+          const value = c.type === 'pair' ? c.childForFieldName('value') : c;
+          if (!value) continue;
+          const vt = this.eval(value, state);
+          t = union(
+            t,
+            key !== undefined && /^\$(where|function|accumulator|expr)$/.test(key) ? map(vt, (f) => ({ ...f, document: true })) : vt,
+          );
+        }
+        return t;
       }
       case 'conditional_expression': {
         const [cons, cond, alt] = named(node);
@@ -1207,7 +1259,8 @@ class Walker {
     }
     if (PROPAGATE.test(fn)) {
       const t = this.#argsTaint(node, state);
-      return /loads$/.test(fn) ? map(t, (f) => ({ ...f, document: true })) : t;
+      if (/loads$/.test(fn)) return map(t, (f) => ({ ...f, document: true }));
+      return /^(str|repr|format|bytes)$/.test(fn) ? map(t, (f) => ({ ...f, document: false })) : t;
     }
     return NO;
   }
