@@ -197,7 +197,7 @@ for (const language of LANGUAGES) {
     const originRows: Record<string, Record<string, Score>> = {};
     const groups: [string, CorpusItem[]][] = [...new Set(items.map((i) => i.origin))].map((o) => [o, items.filter((i) => i.origin === o)]);
     const own = items.filter((i) => i.origin === 'handwritten' || i.origin === 'c-programs');
-    if (own.length && own.length < items.length) groups.push(['written like a model (handwritten, c-programs)', own]);
+    if (new Set(own.map((i) => i.origin)).size > 1) groups.push(['written like a model (handwritten, c-programs)', own]);
     console.log(`\nby origin (precision / recall / F1; for clean-only rows, clean files flagged):\n`);
     console.log(`| origin | files (vuln) | ${columns.map((c) => c.name).join(' | ')} |`);
     console.log(`| --- | ---: | ${columns.map(() => '---:').join(' | ')} |`);
