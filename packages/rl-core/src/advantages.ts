@@ -9,7 +9,9 @@ export const ESTIMATORS: readonly Estimator[] = ['gae', 'reinforce++', 'grpo', '
 
 /** The input of `computeAdvantages`: per-token rewards (and values for gae) over a batch. */
 export interface AdvantageInput {
+  /** Which estimator computes them (see `ESTIMATORS`). */
   estimator: Estimator;
+  /** Batch size and tokens per row of every per-token array. */
   shape: Shape;
   /** Per-token rewards; an outcome reward is a row whose only non-zero entry is its last real token. */
   rewards: Float32Array;
@@ -41,7 +43,14 @@ export interface AdvantageOutput {
 }
 
 /** The defaults of `computeAdvantages`: discount, GAE lambda and the epsilon of every standardisation. */
-export const ADVANTAGE_DEFAULTS = { gamma: 1, lambda: 0.95, eps: 1e-6 };
+export const ADVANTAGE_DEFAULTS = {
+  /** Discount per token. */
+  gamma: 1,
+  /** GAE's bias-variance trade-off. */
+  lambda: 0.95,
+  /** Added to a standard deviation before dividing by it. */
+  eps: 1e-6,
+};
 
 /**
  * Discounted reward-to-go over each row's real tokens (masked positions are skipped, not zero-reward steps).

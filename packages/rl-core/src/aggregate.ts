@@ -23,6 +23,7 @@ export const AGGREGATION_MODES: readonly AggregationMode[] = [
 export interface AggregateOptions {
   /** @default 'token-mean' */
   mode?: AggregationMode;
+  /** 1 = a token that counts. @default all ones */
   mask?: Mask;
   /** The constant length of `seq-mean-token-sum-norm`. @default shape.tokens */
   normLength?: number;

@@ -21,7 +21,9 @@ export type FusedEngine = 'auto' | 'wasm' | 'js';
 export interface FusedLossInput extends Omit<AdvantageInput, 'estimator' | 'values' | 'mask'>, PolicyLossOptions, ValueLossOptions {
   /** @default 'gae' */
   estimator?: AdvantageInput['estimator'];
+  /** Log-probabilities of the sampled tokens under the policy being trained. */
   logp: Float32Array;
+  /** Their log-probabilities under the policy that sampled them. */
   oldLogp: Float32Array;
   /** Value estimates of the rollout (required by gae); with them the value loss is computed too. */
   values?: Float32Array;
@@ -34,16 +36,23 @@ export interface FusedLossInput extends Omit<AdvantageInput, 'estimator' | 'valu
    * a training loop that passes the same ones every step allocates nothing per call on the `wasm` engine.
    * They may be any arrays of the input too (every input is read before they are written).
    */
-  out?: { advantages: Float32Array; returns: Float32Array };
+  out?: {
+    /** Receives the advantages. */
+    advantages: Float32Array;
+    /** Receives the returns. */
+    returns: Float32Array;
+  };
 }
 
 /** What `fusedPpoLoss` computed. */
 export interface FusedLossResult {
+  /** The PPO clipped surrogate loss, aggregated. */
   policyLoss: number;
   /** 0 when no values were given. */
   valueLoss: number;
   /** The advantages the policy loss used (whitened when asked), 0 on masked tokens. */
   advantages: Float32Array;
+  /** The returns the value loss used (advantages plus values for gae), 0 on masked tokens. */
   returns: Float32Array;
   /** Share of real tokens whose ratio was clipped (by either the PPO clip or the dual clip). */
   clipFraction: number;

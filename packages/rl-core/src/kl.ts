@@ -15,11 +15,17 @@ export interface KlOptions {
   estimator?: KlEstimator;
   /** Each token's estimate is clamped to [-clamp, clamp]. @default 10 */
   clamp?: number;
+  /** 1 = a real token; the others get 0. @default all ones */
   mask?: Mask;
 }
 
 /** Defaults for the KL penalty, documented once. */
-export const KL_DEFAULTS = { estimator: 'k3' as KlEstimator, clamp: 10 };
+export const KL_DEFAULTS = {
+  /** Schulman's k3 estimator: unbiased and never negative. */
+  estimator: 'k3' as KlEstimator,
+  /** Bound of each token's estimate. */
+  clamp: 10,
+};
 
 /** Per-token KL estimates; masked tokens are 0. */
 export function klPerToken(logp: Float32Array, refLogp: Float32Array, shape: Shape, options: KlOptions = {}): Float32Array {
@@ -50,7 +56,12 @@ export function applyKlToRewards(
   refLogp: Float32Array,
   shape: Shape,
   options: KlOptions & { coef: number },
-): { rewards: Float32Array; kl: Float32Array } {
+): {
+  /** The rewards with `coef * kl` taken off each real token. */
+  rewards: Float32Array;
+  /** The per-token KL estimates. */
+  kl: Float32Array;
+} {
   checkShape('rewards', rewards, shape);
   const kl = klPerToken(logp, refLogp, shape, options);
   const mask = maskOrOnes(options.mask, shape);

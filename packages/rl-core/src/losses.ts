@@ -3,7 +3,16 @@ import { RlCoreError } from './errors.js';
 import { checkShape, type Mask, maskOrOnes, type Shape } from './shape.js';
 
 /** Defaults for the losses, documented once. */
-export const LOSS_DEFAULTS = { clipLow: 0.2, clipHigh: 0.2, valueClip: 0.2, entropyCoef: 0.01 };
+export const LOSS_DEFAULTS = {
+  /** How far below 1 the ratio may go before it is clipped. */
+  clipLow: 0.2,
+  /** How far above 1 the ratio may go before it is clipped. */
+  clipHigh: 0.2,
+  /** How far a value may move from its old estimate before it is clipped. */
+  valueClip: 0.2,
+  /** Weight of the entropy bonus. */
+  entropyCoef: 0.01,
+};
 
 /** Options of `ppoPolicyLoss`: the clip range, the dual clip and the aggregation. */
 export interface PolicyLossOptions extends AggregateOptions {
@@ -273,7 +282,12 @@ export function tokenLogProbs(
   shape: Shape,
   vocab: number,
   mask?: Mask,
-): { logp: Float32Array; entropy: Float32Array } {
+): {
+  /** Log-probability of each target token. */
+  logp: Float32Array;
+  /** Entropy of each position's distribution. */
+  entropy: Float32Array;
+} {
   if (logits.length !== shape.batch * shape.tokens * vocab) {
     throw new RlCoreError('shape-mismatch', `expected ${shape.batch} x ${shape.tokens} x ${vocab} logits, found ${logits.length}`);
   }

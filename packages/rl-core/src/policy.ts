@@ -10,7 +10,9 @@ export const PAD = 0;
  * every per-token output scores token t + 1, so those arrays are batch x (maxLength - 1).
  */
 export interface TokenBatch {
+  /** Rows. */
   batch: number;
+  /** batch x maxLength token ids, prompt then response, padded. */
   tokens: Int32Array;
   /** batch x (maxLength - 1): 1 where token t + 1 is a response token to score and train on. */
   mask: Float32Array;
@@ -18,6 +20,7 @@ export interface TokenBatch {
 
 /** Per-token outputs over batch x (maxLength - 1). */
 export interface PolicyOutputs {
+  /** batch x (maxLength - 1). */
   shape: Shape;
   /** log p(token t + 1 | tokens <= t). */
   logp: Float32Array;
@@ -43,7 +46,9 @@ export interface SampleOptions {
 
 /** One sampled completion: its token ids (stop token included) and their log-probabilities under the sampler. */
 export interface Completion {
+  /** The sampled ids, the stop token included when it was reached. */
   tokens: number[];
+  /** Each id's log-probability under the sampler. */
   logp: number[];
 }
 
@@ -55,9 +60,13 @@ export interface SftOptions {
 
 /** What a PPO/GRPO update needs for each scored token (all batch x (maxLength - 1)). */
 export interface PpoTargets {
+  /** Log-probs under the policy that sampled the tokens. */
   oldLogp: Float32Array;
+  /** Each token's advantage. */
   advantages: Float32Array;
+  /** Each token's return: the value head's target. */
   returns: Float32Array;
+  /** Value estimates before the update, for the value clip. */
   oldValues: Float32Array;
   /** Reference log-probs, for a KL term in the loss. */
   refLogp?: Float32Array;
@@ -69,6 +78,7 @@ export interface PpoOptions {
   clipLow?: number;
   /** @default 0.2 */
   clipHigh?: number;
+  /** Dual-clip bound c > 1 on negative advantages (the loss is at most c times the advantage). @default none */
   dualClip?: number;
   /** @default 0.2 */
   valueClip?: number;
@@ -86,11 +96,17 @@ export interface PpoOptions {
 
 /** What one PPO update measured (every loss before the update). */
 export interface PpoMetrics {
+  /** The total loss: policy + valueCoef x value - entropyCoef x entropy (+ klCoef x KL). */
   loss: number;
+  /** The clipped surrogate loss. */
   policyLoss: number;
+  /** The clipped value loss (0 without a value term). */
   valueLoss: number;
+  /** Mean entropy over the scored tokens. */
   entropy: number;
+  /** Mean KL to the sampling policy's log-probs over the scored tokens. */
   kl: number;
+  /** Share of scored tokens whose ratio was clipped. */
   clipFraction: number;
 }
 

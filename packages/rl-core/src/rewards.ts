@@ -3,6 +3,7 @@
  * `TokenRewardMap` (what `@srcode/token-reward` builds), or a plain `{ rewards }`.
  */
 export interface TokenRewardsLike {
+  /** One reward per token, in token order. */
   readonly rewards: ArrayLike<number>;
 }
 

@@ -2,7 +2,9 @@ import { RlCoreError } from './errors.js';
 
 /** One named tensor: float32 data and its shape. */
 export interface NamedTensor {
+  /** Its dimensions, outermost first. */
   shape: number[];
+  /** Its values, row-major, as float32. */
   data: Float32Array;
 }
 
@@ -40,7 +42,12 @@ export function encodeSafetensors(tensors: Record<string, NamedTensor>, metadata
 }
 
 /** Decodes a safetensors file holding F32 tensors; returns tensors and metadata. */
-export function decodeSafetensors(bytes: Uint8Array): { tensors: Record<string, NamedTensor>; metadata: Record<string, string> } {
+export function decodeSafetensors(bytes: Uint8Array): {
+  /** The tensors by name. */
+  tensors: Record<string, NamedTensor>;
+  /** The header's `__metadata__` strings. */
+  metadata: Record<string, string>;
+} {
   if (bytes.length < 8)
     throw new RlCoreError('invalid-checkpoint', `expected at least 8 bytes of safetensors header length, found ${bytes.length}`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);

@@ -5,6 +5,7 @@
  */
 export interface RandomStream {
   (): number;
+  /** Where the stream is: set it back to a saved value to replay the stream from there. */
   state: number;
 }
 

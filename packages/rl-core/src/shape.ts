@@ -2,7 +2,9 @@ import { RlCoreError } from './errors.js';
 
 /** A row-major (batch x tokens) layout shared by every per-token array in this package. */
 export interface Shape {
+  /** Rows (sequences). */
   batch: number;
+  /** Tokens per row, padding included. */
   tokens: number;
 }
 
@@ -40,7 +42,15 @@ export function rowLengths(mask: Mask, shape: Shape): Int32Array {
 }
 
 /** Builds a Float32Array and shape from nested rows, padding short rows with `pad`. */
-export function fromRows(rows: readonly (readonly number[])[], pad = 0): { data: Float32Array; shape: Shape } {
+export function fromRows(
+  rows: readonly (readonly number[])[],
+  pad = 0,
+): {
+  /** The rows, each padded to the longest, one after the other. */
+  data: Float32Array;
+  /** The number of rows and the longest row's length. */
+  shape: Shape;
+} {
   const tokens = rows.reduce((m, r) => Math.max(m, r.length), 0);
   const data = new Float32Array(rows.length * tokens).fill(pad);
   rows.forEach((r, b) => {

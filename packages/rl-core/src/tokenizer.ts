@@ -1,5 +1,16 @@
 /** Token ids of the byte-level character tokenizer: padding, begin and end of sequence, then printable ASCII. */
-export const CHAR_TOKENS = { pad: 0, bos: 1, eos: 2, newline: 10, vocabSize: 128 } as const;
+export const CHAR_TOKENS = {
+  /** Padding. */
+  pad: 0,
+  /** Start of a sequence. */
+  bos: 1,
+  /** End of a sequence: sampling stops there. */
+  eos: 2,
+  /** `\n`, its own code. */
+  newline: 10,
+  /** Ids are below this. */
+  vocabSize: 128,
+} as const;
 
 /** Encodes printable ASCII (and newline) one id per character; other characters become '?'. */
 export function encodeChars(text: string): number[] {

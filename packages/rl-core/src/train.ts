@@ -37,14 +37,24 @@ export interface RlStage<T> extends RlOptions {
   /** A task's prompt tokens. */
   prompt(task: T): readonly number[];
   /** Per-token rewards of one completion of a task (same length as its tokens), and metrics to average. */
-  reward(task: T, completion: Completion): { rewards: Float32Array; metrics?: Record<string, number> };
+  reward(
+    task: T,
+    completion: Completion,
+  ): {
+    /** One reward per completion token. */
+    rewards: Float32Array;
+    /** Numbers averaged over the step's completions into its record's `extra`. */
+    metrics?: Record<string, number>;
+  };
   /** Seed of a step's sampler; called just before the step samples. @default the step number */
   sampleSeed?(step: number): number;
 }
 
 /** One SFT step as `train` reports and records it. */
 export interface SftStepRecord {
+  /** Which stage it is a step of. */
   stage: 'sft';
+  /** 1-based. */
   step: number;
   /** The loss before the step's update. */
   loss: number;
@@ -52,7 +62,9 @@ export interface SftStepRecord {
 
 /** One RL step as `train` reports and records it: `rlStep`'s metrics. */
 export interface RlStepRecord extends RlStepMetrics {
+  /** Which stage it is a step of. */
   stage: 'rl';
+  /** 1-based. */
   step: number;
 }
 
@@ -84,13 +96,17 @@ export interface TrainCommonOptions<Record> {
 
 /** `train` options for an SFT stage. */
 export interface SftTrainOptions<T> extends TrainCommonOptions<SftStepRecord> {
+  /** The SFT stage's data. */
   sft: SftStage<T>;
+  /** Absent: one stage per call. */
   rl?: undefined;
 }
 
 /** `train` options for an RL stage. */
 export interface RlTrainOptions<T> extends TrainCommonOptions<RlStepRecord> {
+  /** The RL stage's tasks, rewards and settings. */
   rl: RlStage<T>;
+  /** Absent: one stage per call. */
   sft?: undefined;
 }
 

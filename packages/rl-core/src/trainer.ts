@@ -35,7 +35,15 @@ export function packRewards(prompts: readonly (readonly number[])[], rewards: re
 }
 
 /** Turns one completion into per-token rewards (same length as its tokens) and any metrics to average. */
-export type RewardFunction = (promptIndex: number, completion: Completion) => { rewards: Float32Array; metrics?: Record<string, number> };
+export type RewardFunction = (
+  promptIndex: number,
+  completion: Completion,
+) => {
+  /** One reward per completion token. */
+  rewards: Float32Array;
+  /** Numbers averaged over the step's completions into its `extra`. */
+  metrics?: Record<string, number>;
+};
 
 /** The settings of one RL step (`rlStep`, and every step of `train`'s RL stage). */
 export interface RlOptions {
@@ -65,7 +73,9 @@ export interface RlOptions {
   topP?: number;
   /** @default 32 */
   maxNewTokens?: number;
+  /** Sampling of a completion stops after this token. @default none */
   stopToken?: number;
+  /** The PPO loss's clip ranges and coefficients. @default PpoOptions' defaults */
   ppo?: Omit<PpoOptions, 'klCoef' | 'klEstimator' | 'mode' | 'valueCoef'>;
 }
 

@@ -21,16 +21,49 @@ import {
 
 /** The compared training conditions. */
 export const CONDITIONS = {
-  'ppo-instance': { algo: 'ppo', estimator: 'gae', token: false },
-  'ppo-token+instance': { algo: 'ppo', estimator: 'gae', token: true },
-  'grpo-instance': { algo: 'grpo', estimator: 'grpo', token: false },
-  'grpo-token+instance': { algo: 'grpo', estimator: 'token-grpo', token: true },
+  /** PPO with GAE, one reward per completion. */
+  'ppo-instance': {
+    /** The RL algorithm. */
+    algo: 'ppo',
+    /** The advantage estimator. */
+    estimator: 'gae',
+    /** Whether the token-level penalty on the insecure span is added to the instance reward. */
+    token: false,
+  },
+  /** PPO with GAE, the token-level penalty added. */
+  'ppo-token+instance': {
+    /** The RL algorithm. */
+    algo: 'ppo',
+    /** The advantage estimator. */
+    estimator: 'gae',
+    /** Whether the token-level penalty on the insecure span is added to the instance reward. */
+    token: true,
+  },
+  /** GRPO, one reward per completion. */
+  'grpo-instance': {
+    /** The RL algorithm. */
+    algo: 'grpo',
+    /** The advantage estimator. */
+    estimator: 'grpo',
+    /** Whether the token-level penalty on the insecure span is added to the instance reward. */
+    token: false,
+  },
+  /** GRPO with token-level group advantages, the token-level penalty added. */
+  'grpo-token+instance': {
+    /** The RL algorithm. */
+    algo: 'grpo',
+    /** The advantage estimator. */
+    estimator: 'token-grpo',
+    /** Whether the token-level penalty on the insecure span is added to the instance reward. */
+    token: true,
+  },
 } as const satisfies Record<string, { algo: 'ppo' | 'grpo'; estimator: Estimator; token: boolean }>;
 /** The name of one of `CONDITIONS`. */
 export type ConditionName = keyof typeof CONDITIONS;
 
 /** Options of `runExperiment`. */
 export interface ExperimentOptions {
+  /** Where the results, table and chart are written. */
   outDir: string;
   /** @default [1, 2, 3] */
   seeds?: number[];
@@ -64,10 +97,15 @@ export interface ExperimentOptions {
 
 /** What `runExperiment` measured and wrote. */
 export interface ExperimentResult {
+  /** Every evaluation of every condition and seed. */
   points: EvalPoint[];
+  /** The README table of the rates per condition (mean ± std over seeds), in Markdown. */
   table: string;
+  /** The plot of the rates over RL steps per condition, as SVG. */
   svg: string;
+  /** Wall-clock time of the whole experiment. */
   seconds: number;
+  /** The TensorFlow.js backend it ran on. */
   backend: string;
 }
 

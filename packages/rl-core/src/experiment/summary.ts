@@ -2,10 +2,15 @@ import { lineChartSvg, type Series } from './plot.js';
 
 /** One held-out evaluation of one run. */
 export interface EvalPoint {
+  /** One of `CONDITIONS`. */
   condition: string;
+  /** The run's seed. */
   seed: number;
+  /** RL steps done (0: after SFT). */
   step: number;
+  /** Share of held-out completions judged insecure. */
   insecureRate: number;
+  /** Share of held-out completions that are well-formed. */
   wellFormedRate: number;
 }
 

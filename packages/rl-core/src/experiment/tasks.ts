@@ -9,11 +9,15 @@ import { decodeChars } from '../tokenizer.js';
  * checks (`JudgeOptions.analyzer`).
  */
 export interface PatternPair {
+  /** Its name, e.g. `strcpy`. */
   id: string;
+  /** The language of both forms. */
   language: 'c' | 'python';
   /** CWE the insecure form falls under. */
   cwe: string;
+  /** The insecure form, over the prompt's variable. */
   insecure: (v: string) => string;
+  /** The secure form, over the prompt's variable. */
   secure: (v: string) => string;
   /** Matches the insecure construct; the match is the span that token-level rewards penalise. */
   check: RegExp;
@@ -104,7 +108,9 @@ export const HELDOUT_NAMES = 'email city note code blob tag'.split(' ');
 
 /** One prompt of the task family: a pair and the variable its answer uses. */
 export interface TaskPrompt {
+  /** The pattern it asks for. */
   pair: PatternPair;
+  /** The variable name the completion must use. */
   variable: string;
   /** The prompt text, e.g. `c:copy(name)>`. */
   text: string;
@@ -146,11 +152,19 @@ function shapeOf(pair: PatternPair): RegExp {
 
 /** One finding, as far as the experiment reads it (a `@srcode/dataset` `Finding` is one). */
 export interface ExperimentFinding {
+  /** Medium and high count as insecure. */
   severity: 'high' | 'medium' | 'low';
+  /** `CWE-<n>`, when the rule names one. */
   cwe?: string;
+  /** The rule that fired. */
   ruleId: string;
   /** UTF-16 range in the code; with it, the token-level reward penalises that span. */
-  range?: { start: number; end: number };
+  range?: {
+    /** First character, inclusive. */
+    start: number;
+    /** Last character, exclusive. */
+    end: number;
+  };
 }
 
 /**
@@ -158,6 +172,7 @@ export interface ExperimentFinding {
  * `@srcode/dataset`'s `SyncAnalyzer` (eval's analysers, say) meets it.
  */
 export interface ExperimentAnalyzer {
+  /** The findings on `code`, synchronously. */
   analyzeSync(code: string, language: PatternPair['language']): readonly ExperimentFinding[];
 }
 
@@ -190,7 +205,16 @@ export function judge(prompt: TaskPrompt, completion: string, options: JudgeOpti
 }
 
 /** Reward magnitudes, documented once. */
-export const REWARD_DEFAULTS = { secure: 1, insecure: -1, malformed: -0.5, tokenPenalty: 1 };
+export const REWARD_DEFAULTS = {
+  /** Instance reward of a well-formed completion with no insecure construct. */
+  secure: 1,
+  /** Instance reward of an insecure completion. */
+  insecure: -1,
+  /** Instance reward of a completion that is not well-formed. */
+  malformed: -0.5,
+  /** Size of the per-token penalty on the insecure span (token-level rewards only). */
+  tokenPenalty: 1,
+};
 
 /**
  * Per-character rewards of one completion (its length + 1 for the end token). The instance reward sits on
@@ -200,7 +224,12 @@ export function completionRewards(
   prompt: TaskPrompt,
   completion: string,
   options: JudgeOptions & { token: boolean },
-): { rewards: Float32Array; verdict: Verdict } {
+): {
+  /** One reward per character, then one for the end token. */
+  rewards: Float32Array;
+  /** The judgement they come from. */
+  verdict: Verdict;
+} {
   const v = judge(prompt, completion, options);
   const r = new Float32Array(completion.length + 1);
   r[completion.length] = v.insecure ? REWARD_DEFAULTS.insecure : v.wellFormed ? REWARD_DEFAULTS.secure : REWARD_DEFAULTS.malformed;

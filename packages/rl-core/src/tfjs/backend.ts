@@ -7,6 +7,7 @@ export type BackendName = 'webgpu' | 'wasm' | 'cpu';
 
 /** The backend `useBackend` selected. */
 export interface BackendInfo {
+  /** The TensorFlow.js backend in use. */
   name: BackendName;
   /** Adapter description for webgpu (e.g. the llvmpipe software rasteriser), '' otherwise. */
   adapter: string;

@@ -1,5 +1,6 @@
 /** Size of the decoder-only transformer policy (`TransformerPolicy`). */
 export interface ModelConfig {
+  /** Token ids are below this. */
   vocabSize: number;
   /** Longest sequence (prompt + completion) the model sees; every forward pass is padded to it. */
   maxLength: number;

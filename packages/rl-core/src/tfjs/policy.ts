@@ -85,7 +85,9 @@ async function readMeta(dir: string): Promise<{ model: ModelConfig; optimizer: O
  * checkpoints are folders of `model.safetensors`, `optimizer.safetensors` and `config.json`.
  */
 export class TransformerPolicy implements Policy, Checkpointable {
+  /** Its size, defaults filled in. */
   readonly config: ModelConfig;
+  /** Its optimiser's settings, defaults filled in. */
   readonly optimizerConfig: OptimizerConfig;
   /** Optimiser steps taken, restored from a checkpoint. */
   step = 0;
