@@ -458,6 +458,35 @@ def sign(payload):
     return jwt.encode(payload, token, algorithm="HS256")
 `,
   },
+  'python.dynamic-import': {
+    vulnerable: `import importlib
+from flask import request
+
+@app.route("/run")
+def run():
+    module = importlib.import_module(request.args.get("formatter", "plain"))
+    return module.format(request.args.get("text", ""))
+`,
+    fixed: `import importlib
+from flask import abort, request
+FORMATTERS = {"plain": "app.formatters.plain", "markdown": "app.formatters.markdown"}
+
+@app.route("/run")
+def run():
+    name = request.args.get("formatter", "plain")
+    if name not in FORMATTERS:
+        abort(404)
+    return importlib.import_module(FORMATTERS[name]).format(request.args.get("text", ""))
+`,
+  },
+  'python.jinja-autoescape-off': {
+    vulnerable: `from jinja2 import Environment, FileSystemLoader
+env = Environment(loader=FileSystemLoader("templates"), autoescape=False)
+`,
+    fixed: `from jinja2 import Environment, FileSystemLoader, select_autoescape
+env = Environment(loader=FileSystemLoader("templates"), autoescape=select_autoescape())
+`,
+  },
   'python.permissive-permissions': {
     vulnerable: `import os, stat
 

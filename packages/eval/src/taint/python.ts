@@ -978,8 +978,8 @@ class Walker {
 
   /** Checks every call inside `node` (not inside nested functions or lambdas) against the sink table. */
   #sinks(node: SyntaxNode, state: State): void {
-    const calls = node.type === 'call' ? [node, ...node.descendantsOfType('call')] : node.descendantsOfType('call');
-    for (const call of calls) {
+    // descendantsOfType includes the node itself
+    for (const call of node.descendantsOfType('call')) {
       const fn = call.childForFieldName('function')?.text ?? '';
       if (!SINK_NAME.test(fn)) continue;
       const spec = sinkFor(fn, call, this.code);
