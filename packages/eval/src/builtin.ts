@@ -83,9 +83,12 @@ export class BuiltinAnalyzer implements SyncAnalyzer {
         if (!rule.trigger.test(code)) continue;
       }
       const { query, words } = compiled(language, state);
-      if (!mayMatch(words, code)) continue;
+      const span = wordSpan(words, code);
+      if (span === null) continue;
       root ??= parse(code, language).rootNode;
-      for (const m of query.matches(root)) {
+      // tree-sitter counts UTF-16 text in bytes, two per unit
+      const options = span ? { startIndex: 2 * span.start, endIndex: 2 * span.end } : undefined;
+      for (const m of query.matches(root, options)) {
         const captures: Record<string, SyntaxNode> = {};
         for (const c of m.captures) if (!(c.name in captures)) captures[c.name] = c.node;
         const match: RuleMatch = { code, captures };
@@ -137,9 +140,29 @@ function compiled(language: Language, state: RuleState): { query: Query; words: 
   return state.compiled;
 }
 
-/** Whether a text holds the words some pattern requires. */
-function mayMatch(words: RequiredWords, code: string): boolean {
-  return words === undefined || words.some((pattern) => pattern.every((alternatives) => alternatives.some((w) => code.includes(w))));
+/**
+ * Where a match can be: `null` when the text lacks the words every pattern requires, else the span
+ * from the first to the last occurrence of any required word (a match holds one, so its nodes meet the
+ * span), or `undefined` (anywhere) when some pattern requires nothing.
+ */
+function wordSpan(words: RequiredWords, code: string): { start: number; end: number } | null | undefined {
+  if (words === undefined) return undefined;
+  let start = Number.POSITIVE_INFINITY;
+  let end = -1;
+  let possible = false;
+  for (const pattern of words) {
+    if (!pattern.every((alternatives) => alternatives.some((w) => code.includes(w)))) continue;
+    possible = true;
+    for (const alternatives of pattern) {
+      for (const w of alternatives) {
+        const first = code.indexOf(w);
+        if (first < 0) continue;
+        start = Math.min(start, first);
+        end = Math.max(end, code.lastIndexOf(w) + w.length);
+      }
+    }
+  }
+  return possible ? { start, end } : null;
 }
 
 /** The predicate's verdict as the hits to report (`at`: the rule's reported capture, for `true`). */
@@ -206,10 +229,7 @@ function unquote(body: string): string {
 
 // A JavaScript regular expression (no flags, as the query predicates use it), read just far enough
 // to find the literal words every match contains.
-type ReItem =
-  | { kind: 'char'; text: string; repeated: boolean }
-  | { kind: 'group'; alternatives: ReItem[][] }
-  | { kind: 'other' };
+type ReItem = { kind: 'char'; text: string; repeated: boolean } | { kind: 'group'; alternatives: ReItem[][] } | { kind: 'other' };
 
 class ReReader {
   pos = 0;

@@ -65,13 +65,13 @@ function scanInputs(positionals: readonly string[], lang: Language | undefined):
   const files = new Set<string>();
   const folders = new Set<string>();
   const add = (path: string, language: Language) => {
-    const real = realpathSync(path);
+    const real = realpathSync.native(path);
     if (files.has(real)) return;
     files.add(real);
     out.push({ path, language });
   };
   const walk = (folder: string) => {
-    const real = realpathSync(folder);
+    const real = realpathSync.native(folder);
     if (folders.has(real)) return;
     folders.add(real);
     const entries = readdirSync(folder, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -108,7 +108,7 @@ function scanInputs(positionals: readonly string[], lang: Language | undefined):
     }
     const language = lang ?? languageForFile(arg);
     if (!language) throw new EvaluationError('invalid-input', `cannot tell the language of '${arg}': pass --lang`);
-    add(inputFile(arg), language);
+    add(arg, language);
   }
   return out;
 }
