@@ -2,11 +2,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-/* Open the user's editor on a scratch file. */
+/* CGI helper: list the files of the album named in the query string. */
 int main(void) {
-    const char *editor = getenv("EDITOR");
+    const char *album = getenv("QUERY_STRING");
     char cmd[512];
-    if (!editor) editor = "vi";
-    snprintf(cmd, sizeof cmd, "%s /tmp/scratch.txt", editor);
+    if (!album) album = "default";
+    printf("Content-Type: text/plain\r\n\r\n");
+    fflush(stdout);
+    snprintf(cmd, sizeof cmd, "ls /srv/albums/%s", album);
     return system(cmd);
 }
