@@ -412,6 +412,8 @@ const first = (c: SyntaxNode) => [argument(c, 0)];
  * when a literal scheme or host part precedes it (`f"https://{sub}.example.com"`), not a whole base URL.
  */
 function urlAccept(f: Flow): boolean {
+  // a route parameter holds no '/' (the default converters stop at one), so "/" + it stays on this host
+  if (f.source.label.startsWith('route parameter') && f.composed && /^\/[^/]*$/.test(f.prefix)) return false;
   if (f.source.kind === 'param') return f.composed && f.prefix !== '' && hostControlled(f.prefix);
   return !f.composed || hostControlled(f.prefix);
 }
@@ -504,7 +506,7 @@ function sinkFor(fn: string, call: SyntaxNode, code: string): SinkSpec | undefin
       return {
         rule: 'python.ssrf',
         cls: 'url',
-        kinds: WEB,
+        kinds: ['request', 'param', 'io'],
         values: (c) => [argument(c, /\.request$/.test(fn) ? 1 : 0, 'url')],
         accept: urlAccept,
       };
@@ -988,18 +990,38 @@ class Walker {
       const bit = SINK[spec.cls];
       const flows: Flow[] = [];
       let unknown = false;
+      const at = this.#inComprehensions(call, node, state);
       for (const v of spec.values(call, fn)) {
         if (!v) continue;
-        for (const f of this.eval(v, state)) {
+        for (const f of this.eval(v, at)) {
           if (f.safe & bit || !spec.kinds.includes(f.source.kind)) continue;
           if (f.source.kind === 'param' && !spec.paramDirect && !spec.accept && !f.composed) continue;
           if (spec.accept && !spec.accept(f, v, call)) continue;
           if (!flows.some((x) => x.source === f.source)) flows.push(f);
         }
-        if (spec.unknown && !this.#proved(v, state, bit) && !isConstant(v)) unknown = true;
+        if (spec.unknown && !this.#proved(v, at, bit) && !isConstant(v)) unknown = true;
       }
       if (flows.length || unknown) this.hits.push({ rule: spec.rule, node: call, sink: `${fn}()`, flows, unknown });
     }
+  }
+
+  /** The state inside the comprehensions between `top` and `call` (their loop variables bound). */
+  #inComprehensions(call: SyntaxNode, top: SyntaxNode, state: State): State {
+    const comps: SyntaxNode[] = [];
+    for (let p = call.parent; p && p !== top.parent; p = p.parent) {
+      if (/^(list|set|dictionary)_comprehension$|^generator_expression$/.test(p.type)) comps.unshift(p);
+      if (p === top) break;
+    }
+    if (!comps.length) return state;
+    const s = fork(state);
+    for (const comp of comps) {
+      for (const clause of named(comp)) {
+        if (clause.type !== 'for_in_clause') continue;
+        const right = clause.childForFieldName('right');
+        this.#bind(clause.childForFieldName('left'), right ? this.eval(right, s) : NO, s, clause, right ? this.#proved(right, s) : false);
+      }
+    }
+    return s;
   }
 
   #argsTaint(call: SyntaxNode, state: State): Taint {
@@ -1026,15 +1048,19 @@ class Walker {
         if (CLEAN_CALL.test(fn)) return true;
         const san = SANITISERS.find(([re]) => re.test(fn));
         if (san) return (san[1] & bit) === bit;
-        // a modelled call of proved values (`os.path.join(BASE, name)` once name is checked)
-        if (/^(os\.path\.(join|normpath|abspath|realpath)|str|Path|pathlib\.Path|\w+\.format|\w+\.join)$/.test(fn)) {
-          const fnNode = node.childForFieldName('function');
-          const obj = fnNode?.type === 'attribute' && !/^os\.path\./.test(fn) ? fnNode.childForFieldName('object') : null;
+        // psycopg2.sql composition quotes identifiers and literals itself
+        if (/^(psycopg2\.)?sql\.(SQL|Identifier|Literal|Placeholder|Composed)\b/.test(fn)) return true;
+        // a modelled call of proved values (`os.path.join(BASE, name)` once name is checked, `", ".join("?" for _ in ids)`)
+        const fnNode = node.childForFieldName('function');
+        const method = fnNode?.type === 'attribute' ? (fnNode.childForFieldName('attribute')?.text ?? '') : '';
+        if (/^(os\.path\.(join|normpath|abspath|realpath)|str|Path|pathlib\.Path)$/.test(fn) || /^(format|join)$/.test(method)) {
+          const obj = method && !/^os\.path\./.test(fn) ? fnNode?.childForFieldName('object') : null;
           const args = node.childForFieldName('arguments');
+          if (obj && !this.#proved(obj, state, bit)) return false;
+          if (args?.type === 'generator_expression') return this.#proved(args, state, bit);
           return (
-            (!obj || this.#proved(obj, state, bit)) &&
             args?.type === 'argument_list' &&
-            named(args).every((a) => this.#proved(a.type === 'keyword_argument' ? (a.childForFieldName('value') ?? a) : a, state, bit))
+            named(args).every((x) => this.#proved(x.type === 'keyword_argument' ? (x.childForFieldName('value') ?? x) : x, state, bit))
           );
         }
         return false;
@@ -1049,6 +1075,23 @@ class Walker {
         return named(node).every((c) => this.#proved(c, state, bit));
       case 'conditional_expression':
         return named(node).every((c, i) => i === 1 || this.#proved(c, state, bit));
+      case 'list_comprehension':
+      case 'set_comprehension':
+      case 'generator_expression': {
+        // the body is proved with each loop variable proved when its iterable is
+        const s = fork(state);
+        for (const clause of named(node)) {
+          if (clause.type !== 'for_in_clause') continue;
+          const right = clause.childForFieldName('right');
+          const ok = right ? this.#proved(right, s, bit) : false;
+          for (const name of targets(clause.childForFieldName('left'))) {
+            if (ok) s.clean.add(name);
+            else s.clean.delete(name);
+          }
+        }
+        const body = node.childForFieldName('body') ?? named(node)[0];
+        return body ? this.#proved(body, s, bit) : false;
+      }
       case 'subscript': {
         const v = node.childForFieldName('value');
         return v ? this.#proved(v, state, bit) && isConstant(v) : false;
