@@ -523,6 +523,17 @@ describe('Python rules', () => {
     });
   }
 
+  it('writes the source-to-sink flow and a message naming both into taint findings', () => {
+    const code = RULE_CASES['python.ssrf']?.vulnerable ?? '';
+    const [f] = analyzer.analyzeSync(code, 'python').filter((x) => x.ruleId === 'python.ssrf');
+    expect(f).toBeDefined();
+    const finding = f as Finding;
+    expect(validate('Finding', finding).ok).toBe(true);
+    expect(finding.message).toBe('request.args (line 6) reaches requests.get() unsanitised: server-side request forgery.');
+    expect(finding.flow?.map((s) => s.lines?.start)).toEqual([6, 6, 7]);
+    expect(finding.flow?.at(-1)?.range).toEqual(finding.range);
+  });
+
   it('gives each rule a CWE and a documented severity', () => {
     for (const r of PYTHON_RULES) {
       expect(r.cwe).toMatch(/^CWE-\d+$/);

@@ -1,5 +1,5 @@
-import { argument, hitAt, literalText, type SinkHit } from '../taint/python.js';
-import type { LanguageRules, PredicateResult, Rule, RuleMatch, SyntaxNode } from './rule.js';
+import { argument, describeHit, hitAt, literalText, type SinkHit } from '../taint/python.js';
+import type { LanguageRules, PredicateResult, Rule, RuleHit, RuleMatch, SyntaxNode } from './rule.js';
 import { CREDENTIAL_RULE_TEXT, isPlaceholderSecret, PLAIN_SECRET_NAME, SECRET_LITERAL, SECRET_NAME, SECRET_RULE_TEXT } from './secrets.js';
 import { ancestor, namedArgs } from './syntax.js';
 
@@ -104,8 +104,23 @@ const WORLD_BITS = /\bS_I(WOTH|RWXO|ROTH|XOTH)\b/;
  */
 function report(hit: SinkHit | undefined, unknownToo = false): PredicateResult {
   if (!hit) return false;
-  if (hit.flows.length) return hit.node;
+  if (hit.flows.length) return withFlow(hit);
   return unknownToo && hit.unknown ? hit.node : false;
+}
+
+/** A hit with flows as the engine's `RuleHit`: the sink node, the steps from the source, a message naming both. */
+function withFlow(hit: SinkHit): RuleHit {
+  const f = hit.flows[0];
+  if (!f) return { node: hit.node };
+  return {
+    node: hit.node,
+    flow: [
+      { node: f.source.node, message: `${f.source.label} read` },
+      ...f.via.map((n) => ({ node: n, message: `assigned: ${n.text.split('\n')[0]?.slice(0, 80)}` })),
+      { node: hit.node, message: `passed to ${hit.sink}` },
+    ],
+    message: describeHit(hit) ?? hit.sink,
+  };
 }
 
 function taintAt(m: RuleMatch, rule: string): SinkHit | undefined {
@@ -261,7 +276,7 @@ export const PYTHON_RULES: readonly Rule[] = [
     predicate: (m) => {
       const hit = taintAt(m, 'python.sql-format');
       if (!hit) return false;
-      if (hit.flows.length) return hit.node;
+      if (hit.flows.length) return withFlow(hit);
       return hit.unknown && isFormatted(argument(hit.node, 0), hit.node) ? hit.node : false;
     },
   },
@@ -431,7 +446,7 @@ export const PYTHON_RULES: readonly Rule[] = [
     ),
     predicate: (m) => {
       const hit = taintAt(m, 'python.path-traversal');
-      if (hit?.flows.length) return hit.node;
+      if (hit?.flows.length) return withFlow(hit);
       // parameters (not known request data): a join or format with no check anywhere in the function
       return hit?.unknown === true && joinedFromParameters(hit.node);
     },
@@ -521,7 +536,7 @@ export const PYTHON_RULES: readonly Rule[] = [
     predicate: (m) => {
       const hit = taintAt(m, 'python.xss');
       if (!hit) return false;
-      if (hit.flows.length) return hit.node;
+      if (hit.flows.length) return withFlow(hit);
       // HTML formatted with values nothing proves escaped
       const value = hit.node.type === 'return_statement' ? hit.node : argument(hit.node, 0);
       return hit.unknown && value && /<[a-zA-Z/]/.test(value.text) && !/escape|bleach|sanitize|clean/i.test(value.text) ? hit.node : false;

@@ -1455,11 +1455,30 @@ function step(code: string, node: SyntaxNode, message: string): FlowStep {
   };
 }
 
+const RULE_WHAT: Record<string, string> = {
+  'python.os-command': 'command injection',
+  'python.os-command-imported': 'command injection',
+  'python.subprocess-shell': 'command injection',
+  'python.eval': 'code injection',
+  'python.dynamic-import': 'code injection',
+  'python.sql-format': 'SQL injection',
+  'python.path-traversal': 'path traversal',
+  'python.open-redirect': 'open redirect',
+  'python.ssrf': 'server-side request forgery',
+  'python.ldap-injection': 'LDAP injection',
+  'python.xpath-injection': 'XPath injection',
+  'python.nosql-injection': 'NoSQL injection',
+  'python.header-injection': 'HTTP header injection',
+  'python.log-injection': 'log injection',
+  'python.regex-injection': 'regular expression injection',
+  'python.xss': 'cross-site scripting',
+};
+
 /** A message naming the source and the sink of a hit's first flow. */
 export function describeHit(hit: SinkHit): string | undefined {
   const f = hit.flows[0];
   if (!f) return undefined;
-  return `${f.source.label} (line ${f.source.node.startPosition.row + 1}) reaches ${hit.sink} unsanitised.`;
+  return `${f.source.label} (line ${f.source.node.startPosition.row + 1}) reaches ${hit.sink} unsanitised: ${RULE_WHAT[hit.rule] ?? 'a dangerous sink'}.`;
 }
 
 /** The source-to-sink steps of a hit's first flow, as `Finding.flow` holds them. */
