@@ -96,6 +96,12 @@ describe('lazy compilation and the words a query requires', () => {
     expect(a.analyzeSync(code, 'python').map((f) => `${f.lines?.start}:${f.ruleId}`)).toEqual(['2:python.system']);
   });
 
+  it('finds matches anywhere between the first and the last occurrence of the words', () => {
+    const a = new BuiltinAnalyzer({ languages: [{ language: 'python', rules: [call('system')] }] });
+    const code = '# system\nx = 1\nif x:\n    system(a)\n    y = [system_all(b) for b in c]\n# system_all\n';
+    expect(a.analyzeSync(code, 'python').map((f) => code.slice(f.range.start, f.range.end))).toEqual(['system(a)', 'system_all(b)']);
+  });
+
   it('reads the words a regular expression requires', () => {
     expect(requiredSubstrings('^(open|io\\.open)$')).toEqual([['open', 'io.open']]);
     expect(requiredSubstrings('(^|\\.)(open|remove)$')).toEqual([['open', 'remove']]);
