@@ -155,11 +155,16 @@ function afterFree(m: RuleMatch): { use: SyntaxNode; again: boolean } | undefine
     const cond = loop.childForFieldName('condition');
     if (cond) ranges.push([cond.startIndex, cond.endIndex]);
     if (body) ranges.push([body.startIndex, freeCall.startIndex]);
-  } else ranges.push([freeCall.endIndex, fn.endIndex]);
+  }
+  // `free(p); goto fail; ... fail: free(p);`: the path continues at the label
+  const label = loop ? undefined : gotoTarget(freeCall, fn);
+  if (label) ranges.push([label.startIndex, fn.endIndex]);
+  else if (!loop) ranges.push([freeCall.endIndex, fn.endIndex]);
   for (const [from, to] of ranges) {
     for (const use of mem.occurrences(fn, key, from, to)) {
       if (use.startIndex >= freeCall.startIndex && use.endIndex <= freeCall.endIndex) continue;
-      if (use.startIndex > freeCall.endIndex && mem.leavesBetween(freeCall, use)) return undefined;
+      const viaLabel = label !== undefined && use.startIndex >= label.startIndex;
+      if (use.startIndex > freeCall.endIndex && !viaLabel && mem.leavesBetween(freeCall, use)) return undefined;
       const p = use.parent;
       if (p?.type === 'assignment_expression' && p.childForFieldName('left')?.id === use.id) {
         // `p = p->next`: the right side reads the freed pointer before the assignment
@@ -175,6 +180,25 @@ function afterFree(m: RuleMatch): { use: SyntaxNode; again: boolean } | undefine
       return undefined;
     }
     if (loop && from === freeCall.endIndex) continue;
+  }
+  return undefined;
+}
+
+/** When the first jump after `node` (in its enclosing blocks) is a `goto`, the labelled statement it goes to. */
+function gotoTarget(node: SyntaxNode, fn: SyntaxNode): SyntaxNode | undefined {
+  let cur: SyntaxNode = node;
+  while (cur.parent && cur.id !== fn.id) {
+    const parent: SyntaxNode = cur.parent;
+    const from = cur.endIndex;
+    if (parent.type === 'compound_statement') {
+      const jump = namedArgs(parent).find((s) => s.startIndex >= from && JUMP.has(s.type));
+      if (jump) {
+        if (jump.type !== 'goto_statement') return undefined;
+        const name = jump.childForFieldName('label')?.text;
+        return fn.descendantsOfType('labeled_statement').find((l) => l.childForFieldName('label')?.text === name);
+      }
+    }
+    cur = parent;
   }
   return undefined;
 }
@@ -298,9 +322,19 @@ function uncheckedLength(m: RuleMatch): boolean {
 
 /** An allocation whose size multiplies (or adds to) an input-set value with no overflow check before. */
 function allocOverflow(m: RuleMatch): boolean {
-  const size = m.captures.size;
   const call = m.captures.finding;
   const fn = m.captures.fn?.text ?? '';
+  let size = m.captures.size;
+  const sizeVar = m.captures.sizevar;
+  if (sizeVar) {
+    // `size_t size = w * h * 3; malloc(size)`: the product computed before, unchecked since
+    if (!taintOf(sizeVar)) return false;
+    let v: SyntaxNode | null | undefined = functionTaint(sizeVar)?.lastValue(sizeVar.text, sizeVar.startIndex);
+    while (v && (v.type === 'cast_expression' || v.type === 'parenthesized_expression'))
+      v = v.type === 'cast_expression' ? v.childForFieldName('value') : (namedArgs(v)[0] ?? null);
+    if (v?.type !== 'binary_expression' || !/^[*+]$/.test(v.childForFieldName('operator')?.text ?? '')) return false;
+    size = v as SyntaxNode;
+  }
   if (!size || !call || /calloc$/.test(fn) || isConstantC(size)) return false;
   const op = size.childForFieldName('operator')?.text;
   const operands = [size.childForFieldName('left'), size.childForFieldName('right')];
@@ -596,7 +630,7 @@ export const C_RULES: readonly Rule[] = [
     message: 'An allocation size multiplies or adds a value input sets, with no overflow check before: it can wrap around.',
     remediation: 'Check the operands against SIZE_MAX / size before multiplying, or use calloc(n, size).',
     query:
-      '((call_expression function: (identifier) @fn arguments: (argument_list [(binary_expression operator: ["*" "+"]) @size (cast_expression value: (binary_expression operator: ["*" "+"]) @size)])) @finding (#match? @fn "[aA]lloc"))',
+      '((call_expression function: (identifier) @fn arguments: (argument_list [(binary_expression operator: ["*" "+"]) @size (cast_expression value: (binary_expression operator: ["*" "+"]) @size)])) @finding (#match? @fn "[aA]lloc")) ((call_expression function: (identifier) @fn arguments: (argument_list (identifier) @sizevar .)) @finding (#match? @fn "[aA]lloc"))',
     predicate: allocOverflow,
   },
   {

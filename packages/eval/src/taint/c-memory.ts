@@ -395,14 +395,18 @@ export function leavesBetween(from: SyntaxNode, to: SyntaxNode): boolean {
 export function occurrences(scope: SyntaxNode, key: string, from: number, to: number): SyntaxNode[] {
   const base = key.replace(/^\*/, '').split(/->|\./)[0] ?? key;
   if (!/^\w+$/.test(base)) return [];
-  const code = scope.tree.rootNode.text;
+  // the root node starts at the first token, so its text is offset from the source by its start
+  const root = scope.tree.rootNode;
+  const shift = root.startIndex;
+  const code = root.text;
   const re = new RegExp(`\\b${base}\\b`, 'g');
-  re.lastIndex = Math.max(from, scope.startIndex);
+  re.lastIndex = Math.max(from, scope.startIndex) - shift;
   const out: SyntaxNode[] = [];
   const end = Math.min(to, scope.endIndex);
-  for (let m = re.exec(code); m && m.index < end; m = re.exec(code)) {
-    let node: SyntaxNode | null = scope.descendantForIndex(m.index, m.index + base.length);
-    if (node?.type !== 'identifier' || node.startIndex !== m.index) continue;
+  for (let m = re.exec(code); m && m.index + shift < end; m = re.exec(code)) {
+    const at = m.index + shift;
+    let node: SyntaxNode | null = scope.descendantForIndex(at, at + base.length);
+    if (node?.type !== 'identifier' || node.startIndex !== at) continue;
     // climb to the full field path when the key names one
     while (
       node &&
@@ -414,7 +418,7 @@ export function occurrences(scope: SyntaxNode, key: string, from: number, to: nu
     if (node && keyOf(node) === key) out.push(node);
     else if (key.includes('->') || key.includes('.')) {
       // the base pointer reassigned: a later `node->data` names another object
-      const id = scope.descendantForIndex(m.index, m.index + base.length);
+      const id = scope.descendantForIndex(at, at + base.length);
       const p = id.parent;
       if (p?.type === 'assignment_expression' && p.childForFieldName('left')?.id === id.id) out.push(id);
     }

@@ -51,6 +51,8 @@ export interface Taint {
   readonly kind: TaintKind;
   /** Source first. */
   readonly steps: readonly TaintStep[];
+  /** `parameter` when the only source is a parameter under the fragment policy; input otherwise. */
+  readonly origin?: 'parameter';
 }
 
 interface Def {
@@ -124,6 +126,14 @@ const COPIES: Record<string, number> = {
   strlcpy: 1,
   strlcat: 1,
 };
+/** Readers of integers out of byte streams (media and network parsers): their results are input. */
+const DECODERS =
+  /^(avio_r(8|[lb](16|24|32|64))|bytestream2?_get_\w+|AV_R[LB](8|16|24|32|64)|get_bits(_long|1)?|get_[lb]e(16|32|64)|read_u(8|16|32|64)|readU(8|16|32|64))$/;
+/** Calls whose result carries no input: counts of the process, bounds, allocation results, comparisons. */
+const PURE_CLEAN =
+  /^(sizeof|time|clock|getpid|rand|random|malloc|calloc|realloc|strcmp|strncmp|strcasecmp|memcmp|strcspn|strspn|isalpha|isdigit|isspace|isalnum|isupper|islower|isprint|toupper|tolower|fopen|fclose|open|close|printf|fprintf|snprintf|puts|fputs|fwrite|write|free)$/;
+/** Project readers (`ReadFromServer(c, &len, 4)`, `read_block(f, buf, n)`): their out-arguments hold input. */
+const READER = /(^|_)(read|recv)|^(Read|Recv)|[a-z](Read|Recv)/;
 const OVERFLOW_BUILTIN = /^(__builtin_(mul|add|umul|uadd|umull|uaddl|smul|sadd)\w*_overflow|ckd_mul|ckd_add)$/;
 
 /** Normalised text of an lvalue-ish expression: whitespace out, parentheses around the whole dropped. */
@@ -175,14 +185,15 @@ function toFlowStep(s: TaintStep): FlowStep {
 function extend(t: Taint | undefined, node: SyntaxNode, message: string, kind?: TaintKind): Taint | undefined {
   if (!t) return undefined;
   const steps = t.steps.length >= MAX_STEPS ? t.steps : [...t.steps, step(node, message)];
-  return { kind: kind ?? t.kind, steps };
+  return { kind: kind ?? t.kind, steps, ...(t.origin ? { origin: t.origin } : {}) };
 }
 
 function join(a: Taint | undefined, b: Taint | undefined): Taint | undefined {
   if (!a) return b;
   if (!b) return a;
-  if (a.kind === 'value') return a;
-  return b.kind === 'value' ? b : a;
+  // real input first, then arbitrary values before lengths
+  const rank = (t: Taint) => (t.origin ? 0 : 2) + (t.kind === 'value' ? 1 : 0);
+  return rank(b) > rank(a) ? b : a;
 }
 
 function isZero(n: SyntaxNode | null | undefined): boolean {
@@ -220,9 +231,13 @@ class FunctionAnalysis implements FunctionTaint {
   /** Calls to functions of the file, for the call-site pass. */
   readonly calls: SyntaxNode[] = [];
 
-  constructor(fn: SyntaxNode, paramTaint: ReadonlyMap<string, Taint>) {
+  /** Statements outside any function (a snippet): names declared nowhere in view are the missing function's parameters. */
+  readonly #fragment: boolean;
+
+  constructor(fn: SyntaxNode, paramTaint: ReadonlyMap<string, Taint>, fragment = false) {
     this.fn = fn;
-    const body = fn.childForFieldName('body');
+    this.#fragment = fragment;
+    const body = fragment ? fn : fn.childForFieldName('body');
     const start = body?.startIndex ?? fn.startIndex;
     for (const [name, t] of paramTaint) this.#def(name, { at: start, taint: t });
     // one native walk: the nodes come in document order (pre-order), and every definition and check
@@ -285,6 +300,10 @@ class FunctionAnalysis implements FunctionTaint {
           const own = this.#last(n.text, at);
           return own ? this.#keyTaint(n.text, at) : { kind: 'value', steps: [step(n, `${n.text} read (command-line input)`)] };
         }
+        if (this.#fragment && !this.#defs.has(n.text) && !/^[A-Z][A-Z0-9_]*$/.test(n.text))
+          return this.checkedBetween(n.text, this.fn.startIndex, at)
+            ? undefined
+            : { kind: 'value', origin: 'parameter', steps: [step(n, `${n.text}, declared outside the snippet (caller-controlled)`)] };
         return this.#keyTaint(n.text, at);
       }
       case 'field_expression': {
@@ -292,7 +311,9 @@ class FunctionAnalysis implements FunctionTaint {
         if (key && this.#defs.has(key)) return this.#keyTaint(key, at);
         const base = n.childForFieldName('argument');
         if (key && this.checkedBetween(key, this.lastDefAt(keyOf(base) ?? '', at), at)) return undefined;
-        return base ? extend(this.#eval(base, at, depth + 1), n, `field ${n.text}`, 'value') : undefined;
+        // a field of a parameter's struct is the library's own state, not caller input
+        const bt = base ? this.#eval(base, at, depth + 1) : undefined;
+        return bt?.origin ? undefined : extend(bt, n, `field ${n.text}`, 'value');
       }
       case 'subscript_expression': {
         const base = n.childForFieldName('argument');
@@ -302,7 +323,9 @@ class FunctionAnalysis implements FunctionTaint {
         const key = keyOf(n);
         if (key && this.#defs.has(key)) return this.#keyTaint(key, at);
         const a = n.childForFieldName('argument');
-        return a ? this.#eval(a, at, depth + 1) : undefined;
+        const at2 = a ? this.#eval(a, at, depth + 1) : undefined;
+        // `*count` of a pointer parameter: the caller's variable, state rather than input
+        return n.text.startsWith('*') && at2?.origin ? undefined : at2;
       }
       case 'parenthesized_expression':
       case 'comma_expression': {
@@ -331,7 +354,8 @@ class FunctionAnalysis implements FunctionTaint {
         const l = n.childForFieldName('left');
         const r = n.childForFieldName('right');
         const rt = r ? this.#eval(r, at, depth + 1) : undefined;
-        if ((op === '%' || op === '&') && !rt) return undefined;
+        // `x % n` is below n, `x & k` below k: the bound is the right side
+        if (op === '%' || (op === '&' && !rt)) return undefined;
         if (op === '>>' && r?.type === 'number_literal' && Number(r.text) >= 8) return undefined;
         const lt = l ? this.#eval(l, at, depth + 1) : undefined;
         return join(lt, rt);
@@ -364,7 +388,12 @@ class FunctionAnalysis implements FunctionTaint {
         }
         if ((CONVERT.test(name) || DERIVE.test(name)) && a0)
           return extend(this.#eval(a0, at, depth + 1), n, `converted by ${name}()`, CONVERT.test(name) ? 'value' : undefined);
-        return undefined;
+        if (DECODERS.test(name)) return { kind: 'value', steps: [step(n, `${name}() decodes a value from input`)] };
+        if (PURE_CLEAN.test(name)) return undefined;
+        // a call the analysis does not model returns something derived from its arguments
+        let t: Taint | undefined;
+        for (const a of args) if (!(a.type === 'pointer_expression' && a.text.startsWith('&'))) t = join(t, this.#eval(a, at, depth + 1));
+        return t && extend(t, n, `returned by ${name}()`, 'value');
       }
       default:
         return undefined;
@@ -450,6 +479,16 @@ class FunctionAnalysis implements FunctionTaint {
           const key = targetKey(args[fill]);
           if (key)
             this.#def(key, { at: node.endIndex, taint: { kind: 'value', steps: [step(node, `${fname}() fills ${key} with input`)] } });
+          break;
+        }
+        if (READER.test(fname) && !(fname in COPIES)) {
+          const t: Taint = { kind: 'value', steps: [step(node, `${fname}() reads input`)] };
+          args.forEach((a, i) => {
+            const addr =
+              a.type === 'pointer_expression' || (a.type === 'cast_expression' && a.childForFieldName('value')?.text.startsWith('&'));
+            const key = i > 0 && (addr || (a.type === 'identifier' && i < args.length - 1)) ? targetKey(a) : undefined;
+            if (key) this.#def(key, { at: node.endIndex, taint: t });
+          });
           break;
         }
         const fmt = SCANF_FMT[fname];
@@ -555,7 +594,7 @@ class FileTaint {
       const m = new Map<string, Taint>();
       if (s.name === 'main' || this.#fromCallers[i]) return m;
       for (const p of s.params)
-        m.set(p.text, { kind: 'value', steps: [step(p, `parameter ${p.text} of ${s.name}() (caller-controlled)`)] });
+        m.set(p.text, { kind: 'value', origin: 'parameter', steps: [step(p, `parameter ${p.text} of ${s.name}() (caller-controlled)`)] });
       return m;
     });
     this.#done = this.#fns.map(() => undefined);
@@ -598,6 +637,14 @@ class FileTaint {
     }
   }
 
+  #root: FunctionAnalysis | undefined;
+
+  /** The analysis of the statements outside functions (a snippet when the file defines no function). */
+  root(root: SyntaxNode): FunctionAnalysis {
+    this.#root ??= new FunctionAnalysis(root, new Map(), this.#fns.length === 0);
+    return this.#root;
+  }
+
   get(fn: SyntaxNode): FunctionAnalysis | undefined {
     const i = this.#byStart.get(fn.startIndex);
     if (i === undefined) return undefined;
@@ -608,18 +655,17 @@ class FileTaint {
 
 const FILES = new WeakMap<object, FileTaint>();
 
-/** The taint facts of the function enclosing `node` (computed once per tree), or undefined outside functions. */
+/** The taint facts of the function enclosing `node` (computed once per tree); outside functions, of the file's top level. */
 export function functionTaint(node: SyntaxNode): FunctionTaint | undefined {
   let fn: SyntaxNode | null = node;
   while (fn && fn.type !== 'function_definition') fn = fn.parent;
-  if (!fn) return undefined;
   const tree = node.tree as object;
   let file = FILES.get(tree);
   if (!file) {
     file = new FileTaint(node.tree.rootNode);
     FILES.set(tree, file);
   }
-  return file.get(fn);
+  return fn ? file.get(fn) : file.root(node.tree.rootNode);
 }
 
 /** The taint of an expression where it stands in its function. */

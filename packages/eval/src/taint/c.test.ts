@@ -1,0 +1,117 @@
+import { parse } from '@srcode/syntax';
+import { describe, expect, it } from 'vitest';
+import { BuiltinAnalyzer } from '../builtin.js';
+import type { SyntaxNode } from '../rules/rule.js';
+import { cFindingFlow, taintAt } from './c.js';
+
+/** The last identifier `name` in the code (the use the test asks about). */
+function lastUse(code: string, name: string): SyntaxNode {
+  const tree = parse(code, 'c');
+  const ids = tree.rootNode.descendantsOfType('identifier').filter((n) => n.text === name);
+  const last = ids[ids.length - 1];
+  if (!last) throw new Error(`no ${name} in the code`);
+  return last;
+}
+
+/** Whether `name` at its last use is tainted. */
+function tainted(code: string, name = 'x'): boolean {
+  return taintAt(lastUse(code, name)) !== undefined;
+}
+
+describe('C taint: sources', () => {
+  it.each([
+    ['argv', 'int main(int argc, char **argv) { int x = atoi(argv[1]); use(x); }'],
+    ['getenv', 'int main(void) { char *x = getenv("HOME"); use(x); }'],
+    ['fgets', 'int main(void) { char x[64]; fgets(x, sizeof x, stdin); use(x); }'],
+    ['scanf output', 'int main(void) { int x; scanf("%d", &x); use(x); }'],
+    [
+      'fread into a struct field',
+      'struct h { int len; }; int main(void) { struct h hd; fread(&hd, sizeof hd, 1, stdin); int x = hd.len; use(x); }',
+    ],
+    ['read-like project call', 'int main(void) { unsigned x; ReadFromServer(conn, (char *)&x, 4); use(x); }'],
+    ['a byte-stream decoder', 'int main(void) { int x = avio_rb32(pb); use(x); }'],
+    ['parameter of a library function', 'size_t f(size_t x) { return use(x); }'],
+    ['parameter of an uncalled static function', 'static int f(int x) { return use(x); }'],
+    ['a name declared outside a snippet', 'if (ok) { use(x); }'],
+  ])('%s', (_, code) => {
+    expect(tainted(code)).toBe(true);
+  });
+
+  it('argc is not a source', () => {
+    expect(tainted('int main(int argc, char **argv) { int x = argc - 1; use(x); }')).toBe(false);
+  });
+
+  it('in a whole program, a parameter takes its callers’ taint', () => {
+    const clean = 'int g(int x) { return use(x); }\nint main(void) { return g(4); }';
+    const dirty = 'int g(int x) { return use(x); }\nint main(int argc, char **argv) { return g(atoi(argv[1])); }';
+    expect(tainted(clean)).toBe(false);
+    expect(tainted(dirty)).toBe(true);
+  });
+
+  it('a field of a parameter struct is the library’s state, not input', () => {
+    expect(tainted('int f(struct s *p) { int x = p->count; return use(x); }')).toBe(false);
+  });
+});
+
+describe('C taint: propagation and sanitisers', () => {
+  it.each([
+    ['arithmetic and casts', 'int main(int c, char **argv) { long n = atol(argv[1]); int x = (int)(n * 2 + 1); use(x); }', true],
+    ['a copy carries the source', 'int main(int c, char **argv) { char b[8]; strcpy(b, argv[1]); char *x = b; use(x); }', true],
+    ['strlen of input', 'int main(int c, char **argv) { size_t x = strlen(argv[1]); use(x); }', true],
+    ['a bound check before the use', 'int main(int c, char **argv) { int x = atoi(argv[1]); if (x > 100) return 1; use(x); }', false],
+    ['a check against sizeof', 'int main(int c, char **argv) { char b[8]; size_t x = strlen(argv[1]); if (x < sizeof b) use(x); }', false],
+    ['a sign test is not a bound', 'int main(int c, char **argv) { int x = atoi(argv[1]); if (x < 0) return 1; use(x); }', true],
+    ['min()', 'int main(int c, char **argv) { int x = MIN(atoi(argv[1]), 10); use(x); }', false],
+    ['%=', 'int main(int c, char **argv) { int x = atoi(argv[1]); x %= 16; use(x); }', false],
+    [
+      'a clamp by the conditional operator',
+      'int main(int c, char **argv) { int n = atoi(argv[1]); int x = n > 9 ? 9 : n; use(x); }',
+      false,
+    ],
+    ['reassignment with a constant', 'int main(int c, char **argv) { int x = atoi(argv[1]); x = 3; use(x); }', false],
+    [
+      'a loop condition bounds only the loop variable',
+      'int main(int c, char **argv) { int x = atoi(argv[1]); for (int i = 0; i < x; i++) ; use(x); }',
+      true,
+    ],
+  ])('%s', (_, code, expected) => {
+    expect(tainted(code as string)).toBe(expected);
+  });
+
+  it('kinds: strlen gives a length, atoi a value', () => {
+    const len = taintAt(lastUse('int main(int c, char **argv) { size_t x = strlen(argv[1]) + 1; use(x); }', 'x'));
+    const val = taintAt(lastUse('int main(int c, char **argv) { size_t x = atoi(argv[1]) + 1; use(x); }', 'x'));
+    expect(len?.kind).toBe('length');
+    expect(val?.kind).toBe('value');
+  });
+});
+
+describe('C taint: flows', () => {
+  const code = `#include <stdlib.h>
+#include <string.h>
+int main(int argc, char **argv) {
+  int votes[4] = {0};
+  int i = atoi(argv[1]);
+  votes[i] = 1;
+  return votes[0];
+}`;
+
+  it('a finding’s flow starts at the source and ends at the sink, in order', () => {
+    const tree = parse(code, 'c');
+    const findings = new BuiltinAnalyzer().analyzeSync(code, 'c');
+    const f = findings.find((x) => x.ruleId === 'c.oob-write');
+    expect(f).toBeDefined();
+    const node = tree.rootNode.descendantForIndex(f?.range.start ?? 0, f?.range.end ?? 0);
+    const flow = cFindingFlow(node.type === 'subscript_expression' ? node : (node.parent as SyntaxNode));
+    expect(flow?.map((s) => code.slice(s.range.start, s.range.end))).toEqual(['argv', 'atoi(argv[1])', 'i = atoi(argv[1])', 'votes[i]']);
+    expect(flow?.[0]?.message).toMatch(/argv/);
+    expect(flow?.[flow.length - 1]?.message).toMatch(/index of a write into votes/);
+  });
+
+  it('offsets stay right when the text starts with blank lines', () => {
+    const shifted = `\n\n${code.replace('return votes[0];', 'int *p = malloc(4);\n  free(p);\n  free(p);\n  return votes[0];')}`;
+    expect(new BuiltinAnalyzer().analyzeSync(shifted, 'c').map((f) => f.ruleId)).toEqual(
+      expect.arrayContaining(['c.oob-write', 'c.double-free']),
+    );
+  });
+});
