@@ -178,6 +178,28 @@ describe('Finding.flow from rules', () => {
     }
   });
 
+  it('takes steps given as FlowStep ranges too, working out their lines', () => {
+    const ranged: Rule = {
+      ...flowRule,
+      id: 'python.test-ranged',
+      predicate: (m) => {
+        const at = m.code.indexOf('source()');
+        return {
+          node: m.captures.finding as SyntaxNode,
+          flow: [
+            { range: { start: at, end: at + 'source()'.length }, message: 'read' },
+            { range: { start: 0, end: 3 }, lines: { start: 1, end: 1 }, message: 'given lines' },
+          ],
+        };
+      },
+    };
+    const [f] = new BuiltinAnalyzer({ languages: [{ language: 'python', rules: [ranged] }] }).analyzeSync(code, 'python');
+    expect(f?.flow?.map((s) => [code.slice(s.range.start, s.range.end), s.lines?.start, s.message])).toEqual([
+      ['source()', 2, 'read'],
+      ['def', 1, 'given lines'],
+    ]);
+  });
+
   it('takes arrays mixing nodes and hits', () => {
     const mixed: Rule = {
       ...flowRule,

@@ -3,7 +3,7 @@ import { compileQuery, getLanguage, parse, type Query, SyntaxLayerError } from '
 import { type SyncAnalyzer, sortFindings } from './analyzer.js';
 import { EvaluationError } from './errors.js';
 import { BUILTIN_LANGUAGES } from './rules/registry.js';
-import type { LanguageRules, PredicateResult, Rule, RuleHit, RuleMatch, SyntaxNode } from './rules/rule.js';
+import type { LanguageRules, PredicateResult, Rule, RuleFlowStep, RuleHit, RuleMatch, SyntaxNode } from './rules/rule.js';
 
 /**
  * Words a source must contain for a query to match: one list per pattern, each a conjunction of
@@ -97,7 +97,7 @@ export class BuiltinAnalyzer implements SyncAnalyzer {
           const key = `${rule.id}:${hit.node.startIndex}:${hit.node.endIndex}`;
           if (seen.has(key)) continue;
           seen.add(key);
-          findings.push(toFinding(this.name, rule, hit));
+          findings.push(toFinding(this.name, rule, hit, code));
         }
       }
     }
@@ -181,11 +181,25 @@ function linesOf(node: SyntaxNode): { start: number; end: number } {
   return { start: node.startPosition.row + 1, end: node.endPosition.row + 1 };
 }
 
-function toFinding(analyzer: string, rule: Rule, hit: RuleHit): Finding {
+/** 1-based line of UTF-16 offset `at`. */
+function lineAt(code: string, at: number): number {
+  let line = 1;
+  for (let i = code.indexOf('\n'); i >= 0 && i < at; i = code.indexOf('\n', i + 1)) line++;
+  return line;
+}
+
+function toFlowStep(code: string, step: RuleFlowStep): FlowStep {
+  if ('node' in step) {
+    return { range: { start: step.node.startIndex, end: step.node.endIndex }, lines: linesOf(step.node), message: step.message };
+  }
+  const { range } = step;
+  const lines = step.lines ?? { start: lineAt(code, range.start), end: lineAt(code, Math.max(range.start, range.end - 1)) };
+  return { range: { start: range.start, end: range.end }, lines, message: step.message };
+}
+
+function toFinding(analyzer: string, rule: Rule, hit: RuleHit, code: string): Finding {
   const { node } = hit;
-  const flow: FlowStep[] | undefined = hit.flow?.length
-    ? hit.flow.map((s) => ({ range: { start: s.node.startIndex, end: s.node.endIndex }, lines: linesOf(s.node), message: s.message }))
-    : undefined;
+  const flow: FlowStep[] | undefined = hit.flow?.length ? hit.flow.map((s) => toFlowStep(code, s)) : undefined;
   return {
     schemaVersion: 1,
     analyzer,

@@ -1,4 +1,4 @@
-import type { Language, Severity } from '@srcode/dataset';
+import type { FlowStep, Language, Severity } from '@srcode/dataset';
 import type { SyntaxNode } from '@srcode/syntax';
 
 export type { SyntaxNode };
@@ -11,13 +11,18 @@ export interface RuleMatch {
   readonly captures: Readonly<Record<string, SyntaxNode>>;
 }
 
-/** One step of a taint finding's way from source to sink, as a rule gives it: a node and what happens there. */
-export interface RuleFlowStep {
-  /** Where (the finding's `flow` gets its range and lines). */
-  readonly node: SyntaxNode;
-  /** What happens here, for a reader: "request.args['next'] read", "passed to redirect()". */
-  readonly message: string;
-}
+/**
+ * One step of a taint finding's way from source to sink, as a rule gives it: a node and what happens
+ * there, or a `FlowStep` as the finding holds it (a range, its lines worked out when left out).
+ */
+export type RuleFlowStep =
+  | {
+      /** Where (the finding's `flow` gets its range and lines). */
+      readonly node: SyntaxNode;
+      /** What happens here, for a reader: "request.args['next'] read", "passed to redirect()". */
+      readonly message: string;
+    }
+  | FlowStep;
 
 /**
  * A finding as a predicate reports it when it has more to say than a node: the node to report, the
@@ -80,7 +85,10 @@ export interface Rule {
    * @default 'finding'
    */
   report?: string;
-  /** Decides whether (and where) a query match is a finding; without one every match is. */
+  /**
+   * Decides whether (and where) a query match is a finding; without one every match is. Return a
+   * `RuleHit` to give the finding a source-to-sink `flow` (see `RuleHit`).
+   */
   predicate?: (match: RuleMatch) => PredicateResult;
   /**
    * A cheap prefilter on the source text: when it does not match, the rule's query is not compiled or
