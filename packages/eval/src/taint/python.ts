@@ -422,6 +422,9 @@ function urlAccept(f: Flow): boolean {
 const SINK_NAME =
   /(^|\.)(import_module|__import__|send_header|putheader|system|popen\d?|spawnlp|execl|getoutput|getstatusoutput|call|run|Popen|check_call|check_output|eval|exec|execfile|execute|executemany|executescript|raw|mogrify|read_sql|read_sql_query|extra|open|remove|unlink|rmtree|copy|copyfile|listdir|rmdir|makedirs|mkdir|send_file|send_from_directory|FileResponse|rename|move|ZipFile|save|redirect|HttpResponseRedirect|HttpResponsePermanentRedirect|RedirectResponse|redirect_to|get|post|put|delete|head|patch|options|request|stream|urlopen|Request|search_s|search_st|search_ext_s|search_ext|search|xpath|XPath|evaluate|ETXPath|find|findall|findtext|iterfind|find_one|find_one_and_update|find_one_and_delete|update_one|update_many|delete_one|delete_many|count_documents|aggregate|distinct|replace_one|scan|query|get_item|delete_item|update_item|match|fullmatch|compile|finditer|sub|subn|split|debug|info|warning|warn|error|critical|exception|log|make_response|Response|HttpResponse|render_template_string|Markup|mark_safe|HTMLResponse|write|finish|add_header|set_header|add|set)$/;
 
+/** The same names followed by an opening parenthesis, anywhere in a statement's text. */
+const SINK_TEXT = new RegExp(`\\b${SINK_NAME.source.replace(/^\(\^\|\\\.\)/, '').replace(/\$$/, '')}\\s*\\(`);
+
 /** What a file imports or mentions that decides how ambiguous calls (`.search`, `.find`) are read. */
 interface FileTraits {
   osImport: boolean;
@@ -667,7 +670,8 @@ class Walker {
       if (id?.type !== 'identifier') continue;
       const name = id.text;
       if (name === 'self' || name === 'cls' || name === 'request' || name === 'req') continue;
-      if (type && /^(int|float|bool|Decimal|UUID|uuid\.UUID|datetime|date|Literal\[.*\])$/.test(type)) {
+      // a framework converts and validates an annotated route parameter; elsewhere an annotation is only a hint
+      if (type && this.route && /^(int|float|bool|Decimal|UUID|uuid\.UUID|datetime|date|Literal\[.*\])$/.test(type)) {
         state.clean.add(name);
         continue;
       }
@@ -980,6 +984,8 @@ class Walker {
 
   /** Checks every call inside `node` (not inside nested functions or lambdas) against the sink table. */
   #sinks(node: SyntaxNode, state: State): void {
+    // cheap text test first: most statements call nothing the sink table knows
+    if (!SINK_TEXT.test(node.text)) return;
     // descendantsOfType includes the node itself
     for (const call of node.descendantsOfType('call')) {
       const fn = call.childForFieldName('function')?.text ?? '';
