@@ -1,7 +1,7 @@
-import type { LanguageRules, Rule, RuleMatch, SyntaxNode } from './rule.js';
+import type { LanguageRules, Rule, RuleHit, RuleMatch, SyntaxNode } from './rule.js';
 import { CREDENTIAL_RULE_TEXT, SECRET_LITERAL, SECRET_RULE_TEXT } from './secrets.js';
 import { ancestor, firstIdentifierAfter, namedArgs } from './syntax.js';
-import { functionTaint, keyOf, recordFlow, type Taint } from '../taint/c.js';
+import { flowSteps, functionTaint, keyOf, type Taint } from '../taint/c.js';
 import * as mem from '../taint/c-memory.js';
 
 const CONSTANT_TYPES = new Set([
@@ -215,12 +215,17 @@ function jumpsAfter(node: SyntaxNode, outer: SyntaxNode): boolean {
   return false;
 }
 
+/** A finding at `node` with the tainted value's way there (source first, the sink last). */
+function hit(node: SyntaxNode, taint: Taint, sink: string): RuleHit {
+  return { node, flow: flowSteps(node, taint, sink) };
+}
+
 function taintOf(n: SyntaxNode | null | undefined): Taint | undefined {
   return n ? functionTaint(n)?.taintOf(n) : undefined;
 }
 
 /** strcpy-family: a finding unless the source is a literal that fits, or input cannot reach it, or it is known to fit. */
-function unboundedCopy(m: RuleMatch): boolean {
+function unboundedCopy(m: RuleMatch): RuleHit | boolean {
   const dst = arg(m, 0);
   const src = arg(m, 1);
   const call = m.captures.finding;
@@ -233,12 +238,11 @@ function unboundedCopy(m: RuleMatch): boolean {
   }
   const t = taintOf(src);
   if (!t || mem.copyFits(call, dst, src, appends)) return false;
-  recordFlow(call, t, `copied without a bound by ${m.captures.fn?.text}()`);
-  return true;
+  return hit(call, t, `copied without a bound by ${m.captures.fn?.text}()`);
 }
 
 /** sprintf: a finding when the format is not a literal, or its output can exceed the destination. */
-function sprintfOverflow(m: RuleMatch): boolean {
+function sprintfOverflow(m: RuleMatch): RuleHit | boolean {
   const args = namedArgs(m.captures.args);
   const call = m.captures.finding;
   const fmt = literalText(args[1]);
@@ -249,8 +253,7 @@ function sprintfOverflow(m: RuleMatch): boolean {
   if (bytes !== undefined) return size !== undefined && bytes > size;
   const tainted = unbounded.map((a) => taintOf(a)).find((t) => t !== undefined);
   if (!tainted) return false;
-  recordFlow(call, tainted, `formatted without a bound by ${m.captures.fn?.text}()`);
-  return true;
+  return hit(call, tainted, `formatted without a bound by ${m.captures.fn?.text}()`);
 }
 
 /** scanf-family: a `%s` or `%[` without a width into a buffer its input can overflow. */
@@ -284,7 +287,7 @@ function lengthArgs(name: string, args: readonly SyntaxNode[]): SyntaxNode[] {
 }
 
 /** A bounded writer into a local array: its constant length exceeds the array, or input sets it unchecked. */
-function stackWrite(m: RuleMatch): boolean {
+function stackWrite(m: RuleMatch): RuleHit | boolean {
   const name = m.captures.fn?.text ?? '';
   const args = namedArgs(m.captures.args);
   const call = m.captures.finding;
@@ -301,12 +304,11 @@ function stackWrite(m: RuleMatch): boolean {
   }
   const t = lens.map((l) => taintOf(l)).find((x) => x !== undefined);
   if (!t) return false;
-  recordFlow(call, t, `length of a write into the stack buffer ${dst.text}`);
-  return true;
+  return hit(call, t, `length of a write into the stack buffer ${dst.text}`);
 }
 
 /** memcpy-family into a non-stack destination with a length input sets and nothing bounds. */
-function uncheckedLength(m: RuleMatch): boolean {
+function uncheckedLength(m: RuleMatch): RuleHit | boolean {
   const name = m.captures.fn?.text ?? '';
   const args = namedArgs(m.captures.args);
   const call = m.captures.finding;
@@ -316,12 +318,11 @@ function uncheckedLength(m: RuleMatch): boolean {
   if (mem.boundedByDestination(len, dst) || mem.allocatedFrom(dst, len)) return false;
   const t = taintOf(len);
   if (!t) return false;
-  recordFlow(call, t, `length of ${name}()`);
-  return true;
+  return hit(call, t, `length of ${name}()`);
 }
 
 /** An allocation whose size multiplies (or adds to) an input-set value with no overflow check before. */
-function allocOverflow(m: RuleMatch): boolean {
+function allocOverflow(m: RuleMatch): RuleHit | boolean {
   const call = m.captures.finding;
   const fn = m.captures.fn?.text ?? '';
   let size = m.captures.size;
@@ -343,8 +344,7 @@ function allocOverflow(m: RuleMatch): boolean {
     const t = taintOf(o);
     // a string's length plus a constant cannot wrap: the string exists
     if (!t || (op === '+' && t.kind === 'length')) continue;
-    recordFlow(call, t, `allocation size ${size.text} computed without an overflow check`);
-    return true;
+    return hit(call, t, `allocation size ${size.text} computed without an overflow check`);
   }
   return false;
 }
@@ -360,7 +360,7 @@ function isWrite(sub: SyntaxNode): boolean {
 }
 
 /** An index that input sets and nothing bounds, reading (`write` false) or writing an array. */
-function taintedIndex(m: RuleMatch, write: boolean): boolean {
+function taintedIndex(m: RuleMatch, write: boolean): RuleHit | boolean {
   const sub = m.captures.finding;
   const arr = m.captures.arr;
   const idx = m.captures.idx;
@@ -368,8 +368,7 @@ function taintedIndex(m: RuleMatch, write: boolean): boolean {
   if (/^(argv|envp|environ)$/.test(arr.text)) return false;
   const t = taintOf(idx);
   if (t?.kind !== 'value') return false;
-  recordFlow(sub, t, write ? `index of a write into ${arr.text}` : `index of a read from ${arr.text}`);
-  return true;
+  return hit(sub, t, write ? `index of a write into ${arr.text}` : `index of a read from ${arr.text}`);
 }
 
 /** The element count an array or allocation of `name` has, as source text (`N`, `n`, `len`). */

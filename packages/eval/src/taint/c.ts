@@ -30,7 +30,6 @@
  * before a use decides, and a check counts when it lies between that definition and the use.
  * Each function is analysed once per tree (cached on the tree object).
  */
-import type { FlowStep } from '@srcode/dataset';
 import { compileQuery, type Query } from '@srcode/syntax';
 import type { SyntaxNode } from '../rules/rule.js';
 
@@ -172,14 +171,6 @@ function targetKey(node: SyntaxNode | null | undefined): string | undefined {
 
 function step(node: SyntaxNode, message: string): TaintStep {
   return { node, message };
-}
-
-function toFlowStep(s: TaintStep): FlowStep {
-  return {
-    range: { start: s.node.startIndex, end: s.node.endIndex },
-    lines: { start: s.node.startPosition.row + 1, end: s.node.endPosition.row + 1 },
-    message: s.message,
-  };
 }
 
 function extend(t: Taint | undefined, node: SyntaxNode, message: string, kind?: TaintKind): Taint | undefined {
@@ -673,30 +664,7 @@ export function taintAt(expr: SyntaxNode | null | undefined): Taint | undefined 
   return expr ? functionTaint(expr)?.taintOf(expr) : undefined;
 }
 
-const FLOWS = new WeakMap<object, Map<string, FlowStep[]>>();
-
-/** The steps of a finding at `node` that `taint` reaches: the taint's steps, then the sink. */
+/** The flow of a finding at `node` that `taint` reaches: the taint's steps (source first), then the sink. */
 export function flowSteps(node: SyntaxNode, taint: Taint, sink: string): TaintStep[] {
   return [...taint.steps, step(node, sink)];
-}
-
-/** Remember the flow of a finding reported at `node` (the sink step is appended here). */
-export function recordFlow(node: SyntaxNode, taint: Taint | undefined, sink: string): void {
-  if (!taint) return;
-  const tree = node.tree as object;
-  let m = FLOWS.get(tree);
-  if (!m) {
-    m = new Map();
-    FLOWS.set(tree, m);
-  }
-  m.set(`${node.startIndex}:${node.endIndex}`, [...taint.steps, step(node, sink)].map(toFlowStep));
-}
-
-/**
- * The source-to-sink steps (source first, sink last) of a taint finding a C rule reported at `node`,
- * or undefined when the finding is not a taint finding. Meant for the engine, which copies it into
- * `Finding.flow`; the node must come from the same tree the rule's predicate saw.
- */
-export function cFindingFlow(node: SyntaxNode): FlowStep[] | undefined {
-  return FLOWS.get(node.tree as object)?.get(`${node.startIndex}:${node.endIndex}`);
 }
