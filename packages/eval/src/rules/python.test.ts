@@ -487,6 +487,30 @@ env = Environment(loader=FileSystemLoader("templates"), autoescape=False)
 env = Environment(loader=FileSystemLoader("templates"), autoescape=select_autoescape())
 `,
   },
+  'python.cookie-insecure': {
+    vulnerable: `@app.route("/remember", methods=["POST"])
+def remember():
+    resp = make_response({"ok": True})
+    resp.set_cookie("session_token", request.form["token"], secure=False, httponly=False)
+    return resp
+`,
+    fixed: `@app.route("/remember", methods=["POST"])
+def remember():
+    resp = make_response({"ok": True})
+    resp.set_cookie("session_token", request.form["token"], secure=True, httponly=True, samesite="Lax")
+    return resp
+`,
+  },
+  'python.bind-all-interfaces': {
+    vulnerable: `import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+s.bind(("0.0.0.0", 9000))
+`,
+    fixed: `import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+s.bind(("127.0.0.1", 9000))
+`,
+  },
   'python.permissive-permissions': {
     vulnerable: `import os, stat
 

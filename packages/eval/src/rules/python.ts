@@ -653,6 +653,27 @@ export const PYTHON_RULES: readonly Rule[] = [
     },
   },
   {
+    id: 'python.cookie-insecure',
+    trigger: /set_cookie\s*\(/,
+    cwe: 'CWE-614',
+    severity: 'medium',
+    message: 'A cookie is set with secure=False, so it also travels over plain HTTP.',
+    remediation: 'Pass secure=True (and httponly=True, samesite="Lax") for session and token cookies.',
+    query:
+      '((call function: (attribute attribute: (identifier) @fn) arguments: (argument_list (keyword_argument name: (identifier) @k value: (false)))) @finding (#eq? @fn "set_cookie") (#eq? @k "secure"))',
+  },
+  {
+    id: 'python.bind-all-interfaces',
+    trigger: /0\.0\.0\.0/,
+    cwe: 'CWE-1327',
+    severity: 'low',
+    message: 'A socket is bound to all network interfaces (0.0.0.0).',
+    remediation: 'Bind to 127.0.0.1 or to the one interface the service is meant for, taken from configuration.',
+    query:
+      '((call function: (attribute attribute: (identifier) @fn) arguments: (argument_list (tuple . (string) @host))) @finding (#eq? @fn "bind"))',
+    predicate: (m) => literalText(m.captures.host) === '0.0.0.0',
+  },
+  {
     id: 'python.debug-mode',
     trigger: /debug\s*=\s*True/,
     cwe: 'CWE-489',
