@@ -324,7 +324,6 @@ function uncheckedLength(m: RuleMatch): RuleHit | boolean {
 /** An allocation whose size multiplies (or adds to) an input-set value with no overflow check before. */
 function allocOverflow(m: RuleMatch): RuleHit | boolean {
   const call = m.captures.finding;
-  const fn = m.captures.fn?.text ?? '';
   let size = m.captures.size;
   const sizeVar = m.captures.sizevar;
   if (sizeVar) {
@@ -336,7 +335,8 @@ function allocOverflow(m: RuleMatch): RuleHit | boolean {
     if (v?.type !== 'binary_expression' || !/^[*+]$/.test(v.childForFieldName('operator')?.text ?? '')) return false;
     size = v as SyntaxNode;
   }
-  if (!size || !call || /calloc$/.test(fn) || isConstantC(size)) return false;
+  // calloc checks the product of its two arguments, not arithmetic inside one of them
+  if (!size || !call || isConstantC(size)) return false;
   const op = size.childForFieldName('operator')?.text;
   const operands = [size.childForFieldName('left'), size.childForFieldName('right')];
   for (const o of operands) {

@@ -57,7 +57,11 @@ export interface Taint {
 interface Def {
   /** Where the definition takes effect (end of the assignment or call). */
   readonly at: number;
-  readonly taint: Taint | undefined;
+  /** The value's taint; worked out from `lazy` on first need (most assignments are never asked about). */
+  taint?: Taint | undefined;
+  lazy?: () => Taint | undefined;
+  /** A store into the buffer's contents (`a[i] = v`): the pointer itself keeps its value. */
+  readonly store?: boolean;
   /** The assigned value, when there is one (for allocation-size lookups). */
   readonly value?: SyntaxNode;
 }
@@ -133,6 +137,9 @@ const PURE_CLEAN =
   /^(sizeof|time|clock|getpid|rand|random|malloc|calloc|realloc|strcmp|strncmp|strcasecmp|memcmp|strcspn|strspn|isalpha|isdigit|isspace|isalnum|isupper|islower|isprint|toupper|tolower|fopen|fclose|open|close|printf|fprintf|snprintf|puts|fputs|fwrite|write|free)$/;
 /** Project readers (`ReadFromServer(c, &len, 4)`, `read_block(f, buf, n)`): their out-arguments hold input. */
 const READER = /(^|_)(read|recv)|^(Read|Recv)|[a-z](Read|Recv)/;
+/** Calls modelled one by one (sources, copies, conversions, checks), left out of the generic out-argument rule. */
+const MODELLED =
+  /^(v?sn?printf|asprintf|v?f?scanf|v?sscanf|fgets|gets|fread|read|pread|recv|recvfrom|recvmsg|getline|getdelim|str\w*|mem\w*|ato\w+|assert|__assert\w*)$/;
 const OVERFLOW_BUILTIN = /^(__builtin_(mul|add|umul|uadd|umull|uaddl|smul|sadd)\w*_overflow|ckd_mul|ckd_add)$/;
 
 /** Normalised text of an lvalue-ish expression: whitespace out, parentheses around the whole dropped. */
@@ -250,20 +257,20 @@ class FunctionAnalysis implements FunctionTaint {
     // a check on `strlen(x)` also bounds a variable that holds it, and the reverse is handled by defs
   }
 
-  #last(key: string, at: number): Def | undefined {
+  #last(key: string, at: number, skipStores = false): Def | undefined {
     const list = this.#defs.get(key);
     if (!list) return undefined;
     let best: Def | undefined;
-    for (const d of list) if (d.at <= at && (!best || d.at >= best.at)) best = d;
+    for (const d of list) if (d.at <= at && (!best || d.at >= best.at) && !(skipStores && d.store)) best = d;
     return best;
   }
 
   lastValue(key: string, at: number): SyntaxNode | undefined {
-    return this.#last(key, at)?.value;
+    return this.#last(key, at, true)?.value;
   }
 
   lastDefAt(key: string, at: number): number {
-    return this.#last(key, at)?.at ?? this.fn.startIndex;
+    return this.#last(key, at, true)?.at ?? this.fn.startIndex;
   }
 
   checkedBetween(key: string, from: number, to: number): boolean {
@@ -273,8 +280,13 @@ class FunctionAnalysis implements FunctionTaint {
   /** A key's taint at `at`: its last definition's, unless a bound check came after that definition. */
   #keyTaint(key: string, at: number): Taint | undefined {
     const d = this.#last(key, at);
-    if (!d?.taint) return undefined;
-    if (this.checkedBetween(key, d.at, at)) return undefined;
+    if (!d) return undefined;
+    if (d.lazy) {
+      const lazy = d.lazy;
+      d.lazy = undefined;
+      d.taint = lazy();
+    }
+    if (!d.taint || this.checkedBetween(key, d.at, at)) return undefined;
     return d.taint;
   }
 
@@ -291,7 +303,7 @@ class FunctionAnalysis implements FunctionTaint {
           const own = this.#last(n.text, at);
           return own ? this.#keyTaint(n.text, at) : { kind: 'value', steps: [step(n, `${n.text} read (command-line input)`)] };
         }
-        if (this.#fragment && !this.#defs.has(n.text) && !/^[A-Z][A-Z0-9_]*$/.test(n.text))
+        if (this.#fragment && !this.#last(n.text, at) && !/^[A-Z][A-Z0-9_]*$/.test(n.text))
           return this.checkedBetween(n.text, this.fn.startIndex, at)
             ? undefined
             : { kind: 'value', origin: 'parameter', steps: [step(n, `${n.text}, declared outside the snippet (caller-controlled)`)] };
@@ -302,6 +314,8 @@ class FunctionAnalysis implements FunctionTaint {
         if (key && this.#defs.has(key)) return this.#keyTaint(key, at);
         const base = n.childForFieldName('argument');
         if (key && this.checkedBetween(key, this.lastDefAt(keyOf(base) ?? '', at), at)) return undefined;
+        // command arguments kept in a struct (`c->argv`) are input wherever they live
+        if (n.childForFieldName('field')?.text === 'argv') return { kind: 'value', steps: [step(n, `${n.text} read (command arguments)`)] };
         // a field of a parameter's struct is the library's own state, not caller input
         const bt = base ? this.#eval(base, at, depth + 1) : undefined;
         return bt?.origin ? undefined : extend(bt, n, `field ${n.text}`, 'value');
@@ -397,8 +411,8 @@ class FunctionAnalysis implements FunctionTaint {
         const name = declaredName(node.childForFieldName('declarator'));
         const value = node.childForFieldName('value');
         if (name) {
-          const t = value ? extend(this.#eval(value, value.startIndex, 0), node, `assigned to ${name.text}`) : undefined;
-          this.#def(name.text, { at: node.endIndex, taint: t, value: value ?? undefined });
+          const lazy = value ? () => extend(this.#eval(value, value.startIndex, 0), node, `assigned to ${name.text}`) : undefined;
+          this.#def(name.text, { at: node.endIndex, ...(lazy ? { lazy } : {}), value: value ?? undefined });
         }
         return;
       }
@@ -416,21 +430,29 @@ class FunctionAnalysis implements FunctionTaint {
         const right = node.childForFieldName('right');
         const op = node.childForFieldName('operator')?.text ?? '=';
         if (!left || !right) return;
-        const rt = this.#eval(right, right.startIndex, 0);
+        const rt = () => this.#eval(right, right.startIndex, 0);
         if (left.type === 'subscript_expression' || (left.type === 'pointer_expression' && !keyOf(left))) {
           // a tainted value stored into a buffer taints its contents; a clean one leaves them as they were
           const key = targetKey(left);
-          if (key && rt) this.#def(key, { at: node.endIndex, taint: extend(rt, node, `stored into ${key}`) });
+          if (key)
+            this.#def(key, {
+              at: node.endIndex,
+              store: true,
+              lazy: () => extend(rt(), node, `stored into ${key}`) ?? this.#keyTaint(key, node.startIndex),
+            });
           return;
         }
         const key = keyOf(left);
         if (!key) return;
-        let t: Taint | undefined;
-        if (op === '=') t = rt;
-        else if (op === '%=' || op === '&=') t = undefined;
-        else if (op === '>>=' || op === '/=') t = this.#keyTaint(key, node.startIndex) && rt;
-        else t = join(this.#keyTaint(key, node.startIndex), rt);
-        this.#def(key, { at: node.endIndex, taint: extend(t, node, `assigned to ${key}`), value: op === '=' ? right : undefined });
+        const lazy = (): Taint | undefined => {
+          let t: Taint | undefined;
+          if (op === '=') t = rt();
+          else if (op === '%=' || op === '&=') t = undefined;
+          else if (op === '>>=' || op === '/=') t = this.#keyTaint(key, node.startIndex) && rt();
+          else t = join(this.#keyTaint(key, node.startIndex), rt());
+          return extend(t, node, `assigned to ${key}`);
+        };
+        this.#def(key, { at: node.endIndex, lazy, ...(op === '=' ? { value: right } : {}) });
         return;
       }
       case 'binary_expression': {
@@ -500,6 +522,19 @@ class FunctionAnalysis implements FunctionTaint {
           const key = targetKey(args[0]);
           if (key && t) this.#def(key, { at: node.endIndex, taint: extend(t, node, `copied into ${key} by ${fname}()`) });
           break;
+        }
+        if (!MODELLED.test(fname) && !PURE_CLEAN.test(fname)) {
+          // a call the analysis does not model writes what it derives from its inputs into its out-arguments
+          const outs = args.filter((a) => a.type === 'pointer_expression' && a.text.startsWith('&'));
+          if (outs.length > 0) {
+            let t: Taint | undefined;
+            for (const a of args) if (!outs.includes(a)) t = join(t, this.#eval(a, node.startIndex, 0));
+            if (t)
+              for (const o of outs) {
+                const key = targetKey(o);
+                if (key) this.#def(key, { at: node.endIndex, taint: extend(t, node, `written by ${fname}()`, 'value') });
+              }
+          }
         }
         if (/^(v?sn?printf|asprintf)$/.test(fname)) {
           const t = args.slice(1).reduce<Taint | undefined>((acc, a) => join(acc, this.#eval(a, node.startIndex, 0)), undefined);
