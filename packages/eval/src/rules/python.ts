@@ -1,4 +1,4 @@
-import { argument, describeHit, hitAt, literalText, type SinkHit } from '../taint/python.js';
+import { argument, describeHit, hitAt, isRouteHandler, literalText, type SinkHit, scopeOf } from '../taint/python.js';
 import type { LanguageRules, PredicateResult, Rule, RuleHit, RuleMatch, SyntaxNode } from './rule.js';
 import { CREDENTIAL_RULE_TEXT, isPlaceholderSecret, PLAIN_SECRET_NAME, SECRET_LITERAL, SECRET_NAME, SECRET_RULE_TEXT } from './secrets.js';
 import { ancestor, namedArgs } from './syntax.js';
@@ -534,6 +534,9 @@ export const PYTHON_RULES: readonly Rule[] = [
     remediation: 'Render through an auto-escaping template, or wrap each value in html.escape / markupsafe.escape.',
     query: `${sinkCall('(make_response|Response|HttpResponse|render_template_string|Markup|mark_safe|HTMLResponse|\\\\.write|\\\\.finish)$')} ((return_statement) @finding)`,
     predicate: (m) => {
+      const at = m.captures.finding as SyntaxNode;
+      // a return outside a route handler matters only when it holds HTML: no walk for the others
+      if (at.type === 'return_statement' && !/</.test(at.text) && !isRouteHandler(scopeOf(at))) return false;
       const hit = taintAt(m, 'python.xss');
       if (!hit) return false;
       if (hit.flows.length) return withFlow(hit);
@@ -549,7 +552,7 @@ export const PYTHON_RULES: readonly Rule[] = [
     severity: 'medium',
     message: 'A redirect goes to a URL taken from the request without checking its host.',
     remediation: 'Redirect only to relative paths or allow-listed hosts (url_has_allowed_host_and_scheme / urlparse(url).netloc check).',
-    query: `${sinkCall('(redirect|HttpResponseRedirect|HttpResponsePermanentRedirect|RedirectResponse|redirect_to|send_header|putheader|add_header|set_header)$')} ((assignment left: (subscript)) @finding)`,
+    query: `${sinkCall('(redirect|HttpResponseRedirect|HttpResponsePermanentRedirect|RedirectResponse|redirect_to|send_header|putheader|add_header|set_header)$')} ((assignment left: (subscript value: (_) @target)) @finding (#match? @target "(^|\\\\.)(headers?|resp|response|res|r)$"))`,
     predicate: (m) => report(taintAt(m, 'python.open-redirect')),
   },
   {
@@ -559,7 +562,9 @@ export const PYTHON_RULES: readonly Rule[] = [
     severity: 'high',
     message: 'A server-side request goes to a URL or host taken from input.',
     remediation: 'Build the URL from a fixed base and check the host against an allow-list before requesting it.',
-    query: sinkCall('(\\\\.(get|post|put|delete|head|patch|options|request|stream)|urlopen|Request)$'),
+    query: sinkCall(
+      '^((requests|httpx|session|client|self\\\\.session|http)\\\\.(get|post|put|delete|head|patch|options|request|stream)|(urllib\\\\.request\\\\.|urllib2\\\\.|request\\\\.)?(urlopen|Request))$',
+    ),
     predicate: (m) => report(taintAt(m, 'python.ssrf')),
   },
   {
@@ -574,7 +579,7 @@ export const PYTHON_RULES: readonly Rule[] = [
   },
   {
     id: 'python.xpath-injection',
-    trigger: /xpath|XPath|\.find(all|text)?\s*\(|iterfind|\.evaluate\s*\(/,
+    trigger: /^(?=[\s\S]*(xml|etree|ElementTree|xpath|XPath))[\s\S]*(xpath|XPath|\.find(all|text)?\s*\(|iterfind|\.evaluate\s*\()/,
     cwe: 'CWE-643',
     severity: 'high',
     message: 'An XPath expression is built from input.',
@@ -602,17 +607,20 @@ export const PYTHON_RULES: readonly Rule[] = [
     severity: 'medium',
     message: 'An HTTP response header is set from request data (CR/LF can split the response).',
     remediation: 'Reject or strip \\r and \\n from the value, or allow-list it.',
-    query: `${sinkCall('\\\\.(add_header|set_header|add|set|send_header|putheader)$')} ((assignment left: (subscript)) @finding)`,
+    query: `${sinkCall('(headers|response|resp|self)\\\\.(add_header|set_header|add|set|send_header|putheader)$')} ((assignment left: (subscript value: (_) @target)) @finding (#match? @target "(^|\\\\.)(headers?|http_headers|response_headers|resp|response|res|r)$"))`,
     predicate: (m) => report(taintAt(m, 'python.header-injection')),
   },
   {
     id: 'python.log-injection',
-    trigger: /log/i,
+    // only request data counts: a file that reads none (no request object, no route) is skipped
+    trigger: /^(?=[\s\S]*(\brequest\b|@[\w.]+\.(route|get|post|put|delete|patch)\b|HTTPRequestHandler|get_argument))[\s\S]*log/i,
     cwe: 'CWE-117',
     severity: 'medium',
     message: 'Request data is formatted into a log message (forged log lines through CR/LF).',
     remediation: "Pass values as logging arguments and strip \\r and \\n (value.replace('\\n', '')) before logging.",
-    query: sinkCall('\\\\.(debug|info|warning|warn|error|critical|exception|log)$'),
+    query: sinkCall(
+      '^(logger|logging|log|LOG|LOGGER|_logger|_log|app\\\\.logger|current_app\\\\.logger|self\\\\.logger|self\\\\.log)\\\\.(debug|info|warning|warn|error|critical|exception|log)$',
+    ),
     predicate: (m) => report(taintAt(m, 'python.log-injection')),
   },
   {
