@@ -458,6 +458,16 @@ def sign(payload):
     return jwt.encode(payload, token, algorithm="HS256")
 `,
   },
+  'python.command-string': {
+    vulnerable: `def map_volume(self, volume_name, host_name):
+    ssh_cmd = "svctask mkvdiskhostmap -host %s %s" % (host_name, volume_name)
+    return self._run_ssh(ssh_cmd)
+`,
+    fixed: `def map_volume(self, volume_name, host_name):
+    ssh_cmd = ["svctask", "mkvdiskhostmap", "-host", host_name, volume_name]
+    return self._run_ssh(ssh_cmd)
+`,
+  },
   'python.dynamic-import': {
     vulnerable: `import importlib
 from flask import request

@@ -225,6 +225,29 @@ export const PYTHON_RULES: readonly Rule[] = [
     predicate: (m) => report(taintAt(m, 'python.subprocess-shell'), true),
   },
   {
+    id: 'python.command-string',
+    trigger:
+      /\b(_?run_ssh|ssh_execute|_?ssh_exec\w*|_cli_run|exec_command|_?run_command|execute_command|_?run_cmd|run_shell|shell_exec)\s*\(/,
+    cwe: 'CWE-78',
+    severity: 'high',
+    message: 'A command string built from input is handed to a function that runs it through a (remote) shell.',
+    remediation: 'Pass the command as an argument list and quote each value (shlex.quote) where a string is unavoidable.',
+    query: sinkCall(
+      '(^|\\\\.)(_?run_ssh|ssh_execute|_?ssh_exec\\\\w*|_cli_run|exec_command|_?run_command|execute_command|_?run_cmd|run_shell|shell_exec)$',
+    ),
+    predicate: (m) => {
+      const hit = taintAt(m, 'python.command-string');
+      if (!hit) return false;
+      // an argument list is the safe form: each element reaches the program as one argument
+      const arg = argument(hit.node, 0);
+      const listy = (n: SyntaxNode) => n.type === 'list' || n.type === 'list_comprehension' || /^list\(/.test(n.text);
+      if (!arg || listy(arg) || (arg.type === 'identifier' && assignmentsOf(hit.node, arg.text, hit.node.startIndex).some(listy)))
+        return false;
+      if (hit.flows.length) return withFlow(hit);
+      return hit.unknown && isFormatted(argument(hit.node, 0), hit.node) ? hit.node : false;
+    },
+  },
+  {
     id: 'python.eval',
     trigger: /\b(eval|exec|execfile)\s*\(/,
     cwe: 'CWE-95',

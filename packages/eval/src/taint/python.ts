@@ -420,7 +420,7 @@ function urlAccept(f: Flow): boolean {
 
 /** The last names of every call `sinkFor` knows: a cheap test before the full table. */
 const SINK_NAME =
-  /(^|\.)(import_module|__import__|send_header|putheader|system|popen\d?|spawnlp|execl|getoutput|getstatusoutput|call|run|Popen|check_call|check_output|eval|exec|execfile|execute|executemany|executescript|raw|mogrify|read_sql|read_sql_query|extra|open|remove|unlink|rmtree|copy|copyfile|listdir|rmdir|makedirs|mkdir|send_file|send_from_directory|FileResponse|rename|move|ZipFile|save|redirect|HttpResponseRedirect|HttpResponsePermanentRedirect|RedirectResponse|redirect_to|get|post|put|delete|head|patch|options|request|stream|urlopen|Request|search_s|search_st|search_ext_s|search_ext|search|xpath|XPath|evaluate|ETXPath|find|findall|findtext|iterfind|find_one|find_one_and_update|find_one_and_delete|update_one|update_many|delete_one|delete_many|count_documents|aggregate|distinct|replace_one|scan|query|get_item|delete_item|update_item|match|fullmatch|compile|finditer|sub|subn|split|debug|info|warning|warn|error|critical|exception|log|make_response|Response|HttpResponse|render_template_string|Markup|mark_safe|HTMLResponse|write|finish|add_header|set_header|add|set)$/;
+  /(^|\.)(_?run_ssh|ssh_execute|_?ssh_exec\w*|_cli_run|exec_command|_?run_command|execute_command|_?run_cmd|run_shell|shell_exec|import_module|__import__|send_header|putheader|system|popen\d?|spawnlp|execl|getoutput|getstatusoutput|call|run|Popen|check_call|check_output|eval|exec|execfile|execute|executemany|executescript|raw|mogrify|read_sql|read_sql_query|extra|open|remove|unlink|rmtree|copy|copyfile|listdir|rmdir|makedirs|mkdir|send_file|send_from_directory|FileResponse|rename|move|ZipFile|save|redirect|HttpResponseRedirect|HttpResponsePermanentRedirect|RedirectResponse|redirect_to|get|post|put|delete|head|patch|options|request|stream|urlopen|Request|search_s|search_st|search_ext_s|search_ext|search|xpath|XPath|evaluate|ETXPath|find|findall|findtext|iterfind|find_one|find_one_and_update|find_one_and_delete|update_one|update_many|delete_one|delete_many|count_documents|aggregate|distinct|replace_one|scan|query|get_item|delete_item|update_item|match|fullmatch|compile|finditer|sub|subn|split|debug|info|warning|warn|error|critical|exception|log|make_response|Response|HttpResponse|render_template_string|Markup|mark_safe|HTMLResponse|write|finish|add_header|set_header|add|set)$/;
 
 /** The same names followed by an opening parenthesis, anywhere in a statement's text. */
 const SINK_TEXT = new RegExp(`\\b${SINK_NAME.source.replace(/^\(\^\|\\\.\)/, '').replace(/\$$/, '')}\\s*\\(`);
@@ -467,6 +467,17 @@ function sinkFor(fn: string, call: SyntaxNode, code: string): SinkSpec | undefin
     case /^(subprocess\.)?(call|run|Popen|check_call|check_output)$/.test(fn) &&
       keyword(call.childForFieldName('arguments'), 'shell')?.text === 'True':
       return { rule: 'python.subprocess-shell', cls: 'command', kinds: ALL_INJECTION, paramDirect: true, values: first, unknown: true };
+    case /^(_?run_ssh|ssh_execute|_?ssh_exec\w*|_cli_run|exec_command|_?run_command|execute_command|_?run_cmd|run_shell|shell_exec)$/.test(
+      last,
+    ):
+      return {
+        rule: 'python.command-string',
+        cls: 'command',
+        kinds: ALL_INJECTION,
+        values: first,
+        accept: (f) => f.composed || f.source.kind !== 'param',
+        unknown: true,
+      };
     case /^(eval|exec|execfile)$/.test(fn):
       return { rule: 'python.eval', cls: 'code', kinds: [...ALL_INJECTION, 'io'], paramDirect: true, values: first, unknown: true };
     case (/^(execute|executemany|executescript|raw|mogrify|read_sql|read_sql_query|extra)$/.test(last) && fn.includes('.')) ||
@@ -1465,6 +1476,7 @@ const RULE_WHAT: Record<string, string> = {
   'python.os-command': 'command injection',
   'python.os-command-imported': 'command injection',
   'python.subprocess-shell': 'command injection',
+  'python.command-string': 'command injection',
   'python.eval': 'code injection',
   'python.dynamic-import': 'code injection',
   'python.sql-format': 'SQL injection',
