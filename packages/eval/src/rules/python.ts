@@ -191,6 +191,7 @@ function sinkCall(pattern: string): string {
   return `((call function: [(identifier) (attribute)] @fn) @finding (#match? @fn "${pattern}"))`;
 }
 
+/** The Python rules: taint-based injection and request-data rules, then configuration and API-misuse rules. */
 export const PYTHON_RULES: readonly Rule[] = [
   {
     id: 'python.os-command',
@@ -734,4 +735,5 @@ export const PYTHON_RULES: readonly Rule[] = [
   },
 ];
 
+/** Python with its rules, as the registry takes it. */
 export const PYTHON_LANGUAGE: LanguageRules = { language: 'python', rules: PYTHON_RULES };

@@ -2,6 +2,7 @@
 export const SECRET_LITERAL =
   /-----BEGIN (RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY( BLOCK)?-----|\bAIza[0-9A-Za-z_-]{35}\b|\bya29\.[0-9A-Za-z_-]{20,}|\bAKIA[0-9A-Z]{16}\b|\bgh[pousr]_[0-9A-Za-z]{36}\b|\bxox[baprs]-[0-9A-Za-z-]{10,}|\bsk_live_[0-9a-zA-Z]{24,}/;
 
+/** The text shared by each language's embedded-secret rule. */
 export const SECRET_RULE_TEXT = {
   cwe: 'CWE-798',
   severity: 'high',
