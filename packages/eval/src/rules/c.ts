@@ -220,6 +220,25 @@ function hit(node: SyntaxNode, taint: Taint, sink: string): RuleHit {
   return { node, flow: flowSteps(node, taint, sink) };
 }
 
+const INDEX_TAINT = new WeakMap<object, Map<string, Taint | null>>();
+
+/** An index's taint, worked out once per tree for the read and the write rule alike. */
+function indexTaint(idx: SyntaxNode): Taint | undefined {
+  const tree = idx.tree as object;
+  let m = INDEX_TAINT.get(tree);
+  if (!m) {
+    m = new Map();
+    INDEX_TAINT.set(tree, m);
+  }
+  const key = `${idx.startIndex}:${idx.endIndex}`;
+  let t = m.get(key);
+  if (t === undefined) {
+    t = taintOf(idx) ?? null;
+    m.set(key, t);
+  }
+  return t ?? undefined;
+}
+
 function taintOf(n: SyntaxNode | null | undefined): Taint | undefined {
   return n ? functionTaint(n)?.taintOf(n) : undefined;
 }
@@ -366,7 +385,7 @@ function taintedIndex(m: RuleMatch, write: boolean): RuleHit | boolean {
   const idx = m.captures.idx;
   if (!sub || !arr || !idx || isConstantC(idx) || isWrite(sub) !== write) return false;
   if (/^(argv|envp|environ)$/.test(arr.text)) return false;
-  const t = taintOf(idx);
+  const t = indexTaint(idx);
   if (t?.kind !== 'value') return false;
   return hit(sub, t, write ? `index of a write into ${arr.text}` : `index of a read from ${arr.text}`);
 }
@@ -468,7 +487,7 @@ const RESULT_QUERY =
 const SUBSCRIPT_QUERY = '(subscript_expression argument: (_) @arr index: (_) @idx) @finding';
 const OFF_BY_ONE_QUERY = [
   '(for_statement condition: (binary_expression left: (identifier) @loopvar operator: "<=" right: (_) @bound) @cond body: (_) @body) @finding',
-  '(subscript_expression argument: (identifier) @arr index: (_) @idx) @finding',
+  '(subscript_expression argument: (identifier) @arr index: [(number_literal) (sizeof_expression) (identifier)] @idx) @finding',
   '((call_expression function: (identifier) @fn arguments: (argument_list . (_) @dst . (_) @src .)) @copy (#match? @fn "^(strcpy|stpcpy)$"))',
 ].join(' ');
 const NULL_TRIGGER =
