@@ -12,10 +12,16 @@ import type { LanguageRules, PredicateResult, Rule, RuleFlowStep, RuleHit, RuleM
  */
 export type RequiredWords = readonly (readonly (readonly string[])[])[] | undefined;
 
+/** A compiled query with the words it requires, shared by the rules of a language that declare the same query text. */
+interface CompiledQuery {
+  readonly query: Query;
+  readonly words: RequiredWords;
+}
+
 /** A rule as the engine keeps it: its query compiled on first need, with the words it requires. */
 interface RuleState {
   readonly rule: Rule;
-  compiled?: { query: Query; words: RequiredWords };
+  compiled?: CompiledQuery;
 }
 
 /** Options of `BuiltinAnalyzer`. */
@@ -38,13 +44,16 @@ export interface BuiltinAnalyzerOptions {
  *
  * A rule's query is compiled the first time its trigger fires on a text, a text no rule applies to is
  * not parsed, and a rule's query runs only where the text holds one of the words its `#match?`
- * predicates require: one file costs only the rules it may concern.
+ * predicates require: one file costs only the rules it may concern. Rules declaring the same query
+ * text share one compiled query and, per text, one list of its matches.
  */
 export class BuiltinAnalyzer implements SyncAnalyzer {
   readonly name: string;
   readonly languages: readonly Language[];
   readonly #specs: Map<Language, LanguageRules>;
   readonly #states = new Map<Language, RuleState[]>();
+  /** Compiled queries per language by query text: rules declaring the same query share one. */
+  readonly #queries = new Map<Language, Map<string, CompiledQuery>>();
 
   constructor(options: BuiltinAnalyzerOptions = {}) {
     const specs = options.languages ?? BUILTIN_LANGUAGES;
@@ -64,7 +73,7 @@ export class BuiltinAnalyzer implements SyncAnalyzer {
    */
   check(language: Language): void {
     const states = this.#rulesOf(language);
-    for (const state of states) compiled(language, state);
+    for (const state of states) this.#compiled(language, state);
   }
 
   async analyze(code: string, language: Language): Promise<Finding[]> {
@@ -76,21 +85,33 @@ export class BuiltinAnalyzer implements SyncAnalyzer {
     const findings: Finding[] = [];
     const seen = new Set<string>();
     let root: SyntaxNode | undefined;
+    // rules sharing a compiled query share its matches on this text (same query, same word span)
+    const matchesOf = new Map<CompiledQuery, readonly Record<string, SyntaxNode>[] | null>();
     for (const state of states) {
       const { rule } = state;
       if (rule.trigger) {
         rule.trigger.lastIndex = 0;
         if (!rule.trigger.test(code)) continue;
       }
-      const { query, words } = compiled(language, state);
-      const span = wordSpan(words, code);
-      if (span === null) continue;
-      root ??= parse(code, language).rootNode;
-      // tree-sitter counts UTF-16 text in bytes, two per unit
-      const options = span ? { startIndex: 2 * span.start, endIndex: 2 * span.end } : undefined;
-      for (const m of query.matches(root, options)) {
-        const captures: Record<string, SyntaxNode> = {};
-        for (const c of m.captures) if (!(c.name in captures)) captures[c.name] = c.node;
+      const shared = this.#compiled(language, state);
+      let list = matchesOf.get(shared);
+      if (list === undefined) {
+        const span = wordSpan(shared.words, code);
+        if (span === null) list = null;
+        else {
+          root ??= parse(code, language).rootNode;
+          // tree-sitter counts UTF-16 text in bytes, two per unit
+          const options = span ? { startIndex: 2 * span.start, endIndex: 2 * span.end } : undefined;
+          list = shared.query.matches(root, options).map((m) => {
+            const captures: Record<string, SyntaxNode> = {};
+            for (const c of m.captures) if (!(c.name in captures)) captures[c.name] = c.node;
+            return captures;
+          });
+        }
+        matchesOf.set(shared, list);
+      }
+      if (list === null) continue;
+      for (const captures of list) {
         const match: RuleMatch = { code, captures };
         const verdict = rule.predicate ? rule.predicate(match) : true;
         for (const hit of hitsOf(verdict, captures[rule.report ?? 'finding'])) {
@@ -124,20 +145,30 @@ export class BuiltinAnalyzer implements SyncAnalyzer {
     this.#states.set(language, states);
     return states;
   }
-}
 
-/** The rule's compiled query and required words, compiling it on first call. */
-function compiled(language: Language, state: RuleState): { query: Query; words: RequiredWords } {
-  if (state.compiled) return state.compiled;
-  const { rule } = state;
-  let query: Query;
-  try {
-    query = compileQuery(language, rule.query);
-  } catch (cause) {
-    throw new EvaluationError('bad-rule', `rule ${rule.id} has a query tree-sitter rejects: ${(cause as Error).message}`, { cause });
+  /** The rule's compiled query and required words, compiled on first need (once per query text and language). */
+  #compiled(language: Language, state: RuleState): CompiledQuery {
+    if (state.compiled) return state.compiled;
+    const { rule } = state;
+    let byText = this.#queries.get(language);
+    if (!byText) {
+      byText = new Map();
+      this.#queries.set(language, byText);
+    }
+    let shared = byText.get(rule.query);
+    if (!shared) {
+      let query: Query;
+      try {
+        query = compileQuery(language, rule.query);
+      } catch (cause) {
+        throw new EvaluationError('bad-rule', `rule ${rule.id} has a query tree-sitter rejects: ${(cause as Error).message}`, { cause });
+      }
+      shared = { query, words: requiredWords(patternSources(query, rule.query)) };
+      byText.set(rule.query, shared);
+    }
+    state.compiled = shared;
+    return shared;
   }
-  state.compiled = { query, words: requiredWords(patternSources(query, rule.query)) };
-  return state.compiled;
 }
 
 /**
