@@ -161,12 +161,17 @@ export function liftPair(pair: RepairPair, options: PairSpanOptions = {}): Lifte
   return { vulnerable: { spans: v.spans, units: vUnits }, fixed: { spans: f.spans, units: fUnits } };
 }
 
-/** The lines insertions land on, and the line after each. */
+/**
+ * The lines insertions land on, and the line after each one that lands at the end of its line (past
+ * the last non-whitespace character): the statement a check inserted there protects. An insertion
+ * landing before a line's code touches that line alone.
+ */
 function landingLines(text: string, landings: readonly number[]): number[] {
   const lines = new TouchedLines(text, []);
   return landings.flatMap((p) => {
     const line = lines.lineOf(Math.min(p, Math.max(0, text.length - 1)));
-    return [line, line + 1];
+    const rest = text.slice(p, lines.lineEnd(line));
+    return /\S/.test(rest) && p < text.length ? [line] : [line, line + 1];
   });
 }
 
