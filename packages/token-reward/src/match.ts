@@ -97,7 +97,7 @@ export function matchCompletion(
   for (let t = 0; t < ids.length; t++) ids[t] = profile.kindIds.get(tokens.kinds[t] as string) ?? -1;
   const byType = new Map<string, UnitProfile[]>();
   for (const unit of profile.units) {
-    if (unit.generic) continue;
+    if (unit.generic && !unit.asWritten) continue;
     const type = unit.span.nodeType ?? '';
     const list = byType.get(type);
     if (list) list.push(unit);
@@ -148,7 +148,7 @@ export function matchCompletion(
       const max = unit.ids.length > maxFuzzy ? 0 : Math.floor((1 - minSim) * longer + 1e-9);
       if (Math.abs(len - unit.ids.length) > max || bagDistance(unit.ids, got, bag) > max) continue;
       const d = boundedDistance(unit.ids, got, max);
-      if (d > max) continue;
+      if (d > max || (unit.asWritten && (d > 0 || stringDistance(unit.raws, rawsOfNode()) > 0))) continue;
       const sim = 1 - d / longer;
       before ??= ids
         .subarray(Math.max(0, node.from - k), node.from)
@@ -166,7 +166,8 @@ export function matchCompletion(
             refAfter.length;
       const ctx = (contextSimilarity(refBefore, before) + afterSim) / 2;
       // a generic unit such as `(x)` must sit where the reference had it: same token just before
-      if (unit.ids.length < distinctive && (ctx < minCtx || (refBefore.length > 0 && before[0] !== refBefore[0]))) continue;
+      if ((unit.ids.length < distinctive || unit.asWritten) && (ctx < minCtx || (refBefore.length > 0 && before[0] !== refBefore[0])))
+        continue;
       if (unit.literalWords.size > 0) {
         const words = literalWords(tokens.kinds.slice(node.from, node.to), rawsOfNode());
         if (jaccard(unit.literalWords, words) < minLiteral) continue;

@@ -48,6 +48,12 @@ export interface UnitProfile {
   guarded: boolean;
   /** A unit of a check the fix inserted before a statement (secure units only): what protects a `guarded` one. */
   check: boolean;
+  /**
+   * A `generic` check whose text as written (names included) occurs nowhere on the other side (the
+   * `(tc->sock)` of a NULL check wrapped around statements): matched anyway, but only as written and
+   * in the reference's context.
+   */
+  asWritten: boolean;
 }
 
 /** Everything online matching needs from a pair, computed once per pair (see `SpanCache`). */
@@ -125,6 +131,7 @@ export function profilePair(
       const [cf, ct] = tokenRange(other.tokens, map(span.start, 'left'), map(span.end, 'right'));
       const kinds = own.tokens.kinds.slice(from, to);
       const raws = rawTokens(own, from, to);
+      const generic = occursOutside(other.ids, own.ids.subarray(from, to), cf, ct);
       units.push({
         span,
         kinds,
@@ -135,9 +142,10 @@ export function profilePair(
         // a guarded statement reads the same in the fix: the check before it tells them apart instead
         counter: guarded ? { ids: new Int32Array(0), raws: [] } : { ids: other.ids.slice(cf, ct), raws: rawTokens(other, cf, ct) },
         literalWords: literalWords(kinds, raws),
-        generic: occursOutside(other.ids, own.ids.subarray(from, to), cf, ct),
+        generic,
         guarded,
         check,
+        asWritten: generic && check && !compact(other.text).includes(raws.join('')),
       });
     }
   }
@@ -146,7 +154,7 @@ export function profilePair(
     language: pair.language,
     spans,
     units,
-    unitTypes: new Set(units.filter((u) => !u.generic).map((u) => u.span.nodeType ?? '')),
+    unitTypes: new Set(units.filter((u) => !u.generic || u.asWritten).map((u) => u.span.nodeType ?? '')),
     kindIds,
   };
 }
@@ -202,6 +210,9 @@ function occursOutside(hay: Int32Array, needle: Int32Array, skipFrom: number, sk
   }
   return false;
 }
+
+/** `text` without whitespace. */
+const compact = (text: string) => text.replace(/\s+/g, '');
 
 function rawTokens(l: Lexed, from: number, to: number): string[] {
   const out: string[] = [];
