@@ -1,7 +1,7 @@
-import type { RepairPair } from '@srcode/dataset';
+import { computeChanges, type RepairPair } from '@srcode/dataset';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type PairSpans, pairSpans } from '../src/index.js';
-import { addMeasures, measureSpans, type SideMeasure } from './spans-metric.js';
+import { addMeasures, lineDiffTouched, measureSpans, type SideMeasure, spanCharsOnLines } from './spans-metric.js';
 import { hasAllPairs, loadAllPairs } from './sven.js';
 
 const LANGUAGES = ['c', 'cpp', 'python'] as const;
@@ -49,6 +49,30 @@ describe.skipIf(!hasAllPairs)('spans on every SVEN and SafeCoder pair (needs ../
       }
     });
   }
+
+  it(`keeps ${MIN_ON_LINES * 100}% of span characters on the lines a line diff touched, with changes from computeChanges`, () => {
+    // changes recomputed for every pair (as for pairs that come without them) and touched lines taken
+    // from a line diff that knows nothing of characters: a wrap fix's re-indented body is not touched
+    const t: Record<string, { vulnerable: number[]; fixed: number[] }> = {};
+    for (const pair of pairs) {
+      const recomputed = { ...pair, changes: computeChanges(pair.vulnerableCode, pair.fixedCode) };
+      const spans = pairSpans(recomputed);
+      const lines = lineDiffTouched(pair.vulnerableCode, pair.fixedCode);
+      const v = spanCharsOnLines(pair.vulnerableCode, spans.vulnerable, lines.vulnerable);
+      const f = spanCharsOnLines(pair.fixedCode, spans.fixed, lines.fixed);
+      t[pair.language] ??= { vulnerable: [0, 0], fixed: [0, 0] };
+      const row = t[pair.language] as { vulnerable: number[]; fixed: number[] };
+      row.vulnerable = [(row.vulnerable[0] as number) + v.onLines, (row.vulnerable[1] as number) + v.total];
+      row.fixed = [(row.fixed[0] as number) + f.onLines, (row.fixed[1] as number) + f.total];
+    }
+    for (const language of LANGUAGES) {
+      for (const side of SIDES) {
+        const [on = 0, total = 0] = t[language]?.[side] ?? [];
+        expect(total, `${language} ${side}`).toBeGreaterThan(1000);
+        expect(on / total, `${language} ${side}: ${on} of ${total}`).toBeGreaterThanOrEqual(MIN_ON_LINES);
+      }
+    }
+  });
 
   it('covers every changed character other than whitespace, on both sides of every pair', () => {
     const missed: string[] = [];

@@ -123,3 +123,61 @@ export function measureSpans(
 export function addMeasures(a: SideMeasure, b: SideMeasure): SideMeasure {
   return { onLines: a.onLines + b.onLines, total: a.total + b.total, uncovered: a.uncovered + b.uncovered };
 }
+
+/**
+ * The lines a plain line diff (whitespace ignored, longest common subsequence) says a fix touched,
+ * independent of any character diff: removed lines on the vulnerable side, with the line each run of
+ * added lines lands before and the one after it; added lines on the fixed side.
+ */
+export function lineDiffTouched(before: string, after: string): { vulnerable: Set<number>; fixed: Set<number> } {
+  const key = (l: string) => l.replace(/\s+/g, '');
+  const a = before.split('\n').map(key);
+  const b = after.split('\n').map(key);
+  const n = a.length;
+  const m = b.length;
+  // lcs[i][j]: common lines of a[i..] and b[j..]
+  const lcs = Array.from({ length: n + 1 }, () => new Int32Array(m + 1));
+  for (let i = n - 1; i >= 0; i--)
+    for (let j = m - 1; j >= 0; j--)
+      (lcs[i] as Int32Array)[j] =
+        a[i] === b[j]
+          ? ((lcs[i + 1] as Int32Array)[j + 1] as number) + 1
+          : Math.max((lcs[i + 1] as Int32Array)[j] as number, (lcs[i] as Int32Array)[j + 1] as number);
+  const vulnerable = new Set<number>();
+  const fixed = new Set<number>();
+  let i = 0;
+  let j = 0;
+  while (i < n || j < m) {
+    if (i < n && j < m && a[i] === b[j]) {
+      i++;
+      j++;
+    } else if (j < m && (i === n || ((lcs[i] as Int32Array)[j + 1] as number) >= ((lcs[i + 1] as Int32Array)[j] as number))) {
+      fixed.add(j++);
+      vulnerable.add(i);
+      vulnerable.add(i + 1);
+    } else vulnerable.add(i++);
+  }
+  return { vulnerable, fixed };
+}
+
+/** Non-whitespace span characters of `text` on `lines`, and all of them. */
+export function spanCharsOnLines(
+  text: string,
+  spans: readonly TextRange[],
+  lines: ReadonlySet<number>,
+): { onLines: number; total: number } {
+  const covered = new Uint8Array(text.length);
+  for (const s of spans) covered.fill(1, Math.max(0, s.start), Math.min(text.length, s.end));
+  let onLines = 0;
+  let total = 0;
+  let line = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (covered[i] && !isSpace(c)) {
+      total++;
+      if (lines.has(line)) onLines++;
+    }
+    if (c === 10) line++;
+  }
+  return { onLines, total };
+}
