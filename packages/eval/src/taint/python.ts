@@ -642,6 +642,8 @@ function targets(node: SyntaxNode | null | undefined): string[] {
 /** The analysis of one scope. */
 interface ScopeResult {
   hits: SinkHit[];
+  /** The first hit per rule and node range (`rule:start:end`), built on first lookup. */
+  byKey?: Map<string, SinkHit>;
 }
 
 class Walker {
@@ -1439,6 +1441,10 @@ export function scopeOf(node: SyntaxNode): SyntaxNode {
 
 /** The sink hits of one scope, computed once per source text and scope. */
 export function scopeHits(code: string, scope: SyntaxNode): readonly SinkHit[] {
+  return scopeResult(code, scope).hits;
+}
+
+function scopeResult(code: string, scope: SyntaxNode): ScopeResult {
   if (code !== cacheCode) {
     cacheCode = code;
     cache = new Map();
@@ -1448,14 +1454,21 @@ export function scopeHits(code: string, scope: SyntaxNode): readonly SinkHit[] {
     r = new Walker(code, scope).run();
     cache.set(scope.startIndex, r);
   }
-  return r.hits;
+  return r;
 }
 
 /** The hit of `rule` reported at `node`, if the taint walk of its scope met one. */
 export function hitAt(code: string, node: SyntaxNode, rule: string): SinkHit | undefined {
-  return scopeHits(code, scopeOf(node)).find(
-    (h) => h.rule === rule && h.node.startIndex === node.startIndex && h.node.endIndex === node.endIndex,
-  );
+  const r = scopeResult(code, scopeOf(node));
+  if (r.hits.length === 0) return undefined;
+  if (!r.byKey) {
+    r.byKey = new Map();
+    for (const h of r.hits) {
+      const key = `${h.rule}:${h.node.startIndex}:${h.node.endIndex}`;
+      if (!r.byKey.has(key)) r.byKey.set(key, h);
+    }
+  }
+  return r.byKey.get(`${rule}:${node.startIndex}:${node.endIndex}`);
 }
 
 function position(code: string, index: number): number {
