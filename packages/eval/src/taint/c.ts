@@ -671,6 +671,34 @@ class FileTaint {
     return this.#root;
   }
 
+  #ranges: { start: number; end: number }[] | undefined;
+
+  /**
+   * The innermost function_definition holding `node` (itself included), by the functions' ranges (in
+   * document order, so the last holding one is the innermost); null when none does. The same as
+   * climbing `.parent`, which it falls back to where ranges cannot tell (an empty node, or a node with
+   * a function's exact range that is not that function).
+   */
+  enclosing(node: SyntaxNode): SyntaxNode | null {
+    const start = node.startIndex;
+    const end = node.endIndex;
+    this.#ranges ??= this.#fns.map((fn) => ({ start: fn.startIndex, end: fn.endIndex }));
+    let found = -1;
+    if (start < end) {
+      for (let i = 0; i < this.#ranges.length; i++) {
+        const r = this.#ranges[i] as { start: number; end: number };
+        if (r.start > start) break;
+        if (end <= r.end) found = i;
+      }
+    }
+    const fn = found >= 0 ? (this.#fns[found] as SyntaxNode) : null;
+    const exact = fn !== null && this.#ranges[found]?.start === start && this.#ranges[found]?.end === end && fn.id !== node.id;
+    if (start < end && !exact) return fn;
+    let up: SyntaxNode | null = node;
+    while (up && up.type !== 'function_definition') up = up.parent;
+    return up;
+  }
+
   get(fn: SyntaxNode): FunctionAnalysis | undefined {
     const i = this.#byStart.get(fn.startIndex);
     if (i === undefined) return undefined;
@@ -683,14 +711,13 @@ const FILES = new WeakMap<object, FileTaint>();
 
 /** The taint facts of the function enclosing `node` (computed once per tree); outside functions, of the file's top level. */
 export function functionTaint(node: SyntaxNode): FunctionTaint | undefined {
-  let fn: SyntaxNode | null = node;
-  while (fn && fn.type !== 'function_definition') fn = fn.parent;
   const tree = node.tree as object;
   let file = FILES.get(tree);
   if (!file) {
     file = new FileTaint(node.tree.rootNode);
     FILES.set(tree, file);
   }
+  const fn = file.enclosing(node);
   return fn ? file.get(fn) : file.root(node.tree.rootNode);
 }
 
