@@ -32,6 +32,7 @@ export type { Suite, SuiteName, SuiteTask } from './suites.js';
 export { SUITE_NAMES, cwevalSuite, cyberSecEvalSuite, loadSuite, proSuite } from './suites.js';
 export type { RateRow, SuiteSummary } from './metrics.js';
 export { summarise } from './metrics.js';
+export { cweAncestors, cweMatches, cweRelated, isKnownCwe, normaliseCwe } from './cwe.js';
 export type { ChatGeneratorOptions, ChatModelLike, CodeGenerator, RunSuiteProgress, RunSuiteOptions, RunSuiteResult } from './run.js';
 export { chatGenerator, runSuite } from './run.js';
 export { toHtml, toMarkdown } from './report.js';
