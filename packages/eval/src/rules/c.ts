@@ -378,12 +378,25 @@ function isWrite(sub: SyntaxNode): boolean {
   return WRITE_PARENTS.has(p.type);
 }
 
+/**
+ * Per subscript node, what the read and the write rule both ask first: whether it is written
+ * (undefined when its index is constant, which neither rule reports).
+ */
+const SUBSCRIPT_WRITE = new WeakMap<SyntaxNode, boolean | undefined>();
+
+function subscriptWrite(sub: SyntaxNode, idx: SyntaxNode): boolean | undefined {
+  if (SUBSCRIPT_WRITE.has(sub)) return SUBSCRIPT_WRITE.get(sub);
+  const w = isConstantC(idx) ? undefined : isWrite(sub);
+  SUBSCRIPT_WRITE.set(sub, w);
+  return w;
+}
+
 /** An index that input sets and nothing bounds, reading (`write` false) or writing an array. */
 function taintedIndex(m: RuleMatch, write: boolean): RuleHit | boolean {
   const sub = m.captures.finding;
   const arr = m.captures.arr;
   const idx = m.captures.idx;
-  if (!sub || !arr || !idx || isConstantC(idx) || isWrite(sub) !== write) return false;
+  if (!sub || !arr || !idx || subscriptWrite(sub, idx) !== write) return false;
   if (/^(argv|envp|environ)$/.test(arr.text)) return false;
   const t = indexTaint(idx);
   if (t?.kind !== 'value') return false;
