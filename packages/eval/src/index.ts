@@ -15,7 +15,23 @@ export { BANDIT, CPPCHECK, FLAWFINDER, TOOL_SPECS } from './tools.js';
 export type { BatchAnalyzer, EnsembleOptions } from './ensemble.js';
 export { EnsembleAnalyzer, analyzeAll } from './ensemble.js';
 export { ANALYZER_NAMES, createAnalyzer } from './analyzers.js';
-export type { SarifInput, SarifLevel, SarifLocation, SarifLog, SarifOptions, SarifRegion } from './sarif.js';
+export type {
+  SarifArtifact,
+  SarifArtifactLocation,
+  SarifCodeFlow,
+  SarifDriver,
+  SarifInput,
+  SarifLevel,
+  SarifLocation,
+  SarifLog,
+  SarifMessage,
+  SarifOptions,
+  SarifPhysicalLocation,
+  SarifRegion,
+  SarifReportingDescriptor,
+  SarifResultOut,
+  SarifRun,
+} from './sarif.js';
 export { toSarif } from './sarif.js';
 export type { SarifIssue } from './sarif-schema.js';
 export { validateSarif } from './sarif-schema.js';

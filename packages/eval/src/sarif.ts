@@ -48,13 +48,53 @@ export interface SarifLog {
 /** The one run of a log: the tool and its rules, the artefacts and the results on them. */
 export interface SarifRun {
   /** The tool that ran, with the rules its results refer to. */
-  tool: { driver: { name: string; version?: string; informationUri?: string; rules: SarifReportingDescriptor[] } };
+  tool: {
+    /** The analyser (or ensemble) and its rules. */
+    driver: SarifDriver;
+  };
   /** Each analysed artefact once. */
-  artifacts: { location: { uri: string }; description?: { text: string } }[];
+  artifacts: SarifArtifact[];
   /** One per finding. */
   results: SarifResultOut[];
   /** Columns count UTF-16 code units, as finding ranges do. */
   columnKind: 'utf16CodeUnits';
+}
+
+/** The tool of a run. */
+export interface SarifDriver {
+  /** The analyser's name. */
+  name: string;
+  /** Its version, when known. */
+  version?: string;
+  /** Where to read about it. */
+  informationUri?: string;
+  /** The rules its results refer to. */
+  rules: SarifReportingDescriptor[];
+}
+
+/** One analysed artefact. */
+export interface SarifArtifact {
+  /** Its URI. */
+  location: {
+    /** Percent-encoded relative URI. */
+    uri: string;
+  };
+  /** Said of standard input. */
+  description?: SarifMessage;
+}
+
+/** A taint finding's way from source to sink (SARIF §3.36). */
+export interface SarifCodeFlow {
+  /** What the flow shows. */
+  message?: SarifMessage;
+  /** One thread: the steps in order. */
+  threadFlows: {
+    /** Each step, source first. */
+    locations: {
+      /** Where the step is. */
+      location: SarifLocation;
+    }[];
+  }[];
 }
 
 /** A rule, once per (analyser, rule id). */
@@ -64,13 +104,21 @@ export interface SarifReportingDescriptor {
   /** The analyser's own rule id. */
   name?: string;
   /** The rule's message. */
-  shortDescription: { text: string };
+  shortDescription: SarifMessage;
   /** How to repair, when the analyser says. */
-  help?: { text: string };
+  help?: SarifMessage;
   /** The level of its findings. */
-  defaultConfiguration: { level: SarifLevel };
+  defaultConfiguration: {
+    /** The level. */
+    level: SarifLevel;
+  };
   /** `security` and the CWE as tags; the numeric severity code-scanning UIs sort by. */
-  properties: { tags: string[]; 'security-severity': string };
+  properties: {
+    /** `security` and `external/cwe/cwe-<n>`. */
+    tags: string[];
+    /** 0.0–10.0, as a string. */
+    'security-severity': string;
+  };
 }
 
 /** A text region (SARIF §3.30.2): offsets always, line and column numbers (1-based, end column exclusive) when the text is known. */
@@ -92,9 +140,31 @@ export interface SarifRegion {
 /** A location in one artefact. */
 export interface SarifLocation {
   /** The artefact and the region in it. */
-  physicalLocation: { artifactLocation: { uri: string; index: number }; region: SarifRegion };
+  physicalLocation: SarifPhysicalLocation;
   /** What happens there (flow steps). */
-  message?: { text: string };
+  message?: SarifMessage;
+}
+
+/** A region of one artefact. */
+export interface SarifPhysicalLocation {
+  /** The artefact, by URI and by its index in the run's `artifacts`. */
+  artifactLocation: SarifArtifactLocation;
+  /** Where in it. */
+  region: SarifRegion;
+}
+
+/** An artefact of the run. */
+export interface SarifArtifactLocation {
+  /** Percent-encoded relative URI (RFC 3986), the same as in the run's `artifacts`. */
+  uri: string;
+  /** Its index in the run's `artifacts`. */
+  index: number;
+}
+
+/** A plain-text SARIF message. */
+export interface SarifMessage {
+  /** The text. */
+  text: string;
 }
 
 /** One finding. */
@@ -106,13 +176,18 @@ export interface SarifResultOut {
   /** From the finding's severity. */
   level: SarifLevel;
   /** The finding's message, with its remediation. */
-  message: { text: string };
+  message: SarifMessage;
   /** Where. */
   locations: SarifLocation[];
   /** A taint finding's way from source to sink, from `Finding.flow`. */
-  codeFlows?: { message?: { text: string }; threadFlows: { locations: { location: SarifLocation }[] }[] }[];
+  codeFlows?: SarifCodeFlow[];
   /** The analysers that reported it, and the CWE. */
-  properties: { analyzer: string; cwe?: string };
+  properties: {
+    /** The analysers that reported it. */
+    analyzer: string;
+    /** The CWE, `CWE-<n>`. */
+    cwe?: string;
+  };
 }
 
 // RFC 3986 unreserved characters plus the sub-delimiters and "@" a path segment may hold unencoded;
