@@ -214,6 +214,9 @@ function sourceOf(node: SyntaxNode, traits: FileTraits): TaintSource | undefined
 const CLEAN_CALL =
   /^(int|float|bool|len|abs|round|ord|hash|id|isinstance|hasattr|uuid\.UUID|UUID|Decimal|datetime\.\w+|url_for|reverse|jsonify|json\.dumps|hashlib\.\w+|hmac\.\w+|secrets\.\w+|uuid\.uuid\d|math\.\w+|time\.\w+|range|enumerate|zip|\w+\.count|\w+\.index|\w+\.find|\w+\.startswith|\w+\.endswith|\w+\.isdigit|\w+\.isalnum|\w+\.exists|os\.path\.(exists|isfile|isdir|getsize)|parameterize|sqlalchemy\.text)$/;
 
+/** The broad name-based sanitisers (`sanitize_path`, `clean_input`, `validate_name`), which only count when imported. */
+const NAMED_SANITISER = /(^|\.)(sanitize|sanitise|clean|validate)\w*$/i;
+
 const SANITISERS: [RegExp, number][] = [
   [/(^|\.)(quote|shlex_quote)$/, SINK.command],
   [
@@ -225,8 +228,48 @@ const SANITISERS: [RegExp, number][] = [
   [/^re\.escape$|^regex\.escape$/, SINK.regex | SINK.ldap | SINK.xpath],
   [/(^|\.)(escape_filter_chars|escape_rdn|escape_dn_chars|escape_filter|escape_dn)$/, SINK.ldap],
   [/(^|\.)(urllib\.parse\.quote|parse\.quote|quote_plus|urlencode|url_escape)$/, SINK.html | SINK.header | SINK.log | SINK.command],
-  [/(^|\.)(sanitize|sanitise|clean|validate)\w*$/i, SINK.all],
+  [NAMED_SANITISER, SINK.all],
 ];
+
+let namesCode = '';
+let namesCache: { local: Set<string>; imported: Set<string> } = { local: new Set(), imported: new Set() };
+
+/**
+ * Names the file itself defines (functions, classes, assignment targets) and names it imports. A
+ * sanitiser is trusted by its name only where that name is not the file's own: a completion that
+ * defines `def secure_filename(n): return n` or `class shlex: quote = str` gets its calls treated as
+ * any local call (the argument's taint passes through), and the broad `sanitize*`/`clean*`/`validate*`
+ * names count only when imported, so no made-up helper name clears a value.
+ */
+function fileNames(code: string): { local: Set<string>; imported: Set<string> } {
+  if (code !== namesCode) {
+    namesCode = code;
+    const local = new Set<string>();
+    for (const m of code.matchAll(/^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+(\w+)/gm)) local.add(m[1] as string);
+    for (const m of code.matchAll(/^[ \t]*([A-Za-z_]\w*)[ \t]*(?::[^=\n]*)?=(?!=)/gm)) local.add(m[1] as string);
+    const imported = new Set<string>();
+    for (const m of code.matchAll(/^[ \t]*(?:from[ \t]+[\w.]+[ \t]+)?import[ \t]+([^\n#]+)/gm)) {
+      for (const part of (m[1] as string).replace(/[()\\]/g, ' ').split(',')) {
+        const words = part.trim().split(/\s+/);
+        const name = words.length >= 3 && words[1] === 'as' ? words[2] : words[0]?.split('.')[0];
+        if (name) imported.add(name);
+      }
+    }
+    namesCache = { local, imported };
+  }
+  return namesCache;
+}
+
+/** The sanitiser a call names, unless the name is the file's own or (for the broad names) not imported. */
+function sanitiserFor(fn: string, code: string): [RegExp, number] | undefined {
+  const san = SANITISERS.find(([re]) => re.test(fn));
+  if (!san) return undefined;
+  const root = fn.split('.')[0] as string;
+  const names = fileNames(code);
+  if (names.local.has(root)) return undefined;
+  if (san[0] === NAMED_SANITISER && !names.imported.has(root)) return undefined;
+  return san;
+}
 
 /** Calls that pass the taint of their arguments (and of the object, for methods) to their result. */
 const PROPAGATE =
@@ -1065,7 +1108,7 @@ class Walker {
       case 'call': {
         const fn = node.childForFieldName('function')?.text ?? '';
         if (CLEAN_CALL.test(fn)) return true;
-        const san = SANITISERS.find(([re]) => re.test(fn));
+        const san = sanitiserFor(fn, this.code);
         if (san) return (san[1] & bit) === bit;
         // psycopg2.sql composition quotes identifiers and literals itself
         if (/^(psycopg2\.)?sql\.(SQL|Identifier|Literal|Placeholder|Composed)\b/.test(fn)) return true;
@@ -1258,7 +1301,7 @@ class Walker {
     const fn = fnNode?.text ?? '';
     if (CLEAN_CALL.test(fn)) return NO;
     const args = node.childForFieldName('arguments');
-    const san = SANITISERS.find(([re]) => re.test(fn));
+    const san = sanitiserFor(fn, this.code);
     if (san) return sanitise(this.#argsTaint(node, state), san[1]);
     if (fnNode?.type === 'attribute') {
       const obj = fnNode.childForFieldName('object') as SyntaxNode;
@@ -1324,8 +1367,24 @@ class Walker {
       if (/loads$/.test(fn)) return map(t, (f) => ({ ...f, document: true }));
       return /^(str|repr|format|bytes)$/.test(fn) ? map(t, (f) => ({ ...f, document: false })) : t;
     }
+    // a function of the file's own that neither checks nor transforms its input passes it through,
+    // so wrapping a value in `def wrap(s): return s` (or a look-alike of a sanitiser's name) hides nothing
+    if (fnNode?.type === 'identifier' && fileNames(this.code).local.has(fn) && !checksInput(node, fn)) return this.#argsTaint(node, state);
     return NO;
   }
+}
+
+/** Whether the file's own function `name` visibly checks or converts what it is given (a guard, a sanitiser, a conversion). */
+function checksInput(at: SyntaxNode, name: string): boolean {
+  const def = at.tree.rootNode
+    .descendantsOfType(['function_definition', 'class_definition'])
+    .find((d) => d.childForFieldName('name')?.text === name);
+  if (!def) return true; // a lambda or an assigned callable: left as an unknown call
+  if (def.type === 'class_definition') return true;
+  const body = def.childForFieldName('body')?.text ?? '';
+  return /\b(raise|abort|assert)\b|\bnot in\b|\bin\s+[A-Z_]|escape|quote|basename|realpath|abspath|normpath|commonpath|relative_to|secure_filename|safe_join|\b(int|float)\(|fullmatch|re\.match|isdigit|isalnum|isidentifier|startswith|urlparse|netloc/.test(
+    body,
+  );
 }
 
 function stringPrefix(node: SyntaxNode): string {
