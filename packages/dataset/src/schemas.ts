@@ -200,6 +200,15 @@ export const primeVulPlusRecordSchema: JSONSchemaType<PrimeVulPlusRecord> = {
   additionalProperties: false,
 };
 
+/** 1-based first and last line, optional. */
+const lineSpan = {
+  type: 'object',
+  properties: { start: { type: 'integer', minimum: 1 }, end: { type: 'integer', minimum: 1 } },
+  required: ['start', 'end'],
+  additionalProperties: false,
+  nullable: true,
+} as const;
+
 export const findingSchema: JSONSchemaType<Finding> = {
   $id: id('Finding'),
   title: 'Finding',
@@ -212,13 +221,7 @@ export const findingSchema: JSONSchemaType<Finding> = {
     cwe: { ...cwe, nullable: true },
     severity: { type: 'string', enum: ['high', 'medium', 'low'] },
     range,
-    lines: {
-      type: 'object',
-      properties: { start: { type: 'integer', minimum: 1 }, end: { type: 'integer', minimum: 1 } },
-      required: ['start', 'end'],
-      additionalProperties: false,
-      nullable: true,
-    },
+    lines: lineSpan,
     message: { type: 'string' },
     remediation: { type: 'string', nullable: true },
     file: { type: 'string', nullable: true },
@@ -229,13 +232,7 @@ export const findingSchema: JSONSchemaType<Finding> = {
         type: 'object',
         properties: {
           range,
-          lines: {
-            type: 'object',
-            properties: { start: { type: 'integer', minimum: 1 }, end: { type: 'integer', minimum: 1 } },
-            required: ['start', 'end'],
-            additionalProperties: false,
-            nullable: true,
-          },
+          lines: lineSpan,
           message: { type: 'string' },
         },
         required: ['range', 'message'],

@@ -1,24 +1,15 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Language } from '@srcode/dataset';
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { DATA, expectedFromMarks, readPairs, rulesAt as rulesOf } from '../../test/rule-cases.js';
 import { BuiltinAnalyzer } from '../builtin.js';
 import { C_RULES } from './c.js';
 
 const analyzer = new BuiltinAnalyzer();
 
 function rulesAt(code: string, language: Language): string[] {
-  return analyzer.analyzeSync(code, language).map((f) => `${f.lines?.start}:${f.ruleId}`);
-}
-
-/** Code with one marked line per expected finding: `// expect: <rule>` or `# expect: <rule>`. */
-function expectedFromMarks(code: string): string[] {
-  return code.split('\n').flatMap((line, i) => {
-    const m = /(?:\/\/|#) expect: ([\w.-]+)/.exec(line);
-    return m ? [`${i + 1}:${m[1]}`] : [];
-  });
+  return rulesOf(analyzer, code, language);
 }
 
 const C_SAMPLE = `#include <stdio.h>
@@ -112,16 +103,6 @@ describe('C rules', () => {
     await expect(`${JSON.stringify(out, null, 2)}\n`).toMatchFileSnapshot('../../test/fixtures/builtin-c.golden.json');
   });
 });
-
-const DATA = fileURLToPath(new URL('../../../../../shared/data', import.meta.url));
-
-function readPairs(file: string): { before: string; after: string }[] {
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l) as { func_src_before: string; func_src_after: string })
-    .map((r) => ({ before: r.func_src_before, after: r.func_src_after }));
-}
 
 describe.skipIf(!existsSync(DATA))('C rules on real fixes (needs ../shared/data)', () => {
   it('finds a NULL dereference that a SVEN CWE-476 fix removes', () => {

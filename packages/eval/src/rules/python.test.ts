@@ -1,24 +1,16 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Finding, Language } from '@srcode/dataset';
 import { validate } from '@srcode/dataset';
 import { describe, expect, it } from 'vitest';
+import { DATA, expectedFromMarks, readPairs, rulesAt as rulesOf } from '../../test/rule-cases.js';
 import { BuiltinAnalyzer } from '../builtin.js';
 import { PYTHON_RULES } from './python.js';
 
 const analyzer = new BuiltinAnalyzer();
 
 function rulesAt(code: string, language: Language): string[] {
-  return analyzer.analyzeSync(code, language).map((f) => `${f.lines?.start}:${f.ruleId}`);
-}
-
-/** Code with one marked line per expected finding: `// expect: <rule>` or `# expect: <rule>`. */
-function expectedFromMarks(code: string): string[] {
-  return code.split('\n').flatMap((line, i) => {
-    const m = /(?:\/\/|#) expect: ([\w.-]+)/.exec(line);
-    return m ? [`${i + 1}:${m[1]}`] : [];
-  });
+  return rulesOf(analyzer, code, language);
 }
 
 const PY_SAMPLE = `import hashlib, os, pickle, random, subprocess, tempfile, yaml
@@ -587,16 +579,6 @@ describe('Python rules', () => {
     expect(finding.remediation).toMatch(/subprocess/);
   });
 });
-
-const DATA = fileURLToPath(new URL('../../../../../shared/data', import.meta.url));
-
-function readPairs(file: string): { before: string; after: string }[] {
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l) as { func_src_before: string; func_src_after: string })
-    .map((r) => ({ before: r.func_src_before, after: r.func_src_after }));
-}
 
 describe.skipIf(!existsSync(DATA))('Python rules on real fixes (needs ../shared/data)', () => {
   it('flags most SVEN SQL-injection functions and few of their fixes', () => {

@@ -1,46 +1,22 @@
-import { argument, describeHit, hitAt, isRouteHandler, literalText, type SinkHit, scopeOf } from '../taint/python.js';
+import {
+  argument,
+  describeHit,
+  flowSteps,
+  hitAt,
+  isConstant,
+  isRouteHandler,
+  keyword,
+  literalText,
+  type SinkHit,
+  scopeOf,
+} from '../taint/python.js';
 import type { LanguageRules, PredicateResult, Rule, RuleHit, RuleMatch, SyntaxNode } from './rule.js';
 import { CREDENTIAL_RULE_TEXT, isPlaceholderSecret, PLAIN_SECRET_NAME, SECRET_LITERAL, SECRET_NAME, SECRET_RULE_TEXT } from './secrets.js';
 import { ancestor, namedArgs } from './syntax.js';
 
-/** Taint-light: a value no input can influence (plain literals and their combinations). */
-export function isConstantPy(node: SyntaxNode | null | undefined): boolean {
-  if (!node) return true;
-  switch (node.type) {
-    case 'string':
-      return !node.namedChildren.some((c) => c.type === 'interpolation');
-    case 'integer':
-    case 'float':
-    case 'true':
-    case 'false':
-    case 'none':
-      return true;
-    case 'concatenated_string':
-    case 'parenthesized_expression':
-    case 'binary_operator':
-    case 'tuple':
-    case 'list':
-      return namedArgs(node).every(isConstantPy);
-    case 'identifier':
-      return /^[A-Z][A-Z0-9_]*$/.test(node.text);
-    default:
-      return false;
-  }
-}
-
 /** Positional arguments of a call's argument list. */
 function positional(args: SyntaxNode | undefined): SyntaxNode[] {
   return namedArgs(args).filter((a) => a.type !== 'keyword_argument' && a.type !== 'dictionary_splat');
-}
-
-/** The value of keyword argument `name`, if given. */
-function keyword(args: SyntaxNode | undefined, name: string): SyntaxNode | undefined {
-  for (const a of namedArgs(args)) {
-    if (a.type === 'keyword_argument' && a.childForFieldName('name')?.text === name) {
-      return a.childForFieldName('value') ?? undefined;
-    }
-  }
-  return undefined;
 }
 
 const FUNCTION = new Set(['function_definition', 'module']);
@@ -66,14 +42,12 @@ function isFormatted(node: SyntaxNode | undefined, at: SyntaxNode, depth = 0): b
       return node.namedChildren.some((c) => c.type === 'interpolation');
     case 'binary_operator': {
       const op = node.child(1)?.text;
-      return (op === '%' || op === '+') && !isConstantPy(node);
+      return (op === '%' || op === '+') && !isConstant(node);
     }
     case 'call': {
       const fn = node.childForFieldName('function');
       return (
-        fn?.type === 'attribute' &&
-        fn.childForFieldName('attribute')?.text === 'format' &&
-        !isConstantPy(node.childForFieldName('arguments'))
+        fn?.type === 'attribute' && fn.childForFieldName('attribute')?.text === 'format' && !isConstant(node.childForFieldName('arguments'))
       );
     }
     case 'parenthesized_expression':
@@ -110,17 +84,8 @@ function report(hit: SinkHit | undefined, unknownToo = false): PredicateResult {
 
 /** A hit with flows as the engine's `RuleHit`: the sink node, the steps from the source, a message naming both. */
 function withFlow(hit: SinkHit): RuleHit {
-  const f = hit.flows[0];
-  if (!f) return { node: hit.node };
-  return {
-    node: hit.node,
-    flow: [
-      { node: f.source.node, message: `${f.source.label} read` },
-      ...f.via.map((n) => ({ node: n, message: `assigned: ${n.text.split('\n')[0]?.slice(0, 80)}` })),
-      { node: hit.node, message: `passed to ${hit.sink}` },
-    ],
-    message: describeHit(hit) ?? hit.sink,
-  };
+  const flow = flowSteps(hit);
+  return flow ? { node: hit.node, flow, message: describeHit(hit) ?? hit.sink } : { node: hit.node };
 }
 
 function taintAt(m: RuleMatch, rule: string): SinkHit | undefined {
@@ -163,7 +128,7 @@ function joinedFromParameters(call: SyntaxNode): boolean {
     if (!n) return false;
     if (n.type === 'call')
       return (
-        /^(os\.path\.join|path\.join)$/.test(n.childForFieldName('function')?.text ?? '') && !isConstantPy(n.childForFieldName('arguments'))
+        /^(os\.path\.join|path\.join)$/.test(n.childForFieldName('function')?.text ?? '') && !isConstant(n.childForFieldName('arguments'))
       );
     if (n.type === 'binary_operator' || n.type === 'string') return isFormatted(n, call);
     if (n.type === 'identifier') return assignmentsOf(call, n.text, call.startIndex).some(joined);
@@ -327,7 +292,7 @@ export const PYTHON_RULES: readonly Rule[] = [
       const isHmac = m.captures.fn?.text === 'hmac.new';
       const algo = isHmac ? argument(call, 2, 'digestmod') : argument(call, 0, 'name');
       if (!algo) return isHmac;
-      if (isConstantPy(algo) || algo.type === 'attribute' || /^(sha\d+|sha3_\d+|blake2[bs])$/.test(algo.text)) return false;
+      if (isConstant(algo) || algo.type === 'attribute' || /^(sha\d+|sha3_\d+|blake2[bs])$/.test(algo.text)) return false;
       const scope = ancestor(call, FUNCTION);
       // an allow-list check on the name (`if algo not in ALLOWED`, `algo in hashlib.algorithms_guaranteed`)
       return !new RegExp(`\\b${algo.text.replace(/\W/g, '')}\\s+(not\\s+)?in\\b`).test(scope?.text ?? '');
@@ -438,7 +403,7 @@ export const PYTHON_RULES: readonly Rule[] = [
     predicate: (m) => {
       const name = (m.captures.name?.text ?? '').replace(/^['"]|['"]$/g, '');
       const value = m.captures.value;
-      if (!value || !isConstantPy(value)) return false;
+      if (!value || !isConstant(value)) return false;
       const text = literalText(value) ?? value.text.replace(/^[a-zA-Z]*['"]+|['"]+$/g, '');
       const last = name.slice(name.lastIndexOf('.') + 1);
       const strong = SECRET_NAME.test(last);

@@ -10,6 +10,8 @@
  */
 import type { FlowStep } from '@srcode/dataset';
 import { parse, type SyntaxNode } from '@srcode/syntax';
+import type { RuleFlowStep } from '../rules/rule.js';
+import { namedArgs } from '../rules/syntax.js';
 
 /** Where a tainted value comes from; sinks choose which kinds they accept. */
 export type SourceKind = 'request' | 'input' | 'env' | 'io' | 'param';
@@ -121,16 +123,12 @@ function compose(t: Taint, prefix: string): Taint {
   return map(t, (f) => ({ ...f, composed: true, prefix: prefix + f.prefix, document: false }));
 }
 
-function named(node: SyntaxNode | null | undefined): SyntaxNode[] {
-  return node ? node.namedChildren.filter((c) => c.type !== 'comment') : [];
-}
-
 function positional(args: SyntaxNode | null | undefined): SyntaxNode[] {
-  return named(args).filter((a) => a.type !== 'keyword_argument' && a.type !== 'dictionary_splat' && a.type !== 'list_splat');
+  return namedArgs(args).filter((a) => a.type !== 'keyword_argument' && a.type !== 'dictionary_splat' && a.type !== 'list_splat');
 }
 
-function keyword(args: SyntaxNode | null | undefined, name: string): SyntaxNode | undefined {
-  for (const a of named(args)) {
+export function keyword(args: SyntaxNode | null | undefined, name: string): SyntaxNode | undefined {
+  for (const a of namedArgs(args)) {
     if (a.type === 'keyword_argument' && a.childForFieldName('name')?.text === name) return a.childForFieldName('value') ?? undefined;
   }
   return undefined;
@@ -146,7 +144,7 @@ export function argument(call: SyntaxNode, index: number, name?: string): Syntax
 export function literalText(node: SyntaxNode | null | undefined): string | undefined {
   if (node?.type !== 'string') return undefined;
   if (node.namedChildren.some((c) => c.type === 'interpolation')) return undefined;
-  return named(node)
+  return namedArgs(node)
     .filter((c) => c.type === 'string_content' || c.type === 'escape_sequence')
     .map((c) => c.text)
     .join('');
@@ -169,7 +167,7 @@ export function isConstant(node: SyntaxNode | null | undefined): boolean {
     case 'binary_operator':
     case 'tuple':
     case 'list':
-      return named(node).every(isConstant);
+      return namedArgs(node).every(isConstant);
     case 'identifier':
       return /^[A-Z][A-Z0-9_]*$/.test(node.text);
     default:
@@ -283,7 +281,7 @@ const JSON_LABEL = /json|loads|get_data|body|data/;
 function checks(cond: SyntaxNode, positive: boolean, out: Map<string, number>): void {
   switch (cond.type) {
     case 'parenthesized_expression':
-      for (const c of named(cond)) checks(c, positive, out);
+      for (const c of namedArgs(cond)) checks(c, positive, out);
       return;
     case 'not_operator': {
       const arg = cond.childForFieldName('argument');
@@ -303,7 +301,7 @@ function checks(cond: SyntaxNode, positive: boolean, out: Map<string, number>): 
     }
     case 'comparison_operator': {
       const ops = cond.children.filter((c) => !c.isNamed).map((c) => c.type);
-      const parts = named(cond);
+      const parts = namedArgs(cond);
       if (parts.length !== 2) return;
       const [left, right] = parts as [SyntaxNode, SyntaxNode];
       const op = ops.join(' ');
@@ -349,7 +347,7 @@ function checks(cond: SyntaxNode, positive: boolean, out: Map<string, number>): 
         return;
       }
       if (/(^|\.)commonpath$|(^|\.)commonprefix$/.test(fn)) {
-        for (const a of named(args[0])) mark(a, SINK.path, out);
+        for (const a of namedArgs(args[0])) mark(a, SINK.path, out);
       }
       return;
     }
@@ -365,7 +363,7 @@ function isTaintedLooking(node: SyntaxNode): boolean {
 function mark(node: SyntaxNode, bits: number, out: Map<string, number>): void {
   // `os.path.realpath(p).startswith(base)` checks p; `x.lower() in A` checks x
   if (node.type === 'parenthesized_expression') {
-    const inner = named(node)[0];
+    const inner = namedArgs(node)[0];
     if (inner) mark(inner, bits, out);
     return;
   }
@@ -401,11 +399,11 @@ function mark(node: SyntaxNode, bits: number, out: Map<string, number>): void {
 const TERMINATES = /^(return_statement|raise_statement|continue_statement|break_statement)$/;
 
 function terminates(block: SyntaxNode | null | undefined): boolean {
-  const last = named(block).at(-1);
+  const last = namedArgs(block).at(-1);
   if (!last) return false;
   if (TERMINATES.test(last.type)) return true;
   if (last.type === 'expression_statement') {
-    const call = named(last)[0];
+    const call = namedArgs(last)[0];
     if (call?.type === 'call')
       return /(^|\.)(abort|exit|_exit|fail|error|redirect|render_template|HttpResponseForbidden|HttpResponseBadRequest)$/.test(
         call.childForFieldName('function')?.text ?? '',
@@ -674,9 +672,9 @@ function targets(node: SyntaxNode | null | undefined): string[] {
     case 'list':
     case 'parenthesized_expression':
     case 'as_pattern_target':
-      return named(node).flatMap(targets);
+      return namedArgs(node).flatMap(targets);
     case 'list_splat_pattern':
-      return named(node).flatMap(targets);
+      return namedArgs(node).flatMap(targets);
     default:
       return [];
   }
@@ -710,19 +708,19 @@ class Walker {
 
   #params(state: State): void {
     const params = this.scope.childForFieldName('parameters');
-    const names = named(params);
+    const names = namedArgs(params);
     const django = names.some((p) => p.text === 'request' || p.childForFieldName('name')?.text === 'request');
     for (const p of names) {
       let id: SyntaxNode | null | undefined;
       let type: string | undefined;
       if (p.type === 'identifier') id = p;
       else if (p.type === 'typed_parameter') {
-        id = named(p).find((c) => c.type === 'identifier');
+        id = namedArgs(p).find((c) => c.type === 'identifier');
         type = p.childForFieldName('type')?.text;
       } else if (p.type === 'default_parameter' || p.type === 'typed_default_parameter') {
         id = p.childForFieldName('name');
         type = p.childForFieldName('type')?.text;
-      } else if (p.type === 'list_splat_pattern' || p.type === 'dictionary_splat_pattern') id = named(p)[0];
+      } else if (p.type === 'list_splat_pattern' || p.type === 'dictionary_splat_pattern') id = namedArgs(p)[0];
       if (id?.type !== 'identifier') continue;
       const name = id.text;
       if (name === 'self' || name === 'cls' || name === 'request' || name === 'req') continue;
@@ -738,7 +736,7 @@ class Walker {
   }
 
   #block(block: SyntaxNode | null | undefined, state: State): void {
-    for (const stmt of named(block)) this.#stmt(stmt, state);
+    for (const stmt of namedArgs(block)) this.#stmt(stmt, state);
   }
 
   #stmt(stmt: SyntaxNode, state: State): void {
@@ -748,10 +746,10 @@ class Walker {
       case 'decorated_definition':
         return;
       case 'expression_statement':
-        for (const e of named(stmt)) this.#expressionStatement(e, state);
+        for (const e of namedArgs(stmt)) this.#expressionStatement(e, state);
         return;
       case 'return_statement': {
-        const value = named(stmt)[0];
+        const value = namedArgs(stmt)[0];
         if (value) {
           this.#sinks(value, state);
           this.#returned(stmt, value, state);
@@ -781,7 +779,7 @@ class Walker {
           const value = item.childForFieldName('value');
           if (!value) continue;
           if (value.type === 'as_pattern') {
-            const expr = named(value)[0];
+            const expr = namedArgs(value)[0];
             if (expr) {
               this.#sinks(expr, state);
               this.#bind(value.childForFieldName('alias'), this.eval(expr, state), state, value, false);
@@ -792,17 +790,17 @@ class Walker {
         return;
       }
       case 'try_statement':
-        for (const c of named(stmt)) {
+        for (const c of namedArgs(stmt)) {
           if (c.type === 'block') this.#block(c, state);
           else if (c.type === 'except_clause' || c.type === 'else_clause' || c.type === 'finally_clause')
             this.#block(
-              named(c).find((b) => b.type === 'block'),
+              namedArgs(c).find((b) => b.type === 'block'),
               state,
             );
         }
         return;
       case 'assert_statement': {
-        const cond = named(stmt)[0];
+        const cond = namedArgs(stmt)[0];
         if (cond) this.#apply(cond, true, state);
         return;
       }
@@ -814,7 +812,7 @@ class Walker {
         return;
       case 'ERROR':
         // a fragment that does not parse: walk what it holds as statements
-        for (const c of named(stmt)) this.#stmt(c, state);
+        for (const c of namedArgs(stmt)) this.#stmt(c, state);
         return;
       default:
         if (stmt.type.endsWith('_statement') || stmt.type.endsWith('_clause')) this.#sinks(stmt, state);
@@ -883,8 +881,8 @@ class Walker {
       }
       // unpacking from a tuple literal keeps element-wise taint
       if ((l?.type === 'pattern_list' || l?.type === 'tuple_pattern') && (right.type === 'tuple' || right.type === 'expression_list')) {
-        const ls = named(l);
-        const rs = named(right);
+        const ls = namedArgs(l);
+        const rs = namedArgs(right);
         if (ls.length === rs.length) {
           for (const [i, li] of ls.entries()) {
             const ri = rs[i] as SyntaxNode;
@@ -978,7 +976,7 @@ class Walker {
 
   #returned(stmt: SyntaxNode, returned: SyntaxNode, state: State): void {
     // `return body, 200` / `return body, 200, headers`: the body is the first element
-    const value = returned.type === 'tuple' || returned.type === 'expression_list' ? (named(returned)[0] ?? returned) : returned;
+    const value = returned.type === 'tuple' || returned.type === 'expression_list' ? (namedArgs(returned)[0] ?? returned) : returned;
     const html = htmlLiteral(value);
     // outside a route handler, only HTML built from parameters and returned counts
     if (!this.route && !html) return;
@@ -1077,7 +1075,7 @@ class Walker {
     if (!comps.length) return state;
     const s = fork(state);
     for (const comp of comps) {
-      for (const clause of named(comp)) {
+      for (const clause of namedArgs(comp)) {
         if (clause.type !== 'for_in_clause') continue;
         const right = clause.childForFieldName('right');
         this.#bind(clause.childForFieldName('left'), right ? this.eval(right, s) : NO, s, clause, right ? this.#proved(right, s) : false);
@@ -1092,7 +1090,7 @@ class Walker {
     // `f(x for x in xs)`: the generator is the argument list
     if (args.type === 'generator_expression') return this.eval(args, state);
     let t: Taint = NO;
-    for (const a of named(args)) t = union(t, this.eval(a, state));
+    for (const a of namedArgs(args)) t = union(t, this.eval(a, state));
     return t;
   }
 
@@ -1122,27 +1120,27 @@ class Walker {
           if (args?.type === 'generator_expression') return this.#proved(args, state, bit);
           return (
             args?.type === 'argument_list' &&
-            named(args).every((x) => this.#proved(x.type === 'keyword_argument' ? (x.childForFieldName('value') ?? x) : x, state, bit))
+            namedArgs(args).every((x) => this.#proved(x.type === 'keyword_argument' ? (x.childForFieldName('value') ?? x) : x, state, bit))
           );
         }
         return false;
       }
       case 'string':
-        return named(node).every((c) => c.type !== 'interpolation' || this.#proved(named(c)[0] as SyntaxNode, state, bit));
+        return namedArgs(node).every((c) => c.type !== 'interpolation' || this.#proved(namedArgs(c)[0] as SyntaxNode, state, bit));
       case 'binary_operator':
       case 'parenthesized_expression':
       case 'concatenated_string':
       case 'tuple':
       case 'list':
-        return named(node).every((c) => this.#proved(c, state, bit));
+        return namedArgs(node).every((c) => this.#proved(c, state, bit));
       case 'conditional_expression':
-        return named(node).every((c, i) => i === 1 || this.#proved(c, state, bit));
+        return namedArgs(node).every((c, i) => i === 1 || this.#proved(c, state, bit));
       case 'list_comprehension':
       case 'set_comprehension':
       case 'generator_expression': {
         // the body is proved with each loop variable proved when its iterable is
         const s = fork(state);
-        for (const clause of named(node)) {
+        for (const clause of namedArgs(node)) {
           if (clause.type !== 'for_in_clause') continue;
           const right = clause.childForFieldName('right');
           const ok = right ? this.#proved(right, s, bit) : false;
@@ -1151,7 +1149,7 @@ class Walker {
             else s.clean.delete(name);
           }
         }
-        const body = node.childForFieldName('body') ?? named(node)[0];
+        const body = node.childForFieldName('body') ?? namedArgs(node)[0];
         return body ? this.#proved(body, s, bit) : false;
       }
       case 'subscript': {
@@ -1196,9 +1194,9 @@ class Walker {
       case 'string': {
         let t: Taint = NO;
         let prefix = '';
-        for (const c of named(node)) {
+        for (const c of namedArgs(node)) {
           if (c.type === 'interpolation') {
-            const e = c.childForFieldName('expression') ?? named(c)[0];
+            const e = c.childForFieldName('expression') ?? namedArgs(c)[0];
             if (e) t = union(t, compose(this.eval(e, state), prefix));
             prefix += '{}';
           } else if (c.type === 'string_content' || c.type === 'escape_sequence') prefix += c.text;
@@ -1208,7 +1206,7 @@ class Walker {
       case 'concatenated_string': {
         let t: Taint = NO;
         let prefix = '';
-        for (const c of named(node)) {
+        for (const c of namedArgs(node)) {
           t = union(t, compose(this.eval(c, state), prefix));
           prefix += literalText(c) ?? '{}';
         }
@@ -1245,13 +1243,13 @@ class Walker {
       case 'set':
       case 'pair': {
         let t: Taint = NO;
-        for (const c of named(node)) t = union(t, this.eval(c, state));
+        for (const c of namedArgs(node)) t = union(t, this.eval(c, state));
         return t;
       }
       case 'dictionary': {
         // a value under `$where` (or a JSON value that may itself be an operator document) can inject query operators
         let t: Taint = NO;
-        for (const c of named(node)) {
+        for (const c of namedArgs(node)) {
           const key = c.type === 'pair' ? literalText(c.childForFieldName('key')) : undefined;
           const value = c.type === 'pair' ? c.childForFieldName('value') : c;
           if (!value) continue;
@@ -1264,7 +1262,7 @@ class Walker {
         return t;
       }
       case 'conditional_expression': {
-        const [cons, cond, alt] = named(node);
+        const [cons, cond, alt] = namedArgs(node);
         const s = fork(state);
         if (cond) this.#apply(cond, true, s);
         return union(cons ? this.eval(cons, s) : NO, alt ? this.eval(alt, state) : NO);
@@ -1279,16 +1277,16 @@ class Walker {
       case 'generator_expression':
       case 'dictionary_comprehension': {
         const s = fork(state);
-        for (const clause of named(node)) {
+        for (const clause of namedArgs(node)) {
           if (clause.type === 'for_in_clause') {
             const right = clause.childForFieldName('right');
             this.#bind(clause.childForFieldName('left'), right ? this.eval(right, s) : NO, s, clause, false);
           } else if (clause.type === 'if_clause') {
-            const c = named(clause)[0];
+            const c = namedArgs(clause)[0];
             if (c) this.#apply(c, true, s);
           }
         }
-        const body = node.childForFieldName('body') ?? named(node)[0];
+        const body = node.childForFieldName('body') ?? namedArgs(node)[0];
         return body ? this.eval(body, s) : NO;
       }
       default:
@@ -1396,7 +1394,7 @@ function stringPrefix(node: SyntaxNode): string {
     return (l ? stringPrefix(l) : '') + (r ? stringPrefix(r) : '');
   }
   if (node.type === 'string') {
-    return named(node)
+    return namedArgs(node)
       .map((c) => (c.type === 'interpolation' ? '{}' : c.type === 'string_content' ? c.text : ''))
       .join('');
   }
@@ -1415,7 +1413,7 @@ function composedString(node: SyntaxNode): boolean {
         /\.(format|join|replace)$/.test(node.childForFieldName('function')?.text ?? '') && !isConstant(node.childForFieldName('arguments'))
       );
     case 'parenthesized_expression':
-      return named(node).some(composedString);
+      return namedArgs(node).some(composedString);
     default:
       return false;
   }
@@ -1476,7 +1474,7 @@ export function isRouteHandler(fn: SyntaxNode): boolean {
   if (fn.type !== 'function_definition') return false;
   const deco = fn.parent?.type === 'decorated_definition' ? fn.parent : null;
   if (!deco) return false;
-  return named(deco).some(
+  return namedArgs(deco).some(
     (d) =>
       d.type === 'decorator' &&
       /^@\s*[\w.]*\.(route|get|post|put|delete|patch|api_route|websocket)\s*\(|^@\s*(route|get|post|put|delete|api_view|require_http_methods|require_GET|require_POST|csrf_exempt|login_required|app\.\w+)\b/.test(
@@ -1530,16 +1528,11 @@ export function hitAt(code: string, node: SyntaxNode, rule: string): SinkHit | u
   return r.byKey.get(`${rule}:${node.startIndex}:${node.endIndex}`);
 }
 
-function position(code: string, index: number): number {
-  let line = 1;
-  for (let i = code.indexOf('\n'); i !== -1 && i < index; i = code.indexOf('\n', i + 1)) line++;
-  return line;
-}
-
-function step(code: string, node: SyntaxNode, message: string): FlowStep {
+function toStep(step: { node: SyntaxNode; message: string }): FlowStep {
+  const { node, message } = step;
   return {
     range: { start: node.startIndex, end: node.endIndex },
-    lines: { start: position(code, node.startIndex), end: position(code, node.endIndex) },
+    lines: { start: node.startPosition.row + 1, end: node.endPosition.row + 1 },
     message,
   };
 }
@@ -1572,13 +1565,13 @@ export function describeHit(hit: SinkHit): string | undefined {
 }
 
 /** The source-to-sink steps of a hit's first flow, as `Finding.flow` holds them. */
-export function flowSteps(code: string, hit: SinkHit): FlowStep[] | undefined {
+export function flowSteps(hit: SinkHit): (RuleFlowStep & { node: SyntaxNode })[] | undefined {
   const f = hit.flows[0];
   if (!f) return undefined;
   return [
-    step(code, f.source.node, `${f.source.label} read`),
-    ...f.via.map((n) => step(code, n, `assigned: ${n.text.split('\n')[0]?.slice(0, 80)}`)),
-    step(code, hit.node, `passed to ${hit.sink}`),
+    { node: f.source.node, message: `${f.source.label} read` },
+    ...f.via.map((n) => ({ node: n, message: `assigned: ${n.text.split('\n')[0]?.slice(0, 80)}` })),
+    { node: hit.node, message: `passed to ${hit.sink}` },
   ];
 }
 
@@ -1592,7 +1585,7 @@ export function pythonTaintFlows(code: string): TaintFlowReport[] {
   const out: TaintFlowReport[] = [];
   for (const scope of [root, ...root.descendantsOfType('function_definition')]) {
     for (const hit of scopeHits(code, scope)) {
-      const flow = flowSteps(code, hit);
+      const flow = flowSteps(hit)?.map(toStep);
       const message = describeHit(hit);
       if (flow && message) out.push({ ruleId: hit.rule, range: { start: hit.node.startIndex, end: hit.node.endIndex }, message, flow });
     }
