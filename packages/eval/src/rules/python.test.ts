@@ -513,6 +513,51 @@ s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
 s.bind(("127.0.0.1", 9000))
 `,
   },
+  'python.sql-query-call': {
+    vulnerable: `from db import database_utilities
+
+def get_user(user_id):
+    return database_utilities.execute_query(f"""select * from users where user_id = '{user_id}'""")
+`,
+    fixed: `from db import database_utilities
+
+def get_user(user_id):
+    return database_utilities.execute_query("select * from users where user_id = %s", (user_id,))
+`,
+  },
+  'python.weak-tls-version': {
+    vulnerable: `import socket, ssl
+
+def connect(host):
+    sock = socket.create_connection((host, 443))
+    return ssl.wrap_socket(sock, ssl_version=ssl.PROTOCOL_TLSv1)
+`,
+    fixed: `import socket, ssl
+
+def connect(host):
+    ctx = ssl.create_default_context()
+    ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+    return ctx.wrap_socket(socket.create_connection((host, 443)), server_hostname=host)
+`,
+  },
+  'python.static-iv': {
+    vulnerable: `from Crypto.Cipher import AES
+from Crypto.Util.Padding import pad
+
+iv = b"\\x00" * 16
+
+def encrypt(key, data):
+    return AES.new(key, AES.MODE_CBC, iv).encrypt(pad(data, 16))
+`,
+    fixed: `from Crypto.Cipher import AES
+from Crypto.Random import get_random_bytes
+from Crypto.Util.Padding import pad
+
+def encrypt(key, data):
+    iv = get_random_bytes(16)
+    return iv + AES.new(key, AES.MODE_CBC, iv).encrypt(pad(data, 16))
+`,
+  },
   'python.permissive-permissions': {
     vulnerable: `import os, stat
 

@@ -146,6 +146,52 @@ function inTest(node: SyntaxNode, code: string): boolean {
   return false;
 }
 
+/**
+ * A value that is the same on every run: a bytes or string literal, `b"\\0" * 16`, `bytes(16)`, or a name
+ * every assignment of which (in the function or at module level, before the use) is one.
+ */
+function fixedBytes(node: SyntaxNode | undefined, at: SyntaxNode, depth: number): boolean {
+  if (!node || depth > 4) return false;
+  switch (node.type) {
+    case 'string':
+    case 'concatenated_string':
+      return isConstant(node);
+    case 'binary_operator':
+      return node.child(1)?.text === '*' && namedArgs(node).every((c) => c.type === 'integer' || fixedBytes(c, at, depth + 1));
+    case 'parenthesized_expression':
+      return fixedBytes(namedArgs(node)[0], at, depth + 1);
+    case 'call': {
+      const fn = node.childForFieldName('function')?.text ?? '';
+      if (/^(bytes|bytearray)$/.test(fn))
+        return positional(node.childForFieldName('arguments') ?? undefined).every(
+          (a) => a.type === 'integer' || fixedBytes(a, at, depth + 1),
+        );
+      // `"...".encode()`, `bytes.fromhex("00ff...")`, `unhexlify("...")`
+      if (/\.(encode)$/.test(fn))
+        return fixedBytes(node.childForFieldName('function')?.childForFieldName('object') ?? undefined, at, depth + 1);
+      if (/(^|\.)(fromhex|unhexlify|a2b_hex|b64decode)$/.test(fn)) {
+        const a = positional(node.childForFieldName('arguments') ?? undefined);
+        return a.length === 1 && fixedBytes(a[0], at, depth + 1);
+      }
+      return false;
+    }
+    case 'identifier': {
+      const values = [...assignmentsOf(at, node.text, at.startIndex)];
+      const root = at.tree.rootNode;
+      for (const a of namedArgs(root)) {
+        const e = a.type === 'expression_statement' ? namedArgs(a)[0] : undefined;
+        if (e?.type === 'assignment' && e.childForFieldName('left')?.text === node.text && e.startIndex < at.startIndex) {
+          const r = e.childForFieldName('right');
+          if (r && !values.some((v) => v.startIndex === r.startIndex)) values.push(r);
+        }
+      }
+      return values.length > 0 && values.every((v) => fixedBytes(v, at, depth + 1));
+    }
+    default:
+      return false;
+  }
+}
+
 /** A key size argument below `min` bits. */
 function smallKey(node: SyntaxNode | undefined, min: number): boolean {
   return node?.type === 'integer' && Number(node.text.replace(/_/g, '')) < min;
@@ -270,6 +316,20 @@ export const PYTHON_RULES: readonly Rule[] = [
     },
   },
   {
+    id: 'python.sql-query-call',
+    // SQL statement text somewhere in the file: the project's own database layer is only recognised by what it is given
+    trigger:
+      /\b(select\b[\s\S]{1,400}?\bfrom\b|insert\s+(or\s+\w+\s+)?into\b|update\s+[\w."`[\]{}%']+\s+set\b|delete\s+from\b|replace\s+into\b|(drop|create|alter|truncate)\s+table\b)/i,
+    cwe: 'CWE-89',
+    severity: 'high',
+    message: "SQL text built from input by string formatting is handed to the project's own database call.",
+    remediation: "Pass values as query parameters (the driver's placeholders) through the database layer instead of formatting them in.",
+    query: sinkCall(
+      '(^|\\\\.)(_?exec|_?execute\\\\w*|\\\\w+_execute|_?query\\\\w*|\\\\w+_query|\\\\w*[a-z]Query\\\\w*|\\\\w+_sql|run_?sql|\\\\w*[a-z]DB|db_\\\\w+|_?select\\\\w*)$|(^|\\\\.)(_?db|database|conn|connection|cursor|cur|sql|engine|dbconn|db_conn|_conn)\\\\.\\\\w+$',
+    ),
+    predicate: (m) => report(taintAt(m, 'python.sql-query-call')),
+  },
+  {
     id: 'python.weak-hash',
     trigger: /md[245]|sha1?\b|sha\s*\(|SHA|MD[245]|new\s*\(/i,
     cwe: 'CWE-328',
@@ -307,6 +367,50 @@ export const PYTHON_RULES: readonly Rule[] = [
     remediation: 'Use AES-GCM (Crypto.Cipher.AES with MODE_GCM, or cryptography AESGCM).',
     query:
       '((call function: (attribute) @fn) @finding (#match? @fn "^(DES|DES3|ARC4|ARC2|Blowfish|XOR)\\\\.new$")) ((attribute) @finding (#match? @finding "^(AES|DES|DES3|Blowfish|ARC2)\\\\.MODE_ECB$|^modes\\\\.ECB$|^algorithms\\\\.(TripleDES|Blowfish|ARC4|IDEA)$"))',
+  },
+  {
+    id: 'python.weak-tls-version',
+    trigger: /PROTOCOL_(SSLv[23]|TLSv1)|(SSLv[23]|TLSv1(_1)?)_METHOD|TLSVersion\.(SSLv3|TLSv1)/,
+    cwe: 'CWE-327',
+    severity: 'medium',
+    message: 'SSL 2/3 and TLS 1.0/1.1 are broken or deprecated protocol versions.',
+    remediation: 'Use ssl.create_default_context() (or PROTOCOL_TLS_CLIENT / TLS_SERVER) with minimum_version = ssl.TLSVersion.TLSv1_2.',
+    query:
+      '((attribute attribute: (identifier) @v) @finding (#match? @v "^(PROTOCOL_(SSLv2|SSLv3|TLSv1|TLSv1_1)|(SSLv2|SSLv3|TLSv1|TLSv1_1)_METHOD|SSLv3|TLSv1|TLSv1_1)$"))',
+    predicate: (m) => {
+      const at = m.captures.finding as SyntaxNode;
+      const v = m.captures.v?.text ?? '';
+      // the bare names are members of ssl.TLSVersion; OP_NO_* flags and negotiation (SSLv23) are not matched
+      if (/^(SSLv3|TLSv1|TLSv1_1)$/.test(v)) return /(^|\.)TLSVersion$/.test(at.childForFieldName('object')?.text ?? '');
+      return true;
+    },
+  },
+  {
+    id: 'python.static-iv',
+    trigger: /MODE_(CBC|CFB|OFB|CTR|GCM|EAX|OCB)|modes\.(CBC|CFB|OFB|CTR|GCM)\b/,
+    cwe: 'CWE-329',
+    severity: 'medium',
+    message: 'The cipher is given a fixed IV or nonce, so equal plaintexts encrypt alike (and GCM/CTR keystreams repeat).',
+    remediation: 'Draw a fresh IV for every message (os.urandom(16), get_random_bytes(16)) and send it with the ciphertext.',
+    query:
+      '((call function: (attribute) @fn arguments: (argument_list) @args) @finding (#match? @fn "\\\\.new$|(^|\\\\.)modes\\\\.(CBC|CFB|CFB8|OFB|CTR|GCM)$"))',
+    predicate: (m) => {
+      const call = m.captures.finding as SyntaxNode;
+      const fn = m.captures.fn?.text ?? '';
+      let iv: SyntaxNode | undefined;
+      if (/modes\.\w+$/.test(fn))
+        iv = argument(call, 0, /GCM|CTR/.test(fn) ? (/GCM/.test(fn) ? 'initialization_vector' : 'nonce') : 'initialization_vector');
+      else {
+        const mode = argument(call, 1, 'mode');
+        if (!mode || !/MODE_(CBC|CFB|OFB|CTR|GCM|EAX|OCB)$/.test(mode.text)) return false;
+        iv =
+          keyword(m.captures.args, 'iv') ??
+          keyword(m.captures.args, 'IV') ??
+          keyword(m.captures.args, 'nonce') ??
+          positional(m.captures.args)[2];
+      }
+      return fixedBytes(iv, call, 0);
+    },
   },
   {
     id: 'python.weak-key',

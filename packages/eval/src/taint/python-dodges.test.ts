@@ -43,3 +43,57 @@ describe('Python taint: sanitisers are trusted by what they are, not by their na
     expect(rules(imported + UPLOAD.replace('CALL', 'secure_filename'))).not.toContain('python.path-traversal');
   });
 });
+
+// SQL handed to a project's own database layer: found by what it is given, however the call is named or wrapped.
+describe("Python taint: SQL text reaching the project's own database call", () => {
+  const view = (body: string) =>
+    `from flask import request\nimport dbutil as d\n\n@app.route('/u')\ndef u():\n    name = request.args['n']\n${body}`;
+
+  it('flags formatted SQL under any database-layer name, an imported alias or a renamed variable', () => {
+    for (const call of ['d.execute_query', 'd.query', 'queryOne', 'db_execute', 'd.runQuery', 'sql.insertDB', 'conn.run']) {
+      const code = view(`    q = "SELECT * FROM users WHERE name = '%s'" % name\n    stmt = q\n    return ${call}(stmt)\n`);
+      expect(rules(code), call).toContain('python.sql-query-call');
+    }
+    // the SQL in the second argument, as helpers taking a connection first write it
+    expect(rules(view(`    return queryOne(d.conn, "DELETE FROM t WHERE id = '{}'".format(name))\n`))).toContain('python.sql-query-call');
+    // a pass-through wrapper of the file's own hides nothing
+    const wrap = 'def w(s):\n    return s\n';
+    expect(rules(wrap + view(`    return d.query(w("SELECT a FROM b WHERE c = '" + name + "'"))\n`))).toContain('python.sql-query-call');
+  });
+
+  it('leaves parameterised queries, constant SQL and non-SQL strings alone', () => {
+    expect(rules(view(`    return d.execute_query("SELECT * FROM users WHERE name = %s", (name,))\n`))).not.toContain(
+      'python.sql-query-call',
+    );
+    expect(rules(view(`    return d.query("SELECT count(*) FROM users")\n`))).not.toContain('python.sql-query-call');
+    expect(rules(view(`    return d.query("user " + name + " selected from the list")\n`))).not.toContain('python.sql-query-call');
+    expect(rules(view(`    n = int(name)\n    return d.query("SELECT * FROM t WHERE id = %d" % n)\n`))).not.toContain(
+      'python.sql-query-call',
+    );
+  });
+});
+
+describe('Python rules: fixed IVs seen through names', () => {
+  it('flags an IV assigned a literal at module level or in the function, under any name', () => {
+    const head = 'from Crypto.Cipher import AES as A\n';
+    expect(rules(`${head}NONCE = bytes(16)\ndef e(k, d):\n    return A.new(k, A.MODE_GCM, nonce=NONCE).encrypt(d)\n`)).toContain(
+      'python.static-iv',
+    );
+    expect(rules(`${head}def e(k, d):\n    v = "0123456789abcdef".encode()\n    return A.new(k, A.MODE_CBC, v).encrypt(d)\n`)).toContain(
+      'python.static-iv',
+    );
+    expect(rules(`from cryptography.hazmat.primitives.ciphers import modes\nIV = bytes.fromhex("00" * 16)\nm = modes.CBC(IV)\n`)).toContain(
+      'python.static-iv',
+    );
+  });
+
+  it('leaves random IVs and names it cannot see assigned alone', () => {
+    const head = 'import os\nfrom Crypto.Cipher import AES\n';
+    expect(rules(`${head}def e(k, d):\n    iv = os.urandom(16)\n    return AES.new(k, AES.MODE_CBC, iv).encrypt(d)\n`)).not.toContain(
+      'python.static-iv',
+    );
+    expect(rules(`${head}from conf import IV\ndef e(k, d):\n    return AES.new(k, AES.MODE_CBC, IV).encrypt(d)\n`)).not.toContain(
+      'python.static-iv',
+    );
+  });
+});

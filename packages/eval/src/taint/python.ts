@@ -461,7 +461,7 @@ function urlAccept(f: Flow): boolean {
 
 /** The last names of every call `sinkFor` knows: a cheap test before the full table. */
 const SINK_NAME =
-  /(^|\.)(_?run_ssh|ssh_execute|_?ssh_exec\w*|_cli_run|exec_command|_?run_command|execute_command|_?run_cmd|run_shell|shell_exec|import_module|__import__|send_header|putheader|system|popen\d?|spawnlp|execl|getoutput|getstatusoutput|call|run|Popen|check_call|check_output|eval|exec|execfile|execute|executemany|executescript|raw|mogrify|read_sql|read_sql_query|extra|open|remove|unlink|rmtree|copy|copyfile|listdir|rmdir|makedirs|mkdir|send_file|send_from_directory|FileResponse|rename|move|ZipFile|save|redirect|HttpResponseRedirect|HttpResponsePermanentRedirect|RedirectResponse|redirect_to|get|post|put|delete|head|patch|options|request|stream|urlopen|Request|search_s|search_st|search_ext_s|search_ext|search|xpath|XPath|evaluate|ETXPath|find|findall|findtext|iterfind|find_one|find_one_and_update|find_one_and_delete|update_one|update_many|delete_one|delete_many|count_documents|aggregate|distinct|replace_one|scan|query|get_item|delete_item|update_item|match|fullmatch|compile|finditer|sub|subn|split|debug|info|warning|warn|error|critical|exception|log|make_response|Response|HttpResponse|render_template_string|Markup|mark_safe|HTMLResponse|write|finish|add_header|set_header|add|set)$/;
+  /(^|\.)(_?run_ssh|ssh_execute|_?ssh_exec\w*|_cli_run|exec_command|_?run_command|execute_command|_?run_cmd|run_shell|shell_exec|import_module|__import__|send_header|putheader|system|popen\d?|spawnlp|execl|getoutput|getstatusoutput|call|run|Popen|check_call|check_output|eval|exec|execfile|execute|executemany|executescript|raw|mogrify|read_sql|read_sql_query|extra|open|remove|unlink|rmtree|copy|copyfile|listdir|rmdir|makedirs|mkdir|send_file|send_from_directory|FileResponse|rename|move|ZipFile|save|redirect|HttpResponseRedirect|HttpResponsePermanentRedirect|RedirectResponse|redirect_to|get|post|put|delete|head|patch|options|request|stream|urlopen|Request|search_s|search_st|search_ext_s|search_ext|search|xpath|XPath|evaluate|ETXPath|find|findall|findtext|iterfind|find_one|find_one_and_update|find_one_and_delete|update_one|update_many|delete_one|delete_many|count_documents|aggregate|distinct|replace_one|scan|query|get_item|delete_item|update_item|match|fullmatch|compile|finditer|sub|subn|split|debug|info|warning|warn|error|critical|exception|log|make_response|Response|HttpResponse|render_template_string|Markup|mark_safe|HTMLResponse|write|finish|add_header|set_header|add|set|_?exec|\w*_execute|_?query\w*|\w*_query|\w*[a-z]Query\w*|\w*_sql|run_?sql|\w*[a-z]DB|db_\w+|_?select\w*)$/;
 
 /** The same names followed by an opening parenthesis, anywhere in a statement's text. */
 const SINK_TEXT = new RegExp(`\\b${SINK_NAME.source.replace(/^\(\^\|\\\.\)/, '').replace(/\$$/, '')}\\s*\\(`);
@@ -493,6 +493,37 @@ function traitsOf(code: string): FileTraits {
     };
   }
   return traitsCache;
+}
+
+/**
+ * Calls of a project's own database layer (`execute_query`, `db.query`, `queryOne`, `sql.insertDB`, `db_execute`):
+ * their names, or a method of an object named like a connection or cursor.
+ */
+const SQL_CALL = /^(_?exec|_?execute\w*|\w+_execute|_?query\w*|\w+_query|\w*[a-z]Query\w*|\w+_sql|run_?sql|\w*[a-z]DB|db_\w+|_?select\w*)$/;
+const DB_OBJECT = /(^|\.)(_?db|database|conn|connection|cursor|cur|sql|engine|dbconn|db_conn|_conn)$/i;
+/** SQL statement text: a query's verbs in the order SQL writes them. */
+const SQL_TEXT =
+  /\b(select\b[\s\S]{1,400}?\bfrom\b|insert\s+(or\s+\w+\s+)?into\b|update\s+[\w."`[\]{}%']+\s+set\b|delete\s+from\b|replace\s+into\b|(drop|create|alter|truncate)\s+table\b)/i;
+
+/** Whether a value is SQL text: a string holding a statement, or a name assigned one earlier in the function. */
+function sqlLooking(node: SyntaxNode | undefined, at: SyntaxNode, depth = 0): boolean {
+  if (!node || depth > 2) return false;
+  if (node.type === 'identifier') {
+    const scope = scopeOf(at);
+    for (const a of scope.descendantsOfType(['assignment', 'augmented_assignment'])) {
+      if (a.startIndex >= at.startIndex || a.childForFieldName('left')?.text !== node.text) continue;
+      if (sqlLooking(a.childForFieldName('right') ?? undefined, a, depth + 1)) return true;
+    }
+    return false;
+  }
+  return /^(string|concatenated_string|binary_operator|parenthesized_expression|call)$/.test(node.type) && SQL_TEXT.test(node.text);
+}
+
+/** The argument of a database-layer call that holds its SQL text (one of the first three positional ones). */
+export function sqlArgument(call: SyntaxNode): SyntaxNode | undefined {
+  return positional(call.childForFieldName('arguments'))
+    .slice(0, 3)
+    .find((a) => sqlLooking(a, call));
 }
 
 function sinkFor(fn: string, call: SyntaxNode, code: string): SinkSpec | undefined {
@@ -533,6 +564,14 @@ function sinkFor(fn: string, call: SyntaxNode, code: string): SinkSpec | undefin
             : [argument(c, 0, /read_sql/.test(fn) ? 'sql' : undefined)],
         accept: (f) => f.composed || f.source.kind !== 'param',
         unknown: true,
+      };
+    case (SQL_CALL.test(last) || DB_OBJECT.test(fn.slice(0, Math.max(0, fn.lastIndexOf('.'))))) && sqlArgument(call) !== undefined:
+      return {
+        rule: 'python.sql-query-call',
+        cls: 'sql',
+        kinds: ALL_INJECTION,
+        values: (c) => [sqlArgument(c)],
+        accept: (f) => f.composed || f.source.kind !== 'param',
       };
     case /^(open|io\.open|codecs\.open|os\.remove|os\.unlink|shutil\.rmtree|shutil\.copy|shutil\.copyfile|os\.listdir|os\.rmdir|Image\.open|FileResponse|os\.makedirs|os\.mkdir|send_file|flask\.send_file|os\.rename|shutil\.move|tarfile\.open|zipfile\.ZipFile|ZipFile)$/.test(
       fn,
@@ -1545,6 +1584,7 @@ const RULE_WHAT: Record<string, string> = {
   'python.eval': 'code injection',
   'python.dynamic-import': 'code injection',
   'python.sql-format': 'SQL injection',
+  'python.sql-query-call': 'SQL injection',
   'python.path-traversal': 'path traversal',
   'python.open-redirect': 'open redirect',
   'python.ssrf': 'server-side request forgery',
