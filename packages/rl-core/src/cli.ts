@@ -9,6 +9,7 @@ import { RlCoreError } from './errors.js';
 import { isMissingPeer, missingPeerError } from './tfjs/peers.js';
 
 type TfjsCommands = typeof import('./tfjs/commands.js');
+type HfCommands = typeof import('./hf/commands.js');
 type OptionSpec = Record<string, { type: 'string' | 'boolean' }>;
 
 const strings = (names: string): OptionSpec => Object.fromEntries(names.split(' ').map((k) => [k, { type: 'string' as const }]));
@@ -60,6 +61,24 @@ function tfjsCommand(
       const progress = (line: string) => process.stderr.write(`${line}\n`);
       const say = name === 'sampleCommand' ? (line: string) => process.stdout.write(`${line}\n`) : progress;
       return commands[name](values, say);
+    },
+  };
+}
+
+/** A command on a Hugging Face checkpoint: its options are checked before the engine loads. */
+function hfCommand(name: 'scoreCommand', summary: string, usage: string, options: OptionSpec): Command {
+  return {
+    summary,
+    usage,
+    async run(argv) {
+      const { values } = parseArgs({ args: argv, options, strict: true });
+      let commands: HfCommands;
+      try {
+        commands = await import('./hf/commands.js');
+      } catch (e) {
+        throw isMissingPeer(e) ? missingPeerError('this command', e) : e;
+      }
+      return commands[name](values, (line) => process.stdout.write(`${line}\n`));
     },
   };
 }
@@ -128,6 +147,18 @@ One JSON line per completion on stdout, with the analyser's verdict when the pro
   --seed N                          (default 0)
   ${BACKEND}    (default auto)`,
       strings('model prompt n temperature top-p max-new-tokens seed backend'),
+    ),
+    score: hfCommand(
+      'scoreCommand',
+      'log-probabilities of token ids under a Hugging Face checkpoint',
+      `--model DIR --ids 1,2,3,... [options]
+
+Loads a Llama or Qwen2 checkpoint (config.json + model.safetensors or a sharded index; F32, F16, BF16)
+and prints {"ids": [...], "logprobs": [...]} on stdout, logprobs[i] = log p(ids[i+1] | ids[0..i]).
+  --model DIR                       the checkpoint folder
+  --ids 1,2,3                       token ids, comma-separated
+  ${BACKEND}    (default auto)`,
+      strings('model ids backend'),
     ),
     experiment: tfjsCommand(
       'experimentCommand',
