@@ -19,7 +19,7 @@ export interface HfKvCache {
 }
 
 /** One adapted projection: y = W x + (alpha / r) B A x, with A and B trainable. */
-interface Adapter {
+export interface LoraAdapter {
   /** A transposed: [in, r]. */
   a: tf.Variable;
   /** B transposed: [r, out]. */
@@ -104,7 +104,7 @@ export class HfModel {
   readonly dir: string;
   private readonly base = new Map<string, tf.Tensor>();
   /** LoRA adapters by full module name (`model.layers.0.self_attn.q_proj`). */
-  readonly adapters = new Map<string, Adapter>();
+  readonly adapters = new Map<string, LoraAdapter>();
   /** The LoRA settings, once adapters are added. */
   lora?: LoraConfig;
   private valueW: tf.Variable;
@@ -155,6 +155,11 @@ export class HfModel {
   /** Loads a checkpoint folder (see `openHfCheckpoint`) onto the active TensorFlow.js backend. */
   static async load(dir: string): Promise<HfModel> {
     return new HfModel(await openHfCheckpoint(dir));
+  }
+
+  /** The frozen base tensors by name (transposed projections, norms, embedding): read them, never change them. */
+  baseTensors(): ReadonlyMap<string, tf.Tensor> {
+    return this.base;
   }
 
   /** Parameters of the base model (frozen). */

@@ -1,0 +1,435 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { aggregationWeights } from '../aggregate.js';
+import type { Checkpointable } from '../checkpoint.js';
+import { RlCoreError } from '../errors.js';
+import { KL_DEFAULTS } from '../kl.js';
+import { LOSS_DEFAULTS } from '../losses.js';
+import {
+  type Completion,
+  PAD,
+  type Policy,
+  type PolicyOutputs,
+  type PpoMetrics,
+  type PpoOptions,
+  type PpoTargets,
+  type SampleOptions,
+  type SftOptions,
+  type TokenBatch,
+} from '../policy.js';
+import { decodeSafetensors, encodeSafetensors, type NamedTensor } from '../safetensors.js';
+import { sampleToken, seededRandom } from '../sampling.js';
+import { clippedValueLoss, klTensor, ppoSurrogate } from '../tfjs/tf-losses.js';
+import { readJson } from './checkpoint.js';
+import { loadAdapter, peftTensors, saveAdapter } from './lora.js';
+import { HfModel, type HfKvCache, type LoraConfig } from './model.js';
+
+/** Options of an `HfPolicy`. */
+export interface HfPolicyOptions {
+  /** Longest sequence (prompt + completion); batches are padded to it. @default min(512, max_position_embeddings) */
+  maxLength?: number;
+  /** Adam learning rate of the adapters and the value head. @default 1e-4 */
+  learningRate?: number;
+  /** Global gradient-norm clip; Infinity skips it. @default 1 */
+  maxGradNorm?: number;
+  /** LoRA adapters to add (when the model has none yet). @default r 8, alpha 16 on q_proj and v_proj */
+  lora?: Partial<LoraConfig>;
+}
+
+const STATE_FILE = 'hf-policy.json';
+const VALUE_FILE = 'value_head.safetensors';
+const OPTIMIZER_FILE = 'optimizer.safetensors';
+
+/** Adam's running powers of beta1 and beta2 (tfjs keeps them as private scalar variables). */
+function adamPowers(optimizer: tf.AdamOptimizer): Record<string, tf.Variable> {
+  const o = optimizer as unknown as { accBeta1?: unknown; accBeta2?: unknown };
+  const out: Record<string, tf.Variable> = {};
+  if (o.accBeta1 instanceof tf.Variable) out.accBeta1 = o.accBeta1;
+  if (o.accBeta2 instanceof tf.Variable) out.accBeta2 = o.accBeta2;
+  return out;
+}
+
+/** Keys or values [B, H, L, dh] zero-padded to [B, H, T, dh]. */
+function padPositions(t: tf.Tensor, T: number): tf.Tensor {
+  const L = t.shape[2] as number;
+  return L === T
+    ? t
+    : tf.pad(t, [
+        [0, 0],
+        [0, 0],
+        [0, T - L],
+        [0, 0],
+      ]);
+}
+
+/**
+ * A Hugging Face Llama/Qwen2 checkpoint as a trainable `Policy`: the base weights frozen, LoRA adapters
+ * and a value head trained with Adam, so `train`'s SFT, PPO and GRPO stages run on it unchanged.
+ * Checkpoints (`save`/`restore`) hold the adapter as PEFT writes it (`adapter_model.safetensors`,
+ * `adapter_config.json`), the value head, the optimiser state and the step count; the base model stays
+ * where it was loaded from. Token id 0 is a real token here: which positions count is the batch mask's
+ * business, and right padding with it changes nothing before it under causal attention.
+ */
+export class HfPolicy implements Policy, Checkpointable {
+  /** The model (base weights, adapters, value head). */
+  readonly model: HfModel;
+  /** Longest sequence the policy takes. */
+  readonly maxLength: number;
+  /** Adam learning rate. */
+  readonly learningRate: number;
+  /** Global gradient-norm clip. */
+  readonly maxGradNorm: number;
+  /** Optimiser steps taken (restored from a checkpoint). */
+  step = 0;
+  private optimizer: tf.AdamOptimizer;
+
+  constructor(model: HfModel, options: HfPolicyOptions = {}) {
+    this.model = model;
+    this.maxLength = options.maxLength ?? Math.min(512, model.config.maxPositions);
+    if (!(Number.isInteger(this.maxLength) && this.maxLength >= 2))
+      throw new RlCoreError('invalid-option', `expected maxLength to be a whole number from 2, found ${this.maxLength}`);
+    this.learningRate = options.learningRate ?? 1e-4;
+    this.maxGradNorm = options.maxGradNorm ?? 1;
+    if (!model.lora) model.addLora(options.lora ?? {});
+    this.optimizer = tf.train.adam(this.learningRate);
+  }
+
+  /** Loads a checkpoint folder and adds adapters (or loads a PEFT adapter folder with `adapter`). */
+  static async load(dir: string, options: HfPolicyOptions & { adapter?: string } = {}): Promise<HfPolicy> {
+    const model = await HfModel.load(dir);
+    try {
+      if (options.adapter) await loadAdapter(model, options.adapter);
+      return new HfPolicy(model, options);
+    } catch (e) {
+      model.dispose();
+      throw e;
+    }
+  }
+
+  /** Checks a batch's shape and ids, and cuts it to the columns it uses (rounded up to a multiple of 8). */
+  private narrow(batch: TokenBatch): {
+    L: number;
+    tokens: tf.Tensor2D;
+    cut: (a: Float32Array) => Float32Array;
+    widen: (a: Float32Array) => Float32Array;
+  } {
+    const T = this.maxLength;
+    const B = batch.batch;
+    if (batch.tokens.length !== B * T) throw new RlCoreError('shape-mismatch', `expected ${B} x ${T} tokens, found ${batch.tokens.length}`);
+    if (batch.mask.length !== B * (T - 1))
+      throw new RlCoreError('shape-mismatch', `expected a ${B} x ${T - 1} mask, found ${batch.mask.length}`);
+    const V = this.model.config.vocabSize;
+    let used = 2;
+    for (let b = 0; b < B; b++)
+      for (let t = 0; t < T; t++) {
+        const id = batch.tokens[b * T + t] as number;
+        if (!(id >= 0 && id < V))
+          throw new RlCoreError('invalid-input', `expected token ids below ${V}, found ${id} at row ${b}, column ${t}`);
+        if (id !== PAD && t + 1 > used) used = t + 1;
+        if (t < T - 1 && batch.mask[b * (T - 1) + t] !== 0 && t + 2 > used) used = t + 2;
+      }
+    const L = Math.min(T, Math.ceil(used / 8) * 8);
+    const ids = new Int32Array(B * L);
+    for (let b = 0; b < B; b++) ids.set(batch.tokens.subarray(b * T, b * T + L), b * L);
+    const cut = (a: Float32Array) => {
+      if (L === T) return a;
+      const out = new Float32Array(B * (L - 1));
+      for (let b = 0; b < B; b++) out.set(a.subarray(b * (T - 1), b * (T - 1) + L - 1), b * (L - 1));
+      return out;
+    };
+    const widen = (a: Float32Array) => {
+      if (L === T) return a;
+      const out = new Float32Array(B * (T - 1));
+      for (let b = 0; b < B; b++) out.set(a.subarray(b * (L - 1), (b + 1) * (L - 1)), b * (T - 1));
+      return out;
+    };
+    return { L, tokens: tf.tensor2d(ids, [B, L], 'int32'), cut, widen };
+  }
+
+  async evaluate(batch: TokenBatch): Promise<PolicyOutputs> {
+    const n = this.narrow(batch);
+    this.model.setTraining(false);
+    const r = tf.tidy(() => this.model.score(n.tokens));
+    const [logp, values, entropy] = await Promise.all([r.logp.data(), r.values.data(), r.entropy.data()]);
+    tf.dispose([r.logp, r.values, r.entropy, n.tokens]);
+    return {
+      shape: { batch: batch.batch, tokens: this.maxLength - 1 },
+      logp: n.widen(logp as Float32Array),
+      values: n.widen(values as Float32Array),
+      entropy: n.widen(entropy as Float32Array),
+    };
+  }
+
+  /** The masked SFT loss of a batch (as `sftStep` minimises it) and its gradients, keyed as PEFT names the adapters; no update. */
+  async sftGradients(batch: TokenBatch, options: SftOptions = {}): Promise<{ loss: number; grads: Record<string, NamedTensor> }> {
+    const n = this.narrow(batch);
+    const w = aggregationWeights(
+      { batch: batch.batch, tokens: this.maxLength - 1 },
+      { mask: batch.mask, mode: options.mode ?? 'token-mean' },
+    );
+    this.model.setTraining(false);
+    const vars = this.model.trainable();
+    const { value, grads } = tf.variableGrads(() => {
+      const { logp } = this.model.score(n.tokens);
+      return tf.neg(tf.sum(tf.mul(logp, tf.tensor2d(n.cut(w), [batch.batch, n.L - 1])))) as tf.Scalar;
+    }, vars);
+    const byVar = new Map<tf.Variable, tf.Tensor>();
+    for (const v of vars) if (grads[v.name]) byVar.set(v, grads[v.name] as tf.Tensor);
+    const out = await peftTensors(this.model, byVar);
+    const loss = (await value.data())[0] as number;
+    tf.dispose([value, ...Object.values(grads), n.tokens]);
+    return { loss, grads: out };
+  }
+
+  /** Gradients of `lossFn` over the trainable variables, clipped by global norm, then one Adam step. */
+  private async applyStep(lossFn: () => { loss: tf.Scalar; report: tf.Tensor[] }): Promise<number[]> {
+    let report: tf.Tensor[] = [];
+    const vars = this.model.trainable();
+    this.model.setTraining(true);
+    let value: tf.Scalar;
+    let grads: tf.NamedTensorMap;
+    try {
+      ({ value, grads } = tf.variableGrads(() => {
+        const r = lossFn();
+        report = r.report.map((t) => tf.keep(t));
+        return r.loss;
+      }, vars));
+    } finally {
+      this.model.setTraining(false);
+    }
+    tf.tidy(() => {
+      // Adam keys its moments by variable, so every trainable one gets a gradient (zero when unused)
+      const list = vars.map((v) => grads[v.name] ?? tf.zerosLike(v));
+      let scale: tf.Tensor | undefined;
+      if (Number.isFinite(this.maxGradNorm)) {
+        const norm = tf.sqrt(list.map((g) => tf.sum(tf.square(g))).reduce((a, b) => tf.add(a, b)));
+        scale = tf.minimum(1, tf.div(this.maxGradNorm, tf.add(norm, 1e-6)));
+      }
+      this.optimizer.applyGradients(
+        vars.map((v, i) => ({ name: v.name, tensor: scale ? tf.mul(list[i] as tf.Tensor, scale) : (list[i] as tf.Tensor) })),
+      );
+    });
+    tf.dispose(Object.values(grads));
+    const values = await Promise.all([value, ...report].map(async (t) => (await t.data())[0] as number));
+    tf.dispose([value, ...report]);
+    this.step++;
+    return values;
+  }
+
+  async sftStep(batch: TokenBatch, options: SftOptions = {}): Promise<number> {
+    const w = aggregationWeights(
+      { batch: batch.batch, tokens: this.maxLength - 1 },
+      { mask: batch.mask, mode: options.mode ?? 'token-mean' },
+    );
+    const n = this.narrow(batch);
+    const [loss] = await this.applyStep(() => {
+      const { logp } = this.model.score(n.tokens);
+      return { loss: tf.neg(tf.sum(tf.mul(logp, tf.tensor2d(n.cut(w), [batch.batch, n.L - 1])))) as tf.Scalar, report: [] };
+    });
+    n.tokens.dispose();
+    return loss as number;
+  }
+
+  async ppoStep(batch: TokenBatch, targets: PpoTargets, options: PpoOptions = {}): Promise<PpoMetrics> {
+    const shape = { batch: batch.batch, tokens: this.maxLength - 1 };
+    const w = aggregationWeights(shape, { mask: batch.mask, mode: options.mode ?? 'token-mean' });
+    const n = this.narrow(batch);
+    const s2 = [shape.batch, n.L - 1] as [number, number];
+    const valueCoef = options.valueCoef ?? 0.5;
+    const entropyCoef = options.entropyCoef ?? LOSS_DEFAULTS.entropyCoef;
+    const klCoef = options.klCoef ?? 0;
+    const clipLow = options.clipLow ?? LOSS_DEFAULTS.clipLow;
+    const clipHigh = options.clipHigh ?? LOSS_DEFAULTS.clipHigh;
+    if (klCoef > 0 && !targets.refLogp) throw new RlCoreError('invalid-input', 'expected refLogp for a KL term in the loss, found none');
+    const [loss, policyLoss, vLoss, entropy, kl, clipFraction] = await this.applyStep(() => {
+      const out = this.model.score(n.tokens);
+      const W = tf.tensor2d(n.cut(w), s2);
+      const agg = (x: tf.Tensor) => tf.sum(tf.mul(x, W)) as tf.Scalar;
+      const old = tf.tensor2d(n.cut(targets.oldLogp), s2);
+      const pl = agg(ppoSurrogate(out.logp, old, tf.tensor2d(n.cut(targets.advantages), s2), clipLow, clipHigh, options.dualClip));
+      const vl = agg(
+        clippedValueLoss(
+          out.values,
+          tf.tensor2d(n.cut(targets.oldValues), s2),
+          tf.tensor2d(n.cut(targets.returns), s2),
+          options.valueClip ?? LOSS_DEFAULTS.valueClip,
+        ),
+      );
+      const ent = agg(out.entropy);
+      const klv = targets.refLogp
+        ? agg(klTensor(out.logp, tf.tensor2d(n.cut(targets.refLogp), s2), options.klEstimator ?? KL_DEFAULTS.estimator, KL_DEFAULTS.clamp))
+        : tf.scalar(0);
+      const ratio = tf.exp(tf.sub(out.logp, old));
+      const clipped = tf.cast(tf.logicalOr(tf.greater(ratio, 1 + clipHigh), tf.less(ratio, 1 - clipLow)), 'float32');
+      const total = tf.add(tf.add(pl, tf.mul(valueCoef, vl)), tf.add(tf.mul(-entropyCoef, ent), tf.mul(klCoef, klv))) as tf.Scalar;
+      return { loss: total, report: [pl, vl, ent, klv, agg(clipped)] };
+    });
+    n.tokens.dispose();
+    return {
+      loss: loss as number,
+      policyLoss: policyLoss as number,
+      valueLoss: vLoss as number,
+      entropy: entropy as number,
+      kl: kl as number,
+      clipFraction: clipFraction as number,
+    };
+  }
+
+  /**
+   * Samples one completion per prompt with a key/value cache: one pass over the prompts fills every
+   * layer's cache, then each step runs the model on one new token per row (rows at their own positions).
+   */
+  async sample(prompts: readonly (readonly number[])[], options: SampleOptions = {}): Promise<Completion[]> {
+    const T = this.maxLength;
+    const B = prompts.length;
+    const V = this.model.config.vocabSize;
+    const D = this.model.config.hiddenSize;
+    const layers = this.model.config.layers;
+    const maxNew = options.maxNewTokens ?? 32;
+    if (!(Number.isInteger(maxNew) && maxNew >= 0))
+      throw new RlCoreError('invalid-option', `expected maxNewTokens to be a non-negative integer, found ${maxNew}`);
+    const random = seededRandom(options.seed ?? 0);
+    const len = new Int32Array(B);
+    const buf = new Int32Array(B * T);
+    prompts.forEach((p, b) => {
+      if (p.length === 0 || p.length >= T)
+        throw new RlCoreError('invalid-input', `expected a prompt of 1..${T - 1} tokens, found ${p.length}`);
+      for (const id of p)
+        if (!(Number.isInteger(id) && id >= 0 && id < V))
+          throw new RlCoreError('invalid-input', `expected prompt token ids below ${V}, found ${id}`);
+      buf.set(p, b * T);
+      len[b] = p.length;
+    });
+    const out: Completion[] = prompts.map(() => ({ tokens: [], logp: [] }));
+    if (maxNew === 0 || B === 0) return out;
+    this.model.setTraining(false);
+    const L = Math.min(T, Math.ceil(Math.max(...len) / 8) * 8);
+    const done = new Uint8Array(B);
+    const tokens = new Int32Array(B);
+    const positions = new Int32Array(B);
+    const pack = (lg: tf.Tensor, kv: HfKvCache) => [lg, ...kv.k, ...kv.v];
+    const unpack = (ts: tf.Tensor[]) => ({ logits: ts[0] as tf.Tensor, cache: { k: ts.slice(1, 1 + layers), v: ts.slice(1 + layers) } });
+    let cache: HfKvCache = { k: [], v: [] };
+    let logits: tf.Tensor | undefined;
+    try {
+      ({ logits, cache } = unpack(
+        tf.tidy(() => {
+          const kv: HfKvCache = { k: [], v: [] };
+          const ids = new Int32Array(B * L);
+          for (let b = 0; b < B; b++) ids.set(buf.subarray(b * T, b * T + L), b * L);
+          const hidden = this.model.hidden(tf.tensor2d(ids, [B, L], 'int32'), kv);
+          const last = tf.gather(
+            tf.reshape(hidden, [B * L, D]),
+            tf.tensor1d(
+              Array.from(len, (n, b) => b * L + n - 1),
+              'int32',
+            ),
+          ) as tf.Tensor2D;
+          return pack(this.model.logits(last), { k: kv.k.map((t) => padPositions(t, T)), v: kv.v.map((t) => padPositions(t, T)) });
+        }),
+      ));
+      for (let step = 0; step < maxNew; step++) {
+        const data = await (logits as tf.Tensor).data();
+        for (let b = 0; b < B; b++) {
+          if (done[b]) continue;
+          const { token, logp } = sampleToken(data.subarray(b * V, (b + 1) * V), options.temperature ?? 1, options.topP ?? 1, random);
+          const c = out[b] as Completion;
+          c.tokens.push(token);
+          c.logp.push(logp);
+          buf[b * T + (len[b] as number)] = token;
+          len[b]!++;
+          if (token === options.stopToken || (len[b] as number) >= T) done[b] = 1;
+          tokens[b] = token;
+          positions[b] = (len[b] as number) - 1;
+        }
+        if (step === maxNew - 1 || done.every((d) => d === 1)) break;
+        const prev = { logits: logits as tf.Tensor, cache };
+        ({ logits, cache } = unpack(
+          tf.tidy(() => {
+            const r = this.model.decodeStep(tokens, positions, prev.cache);
+            return pack(this.model.logits(r.hidden), r.cache);
+          }),
+        ));
+        tf.dispose([prev.logits, ...prev.cache.k, ...prev.cache.v]);
+      }
+    } finally {
+      tf.dispose([...(logits ? [logits] : []), ...cache.k, ...cache.v]);
+    }
+    return out;
+  }
+
+  /** Writes the PEFT adapter, the value head, the optimiser state and the step count to `dir`. */
+  async save(dir: string, meta: Record<string, unknown> = {}): Promise<void> {
+    await mkdir(dir, { recursive: true });
+    await saveAdapter(this.model, dir, this.model.dir);
+    const { w, b } = this.model.valueHead();
+    await writeFile(
+      join(dir, VALUE_FILE),
+      encodeSafetensors({
+        'value.w': { shape: w.shape.slice(), data: (await w.data()) as Float32Array },
+        'value.b': { shape: [1], data: (await b.data()) as Float32Array },
+      }),
+    );
+    const names = new Map(this.model.trainable().map((v) => [v.name, v.name.slice(this.model.prefix.length)]));
+    const opt: Record<string, NamedTensor> = {};
+    for (const { name, tensor } of await this.optimizer.getWeights()) {
+      const base = name.replace(/\/(m|v)$/, '');
+      const key = names.has(base) ? `${names.get(base)}${name.slice(base.length)}` : name;
+      opt[key] = { shape: tensor.shape.length ? tensor.shape.slice() : [1], data: Float32Array.from(await tensor.data()) };
+    }
+    for (const [key, v] of Object.entries(adamPowers(this.optimizer))) opt[key] = { shape: [1], data: Float32Array.from(await v.data()) };
+    await writeFile(join(dir, OPTIMIZER_FILE), encodeSafetensors(opt));
+    await writeFile(
+      join(dir, STATE_FILE),
+      `${JSON.stringify({ format: 'srcode-rl-core/hf-policy@1', baseModel: this.model.dir, step: this.step, learningRate: this.learningRate, maxLength: this.maxLength, ...meta }, null, 2)}\n`,
+    );
+  }
+
+  /** Reads a folder written by `save` back: adapters, value head, optimiser state and step count. */
+  async restore(dir: string): Promise<void> {
+    const state = (await readJson(join(dir, STATE_FILE))) as { step?: unknown };
+    await loadAdapter(this.model, dir);
+    const value = decodeSafetensors(await readFile(join(dir, VALUE_FILE))).tensors;
+    const { w, b } = this.model.valueHead();
+    const vw = value['value.w'];
+    const vb = value['value.b'];
+    if (!vw || vw.shape.join() !== w.shape.join() || !vb)
+      throw new RlCoreError(
+        'invalid-checkpoint',
+        `${join(dir, VALUE_FILE)}: expected value.w of shape [${w.shape}] and value.b, found ${vw ? `[${vw.shape}]` : 'none'}`,
+      );
+    tf.tidy(() => {
+      w.assign(tf.tensor(vw.data, vw.shape));
+      b.assign(tf.tensor(vb.data, [1]));
+    });
+    this.step = typeof state.step === 'number' ? state.step : 0;
+    this.optimizer.dispose();
+    this.optimizer = tf.train.adam(this.learningRate);
+    const opt = await readFile(join(dir, OPTIMIZER_FILE)).catch(() => undefined);
+    if (!opt) return;
+    const saved = decodeSafetensors(opt).tensors;
+    const vars = this.model.trainable();
+    const short = (v: tf.Variable) => v.name.slice(this.model.prefix.length);
+    const iter = saved.iter;
+    if (!iter || !vars.every((v) => saved[`${short(v)}/m`] && saved[`${short(v)}/v`])) return;
+    const list = [{ name: 'iter', tensor: tf.scalar(iter.data[0] as number, 'int32') as tf.Tensor }];
+    for (const suffix of ['/m', '/v'])
+      for (const v of vars) {
+        const t = saved[short(v) + suffix] as NamedTensor;
+        list.push({ name: v.name + suffix, tensor: tf.tensor(t.data, t.shape) });
+      }
+    await this.optimizer.setWeights(list);
+    tf.dispose(list.map((l) => l.tensor));
+    for (const [key, v] of Object.entries(adamPowers(this.optimizer))) {
+      const s = saved[key];
+      if (s) v.assign(tf.scalar(s.data[0] as number));
+    }
+  }
+
+  /** Frees the model and the optimiser. */
+  dispose(): void {
+    this.optimizer.dispose();
+    this.model.dispose();
+  }
+}
