@@ -16,7 +16,7 @@ function byteTables(): { toChar: string[]; toByte: Map<string, number> } {
   let shifted = 0;
   for (let b = 0; b < 256; b++) toChar[b] = String.fromCodePoint(direct.has(b) ? b : 256 + shifted++);
   const toByte = new Map<string, number>();
-  toChar.forEach((c, b) => toByte.set(c, b));
+  for (const [b, c] of toChar.entries()) toByte.set(c, b);
   return { toChar, toByte };
 }
 const BYTES = byteTables();
