@@ -37,6 +37,12 @@ export interface HfPolicyOptions {
   lora?: Partial<LoraConfig>;
 }
 
+/** `HfPolicy.sample`'s options: `SampleOptions`, with several stop tokens allowed (checkpoints often have more than one EOS). */
+export interface HfSampleOptions extends SampleOptions {
+  /** Generation of a row stops after any of these (as well as after `stopToken`). */
+  stopTokens?: readonly number[];
+}
+
 const STATE_FILE = 'hf-policy.json';
 const VALUE_FILE = 'value_head.safetensors';
 const OPTIMIZER_FILE = 'optimizer.safetensors';
@@ -280,7 +286,9 @@ export class HfPolicy implements Policy, Checkpointable {
    * Samples one completion per prompt with a key/value cache: one pass over the prompts fills every
    * layer's cache, then each step runs the model on one new token per row (rows at their own positions).
    */
-  async sample(prompts: readonly (readonly number[])[], options: SampleOptions = {}): Promise<Completion[]> {
+  async sample(prompts: readonly (readonly number[])[], options: HfSampleOptions = {}): Promise<Completion[]> {
+    const stops = new Set(options.stopTokens ?? []);
+    if (options.stopToken !== undefined) stops.add(options.stopToken);
     const T = this.maxLength;
     const B = prompts.length;
     const V = this.model.config.vocabSize;
@@ -339,7 +347,7 @@ export class HfPolicy implements Policy, Checkpointable {
           c.logp.push(logp);
           buf[b * T + (len[b] as number)] = token;
           len[b]!++;
-          if (token === options.stopToken || (len[b] as number) >= T) done[b] = 1;
+          if (stops.has(token) || (len[b] as number) >= T) done[b] = 1;
           tokens[b] = token;
           positions[b] = (len[b] as number) - 1;
         }
