@@ -217,3 +217,67 @@ describe('Finding.flow from rules', () => {
     ]);
   });
 });
+
+describe('patterns the engine matches itself', () => {
+  // the plain forms: a call by the text of its function (with or without its argument list), a return, a string
+  const QUERIES = [
+    '((call function: [(identifier) (attribute)] @fn) @finding (#match? @fn "(^|\\\\.)(run|get|loads)$"))',
+    '((call function: [(identifier) @fn (attribute) @fn] arguments: (argument_list) @args) @finding (#match? @fn "^(os\\\\.)?system$"))',
+    '((call function: (attribute) @fn arguments: (argument_list) @args) @finding (#match? @fn "\\\\.new$")) ((return_statement) @finding)',
+    '((call function: (attribute) @fn) @finding (#match? @fn "^a\\\\."))',
+    '(string) @finding',
+  ];
+  const CODE = `import os
+def f(a, b):
+    os.system("ls " + a)
+    system(b)
+    run(x for x in a)
+    a.b.run(get(loads(b)))(1)
+    h = hashlib.new(b).new(a)
+    if a:
+        return a.c(1)
+    run(
+return "x"
+`;
+
+  function seen(queryOf: (q: string) => string): string[] {
+    const out: string[] = [];
+    const rules: Rule[] = QUERIES.map((q, i) => ({
+      id: `python.q${i}`,
+      cwe: 'CWE-1',
+      severity: 'low',
+      message: 'm',
+      remediation: 'r',
+      query: queryOf(q),
+      predicate: (m) => {
+        const caps = Object.entries(m.captures).map(([k, n]) => `${k}=${n.type}@${n.startIndex}-${n.endIndex}`);
+        out.push(`q${i} ${caps.sort().join(' ')}`);
+        return true;
+      },
+    }));
+    const a = new BuiltinAnalyzer({ languages: [{ language: 'python', rules }] });
+    const findings = a.analyzeSync(CODE, 'python').map((f) => `${f.ruleId}:${f.range.start}-${f.range.end}`);
+    return [...out.sort(), ...findings];
+  }
+
+  it('gives the matches and captures tree-sitter gives for the same query, findings alike', () => {
+    // a comment keeps a query out of the plain forms, so tree-sitter runs it
+    const walked = seen((q) => q);
+    const queried = seen((q) => `${q}\n; run by tree-sitter`);
+    expect(walked.length).toBeGreaterThan(15);
+    expect(walked).toEqual(queried);
+  });
+
+  it('still reports a plain-form query tree-sitter rejects as bad-rule', () => {
+    const rule: Rule = {
+      id: 'python.bad',
+      cwe: 'CWE-1',
+      severity: 'low',
+      message: 'm',
+      remediation: 'r',
+      query: '((call function: (attribute) @fn) @finding (#match? @fn "(unclosed"))',
+    };
+    const a = new BuiltinAnalyzer({ languages: [{ language: 'python', rules: [rule] }] });
+    expect(() => a.check('python')).toThrowError(expect.objectContaining({ code: 'bad-rule' }));
+  });
+});

@@ -12,10 +12,135 @@ import type { LanguageRules, PredicateResult, Rule, RuleFlowStep, RuleHit, RuleM
  */
 export type RequiredWords = readonly (readonly (readonly string[])[])[] | undefined;
 
-/** A compiled query with the words it requires, shared by the rules of a language that declare the same query text. */
+/**
+ * A compiled query with the words it requires, shared by the rules of a language that declare the same query text:
+ * a tree-sitter query, or (for the plain call, return and string patterns most rules use) the patterns the engine
+ * matches itself over the nodes of the kinds they name, which costs neither a query compilation nor a query run.
+ */
 interface CompiledQuery {
-  readonly query: Query;
+  readonly query?: Query;
+  readonly walk?: readonly WalkPattern[];
   readonly words: RequiredWords;
+}
+
+/**
+ * One pattern the engine matches itself: every node of `type` (in document order), for calls only those whose
+ * `function` field is of one of `fnTypes` (captured as `fn`) and whose text `re` matches, with an `argument_list`
+ * (captured as `args`) when `args`; the node itself is captured as `finding`.
+ */
+interface WalkPattern {
+  readonly type: 'call' | 'return_statement' | 'string';
+  readonly fnTypes?: readonly string[];
+  readonly args?: boolean;
+  readonly re?: RegExp;
+}
+
+// `((call function: <fn> [arguments: (argument_list) @args]) @finding (#match? @fn "re"))`, whitespace collapsed
+const CALL_PATTERN =
+  /^\(\(call function: (\[\(identifier\) \(attribute\)\] @fn|\[\(identifier\) @fn \(attribute\) @fn\]|\(attribute\) @fn|\(identifier\) @fn)( arguments: \(argument_list\) @args)?\) @finding \(#match\? @fn "((?:[^"\\]|\\.)*)"\)\)$/;
+
+/** The top-level patterns of a query text (balanced parentheses and brackets outside strings), or undefined. */
+function topLevelPatterns(source: string): string[] | undefined {
+  const out: string[] = [];
+  let depth = 0;
+  let start = -1;
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i] as string;
+    if (c === '"') {
+      for (i++; i < source.length && source[i] !== '"'; i++) if (source[i] === '\\') i++;
+      continue;
+    }
+    if (c === ';') return undefined; // comments: left to tree-sitter
+    if (c === '(' || c === '[') {
+      if (depth === 0) start = i;
+      depth++;
+    } else if (c === ')' || c === ']') {
+      depth--;
+      if (depth < 0) return undefined;
+      if (depth === 0) {
+        // a capture after a top-level group belongs to it: `[...] @finding`, `(string) @finding`
+        const m = /^\s*((?:@[\w.-]+\s*)*)/.exec(source.slice(i + 1));
+        const tail = m?.[1] ?? '';
+        out.push(`${source.slice(start, i + 1)} ${tail}`.trim());
+        i += m?.[0].length ?? 0;
+      }
+    } else if (depth === 0 && !/\s/.test(c)) return undefined;
+  }
+  return depth === 0 ? out : undefined;
+}
+
+/** The patterns of a query the engine can match itself, when every pattern is one of the plain forms. */
+function walkPatterns(source: string): { patterns: WalkPattern[]; sources: string[] } | undefined {
+  const sources = topLevelPatterns(source);
+  if (!sources?.length) return undefined;
+  const patterns: WalkPattern[] = [];
+  for (const raw of sources) {
+    const text = raw.replace(/\s+/g, ' ').replace(/\( /g, '(').replace(/ \)/g, ')');
+    if (text === '((return_statement) @finding)' || text === '(return_statement) @finding') {
+      patterns.push({ type: 'return_statement' });
+      continue;
+    }
+    if (text === '(string) @finding' || text === '((string) @finding)') {
+      patterns.push({ type: 'string' });
+      continue;
+    }
+    const m = CALL_PATTERN.exec(text);
+    if (!m) return undefined;
+    const fn = m[1] as string;
+    const fnTypes = fn.startsWith('[') ? ['identifier', 'attribute'] : fn.startsWith('(attribute)') ? ['attribute'] : ['identifier'];
+    let re: RegExp;
+    try {
+      re = new RegExp(unquote(m[3] as string));
+    } catch {
+      return undefined; // tree-sitter reports it as the rule's error
+    }
+    patterns.push({ type: 'call', fnTypes, args: m[2] !== undefined, re });
+  }
+  return { patterns, sources };
+}
+
+/** A file's nodes of the kinds walk patterns name, each call with its `function` node and text, found once per file. */
+interface WalkNodes {
+  readonly nodes: readonly SyntaxNode[];
+  readonly fn: readonly (SyntaxNode | null)[];
+  readonly fnText: readonly string[];
+}
+
+function walkNodes(root: SyntaxNode): WalkNodes {
+  const nodes = root.descendantsOfType(['call', 'return_statement', 'string']);
+  const fn: (SyntaxNode | null)[] = [];
+  const fnText: string[] = [];
+  for (const n of nodes) {
+    const f = n.type === 'call' ? n.childForFieldName('function') : null;
+    fn.push(f);
+    fnText.push(f ? f.text : '');
+  }
+  return { nodes, fn, fnText };
+}
+
+/** The matches of walk patterns, in document order (per node, patterns in their order), captures as a query gives them. */
+function walkMatches(patterns: readonly WalkPattern[], all: WalkNodes): Record<string, SyntaxNode>[] {
+  const out: Record<string, SyntaxNode>[] = [];
+  const { nodes, fn, fnText } = all;
+  for (let i = 0; i < nodes.length; i++) {
+    const node = nodes[i] as SyntaxNode;
+    const type = node.type;
+    for (const p of patterns) {
+      if (p.type !== type) continue;
+      if (type !== 'call') {
+        out.push({ finding: node });
+        continue;
+      }
+      const f = fn[i];
+      if (!f || !p.fnTypes?.includes(f.type) || !p.re?.test(fnText[i] as string)) continue;
+      if (p.args) {
+        const args = node.childForFieldName('arguments');
+        if (args?.type !== 'argument_list') continue;
+        out.push({ finding: node, fn: f, args });
+      } else out.push({ finding: node, fn: f });
+    }
+  }
+  return out;
 }
 
 /** A rule as the engine keeps it: its query compiled on first need, with the words it requires. */
@@ -73,7 +198,11 @@ export class BuiltinAnalyzer implements SyncAnalyzer {
    */
   check(language: Language): void {
     const states = this.#rulesOf(language);
-    for (const state of states) this.#compiled(language, state);
+    for (const state of states) {
+      this.#compiled(language, state);
+      // the patterns the engine matches itself are compiled too, so a query tree-sitter rejects is reported here
+      if (!state.compiled?.query) this.#treeSitterQuery(language, state.rule);
+    }
   }
 
   async analyze(code: string, language: Language): Promise<Finding[]> {
@@ -85,6 +214,7 @@ export class BuiltinAnalyzer implements SyncAnalyzer {
     const findings: Finding[] = [];
     const seen = new Set<string>();
     let root: SyntaxNode | undefined;
+    let walked: WalkNodes | undefined;
     // rules sharing a compiled query share its matches on this text (same query, same word span)
     const matchesOf = new Map<CompiledQuery, readonly Record<string, SyntaxNode>[] | null>();
     for (const state of states) {
@@ -100,13 +230,19 @@ export class BuiltinAnalyzer implements SyncAnalyzer {
         if (span === null) list = null;
         else {
           root ??= parse(code, language).rootNode;
-          // tree-sitter counts UTF-16 text in bytes, two per unit
-          const options = span ? { startIndex: 2 * span.start, endIndex: 2 * span.end } : undefined;
-          list = shared.query.matches(root, options).map((m) => {
-            const captures: Record<string, SyntaxNode> = {};
-            for (const c of m.captures) if (!(c.name in captures)) captures[c.name] = c.node;
-            return captures;
-          });
+          if (shared.walk) {
+            // a walk pattern's required word is in the node's own text, so the span need not be applied
+            walked ??= walkNodes(root);
+            list = walkMatches(shared.walk, walked);
+          } else {
+            // tree-sitter counts UTF-16 text in bytes, two per unit
+            const options = span ? { startIndex: 2 * span.start, endIndex: 2 * span.end } : undefined;
+            list = (shared.query as Query).matches(root, options).map((m) => {
+              const captures: Record<string, SyntaxNode> = {};
+              for (const c of m.captures) if (!(c.name in captures)) captures[c.name] = c.node;
+              return captures;
+            });
+          }
         }
         matchesOf.set(shared, list);
       }
@@ -157,17 +293,24 @@ export class BuiltinAnalyzer implements SyncAnalyzer {
     }
     let shared = byText.get(rule.query);
     if (!shared) {
-      let query: Query;
-      try {
-        query = compileQuery(language, rule.query);
-      } catch (cause) {
-        throw new EvaluationError('bad-rule', `rule ${rule.id} has a query tree-sitter rejects: ${(cause as Error).message}`, { cause });
+      const walk = walkPatterns(rule.query);
+      if (walk) shared = { walk: walk.patterns, words: requiredWords(walk.sources) };
+      else {
+        const query = this.#treeSitterQuery(language, rule);
+        shared = { query, words: requiredWords(patternSources(query, rule.query)) };
       }
-      shared = { query, words: requiredWords(patternSources(query, rule.query)) };
       byText.set(rule.query, shared);
     }
     state.compiled = shared;
     return shared;
+  }
+
+  #treeSitterQuery(language: Language, rule: Rule): Query {
+    try {
+      return compileQuery(language, rule.query);
+    } catch (cause) {
+      throw new EvaluationError('bad-rule', `rule ${rule.id} has a query tree-sitter rejects: ${(cause as Error).message}`, { cause });
+    }
   }
 }
 
