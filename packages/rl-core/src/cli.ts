@@ -6,6 +6,7 @@ import { type CliSpec, type Command, escapeControl, main, packageVersion } from 
 import { ESTIMATORS } from './advantages.js';
 import { parseAdvantageRequest, runAdvantageRequest } from './advantages-json.js';
 import { RlCoreError } from './errors.js';
+import { isHfCheckpoint } from './hf/detect.js';
 import { isMissingPeer, missingPeerError } from './tfjs/peers.js';
 
 type TfjsCommands = typeof import('./tfjs/commands.js');
@@ -66,7 +67,7 @@ function tfjsCommand(
 }
 
 /** A command on a Hugging Face checkpoint: its options are checked before the engine loads. */
-function hfCommand(name: 'scoreCommand', summary: string, usage: string, options: OptionSpec): Command {
+function hfCommand(name: 'scoreCommand' | 'sampleCommand' | 'trainCommand', summary: string, usage: string, options: OptionSpec): Command {
   return {
     summary,
     usage,
@@ -78,7 +79,31 @@ function hfCommand(name: 'scoreCommand', summary: string, usage: string, options
       } catch (e) {
         throw isMissingPeer(e) ? missingPeerError('this command', e) : e;
       }
-      return commands[name](values, (line) => process.stdout.write(`${line}\n`));
+      const say =
+        name === 'trainCommand' ? (line: string) => process.stderr.write(`${line}\n`) : (line: string) => process.stdout.write(`${line}\n`);
+      return commands[name](values, say);
+    },
+  };
+}
+
+/** The value of `--model` in argv (`--model DIR` or `--model=DIR`), if any. */
+function modelArg(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (a === '--model') return argv[i + 1];
+    if (a.startsWith('--model=')) return a.slice('--model='.length);
+  }
+  return undefined;
+}
+
+/** `command`, or `hf` when `--model` names a Hugging Face checkpoint (`train`: when `--model` is given at all). */
+function orHf(command: Command, hf: Command, always: boolean): Command {
+  return {
+    summary: command.summary,
+    usage: `${command.usage}\n\nOn a Hugging Face checkpoint (--model DIR with a config.json of model_type llama or qwen2):\n${hf.usage}`,
+    run(argv) {
+      const dir = modelArg(argv);
+      return dir !== undefined && (always || isHfCheckpoint(dir)) ? hf.run(argv) : command.run(argv);
     },
   };
 }
@@ -119,10 +144,11 @@ Masked cross-entropy on prompt/completion pairs (default: the task family, about
   --log FILE                        metrics JSONL (default <out>/metrics.jsonl)`,
       strings('data out steps batch lr width layers heads max-length resume init seed backend log'),
     ),
-    train: tfjsCommand(
-      'trainCommand',
-      'RL on the task family',
-      `--algo ppo|grpo --reward token|instance --init DIR --out DIR [options]
+    train: orHf(
+      tfjsCommand(
+        'trainCommand',
+        'RL on the task family',
+        `--algo ppo|grpo --reward token|instance --init DIR --out DIR [options]
 
 RL from an SFT checkpoint, rewarded by the task family's analyser (token: per-token and instance rewards).
   --init DIR                        the SFT checkpoint to start from (and the KL reference)
@@ -134,19 +160,65 @@ RL from an SFT checkpoint, rewarded by the task family's analyser (token: per-to
   --seed N                          (default 0; moved by the step count on --resume)
   ${BACKEND}    (default auto)
   --log FILE                        metrics JSONL (default <out>/metrics.jsonl)`,
-      strings('algo reward init resume reference out steps prompts group kl lr seed backend log'),
+        strings('algo reward init resume reference out steps prompts group kl lr seed backend log'),
+      ),
+      hfCommand(
+        'trainCommand',
+        'LoRA training of a Hugging Face checkpoint',
+        `--model DIR --lora r=8,alpha=16 [--data FILE.jsonl] --out DIR [options]
+  --lora r=N,alpha=X,dropout=X,targets=q_proj+v_proj   adapters (default r=8,alpha=16 on q_proj+v_proj)
+  --data FILE.jsonl                 SFT on {"prompt","completion"} lines (the default --algo then)
+  --algo sft|ppo|grpo               RL: the task family, its rewards summed onto the model's tokens
+  --reward token|instance           (default token)
+  --out DIR                         PEFT adapter + value head + optimiser (default srcode-rl-hf)
+  --resume DIR                      go on from a folder written by --out
+  --adapter DIR                     start from a PEFT adapter folder
+  --steps N --batch N --lr X        (default 20, 8, 1e-4)
+  --prompts N --group N --kl X      RL (default 4, 4, 0.02); --max-new-tokens N (default 32)
+  --max-length N --seed N --raw     (default 256, 0; --raw: no chat template)
+  ${BACKEND}    (default auto)
+  --log FILE                        metrics JSONL (default <out>/metrics.jsonl)`,
+        {
+          ...strings(
+            'model lora data algo reward out resume adapter steps batch lr prompts group kl max-new-tokens max-length seed backend log',
+          ),
+          raw: { type: 'boolean' },
+        },
+      ),
+      true,
     ),
-    sample: tfjsCommand(
-      'sampleCommand',
-      'sample from a checkpoint',
-      `--model DIR --prompt TEXT [options]
+    sample: orHf(
+      tfjsCommand(
+        'sampleCommand',
+        'sample from a checkpoint',
+        `--model DIR --prompt TEXT [options]
 
 One JSON line per completion on stdout, with the analyser's verdict when the prompt is a task.
   --n N --temperature X --top-p X   (default 4, 1, 1)
   --max-new-tokens N                (default: what fits the policy's longest sequence)
   --seed N                          (default 0)
   ${BACKEND}    (default auto)`,
-      strings('model prompt n temperature top-p max-new-tokens seed backend'),
+        strings('model prompt n temperature top-p max-new-tokens seed backend'),
+      ),
+      hfCommand(
+        'sampleCommand',
+        'sample from a Hugging Face checkpoint',
+        `--model DIR --prompt TEXT [options]
+One JSON line per completion on stdout: {"completion", "tokens", "stop": "eos"|"length"}. The prompt is one
+user message in the chat format of tokenizer_config.json's template (ChatML or Llama 3); sampling stops
+at the EOS tokens of config.json, generation_config.json and tokenizer_config.json.
+  --n N --temperature X --top-p X   (default 1, 1, 1)
+  --max-new-tokens N --max-length N (default: what fits; 256)
+  --adapter DIR                     a PEFT LoRA adapter folder on top
+  --system TEXT | --raw             a system message | no chat template
+  --seed N                          (default 0)
+  ${BACKEND}    (default auto)`,
+        {
+          ...strings('model prompt n temperature top-p max-new-tokens max-length adapter system seed backend lora'),
+          raw: { type: 'boolean' },
+        },
+      ),
+      false,
     ),
     score: hfCommand(
       'scoreCommand',

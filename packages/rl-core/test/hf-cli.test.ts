@@ -1,7 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 
 const pkg = fileURLToPath(new URL('..', import.meta.url));
 const tsx = fileURLToPath(new URL('../../../node_modules/.bin/tsx', import.meta.url));
@@ -42,5 +44,120 @@ describe('srcode-rl score (real subprocess)', () => {
     const noIds = run(['score', '--model', fixture('llama-tiny')]);
     expect(noIds.code).toBe(2);
     expect(noIds.stderr).toMatch(/expected --ids/);
+  });
+});
+
+const tmp = mkdtempSync(join(tmpdir(), 'rl-core-hf-cli-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+const qwen = fixture('qwen2-tiny-bf16');
+
+describe('srcode-rl sample and train on a Hugging Face checkpoint (real subprocesses, wasm)', () => {
+  it('sample prints one JSON line per completion, the same for the same seed', () => {
+    const args = ['sample', '--model', qwen, '--prompt', 'copy s', '--n', '2', '--max-new-tokens', '5', '--seed', '4', '--backend', 'wasm'];
+    const r = run(args);
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { completion: string; tokens: number[]; stop: string });
+    expect(lines).toHaveLength(2);
+    for (const l of lines) {
+      expect(l.tokens.length).toBeGreaterThan(0);
+      expect(l.tokens.length).toBeLessThanOrEqual(5);
+      expect(['eos', 'length']).toContain(l.stop);
+      expect(typeof l.completion).toBe('string');
+    }
+    expect(run(args).stdout).toBe(r.stdout);
+  });
+
+  it('train --lora runs SFT on --data, writes a PEFT adapter and goes on with PPO from it', () => {
+    const data = join(tmp, 'sft.jsonl');
+    writeFileSync(data, '{"prompt":"copy s","completion":"strncpy(b, s, n);"}\n{"prompt":"read p","completion":"open(p).read()"}\n');
+    const out = join(tmp, 'sft');
+    const r = run([
+      'train',
+      '--model',
+      qwen,
+      '--lora',
+      'r=4,alpha=8,targets=q_proj+v_proj+down_proj',
+      '--data',
+      data,
+      '--out',
+      out,
+      '--steps',
+      '3',
+      '--batch',
+      '2',
+      '--lr',
+      '1e-2',
+      '--max-length',
+      '48',
+      '--backend',
+      'wasm',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const losses = [...r.stderr.matchAll(/step \d+ loss ([\d.]+)/g)].map((m) => Number(m[1]));
+    expect(losses).toHaveLength(3);
+    expect(losses[2] as number).toBeLessThan(losses[0] as number);
+    for (const f of [
+      'adapter_model.safetensors',
+      'adapter_config.json',
+      'value_head.safetensors',
+      'optimizer.safetensors',
+      'metrics.jsonl',
+    ])
+      expect(existsSync(join(out, f)), f).toBe(true);
+    expect(JSON.parse(readFileSync(join(out, 'adapter_config.json'), 'utf8'))).toMatchObject({
+      r: 4,
+      lora_alpha: 8,
+      target_modules: ['q_proj', 'v_proj', 'down_proj'],
+    });
+    const rl = run([
+      'train',
+      '--model',
+      qwen,
+      '--algo',
+      'ppo',
+      '--resume',
+      out,
+      '--out',
+      join(tmp, 'ppo'),
+      '--steps',
+      '1',
+      '--prompts',
+      '2',
+      '--group',
+      '2',
+      '--max-new-tokens',
+      '6',
+      '--max-length',
+      '48',
+      '--backend',
+      'wasm',
+    ]);
+    expect(rl.code, rl.stderr).toBe(0);
+    expect(rl.stderr).toMatch(/step 1\/1 reward -?[\d.]+ kl [\d.]+ insecure/);
+    expect(JSON.parse(readFileSync(join(tmp, 'ppo', 'hf-policy.json'), 'utf8')).step).toBeGreaterThan(3);
+  });
+
+  it('bad --lora values and data exit 2 naming the problem; --help shows the Hugging Face options', () => {
+    for (const [lora, message] of [
+      ['r=0', /expected --lora r to be a whole number/],
+      ['r=8,alpha=16,targets=qkv', /expected --lora targets among q_proj\+k_proj/],
+      ['rank=8', /expected --lora keys r, alpha, dropout, targets, seed; found "rank"/],
+      ['r=8,r=4', /expected each --lora key once, found r twice/],
+    ] as const) {
+      const r = run(['train', '--model', qwen, '--lora', lora, '--backend', 'cpu']);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(message);
+    }
+    const bad = join(tmp, 'bad.jsonl');
+    writeFileSync(bad, '{"prompt":"p"}\n');
+    const r = run(['train', '--model', qwen, '--data', bad, '--backend', 'cpu']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/bad\.jsonl:1: \/completion: expected a string, found none/);
+    const help = run(['train', '--help']);
+    expect(help.stdout).toMatch(/--lora r=N,alpha=X/);
+    expect(run(['sample', '--help']).stdout).toMatch(/--adapter DIR/);
   });
 });

@@ -75,3 +75,23 @@ describe('byte-level BPE from tokenizer.json', () => {
     },
   );
 });
+
+describe('token offsets for reward maps', () => {
+  it('tile the decoded text, with split characters rounded to their end and specials empty', async () => {
+    const tok = await HfTokenizer.load(qwenFixture);
+    const text = 'x = "é🙂" # ok';
+    const ids = [...tok.encode(text), tok.tokenId('<|im_end|>') as number];
+    const { text: back, offsets } = tok.decodeWithOffsets(ids);
+    expect(back).toBe(text);
+    let prev = 0;
+    for (let i = 0; i < ids.length; i++) {
+      expect(offsets[2 * i]).toBe(prev);
+      prev = offsets[2 * i + 1] as number;
+    }
+    expect(prev).toBe(text.length);
+    expect(offsets[2 * ids.length - 2]).toBe(offsets[2 * ids.length - 1]);
+    const like = tok.asTokenizerLike('fixture').encode(text);
+    expect(Array.from(like.ids)).toEqual(tok.encode(text));
+    expect(like.offsets.length).toBe(2 * like.ids.length);
+  });
+});

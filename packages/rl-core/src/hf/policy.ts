@@ -88,6 +88,8 @@ export class HfPolicy implements Policy, Checkpointable {
   readonly maxGradNorm: number;
   /** Optimiser steps taken (restored from a checkpoint). */
   step = 0;
+  /** Every `sample` call stops a row at these as well (a checkpoint's EOS ids: `train`'s RL stage passes one stop token only). */
+  stopTokens: number[] = [];
   private optimizer: tf.AdamOptimizer;
 
   constructor(model: HfModel, options: HfPolicyOptions = {}) {
@@ -287,7 +289,7 @@ export class HfPolicy implements Policy, Checkpointable {
    * layer's cache, then each step runs the model on one new token per row (rows at their own positions).
    */
   async sample(prompts: readonly (readonly number[])[], options: HfSampleOptions = {}): Promise<Completion[]> {
-    const stops = new Set(options.stopTokens ?? []);
+    const stops = new Set([...this.stopTokens, ...(options.stopTokens ?? [])]);
     if (options.stopToken !== undefined) stops.add(options.stopToken);
     const T = this.maxLength;
     const B = prompts.length;

@@ -326,6 +326,54 @@ export class HfTokenizer {
     return Uint8Array.from(out);
   }
 
+  /**
+   * `decode(ids)` and each token's `[start, end)` UTF-16 offsets into it (flat: token i covers
+   * `offsets[2i]..offsets[2i+1]`). A token ending inside a character ends after it, so the tokens still
+   * tile the text; special tokens (dropped by decode) get empty spans where they stand.
+   */
+  decodeWithOffsets(ids: readonly number[]): { text: string; offsets: Uint32Array } {
+    const ends: number[] = [];
+    const all: number[] = [];
+    for (const id of ids) {
+      all.push(...this.bytes([id]));
+      ends.push(all.length);
+    }
+    const bytes = Uint8Array.from(all);
+    const text = new TextDecoder().decode(bytes);
+    // byte position -> UTF-16 index of the character that byte ends (valid UTF-8 maps exactly)
+    const at = new Uint32Array(bytes.length + 1);
+    let u = 0;
+    let b = 0;
+    for (const ch of text) {
+      const n = new TextEncoder().encode(ch).length;
+      u += ch.length;
+      for (let k = 0; k < n && b < bytes.length; k++) at[++b] = u;
+    }
+    for (; b < bytes.length; b++) at[b + 1] = u;
+    const offsets = new Uint32Array(ids.length * 2);
+    let start = 0;
+    ends.forEach((e, i) => {
+      offsets[2 * i] = at[start] as number;
+      offsets[2 * i + 1] = at[e] as number;
+      start = e;
+    });
+    return { text, offsets };
+  }
+
+  /**
+   * This tokenizer in the shape `@srcode/token-reward` takes (`TokenizerLike`: a name, and `encode` giving
+   * ids and UTF-16 offsets), so its reward maps come out aligned to this model's own tokens.
+   */
+  asTokenizerLike(name = 'hf'): { name: string; encode(text: string): { ids: Int32Array; offsets: Uint32Array } } {
+    return {
+      name,
+      encode: (text) => {
+        const ids = this.encode(text);
+        return { ids: Int32Array.from(ids), offsets: this.decodeWithOffsets(ids).offsets };
+      },
+    };
+  }
+
   /** Text of `ids`; bytes that are not valid UTF-8 (a character cut off) become U+FFFD. */
   decode(ids: readonly number[], special = false): string {
     return new TextDecoder().decode(this.bytes(ids, special));
