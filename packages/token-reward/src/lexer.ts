@@ -18,7 +18,40 @@ function isWord(text: string, i: number): boolean {
 const NUMBER = /(?:0[xX][\da-fA-F_]+|\d[\d_]*(?:\.[\d_]*)?(?:[eE][+-]?\d+)?|\.\d[\d_]*(?:[eE][+-]?\d+)?)[\w.]*/y;
 const SPACE = /\s+/y;
 
-const lexicons = new WeakMap<LoadedLanguage, { keywords: Map<number, string[]>; operators: Map<string, string[]> }>();
+interface Lexicon {
+  keywords: Map<number, string[]>;
+  operators: Map<string, string[]>;
+  /** The lexicon's comment and string patterns without the sticky flag, to search ahead with. */
+  commentAhead: RegExp;
+  stringAhead: RegExp;
+}
+
+const lexicons = new WeakMap<LoadedLanguage, Lexicon>();
+
+/** A pattern searched ahead of a scan: the next place it matches is kept until the scan passes it. */
+class Ahead {
+  private at = -1;
+  private end = -1;
+  constructor(
+    private readonly re: RegExp,
+    private readonly text: string,
+  ) {}
+
+  /** End of the pattern's match starting at `i`, or -1; `i` never decreases between calls. */
+  endAt(i: number): number {
+    if (i > this.at) {
+      this.re.lastIndex = i;
+      const m = this.re.exec(this.text);
+      if (m) {
+        this.at = m.index;
+        this.end = m.index + m[0].length;
+      } else this.at = Number.POSITIVE_INFINITY;
+    }
+    return this.at === i ? this.end : -1;
+  }
+}
+
+const ahead = (re: RegExp) => new RegExp(re.source, `${re.flags.replace(/[yg]/g, '')}g`);
 
 /** `name:<word>` strings made before, by the hash of the word: one flat string per API name, hashed once. */
 const callNames = new Map<number, Array<[string, string]>>();
@@ -34,6 +67,11 @@ function callName(text: string, from: number, to: number): string {
   const entry: [string, string] = [word, `name:${word}`];
   callNames.set(h, [...(callNames.get(h) ?? []), entry]);
   return entry[1];
+}
+
+/** The kind of the API name `text[from, to)` (`name:<word>`), made once per word. */
+export function nameKind(text: string, from: number, to: number): string {
+  return callName(text, from, to);
 }
 
 function wordHash(text: string, from: number, to: number): number {
@@ -58,7 +96,7 @@ export function lexTokens(lang: LoadedLanguage, text: string): SyntaxTokens {
     // keywords by a hash of their characters, so a word is matched without slicing it out
     const keywords = new Map<number, string[]>();
     for (const kw of spec.keywords) keywords.set(wordHash(kw, 0, kw.length), [...(keywords.get(wordHash(kw, 0, kw.length)) ?? []), kw]);
-    lex = { keywords, operators };
+    lex = { keywords, operators, commentAhead: ahead(spec.comment), stringAhead: ahead(spec.string) };
     lexicons.set(lang, lex);
   }
   const kinds: string[] = [];
@@ -66,6 +104,9 @@ export function lexTokens(lang: LoadedLanguage, text: string): SyntaxTokens {
   const ends: number[] = [];
   const n = text.length;
   let i = 0;
+  // where comments and strings start is searched ahead, not tried at every punctuation character
+  const comments = new Ahead(lex.commentAhead, text);
+  const strings = new Ahead(lex.stringAhead, text);
   const tryRe = (re: RegExp) => {
     re.lastIndex = i;
     return re.test(text) ? re.lastIndex : -1;
@@ -110,17 +151,18 @@ export function lexTokens(lang: LoadedLanguage, text: string): SyntaxTokens {
         }
       }
     } else {
-      end = tryRe(spec.comment);
+      end = comments.endAt(i);
       if (end > i) {
         i = end;
         continue;
       }
-      end = tryRe(spec.string);
+      end = strings.endAt(i);
       if (end > i) kind = 'STR';
       else {
         const op = lex.operators.get(text[i] as string)?.find((o) => text.startsWith(o, i));
         end = i + (op ? op.length : (text.codePointAt(i) as number) > 0xffff ? 2 : 1);
-        kind = text.slice(i, end);
+        // the lexicon's own string: no new string per operator, and its hash is already known
+        kind = op ?? text.slice(i, end);
       }
     }
     kinds.push(kind);

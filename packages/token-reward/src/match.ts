@@ -1,8 +1,8 @@
 import type { RewardSpan } from '@srcode/dataset';
-import { parse, type SyntaxNode } from '@srcode/syntax';
+import { parse, type SyntaxNode, type Tree } from '@srcode/syntax';
 import { bagDistance, boundedDistance, contextSimilarity, jaccard, similarity, stringDistance } from './distance.js';
 import { languageOf } from './languages.js';
-import { firstTokenAt, lexTokens, type SyntaxTokens } from './lexer.js';
+import { firstTokenAt, lexTokens, nameKind, type SyntaxTokens } from './lexer.js';
 import { CONTEXT, literalWords, type PairProfile, type UnitProfile } from './profile.js';
 
 /** Thresholds of online matching: how close a completion node must be to a reference unit. */
@@ -41,7 +41,8 @@ export interface MatchOptions {
    */
   maxFuzzyTokens?: number;
   /**
-   * Candidate nodes examined in one completion; beyond it matching stops (a bounded, partial result).
+   * Candidate nodes examined in one completion (nodes of a unit's type starting where the tokens
+   * leave a unit within reach); beyond it matching stops (a bounded, partial result).
    * @default 200000
    */
   maxNodes?: number;
@@ -85,49 +86,54 @@ export function matchCompletion(
   const minLiteral = options.minLiteralSimilarity ?? 0.3;
   const tree = parse(completion, profile.language);
   const tokens = lexTokens(lang, completion);
-  // candidate nodes in one native call; their token ranges come from the lexer's sorted starts
   const maxNodes = options.maxNodes ?? 200_000;
-  // ERROR nodes come in the same walk: where the parser gave up, tokens are aligned instead
   const hasError = tree.rootNode.hasError;
-  const all = tree.rootNode.descendantsOfType(hasError ? [...profile.unitTypes, 'ERROR'] : [...profile.unitTypes]);
-  const errors: Array<readonly [number, number]> = [];
-  const truncated = all.length > maxNodes;
   // a plain loop: Int32Array.from with a mapping function goes through the iterator protocol, ten times slower
   const ids = new Int32Array(tokens.kinds.length);
   for (let t = 0; t < ids.length; t++) ids[t] = profile.kindIds.get(tokens.kinds[t] as string) ?? -1;
-  const byType = new Map<string, UnitProfile[]>();
-  for (const unit of profile.units) {
-    if (unit.generic && !unit.asWritten) continue;
-    const type = unit.span.nodeType ?? '';
-    const list = byType.get(type);
-    if (list) list.push(unit);
-    else byType.set(type, [unit]);
-  }
-  // first tokens of each type's units: a node starting with none of them cannot match well enough
-  // to matter, so its end (a native call) is never asked for
-  const firsts = new Map<string, Set<number>>();
-  for (const [type, units] of byType) firsts.set(type, new Set(units.map((u) => u.ids[0] as number)));
+  const plan = planOf(profile);
+  const { byType, firsts } = plan;
+  const bag = new Int32Array(profile.kindIds.size + 1);
+  const used = new Uint16Array(profile.kindIds.size + 1);
+  // where a node could start that realises a unit, from the tokens alone: only the tree around
+  // these places is walked, the rest of the completion costs its parse and lexing only
+  const open = matchableStarts(plan, ids, used, { k, minSim, maxFuzzy, distinctive });
+  const at: number[] = [];
+  for (let t = 0; t < open.length; t++) if (open[t]) at.push(t);
+  // where the parser gave up, tokens are aligned instead: ERROR nodes are looked for only around
+  // the tokens where some unit could be aligned at all
+  const align = hasError ? alignableStarts(profile, plan, distinctive, tokens, completion, ids, used, { minSim, maxFuzzy }) : [];
+  const errors: Array<readonly [number, number]> = [];
   const nodes: Array<{ type: string; start: number; end: number; from: number; to: number }> = [];
-  const startOf = startReader(all[0]);
-  for (const node of truncated ? all.slice(0, maxNodes) : all) {
+  let truncated = false;
+  let startOf: ((node: SyntaxNode) => number) | undefined;
+  const places = align.length === 0 ? at : mergeSorted(at, align);
+  walkRows(tree, completion, tokens, places, align.length > 0 ? plan.typesAndError : plan.types, (node, lo, hi) => {
     const type = typeOf(node);
     if (type === 'ERROR') {
       errors.push([node.startIndex, node.endIndex]);
-      continue;
+      return;
     }
+    if (truncated) return;
+    startOf ??= startReader(node);
     const start = startOf(node);
+    // each node is taken by the range it starts in, so none comes twice
+    if (start < lo || start >= hi) return;
     const from = firstTokenAt(tokens, start);
-    if (!firsts.get(type)?.has(ids[from] as number)) continue;
+    if (!open[from] || !firsts.get(type)?.has(ids[from] as number)) return;
+    if (nodes.length >= maxNodes) {
+      truncated = true;
+      return;
+    }
     const end = node.endIndex;
     let to = firstTokenAt(tokens, end);
     while (to > from && (tokens.ends[to - 1] as number) > end) to--;
     nodes.push({ type, start, end, from, to });
-  }
+  });
   const found: RewardSpan[] = [];
   // matches of statements the fix guarded: kept only where no check of the fix comes before them
   const guarded = new Set<RewardSpan>();
   const checks: RewardSpan[] = [];
-  const bag = new Int32Array(profile.kindIds.size + 1);
   for (const node of nodes) {
     const len = node.to - node.from;
     const candidates = byType.get(node.type);
@@ -211,7 +217,7 @@ export function matchCompletion(
     if (best.unit.check) checks.push(span);
   }
   if (guarded.size > 0) dropGuarded(found, guarded, checks, (at) => functionStart(tree.rootNode, at, lang.spec.functionTypes));
-  if (hasError) {
+  if (errors.length > 0) {
     // only where the parser gave up: elsewhere the structural pass has already seen every unit
     found.push(...alignTokens(profile, tokens, completion, found, errors, { minSim, distinctive, maxFuzzy }));
   }
@@ -240,9 +246,7 @@ function alignTokens(
   const out: RewardSpan[] = [];
   const n = tokens.kinds.length;
   const anyName = profile.kindIds.get('ID') ?? -1;
-  const units = profile.units.filter(
-    (u) => !u.generic && (u.ids.length >= distinctive || u.kinds.some((kind) => kind.startsWith('name:'))),
-  );
+  const units = alignUnits(profile, distinctive);
   // loose ids only where a window starting in a region can reach
   const reach = units.reduce((m, u) => Math.max(m, u.ids.length), 0);
   const loose = new Int32Array(n).fill(-1);
@@ -287,6 +291,93 @@ function alignTokens(
       nodeType: best.unit.span.nodeType ?? 'tokens',
     });
     i += best.m - 1;
+  }
+  return out;
+}
+
+/** The units token alignment slides: distinctive ones, or ones that name an API. */
+function alignUnits(profile: PairProfile, distinctive: number): UnitProfile[] {
+  return profile.units.filter((u) => !u.generic && (u.ids.length >= distinctive || u.kinds.some((kind) => kind.startsWith('name:'))));
+}
+
+/**
+ * The tokens where {@link alignTokens} could place a unit, wherever the parser gave up or not: the
+ * token's loose id (a name compared by its text) is the unit's first and the window of the unit's
+ * length is within its edit budget in bag distance. Only ERROR nodes around these tokens can lead
+ * to an alignment, so only they are looked for. `used` is scratch space, all zero on entry and on return.
+ */
+function alignableStarts(
+  profile: PairProfile,
+  plan: Plan,
+  distinctive: number,
+  tokens: SyntaxTokens,
+  text: string,
+  ids: Int32Array,
+  used: Uint16Array,
+  limits: { minSim: number; maxFuzzy: number },
+): number[] {
+  let align = plan.align.get(distinctive);
+  if (!align) {
+    const units = alignUnits(profile, distinctive);
+    const byFirst = new Map<number, UnitProfile[]>();
+    for (const u of units) {
+      const first = u.ids[0] as number;
+      const list = byFirst.get(first);
+      if (list) list.push(u);
+      else byFirst.set(first, [u]);
+    }
+    align = { units, byFirst };
+    plan.align.set(distinctive, align);
+  }
+  const n = ids.length;
+  const out: number[] = [];
+  if (align.units.length === 0) return out;
+  const anyName = profile.kindIds.get('ID') ?? -1;
+  // a name's loose id is its API name's when the pair has one of that text, else any name's;
+  // worked out only where asked (-2: not yet)
+  const loose = new Int32Array(n).fill(-2);
+  const looseAt = (t: number): number => {
+    let v = loose[t] as number;
+    if (v !== -2) return v;
+    const kind = tokens.kinds[t] as string;
+    const id = ids[t] as number;
+    if (kind === 'ID') {
+      const s = tokens.starts[t] as number;
+      const e = tokens.ends[t] as number;
+      v = plan.nameLengths.has(e - s) ? (profile.kindIds.get(nameKind(text, s, e)) ?? anyName) : anyName;
+    } else v = id < 0 && kind.startsWith('name:') ? anyName : id;
+    loose[t] = v;
+    return v;
+  };
+  // a plain name can start a unit only if some unit starts with a name
+  const nameFirst = align.units.some((u) => u.ids[0] === anyName || (u.kinds[0] as string).startsWith('name:'));
+  for (let i = 0; i < n; i++) {
+    const id = ids[i] as number;
+    const first = id >= 0 && id !== anyName ? id : nameFirst ? looseAt(i) : id;
+    if (first < 0) continue;
+    const tried = align.byFirst.get(first);
+    if (!tried) continue;
+    for (const unit of tried) {
+      const m = unit.ids.length;
+      if (i + m > n || looseAt(i) !== first) continue;
+      const max = m > limits.maxFuzzy ? 0 : Math.floor((1 - limits.minSim) * m + 1e-9);
+      const counts = plan.counts.get(unit) as Uint16Array;
+      // same length: the bag distance is the unit's tokens the window lacks
+      let matched = 0;
+      let j = 0;
+      for (; j < m; j++) {
+        const t = looseAt(i + j) + 1;
+        if ((used[t] as number) < (counts[t] as number)) {
+          used[t] = (used[t] as number) + 1;
+          matched++;
+        } else if (j + 1 - matched > max) break;
+      }
+      for (let q = Math.min(j, m - 1); q >= 0; q--) used[looseAt(i + q) + 1] = 0;
+      if (m - matched <= max) {
+        out.push(i);
+        break;
+      }
+    }
   }
   return out;
 }
@@ -355,6 +446,210 @@ function startReader(sample: SyntaxNode | undefined): (node: SyntaxNode) => numb
   const fast = (node: SyntaxNode) => (field(node) as number) >>> 1;
   if (sample && typeof field(sample) === 'number' && fast(sample) === sample.startIndex) return fast;
   return (node) => node.startIndex;
+}
+
+/** Limits of {@link matchableStarts}, as `matchCompletion` resolved them. */
+interface StartLimits {
+  k: number;
+  minSim: number;
+  maxFuzzy: number;
+  distinctive: number;
+}
+
+/** What matching needs of a profile beyond the profile itself, worked out once per profile. */
+interface Plan {
+  /** The units compared with completion nodes, by node type. */
+  byType: Map<string, UnitProfile[]>;
+  /** First tokens of each type's units. */
+  firsts: Map<string, Set<number>>;
+  /** The unit lists tried at a token, by its id: those of the types some unit of which starts with it. */
+  lists: Array<UnitProfile[][] | undefined>;
+  /** Each unit's tokens as counts by id + 1. */
+  counts: Map<UnitProfile, Uint16Array>;
+  /** The node types walked, and the same with ERROR. */
+  types: string[];
+  typesAndError: string[];
+  /** Lengths of the API names the pair's units hold. */
+  nameLengths: Set<number>;
+  /** The units token alignment slides, by their first token, per `distinctiveTokens` value. */
+  align: Map<number, { units: UnitProfile[]; byFirst: Map<number, UnitProfile[]> }>;
+}
+
+const plans = new WeakMap<PairProfile, Plan>();
+
+function planOf(profile: PairProfile): Plan {
+  const known = plans.get(profile);
+  if (known) return known;
+  const byType = new Map<string, UnitProfile[]>();
+  for (const unit of profile.units) {
+    if (unit.generic && !unit.asWritten) continue;
+    const type = unit.span.nodeType ?? '';
+    const list = byType.get(type);
+    if (list) list.push(unit);
+    else byType.set(type, [unit]);
+  }
+  // first tokens of each type's units: a node starting with none of them cannot match well enough
+  // to matter, so its end (a native call) is never asked for
+  const firsts = new Map<string, Set<number>>();
+  for (const [type, units] of byType) firsts.set(type, new Set(units.map((u) => u.ids[0] as number)));
+  const lists: Array<UnitProfile[][] | undefined> = new Array(profile.kindIds.size).fill(undefined);
+  for (const [type, units] of byType) {
+    for (const first of firsts.get(type) ?? []) {
+      const at = lists[first];
+      if (at) at.push(units);
+      else lists[first] = [units];
+    }
+  }
+  const size = profile.kindIds.size + 1;
+  const counts = new Map<UnitProfile, Uint16Array>();
+  for (const unit of profile.units) {
+    const c = new Uint16Array(size);
+    for (const id of unit.ids) c[id + 1] = Math.min(0xffff, (c[id + 1] as number) + 1);
+    counts.set(unit, c);
+  }
+  const nameLengths = new Set<number>();
+  for (const kind of profile.kindIds.keys()) if (kind.startsWith('name:')) nameLengths.add(kind.length - 5);
+  const types = [...profile.unitTypes];
+  const plan: Plan = { byType, firsts, lists, counts, types, typesAndError: [...types, 'ERROR'], nameLengths, align: new Map() };
+  plans.set(profile, plan);
+  return plan;
+}
+
+/**
+ * Marks the tokens where a completion node could start that realises a unit: the token is the first
+ * of some unit of a type, and the tokens from there hold, for some length the unit's edit budget
+ * allows, a window within that budget in bag distance (a lower bound of the edit distance), with
+ * the token before it the reference's where a short unit needs its context. Every node that passes
+ * the per-node tests of `matchCompletion` starts at a marked token, so skipping the others changes
+ * no result. `used` is scratch space, all zero on entry and on return.
+ */
+function matchableStarts(plan: Plan, ids: Int32Array, used: Uint16Array, limits: StartLimits): Uint8Array {
+  const n = ids.length;
+  const open = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const id = ids[i] as number;
+    if (id < 0) continue;
+    const tried = plan.lists[id];
+    if (!tried) continue;
+    search: for (const units of tried) {
+      for (const unit of units) {
+        if (windowCanMatch(unit, plan.counts.get(unit) as Uint16Array, ids, i, used, limits)) {
+          open[i] = 1;
+          break search;
+        }
+      }
+    }
+  }
+  return open;
+}
+
+/** Whether some window of `ids` from `i` passes the length, bag-distance and leading-token tests for `unit`. */
+function windowCanMatch(
+  unit: UnitProfile,
+  counts: Uint16Array,
+  ids: Int32Array,
+  i: number,
+  used: Uint16Array,
+  limits: StartLimits,
+): boolean {
+  const { k, minSim, maxFuzzy, distinctive } = limits;
+  const m = unit.ids.length;
+  // a short or as-written unit needs the reference's token right before it
+  if ((m < distinctive || unit.asWritten) && k > 0 && unit.before.length > 0 && (i === 0 || ids[i - 1] !== unit.before[0])) return false;
+  const exact = m > maxFuzzy;
+  const rho = 1 - minSim;
+  if (!exact && minSim <= 0) return true;
+  const room = ids.length - i;
+  // the edit budget of a window of length len is floor(rho * max(len, m)): constant up to m
+  const atM = exact ? 0 : Math.floor(rho * m + 1e-9);
+  const lo = Math.max(1, m - atM);
+  if (lo > room) return false;
+  // a longer window needs len - m <= rho * len: len <= m / minSim (one more for rounding)
+  const hi = Math.min(room, exact ? m : Math.floor(m / minSim) + 1);
+  const most = exact ? 0 : Math.floor(rho * Math.max(hi, m) + 1e-9);
+  let matched = 0;
+  let ok = false;
+  let len = 1;
+  for (; len <= hi; len++) {
+    const t = (ids[i + len - 1] as number) + 1;
+    if ((used[t] as number) < (counts[t] as number)) {
+      used[t] = (used[t] as number) + 1;
+      matched++;
+    }
+    // tokens of the window the unit lacks only grow with its length
+    if (len - matched > most) break;
+    if (len >= lo && Math.max(len - matched, m - matched) <= (len <= m ? atM : exact ? 0 : Math.floor(rho * len + 1e-9))) {
+      ok = true;
+      break;
+    }
+  }
+  for (let j = Math.min(len, hi); j >= 1; j--) used[(ids[i + j - 1] as number) + 1] = 0;
+  return ok;
+}
+
+/** Two ascending lists of token indices as one, without repeats. */
+function mergeSorted(a: readonly number[], b: readonly number[]): number[] {
+  const out: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    const x = i < a.length ? (a[i] as number) : Number.POSITIVE_INFINITY;
+    const y = j < b.length ? (b[j] as number) : Number.POSITIVE_INFINITY;
+    const v = Math.min(x, y);
+    if (x === v) i++;
+    if (y === v) j++;
+    out.push(v);
+  }
+  return out;
+}
+
+/** Rows apart below which two places are walked in one native call. */
+const WALK_GAP_ROWS = 12;
+
+/**
+ * Walks the tree natively over the rows around tokens `at` (ascending), nearby ones in one call, and
+ * hands over each node of `types` the walk meets with the offsets `[lo, hi)` of its range's rows.
+ * The walk of a range also meets nodes around it (a function holding the rows); ranges never share
+ * a row, so a node taken only by the range it starts in comes once, in the order of a full walk.
+ * The rows of token `t` reach from the one where token `t - 1` starts: a node whose first token is
+ * `t` starts after that.
+ */
+function walkRows(
+  tree: Tree,
+  text: string,
+  tokens: SyntaxTokens,
+  at: readonly number[],
+  types: readonly string[],
+  visit: (node: SyntaxNode, lo: number, hi: number) => void,
+): void {
+  if (at.length === 0) return;
+  const newlines: number[] = [];
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) newlines.push(i);
+  const rowOf = (offset: number) => {
+    let lo = 0;
+    let hi = newlines.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((newlines[mid] as number) < offset) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  const rowStart = (row: number) => (row === 0 ? 0 : row > newlines.length ? Number.POSITIVE_INFINITY : (newlines[row - 1] as number) + 1);
+  const ranges: Array<[number, number]> = [];
+  for (const t of at) {
+    const r0 = t > 0 ? rowOf(tokens.starts[t - 1] as number) : 0;
+    const r1 = rowOf(tokens.starts[t] as number) + 1;
+    const last = ranges[ranges.length - 1];
+    if (last && r0 <= last[1] + WALK_GAP_ROWS) last[1] = Math.max(last[1], r1);
+    else ranges.push([r0, r1]);
+  }
+  const list = [...types];
+  for (const [r0, r1] of ranges) {
+    const lo = rowStart(r0);
+    const hi = rowStart(r1);
+    for (const node of tree.rootNode.descendantsOfType(list, { row: r0, column: 0 }, { row: r1, column: 0 })) visit(node, lo, hi);
+  }
 }
 
 /** Drops spans lying inside a span of the same polarity, and duplicates. */

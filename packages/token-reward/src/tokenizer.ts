@@ -87,10 +87,12 @@ export function checkOffsets(offsets: ArrayLike<number>, tokenCount: number, len
     return { ok: false, issues };
   }
   let prev = 0;
+  // unsigned integer arrays hold nothing but non-negative integers
+  const whole = offsets instanceof Uint32Array || offsets instanceof Uint16Array;
   for (let i = 0; i < tokenCount && issues.length < 10; i++) {
     const s = offsets[2 * i] as number;
     const e = offsets[2 * i + 1] as number;
-    if (!Number.isInteger(s) || !Number.isInteger(e) || s < 0 || e < 0) {
+    if (!whole && (!Number.isInteger(s) || !Number.isInteger(e) || s < 0 || e < 0)) {
       issues.push({ code: 'offsets', path: `/offsets/${i}`, message: `[${s}, ${e}) is not a pair of non-negative integers` });
     } else if (e < s) {
       issues.push({ code: 'offsets', path: `/offsets/${i}`, message: `end ${e} is before start ${s}` });

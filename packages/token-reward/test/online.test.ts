@@ -115,6 +115,38 @@ describe('online matching', () => {
     expect(rewardsOf(map, 'strcpy(b, s)').every((r) => r < 0)).toBe(true);
   });
 
+  it('finds every instance in a long completion: first line, far apart, last line, and after much code where it does not parse', () => {
+    const filler = (n: number) =>
+      Array.from({ length: n }, (_, i) => `int add${i}(int a, int b) {\n  int c = a + b;\n  return c * ${i};\n}\n`).join('');
+    const completion = [
+      'int first(const char *p) { char q[16]; strcpy(q, p); return process(q); }\n',
+      filler(150),
+      'int middle(const char *in, size_t m) {\n  char out[16];\n  if (m >= sizeof out)\n    return -1;\n  strncpy(out, in, sizeof out);\n  return process(out);\n}\n',
+      filler(150),
+      'int last(const char *x) { char y[16]; strcpy(y, x); return 0; }',
+    ].join('');
+    const map = score(completion);
+    for (const needle of ['strcpy(q, p)', 'strcpy(y, x)'])
+      expect(
+        rewardsOf(map, needle).every((r) => r < 0),
+        needle,
+      ).toBe(true);
+    for (const needle of ['if (m >= sizeof out)', 'strncpy(out, in, sizeof out)'])
+      expect(
+        rewardsOf(map, needle).every((r) => r > 0),
+        needle,
+      ).toBe(true);
+    // the filler between them stays neutral
+    for (const needle of ['int add7(int a, int b)', 'return c * 140;'])
+      expect(
+        rewardsOf(map, needle).every((r) => r === 0),
+        needle,
+      ).toBe(true);
+    const broken = `${filler(200)}int broken(const char *t {\n  char u[16]\n  strcpy(u, t);\n  return process(u\n`;
+    expect(rewardsOf(score(broken), 'strcpy(u, t)').every((r) => r < 0)).toBe(true);
+    expect(score(broken).spans).toHaveLength(1);
+  });
+
   it('leaves a completion unrelated to the pair all neutral', () => {
     const map = score(`int add(int a, int b) {
   int c = a + b;
