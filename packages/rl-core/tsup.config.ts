@@ -4,6 +4,7 @@ import { srcodeTsup } from '../../tooling/tsup.js';
 const [lib, cli] = srcodeTsup({
   index: 'src/index.ts',
   tfjs: 'src/tfjs/index.ts',
+  hf: 'src/hf/index.ts',
   experiment: 'src/experiment/index.ts',
   cli: 'src/cli.ts',
 }) as Options[];

@@ -8,7 +8,12 @@ import { LORA_MODULES, type LoraConfig, type LoraModule, type HfModel } from './
 import { openSafetensors } from './safetensors.js';
 
 /** The adapter's weights file and config file, as PEFT names them. */
-export const ADAPTER_FILES = { weights: 'adapter_model.safetensors', config: 'adapter_config.json' } as const;
+export const ADAPTER_FILES = {
+  /** The adapters' tensors. */
+  weights: 'adapter_model.safetensors',
+  /** Rank, alpha, dropout and target modules. */
+  config: 'adapter_config.json',
+} as const;
 
 /** PEFT's key of a module's A or B: `base_model.model.<module>.lora_A.weight`. */
 export function peftKey(module: string, which: 'A' | 'B'): string {

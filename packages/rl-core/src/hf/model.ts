@@ -18,6 +18,32 @@ export interface HfKvCache {
   v: tf.Tensor[];
 }
 
+/** The value head: hidden state [D] -> one value. */
+export interface ValueHead {
+  /** Weight [D, 1]. */
+  w: tf.Variable;
+  /** Bias [1]. */
+  b: tf.Variable;
+}
+
+/** Per-token outputs of `HfModel.score`, each [B, T - 1] (a type alias, so `tf.tidy` can return it). */
+export type ScoreOutputs = {
+  /** log p(token t + 1 | tokens <= t). */
+  logp: tf.Tensor2D;
+  /** Entropy of the next-token distribution at t. */
+  entropy: tf.Tensor2D;
+  /** The value head at t. */
+  values: tf.Tensor2D;
+};
+
+/** What one `HfModel.decodeStep` gives. */
+export interface DecodeStepResult {
+  /** Final hidden states [B, D] of the new tokens. */
+  hidden: tf.Tensor2D;
+  /** The caches with the new keys and values written. */
+  cache: HfKvCache;
+}
+
 /** One adapted projection: y = W x + (alpha / r) B A x, with A and B trainable. */
 export interface LoraAdapter {
   /** A transposed: [in, r]. */
@@ -178,7 +204,7 @@ export class HfModel {
   }
 
   /** The value head's weight [D, 1] and bias [1]. */
-  valueHead(): { w: tf.Variable; b: tf.Variable } {
+  valueHead(): ValueHead {
     return { w: this.valueW, b: this.valueB };
   }
 
@@ -339,7 +365,7 @@ export class HfModel {
    * position t scoring token t + 1. The target's logit is the hidden state times its output-embedding row
    * (a gather of frozen weights), so no one-hot of the vocabulary is built.
    */
-  score(tokens: tf.Tensor2D): { logp: tf.Tensor2D; entropy: tf.Tensor2D; values: tf.Tensor2D } {
+  score(tokens: tf.Tensor2D): ScoreOutputs {
     const [B, T] = tokens.shape;
     const D = this.config.hiddenSize;
     const hid = tf.slice(this.hidden(tokens), [0, 0, 0], [B, T - 1, D]);
@@ -364,7 +390,7 @@ export class HfModel {
    * key and value there. The caches (capacity C positions each) are returned updated; the old tensors are
    * the caller's to dispose. A position at or past C is not written.
    */
-  decodeStep(tokens: Int32Array, positions: Int32Array, cache: HfKvCache): { hidden: tf.Tensor2D; cache: HfKvCache } {
+  decodeStep(tokens: Int32Array, positions: Int32Array, cache: HfKvCache): DecodeStepResult {
     const c = this.config;
     const B = tokens.length;
     const H = c.heads;

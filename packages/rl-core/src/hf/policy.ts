@@ -43,6 +43,14 @@ export interface HfSampleOptions extends SampleOptions {
   stopTokens?: readonly number[];
 }
 
+/** The loss of a batch and its gradients by PEFT key (`HfPolicy.sftGradients`). */
+export interface AdapterGradients {
+  /** The loss the gradients are of. */
+  loss: number;
+  /** Gradients of every adapter's A and B, shaped as PEFT stores them. */
+  grads: Record<string, NamedTensor>;
+}
+
 const STATE_FILE = 'hf-policy.json';
 const VALUE_FILE = 'value_head.safetensors';
 const OPTIMIZER_FILE = 'optimizer.safetensors';
@@ -170,7 +178,7 @@ export class HfPolicy implements Policy, Checkpointable {
   }
 
   /** The masked SFT loss of a batch (as `sftStep` minimises it) and its gradients, keyed as PEFT names the adapters; no update. */
-  async sftGradients(batch: TokenBatch, options: SftOptions = {}): Promise<{ loss: number; grads: Record<string, NamedTensor> }> {
+  async sftGradients(batch: TokenBatch, options: SftOptions = {}): Promise<AdapterGradients> {
     const n = this.narrow(batch);
     const w = aggregationWeights(
       { batch: batch.batch, tokens: this.maxLength - 1 },

@@ -129,6 +129,30 @@ function normalizer(n: unknown, where: string): (s: string) => string {
   throw new RlCoreError('invalid-checkpoint', `${where}/type: expected NFC, NFKC or none, found ${JSON.stringify(o.type)}`);
 }
 
+/** A decoded text and each token's span in it. */
+export interface DecodedOffsets {
+  /** The decoded text (special tokens dropped). */
+  text: string;
+  /** Flat `[start, end)` UTF-16 offsets, two per token. */
+  offsets: Uint32Array;
+}
+
+/** Ids and UTF-16 offsets of a text, as `@srcode/token-reward`'s `TokenizerLike.encode` returns them. */
+export interface OffsetEncoding {
+  /** Token ids. */
+  ids: Int32Array;
+  /** Flat `[start, end)` UTF-16 offsets, two per token. */
+  offsets: Uint32Array;
+}
+
+/** The shape of `@srcode/token-reward`'s `TokenizerLike` (structurally compatible, no import). */
+export interface OffsetTokenizer {
+  /** Recorded in reward maps' `tokenizer` field. */
+  name: string;
+  /** Ids and offsets of `text`. */
+  encode(text: string): OffsetEncoding;
+}
+
 /** A special or added token: its id and text. */
 export interface AddedToken {
   /** Its id. */
@@ -331,7 +355,7 @@ export class HfTokenizer {
    * `offsets[2i]..offsets[2i+1]`). A token ending inside a character ends after it, so the tokens still
    * tile the text; special tokens (dropped by decode) get empty spans where they stand.
    */
-  decodeWithOffsets(ids: readonly number[]): { text: string; offsets: Uint32Array } {
+  decodeWithOffsets(ids: readonly number[]): DecodedOffsets {
     const ends: number[] = [];
     const all: number[] = [];
     for (const id of ids) {
@@ -364,7 +388,7 @@ export class HfTokenizer {
    * This tokenizer in the shape `@srcode/token-reward` takes (`TokenizerLike`: a name, and `encode` giving
    * ids and UTF-16 offsets), so its reward maps come out aligned to this model's own tokens.
    */
-  asTokenizerLike(name = 'hf'): { name: string; encode(text: string): { ids: Int32Array; offsets: Uint32Array } } {
+  asTokenizerLike(name = 'hf'): OffsetTokenizer {
     return {
       name,
       encode: (text) => {
