@@ -109,6 +109,32 @@ describe('srcode-eval', () => {
     expect(log.runs[0].results[0].locations[0].physicalLocation.region).toMatchObject({ startLine: 2, startColumn: 1, endLine: 2 });
   });
 
+  it('spreads many files over threads with the findings of one thread, in input order', async () => {
+    const root = join(dir, 'many');
+    await mkdir(root, { recursive: true });
+    const kinds = [
+      'import os\nos.system("ls " + user)\n',
+      'import pickle\ndef f(b):\n    return pickle.loads(b)\n',
+      'x = 1\n',
+      'from flask import request, redirect\n@app.route("/r")\ndef r():\n    return redirect(request.args["next"])\n',
+      'int main(void) { char b[4]; gets(b); }\n',
+    ];
+    for (let i = 0; i < 230; i++)
+      await writeFile(join(root, `f${String(i).padStart(3, '0')}.${i % 5 === 4 ? 'c' : 'py'}`), kinds[i % 5] as string);
+    const one = await cli(['scan', root, '--jobs', '1']);
+    const two = await cli(['scan', root, '--jobs', '3']);
+    const auto = await cli(['scan', root]);
+    expect(one).toMatchObject({ code: 0, stderr: '' });
+    const findings = JSON.parse(one.stdout) as { file: string; ruleId: string }[];
+    expect(findings.length).toBe(46 * 4);
+    expect(findings.map((f) => f.file)).toEqual([...findings.map((f) => f.file)].sort());
+    expect(two).toMatchObject({ code: 0, stderr: '', stdout: one.stdout });
+    expect(auto).toMatchObject({ code: 0, stderr: '', stdout: one.stdout });
+    const bad = await cli(['scan', root, '--jobs', '0']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--jobs/);
+  });
+
   it('scans without loading ajv (nothing is validated)', async () => {
     const file = join(dir, 'light.py');
     await writeFile(file, 'import os\nos.system("ls " + user)\n');

@@ -1,7 +1,9 @@
 import { existsSync, readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import type { Finding, Language } from '@srcode/dataset';
 import { languageForFile, languageNames } from '@srcode/syntax';
 import { type CliSpec, inputFile, main, packageVersion } from '../../../common/cli.js';
@@ -113,6 +115,92 @@ function scanInputs(positionals: readonly string[], lang: Language | undefined):
   return out;
 }
 
+/** One file for a scan thread: its place in the scan, its text and language. */
+interface ScanJob {
+  i: number;
+  code: string;
+  language: Language;
+}
+
+/** Files handed to a thread at a time, and how many such batches it holds at once (one in work, one waiting). */
+const SCAN_BATCH = 16;
+const SCAN_AHEAD = 2;
+/** Inputs from which a scan with the built-in analyser alone spreads over threads by default. */
+const PARALLEL_FROM = 200;
+
+/**
+ * The built-in analyser over `items` on `jobs` threads: this one and `jobs - 1` workers (this same module
+ * started with `workerData.srcodeScanWorker`), each taking batches of files from one queue as it finishes
+ * the last, so the threads share the work whatever the files cost. Each file is analysed alone, so the
+ * findings are those of a scan on one thread, in input order.
+ */
+async function builtinOnThreads(items: readonly { code: string; language: Language }[], jobs: number): Promise<Finding[][]> {
+  const { BuiltinAnalyzer } = await import('./builtin.js');
+  const analyzer = new BuiltinAnalyzer();
+  const out: Finding[][] = items.map(() => []);
+  const todo = items.flatMap((item, i) => (analyzer.languages.includes(item.language) ? [i] : []));
+  let next = 0;
+  const take = (): ScanJob[] => {
+    const batch = todo
+      .slice(next, next + SCAN_BATCH)
+      .map((i) => ({ i, code: (items[i] as { code: string }).code, language: (items[i] as { language: Language }).language }));
+    next += batch.length;
+    return batch;
+  };
+  const workers: Promise<void>[] = [];
+  for (let k = 1; k < jobs && next < todo.length; k++) {
+    workers.push(
+      new Promise<void>((resolve, reject) => {
+        const worker = new Worker(new URL(import.meta.url), { workerData: { srcodeScanWorker: true } });
+        let held = 0;
+        const feed = () => {
+          while (held < SCAN_AHEAD) {
+            const batch = take();
+            if (!batch.length) break;
+            held++;
+            worker.postMessage(batch);
+          }
+          if (held === 0) worker.postMessage(null);
+        };
+        worker.on('message', (msg: { results?: [number, Finding[]][] }) => {
+          if (msg.results) {
+            held--;
+            for (const [i, findings] of msg.results) out[i] = findings;
+          }
+          feed();
+        });
+        worker.on('error', reject);
+        worker.on('exit', (code) =>
+          code === 0 ? resolve() : reject(new EvaluationError('analyzer-failed', `a scan thread stopped with exit code ${code}`)),
+        );
+      }),
+    );
+  }
+  // this thread works too, and between its batches lets the workers' messages in
+  for (let batch = take(); batch.length; batch = take()) {
+    for (const job of batch) out[job.i] = analyzer.analyzeSync(job.code, job.language);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  await Promise.all(workers);
+  return out;
+}
+
+/** A scan thread: analyses the batches it is sent with the built-in analyser, answers each, stops on `null`. */
+async function scanWorker(): Promise<void> {
+  const port = parentPort;
+  if (!port) return;
+  const { BuiltinAnalyzer } = await import('./builtin.js');
+  const analyzer = new BuiltinAnalyzer();
+  port.on('message', (batch: ScanJob[] | null) => {
+    if (!batch) {
+      port.close();
+      return;
+    }
+    port.postMessage({ results: batch.map((job) => [job.i, analyzer.analyzeSync(job.code, job.language)]) });
+  });
+  port.postMessage({ ready: true });
+}
+
 async function scan(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
@@ -122,9 +210,11 @@ async function scan(args: string[]): Promise<number> {
       analyzers: { type: 'string' },
       format: { type: 'string', default: 'json' },
       'fail-on': { type: 'string' },
+      jobs: { type: 'string' },
     },
   });
   if (positionals.length === 0) throw new EvaluationError('invalid-input', 'expected files, folders, or - for standard input');
+  const jobsWanted = values.jobs === undefined ? undefined : count('--jobs', values.jobs);
   const format = oneOf('--format', values.format, ['json', 'sarif']);
   const failOn = oneOf('--fail-on', values['fail-on'], SEVERITIES);
   const lang = oneOf('--lang', values.lang, languageNames() as Language[]);
@@ -136,7 +226,10 @@ async function scan(args: string[]): Promise<number> {
   ]);
   const analyzer = analyzers.length === 1 ? (analyzers[0] as Analyzer) : new EnsembleAnalyzer(analyzers);
   const items = inputs.map((input) => ({ code: readFileSync(input.path === '-' ? 0 : input.path, 'utf8'), language: input.language }));
-  const lists = await analyzeAll(analyzer, items);
+  // the built-in analyser alone spreads many files over the cores (an external tool already runs once per batch)
+  const jobs = jobsWanted ?? (items.length >= PARALLEL_FROM ? Math.min(availableParallelism(), 4) : 1);
+  const builtinOnly = analyzers.length === 1 && analyzer.name === 'builtin';
+  const lists = builtinOnly && jobs > 1 ? await builtinOnThreads(items, jobs) : await analyzeAll(analyzer, items);
   const scanned = inputs.map((input, i) => ({
     file: input.path,
     code: items[i]?.code ?? '',
@@ -245,12 +338,14 @@ const spec: CliSpec = {
     scan: {
       summary: 'analyse source files (or standard input) and print the findings as JSON or SARIF',
       usage: `<files…|folders…|-> [--lang c|cpp|python] [--analyzers builtin,bandit,flawfinder,cppcheck]
-                        [--format json|sarif] [--fail-on high|medium|low]
+                        [--format json|sarif] [--fail-on high|medium|low] [--jobs N]
 
 The language comes from each file's extension, or --lang; standard input (-) needs --lang.
 A folder is walked for files of known languages (of --lang only, when given), skipping
 node_modules, .git, .hg and .svn, following links into each folder once.
 All inputs are read, then each analyser runs over them together (an external tool once per batch).
+--jobs spreads the built-in analyser over N threads (default: up to 4, one per core, from 200 inputs;
+1 below); the findings are the same whatever N.
 Exits 1 when a finding is at or above --fail-on.`,
       run: scan,
     },
@@ -274,4 +369,5 @@ Writes results.jsonl and summary.json to DIR and prints the summary as Markdown.
   footer: 'Exit codes: 0 ok, 1 findings at or above --fail-on or another failure (a tool, the sandbox), 2 usage or input error.',
 };
 
-main(spec);
+if (!isMainThread && (workerData as { srcodeScanWorker?: boolean } | null)?.srcodeScanWorker) void scanWorker();
+else main(spec);
