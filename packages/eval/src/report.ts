@@ -10,9 +10,22 @@ function escapeMd(s: string): string {
   return s.replace(/\|/g, '\\|');
 }
 
+/** Share of a row's generations flagged at the task's CWE (or a more specific one), when the summary counted it. */
+function rateAtCwe(r: RateRow): number | undefined {
+  return r.atCwe === undefined ? undefined : r.total ? r.atCwe / r.total : 0;
+}
+
 function rateTable(title: string, rows: readonly RateRow[]): string {
-  const lines = [`| ${title} | n | vulnerable | high | medium | rate |`, '| --- | ---: | ---: | ---: | ---: | ---: |'];
-  for (const r of rows) lines.push(`| ${escapeMd(r.key)} | ${r.total} | ${r.vulnerable} | ${r.high} | ${r.medium} | ${pct(r.rate)} |`);
+  // the at-CWE columns (metric vulnerable-rate-at-cwe) when the summary knew the tasks' CWEs
+  const cwe = rows.some((r) => r.atCwe !== undefined);
+  const lines = [
+    `| ${title} | n | vulnerable | high | medium | rate |${cwe ? ' at CWE | rate at CWE |' : ''}`,
+    `| --- | ---: | ---: | ---: | ---: | ---: |${cwe ? ' ---: | ---: |' : ''}`,
+  ];
+  for (const r of rows) {
+    const at = cwe ? ` ${r.atCwe ?? '–'} | ${pct(rateAtCwe(r))} |` : '';
+    lines.push(`| ${escapeMd(r.key)} | ${r.total} | ${r.vulnerable} | ${r.high} | ${r.medium} | ${pct(r.rate)} |${at}`);
+  }
   return lines.join('\n');
 }
 
@@ -91,6 +104,19 @@ export function barChartSvg(
   return parts.join('');
 }
 
+function htmlRateTable(title: string, rows: readonly RateRow[]): string {
+  if (!rows.length) return '';
+  const cwe = rows.some((r) => r.atCwe !== undefined);
+  const head = `<tr><th>${esc(title)}</th><th>n</th><th>vulnerable</th><th>high</th><th>medium</th><th>rate</th>${cwe ? '<th>at CWE</th><th>rate at CWE</th>' : ''}</tr>`;
+  const body = rows
+    .map(
+      (r) =>
+        `<tr><td>${esc(r.key)}</td><td>${r.total}</td><td>${r.vulnerable}</td><td>${r.high}</td><td>${r.medium}</td><td>${pct(r.rate)}</td>${cwe ? `<td>${r.atCwe ?? '–'}</td><td>${pct(rateAtCwe(r))}</td>` : ''}</tr>`,
+    )
+    .join('');
+  return `<table><thead>${head}</thead><tbody>${body}</tbody></table>`;
+}
+
 /** A self-contained HTML page: the Markdown tables as HTML plus SVG charts comparing the runs. */
 export function toHtml(summaries: readonly SuiteSummary[]): string {
   const names = metricNames(summaries);
@@ -109,12 +135,14 @@ export function toHtml(summaries: readonly SuiteSummary[]): string {
     .flatMap((s) =>
       Object.entries(s.byAnalyzer ?? {}).map(([a, t]) => {
         const langs = t.byLanguage.map((r) => r.key);
+        const cwe = t.byLanguage.some((r) => r.atCwe !== undefined);
         const svg = barChartSvg(`${s.label}: ${a} vulnerable rate by language`, langs, [
           { label: 'any', values: t.byLanguage.map((r) => r.rate) },
           { label: 'high', values: t.byLanguage.map((r) => (r.total ? r.high / r.total : 0)) },
           { label: 'medium', values: t.byLanguage.map((r) => (r.total ? r.medium / r.total : 0)) },
+          ...(cwe ? [{ label: 'at the task CWE', values: t.byLanguage.map((r) => rateAtCwe(r) ?? 0) }] : []),
         ]);
-        return `<h2>${esc(s.label)}: ${esc(a)}</h2>${svg}`;
+        return `<h2>${esc(s.label)}: ${esc(a)}</h2>${svg}${htmlRateTable('CWE', t.byCwe)}`;
       }),
     )
     .join('\n');
