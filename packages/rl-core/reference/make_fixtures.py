@@ -113,8 +113,8 @@ def forward(W, cfg, ids, lora=None):
     pos = torch.arange(T, dtype=torch.float64)
     freqs = torch.outer(pos, rope_inv_freq(cfg))
     emb = torch.cat([freqs, freqs], dim=-1)
-    cos, sin = emb.cos(), emb.sin()
-    mask = torch.full((T, T), float('-inf')).triu(1)
+    cos, sin = emb.cos().to(x.dtype), emb.sin().to(x.dtype)
+    mask = torch.full((T, T), float('-inf'), dtype=x.dtype).triu(1)
     for l in range(cfg['num_hidden_layers']):
         p = f'model.layers.{l}.'
         h = rms_norm(x, W[p + 'input_layernorm.weight'], eps)

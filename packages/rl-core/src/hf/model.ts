@@ -183,6 +183,11 @@ export class HfModel {
     return new HfModel(await openHfCheckpoint(dir));
   }
 
+  /** Builds a model from any source of named tensors (a checkpoint opened elsewhere, or weights made in memory). */
+  static fromCheckpoint(checkpoint: HfCheckpoint): HfModel {
+    return new HfModel(checkpoint);
+  }
+
   /** The frozen base tensors by name (transposed projections, norms, embedding): read them, never change them. */
   baseTensors(): ReadonlyMap<string, tf.Tensor> {
     return this.base;
