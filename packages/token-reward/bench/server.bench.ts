@@ -6,9 +6,13 @@
  *   pnpm --filter @srcode/token-reward bench
  *
  * Each server is `srcode-reward serve` in its own process, serving SVEN val's pairs. A request is
- * what a GRPO trainer sends for one prompt: 8 completions (SVEN val functions) with their Qwen
- * token offsets, naming the pair by id. The server's CPU time (all its threads, from /proc) over
- * the wall time shows how many cores it used.
+ * what a GRPO trainer sends for one prompt: 8 different completions (the pair's vulnerable and fixed
+ * functions, each sample with its own last line, so no two texts of a request are the same and no
+ * parse is answered from a cache) with their Qwen token offsets, naming the pair by id. The
+ * server's CPU time (all its threads, from /proc) over the wall time shows how many cores it used;
+ * the load generator's own CPU time (this process) shows how much of the machine it took.
+ * A pool of one worker is measured too: beside the single thread, it shows what handing a
+ * completion to a worker costs.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -45,10 +49,13 @@ const completion = (id: string, text: string) => {
   return { id, text, tokenIds: Array.from(ids), offsets: pairsOf };
 };
 const headers = { 'content-type': 'application/json' };
+// samples of one prompt differ: each ends with its own comment line
+const sample = (p: RepairPair, k: number) =>
+  `${k % 2 ? p.fixedCode : p.vulnerableCode}\n${p.language === 'python' ? '#' : '//'} sample ${k}\n`;
 const bodies = pairs.map((p: RepairPair, i) =>
   JSON.stringify({
     pairId: p.id,
-    completions: Array.from({ length: GROUP }, (_, k) => completion(`${i}-${k}`, k % 2 ? p.fixedCode : p.vulnerableCode)),
+    completions: Array.from({ length: GROUP }, (_, k) => completion(`${i}-${k}`, sample(p, k))),
   }),
 );
 const chars = pairs.reduce((n, p) => n + p.vulnerableCode.length + p.fixedCode.length, 0) / pairs.length / 2;
@@ -57,7 +64,10 @@ const longText = pairs
   .map((p) => p.vulnerableCode)
   .join('\n')
   .slice(0, 40_000);
-const heavy = JSON.stringify({ pairId: pairs[0]?.id, completions: Array.from({ length: 48 }, (_, k) => completion(`h${k}`, longText)) });
+const heavy = JSON.stringify({
+  pairId: pairs[0]?.id,
+  completions: Array.from({ length: 48 }, (_, k) => completion(`h${k}`, `${longText}\n// part ${k}\n`)),
+});
 const light = bodies[1] as string;
 
 function post(port: number, body: string): Promise<{ status: number; ms: number }> {
@@ -104,15 +114,29 @@ interface Row {
   p99: number;
   refused: number;
   cores: number;
+  /** Cores the load generator (this process) used meanwhile. */
+  clientCores: number;
 }
 
-const requests = bodies.map((body) => ({ method: 'POST' as const, path: '/v1/rewards', headers, body }));
+// one shared turn over the bodies: connections do not send the same request at the same time (that
+// would let a server answer parses from its tree cache instead of parsing)
+let turn = 0;
+const requests = [
+  {
+    method: 'POST' as const,
+    path: '/v1/rewards',
+    headers,
+    setupRequest: (req: Record<string, unknown>) => ({ ...req, body: bodies[turn++ % bodies.length] }),
+  },
+];
 
 async function level(port: number, pid: number, connections: number): Promise<Row> {
   const cpu0 = cpuSeconds(pid);
+  const own0 = cpuSeconds(process.pid);
   const t0 = performance.now();
   const r = await autocannon({ url: `http://127.0.0.1:${port}`, connections, duration: SECONDS, requests });
   const wall = (performance.now() - t0) / 1000;
+  const clientCores = (cpuSeconds(process.pid) - own0) / wall;
   return {
     connections,
     completionsPerSec: (r['2xx'] * GROUP) / r.duration,
@@ -120,6 +144,7 @@ async function level(port: number, pid: number, connections: number): Promise<Ro
     p99: r.latency.p99,
     refused: r.non2xx,
     cores: (cpuSeconds(pid) - cpu0) / wall,
+    clientCores,
   };
 }
 
@@ -143,33 +168,35 @@ async function lightDuringHeavy(port: number, pid: number) {
 const cores = availableParallelism();
 const load0 = loadavg()[0] ?? 0;
 // both servers run side by side and the levels alternate between them, so drift in the machine's load hits both
-const servers = [await serve(0), await serve(cores)];
+const servers = [await serve(0), await serve(cores), await serve(1)];
 for (const { port } of servers) await autocannon({ url: `http://127.0.0.1:${port}`, connections: 8, duration: 2, requests });
-const rows: Row[][] = [[], []];
+const rows: Row[][] = [[], [], []];
 for (const connections of [1, 8, 64]) {
   for (const [k, { child, port }] of servers.entries()) rows[k]?.push(await level(port, child.pid as number, connections));
 }
 const fairness = [];
-for (const { child, port } of servers) fairness.push(await lightDuringHeavy(port, child.pid as number));
+for (const { child, port } of servers.slice(0, 2)) fairness.push(await lightDuringHeavy(port, child.pid as number));
 for (const { child } of servers) {
   child.kill('SIGTERM');
   await new Promise((r) => child.once('exit', r));
 }
 const single = { rows: rows[0] ?? [], ...(fairness[0] as Awaited<ReturnType<typeof lightDuringHeavy>>) };
 const pool = { rows: rows[1] ?? [], ...(fairness[1] as Awaited<ReturnType<typeof lightDuringHeavy>>) };
+const one = { rows: rows[2] ?? [] };
 
 const ms = (x: number) => `${x.toFixed(0).padStart(6)} ms`;
 console.log(
   `reward server on loopback: ${pairs.length} SVEN val pairs; a request holds ${GROUP} completions (mean ${chars.toFixed(0)} chars, Qwen offsets); autocannon, ${SECONDS} s per level; ${cores} cores, load average ${load0.toFixed(1)} at the start and ${(loadavg()[0] ?? 0).toFixed(1)} at the end (other work on the machine)`,
 );
-console.log('path                connections  completions/s    p50        p99      non-2xx  server cores used');
+console.log('path                connections  completions/s    p50        p99      non-2xx  server cores  load generator cores');
 for (const [name, run] of [
   ['single thread', single],
   [`pool of ${cores} workers`, pool],
+  ['pool of 1 worker', one],
 ] as const) {
   for (const r of run.rows) {
     console.log(
-      `${name.padEnd(20)}${String(r.connections).padStart(11)}  ${r.completionsPerSec.toFixed(0).padStart(13)}  ${ms(r.p50)}  ${ms(r.p99)}  ${String(r.refused).padStart(7)}  ${r.cores.toFixed(2).padStart(6)}`,
+      `${name.padEnd(20)}${String(r.connections).padStart(11)}  ${r.completionsPerSec.toFixed(0).padStart(13)}  ${ms(r.p50)}  ${ms(r.p99)}  ${String(r.refused).padStart(7)}  ${r.cores.toFixed(2).padStart(12)}  ${r.clientCores.toFixed(2).padStart(20)}`,
     );
   }
 }
@@ -178,7 +205,7 @@ for (const [k, c] of [1, 8, 64].entries()) {
   const p = pool.rows[k];
   if (s && p)
     console.log(
-      `pool / single at ${c} connections: ${(p.completionsPerSec / s.completionsPerSec).toFixed(2)}x completions/s, p99 ${(p.p99 / s.p99).toFixed(2)}x`,
+      `pool / single at ${c} connections: ${(p.completionsPerSec / s.completionsPerSec).toFixed(2)}x completions/s, p99 ${(p.p99 / s.p99).toFixed(2)}x; one worker / single ${((one.rows[k]?.completionsPerSec ?? 0) / s.completionsPerSec).toFixed(2)}x completions/s`,
     );
 }
 const heavyChars = 48 * longText.length;

@@ -5,7 +5,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { RepairPair } from '@srcode/dataset';
 import { TokenRewardError, type TokenRewardErrorCode } from './errors.js';
-import type { Executor } from './server-schedule.js';
+import type { Executor, Outcome } from './server-schedule.js';
 import { type ScoreEnv, type ScoreResult, type ScoreTask, scoreTask } from './server-score.js';
 import type { WorkerSetup } from './server-options.js';
 
@@ -18,9 +18,17 @@ export class InlineExecutor implements Executor {
     this.#env = env;
   }
 
-  async run(_slot: number, task: ScoreTask): Promise<ScoreResult> {
-    await new Promise((resolve) => setImmediate(resolve));
-    return scoreTask(task, this.#env);
+  async run(_slot: number, tasks: readonly ScoreTask[]): Promise<Outcome[]> {
+    const out: Outcome[] = [];
+    for (const task of tasks) {
+      await new Promise((resolve) => setImmediate(resolve));
+      try {
+        out.push({ ok: true, result: await scoreTask(task, this.#env) });
+      } catch (error) {
+        out.push({ ok: false, error });
+      }
+    }
+    return out;
   }
 
   async close(): Promise<void> {}
@@ -35,12 +43,18 @@ export interface WorkerInit {
   byteTokenizer: boolean;
 }
 
-/** A message from a worker: ready, or the outcome of task `seq`. */
+/** An error as it crosses from a worker. */
+export interface WorkerError {
+  name: string;
+  code?: string;
+  message: string;
+}
+
+/** A message from a worker: ready, or the outcomes of batch `seq`, one per task in order. */
 export type WorkerReply =
   | { kind: 'ready'; tokenizer: boolean }
   | { kind: 'setup-failed'; message: string }
-  | { kind: 'done'; seq: number; result: ScoreResult }
-  | { kind: 'failed'; seq: number; error: { name: string; code?: string; message: string } };
+  | { kind: 'done'; seq: number; outcomes: Array<{ ok: true; result: ScoreResult } | { ok: false; error: WorkerError }> };
 
 /**
  * How to start a worker: the built `server-worker.js` beside this module, or (running from sources,
@@ -61,7 +75,7 @@ function workerEntry(): { entry: URL | string; eval: boolean } {
 }
 
 /** The error a worker reported, as the class the server maps to a status. */
-function revive(e: { name: string; code?: string; message: string }): Error {
+function revive(e: WorkerError): Error {
   if (e.name === 'TokenRewardError' && e.code) return new TokenRewardError(e.code as TokenRewardErrorCode, e.message);
   return Object.assign(new Error(e.message), { name: e.name, code: e.code });
 }
@@ -74,10 +88,10 @@ const YOUNG_GENERATION_MB = 48;
 
 interface Slot {
   worker: Worker;
-  pending?: { seq: number; resolve(r: ScoreResult): void; reject(e: unknown): void };
+  pending?: { seq: number; resolve(r: Outcome[]): void; reject(e: unknown): void };
 }
 
-/** A pool of worker threads, one task at a time on each; a worker that dies is replaced. */
+/** A pool of worker threads, one batch of tasks at a time on each; a worker that dies is replaced. */
 export class WorkerExecutor implements Executor {
   readonly slots: number;
   readonly #init: WorkerInit;
@@ -124,8 +138,7 @@ export class WorkerExecutor implements Executor {
         const p = slot.pending;
         if (!p || p.seq !== m.seq) return;
         slot.pending = undefined;
-        if (m.kind === 'done') p.resolve(m.result);
-        else p.reject(revive(m.error));
+        p.resolve(m.outcomes.map((o) => (o.ok ? o : { ok: false, error: revive(o.error) })));
       });
       worker.on('error', (e) => reject(e));
       worker.on('exit', (code) => {
@@ -137,13 +150,13 @@ export class WorkerExecutor implements Executor {
     });
   }
 
-  run(slot: number, task: ScoreTask): Promise<ScoreResult> {
+  run(slot: number, tasks: readonly ScoreTask[]): Promise<Outcome[]> {
     const s = this.#workers[slot];
     if (!s) return Promise.reject(new Error(`no worker ${slot}`));
     return new Promise((resolve, reject) => {
       const seq = ++this.#seq;
       s.pending = { seq, resolve, reject };
-      s.worker.postMessage({ seq, task });
+      s.worker.postMessage({ seq, tasks });
     });
   }
 

@@ -26,22 +26,27 @@ async function start(): Promise<void> {
     ...(tokenizer ? { tokenizer } : {}),
     ...(analyzers?.length ? { analyzers } : {}),
   };
-  port.on('message', (m: { seq: number; task: ScoreTask }) => {
-    scoreTask(m.task, env).then(
-      (result) => reply({ kind: 'done', seq: m.seq, result }),
-      (e: unknown) => {
-        const err = e as { name?: unknown; code?: unknown; message?: unknown };
-        reply({
-          kind: 'failed',
-          seq: m.seq,
-          error: {
-            name: typeof err?.name === 'string' ? err.name : 'Error',
-            ...(typeof err?.code === 'string' ? { code: err.code } : {}),
-            message: typeof err?.message === 'string' ? err.message : String(e),
-          },
-        });
-      },
-    );
+  port.on('message', (m: { seq: number; tasks: ScoreTask[] }) => {
+    void (async () => {
+      const outcomes: Extract<WorkerReply, { kind: 'done' }>['outcomes'] = [];
+      // one batch in order; each task's failure is its own
+      for (const task of m.tasks) {
+        try {
+          outcomes.push({ ok: true, result: await scoreTask(task, env) });
+        } catch (e) {
+          const err = e as { name?: unknown; code?: unknown; message?: unknown };
+          outcomes.push({
+            ok: false,
+            error: {
+              name: typeof err?.name === 'string' ? err.name : 'Error',
+              ...(typeof err?.code === 'string' ? { code: err.code } : {}),
+              message: typeof err?.message === 'string' ? err.message : String(e),
+            },
+          });
+        }
+      }
+      reply({ kind: 'done', seq: m.seq, outcomes });
+    })();
   });
   reply({ kind: 'ready', tokenizer: tokenizer !== undefined });
 }

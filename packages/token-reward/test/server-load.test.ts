@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { byteTokenizer, createRewardServer, type ServerOptions } from '../src/index.js';
-import { badC, batch, copyPair, health, post, rawStart, words } from './server-helpers.js';
+import { badC, batch, copyPair, goodC, health, post, rawStart, words } from './server-helpers.js';
 
 /** A long C completion: many functions, each with the vulnerable call. */
 const heavyText = Array.from({ length: 1500 }, (_, i) => `void g${i}(const char *in) {\n  char out[16];\n  strcpy(out, in);\n}\n`).join('');
@@ -45,6 +45,37 @@ describe('reward server under load (real HTTP on loopback)', () => {
     expect(done.json.results).toHaveLength(6);
     // the light request did not wait for the heavy batch
     expect(order).toEqual(['light', 'heavy']);
+    await service.close();
+  });
+
+  it.each([
+    ['a pool of 2 workers', 2],
+    ['one worker', 1],
+    ['the main thread', 0],
+  ])('gives each of many concurrent requests its own results in order, light completions batched, on %s', async (_name, workers) => {
+    const { service, port } = await start({ workers });
+    // 16 requests of 6 completions each, alternately fixed and vulnerable, every text its own
+    const replies = await Promise.all(
+      Array.from({ length: 16 }, (_, r) => {
+        const completions = Array.from({ length: 6 }, (_, k) => {
+          const text = `${k % 2 ? goodC : badC}// request ${r} sample ${k}\n`;
+          return { id: `r${r}-c${k}`, text, offsets: words(text) };
+        });
+        return post(port, '/v1/rewards', { pair: copyPair, completions });
+      }),
+    );
+    replies.forEach((reply, r) => {
+      expect(reply.status).toBe(200);
+      expect(reply.json.results.map((x) => x.id)).toEqual(Array.from({ length: 6 }, (_, k) => `r${r}-c${k}`));
+      reply.json.results.forEach((x, k) => {
+        const rewards = x.rewards.filter((v) => v !== 0);
+        expect(rewards.length, x.id).toBeGreaterThan(0);
+        expect(
+          rewards.every((v) => (k % 2 ? v > 0 : v < 0)),
+          x.id,
+        ).toBe(true);
+      });
+    });
     await service.close();
   });
 
