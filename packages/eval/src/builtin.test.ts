@@ -226,6 +226,11 @@ describe('patterns the engine matches itself', () => {
     '((call function: (attribute) @fn arguments: (argument_list) @args) @finding (#match? @fn "\\\\.new$")) ((return_statement) @finding)',
     '((call function: (attribute) @fn) @finding (#match? @fn "^a\\\\."))',
     '(string) @finding',
+    // node shapes with fields, alternatives and tests on captures
+    '[(assignment left: (_) @name right: (string) @value) (keyword_argument name: (identifier) @name value: (string) @value) (pair key: (string) @name value: (string) @value)] @finding',
+    '((assignment left: (subscript value: (_) @target)) @finding (#match? @target "(^|\\\\.)(headers?|resp)$"))',
+    '((call function: (attribute attribute: (identifier) @fn) arguments: (argument_list) @args) @finding (#eq? @fn "new"))',
+    '((keyword_argument name: (identifier) @k value: (false)) @finding (#match? @k "^(verify|ok)$"))',
   ];
   const CODE = `import os
 def f(a, b):
@@ -234,6 +239,11 @@ def f(a, b):
     run(x for x in a)
     a.b.run(get(loads(b)))(1)
     h = hashlib.new(b).new(a)
+    resp.headers["X"] = a
+    headers[a] = b
+    d = {"k": "v", 1: "w"}
+    password = "hunter2"
+    requests.get(a, verify=False, ok=True)
     if a:
         return a.c(1)
     run(
@@ -264,7 +274,8 @@ return "x"
     // a comment keeps a query out of the plain forms, so tree-sitter runs it
     const walked = seen((q) => q);
     const queried = seen((q) => `${q}\n; run by tree-sitter`);
-    expect(walked.length).toBeGreaterThan(15);
+    expect(walked.length).toBeGreaterThan(25);
+    for (const i of [5, 6, 7, 8]) expect(walked.some((w) => w.startsWith(`q${i} `))).toBe(true);
     expect(walked).toEqual(queried);
   });
 

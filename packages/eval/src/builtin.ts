@@ -29,10 +29,120 @@ interface CompiledQuery {
  * (captured as `args`) when `args`; the node itself is captured as `finding`.
  */
 interface WalkPattern {
-  readonly type: 'call' | 'return_statement' | 'string';
+  readonly type: 'call' | 'return_statement' | 'string' | 'shape';
   readonly fnTypes?: readonly string[];
   readonly args?: boolean;
   readonly re?: RegExp;
+  /** For `shape`: the node shapes (alternatives) and the text tests on their captures. */
+  readonly shapes?: readonly Shape[];
+  readonly tests?: readonly CaptureTest[];
+}
+
+/** A node shape of a query: its type, the shapes of some of its fields, and the capture the node gets. */
+interface Shape {
+  readonly type: string;
+  readonly fields: readonly (readonly [string, Shape])[];
+  readonly capture?: string;
+}
+
+/** A `#match?` or `#eq?` test of a capture's text. */
+interface CaptureTest {
+  readonly capture: string;
+  readonly re?: RegExp;
+  readonly eq?: string;
+}
+
+const SHAPE_TOKEN = /\s*("(?:[^"\\]|\\.)*"|[()[\]]|@[\w.-]+|#[\w?!-]+|[\w.-]+:|[\w.-]+|\S)/y;
+
+/**
+ * A pattern of node shapes with fields, captures and `#match?` / `#eq?` tests on captures
+ * (`((assignment left: (subscript value: (_) @t)) @finding (#match? @t "re"))`, `[(a x: (b) @n) (c y: (d) @n)] @finding`),
+ * or undefined for anything else (anchors, quantifiers, negations, children without a field, wildcard tops).
+ */
+function shapePattern(text: string): WalkPattern | undefined {
+  const tokens: string[] = [];
+  SHAPE_TOKEN.lastIndex = 0;
+  for (let m = SHAPE_TOKEN.exec(text); m; m = SHAPE_TOKEN.exec(text)) tokens.push(m[1] as string);
+  let at = 0;
+  const peek = () => tokens[at];
+  const shape = (): Shape | undefined => {
+    if (tokens[at++] !== '(') return undefined;
+    const type = tokens[at++] ?? '';
+    if (!/^([a-z_][\w]*|_)$/.test(type)) return undefined;
+    const fields: [string, Shape][] = [];
+    while (peek() !== ')') {
+      const field = tokens[at++] ?? '';
+      if (!/^[a-z_]\w*:$/.test(field)) return undefined;
+      const child = shape();
+      if (!child) return undefined;
+      fields.push([field.slice(0, -1), capture(child)]);
+    }
+    at++;
+    return { type, fields };
+  };
+  const capture = (sh: Shape): Shape => {
+    const c = peek();
+    if (c?.startsWith('@')) {
+      at++;
+      return { ...sh, capture: c.slice(1) };
+    }
+    return sh;
+  };
+  const top = (): Shape[] | undefined => {
+    if (peek() === '[') {
+      at++;
+      const alts: Shape[] = [];
+      while (peek() !== ']') {
+        const sh = shape();
+        if (!sh || peek()?.startsWith('@')) return undefined;
+        alts.push(sh);
+      }
+      at++;
+      if (peek() !== '@finding') return undefined;
+      at++;
+      return alts.map((a) => ({ ...a, capture: 'finding' }));
+    }
+    const sh = shape();
+    if (!sh) return undefined;
+    const withCapture = capture(sh);
+    return withCapture.capture === 'finding' ? [withCapture] : undefined;
+  };
+  let shapes: Shape[] | undefined;
+  const tests: CaptureTest[] = [];
+  if (tokens[0] === '(' && (tokens[1] === '(' || tokens[1] === '[')) {
+    at = 1;
+    shapes = top();
+    while (shapes && peek() === '(') {
+      at++;
+      const op = tokens[at++];
+      const cap = tokens[at++] ?? '';
+      const str = tokens[at++] ?? '';
+      if (tokens[at++] !== ')' || !cap.startsWith('@') || !str.startsWith('"')) return undefined;
+      const value = unquote(str.slice(1, -1));
+      if (op === '#eq?') tests.push({ capture: cap.slice(1), eq: value });
+      else if (op === '#match?') {
+        try {
+          tests.push({ capture: cap.slice(1), re: new RegExp(value) });
+        } catch {
+          return undefined;
+        }
+      } else return undefined;
+    }
+    if (tokens[at++] !== ')') return undefined;
+  } else shapes = top();
+  if (!shapes || at !== tokens.length || shapes.some((sh) => sh.type === '_')) return undefined;
+  return { type: 'shape', shapes, tests };
+}
+
+/** Whether `node` has the shape, its captures added to `caps` (a capture keeps its first node). */
+function matchShape(node: SyntaxNode, shape: Shape, caps: Record<string, SyntaxNode>): boolean {
+  if (shape.type === '_' ? !node.isNamed : node.type !== shape.type) return false;
+  for (const [field, sub] of shape.fields) {
+    const child = node.childForFieldName(field);
+    if (!child || !matchShape(child, sub, caps)) return false;
+  }
+  if (shape.capture && !(shape.capture in caps)) caps[shape.capture] = node;
+  return true;
 }
 
 // `((call function: <fn> [arguments: (argument_list) @args]) @finding (#match? @fn "re"))`, whitespace collapsed
@@ -69,6 +179,30 @@ function topLevelPatterns(source: string): string[] | undefined {
   return depth === 0 ? out : undefined;
 }
 
+/** The named node types and field names of a grammar, from its node-types (undefined when it has none). */
+type GrammarNames = { readonly types: ReadonlySet<string>; readonly fields: ReadonlySet<string> } | undefined;
+
+function grammarNames(language: Language): GrammarNames {
+  const info = getLanguage(language).grammar.nodeTypeInfo;
+  if (!info?.length) return undefined;
+  const types = new Set<string>();
+  const fields = new Set<string>();
+  for (const t of info) {
+    if (t.named) types.add(t.type);
+    if ('fields' in t) for (const f of Object.keys(t.fields ?? {})) fields.add(f);
+  }
+  return { types, fields };
+}
+
+/** Whether every node type and field a walk pattern names is the grammar's (else tree-sitter rejects the query). */
+function knownTo(names: NonNullable<GrammarNames>, p: WalkPattern): boolean {
+  const shapeKnown = (sh: Shape): boolean =>
+    (sh.type === '_' || names.types.has(sh.type)) && sh.fields.every(([f, sub]) => names.fields.has(f) && shapeKnown(sub));
+  if (p.type === 'shape') return (p.shapes ?? []).every(shapeKnown);
+  if (!names.types.has(p.type)) return false;
+  return p.type !== 'call' || (names.fields.has('function') && names.fields.has('arguments') && names.types.has('argument_list'));
+}
+
 /** The patterns of a query the engine can match itself, when every pattern is one of the plain forms. */
 function walkPatterns(source: string): { patterns: WalkPattern[]; sources: string[] } | undefined {
   const sources = topLevelPatterns(source);
@@ -85,7 +219,12 @@ function walkPatterns(source: string): { patterns: WalkPattern[]; sources: strin
       continue;
     }
     const m = CALL_PATTERN.exec(text);
-    if (!m) return undefined;
+    if (!m) {
+      const shaped = shapePattern(text);
+      if (!shaped) return undefined;
+      patterns.push(shaped);
+      continue;
+    }
     const fn = m[1] as string;
     const fnTypes = fn.startsWith('[') ? ['identifier', 'attribute'] : fn.startsWith('(attribute)') ? ['attribute'] : ['identifier'];
     let re: RegExp;
@@ -118,9 +257,18 @@ function walkNodes(root: SyntaxNode): WalkNodes {
   return { nodes, fn, fnText };
 }
 
-/** The matches of walk patterns, in document order (per node, patterns in their order), captures as a query gives them. */
-function walkMatches(patterns: readonly WalkPattern[], all: WalkNodes): Record<string, SyntaxNode>[] {
+/**
+ * The matches of walk patterns, captures as a query gives them: call, return and string patterns in document
+ * order (per node, patterns in their order), then each shape pattern's, by alternative and in document order.
+ */
+function walkMatches(
+  patterns: readonly WalkPattern[],
+  all: WalkNodes,
+  ofType: (type: string) => readonly SyntaxNode[],
+): Record<string, SyntaxNode>[] {
   const out: Record<string, SyntaxNode>[] = [];
+  const shaped = patterns.filter((p) => p.type === 'shape');
+  if (shaped.length) patterns = patterns.filter((p) => p.type !== 'shape');
   const { nodes, fn, fnText } = all;
   for (let i = 0; i < nodes.length; i++) {
     const node = nodes[i] as SyntaxNode;
@@ -138,6 +286,21 @@ function walkMatches(patterns: readonly WalkPattern[], all: WalkNodes): Record<s
         if (args?.type !== 'argument_list') continue;
         out.push({ finding: node, fn: f, args });
       } else out.push({ finding: node, fn: f });
+    }
+  }
+  for (const p of shaped) {
+    for (const sh of p.shapes ?? []) {
+      for (const node of ofType(sh.type)) {
+        const caps: Record<string, SyntaxNode> = {};
+        if (!matchShape(node, sh, caps)) continue;
+        const ok = (p.tests ?? []).every((t) => {
+          const c = caps[t.capture];
+          if (!c) return false; // as tree-sitter: a positive test of a capture the match lacks fails
+          const text = c.text;
+          return t.re ? t.re.test(text) : text === t.eq;
+        });
+        if (ok) out.push(caps);
+      }
     }
   }
   return out;
@@ -215,6 +378,7 @@ export class BuiltinAnalyzer implements SyncAnalyzer {
     const seen = new Set<string>();
     let root: SyntaxNode | undefined;
     let walked: WalkNodes | undefined;
+    const byType = new Map<string, readonly SyntaxNode[]>();
     // rules sharing a compiled query share its matches on this text (same query, same word span)
     const matchesOf = new Map<CompiledQuery, readonly Record<string, SyntaxNode>[] | null>();
     for (const state of states) {
@@ -233,7 +397,15 @@ export class BuiltinAnalyzer implements SyncAnalyzer {
           if (shared.walk) {
             // a walk pattern's required word is in the node's own text, so the span need not be applied
             walked ??= walkNodes(root);
-            list = walkMatches(shared.walk, walked);
+            const tree = root;
+            list = walkMatches(shared.walk, walked, (type) => {
+              let nodes = byType.get(type);
+              if (!nodes) {
+                nodes = tree.descendantsOfType(type);
+                byType.set(type, nodes);
+              }
+              return nodes;
+            });
           } else {
             // tree-sitter counts UTF-16 text in bytes, two per unit
             const options = span ? { startIndex: 2 * span.start, endIndex: 2 * span.end } : undefined;
@@ -293,7 +465,11 @@ export class BuiltinAnalyzer implements SyncAnalyzer {
     }
     let shared = byText.get(rule.query);
     if (!shared) {
-      const walk = walkPatterns(rule.query);
+      let walk = walkPatterns(rule.query);
+      if (walk) {
+        const names = grammarNames(language);
+        if (!names || !walk.patterns.every((p) => knownTo(names, p))) walk = undefined;
+      }
       if (walk) shared = { walk: walk.patterns, words: requiredWords(walk.sources) };
       else {
         const query = this.#treeSitterQuery(language, rule);
