@@ -325,7 +325,7 @@ export const PYTHON_RULES: readonly Rule[] = [
     message: "SQL text built from input by string formatting is handed to the project's own database call.",
     remediation: "Pass values as query parameters (the driver's placeholders) through the database layer instead of formatting them in.",
     query: sinkCall(
-      '(^|\\\\.)(_?exec|_?execute\\\\w*|\\\\w+_execute|_?query\\\\w*|\\\\w+_query|\\\\w*[a-z]Query\\\\w*|\\\\w+_sql|run_?sql|\\\\w*[a-z]DB|db_\\\\w+|_?select\\\\w*)$|(^|\\\\.)(_?db|database|conn|connection|cursor|cur|sql|engine|dbconn|db_conn|_conn)\\\\.\\\\w+$',
+      '(^|\\\\.)(_?exec|_?execute\\\\w*|\\\\w+_execute|_?query\\\\w*|\\\\w+_query|\\\\w*[a-z]Query\\\\w*|\\\\w+_sql|run_?sql|\\\\w*[a-z]DB|db_\\\\w+|\\\\w+_db|_?select\\\\w*)$|(^|\\\\.)(_?db|database|conn|connection|cursor|cur|sql|engine|dbconn|db_conn|_conn)\\\\.\\\\w+$',
     ),
     predicate: (m) => report(taintAt(m, 'python.sql-query-call')),
   },
@@ -528,14 +528,14 @@ export const PYTHON_RULES: readonly Rule[] = [
   {
     id: 'python.path-traversal',
     trigger:
-      /\b(open|remove|unlink|rmtree|copy|copyfile|listdir|rmdir|makedirs|mkdir|send_file|send_from_directory|FileResponse|rename|move|ZipFile|save)\s*\(/,
+      /\b(open|remove|unlink|rmtree|copy|copyfile|copy2|copytree|File|listdir|rmdir|makedirs|mkdir|send_file|send_from_directory|FileResponse|rename|move|ZipFile|save)\s*\(/,
     cwe: 'CWE-22',
     severity: 'high',
     message: 'A file path built from input is used without checking that it stays inside its base.',
     remediation:
       'Resolve the path (os.path.realpath / Path.resolve) and check it is inside the base directory, or use werkzeug.utils.secure_filename / send_from_directory.',
     query: sinkCall(
-      '(^|\\\\.)(open|remove|unlink|rmtree|copy|copyfile|listdir|rmdir|makedirs|mkdir|send_file|send_from_directory|FileResponse|rename|move|ZipFile|save)$',
+      '(^|\\\\.)(open|remove|unlink|rmtree|copy|copyfile|copy2|copytree|File|listdir|rmdir|makedirs|mkdir|send_file|send_from_directory|FileResponse|rename|move|ZipFile|save)$',
     ),
     predicate: (m) => {
       const hit = taintAt(m, 'python.path-traversal');

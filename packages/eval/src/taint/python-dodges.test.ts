@@ -97,3 +97,38 @@ describe('Python rules: fixed IVs seen through names', () => {
     );
   });
 });
+
+describe('Python taint: request paths reaching a copy, a move or a served file', () => {
+  it('flags a destination taken from an aiohttp form and a file served by name, not fixed paths', () => {
+    const aio = `import shutil
+from aiohttp import web
+
+async def save(request):
+    data = await request.post()
+    shutil.move("/srv/in/a.txt", STORE + data["dst"])
+    return web.Response(text="ok")
+`;
+    expect(rules(aio)).toContain('python.path-traversal');
+    expect(rules(aio.replace('STORE + data["dst"]', '"/srv/out/a.txt"'))).not.toContain('python.path-traversal');
+    const twisted = `from twisted.web import static
+
+def render(self, request):
+    name = request.args["file"][0]
+    return static.File(name).render(request)
+`;
+    expect(rules(twisted)).toContain('python.path-traversal');
+    expect(rules(twisted.replace('static.File(name)', 'static.File("/srv/public")'))).not.toContain('python.path-traversal');
+  });
+
+  it("flags SQL built from request data handed to the project's insert_db helper", () => {
+    const code = `from flask import request
+
+@app.route("/approve", methods=["POST"])
+def approve():
+    ids = request.form.getlist("id")
+    insert_db("UPDATE drawings SET ok = 1 WHERE " + " OR ".join(["id=" + str(i) for i in ids]))
+`;
+    expect(rules(code)).toContain('python.sql-query-call');
+    expect(rules(code.replace('" OR ".join(["id=" + str(i) for i in ids])', '"id = ?", ids'))).not.toContain('python.sql-query-call');
+  });
+});

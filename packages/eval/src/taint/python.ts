@@ -180,7 +180,7 @@ export function isConstant(node: SyntaxNode | null | undefined): boolean {
 const REQUEST_ATTR =
   /^(?:(?:flask\.)?request|self\.request|req)\.(args|form|files|json|values|headers|cookies|data|GET|POST|COOKIES|META|body|FILES|REQUEST|query_params|path_params|query_string|full_path|url|path|stream|arguments|body_arguments|query_arguments|params|match_info|content)$/;
 const REQUEST_CALL =
-  /^(?:(?:flask\.)?request|self\.request|req)\.(get_json|get_data|json|form|text|body|read)$|^self\.get_(argument|arguments|query_argument|body_argument|cookie|secure_cookie)$/;
+  /^(?:(?:flask\.)?request|self\.request|req)\.(get_json|get_data|json|form|text|body|read|post)$|^self\.get_(argument|arguments|query_argument|body_argument|cookie|secure_cookie)$/;
 const INPUT_CALL = /^(input|raw_input|sys\.stdin\.(read|readline|readlines)|getpass\.getpass|getpass)$/;
 const ENV_CALL = /^(os\.getenv|getenv|os\.environ\.get|environ\.get)$/;
 const IO_CALL =
@@ -461,7 +461,7 @@ function urlAccept(f: Flow): boolean {
 
 /** The last names of every call `sinkFor` knows: a cheap test before the full table. */
 const SINK_NAME =
-  /(^|\.)(_?run_ssh|ssh_execute|_?ssh_exec\w*|_cli_run|exec_command|_?run_command|execute_command|_?run_cmd|run_shell|shell_exec|import_module|__import__|send_header|putheader|system|popen\d?|spawnlp|execl|getoutput|getstatusoutput|call|run|Popen|check_call|check_output|eval|exec|execfile|execute|executemany|executescript|raw|mogrify|read_sql|read_sql_query|extra|open|remove|unlink|rmtree|copy|copyfile|listdir|rmdir|makedirs|mkdir|send_file|send_from_directory|FileResponse|rename|move|ZipFile|save|redirect|HttpResponseRedirect|HttpResponsePermanentRedirect|RedirectResponse|redirect_to|get|post|put|delete|head|patch|options|request|stream|urlopen|Request|search_s|search_st|search_ext_s|search_ext|search|xpath|XPath|evaluate|ETXPath|find|findall|findtext|iterfind|find_one|find_one_and_update|find_one_and_delete|update_one|update_many|delete_one|delete_many|count_documents|aggregate|distinct|replace_one|scan|query|get_item|delete_item|update_item|match|fullmatch|compile|finditer|sub|subn|split|debug|info|warning|warn|error|critical|exception|log|make_response|Response|HttpResponse|render_template_string|Markup|mark_safe|HTMLResponse|write|finish|add_header|set_header|add|set|_?exec|\w*_execute|_?query\w*|\w*_query|\w*[a-z]Query\w*|\w*_sql|run_?sql|\w*[a-z]DB|db_\w+|_?select\w*)$/;
+  /(^|\.)(_?run_ssh|ssh_execute|_?ssh_exec\w*|_cli_run|exec_command|_?run_command|execute_command|_?run_cmd|run_shell|shell_exec|import_module|__import__|send_header|putheader|system|popen\d?|spawnlp|execl|getoutput|getstatusoutput|call|run|Popen|check_call|check_output|eval|exec|execfile|execute|executemany|executescript|raw|mogrify|read_sql|read_sql_query|extra|open|remove|unlink|rmtree|copy|copyfile|copy2|copytree|File|listdir|rmdir|makedirs|mkdir|send_file|send_from_directory|FileResponse|rename|move|ZipFile|save|redirect|HttpResponseRedirect|HttpResponsePermanentRedirect|RedirectResponse|redirect_to|get|post|put|delete|head|patch|options|request|stream|urlopen|Request|search_s|search_st|search_ext_s|search_ext|search|xpath|XPath|evaluate|ETXPath|find|findall|findtext|iterfind|find_one|find_one_and_update|find_one_and_delete|update_one|update_many|delete_one|delete_many|count_documents|aggregate|distinct|replace_one|scan|query|get_item|delete_item|update_item|match|fullmatch|compile|finditer|sub|subn|split|debug|info|warning|warn|error|critical|exception|log|make_response|Response|HttpResponse|render_template_string|Markup|mark_safe|HTMLResponse|write|finish|add_header|set_header|add|set|_?exec|\w*_execute|_?query\w*|\w*_query|\w*[a-z]Query\w*|\w*_sql|run_?sql|\w*[a-z]DB|db_\w+|\w+_db|_?select\w*)$/;
 
 /** The same names followed by an opening parenthesis, anywhere in a statement's text. */
 const SINK_TEXT = new RegExp(`\\b${SINK_NAME.source.replace(/^\(\^\|\\\.\)/, '').replace(/\$$/, '')}\\s*\\(`);
@@ -499,7 +499,8 @@ function traitsOf(code: string): FileTraits {
  * Calls of a project's own database layer (`execute_query`, `db.query`, `queryOne`, `sql.insertDB`, `db_execute`):
  * their names, or a method of an object named like a connection or cursor.
  */
-const SQL_CALL = /^(_?exec|_?execute\w*|\w+_execute|_?query\w*|\w+_query|\w*[a-z]Query\w*|\w+_sql|run_?sql|\w*[a-z]DB|db_\w+|_?select\w*)$/;
+const SQL_CALL =
+  /^(_?exec|_?execute\w*|\w+_execute|_?query\w*|\w+_query|\w*[a-z]Query\w*|\w+_sql|run_?sql|\w*[a-z]DB|db_\w+|\w+_db|_?select\w*)$/;
 const DB_OBJECT = /(^|\.)(_?db|database|conn|connection|cursor|cur|sql|engine|dbconn|db_conn|_conn)$/i;
 /** SQL statement text: a query's verbs in the order SQL writes them. */
 const SQL_TEXT =
@@ -573,10 +574,17 @@ function sinkFor(fn: string, call: SyntaxNode, code: string): SinkSpec | undefin
         values: (c) => [sqlArgument(c)],
         accept: (f) => f.composed || f.source.kind !== 'param',
       };
-    case /^(open|io\.open|codecs\.open|os\.remove|os\.unlink|shutil\.rmtree|shutil\.copy|shutil\.copyfile|os\.listdir|os\.rmdir|Image\.open|FileResponse|os\.makedirs|os\.mkdir|send_file|flask\.send_file|os\.rename|shutil\.move|tarfile\.open|zipfile\.ZipFile|ZipFile)$/.test(
+    case /^(open|io\.open|codecs\.open|os\.remove|os\.unlink|shutil\.rmtree|shutil\.copy|shutil\.copyfile|shutil\.copy2|shutil\.copytree|static\.File|os\.listdir|os\.rmdir|Image\.open|FileResponse|os\.makedirs|os\.mkdir|send_file|flask\.send_file|os\.rename|shutil\.move|tarfile\.open|zipfile\.ZipFile|ZipFile)$/.test(
       fn,
     ):
-      return { rule: 'python.path-traversal', cls: 'path', kinds: ['request'], values: first, unknown: true };
+      return {
+        rule: 'python.path-traversal',
+        cls: 'path',
+        kinds: ['request'],
+        // a copy or a move writes to its second path as it reads the first
+        values: /^(shutil\.(copy|copyfile|copy2|copytree|move)|os\.rename)$/.test(fn) ? (c) => [argument(c, 0), argument(c, 1)] : first,
+        unknown: true,
+      };
     case /^(send_from_directory|flask\.send_from_directory)$/.test(fn):
       return { rule: 'python.path-traversal', cls: 'path', kinds: ['request'], values: (c) => [argument(c, 0, 'directory')] };
     case last === 'save' &&
