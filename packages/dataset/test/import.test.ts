@@ -2,7 +2,7 @@ import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PrimeVulPairer } from '../src/import/primevul.js';
-import { type SvenRecord, toSvenRecord } from '../src/import/sven.js';
+import { type SvenCharChange, type SvenRecord, toSvenRecord } from '../src/import/sven.js';
 import { computeChanges, importPairs, validate, type RepairPair, samplePairsPath, fromSvenRecord } from '../src/index.js';
 import { HAS_SHARED_DATA, NO_DATA_REASON, SHARED_DATA, tempDir } from './helpers.js';
 
@@ -39,11 +39,35 @@ function unchangedText(text: string, ranges: Array<{ start: number; end: number 
   return out + text.slice(at);
 }
 
+/** Whether a source record's char changes, in code points, leave the same text on both sides. */
+function reconciles(rec: {
+  func_src_before: string;
+  func_src_after: string;
+  char_changes?: { deleted: SvenCharChange[]; added: SvenCharChange[] };
+}): boolean {
+  const left = (text: string, list: SvenCharChange[]) => {
+    const cps = [...text];
+    let out = '';
+    let at = 0;
+    for (const c of [...list].sort((a, b) => a.char_start - b.char_start)) {
+      if (c.char_start > at) out += cps.slice(at, c.char_start).join('');
+      at = Math.max(at, c.char_end);
+    }
+    return out + cps.slice(at).join('');
+  };
+  return !rec.char_changes || left(rec.func_src_before, rec.char_changes.deleted) === left(rec.func_src_after, rec.char_changes.added);
+}
+
+/** Records of each data set whose char changes do not reconcile (counted in the source files). */
+const SVEN_RECOMPUTED = 125;
+const SAFECODER_RECOMPUTED = 10;
+
 describe.skipIf(!HAS_SHARED_DATA)(`SVEN and SafeCoder import ${HAS_SHARED_DATA ? '' : NO_DATA_REASON}`, () => {
   it.each([
     ['sven', 803],
     ['safecoder', 465],
   ] as const)('imports every %s pair, valid, and exports back the same code and changes', async (format, count) => {
+    let recomputed = 0;
     const run = importPairs({ format, inputs: [join(SHARED_DATA, format)] });
     const pairs = await all(run);
     expect(run.issues).toEqual([]);
@@ -60,17 +84,21 @@ describe.skipIf(!HAS_SHARED_DATA)(`SVEN and SafeCoder import ${HAS_SHARED_DATA ?
       expect(Buffer.from(back.func_src_after).equals(Buffer.from(src.func_src_after))).toBe(true);
       expect(back.file_name).toBe(src.file_name);
       expect(back.func_name).toBe(src.func_name);
-      if (src.char_changes) {
+      // every pair's changes turn one side into the other
+      expect(unchangedText(p.vulnerableCode, p.changes.deleted), p.id).toBe(unchangedText(p.fixedCode, p.changes.added));
+      if (src.char_changes && reconciles(src)) {
         expect(p.changes.origin).toBe('source');
         expect(back.char_changes).toEqual(src.char_changes);
       } else {
+        // no char changes, or ones that are no edit of one side into the other: computed from the texts
         expect(p.changes.origin).toBe('diff');
-        expect(unchangedText(p.vulnerableCode, p.changes.deleted)).toBe(unchangedText(p.fixedCode, p.changes.added));
+        if (src.char_changes) recomputed++;
       }
       expect(p.cwes).toEqual([`CWE-${Number(src.vul_type.slice(4))}`]);
     });
     const splits = new Set(pairs.map((p) => p.provenance.split));
     expect(splits).toEqual(new Set(['train', 'val']));
+    expect(recomputed).toBe(format === 'sven' ? SVEN_RECOMPUTED : SAFECODER_RECOMPUTED);
   });
 
   it('derives the language from the file name across SafeCoder languages', async () => {
@@ -123,6 +151,40 @@ describe('computed changes', () => {
       expect(r.value.cwes).toEqual(['CWE-95']);
       expect(toSvenRecord(r.value).char_changes?.added).toEqual([{ char_start: 9, char_end: 21, chars: 'ast.literal_' }]);
     }
+  });
+
+  it('computes the changes from the texts when the char changes of a record are no edit of one side into the other', () => {
+    // SVEN train cwe-022 line 8, cut to the changed line: each range's chars are right, but what is
+    // left of the two sides differs ("self.asekey))" against "self.aeekey))")
+    const before = 'self.etcd.delete(os.path.join(self.namespace, key))\n';
+    const after = 'self.etcd.delete(self._absolute_key(key))\n';
+    const at = (text: string, start: number, end: number) => ({ char_start: start, char_end: end, chars: text.slice(start, end) });
+    const record = {
+      func_name: 'cut',
+      func_src_before: before,
+      func_src_after: after,
+      char_changes: {
+        deleted: [at(before, 17, 30), at(before, 35, 36), at(before, 37, 39), at(before, 40, 43), at(before, 44, 46)],
+        added: [at(after, 22, 23), at(after, 24, 30), at(after, 31, 33), at(after, 34, 36)],
+      },
+      commit_link: 'github.com/o/r/commit/1',
+      file_name: 'store.py',
+      vul_type: 'cwe-022',
+    };
+    const r = fromSvenRecord(record, { dataset: 'test' });
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.value.changes.origin).toBe('diff');
+    expect(unchangedText(before, r.value.changes.deleted)).toBe(unchangedText(after, r.value.changes.added));
+    // as given, the ranges leave different texts on the two sides
+    const given = (list: Array<{ char_start: number; char_end: number }>) => list.map((c) => ({ start: c.char_start, end: c.char_end }));
+    expect(unchangedText(before, given(record.char_changes.deleted))).not.toBe(unchangedText(after, given(record.char_changes.added)));
+    // a record whose changes do reconcile keeps them as given
+    const fine = fromSvenRecord(
+      { ...record, char_changes: { deleted: [at(before, 17, 51)], added: [at(after, 17, 41)] } },
+      { dataset: 'test' },
+    );
+    expect(fine.ok && fine.value.changes).toEqual({ deleted: [{ start: 17, end: 51 }], added: [{ start: 17, end: 41 }], origin: 'source' });
   });
 
   it('rejects a source record whose chars do not match its offsets, naming the field', () => {

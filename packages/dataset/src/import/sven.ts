@@ -36,7 +36,25 @@ export interface SvenImportContext {
   origin?: string;
 }
 
-/** Converts one SVEN/SafeCoder record into a RepairPair. Source offsets are code points; ours are UTF-16. */
+/** `text` without `ranges` (sorted by start; overlaps taken once): what it shares with the other side. */
+function unchanged(text: string, ranges: readonly TextRange[]): string {
+  let out = '';
+  let at = 0;
+  for (const r of [...ranges].sort((a, b) => a.start - b.start)) {
+    if (r.start > at) out += text.slice(at, r.start);
+    at = Math.max(at, r.end);
+  }
+  return out + text.slice(at);
+}
+
+/**
+ * Converts one SVEN/SafeCoder record into a RepairPair. Source offsets are code points; ours are
+ * UTF-16. Some records' `char_changes` match the code at their offsets but are no edit of one side
+ * into the other: the text left after removing the deleted ranges differs from the text left after
+ * removing the added ones (their character diff paired unequal characters, as in
+ * `os.path.join(self.namespace, key)` against `self._absolute_key(key)`). Their changes are computed
+ * from the two texts instead (`origin: 'diff'`), so every pair's changes turn one side into the other.
+ */
 export function fromSvenRecord(raw: unknown, ctx: SvenImportContext): Result<RepairPair> {
   const { issues } = checkSourceFields(raw, ['func_src_before', 'func_src_after', 'file_name', 'vul_type', 'commit_link']);
   if (issues.length) return { ok: false, issues };
@@ -65,6 +83,8 @@ export function fromSvenRecord(raw: unknown, ctx: SvenImportContext): Result<Rep
       origin: 'source',
     };
     if (issues.length) return { ok: false, issues };
+    if (unchanged(rec.func_src_before, changes.deleted) !== unchanged(rec.func_src_after, changes.added))
+      changes = computeChanges(rec.func_src_before, rec.func_src_after);
   } else {
     changes = computeChanges(rec.func_src_before, rec.func_src_after);
   }
