@@ -12,6 +12,8 @@ export interface MainFiles {
   results: string;
   metrics: string;
   report: string;
+  /** Every accepted pair's teacher-forced token maps, rendered. */
+  allMaps: string;
   summary: string;
 }
 
@@ -31,6 +33,7 @@ export function mainFiles(out: string): MainFiles {
     results: join(out, 'eval-results.jsonl'),
     metrics: join(out, 'train-metrics.jsonl'),
     report: join(out, 'report.html'),
+    allMaps: join(out, 'token-maps.html'),
     summary: join(out, 'summary.json'),
   };
 }

@@ -3,6 +3,8 @@ import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { IMPORT_FORMATS, type ImportFormat } from '@srcode/dataset';
+import { RL_CONDITION_NAMES, type RlConditionName } from './conditions.js';
+import { REWARDS } from './tasks.js';
 
 /** The pointer to the usage that ends every refusal of a command line. */
 export const HINT = "(see 'pnpm run main -- --help')";
@@ -10,8 +12,11 @@ export const HINT = "(see 'pnpm run main -- --help')";
 /** The text `--help` prints. */
 export const USAGE = `usage: pnpm run main [-- options]
 
-The whole pipeline: import, reflect, PrimeVul+ records, token reward maps, SFT and RL of a small
-policy, evaluation before and after, report. Finished stages are kept under --out and skipped on a rerun.
+The whole pipeline as one experiment: import, reflect, PrimeVul+ records, token reward maps, a split by
+project into training and held-out prompts, then for every seed SFT of a small policy (once) and from it
+each RL condition (PPO and GRPO, instance reward only or token + instance rewards), every policy evaluated
+on the held-out prompts; report with means and 95% intervals over seeds. Finished stages are kept under
+--out and skipped on a rerun.
 
 inputs (default: the embedded sample pairs)
   --pairs FILE|DIR ...        repair pairs to import (repeatable)
@@ -20,13 +25,21 @@ reflection and prompts (default: the offline heuristic judge and template writer
   --endpoint URL --model NAME [--api-key-env VAR]   an OpenAI-compatible chat endpoint
 reward maps
   --tokenizer FILE            a Hugging Face tokenizer.json (default: bytes)
+tasks and evaluation
+  --max-chars N --max-tasks N training tasks: changed regions up to N characters, at most N tasks (default 96, 16)
+  --heldout PCT               share of projects (commits when there is one project) held out (default 34)
+  --max-heldout N             at most N held-out prompts (default 16)
+  --samples N                 evaluation samples per held-out prompt (default 12)
+  --eval-every N              held-out evaluation every N RL steps, for the steps-to-target figure (default 4)
 policy and training
   --width N --layers N        policy size (default 48, 2)
-  --sft-steps N --rl-steps N  (default 300, 24)
-  --samples N                 evaluation samples per prompt (default 8)
-  --max-chars N --max-tasks N policy tasks: changed regions up to N characters, at most N tasks (default 96, 16)
+  --sft-steps N --rl-steps N  (default 300, 16)
+  --seeds N --seed N          N seeds from --seed on (default 3 from 1)
+  --conditions A,B,...        RL conditions (default all: ${RL_CONDITION_NAMES.join(', ')})
+  --rl-lr X --kl X            RL learning rate and KL coefficient (default 5e-4, 0.05)
+  --malformed=X               instance reward of a completion that does not parse (default ${REWARDS.malformed})
   --backend auto|webgpu|wasm|cpu   (default auto: webgpu on a GPU, else wasm)
-  --seed N                    (default 1)
+  --quick                     a small run for tests: 2 seeds, width 16, 1 layer, 60 SFT and 4 RL steps, 4 samples
 output
   --out DIR                   (default .out/main)   --fresh   start every stage over
   --help, -h                  this text             --version the versions of the @srcode packages it runs`;
@@ -47,15 +60,24 @@ const FLAGS = {
   model: { type: 'string' },
   'api-key-env': { type: 'string' },
   tokenizer: { type: 'string' },
-  width: { type: 'string', default: '48' },
-  layers: { type: 'string', default: '2' },
-  'sft-steps': { type: 'string', default: '300' },
-  'rl-steps': { type: 'string', default: '24' },
-  samples: { type: 'string', default: '8' },
+  width: { type: 'string' },
+  layers: { type: 'string' },
+  'sft-steps': { type: 'string' },
+  'rl-steps': { type: 'string' },
+  samples: { type: 'string' },
   'max-chars': { type: 'string', default: '96' },
   'max-tasks': { type: 'string', default: '16' },
+  heldout: { type: 'string', default: '34' },
+  'max-heldout': { type: 'string', default: '16' },
+  'eval-every': { type: 'string', default: '4' },
   backend: { type: 'string', default: 'auto' },
   seed: { type: 'string', default: '1' },
+  seeds: { type: 'string' },
+  conditions: { type: 'string' },
+  'rl-lr': { type: 'string', default: '5e-4' },
+  kl: { type: 'string', default: '0.05' },
+  malformed: { type: 'string', default: String(REWARDS.malformed) },
+  quick: { type: 'boolean', default: false },
   out: { type: 'string', default: '.out/main' },
   fresh: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
@@ -71,7 +93,17 @@ const NUMBERS = {
   samples: 'samples',
   'max-chars': 'maxChars',
   'max-tasks': 'maxTasks',
+  heldout: 'heldout',
+  'max-heldout': 'maxHeldout',
+  'eval-every': 'evalEvery',
   seed: 'seed',
+  seeds: 'seeds',
+} as const;
+
+/** The sizes a default run and a `--quick` run take when the flag is not given. */
+const SIZES = {
+  default: { width: '48', layers: '2', 'sft-steps': '300', 'rl-steps': '16', samples: '12', seeds: '3' },
+  quick: { width: '16', layers: '1', 'sft-steps': '60', 'rl-steps': '4', samples: '4', seeds: '2' },
 } as const;
 
 type NumberOption = (typeof NUMBERS)[keyof typeof NUMBERS];
@@ -90,6 +122,16 @@ export interface MainOptions extends Record<NumberOption, number> {
   /** The run's folder, absolute. */
   out: string;
   fresh: boolean;
+  /** The small sizes of `--quick` for every size flag not given. */
+  quick: boolean;
+  /** The RL conditions to train, in the report's order. */
+  conditions: RlConditionName[];
+  /** RL learning rate. */
+  rlLr: number;
+  /** KL coefficient against the SFT policy. */
+  kl: number;
+  /** Instance reward of a completion that does not parse. */
+  malformed: number;
 }
 
 /**
@@ -122,16 +164,34 @@ export function parseFlags(argv: readonly string[], cwd: string = process.cwd())
     throw e;
   }
   if (flags.version) return { kind: 'version' };
+  const sizes = SIZES[flags.quick ? 'quick' : 'default'];
   const numbers = {} as Record<NumberOption, number>;
   for (const [flag, option] of Object.entries(NUMBERS) as Array<[keyof typeof NUMBERS, NumberOption]>) {
-    const v = Number(flags[flag]);
-    if (!Number.isInteger(v) || v < 0) return invalid(`--${flag} must be a non-negative integer, got ${String(flags[flag])}`);
+    const given = flags[flag] ?? sizes[flag as keyof typeof sizes];
+    const v = Number(given);
+    if (!Number.isInteger(v) || v < 0 || given === '') return invalid(`--${flag} must be a non-negative integer, got ${String(given)}`);
     numbers[option] = v;
   }
   if (numbers.width === 0 || numbers.width % 4 !== 0 || numbers.layers === 0)
     return invalid(`--width must be a positive multiple of 4 (the policy's heads) and --layers at least 1`);
+  if (numbers.seeds === 0) return invalid('--seeds must be at least 1');
+  if (numbers.heldout === 0 || numbers.heldout >= 100)
+    return invalid(`--heldout must be a percentage between 1 and 99, got ${numbers.heldout}`);
+  if (numbers.evalEvery === 0) return invalid('--eval-every must be at least 1');
   const format = flags.format as ImportFormat;
   if (!IMPORT_FORMATS.includes(format)) return invalid(`--format must be one of ${IMPORT_FORMATS.join(', ')}`);
+  const reals: Record<'rl-lr' | 'kl' | 'malformed', number> = { 'rl-lr': 0, kl: 0, malformed: 0 };
+  for (const flag of ['rl-lr', 'kl', 'malformed'] as const) {
+    const v = Number(flags[flag]);
+    if (flags[flag].trim() === '' || !Number.isFinite(v)) return invalid(`--${flag} must be a number, got ${flags[flag]}`);
+    reals[flag] = v;
+  }
+  if (!(reals['rl-lr'] > 0)) return invalid(`--rl-lr must be positive, got ${flags['rl-lr']}`);
+  if (reals.kl < 0) return invalid(`--kl must be non-negative, got ${flags.kl}`);
+  const conditions = flags.conditions === undefined ? [...RL_CONDITION_NAMES] : flags.conditions.split(',').map((c) => c.trim());
+  const unknown = conditions.filter((c) => !(RL_CONDITION_NAMES as string[]).includes(c));
+  if (unknown.length) return invalid(`--conditions: unknown condition ${unknown.join(', ')}; known: ${RL_CONDITION_NAMES.join(', ')}`);
+  if (new Set(conditions).size !== conditions.length) return invalid('--conditions names a condition twice');
   return {
     kind: 'run',
     options: {
@@ -144,6 +204,12 @@ export function parseFlags(argv: readonly string[], cwd: string = process.cwd())
       backend: flags.backend,
       out: resolve(cwd, flags.out),
       fresh: flags.fresh,
+      quick: flags.quick,
+      // the report's order, whatever the order given
+      conditions: RL_CONDITION_NAMES.filter((c) => conditions.includes(c)),
+      rlLr: reals['rl-lr'],
+      kl: reals.kl,
+      malformed: reals.malformed,
       ...numbers,
     },
   };
@@ -169,6 +235,19 @@ export function settingsOf(o: MainOptions): Record<string, unknown> {
     samples: o.samples,
     maxChars: o.maxChars,
     maxTasks: o.maxTasks,
+    heldout: o.heldout,
+    maxHeldout: o.maxHeldout,
+    evalEvery: o.evalEvery,
     seed: o.seed,
+    seeds: o.seeds,
+    conditions: o.conditions,
+    rlLr: o.rlLr,
+    kl: o.kl,
+    malformed: o.malformed,
   };
+}
+
+/** The seeds a run trains with: `--seeds` of them from `--seed` on. */
+export function seedsOf(o: Pick<MainOptions, 'seed' | 'seeds'>): number[] {
+  return Array.from({ length: o.seeds }, (_, i) => o.seed + i);
 }

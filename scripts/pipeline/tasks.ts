@@ -1,22 +1,31 @@
 // Turns PrimeVul+ records into the small policy's completion tasks, and scores completions with the
 // token-reward and eval packages: the reward the RL stage trains on and the metrics the report shows.
-import { type Finding, type Language, type PrimeVulPlusRecord, type RepairPair, computeChanges } from '@srcode/dataset';
+import { type Finding, type Language, type PrimeVulPlusRecord, type RepairPair, computeChanges, splitPairs } from '@srcode/dataset';
 import { BuiltinAnalyzer } from '@srcode/eval';
 import { CHAR_TOKENS, encodeChars, tokenRewards } from '@srcode/rl-core';
 import { parse } from '@srcode/syntax';
 import { SpanCache, onlineRewardMap, pairSpans } from '@srcode/token-reward';
 import type { TokenRewardMap } from '@srcode/dataset';
 
-/** One prompt of the policy: the function's language and name; its two answers are the changed region of each side. */
+/**
+ * One prompt of the policy: the function's language, its CWE and its name (`py:CWE-89:find_user>`); its two
+ * answers are the changed region of each side.
+ */
 export interface Task {
   id: string;
   language: RepairPair['language'];
   prompt: string;
+  /** The prompt up to the name (`py:CWE-89:`): what a held-out prompt shares with training ones. */
+  tag: string;
+  /** The function's name, as the prompt gives it. */
+  name: string;
+  /** The pair's first CWE (`CWE-<n>`), or `none` when it has none: the per-CWE tables group by it. */
+  cwe: string;
   /** The pair restricted to the changed lines (dedented), which the online reward maps match against. */
   pair: RepairPair;
 }
 
-/** Reward magnitudes of the main job, documented once. */
+/** Reward magnitudes of the main job (the defaults of {@link RewardSettings}), documented once. */
 export const REWARDS = {
   /**
    * Instance reward on the end token: secure and well-formed, insecure (an analyser finding), malformed.
@@ -32,6 +41,14 @@ export const REWARDS = {
   tokenScale: 1,
 } as const;
 
+/** The reward magnitudes a run trains with; {@link REWARDS} holds the defaults. */
+export interface RewardSettings {
+  secure: number;
+  insecure: number;
+  malformed: number;
+  tokenScale: number;
+}
+
 /** The lines that hold a side's changed units, dedented, so a tiny policy can write them. */
 function changedRegion(code: string, spans: Array<{ start: number; end: number }>): string {
   if (!spans.length) return '';
@@ -46,6 +63,21 @@ function changedRegion(code: string, spans: Array<{ start: number; end: number }
 }
 
 const printable = (s: string) => /^[\x20-\x7e\n]*$/.test(s);
+
+/** Longest function name a prompt gives (longer ones are cut). */
+export const MAX_NAME = 24;
+
+/**
+ * The task under a made-up function name of 3 to 12 letters drawn from `random`. Most training prompts
+ * (three in four) come renamed so that the small policy learns its answers from the language and the CWE rather
+ * than by heart from the name, and so has something to say for a held-out function it never saw.
+ */
+export function renamed(t: Task, random: () => number): Task {
+  const letters = 'abcdefghijklmnopqrstuvwxyz_';
+  const n = 3 + Math.floor(random() * 10);
+  const name = Array.from({ length: n }, () => letters[Math.floor(random() * letters.length)]).join('');
+  return { ...t, name, prompt: `${t.tag}${name}>` };
+}
 
 /**
  * Tasks from accepted records whose changed regions are printable ASCII and at most `maxChars` long, in
@@ -76,15 +108,57 @@ export function tasksFrom(
       skipped.push(`${pair.id}: changed region of ${vulnerable.length}/${fixed.length} characters (limit ${maxChars})`);
       continue;
     }
-    const name = pair.provenance.functionName ?? pair.id;
+    const name = (pair.provenance.functionName ?? pair.id).slice(0, MAX_NAME);
+    const cwe = pair.cwes[0] ?? 'none';
+    const tag = `${pair.language === 'python' ? 'py' : pair.language}:${cwe}:`;
+    if (!printable(name)) {
+      skipped.push(`${pair.id}: function name ${JSON.stringify(name)} is not printable ASCII`);
+      continue;
+    }
     tasks.push({
       id: pair.id,
       language: pair.language,
-      prompt: `${pair.language === 'python' ? 'py' : pair.language}:${name}>`,
+      prompt: `${tag}${name}>`,
+      tag,
+      name,
+      cwe,
       pair: { ...pair, id: `${pair.id}:region`, vulnerableCode: vulnerable, fixedCode: fixed, changes: computeChanges(vulnerable, fixed) },
     });
   }
   return { tasks, skipped };
+}
+
+/** The records of a held-out split and of the training split, and the unit that never spans the two. */
+export interface RecordSplit {
+  train: PrimeVulPlusRecord[];
+  heldout: PrimeVulPlusRecord[];
+  /** `project` when the records come from two projects or more, else `commit` (else `pair`). */
+  unit: 'project' | 'commit' | 'pair';
+  /** Distinct units in each split. */
+  units: { train: number; heldout: number };
+}
+
+/**
+ * Splits records with the dataset's leak-free `splitPairs`: all pairs of one project on one side. Data from
+ * a single project (the embedded sample) is split by commit instead, the next unit that keeps a fix whole.
+ * The split is seeded by 0 whatever the run's seed, so every seed trains and evaluates on the same prompts.
+ */
+export function splitRecords(records: readonly PrimeVulPlusRecord[], heldoutShare: number): RecordSplit {
+  const projects = new Set(records.map((r) => r.pair.provenance.project ?? ''));
+  const unit: RecordSplit['unit'] =
+    projects.size >= 2 && !projects.has('') ? 'project' : records.every((r) => r.pair.provenance.commitUrl) ? 'commit' : 'pair';
+  const groupOf = (p: RepairPair): string =>
+    unit === 'project' ? (p.provenance.project as string) : unit === 'commit' ? (p.provenance.commitUrl as string) : p.id;
+  const byId = new Map(records.map((r) => [r.pair.id, r]));
+  const parts = splitPairs(
+    records.map((r) => r.pair),
+    { ratios: { train: 1 - heldoutShare, heldout: heldoutShare }, seed: 0, groupOf },
+  );
+  const back = (pairs: RepairPair[] | undefined) => (pairs ?? []).map((p) => byId.get(p.id) as PrimeVulPlusRecord);
+  const train = back(parts.train);
+  const heldout = back(parts.heldout);
+  const count = (rs: PrimeVulPlusRecord[]) => new Set(rs.map((r) => groupOf(r.pair))).size;
+  return { train, heldout, unit, units: { train: count(train), heldout: count(heldout) } };
 }
 
 /** A task's prompt as the policy reads it: the start token, then its characters. */
@@ -107,6 +181,9 @@ export interface Scored {
 export class Scorer {
   private readonly analyzer = new BuiltinAnalyzer();
   private readonly cache = new SpanCache();
+
+  /** A scorer rewarding with `settings` (the defaults: {@link REWARDS}). */
+  constructor(readonly settings: RewardSettings = { ...REWARDS }) {}
 
   /** The name the analyser writes into its findings. */
   get analyzerName(): string {
@@ -142,7 +219,9 @@ export class Scorer {
     token: boolean,
   ): { rewards: Float32Array; scored: Scored; map?: TokenRewardMap } {
     const scored = this.score(task, text);
-    const instance = scored.insecure ? REWARDS.insecure : scored.wellFormed ? REWARDS.secure : REWARDS.malformed;
+    const { secure, insecure, malformed, tokenScale } = this.settings;
+    // a malformed completion is penalised as such even when the analyser flags it too: broken code is never an escape
+    const instance = !scored.wellFormed ? malformed : scored.insecure ? insecure : secure;
     if (!token || !text) return { rewards: tokenRewards({ length: tokens.length, instance }), scored };
     const offsets = new Uint32Array(text.length * 2);
     for (let i = 0; i < text.length; i++) {
@@ -162,6 +241,6 @@ export class Scorer {
       { normalize: 'span-mean' },
     );
     // the map covers the text's characters, never the end token after them
-    return { rewards: tokenRewards({ length: tokens.length, map, instance, scale: REWARDS.tokenScale }), scored, map };
+    return { rewards: tokenRewards({ length: tokens.length, map, instance, scale: tokenScale }), scored, map };
   }
 }

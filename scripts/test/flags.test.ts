@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { HINT, type MainOptions, USAGE, packageVersions, parseFlags, settingsOf } from '../pipeline/flags.js';
+import { RL_CONDITION_NAMES } from '../pipeline/conditions.js';
+import { HINT, type MainOptions, USAGE, packageVersions, parseFlags, seedsOf, settingsOf } from '../pipeline/flags.js';
 
 /** The options of a command line that is expected to ask for a run. */
 function run(...argv: string[]): MainOptions {
@@ -9,7 +10,7 @@ function run(...argv: string[]): MainOptions {
 }
 
 describe('the main job’s flags', () => {
-  it('defaults to the embedded sample, the README’s policy and training sizes, and .out/main', () => {
+  it('defaults to the embedded sample, the README’s policy and training sizes, every condition over 3 seeds, and .out/main', () => {
     expect(run()).toEqual({
       pairs: undefined,
       format: 'sven',
@@ -20,15 +21,63 @@ describe('the main job’s flags', () => {
       backend: 'auto',
       out: '/work/.out/main',
       fresh: false,
+      quick: false,
+      conditions: ['ppo-instance', 'ppo-token+instance', 'grpo-instance', 'grpo-token+instance'],
+      rlLr: 5e-4,
+      kl: 0.05,
+      malformed: -2,
       width: 48,
       layers: 2,
       sftSteps: 300,
-      rlSteps: 24,
-      samples: 8,
+      rlSteps: 16,
+      samples: 12,
       maxChars: 96,
       maxTasks: 16,
+      heldout: 34,
+      maxHeldout: 16,
+      evalEvery: 4,
       seed: 1,
+      seeds: 3,
     });
+    expect(seedsOf(run())).toEqual([1, 2, 3]);
+    expect(seedsOf(run('--seed', '7', '--seeds', '2'))).toEqual([7, 8]);
+  });
+
+  it('takes the small sizes of --quick for the size flags not given, and keeps those given', () => {
+    expect(run('--quick')).toMatchObject({ quick: true, width: 16, layers: 1, sftSteps: 60, rlSteps: 4, samples: 4, seeds: 2 });
+    expect(run('--quick', '--seeds', '3', '--width', '24')).toMatchObject({ seeds: 3, width: 24, layers: 1 });
+  });
+
+  it('takes a subset of the conditions, in the report’s order whatever the order given, and refuses unknown ones', () => {
+    expect(run('--conditions', 'grpo-token+instance,ppo-instance').conditions).toEqual(['ppo-instance', 'grpo-token+instance']);
+    expect(parseFlags(['--conditions', 'grpo,ppo-instance'])).toEqual({
+      kind: 'invalid',
+      message: `--conditions: unknown condition grpo; known: ${RL_CONDITION_NAMES.join(', ')} ${HINT}`,
+    });
+    expect(parseFlags(['--conditions', 'grpo-instance,grpo-instance'])).toMatchObject({
+      kind: 'invalid',
+      message: expect.stringContaining('twice'),
+    });
+  });
+
+  it('refuses no seeds, a held-out share outside 1-99%, and rates that are not numbers', () => {
+    expect(parseFlags(['--seeds', '0'])).toMatchObject({ kind: 'invalid', message: expect.stringContaining('--seeds must be at least 1') });
+    expect(parseFlags(['--heldout', '100'])).toMatchObject({
+      kind: 'invalid',
+      message: expect.stringContaining('--heldout must be a percentage'),
+    });
+    expect(parseFlags(['--eval-every', '0'])).toMatchObject({ kind: 'invalid', message: expect.stringContaining('--eval-every') });
+    expect(parseFlags(['--rl-lr', 'fast'])).toMatchObject({
+      kind: 'invalid',
+      message: expect.stringContaining('--rl-lr must be a number, got fast'),
+    });
+    expect(parseFlags(['--rl-lr', '0'])).toMatchObject({ kind: 'invalid', message: expect.stringContaining('--rl-lr must be positive') });
+    expect(parseFlags(['--kl=-1'])).toMatchObject({ kind: 'invalid', message: expect.stringContaining('--kl must be non-negative') });
+    expect(parseFlags(['--malformed', ''])).toMatchObject({
+      kind: 'invalid',
+      message: expect.stringContaining('--malformed must be a number'),
+    });
+    expect(run('--malformed=-3', '--kl', '0', '--rl-lr', '1e-3')).toMatchObject({ malformed: -3, kl: 0, rlLr: 1e-3 });
   });
 
   it('takes its flags after the `--` that `pnpm run main -- ...` passes on', () => {
@@ -44,6 +93,18 @@ describe('the main job’s flags', () => {
     for (const flag of ['--pairs', '--format', '--endpoint', '--model', '--api-key-env', '--tokenizer', '--width', '--layers'])
       expect(USAGE).toContain(flag);
     for (const flag of ['--sft-steps', '--rl-steps', '--samples', '--max-chars', '--max-tasks', '--backend', '--seed', '--out', '--fresh'])
+      expect(USAGE).toContain(flag);
+    for (const flag of [
+      '--seeds',
+      '--conditions',
+      '--heldout',
+      '--max-heldout',
+      '--eval-every',
+      '--rl-lr',
+      '--kl',
+      '--malformed',
+      '--quick',
+    ])
       expect(USAGE).toContain(flag);
     for (const flag of ['--help, -h', '--version']) expect(USAGE).toContain(flag);
   });
@@ -122,7 +183,15 @@ describe('the main job’s flags', () => {
       'samples',
       'maxChars',
       'maxTasks',
+      'heldout',
+      'maxHeldout',
+      'evalEvery',
       'seed',
+      'seeds',
+      'conditions',
+      'rlLr',
+      'kl',
+      'malformed',
     ]);
     expect(s).toMatchObject({ pairs: null, endpoint: null, model: null, tokenizer: null });
   });

@@ -17,6 +17,8 @@ export interface Sampler {
 /** How one task fared over its samples, and one of them. */
 export interface TaskTally {
   prompt: string;
+  language: string;
+  cwe: string;
   samples: number;
   insecure: number;
   wellFormed: number;
@@ -44,17 +46,17 @@ export interface EvalSummary {
 /** The policy to evaluate and how to sample it. */
 export interface EvaluateInput {
   policy: Sampler;
-  /** `sft` or `rl`: names the records (`<label>:<task>:<sample>`) and the model (`srcode-policy-<label>`). */
-  label: 'sft' | 'rl';
+  /** Names the records (`<label>:<task>:<sample>`) and the model (`srcode-policy-<label>`), e.g. `grpo-instance:s1`. */
+  label: string;
   tasks: readonly Task[];
   /** Samples per task. */
   samples: number;
   maxNew: number;
   seed: number;
   scorer: Scorer;
+  /** No log line (the periodic evaluations during RL). */
+  quiet?: boolean;
 }
-
-const AFTER = { sft: 'SFT', rl: 'RL' } as const;
 
 /**
  * Samples `samples` completions of every task and scores them. The insecure rate and the sample count come
@@ -82,7 +84,7 @@ export async function evaluateStage(ctx: MainContext, input: EvaluateInput): Pro
       id,
       taskId: task.id,
       benchmark: 'main-job',
-      model: `srcode-policy-${label}`,
+      model: `srcode-policy-${label.replace(/:/g, '-')}`,
       language: task.language,
       prompt: task.prompt,
       completion: text,
@@ -94,13 +96,15 @@ export async function evaluateStage(ctx: MainContext, input: EvaluateInput): Pro
       taskId: task.id,
       benchmark: 'main-job',
       language: task.language,
-      functional: s.wellFormed,
+      // no main-job task has tests: `functional` stays unset (a parse is not a functional test)
       secure: s.secure,
       findings: s.findings,
       durationMs: 0,
     });
     const row = perTask[task.id] ?? {
       prompt: task.prompt,
+      language: task.language,
+      cwe: task.cwe,
       samples: 0,
       insecure: 0,
       wellFormed: 0,
@@ -133,6 +137,10 @@ export async function evaluateStage(ctx: MainContext, input: EvaluateInput): Pro
     generations,
     results,
   };
-  ctx.log('eval', `after ${AFTER[label]}: insecure ${summary.insecureRate.toFixed(3)}, well-formed ${summary.wellFormedRate.toFixed(3)}`);
+  if (!input.quiet)
+    ctx.log(
+      'eval',
+      `${label}: held-out insecure ${summary.insecureRate.toFixed(3)}, well-formed ${summary.wellFormedRate.toFixed(3)} (${total} samples)`,
+    );
   return summary;
 }

@@ -1,15 +1,21 @@
-// The last stage: the evaluation records of both evaluations, the HTML report and the JSON summary.
-import { readJsonlAll, writeJsonlAtomic } from '@srcode/dataset';
+// The last stage: the evaluation records of every evaluation, the RL metrics, the experiment's tables, the
+// HTML report, the page of every pair's token maps, and the JSON summary.
+import { basename } from 'node:path';
+import { type TokenRewardMap, readJsonlAll, writeJsonlAtomic } from '@srcode/dataset';
 import type { RunSummary } from '@srcode/reflect';
-import { CHAR_TOKENS } from '@srcode/rl-core';
+import { renderHtml } from '@srcode/token-reward';
+import { type ConditionName, SFT } from '../conditions.js';
 import type { MainContext } from '../context.js';
-import { type Report, writeReport } from '../report.js';
+import { type Experiment, type SeedRuns, analyse } from '../experiment.js';
+import { type MainOptions, settingsOf } from '../flags.js';
+import { type PairMaps, type Report, writeReport } from '../report.js';
+import { writeFileAtomic } from '../runner.js';
 import type { Scorer } from '../tasks.js';
 import type { EvalSummary } from './evaluate.js';
 import type { ImportOutput } from './import.js';
 import type { RewardMapsOutput } from './reward-maps.js';
 import type { SetupOutput } from './setup.js';
-import type { RlOutput, SftOutput } from './train.js';
+import { type RlPoint, rlStageName, sftStageName } from './train.js';
 
 /** The results of every earlier stage. */
 export interface ReportInput {
@@ -19,54 +25,112 @@ export interface ReportInput {
   accepted: number;
   rewardMaps: RewardMapsOutput;
   setup: SetupOutput;
-  sft: SftOutput<EvalSummary>;
-  rl: RlOutput<EvalSummary>;
+  runs: SeedRuns[];
+  options: MainOptions;
   scorer: Scorer;
 }
 
-/** The few figures the job prints when it ends. */
+/** The few figures the job prints when it ends: the conditions' held-out rates and the target. */
 export interface Headline {
   report: string;
   summary: string;
   wallSeconds: number;
   pairs: number;
   accepted: number;
-  tasks: number;
-  insecureRate: { before: number; after: number };
-  wellFormedRate: { before: number; after: number };
+  split: SetupOutput['split'];
+  seeds: number[];
+  interval: string;
+  conditions: Array<{
+    name: ConditionName;
+    insecure: string;
+    wellFormed: string;
+    fewerInsecureThanSft: string | null;
+    stepsToTarget: number | null;
+  }>;
+  target: string;
+  claim: string;
 }
 
-/**
- * Writes `generations.jsonl`, `eval-results.jsonl`, `report.html` and `summary.json`. The renders are the
- * first four teacher-forced maps, then online maps of the trained policy's samples of the first three tasks.
- */
+/** Writes the records, the metrics, the report and the summary; returns the headline. */
 export async function reportStage(ctx: MainContext, input: ReportInput): Promise<Headline> {
   const { files } = ctx;
-  const { sft, rl, setup, scorer } = input;
-  const { tasks } = setup;
-  await writeJsonlAtomic(files.generations, [...sft.before.generations, ...rl.after.generations], { schema: 'Generation' });
-  await writeJsonlAtomic(files.results, [...sft.before.results, ...rl.after.results], { schema: 'EvalResult' });
-  const onlineExamples = tasks.slice(0, 3).map((t) => {
-    const text = rl.after.perTask[t.id]?.example ?? t.pair.fixedCode;
-    const ids = [...text].map((c) => c.charCodeAt(0));
-    return scorer.rewards(t, [...ids, CHAR_TOKENS.eos], text, true).map;
+  const { runs, setup, options } = input;
+  const evaluations: EvalSummary[] = runs.flatMap((run) => [run.sft.before, ...Object.values(run.rl).map((r) => r.after)]);
+  await writeJsonlAtomic(
+    files.generations,
+    evaluations.flatMap((e) => e.generations),
+    { schema: 'Generation' },
+  );
+  await writeJsonlAtomic(
+    files.results,
+    evaluations.flatMap((e) => e.results),
+    { schema: 'EvalResult' },
+  );
+  const rlCurves: RlPoint[] = runs.flatMap((run) => Object.values(run.rl).flatMap((r) => r.curve));
+  writeFileAtomic(files.metrics, rlCurves.map((p) => `${JSON.stringify(p)}\n`).join(''));
+  const experiment: Experiment = analyse(runs, options.conditions, options.rlSteps);
+
+  // every accepted pair's teacher-forced maps on one page; those of the run's pairs in the report too
+  const maps = (await readJsonlAll(files.maps, { schema: 'TokenRewardMap' })).records;
+  writeFileAtomic(files.allMaps, renderHtml(maps, { title: 'Teacher-forced token rewards of every accepted pair' }));
+  const byPair = new Map<string, TokenRewardMap[]>();
+  for (const m of maps) if (m.pairId) byPair.set(m.pairId, [...(byPair.get(m.pairId) ?? []), m]);
+  const pairs: PairMaps[] = [
+    ...setup.tasks.map((t) => ({ t, role: 'train' as const })),
+    ...setup.heldout.map((t) => ({ t, role: 'held-out' as const })),
+  ].map(({ t, role }) => ({ pairId: t.id, language: t.language, cwe: t.cwe, role, maps: byPair.get(t.id) ?? [] }));
+
+  const conds: ConditionName[] = [SFT, ...options.conditions];
+  const perPrompt: Report['perPrompt'] = setup.heldout.map((t) => {
+    const byCondition: Report['perPrompt'][number]['byCondition'] = {};
+    for (const c of conds) {
+      const acc = { samples: 0, insecure: 0, wellFormed: 0, secure: 0, example: '' };
+      for (const run of runs) {
+        const e = c === SFT ? run.sft.before : run.rl[c]?.after;
+        const x = e?.perTask[t.id];
+        if (!x) continue;
+        if (!acc.samples) acc.example = x.example;
+        acc.samples += x.samples;
+        acc.insecure += x.insecure;
+        acc.wellFormed += x.wellFormed;
+        acc.secure += x.secure;
+      }
+      byCondition[c] = acc;
+    }
+    return { id: t.id, prompt: t.prompt, byCondition };
+  });
+  const timings: Record<string, number> = {};
+  for (const run of runs) {
+    timings[sftStageName(run.seed)] = run.sft.seconds;
+    for (const r of Object.values(run.rl)) timings[rlStageName(r.condition, run.seed)] = r.seconds;
+  }
+  const describe = (t: SetupOutput['tasks'][number]) => ({
+    id: t.id,
+    prompt: t.prompt,
+    language: t.language,
+    cwe: t.cwe,
+    fixed: t.pair.fixedCode,
+    vulnerable: t.pair.vulnerableCode,
   });
   const report: Report = {
     wallSeconds: ctx.elapsedSeconds(),
     backend: setup.backend,
     policy: { ...setup.config },
+    settings: settingsOf(options),
     import: input.imported,
     reflect: input.reflected,
     rewardMaps: input.rewardMaps,
-    tasks: tasks.map((t) => ({ id: t.id, prompt: t.prompt, fixed: t.pair.fixedCode, vulnerable: t.pair.vulnerableCode })),
+    split: setup.split,
+    tasks: setup.tasks.map(describe),
+    heldout: setup.heldout.map(describe),
     skippedTasks: setup.skipped,
-    before: sft.before,
-    after: rl.after,
-    curve: rl.curve,
-    renders: [
-      ...(await readJsonlAll(files.maps, { schema: 'TokenRewardMap' })).records.slice(0, 4),
-      ...onlineExamples.filter((m) => m !== undefined),
-    ],
+    experiment,
+    sftLoss: runs.map((r) => ({ seed: r.seed, losses: r.sft.losses })),
+    rlCurves,
+    perPrompt,
+    timings,
+    pairs,
+    allMapsFile: basename(files.allMaps),
     files: { ...files },
   };
   writeReport(report, files.report, files.summary);
@@ -77,8 +141,23 @@ export async function reportStage(ctx: MainContext, input: ReportInput): Promise
     wallSeconds: Math.round(report.wallSeconds),
     pairs: input.imported.pairs,
     accepted: input.accepted,
-    tasks: tasks.length,
-    insecureRate: { before: sft.before.insecureRate, after: rl.after.insecureRate },
-    wellFormedRate: { before: sft.before.wellFormedRate, after: rl.after.wellFormedRate },
+    split: setup.split,
+    seeds: experiment.seeds,
+    interval: experiment.intervalMethod,
+    conditions: experiment.rows.map((r) => ({
+      name: r.name,
+      insecure: fmt(r.insecure),
+      wellFormed: fmt(r.wellFormed),
+      fewerInsecureThanSft: r.insecureReduction ? fmt(r.insecureReduction) : null,
+      stepsToTarget: r.stepsToTarget,
+    })),
+    target: experiment.target.sentence,
+    claim: experiment.claim,
   };
+}
+
+/** `48.6% [31.2%, 66.0%]`. */
+function fmt(i: { mean: number; low: number | null; high: number | null }): string {
+  const p = (x: number) => `${(100 * x).toFixed(1)}%`;
+  return i.low === null || i.high === null ? p(i.mean) : `${p(i.mean)} [${p(i.low)}, ${p(i.high)}]`;
 }

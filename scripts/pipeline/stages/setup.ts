@@ -1,56 +1,108 @@
-// Between the data stages and training: the policy's tasks, its size and sequence length, and the backend.
-// Cheap and derived from the records, so it runs on every run rather than being kept.
+// Between the data stages and training: the split into training and held-out prompts, the policy's size and
+// sequence length, and the backend. Cheap and derived from the records, so it runs on every run rather than
+// being kept.
 import type { PrimeVulPlusRecord } from '@srcode/dataset';
 import { CHAR_TOKENS } from '@srcode/rl-core';
 import { type BackendName, useBackend } from '@srcode/rl-core/tfjs';
 import type { MainContext } from '../context.js';
-import { type Task, promptIds, tasksFrom } from '../tasks.js';
+import { type RecordSplit, type Task, promptIds, splitRecords, tasksFrom } from '../tasks.js';
 
 /** The records to draw tasks from and the policy's settings. */
 export interface SetupInput {
   records: readonly PrimeVulPlusRecord[];
   maxChars: number;
   maxTasks: number;
+  /** Percentage of split units (projects, else commits) held out. */
+  heldout: number;
+  /** At most this many held-out prompts. */
+  maxHeldout: number;
   layers: number;
   width: number;
-  seed: number;
   backend: string;
 }
 
-/** The policy's config as the main job builds it (the summary lists it under `policy`). */
+/** The policy's config as the main job builds it (the summary lists it under `policy`); the seed is each run's. */
 export interface PolicyConfig {
   vocabSize: number;
   maxLength: number;
   layers: number;
   width: number;
   heads: number;
-  seed: number;
 }
 
-/** The tasks (at most `maxTasks`), those skipped with the reason, the policy's config and the backend in use. */
+/** How the records were split, as the report and the summary state it. */
+export interface SplitSummary {
+  unit: RecordSplit['unit'];
+  /** Share of units asked to be held out. */
+  heldoutShare: number;
+  records: { train: number; heldout: number };
+  units: { train: number; heldout: number };
+  /** Tasks used: training prompts (SFT and RL) and held-out prompts (every evaluation). */
+  tasks: { train: number; heldout: number };
+}
+
+/** The training tasks (at most `maxTasks`), the held-out ones, the policy's config and the backend in use. */
 export interface SetupOutput {
   tasks: Task[];
+  heldout: Task[];
   skipped: string[];
+  split: SplitSummary;
   config: PolicyConfig;
   /** Most tokens a completion may have: the sequence length less the longest prompt. */
   maxNew: number;
   backend: string;
 }
 
-/** Draws the tasks from the records, sizes the policy to the longest of them, and selects the backend. */
+/**
+ * Splits the records, draws the training tasks from the training split only and the held-out prompts from
+ * the other (their reference regions may be of any length: only the prompt is given to the policy), sizes
+ * the policy to the longest training task, and selects the backend.
+ */
 export async function setupStage(ctx: MainContext, input: SetupInput): Promise<SetupOutput> {
-  const { tasks: allTasks, skipped } = tasksFrom(input.records, input.maxChars);
+  const split = splitRecords(input.records, input.heldout / 100);
+  const { tasks: allTasks, skipped } = tasksFrom(split.train, input.maxChars);
   const tasks = allTasks.slice(0, input.maxTasks);
-  if (allTasks.length > tasks.length) ctx.log('train', `${allTasks.length} tasks, the first ${tasks.length} used (--max-tasks)`);
+  if (allTasks.length > tasks.length) ctx.log('train', `${allTasks.length} training tasks, the first ${tasks.length} used (--max-tasks)`);
   for (const s of skipped) ctx.log('train', `task skipped: ${s}`);
-  if (!tasks.length) throw new Error('no accepted record has a changed region small enough for the policy; raise --max-chars');
+  if (!tasks.length)
+    throw new Error('no accepted record of the training split has a changed region small enough for the policy; raise --max-chars');
+  const { tasks: allHeldout, skipped: skippedHeldout } = tasksFrom(split.heldout, Number.POSITIVE_INFINITY);
+  for (const s of skippedHeldout) ctx.log('train', `held-out prompt skipped: ${s}`);
+  const heldout = allHeldout.slice(0, input.maxHeldout);
+  if (!heldout.length) throw new Error('the held-out split has no prompt the analyser can score; lower --heldout or give more pairs');
+  // a training prompt may come renamed, with a name of up to 12 letters
+  const promptLength = (t: Task) => promptIds(t).length - t.name.length + Math.max(t.name.length, 12);
+  const longestPrompt = Math.max(...heldout.map((t) => promptIds(t).length), ...tasks.map(promptLength));
   const maxLength =
     Math.ceil(
-      (Math.max(...tasks.map((t) => promptIds(t).length + Math.max(t.pair.fixedCode.length, t.pair.vulnerableCode.length))) + 2) / 8,
+      (Math.max(
+        ...tasks.map((t) => promptLength(t) + Math.max(t.pair.fixedCode.length, t.pair.vulnerableCode.length)),
+        longestPrompt + 16,
+      ) +
+        2) /
+        8,
     ) * 8;
-  const maxNew = maxLength - Math.max(...tasks.map((t) => promptIds(t).length));
-  const config = { vocabSize: CHAR_TOKENS.vocabSize, maxLength, layers: input.layers, width: input.width, heads: 4, seed: input.seed };
+  const maxNew = maxLength - longestPrompt;
+  const config = { vocabSize: CHAR_TOKENS.vocabSize, maxLength, layers: input.layers, width: input.width, heads: 4 };
   const info = await useBackend(input.backend as BackendName | 'auto');
-  ctx.log('train', `backend ${info.name}; ${tasks.length} tasks; policy ${config.layers}x${config.width}, max length ${maxLength}`);
-  return { tasks, skipped, config, maxNew, backend: info.name };
+  const summary: SplitSummary = {
+    unit: split.unit,
+    heldoutShare: input.heldout / 100,
+    records: { train: split.train.length, heldout: split.heldout.length },
+    units: split.units,
+    tasks: { train: tasks.length, heldout: heldout.length },
+  };
+  ctx.log(
+    'train',
+    `split by ${split.unit}: ${tasks.length} training tasks (${split.units.train} ${split.unit}s), ${heldout.length} held-out prompts (${split.units.heldout}); backend ${info.name}; policy ${config.layers}x${config.width}, max length ${maxLength}`,
+  );
+  return {
+    tasks,
+    heldout,
+    skipped: [...skipped, ...skippedHeldout.map((s) => `held-out ${s}`)],
+    split: summary,
+    config,
+    maxNew,
+    backend: info.name,
+  };
 }
