@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateSarif } from './sarif-schema.js';
+import { SUITE_NAMES } from './suites.js';
 
 // The built bin, as users run it (common/cli.ts bundled in): `pnpm --filter @srcode/eval build` first.
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
@@ -133,6 +134,15 @@ describe('srcode-eval', () => {
     const bad = await cli(['scan', root, '--jobs', '0']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--jobs/);
+  });
+
+  it('names every suite of the library in run --help, and runs report from the library build', async () => {
+    const help = await cli(['run', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain(`--suite ${SUITE_NAMES.join('|')}`);
+    const bad = await cli(['run', '--suite', 'nope', '--generations', 'g.jsonl', '--out', dir]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain(SUITE_NAMES.join(', '));
   });
 
   it('scans without loading ajv (nothing is validated)', async () => {

@@ -10,10 +10,21 @@ import { type CliSpec, inputFile, main, packageVersion } from '../../../common/c
 import type { Analyzer } from './analyzer.js';
 import { EvaluationError } from './errors.js';
 import type { SuiteSummary } from './metrics.js';
-import { SUITE_NAMES, type SuiteName } from './suites.js';
+import type { SuiteName } from './suites.js';
 
-// Each command loads what it needs when it runs (analysers, the sandbox, suites, ajv through
-// them): a scan starts without the rest.
+// Each command loads what it needs when it runs. The bin's bundle holds what a scan needs (the
+// analysers, SARIF); the benchmark and report commands load the package's library build beside it
+// (the sandbox, the suites, the reports), so a scan compiles none of that.
+
+/** The suites `run` takes (the library's `SUITE_NAMES`; a test keeps the two lists equal). */
+const RUN_SUITES: readonly SuiteName[] = ['cweval', 'humaneval-pro', 'mbpp-pro', 'cyberseceval-instruct', 'cyberseceval-autocomplete'];
+
+/** The package's library: `index.js` beside this module (the built `dist/`, or `src/` under a TypeScript loader). */
+async function library(): Promise<typeof import('./index.js')> {
+  // a specifier the bundler leaves alone, so that the library is not copied into the bin
+  const at = ['.', 'index.js'].join('/');
+  return (await import(at)) as typeof import('./index.js');
+}
 
 const SEVERITIES: readonly Finding['severity'][] = ['high', 'medium', 'low'];
 const SEVERITY_RANK: Readonly<Record<Finding['severity'], number>> = { low: 0, medium: 1, high: 2 };
@@ -258,8 +269,8 @@ async function run(args: string[]): Promise<number> {
     },
   });
   const suiteName = values.suite as SuiteName | undefined;
-  if (!suiteName || !SUITE_NAMES.includes(suiteName))
-    throw new EvaluationError('invalid-input', `--suite must be one of ${SUITE_NAMES.join(', ')}`);
+  if (!suiteName || !RUN_SUITES.includes(suiteName))
+    throw new EvaluationError('invalid-input', `--suite must be one of ${RUN_SUITES.join(', ')}`);
   if (!values.generations || !values.out) throw new EvaluationError('invalid-input', 'expected --generations FILE and --out DIR');
   const generations = inputFile(values.generations);
   const limit = values.limit === undefined ? undefined : count('--limit', values.limit);
@@ -268,11 +279,7 @@ async function run(args: string[]): Promise<number> {
   const data = resolve(values.data ?? '../shared/data');
   if (!existsSync(data)) throw new EvaluationError('suite-data-missing', `data folder ${data} not found: pass --data`);
   const analyzers = suiteName.startsWith('cyberseceval') ? await analysersFrom(values.analyzers) : [];
-  const [{ loadSuite }, { runSuite }, { toMarkdown }] = await Promise.all([
-    import('./suites.js'),
-    import('./run.js'),
-    import('./report.js'),
-  ]);
+  const { loadSuite, runSuite, toMarkdown } = await library();
   const suite = loadSuite(suiteName, data, analyzers);
   const result = await runSuite({
     suite,
@@ -319,7 +326,7 @@ async function report(args: string[]): Promise<number> {
   if (values.out && existsSync(values.out) && statSync(values.out).isDirectory())
     throw new EvaluationError('invalid-input', `${values.out}: is a folder, expected a file`);
   const summaries = positionals.map(readSummary);
-  const { toHtml, toMarkdown } = await import('./report.js');
+  const { toHtml, toMarkdown } = await library();
   const text =
     format === 'html' ? toHtml(summaries) : format === 'json' ? `${JSON.stringify(summaries, null, 2)}\n` : toMarkdown(summaries);
   if (values.out) {
@@ -351,7 +358,7 @@ Exits 1 when a finding is at or above --fail-on.`,
     },
     run: {
       summary: 'judge a generations file on a benchmark suite; resumes from --out',
-      usage: `--suite ${SUITE_NAMES.join('|')}
+      usage: `--suite ${RUN_SUITES.join('|')}
                        --generations FILE --out DIR [--data DIR] [--limit N] [--k 1,5,10]
                        [--analyzers …] [--label NAME] [--jobs N]
 
