@@ -214,7 +214,7 @@ at the EOS tokens of config.json, generation_config.json and tokenizer_config.js
   --seed N                          (default 0)
   ${BACKEND}    (default auto)`,
         {
-          ...strings('model prompt n temperature top-p max-new-tokens max-length adapter system seed backend lora'),
+          ...strings('model prompt n temperature top-p max-new-tokens max-length adapter system seed backend'),
           raw: { type: 'boolean' },
         },
       ),

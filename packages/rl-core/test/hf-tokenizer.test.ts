@@ -95,3 +95,34 @@ describe('token offsets for reward maps', () => {
     expect(like.offsets.length).toBe(2 * like.ids.length);
   });
 });
+
+describe('task rewards moved onto BPE tokens', () => {
+  it('keep their total however the completion is tokenised: split characters, special and padding ids hide nothing', async () => {
+    const { alignCharRewards } = await import('../src/hf/commands.js');
+    const { loadHfText } = await import('../src/hf/chat.js');
+    const { parseHfConfig } = await import('../src/hf/config.js');
+    const config = parseHfConfig(JSON.parse(readFileSync(`${qwenFixture}/config.json`, 'utf8')));
+    const text = await loadHfText(qwenFixture, config);
+    const completion = 'strcpy(bé, s); // 🙂';
+    const chars = Float32Array.from(completion, (_, i) => (i >= 0 && i < 14 ? -0.1 : 0));
+    const total = chars.reduce((a, b) => a + b, 0) + 2;
+    const imEnd = text.tokenizer.tokenId('<|im_end|>') as number;
+    // the fixture's vocabulary gives byte b the id b (make_fixtures.py), so these are one token per byte
+    const bytes = Array.from(new TextEncoder().encode(completion));
+    const tokenisations = [
+      text.tokenizer.encode(completion),
+      // one token per byte: é and the emoji split across tokens
+      bytes,
+      // special and padding ids (past the tokenizer) inserted inside the insecure span
+      [...text.tokenizer.encode('strc'), imEnd, config.vocabSize - 1, ...text.tokenizer.encode('py(bé, s); // 🙂'), imEnd],
+    ];
+    for (const ids of tokenisations) {
+      expect(text.tokenizer.decode(ids)).toBe(completion);
+      const r = alignCharRewards(text, ids, chars, 2);
+      expect(r).toHaveLength(ids.length);
+      expect(Math.abs(r.reduce((a, b) => a + b, 0) - total)).toBeLessThan(1e-5);
+      // the instance reward sits on the last token (the closing special one in the third case)
+      expect(r[ids.length - 1]).toBeGreaterThanOrEqual(2 - 1e-6);
+    }
+  });
+});

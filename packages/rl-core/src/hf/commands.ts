@@ -120,7 +120,12 @@ export function parseLora(text: string): Partial<LoraConfig> {
   return out;
 }
 
-/** The text of a completion without its special tokens, and each token's reward summed over its characters. */
+/**
+ * Per-character rewards of a completion's decoded text (special tokens dropped) moved onto its tokens: each
+ * token gets the sum over the characters it covers, so the total is the same however the text is cut
+ * (a character split across byte-level tokens counts once, on the token that completes it), and `instance`
+ * goes on the last token.
+ */
 export function alignCharRewards(text: HfText, tokens: readonly number[], charRewards: Float32Array, instance: number): Float32Array {
   const { offsets } = text.tokenizer.decodeWithOffsets(tokens);
   const map = new Float32Array(tokens.length);
@@ -158,7 +163,6 @@ export async function sampleCommand(a: Args, out: Out): Promise<number> {
   const topP = num(a, 'top-p', 1);
   const seed = num(a, 'seed', 0);
   num(a, 'max-new-tokens', 0, 'count');
-  if (typeof a.lora === 'string') parseLora(a.lora);
   await useBackend(backendOf(a));
   const { policy, text } = await openPolicy(a, dir);
   try {
