@@ -8,7 +8,7 @@
  * deterministically with copies that differ by a trailing comment.
  *
  * Each command is timed as a whole process (wall clock, and CPU through /usr/bin/time when present),
- * interleaved and repeated. Then, in this process, where the built-in analyser's time goes: parsing,
+ * interleaved and repeated; the scan runs as users run it (many files over the cores) and on one thread. Then, in this process, where the built-in analyser's time goes: parsing,
  * and each rule's predicates (the rules' own code), over the same files.
  *
  * Run: pnpm --filter @srcode/eval build && pnpm --filter @srcode/eval bench:scan [DATA_DIR] [--runs N] [--cli PATH]
@@ -194,7 +194,7 @@ const one = files[0] as string;
 try {
   console.log(`${files.length} Python files (${unique.length} distinct texts in the data), ${lines} lines, in ${dir}`);
   console.log(`${RUNS} rounds of every command after one warm-up; whole processes, stdout read in full\n`);
-  const [scanFiles, banditFiles, scanDir, banditDir, scanOne, banditOne, nodeBare] = timeAll([
+  const [scanFiles, banditFiles, scanDir, banditDir, scanOne, banditOne, nodeBare, scanOneThread] = timeAll([
     { label: 'srcode-eval scan <1,411 files>', command: node, argv: [cli, 'scan', ...files], ok: [0] },
     { label: 'bandit -q -f json <1,411 files>', command: 'bandit', argv: ['-q', '-f', 'json', ...files], ok: [0, 1] },
     { label: 'srcode-eval scan DIR', command: node, argv: [cli, 'scan', dir], ok: [0] },
@@ -202,9 +202,14 @@ try {
     { label: 'srcode-eval scan <one file>', command: node, argv: [cli, 'scan', one], ok: [0] },
     { label: 'bandit -q -f json <one file>', command: 'bandit', argv: ['-q', '-f', 'json', one], ok: [0, 1] },
     { label: 'node -e 0 (the runtime alone)', command: node, argv: ['-e', '0'], ok: [0] },
-  ]) as [Timing, Timing, Timing, Timing, Timing, Timing, Timing];
+    { label: 'srcode-eval scan --jobs 1 <1,411 files>', command: node, argv: [cli, 'scan', '--jobs', '1', ...files], ok: [0] },
+  ]) as [Timing, Timing, Timing, Timing, Timing, Timing, Timing, Timing];
 
-  for (const t of [scanFiles, banditFiles, scanDir, banditDir, scanOne, banditOne, nodeBare]) console.log(fmt(t));
+  for (const t of [scanFiles, banditFiles, scanDir, banditDir, scanOne, banditOne, nodeBare, scanOneThread]) console.log(fmt(t));
+  if (scanOneThread.out !== scanFiles.out) {
+    console.error('the findings of --jobs 1 differ from those of the default scan');
+    process.exit(1);
+  }
   const builtinFindings = (JSON.parse(scanFiles.out) as unknown[]).length;
   const banditFindings = (JSON.parse(banditFiles.out) as { results: unknown[] }).results.length;
   console.log(`\nfindings: builtin ${builtinFindings}, bandit ${banditFindings}`);
@@ -212,6 +217,7 @@ try {
   console.log(`bandit / srcode-eval, file list: ${ratio(scanFiles, banditFiles)}x`);
   console.log(`bandit / srcode-eval, DIR:       ${ratio(scanDir, banditDir)}x`);
   console.log(`bandit / srcode-eval, one file:  ${ratio(scanOne, banditOne)}x`);
+  console.log(`bandit / srcode-eval --jobs 1, file list: ${ratio(scanOneThread, banditFiles)}x (one thread)`);
   console.log(`srcode-eval one file: ${(mean(scanOne.seconds) * 1000).toFixed(0)} ms (target under 120 ms)`);
   if (scanFiles.cpu.length && banditFiles.cpu.length) {
     console.log(`CPU, bandit / srcode-eval, file list: ${(mean(banditFiles.cpu) / mean(scanFiles.cpu)).toFixed(1)}x`);
