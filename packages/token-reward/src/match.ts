@@ -319,14 +319,17 @@ function alignableStarts(
   let align = plan.align.get(distinctive);
   if (!align) {
     const units = alignUnits(profile, distinctive);
-    const byFirst = new Map<number, UnitProfile[]>();
+    const byFirst: Array<UnitProfile[] | undefined> = new Array(profile.kindIds.size).fill(undefined);
     for (const u of units) {
       const first = u.ids[0] as number;
-      const list = byFirst.get(first);
+      const list = byFirst[first];
       if (list) list.push(u);
-      else byFirst.set(first, [u]);
+      else byFirst[first] = [u];
     }
-    align = { units, byFirst };
+    const firstNameLengths = new Set(
+      units.filter((u) => (u.kinds[0] as string).startsWith('name:')).map((u) => (u.kinds[0] as string).length - 5),
+    );
+    align = { units, byFirst, firstNameLengths };
     plan.align.set(distinctive, align);
   }
   const n = ids.length;
@@ -350,12 +353,21 @@ function alignableStarts(
     return v;
   };
   // a plain name can start a unit only if some unit starts with a name
-  const nameFirst = align.units.some((u) => u.ids[0] === anyName || (u.kinds[0] as string).startsWith('name:'));
+  // a plain name starts a unit only if one starts with any name, or with an API name of its length
+  const anyFirst = anyName >= 0 && align.byFirst[anyName] !== undefined;
   for (let i = 0; i < n; i++) {
     const id = ids[i] as number;
-    const first = id >= 0 && id !== anyName ? id : nameFirst ? looseAt(i) : id;
+    let first = id;
+    if (id === anyName) {
+      if (!anyFirst && !align.firstNameLengths.has((tokens.ends[i] as number) - (tokens.starts[i] as number))) continue;
+      first = looseAt(i);
+    } else if (id < 0) {
+      // a kind the pair lacks: an API name it does not know reads as any name
+      if (!anyFirst) continue;
+      first = looseAt(i);
+    }
     if (first < 0) continue;
-    const tried = align.byFirst.get(first);
+    const tried = align.byFirst[first];
     if (!tried) continue;
     for (const unit of tried) {
       const m = unit.ids.length;
@@ -472,7 +484,7 @@ interface Plan {
   /** Lengths of the API names the pair's units hold. */
   nameLengths: Set<number>;
   /** The units token alignment slides, by their first token, per `distinctiveTokens` value. */
-  align: Map<number, { units: UnitProfile[]; byFirst: Map<number, UnitProfile[]> }>;
+  align: Map<number, { units: UnitProfile[]; byFirst: Array<UnitProfile[] | undefined>; firstNameLengths: Set<number> }>;
 }
 
 const plans = new WeakMap<PairProfile, Plan>();
