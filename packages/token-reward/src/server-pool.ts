@@ -6,7 +6,7 @@ import { Worker } from 'node:worker_threads';
 import type { RepairPair } from '@srcode/dataset';
 import { TokenRewardError, type TokenRewardErrorCode } from './errors.js';
 import type { Executor, Outcome } from './server-schedule.js';
-import { type ScoreEnv, type ScoreResult, type ScoreTask, scoreTask } from './server-score.js';
+import { type ScoreEnv, type Scored, type ScoreTask, scoreTask } from './server-score.js';
 import type { WorkerSetup } from './server-options.js';
 
 /** Scores on the main thread, one completion per turn of the event loop, so I/O goes on between them. */
@@ -54,7 +54,7 @@ export interface WorkerError {
 export type WorkerReply =
   | { kind: 'ready'; tokenizer: boolean }
   | { kind: 'setup-failed'; message: string }
-  | { kind: 'done'; seq: number; outcomes: Array<{ ok: true; result: ScoreResult } | { ok: false; error: WorkerError }> };
+  | { kind: 'done'; seq: number; outcomes: Array<{ ok: true; result: Scored } | { ok: false; error: WorkerError }> };
 
 /**
  * How to start a worker: the built `server-worker.js` beside this module, or (running from sources,

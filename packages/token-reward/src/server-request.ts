@@ -160,6 +160,7 @@ export function parseCompletion(
     blankSpecial: false,
     returnTokens: encoding === undefined && tokenIds === undefined,
     cost: c.text.length,
+    asJson: true,
   };
   return own && 'pair' in own ? { task, inlinePair: own.pair } : { task };
 }

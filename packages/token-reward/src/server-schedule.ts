@@ -1,7 +1,7 @@
-import type { ScoreResult, ScoreTask } from './server-score.js';
+import type { Scored, ScoreTask } from './server-score.js';
 
 /** How one task of a batch ended. */
-export type Outcome = { ok: true; result: ScoreResult } | { ok: false; error: unknown };
+export type Outcome = { ok: true; result: Scored } | { ok: false; error: unknown };
 
 /** Runs one batch of tasks at a time on each of its `slots` (a worker thread each, or the main thread), in order. */
 export interface Executor {
@@ -15,9 +15,9 @@ interface Job {
   tasks: readonly ScoreTask[];
   next: number;
   done: number;
-  results: ScoreResult[];
+  results: Scored[];
   failed: boolean;
-  resolve(results: ScoreResult[]): void;
+  resolve(results: Scored[]): void;
   reject(error: unknown): void;
 }
 
@@ -80,7 +80,7 @@ export class FairScheduler {
   }
 
   /** Scores a request's completions; resolves in their order, or rejects with the first failure. */
-  submit(tasks: readonly ScoreTask[]): Promise<ScoreResult[]> {
+  submit(tasks: readonly ScoreTask[]): Promise<Scored[]> {
     if (tasks.length === 0) return Promise.resolve([]);
     return new Promise((resolve, reject) => {
       this.#jobs.push({ tasks, next: 0, done: 0, results: new Array(tasks.length), failed: false, resolve, reject });

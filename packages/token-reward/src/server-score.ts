@@ -31,7 +31,23 @@ export interface ScoreTask {
   returnTokens: boolean;
   /** Work units: the completion's length, plus its inline pair's code. */
   cost: number;
+  /**
+   * A worker thread answers with the result's JSON text (the reply splices it in), so the main
+   * thread neither copies the result's arrays across nor serialises them.
+   */
+  asJson?: boolean;
 }
+
+/** A result a worker serialised itself (for a task with `asJson`). */
+export interface SerialisedResult {
+  json: string;
+}
+
+/** A scored completion, as an object or as its JSON text. */
+export type Scored = ScoreResult | SerialisedResult;
+
+/** The JSON text of a scored completion. */
+export const scoredJson = (r: Scored): string => ('json' in r ? r.json : JSON.stringify(r));
 
 /** A scored completion, as the reply carries it. */
 export interface ScoreResult {

@@ -32,7 +32,8 @@ async function start(): Promise<void> {
       // one batch in order; each task's failure is its own
       for (const task of m.tasks) {
         try {
-          outcomes.push({ ok: true, result: await scoreTask(task, env) });
+          const result = await scoreTask(task, env);
+          outcomes.push({ ok: true, result: task.asJson ? { json: JSON.stringify(result) } : result });
         } catch (e) {
           const err = e as { name?: unknown; code?: unknown; message?: unknown };
           outcomes.push({

@@ -4,13 +4,13 @@ import type { Analyzer, Finding, Language } from '@srcode/dataset';
 import { languageNames } from '@srcode/syntax';
 import { SpanCache } from './cache.js';
 import { TokenRewardError } from './errors.js';
-import { checkRequest, HttpError, readBody, sendError, sendJson } from './server-http.js';
+import { checkRequest, HttpError, readBody, sendError, sendJson, sendJsonText } from './server-http.js';
 import { openRlhfReply, parseOpenRlhfRequest } from './server-openrlhf.js';
 import { resolveLimits, type ServerOptions } from './server-options.js';
 import { InlineExecutor, WorkerExecutor } from './server-pool.js';
 import { parseRewardsRequest } from './server-request.js';
 import { type Executor, FairScheduler } from './server-schedule.js';
-import { encodeTask, type ScoreResult, type ScoreTask } from './server-score.js';
+import { encodeTask, type ScoreResult, type ScoreTask, type Scored, scoredJson } from './server-score.js';
 import { byteTokenizer } from './tokenizer.js';
 
 export type { ServerOptions } from './server-options.js';
@@ -110,7 +110,7 @@ export function createRewardServer(options: ServerOptions = {}): RewardServer {
     });
   };
 
-  const score = async (tasks: ScoreTask[]): Promise<ScoreResult[]> => {
+  const score = async (tasks: ScoreTask[]): Promise<Scored[]> => {
     let ready = tasks;
     if (!executorTokenizes() && tokenizer) {
       ready = [];
@@ -168,13 +168,16 @@ export function createRewardServer(options: ServerOptions = {}): RewardServer {
     const full = busy(parsed.work);
     if (full) throw full;
     admitted++;
-    let results: ScoreResult[];
+    let results: Scored[];
     try {
       results = await score(parsed.tasks);
     } finally {
       admitted--;
     }
-    sendJson(res, 200, route === 'rewards' ? { results } : openRlhfReply(results));
+    if (route === 'rewards') {
+      // results a worker serialised are spliced in as they are
+      sendJsonText(res, 200, `{"results":[${results.map(scoredJson).join(',')}]}`);
+    } else sendJson(res, 200, openRlhfReply(results.map((r): ScoreResult => ('json' in r ? (JSON.parse(r.json) as ScoreResult) : r))));
   };
 
   let closing = false;
