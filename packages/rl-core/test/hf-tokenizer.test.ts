@@ -126,3 +126,39 @@ describe('task rewards moved onto BPE tokens', () => {
     }
   });
 });
+
+describe('a Llama 3 style tokenizer.json (post-processor BOS, header chat format)', () => {
+  it('puts the template BOS before a raw prompt and writes the header format', async () => {
+    const { mkdtempSync, writeFileSync, rmSync, copyFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const { encodePrompt, loadHfText } = await import('../src/hf/chat.js');
+    const { parseHfConfig } = await import('../src/hf/config.js');
+    const dir = mkdtempSync(join(tmpdir(), 'rl-core-llama3-tok-'));
+    const base = JSON.parse(readFileSync(`${qwenFixture}/tokenizer.json`, 'utf8'));
+    const n = Object.keys(base.model.vocab).length;
+    const names = ['<|begin_of_text|>', '<|start_header_id|>', '<|end_header_id|>', '<|eot_id|>'];
+    base.added_tokens = names.map((content, i) => ({ id: n + i, content, special: true }));
+    base.post_processor = {
+      type: 'TemplateProcessing',
+      single: [{ SpecialToken: { id: '<|begin_of_text|>', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }],
+      special_tokens: { '<|begin_of_text|>': { id: '<|begin_of_text|>', ids: [n] } },
+    };
+    writeFileSync(join(dir, 'tokenizer.json'), JSON.stringify(base));
+    writeFileSync(
+      join(dir, 'tokenizer_config.json'),
+      JSON.stringify({ chat_template: '{{ "<|start_header_id|>" }}', eos_token: '<|eot_id|>' }),
+    );
+    copyFileSync(`${qwenFixture}/config.json`, join(dir, 'config.json'));
+    const config = parseHfConfig(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')));
+    const text = await loadHfText(dir, config);
+    expect(text.format).toBe('llama3');
+    expect(text.prefix).toEqual([n]);
+    expect(text.stopTokens).toContain(n + 3);
+    expect(encodePrompt(text, 'hi', { raw: true })).toEqual([n, ...text.tokenizer.encode('hi')]);
+    expect(text.tokenizer.decode(encodePrompt(text, 'hi'), true)).toBe(
+      '<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\nhi<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n',
+    );
+    rmSync(dir, { recursive: true, force: true });
+  });
+});

@@ -67,7 +67,9 @@ export async function loadHfText(dir: string, config: HfConfig): Promise<HfText>
   const prefix: number[] = [];
   const bos = tokenText(tc.bos_token);
   const bosId = bos === undefined ? config.bosTokenId : tokenizer.tokenId(bos);
+  // tokenizer_config.json's add_bos_token decides when it says; else the post-processor's template does
   if (tc.add_bos_token === true && bosId !== undefined) prefix.push(bosId);
+  else if (tc.add_bos_token !== false) prefix.push(...tokenizer.prefixIds);
   const out: HfText = { tokenizer, format, stopTokens: [...stop], prefix };
   // Qwen2.5's templates write a fixed system message when the conversation has none
   const m = /'<\|im_start\|>system\\n([^'{}]*)<\|im_end\|>\\n'/.exec(t);
@@ -83,7 +85,7 @@ export function encodePrompt(text: HfText, prompt: string, options: { raw?: bool
     const sys = system === undefined ? '' : `<|im_start|>system\n${system}<|im_end|>\n`;
     return text.tokenizer.encode(`${sys}<|im_start|>user\n${prompt}<|im_end|>\n<|im_start|>assistant\n`);
   }
-  const bos = text.tokenizer.tokenId('<|begin_of_text|>');
+  const bos = text.prefix[0] ?? text.tokenizer.tokenId('<|begin_of_text|>');
   const sys = system === undefined ? '' : `<|start_header_id|>system<|end_header_id|>\n\n${system}<|eot_id|>`;
   return [
     ...(bos === undefined ? [] : [bos]),

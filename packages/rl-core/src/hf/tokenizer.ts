@@ -153,6 +153,22 @@ export interface OffsetTokenizer {
   encode(text: string): OffsetEncoding;
 }
 
+/** The special tokens a TemplateProcessing post-processor writes before the text of a single sequence. */
+function templatePrefix(p: unknown): number[] {
+  const o = p as Json | null | undefined;
+  if (o?.type === 'Sequence' && Array.isArray(o.processors)) return o.processors.flatMap((q) => templatePrefix(q));
+  if (o?.type !== 'TemplateProcessing' || !Array.isArray(o.single)) return [];
+  const specials = (o.special_tokens ?? {}) as Record<string, { ids?: unknown }>;
+  const out: number[] = [];
+  for (const piece of o.single as Json[]) {
+    const sp = piece.SpecialToken as { id?: unknown } | undefined;
+    if (!sp) break;
+    const ids = specials[String(sp.id)]?.ids;
+    if (Array.isArray(ids)) out.push(...ids.filter((i): i is number => Number.isInteger(i)));
+  }
+  return out;
+}
+
 /** A special or added token: its id and text. */
 export interface AddedToken {
   /** Its id. */
@@ -180,6 +196,8 @@ export class HfTokenizer {
   private readonly addedSplit?: RegExp;
   private readonly ignoreMerges: boolean;
   private readonly cache = new Map<string, number[]>();
+  /** Ids the file's post-processor puts before a single text (Llama 3's `<|begin_of_text|>`), none for most byte-level files. */
+  readonly prefixIds: readonly number[];
 
   private constructor(json: Json, file: string) {
     const model = json.model as Json | undefined;
@@ -221,6 +239,7 @@ export class HfTokenizer {
       this.tokens[a.id] = a.content;
     }
     this.added = added;
+    this.prefixIds = templatePrefix(json.post_processor);
     if (added.size) {
       // longest first, so a token that extends another wins
       const alts = [...added.keys()].sort((a, b) => b.length - a.length).map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
