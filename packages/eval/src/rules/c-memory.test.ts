@@ -475,3 +475,63 @@ char **grow(int k) {
     expect(rules(code)).toEqual([]);
   });
 });
+
+describe('C memory-safety rules: a check counts only where it holds at the sink', () => {
+  /** A sink after one of several checks: the rule fires for each dodge and not for the real check. */
+  const CASES: { rule: string; sink: string; setup: string; dodges: string[]; check: string }[] = [
+    {
+      rule: 'c.unbounded-copy',
+      setup: 'char path[64] = "/var/lib/";',
+      sink: 'strcat(path, argv[1]);',
+      dodges: [
+        'if (strlen(argv[1]) > strlen(argv[1])) return 1;',
+        'if (strlen(argv[1]) >= sizeof path) {}',
+        'if (strlen(argv[1]) >= sizeof path) puts("long");',
+        'if (argc > 2) { if (strlen(argv[1]) >= sizeof path - 9) return 1; }',
+        'if (strlen(argv[1]) < 8) return 1;',
+      ],
+      check: 'if (strlen(argv[1]) >= sizeof path - 9) return 1;',
+    },
+    {
+      rule: 'c.stack-buffer-overflow',
+      setup: 'char buf[64]; size_t n = strtoul(argv[1], NULL, 10);',
+      sink: 'memcpy(buf, argv[2], n);',
+      dodges: [
+        'if (n > n) return 1;',
+        'if (n > sizeof buf) {}',
+        'size_t m = 8; if (m > sizeof buf) return 1;',
+        'if (n < sizeof buf) return 1;',
+      ],
+      check: 'if (n > sizeof buf) return 1;',
+    },
+    {
+      rule: 'c.alloc-overflow',
+      setup: 'size_t n = strtoul(argv[1], NULL, 10);',
+      sink: 'int *v = malloc(n * sizeof *v); if (!v) return 1; v[0] = 1; free(v);',
+      dodges: ['if (n > n) return 1;', 'if (n > 1024) puts("big");', 'if (argc > 3) { if (n > 1024) return 1; }'],
+      check: 'if (n > 1024) { fputs("too many\\n", stderr); return 1; }',
+    },
+    {
+      rule: 'c.oob-write',
+      setup: 'int votes[8] = {0}; int i = atoi(argv[1]);',
+      sink: 'votes[i] = 1;',
+      dodges: ['if (i > i) return 1;', 'if (i >= 8) {}', 'if (i < 8) return 1;', 'if (i >= atoi(argv[2])) return 1;'],
+      check: 'if (i < 0 || i >= 8) return 1;',
+    },
+  ];
+  const program = (setup: string, check: string, sink: string) =>
+    MAIN(`int main(int argc, char **argv) {\n  ${setup}\n  ${check}\n  ${sink}\n  return 0;\n}`);
+
+  for (const c of CASES) {
+    for (const d of c.dodges)
+      it(`${c.rule} still fires after \`${d}\``, () => {
+        expect(rules(program(c.setup, d, c.sink))).toContain(c.rule);
+      });
+    it(`${c.rule} is quiet after \`${c.check}\``, () => {
+      expect(rules(program(c.setup, c.check, c.sink))).not.toContain(c.rule);
+    });
+    it(`${c.rule} still fires when the check comes after the sink`, () => {
+      expect(rules(program(c.setup, '', `${c.sink}\n  ${c.check}`))).toContain(c.rule);
+    });
+  }
+});

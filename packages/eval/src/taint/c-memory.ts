@@ -193,14 +193,14 @@ export function copyFits(call: SyntaxNode, dst: SyntaxNode, src: SyntaxNode, app
   }
   const holders = lengthHolders(ft.fn, s?.text ?? '');
   const words = [`strlen(${srcText})`, `strnlen(${srcText}`, ...holders];
-  const before = ft.fn
-    .descendantsOfType('binary_expression')
-    .filter((b) => b.endIndex <= call.startIndex && /^(<|>|<=|>=)$/.test(b.childForFieldName('operator')?.text ?? ''));
   const mentions = (text: string) => {
     const t = text.replace(/\s+/g, '');
     return words.some((w) => (/^\w+$/.test(w) ? new RegExp(`\\b${w}\\b`).test(t) : t.includes(w)));
   };
-  if (before.some((b) => mentions(b.text))) return true;
+  // the source's length (or a variable holding it) bounded by a check that holds at the copy
+  const srcKey = keyOf(s);
+  if (srcKey && ft.checkedBetween(`strlen(${srcKey})`, ft.lastDefAt(srcKey, call.startIndex), call.startIndex)) return true;
+  for (const h of holders) if (ft.checkedBetween(h, ft.lastDefAt(h, call.startIndex), call.startIndex)) return true;
   const alloc = allocationOf(dst);
   if (alloc) {
     const sizeText = args(alloc)

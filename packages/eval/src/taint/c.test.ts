@@ -112,3 +112,58 @@ int main(int argc, char **argv) {
     );
   });
 });
+
+describe('C taint: a bound check sanitises only where it holds', () => {
+  const prog = (body: string) => `int main(int c, char **argv) { size_t x = strtoul(argv[1], 0, 10); ${body} }`;
+  it.each([
+    // dodges: each compares the value somewhere, but nothing bounds it at the use
+    ['a comparison with itself', 'if (x > x) return 1; use(x);', true],
+    ['a sum compared with itself', 'if (x + 1 > x) return 1; use(x);', true],
+    ['a check whose branch does nothing', 'if (x > 64) {} use(x);', true],
+    ['a check whose branch falls through', 'if (x > 64) puts("big"); use(x);', true],
+    ['a check after the use', 'use(x); if (x > 64) return 1;', true],
+    ['a check on another variable', 'size_t y = 3; if (y > 64) return 1; use(x);', true],
+    ['a check in a branch not always taken', 'if (c > 2) { if (x > 64) return 1; } use(x);', true],
+    ['the wrong direction', 'if (x < 64) return 1; use(x);', true],
+    ['the wrong branch', 'if (x < 64) { puts("ok"); } else { use(x); }', true],
+    ['a bound input sets', 'size_t m = strtoul(argv[2], 0, 10); if (x > m) return 1; use(x);', true],
+    ['a comparison kept in a variable', 'int big = x > 64; use(x);', true],
+    ['a lower bound only', 'if (x < 1) return 1; use(x);', true],
+    ['a clamp the wrong way round', 'size_t y = x > 64 ? x : 64; use(y);', true],
+    ['a vacuous clamp', 'if (x > x) x = 64; use(x);', true],
+    ['a loop whose condition bounds another variable', 'for (size_t i = 0; x < 64; i++) use(i); use(x);', true],
+    ['the else branch of a check that holds only in the then branch', 'if (x <= 64) puts("ok"); else use(x);', true],
+    // real checks
+    ['an early return', 'if (x > 64) return 1; use(x);', false],
+    ['an early return in a block', 'if (x >= 64) { puts("too big"); return 1; } use(x);', false],
+    ['the branch where the check holds', 'if (x < 64) { use(x); }', false],
+    ['the else branch of a failing check', 'if (x >= 64) { return 1; } else { use(x); }', false],
+    ['a check under !', 'if (!(x < 64)) return 1; use(x);', false],
+    ['one of several conditions that leave', 'if (c < 2 || x > 64) return 1; use(x);', false],
+    ['the right operand of &&', 'if (x < 64 && use(x)) return 0;', false],
+    ['assert', 'assert(x <= 64); use(x);', false],
+    ['goto to an error label after the use', 'if (x > 64) goto fail; use(x); return 0; fail: return 1;', false],
+    ['break out of a loop', 'for (;;) { if (x > 64) break; use(x); }', false],
+    ['a clamp', 'if (x > 64) x = 64; use(x);', false],
+    ['a clamp by ?:', 'size_t y = x > 64 ? 64 : x; use(y);', false],
+    ['a check on every way', 'if (c > 2) { if (x > 64) return 1; } else { if (x > 32) return 1; } use(x);', false],
+    ['an overflow check against a quotient', 'if (x > SIZE_MAX / 8) return 1; use(x);', false],
+    ['a check of a sum', 'size_t off = 4; if (off + x > 64) return 1; use(x);', false],
+    ['an equality with a constant', 'if (x != 3) return 1; use(x);', false],
+    ['likely()', 'if (unlikely(x > 64)) return 1; use(x);', false],
+  ])('%s', (_, body, expected) => {
+    expect(tainted(prog(body as string))).toBe(expected);
+  });
+
+  it('a bound that is the value’s own source is no bound (a library function, whose parameters are the caller’s)', () => {
+    expect(tainted('int f(char *d, const char *s, size_t x) { size_t m = x; if (x > m) return 1; return use(x); }')).toBe(true);
+    expect(tainted('int f(char *d, const char *s, size_t x, size_t cap) { if (x > cap) return 1; return use(x); }')).toBe(false);
+  });
+
+  it('a definition in a branch joins the value that goes around it', () => {
+    expect(tainted(prog('size_t y = 4; if (c > 2) y = 8; else y = x; use(y);'), 'y')).toBe(true);
+    expect(tainted(prog('size_t y = x; if (c > 2) y = 8; use(y);'), 'y')).toBe(true);
+    expect(tainted(prog('size_t y = x; if (c > 2) y = 8; else y = 4; use(y);'), 'y')).toBe(false);
+    expect(tainted(prog('size_t y = 4; if (c > 2) { y = x; return 1; } use(y);'), 'y')).toBe(false);
+  });
+});

@@ -20,18 +20,25 @@
  * subscripts (the contents of a tainted buffer), `atoi`/`strtol`-family conversions, `strdup`,
  * `strchr`-family, and copies (`strcpy`, `memcpy`, `sprintf` into a buffer carry the source's taint).
  *
- * Sanitisers: a relational comparison of the value against a bound earlier in the function (after
- * the value's last assignment) — `if (n > MAX) return`, `if (n < sizeof buf)`, `assert(n <= cap)`;
- * a comparison with a literal 0 is a sign test, not a bound; a `for` condition bounds only the
- * variables the loop's update clause changes. `n = min(...)`/`MIN`, `n %= k`, `n &= k`, `x % k`,
- * `x & k`, `sizeof`, literals and ALL_CAPS macros are clean.
+ * Sanitisers: a comparison of the value with a bound that holds where the value is used (c-guard.ts):
+ * the use sits in the branch where the check holds, or after an `if` whose failing branch always
+ * leaves (`return`, `break`, `continue`, `goto`, `exit()`), or after `assert`; or every branch of an
+ * earlier `if` ends with such a check. The bound must be the right way round (`n < cap` bounds n,
+ * not cap), not the value itself (`n > n`, `m = n; n > m`), and not set by input (a parameter, a
+ * constant, a field of the library's state and a real object's length are bounds); a comparison
+ * with a literal 0 is a sign test, not a bound; `x == K` pins x; a `for` condition bounds only the
+ * variables the loop's update clause changes. `n = min(n, cap)`, `n %= k`, `n &= k`, `x % k`,
+ * `x & k` (k a bound), `sizeof`, literals and ALL_CAPS macros are clean.
  *
- * Order is source order inside one function (a cheap stand-in for dominance): the last definition
- * before a use decides, and a check counts when it lies between that definition and the use.
+ * Definitions: the ones that reach a use are joined, a definition in a branch that the path can go
+ * around joining the value before the branch (`if (c) n = 8;` keeps n's earlier taint, a clamp
+ * `if (n > MAX) n = MAX;` clears it), one in a branch that always leaves not reaching past it.
+ * Loops are read in source order (a definition later in the body does not reach an earlier use).
  * Each function is analysed once per tree (cached on the tree object).
  */
 import { compileQuery, type Query } from '@srcode/syntax';
 import type { SyntaxNode } from '../rules/rule.js';
+import { branchChain, branchEnd, elseEdge, exitLanding, guardInfo, guardRanges, inRanges, type Range, type SkipRegion } from './c-guard.js';
 
 /** How a tainted value relates to input: an arbitrary value, or the length of a real (tainted) object. */
 export type TaintKind = 'value' | 'length';
@@ -64,10 +71,28 @@ interface Def {
   readonly store?: boolean;
   /** The assigned value, when there is one (for allocation-size lookups). */
   readonly value?: SyntaxNode;
+  /** The statement part that defines (absent for parameters): where it sits decides which paths it is on. */
+  readonly node?: SyntaxNode;
+  /** The branches around `node`, worked out on first need. */
+  chain?: SkipRegion[];
 }
 
+/** What a check establishes: an upper bound on the key, or only that a product with it does not wrap. */
+export type CheckKind = 'bound' | 'product';
+
 interface Check {
+  /** Where the comparison stands. */
   readonly at: number;
+  /** The comparison (or the overflow-checking call). */
+  readonly node: SyntaxNode;
+  /** Where it holds in the bounding direction. */
+  readonly ranges: readonly Range[];
+  readonly kind: CheckKind;
+  /** The other side of the comparison (the bound), and the side holding the key; absent when always a valid bound. */
+  readonly bound?: SyntaxNode;
+  readonly side?: SyntaxNode;
+  /** Whether the bound is one input does not set and that is not the key's own source (worked out on first need). */
+  ok?: boolean | 'pending';
 }
 
 /** The taint facts of one function. */
@@ -76,8 +101,12 @@ export interface FunctionTaint {
   readonly fn: SyntaxNode;
   /** The taint of an expression where it stands, or undefined when no input reaches it unchecked. */
   taintOf(expr: SyntaxNode | null | undefined): Taint | undefined;
-  /** Whether `key` (an identifier, a field path such as `p->len`, or `strlen(x)`) is compared with a bound in `[from, to)`. */
-  checkedBetween(key: string, from: number, to: number): boolean;
+  /**
+   * Whether `key` (an identifier, a field path such as `p->len`, or `strlen(x)`) is compared with a
+   * bound in `[from, to)` by a check that holds at `to` (it dominates `to` in the bounding direction).
+   * `kind` `product` also accepts overflow checks of a product (`n > SIZE_MAX / size`).
+   */
+  checkedBetween(key: string, from: number, to: number, kind?: CheckKind): boolean;
   /** The value last assigned to `key` before `at` (for `p = malloc(...)` lookups). */
   lastValue(key: string, at: number): SyntaxNode | undefined;
   /** Position of the last definition of `key` before `at` (the function start when none). */
@@ -90,7 +119,7 @@ const SCAN_QUERY = [
   '(init_declarator) @n',
   '(declaration) @n',
   '(assignment_expression) @n',
-  '(binary_expression operator: ["<" ">" "<=" ">="]) @n',
+  '(binary_expression operator: ["<" ">" "<=" ">=" "==" "!="]) @n',
   '(call_expression) @n',
 ].join(' ');
 let scan: Query | undefined;
@@ -156,6 +185,10 @@ export function keyOf(node: SyntaxNode | null | undefined): string | undefined {
   if (n.type === 'pointer_expression' && n.text.startsWith('*')) {
     const inner = keyOf(n.childForFieldName('argument'));
     return inner ? `*${inner}` : undefined;
+  }
+  if (n.type === 'subscript_expression' && n.childForFieldName('index')?.type === 'number_literal') {
+    const base = keyOf(n.childForFieldName('argument'));
+    return base ? `${base}[${n.childForFieldName('index')?.text}]` : undefined;
   }
   if (n.type === 'call_expression' && LENGTH.test(n.childForFieldName('function')?.text ?? '')) {
     const a = keyOf(n.childForFieldName('arguments')?.namedChildren[0]);
@@ -243,17 +276,21 @@ class FunctionAnalysis implements FunctionTaint {
     if (body) for (const c of scanQuery().captures(body)) this.#visit(c.node);
   }
 
+  /** The node being visited: a definition made now sits there. */
+  #cur: SyntaxNode | undefined;
+
   #def(key: string, d: Def): void {
+    const def = d.node || !this.#cur ? d : { ...d, node: this.#cur };
     const list = this.#defs.get(key);
-    if (list) list.push(d);
-    else this.#defs.set(key, [d]);
+    if (list) list.push(def);
+    else this.#defs.set(key, [def]);
   }
 
-  #check(key: string | undefined, at: number): void {
-    if (!key) return;
+  #check(key: string | undefined, c: Check): void {
+    if (!key || c.ranges.length === 0) return;
     const list = this.#checks.get(key);
-    if (list) list.push({ at });
-    else this.#checks.set(key, [{ at }]);
+    if (list) list.push(c);
+    else this.#checks.set(key, [c]);
     // a check on `strlen(x)` also bounds a variable that holds it, and the reverse is handled by defs
   }
 
@@ -273,21 +310,102 @@ class FunctionAnalysis implements FunctionTaint {
     return this.#last(key, at, true)?.at ?? this.fn.startIndex;
   }
 
-  checkedBetween(key: string, from: number, to: number): boolean {
-    return (this.#checks.get(key) ?? []).some((c) => c.at >= from && c.at < to);
+  checkedBetween(key: string, from: number, to: number, kind: CheckKind = 'bound'): boolean {
+    return this.#checked(key, from, to, kind, 0);
   }
 
-  /** A key's taint at `at`: its last definition's, unless a bound check came after that definition. */
-  #keyTaint(key: string, at: number): Taint | undefined {
-    const d = this.#last(key, at);
+  #checked(key: string, from: number, to: number, kind: CheckKind, depth: number): boolean {
+    const list = this.#checks.get(key);
+    if (!list) return false;
+    for (const c of list)
+      if (c.at >= from && c.at < to && (c.kind === 'bound' || kind === 'product') && inRanges(c.ranges, to) && this.#boundOk(c))
+        return true;
+    if (depth > 4) return false;
+    // checked on every way through an `if` before `to`: `if (n > room) { if (n > cap) return -1; reset(); }`
+    const tried = new Set<number>();
+    for (const c of list) {
+      if (c.at < from || c.at >= to) continue;
+      for (let a = c.node.parent; a && a.type !== 'function_definition' && a.startIndex >= from; a = a.parent) {
+        if (a.type !== 'if_statement' || a.endIndex > to || tried.has(a.id)) continue;
+        tried.add(a.id);
+        let s: SyntaxNode = a;
+        while (s.parent?.type === 'labeled_statement') s = s.parent;
+        const block = s.parent;
+        // `to` after the if in its block (a block's positions end before the else edge of an if it closes)
+        if (!block || block.startIndex > to || to >= block.endIndex - 0.4) continue;
+        if (this.#everyBranch(a, key, from, to, kind, depth)) return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether every branch of `ifStmt` that reaches `to` ends with `key` checked. */
+  #everyBranch(ifStmt: SyntaxNode, key: string, from: number, to: number, kind: CheckKind, depth: number): boolean {
+    const cons = ifStmt.childForFieldName('consequence');
+    const alt = ifStmt.childForFieldName('alternative');
+    const ends = (b: SyntaxNode | null, end: number): boolean => {
+      const landing = b ? exitLanding(b) : undefined;
+      if (b && landing !== undefined && !(landing >= b.endIndex && landing <= to)) return true;
+      const nested = b?.type === 'else_clause' ? b.namedChildren[b.namedChildren.length - 1] : undefined;
+      if (nested?.type === 'if_statement') return this.#everyBranch(nested, key, from, to, kind, depth + 1);
+      return this.#checked(key, from, end, kind, depth + 1);
+    };
+    return !!cons && ends(cons, branchEnd(cons)) && (alt ? ends(alt, branchEnd(alt)) : ends(null, elseEdge(ifStmt)));
+  }
+
+  /**
+   * Whether a check's bound is a real one: not set by input (a parameter, the length of a real object
+   * and a constant are bounds), not the key's own source (`m = n; if (n > m)`), and for an overflow
+   * check a quotient of a constant (`SIZE_MAX / size`).
+   */
+  #boundOk(c: Check): boolean {
+    if (!c.bound) return true;
+    if (c.ok !== undefined) return c.ok === true;
+    c.ok = 'pending';
+    let ok: boolean;
+    const b = stripParens(c.bound);
+    if (b.type === 'binary_expression' && b.childForFieldName('operator')?.text === '/' && isConstantExpr(b.childForFieldName('left')))
+      ok = true;
+    else {
+      const bt = this.#eval(c.bound, c.bound.startIndex, 0);
+      if (!bt) ok = true;
+      else if (!bt.origin && bt.kind === 'value') ok = false;
+      else {
+        const kt = c.side ? this.#eval(c.side, c.side.startIndex, 0) : undefined;
+        ok = !kt || sourceId(kt) !== sourceId(bt);
+      }
+    }
+    c.ok = ok;
+    return ok;
+  }
+
+  /**
+   * A key's taint at `at`: the join over the definitions that reach it, each unless a check after it
+   * holds on the way. `path` lists the points the path considered passes (`at` first, then the places
+   * where it goes around a branch that holds a later definition); `limit` leaves out the definitions
+   * after it (the ones in a branch gone around).
+   */
+  #keyTaint(key: string, at: number, path: readonly number[] = [at], limit = at): Taint | undefined {
+    const d = this.#last(key, limit);
     if (!d) return undefined;
     if (d.lazy) {
       const lazy = d.lazy;
       d.lazy = undefined;
       d.taint = lazy();
     }
-    if (!d.taint || this.checkedBetween(key, d.at, at)) return undefined;
-    return d.taint;
+    const point = path[path.length - 1] as number;
+    if (d.node && path.length <= 8) d.chain ??= branchChain(d.node);
+    // the branches the definition sits in that the path leaves on its way: a check holding at their end holds after
+    const left = d.chain ? d.chain.filter((r) => !(r.range[0] <= point && point < r.range[1])) : [];
+    const sanitised =
+      path.some((p) => this.checkedBetween(key, d.at, p)) || left.some((r) => this.checkedBetween(key, d.at, branchEnd(r.node)));
+    const t = d.taint && !sanitised ? d.taint : undefined;
+    const region = left[left.length - 1];
+    if (!region) return t;
+    const { node, landing } = region;
+    // a branch that always leaves before `point` does not reach it: the definitions before the branch do
+    if (landing !== undefined && !(landing >= node.endIndex && landing <= point)) return this.#keyTaint(key, at, path, node.startIndex);
+    return join(t, this.#keyTaint(key, at, [...path, region.skip], node.startIndex));
   }
 
   taintOf(expr: SyntaxNode | null | undefined): Taint | undefined {
@@ -359,20 +477,18 @@ class FunctionAnalysis implements FunctionTaint {
         const l = n.childForFieldName('left');
         const r = n.childForFieldName('right');
         const rt = r ? this.#eval(r, at, depth + 1) : undefined;
-        // `x % n` is below n, `x & k` below k: the bound is the right side
-        if (op === '%' || (op === '&' && !rt)) return undefined;
+        // `x % n` is below n, `x & k` below k: the bound is the right side, when input does not set it
+        if ((op === '%' || op === '&') && isBoundTaint(rt)) return undefined;
         if (op === '>>' && r?.type === 'number_literal' && Number(r.text) >= 8) return undefined;
         const lt = l ? this.#eval(l, at, depth + 1) : undefined;
         return join(lt, rt);
       }
       case 'conditional_expression': {
-        const cond = n.childForFieldName('condition');
         const a = n.childForFieldName('consequence');
         const b = n.childForFieldName('alternative');
-        // `n > MAX ? MAX : n` clamps: a branch compared in the condition counts as checked
-        const compared = new Set(cond ? relationalKeys(cond) : []);
-        const ta = a && !compared.has(keyOf(a) ?? '\0') ? this.#eval(a, at, depth + 1) : undefined;
-        const tb = b && !compared.has(keyOf(b) ?? '\0') ? this.#eval(b, at, depth + 1) : undefined;
+        // each arm where it stands: `n > MAX ? MAX : n` clamps, the check holding in the arm it picks
+        const ta = a ? this.#eval(a, Math.max(at, a.startIndex), depth + 1) : undefined;
+        const tb = b ? this.#eval(b, Math.max(at, b.startIndex), depth + 1) : undefined;
         return join(ta, tb);
       }
       case 'assignment_expression': {
@@ -384,7 +500,16 @@ class FunctionAnalysis implements FunctionTaint {
         const args = n.childForFieldName('arguments')?.namedChildren.filter((c) => c.type !== 'comment') ?? [];
         if (name === 'getenv' || name === 'secure_getenv')
           return { kind: 'value', steps: [step(n, `${name}() result (environment input)`)] };
-        if (CLAMP.test(name)) return undefined;
+        // `MIN(n, cap)` is below whichever argument is a bound
+        if (CLAMP.test(name)) {
+          let t: Taint | undefined;
+          for (const a of args) {
+            const ta = this.#eval(a, at, depth + 1);
+            if (isBoundTaint(ta)) return undefined;
+            t = join(t, ta);
+          }
+          return t;
+        }
         const a0 = args[0];
         if (LENGTH.test(name) && a0) {
           const key = keyOf(n);
@@ -406,6 +531,7 @@ class FunctionAnalysis implements FunctionTaint {
   }
 
   #visit(node: SyntaxNode): void {
+    this.#cur = node;
     switch (node.type) {
       case 'init_declarator': {
         const name = declaredName(node.childForFieldName('declarator'));
@@ -447,8 +573,11 @@ class FunctionAnalysis implements FunctionTaint {
         const lazy = (): Taint | undefined => {
           let t: Taint | undefined;
           if (op === '=') t = rt();
-          else if (op === '%=' || op === '&=') t = undefined;
-          else if (op === '>>=' || op === '/=') t = this.#keyTaint(key, node.startIndex) && rt();
+          else if ((op === '%=' || op === '&=') && isBoundTaint(rt())) t = undefined;
+          // `x >>= 8` drops the bits input set; a smaller shift or a division keeps an input value input
+          else if (op === '>>=' || op === '/=')
+            t =
+              op === '>>=' && right.type === 'number_literal' && Number(right.text) >= 8 ? undefined : this.#keyTaint(key, node.startIndex);
           else t = join(this.#keyTaint(key, node.startIndex), rt());
           return extend(t, node, `assigned to ${key}`);
         };
@@ -457,22 +586,41 @@ class FunctionAnalysis implements FunctionTaint {
       }
       case 'binary_expression': {
         const op = node.childForFieldName('operator')?.text ?? '';
-        if (/^(<|>|<=|>=)$/.test(op)) {
+        if (/^(<|>|<=|>=|==|!=)$/.test(op)) {
           const l = node.childForFieldName('left');
           const r = node.childForFieldName('right');
-          const loop = loopUpdated(node);
-          for (const [side, other] of [
-            [l, r],
-            [r, l],
+          if (!l || !r || l.type === 'null' || r.type === 'null') break;
+          // `a < b` bounds a where it holds and b where it fails; `a > b` the reverse; `a == K` pins a where it holds
+          const eq = op === '==' || op === '!=';
+          const less = op === '<' || op === '<=';
+          for (const [side, other, when] of [
+            [l, r, eq ? op === '==' : less],
+            [r, l, eq ? op === '==' : !less],
           ] as const) {
-            if (isZero(other)) continue;
-            const key = keyOf(side);
-            if (!key || (loop && !loop.has(key))) continue;
-            this.#check(key, node.startIndex);
+            // a comparison with 0 is a sign test, not a bound; equality bounds only when with a constant
+            if (eq ? !isConstantExpr(other) : isZero(other)) continue;
+            const { bound, product } = boundedKeys(side);
+            if (bound.length === 0 && product.length === 0) continue;
+            // `x != A && x != B`: false only when x is one of the constants, as one comparison
+            const { ranges, forLoop } = guardInfo(eq ? equalityChain(node, op) : node, when);
+            if (ranges.length === 0) continue;
+            const loop = forLoop ? loopUpdated(forLoop) : undefined;
+            const otherKeys = new Set(exprKeys(other));
+            const add = (key: string, kind: CheckKind, b?: SyntaxNode) => {
+              // `n > n`, `n + 1 > n`: a comparison with itself bounds nothing; a `for` condition bounds what the loop steps
+              if (otherKeys.has(key) || (loop && !loop.has(key))) return;
+              this.#check(key, { at: node.startIndex, node, ranges, kind, ...(b ? { bound: b, side } : {}) });
+            };
+            for (const key of bound) add(key, 'bound', other);
+            for (const key of product) add(key, 'product', other);
+            // `n > SIZE_MAX / size`: the product n * size cannot wrap, so size is checked for it too
+            const q = stripParens(other);
+            if (bound.length > 0 && q.type === 'binary_expression' && q.childForFieldName('operator')?.text === '/') {
+              const den = q.childForFieldName('right');
+              for (const key of den ? exprKeys(den) : [])
+                if (!bound.includes(key)) this.#check(key, { at: node.startIndex, node, ranges, kind: 'product' });
+            }
           }
-          // `SIZE_MAX / size < n`, `n > INT_MAX / k`: an overflow check bounds the identifiers in the quotient's partner
-          if (/SIZE_MAX|INT_MAX|UINT_MAX|LONG_MAX|SSIZE_MAX|UINT32_MAX|INT32_MAX|\//.test(node.text))
-            for (const id of node.descendantsOfType('identifier')) this.#check(id.text, node.startIndex);
         }
         break;
       }
@@ -482,7 +630,11 @@ class FunctionAnalysis implements FunctionTaint {
         this.calls.push(node);
         if (/assert/i.test(fname)) break;
         if (OVERFLOW_BUILTIN.test(fname)) {
-          for (const a of args) for (const id of a.descendantsOfType('identifier')) this.#check(id.text, node.startIndex);
+          // true on overflow: the operands are safe where it is false (or, its result kept, from here on)
+          const guarded = guardRanges(node, false);
+          const ranges: readonly Range[] = guarded.length > 0 ? guarded : [[node.endIndex, this.fn.endIndex]];
+          for (const a of args.slice(0, -1))
+            for (const key of exprKeys(a)) this.#check(key, { at: node.startIndex, node, ranges, kind: 'product' });
           const out = targetKey(args[args.length - 1]);
           if (out) this.#def(out, { at: node.endIndex, taint: undefined });
           break;
@@ -549,31 +701,138 @@ class FunctionAnalysis implements FunctionTaint {
   }
 }
 
-/** The keys compared relationally inside a condition. */
-function relationalKeys(cond: SyntaxNode): string[] {
+/** Whether a value with this taint can serve as a bound: untainted, a parameter's (the caller's capacity), or a real object's length. */
+function isBoundTaint(t: Taint | undefined): boolean {
+  return !t || t.origin === 'parameter' || t.kind === 'length';
+}
+
+/** The expression inside parentheses and casts. */
+function stripParens(n: SyntaxNode): SyntaxNode {
+  let v = n;
+  for (;;) {
+    const next =
+      v.type === 'parenthesized_expression' ? v.namedChildren[0] : v.type === 'cast_expression' ? v.childForFieldName('value') : null;
+    if (!next) return v;
+    v = next;
+  }
+}
+
+/** A compile-time value: literals, ALL_CAPS macros, `sizeof`, and their arithmetic. */
+function isConstantExpr(n: SyntaxNode | null | undefined): boolean {
+  if (!n) return false;
+  const v = stripParens(n);
+  switch (v.type) {
+    case 'number_literal':
+    case 'char_literal':
+    case 'sizeof_expression':
+      return true;
+    case 'identifier':
+      return /^[A-Z][A-Z0-9_]*$/.test(v.text);
+    case 'binary_expression':
+      return isConstantExpr(v.childForFieldName('left')) && isConstantExpr(v.childForFieldName('right'));
+    case 'unary_expression':
+      return isConstantExpr(v.childForFieldName('argument'));
+    default:
+      return false;
+  }
+}
+
+/** Which source a taint comes from: a parameter by its name, input by the node that reads it. */
+function sourceId(t: Taint): string {
+  const first = t.steps[0]?.node;
+  if (!first) return '';
+  return t.origin ? `p:${first.text}` : `n:${first.startIndex}:${first.endIndex}`;
+}
+
+/** The keys (identifiers, field paths, `strlen(x)`) an expression reads, outside `sizeof`. */
+function exprKeys(n: SyntaxNode): string[] {
   const out: string[] = [];
-  const visit = (n: SyntaxNode) => {
-    if (n.type === 'binary_expression' && /^(<|>|<=|>=)$/.test(n.childForFieldName('operator')?.text ?? '')) {
-      for (const s of [n.childForFieldName('left'), n.childForFieldName('right')]) {
-        const k = keyOf(s);
-        if (k) out.push(k);
-      }
+  const visit = (x: SyntaxNode) => {
+    if (x.type === 'sizeof_expression') return;
+    const k = keyOf(x);
+    if (k && (x.type === 'identifier' || x.type === 'field_expression' || x.type === 'call_expression')) {
+      out.push(k);
+      if (x.type !== 'field_expression') return;
     }
-    for (const c of n.namedChildren) visit(c);
+    for (const c of x.namedChildren) visit(c);
   };
-  visit(cond);
+  visit(n);
   return out;
 }
 
-/** For a comparison in a `for` condition, the keys the loop's update clause changes; undefined elsewhere. */
-function loopUpdated(cmp: SyntaxNode): Set<string> | undefined {
-  let cur: SyntaxNode | null = cmp;
-  while (cur?.parent && cur.parent.type !== 'for_statement') {
-    if (cur.type.endsWith('statement')) return undefined;
-    cur = cur.parent;
+/**
+ * The keys one side of a comparison bounds from above when the side is bounded: the key itself,
+ * the terms of a sum (`off + len > size` bounds both, sizes being non-negative), a key scaled by a
+ * constant; a product of two run-time values bounds neither, but cannot wrap (`product`).
+ */
+function boundedKeys(side: SyntaxNode): { bound: string[]; product: string[] } {
+  const k = keyOf(side);
+  if (k) return { bound: [k], product: [] };
+  const v = stripParens(side);
+  if (v !== side) return boundedKeys(v);
+  if (v.type !== 'binary_expression') return { bound: [], product: [] };
+  const op = v.childForFieldName('operator')?.text;
+  const l = v.childForFieldName('left');
+  const r = v.childForFieldName('right');
+  if (!l || !r) return { bound: [], product: [] };
+  const merge = (a: ReturnType<typeof boundedKeys>, b: ReturnType<typeof boundedKeys>) => ({
+    bound: [...a.bound, ...b.bound],
+    product: [...a.product, ...b.product],
+  });
+  switch (op) {
+    case '+':
+      return merge(
+        isConstantExpr(l) ? { bound: [], product: [] } : boundedKeys(l),
+        isConstantExpr(r) ? { bound: [], product: [] } : boundedKeys(r),
+      );
+    case '-':
+    case '<<':
+    case '/':
+      return isConstantExpr(r) ? boundedKeys(l) : { bound: [], product: [] };
+    case '*': {
+      if (isConstantExpr(r)) return boundedKeys(l);
+      if (isConstantExpr(l)) return boundedKeys(r);
+      return { bound: [], product: [...exprKeys(l), ...exprKeys(r)] };
+    }
+    default:
+      return { bound: [], product: [] };
   }
-  const loop = cur?.parent;
-  if (!loop || !cur || loop.childForFieldName('condition')?.id !== cur.id) return undefined;
+}
+
+/**
+ * The top of a chain `x != A && x != B ...` (or `x == A || x == B ...`) that `cmp` is part of, all
+ * comparing the same expression with constants: it has one value when each part has that value.
+ */
+function equalityChain(cmp: SyntaxNode, op: string): SyntaxNode {
+  const join = op === '!=' ? '&&' : '||';
+  const subject = (c: SyntaxNode): string | undefined => {
+    const l = c.childForFieldName('left');
+    const r = c.childForFieldName('right');
+    if (c.childForFieldName('operator')?.text !== op || !l || !r) return undefined;
+    return isConstantExpr(r) ? l.text : isConstantExpr(l) ? r.text : undefined;
+  };
+  const want = subject(cmp);
+  const same = (n: SyntaxNode): boolean => {
+    const v = stripParens(n);
+    if (v.type !== 'binary_expression') return false;
+    if (v.childForFieldName('operator')?.text === join) {
+      const l = v.childForFieldName('left');
+      const r = v.childForFieldName('right');
+      return !!l && !!r && same(l) && same(r);
+    }
+    return subject(v) === want;
+  };
+  let top = cmp;
+  for (let p = cmp.parent; p && want !== undefined; p = p.parent) {
+    if (p.type === 'parenthesized_expression') continue;
+    if (p.type !== 'binary_expression' || p.childForFieldName('operator')?.text !== join || !same(p)) break;
+    top = p;
+  }
+  return top;
+}
+
+/** The keys a `for` loop's update clause changes. */
+function loopUpdated(loop: SyntaxNode): Set<string> {
   const keys = new Set<string>();
   const update = loop.childForFieldName('update');
   if (update) {
