@@ -2,9 +2,10 @@
  * Forward pass of a 0.5B-class Hugging Face shape (Qwen2.5-0.5B's: 24 layers, width 896, 14 query and 2
  * key/value heads, SwiGLU 4864, 151,936 tied embeddings) with random weights made in-process: tokens/s and
  * bytes per parameter on wasm (and webgpu with --webgpu), beside PyTorch on the CPU running the reference
- * forward (reference/bench_forward.py) on the same shape in the same run, as a ratio.
+ * forward (reference/bench_forward.py) on the same shape in the same run, as a ratio. With --lora, one
+ * LoRA training step (r 8, alpha 16 on q/k/v/o; mean next-token NLL; Adam) instead of a forward pass.
  *
- *   node --import tsx bench/hf-forward.ts [--layers N] [--tokens T] [--webgpu]
+ *   node --import tsx bench/hf-forward.ts [--layers N] [--tokens T] [--webgpu] [--lora]
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -13,10 +14,14 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import type { HfCheckpoint } from '../src/hf/checkpoint.js';
 import { parseHfConfig } from '../src/hf/config.js';
-import { HfModel } from '../src/hf/model.js';
+import { HfModel, type LoraModule } from '../src/hf/model.js';
+import { HfPolicy } from '../src/hf/policy.js';
 import { type BackendName, useBackend, webgpuAvailable } from '../src/tfjs/backend.js';
 
-const { values: args } = parseArgs({ options: { layers: { type: 'string' }, tokens: { type: 'string' }, webgpu: { type: 'boolean' } } });
+const { values: args } = parseArgs({
+  options: { layers: { type: 'string' }, tokens: { type: 'string' }, webgpu: { type: 'boolean' }, lora: { type: 'boolean' } },
+});
+const LORA = { r: 8, alpha: 16, targets: ['q_proj', 'k_proj', 'v_proj', 'o_proj'] as LoraModule[] };
 const RAW = {
   model_type: 'qwen2',
   hidden_size: 896,
@@ -70,7 +75,15 @@ async function tfjsForward(name: BackendName) {
     [1, TOKENS],
     'int32',
   );
+  const policy = args.lora
+    ? new HfPolicy(model, { maxLength: TOKENS, lora: { r: LORA.r, alpha: LORA.alpha, targetModules: LORA.targets } })
+    : undefined;
+  const batch = { batch: 1, tokens: (await ids.data()) as Int32Array, mask: new Float32Array(TOKENS - 1).fill(1) };
   const run = async () => {
+    if (policy) {
+      await policy.sftStep(batch);
+      return;
+    }
     const r = tf.tidy(() => model.score(ids));
     await r.logp.data();
     tf.dispose([r.logp, r.entropy, r.values]);
@@ -84,7 +97,8 @@ async function tfjsForward(name: BackendName) {
   }
   const rss = process.memoryUsage().rss - rss0;
   ids.dispose();
-  model.dispose();
+  if (policy) policy.dispose();
+  else model.dispose();
   const ms = median(times);
   return { name, ms, tokensPerSecond: TOKENS / (ms / 1000), params, bytesPerParam: bytes / params, rssPerParam: rss / params, loadMs };
 }
@@ -120,7 +134,7 @@ function torchOnce(dir: string): Omit<TorchResult, 'blas'> | { why: string } {
   const env: NodeJS.ProcessEnv = { ...process.env, OMP_WAIT_POLICY: process.env.OMP_WAIT_POLICY ?? 'PASSIVE' };
   if (dir) env.LD_LIBRARY_PATH = [dir, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':');
   const r = spawnSync('/usr/bin/python3', [script], {
-    input: JSON.stringify({ config: RAW, tokens: TOKENS, repeats: REPEATS, threads: 2 }),
+    input: JSON.stringify({ config: RAW, tokens: TOKENS, repeats: REPEATS, threads: 2, ...(args.lora ? { lora: LORA } : {}) }),
     env,
     encoding: 'utf8',
     maxBuffer: 1 << 20,
@@ -130,7 +144,7 @@ function torchOnce(dir: string): Omit<TorchResult, 'blas'> | { why: string } {
 }
 
 console.log(
-  `forward of a ${RAW.num_hidden_layers}-layer Qwen2 shape (${((config.hiddenSize * config.vocabSize + RAW.num_hidden_layers * 14.9e6) / 1e6) | 0}M parameters), 1 x ${TOKENS} tokens, median of ${REPEATS}`,
+  `${args.lora ? 'LoRA step (r 8 on q/k/v/o, Adam)' : 'forward'} of a ${RAW.num_hidden_layers}-layer Qwen2 shape (${((config.hiddenSize * config.vocabSize + RAW.num_hidden_layers * 14.9e6) / 1e6) | 0}M parameters), 1 x ${TOKENS} tokens, median of ${REPEATS}`,
 );
 const torch = torchForward();
 if ('why' in torch) console.log(`pytorch: not run (${torch.why})`);
