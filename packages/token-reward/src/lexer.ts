@@ -21,6 +21,8 @@ const SPACE = /\s+/y;
 interface Lexicon {
   keywords: Map<number, string[]>;
   operators: Map<string, string[]>;
+  /** The same, for operators starting with an ASCII character, by its code. */
+  asciiOperators: Array<string[] | undefined>;
   /** The lexicon's comment and string patterns without the sticky flag, to search ahead with. */
   commentAhead: RegExp;
   stringAhead: RegExp;
@@ -96,7 +98,9 @@ export function lexTokens(lang: LoadedLanguage, text: string): SyntaxTokens {
     // keywords by a hash of their characters, so a word is matched without slicing it out
     const keywords = new Map<number, string[]>();
     for (const kw of spec.keywords) keywords.set(wordHash(kw, 0, kw.length), [...(keywords.get(wordHash(kw, 0, kw.length)) ?? []), kw]);
-    lex = { keywords, operators, commentAhead: ahead(spec.comment), stringAhead: ahead(spec.string) };
+    const asciiOperators: Array<string[] | undefined> = new Array(128).fill(undefined);
+    for (const [first, list] of operators) if (first.charCodeAt(0) < 128 && first.length === 1) asciiOperators[first.charCodeAt(0)] = list;
+    lex = { keywords, operators, asciiOperators, commentAhead: ahead(spec.comment), stringAhead: ahead(spec.string) };
     lexicons.set(lang, lex);
   }
   const kinds: string[] = [];
@@ -130,8 +134,10 @@ export function lexTokens(lang: LoadedLanguage, text: string): SyntaxTokens {
       end = Math.max(tryRe(NUMBER), i + 1);
       kind = 'NUM';
     } else if (isWord(text, i)) {
+      // the word's hash as it is scanned (the keyword table is keyed by it)
+      let h = c;
       end = i + 1;
-      while (end < n && isWord(text, end)) end++;
+      while (end < n && isWord(text, end)) h = (Math.imul(h, 31) + text.charCodeAt(end++)) | 0;
       // a string prefix (`u8"`, `rb'`): comments and strings start with no word character otherwise
       const q = text.charCodeAt(end);
       if (q === 34 || q === 39 || q === 96) {
@@ -143,7 +149,15 @@ export function lexTokens(lang: LoadedLanguage, text: string): SyntaxTokens {
       }
       if (kind === undefined) {
         const len = end - i;
-        kind = lex.keywords.get(wordHash(text, i, end))?.find((kw) => kw.length === len && text.startsWith(kw, i));
+        const same = lex.keywords.get(h);
+        if (same) {
+          for (const kw of same) {
+            if (kw.length === len && text.startsWith(kw, i)) {
+              kind = kw;
+              break;
+            }
+          }
+        }
         if (kind === undefined) {
           let k = end;
           while (k < n && (text.charCodeAt(k) === 32 || text.charCodeAt(k) === 9)) k++;
@@ -159,7 +173,16 @@ export function lexTokens(lang: LoadedLanguage, text: string): SyntaxTokens {
       end = strings.endAt(i);
       if (end > i) kind = 'STR';
       else {
-        const op = lex.operators.get(text[i] as string)?.find((o) => text.startsWith(o, i));
+        let op: string | undefined;
+        const ops = c < 128 ? lex.asciiOperators[c] : lex.operators.get(text[i] as string);
+        if (ops) {
+          for (const o of ops) {
+            if (text.startsWith(o, i)) {
+              op = o;
+              break;
+            }
+          }
+        }
         end = i + (op ? op.length : (text.codePointAt(i) as number) > 0xffff ? 2 : 1);
         // the lexicon's own string: no new string per operator, and its hash is already known
         kind = op ?? text.slice(i, end);
