@@ -6,13 +6,15 @@ import {
   isConstant,
   isRouteHandler,
   keyword,
+  nodeType,
   literalText,
+  namedArgs,
   type SinkHit,
   scopeOf,
 } from '../taint/python.js';
 import type { LanguageRules, PredicateResult, Rule, RuleHit, RuleMatch, SyntaxNode } from './rule.js';
 import { CREDENTIAL_RULE_TEXT, isPlaceholderSecret, PLAIN_SECRET_NAME, SECRET_LITERAL, SECRET_NAME, SECRET_RULE_TEXT } from './secrets.js';
-import { ancestor, namedArgs } from './syntax.js';
+import { ancestor } from './syntax.js';
 
 /** Positional arguments of a call's argument list. */
 function positional(args: SyntaxNode | undefined): SyntaxNode[] {
@@ -37,7 +39,7 @@ function assignmentsOf(at: SyntaxNode, name: string, before: number): SyntaxNode
 /** Whether a string value is built from input by formatting: `%`, `+`, f-strings, `.format()`. */
 function isFormatted(node: SyntaxNode | undefined, at: SyntaxNode, depth = 0): boolean {
   if (!node || depth > 3) return false;
-  switch (node.type) {
+  switch (nodeType(node)) {
     case 'string':
       return node.namedChildren.some((c) => c.type === 'interpolation');
     case 'binary_operator': {
@@ -152,7 +154,7 @@ function inTest(node: SyntaxNode, code: string): boolean {
  */
 function fixedBytes(node: SyntaxNode | undefined, at: SyntaxNode, depth: number): boolean {
   if (!node || depth > 4) return false;
-  switch (node.type) {
+  switch (nodeType(node)) {
     case 'string':
     case 'concatenated_string':
       return isConstant(node);

@@ -11,7 +11,29 @@
 import type { FlowStep } from '@srcode/dataset';
 import { parse, type SyntaxNode } from '@srcode/syntax';
 import type { RuleFlowStep } from '../rules/rule.js';
-import { namedArgs } from '../rules/syntax.js';
+
+/** The type of each node class of a grammar, learnt from its first node (a node's class is chosen by its type). */
+const KINDS = new Map<unknown, string>();
+
+/**
+ * A node's type, read through its class where the binding gives the type a class of its own, so that the walk
+ * does not cross into native code for it at every node; the shared base class (errors, anonymous nodes) asks the node.
+ */
+export function nodeType(node: SyntaxNode): string {
+  const c = node.constructor;
+  let k = KINDS.get(c);
+  if (k === undefined) {
+    k = node.type;
+    if (Object.getPrototypeOf(c.prototype) !== Object.prototype) KINDS.set(c, k);
+  }
+  return k;
+}
+
+/** Named children that are not comments (as `rules/syntax`'s `namedArgs`, with types read through `nodeType`). */
+export function namedArgs(node: SyntaxNode | null | undefined): SyntaxNode[] {
+  if (!node) return [];
+  return node.namedChildren.filter((c) => nodeType(c) !== 'comment');
+}
 
 /** Where a tainted value comes from; sinks choose which kinds they accept. */
 export type SourceKind = 'request' | 'input' | 'env' | 'io' | 'param';
@@ -124,12 +146,14 @@ function compose(t: Taint, prefix: string): Taint {
 }
 
 function positional(args: SyntaxNode | null | undefined): SyntaxNode[] {
-  return namedArgs(args).filter((a) => a.type !== 'keyword_argument' && a.type !== 'dictionary_splat' && a.type !== 'list_splat');
+  return namedArgs(args).filter(
+    (a) => nodeType(a) !== 'keyword_argument' && nodeType(a) !== 'dictionary_splat' && nodeType(a) !== 'list_splat',
+  );
 }
 
 export function keyword(args: SyntaxNode | null | undefined, name: string): SyntaxNode | undefined {
   for (const a of namedArgs(args)) {
-    if (a.type === 'keyword_argument' && a.childForFieldName('name')?.text === name) return a.childForFieldName('value') ?? undefined;
+    if (nodeType(a) === 'keyword_argument' && a.childForFieldName('name')?.text === name) return a.childForFieldName('value') ?? undefined;
   }
   return undefined;
 }
@@ -143,9 +167,9 @@ export function argument(call: SyntaxNode, index: number, name?: string): Syntax
 /** The literal text of a plain string node (no prefix, no quotes), or undefined. */
 export function literalText(node: SyntaxNode | null | undefined): string | undefined {
   if (node?.type !== 'string') return undefined;
-  if (node.namedChildren.some((c) => c.type === 'interpolation')) return undefined;
+  if (node.namedChildren.some((c) => nodeType(c) === 'interpolation')) return undefined;
   return namedArgs(node)
-    .filter((c) => c.type === 'string_content' || c.type === 'escape_sequence')
+    .filter((c) => nodeType(c) === 'string_content' || nodeType(c) === 'escape_sequence')
     .map((c) => c.text)
     .join('');
 }
@@ -153,9 +177,9 @@ export function literalText(node: SyntaxNode | null | undefined): string | undef
 /** Whether a value is a literal or built from literals and UPPER_CASE constants only. */
 export function isConstant(node: SyntaxNode | null | undefined): boolean {
   if (!node) return true;
-  switch (node.type) {
+  switch (nodeType(node)) {
     case 'string':
-      return !node.namedChildren.some((c) => c.type === 'interpolation');
+      return !node.namedChildren.some((c) => nodeType(c) === 'interpolation');
     case 'integer':
     case 'float':
     case 'true':
@@ -188,15 +212,15 @@ const IO_CALL =
 const IO_METHOD = /^(read|readline|readlines|recv|recvfrom|read_text|read_bytes)$/;
 
 function sourceOf(node: SyntaxNode, traits: FileTraits): TaintSource | undefined {
-  const text = node.type === 'call' ? (node.childForFieldName('function')?.text ?? '') : node.text;
-  if (node.type === 'attribute') {
+  const text = nodeType(node) === 'call' ? (node.childForFieldName('function')?.text ?? '') : node.text;
+  if (nodeType(node) === 'attribute') {
     if (REQUEST_ATTR.test(text)) return { kind: 'request', node, label: text };
     if (traits.httpHandler && /^self\.(path|headers|requestline)$/.test(text)) return { kind: 'request', node, label: text };
     if (/^(os\.environ|environ)$/.test(text)) return { kind: 'env', node, label: text };
     if (text === 'sys.argv') return { kind: 'input', node, label: text };
     return undefined;
   }
-  if (node.type !== 'call') return undefined;
+  if (nodeType(node) !== 'call') return undefined;
   if (REQUEST_CALL.test(text) || (traits.httpHandler && /^self\.rfile\.(read|readline)$/.test(text)))
     return { kind: 'request', node, label: `${text}()` };
   if (INPUT_CALL.test(text)) return { kind: 'input', node, label: `${text}()` };
@@ -279,7 +303,7 @@ const JSON_LABEL = /json|loads|get_data|body|data/;
 
 /** Names a condition checks positively (membership, prefix, pattern, allowed host), and for which sinks. */
 function checks(cond: SyntaxNode, positive: boolean, out: Map<string, number>): void {
-  switch (cond.type) {
+  switch (nodeType(cond)) {
     case 'parenthesized_expression':
       for (const c of namedArgs(cond)) checks(c, positive, out);
       return;
@@ -300,7 +324,7 @@ function checks(cond: SyntaxNode, positive: boolean, out: Map<string, number>): 
       return;
     }
     case 'comparison_operator': {
-      const ops = cond.children.filter((c) => !c.isNamed).map((c) => c.type);
+      const ops = cond.children.filter((c) => !c.isNamed).map((c) => nodeType(c));
       const parts = namedArgs(cond);
       if (parts.length !== 2) return;
       const [left, right] = parts as [SyntaxNode, SyntaxNode];
@@ -362,12 +386,12 @@ function isTaintedLooking(node: SyntaxNode): boolean {
 
 function mark(node: SyntaxNode, bits: number, out: Map<string, number>): void {
   // `os.path.realpath(p).startswith(base)` checks p; `x.lower() in A` checks x
-  if (node.type === 'parenthesized_expression') {
+  if (nodeType(node) === 'parenthesized_expression') {
     const inner = namedArgs(node)[0];
     if (inner) mark(inner, bits, out);
     return;
   }
-  if (node.type === 'call') {
+  if (nodeType(node) === 'call') {
     const fn = node.childForFieldName('function');
     const a = positional(node.childForFieldName('arguments'))[0];
     if (
@@ -386,10 +410,10 @@ function mark(node: SyntaxNode, bits: number, out: Map<string, number>): void {
       return;
     }
   }
-  if (node.type === 'identifier' || node.type === 'attribute' || node.type === 'subscript' || node.type === 'call') {
+  if (nodeType(node) === 'identifier' || nodeType(node) === 'attribute' || nodeType(node) === 'subscript' || nodeType(node) === 'call') {
     out.set(node.text, (out.get(node.text) ?? 0) | bits);
     // `urlparse(u).netloc == ...` checks u
-    if (node.type === 'attribute') {
+    if (nodeType(node) === 'attribute') {
       const obj = node.childForFieldName('object');
       if (obj && /^(netloc|hostname|host|scheme)$/.test(node.childForFieldName('attribute')?.text ?? '')) mark(obj, bits, out);
     }
@@ -401,20 +425,20 @@ const TERMINATES = /^(return_statement|raise_statement|continue_statement|break_
 function terminates(block: SyntaxNode | null | undefined): boolean {
   const last = namedArgs(block).at(-1);
   if (!last) return false;
-  if (TERMINATES.test(last.type)) return true;
-  if (last.type === 'expression_statement') {
+  if (TERMINATES.test(nodeType(last))) return true;
+  if (nodeType(last) === 'expression_statement') {
     const call = namedArgs(last)[0];
     if (call?.type === 'call')
       return /(^|\.)(abort|exit|_exit|fail|error|redirect|render_template|HttpResponseForbidden|HttpResponseBadRequest)$/.test(
         call.childForFieldName('function')?.text ?? '',
       );
   }
-  if (last.type === 'if_statement') {
+  if (nodeType(last) === 'if_statement') {
     // every branch terminates
-    const alts = last.children.filter((c) => c.type === 'else_clause' || c.type === 'elif_clause');
+    const alts = last.children.filter((c) => nodeType(c) === 'else_clause' || nodeType(c) === 'elif_clause');
     return (
       terminates(last.childForFieldName('consequence')) &&
-      alts.some((a) => a.type === 'else_clause') &&
+      alts.some((a) => nodeType(a) === 'else_clause') &&
       alts.every((a) => terminates(a.childForFieldName('body') ?? a.childForFieldName('consequence')))
     );
   }
@@ -509,7 +533,7 @@ const SQL_TEXT =
 /** Whether a value is SQL text: a string holding a statement, or a name assigned one earlier in the function. */
 function sqlLooking(node: SyntaxNode | undefined, at: SyntaxNode, depth = 0): boolean {
   if (!node || depth > 2) return false;
-  if (node.type === 'identifier') {
+  if (nodeType(node) === 'identifier') {
     const scope = scopeOf(at);
     for (const a of scope.descendantsOfType(['assignment', 'augmented_assignment'])) {
       if (a.startIndex >= at.startIndex || a.childForFieldName('left')?.text !== node.text) continue;
@@ -517,7 +541,7 @@ function sqlLooking(node: SyntaxNode | undefined, at: SyntaxNode, depth = 0): bo
     }
     return false;
   }
-  return /^(string|concatenated_string|binary_operator|parenthesized_expression|call)$/.test(node.type) && SQL_TEXT.test(node.text);
+  return /^(string|concatenated_string|binary_operator|parenthesized_expression|call)$/.test(nodeType(node)) && SQL_TEXT.test(node.text);
 }
 
 /** The argument of a database-layer call that holds its SQL text (one of the first three positional ones). */
@@ -704,7 +728,7 @@ function sinkFor(fn: string, call: SyntaxNode, code: string): SinkSpec | undefin
 /** Names a pattern binds (`a`, `a, b`, `(a, [b, c])`, `self.x`, `d[k]` binds d). */
 function targets(node: SyntaxNode | null | undefined): string[] {
   if (!node) return [];
-  switch (node.type) {
+  switch (nodeType(node)) {
     case 'identifier':
     case 'attribute':
       return [node.text];
@@ -747,8 +771,8 @@ class Walker {
 
   run(): ScopeResult {
     const state: State = { vars: new Map(), clean: new Set(), derived: new Map(), checked: new Map() };
-    if (this.scope.type === 'function_definition') this.#params(state);
-    const body = this.scope.type === 'module' ? this.scope : this.scope.childForFieldName('body');
+    if (nodeType(this.scope) === 'function_definition') this.#params(state);
+    const body = nodeType(this.scope) === 'module' ? this.scope : this.scope.childForFieldName('body');
     this.#block(body, state);
     return { hits: this.hits };
   }
@@ -760,14 +784,14 @@ class Walker {
     for (const p of names) {
       let id: SyntaxNode | null | undefined;
       let type: string | undefined;
-      if (p.type === 'identifier') id = p;
-      else if (p.type === 'typed_parameter') {
-        id = namedArgs(p).find((c) => c.type === 'identifier');
+      if (nodeType(p) === 'identifier') id = p;
+      else if (nodeType(p) === 'typed_parameter') {
+        id = namedArgs(p).find((c) => nodeType(c) === 'identifier');
         type = p.childForFieldName('type')?.text;
-      } else if (p.type === 'default_parameter' || p.type === 'typed_default_parameter') {
+      } else if (nodeType(p) === 'default_parameter' || nodeType(p) === 'typed_default_parameter') {
         id = p.childForFieldName('name');
         type = p.childForFieldName('type')?.text;
-      } else if (p.type === 'list_splat_pattern' || p.type === 'dictionary_splat_pattern') id = namedArgs(p)[0];
+      } else if (nodeType(p) === 'list_splat_pattern' || nodeType(p) === 'dictionary_splat_pattern') id = namedArgs(p)[0];
       if (id?.type !== 'identifier') continue;
       const name = id.text;
       if (name === 'self' || name === 'cls' || name === 'request' || name === 'req') continue;
@@ -787,7 +811,7 @@ class Walker {
   }
 
   #stmt(stmt: SyntaxNode, state: State): void {
-    switch (stmt.type) {
+    switch (nodeType(stmt)) {
       case 'function_definition':
       case 'class_definition':
       case 'decorated_definition':
@@ -825,7 +849,7 @@ class Walker {
         for (const item of stmt.descendantsOfType('with_item')) {
           const value = item.childForFieldName('value');
           if (!value) continue;
-          if (value.type === 'as_pattern') {
+          if (nodeType(value) === 'as_pattern') {
             const expr = namedArgs(value)[0];
             if (expr) {
               this.#sinks(expr, state);
@@ -838,10 +862,10 @@ class Walker {
       }
       case 'try_statement':
         for (const c of namedArgs(stmt)) {
-          if (c.type === 'block') this.#block(c, state);
-          else if (c.type === 'except_clause' || c.type === 'else_clause' || c.type === 'finally_clause')
+          if (nodeType(c) === 'block') this.#block(c, state);
+          else if (nodeType(c) === 'except_clause' || nodeType(c) === 'else_clause' || nodeType(c) === 'finally_clause')
             this.#block(
-              namedArgs(c).find((b) => b.type === 'block'),
+              namedArgs(c).find((b) => nodeType(b) === 'block'),
               state,
             );
         }
@@ -862,17 +886,17 @@ class Walker {
         for (const c of namedArgs(stmt)) this.#stmt(c, state);
         return;
       default:
-        if (stmt.type.endsWith('_statement') || stmt.type.endsWith('_clause')) this.#sinks(stmt, state);
+        if (nodeType(stmt).endsWith('_statement') || nodeType(stmt).endsWith('_clause')) this.#sinks(stmt, state);
         else this.#expressionStatement(stmt, state);
     }
   }
 
   #expressionStatement(e: SyntaxNode, state: State): void {
-    if (e.type === 'assignment') {
+    if (nodeType(e) === 'assignment') {
       this.#assignment(e, state);
       return;
     }
-    if (e.type === 'augmented_assignment') {
+    if (nodeType(e) === 'augmented_assignment') {
       const left = e.childForFieldName('left');
       const right = e.childForFieldName('right');
       if (right) this.#sinks(right, state);
@@ -885,7 +909,7 @@ class Walker {
     }
     this.#sinks(e, state);
     // `p.resolve().relative_to(base)` raises unless p is inside base
-    if (e.type === 'call') {
+    if (nodeType(e) === 'call') {
       const fn = e.childForFieldName('function');
       if (fn?.type === 'attribute' && /^(relative_to)$/.test(fn.childForFieldName('attribute')?.text ?? '')) {
         const m = new Map<string, number>();
@@ -927,7 +951,10 @@ class Walker {
         continue;
       }
       // unpacking from a tuple literal keeps element-wise taint
-      if ((l?.type === 'pattern_list' || l?.type === 'tuple_pattern') && (right.type === 'tuple' || right.type === 'expression_list')) {
+      if (
+        (l?.type === 'pattern_list' || l?.type === 'tuple_pattern') &&
+        (nodeType(right) === 'tuple' || nodeType(right) === 'expression_list')
+      ) {
         const ls = namedArgs(l);
         const rs = namedArgs(right);
         if (ls.length === rs.length) {
@@ -967,7 +994,7 @@ class Walker {
     const cond = stmt.childForFieldName('condition');
     if (cond) this.#sinks(cond, state);
     const cons = stmt.childForFieldName('consequence');
-    const alts = stmt.children.filter((c) => c.type === 'elif_clause' || c.type === 'else_clause');
+    const alts = stmt.children.filter((c) => nodeType(c) === 'elif_clause' || nodeType(c) === 'else_clause');
     const inBody = fork(state);
     if (cond) this.#apply(cond, true, inBody);
     this.#block(cons, inBody);
@@ -977,7 +1004,7 @@ class Walker {
     if (cond) this.#apply(cond, false, rest);
     let hasElse = false;
     for (const alt of alts) {
-      if (alt.type === 'elif_clause') {
+      if (nodeType(alt) === 'elif_clause') {
         const c = alt.childForFieldName('condition');
         const b = fork(rest);
         if (c) {
@@ -1023,12 +1050,19 @@ class Walker {
 
   #returned(stmt: SyntaxNode, returned: SyntaxNode, state: State): void {
     // `return body, 200` / `return body, 200, headers`: the body is the first element
-    const value = returned.type === 'tuple' || returned.type === 'expression_list' ? (namedArgs(returned)[0] ?? returned) : returned;
+    const value =
+      nodeType(returned) === 'tuple' || nodeType(returned) === 'expression_list' ? (namedArgs(returned)[0] ?? returned) : returned;
     const html = htmlLiteral(value);
     // outside a route handler, only HTML built from parameters and returned counts
     if (!this.route && !html) return;
-    if (value.type === 'dictionary' || value.type === 'list' || value.type === 'set' || value.type === 'list_comprehension') return;
-    if (value.type === 'call') {
+    if (
+      nodeType(value) === 'dictionary' ||
+      nodeType(value) === 'list' ||
+      nodeType(value) === 'set' ||
+      nodeType(value) === 'list_comprehension'
+    )
+      return;
+    if (nodeType(value) === 'call') {
       const fnNode = value.childForFieldName('function');
       const fn = fnNode?.text ?? '';
       let obj = fnNode?.type === 'attribute' ? fnNode.childForFieldName('object') : null;
@@ -1044,8 +1078,8 @@ class Walker {
         obj &&
         /\.(format|join|replace|substitute)$/.test(fn) &&
         (/^[A-Z][A-Z0-9_]*$/.test(obj.text) ||
-          (/^(string|concatenated_string|binary_operator|identifier)$/.test(obj.type) &&
-            (obj.type !== 'identifier' || this.eval(obj, state).length > 0 || html)));
+          (/^(string|concatenated_string|binary_operator|identifier)$/.test(nodeType(obj)) &&
+            (nodeType(obj) !== 'identifier' || this.eval(obj, state).length > 0 || html)));
       if (!/^(str|f|fmt)$/.test(fn) && !stringMethod) return;
     }
     const t = this.eval(value, state);
@@ -1116,14 +1150,14 @@ class Walker {
   #inComprehensions(call: SyntaxNode, top: SyntaxNode, state: State): State {
     const comps: SyntaxNode[] = [];
     for (let p = call.parent; p && p !== top.parent; p = p.parent) {
-      if (/^(list|set|dictionary)_comprehension$|^generator_expression$/.test(p.type)) comps.unshift(p);
+      if (/^(list|set|dictionary)_comprehension$|^generator_expression$/.test(nodeType(p))) comps.unshift(p);
       if (p === top) break;
     }
     if (!comps.length) return state;
     const s = fork(state);
     for (const comp of comps) {
       for (const clause of namedArgs(comp)) {
-        if (clause.type !== 'for_in_clause') continue;
+        if (nodeType(clause) !== 'for_in_clause') continue;
         const right = clause.childForFieldName('right');
         this.#bind(clause.childForFieldName('left'), right ? this.eval(right, s) : NO, s, clause, right ? this.#proved(right, s) : false);
       }
@@ -1135,7 +1169,7 @@ class Walker {
     const args = call.childForFieldName('arguments');
     if (!args) return NO;
     // `f(x for x in xs)`: the generator is the argument list
-    if (args.type === 'generator_expression') return this.eval(args, state);
+    if (nodeType(args) === 'generator_expression') return this.eval(args, state);
     let t: Taint = NO;
     for (const a of namedArgs(args)) t = union(t, this.eval(a, state));
     return t;
@@ -1143,7 +1177,7 @@ class Walker {
 
   /** Whether a value is proved clean for every sink: constants, numbers, sanitised or allow-listed names. */
   #proved(node: SyntaxNode, state: State, bit: number = SINK.all): boolean {
-    switch (node.type) {
+    switch (nodeType(node)) {
       case 'identifier':
       case 'attribute': {
         if (state.clean.has(node.text) || isConstant(node) || ((state.checked.get(node.text) ?? 0) & bit) === bit) return true;
@@ -1167,13 +1201,15 @@ class Walker {
           if (args?.type === 'generator_expression') return this.#proved(args, state, bit);
           return (
             args?.type === 'argument_list' &&
-            namedArgs(args).every((x) => this.#proved(x.type === 'keyword_argument' ? (x.childForFieldName('value') ?? x) : x, state, bit))
+            namedArgs(args).every((x) =>
+              this.#proved(nodeType(x) === 'keyword_argument' ? (x.childForFieldName('value') ?? x) : x, state, bit),
+            )
           );
         }
         return false;
       }
       case 'string':
-        return namedArgs(node).every((c) => c.type !== 'interpolation' || this.#proved(namedArgs(c)[0] as SyntaxNode, state, bit));
+        return namedArgs(node).every((c) => nodeType(c) !== 'interpolation' || this.#proved(namedArgs(c)[0] as SyntaxNode, state, bit));
       case 'binary_operator':
       case 'parenthesized_expression':
       case 'concatenated_string':
@@ -1188,7 +1224,7 @@ class Walker {
         // the body is proved with each loop variable proved when its iterable is
         const s = fork(state);
         for (const clause of namedArgs(node)) {
-          if (clause.type !== 'for_in_clause') continue;
+          if (nodeType(clause) !== 'for_in_clause') continue;
           const right = clause.childForFieldName('right');
           const ok = right ? this.#proved(right, s, bit) : false;
           for (const name of targets(clause.childForFieldName('left'))) {
@@ -1210,13 +1246,13 @@ class Walker {
 
   /** The flows of an expression under `state`. */
   eval(node: SyntaxNode, state: State): Taint {
-    const src = node.type === 'attribute' || node.type === 'call' ? sourceOf(node, traitsOf(this.code)) : undefined;
+    const src = nodeType(node) === 'attribute' || nodeType(node) === 'call' ? sourceOf(node, traitsOf(this.code)) : undefined;
     if (src) {
       const checked = state.checked.get(node.text) ?? 0;
       const document = src.kind === 'request' && JSON_LABEL.test(src.label);
       return [{ source: src, via: [], safe: checked, composed: false, prefix: '', document }];
     }
-    switch (node.type) {
+    switch (nodeType(node)) {
       case 'identifier':
         return state.clean.has(node.text) ? NO : (state.vars.get(node.text) ?? NO);
       case 'attribute': {
@@ -1242,11 +1278,11 @@ class Walker {
         let t: Taint = NO;
         let prefix = '';
         for (const c of namedArgs(node)) {
-          if (c.type === 'interpolation') {
+          if (nodeType(c) === 'interpolation') {
             const e = c.childForFieldName('expression') ?? namedArgs(c)[0];
             if (e) t = union(t, compose(this.eval(e, state), prefix));
             prefix += '{}';
-          } else if (c.type === 'string_content' || c.type === 'escape_sequence') prefix += c.text;
+          } else if (nodeType(c) === 'string_content' || nodeType(c) === 'escape_sequence') prefix += c.text;
         }
         return t;
       }
@@ -1297,8 +1333,8 @@ class Walker {
         // a value under `$where` (or a JSON value that may itself be an operator document) can inject query operators
         let t: Taint = NO;
         for (const c of namedArgs(node)) {
-          const key = c.type === 'pair' ? literalText(c.childForFieldName('key')) : undefined;
-          const value = c.type === 'pair' ? c.childForFieldName('value') : c;
+          const key = nodeType(c) === 'pair' ? literalText(c.childForFieldName('key')) : undefined;
+          const value = nodeType(c) === 'pair' ? c.childForFieldName('value') : c;
           if (!value) continue;
           const vt = this.eval(value, state);
           t = union(
@@ -1325,10 +1361,10 @@ class Walker {
       case 'dictionary_comprehension': {
         const s = fork(state);
         for (const clause of namedArgs(node)) {
-          if (clause.type === 'for_in_clause') {
+          if (nodeType(clause) === 'for_in_clause') {
             const right = clause.childForFieldName('right');
             this.#bind(clause.childForFieldName('left'), right ? this.eval(right, s) : NO, s, clause, false);
-          } else if (clause.type === 'if_clause') {
+          } else if (nodeType(clause) === 'if_clause') {
             const c = namedArgs(clause)[0];
             if (c) this.#apply(c, true, s);
           }
@@ -1425,7 +1461,7 @@ function checksInput(at: SyntaxNode, name: string): boolean {
     .descendantsOfType(['function_definition', 'class_definition'])
     .find((d) => d.childForFieldName('name')?.text === name);
   if (!def) return true; // a lambda or an assigned callable: left as an unknown call
-  if (def.type === 'class_definition') return true;
+  if (nodeType(def) === 'class_definition') return true;
   const body = def.childForFieldName('body')?.text ?? '';
   return /\b(raise|abort|assert)\b|\bnot in\b|\bin\s+[A-Z_]|escape|quote|basename|realpath|abspath|normpath|commonpath|relative_to|secure_filename|safe_join|\b(int|float)\(|fullmatch|re\.match|isdigit|isalnum|isidentifier|startswith|urlparse|netloc/.test(
     body,
@@ -1435,14 +1471,14 @@ function checksInput(at: SyntaxNode, name: string): boolean {
 function stringPrefix(node: SyntaxNode): string {
   const lit = literalText(node);
   if (lit !== undefined) return lit;
-  if (node.type === 'binary_operator') {
+  if (nodeType(node) === 'binary_operator') {
     const l = node.childForFieldName('left');
     const r = node.childForFieldName('right');
     return (l ? stringPrefix(l) : '') + (r ? stringPrefix(r) : '');
   }
-  if (node.type === 'string') {
+  if (nodeType(node) === 'string') {
     return namedArgs(node)
-      .map((c) => (c.type === 'interpolation' ? '{}' : c.type === 'string_content' ? c.text : ''))
+      .map((c) => (nodeType(c) === 'interpolation' ? '{}' : nodeType(c) === 'string_content' ? c.text : ''))
       .join('');
   }
   return '{}';
@@ -1450,9 +1486,9 @@ function stringPrefix(node: SyntaxNode): string {
 
 /** Whether a value is a string built by formatting (`%`, `+`, f-string, `.format`) rather than a plain literal or name. */
 function composedString(node: SyntaxNode): boolean {
-  switch (node.type) {
+  switch (nodeType(node)) {
     case 'string':
-      return node.namedChildren.some((c) => c.type === 'interpolation');
+      return node.namedChildren.some((c) => nodeType(c) === 'interpolation');
     case 'binary_operator':
       return /^[%+]$/.test(node.child(1)?.text ?? '') && !isConstant(node);
     case 'call':
@@ -1467,7 +1503,7 @@ function composedString(node: SyntaxNode): boolean {
 }
 
 function htmlLiteral(value: SyntaxNode): boolean {
-  const strings = value.type === 'string' ? [value, ...value.descendantsOfType('string')] : value.descendantsOfType('string');
+  const strings = nodeType(value) === 'string' ? [value, ...value.descendantsOfType('string')] : value.descendantsOfType('string');
   return strings.some((s) => /<[a-zA-Z/!]/.test(s.text));
 }
 
@@ -1486,11 +1522,11 @@ function derivedFrom(right: SyntaxNode): string | undefined {
       n = fn.childForFieldName('object');
     else return undefined;
   }
-  return n && n !== right && (n.type === 'identifier' || n.type === 'attribute') ? n.text : undefined;
+  return n && n !== right && (nodeType(n) === 'identifier' || nodeType(n) === 'attribute') ? n.text : undefined;
 }
 
 function insideLambda(call: SyntaxNode, top: SyntaxNode): boolean {
-  for (let p = call.parent; p && p !== top; p = p.parent) if (p.type === 'lambda') return true;
+  for (let p = call.parent; p && p !== top; p = p.parent) if (nodeType(p) === 'lambda') return true;
   return false;
 }
 
@@ -1518,12 +1554,12 @@ function merge(into: State, branches: readonly State[]): void {
 
 /** Whether a function is a web route handler: a route decorator, or a Django-style view taking `request`. */
 export function isRouteHandler(fn: SyntaxNode): boolean {
-  if (fn.type !== 'function_definition') return false;
+  if (nodeType(fn) !== 'function_definition') return false;
   const deco = fn.parent?.type === 'decorated_definition' ? fn.parent : null;
   if (!deco) return false;
   return namedArgs(deco).some(
     (d) =>
-      d.type === 'decorator' &&
+      nodeType(d) === 'decorator' &&
       /^@\s*[\w.]*\.(route|get|post|put|delete|patch|api_route|websocket)\s*\(|^@\s*(route|get|post|put|delete|api_view|require_http_methods|require_GET|require_POST|csrf_exempt|login_required|app\.\w+)\b/.test(
         d.text,
       ),
@@ -1539,7 +1575,7 @@ let cache = new Map<number, ScopeResult>();
 /** The function (or module) whose body holds `node`. */
 export function scopeOf(node: SyntaxNode): SyntaxNode {
   let cur: SyntaxNode | null = node.parent;
-  while (cur && !SCOPES.has(cur.type)) cur = cur.parent;
+  while (cur && !SCOPES.has(nodeType(cur))) cur = cur.parent;
   return cur ?? node.tree.rootNode;
 }
 
