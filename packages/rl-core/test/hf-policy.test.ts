@@ -96,6 +96,23 @@ describe("rl-core's train() on an HfPolicy (LoRA + value head)", () => {
     second.dispose();
   });
 
+  it('the base reference evaluates as the base model does, while the policy keeps its trained adapters, also when calls overlap', async () => {
+    await useBackend('wasm');
+    const policy = await HfPolicy.load(llama, { maxLength: 16, learningRate: 1e-2 });
+    const batch = packBatch(prompts, targets, 16);
+    await policy.sftStep(batch);
+    await policy.sftStep(batch);
+    const base = await HfPolicy.load(llama, { maxLength: 16 });
+    const want = await base.evaluate(batch);
+    const [ref, own] = await Promise.all([policy.baseReference().evaluate(batch), policy.evaluate(batch)]);
+    expect(Array.from(ref.logp)).toEqual(Array.from(want.logp));
+    expect(Array.from(own.logp)).not.toEqual(Array.from(want.logp));
+    expect(Array.from((await policy.evaluate(batch)).logp)).toEqual(Array.from(own.logp));
+    await expect(policy.baseReference().sftStep(batch)).rejects.toThrow(/only to evaluate/);
+    policy.dispose();
+    base.dispose();
+  });
+
   it.each(['ppo', 'grpo'] as const)(
     '%s steps run with per-token rewards; PPO trains the value head, GRPO does not need it',
     async (algo) => {

@@ -247,7 +247,8 @@ export async function trainCommand(a: Args, out: Out): Promise<number> {
   const outDir = typeof a.out === 'string' ? a.out : 'srcode-rl-hf';
   const info = await useBackend(backendOf(a));
   const { policy, text } = await openPolicy(a, dir);
-  const reference = algo === 'sft' || kl === 0 ? undefined : await HfPolicy.load(dir, { maxLength: policy.maxLength });
+  // the KL reference is the base model: the policy's own weights with the adapters switched off
+  const reference = algo === 'sft' || kl === 0 ? undefined : policy.baseReference();
   try {
     if (typeof a.resume === 'string') await policy.restore(a.resume);
     await mkdir(outDir, { recursive: true });
@@ -330,7 +331,6 @@ export async function trainCommand(a: Args, out: Out): Promise<number> {
     out(`saved ${outDir} (adapter_model.safetensors + adapter_config.json load with PEFT)`);
   } finally {
     policy.dispose();
-    reference?.dispose();
   }
   return 0;
 }

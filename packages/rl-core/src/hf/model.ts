@@ -140,6 +140,8 @@ export class HfModel {
   private valueB: tf.Variable;
   private rope?: { cos: tf.Tensor2D; sin: tf.Tensor2D; n: number };
   private training = false;
+  /** False: the projections run without their adapters (the base model), e.g. for KL to the base. */
+  adaptersOn = true;
   private static count = 0;
   /** Prefix of its variables' names (unique per model). */
   readonly prefix: string;
@@ -294,7 +296,7 @@ export class HfModel {
     const bias = this.base.get(`${name}.bias`);
     if (bias) y = tf.add(y, bias);
     const a = this.adapters.get(name);
-    if (a && this.lora) {
+    if (a && this.lora && this.adaptersOn) {
       const input = this.training && this.lora.dropout > 0 ? tf.dropout(x, this.lora.dropout) : x;
       y = tf.add(y, tf.mul(linear(linear(input, a.a), a.b), this.lora.alpha / this.lora.r));
     }

@@ -164,9 +164,20 @@ export class HfPolicy implements Policy, Checkpointable {
   }
 
   async evaluate(batch: TokenBatch): Promise<PolicyOutputs> {
+    return this.evaluateWith(batch, true);
+  }
+
+  /** `evaluate` with the adapters on or off; the switch covers only the synchronous graph building, so calls may overlap. */
+  private async evaluateWith(batch: TokenBatch, adapters: boolean): Promise<PolicyOutputs> {
     const n = this.narrow(batch);
     this.model.setTraining(false);
-    const r = tf.tidy(() => this.model.score(n.tokens));
+    this.model.adaptersOn = adapters;
+    let r: ReturnType<HfModel['score']>;
+    try {
+      r = tf.tidy(() => this.model.score(n.tokens));
+    } finally {
+      this.model.adaptersOn = true;
+    }
     const [logp, values, entropy] = await Promise.all([r.logp.data(), r.values.data(), r.entropy.data()]);
     tf.dispose([r.logp, r.values, r.entropy, n.tokens]);
     return {
@@ -174,6 +185,24 @@ export class HfPolicy implements Policy, Checkpointable {
       logp: n.widen(logp as Float32Array),
       values: n.widen(values as Float32Array),
       entropy: n.widen(entropy as Float32Array),
+    };
+  }
+
+  /**
+   * The base model (this policy with its adapters switched off) as a `Policy` that only evaluates: the
+   * KL reference of an RL stage without a second copy of the weights. Its values come from this policy's
+   * value head; its other methods throw.
+   */
+  baseReference(): Policy {
+    const frozen = (what: string) => async () => {
+      throw new RlCoreError('invalid-option', `expected the base reference only to evaluate, found a call to ${what}`);
+    };
+    return {
+      maxLength: this.maxLength,
+      evaluate: (batch) => this.evaluateWith(batch, false),
+      sample: frozen('sample'),
+      sftStep: frozen('sftStep'),
+      ppoStep: frozen('ppoStep'),
     };
   }
 
