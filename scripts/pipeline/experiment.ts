@@ -120,6 +120,19 @@ const UNIT = [0, 1] as const;
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 const pts = (x: number) => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)} points`;
 
+/**
+ * Whether the claim holds: by the means, and whether the seeds' 95% intervals bear it out too (the
+ * reduction's lower end above 50%, the well-formedness change's lower end at 0 or above).
+ */
+function claimVerdict(rows: readonly ConditionRow[]): string {
+  if (!rows.length) return 'the claim is not reproduced by this run';
+  const firm = rows.filter((r) => (r.insecureReduction?.low ?? -1) > TARGET.reduction && (r.wellFormedChange?.low ?? -1) >= 0);
+  const names = rows.map((r) => r.name).join(' and ');
+  return firm.length
+    ? `the claim is reproduced under ${names}, and the 95% intervals over seeds bear it out under ${firm.map((r) => r.name).join(' and ')}`
+    : `by the means the claim is reproduced under ${names}, but not beyond seed noise: no 95% interval over seeds keeps the reduction above 50% and the well-formedness change at 0 or above`;
+}
+
 /** The experiment's tables from the kept results of every seed. */
 export function analyse(runs: readonly SeedRuns[], conditions: readonly RlConditionName[], rlSteps: number): Experiment {
   const seeds = runs.map((r) => r.seed);
@@ -186,9 +199,15 @@ export function analyse(runs: readonly SeedRuns[], conditions: readonly RlCondit
               const b = sftOf(s.seed).insecureRate;
               return b > 0 ? (b - s.insecureRate) / b : Number.NaN;
             }),
+            [Number.NEGATIVE_INFINITY, 1],
           )
         : null,
-      wellFormedChange: isRl ? tInterval(perSeed.map((s) => s.wellFormedRate - sftOf(s.seed).wellFormedRate)) : null,
+      wellFormedChange: isRl
+        ? tInterval(
+            perSeed.map((s) => s.wellFormedRate - sftOf(s.seed).wellFormedRate),
+            [-1, 1],
+          )
+        : null,
       curve,
       stepsToTarget: reached?.step ?? null,
     };
@@ -300,14 +319,7 @@ export function analyse(runs: readonly SeedRuns[], conditions: readonly RlCondit
           (r) =>
             `${formatRate(r.insecure)} insecure (${pct(r.insecureReduction?.mean ?? Number.NaN)} fewer) and ${formatRate(r.wellFormed)} well-formed under ${r.name}`,
         )
-        .join(', ')}: the claim is ${
-        tokenRows.some(claimed)
-          ? `reproduced under ${tokenRows
-              .filter(claimed)
-              .map((r) => r.name)
-              .join(' and ')}`
-          : 'not reproduced by this run'
-      }.`
+        .join(', ')}: ${claimVerdict(tokenRows.filter(claimed))}.`
     : `The paper claims ${PAPER_CLAIM}; this run trained no token-level condition, so it does not test the claim.`;
 
   return {

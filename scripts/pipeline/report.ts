@@ -238,7 +238,7 @@ iframe{width:100%;border:1px solid #d5dae1}.claim{font-size:15px;border-left:4px
 <h1>SRCode main job</h1>
 <p class="claim">${esc(x.claim)}</p>
 <p class="${x.target.met ? 'good' : 'bad'}"><b>${esc(x.target.sentence)}</b></p><ul>${checks}</ul>
-<p>${r.split.tasks.train} training prompts (SFT and RL) and <b>${r.split.tasks.heldout} held-out prompts</b> (every evaluation), split by ${esc(r.split.unit)} (${r.split.units.train} ${esc(r.split.unit)}s for training, ${r.split.units.heldout} held out; no ${esc(r.split.unit)} on both sides); seeds ${x.seeds.join(', ')}; ${x.rlSteps} RL steps per condition, each from the same seed's SFT checkpoint. Wall time <b>${r.wallSeconds.toFixed(0)} s</b> on the <b>${esc(r.backend)}</b> backend (${times}); policy ${r.policy.layers} layers × ${r.policy.width} wide.</p>
+<p>${r.split.tasks.train} training prompts (SFT and RL) and <b>${r.split.tasks.heldout} held-out prompts</b> (every evaluation), split by ${esc(r.split.unit)} (${r.split.units.train} ${esc(r.split.unit)}s for training, ${r.split.units.heldout} held out; no ${esc(r.split.unit)} on both sides${r.split.movedToTrain ? `; ${r.split.movedToTrain} held out at first moved to training, as no training pair had their CWE` : ''}); seeds ${x.seeds.join(', ')}; ${x.rlSteps} RL steps per condition, each from the same seed's SFT checkpoint. Wall time <b>${r.wallSeconds.toFixed(0)} s</b> on the <b>${esc(r.backend)}</b> backend (${times}); policy ${r.policy.layers} layers × ${r.policy.width} wide.</p>
 <h2>Conditions (held-out prompts, mean over seeds)</h2>
 <p><small>${esc(x.intervalMethod)}. Insecure: a high or medium finding of the built-in analyser; well-formed: parses without error. ${esc(x.functional.note)}.</small></p>
 ${conditionTable(x.rows)}
@@ -268,7 +268,8 @@ ${chart('KL to the SFT policy per RL step', 'mean KL per token', 'kl')}
 <tr><td>teacher-forced reward maps (${esc(r.rewardMaps.tokenizer)} tokens)</td><td>${r.rewardMaps.maps} maps, ${r.rewardMaps.tokens} tokens: ${r.rewardMaps.positive} positive, ${r.rewardMaps.negative} negative</td></tr>
 <tr><td>records in the training / held-out split</td><td>${r.split.records.train} / ${r.split.records.heldout}</td></tr>
 <tr><td>training tasks (changed regions of training-split pairs)</td><td>${r.tasks.length}${r.skippedTasks.length ? `, ${r.skippedTasks.length} skipped` : ''}</td></tr>
-<tr><td>held-out prompts</td><td>${r.heldout.length}</td></tr></table>
+<tr><td>held-out prompts</td><td>${r.heldout.length}</td></tr>
+<tr><td>tasks whose vulnerable answer the analyser flags and fixed answer it does not (training / held-out)</td><td>${r.split.detectable.train} / ${r.split.detectable.heldout}</td></tr></table>
 <h2>Token rewards of every pair the run uses</h2>
 <p>Teacher-forced maps (vulnerable side, then fixed side) of each training and held-out pair; every accepted pair's maps are on <a href="${esc(r.allMapsFile)}">${esc(r.allMapsFile)}</a>.</p>
 ${mapSections}

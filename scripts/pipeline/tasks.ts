@@ -136,12 +136,17 @@ export interface RecordSplit {
   unit: 'project' | 'commit' | 'pair';
   /** Distinct units in each split. */
   units: { train: number; heldout: number };
+  /** Held-out units moved to training because the training split had no pair of their CWE. */
+  moved: number;
 }
 
 /**
  * Splits records with the dataset's leak-free `splitPairs`: all pairs of one project on one side. Data from
  * a single project (the embedded sample) is split by commit instead, the next unit that keeps a fix whole.
  * The split is seeded by 0 whatever the run's seed, so every seed trains and evaluates on the same prompts.
+ * A held-out unit with a pair whose CWE no training pair has is moved, whole, to training: a policy of this
+ * size learns a CWE's answers from its training pairs, and asked for one it was never shown it writes noise
+ * that measures nothing.
  */
 export function splitRecords(records: readonly PrimeVulPlusRecord[], heldoutShare: number): RecordSplit {
   const projects = new Set(records.map((r) => r.pair.provenance.project ?? ''));
@@ -156,9 +161,22 @@ export function splitRecords(records: readonly PrimeVulPlusRecord[], heldoutShar
   );
   const back = (pairs: RepairPair[] | undefined) => (pairs ?? []).map((p) => byId.get(p.id) as PrimeVulPlusRecord);
   const train = back(parts.train);
-  const heldout = back(parts.heldout);
+  const cwesOf = (r: PrimeVulPlusRecord) => r.pair.cwes[0] ?? 'none';
+  const taught = new Set(train.map(cwesOf));
+  const units = new Map<string, PrimeVulPlusRecord[]>();
+  for (const r of back(parts.heldout)) units.set(groupOf(r.pair), [...(units.get(groupOf(r.pair)) ?? []), r]);
+  const heldout: PrimeVulPlusRecord[] = [];
+  let moved = 0;
+  for (const rs of units.values()) {
+    if (rs.every((r) => taught.has(cwesOf(r)))) heldout.push(...rs);
+    else {
+      train.push(...rs);
+      for (const r of rs) taught.add(cwesOf(r));
+      moved++;
+    }
+  }
   const count = (rs: PrimeVulPlusRecord[]) => new Set(rs.map((r) => groupOf(r.pair))).size;
-  return { train, heldout, unit, units: { train: count(train), heldout: count(heldout) } };
+  return { train, heldout, unit, units: { train: count(train), heldout: count(heldout) }, moved };
 }
 
 /** A task's prompt as the policy reads it: the start token, then its characters. */

@@ -41,6 +41,8 @@ describe('the main job with --quick, end to end', () => {
     expect(summary.split.tasks.heldout).toBeGreaterThan(0);
     expect(summary.split.tasks.train).toBeGreaterThan(0);
     expect(summary.heldout).toHaveLength(summary.split.tasks.heldout);
+    expect(summary.split.unit).toBe('commit'); // the embedded sample is one project
+    expect(summary.split.detectable.train).toBeGreaterThan(0);
     const trained = new Set(summary.tasks.map((t: { id: string }) => t.id));
     const evaluated = readFileSync(join(out, 'eval-results.jsonl'), 'utf8')
       .trim()

@@ -5,7 +5,7 @@ import type { PrimeVulPlusRecord } from '@srcode/dataset';
 import { CHAR_TOKENS } from '@srcode/rl-core';
 import { type BackendName, useBackend } from '@srcode/rl-core/tfjs';
 import type { MainContext } from '../context.js';
-import { type RecordSplit, type Task, promptIds, splitRecords, tasksFrom } from '../tasks.js';
+import { type RecordSplit, Scorer, type Task, promptIds, splitRecords, tasksFrom } from '../tasks.js';
 
 /** The records to draw tasks from and the policy's settings. */
 export interface SetupInput {
@@ -37,8 +37,24 @@ export interface SplitSummary {
   heldoutShare: number;
   records: { train: number; heldout: number };
   units: { train: number; heldout: number };
+  /** Held-out units moved to training because no training pair had their CWE. */
+  movedToTrain: number;
   /** Tasks used: training prompts (SFT and RL) and held-out prompts (every evaluation). */
   tasks: { train: number; heldout: number };
+  /** Of those, tasks whose vulnerable answer the analyser flags and whose fixed answer it does not. */
+  detectable: { train: number; heldout: number };
+}
+
+/**
+ * Tasks whose insecure answer the analyser can tell from the secure one (it flags the vulnerable region and
+ * not the fixed one) first, the others after, each in their order: on real data, where most changed regions
+ * hold nothing an analyser sees, the tasks kept are those whose insecure samples can be measured.
+ */
+function detectableFirst(tasks: readonly Task[], scorer: Scorer): { tasks: Task[]; detectable: Set<string> } {
+  const detectable = new Set(
+    tasks.filter((t) => scorer.score(t, t.pair.vulnerableCode).insecure && !scorer.score(t, t.pair.fixedCode).insecure).map((t) => t.id),
+  );
+  return { tasks: [...tasks.filter((t) => detectable.has(t.id)), ...tasks.filter((t) => !detectable.has(t.id))], detectable };
 }
 
 /** The training tasks (at most `maxTasks`), the held-out ones, the policy's config and the backend in use. */
@@ -60,13 +76,16 @@ export interface SetupOutput {
  */
 export async function setupStage(ctx: MainContext, input: SetupInput): Promise<SetupOutput> {
   const split = splitRecords(input.records, input.heldout / 100);
-  const { tasks: allTasks, skipped } = tasksFrom(split.train, input.maxChars);
+  const scorer = new Scorer();
+  const { tasks: found, skipped } = tasksFrom(split.train, input.maxChars);
+  const { tasks: allTasks, detectable } = detectableFirst(found, scorer);
   const tasks = allTasks.slice(0, input.maxTasks);
   if (allTasks.length > tasks.length) ctx.log('train', `${allTasks.length} training tasks, the first ${tasks.length} used (--max-tasks)`);
   for (const s of skipped) ctx.log('train', `task skipped: ${s}`);
   if (!tasks.length)
     throw new Error('no accepted record of the training split has a changed region small enough for the policy; raise --max-chars');
-  const { tasks: allHeldout, skipped: skippedHeldout } = tasksFrom(split.heldout, Number.POSITIVE_INFINITY);
+  const { tasks: foundHeldout, skipped: skippedHeldout } = tasksFrom(split.heldout, Number.POSITIVE_INFINITY);
+  const { tasks: allHeldout, detectable: detectableHeldout } = detectableFirst(foundHeldout, scorer);
   for (const s of skippedHeldout) ctx.log('train', `held-out prompt skipped: ${s}`);
   const heldout = allHeldout.slice(0, input.maxHeldout);
   if (!heldout.length) throw new Error('the held-out split has no prompt the analyser can score; lower --heldout or give more pairs');
@@ -90,8 +109,14 @@ export async function setupStage(ctx: MainContext, input: SetupInput): Promise<S
     heldoutShare: input.heldout / 100,
     records: { train: split.train.length, heldout: split.heldout.length },
     units: split.units,
+    movedToTrain: split.moved,
     tasks: { train: tasks.length, heldout: heldout.length },
+    detectable: {
+      train: tasks.filter((t) => detectable.has(t.id)).length,
+      heldout: heldout.filter((t) => detectableHeldout.has(t.id)).length,
+    },
   };
+  if (split.moved) ctx.log('train', `${split.moved} held-out ${split.unit}(s) moved to training: no training pair had their CWE`);
   ctx.log(
     'train',
     `split by ${split.unit}: ${tasks.length} training tasks (${split.units.train} ${split.unit}s), ${heldout.length} held-out prompts (${split.units.heldout}); backend ${info.name}; policy ${config.layers}x${config.width}, max length ${maxLength}`,
