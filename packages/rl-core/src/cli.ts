@@ -223,14 +223,15 @@ at the EOS tokens of config.json, generation_config.json and tokenizer_config.js
     score: hfCommand(
       'scoreCommand',
       'log-probabilities of token ids under a Hugging Face checkpoint',
-      `--model DIR --ids 1,2,3,... [options]
+      `--model DIR --ids 1,2,3,... | --text TEXT [options]
 
 Loads a Llama or Qwen2 checkpoint (config.json + model.safetensors or a sharded index; F32, F16, BF16)
 and prints {"ids": [...], "logprobs": [...]} on stdout, logprobs[i] = log p(ids[i+1] | ids[0..i]).
   --model DIR                       the checkpoint folder
   --ids 1,2,3                       token ids, comma-separated
+  --text TEXT                       or a text, tokenised by the checkpoint's tokenizer.json (its BOS when it adds one)
   ${BACKEND}    (default auto)`,
-      strings('model ids backend'),
+      strings('model ids text backend'),
     ),
     experiment: tfjsCommand(
       'experimentCommand',

@@ -28,6 +28,20 @@ describe('srcode-rl score (real subprocess)', () => {
     for (const [i, v] of got.logprobs.entries()) expect(Math.abs(v - (want.logprobs[i] as number))).toBeLessThan(1e-4);
   });
 
+  it('--text scores the ids the tokenizer gives the text', () => {
+    const want = JSON.parse(readFileSync(`${fixture('qwen2-tiny-bf16')}/expected.json`, 'utf8')).tokenizer[0] as {
+      text: string;
+      ids: number[];
+    };
+    const text = run(['score', '--model', fixture('qwen2-tiny-bf16'), '--text', want.text, '--backend', 'cpu']);
+    expect(text.code, text.stderr).toBe(0);
+    const got = JSON.parse(text.stdout) as { ids: number[]; logprobs: number[] };
+    expect(got.ids).toEqual(want.ids);
+    expect(got.logprobs).toHaveLength(got.ids.length - 1);
+    const byIds = run(['score', '--model', fixture('qwen2-tiny-bf16'), '--ids', got.ids.join(','), '--backend', 'cpu']);
+    expect(JSON.parse(byIds.stdout)).toEqual(got);
+  });
+
   it('--help names the options; bad ids, ids past the vocabulary and a missing folder exit 2 with one line', () => {
     const help = run(['score', '--help']);
     expect(help.code).toBe(0);
@@ -43,7 +57,7 @@ describe('srcode-rl score (real subprocess)', () => {
     expect(missing.stderr).toMatch(/^srcode-rl score: \/nonexistent-folder\/config\.json: expected a JSON file/);
     const noIds = run(['score', '--model', fixture('llama-tiny')]);
     expect(noIds.code).toBe(2);
-    expect(noIds.stderr).toMatch(/expected --ids/);
+    expect(noIds.stderr).toMatch(/expected one of --ids 1,2,3 .* and --text TEXT/);
   });
 });
 

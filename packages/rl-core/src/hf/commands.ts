@@ -44,15 +44,18 @@ export function parseIds(text: string): number[] {
   return ids;
 }
 
-/** `srcode-rl score --model DIR --ids 1,2,3`: {"ids","logprobs"}, logprobs[i] = log p(ids[i + 1] | ids[0..i]). */
+/** `srcode-rl score --model DIR --ids 1,2,3` (or `--text TEXT`): {"ids","logprobs"}, logprobs[i] = log p(ids[i + 1] | ids[0..i]). */
 export async function scoreCommand(a: Args, out: Out): Promise<number> {
   const dir = needModel(a);
-  if (typeof a.ids !== 'string') throw new RlCoreError('invalid-option', 'expected --ids 1,2,3 (token ids, comma-separated)');
-  const ids = parseIds(a.ids);
+  if ((typeof a.ids === 'string') === (typeof a.text === 'string'))
+    throw new RlCoreError('invalid-option', 'expected one of --ids 1,2,3 (token ids, comma-separated) and --text TEXT');
+  const given = typeof a.ids === 'string' ? parseIds(a.ids) : undefined;
   const backend = backendOf(a);
   await useBackend(backend);
   const model = await HfModel.load(dir);
   try {
+    // --text: the checkpoint's tokenizer, with its BOS when it adds one, no chat format
+    const ids = given ?? encodePrompt(await loadHfText(dir, model.config), a.text as string, { raw: true });
     const V = model.config.vocabSize;
     const i = ids.findIndex((id) => id >= V);
     if (i >= 0)
