@@ -7,42 +7,47 @@ import { encodePrompt, loadHfText } from '../src/hf/chat.js';
 import { HfPolicy } from '../src/hf/policy.js';
 import { train } from '../src/train.js';
 import { packBatch } from '../src/trainer.js';
-import { useBackend } from '../src/tfjs/backend.js';
+import { useBackend, webgpuAvailable } from '../src/tfjs/backend.js';
 
 const qwen = fileURLToPath(new URL('./fixtures/hf/qwen2-tiny-bf16', import.meta.url));
 const llama = fileURLToPath(new URL('./fixtures/hf/llama-tiny', import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), 'rl-core-hf-policy-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
+const hasWebgpu = await webgpuAvailable();
+
 describe('HfPolicy sampling with the key/value cache', () => {
-  it('gives each sampled token the log-prob the full forward pass gives it (rows of different lengths, GQA, biases)', async () => {
-    await useBackend('wasm');
-    const policy = await HfPolicy.load(qwen, { maxLength: 24, lora: { r: 2, targetModules: ['q_proj', 'v_proj', 'o_proj'] } });
-    // a non-zero adapter, so the cached path must apply it too
-    await policy.sftStep(packBatch([[5, 6, 7]], [[8, 9]], 24));
-    const prompts = [[3, 4, 5, 6, 7, 8, 9], [10], [11, 12, 13]];
-    const comps = await policy.sample(prompts, { maxNewTokens: 12, seed: 3 });
-    expect(comps.map((c) => c.tokens.length)).toEqual([12, 12, 12]);
-    const out = await policy.evaluate(
-      packBatch(
-        prompts,
-        comps.map((c) => c.tokens),
-        24,
-      ),
-    );
-    comps.forEach((c, b) => {
-      for (let j = 0; j < c.tokens.length; j++) {
-        const full = out.logp[b * 23 + (prompts[b] as number[]).length - 1 + j] as number;
-        expect(Math.abs((c.logp[j] as number) - full)).toBeLessThan(1e-4);
-      }
-    });
-    // the same seed samples the same tokens; stop tokens end a row there
-    expect((await policy.sample(prompts, { maxNewTokens: 12, seed: 3 })).map((c) => c.tokens)).toEqual(comps.map((c) => c.tokens));
-    const stop = comps[0]?.tokens[2] as number;
-    const stopped = await policy.sample(prompts, { maxNewTokens: 12, seed: 3, stopTokens: [stop] });
-    expect(stopped[0]?.tokens).toEqual(comps[0]?.tokens.slice(0, 3));
-    policy.dispose();
-  });
+  it.each(hasWebgpu ? ['wasm', 'webgpu'] : ['wasm'])(
+    'gives each sampled token the log-prob the full forward pass gives it on %s (rows of different lengths, GQA, biases)',
+    async (backend) => {
+      await useBackend(backend as 'wasm' | 'webgpu');
+      const policy = await HfPolicy.load(qwen, { maxLength: 24, lora: { r: 2, targetModules: ['q_proj', 'v_proj', 'o_proj'] } });
+      // a non-zero adapter, so the cached path must apply it too
+      await policy.sftStep(packBatch([[5, 6, 7]], [[8, 9]], 24));
+      const prompts = [[3, 4, 5, 6, 7, 8, 9], [10], [11, 12, 13]];
+      const comps = await policy.sample(prompts, { maxNewTokens: 12, seed: 3 });
+      expect(comps.map((c) => c.tokens.length)).toEqual([12, 12, 12]);
+      const out = await policy.evaluate(
+        packBatch(
+          prompts,
+          comps.map((c) => c.tokens),
+          24,
+        ),
+      );
+      comps.forEach((c, b) => {
+        for (let j = 0; j < c.tokens.length; j++) {
+          const full = out.logp[b * 23 + (prompts[b] as number[]).length - 1 + j] as number;
+          expect(Math.abs((c.logp[j] as number) - full)).toBeLessThan(1e-4);
+        }
+      });
+      // the same seed samples the same tokens; stop tokens end a row there
+      expect((await policy.sample(prompts, { maxNewTokens: 12, seed: 3 })).map((c) => c.tokens)).toEqual(comps.map((c) => c.tokens));
+      const stop = comps[0]?.tokens[2] as number;
+      const stopped = await policy.sample(prompts, { maxNewTokens: 12, seed: 3, stopTokens: [stop] });
+      expect(stopped[0]?.tokens).toEqual(comps[0]?.tokens.slice(0, 3));
+      policy.dispose();
+    },
+  );
 
   it('writes prompts in the chat format of the template, with EOS tokens from the configs', async () => {
     await useBackend('cpu');
