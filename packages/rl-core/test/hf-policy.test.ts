@@ -83,15 +83,19 @@ describe("rl-core's train() on an HfPolicy (LoRA + value head)", () => {
         ...(dir ? { checkpoint: { dir } } : {}),
         sft: { examples: ({ step }) => [step % 2], prompt: (i) => prompts[i] as number[], target: (i) => targets[i] as number[] },
       });
-    const straight = await HfPolicy.load(llama, { maxLength: 16, learningRate: 1e-2 });
+    // LoRA dropout on: its masks are seeded by the step count, so the resumed run still matches
+    const lora = { r: 4, alpha: 8, dropout: 0.1, targetModules: ['q_proj' as const, 'v_proj' as const, 'up_proj' as const] };
+    const straight = await HfPolicy.load(llama, { maxLength: 16, learningRate: 1e-2, lora });
     const r = await sft(undefined, 4, straight);
+    // masks were drawn: each adapted projection of the last step took a seed past the step's own
+    expect(straight.model.dropoutSeed).toBe(4 * 100_003 + 2 * 3);
     expect(r.history.map((h) => h.loss)).toHaveLength(4);
     expect((r.history[2]?.loss as number) < (r.history[0]?.loss as number)).toBe(true);
     const dir = join(tmp, 'sft');
-    const first = await HfPolicy.load(llama, { maxLength: 16, learningRate: 1e-2 });
+    const first = await HfPolicy.load(llama, { maxLength: 16, learningRate: 1e-2, lora });
     await sft(dir, 2, first);
     first.dispose();
-    const second = await HfPolicy.load(llama, { maxLength: 16, learningRate: 1e-2 });
+    const second = await HfPolicy.load(llama, { maxLength: 16, learningRate: 1e-2, lora });
     const resumed = await sft(dir, 4, second);
     expect(resumed.resumedFrom).toBe(2);
     expect(resumed.history.map((h) => h.loss)).toEqual(r.history.map((h) => h.loss));

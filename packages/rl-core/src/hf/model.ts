@@ -140,6 +140,11 @@ export class HfModel {
   private valueB: tf.Variable;
   private rope?: { cos: tf.Tensor2D; sin: tf.Tensor2D; n: number };
   private training = false;
+  /**
+   * Seed of the next LoRA dropout mask; each adapted projection takes the next one. The policy sets it from
+   * its step count before each step, so a resumed run draws the masks an uninterrupted one would.
+   */
+  dropoutSeed = 1;
   /** False: the projections run without their adapters (the base model), e.g. for KL to the base. */
   adaptersOn = true;
   private static count = 0;
@@ -297,7 +302,7 @@ export class HfModel {
     if (bias) y = tf.add(y, bias);
     const a = this.adapters.get(name);
     if (a && this.lora && this.adaptersOn) {
-      const input = this.training && this.lora.dropout > 0 ? tf.dropout(x, this.lora.dropout) : x;
+      const input = this.training && this.lora.dropout > 0 ? tf.dropout(x, this.lora.dropout, undefined, this.dropoutSeed++) : x;
       y = tf.add(y, tf.mul(linear(linear(input, a.a), a.b), this.lora.alpha / this.lora.r));
     }
     return y;

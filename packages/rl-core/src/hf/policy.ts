@@ -232,6 +232,7 @@ export class HfPolicy implements Policy, Checkpointable {
     let report: tf.Tensor[] = [];
     const vars = this.model.trainable();
     this.model.setTraining(true);
+    this.model.dropoutSeed = (this.step + 1) * 100_003;
     let value: tf.Scalar;
     let grads: tf.NamedTensorMap;
     try {
