@@ -136,7 +136,7 @@ function shapePattern(text: string): WalkPattern | undefined {
 
 /** Whether `node` has the shape, its captures added to `caps` (a capture keeps its first node). */
 function matchShape(node: SyntaxNode, shape: Shape, caps: Record<string, SyntaxNode>): boolean {
-  if (shape.type === '_' ? !node.isNamed : node.type !== shape.type) return false;
+  if (shape.type === '_' ? !node.isNamed : typeOf(node) !== shape.type) return false;
   for (const [field, sub] of shape.fields) {
     const child = node.childForFieldName(field);
     if (!child || !matchShape(child, sub, caps)) return false;
@@ -238,59 +238,102 @@ function walkPatterns(source: string): { patterns: WalkPattern[]; sources: strin
   return { patterns, sources };
 }
 
-/** A file's nodes of the kinds walk patterns name, each call with its `function` node and text, found once per file. */
-interface WalkNodes {
-  readonly nodes: readonly SyntaxNode[];
+/** The type of each node class of a grammar, learnt from its first node (the binding picks a node's class by its type). */
+const CLASS_TYPES = new Map<unknown, string>();
+
+/** A node's type through its class where the class is the type's own; the shared base class asks the node. */
+function typeOf(node: SyntaxNode): string {
+  const c = node.constructor;
+  let t = CLASS_TYPES.get(c);
+  if (t === undefined) {
+    t = node.type;
+    if (Object.getPrototypeOf(c.prototype) !== Object.prototype) CLASS_TYPES.set(c, t);
+  }
+  return t;
+}
+
+/** A file's calls in document order: each one's `function` node, its type and its text. */
+interface CallInfo {
   readonly fn: readonly (SyntaxNode | null)[];
+  readonly fnType: readonly string[];
   readonly fnText: readonly string[];
 }
 
-function walkNodes(root: SyntaxNode): WalkNodes {
-  const nodes = root.descendantsOfType(['call', 'return_statement', 'string']);
-  const fn: (SyntaxNode | null)[] = [];
-  const fnText: string[] = [];
-  for (const n of nodes) {
-    const f = n.type === 'call' ? n.childForFieldName('function') : null;
-    fn.push(f);
-    fnText.push(f ? f.text : '');
+/** One file's nodes by type and its calls' `function` nodes and texts, each looked up once, when a pattern first needs them. */
+class WalkNodes {
+  readonly #byType = new Map<string, readonly SyntaxNode[]>();
+  #calls?: CallInfo;
+  readonly #args = new Map<number, SyntaxNode | null>();
+
+  constructor(readonly root: SyntaxNode) {}
+
+  ofType(type: string): readonly SyntaxNode[] {
+    let nodes = this.#byType.get(type);
+    if (!nodes) {
+      nodes = this.root.descendantsOfType(type);
+      this.#byType.set(type, nodes);
+    }
+    return nodes;
   }
-  return { nodes, fn, fnText };
+
+  calls(): CallInfo {
+    if (!this.#calls) {
+      const fn: (SyntaxNode | null)[] = [];
+      const fnType: string[] = [];
+      const fnText: string[] = [];
+      for (const n of this.ofType('call')) {
+        const f = n.childForFieldName('function');
+        fn.push(f);
+        fnType.push(f ? typeOf(f) : '');
+        fnText.push(f ? f.text : '');
+      }
+      this.#calls = { fn, fnType, fnText };
+    }
+    return this.#calls;
+  }
+
+  args(i: number, call: SyntaxNode): SyntaxNode | null {
+    let a = this.#args.get(i);
+    if (a === undefined) {
+      a = call.childForFieldName('arguments');
+      this.#args.set(i, a);
+    }
+    return a;
+  }
 }
 
 /**
- * The matches of walk patterns, captures as a query gives them: call, return and string patterns in document
- * order (per node, patterns in their order), then each shape pattern's, by alternative and in document order.
+ * The matches of walk patterns, captures as a query gives them: the call patterns over the file's calls in
+ * document order (per call, patterns in their order), then each other pattern's over its nodes in document order.
  */
-function walkMatches(
-  patterns: readonly WalkPattern[],
-  all: WalkNodes,
-  ofType: (type: string) => readonly SyntaxNode[],
-): Record<string, SyntaxNode>[] {
+function walkMatches(patterns: readonly WalkPattern[], all: WalkNodes): Record<string, SyntaxNode>[] {
   const out: Record<string, SyntaxNode>[] = [];
-  const shaped = patterns.filter((p) => p.type === 'shape');
-  if (shaped.length) patterns = patterns.filter((p) => p.type !== 'shape');
-  const { nodes, fn, fnText } = all;
-  for (let i = 0; i < nodes.length; i++) {
-    const node = nodes[i] as SyntaxNode;
-    const type = node.type;
-    for (const p of patterns) {
-      if (p.type !== type) continue;
-      if (type !== 'call') {
-        out.push({ finding: node });
-        continue;
-      }
+  const callPatterns = patterns.filter((p) => p.type === 'call');
+  if (callPatterns.length) {
+    const calls = all.ofType('call');
+    const { fn, fnType, fnText } = all.calls();
+    for (let i = 0; i < calls.length; i++) {
       const f = fn[i];
-      if (!f || !p.fnTypes?.includes(f.type) || !p.re?.test(fnText[i] as string)) continue;
-      if (p.args) {
-        const args = node.childForFieldName('arguments');
-        if (args?.type !== 'argument_list') continue;
-        out.push({ finding: node, fn: f, args });
-      } else out.push({ finding: node, fn: f });
+      if (!f) continue;
+      const node = calls[i] as SyntaxNode;
+      for (const p of callPatterns) {
+        if (!p.fnTypes?.includes(fnType[i] as string) || !p.re?.test(fnText[i] as string)) continue;
+        if (p.args) {
+          const args = all.args(i, node);
+          if (!args || typeOf(args) !== 'argument_list') continue;
+          out.push({ finding: node, fn: f, args });
+        } else out.push({ finding: node, fn: f });
+      }
     }
   }
-  for (const p of shaped) {
+  for (const p of patterns) {
+    if (p.type === 'return_statement' || p.type === 'string') {
+      for (const node of all.ofType(p.type)) out.push({ finding: node });
+      continue;
+    }
+    if (p.type !== 'shape') continue;
     for (const sh of p.shapes ?? []) {
-      for (const node of ofType(sh.type)) {
+      for (const node of all.ofType(sh.type)) {
         const caps: Record<string, SyntaxNode> = {};
         if (!matchShape(node, sh, caps)) continue;
         const ok = (p.tests ?? []).every((t) => {
@@ -378,7 +421,6 @@ export class BuiltinAnalyzer implements SyncAnalyzer {
     const seen = new Set<string>();
     let root: SyntaxNode | undefined;
     let walked: WalkNodes | undefined;
-    const byType = new Map<string, readonly SyntaxNode[]>();
     // rules sharing a compiled query share its matches on this text (same query, same word span)
     const matchesOf = new Map<CompiledQuery, readonly Record<string, SyntaxNode>[] | null>();
     for (const state of states) {
@@ -396,16 +438,8 @@ export class BuiltinAnalyzer implements SyncAnalyzer {
           root ??= parse(code, language).rootNode;
           if (shared.walk) {
             // a walk pattern's required word is in the node's own text, so the span need not be applied
-            walked ??= walkNodes(root);
-            const tree = root;
-            list = walkMatches(shared.walk, walked, (type) => {
-              let nodes = byType.get(type);
-              if (!nodes) {
-                nodes = tree.descendantsOfType(type);
-                byType.set(type, nodes);
-              }
-              return nodes;
-            });
+            walked ??= new WalkNodes(root);
+            list = walkMatches(shared.walk, walked);
           } else {
             // tree-sitter counts UTF-16 text in bytes, two per unit
             const options = span ? { startIndex: 2 * span.start, endIndex: 2 * span.end } : undefined;
