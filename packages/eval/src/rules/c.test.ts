@@ -74,7 +74,28 @@ int handle(char *in, size_t n, FILE *f) {
     FILE *g = fopen(in, "r"); // expect: c.toctou
     if (g) fclose(g);
   }
-  return r + opts;
+  char word[8];
+  size_t w = 0;
+  while (fgets(line, sizeof line, f)) word[w++] = line[0]; // expect: c.loop-stack-overflow
+  size_t k = 0;
+  while (fgetc(f) != EOF) in[k++] = 'x'; // expect: c.loop-overflow
+  int parts;
+  if (scanf("%d", &parts) == 1) r = 100 / parts; // expect: c.divide-by-input
+  strncpy(line, in, sizeof line); // expect: c.strncpy-unterminated
+  heap = realloc(heap, 128); // expect: c.realloc-leak
+  return r + opts + word[0];
+}
+char *label(void) {
+  char local[16] = "x";
+  return local; // expect: c.return-stack-address
+}
+int tally(void) {
+  int total;
+  total += 1; // expect: c.uninitialized-variable
+  return total;
+}
+unsigned session_token(void) {
+  return (unsigned)rand(); // expect: c.insecure-random-secret
 }
 `;
 

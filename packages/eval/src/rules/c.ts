@@ -3,6 +3,7 @@ import { CREDENTIAL_RULE_TEXT, SECRET_LITERAL, SECRET_RULE_TEXT } from './secret
 import { ancestor, firstIdentifierAfter, namedArgs } from './syntax.js';
 import { flowSteps, functionTaint, keyOf, type Taint } from '../taint/c.js';
 import * as mem from '../taint/c-memory.js';
+import { C_MORE_RULES, isSecretRandom } from './c-more.js';
 
 const CONSTANT_TYPES = new Set([
   'string_literal',
@@ -337,6 +338,8 @@ function uncheckedLength(m: RuleMatch): RuleHit | boolean {
   if (mem.boundedByDestination(len, dst) || mem.allocatedFrom(dst, len)) return false;
   const t = taintOf(len);
   if (!t) return false;
+  // the length of a real object into a buffer of a size the function does not see: the caller sized it
+  if (t.kind === 'length' && mem.bufferBytes(dst) === undefined) return false;
   return hit(call, t, `length of ${name}()`);
 }
 
@@ -400,7 +403,75 @@ function taintedIndex(m: RuleMatch, write: boolean): RuleHit | boolean {
   if (/^(argv|envp|environ)$/.test(arr.text)) return false;
   const t = indexTaint(idx);
   if (t?.kind !== 'value') return false;
+  // a byte's high nibble (`hex[b >> 4]`) or another value no larger than the array
+  const max = maxValue(idx);
+  const count = arr.type === 'identifier' ? mem.arrayDeclaration(arr, arr.text) : undefined;
+  const size = count ? mem.constValue(count.size) : undefined;
+  if (max !== undefined && (max < 16 || (size !== undefined && max < size))) return false;
+  // a counter up to an input count, over an array of that many elements
+  if (t.bound && sizedBy(arr, t.bound)) return false;
   return hit(sub, t, write ? `index of a write into ${arr.text}` : `index of a read from ${arr.text}`);
+}
+
+/** The largest value an index expression can take, when its type or arithmetic bounds it (a byte, `b >> 4`, `x & 15`). */
+function maxValue(n: SyntaxNode | null | undefined, depth = 0): number | undefined {
+  if (!n || depth > 6) return undefined;
+  if (n.type === 'parenthesized_expression') return maxValue(namedArgs(n)[0], depth + 1);
+  if (n.type === 'cast_expression') {
+    const type = n.childForFieldName('type')?.text.trim() ?? '';
+    if (/^(unsigned char|uint8_t|u8|uchar|BYTE)$/.test(type))
+      return Math.min(255, maxValue(n.childForFieldName('value'), depth + 1) ?? 255);
+    return maxValue(n.childForFieldName('value'), depth + 1);
+  }
+  const c = mem.constValue(n);
+  if (c !== undefined) return c;
+  if (n.type === 'subscript_expression') {
+    // an element of an unsigned byte array
+    const a = n.childForFieldName('argument');
+    if (a?.type !== 'identifier') return undefined;
+    const d = mem.arrayDeclaration(a, a.text);
+    if (!d?.byteElements) return undefined;
+    let decl: SyntaxNode | null = d.size.parent;
+    while (decl && decl.type !== 'declaration' && decl.type !== 'field_declaration') decl = decl.parent;
+    return /\b(unsigned char|uint8_t|u8|uchar|BYTE)\b/.test(decl?.childForFieldName('type')?.text ?? '') ? 255 : undefined;
+  }
+  if (n.type === 'binary_expression') {
+    const op = n.childForFieldName('operator')?.text;
+    const l = n.childForFieldName('left');
+    const r = n.childForFieldName('right');
+    const rv = mem.constValue(r);
+    if (op === '>>' && rv !== undefined) {
+      const lv = maxValue(l, depth + 1);
+      return lv === undefined ? undefined : lv >> rv;
+    }
+    if (op === '&' && rv !== undefined && rv >= 0) return rv;
+    if (op === '%' && rv !== undefined && rv > 0) return rv - 1;
+  }
+  return undefined;
+}
+
+/** Whether an array's declared size or allocation mentions `key` (`int a[n]`, `malloc(n * sizeof *a)`). */
+function sizedBy(arr: SyntaxNode, key: string): boolean {
+  const word = new RegExp(`(^|[^\\w>.])${key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\w])`);
+  const base = arr.type === 'identifier' ? arr : undefined;
+  const decl = base ? mem.arrayDeclaration(base, base.text) : undefined;
+  if (decl && word.test(decl.size.text.replace(/\s+/g, ''))) return true;
+  const alloc = mem.allocationOf(arr);
+  if (
+    alloc &&
+    word.test(
+      namedArgs(alloc.childForFieldName('arguments'))
+        .map((a) => a.text.replace(/\s+/g, ''))
+        .join(','),
+    )
+  )
+    return true;
+  // `recs = read_records(f, &n)`: the call that made the array wrote its count
+  const k = keyOf(arr);
+  let v: SyntaxNode | null | undefined = k ? functionTaint(arr)?.lastValue(k, arr.startIndex) : undefined;
+  while (v && (v.type === 'cast_expression' || v.type === 'parenthesized_expression'))
+    v = v.type === 'cast_expression' ? v.childForFieldName('value') : (namedArgs(v)[0] ?? null);
+  return v?.type === 'call_expression' && namedArgs(v.childForFieldName('arguments')).some((a) => a.text.replace(/^&\s*/, '') === key);
 }
 
 /** The element count an array or allocation of `name` has, as source text (`N`, `n`, `len`). */
@@ -632,6 +703,8 @@ export const C_RULES: readonly Rule[] = [
     message: 'rand() and random() are predictable; they must not produce secrets, keys or tokens.',
     remediation: 'Use getrandom(), /dev/urandom or RAND_bytes for anything security-relevant.',
     query: call('^(rand|random|drand48|lrand48|mrand48|srand|srandom)$'),
+    // making a secret is c.insecure-random-secret's (medium) finding
+    predicate: (m) => !isSecretRandom(m),
   },
   {
     id: 'c.insecure-tempfile',
@@ -811,6 +884,7 @@ export const C_RULES: readonly Rule[] = [
         return t !== undefined && /\b(select|insert|update|delete)\b[\s\S]*%s/i.test(t);
       }),
   },
+  ...C_MORE_RULES,
 ];
 
 export const C_LANGUAGE: LanguageRules = { language: 'c', rules: C_RULES };

@@ -162,10 +162,10 @@ export function guardRanges(cmp: SyntaxNode, when: boolean): Range[] {
   return guardInfo(cmp, when).ranges;
 }
 
-/** `guardRanges`, and the `for` loop whose condition the comparison is part of (a bound there is only on what the loop steps). */
-export function guardInfo(cmp: SyntaxNode, when: boolean): { ranges: Range[]; forLoop?: SyntaxNode } {
+/** `guardRanges`, and the `for` or `while` loop whose condition the comparison is part of (a bound there is only on what the loop steps). */
+export function guardInfo(cmp: SyntaxNode, when: boolean): { ranges: Range[]; loop?: SyntaxNode } {
   const out: Range[] = [];
-  const done = (forLoop?: SyntaxNode) => (forLoop ? { ranges: out, forLoop } : { ranges: out });
+  const done = (loop?: SyntaxNode) => (loop ? { ranges: out, loop } : { ranges: out });
   let x = cmp;
   let v = when;
   for (;;) {
@@ -235,7 +235,7 @@ export function guardInfo(cmp: SyntaxNode, when: boolean): { ranges: Range[]; fo
         if (body) out.push(nodeRange(body));
         const update = p.type === 'for_statement' ? p.childForFieldName('update') : null;
         if (update) out.push(nodeRange(update));
-        return done(p.type === 'for_statement' ? p : undefined);
+        return done(p);
       }
       default:
         return done();

@@ -62,7 +62,7 @@ function arrays(node: SyntaxNode): Map<string, ArrayDecl[]> {
   for (const d of node.tree.rootNode.descendantsOfType('array_declarator')) {
     const name = d.childForFieldName('declarator');
     const size = d.childForFieldName('size');
-    if (name?.type !== 'identifier' || !size) continue;
+    if ((name?.type !== 'identifier' && name?.type !== 'field_identifier') || !size) continue;
     let decl: SyntaxNode | null = d.parent;
     while (decl && !['declaration', 'parameter_declaration', 'field_declaration'].includes(decl.type)) decl = decl.parent;
     if (!decl || decl.type === 'parameter_declaration') continue;
@@ -143,6 +143,13 @@ export function constValue(n: SyntaxNode | null | undefined, depth = 0): number 
 /** The size in bytes of the byte buffer an identifier names: a declared `char x[N]`, or a constant `malloc(N)` last assigned. */
 export function bufferBytes(buf: SyntaxNode | null | undefined): number | undefined {
   const b = strip(buf);
+  if (b?.type === 'field_expression') {
+    // `s[n].name`, `p->name`: the field's declared size, when every struct in view that has the field agrees
+    const field = b.childForFieldName('field');
+    const decls = field ? (arrays(b).get(field.text) ?? []).filter((d) => !d.fn) : [];
+    const sizes = new Set(decls.map((d) => (d.byteElements ? constValue(d.size) : undefined)));
+    return sizes.size === 1 ? [...sizes][0] : undefined;
+  }
   if (b?.type !== 'identifier') return undefined;
   const decl = arrayDeclaration(b, b.text);
   if (decl) return decl.byteElements ? constValue(decl.size) : undefined;

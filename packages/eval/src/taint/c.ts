@@ -59,6 +59,10 @@ export interface Taint {
   readonly steps: readonly TaintStep[];
   /** `parameter` when the only source is a parameter under the fragment policy; input otherwise. */
   readonly origin?: 'parameter';
+  /** For a loop counter that runs up to an input count (`for (i = 0; i < n; i++)`), the count's key (`n`). */
+  readonly bound?: string;
+  /** Passed through a call the analysis does not model (its result or out-argument): derived from input, not input itself. */
+  readonly derived?: boolean;
 }
 
 interface Def {
@@ -93,6 +97,8 @@ interface Check {
   readonly side?: SyntaxNode;
   /** Whether the bound is one input does not set and that is not the key's own source (worked out on first need). */
   ok?: boolean | 'pending';
+  /** In a loop condition, on a counter the loop steps up: the counter takes the bound's values. */
+  readonly counts?: boolean;
 }
 
 /** The taint facts of one function. */
@@ -213,10 +219,16 @@ function step(node: SyntaxNode, message: string): TaintStep {
   return { node, message };
 }
 
-function extend(t: Taint | undefined, node: SyntaxNode, message: string, kind?: TaintKind): Taint | undefined {
+function extend(t: Taint | undefined, node: SyntaxNode, message: string, kind?: TaintKind, derived?: boolean): Taint | undefined {
   if (!t) return undefined;
   const steps = t.steps.length >= MAX_STEPS ? t.steps : [...t.steps, step(node, message)];
-  return { kind: kind ?? t.kind, steps, ...(t.origin ? { origin: t.origin } : {}) };
+  return {
+    kind: kind ?? t.kind,
+    steps,
+    ...(t.origin ? { origin: t.origin } : {}),
+    ...(t.bound ? { bound: t.bound } : {}),
+    ...(t.derived || derived ? { derived: true } : {}),
+  };
 }
 
 function join(a: Taint | undefined, b: Taint | undefined): Taint | undefined {
@@ -261,6 +273,8 @@ class FunctionAnalysis implements FunctionTaint {
   readonly #checks = new Map<string, Check[]>();
   /** Calls to functions of the file, for the call-site pass. */
   readonly calls: SyntaxNode[] = [];
+  /** Locals declared as a struct or union (by value): what a call fills through `&s` is its state. */
+  readonly #structs = new Set<string>();
 
   /** Statements outside any function (a snippet): names declared nowhere in view are the missing function's parameters. */
   readonly #fragment: boolean;
@@ -379,6 +393,22 @@ class FunctionAnalysis implements FunctionTaint {
     return ok;
   }
 
+  /** A loop counter's taint where the loop condition bounds it only by an input count: the count's. */
+  #counted(key: string, at: number): Taint | undefined {
+    const list = this.#checks.get(key);
+    if (!list) return undefined;
+    for (const c of list) {
+      if (!c.counts || !c.bound || c.at >= at || !inRanges(c.ranges, at) || this.#boundOk(c)) continue;
+      const bt = this.#eval(c.bound, c.bound.startIndex, 0);
+      // a count the program read itself; one a helper returned with its array (`split(s, &n)`) is that array's
+      if (!bt || bt.origin || bt.derived || bt.kind !== 'value') continue;
+      const t = extend(bt, c.node, `${key} counts up to ${c.bound.text}`);
+      const bound = keyOf(c.bound);
+      return t && bound ? { ...t, bound } : t;
+    }
+    return undefined;
+  }
+
   /**
    * A key's taint at `at`: the join over the definitions that reach it, each unless a check after it
    * holds on the way. `path` lists the points the path considered passes (`at` first, then the places
@@ -425,7 +455,7 @@ class FunctionAnalysis implements FunctionTaint {
           return this.checkedBetween(n.text, this.fn.startIndex, at)
             ? undefined
             : { kind: 'value', origin: 'parameter', steps: [step(n, `${n.text}, declared outside the snippet (caller-controlled)`)] };
-        return this.#keyTaint(n.text, at);
+        return join(this.#keyTaint(n.text, at), this.#counted(n.text, at));
       }
       case 'field_expression': {
         const key = keyOf(n);
@@ -446,6 +476,8 @@ class FunctionAnalysis implements FunctionTaint {
         const key = keyOf(n);
         if (key && this.#defs.has(key)) return this.#keyTaint(key, at);
         const a = n.childForFieldName('argument');
+        // `if (*w > 16384) return NULL;` bounds what w points to until w changes
+        if (key && this.checkedBetween(key, this.lastDefAt(keyOf(a) ?? '', at), at)) return undefined;
         const at2 = a ? this.#eval(a, at, depth + 1) : undefined;
         // `*count` of a pointer parameter: the caller's variable, state rather than input
         return n.text.startsWith('*') && at2?.origin ? undefined : at2;
@@ -523,7 +555,7 @@ class FunctionAnalysis implements FunctionTaint {
         // a call the analysis does not model returns something derived from its arguments
         let t: Taint | undefined;
         for (const a of args) if (!(a.type === 'pointer_expression' && a.text.startsWith('&'))) t = join(t, this.#eval(a, at, depth + 1));
-        return t && extend(t, n, `returned by ${name}()`, 'value');
+        return t && extend(t, n, `returned by ${name}()`, 'value', true);
       }
       default:
         return undefined;
@@ -543,6 +575,19 @@ class FunctionAnalysis implements FunctionTaint {
         return;
       }
       case 'declaration': {
+        const type = node.childForFieldName('type');
+        const aggregate =
+          type?.type === 'struct_specifier' ||
+          type?.type === 'union_specifier' ||
+          (type?.type === 'type_identifier' &&
+            !/^(u?int\w*|size_t|ssize_t|off_t|time_t|pid_t|uid_t|gid_t|mode_t|ptrdiff_t|intptr_t|uintptr_t|socklen_t|wchar_t|[A-Z]+)$/.test(
+              type.text,
+            ));
+        if (aggregate)
+          for (const c of node.namedChildren) {
+            const d = c.type === 'init_declarator' ? c.childForFieldName('declarator') : c;
+            if (d?.type === 'identifier') this.#structs.add(d.text);
+          }
         for (const c of node.namedChildren) {
           if (c.type !== 'init_declarator') {
             const name = c.type === 'identifier' || c.type.endsWith('declarator') ? declaredName(c) : undefined;
@@ -602,14 +647,24 @@ class FunctionAnalysis implements FunctionTaint {
             const { bound, product } = boundedKeys(side);
             if (bound.length === 0 && product.length === 0) continue;
             // `x != A && x != B`: false only when x is one of the constants, as one comparison
-            const { ranges, forLoop } = guardInfo(eq ? equalityChain(node, op) : node, when);
+            const info = guardInfo(eq ? equalityChain(node, op) : node, when);
+            const ranges = info.ranges;
             if (ranges.length === 0) continue;
-            const loop = forLoop ? loopUpdated(forLoop) : undefined;
+            const loop = info.loop?.type === 'for_statement' ? loopUpdated(info.loop) : undefined;
+            const stepped = info.loop && !eq ? steppedUp(info.loop) : undefined;
             const otherKeys = new Set(exprKeys(other));
             const add = (key: string, kind: CheckKind, b?: SyntaxNode) => {
               // `n > n`, `n + 1 > n`: a comparison with itself bounds nothing; a `for` condition bounds what the loop steps
               if (otherKeys.has(key) || (loop && !loop.has(key))) return;
-              this.#check(key, { at: node.startIndex, node, ranges, kind, ...(b ? { bound: b, side } : {}) });
+              const counts = kind === 'bound' && stepped?.has(key);
+              this.#check(key, {
+                at: node.startIndex,
+                node,
+                ranges,
+                kind,
+                ...(b ? { bound: b, side } : {}),
+                ...(counts ? { counts } : {}),
+              });
             };
             for (const key of bound) add(key, 'bound', other);
             for (const key of product) add(key, 'product', other);
@@ -677,14 +732,17 @@ class FunctionAnalysis implements FunctionTaint {
         }
         if (!MODELLED.test(fname) && !PURE_CLEAN.test(fname)) {
           // a call the analysis does not model writes what it derives from its inputs into its out-arguments
-          const outs = args.filter((a) => a.type === 'pointer_expression' && a.text.startsWith('&'));
+          // (a struct it fills, `init(&s, n)`, holds the callee's state rather than the input itself)
+          const outs = args.filter(
+            (a) => a.type === 'pointer_expression' && a.text.startsWith('&') && !this.#structs.has(targetKey(a) ?? ''),
+          );
           if (outs.length > 0) {
             let t: Taint | undefined;
             for (const a of args) if (!outs.includes(a)) t = join(t, this.#eval(a, node.startIndex, 0));
             if (t)
               for (const o of outs) {
                 const key = targetKey(o);
-                if (key) this.#def(key, { at: node.endIndex, taint: extend(t, node, `written by ${fname}()`, 'value') });
+                if (key) this.#def(key, { at: node.endIndex, taint: extend(t, node, `written by ${fname}()`, 'value', true) });
               }
           }
         }
@@ -829,6 +887,21 @@ function equalityChain(cmp: SyntaxNode, op: string): SyntaxNode {
     top = p;
   }
   return top;
+}
+
+/** The keys a loop steps up (`i++`, `++i`, `i += k`) in its update clause or body. */
+function steppedUp(loop: SyntaxNode): Set<string> {
+  const keys = new Set<string>();
+  for (const u of loop.descendantsOfType(['update_expression', 'assignment_expression'])) {
+    if (u.type === 'update_expression' && u.text.includes('++')) {
+      const k = keyOf(u.childForFieldName('argument'));
+      if (k) keys.add(k);
+    } else if (u.type === 'assignment_expression' && u.childForFieldName('operator')?.text === '+=') {
+      const k = keyOf(u.childForFieldName('left'));
+      if (k) keys.add(k);
+    }
+  }
+  return keys;
 }
 
 /** The keys a `for` loop's update clause changes. */

@@ -1,0 +1,242 @@
+import { describe, expect, it } from 'vitest';
+import { BuiltinAnalyzer } from '../builtin.js';
+
+const analyzer = new BuiltinAnalyzer();
+
+/** The rule ids the analyser reports on a program. */
+function rules(code: string): string[] {
+  return analyzer.analyzeSync(code, 'c').map((f) => f.ruleId);
+}
+
+const MAIN = (body: string) => `#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+${body}`;
+
+/** A vulnerable program and its fix: the rule fires on the first and not on the second. */
+const PAIRS: { rule: string; vulnerable: string; fixed: string }[] = [
+  {
+    rule: 'c.loop-overflow',
+    vulnerable: MAIN(`int read_line(int fd, char *buf, int size) {
+  int i = 0;
+  char c;
+  while (read(fd, &c, 1) == 1) {
+    if (c == '\\n') break;
+    buf[i++] = c;
+  }
+  buf[i] = '\\0';
+  return i;
+}`),
+    fixed: MAIN(`int read_line(int fd, char *buf, int size) {
+  int i = 0;
+  char c;
+  while (i < size - 1 && read(fd, &c, 1) == 1) {
+    if (c == '\\n') break;
+    buf[i++] = c;
+  }
+  buf[i] = '\\0';
+  return i;
+}`),
+  },
+  {
+    rule: 'c.loop-overflow',
+    vulnerable: MAIN(`#define MAX 100
+int stack[MAX];
+int top = 0;
+void push(int x) { stack[top++] = x; }`),
+    fixed: MAIN(`#define MAX 100
+int stack[MAX];
+int top = 0;
+int push(int x) {
+  if (top >= MAX) return -1;
+  stack[top++] = x;
+  return 0;
+}`),
+  },
+  {
+    rule: 'c.loop-stack-overflow',
+    vulnerable: MAIN(`typedef struct { char name[50]; int grade; } student;
+int main(void) {
+  student s[100];
+  int n = 0, grade;
+  char name[50];
+  while (scanf("%49s %d", name, &grade) == 2) {
+    strcpy(s[n].name, name);
+    s[n].grade = grade;
+    n++;
+  }
+  return n;
+}`),
+    fixed: MAIN(`typedef struct { char name[50]; int grade; } student;
+int main(void) {
+  student s[100];
+  int n = 0, grade;
+  char name[50];
+  while (n < 100 && scanf("%49s %d", name, &grade) == 2) {
+    strcpy(s[n].name, name);
+    s[n].grade = grade;
+    n++;
+  }
+  return n;
+}`),
+  },
+  {
+    rule: 'c.return-stack-address',
+    vulnerable: MAIN(`char *format_temp(double c) {
+  char buf[32];
+  snprintf(buf, sizeof buf, "%.1f C", c);
+  return buf;
+}`),
+    fixed: MAIN(`char *format_temp(double c) {
+  static char buf[32];
+  snprintf(buf, sizeof buf, "%.1f C", c);
+  return buf;
+}`),
+  },
+  {
+    rule: 'c.uninitialized-variable',
+    vulnerable: MAIN(`double average(const double *xs, int n) {
+  double sum;
+  for (int i = 0; i < n; i++) sum += xs[i];
+  return n ? sum / n : 0.0;
+}`),
+    fixed: MAIN(`double average(const double *xs, int n) {
+  double sum = 0;
+  for (int i = 0; i < n; i++) sum += xs[i];
+  return n ? sum / n : 0.0;
+}`),
+  },
+  {
+    rule: 'c.divide-by-input',
+    vulnerable: MAIN(`int main(void) {
+  int total, people;
+  if (scanf("%d %d", &total, &people) != 2) return 1;
+  printf("%d\\n", total / people);
+  return 0;
+}`),
+    fixed: MAIN(`int main(void) {
+  int total, people;
+  if (scanf("%d %d", &total, &people) != 2 || people == 0) return 1;
+  printf("%d\\n", total / people);
+  return 0;
+}`),
+  },
+  {
+    rule: 'c.realloc-leak',
+    vulnerable: MAIN(`int *grow(int *buf, size_t cap) {
+  buf = realloc(buf, cap * 2 * sizeof *buf);
+  return buf;
+}`),
+    fixed: MAIN(`int *grow(int *buf, size_t cap) {
+  int *tmp = realloc(buf, cap * 2 * sizeof *buf);
+  if (!tmp) { free(buf); return NULL; }
+  return tmp;
+}`),
+  },
+  {
+    rule: 'c.strncpy-unterminated',
+    vulnerable: MAIN(`struct user { char name[16]; };
+void set_name(struct user *u, const char *name) {
+  strncpy(u->name, name, sizeof u->name);
+}`),
+    fixed: MAIN(`struct user { char name[16]; };
+void set_name(struct user *u, const char *name) {
+  strncpy(u->name, name, sizeof u->name - 1);
+  u->name[sizeof u->name - 1] = '\\0';
+}`),
+  },
+  {
+    rule: 'c.insecure-random-secret',
+    vulnerable: MAIN(`void make_token(char out[33]) {
+  static const char hex[] = "0123456789abcdef";
+  for (int i = 0; i < 32; i++) out[i] = hex[rand() % 16];
+  out[32] = '\\0';
+}`),
+    fixed: MAIN(`int make_token(char out[33]) {
+  static const char hex[] = "0123456789abcdef";
+  unsigned char raw[16];
+  FILE *f = fopen("/dev/urandom", "rb");
+  if (!f || fread(raw, 1, sizeof raw, f) != sizeof raw) return -1;
+  fclose(f);
+  for (int i = 0; i < 16; i++) { out[2 * i] = hex[raw[i] >> 4]; out[2 * i + 1] = hex[raw[i] & 15]; }
+  out[32] = '\\0';
+  return 0;
+}`),
+  },
+];
+
+describe('C rules for the mistakes models make: vulnerable programs and their fixes', () => {
+  for (const [i, p] of PAIRS.entries()) {
+    it(`${p.rule} (#${i + 1}): fires on the vulnerable version, not on the fix`, () => {
+      expect(rules(p.vulnerable)).toContain(p.rule);
+      expect(rules(p.fixed)).not.toContain(p.rule);
+    });
+  }
+});
+
+describe('C loop writes: what bounds a counter and what does not', () => {
+  const loop = (guard: string) =>
+    MAIN(`int read_line(int fd, char *buf, int size) {
+  int i = 0;
+  char c;
+  while (read(fd, &c, 1) == 1) {
+    ${guard}
+    buf[i++] = c;
+  }
+  return i;
+}`);
+
+  it('a comparison of the counter with itself bounds nothing', () => {
+    expect(rules(loop('if (i > i) break;'))).toContain('c.loop-overflow');
+  });
+
+  it('a comparison of an element the counter indexes is no bound on the counter', () => {
+    expect(rules(loop("if (buf[i] == '\\n') break;"))).toContain('c.loop-overflow');
+  });
+
+  it('a capacity check in the loop is', () => {
+    expect(rules(loop('if (i + 1 >= size) break;'))).not.toContain('c.loop-overflow');
+  });
+
+  it('a counted loop and a buffer the loop grows are not flagged', () => {
+    const counted = MAIN(`void rev(char *r, const char *s, size_t n) { for (size_t i = 0; i < n; i++) r[i] = s[n - 1 - i]; }`);
+    const grown = MAIN(`char *read_all(FILE *f) {
+  size_t len = 0, cap = 16;
+  char *buf = malloc(cap);
+  int c;
+  if (!buf) return NULL;
+  while ((c = fgetc(f)) != EOF) {
+    if (len + 1 == cap) {
+      char *p = realloc(buf, cap * 2);
+      if (!p) { free(buf); return NULL; }
+      buf = p;
+      cap *= 2;
+    }
+    buf[len++] = (char)c;
+  }
+  buf[len] = '\\0';
+  return buf;
+}`);
+    expect(rules(counted)).not.toContain('c.loop-overflow');
+    expect(rules(grown)).toEqual([]);
+  });
+});
+
+describe('C rules for model mistakes stay quiet on the ordinary idioms', () => {
+  it('a variable set through its address or on every branch, a float division, rand() for a game', () => {
+    const code = MAIN(`int main(void) {
+  int n;
+  if (scanf("%d", &n) != 1) return 1;
+  int sign;
+  if (n < 0) sign = -1; else sign = 1;
+  double d;
+  if (scanf("%lf", &d) != 1) return 1;
+  double q = 1.0 / d;
+  int dice = rand() % 6 + 1;
+  printf("%d %d %f %d\\n", n, sign, q, dice);
+  return 0;
+}`);
+    expect(rules(code).filter((r) => r !== 'c.insecure-random')).toEqual([]);
+  });
+});

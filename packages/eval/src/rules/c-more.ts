@@ -1,0 +1,404 @@
+/**
+ * C rules for the mistakes code models make beyond the classic unsafe calls: a loop that writes
+ * through a counter nothing bounds, a pointer to a local array returned, a variable read before it is
+ * set, a division by an input, `p = realloc(p, n)`, a `strncpy` that fills the whole buffer without a
+ * terminator, and `rand()` making a secret.
+ */
+import * as mem from '../taint/c-memory.js';
+import { declaredName, functionSignature, functionTaint, keyOf } from '../taint/c.js';
+import { guardRanges, inRanges } from '../taint/c-guard.js';
+import type { Rule, RuleHit, RuleMatch, SyntaxNode } from './rule.js';
+import { ancestor, namedArgs } from './syntax.js';
+
+const FUNCTION = new Set(['function_definition']);
+const LOOPS = new Set(['for_statement', 'while_statement', 'do_statement']);
+const RELATIONAL = /^(<|>|<=|>=)$/;
+
+function strip(n: SyntaxNode | null | undefined): SyntaxNode | null | undefined {
+  let v = n;
+  while (v && (v.type === 'parenthesized_expression' || v.type === 'cast_expression'))
+    v = v.type === 'cast_expression' ? v.childForFieldName('value') : (namedArgs(v)[0] ?? null);
+  return v;
+}
+
+/** Whether an expression computes with `key` itself (`i`, `i + 1`), not through an element or a call it indexes (`p[i]`). */
+function mentions(n: SyntaxNode, key: string): boolean {
+  if (keyOf(n) === key) return true;
+  if (n.type === 'subscript_expression' || n.type === 'call_expression') return false;
+  return n.namedChildren.some((c) => mentions(c, key));
+}
+
+/** Whether some comparison inside `scope` sets `key` (or an expression of it) against something else. */
+function comparedIn(scope: SyntaxNode, key: string): boolean {
+  for (const b of scope.descendantsOfType('binary_expression')) {
+    const op = b.childForFieldName('operator')?.text ?? '';
+    if (!RELATIONAL.test(op) && op !== '==' && op !== '!=') continue;
+    const l = b.childForFieldName('left');
+    const r = b.childForFieldName('right');
+    if (!l || !r) continue;
+    // `i > i` compares nothing
+    if (mentions(l, key) !== mentions(r, key)) return true;
+  }
+  return false;
+}
+
+/** The loop's condition, or undefined for `for (;;)`. */
+function loopCondition(loop: SyntaxNode): SyntaxNode | null {
+  return loop.childForFieldName('condition');
+}
+
+/** Whether a loop is counted: its condition compares something relationally (`i < n`, `len > 0`). */
+function counted(loop: SyntaxNode): boolean {
+  const cond = loopCondition(loop);
+  if (!cond) return false;
+  if (cond.type === 'binary_expression' && RELATIONAL.test(cond.childForFieldName('operator')?.text ?? '')) return true;
+  return cond.descendantsOfType('binary_expression').some((b) => RELATIONAL.test(b.childForFieldName('operator')?.text ?? ''));
+}
+
+/** Whether the loop steps `key` up (`key++`, `++key`, `key += k`). */
+function stepsUp(loop: SyntaxNode, key: string): boolean {
+  for (const u of loop.descendantsOfType(['update_expression', 'assignment_expression'])) {
+    if (u.type === 'update_expression' && u.text.includes('++') && keyOf(u.childForFieldName('argument')) === key) return true;
+    if (u.type === 'assignment_expression' && u.childForFieldName('operator')?.text === '+=' && keyOf(u.childForFieldName('left')) === key)
+      return true;
+  }
+  return false;
+}
+
+/** Whether `key` is assigned anywhere inside `scope` (`buf = realloc(buf, cap)` grows it). */
+function assignedIn(scope: SyntaxNode, key: string): boolean {
+  return scope
+    .descendantsOfType('assignment_expression')
+    .some((a) => a.childForFieldName('operator')?.text === '=' && keyOf(a.childForFieldName('left')) === key);
+}
+
+/** Where a name is declared from `fn`'s point of view: a parameter, a local of the function, or elsewhere (a global). */
+function scopeOf(fn: SyntaxNode, name: string): 'parameter' | 'local' | 'global' {
+  if (functionSignature(fn).params.some((p) => p.text === name)) return 'parameter';
+  for (const d of fn.descendantsOfType('declaration'))
+    for (const c of d.namedChildren) {
+      const n = c.type === 'init_declarator' ? declaredName(c.childForFieldName('declarator')) : declaredName(c);
+      if (n?.text === name) return 'local';
+    }
+  return 'global';
+}
+
+/** A write's index as a key and whether it steps there (`a[i++]`). */
+function indexKey(idx: SyntaxNode): { key: string; post: boolean } | undefined {
+  const v = strip(idx);
+  if (!v) return undefined;
+  if (v.type === 'update_expression' && v.text.includes('++')) {
+    const key = keyOf(v.childForFieldName('argument'));
+    return key ? { key, post: true } : undefined;
+  }
+  const key = keyOf(v);
+  return key && (v.type === 'identifier' || v.type === 'field_expression') ? { key, post: false } : undefined;
+}
+
+/**
+ * `buf[i++] = c` in a loop that nothing counts (`while (read(fd, &c, 1) == 1)`, `while (*s)`) with no
+ * comparison of `i` anywhere in the loop, into a fixed array or a buffer the caller passed; or
+ * `stack[top++] = x` on a counter that outlives the call (a global or a field) with no comparison of
+ * it in the function. `stack` says which destination the rule reports (a local array, or any other).
+ */
+function loopOverflow(m: RuleMatch, stack: boolean): SyntaxNode | false {
+  const write = m.captures.finding;
+  const arr = strip(m.captures.arr);
+  const idx = m.captures.idx;
+  if (!write || !arr || !idx) return false;
+  const ix = indexKey(idx);
+  const fn = ancestor(write, FUNCTION);
+  const arrKey = keyOf(arr);
+  if (!ix || !fn || !arrKey || mem.isStackArray(arr) !== stack) return false;
+  const base = arrKey.split(/->|\./)[0] ?? arrKey;
+  const fixed = mem.arrayDeclaration(arr, arrKey) !== undefined;
+  const where = scopeOf(fn, base);
+  // a buffer whose capacity the function cannot see and does not manage: a fixed array, or one passed in
+  if (!fixed && where !== 'parameter') return false;
+  let loop: SyntaxNode | null = write.parent;
+  while (loop && !LOOPS.has(loop.type) && loop.id !== fn.id) loop = loop.parent;
+  if (loop && LOOPS.has(loop.type)) {
+    if (counted(loop) || !(ix.post || stepsUp(loop, ix.key)) || comparedIn(loop, ix.key) || assignedIn(loop, arrKey)) return false;
+    return write;
+  }
+  // outside a loop: a push on a counter that persists between calls, with no capacity check in the function
+  const counter = ix.key.split(/->|\./)[0] ?? ix.key;
+  const persists = ix.key.includes('->') || ix.key.includes('.') || scopeOf(fn, counter) === 'global';
+  if (!ix.post || !persists || !fixed || comparedIn(fn, ix.key)) return false;
+  return write;
+}
+
+/** `return buf;` (or `&x`) of an array or variable that lives on the function's stack. */
+function returnsStack(m: RuleMatch): SyntaxNode | false {
+  const ret = m.captures.finding;
+  const v = strip(m.captures.value);
+  if (!ret || !v) return false;
+  const fn = ancestor(ret, FUNCTION);
+  if (!fn) return false;
+  const target = v.type === 'pointer_expression' && v.text.startsWith('&') ? strip(v.childForFieldName('argument')) : v;
+  if (target?.type !== 'identifier') return false;
+  const array = mem.isStackArray(target);
+  if (!array && target === v) return false;
+  if (!array && scopeOf(fn, target.text) !== 'local') return false;
+  // a static local outlives the call
+  for (const d of fn.descendantsOfType('declaration')) {
+    const names = d.namedChildren.map((c) =>
+      c.type === 'init_declarator' ? declaredName(c.childForFieldName('declarator'))?.text : declaredName(c)?.text,
+    );
+    if (names.includes(target.text) && d.namedChildren.some((c) => c.type === 'storage_class_specifier' && c.text === 'static'))
+      return false;
+  }
+  return ret;
+}
+
+const SCALAR = /^(int|long|short|char|float|double|unsigned|signed|size_t|ssize_t|u?int(8|16|32|64)_t|long long|unsigned \w+|_Bool|bool)$/;
+
+/** A local scalar declared without a value whose first use reads it (`double sum; ... sum += x`). */
+function uninitialised(m: RuleMatch): SyntaxNode | false {
+  const decl = m.captures.finding;
+  const fn = decl ? ancestor(decl, FUNCTION) : null;
+  if (!decl || !fn || decl.parent?.type === 'translation_unit') return false;
+  if (decl.namedChildren.some((c) => c.type === 'storage_class_specifier')) return false;
+  const type = decl.childForFieldName('type')?.text.replace(/\s+/g, ' ').trim() ?? '';
+  if (!SCALAR.test(type)) return false;
+  const code = m.code;
+  for (const c of decl.namedChildren) {
+    if (c.type !== 'identifier') continue;
+    const name = c.text;
+    const re = new RegExp(`\\b${name}\\b`, 'g');
+    re.lastIndex = decl.endIndex;
+    for (let hit = re.exec(code); hit && hit.index < fn.endIndex; hit = re.exec(code)) {
+      const at = hit.index;
+      const id = fn.descendantForIndex(at, at + name.length);
+      if (id.type !== 'identifier' || id.startIndex !== at) continue;
+      const p = id.parent;
+      if (!p) break;
+      if (p.type === 'sizeof_expression') continue;
+      // written or its address taken: set before any read
+      if (p.type === 'assignment_expression' && p.childForFieldName('left')?.id === id.id && p.childForFieldName('operator')?.text === '=')
+        break;
+      if (p.type === 'pointer_expression' && p.text.startsWith('&')) break;
+      // a new declaration of the name, or an argument of what may be a macro that sets it (`spin_lock_irqsave(l, flags)`)
+      if (p.type === 'init_declarator' || p.type === 'declaration' || p.type.endsWith('declarator') || p.type === 'argument_list') break;
+      // a first use inside a branch may follow a write on another path
+      let branch = false;
+      for (let a: SyntaxNode | null = p; a && a.id !== decl.parent?.id; a = a.parent)
+        if (a.type === 'if_statement' || a.type === 'switch_statement' || a.type === 'conditional_expression' || a.type === 'do_statement')
+          branch = true;
+      if (branch) break;
+      return id;
+    }
+  }
+  return false;
+}
+
+/** `a / n` or `a % n` with an integer divisor input sets and no check that it is not zero where it is used. */
+function divideByInput(m: RuleMatch): RuleHit | false {
+  const div = m.captures.finding;
+  const d = strip(m.captures.divisor);
+  if (!div || !d || (d.type !== 'identifier' && d.type !== 'field_expression')) return false;
+  const fn = ancestor(div, FUNCTION);
+  const key = keyOf(d);
+  const ft = functionTaint(div);
+  if (!fn || !key || !ft) return false;
+  const t = ft.taintOf(d);
+  if (!t || t.origin || t.kind !== 'value') return false;
+  const base = key.split(/->|\./)[0] ?? key;
+  // floating-point division gives inf, not a trap
+  if (/\b(double|float)\b/.test(declaredType(fn, base) ?? '')) return false;
+  if (nonZeroAt(fn, key, div.startIndex, ft.lastDefAt(key, div.startIndex))) return false;
+  return { node: div, flow: [...t.steps, { node: div, message: `divides by ${d.text}` }] };
+}
+
+/** The declared type text of a name in the function (a parameter or a local), if found. */
+function declaredType(fn: SyntaxNode, name: string): string | undefined {
+  for (const d of fn.descendantsOfType(['declaration', 'parameter_declaration'])) {
+    const kids = d.type === 'parameter_declaration' ? [d.childForFieldName('declarator')] : d.namedChildren;
+    for (const c of kids) {
+      if (!c) continue;
+      const n = c.type === 'init_declarator' ? declaredName(c.childForFieldName('declarator')) : declaredName(c);
+      if (n?.text === name) return d.childForFieldName('type')?.text;
+    }
+  }
+  return undefined;
+}
+
+/** Whether a test that `key` is not zero holds at `at` (after its last definition `from`). */
+function nonZeroAt(fn: SyntaxNode, key: string, at: number, from: number): boolean {
+  const zero = (n: SyntaxNode | null) => !!n && n.type === 'number_literal' && /^0+[uUlL]*$/.test(n.text);
+  const one = (n: SyntaxNode | null) => !!n && n.type === 'number_literal' && /^0*1[uUlL]*$/.test(n.text);
+  const tests: { node: SyntaxNode; when: boolean }[] = [];
+  for (const b of fn.descendantsOfType('binary_expression')) {
+    if (b.startIndex < from || b.startIndex >= at) continue;
+    const op = b.childForFieldName('operator')?.text ?? '';
+    const l = b.childForFieldName('left');
+    const r = b.childForFieldName('right');
+    const [side, other, flipped] = keyOf(l) === key ? [l, r, false] : keyOf(r) === key ? [r, l, true] : [null, null, false];
+    if (!side || !other) continue;
+    const o = flipped ? (({ '<': '>', '>': '<', '<=': '>=', '>=': '<=' } as Record<string, string>)[op] ?? op) : op;
+    if (zero(other) && (o === '!=' || o === '>')) tests.push({ node: b, when: true });
+    if (zero(other) && (o === '==' || o === '<=')) tests.push({ node: b, when: false });
+    if (one(other) && o === '>=') tests.push({ node: b, when: true });
+    if (one(other) && o === '<') tests.push({ node: b, when: false });
+  }
+  // `if (!n)`, `if (n)`, `n ? a / n : 0`, `n && a / n`
+  for (const id of fn.descendantsOfType(['identifier', 'field_expression'])) {
+    if (id.startIndex < from || id.startIndex >= at || keyOf(id) !== key) continue;
+    const p = id.parent;
+    if (p?.type === 'unary_expression' && p.text.startsWith('!')) tests.push({ node: p, when: false });
+    else if (
+      p &&
+      (p.type === 'parenthesized_expression' ||
+        (p.type === 'binary_expression' && /^(&&|\|\|)$/.test(p.childForFieldName('operator')?.text ?? '')) ||
+        (p.type === 'conditional_expression' && p.childForFieldName('condition')?.id === id.id))
+    )
+      tests.push({ node: id, when: true });
+  }
+  return tests.some((t) => inRanges(guardRanges(t.node, t.when), at));
+}
+
+/** `p = realloc(p, n)`: when realloc fails the only pointer to the block is overwritten with NULL. */
+function reallocLeak(m: RuleMatch): boolean {
+  const left = keyOf(m.captures.ptr);
+  const first = namedArgs(m.captures.args)[0];
+  return !!left && !!first && keyOf(strip(first)) === left;
+}
+
+/** `strncpy(d, s, sizeof d)` with no terminator written after: a source as long as the buffer leaves it unterminated. */
+function strncpyUnterminated(m: RuleMatch): boolean {
+  const call = m.captures.finding;
+  const [dst, src, len] = namedArgs(m.captures.args);
+  if (!call || !dst || !src || !len) return false;
+  const d = strip(dst)?.text.replace(/\s+/g, '') ?? '';
+  const n = len.text.replace(/\s+/g, '');
+  // the whole buffer: `sizeof d`, `sizeof(d)`, or the array's declared size
+  const whole =
+    n === `sizeof${d}` ||
+    n === `sizeof(${d})` ||
+    (() => {
+      const a = strip(dst);
+      if (a?.type !== 'identifier') return false;
+      const decl = mem.arrayDeclaration(a, a.text);
+      return !!decl && decl.size.text.replace(/\s+/g, '') === n;
+    })();
+  if (!whole || src.type === 'string_literal') return false;
+  const fn = ancestor(call, FUNCTION);
+  if (!fn) return false;
+  const after = m.code.slice(call.endIndex, fn.endIndex).replace(/\s+/g, '');
+  const esc = d.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  // `d[sizeof d - 1] = '\0'`, `d[n - 1] = 0`, `*(d + n - 1) = 0`
+  return !new RegExp(`${esc}\\[[^\\]]*\\]=('\\\\0'|0|'\\\\x00')`).test(after);
+}
+
+const SECRET_CONTEXT =
+  /(token|passw|secret|salt|nonce|session|otp|\bpin\b|auth|crypt|uuid|guid|api_?key|private|cookie|csrf|_key\b|^key|keygen|challenge)/i;
+
+/** `rand()` whose value goes into a secret: in a function or an assignment whose name says token, key, password, salt, nonce or session. */
+export function isSecretRandom(m: RuleMatch): boolean {
+  const call = m.captures.finding;
+  if (!call) return false;
+  const fn = ancestor(call, FUNCTION);
+  const name = fn ? functionSignature(fn).name : '';
+  if (SECRET_CONTEXT.test(name)) return true;
+  // the statement it is part of writes a secret-named variable
+  let stmt: SyntaxNode | null = call;
+  while (stmt && !stmt.type.endsWith('statement') && stmt.type !== 'declaration') stmt = stmt.parent;
+  if (!stmt) return false;
+  const target =
+    stmt.type === 'declaration'
+      ? stmt.namedChildren.map((c) => (c.type === 'init_declarator' ? declaredName(c.childForFieldName('declarator'))?.text : '')).join(' ')
+      : (stmt.descendantsOfType('assignment_expression')[0]?.childForFieldName('left')?.text ?? '');
+  return SECRET_CONTEXT.test(target);
+}
+
+const SUBSCRIPT_WRITE = [
+  '(assignment_expression left: (subscript_expression argument: (_) @arr index: (_) @idx)) @finding',
+  '(assignment_expression left: (field_expression argument: (subscript_expression argument: (_) @arr index: (_) @idx))) @finding',
+  '(update_expression argument: (subscript_expression argument: (_) @arr index: (_) @idx)) @finding',
+].join(' ');
+
+/** The rules of this module, in the order they report. */
+export const C_MORE_RULES: readonly Rule[] = [
+  {
+    id: 'c.loop-stack-overflow',
+    trigger: /\+\+|\+=/,
+    cwe: 'CWE-121',
+    severity: 'high',
+    message: 'A loop writes a local array through a counter it never compares with the array size: input decides how far it writes.',
+    remediation: 'Stop the loop before the counter reaches the array size (e.g. `while (i < sizeof buf - 1 && ...)`).',
+    query: SUBSCRIPT_WRITE,
+    predicate: (m) => loopOverflow(m, true),
+  },
+  {
+    id: 'c.loop-overflow',
+    trigger: /\+\+|\+=/,
+    cwe: 'CWE-787',
+    severity: 'high',
+    message:
+      'A buffer is written through a counter that is never compared with its capacity (in a loop input ends, or a push on a counter kept between calls).',
+    remediation: 'Pass the buffer size and compare the counter with it before each write.',
+    query: SUBSCRIPT_WRITE,
+    predicate: (m) => loopOverflow(m, false),
+  },
+  {
+    id: 'c.return-stack-address',
+    trigger: /\breturn\b/,
+    cwe: 'CWE-562',
+    severity: 'high',
+    message: 'The function returns the address of a local variable or array, which is gone once it returns.',
+    remediation: 'Return heap memory the caller frees, write into a buffer the caller passes, or make the array static.',
+    query: '(return_statement (_) @value) @finding',
+    predicate: returnsStack,
+  },
+  {
+    id: 'c.uninitialized-variable',
+    trigger: /;/,
+    cwe: 'CWE-457',
+    severity: 'medium',
+    message: 'A local variable is read before any value is assigned to it.',
+    remediation: 'Initialise the variable where it is declared (e.g. `double sum = 0;`).',
+    query: '(declaration) @finding',
+    predicate: uninitialised,
+  },
+  {
+    id: 'c.divide-by-input',
+    trigger: /[/%]/,
+    cwe: 'CWE-369',
+    severity: 'medium',
+    message: 'An integer is divided by a value input sets, with no check that it is not zero.',
+    remediation: 'Reject a zero divisor before dividing.',
+    query: '(binary_expression operator: ["/" "%"] right: (_) @divisor) @finding',
+    predicate: divideByInput,
+  },
+  {
+    id: 'c.realloc-leak',
+    trigger: /realloc\s*\(/,
+    cwe: 'CWE-401',
+    severity: 'medium',
+    message: 'The result of realloc() overwrites the only pointer to the block: when it fails, the block leaks (and the NULL is used).',
+    remediation: 'Assign realloc() to a temporary, check it, then replace the pointer.',
+    query:
+      '(assignment_expression left: (_) @ptr right: [(call_expression function: (identifier) @fn arguments: (argument_list) @args) (cast_expression value: (call_expression function: (identifier) @fn arguments: (argument_list) @args))] (#match? @fn "^(realloc|xrealloc|g_realloc|reallocarray)$")) @finding',
+    predicate: reallocLeak,
+  },
+  {
+    id: 'c.strncpy-unterminated',
+    trigger: /strncpy\s*\(/,
+    cwe: 'CWE-170',
+    severity: 'medium',
+    message: 'strncpy() fills the whole buffer and no terminator is written after it: a long source leaves the string unterminated.',
+    remediation: "Copy sizeof dst - 1 bytes and set dst[sizeof dst - 1] = '\\0', or use snprintf.",
+    query: '((call_expression function: (identifier) @fn arguments: (argument_list) @args) @finding (#eq? @fn "strncpy"))',
+    predicate: strncpyUnterminated,
+  },
+  {
+    id: 'c.insecure-random-secret',
+    trigger: /\b(rand(om)?|[dlm]rand48)\s*\(/,
+    cwe: 'CWE-338',
+    severity: 'medium',
+    message: 'rand() (or random()) makes a token, key, password, salt or session id: its output is predictable.',
+    remediation: 'Take secrets from getrandom(), /dev/urandom or RAND_bytes.',
+    query: '((call_expression function: (identifier) @fn) @finding (#match? @fn "^(rand|random|drand48|lrand48|mrand48)$"))',
+    predicate: isSecretRandom,
+  },
+];
