@@ -5,7 +5,8 @@ It writes test/fixtures/hf/<name>/ folders: config.json, model.safetensors (or s
 expected.json (ids and log-probs from this reference), and for one of them a LoRA adapter folder with
 one step's gradients. The forward pass below is written from the architecture's definition: RMSNorm,
 rotary embeddings on the two halves of each head (rotate_half), grouped-query attention, SwiGLU MLP,
-optional q/k/v biases (Qwen2), tied or separate output embeddings. No Hugging Face library is used.
+optional q/k/v biases (Qwen2), tied or separate output embeddings; and GPT-2 (learned positions,
+LayerNorm, Conv1D weights, tanh GELU). No Hugging Face library is used.
 """
 
 import json
@@ -138,8 +139,86 @@ def forward(W, cfg, ids, lora=None):
 
 def next_token_logprobs(W, cfg, ids, lora=None):
     """logprobs[b, i] = log p(ids[b, i + 1] | ids[b, :i + 1])."""
-    lsm = torch.log_softmax(forward(W, cfg, ids, lora), dim=-1)
+    f = forward_gpt2 if cfg['model_type'] == 'gpt2' else forward
+    lsm = torch.log_softmax(f(W, cfg, ids, lora), dim=-1)
     return lsm[:, :-1].gather(-1, ids[:, 1:, None])[..., 0]
+
+
+def layer_norm(x, w, b, eps):
+    mean = x.mean(-1, keepdim=True)
+    var = ((x - mean) ** 2).mean(-1, keepdim=True)
+    return (x - mean) / torch.sqrt(var + eps) * w + b
+
+
+def gelu_tanh(x):
+    return 0.5 * x * (1 + torch.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x ** 3)))
+
+
+def forward_gpt2(W, cfg, ids, lora=None):
+    """GPT-2: learned positions, pre-LayerNorm blocks, one fused q/k/v Conv1D ([in, out] weights, x @ W + b),
+    tanh-GELU MLP, a final LayerNorm, the output projection tied to the token embedding."""
+    B, T = ids.shape
+    D, H = cfg['n_embd'], cfg['n_head']
+    dh = D // H
+    eps = cfg.get('layer_norm_epsilon', 1e-5)
+    def conv(x, n):
+        y = x @ W[n + '.weight'] + W[n + '.bias']
+        m = 'transformer.' + n
+        if lora is not None and m in lora['A']:
+            y = y + lora['scale'] * ((x @ lora['A'][m].T) @ lora['B'][m].T)
+        return y
+
+    x = W['wte.weight'][ids] + W['wpe.weight'][:T]
+    mask = torch.full((T, T), float('-inf'), dtype=x.dtype).triu(1)
+    for l in range(cfg['n_layer']):
+        p = f'h.{l}.'
+        h = layer_norm(x, W[p + 'ln_1.weight'], W[p + 'ln_1.bias'], eps)
+        q, k, v = conv(h, p + 'attn.c_attn').split(D, dim=-1)
+        q, k, v = (t.view(B, T, H, dh).transpose(1, 2) for t in (q, k, v))
+        att = torch.softmax(q @ k.transpose(-1, -2) / math.sqrt(dh) + mask, dim=-1) @ v
+        x = x + conv(att.transpose(1, 2).reshape(B, T, D), p + 'attn.c_proj')
+        h = layer_norm(x, W[p + 'ln_2.weight'], W[p + 'ln_2.bias'], eps)
+        x = x + conv(gelu_tanh(conv(h, p + 'mlp.c_fc')), p + 'mlp.c_proj')
+    x = layer_norm(x, W['ln_f.weight'], W['ln_f.bias'], eps)
+    return x @ W['wte.weight'].T
+
+
+def random_gpt2(cfg, gen):
+    D, F, V, P = cfg['n_embd'], cfg.get('n_inner') or 4 * cfg['n_embd'], cfg['vocab_size'], cfg['n_positions']
+    r = lambda *s, std=0.2: torch.randn(*s, generator=gen) * std
+    W = {'wte.weight': r(V, D, std=0.4), 'wpe.weight': r(P, D, std=0.1), 'ln_f.weight': 1 + r(D, std=0.1), 'ln_f.bias': r(D, std=0.1)}
+    for l in range(cfg['n_layer']):
+        p = f'h.{l}.'
+        for n in ('ln_1', 'ln_2'):
+            W[p + n + '.weight'] = 1 + r(D, std=0.1)
+            W[p + n + '.bias'] = r(D, std=0.1)
+        for n, (i, o) in {'attn.c_attn': (D, 3 * D), 'attn.c_proj': (D, D), 'mlp.c_fc': (D, F), 'mlp.c_proj': (F, D)}.items():
+            W[p + n + '.weight'] = r(i, o)
+            W[p + n + '.bias'] = r(o, std=0.1)
+    return W
+
+
+def write_gpt2(name, seed):
+    folder = os.path.join(OUT, name)
+    os.makedirs(folder, exist_ok=True)
+    gen = torch.Generator().manual_seed(seed)
+    cfg = {'architectures': ['GPT2LMHeadModel'], 'model_type': 'gpt2', 'n_embd': 32, 'n_layer': 2, 'n_head': 4,
+           'n_positions': 32, 'n_inner': None, 'vocab_size': 64, 'layer_norm_epsilon': 1e-5,
+           'activation_function': 'gelu_new', 'bos_token_id': 1, 'eos_token_id': 2, 'tie_word_embeddings': True}
+    W = random_gpt2(cfg, gen)
+    with open(os.path.join(folder, 'config.json'), 'w') as f:
+        json.dump(cfg, f, indent=2)
+    # the key names as GPT2LMHeadModel.save_pretrained writes them (a transformer. prefix, no lm_head)
+    stored = write_safetensors(os.path.join(folder, 'model.safetensors'), {'transformer.' + k: v for k, v in W.items()}, 'F16')
+    stored = {k[len('transformer.'):]: v for k, v in stored.items()}
+    expected = {'dtype': 'F16', 'sequences': []}
+    seqs = sequences(cfg['vocab_size'], gen)
+    for ids in seqs:
+        lp = next_token_logprobs(stored, cfg, ids)
+        expected['sequences'].append({'ids': ids[0].tolist(), 'logprobs': lp[0].tolist()})
+    with open(os.path.join(folder, 'expected.json'), 'w') as f:
+        json.dump(expected, f, indent=1)
+    write_lora(folder, cfg, stored, seqs, r=2, alpha=4, targets=['c_attn', 'c_proj', 'c_fc'], seed=12)
 
 
 # ---------------------------------------------------------------- random checkpoints
@@ -379,21 +458,26 @@ def write_checkpoint(name, cfg, dtype, seed, shards=1, tokenizer=False):
 def write_lora(folder, cfg, W, seqs, r, alpha, targets, seed):
     """An adapter with random (non-zero) A and B, its log-probs, and the gradients of the mean NLL of both sequences."""
     gen = torch.Generator().manual_seed(seed)
-    D = cfg['hidden_size']
-    H = cfg['num_attention_heads']
-    KV = cfg.get('num_key_value_heads', H)
-    dh = cfg.get('head_dim') or D // H
-    F = cfg['intermediate_size']
-    dims = {'q_proj': (D, H * dh), 'k_proj': (D, KV * dh), 'v_proj': (D, KV * dh), 'o_proj': (H * dh, D),
-            'gate_proj': (D, F), 'up_proj': (D, F), 'down_proj': (F, D)}
+    if cfg['model_type'] == 'gpt2':
+        D = cfg['n_embd']
+        F = cfg.get('n_inner') or 4 * D
+        dims = {'attn.c_attn': (D, 3 * D), 'attn.c_proj': (D, D), 'mlp.c_fc': (D, F), 'mlp.c_proj': (F, D)}
+        modules = [(f'transformer.h.{l}.{n}', dims[n]) for l in range(cfg['n_layer']) for n in dims
+                   if n.split('.')[1] in targets]
+    else:
+        D = cfg['hidden_size']
+        H = cfg['num_attention_heads']
+        KV = cfg.get('num_key_value_heads', H)
+        dh = cfg.get('head_dim') or D // H
+        F = cfg['intermediate_size']
+        dims = {'q_proj': (D, H * dh), 'k_proj': (D, KV * dh), 'v_proj': (D, KV * dh), 'o_proj': (H * dh, D),
+                'gate_proj': (D, F), 'up_proj': (D, F), 'down_proj': (F, D)}
+        modules = [(f"model.layers.{l}.{'mlp' if m in ('gate_proj', 'up_proj', 'down_proj') else 'self_attn'}.{m}",
+                    dims[m]) for l in range(cfg['num_hidden_layers']) for m in targets]
     A, Bm = {}, {}
-    for l in range(cfg['num_hidden_layers']):
-        for m in targets:
-            sub = 'mlp' if m in ('gate_proj', 'up_proj', 'down_proj') else 'self_attn'
-            name = f'model.layers.{l}.{sub}.{m}'
-            i, o = dims[m]
-            A[name] = (torch.randn(r, i, generator=gen) * 0.3).to(torch.float32).to(torch.float64).requires_grad_()
-            Bm[name] = (torch.randn(o, r, generator=gen) * 0.3).to(torch.float32).to(torch.float64).requires_grad_()
+    for name, (i, o) in modules:
+        A[name] = (torch.randn(r, i, generator=gen) * 0.3).to(torch.float32).to(torch.float64).requires_grad_()
+        Bm[name] = (torch.randn(o, r, generator=gen) * 0.3).to(torch.float32).to(torch.float64).requires_grad_()
     lora = {'scale': alpha / r, 'A': A, 'B': Bm}
     sub = os.path.join(folder, 'lora')
     os.makedirs(sub, exist_ok=True)
@@ -404,7 +488,8 @@ def write_lora(folder, cfg, W, seqs, r, alpha, targets, seed):
     write_safetensors(os.path.join(sub, 'adapter_model.safetensors'), peft, 'F32')
     with open(os.path.join(sub, 'adapter_config.json'), 'w') as f:
         json.dump({'peft_type': 'LORA', 'task_type': 'CAUSAL_LM', 'r': r, 'lora_alpha': alpha, 'lora_dropout': 0.0,
-                   'target_modules': targets, 'bias': 'none', 'fan_in_fan_out': False, 'inference_mode': True,
+                   'target_modules': targets, 'bias': 'none', 'fan_in_fan_out': cfg['model_type'] == 'gpt2',
+                   'inference_mode': True,
                    'base_model_name_or_path': None, 'modules_to_save': None, 'use_rslora': False}, f, indent=2)
     # loss: mean over every scored position of both sequences of -log p
     total, count, lps = 0, 0, []
@@ -440,6 +525,7 @@ def main():
                                                                          'high_freq_factor': 4.0,
                                                                          'original_max_position_embeddings': 64}),
                      'F16', seed=3, shards=2)
+    write_gpt2('gpt2-tiny-f16', seed=4)
     print('wrote', OUT, file=sys.stderr)
 
 

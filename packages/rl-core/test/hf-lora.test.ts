@@ -157,3 +157,56 @@ describe('a LoRA step', () => {
     again.dispose();
   });
 });
+
+describe('LoRA on GPT-2 (Conv1D projections c_attn, c_proj, c_fc)', () => {
+  const gpt2 = fileURLToPath(new URL('./fixtures/hf/gpt2-tiny-f16', import.meta.url));
+  const gAdapter = join(gpt2, 'lora');
+  const want = JSON.parse(readFileSync(join(gAdapter, 'expected.json'), 'utf8')) as typeof expected;
+  const batch = (): TokenBatch => {
+    const tokens = new Int32Array(2 * T);
+    const mask = new Float32Array(2 * (T - 1));
+    want.sequences.forEach((s, b) => {
+      tokens.set(s.ids, b * T);
+      for (let t = 0; t < s.ids.length - 1; t++) mask[b * (T - 1) + t] = 1;
+    });
+    return { batch: 2, tokens, mask };
+  };
+
+  it.each(['cpu', 'wasm'] as BackendName[])(
+    'on %s: the PEFT adapter gives the reference log-probs, and its gradients match to 1e-3',
+    async (backend) => {
+      await useBackend(backend);
+      const policy = await HfPolicy.load(gpt2, { adapter: gAdapter, maxLength: T });
+      expect(policy.model.adapters.size).toBe(2 * 4);
+      const out = await policy.evaluate(batch());
+      want.sequences.forEach((s, b) => {
+        for (let i = 0; i < s.logprobs.length; i++)
+          expect(Math.abs((out.logp[b * (T - 1) + i] as number) - (s.logprobs[i] as number))).toBeLessThan(1e-4);
+      });
+      const { loss, grads } = await policy.sftGradients(batch());
+      expect(Math.abs(loss - want.loss)).toBeLessThan(1e-4);
+      const file = await openSafetensors(join(gAdapter, 'expected-grads.safetensors'));
+      expect(Object.keys(grads).sort()).toEqual([...file.entries.keys()].sort());
+      for (const [key, g] of Object.entries(grads)) {
+        const w = file.read(key);
+        for (let i = 0; i < g.data.length; i++) expect(Math.abs((g.data[i] as number) - (w.data[i] as number))).toBeLessThan(1e-3);
+      }
+      expect(Object.keys(grads)).toContain('base_model.model.transformer.h.1.mlp.c_proj.lora_B.weight');
+      policy.dispose();
+    },
+  );
+
+  it("refuses Llama's module names on GPT-2 and writes fan_in_fan_out for its Conv1D layers", async () => {
+    await useBackend('cpu');
+    await expect(HfPolicy.load(gpt2, { maxLength: T, lora: { targetModules: ['q_proj'] } })).rejects.toThrow(
+      /expected LoRA target modules of gpt2 among c_attn, c_proj, c_fc, found "q_proj"/,
+    );
+    const policy = await HfPolicy.load(gpt2, { maxLength: T, lora: { r: 2, targetModules: ['c_attn'] } });
+    await policy.save(join(tmp, 'gpt2'));
+    expect(JSON.parse(readFileSync(join(tmp, 'gpt2', 'adapter_config.json'), 'utf8'))).toMatchObject({
+      fan_in_fan_out: true,
+      target_modules: ['c_attn'],
+    });
+    policy.dispose();
+  });
+});

@@ -10,7 +10,7 @@ import { type BackendName, useBackend, webgpuAvailable } from '../src/tfjs/backe
 /** Log-probs must match the PyTorch reference (float64) to this absolute tolerance. */
 const TOLERANCE = 1e-4;
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/hf/${name}`, import.meta.url));
-const FIXTURES = ['llama-tiny', 'qwen2-tiny-bf16', 'llama-tiny-f16-sharded'];
+const FIXTURES = ['llama-tiny', 'qwen2-tiny-bf16', 'llama-tiny-f16-sharded', 'gpt2-tiny-f16'];
 
 interface Expected {
   dtype: string;
@@ -67,7 +67,7 @@ describe('bad checkpoints: errors name the file and the field or tensor', () => 
     writeFileSync(join(dir, 'config.json'), JSON.stringify({ ...config(dir), ...patch }));
 
   it.each([
-    [{ model_type: 'gpt2' }, /config\.json: \/model_type: expected llama or qwen2, found "gpt2"/],
+    [{ model_type: 'mistral' }, /config\.json: \/model_type: expected llama or qwen2 or gpt2, found "mistral"/],
     [{ hidden_act: 'gelu' }, /config\.json: \/hidden_act: expected silu/],
     [{ num_key_value_heads: 3 }, /config\.json: \/num_key_value_heads: expected a divisor of num_attention_heads \(4\), found 3/],
     [{ hidden_size: -32 }, /config\.json: \/hidden_size: expected a whole number from 1, found -32/],
@@ -82,6 +82,20 @@ describe('bad checkpoints: errors name the file and the field or tensor', () => 
     setConfig(dir, patch);
     await expect(HfModel.load(dir)).rejects.toThrow(message);
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('GPT-2 configs: an activation or attention scaling the layout lacks', async () => {
+    await useBackend('cpu');
+    for (const [patch, message] of [
+      [{ activation_function: 'relu' }, /\/activation_function: expected gelu_new or gelu_pytorch_tanh, found "relu"/],
+      [{ scale_attn_by_inverse_layer_idx: true }, /\/scale_attn_by_inverse_layer_idx: expected false/],
+      [{ n_head: 5 }, /\/n_head: expected a divisor of n_embd \(32\), found 5/],
+    ] as const) {
+      const dir = copy('gpt2-tiny-f16');
+      setConfig(dir, patch);
+      await expect(HfModel.load(dir)).rejects.toThrow(message);
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a missing tensor, a shard the index names but lacks, an integer dtype, a truncated file', async () => {

@@ -10,6 +10,7 @@ import { packBatch } from '../src/trainer.js';
 import { useBackend, webgpuAvailable } from '../src/tfjs/backend.js';
 
 const qwen = fileURLToPath(new URL('./fixtures/hf/qwen2-tiny-bf16', import.meta.url));
+const gpt2 = fileURLToPath(new URL('./fixtures/hf/gpt2-tiny-f16', import.meta.url));
 const llama = fileURLToPath(new URL('./fixtures/hf/llama-tiny', import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), 'rl-core-hf-policy-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -60,6 +61,28 @@ describe('HfPolicy sampling with the key/value cache', () => {
     const ids = encodePrompt(text, 'copy s');
     expect(text.tokenizer.decode(ids, true)).toBe('<|im_start|>user\ncopy s<|im_end|>\n<|im_start|>assistant\n');
     expect(text.tokenizer.decode(encodePrompt(text, 'copy s', { raw: true }), true)).toBe('copy s');
+    policy.dispose();
+  });
+});
+
+describe('GPT-2 sampling with the key/value cache', () => {
+  it('gives each sampled token the log-prob the full forward pass gives it (learned positions)', async () => {
+    await useBackend('wasm');
+    const policy = await HfPolicy.load(gpt2, { maxLength: 24, lora: { r: 2, targetModules: ['c_attn', 'c_proj', 'c_fc'] } });
+    await policy.sftStep(packBatch([[5, 6, 7]], [[8, 9]], 24));
+    const prompts = [[3, 4, 5, 6, 7, 8, 9], [10], [11, 12, 13]];
+    const comps = await policy.sample(prompts, { maxNewTokens: 12, seed: 5 });
+    const out = await policy.evaluate(
+      packBatch(
+        prompts,
+        comps.map((c) => c.tokens),
+        24,
+      ),
+    );
+    comps.forEach((c, b) => {
+      for (let j = 0; j < c.tokens.length; j++)
+        expect(Math.abs((c.logp[j] as number) - (out.logp[b * 23 + (prompts[b] as number[]).length - 1 + j] as number))).toBeLessThan(1e-4);
+    });
     policy.dispose();
   });
 });

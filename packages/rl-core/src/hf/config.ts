@@ -1,7 +1,10 @@
 import { RlCoreError } from '../errors.js';
 
-/** The decoder-only families this engine runs: both are RMSNorm + RoPE + GQA + SwiGLU; Qwen2 adds q/k/v biases. */
-export const HF_MODEL_TYPES = ['llama', 'qwen2'] as const;
+/**
+ * The decoder-only families this engine runs: Llama and Qwen2 (RMSNorm, RoPE, GQA, SwiGLU; Qwen2 adds q/k/v
+ * biases) and GPT-2 (learned positions, LayerNorm, one fused q/k/v projection, tanh GELU).
+ */
+export const HF_MODEL_TYPES = ['llama', 'qwen2', 'gpt2'] as const;
 
 /** Rotary-embedding frequency scaling, as config.json's `rope_scaling` gives it (types `linear` and `llama3`). */
 export interface RopeScaling {
@@ -19,7 +22,7 @@ export interface RopeScaling {
 
 /** A checkpoint's architecture, read from its config.json (field names in camel case). */
 export interface HfConfig {
-  /** `llama` or `qwen2`. */
+  /** `llama`, `qwen2` or `gpt2`. */
   modelType: (typeof HF_MODEL_TYPES)[number];
   /** Rows of the embedding (may exceed the tokenizer's size). */
   vocabSize: number;
@@ -35,9 +38,9 @@ export interface HfConfig {
   kvHeads: number;
   /** Width of one head (`head_dim`, else hiddenSize / heads). */
   headDim: number;
-  /** RMSNorm epsilon. */
+  /** RMSNorm epsilon (GPT-2: its LayerNorm's). */
   rmsNormEps: number;
-  /** RoPE base. */
+  /** RoPE base (unused by GPT-2, whose positions are learned). */
   ropeTheta: number;
   /** RoPE scaling, when the config has one. */
   ropeScaling?: RopeScaling;
@@ -125,6 +128,7 @@ export function parseHfConfig(json: unknown, file = 'config.json'): HfConfig {
       'invalid-checkpoint',
       `${file}: /model_type: expected ${HF_MODEL_TYPES.join(' or ')}, found ${JSON.stringify(modelType)}`,
     );
+  if (modelType === 'gpt2') return parseGpt2(file, o);
   const act = o.hidden_act ?? 'silu';
   if (act !== 'silu')
     throw new RlCoreError('invalid-checkpoint', `${file}: /hidden_act: expected silu (SwiGLU), found ${JSON.stringify(act)}`);
@@ -171,6 +175,48 @@ export function parseHfConfig(json: unknown, file = 'config.json'): HfConfig {
   };
   const scaling = ropeScaling(file, o.rope_scaling);
   if (scaling) cfg.ropeScaling = scaling;
+  const bos = tokenIds(file, 'bos_token_id', o.bos_token_id);
+  if (bos.length) cfg.bosTokenId = bos[0] as number;
+  return cfg;
+}
+
+/** GPT-2's config.json fields (n_embd, n_layer, ...) in the same shape; what its layout cannot express is refused. */
+function parseGpt2(file: string, o: Json): HfConfig {
+  const act = o.activation_function ?? 'gelu_new';
+  if (act !== 'gelu_new' && act !== 'gelu_pytorch_tanh')
+    throw new RlCoreError(
+      'invalid-checkpoint',
+      `${file}: /activation_function: expected gelu_new or gelu_pytorch_tanh, found ${JSON.stringify(act)}`,
+    );
+  for (const f of ['scale_attn_by_inverse_layer_idx', 'reorder_and_upcast_attn', 'add_cross_attention'])
+    if (o[f] === true) throw new RlCoreError('invalid-checkpoint', `${file}: /${f}: expected false, found true`);
+  if (o.scale_attn_weights === false)
+    throw new RlCoreError('invalid-checkpoint', `${file}: /scale_attn_weights: expected true, found false`);
+  if (o.tie_word_embeddings === false)
+    throw new RlCoreError('invalid-checkpoint', `${file}: /tie_word_embeddings: expected true (GPT-2 ties its head), found false`);
+  const count = (k: string, d?: number) => field(file, o, k, 'count', d) as number;
+  const hiddenSize = count('n_embd');
+  const heads = count('n_head');
+  if (hiddenSize % heads !== 0)
+    throw new RlCoreError('invalid-checkpoint', `${file}: /n_head: expected a divisor of n_embd (${hiddenSize}), found ${heads}`);
+  const cfg: HfConfig = {
+    modelType: 'gpt2',
+    vocabSize: count('vocab_size'),
+    hiddenSize,
+    intermediateSize: o.n_inner === undefined || o.n_inner === null ? 4 * hiddenSize : count('n_inner'),
+    layers: count('n_layer'),
+    heads,
+    kvHeads: heads,
+    headDim: hiddenSize / heads,
+    rmsNormEps: field(file, o, 'layer_norm_epsilon', 'number', 1e-5) as number,
+    ropeTheta: 10000,
+    tieWordEmbeddings: true,
+    qkvBias: true,
+    oBias: true,
+    mlpBias: true,
+    maxPositions: count('n_positions', (o.n_ctx as number | undefined) ?? 1024),
+    eosTokenIds: tokenIds(file, 'eos_token_id', o.eos_token_id),
+  };
   const bos = tokenIds(file, 'bos_token_id', o.bos_token_id);
   if (bos.length) cfg.bosTokenId = bos[0] as number;
   return cfg;

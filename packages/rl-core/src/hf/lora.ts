@@ -65,7 +65,8 @@ export async function saveAdapter(model: HfModel, dir: string, baseModel: string
     lora_dropout: cfg.dropout,
     target_modules: cfg.targetModules,
     bias: 'none',
-    fan_in_fan_out: false,
+    // PEFT's flag for Conv1D base layers ([in, out] weights, GPT-2); the adapters' shapes are the same either way
+    fan_in_fan_out: model.config.modelType === 'gpt2',
     inference_mode: true,
     init_lora_weights: true,
     modules_to_save: null,
@@ -95,7 +96,7 @@ export async function readAdapterConfig(dir: string): Promise<LoraConfig> {
   if (typeof targets === 'string') targets = [targets];
   if (!(Array.isArray(targets) && targets.length > 0 && targets.every((t) => (LORA_MODULES as readonly unknown[]).includes(t))))
     throw bad('target_modules', `a list of ${LORA_MODULES.join(', ')}`);
-  for (const f of ['use_rslora', 'use_dora', 'fan_in_fan_out']) if (o[f] === true) throw bad(f, 'false');
+  for (const f of ['use_rslora', 'use_dora']) if (o[f] === true) throw bad(f, 'false');
   for (const f of ['rank_pattern', 'alpha_pattern'])
     if (o[f] !== undefined && o[f] !== null && Object.keys(o[f] as object).length > 0) throw bad(f, 'none (one rank and alpha for all)');
   if (o.layers_to_transform !== undefined && o.layers_to_transform !== null) throw bad('layers_to_transform', 'null (every layer)');

@@ -4,8 +4,24 @@ import { linear } from '../tfjs/transformer.js';
 import { type HfCheckpoint, openHfCheckpoint } from './checkpoint.js';
 import { type HfConfig, ropeInverseFrequencies } from './config.js';
 
-/** The projections LoRA can adapt, by their Hugging Face module names. */
-export const LORA_MODULES = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] as const;
+/** The projections LoRA can adapt, by their Hugging Face module names (Llama/Qwen2's seven, then GPT-2's three). */
+export const LORA_MODULES = [
+  'q_proj',
+  'k_proj',
+  'v_proj',
+  'o_proj',
+  'gate_proj',
+  'up_proj',
+  'down_proj',
+  'c_attn',
+  'c_proj',
+  'c_fc',
+] as const;
+
+/** The projections of a family, by the short names LoRA's target_modules use. */
+export function loraModulesOf(c: HfConfig): readonly LoraModule[] {
+  return c.modelType === 'gpt2' ? ['c_attn', 'c_proj', 'c_fc'] : LORA_MODULES.slice(0, 7);
+}
 
 /** A projection's short name (`q_proj`, ...). */
 export type LoraModule = (typeof LORA_MODULES)[number];
@@ -55,6 +71,15 @@ export interface LoraAdapter {
 /** How a projection is named in the checkpoint, and its [in, out] sizes. */
 function projections(c: HfConfig, l: number): [string, LoraModule, number, number][] {
   const D = c.hiddenSize;
+  if (c.modelType === 'gpt2') {
+    const h = `transformer.h.${l}.`;
+    return [
+      [`${h}attn.c_attn`, 'c_attn', D, 3 * D],
+      [`${h}attn.c_proj`, 'c_proj', D, D],
+      [`${h}mlp.c_fc`, 'c_fc', D, c.intermediateSize],
+      [`${h}mlp.c_proj`, 'c_proj', c.intermediateSize, D],
+    ];
+  }
   const q = c.heads * c.headDim;
   const kv = c.kvHeads * c.headDim;
   const F = c.intermediateSize;
@@ -73,6 +98,7 @@ function projections(c: HfConfig, l: number): [string, LoraModule, number, numbe
 
 /** Whether the projection `short` has a bias under this config. */
 function hasBias(c: HfConfig, short: LoraModule): boolean {
+  if (c.modelType === 'gpt2') return true;
   if (short === 'q_proj' || short === 'k_proj' || short === 'v_proj') return c.qkvBias;
   if (short === 'o_proj') return c.oBias;
   return c.mlpBias;
@@ -95,6 +121,17 @@ function frozenLinear(x: tf.Tensor, w: tf.Tensor): tf.Tensor2D {
 
 function rmsNorm(x: tf.Tensor, w: tf.Tensor, eps: number): tf.Tensor {
   return tf.mul(tf.mul(x, tf.rsqrt(tf.add(tf.mean(tf.square(x), -1, true), eps))), w);
+}
+
+function layerNorm(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, eps: number): tf.Tensor {
+  const { mean, variance } = tf.moments(x, -1, true);
+  return tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, eps))), w), b);
+}
+
+/** GELU, tanh form (GPT-2's gelu_new). */
+function geluTanh(x: tf.Tensor): tf.Tensor {
+  const inner = tf.mul(Math.sqrt(2 / Math.PI), tf.add(x, tf.mul(0.044715, tf.mul(tf.square(x), x))));
+  return tf.mul(tf.mul(0.5, x), tf.add(1, tf.tanh(inner)));
 }
 
 /** [..., d] -> [-x[d/2:], x[:d/2]]. */
@@ -168,6 +205,12 @@ export class HfModel {
         }),
       );
     };
+    if (c.modelType === 'gpt2') {
+      this.loadGpt2(ckpt);
+      this.valueW = tf.variable(tf.randomNormal([D, 1], 0, 0.02, 'float32', 7), true, `${this.prefix}value.w`);
+      this.valueB = tf.variable(tf.zeros([1]), true, `${this.prefix}value.b`);
+      return;
+    }
     // the output projection, [D, V]; a tied one is the embedding's transpose, which also serves the lookup
     if (c.tieWordEmbeddings) put('head', 'model.embed_tokens.weight', [V, D], true);
     else {
@@ -186,6 +229,37 @@ export class HfModel {
     }
     this.valueW = tf.variable(tf.randomNormal([D, 1], 0, 0.02, 'float32', 7), true, `${this.prefix}value.w`);
     this.valueB = tf.variable(tf.zeros([1]), true, `${this.prefix}value.b`);
+  }
+
+  /**
+   * GPT-2's tensors: `wte`, `wpe`, `h.N.{ln_1,attn.c_attn,attn.c_proj,ln_2,mlp.c_fc,mlp.c_proj}`, `ln_f`, with
+   * or without the `transformer.` prefix that GPT2LMHeadModel writes. Conv1D weights are [in, out] already.
+   */
+  private loadGpt2(ckpt: HfCheckpoint): void {
+    const c = this.config;
+    const D = c.hiddenSize;
+    const pre = ckpt.names().includes('transformer.wte.weight') ? 'transformer.' : '';
+    const put = (key: string, name: string, shape: number[], transpose = false) => {
+      const t = ckpt.read(pre + name, shape);
+      this.base.set(
+        key,
+        tf.tidy(() => {
+          const x = tf.tensor(t.data, t.shape);
+          return transpose ? tf.transpose(x) : x;
+        }),
+      );
+    };
+    put('head', 'wte.weight', [c.vocabSize, D], true);
+    put('wpe', 'wpe.weight', [c.maxPositions, D]);
+    for (const n of ['weight', 'bias']) put(`transformer.ln_f.${n}`, `ln_f.${n}`, [D]);
+    for (let l = 0; l < c.layers; l++) {
+      for (const ln of ['ln_1', 'ln_2']) for (const n of ['weight', 'bias']) put(`transformer.h.${l}.${ln}.${n}`, `h.${l}.${ln}.${n}`, [D]);
+      for (const [name, , inDim, outDim] of projections(c, l)) {
+        const file = name.slice('transformer.'.length);
+        put(`${name}.weight`, `${file}.weight`, [inDim, outDim]);
+        put(`${name}.bias`, `${file}.bias`, [outDim]);
+      }
+    }
   }
 
   /** Loads a checkpoint folder (see `openHfCheckpoint`) onto the active TensorFlow.js backend. */
@@ -235,11 +309,12 @@ export class HfModel {
       throw new RlCoreError('invalid-option', `expected LoRA alpha > 0, found ${cfg.alpha}`);
     if (!(cfg.dropout >= 0 && cfg.dropout < 1))
       throw new RlCoreError('invalid-option', `expected LoRA dropout in [0, 1), found ${cfg.dropout}`);
+    const allowed = loraModulesOf(this.config);
     for (const m of cfg.targetModules)
-      if (!(LORA_MODULES as readonly string[]).includes(m))
+      if (!allowed.includes(m))
         throw new RlCoreError(
           'invalid-option',
-          `expected LoRA target modules among ${LORA_MODULES.join(', ')}, found ${JSON.stringify(m)}`,
+          `expected LoRA target modules of ${this.config.modelType} among ${allowed.join(', ')}, found ${JSON.stringify(m)}`,
         );
     if (cfg.targetModules.length === 0) throw new RlCoreError('invalid-option', 'expected at least one LoRA target module, found none');
     this.disposeAdapters();
@@ -328,6 +403,7 @@ export class HfModel {
    * values are appended to it (the prefill of incremental decoding).
    */
   hidden(tokens: tf.Tensor2D, kv?: HfKvCache): tf.Tensor3D {
+    if (this.config.modelType === 'gpt2') return this.hiddenGpt2(tokens, kv);
     const c = this.config;
     const [B, T] = tokens.shape;
     const D = c.hiddenSize;
@@ -407,6 +483,7 @@ export class HfModel {
    * the caller's to dispose. A position at or past C is not written.
    */
   decodeStep(tokens: Int32Array, positions: Int32Array, cache: HfKvCache): DecodeStepResult {
+    if (this.config.modelType === 'gpt2') return this.decodeStepGpt2(tokens, positions, cache);
     const c = this.config;
     const B = tokens.length;
     const H = c.heads;
@@ -443,6 +520,80 @@ export class HfModel {
       x = tf.add(x, this.mlp(l, x));
     }
     return { hidden: rmsNorm(x, this.w('norm'), c.rmsNormEps) as tf.Tensor2D, cache: next };
+  }
+
+  /** GPT-2's block: LayerNorm, attention from the fused projection, LayerNorm, tanh-GELU MLP; rows [N, D]. */
+  private gpt2Block(l: number, x: tf.Tensor, attend: (q: tf.Tensor, k: tf.Tensor, v: tf.Tensor) => tf.Tensor): tf.Tensor {
+    const c = this.config;
+    const h = `transformer.h.${l}.`;
+    const ln = (n: string, t: tf.Tensor) => layerNorm(t, this.w(`${h}${n}.weight`), this.w(`${h}${n}.bias`), c.rmsNormEps);
+    const [q, k, v] = tf.split(this.project(`${h}attn.c_attn`, ln('ln_1', x)), 3, -1) as [tf.Tensor, tf.Tensor, tf.Tensor];
+    const y = tf.add(x, this.project(`${h}attn.c_proj`, attend(q, k, v)));
+    return tf.add(y, this.project(`${h}mlp.c_proj`, geluTanh(this.project(`${h}mlp.c_fc`, ln('ln_2', y)))));
+  }
+
+  private gpt2Final(x: tf.Tensor): tf.Tensor {
+    return layerNorm(x, this.w('transformer.ln_f.weight'), this.w('transformer.ln_f.bias'), this.config.rmsNormEps);
+  }
+
+  private checkPositions(n: number): void {
+    if (n > this.config.maxPositions)
+      throw new RlCoreError('invalid-input', `expected at most ${this.config.maxPositions} positions (n_positions), found ${n}`);
+  }
+
+  private hiddenGpt2(tokens: tf.Tensor2D, kv?: HfKvCache): tf.Tensor3D {
+    const c = this.config;
+    const [B, T] = tokens.shape;
+    const D = c.hiddenSize;
+    const H = c.heads;
+    const dh = c.headDim;
+    this.checkPositions(T);
+    const m = new Float32Array(T * T);
+    for (let i = 0; i < T; i++) for (let j = i + 1; j < T; j++) m[i * T + j] = -1e9;
+    const mask = tf.tensor2d(m, [T, T]);
+    const pos = tf.slice(this.w('wpe'), [0, 0], [T, D]);
+    let x: tf.Tensor = tf.reshape(tf.add(tf.reshape(this.embed(tf.reshape(tokens, [B * T]) as tf.Tensor1D), [B, T, D]), pos), [B * T, D]);
+    const heads = (t: tf.Tensor) => tf.transpose(tf.reshape(t, [B, T, H, dh]), [0, 2, 1, 3]);
+    for (let l = 0; l < c.layers; l++)
+      x = this.gpt2Block(l, x, (q0, k0, v0) => {
+        const [q, k, v] = [heads(q0), heads(k0), heads(v0)];
+        if (kv) {
+          kv.k.push(k);
+          kv.v.push(v);
+        }
+        const probs = tf.softmax(tf.add(tf.mul(tf.matMul(q, tf.transpose(k, [0, 1, 3, 2])), 1 / Math.sqrt(dh)), mask));
+        return tf.reshape(tf.transpose(tf.matMul(probs, v), [0, 2, 1, 3]), [B * T, D]);
+      });
+    return tf.reshape(this.gpt2Final(x), [B, T, D]) as tf.Tensor3D;
+  }
+
+  private decodeStepGpt2(tokens: Int32Array, positions: Int32Array, cache: HfKvCache): DecodeStepResult {
+    const c = this.config;
+    const B = tokens.length;
+    const D = c.hiddenSize;
+    const H = c.heads;
+    const dh = c.headDim;
+    const C = cache.k[0]?.shape[2] ?? 1;
+    this.checkPositions(Math.max(...positions) + 1);
+    const pos = tf.tensor1d(positions, 'int32');
+    const write = tf.reshape(tf.cast(tf.oneHot(pos, C), 'float32'), [B, 1, C, 1]);
+    const keep = tf.sub(1, write);
+    const visible = new Float32Array(B * C);
+    for (let b = 0; b < B; b++) for (let j = (positions[b] as number) + 1; j < C; j++) visible[b * C + j] = -1e9;
+    const mask = tf.tensor4d(visible, [B, 1, 1, C]);
+    let x: tf.Tensor = tf.add(this.embed(tf.tensor1d(tokens, 'int32')), tf.gather(this.w('wpe'), pos));
+    const next: HfKvCache = { k: [], v: [] };
+    for (let l = 0; l < c.layers; l++)
+      x = this.gpt2Block(l, x, (q0, k0, v0) => {
+        const q = tf.reshape(q0, [B, H, 1, dh]);
+        const k = tf.add(tf.mul(cache.k[l] as tf.Tensor, keep), tf.mul(tf.reshape(k0, [B, H, 1, dh]), write));
+        const v = tf.add(tf.mul(cache.v[l] as tf.Tensor, keep), tf.mul(tf.reshape(v0, [B, H, 1, dh]), write));
+        next.k.push(k);
+        next.v.push(v);
+        const probs = tf.softmax(tf.add(tf.mul(tf.matMul(q, tf.transpose(k, [0, 1, 3, 2])), 1 / Math.sqrt(dh)), mask));
+        return tf.reshape(tf.matMul(probs, v), [B, D]);
+      });
+    return { hidden: this.gpt2Final(x) as tf.Tensor2D, cache: next };
   }
 
   private disposeAdapters(): void {
