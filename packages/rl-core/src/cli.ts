@@ -100,7 +100,7 @@ function modelArg(argv: readonly string[]): string | undefined {
 function orHf(command: Command, hf: Command, always: boolean): Command {
   return {
     summary: command.summary,
-    usage: `${command.usage}\n\nOn a Hugging Face checkpoint (--model DIR with a config.json of model_type llama or qwen2):\n${hf.usage}`,
+    usage: `${command.usage}\n\nOn a Hugging Face checkpoint (--model DIR with a config.json of model_type llama, qwen2 or gpt2):\n${hf.usage}`,
     run(argv) {
       const dir = modelArg(argv);
       return dir !== undefined && (always || isHfCheckpoint(dir)) ? hf.run(argv) : command.run(argv);
@@ -166,7 +166,8 @@ RL from an SFT checkpoint, rewarded by the task family's analyser (token: per-to
         'trainCommand',
         'LoRA training of a Hugging Face checkpoint',
         `--model DIR --lora r=8,alpha=16 [--data FILE.jsonl] --out DIR [options]
-  --lora r=N,alpha=X,dropout=X,targets=q_proj+v_proj   adapters (default r=8,alpha=16 on q_proj+v_proj)
+  --lora r=N,alpha=X,dropout=X,targets=q_proj+v_proj   adapters (default r=8,alpha=16 on q_proj+v_proj;
+                                    GPT-2: targets among c_attn+c_proj+c_fc)
   --data FILE.jsonl                 SFT on {"prompt","completion"} lines (the default --algo then)
   --algo sft|ppo|grpo               RL: the task family, its rewards summed onto the model's tokens
   --reward token|instance           (default token)
@@ -225,7 +226,7 @@ at the EOS tokens of config.json, generation_config.json and tokenizer_config.js
       'log-probabilities of token ids under a Hugging Face checkpoint',
       `--model DIR --ids 1,2,3,... | --text TEXT [options]
 
-Loads a Llama or Qwen2 checkpoint (config.json + model.safetensors or a sharded index; F32, F16, BF16)
+Loads a Llama, Qwen2 or GPT-2 checkpoint (config.json + model.safetensors or a sharded index; F32, F16, BF16)
 and prints {"ids": [...], "logprobs": [...]} on stdout, logprobs[i] = log p(ids[i+1] | ids[0..i]).
   --model DIR                       the checkpoint folder
   --ids 1,2,3                       token ids, comma-separated

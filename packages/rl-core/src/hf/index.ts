@@ -1,5 +1,5 @@
 /**
- * @srcode/rl-core/hf: Hugging Face decoder-only checkpoints (Llama, Qwen2) on the TensorFlow.js engine:
+ * @srcode/rl-core/hf: Hugging Face decoder-only checkpoints (Llama, Qwen2, GPT-2) on the TensorFlow.js engine:
  * loading (F32/F16/BF16, sharded), scoring, KV-cache sampling, byte-level BPE tokens and chat formats,
  * LoRA adapters saved as PEFT writes them, and a value head, as a `Policy` that `train` runs. Loads tfjs.
  */

@@ -158,7 +158,7 @@ export interface LoraConfig {
 export const LORA_DEFAULTS: LoraConfig = { r: 8, alpha: 16, dropout: 0, targetModules: ['q_proj', 'v_proj'], seed: 0 };
 
 /**
- * A Llama/Qwen2 decoder on TensorFlow.js: frozen base weights from a Hugging Face checkpoint (stored
+ * A Llama, Qwen2 or GPT-2 decoder on TensorFlow.js: frozen base weights from a Hugging Face checkpoint (stored
  * transposed, [in, out], so forward products are plain ones), optional LoRA adapters and a value head,
  * the only trainable variables. Log-probs, entropies and values of whole sequences; incremental decoding
  * with a key/value cache.

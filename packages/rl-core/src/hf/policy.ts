@@ -78,7 +78,7 @@ function padPositions(t: tf.Tensor, T: number): tf.Tensor {
 }
 
 /**
- * A Hugging Face Llama/Qwen2 checkpoint as a trainable `Policy`: the base weights frozen, LoRA adapters
+ * A Hugging Face Llama, Qwen2 or GPT-2 checkpoint as a trainable `Policy`: the base weights frozen, LoRA adapters
  * and a value head trained with Adam, so `train`'s SFT, PPO and GRPO stages run on it unchanged.
  * Checkpoints (`save`/`restore`) hold the adapter as PEFT writes it (`adapter_model.safetensors`,
  * `adapter_config.json`), the value head, the optimiser state and the step count; the base model stays
