@@ -10,7 +10,7 @@ export type { HfCheckpoint } from './checkpoint.js';
 export { HF_MODEL_TYPES, parseHfConfig, ropeInverseFrequencies } from './config.js';
 export type { HfConfig, RopeScaling } from './config.js';
 export { ADAPTER_FILES, loadAdapter, peftKey, readAdapterConfig, saveAdapter } from './lora.js';
-export { HfModel, LORA_DEFAULTS, LORA_MODULES } from './model.js';
+export { HfModel, LORA_DEFAULTS, LORA_MODULES, loraModulesOf } from './model.js';
 export type { DecodeStepResult, HfKvCache, LoraAdapter, LoraConfig, LoraModule, ScoreOutputs, ValueHead } from './model.js';
 export { HfPolicy } from './policy.js';
 export type { AdapterGradients, HfPolicyOptions, HfSampleOptions } from './policy.js';
