@@ -265,9 +265,18 @@ class WalkNodes {
   #calls?: CallInfo;
   readonly #args = new Map<number, SyntaxNode | null>();
 
-  constructor(readonly root: SyntaxNode) {}
+  /** `types`: every kind the file's walks may ask for, fetched together in one pass over the tree on first need. */
+  constructor(
+    readonly root: SyntaxNode,
+    readonly types: ReadonlySet<string>,
+  ) {}
 
   ofType(type: string): readonly SyntaxNode[] {
+    if (this.#byType.size === 0 && this.types.size > 1 && this.types.has(type)) {
+      const lists = new Map<string, SyntaxNode[]>([...this.types].map((t) => [t, []]));
+      for (const n of this.root.descendantsOfType([...this.types])) lists.get(typeOf(n))?.push(n);
+      for (const [t, nodes] of lists) this.#byType.set(t, nodes);
+    }
     let nodes = this.#byType.get(type);
     if (!nodes) {
       nodes = this.root.descendantsOfType(type);
@@ -300,6 +309,11 @@ class WalkNodes {
     }
     return a;
   }
+}
+
+/** The node kinds a walk pattern looks at. */
+function walkTypesOf(p: WalkPattern): string[] {
+  return p.type === 'shape' ? (p.shapes ?? []).map((sh) => sh.type) : [p.type];
 }
 
 /**
@@ -419,10 +433,10 @@ export class BuiltinAnalyzer implements SyncAnalyzer {
     const states = this.#rulesOf(language);
     const findings: Finding[] = [];
     const seen = new Set<string>();
-    let root: SyntaxNode | undefined;
-    let walked: WalkNodes | undefined;
-    // rules sharing a compiled query share its matches on this text (same query, same word span)
-    const matchesOf = new Map<CompiledQuery, readonly Record<string, SyntaxNode>[] | null>();
+    // first the rules that may match this text (trigger, required words), and the node kinds their walks need
+    const plan: { state: RuleState; shared: CompiledQuery; span: { start: number; end: number } | undefined }[] = [];
+    const spans = new Map<CompiledQuery, { start: number; end: number } | null | undefined>();
+    const walkTypes = new Set<string>();
     for (const state of states) {
       const { rule } = state;
       if (rule.trigger) {
@@ -430,29 +444,35 @@ export class BuiltinAnalyzer implements SyncAnalyzer {
         if (!rule.trigger.test(code)) continue;
       }
       const shared = this.#compiled(language, state);
+      if (!spans.has(shared)) spans.set(shared, wordSpan(shared.words, code));
+      const span = spans.get(shared);
+      if (span === null) continue;
+      plan.push({ state, shared, span });
+      for (const p of shared.walk ?? []) for (const t of walkTypesOf(p)) walkTypes.add(t);
+    }
+    if (!plan.length) return findings;
+    const root = parse(code, language).rootNode;
+    const walked = new WalkNodes(root, walkTypes);
+    // rules sharing a compiled query share its matches on this text (same query, same word span)
+    const matchesOf = new Map<CompiledQuery, readonly Record<string, SyntaxNode>[]>();
+    for (const { state, shared, span } of plan) {
+      const { rule } = state;
       let list = matchesOf.get(shared);
       if (list === undefined) {
-        const span = wordSpan(shared.words, code);
-        if (span === null) list = null;
-        else {
-          root ??= parse(code, language).rootNode;
-          if (shared.walk) {
-            // a walk pattern's required word is in the node's own text, so the span need not be applied
-            walked ??= new WalkNodes(root);
-            list = walkMatches(shared.walk, walked);
-          } else {
-            // tree-sitter counts UTF-16 text in bytes, two per unit
-            const options = span ? { startIndex: 2 * span.start, endIndex: 2 * span.end } : undefined;
-            list = (shared.query as Query).matches(root, options).map((m) => {
-              const captures: Record<string, SyntaxNode> = {};
-              for (const c of m.captures) if (!(c.name in captures)) captures[c.name] = c.node;
-              return captures;
-            });
-          }
+        if (shared.walk) {
+          // a walk pattern's required word is in the node's own text, so the span need not be applied
+          list = walkMatches(shared.walk, walked);
+        } else {
+          // tree-sitter counts UTF-16 text in bytes, two per unit
+          const options = span ? { startIndex: 2 * span.start, endIndex: 2 * span.end } : undefined;
+          list = (shared.query as Query).matches(root, options).map((m) => {
+            const captures: Record<string, SyntaxNode> = {};
+            for (const c of m.captures) if (!(c.name in captures)) captures[c.name] = c.node;
+            return captures;
+          });
         }
         matchesOf.set(shared, list);
       }
-      if (list === null) continue;
       for (const captures of list) {
         const match: RuleMatch = { code, captures };
         const verdict = rule.predicate ? rule.predicate(match) : true;

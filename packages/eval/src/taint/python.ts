@@ -1120,18 +1120,22 @@ class Walker {
   /** Checks every call inside `node` (not inside nested functions or lambdas) against the sink table. */
   #sinks(node: SyntaxNode, state: State): void {
     // cheap text test first: most statements call nothing the sink table knows
-    if (!SINK_TEXT.test(node.text)) return;
+    const text = node.text;
+    if (!SINK_TEXT.test(text)) return;
+    // no lambda or comprehension can sit in a statement whose text lacks the keyword: no climb to look for one
+    const lambdas = text.includes('lambda');
+    const loops = /\bfor\b/.test(text);
     // descendantsOfType includes the node itself
     for (const call of node.descendantsOfType('call')) {
       const fn = call.childForFieldName('function')?.text ?? '';
       if (!SINK_NAME.test(fn)) continue;
       const spec = sinkFor(fn, call, this.code);
-      if (spec && insideLambda(call, node)) continue;
+      if (spec && lambdas && insideLambda(call, node)) continue;
       if (!spec) continue;
       const bit = SINK[spec.cls];
       const flows: Flow[] = [];
       let unknown = false;
-      const at = this.#inComprehensions(call, node, state);
+      const at = loops ? this.#inComprehensions(call, node, state) : state;
       for (const v of spec.values(call, fn)) {
         if (!v) continue;
         for (const f of this.eval(v, at)) {
