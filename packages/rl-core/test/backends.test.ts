@@ -39,7 +39,7 @@ function expectClose(a: Float32Array, b: Float32Array, mask: Float32Array) {
 const backends: { name: BackendName; skip: boolean; why: string }[] = [
   { name: 'cpu', skip: false, why: '' },
   { name: 'wasm', skip: false, why: '' },
-  { name: 'webgpu', skip: !hasWebgpu, why: ' (skipped: Dawn found no WebGPU adapter on this machine)' },
+  { name: 'webgpu', skip: !hasWebgpu, why: hasWebgpu ? '' : ' (skipped: Dawn found no WebGPU adapter on this machine)' },
 ];
 
 describe.each(backends.map((b) => [`${b.name}${b.why}`, b] as const))('backend %s', (_title, { name, skip }) => {
