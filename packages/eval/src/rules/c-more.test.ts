@@ -240,3 +240,24 @@ describe('C rules for model mistakes stay quiet on the ordinary idioms', () => {
     expect(rules(code).filter((r) => r !== 'c.insecure-random')).toEqual([]);
   });
 });
+
+describe('c.unbounded-copy on a source of unknown length', () => {
+  const prog = (check: string) =>
+    MAIN(`const char *get_name(void);
+void show(void) {
+  char buf[16];
+  const char *s = get_name();
+  ${check}
+  strcpy(buf, s);
+  puts(buf);
+}`);
+
+  it('fires for a fixed buffer and a string nothing measures, even when no input is in view', () => {
+    expect(rules(prog(''))).toContain('c.unbounded-copy');
+    expect(rules(prog('if (strlen(s) > sizeof buf) {}'))).toContain('c.unbounded-copy');
+  });
+
+  it('is quiet once the length is checked against the buffer', () => {
+    expect(rules(prog('if (strlen(s) >= sizeof buf) return;'))).not.toContain('c.unbounded-copy');
+  });
+});

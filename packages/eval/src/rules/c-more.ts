@@ -72,15 +72,29 @@ function assignedIn(scope: SyntaxNode, key: string): boolean {
     .some((a) => a.childForFieldName('operator')?.text === '=' && keyOf(a.childForFieldName('left')) === key);
 }
 
+const SCOPES = new WeakMap<object, Map<number, Map<string, 'parameter' | 'local'>>>();
+
 /** Where a name is declared from `fn`'s point of view: a parameter, a local of the function, or elsewhere (a global). */
 function scopeOf(fn: SyntaxNode, name: string): 'parameter' | 'local' | 'global' {
-  if (functionSignature(fn).params.some((p) => p.text === name)) return 'parameter';
-  for (const d of fn.descendantsOfType('declaration'))
-    for (const c of d.namedChildren) {
-      const n = c.type === 'init_declarator' ? declaredName(c.childForFieldName('declarator')) : declaredName(c);
-      if (n?.text === name) return 'local';
-    }
-  return 'global';
+  const tree = fn.tree as object;
+  let byFn = SCOPES.get(tree);
+  if (!byFn) {
+    byFn = new Map();
+    SCOPES.set(tree, byFn);
+  }
+  let names = byFn.get(fn.id);
+  if (!names) {
+    const m = new Map<string, 'parameter' | 'local'>();
+    for (const d of fn.descendantsOfType('declaration'))
+      for (const c of d.namedChildren) {
+        const n = c.type === 'init_declarator' ? declaredName(c.childForFieldName('declarator')) : declaredName(c);
+        if (n) m.set(n.text, 'local');
+      }
+    for (const p of functionSignature(fn).params) m.set(p.text, 'parameter');
+    names = m;
+    byFn.set(fn.id, m);
+  }
+  return names.get(name) ?? 'global';
 }
 
 /** A write's index as a key and whether it steps there (`a[i++]`). */
@@ -101,7 +115,28 @@ function indexKey(idx: SyntaxNode): { key: string; post: boolean } | undefined {
  * `stack[top++] = x` on a counter that outlives the call (a global or a field) with no comparison of
  * it in the function. `stack` says which destination the rule reports (a local array, or any other).
  */
+const LOOP_WRITES = new WeakMap<object, Map<number, boolean | null>>();
+
+/** The loop-write check, once per write for both rules: whether it overflows (and into a stack array), null when not. */
 function loopOverflow(m: RuleMatch, stack: boolean): SyntaxNode | false {
+  const write = m.captures.finding;
+  if (!write) return false;
+  const tree = write.tree as object;
+  let memo = LOOP_WRITES.get(tree);
+  if (!memo) {
+    memo = new Map();
+    LOOP_WRITES.set(tree, memo);
+  }
+  let r = memo.get(write.id);
+  if (r === undefined) {
+    const arr = strip(m.captures.arr);
+    r = loopOverflowAt(m) ? !!arr && mem.isStackArray(arr) : null;
+    memo.set(write.id, r);
+  }
+  return r !== null && r === stack ? write : false;
+}
+
+function loopOverflowAt(m: RuleMatch): SyntaxNode | false {
   const write = m.captures.finding;
   const arr = strip(m.captures.arr);
   const idx = m.captures.idx;
@@ -109,7 +144,7 @@ function loopOverflow(m: RuleMatch, stack: boolean): SyntaxNode | false {
   const ix = indexKey(idx);
   const fn = ancestor(write, FUNCTION);
   const arrKey = keyOf(arr);
-  if (!ix || !fn || !arrKey || mem.isStackArray(arr) !== stack) return false;
+  if (!ix || !fn || !arrKey) return false;
   const base = arrKey.split(/->|\./)[0] ?? arrKey;
   const fixed = mem.arrayDeclaration(arr, arrKey) !== undefined;
   const where = scopeOf(fn, base);
@@ -342,27 +377,27 @@ export const C_MORE_RULES: readonly Rule[] = [
   },
   {
     id: 'c.return-stack-address',
-    trigger: /\breturn\b/,
+    trigger: /\breturn\s*\(?\s*&?\s*\w+\s*\)?\s*;/,
     cwe: 'CWE-562',
     severity: 'high',
     message: 'The function returns the address of a local variable or array, which is gone once it returns.',
     remediation: 'Return heap memory the caller frees, write into a buffer the caller passes, or make the array static.',
-    query: '(return_statement (_) @value) @finding',
+    query: '(return_statement [(identifier) (pointer_expression) (parenthesized_expression)] @value) @finding',
     predicate: returnsStack,
   },
   {
     id: 'c.uninitialized-variable',
-    trigger: /;/,
+    trigger: /\b(int|long|short|char|float|double|unsigned|signed|bool|_Bool|\w+_t)\s+\w+\s*[;,]/,
     cwe: 'CWE-457',
     severity: 'medium',
     message: 'A local variable is read before any value is assigned to it.',
     remediation: 'Initialise the variable where it is declared (e.g. `double sum = 0;`).',
-    query: '(declaration) @finding',
+    query: '(declaration type: [(primitive_type) (sized_type_specifier) (type_identifier)] declarator: (identifier)) @finding',
     predicate: uninitialised,
   },
   {
     id: 'c.divide-by-input',
-    trigger: /[/%]/,
+    trigger: /[\w)\]]\s*[/%]=?\s*[A-Za-z_(*]/,
     cwe: 'CWE-369',
     severity: 'medium',
     message: 'An integer is divided by a value input sets, with no check that it is not zero.',

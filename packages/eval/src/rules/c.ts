@@ -257,8 +257,10 @@ function unboundedCopy(m: RuleMatch): RuleHit | boolean {
     return lit !== undefined && size !== undefined && !appends && lit.length + 1 > size;
   }
   const t = taintOf(src);
-  if (!t || mem.copyFits(call, dst, src, appends)) return false;
-  return hit(call, t, `copied without a bound by ${m.captures.fn?.text}()`);
+  if (mem.copyFits(call, dst, src, appends)) return false;
+  if (t) return hit(call, t, `copied without a bound by ${m.captures.fn?.text}()`);
+  // not known to come from input, but of a length nothing checks, into a buffer of a fixed size
+  return mem.bufferBytes(dst) !== undefined && mem.bufferBytes(src) === undefined;
 }
 
 /** sprintf: a finding when the format is not a literal, or its output can exceed the destination. */

@@ -99,6 +99,8 @@ interface Check {
   ok?: boolean | 'pending';
   /** In a loop condition, on a counter the loop steps up: the counter takes the bound's values. */
   readonly counts?: boolean;
+  /** The `if` statements around the comparison, each with the block it sits in (worked out on first need). */
+  ifs?: { node: SyntaxNode; start: number; end: number; blockStart: number; blockEnd: number }[];
 }
 
 /** The taint facts of one function. */
@@ -125,7 +127,9 @@ const SCAN_QUERY = [
   '(init_declarator) @n',
   '(declaration) @n',
   '(assignment_expression) @n',
-  '(binary_expression operator: ["<" ">" "<=" ">=" "==" "!="]) @n',
+  '(binary_expression operator: ["<" ">" "<=" ">="]) @n',
+  // equality bounds only against a constant (`x != 3`, `type == TYPE_A`)
+  '(binary_expression operator: ["==" "!="] right: [(number_literal) (char_literal) (sizeof_expression) (identifier)]) @n',
   '(call_expression) @n',
 ].join(' ');
 let scan: Query | undefined;
@@ -339,15 +343,13 @@ class FunctionAnalysis implements FunctionTaint {
     const tried = new Set<number>();
     for (const c of list) {
       if (c.at < from || c.at >= to) continue;
-      for (let a = c.node.parent; a && a.type !== 'function_definition' && a.startIndex >= from; a = a.parent) {
-        if (a.type !== 'if_statement' || a.endIndex > to || tried.has(a.id)) continue;
-        tried.add(a.id);
-        let s: SyntaxNode = a;
-        while (s.parent?.type === 'labeled_statement') s = s.parent;
-        const block = s.parent;
+      c.ifs ??= enclosingIfs(c.node);
+      for (const a of c.ifs) {
+        if (a.start < from) break;
         // `to` after the if in its block (a block's positions end before the else edge of an if it closes)
-        if (!block || block.startIndex > to || to >= block.endIndex - 0.4) continue;
-        if (this.#everyBranch(a, key, from, to, kind, depth)) return true;
+        if (a.end > to || tried.has(a.node.id) || a.blockStart > to || to >= a.blockEnd - 0.4) continue;
+        tried.add(a.node.id);
+        if (this.#everyBranch(a.node, key, from, to, kind, depth)) return true;
       }
     }
     return false;
@@ -759,6 +761,19 @@ class FunctionAnalysis implements FunctionTaint {
   }
 }
 
+/** The `if` statements around a node (innermost first) up to its function, each with the block it sits in. */
+function enclosingIfs(node: SyntaxNode): { node: SyntaxNode; start: number; end: number; blockStart: number; blockEnd: number }[] {
+  const out: { node: SyntaxNode; start: number; end: number; blockStart: number; blockEnd: number }[] = [];
+  for (let a = node.parent; a && a.type !== 'function_definition'; a = a.parent) {
+    if (a.type !== 'if_statement') continue;
+    let s: SyntaxNode = a;
+    while (s.parent?.type === 'labeled_statement') s = s.parent;
+    const block = s.parent;
+    if (block) out.push({ node: a, start: a.startIndex, end: a.endIndex, blockStart: block.startIndex, blockEnd: block.endIndex });
+  }
+  return out;
+}
+
 /** Whether a value with this taint can serve as a bound: untainted, a parameter's (the caller's capacity), or a real object's length. */
 function isBoundTaint(t: Taint | undefined): boolean {
   return !t || t.origin === 'parameter' || t.kind === 'length';
@@ -889,9 +904,20 @@ function equalityChain(cmp: SyntaxNode, op: string): SyntaxNode {
   return top;
 }
 
-/** The keys a loop steps up (`i++`, `++i`, `i += k`) in its update clause or body. */
+const STEPPED = new WeakMap<object, Map<number, Set<string>>>();
+
+/** The keys a loop steps up (`i++`, `++i`, `i += k`) in its update clause or body (worked out once per loop). */
 function steppedUp(loop: SyntaxNode): Set<string> {
+  const tree = loop.tree as object;
+  let memo = STEPPED.get(tree);
+  if (!memo) {
+    memo = new Map();
+    STEPPED.set(tree, memo);
+  }
+  const known = memo.get(loop.id);
+  if (known) return known;
   const keys = new Set<string>();
+  memo.set(loop.id, keys);
   for (const u of loop.descendantsOfType(['update_expression', 'assignment_expression'])) {
     if (u.type === 'update_expression' && u.text.includes('++')) {
       const k = keyOf(u.childForFieldName('argument'));
