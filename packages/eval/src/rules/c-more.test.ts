@@ -82,6 +82,27 @@ int main(void) {
 }`),
   },
   {
+    rule: 'c.signed-length',
+    vulnerable: MAIN(`#define MAXLEN 128
+int main(void) {
+  char out[MAXLEN + 1], in[512];
+  int len;
+  if (scanf("%d", &len) != 1 || fread(in, 1, sizeof in, stdin) == 0) return 1;
+  if (len > MAXLEN) return 1;
+  memcpy(out, in, len);
+  return out[0];
+}`),
+    fixed: MAIN(`#define MAXLEN 128
+int main(void) {
+  char out[MAXLEN + 1], in[512];
+  int len;
+  if (scanf("%d", &len) != 1 || fread(in, 1, sizeof in, stdin) == 0) return 1;
+  if (len < 0 || len > MAXLEN) return 1;
+  memcpy(out, in, len);
+  return out[0];
+}`),
+  },
+  {
     rule: 'c.return-stack-address',
     vulnerable: MAIN(`char *format_temp(double c) {
   char buf[32];

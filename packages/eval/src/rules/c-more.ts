@@ -11,6 +11,10 @@ import type { Rule, RuleHit, RuleMatch, SyntaxNode } from './rule.js';
 import { ancestor, namedArgs } from './syntax.js';
 
 const FUNCTION = new Set(['function_definition']);
+
+function call(fnPattern: string): string {
+  return `((call_expression function: (identifier) @fn arguments: (argument_list) @args) @finding (#match? @fn "${fnPattern}"))`;
+}
 const LOOPS = new Set(['for_statement', 'while_statement', 'do_statement']);
 const RELATIONAL = /^(<|>|<=|>=)$/;
 
@@ -346,6 +350,55 @@ export function isSecretRandom(m: RuleMatch): boolean {
   return SECRET_CONTEXT.test(target);
 }
 
+const SIGNED =
+  /^(int|long|short|long long|long int|short int|signed|signed int|signed long|ssize_t|off_t|int(8|16|32|64)_t|intptr_t|ptrdiff_t|gint|Sint\d+|s\d+)$/;
+/** The size argument of the copies and allocations a negative length turns into a huge one. */
+const SIZE_ARG: Record<string, number> = {
+  memcpy: 2,
+  memmove: 2,
+  memset: 2,
+  strncpy: 2,
+  strncat: 2,
+  malloc: 0,
+  read: 2,
+  recv: 2,
+  fread: 2,
+  fgets: 1,
+};
+
+/**
+ * A signed length from input passed as a size after an upper-bound check only: `if (len > MAX) return;
+ * memcpy(dst, src, len);` lets a negative len through, which the size_t parameter makes huge.
+ */
+function signedLength(m: RuleMatch): RuleHit | false {
+  const call = m.captures.finding;
+  const name = m.captures.fn?.text ?? '';
+  const pos = SIZE_ARG[name];
+  const len = pos === undefined ? undefined : strip(namedArgs(m.captures.args)[pos]);
+  if (!call || len?.type !== 'identifier') return false;
+  const fn = ancestor(call, FUNCTION);
+  const ft = functionTaint(call);
+  if (!fn || !ft) return false;
+  const type = declaredType(fn, len.text)?.replace(/\s+/g, ' ').trim() ?? '';
+  if (!SIGNED.test(type)) return false;
+  const from = ft.lastDefAt(len.text, call.startIndex);
+  const t = ft.definitionTaint(len.text, call.startIndex);
+  // from input, bounded from above (else the unchecked-length rules report it), never from below
+  if (t?.kind !== 'value' || ft.taintOf(len) !== undefined) return false;
+  // a value read in 8, 16 or 24 bits (`AV_RB16(p)`, `ntohs`, a byte) or cast to unsigned cannot be negative
+  const value = ft.lastValue(len.text, call.startIndex)?.text ?? '';
+  if (/(8|16|24)\s*\(|\b(ntohs|be16toh|le16toh|getc|fgetc|getchar)\b|\(\s*(unsigned|u?int(8|16)_t|uint\w*|size_t)\b/.test(value))
+    return false;
+  if (!ft.checkedBetween(len.text, from, call.startIndex) || ft.checkedBetween(len.text, from, call.startIndex, 'lower')) return false;
+  return {
+    node: call,
+    flow: [
+      ...t.steps,
+      { node: call, message: `${len.text} (${type}) passed as the size of ${name}() without a check that it is not negative` },
+    ],
+  };
+}
+
 const SUBSCRIPT_WRITE = [
   '(assignment_expression left: (subscript_expression argument: (_) @arr index: (_) @idx)) @finding',
   '(assignment_expression left: (field_expression argument: (subscript_expression argument: (_) @arr index: (_) @idx))) @finding',
@@ -374,6 +427,17 @@ export const C_MORE_RULES: readonly Rule[] = [
     remediation: 'Pass the buffer size and compare the counter with it before each write.',
     query: SUBSCRIPT_WRITE,
     predicate: (m) => loopOverflow(m, false),
+  },
+  {
+    id: 'c.signed-length',
+    trigger: /\b(mem(cpy|move|set)|strn(cpy|cat)|malloc|read|recv|fread|fgets)\s*\(/,
+    cwe: 'CWE-195',
+    severity: 'high',
+    message:
+      'A signed length from input is checked only against an upper bound and then used as a size: a negative value becomes a huge one.',
+    remediation: 'Reject negative lengths too (`if (len < 0 || len > MAX)`), or keep lengths in size_t.',
+    query: call('^(memcpy|memmove|memset|strncpy|strncat|malloc|read|recv|fread|fgets)$'),
+    predicate: signedLength,
   },
   {
     id: 'c.return-stack-address',

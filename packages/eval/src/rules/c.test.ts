@@ -83,6 +83,8 @@ int handle(char *in, size_t n, FILE *f) {
   if (scanf("%d", &parts) == 1) r = 100 / parts; // expect: c.divide-by-input
   strncpy(line, in, sizeof line); // expect: c.strncpy-unterminated
   heap = realloc(heap, 128); // expect: c.realloc-leak
+  int slen;
+  if (scanf("%d", &slen) == 1 && slen <= 64) memcpy(line, in, slen); // expect: c.signed-length
   return r + opts + word[0];
 }
 char *label(void) {

@@ -81,8 +81,8 @@ interface Def {
   chain?: SkipRegion[];
 }
 
-/** What a check establishes: an upper bound on the key, or only that a product with it does not wrap. */
-export type CheckKind = 'bound' | 'product';
+/** What a check establishes: an upper bound on the key, only that a product with it does not wrap, or a lower bound (`n >= 0`). */
+export type CheckKind = 'bound' | 'product' | 'lower';
 
 interface Check {
   /** Where the comparison stands. */
@@ -117,6 +117,8 @@ export interface FunctionTaint {
   checkedBetween(key: string, from: number, to: number, kind?: CheckKind): boolean;
   /** The value last assigned to `key` before `at` (for `p = malloc(...)` lookups). */
   lastValue(key: string, at: number): SyntaxNode | undefined;
+  /** The taint the last definition of `key` before `at` gave it, whatever checks came after. */
+  definitionTaint(key: string, at: number): Taint | undefined;
   /** Position of the last definition of `key` before `at` (the function start when none). */
   lastDefAt(key: string, at: number): number;
 }
@@ -324,6 +326,16 @@ class FunctionAnalysis implements FunctionTaint {
     return this.#last(key, at, true)?.value;
   }
 
+  definitionTaint(key: string, at: number): Taint | undefined {
+    const d = this.#last(key, at);
+    if (d?.lazy) {
+      const lazy = d.lazy;
+      d.lazy = undefined;
+      d.taint = lazy();
+    }
+    return d?.taint;
+  }
+
   lastDefAt(key: string, at: number): number {
     return this.#last(key, at, true)?.at ?? this.fn.startIndex;
   }
@@ -336,7 +348,13 @@ class FunctionAnalysis implements FunctionTaint {
     const list = this.#checks.get(key);
     if (!list) return false;
     for (const c of list)
-      if (c.at >= from && c.at < to && (c.kind === 'bound' || kind === 'product') && inRanges(c.ranges, to) && this.#boundOk(c))
+      if (
+        c.at >= from &&
+        c.at < to &&
+        (c.kind === kind || (c.kind === 'bound' && kind === 'product')) &&
+        inRanges(c.ranges, to) &&
+        this.#boundOk(c)
+      )
         return true;
     if (depth > 4) return false;
     // checked on every way through an `if` before `to`: `if (n > room) { if (n > cap) return -1; reset(); }`
@@ -644,6 +662,11 @@ class FunctionAnalysis implements FunctionTaint {
             [l, r, eq ? op === '==' : less],
             [r, l, eq ? op === '==' : !less],
           ] as const) {
+            // a relational comparison bounds the key from below where it fails to bound it from above (`n < 0` failing, `n >= 0`)
+            if (!eq && side.type === 'identifier' && !isIdentical(side, other)) {
+              const lower = guardRanges(node, !when);
+              if (lower.length > 0) this.#check(side.text, { at: node.startIndex, node, ranges: lower, kind: 'lower' });
+            }
             // a comparison with 0 is a sign test, not a bound; equality bounds only when with a constant
             if (eq ? !isConstantExpr(other) : isZero(other)) continue;
             const { bound, product } = boundedKeys(side);
@@ -759,6 +782,11 @@ class FunctionAnalysis implements FunctionTaint {
         return;
     }
   }
+}
+
+/** Whether two expressions are the same text (a comparison of a value with itself). */
+function isIdentical(a: SyntaxNode, b: SyntaxNode): boolean {
+  return a.text.replace(/\s+/g, '') === b.text.replace(/\s+/g, '');
 }
 
 /** The `if` statements around a node (innermost first) up to its function, each with the block it sits in. */
