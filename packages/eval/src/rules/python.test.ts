@@ -558,6 +558,42 @@ def encrypt(key, data):
     return iv + AES.new(key, AES.MODE_CBC, iv).encrypt(pad(data, 16))
 `,
   },
+  'python.password-fast-hash': {
+    vulnerable: `import hashlib
+
+def store_user(db, name, password):
+    db.save(name, hashlib.sha256(password.encode()).hexdigest())
+`,
+    fixed: `import hashlib, os
+
+def store_user(db, name, password):
+    salt = os.urandom(16)
+    db.save(name, salt + hashlib.pbkdf2_hmac("sha256", password.encode(), salt, 600_000))
+`,
+  },
+  'python.tmp-fixed-path': {
+    vulnerable: `import json
+
+def cache(data):
+    with open("/tmp/app_cache.json", "w") as fh:
+        json.dump(data, fh)
+`,
+    fixed: `import json, tempfile
+
+def cache(data):
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as fh:
+        json.dump(data, fh)
+    return fh.name
+`,
+  },
+  'python.redos-pattern': {
+    vulnerable: `import re
+EMAIL = re.compile(r"^([a-zA-Z0-9_.+-]+)+@example\\.com$")
+`,
+    fixed: `import re
+EMAIL = re.compile(r"^[a-zA-Z0-9_.+-]+@example\\.com$")
+`,
+  },
   'python.permissive-permissions': {
     vulnerable: `import os, stat
 

@@ -194,6 +194,9 @@ function fixedBytes(node: SyntaxNode | undefined, at: SyntaxNode, depth: number)
   }
 }
 
+/** A group that is one repeated piece, itself repeated: `(a+)+`, `([a-z0-9_.+-]+)+`, `(\\w*)*`, `(?:\\s+)*`. */
+const NESTED_QUANTIFIER = /\((?:\?:)?(?:\[(?:[^\]\\]|\\.)*\]|\\.|[^()[\]\\|])(?:[+*]|\{\d+,\d*\})\)(?:[+*]|\{\d+,\d*\})/;
+
 /** A key size argument below `min` bits. */
 function smallKey(node: SyntaxNode | undefined, min: number): boolean {
   return node?.type === 'integer' && Number(node.text.replace(/_/g, '')) < min;
@@ -342,6 +345,27 @@ export const PYTHON_RULES: readonly Rule[] = [
       '((call function: (attribute) @fn) @finding (#match? @fn "^(hashlib\\\\.)?(md4|md5|sha1|sha)$")) ((call function: (attribute) @fn arguments: (argument_list . (string) @algo)) @finding (#match? @fn "^hashlib\\\\.new$") (#match? @algo "[mM][dD][45]|[sS][hH][aA]1")) ((call function: (attribute) @fn) @finding (#match? @fn "^(MD5|SHA1|SHA|MD4|MD2)\\\\.new$"))',
   },
   {
+    id: 'python.password-fast-hash',
+    trigger: /pass|pwd|pw\b/i,
+    cwe: 'CWE-916',
+    severity: 'medium',
+    message: 'A password is hashed with a fast general-purpose hash (SHA-2, SHA-3, BLAKE2), which is cheap to brute-force.',
+    remediation: 'Use a password hash: hashlib.scrypt, hashlib.pbkdf2_hmac with a random salt and many iterations, bcrypt or argon2.',
+    query:
+      '((call function: (attribute) @fn arguments: (argument_list) @args) @finding (#match? @fn "\\\\.(sha224|sha256|sha384|sha512|sha3_256|sha3_512|blake2b|blake2s)$"))',
+    predicate: (m) => {
+      const call = m.captures.finding as SyntaxNode;
+      const value = argument(call, 0);
+      if (!value) return false;
+      // what is hashed: a value named as a password, or a parameter of a function named for passwords
+      const PASSWORD = /pass(wd|word)?|pwd|\bpw\b/i;
+      if (PASSWORD.test(value.text)) return true;
+      const scope = ancestor(call, FUNCTION);
+      const name = scope?.type === 'function_definition' ? (scope.childForFieldName('name')?.text ?? '') : '';
+      return PASSWORD.test(name) && value.type !== 'string';
+    },
+  },
+  {
     id: 'python.hash-algorithm-choice',
     trigger: /\b(hashlib|hmac)\.new\s*\(/,
     cwe: 'CWE-327',
@@ -444,6 +468,25 @@ export const PYTHON_RULES: readonly Rule[] = [
     message: 'The random module is predictable; it must not produce secrets, keys or tokens.',
     remediation: 'Use the secrets module (secrets.token_hex, secrets.choice) or os.urandom.',
     query: call('^random\\\\.(random|randint|randrange|choice|choices|getrandbits|sample|shuffle|uniform|seed|Random)$'),
+  },
+  {
+    id: 'python.tmp-fixed-path',
+    trigger: /['"](\/tmp|\/var\/tmp|\/dev\/shm)\//,
+    cwe: 'CWE-377',
+    severity: 'medium',
+    message: 'A file is written at a fixed name in a shared temporary folder, which another user can create or link first.',
+    remediation: 'Use tempfile.NamedTemporaryFile() or tempfile.mkstemp(), or a private folder made with tempfile.mkdtemp().',
+    query:
+      '((call function: [(identifier) @fn (attribute) @fn] arguments: (argument_list) @args) @finding (#match? @fn "^(open|io\\\\.open|codecs\\\\.open)$"))',
+    predicate: (m) => {
+      const call = m.captures.finding as SyntaxNode;
+      const path = argument(call, 0, 'file');
+      const mode = literalText(argument(call, 1, 'mode')) ?? 'r';
+      if (!path || !/[wax+]/.test(mode)) return false;
+      // a literal path, or an f-string whose literal head fixes the folder and the name's start
+      const head = path.type === 'string' ? path.text.replace(/^[a-zA-Z]*['"]+/, '') : '';
+      return /^(\/tmp|\/var\/tmp|\/dev\/shm)\/[\w.-]/.test(head);
+    },
   },
   {
     id: 'python.insecure-tempfile',
@@ -727,6 +770,20 @@ export const PYTHON_RULES: readonly Rule[] = [
     remediation: 'Escape literal input with re.escape, or match with plain string operations.',
     query: sinkCall('^(re|regex)\\\\.(search|match|fullmatch|compile|findall|finditer|sub|subn|split)$'),
     predicate: (m) => report(taintAt(m, 'python.regex-injection')),
+  },
+  {
+    id: 'python.redos-pattern',
+    trigger: /\)[+*{]|[+*]\)/,
+    cwe: 'CWE-1333',
+    severity: 'medium',
+    message: 'The regular expression nests quantifiers (`(a+)+`), so some inputs make matching take exponential time.',
+    remediation: 'Remove the nested repetition (`[a-z]+` rather than `([a-z]+)+`), or bound the input length before matching.',
+    query:
+      '((call function: (attribute) @fn arguments: (argument_list) @args) @finding (#match? @fn "^(re|regex)\\\\.(compile|search|match|fullmatch|findall|finditer|sub|subn|split)$"))',
+    predicate: (m) => {
+      const pattern = literalText(argument(m.captures.finding as SyntaxNode, 0, 'pattern'));
+      return pattern !== undefined && NESTED_QUANTIFIER.test(pattern);
+    },
   },
   {
     id: 'python.dynamic-import',

@@ -132,3 +132,29 @@ def approve():
     expect(rules(code.replace('" OR ".join(["id=" + str(i) for i in ids])', '"id = ?", ids'))).not.toContain('python.sql-query-call');
   });
 });
+
+describe('Python rules: password hashes, temporary paths and nested quantifiers under other names', () => {
+  it('flags a fast hash of a password through an aliased module, a short name, or a function named for passwords', () => {
+    expect(rules('import hashlib as h\ndef f(pw):\n    return h.sha512(pw.encode()).digest()\n')).toContain('python.password-fast-hash');
+    expect(
+      rules('from hashlib import sha256\nimport hashlib\ndef hash_password(s):\n    return hashlib.sha3_256(s).hexdigest()\n'),
+    ).toContain('python.password-fast-hash');
+    // a checksum of a file is no password hash
+    expect(rules('import hashlib\ndef digest(data):\n    return hashlib.sha256(data).hexdigest()\n')).not.toContain(
+      'python.password-fast-hash',
+    );
+  });
+
+  it('flags writes to fixed names in shared temporary folders, not reads or private folders', () => {
+    expect(rules('def f(d):\n    open(f"/var/tmp/report-{d}.txt", "a").write(d)\n')).toContain('python.tmp-fixed-path');
+    expect(rules('def f():\n    return open("/tmp/input.txt").read()\n')).not.toContain('python.tmp-fixed-path');
+    expect(rules('import tempfile\ndef f(d):\n    p = tempfile.mkdtemp()\n    open(p + "/x", "w").write(d)\n')).not.toContain(
+      'python.tmp-fixed-path',
+    );
+  });
+
+  it('flags nested quantifiers in any re call, not a repeated group that needs a separator', () => {
+    expect(rules('import re\ndef ok(s):\n    return re.match(r"(\\w*)*$", s)\n')).toContain('python.redos-pattern');
+    expect(rules('import re\nHOST = re.compile(r"^([a-z0-9-]+\\.)+[a-z]{2,}$")\n')).not.toContain('python.redos-pattern');
+  });
+});
