@@ -78,12 +78,13 @@ async function runAll(runner: Runner, o: MainOptions): Promise<number> {
           maxNew,
           scorer,
           evaluate: evaluate(`${condition}:s${seed}`),
+          // the evaluations during RL take half the samples of the final one: they only place the steps to target
           rates: async (policy) =>
             evaluateStage(ctx, {
               policy,
               label: `${condition}:s${seed}`,
               tasks: heldout,
-              samples: o.samples,
+              samples: Math.ceil(o.samples / 2),
               maxNew,
               seed: 1000 + seed,
               scorer,

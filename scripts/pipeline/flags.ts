@@ -29,7 +29,7 @@ tasks and evaluation
   --max-chars N --max-tasks N training tasks: changed regions up to N characters, at most N tasks (default 96, 16)
   --heldout PCT               share of projects (commits when there is one project) held out (default 34)
   --max-heldout N             at most N held-out prompts (default 16)
-  --samples N                 evaluation samples per held-out prompt (default 24)
+  --samples N                 evaluation samples per held-out prompt (default 48; half of them every --eval-every steps)
   --eval-every N              held-out evaluation every N RL steps, for the steps-to-target figure (default 2)
 policy and training
   --width N --layers N        policy size (default 48, 2)
@@ -102,7 +102,7 @@ const NUMBERS = {
 
 /** The sizes a default run and a `--quick` run take when the flag is not given. */
 const SIZES = {
-  default: { width: '48', layers: '2', 'sft-steps': '300', 'rl-steps': '16', samples: '24', seeds: '3' },
+  default: { width: '48', layers: '2', 'sft-steps': '300', 'rl-steps': '16', samples: '48', seeds: '3' },
   quick: { width: '16', layers: '1', 'sft-steps': '60', 'rl-steps': '4', samples: '4', seeds: '2' },
 } as const;
 

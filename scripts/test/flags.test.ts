@@ -30,7 +30,7 @@ describe('the main job’s flags', () => {
       layers: 2,
       sftSteps: 300,
       rlSteps: 16,
-      samples: 24,
+      samples: 48,
       maxChars: 96,
       maxTasks: 16,
       heldout: 34,
