@@ -282,3 +282,15 @@ void show(void) {
     expect(rules(prog('if (strlen(s) >= sizeof buf) return;'))).not.toContain('c.unbounded-copy');
   });
 });
+
+describe('c.insecure-random-secret reads the context by word', () => {
+  it('a key or token is a secret; a keyboard, a monkey or an author is not', () => {
+    const of = (fn: string) => rules(MAIN(`int ${fn}(void) { return rand() % 100; }`));
+    expect(of('gen_key')).toContain('c.insecure-random-secret');
+    expect(of('new_session_id')).toContain('c.insecure-random-secret');
+    for (const name of ['keyboard_jitter', 'monkey_move', 'author_pick']) {
+      expect(of(name)).toContain('c.insecure-random');
+      expect(of(name)).not.toContain('c.insecure-random-secret');
+    }
+  });
+});

@@ -330,7 +330,7 @@ function strncpyUnterminated(m: RuleMatch): boolean {
 }
 
 const SECRET_CONTEXT =
-  /(token|passw|secret|salt|nonce|session|otp|\bpin\b|auth|crypt|uuid|guid|api_?key|private|cookie|csrf|_key\b|^key|keygen|challenge)/i;
+  /(token|passw|secret|salt|nonce|session|otp|csrf|cookie|uuid|guid|crypt|challenge|(^|_|\b)(api_?|private_?|session_?)?key(s|gen)?($|_|\b)|(^|_)auth($|_)|(^|_)pin($|_))/i;
 
 /** `rand()` whose value goes into a secret: in a function or an assignment whose name says token, key, password, salt, nonce or session. */
 export function isSecretRandom(m: RuleMatch): boolean {
