@@ -128,7 +128,7 @@ function conditionTable(rows: readonly ConditionRow[]): string {
       const steps = r.name === SFT ? '–' : r.stepsToTarget === null ? 'not reached' : String(r.stepsToTarget);
       const change = (i: Interval | null, points: boolean) =>
         i === null ? '–' : `${points ? `${i.mean >= 0 ? '+' : ''}${(100 * i.mean).toFixed(1)} pts` : pct(i.mean)} ${range(i)}`;
-      return `<tr><td><b>${esc(r.name)}</b><br><small>${esc(r.description)}</small></td><td>${formatRate(r.insecure)}<br><small>${range(r.insecure)}</small></td><td>${formatRate(r.wellFormed)}<br><small>${range(r.wellFormed)}</small></td><td>${formatRate(r.secure)}<br><small>${range(r.secure)}</small></td><td>${change(r.insecureReduction, false)}</td><td>${change(r.wellFormedChange, true)}</td><td>${steps}</td></tr>`;
+      return `<tr><td><b>${esc(r.name)}</b><br><small>${esc(r.description)}</small></td><td>${pct(r.insecure.mean)}<br><small>${range(r.insecure)}</small></td><td>${pct(r.wellFormed.mean)}<br><small>${range(r.wellFormed)}</small></td><td>${pct(r.secure.mean)}<br><small>${range(r.secure)}</small></td><td>${change(r.insecureReduction, false)}</td><td>${change(r.wellFormedChange, true)}</td><td>${steps}</td></tr>`;
     })
     .join('');
   return `<table class="num"><tr><th>condition</th><th>insecure</th><th>well-formed</th><th>secure and well-formed</th><th>fewer insecure than SFT (relative)</th><th>well-formed change vs SFT</th><th>RL steps to target</th></tr>${body}</table>`;

@@ -38,9 +38,9 @@ export function tInterval(values: readonly number[], bounds?: readonly [number, 
   return { mean, low: Math.max(lo, mean - half), high: Math.min(hi, mean + half), n };
 }
 
-/** `12.3% ± 4.5` (half the interval's width, in points), or `12.3%` without an interval. */
+/** `12.3% [8.1, 16.5]` (the interval's ends in percent), or `12.3%` without an interval. */
 export function formatRate(i: Interval, digits = 1): string {
   if (Number.isNaN(i.mean)) return '–';
-  const m = `${(100 * i.mean).toFixed(digits)}%`;
-  return i.low === null || i.high === null ? m : `${m} ± ${((100 * (i.high - i.low)) / 2).toFixed(digits)}`;
+  const p = (x: number) => (100 * x).toFixed(digits);
+  return i.low === null || i.high === null ? `${p(i.mean)}%` : `${p(i.mean)}% [${p(i.low)}, ${p(i.high)}]`;
 }
