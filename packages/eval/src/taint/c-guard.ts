@@ -257,6 +257,8 @@ export interface SkipRegion {
   readonly range: Range;
   /** A position on the path that skips the branch. */
   readonly skip: number;
+  /** Whether the branch is a loop body (run again after its end). */
+  readonly loop?: boolean;
   /** Where a jump that always ends the branch lands; undefined when the branch can fall through. */
   readonly landing: number | undefined;
 }
@@ -276,7 +278,7 @@ export function branchChain(node: SyntaxNode): SkipRegion[] {
     if (cons?.id === a.id) own = { node: a, range: nodeRange(a), skip: alt ? alt.startIndex : elseEdge(p), landing: exitLanding(a) };
     else if (alt?.id === a.id && cons) own = { node: a, range: nodeRange(a), skip: branchEnd(cons), landing: exitLanding(a) };
   } else if ((p.type === 'while_statement' || p.type === 'for_statement') && p.childForFieldName('body')?.id === a.id) {
-    own = { node: a, range: nodeRange(a), skip: p.startIndex + 0.5, landing: undefined };
+    own = { node: a, range: nodeRange(a), skip: p.startIndex + 0.5, landing: undefined, loop: true };
   } else if (a.type === 'case_statement') {
     own = { node: a, range: nodeRange(a), skip: p.startIndex + 0.5, landing: undefined };
   }

@@ -160,6 +160,21 @@ describe('C taint: a bound check sanitises only where it holds', () => {
     expect(tainted('int f(char *d, const char *s, size_t x, size_t cap) { if (x > cap) return 1; return use(x); }')).toBe(false);
   });
 
+  it('a later definition in a loop body reaches an earlier use on the next round, unless a check in the body holds there', () => {
+    const loop = (check: string) =>
+      `int main(int c, char **argv) { size_t idx = 0; while (c-- > 0) { ${check} use(idx); idx += strtoul(argv[c], 0, 10); } }`;
+    // the argument of use(), not the later `idx +=`
+    const atUse = (code: string) => {
+      const call = parse(code, 'c')
+        .rootNode.descendantsOfType('call_expression')
+        .find((n) => n.childForFieldName('function')?.text === 'use');
+      return taintAt(call?.childForFieldName('arguments')?.namedChildren[0]) !== undefined;
+    };
+    expect(atUse(loop(''))).toBe(true);
+    expect(atUse(loop('if (idx > 63) return 1;'))).toBe(false);
+    expect(atUse(loop('if (idx > idx) return 1;'))).toBe(true);
+  });
+
   it('a definition in a branch joins the value that goes around it', () => {
     expect(tainted(prog('size_t y = 4; if (c > 2) y = 8; else y = x; use(y);'), 'y')).toBe(true);
     expect(tainted(prog('size_t y = x; if (c > 2) y = 8; use(y);'), 'y')).toBe(true);

@@ -33,7 +33,9 @@
  * Definitions: the ones that reach a use are joined, a definition in a branch that the path can go
  * around joining the value before the branch (`if (c) n = 8;` keeps n's earlier taint, a clamp
  * `if (n > MAX) n = MAX;` clears it), one in a branch that always leaves not reaching past it.
- * Loops are read in source order (a definition later in the body does not reach an earlier use).
+ * In a loop body a later definition reaches an earlier use on the next round (`table[idx]; idx += run;`)
+ * unless a check earlier in the body holds at the use; a counter the loop condition bounds only by a
+ * count read from input (`for (i = 0; i < n; i++)`) takes that count's taint.
  * Each function is analysed once per tree (cached on the tree object).
  */
 import { compileQuery, type Query } from '@srcode/syntax';
@@ -413,6 +415,29 @@ class FunctionAnalysis implements FunctionTaint {
     return ok;
   }
 
+  /**
+   * What a later definition in the same loop body leaves for the next round: `idx += run;` after
+   * `table[idx]` reaches it on the way back, unless a check earlier in the body holds at the use.
+   */
+  #carried(key: string, at: number): Taint | undefined {
+    const list = this.#defs.get(key);
+    if (!list) return undefined;
+    for (const d of list) {
+      if (d.at <= at || !d.node || d.store) continue;
+      d.chain ??= branchChain(d.node);
+      const body = d.chain.find((r) => r.loop && r.range[0] <= at && at < r.range[1]);
+      if (!body) continue;
+      if (d.lazy) {
+        const lazy = d.lazy;
+        d.lazy = undefined;
+        d.taint = lazy();
+      }
+      if (!d.taint || d.taint.origin || this.checkedBetween(key, body.node.startIndex, at)) continue;
+      return extend(d.taint, d.node, `${key} carried to the next round of the loop`);
+    }
+    return undefined;
+  }
+
   /** A loop counter's taint where the loop condition bounds it only by an input count: the count's. */
   #counted(key: string, at: number): Taint | undefined {
     const list = this.#checks.get(key);
@@ -475,7 +500,7 @@ class FunctionAnalysis implements FunctionTaint {
           return this.checkedBetween(n.text, this.fn.startIndex, at)
             ? undefined
             : { kind: 'value', origin: 'parameter', steps: [step(n, `${n.text}, declared outside the snippet (caller-controlled)`)] };
-        return join(this.#keyTaint(n.text, at), this.#counted(n.text, at));
+        return join(join(this.#keyTaint(n.text, at), this.#counted(n.text, at)), this.#carried(n.text, at));
       }
       case 'field_expression': {
         const key = keyOf(n);
