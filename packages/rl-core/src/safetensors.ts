@@ -54,29 +54,59 @@ export function decodeSafetensors(bytes: Uint8Array): {
   const len = Number(view.getBigUint64(0, true));
   if (8 + len > bytes.length)
     throw new RlCoreError('invalid-checkpoint', `expected a ${len}-byte header, found only ${bytes.length - 8} bytes`);
-  let header: Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] } | Record<string, string>>;
+  let header: unknown;
   try {
     header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + len)));
   } catch (cause) {
     throw new RlCoreError('invalid-checkpoint', 'expected a JSON safetensors header, found unparsable text', { cause });
   }
+  if (typeof header !== 'object' || header === null || Array.isArray(header))
+    throw new RlCoreError(
+      'invalid-checkpoint',
+      `expected a JSON object as the safetensors header, found ${Array.isArray(header) ? 'an array' : JSON.stringify(header)}`,
+    );
   const base = 8 + len;
   const tensors: Record<string, NamedTensor> = {};
+  const spans: [string, number, number][] = [];
   let metadata: Record<string, string> = {};
   for (const [name, entry] of Object.entries(header)) {
     if (name === '__metadata__') {
-      metadata = entry as Record<string, string>;
+      if (typeof entry === 'object' && entry !== null && !Array.isArray(entry)) metadata = entry as Record<string, string>;
       continue;
     }
-    const e = entry as { dtype: string; shape: number[]; data_offsets: [number, number] };
-    if (e.dtype !== 'F32') throw new RlCoreError('invalid-checkpoint', `expected F32 tensors, found ${e.dtype} for ${name}`);
-    const [start, end] = e.data_offsets;
-    const n = e.shape.reduce((a, b) => a * b, 1);
-    if (end - start !== n * 4 || base + end > bytes.length)
-      throw new RlCoreError('invalid-checkpoint', `tensor ${name}: offsets [${start}, ${end}] do not match shape [${e.shape}]`);
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry))
+      throw new RlCoreError(
+        'invalid-checkpoint',
+        `tensor ${name}: expected {"dtype", "shape", "data_offsets"}, found ${JSON.stringify(entry)}`,
+      );
+    const e = entry as { dtype: unknown; shape: unknown; data_offsets: unknown };
+    if (e.dtype !== 'F32')
+      throw new RlCoreError('invalid-checkpoint', `expected F32 tensors, found ${JSON.stringify(e.dtype)} for ${name}`);
+    if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isSafeInteger(d) && d >= 0))
+      throw new RlCoreError('invalid-checkpoint', `tensor ${name}: expected a shape of whole numbers, found ${JSON.stringify(e.shape)}`);
+    const shape = e.shape as number[];
+    const [start, end] = Array.isArray(e.data_offsets) ? (e.data_offsets as number[]) : [Number.NaN, Number.NaN];
+    const n = shape.reduce((a, b) => a * b, 1);
+    if (
+      !(Number.isSafeInteger(start) && Number.isSafeInteger(end) && (start as number) >= 0) ||
+      (end as number) - (start as number) !== n * 4 ||
+      base + (end as number) > bytes.length
+    )
+      throw new RlCoreError(
+        'invalid-checkpoint',
+        `tensor ${name}: offsets [${start}, ${end}] do not match shape [${shape}] inside ${bytes.length - base} bytes of data`,
+      );
+    spans.push([name, start as number, end as number]);
     const data = new Float32Array(n);
-    for (let i = 0; i < n; i++) data[i] = view.getFloat32(base + start + i * 4, true);
-    tensors[name] = { shape: e.shape, data };
+    for (let i = 0; i < n; i++) data[i] = view.getFloat32(base + (start as number) + i * 4, true);
+    tensors[name] = { shape, data };
+  }
+  spans.sort((x, y) => x[1] - y[1]);
+  for (let i = 1; i < spans.length; i++) {
+    const [prev, , prevEnd] = spans[i - 1] as [string, number, number];
+    const [name, start, end] = spans[i] as [string, number, number];
+    if (start < prevEnd && end > start)
+      throw new RlCoreError('invalid-checkpoint', `tensor ${name}: offsets [${start}, ${end}] overlap those of ${prev}`);
   }
   return { tensors, metadata };
 }
