@@ -70,7 +70,7 @@ describe('bad checkpoints: errors name the file and the field or tensor', () => 
     [{ model_type: 'mistral' }, /config\.json: \/model_type: expected llama or qwen2 or gpt2, found "mistral"/],
     [{ hidden_act: 'gelu' }, /config\.json: \/hidden_act: expected silu/],
     [{ num_key_value_heads: 3 }, /config\.json: \/num_key_value_heads: expected a divisor of num_attention_heads \(4\), found 3/],
-    [{ hidden_size: -32 }, /config\.json: \/hidden_size: expected a whole number from 1, found -32/],
+    [{ hidden_size: -32 }, /config\.json: \/hidden_size: expected a whole number from 1 below 2\^31, found -32/],
     [
       { rope_scaling: { rope_type: 'yarn', factor: 4 } },
       /config\.json: \/rope_scaling\/rope_type: expected default, linear or llama3, found "yarn"/,

@@ -62,19 +62,27 @@ export interface HfConfig {
 
 type Json = Record<string, unknown>;
 
-function field(file: string, o: Json, key: string, kind: 'count' | 'number' | 'boolean', fallback?: number | boolean): number | boolean {
+function field(
+  file: string,
+  o: Json,
+  key: string,
+  kind: 'count' | 'number' | 'boolean',
+  fallback?: number | boolean,
+  path = key,
+): number | boolean {
   const v = o[key] ?? fallback;
-  const at = `${file}: /${key}`;
-  if (v === undefined || v === null)
-    throw new RlCoreError('invalid-checkpoint', `${at}: expected ${kind === 'boolean' ? 'true or false' : 'a number'}, found none`);
+  const at = `${file}: /${path}`;
+  const want = kind === 'boolean' ? 'true or false' : kind === 'count' ? 'a whole number from 1' : 'a positive number';
+  if (v === undefined || v === null) throw new RlCoreError('invalid-checkpoint', `${at}: expected ${want}, found none`);
   if (kind === 'boolean') {
     if (typeof v !== 'boolean') throw new RlCoreError('invalid-checkpoint', `${at}: expected true or false, found ${JSON.stringify(v)}`);
     return v;
   }
-  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0 || (kind === 'count' && !Number.isInteger(v)))
+  // sizes are bounded by what an array can index: a larger one is a corrupt file, not a model to allocate
+  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0 || (kind === 'count' && !(Number.isInteger(v) && v < 2 ** 31)))
     throw new RlCoreError(
       'invalid-checkpoint',
-      `${at}: expected ${kind === 'count' ? 'a whole number from 1' : 'a positive number'}, found ${JSON.stringify(v)}`,
+      `${at}: expected ${kind === 'count' ? 'a whole number from 1 below 2^31' : want}, found ${JSON.stringify(v)}`,
     );
   return v;
 }
@@ -98,15 +106,15 @@ function ropeScaling(file: string, v: unknown): RopeScaling | undefined {
   const o = v as Json;
   const type = o.rope_type ?? o.type;
   if (type === 'default') return undefined;
-  const at = `${file}: rope_scaling`;
-  if (type === 'linear') return { type, factor: field(at, o, 'factor', 'number') as number };
+  const sub = (key: string, kind: 'count' | 'number') => field(file, o, key, kind, undefined, `rope_scaling/${key}`) as number;
+  if (type === 'linear') return { type, factor: sub('factor', 'number') };
   if (type === 'llama3')
     return {
       type,
-      factor: field(at, o, 'factor', 'number') as number,
-      lowFreqFactor: field(at, o, 'low_freq_factor', 'number') as number,
-      highFreqFactor: field(at, o, 'high_freq_factor', 'number') as number,
-      originalMaxPositions: field(at, o, 'original_max_position_embeddings', 'count') as number,
+      factor: sub('factor', 'number'),
+      lowFreqFactor: sub('low_freq_factor', 'number'),
+      highFreqFactor: sub('high_freq_factor', 'number'),
+      originalMaxPositions: sub('original_max_position_embeddings', 'count'),
     };
   throw new RlCoreError(
     'invalid-checkpoint',
@@ -120,13 +128,16 @@ function ropeScaling(file: string, v: unknown): RopeScaling | undefined {
  */
 export function parseHfConfig(json: unknown, file = 'config.json'): HfConfig {
   if (typeof json !== 'object' || json === null || Array.isArray(json))
-    throw new RlCoreError('invalid-checkpoint', `${file}: expected a JSON object, found ${Array.isArray(json) ? 'an array' : typeof json}`);
+    throw new RlCoreError(
+      'invalid-checkpoint',
+      `${file}: expected a JSON object, found ${Array.isArray(json) ? 'an array' : json === null ? 'null' : typeof json}`,
+    );
   const o = json as Json;
   const modelType = o.model_type;
   if (!(HF_MODEL_TYPES as readonly unknown[]).includes(modelType))
     throw new RlCoreError(
       'invalid-checkpoint',
-      `${file}: /model_type: expected ${HF_MODEL_TYPES.join(' or ')}, found ${JSON.stringify(modelType)}`,
+      `${file}: /model_type: expected ${HF_MODEL_TYPES.join(' or ')}, found ${modelType === undefined ? 'none' : JSON.stringify(modelType)}`,
     );
   if (modelType === 'gpt2') return parseGpt2(file, o);
   const act = o.hidden_act ?? 'silu';
@@ -146,14 +157,17 @@ export function parseHfConfig(json: unknown, file = 'config.json'): HfConfig {
       'invalid-checkpoint',
       `${file}: /num_key_value_heads: expected a divisor of num_attention_heads (${heads}), found ${kvHeads}`,
     );
-  if (o.head_dim === undefined && hiddenSize % heads !== 0)
+  if ((o.head_dim === undefined || o.head_dim === null) && hiddenSize % heads !== 0)
     throw new RlCoreError(
       'invalid-checkpoint',
       `${file}: /num_attention_heads: expected a divisor of hidden_size (${hiddenSize}), found ${heads}`,
     );
   const headDim = o.head_dim === undefined || o.head_dim === null ? hiddenSize / heads : count('head_dim');
   if (headDim % 2 !== 0)
-    throw new RlCoreError('invalid-checkpoint', `${file}: /head_dim: expected an even width for rotary embeddings, found ${headDim}`);
+    throw new RlCoreError(
+      'invalid-checkpoint',
+      `${file}: /head_dim: expected an even width for rotary embeddings, found ${headDim}${o.head_dim === undefined || o.head_dim === null ? ' (hidden_size / num_attention_heads)' : ''}`,
+    );
   const llamaBias = modelType === 'llama' && (field(file, o, 'attention_bias', 'boolean', false) as boolean);
   const cfg: HfConfig = {
     modelType: modelType as HfConfig['modelType'],
