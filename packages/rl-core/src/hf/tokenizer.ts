@@ -153,6 +153,9 @@ export interface OffsetTokenizer {
   encode(text: string): OffsetEncoding;
 }
 
+/** Token ids are whole numbers below 2^24 (real vocabularies stay under a million): a larger one is a corrupt file. */
+const isId = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0 && (v as number) < 2 ** 24;
+
 /** The special tokens a TemplateProcessing post-processor writes before the text of a single sequence. */
 function templatePrefix(p: unknown): number[] {
   const o = p as Json | null | undefined;
@@ -160,8 +163,8 @@ function templatePrefix(p: unknown): number[] {
   if (o?.type !== 'TemplateProcessing' || !Array.isArray(o.single)) return [];
   const specials = (o.special_tokens ?? {}) as Record<string, { ids?: unknown }>;
   const out: number[] = [];
-  for (const piece of o.single as Json[]) {
-    const sp = piece.SpecialToken as { id?: unknown } | undefined;
+  for (const piece of o.single as (Json | null)[]) {
+    const sp = piece?.SpecialToken as { id?: unknown } | undefined;
     if (!sp) break;
     const ids = specials[String(sp.id)]?.ids;
     if (Array.isArray(ids)) out.push(...ids.filter((i): i is number => Number.isInteger(i)));
@@ -200,16 +203,28 @@ export class HfTokenizer {
   readonly prefixIds: readonly number[];
 
   private constructor(json: Json, file: string) {
+    if (typeof json !== 'object' || json === null || Array.isArray(json))
+      throw new RlCoreError(
+        'invalid-checkpoint',
+        `${file}: expected a JSON object, found ${Array.isArray(json) ? 'an array' : JSON.stringify(json)}`,
+      );
     const model = json.model as Json | undefined;
     if (model?.type !== 'BPE')
       throw new RlCoreError('invalid-checkpoint', `${file}: /model/type: expected BPE, found ${JSON.stringify(model?.type)}`);
     if (model.byte_fallback === true)
       throw new RlCoreError('invalid-checkpoint', `${file}: /model/byte_fallback: expected false (a byte-level BPE), found true`);
     const vocab = model.vocab as Record<string, number> | undefined;
-    if (typeof vocab !== 'object' || vocab === null)
+    if (typeof vocab !== 'object' || vocab === null || Array.isArray(vocab))
       throw new RlCoreError('invalid-checkpoint', `${file}: /model/vocab: expected an object, found ${JSON.stringify(vocab)}`);
     this.vocab = new Map(Object.entries(vocab));
-    for (const [t, id] of this.vocab) this.tokens[id] = t;
+    for (const [t, id] of this.vocab) {
+      if (!isId(id))
+        throw new RlCoreError(
+          'invalid-checkpoint',
+          `${file}: /model/vocab/${JSON.stringify(t)}: expected a token id (a whole number from 0 below 2^24), found ${JSON.stringify(id)}`,
+        );
+      this.tokens[id] = t;
+    }
     const merges = model.merges;
     if (!Array.isArray(merges))
       throw new RlCoreError('invalid-checkpoint', `${file}: /model/merges: expected a list, found ${JSON.stringify(merges)}`);
@@ -230,9 +245,15 @@ export class HfTokenizer {
     this.steps = pre.steps;
     this.normalize = normalizer(json.normalizer, `${file}: /normalizer`);
     const added = new Map<string, AddedToken>();
-    for (const [i, t] of ((json.added_tokens as Json[] | undefined) ?? []).entries()) {
-      if (typeof t.content !== 'string' || !Number.isInteger(t.id))
-        throw new RlCoreError('invalid-checkpoint', `${file}: /added_tokens/${i}: expected {"id", "content"}, found ${JSON.stringify(t)}`);
+    const addedList = json.added_tokens ?? [];
+    if (!Array.isArray(addedList))
+      throw new RlCoreError('invalid-checkpoint', `${file}: /added_tokens: expected a list, found ${JSON.stringify(addedList)}`);
+    for (const [i, t] of (addedList as (Json | null)[]).entries()) {
+      if (typeof t?.content !== 'string' || t.content === '' || !isId(t.id))
+        throw new RlCoreError(
+          'invalid-checkpoint',
+          `${file}: /added_tokens/${i}: expected {"id": a token id, "content": a non-empty string}, found ${JSON.stringify(t)}`,
+        );
       const a = { id: t.id as number, content: t.content, special: t.special === true };
       added.set(a.content, a);
       this.addedById.set(a.id, a);
@@ -269,36 +290,91 @@ export class HfTokenizer {
     return this.added.get(token)?.id ?? this.vocab.get(token);
   }
 
+  /**
+   * Applies the merges by rank: always the lowest-ranked adjacent pair, leftmost first among equals, as
+   * the format defines. Candidate pairs wait in a binary heap keyed (rank, position) and symbols sit in a
+   * linked list, so a word of n bytes costs O(n log n) however many merges it takes (a rescan of the whole
+   * word per merge would make one long word quadratic).
+   */
+  private merge(chars: string[]): string[] {
+    const n = chars.length;
+    if (n < 2) return chars;
+    const sym = chars.slice();
+    const next = new Int32Array(n);
+    const prev = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      next[i] = i + 1 < n ? i + 1 : -1;
+      prev[i] = i - 1;
+    }
+    // heap of candidate merges: rank and left position, packed side by side
+    const hr: number[] = [];
+    const hp: number[] = [];
+    const less = (i: number, j: number) =>
+      (hr[i] as number) < (hr[j] as number) || (hr[i] === hr[j] && (hp[i] as number) < (hp[j] as number));
+    const swap = (i: number, j: number) => {
+      [hr[i], hr[j]] = [hr[j] as number, hr[i] as number];
+      [hp[i], hp[j]] = [hp[j] as number, hp[i] as number];
+    };
+    const push = (left: number) => {
+      const right = next[left] as number;
+      if (left < 0 || right < 0) return;
+      const rank = this.ranks.get(`${sym[left]} ${sym[right]}`);
+      if (rank === undefined) return;
+      hr.push(rank);
+      hp.push(left);
+      for (let i = hr.length - 1; i > 0; ) {
+        const up = (i - 1) >> 1;
+        if (!less(i, up)) break;
+        swap(i, up);
+        i = up;
+      }
+    };
+    const pop = (): [number, number] => {
+      const top: [number, number] = [hr[0] as number, hp[0] as number];
+      const lastR = hr.pop() as number;
+      const lastP = hp.pop() as number;
+      if (hr.length) {
+        hr[0] = lastR;
+        hp[0] = lastP;
+        for (let i = 0; ; ) {
+          const l = 2 * i + 1;
+          const r = l + 1;
+          let m = i;
+          if (l < hr.length && less(l, m)) m = l;
+          if (r < hr.length && less(r, m)) m = r;
+          if (m === i) break;
+          swap(i, m);
+          i = m;
+        }
+      }
+      return top;
+    };
+    const alive = new Uint8Array(n).fill(1);
+    for (let i = 0; i < n - 1; i++) push(i);
+    while (hr.length) {
+      const [rank, left] = pop();
+      const right = next[left] as number;
+      // stale: the left symbol was merged away, or either side has changed since the pair was queued
+      if (!alive[left] || right < 0 || this.ranks.get(`${sym[left]} ${sym[right]}`) !== rank) continue;
+      sym[left] = (sym[left] as string) + (sym[right] as string);
+      alive[right] = 0;
+      const after = next[right] as number;
+      next[left] = after;
+      if (after >= 0) prev[after] = left;
+      push(prev[left] as number);
+      push(left);
+    }
+    const out: string[] = [];
+    for (let i = 0; i >= 0; i = next[i] as number) out.push(sym[i] as string);
+    return out;
+  }
+
   private bpe(word: string): number[] {
     const hit = this.cache.get(word);
     if (hit) return hit;
     const chars = Array.from(new TextEncoder().encode(word), (b) => BYTES.toChar[b] as string);
     const whole = chars.join('');
-    let parts = chars;
-    if (!(this.ignoreMerges && this.vocab.has(whole))) {
-      while (parts.length > 1) {
-        let best = Number.POSITIVE_INFINITY;
-        let at = -1;
-        for (let i = 0; i < parts.length - 1; i++) {
-          const r = this.ranks.get(`${parts[i]} ${parts[i + 1]}`);
-          if (r !== undefined && r < best) {
-            best = r;
-            at = i;
-          }
-        }
-        if (at < 0) break;
-        const a = parts[at] as string;
-        const b = parts[at + 1] as string;
-        const next: string[] = [];
-        for (let i = 0; i < parts.length; i++) {
-          if (i < parts.length - 1 && parts[i] === a && parts[i + 1] === b) {
-            next.push(a + b);
-            i++;
-          } else next.push(parts[i] as string);
-        }
-        parts = next;
-      }
-    } else parts = [whole];
+    const parts = this.ignoreMerges && this.vocab.has(whole) ? [whole] : this.merge(chars);
     const ids = parts.map((p) => {
       const id = this.vocab.get(p);
       if (id === undefined)
