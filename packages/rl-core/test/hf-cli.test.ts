@@ -54,7 +54,35 @@ describe('srcode-rl score (real subprocess)', () => {
     expect(past.stderr).toMatch(/expected --ids below the vocabulary size 64 .*found 64 at position 1/);
     const missing = run(['score', '--model', '/nonexistent-folder', '--ids', '1,2', '--backend', 'cpu']);
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toMatch(/^srcode-rl score: \/nonexistent-folder\/config\.json: expected a JSON file/);
+    expect(missing.stderr).toBe(
+      'srcode-rl score: --model /nonexistent-folder: expected a Hugging Face checkpoint folder, found no such path\n',
+    );
+    const file = run(['score', '--model', join(fixture('llama-tiny'), 'config.json'), '--ids', '1,2', '--backend', 'cpu']);
+    expect(file.code).toBe(2);
+    expect(file.stderr).toMatch(
+      /^srcode-rl score: --model .*llama-tiny\/config\.json: expected a Hugging Face checkpoint folder, found a file\n$/,
+    );
+    const noConfig = run(['score', '--model', tmp, '--ids', '1,2', '--backend', 'cpu']);
+    expect(noConfig.code).toBe(2);
+    expect(noConfig.stderr).toMatch(/^srcode-rl score: .*\/config\.json: expected a JSON file, found none readable\n$/);
+    // only plain decimal ids: exponents, hex, fractions and empty items are not token ids
+    for (const [ids, piece] of [
+      ['1e1,2', '1e1'],
+      ['0x3', '0x3'],
+      ['2.0,1', '2.0'],
+      ['', ''],
+      ['1,,2', ''],
+      ['1, a', 'a'],
+      ['99999999999999999999', '99999999999999999999'],
+    ] as const) {
+      const r = run(['score', '--model', fixture('llama-tiny'), '--ids', ids, '--backend', 'cpu']);
+      expect(r.code, ids).toBe(2);
+      expect(r.stderr).toMatch(
+        new RegExp(
+          `^srcode-rl score: expected --ids to be comma-separated token ids, found ${JSON.stringify(piece).replace(/[.]/g, '\\.')} at position \\d\n$`,
+        ),
+      );
+    }
     const noIds = run(['score', '--model', fixture('llama-tiny')]);
     expect(noIds.code).toBe(2);
     expect(noIds.stderr).toMatch(/expected one of --ids 1,2,3 .* and --text TEXT/);
@@ -160,11 +188,35 @@ describe('srcode-rl sample and train on a Hugging Face checkpoint (real subproce
       ['r=8,alpha=16,targets=qkv', /expected --lora targets among q_proj\+k_proj/],
       ['rank=8', /expected --lora keys r, alpha, dropout, targets, seed; found "rank"/],
       ['r=8,r=4', /expected each --lora key once, found r twice/],
+      ['alpha=x', /expected --lora alpha > 0, found "x"/],
+      ['r=2.5', /expected --lora r to be a whole number, found "2\.5"/],
+      ['dropout=1', /expected --lora dropout in \[0, 1\), found "1"/],
+      ['targets=', /expected --lora targets among .*found ""/],
+      ['r=8,alpha', /expected --lora key=value pairs .*found "alpha"/],
     ] as const) {
       const r = run(['train', '--model', qwen, '--lora', lora, '--backend', 'cpu']);
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(message);
     }
+    // a module of another family is refused once the checkpoint says which family it is, before any training
+    const pairs = join(tmp, 'pairs.jsonl');
+    writeFileSync(pairs, '{"prompt":"a","completion":"b"}\n');
+    const gpt2Module = run([
+      'train',
+      '--model',
+      qwen,
+      '--lora',
+      'targets=c_attn',
+      '--data',
+      pairs,
+      '--out',
+      join(tmp, 'never'),
+      '--backend',
+      'cpu',
+    ]);
+    expect(gpt2Module.code).toBe(2);
+    expect(gpt2Module.stderr).toMatch(/(^|\n)srcode-rl train: expected LoRA target modules of qwen2 among q_proj, .*found "c_attn"\n$/);
+    expect(existsSync(join(tmp, 'never'))).toBe(false);
     const bad = join(tmp, 'bad.jsonl');
     writeFileSync(bad, '{"prompt":"p"}\n');
     const r = run(['train', '--model', qwen, '--data', bad, '--backend', 'cpu']);

@@ -1,4 +1,5 @@
 // The CLI's commands on Hugging Face checkpoints: `cli.ts` imports this module only when one of them runs.
+import { statSync } from 'node:fs';
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -28,14 +29,18 @@ function backendOf(a: Args): BackendName | 'auto' {
 
 function needModel(a: Args): string {
   if (typeof a.model !== 'string') throw new RlCoreError('invalid-option', 'expected --model DIR (a Hugging Face checkpoint folder)');
+  const st = statSync(a.model, { throwIfNoEntry: false });
+  if (!st) throw new RlCoreError('invalid-option', `--model ${a.model}: expected a Hugging Face checkpoint folder, found no such path`);
+  if (!st.isDirectory())
+    throw new RlCoreError('invalid-option', `--model ${a.model}: expected a Hugging Face checkpoint folder, found a file`);
   return a.model;
 }
 
-/** `--ids 1,2,3`: whole numbers from 0, at least one. */
+/** `--ids 1,2,3`: whole numbers from 0 in plain decimal digits (no `1e3`, `0x10` or `2.0`), at least one. */
 export function parseIds(text: string): number[] {
   const parts = text.split(',').map((s) => s.trim());
   const ids = parts.map(Number);
-  const bad = parts.findIndex((s, i) => s === '' || !Number.isInteger(ids[i]) || (ids[i] as number) < 0);
+  const bad = parts.findIndex((s, i) => !/^\d{1,15}$/.test(s) || !Number.isSafeInteger(ids[i]));
   if (bad >= 0)
     throw new RlCoreError(
       'invalid-option',
