@@ -1,4 +1,5 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { RlCoreError } from '../errors.js';
@@ -48,14 +49,31 @@ export async function peftTensors(model: HfModel, grads?: Map<tf.Variable, tf.Te
 }
 
 /**
- * Writes the adapters as a PEFT LoRA adapter a Python user loads with `PeftModel.from_pretrained`:
- * `adapter_model.safetensors` (F32, PEFT's key names) and `adapter_config.json`.
+ * Writes a set of files so that none is ever seen half-written: every content goes to a temporary file beside
+ * its target first, and only when all of them are written are they renamed over their targets. A failure
+ * before that (a full disk, a target that is a folder) removes the temporary files and leaves the old ones.
  */
-export async function saveAdapter(model: HfModel, dir: string, baseModel: string | null = null): Promise<void> {
+export async function writeFilesAtomically(files: readonly (readonly [string, Uint8Array | string])[]): Promise<void> {
+  const temps: string[] = [];
+  try {
+    for (const [path, data] of files) {
+      if ((await stat(path).catch(() => undefined))?.isDirectory())
+        throw new RlCoreError('invalid-option', `${path}: expected a file to write, found a folder`);
+      const temp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+      temps.push(temp);
+      await writeFile(temp, data);
+    }
+  } catch (e) {
+    await Promise.all(temps.map((t) => rm(t, { force: true })));
+    throw e;
+  }
+  for (const [i, [path]] of files.entries()) await rename(temps[i] as string, path);
+}
+
+/** The two files of a PEFT LoRA adapter (see `saveAdapter`), as paths under `dir` and their contents. */
+export async function adapterFiles(model: HfModel, dir: string, baseModel: string | null = null): Promise<[string, Uint8Array | string][]> {
   const cfg = model.lora;
   if (!cfg) throw new RlCoreError('invalid-option', 'expected a model with LoRA adapters to save, found none (addLora first)');
-  await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, ADAPTER_FILES.weights), encodeSafetensors(await peftTensors(model), { format: 'pt' }));
   const config = {
     peft_type: 'LORA',
     task_type: 'CAUSAL_LM',
@@ -78,7 +96,21 @@ export async function saveAdapter(model: HfModel, dir: string, baseModel: string
     use_dora: false,
     revision: null,
   };
-  await writeFile(join(dir, ADAPTER_FILES.config), `${JSON.stringify(config, null, 2)}\n`);
+  return [
+    [join(dir, ADAPTER_FILES.weights), encodeSafetensors(await peftTensors(model), { format: 'pt' })],
+    [join(dir, ADAPTER_FILES.config), `${JSON.stringify(config, null, 2)}\n`],
+  ];
+}
+
+/**
+ * Writes the adapters as a PEFT LoRA adapter a Python user loads with `PeftModel.from_pretrained`:
+ * `adapter_model.safetensors` (F32, PEFT's key names) and `adapter_config.json`, each through a temporary
+ * file, so a failed save leaves the previous adapter whole.
+ */
+export async function saveAdapter(model: HfModel, dir: string, baseModel: string | null = null): Promise<void> {
+  const files = await adapterFiles(model, dir, baseModel);
+  await mkdir(dir, { recursive: true });
+  await writeFilesAtomically(files);
 }
 
 /** Reads a PEFT LoRA adapter folder's config; what this engine cannot apply exactly is refused, naming the field. */

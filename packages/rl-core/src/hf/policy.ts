@@ -1,4 +1,4 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { aggregationWeights } from '../aggregate.js';
@@ -22,8 +22,17 @@ import { decodeSafetensors, encodeSafetensors, type NamedTensor } from '../safet
 import { sampleToken, seededRandom } from '../sampling.js';
 import { clippedValueLoss, klTensor, ppoSurrogate } from '../tfjs/tf-losses.js';
 import { readJson } from './checkpoint.js';
-import { loadAdapter, peftTensors, saveAdapter } from './lora.js';
+import { adapterFiles, loadAdapter, peftTensors, writeFilesAtomically } from './lora.js';
 import { HfModel, type HfKvCache, type LoraConfig } from './model.js';
+
+/** The tensors of a safetensors file this package wrote; a problem names the file. */
+function decodeAt(path: string, bytes: Uint8Array): Record<string, NamedTensor> {
+  try {
+    return decodeSafetensors(bytes).tensors;
+  } catch (e) {
+    throw new RlCoreError('invalid-checkpoint', `${path}: ${(e as Error).message}`, { cause: e });
+  }
+}
 
 /** Options of an `HfPolicy`. */
 export interface HfPolicyOptions {
@@ -409,16 +418,16 @@ export class HfPolicy implements Policy, Checkpointable {
 
   /** Writes the PEFT adapter, the value head, the optimiser state and the step count to `dir`. */
   async save(dir: string, meta: Record<string, unknown> = {}): Promise<void> {
-    await mkdir(dir, { recursive: true });
-    await saveAdapter(this.model, dir, this.model.dir);
+    // every content is computed before anything is written, and the five files are written as one set
+    const files = await adapterFiles(this.model, dir, this.model.dir);
     const { w, b } = this.model.valueHead();
-    await writeFile(
+    files.push([
       join(dir, VALUE_FILE),
       encodeSafetensors({
         'value.w': { shape: w.shape.slice(), data: (await w.data()) as Float32Array },
         'value.b': { shape: [1], data: (await b.data()) as Float32Array },
       }),
-    );
+    ]);
     const names = new Map(this.model.trainable().map((v) => [v.name, v.name.slice(this.model.prefix.length)]));
     const opt: Record<string, NamedTensor> = {};
     for (const { name, tensor } of await this.optimizer.getWeights()) {
@@ -427,18 +436,20 @@ export class HfPolicy implements Policy, Checkpointable {
       opt[key] = { shape: tensor.shape.length ? tensor.shape.slice() : [1], data: Float32Array.from(await tensor.data()) };
     }
     for (const [key, v] of Object.entries(adamPowers(this.optimizer))) opt[key] = { shape: [1], data: Float32Array.from(await v.data()) };
-    await writeFile(join(dir, OPTIMIZER_FILE), encodeSafetensors(opt));
-    await writeFile(
+    files.push([join(dir, OPTIMIZER_FILE), encodeSafetensors(opt)]);
+    files.push([
       join(dir, STATE_FILE),
       `${JSON.stringify({ format: 'srcode-rl-core/hf-policy@1', baseModel: this.model.dir, step: this.step, learningRate: this.learningRate, maxLength: this.maxLength, ...meta }, null, 2)}\n`,
-    );
+    ]);
+    await mkdir(dir, { recursive: true });
+    await writeFilesAtomically(files);
   }
 
   /** Reads a folder written by `save` back: adapters, value head, optimiser state and step count. */
   async restore(dir: string): Promise<void> {
     const state = (await readJson(join(dir, STATE_FILE))) as { step?: unknown };
     await loadAdapter(this.model, dir);
-    const value = decodeSafetensors(await readFile(join(dir, VALUE_FILE))).tensors;
+    const value = decodeAt(join(dir, VALUE_FILE), await readFile(join(dir, VALUE_FILE)));
     const { w, b } = this.model.valueHead();
     const vw = value['value.w'];
     const vb = value['value.b'];
@@ -456,7 +467,7 @@ export class HfPolicy implements Policy, Checkpointable {
     this.optimizer = tf.train.adam(this.learningRate);
     const opt = await readFile(join(dir, OPTIMIZER_FILE)).catch(() => undefined);
     if (!opt) return;
-    const saved = decodeSafetensors(opt).tensors;
+    const saved = decodeAt(join(dir, OPTIMIZER_FILE), opt);
     const vars = this.model.trainable();
     const short = (v: tf.Variable) => v.name.slice(this.model.prefix.length);
     const iter = saved.iter;
