@@ -1,6 +1,7 @@
 """Tiny random Llama/Qwen2 checkpoints and what the engine must compute on them (development time only).
 
-Run with Debian's Python, which has torch: /usr/bin/python3 reference/make_fixtures.py
+Run with Debian's Python, which has torch: /usr/bin/python3 reference/make_fixtures.py (add --peft-roundtrip to check
+the adapters the engine saved, see peft_roundtrip, and write their expected log-probs).
 It writes test/fixtures/hf/<name>/ folders: config.json, model.safetensors (or shards and an index),
 expected.json (ids and log-probs from this reference), and for one of them a LoRA adapter folder with
 one step's gradients. The forward pass below is written from the architecture's definition: RMSNorm,
@@ -509,6 +510,103 @@ def write_lora(folder, cfg, W, seqs, r, alpha, targets, seed):
         json.dump({'loss': loss.item(), 'sequences': lps}, f, indent=1)
 
 
+# ---------------------------------------------------------------- PEFT round trip: adapters the engine wrote
+
+
+def read_safetensors(path):
+    """name -> float64 tensor, from a safetensors file (F32, F16 or BF16), read from the format's definition."""
+    with open(path, 'rb') as f:
+        raw = f.read()
+    (n,) = struct.unpack('<Q', raw[:8])
+    header = json.loads(raw[8:8 + n])
+    base = 8 + n
+    out = {}
+    for name, e in header.items():
+        if name == '__metadata__':
+            continue
+        start, end = e['data_offsets']
+        buf = bytearray(raw[base + start:base + end])
+        if e['dtype'] == 'F32':
+            t = torch.frombuffer(buf, dtype=torch.float32)
+        elif e['dtype'] == 'F16':
+            t = torch.frombuffer(buf, dtype=torch.float16)
+        elif e['dtype'] == 'BF16':
+            t = torch.frombuffer(buf, dtype=torch.int16).view(torch.bfloat16)
+        else:
+            raise ValueError(f'{path}: {name}: dtype {e["dtype"]}')
+        out[name] = t.reshape(e['shape']).to(torch.float64)
+    return out
+
+
+def read_model(folder):
+    """A checkpoint folder's weights, single file or sharded."""
+    single = os.path.join(folder, 'model.safetensors')
+    if os.path.exists(single):
+        return read_safetensors(single)
+    with open(os.path.join(folder, 'model.safetensors.index.json')) as f:
+        files = sorted(set(json.load(f)['weight_map'].values()))
+    W = {}
+    for file in files:
+        W.update(read_safetensors(os.path.join(folder, file)))
+    return W
+
+
+PEFT_KEY = re.compile(r'^base_model\.model\.model\.layers\.(\d+)\.(self_attn|mlp)\.(\w+)\.lora_(A|B)\.weight$')
+PARENT = {'q_proj': 'self_attn', 'k_proj': 'self_attn', 'v_proj': 'self_attn', 'o_proj': 'self_attn',
+          'gate_proj': 'mlp', 'up_proj': 'mlp', 'down_proj': 'mlp'}
+
+
+def peft_roundtrip(name):
+    """Loads the adapter the engine saved (test/fixtures/hf/<name>/engine-lora) the way PEFT would for a
+    LlamaForCausalLM / Qwen2ForCausalLM: adapter_config.json's r, lora_alpha (scale alpha / r) and
+    target_modules; keys base_model.model.<module>.lora_A.weight [r, in] and .lora_B.weight [out, r]. Every
+    key, shape and field is checked, then this reference's log-probs with the adapter are written to
+    engine-lora/expected.json for the engine's test to match."""
+    folder = os.path.join(OUT, name)
+    sub = os.path.join(folder, 'engine-lora')
+    with open(os.path.join(folder, 'config.json')) as f:
+        cfg = json.load(f)
+    with open(os.path.join(sub, 'adapter_config.json')) as f:
+        ac = json.load(f)
+    assert ac['peft_type'] == 'LORA' and ac['task_type'] == 'CAUSAL_LM', ac
+    assert ac['bias'] == 'none' and ac['use_rslora'] is False and ac['use_dora'] is False, ac
+    assert ac['fan_in_fan_out'] is False and ac['layers_to_transform'] is None, ac
+    assert ac['rank_pattern'] == {} and ac['alpha_pattern'] == {}, ac
+    r, alpha, targets = ac['r'], ac['lora_alpha'], ac['target_modules']
+    assert isinstance(r, int) and r >= 1 and alpha > 0 and set(targets) <= set(PARENT), ac
+    D = cfg['hidden_size']
+    H = cfg['num_attention_heads']
+    KV = cfg.get('num_key_value_heads', H)
+    dh = cfg.get('head_dim') or D // H
+    F = cfg['intermediate_size']
+    dims = {'q_proj': (D, H * dh), 'k_proj': (D, KV * dh), 'v_proj': (D, KV * dh), 'o_proj': (H * dh, D),
+            'gate_proj': (D, F), 'up_proj': (D, F), 'down_proj': (F, D)}
+    tensors = read_safetensors(os.path.join(sub, 'adapter_model.safetensors'))
+    A, Bm = {}, {}
+    for key, t in tensors.items():
+        m = PEFT_KEY.match(key)
+        assert m, f'not a PEFT LoRA key of a Llama/Qwen2 model: {key}'
+        layer, parent, module, which = int(m[1]), m[2], m[3], m[4]
+        assert layer < cfg['num_hidden_layers'] and module in targets and PARENT[module] == parent, key
+        i, o = dims[module]
+        want = (r, i) if which == 'A' else (o, r)
+        assert tuple(t.shape) == want, f'{key}: shape {tuple(t.shape)}, PEFT has {want}'
+        (A if which == 'A' else Bm)[f'model.layers.{layer}.{parent}.{module}'] = t
+    expected_modules = {f'model.layers.{l}.{PARENT[m]}.{m}' for l in range(cfg['num_hidden_layers']) for m in targets}
+    assert set(A) == expected_modules and set(Bm) == expected_modules, sorted(expected_modules ^ set(A))
+    W = read_model(folder)
+    lora = {'scale': alpha / r, 'A': A, 'B': Bm}
+    with open(os.path.join(folder, 'expected.json')) as f:
+        seqs = [s['ids'] for s in json.load(f)['sequences']]
+    out = {'scale': alpha / r, 'sequences': []}
+    for ids in seqs:
+        lp = next_token_logprobs(W, cfg, torch.tensor([ids]), lora)
+        out['sequences'].append({'ids': ids, 'logprobs': lp[0].tolist()})
+    with open(os.path.join(sub, 'expected.json'), 'w') as f:
+        json.dump(out, f, indent=1)
+    print('checked', sub, f'({len(tensors)} tensors)', file=sys.stderr)
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     folder, W, seqs = write_checkpoint('llama-tiny', base_config('llama'), 'F32', seed=1)
@@ -530,4 +628,10 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    # --peft-roundtrip: check the adapters the engine wrote (engine-lora/, made by test/hf-peft.test.ts
+    # with RL_CORE_WRITE_ENGINE_ADAPTERS=1) and write their expected log-probs; the base fixtures stay as they are
+    if sys.argv[1:] == ['--peft-roundtrip']:
+        for fixture in ('llama-tiny', 'qwen2-tiny-bf16'):
+            peft_roundtrip(fixture)
+    else:
+        main()
