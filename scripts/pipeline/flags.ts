@@ -36,7 +36,7 @@ policy and training
   --sft-steps N --rl-steps N  (default 300, 16)
   --seeds N --seed N          N seeds from --seed on (default 3 from 1)
   --conditions A,B,...        RL conditions (default all: ${RL_CONDITION_NAMES.join(', ')})
-  --rl-lr X --kl X            RL learning rate and KL coefficient (default 5e-4, 0.05)
+  --rl-lr X --kl X            RL learning rate and KL coefficient (default 2e-4, 0.1)
   --malformed=X               instance reward of a completion that does not parse (default ${REWARDS.malformed})
   --backend auto|webgpu|wasm|cpu   (default auto: webgpu on a GPU, else wasm)
   --quick                     a small run for tests: 2 seeds, width 16, 1 layer, 60 SFT and 4 RL steps, 4 samples
@@ -74,8 +74,8 @@ const FLAGS = {
   seed: { type: 'string', default: '1' },
   seeds: { type: 'string' },
   conditions: { type: 'string' },
-  'rl-lr': { type: 'string', default: '5e-4' },
-  kl: { type: 'string', default: '0.05' },
+  'rl-lr': { type: 'string', default: '2e-4' },
+  kl: { type: 'string', default: '0.1' },
   malformed: { type: 'string', default: String(REWARDS.malformed) },
   quick: { type: 'boolean', default: false },
   out: { type: 'string', default: '.out/main' },
