@@ -1,5 +1,8 @@
-import { type Language, languageFromFileName } from '@srcode/dataset';
+import type { Language } from '@srcode/dataset';
 import type Parser from 'tree-sitter';
+// the one extension table, bundled from its source: importing @srcode/dataset's entry would load its
+// diff and crypto dependencies at every start-up, for a lookup in a table
+import { languageFromFileName } from '../../dataset/src/languages.js';
 import { SyntaxLayerError } from './errors.js';
 import { CPP_SPEC } from './languages/cpp.js';
 import { C_SPEC } from './languages/c.js';

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -98,6 +98,39 @@ describe('an install without tree-sitter-cpp', () => {
       const out = JSON.parse(r.stdout.trim()) as { name: string; code: string; typed: boolean; message: string };
       expect(out).toMatchObject({ name: 'SyntaxLayerError', code: 'unknown-language', typed: true });
       expect(out.message).toContain(`npm install tree-sitter-cpp@${CPP_PEER}`);
+    });
+  }
+
+  // a scan starts by importing the package and asking for each file's language: none of that needs
+  // @srcode/dataset's code (its entry loads diff and crypto), only the extension table bundled here
+  const startUp = [
+    "const loaded = (m) => process.moduleLoadList.includes('NativeModule ' + m);",
+    "const out = { language: syntax.languageForFile('app/views.PY'), type: syntax.parse('x = 1', 'python').rootNode.type };",
+    "out.crypto = loaded('crypto');",
+    "out.files = typeof require === 'function' ? Object.keys(require.cache).filter((f) => /[/](dataset|diff)[/]/.test(f)) : [];",
+    'console.log(JSON.stringify(out));',
+  ].join('\n');
+  // ESM resolve hooks that refuse @srcode/dataset and diff, so importing either fails the run
+  const hooks = [
+    'export async function resolve(specifier, context, next) {',
+    '  if (/^(@srcode[/]dataset|diff)([/]|$)/.test(specifier)) throw new Error(`loaded ${specifier}`);',
+    '  return next(specifier, context);',
+    '}',
+  ].join('\n');
+
+  for (const [kind, file, head] of [
+    ['ESM', 'start-up.mjs', "import * as syntax from '@srcode/syntax';"],
+    ['CJS', 'start-up.cjs', "const syntax = require('@srcode/syntax');"],
+  ] as const) {
+    it(`loads neither @srcode/dataset nor diff nor crypto to import, tell a file's language and parse (${kind})`, () => {
+      writeFileSync(join(root, file), `${head}\n${startUp}\n`);
+      writeFileSync(join(root, 'hooks.mjs'), hooks);
+      writeFileSync(join(root, 'refuse.mjs'), "import { register } from 'node:module';\nregister('./hooks.mjs', import.meta.url);\n");
+      const { NODE_PATH: _hoisted, ...env } = process.env;
+      const r = spawnSync(process.execPath, ['--import', './refuse.mjs', file], { cwd: root, encoding: 'utf8', env });
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      expect(JSON.parse(r.stdout.trim())).toEqual({ language: 'python', type: 'module', crypto: false, files: [] });
     });
   }
 });
