@@ -176,7 +176,7 @@ RL from an SFT checkpoint, rewarded by the task family's analyser (token: per-to
   --adapter DIR                     start from a PEFT adapter folder
   --steps N --batch N --lr X        (default 20, 8, 1e-4)
   --prompts N --group N --kl X      RL (default 4, 4, 0.02); --max-new-tokens N (default 32)
-  --max-length N --seed N --raw     (default 256, 0; --raw: no chat template)
+  --max-length N --seed N --raw     (default 256 or the checkpoint's context if shorter, 0; --raw: no chat template)
   ${BACKEND}    (default auto)
   --log FILE                        metrics JSONL (default <out>/metrics.jsonl)`,
         {
@@ -209,7 +209,7 @@ One JSON line per completion on stdout: {"completion", "tokens", "stop": "eos"|"
 user message in the chat format of tokenizer_config.json's template (ChatML or Llama 3); sampling stops
 at the EOS tokens of config.json, generation_config.json and tokenizer_config.json.
   --n N --temperature X --top-p X   (default 1, 1, 1)
-  --max-new-tokens N --max-length N (default: what fits; 256)
+  --max-new-tokens N --max-length N (default: what fits; 256 or the checkpoint's context if shorter)
   --adapter DIR                     a PEFT LoRA adapter folder on top
   --system TEXT | --raw             a system message | no chat template
   --seed N                          (default 0)

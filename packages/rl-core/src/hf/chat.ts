@@ -28,11 +28,18 @@ async function optionalJson(path: string): Promise<Record<string, unknown>> {
   } catch {
     return {};
   }
+  let json: unknown;
   try {
-    return JSON.parse(text) as Record<string, unknown>;
+    json = JSON.parse(text);
   } catch (cause) {
     throw new RlCoreError('invalid-checkpoint', `${path}: expected JSON, found unparsable text`, { cause });
   }
+  if (typeof json !== 'object' || json === null || Array.isArray(json))
+    throw new RlCoreError(
+      'invalid-checkpoint',
+      `${path}: expected a JSON object, found ${Array.isArray(json) ? 'an array' : JSON.stringify(json)}`,
+    );
+  return json as Record<string, unknown>;
 }
 
 const tokenText = (v: unknown): string | undefined =>

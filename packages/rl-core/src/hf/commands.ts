@@ -11,6 +11,8 @@ import { seededRandom } from '../sampling.js';
 import { train } from '../train.js';
 import { type BackendName, useBackend } from '../tfjs/backend.js';
 import { encodePrompt, type HfText, loadHfText } from './chat.js';
+import { readJson } from './checkpoint.js';
+import { parseHfConfig } from './config.js';
 import { LORA_MODULES, type LoraConfig, type LoraModule, HfModel } from './model.js';
 import { HfPolicy } from './policy.js';
 
@@ -65,6 +67,11 @@ export async function scoreCommand(a: Args, out: Out): Promise<number> {
     const i = ids.findIndex((id) => id >= V);
     if (i >= 0)
       throw new RlCoreError('invalid-option', `expected --ids below the vocabulary size ${V} of ${dir}, found ${ids[i]} at position ${i}`);
+    if (ids.length > model.config.maxPositions)
+      throw new RlCoreError(
+        'invalid-option',
+        `expected at most ${model.config.maxPositions} token ids (the max_position_embeddings of ${dir}), found ${ids.length}`,
+      );
     let logprobs: number[] = [];
     if (ids.length > 1) {
       const t = tf.tensor2d(ids, [1, ids.length], 'int32');
@@ -143,7 +150,10 @@ export function alignCharRewards(text: HfText, tokens: readonly number[], charRe
 }
 
 async function openPolicy(a: Args, dir: string): Promise<{ policy: HfPolicy; text: HfText }> {
-  const maxLength = num(a, 'max-length', 256, 'positive');
+  // default 256, or the checkpoint's whole context when that is shorter
+  const configFile = join(dir, 'config.json');
+  const context = parseHfConfig(await readJson(configFile), configFile).maxPositions;
+  const maxLength = num(a, 'max-length', Math.min(256, context), 'positive');
   const lr = num(a, 'lr', 1e-4);
   const lora = typeof a.lora === 'string' ? parseLora(a.lora) : {};
   const policy = await HfPolicy.load(dir, {

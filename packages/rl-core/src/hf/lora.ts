@@ -116,7 +116,13 @@ export async function saveAdapter(model: HfModel, dir: string, baseModel: string
 /** Reads a PEFT LoRA adapter folder's config; what this engine cannot apply exactly is refused, naming the field. */
 export async function readAdapterConfig(dir: string): Promise<LoraConfig> {
   const file = join(dir, ADAPTER_FILES.config);
-  const o = (await readJson(file)) as Record<string, unknown>;
+  const json = await readJson(file);
+  if (typeof json !== 'object' || json === null || Array.isArray(json))
+    throw new RlCoreError(
+      'invalid-checkpoint',
+      `${file}: expected a JSON object, found ${Array.isArray(json) ? 'an array' : JSON.stringify(json)}`,
+    );
+  const o = json as Record<string, unknown>;
   const bad = (field: string, want: string) =>
     new RlCoreError('invalid-checkpoint', `${file}: /${field}: expected ${want}, found ${JSON.stringify(o[field])}`);
   if (o.peft_type !== 'LORA') throw bad('peft_type', '"LORA"');

@@ -173,8 +173,8 @@ export class HfModel {
   readonly adapters = new Map<string, LoraAdapter>();
   /** The LoRA settings, once adapters are added. */
   lora?: LoraConfig;
-  private valueW: tf.Variable;
-  private valueB: tf.Variable;
+  private readonly valueW: tf.Variable;
+  private readonly valueB: tf.Variable;
   private rope?: { cos: tf.Tensor2D; sin: tf.Tensor2D; n: number };
   private training = false;
   /**
@@ -192,6 +192,21 @@ export class HfModel {
     this.config = ckpt.config;
     this.dir = ckpt.dir;
     this.prefix = `hf${++HfModel.count}:`;
+    try {
+      this.loadBase(ckpt);
+    } catch (e) {
+      // a tensor missing or misshapen halfway: free what was already put on the device
+      tf.dispose([...this.base.values()]);
+      this.base.clear();
+      throw e;
+    }
+    const D = this.config.hiddenSize;
+    this.valueW = tf.variable(tf.randomNormal([D, 1], 0, 0.02, 'float32', 7), true, `${this.prefix}value.w`);
+    this.valueB = tf.variable(tf.zeros([1]), true, `${this.prefix}value.b`);
+  }
+
+  /** Reads every base tensor of the checkpoint onto the device (projections transposed to [in, out]). */
+  private loadBase(ckpt: HfCheckpoint): void {
     const c = this.config;
     const D = c.hiddenSize;
     const V = c.vocabSize;
@@ -207,8 +222,6 @@ export class HfModel {
     };
     if (c.modelType === 'gpt2') {
       this.loadGpt2(ckpt);
-      this.valueW = tf.variable(tf.randomNormal([D, 1], 0, 0.02, 'float32', 7), true, `${this.prefix}value.w`);
-      this.valueB = tf.variable(tf.zeros([1]), true, `${this.prefix}value.b`);
       return;
     }
     // the output projection, [D, V]; a tied one is the embedding's transpose, which also serves the lookup
@@ -227,8 +240,6 @@ export class HfModel {
         if (hasBias(c, short)) put(`${name}.bias`, `${name}.bias`, [outDim], false);
       }
     }
-    this.valueW = tf.variable(tf.randomNormal([D, 1], 0, 0.02, 'float32', 7), true, `${this.prefix}value.w`);
-    this.valueB = tf.variable(tf.zeros([1]), true, `${this.prefix}value.b`);
   }
 
   /**

@@ -114,6 +114,12 @@ export class HfPolicy implements Policy, Checkpointable {
     this.maxLength = options.maxLength ?? Math.min(512, model.config.maxPositions);
     if (!(Number.isInteger(this.maxLength) && this.maxLength >= 2))
       throw new RlCoreError('invalid-option', `expected maxLength to be a whole number from 2, found ${this.maxLength}`);
+    // the context the checkpoint was built for bounds every buffer sized by the sequence (masks grow as its square)
+    if (this.maxLength > model.config.maxPositions)
+      throw new RlCoreError(
+        'invalid-option',
+        `expected maxLength at most ${model.config.maxPositions} (the max_position_embeddings of ${model.dir}), found ${this.maxLength}`,
+      );
     this.learningRate = options.learningRate ?? 1e-4;
     this.maxGradNorm = options.maxGradNorm ?? 1;
     if (!model.lora) model.addLora(options.lora ?? {});
