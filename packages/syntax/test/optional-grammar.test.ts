@@ -113,7 +113,7 @@ describe('an install without tree-sitter-cpp', () => {
   // ESM resolve hooks that refuse @srcode/dataset and diff, so importing either fails the run
   const hooks = [
     'export async function resolve(specifier, context, next) {',
-    '  if (/^(@srcode[/]dataset|diff)([/]|$)/.test(specifier)) throw new Error('loaded ' + specifier);',
+    '  if (/^(@srcode[/]dataset|diff)([/]|$)/.test(specifier)) throw new Error("loaded " + specifier);',
     '  return next(specifier, context);',
     '}',
   ].join('\n');
