@@ -552,13 +552,12 @@ def read_model(folder):
 
 
 PEFT_KEY = re.compile(r'^base_model\.model\.model\.layers\.(\d+)\.(self_attn|mlp)\.(\w+)\.lora_(A|B)\.weight$')
-PARENT = {'q_proj': 'self_attn', 'k_proj': 'self_attn', 'v_proj': 'self_attn', 'o_proj': 'self_attn',
-          'gate_proj': 'mlp', 'up_proj': 'mlp', 'down_proj': 'mlp'}
+GPT2_PEFT_KEY = re.compile(r'^base_model\.model\.transformer\.h\.(\d+)\.(attn|mlp)\.(c_attn|c_proj|c_fc)\.lora_(A|B)\.weight$')
 
 
 def peft_roundtrip(name):
     """Loads the adapter the engine saved (test/fixtures/hf/<name>/engine-lora) the way PEFT would for a
-    LlamaForCausalLM / Qwen2ForCausalLM: adapter_config.json's r, lora_alpha (scale alpha / r) and
+    LlamaForCausalLM / Qwen2ForCausalLM / GPT2LMHeadModel: adapter_config.json's r, lora_alpha (scale alpha / r) and
     target_modules; keys base_model.model.<module>.lora_A.weight [r, in] and .lora_B.weight [out, r]. Every
     key, shape and field is checked, then this reference's log-probs with the adapter are written to
     engine-lora/expected.json for the engine's test to match."""
@@ -568,33 +567,49 @@ def peft_roundtrip(name):
         cfg = json.load(f)
     with open(os.path.join(sub, 'adapter_config.json')) as f:
         ac = json.load(f)
+    gpt2 = cfg['model_type'] == 'gpt2'
     assert ac['peft_type'] == 'LORA' and ac['task_type'] == 'CAUSAL_LM', ac
     assert ac['bias'] == 'none' and ac['use_rslora'] is False and ac['use_dora'] is False, ac
-    assert ac['fan_in_fan_out'] is False and ac['layers_to_transform'] is None, ac
+    # PEFT's flag for Conv1D layers, whose weights are [in, out]: true for GPT-2 only
+    assert ac['fan_in_fan_out'] is gpt2 and ac['layers_to_transform'] is None, ac
     assert ac['rank_pattern'] == {} and ac['alpha_pattern'] == {}, ac
     r, alpha, targets = ac['r'], ac['lora_alpha'], ac['target_modules']
-    assert isinstance(r, int) and r >= 1 and alpha > 0 and set(targets) <= set(PARENT), ac
-    D = cfg['hidden_size']
-    H = cfg['num_attention_heads']
-    KV = cfg.get('num_key_value_heads', H)
-    dh = cfg.get('head_dim') or D // H
-    F = cfg['intermediate_size']
-    dims = {'q_proj': (D, H * dh), 'k_proj': (D, KV * dh), 'v_proj': (D, KV * dh), 'o_proj': (H * dh, D),
-            'gate_proj': (D, F), 'up_proj': (D, F), 'down_proj': (F, D)}
+    assert isinstance(r, int) and r >= 1 and alpha > 0, ac
+    if gpt2:
+        D = cfg['n_embd']
+        F = cfg.get('n_inner') or 4 * D
+        L = cfg['n_layer']
+        # (parent, module) -> (in, out); c_proj names both the attention output and the MLP output, as in PEFT
+        dims = {('attn', 'c_attn'): (D, 3 * D), ('attn', 'c_proj'): (D, D), ('mlp', 'c_fc'): (D, F), ('mlp', 'c_proj'): (F, D)}
+        key_re, prefix = GPT2_PEFT_KEY, 'transformer.h'
+    else:
+        D = cfg['hidden_size']
+        H = cfg['num_attention_heads']
+        KV = cfg.get('num_key_value_heads', H)
+        dh = cfg.get('head_dim') or D // H
+        F = cfg['intermediate_size']
+        L = cfg['num_hidden_layers']
+        dims = {('self_attn', 'q_proj'): (D, H * dh), ('self_attn', 'k_proj'): (D, KV * dh),
+                ('self_attn', 'v_proj'): (D, KV * dh), ('self_attn', 'o_proj'): (H * dh, D),
+                ('mlp', 'gate_proj'): (D, F), ('mlp', 'up_proj'): (D, F), ('mlp', 'down_proj'): (F, D)}
+        key_re, prefix = PEFT_KEY, 'model.layers'
+    assert set(targets) <= {m for _, m in dims}, ac
     tensors = read_safetensors(os.path.join(sub, 'adapter_model.safetensors'))
     A, Bm = {}, {}
     for key, t in tensors.items():
-        m = PEFT_KEY.match(key)
-        assert m, f'not a PEFT LoRA key of a Llama/Qwen2 model: {key}'
+        m = key_re.match(key)
+        assert m, f'not a PEFT LoRA key of a {cfg["model_type"]} model: {key}'
         layer, parent, module, which = int(m[1]), m[2], m[3], m[4]
-        assert layer < cfg['num_hidden_layers'] and module in targets and PARENT[module] == parent, key
-        i, o = dims[module]
+        assert layer < L and module in targets and (parent, module) in dims, key
+        i, o = dims[(parent, module)]
         want = (r, i) if which == 'A' else (o, r)
         assert tuple(t.shape) == want, f'{key}: shape {tuple(t.shape)}, PEFT has {want}'
-        (A if which == 'A' else Bm)[f'model.layers.{layer}.{parent}.{module}'] = t
-    expected_modules = {f'model.layers.{l}.{PARENT[m]}.{m}' for l in range(cfg['num_hidden_layers']) for m in targets}
+        (A if which == 'A' else Bm)[f'{prefix}.{layer}.{parent}.{module}'] = t
+    expected_modules = {f'{prefix}.{l}.{p}.{m}' for l in range(L) for (p, m) in dims if m in targets}
     assert set(A) == expected_modules and set(Bm) == expected_modules, sorted(expected_modules ^ set(A))
     W = read_model(folder)
+    if gpt2:
+        W = {k[len('transformer.'):] if k.startswith('transformer.') else k: v for k, v in W.items()}
     lora = {'scale': alpha / r, 'A': A, 'B': Bm}
     with open(os.path.join(folder, 'expected.json')) as f:
         seqs = [s['ids'] for s in json.load(f)['sequences']]
@@ -631,7 +646,7 @@ if __name__ == '__main__':
     # --peft-roundtrip: check the adapters the engine wrote (engine-lora/, made by test/hf-peft.test.ts
     # with RL_CORE_WRITE_ENGINE_ADAPTERS=1) and write their expected log-probs; the base fixtures stay as they are
     if sys.argv[1:] == ['--peft-roundtrip']:
-        for fixture in ('llama-tiny', 'qwen2-tiny-bf16'):
+        for fixture in ('llama-tiny', 'qwen2-tiny-bf16', 'gpt2-tiny-f16'):
             peft_roundtrip(fixture)
     else:
         main()

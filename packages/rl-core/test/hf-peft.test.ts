@@ -1,4 +1,4 @@
-// PEFT compatibility, engine -> Python: the engine saves an adapter for a Llama and a Qwen2 fixture; the
+// PEFT compatibility, engine -> Python: the engine saves an adapter for a Llama, a Qwen2 and a GPT-2 fixture; the
 // committed copy (engine-lora/) was read back by reference/make_fixtures.py --peft-roundtrip, which checks
 // every key, shape and config field the way PEFT lays them out and writes its own log-probs with the adapter.
 // Here the engine must still write exactly that adapter and score like the reference does with it.
@@ -35,7 +35,7 @@ async function engineAdapter(name: string): Promise<HfModel> {
   return model;
 }
 
-describe.each(['llama-tiny', 'qwen2-tiny-bf16'])('a PEFT adapter the engine saves for %s', (name) => {
+describe.each(['llama-tiny', 'qwen2-tiny-bf16', 'gpt2-tiny-f16'])('a PEFT adapter the engine saves for %s', (name) => {
   const committed = join(fixture(name), 'engine-lora');
 
   it('is the committed one the PyTorch reference loaded by PEFT key names and shapes', async () => {
@@ -52,7 +52,11 @@ describe.each(['llama-tiny', 'qwen2-tiny-bf16'])('a PEFT adapter the engine save
     const [got, want] = await Promise.all([dir, committed].map((d) => openSafetensors(join(d, 'adapter_model.safetensors'))));
     expect([...(got?.entries.keys() ?? [])].sort()).toEqual([...(want?.entries.keys() ?? [])].sort());
     for (const key of want?.entries.keys() ?? []) {
-      expect(key).toMatch(/^base_model\.model\.model\.layers\.\d+\.(self_attn|mlp)\.\w+_proj\.lora_[AB]\.weight$/);
+      expect(key).toMatch(
+        name.startsWith('gpt2')
+          ? /^base_model\.model\.transformer\.h\.\d+\.(attn\.c_attn|attn\.c_proj|mlp\.c_fc|mlp\.c_proj)\.lora_[AB]\.weight$/
+          : /^base_model\.model\.model\.layers\.\d+\.(self_attn|mlp)\.\w+_proj\.lora_[AB]\.weight$/,
+      );
       const a = got?.read(key);
       const b = want?.read(key);
       expect(a?.shape, key).toEqual(b?.shape);
