@@ -38,6 +38,8 @@ function halves(): Float32Array {
 /** Values of `count` elements of `dtype` at `bytes[at..]`, as float32 (exact for all three types). */
 export function toFloat32(bytes: Uint8Array, at: number, count: number, dtype: string): Float32Array {
   if (dtype === 'F32') {
+    // a buffer of exactly this tensor (as `read` gives) is viewed, not copied again
+    if (at === 0 && bytes.byteOffset === 0 && bytes.buffer.byteLength === count * 4) return new Float32Array(bytes.buffer, 0, count);
     const copy = bytes.slice(at, at + count * 4);
     return new Float32Array(copy.buffer, 0, count);
   }
