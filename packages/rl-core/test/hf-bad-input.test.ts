@@ -35,6 +35,26 @@ describe('bad checkpoint folders and options', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('a sharded index naming a shard that lacks the tensor, an index of the wrong shape or not JSON', async () => {
+    await useBackend('cpu');
+    const dir = copy('llama-tiny-f16-sharded', 'index');
+    const file = join(dir, 'model.safetensors.index.json');
+    const index = JSON.parse((await import('node:fs')).readFileSync(file, 'utf8'));
+    const [name] = Object.entries(index.weight_map as Record<string, string>).find(([, f]) => f.includes('00001')) as [string, string];
+    writeFileSync(file, JSON.stringify({ ...index, weight_map: { ...index.weight_map, [name]: 'model-00002-of-00002.safetensors' } }));
+    await expect(HfModel.load(dir)).rejects.toThrow(
+      new RegExp(
+        `model-00002-of-00002\\.safetensors: expected tensor ${name.replaceAll('.', '\\.')} \\(as .*model\\.safetensors\\.index\\.json says\\), found none`,
+      ),
+    );
+    writeFileSync(file, JSON.stringify({ weight_map: ['model-00001-of-00002.safetensors'] }));
+    await expect(HfModel.load(dir)).rejects.toThrow(/index\.json: \/weight_map: expected an object of tensor name -> shard file, found \[/);
+    writeFileSync(file, '{"weight_map": {');
+    await expect(HfModel.load(dir)).rejects.toThrow(/index\.json: expected JSON, found unparsable text/);
+    writeFileSync(file, 'null');
+    await expect(HfModel.load(dir)).rejects.toThrow(/index\.json: \/weight_map: expected an object/);
+  });
+
   it('adapter, tokenizer and generation configs that are JSON but not objects are refused naming the file', async () => {
     const dir = copy('qwen2-tiny-bf16', 'configs');
     writeFileSync(join(dir, 'adapter_config.json'), 'null');
