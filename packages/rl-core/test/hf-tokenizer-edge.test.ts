@@ -83,6 +83,16 @@ describe('encoding edge cases', () => {
     expect(tok.decode(tok.encode('a\uD800b'))).toBe('a\uFFFDb');
   });
 
+  it('one very long word (300k bytes, one piece) encodes and decodes without overflowing the stack', async () => {
+    const tok = await HfTokenizer.load(qwenFixture);
+    const word = '~'.repeat(300_000);
+    const ids = tok.encode(word);
+    expect(ids.length).toBeGreaterThan(100_000);
+    expect(tok.decode(ids)).toBe(word);
+    const { offsets } = tok.decodeWithOffsets(ids);
+    expect(offsets[offsets.length - 1]).toBe(word.length);
+  });
+
   // Merges by rank checked against the format's definition written plainly (rescan for the lowest-ranked
   // pair, merge its occurrences left to right), on random merges over a small alphabet and random words.
   it('applies merges as the plain definition does, on many random merge lists and words', async () => {

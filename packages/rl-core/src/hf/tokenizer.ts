@@ -153,6 +153,11 @@ export interface OffsetTokenizer {
   encode(text: string): OffsetEncoding;
 }
 
+/** Appends `items` to `out` one by one: a spread (`push(...items)`) of a long word's 100k ids overflows the stack. */
+function append(out: number[], items: ArrayLike<number>): void {
+  for (let i = 0; i < items.length; i++) out.push(items[i] as number);
+}
+
 /** Token ids are whole numbers below 2^24 (real vocabularies stay under a million): a larger one is a corrupt file. */
 const isId = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0 && (v as number) < 2 ** 24;
 
@@ -167,7 +172,11 @@ function templatePrefix(p: unknown): number[] {
     const sp = piece?.SpecialToken as { id?: unknown } | undefined;
     if (!sp) break;
     const ids = specials[String(sp.id)]?.ids;
-    if (Array.isArray(ids)) out.push(...ids.filter((i): i is number => Number.isInteger(i)));
+    if (Array.isArray(ids))
+      append(
+        out,
+        ids.filter((i): i is number => Number.isInteger(i)),
+      );
   }
   return out;
 }
@@ -420,7 +429,7 @@ export class HfTokenizer {
         out.push((this.added.get(part) as AddedToken).id);
         continue;
       }
-      for (const piece of this.pieces(this.normalize(part))) out.push(...this.bpe(piece));
+      for (const piece of this.pieces(this.normalize(part))) append(out, this.bpe(piece));
     }
     return out;
   }
@@ -432,7 +441,7 @@ export class HfTokenizer {
     for (const id of ids) {
       const a = this.addedById.get(id);
       if (a) {
-        if (special || !a.special) out.push(...enc.encode(a.content));
+        if (special || !a.special) append(out, enc.encode(a.content));
         continue;
       }
       const t = this.tokens[id];
@@ -454,7 +463,7 @@ export class HfTokenizer {
     const ends: number[] = [];
     const all: number[] = [];
     for (const id of ids) {
-      all.push(...this.bytes([id]));
+      append(all, this.bytes([id]));
       ends.push(all.length);
     }
     const bytes = Uint8Array.from(all);
