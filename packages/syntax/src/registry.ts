@@ -8,6 +8,7 @@ import { CPP_SPEC } from './languages/cpp.js';
 import { C_SPEC } from './languages/c.js';
 import { PYTHON_SPEC } from './languages/python.js';
 import { requireInstalled } from './load.js';
+import { settleNodeClasses } from './node-classes.js';
 import type { LanguageSpec } from './spec.js';
 
 /** A tree-sitter grammar object, as `tree-sitter` takes it. */
@@ -105,6 +106,7 @@ export function getLanguage(name: string): LoadedLanguage {
 function newParser(grammar: Grammar): Parser {
   const parser = new (requireInstalled('tree-sitter') as typeof Parser)();
   parser.setLanguage(grammar);
+  settleNodeClasses(grammar);
   return parser;
 }
 

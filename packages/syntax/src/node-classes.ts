@@ -1,0 +1,62 @@
+import type Parser from 'tree-sitter';
+import { requireInstalled } from './load.js';
+
+/**
+ * The node binding (tree-sitter 0.22) gives every symbol of a grammar its own node class, and reads
+ * `type` and `isNamed` through native calls on every access. Both are fixed by the symbol, hence by
+ * the class: a node's class is chosen from `ts_node_symbol`, and its type is that symbol's name.
+ * (The binding means to store `type` on each class, but its assignment lands on an inherited
+ * getter-only accessor and silently does nothing.) So each class reads them natively once, from its
+ * first node, and keeps them as plain values on its prototype. ERROR nodes, which the binding builds
+ * from its base class, keep the native getters.
+ */
+
+type NodeClass = abstract new (...args: never[]) => object;
+
+interface BindingGrammar {
+  nodeSubclasses?: NodeClass[];
+}
+
+const SETTLED = Symbol.for('@srcode/syntax/settled-node-classes');
+
+/** The per-symbol properties: a class's first node reads them natively, later ones read the stored value. */
+const PER_SYMBOL = ['type', 'isNamed'] as const;
+
+/**
+ * Makes `type` and `isNamed` plain values on each node class of `grammar`, once its node classes exist
+ * (`Parser#setLanguage` makes them). Symbols the binding leaves to its base class (anonymous tokens,
+ * named types it has no node-types entry for) get a class of their own first, so they are covered too.
+ * A grammar already settled, or a binding of another shape, is left as it is.
+ */
+export function settleNodeClasses(grammar: Parser.Language): void {
+  const g = grammar as Parser.Language & BindingGrammar & { [SETTLED]?: true };
+  const classes = g.nodeSubclasses;
+  if (g[SETTLED] || !Array.isArray(classes)) return;
+  const { SyntaxNode } = requireInstalled('tree-sitter') as { SyntaxNode: NodeClass };
+  const base = SyntaxNode.prototype;
+  const getters = PER_SYMBOL.map((name) => [name, Object.getOwnPropertyDescriptor(base, name)?.get] as const);
+  if (getters.some(([, get]) => !get)) return;
+  for (let id = 0; id < classes.length; id++) {
+    let cls = classes[id];
+    if (cls === SyntaxNode) {
+      cls = class extends SyntaxNode {};
+      // the name the binding's inspect output showed for these nodes
+      Object.defineProperty(cls, 'name', { value: 'SyntaxNode' });
+      classes[id] = cls;
+    }
+    if (!cls || Object.getPrototypeOf(cls.prototype) !== base) continue;
+    const proto = cls.prototype;
+    for (const [name, get] of getters) {
+      if (Object.getOwnPropertyDescriptor(proto, name)) continue;
+      Object.defineProperty(proto, name, {
+        configurable: true,
+        get(this: object) {
+          const value: unknown = (get as (this: object) => unknown).call(this);
+          if (value !== undefined) Object.defineProperty(proto, name, { value, configurable: true, writable: false, enumerable: false });
+          return value;
+        },
+      });
+    }
+  }
+  g[SETTLED] = true;
+}
