@@ -217,6 +217,11 @@ describe('srcode-rl sample and train on a Hugging Face checkpoint (real subproce
     expect(gpt2Module.code).toBe(2);
     expect(gpt2Module.stderr).toMatch(/(^|\n)srcode-rl train: expected LoRA target modules of qwen2 among q_proj, .*found "c_attn"\n$/);
     expect(existsSync(join(tmp, 'never'))).toBe(false);
+    const long = run(['train', '--model', qwen, '--data', pairs, '--max-length', '100000', '--backend', 'wasm']);
+    expect(long.code).toBe(2);
+    expect(long.stderr).toMatch(
+      /^srcode-rl train: expected --max-length at most 64 \(\/max_position_embeddings of .*qwen2-tiny-bf16\/config\.json\), found 100000\n$/,
+    );
     const bad = join(tmp, 'bad.jsonl');
     writeFileSync(bad, '{"prompt":"p"}\n');
     const r = run(['train', '--model', qwen, '--data', bad, '--backend', 'cpu']);

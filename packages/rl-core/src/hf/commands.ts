@@ -154,6 +154,11 @@ async function openPolicy(a: Args, dir: string): Promise<{ policy: HfPolicy; tex
   const configFile = join(dir, 'config.json');
   const context = parseHfConfig(await readJson(configFile), configFile).maxPositions;
   const maxLength = num(a, 'max-length', Math.min(256, context), 'positive');
+  if (maxLength > context)
+    throw new RlCoreError(
+      'invalid-option',
+      `expected --max-length at most ${context} (/max_position_embeddings of ${configFile}), found ${maxLength}`,
+    );
   const lr = num(a, 'lr', 1e-4);
   const lora = typeof a.lora === 'string' ? parseLora(a.lora) : {};
   const policy = await HfPolicy.load(dir, {
