@@ -97,9 +97,9 @@ function modelArg(argv: readonly string[]): string | undefined {
 }
 
 /** `command`, or `hf` when `--model` names a Hugging Face checkpoint (`train`: when `--model` is given at all). */
-function orHf(command: Command, hf: Command, always: boolean): Command {
+function orHf(command: Command, hf: Command, always: boolean, summary: string): Command {
   return {
-    summary: command.summary,
+    summary,
     usage: `${command.usage}\n\nOn a Hugging Face checkpoint (--model DIR with a config.json of model_type llama, qwen2 or gpt2):\n${hf.usage}`,
     run(argv) {
       const dir = modelArg(argv);
@@ -114,7 +114,8 @@ const BACKEND = '--backend auto|webgpu|wasm|cpu';
 const spec: CliSpec = {
   bin: 'srcode-rl',
   version: packageVersion(import.meta.url),
-  about: 'Per-token advantages for any trainer, and SFT, RL and sampling of a small TensorFlow.js policy on the task family.',
+  about:
+    'Per-token advantages for any trainer; SFT, RL and sampling of a small TensorFlow.js policy on the task family; and scoring,\nsampling and LoRA training (SFT, PPO, GRPO) of Hugging Face checkpoints (Llama, Qwen2, GPT-2) with --model DIR.',
   commands: {
     advantages: {
       summary: 'read one JSON batch on stdin, write {"advantages","returns"} on stdout',
@@ -187,6 +188,7 @@ RL from an SFT checkpoint, rewarded by the task family's analyser (token: per-to
         },
       ),
       true,
+      'RL on the task family; LoRA training (SFT, PPO, GRPO) of a Hugging Face checkpoint with --model DIR',
     ),
     sample: orHf(
       tfjsCommand(
@@ -220,6 +222,7 @@ at the EOS tokens of config.json, generation_config.json and tokenizer_config.js
         },
       ),
       false,
+      "sample from a checkpoint (this package's, or a Hugging Face one's with --model DIR)",
     ),
     score: hfCommand(
       'scoreCommand',

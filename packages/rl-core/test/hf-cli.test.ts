@@ -227,6 +227,10 @@ describe('srcode-rl sample and train on a Hugging Face checkpoint (real subproce
     const r = run(['train', '--model', qwen, '--data', bad, '--backend', 'cpu']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/bad\.jsonl:1: \/completion: expected a string, found none/);
+    const top = run(['--help']);
+    expect(top.code).toBe(0);
+    expect(top.stdout).toMatch(/Hugging Face checkpoints \(Llama, Qwen2, GPT-2\) with --model DIR/);
+    expect(top.stdout).toMatch(/\n {2}score +log-probabilities of token ids under a Hugging Face checkpoint\n/);
     const help = run(['train', '--help']);
     expect(help.stdout).toMatch(/--lora r=N,alpha=X/);
     expect(run(['sample', '--help']).stdout).toMatch(/--adapter DIR/);
