@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadHfText } from '../src/hf/chat.js';
+import { encodePrompt, loadHfText } from '../src/hf/chat.js';
 import { readAdapterConfig } from '../src/hf/lora.js';
 import { HfModel } from '../src/hf/model.js';
 import { HfPolicy } from '../src/hf/policy.js';
@@ -65,6 +65,23 @@ describe('bad checkpoint folders and options', () => {
     writeFileSync(join(dir, 'tokenizer_config.json'), '{}');
     writeFileSync(join(dir, 'generation_config.json'), '7');
     await expect(loadHfText(dir, model.config)).rejects.toThrow(/configs\/generation_config\.json: expected a JSON object, found 7/);
+    model.dispose();
+  });
+
+  it('a prompt with a token the embedding has no row for is refused, not scored as garbage', async () => {
+    await useBackend('cpu');
+    const dir = copy('qwen2-tiny-bf16', 'past-vocab');
+    const model = await HfModel.load(dir);
+    const tokenizer = JSON.parse((await import('node:fs')).readFileSync(join(dir, 'tokenizer.json'), 'utf8'));
+    tokenizer.added_tokens.push({ id: model.config.vocabSize + 3, content: '<|extra|>', special: true });
+    writeFileSync(join(dir, 'tokenizer.json'), JSON.stringify(tokenizer));
+    const text = await loadHfText(dir, model.config);
+    expect(encodePrompt(text, 'ok', { raw: true }).every((id) => id < model.config.vocabSize)).toBe(true);
+    expect(() => encodePrompt(text, 'a<|extra|>b')).toThrow(
+      new RegExp(
+        `expected prompt token ids below the model's vocab_size ${model.config.vocabSize}, found ${model.config.vocabSize + 3} \\("<\\|extra\\|>"\\)`,
+      ),
+    );
     model.dispose();
   });
 

@@ -19,6 +19,8 @@ export interface HfText {
   stopTokens: number[];
   /** Token ids a plain (non-chat) prompt starts with: the BOS when the tokenizer adds one. */
   prefix: number[];
+  /** Rows of the model's embedding (config.json's vocab_size): a prompt's ids must stay below it. */
+  vocabSize?: number;
 }
 
 async function optionalJson(path: string): Promise<Record<string, unknown>> {
@@ -77,15 +79,31 @@ export async function loadHfText(dir: string, config: HfConfig): Promise<HfText>
   // tokenizer_config.json's add_bos_token decides when it says; else the post-processor's template does
   if (tc.add_bos_token === true && bosId !== undefined) prefix.push(bosId);
   else if (tc.add_bos_token !== false) prefix.push(...tokenizer.prefixIds);
-  const out: HfText = { tokenizer, format, stopTokens: [...stop], prefix };
+  const out: HfText = { tokenizer, format, stopTokens: [...stop], prefix, vocabSize: config.vocabSize };
   // Qwen2.5's templates write a fixed system message when the conversation has none
   const m = /'<\|im_start\|>system\\n([^'{}]*)<\|im_end\|>\\n'/.exec(t);
   if (format === 'chatml' && m) out.defaultSystem = (m[1] as string).replace(/\\n/g, '\n');
   return out;
 }
 
-/** Token ids of a prompt: one user message in the checkpoint's chat format (`raw`: the text itself after the BOS prefix). */
+/**
+ * Token ids of a prompt: one user message in the checkpoint's chat format (`raw`: the text itself after the
+ * BOS prefix). An id the model's embedding has no row for (a tokenizer larger than `vocab_size`) is refused
+ * rather than read as garbage.
+ */
 export function encodePrompt(text: HfText, prompt: string, options: { raw?: boolean; system?: string } = {}): number[] {
+  const ids = promptIds(text, prompt, options);
+  const V = text.vocabSize;
+  const bad = V === undefined ? -1 : ids.findIndex((id) => id >= V);
+  if (bad >= 0)
+    throw new RlCoreError(
+      'invalid-input',
+      `expected prompt token ids below the model's vocab_size ${V}, found ${ids[bad]} (${JSON.stringify(text.tokenizer.decode([ids[bad] as number], true))}) at position ${bad}: tokenizer.json has more tokens than the embedding has rows`,
+    );
+  return ids;
+}
+
+function promptIds(text: HfText, prompt: string, options: { raw?: boolean; system?: string }): number[] {
   const system = options.system ?? text.defaultSystem;
   if (options.raw || text.format === 'none') return [...text.prefix, ...text.tokenizer.encode(prompt)];
   if (text.format === 'chatml') {

@@ -287,6 +287,13 @@ export async function trainCommand(a: Args, out: Out): Promise<number> {
         prompt: encodePrompt(text, d.prompt, { raw }),
         target: [...text.tokenizer.encode(d.completion), ...(eos === undefined ? [] : [eos])],
       }));
+      const V = policy.model.config.vocabSize;
+      const past = encoded.findIndex((e) => e.target.some((id) => id >= V));
+      if (past >= 0)
+        throw new RlCoreError(
+          'invalid-input',
+          `${a.data}: example ${past + 1}: expected completion token ids below the model's vocab_size ${V}, found ${encoded[past]?.target.find((id) => id >= V)} (tokenizer.json has more tokens than the embedding has rows)`,
+        );
       const long = encoded.findIndex((e) => e.prompt.length + e.target.length > policy.maxLength);
       if (long >= 0)
         throw new RlCoreError(
