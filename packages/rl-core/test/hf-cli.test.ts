@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -221,6 +221,19 @@ describe('srcode-rl sample and train on a Hugging Face checkpoint (real subproce
     expect(long.code).toBe(2);
     expect(long.stderr).toMatch(
       /^srcode-rl train: expected --max-length at most 64 \(\/max_position_embeddings of .*qwen2-tiny-bf16\/config\.json\), found 100000\n$/,
+    );
+    // a Hugging Face folder whose config.json is broken or lacks model_type is still read as one, and the problem named
+    const broken = join(tmp, 'broken');
+    cpSync(qwen, broken, { recursive: true });
+    writeFileSync(join(broken, 'config.json'), '{"model_type": "qwen2", "hidden');
+    const cut = run(['sample', '--model', broken, '--prompt', 'x', '--backend', 'wasm']);
+    expect(cut.code).toBe(2);
+    expect(cut.stderr).toMatch(/^srcode-rl sample: .*broken\/config\.json: expected JSON, found unparsable text/);
+    writeFileSync(join(broken, 'config.json'), '{"hidden_size": 32}');
+    const untyped = run(['sample', '--model', broken, '--prompt', 'x', '--backend', 'wasm']);
+    expect(untyped.code).toBe(2);
+    expect(untyped.stderr).toMatch(
+      /^srcode-rl sample: .*broken\/config\.json: \/model_type: expected llama or qwen2 or gpt2, found none\n$/,
     );
     const bad = join(tmp, 'bad.jsonl');
     writeFileSync(bad, '{"prompt":"p"}\n');
