@@ -67,7 +67,13 @@ export async function writeFilesAtomically(files: readonly (readonly [string, Ui
     await Promise.all(temps.map((t) => rm(t, { force: true })));
     throw e;
   }
-  for (const [i, [path]] of files.entries()) await rename(temps[i] as string, path);
+  for (const [i, [path]] of files.entries())
+    try {
+      await rename(temps[i] as string, path);
+    } catch (e) {
+      await Promise.all(temps.slice(i).map((t) => rm(t, { force: true })));
+      throw e;
+    }
 }
 
 /** The two files of a PEFT LoRA adapter (see `saveAdapter`), as paths under `dir` and their contents. */
