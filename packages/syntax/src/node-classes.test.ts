@@ -11,6 +11,7 @@ const nativeIsNamed = nativeGetter('isNamed');
 
 interface Seen {
   node: SyntaxNode;
+  start: number;
   type: string;
   named: boolean;
   missing: boolean;
@@ -21,7 +22,13 @@ function walk(tree: Parser.Tree): Seen[] {
   const seen: Seen[] = [];
   const cursor = tree.walk();
   for (;;) {
-    seen.push({ node: cursor.currentNode, type: cursor.nodeType, named: cursor.nodeIsNamed, missing: cursor.nodeIsMissing });
+    seen.push({
+      node: cursor.currentNode,
+      start: cursor.startIndex,
+      type: cursor.nodeType,
+      named: cursor.nodeIsNamed,
+      missing: cursor.nodeIsMissing,
+    });
     if (cursor.gotoFirstChild()) continue;
     while (!cursor.gotoNextSibling()) if (!cursor.gotoParent()) return seen;
   }
@@ -76,10 +83,11 @@ describe('node classes', () => {
       expect(seen.length).toBeGreaterThan(100);
       expect(seen.some((s) => !s.named)).toBe(true);
       const typeOfClass = new Map<unknown, string>();
-      for (const { node, type, named } of seen) {
+      for (const { node, start, type, named } of seen) {
         // first read of a class (native, then stored), later reads (the stored value), and the native getter
         expect([node.type, node.type, nativeType.call(node)]).toEqual([type, type, type]);
         expect([node.isNamed, nativeIsNamed.call(node)]).toEqual([named, named]);
+        expect(node.startIndex).toBe(start);
         const before = typeOfClass.get(node.constructor);
         expect(before ?? type, `${type} shares its class with ${before}`).toBe(type);
         typeOfClass.set(node.constructor, type);
@@ -126,5 +134,20 @@ describe('node classes', () => {
     const ops = tree.rootNode.descendantsOfType('binary_operator');
     expect(ops.map((n) => [n.type, n.childForFieldName('operator')?.type])).toEqual([['binary_operator', '+']]);
     expect(ops[0]?.children.map((c) => c.type)).toEqual(['integer', '+', 'identifier']);
+  });
+
+  it('read startIndex from the node itself, in UTF-16 units, as the native call did', () => {
+    const code = 's = "é✓😀"  # 😀\nt = f"{s}😀{s}"\n\tu = 1\n';
+    const seen = walk(parse(code, 'python'));
+    for (const { node, start } of seen) expect(node.startIndex).toBe(start);
+    expect(seen.filter((s) => s.type === 'identifier').map((s) => code.slice(s.node.startIndex, s.node.endIndex))).toEqual([
+      's',
+      't',
+      's',
+      's',
+      'u',
+    ]);
+    const getter = Object.getOwnPropertyDescriptor(BaseNode.prototype, 'startIndex')?.get;
+    expect(getter?.toString()).not.toMatch(/NodeMethods/);
   });
 });

@@ -60,3 +60,39 @@ export function settleNodeClasses(grammar: Parser.Language): void {
   }
   g[SETTLED] = true;
 }
+
+const START_FROM_FIELDS = Symbol.for('@srcode/syntax/start-index-from-fields');
+
+/**
+ * Makes `startIndex` read the node's own fields instead of calling into the binding. A node object
+ * holds its marshalled `TSNode`: fields 0 and 1 the id, 2 to 5 the context, whose first entry is the
+ * start byte; the native getter returns that byte count over two (UTF-16). Installed only when the
+ * nodes of `tree`, parsed by the caller, read the same both ways and some start past 0, so a binding
+ * of another layout keeps its getter.
+ */
+export function startIndexFromFields(tree: Parser.Tree): void {
+  const { SyntaxNode } = requireInstalled('tree-sitter') as { SyntaxNode: NodeClass };
+  const base = SyntaxNode.prototype as Record<PropertyKey, unknown>;
+  if (base[START_FROM_FIELDS]) return;
+  const native = Object.getOwnPropertyDescriptor(base, 'startIndex')?.get as ((this: object) => unknown) | undefined;
+  if (!native) return;
+  const fromFields = function (this: { 2: number }): number {
+    return this[2] >>> 1;
+  };
+  const nodes = [tree.rootNode, ...tree.rootNode.descendantsOfType([...new Set(walkTypes(tree))])];
+  const agree = nodes.every((n) => native.call(n) === fromFields.call(n as unknown as { 2: number }));
+  if (!agree || !nodes.some((n) => n.startIndex > 0)) return;
+  Object.defineProperty(base, 'startIndex', { get: fromFields, configurable: true });
+  Object.defineProperty(base, START_FROM_FIELDS, { value: true });
+}
+
+/** The types of every node of `tree`, read through its cursor. */
+function walkTypes(tree: Parser.Tree): string[] {
+  const types: string[] = [];
+  const cursor = tree.walk();
+  for (;;) {
+    types.push(cursor.nodeType);
+    if (cursor.gotoFirstChild()) continue;
+    while (!cursor.gotoNextSibling()) if (!cursor.gotoParent()) return types;
+  }
+}
