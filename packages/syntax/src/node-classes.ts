@@ -96,3 +96,40 @@ function walkTypes(tree: Parser.Tree): string[] {
     while (!cursor.gotoNextSibling()) if (!cursor.gotoParent()) return types;
   }
 }
+
+const END_KEPT = Symbol.for('@srcode/syntax/end-index-kept');
+
+/**
+ * Makes `endIndex` a native call once per node object, then a read of the value kept on the object
+ * (the binding hands out one object per node while it lives, and rules read a node's end many times).
+ * A tree edit (`Tree#edit`, which moves nodes) turns the keeping off for the rest of the process, so
+ * every later read is native again; trees from `parse` are read-only and never edited.
+ */
+export function keepEndIndex(): void {
+  const binding = requireInstalled('tree-sitter') as { SyntaxNode: NodeClass; Tree: NodeClass };
+  const base = binding.SyntaxNode.prototype as Record<PropertyKey, unknown>;
+  const treeProto = binding.Tree.prototype as { edit?: (...args: unknown[]) => unknown };
+  if (base[END_KEPT]) return;
+  const native = Object.getOwnPropertyDescriptor(base, 'endIndex')?.get as ((this: object) => number) | undefined;
+  const edit = treeProto.edit;
+  if (!native || typeof edit !== 'function') return;
+  const kept = Symbol('endIndex');
+  let keeping = true;
+  Object.defineProperty(base, 'endIndex', {
+    configurable: true,
+    get(this: { [kept]?: number }): number {
+      if (!keeping) return native.call(this);
+      let end = this[kept];
+      if (end === undefined) {
+        end = native.call(this);
+        this[kept] = end;
+      }
+      return end;
+    },
+  });
+  treeProto.edit = function (this: unknown, ...args: unknown[]) {
+    keeping = false;
+    return edit.apply(this, args);
+  };
+  Object.defineProperty(base, END_KEPT, { value: true });
+}
