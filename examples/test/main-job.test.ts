@@ -31,21 +31,32 @@ describe('the main job', () => {
     '16',
     '--layers',
     '1',
+    '--seeds',
+    '1',
+    '--conditions',
+    'grpo-token+instance',
     '--backend',
     'cpu',
   ];
+  const SFT = 'sft-seed1';
+  const RL = 'rl-grpo-token+instance-seed1';
+  const STAGES = ['import', 'reflect', 'reward-maps', SFT, RL];
+  /** The folders a training stage keeps its progress in until it finishes. */
+  const progressDirs = (dir: string) => [SFT, RL].map((stage) => join(dir, 'ckpt', `${stage}-progress`));
 
   it('runs every stage on the embedded default and writes the report and summary', () => {
     const r = main(...tiny);
     expect(r.status, r.stderr).toBe(0);
-    for (const stage of ['import', 'reflect', 'reward-maps', 'sft', 'rl']) expect(r.stderr).toContain(`${stage}: finished`);
+    for (const stage of STAGES) expect(r.stderr).toContain(`${stage}: finished`);
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
     expect(summary.import.pairs).toBe(12);
     expect(summary.reflect.accepted).toBeGreaterThan(0);
     expect(summary.rewardMaps.maps).toBe(2 * summary.reflect.accepted);
     expect(summary.tasks.length).toBe(2);
-    expect(summary.before.samples).toBe(4);
-    expect(summary.after.insecureRate).toBeGreaterThanOrEqual(0);
+    const [sft, rl] = summary.experiment.rows;
+    expect([sft.name, rl.name]).toEqual(['sft', 'grpo-token+instance']);
+    expect(sft.perSeed[0].samples).toBe(2 * summary.split.tasks.heldout);
+    expect(rl.perSeed[0].insecureRate).toBeGreaterThanOrEqual(0);
     const html = readFileSync(join(out, 'report.html'), 'utf8');
     expect(html).toContain('<svg');
     expect(html).toContain('insecure rate');
@@ -56,8 +67,7 @@ describe('the main job', () => {
   it('skips finished stages when run again', () => {
     const r = main(...tiny);
     expect(r.status, r.stderr).toBe(0);
-    for (const stage of ['import', 'reflect', 'reward-maps', 'sft', 'rl'])
-      expect(r.stderr).toContain(`${stage}: done in an earlier run, skipped`);
+    for (const stage of STAGES) expect(r.stderr).toContain(`${stage}: done in an earlier run, skipped`);
   });
 
   it('refuses to reuse a run made with other settings, naming them', () => {
@@ -91,24 +101,24 @@ describe('the main job', () => {
     };
     const same = (dir: string) => {
       // the same weights to the bit (so the optimiser state came back too), metrics and curve
-      for (const f of ['sft/model.safetensors', 'sft/optimizer.safetensors', 'rl/model.safetensors'])
+      for (const f of [`${SFT}/model.safetensors`, `${SFT}/optimizer.safetensors`, `${RL}/model.safetensors`])
         expect(readFileSync(join(dir, 'ckpt', f)).equals(readFileSync(join(whole, 'ckpt', f))), f).toBe(true);
       expect(readFileSync(join(dir, 'train-metrics.jsonl'), 'utf8')).toBe(readFileSync(join(whole, 'train-metrics.jsonl'), 'utf8'));
       const [a, b] = [whole, dir].map((d) => JSON.parse(readFileSync(join(d, 'summary.json'), 'utf8')));
-      expect(b.curve).toEqual(a.curve);
-      expect(b.before).toEqual(a.before);
-      expect(b.after).toEqual(a.after);
-      expect(existsSync(join(dir, 'ckpt', 'rl-progress'))).toBe(false); // finished stages drop their progress
+      expect(b.rlCurves).toEqual(a.rlCurves);
+      expect(b.experiment.rows).toEqual(a.experiment.rows);
+      for (const p of progressDirs(dir)) expect(existsSync(p), p).toBe(false); // finished stages drop their progress
     };
     // killed in SFT once step 60 is logged: step 50's progress is saved by then
-    const inSft = await crashThenRerun('sft: step 60/60');
-    expect(inSft.log).toMatch(/sft: resuming after step (50|60)\/60/);
+    const inSft = await crashThenRerun(`${SFT}: step 60/60`);
+    expect(inSft.log).toMatch(/sft-seed1: resuming after step (50|60)\/60/);
     same(inSft.dir);
     // killed in RL once step 2 is logged: step 1's progress is saved by then
-    const inRl = await crashThenRerun('rl: step 2/3');
-    expect(inRl.log).toContain('sft: done in an earlier run, skipped');
-    expect(inRl.log).toMatch(/rl: resuming after step [12]\/3/);
-    expect(inRl.log).not.toContain('rl: step 1/3');
+    const inRl = await crashThenRerun(`${RL}: step 2/3`);
+    expect(inRl.log).toContain(`${SFT}: done in an earlier run, skipped`);
+    expect(inRl.log).toContain(`${RL}: resuming after step `);
+    expect(inRl.log).toMatch(/seed1: resuming after step [12]\/3/);
+    expect(inRl.log).not.toContain(`${RL}: step 1/3`);
     same(inRl.dir);
   }, 120_000);
 
