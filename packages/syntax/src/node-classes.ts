@@ -97,39 +97,91 @@ function walkTypes(tree: Parser.Tree): string[] {
   }
 }
 
-const END_KEPT = Symbol.for('@srcode/syntax/end-index-kept');
+const READS_KEPT = Symbol.for('@srcode/syntax/node-reads-kept');
+
+interface Kept {
+  end?: number;
+  parent?: object | null;
+  named?: object[];
+  fields?: Record<string, object | null>;
+}
 
 /**
- * Makes `endIndex` a native call once per node object, then a read of the value kept on the object
- * (the binding hands out one object per node while it lives, and rules read a node's end many times).
- * A tree edit (`Tree#edit`, which moves nodes) turns the keeping off for the rest of the process, so
- * every later read is native again; trees from `parse` are read-only and never edited.
+ * Makes a node's `endIndex`, `parent`, `namedChildren` and `childForFieldName(name)` native calls once
+ * per node object, then reads of what the object keeps (the binding hands out one object per node
+ * while it lives, and rules ask the same node for these many times; `namedChildren` gives a fresh copy
+ * each time, as the binding does). A tree edit (`Tree#edit`, which moves nodes) turns the keeping off
+ * for the rest of the process, so every later read is native again; trees from `parse` are read-only.
  */
-export function keepEndIndex(): void {
+export function keepNodeReads(): void {
   const binding = requireInstalled('tree-sitter') as { SyntaxNode: NodeClass; Tree: NodeClass };
   const base = binding.SyntaxNode.prototype as Record<PropertyKey, unknown>;
   const treeProto = binding.Tree.prototype as { edit?: (...args: unknown[]) => unknown };
-  if (base[END_KEPT]) return;
-  const native = Object.getOwnPropertyDescriptor(base, 'endIndex')?.get as ((this: object) => number) | undefined;
+  if (base[READS_KEPT]) return;
+  const getter = (name: string) => Object.getOwnPropertyDescriptor(base, name)?.get as ((this: object) => unknown) | undefined;
+  const end = getter('endIndex');
+  const parent = getter('parent');
+  const named = getter('namedChildren');
+  const field = base.childForFieldName as ((this: object, name: string) => object | null) | undefined;
   const edit = treeProto.edit;
-  if (!native || typeof edit !== 'function') return;
-  const kept = Symbol('endIndex');
+  if (!end || !parent || !named || typeof field !== 'function' || typeof edit !== 'function') return;
+  const KEPT = Symbol('kept');
   let keeping = true;
-  Object.defineProperty(base, 'endIndex', {
-    configurable: true,
-    get(this: { [kept]?: number }): number {
-      if (!keeping) return native.call(this);
-      let end = this[kept];
-      if (end === undefined) {
-        end = native.call(this);
-        this[kept] = end;
-      }
-      return end;
+  const kept = (node: { [KEPT]?: Kept }): Kept => {
+    let k = node[KEPT];
+    if (k === undefined) {
+      k = { end: undefined, parent: undefined, named: undefined, fields: undefined };
+      node[KEPT] = k;
+    }
+    return k;
+  };
+  Object.defineProperties(base, {
+    endIndex: {
+      configurable: true,
+      get(this: object): unknown {
+        if (!keeping) return end.call(this);
+        const k = kept(this);
+        if (k.end === undefined) k.end = end.call(this) as number;
+        return k.end;
+      },
+    },
+    parent: {
+      configurable: true,
+      get(this: object): unknown {
+        if (!keeping) return parent.call(this);
+        const k = kept(this);
+        if (k.parent === undefined) k.parent = parent.call(this) as object | null;
+        return k.parent;
+      },
+    },
+    namedChildren: {
+      configurable: true,
+      get(this: object): unknown {
+        if (!keeping) return named.call(this);
+        const k = kept(this);
+        if (k.named === undefined) k.named = named.call(this) as object[];
+        return k.named.slice();
+      },
+    },
+    childForFieldName: {
+      configurable: true,
+      writable: true,
+      value(this: object, name: string): unknown {
+        if (!keeping) return field.call(this, name);
+        const k = kept(this);
+        k.fields ??= Object.create(null) as Record<string, object | null>;
+        let child = k.fields[name];
+        if (child === undefined) {
+          child = field.call(this, name);
+          k.fields[name] = child;
+        }
+        return child;
+      },
     },
   });
   treeProto.edit = function (this: unknown, ...args: unknown[]) {
     keeping = false;
     return edit.apply(this, args);
   };
-  Object.defineProperty(base, END_KEPT, { value: true });
+  Object.defineProperty(base, READS_KEPT, { value: true });
 }

@@ -8,7 +8,7 @@ import { CPP_SPEC } from './languages/cpp.js';
 import { C_SPEC } from './languages/c.js';
 import { PYTHON_SPEC } from './languages/python.js';
 import { requireInstalled } from './load.js';
-import { keepEndIndex, settleNodeClasses, startIndexFromFields } from './node-classes.js';
+import { keepNodeReads, settleNodeClasses, startIndexFromFields } from './node-classes.js';
 import type { LanguageSpec } from './spec.js';
 
 /** A tree-sitter grammar object, as `tree-sitter` takes it. */
@@ -109,7 +109,7 @@ function newParser(grammar: Grammar): Parser {
   settleNodeClasses(grammar);
   // a few lines of any grammar give nodes past offset 0 (tokens, or ERROR nodes where it does not parse)
   startIndexFromFields(parser.parse('\n  x = 1;\n  y(2)\n'));
-  keepEndIndex();
+  keepNodeReads();
   return parser;
 }
 
