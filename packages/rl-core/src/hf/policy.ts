@@ -4,8 +4,6 @@ import * as tf from '@tensorflow/tfjs-core';
 import { aggregationWeights } from '../aggregate.js';
 import type { Checkpointable } from '../checkpoint.js';
 import { RlCoreError } from '../errors.js';
-import { KL_DEFAULTS } from '../kl.js';
-import { LOSS_DEFAULTS } from '../losses.js';
 import {
   type Completion,
   PAD,
@@ -20,7 +18,7 @@ import {
 } from '../policy.js';
 import { decodeSafetensors, encodeSafetensors, type NamedTensor } from '../safetensors.js';
 import { sampleToken, seededRandom } from '../sampling.js';
-import { clippedValueLoss, klTensor, ppoSurrogate } from '../tfjs/tf-losses.js';
+import { type NarrowBatch, adamPowers, applyClipped, narrowBatch, padPositions, ppoObjective } from '../tfjs/policy-steps.js';
 import { readJson } from './checkpoint.js';
 import { adapterFiles, loadAdapter, peftTensors, writeFilesAtomically } from './lora.js';
 import { HfModel, type HfKvCache, type LoraConfig } from './model.js';
@@ -63,28 +61,6 @@ export interface AdapterGradients {
 const STATE_FILE = 'hf-policy.json';
 const VALUE_FILE = 'value_head.safetensors';
 const OPTIMIZER_FILE = 'optimizer.safetensors';
-
-/** Adam's running powers of beta1 and beta2 (tfjs keeps them as private scalar variables). */
-function adamPowers(optimizer: tf.AdamOptimizer): Record<string, tf.Variable> {
-  const o = optimizer as unknown as { accBeta1?: unknown; accBeta2?: unknown };
-  const out: Record<string, tf.Variable> = {};
-  if (o.accBeta1 instanceof tf.Variable) out.accBeta1 = o.accBeta1;
-  if (o.accBeta2 instanceof tf.Variable) out.accBeta2 = o.accBeta2;
-  return out;
-}
-
-/** Keys or values [B, H, L, dh] zero-padded to [B, H, T, dh]. */
-function padPositions(t: tf.Tensor, T: number): tf.Tensor {
-  const L = t.shape[2] as number;
-  return L === T
-    ? t
-    : tf.pad(t, [
-        [0, 0],
-        [0, 0],
-        [0, T - L],
-        [0, 0],
-      ]);
-}
 
 /**
  * A Hugging Face Llama, Qwen2 or GPT-2 checkpoint as a trainable `Policy`: the base weights frozen, LoRA adapters
@@ -139,12 +115,7 @@ export class HfPolicy implements Policy, Checkpointable {
   }
 
   /** Checks a batch's shape and ids, and cuts it to the columns it uses (rounded up to a multiple of 8). */
-  private narrow(batch: TokenBatch): {
-    L: number;
-    tokens: tf.Tensor2D;
-    cut: (a: Float32Array) => Float32Array;
-    widen: (a: Float32Array) => Float32Array;
-  } {
+  private narrow(batch: TokenBatch): NarrowBatch {
     const T = this.maxLength;
     const B = batch.batch;
     if (batch.tokens.length !== B * T) throw new RlCoreError('shape-mismatch', `expected ${B} x ${T} tokens, found ${batch.tokens.length}`);
@@ -160,22 +131,7 @@ export class HfPolicy implements Policy, Checkpointable {
         if (id !== PAD && t + 1 > used) used = t + 1;
         if (t < T - 1 && batch.mask[b * (T - 1) + t] !== 0 && t + 2 > used) used = t + 2;
       }
-    const L = Math.min(T, Math.ceil(used / 8) * 8);
-    const ids = new Int32Array(B * L);
-    for (let b = 0; b < B; b++) ids.set(batch.tokens.subarray(b * T, b * T + L), b * L);
-    const cut = (a: Float32Array) => {
-      if (L === T) return a;
-      const out = new Float32Array(B * (L - 1));
-      for (let b = 0; b < B; b++) out.set(a.subarray(b * (T - 1), b * (T - 1) + L - 1), b * (L - 1));
-      return out;
-    };
-    const widen = (a: Float32Array) => {
-      if (L === T) return a;
-      const out = new Float32Array(B * (T - 1));
-      for (let b = 0; b < B; b++) out.set(a.subarray(b * (L - 1), (b + 1) * (L - 1)), b * (T - 1));
-      return out;
-    };
-    return { L, tokens: tf.tensor2d(ids, [B, L], 'int32'), cut, widen };
+    return narrowBatch(batch.tokens, B, T, used);
   }
 
   async evaluate(batch: TokenBatch): Promise<PolicyOutputs> {
@@ -259,18 +215,12 @@ export class HfPolicy implements Policy, Checkpointable {
     } finally {
       this.model.setTraining(false);
     }
-    tf.tidy(() => {
-      // Adam keys its moments by variable, so every trainable one gets a gradient (zero when unused)
-      const list = vars.map((v) => grads[v.name] ?? tf.zerosLike(v));
-      let scale: tf.Tensor | undefined;
-      if (Number.isFinite(this.maxGradNorm)) {
-        const norm = tf.sqrt(list.map((g) => tf.sum(tf.square(g))).reduce((a, b) => tf.add(a, b)));
-        scale = tf.minimum(1, tf.div(this.maxGradNorm, tf.add(norm, 1e-6)));
-      }
-      this.optimizer.applyGradients(
-        vars.map((v, i) => ({ name: v.name, tensor: scale ? tf.mul(list[i] as tf.Tensor, scale) : (list[i] as tf.Tensor) })),
-      );
-    });
+    applyClipped(
+      this.optimizer,
+      vars.map((v) => ({ name: v.name, variable: v })),
+      grads,
+      this.maxGradNorm,
+    );
     tf.dispose(Object.values(grads));
     const values = await Promise.all([value, ...report].map(async (t) => (await t.data())[0] as number));
     tf.dispose([value, ...report]);
@@ -296,36 +246,11 @@ export class HfPolicy implements Policy, Checkpointable {
     const shape = { batch: batch.batch, tokens: this.maxLength - 1 };
     const w = aggregationWeights(shape, { mask: batch.mask, mode: options.mode ?? 'token-mean' });
     const n = this.narrow(batch);
-    const s2 = [shape.batch, n.L - 1] as [number, number];
-    const valueCoef = options.valueCoef ?? 0.5;
-    const entropyCoef = options.entropyCoef ?? LOSS_DEFAULTS.entropyCoef;
-    const klCoef = options.klCoef ?? 0;
-    const clipLow = options.clipLow ?? LOSS_DEFAULTS.clipLow;
-    const clipHigh = options.clipHigh ?? LOSS_DEFAULTS.clipHigh;
-    if (klCoef > 0 && !targets.refLogp) throw new RlCoreError('invalid-input', 'expected refLogp for a KL term in the loss, found none');
-    const [loss, policyLoss, vLoss, entropy, kl, clipFraction] = await this.applyStep(() => {
-      const out = this.model.score(n.tokens);
-      const W = tf.tensor2d(n.cut(w), s2);
-      const agg = (x: tf.Tensor) => tf.sum(tf.mul(x, W)) as tf.Scalar;
-      const old = tf.tensor2d(n.cut(targets.oldLogp), s2);
-      const pl = agg(ppoSurrogate(out.logp, old, tf.tensor2d(n.cut(targets.advantages), s2), clipLow, clipHigh, options.dualClip));
-      const vl = agg(
-        clippedValueLoss(
-          out.values,
-          tf.tensor2d(n.cut(targets.oldValues), s2),
-          tf.tensor2d(n.cut(targets.returns), s2),
-          options.valueClip ?? LOSS_DEFAULTS.valueClip,
-        ),
-      );
-      const ent = agg(out.entropy);
-      const klv = targets.refLogp
-        ? agg(klTensor(out.logp, tf.tensor2d(n.cut(targets.refLogp), s2), options.klEstimator ?? KL_DEFAULTS.estimator, KL_DEFAULTS.clamp))
-        : tf.scalar(0);
-      const ratio = tf.exp(tf.sub(out.logp, old));
-      const clipped = tf.cast(tf.logicalOr(tf.greater(ratio, 1 + clipHigh), tf.less(ratio, 1 - clipLow)), 'float32');
-      const total = tf.add(tf.add(pl, tf.mul(valueCoef, vl)), tf.add(tf.mul(-entropyCoef, ent), tf.mul(klCoef, klv))) as tf.Scalar;
-      return { loss: total, report: [pl, vl, ent, klv, agg(clipped)] };
-    });
+    if ((options.klCoef ?? 0) > 0 && !targets.refLogp)
+      throw new RlCoreError('invalid-input', 'expected refLogp for a KL term in the loss, found none');
+    const [loss, policyLoss, vLoss, entropy, kl, clipFraction] = await this.applyStep(() =>
+      ppoObjective(this.model.score(n.tokens), targets, options, w, n, shape.batch),
+    );
     n.tokens.dispose();
     return {
       loss: loss as number,

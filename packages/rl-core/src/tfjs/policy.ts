@@ -3,8 +3,6 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { aggregationWeights } from '../aggregate.js';
 import { RlCoreError } from '../errors.js';
-import { KL_DEFAULTS } from '../kl.js';
-import { LOSS_DEFAULTS } from '../losses.js';
 import type { Checkpointable } from '../checkpoint.js';
 import {
   type Completion,
@@ -21,7 +19,16 @@ import {
 import { decodeSafetensors, encodeSafetensors, type NamedTensor } from '../safetensors.js';
 import { sampleToken, seededRandom } from '../sampling.js';
 import { MODEL_DEFAULTS, type ModelConfig } from './model-config.js';
-import { clippedValueLoss, klTensor, ppoSurrogate } from './tf-losses.js';
+import {
+  type NarrowBatch,
+  adamPowers,
+  applyClipped,
+  effectiveLength,
+  leadingColumns,
+  narrowBatch,
+  padPositions,
+  ppoObjective,
+} from './policy-steps.js';
 import { causalMask, decodeStep, forwardHidden, heads, initialValue, type KvCache, parameterShapes, scoreTokens } from './transformer.js';
 
 /** The optimiser of a `TransformerPolicy`: Adam with global-norm gradient clipping. */
@@ -36,40 +43,6 @@ export interface OptimizerConfig {
 export const OPTIMIZER_DEFAULTS: OptimizerConfig = { learningRate: 3e-4, maxGradNorm: 1 };
 
 let instances = 0;
-
-/** Columns a batch needs when `used` columns hold tokens: rounded up to a multiple of 8 (few shapes occur), at most T. */
-function effectiveLength(used: number, T: number): number {
-  return Math.min(T, Math.ceil(used / 8) * 8);
-}
-
-/** Adam's running powers of beta1 and beta2 (tfjs keeps them as private scalar variables). */
-function adamPowers(optimizer: tf.AdamOptimizer): Record<string, tf.Variable> {
-  const o = optimizer as unknown as { accBeta1?: unknown; accBeta2?: unknown };
-  const out: Record<string, tf.Variable> = {};
-  if (o.accBeta1 instanceof tf.Variable) out.accBeta1 = o.accBeta1;
-  if (o.accBeta2 instanceof tf.Variable) out.accBeta2 = o.accBeta2;
-  return out;
-}
-
-/** Keys or values [B, H, L, dh] zero-padded to [B, H, T, dh]. */
-function padPositions(t: tf.Tensor, T: number): tf.Tensor {
-  const L = t.shape[2] as number;
-  return L === T
-    ? t
-    : tf.pad(t, [
-        [0, 0],
-        [0, 0],
-        [0, T - L],
-        [0, 0],
-      ]);
-}
-
-/** The leading L of T columns of a B x T token buffer. */
-function leadingColumns(tokens: Int32Array, B: number, T: number, L: number): Int32Array {
-  const ids = new Int32Array(B * L);
-  for (let b = 0; b < B; b++) ids.set(tokens.subarray(b * T, b * T + L), b * L);
-  return ids;
-}
 
 /** The config.json of a checkpoint folder. */
 async function readMeta(dir: string): Promise<{ model: ModelConfig; optimizer: OptimizerConfig; step?: number }> {
@@ -148,12 +121,7 @@ export class TransformerPolicy implements Policy, Checkpointable {
    * The batch cut to its effective length L (the longest row, rounded up to a multiple of 8 so few shapes
    * occur): trailing padding changes nothing under causal attention, and the work shrinks with L.
    */
-  private narrow(batch: TokenBatch): {
-    L: number;
-    tokens: tf.Tensor2D;
-    cut: (a: Float32Array) => Float32Array;
-    widen: (a: Float32Array) => Float32Array;
-  } {
+  private narrow(batch: TokenBatch): NarrowBatch {
     const T = this.config.maxLength;
     const B = batch.batch;
     if (batch.tokens.length !== B * T) throw new RlCoreError('shape-mismatch', `expected ${B} x ${T} tokens, found ${batch.tokens.length}`);
@@ -161,20 +129,7 @@ export class TransformerPolicy implements Policy, Checkpointable {
       throw new RlCoreError('shape-mismatch', `expected a ${B} x ${T - 1} mask, found ${batch.mask.length}`);
     let used = 2;
     for (let b = 0; b < B; b++) for (let t = T - 1; t >= used; t--) if (batch.tokens[b * T + t] !== PAD) used = t + 1;
-    const L = effectiveLength(used, T);
-    const cut = (a: Float32Array) => {
-      if (L === T) return a;
-      const out = new Float32Array(B * (L - 1));
-      for (let b = 0; b < B; b++) out.set(a.subarray(b * (T - 1), b * (T - 1) + L - 1), b * (L - 1));
-      return out;
-    };
-    const widen = (a: Float32Array) => {
-      if (L === T) return a;
-      const out = new Float32Array(B * (T - 1));
-      for (let b = 0; b < B; b++) out.set(a.subarray(b * (L - 1), (b + 1) * (L - 1)), b * (T - 1));
-      return out;
-    };
-    return { L, tokens: tf.tensor2d(leadingColumns(batch.tokens, B, T, L), [B, L], 'int32'), cut, widen };
+    return narrowBatch(batch.tokens, B, T, used);
   }
 
   async sample(prompts: readonly (readonly number[])[], options: SampleOptions = {}): Promise<Completion[]> {
@@ -297,18 +252,12 @@ export class TransformerPolicy implements Policy, Checkpointable {
       report = r.report.map((t) => tf.keep(t));
       return r.loss;
     });
-    tf.tidy(() => {
-      // Adam keys its moments by position, so every parameter gets a gradient (zero when unused).
-      const list = names.map((n) => grads[this.prefix + n] ?? tf.zerosLike(this.params.get(n) as tf.Variable));
-      if (!Number.isFinite(this.optimizerConfig.maxGradNorm)) {
-        this.optimizer.applyGradients(names.map((n, i) => ({ name: this.prefix + n, tensor: list[i] as tf.Tensor })));
-        return;
-      }
-      // Pairwise adds, not addN: WebGPU in compatibility mode allows only 8 storage buffers per shader.
-      const norm = tf.sqrt(list.map((g) => tf.sum(tf.square(g))).reduce((a, b) => tf.add(a, b)));
-      const scale = tf.minimum(1, tf.div(this.optimizerConfig.maxGradNorm, tf.add(norm, 1e-6)));
-      this.optimizer.applyGradients(names.map((n, i) => ({ name: this.prefix + n, tensor: tf.mul(list[i] as tf.Tensor, scale) })));
-    });
+    applyClipped(
+      this.optimizer,
+      names.map((n) => ({ name: this.prefix + n, variable: this.params.get(n) as tf.Variable })),
+      grads,
+      this.optimizerConfig.maxGradNorm,
+    );
     tf.dispose(Object.values(grads));
     const values = await Promise.all([value, ...report].map(async (t) => (await t.data())[0] as number));
     tf.dispose([value, ...report]);
@@ -332,50 +281,11 @@ export class TransformerPolicy implements Policy, Checkpointable {
     const shape = { batch: batch.batch, tokens: this.config.maxLength - 1 };
     const w = aggregationWeights(shape, { mask: batch.mask, mode: options.mode ?? 'token-mean' });
     const n = this.narrow(batch);
-    const s2 = [shape.batch, n.L - 1] as [number, number];
-    const valueCoef = options.valueCoef ?? 0.5;
-    const entropyCoef = options.entropyCoef ?? LOSS_DEFAULTS.entropyCoef;
-    const klCoef = options.klCoef ?? 0;
-    if (klCoef > 0 && !targets.refLogp) throw new RlCoreError('invalid-input', 'expected refLogp for a KL term in the loss, found none');
-    const [loss, policyLoss, vLoss, entropy, kl, clipFraction] = await this.applyStep(() => {
-      const out = scoreTokens(this.params, this.config, n.tokens, this.causal);
-      const W = tf.tensor2d(n.cut(w), s2);
-      const agg = (x: tf.Tensor) => tf.sum(tf.mul(x, W)) as tf.Scalar;
-      const old = tf.tensor2d(n.cut(targets.oldLogp), s2);
-      const adv = tf.tensor2d(n.cut(targets.advantages), s2);
-      const pl = agg(
-        ppoSurrogate(
-          out.logp,
-          old,
-          adv,
-          options.clipLow ?? LOSS_DEFAULTS.clipLow,
-          options.clipHigh ?? LOSS_DEFAULTS.clipHigh,
-          options.dualClip,
-        ),
-      );
-      const vl = agg(
-        clippedValueLoss(
-          out.values,
-          tf.tensor2d(n.cut(targets.oldValues), s2),
-          tf.tensor2d(n.cut(targets.returns), s2),
-          options.valueClip ?? LOSS_DEFAULTS.valueClip,
-        ),
-      );
-      const ent = agg(out.entropy);
-      const klv = targets.refLogp
-        ? agg(klTensor(out.logp, tf.tensor2d(n.cut(targets.refLogp), s2), options.klEstimator ?? KL_DEFAULTS.estimator, KL_DEFAULTS.clamp))
-        : tf.scalar(0);
-      const ratio = tf.exp(tf.sub(out.logp, old));
-      const clipped = tf.cast(
-        tf.logicalOr(
-          tf.greater(ratio, 1 + (options.clipHigh ?? LOSS_DEFAULTS.clipHigh)),
-          tf.less(ratio, 1 - (options.clipLow ?? LOSS_DEFAULTS.clipLow)),
-        ),
-        'float32',
-      );
-      const total = tf.add(tf.add(pl, tf.mul(valueCoef, vl)), tf.add(tf.mul(-entropyCoef, ent), tf.mul(klCoef, klv))) as tf.Scalar;
-      return { loss: total, report: [pl, vl, ent, klv, agg(clipped)] };
-    });
+    if ((options.klCoef ?? 0) > 0 && !targets.refLogp)
+      throw new RlCoreError('invalid-input', 'expected refLogp for a KL term in the loss, found none');
+    const [loss, policyLoss, vLoss, entropy, kl, clipFraction] = await this.applyStep(() =>
+      ppoObjective(scoreTokens(this.params, this.config, n.tokens, this.causal), targets, options, w, n, shape.batch),
+    );
     n.tokens.dispose();
     return {
       loss: loss as number,

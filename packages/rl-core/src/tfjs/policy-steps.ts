@@ -1,0 +1,136 @@
+// What every TensorFlow.js policy of the package shares: batches cut to the columns they use, the PPO loss
+// assembled from a forward pass, gradient clipping and Adam's state (internal; not an entry point).
+import * as tf from '@tensorflow/tfjs-core';
+import { KL_DEFAULTS } from '../kl.js';
+import { LOSS_DEFAULTS } from '../losses.js';
+import type { PpoOptions, PpoTargets } from '../policy.js';
+import { clippedValueLoss, klTensor, ppoSurrogate } from './tf-losses.js';
+
+/** Columns a batch needs when `used` columns hold tokens: rounded up to a multiple of 8 (few shapes occur), at most T. */
+export function effectiveLength(used: number, T: number): number {
+  return Math.min(T, Math.ceil(used / 8) * 8);
+}
+
+/** The leading L of T columns of a B x T token buffer. */
+export function leadingColumns(tokens: Int32Array, B: number, T: number, L: number): Int32Array {
+  const ids = new Int32Array(B * L);
+  for (let b = 0; b < B; b++) ids.set(tokens.subarray(b * T, b * T + L), b * L);
+  return ids;
+}
+
+/** A batch of B x T tokens cut to its leading L columns, and the two maps between per-token arrays of either width. */
+export interface NarrowBatch {
+  /** The columns kept. */
+  L: number;
+  /** The kept token ids, B x L. */
+  tokens: tf.Tensor2D;
+  /** A B x (T - 1) per-token array cut to B x (L - 1). */
+  cut: (a: Float32Array) => Float32Array;
+  /** A B x (L - 1) per-token array widened to B x (T - 1) with zeros. */
+  widen: (a: Float32Array) => Float32Array;
+}
+
+/** Cuts a B x T token buffer to `used` columns (rounded up as `effectiveLength` does). */
+export function narrowBatch(tokens: Int32Array, B: number, T: number, used: number): NarrowBatch {
+  const L = effectiveLength(used, T);
+  const cut = (a: Float32Array) => {
+    if (L === T) return a;
+    const out = new Float32Array(B * (L - 1));
+    for (let b = 0; b < B; b++) out.set(a.subarray(b * (T - 1), b * (T - 1) + L - 1), b * (L - 1));
+    return out;
+  };
+  const widen = (a: Float32Array) => {
+    if (L === T) return a;
+    const out = new Float32Array(B * (T - 1));
+    for (let b = 0; b < B; b++) out.set(a.subarray(b * (L - 1), (b + 1) * (L - 1)), b * (T - 1));
+    return out;
+  };
+  return { L, tokens: tf.tensor2d(leadingColumns(tokens, B, T, L), [B, L], 'int32'), cut, widen };
+}
+
+/** Adam's running powers of beta1 and beta2 (tfjs keeps them as private scalar variables). */
+export function adamPowers(optimizer: tf.AdamOptimizer): Record<string, tf.Variable> {
+  const o = optimizer as unknown as { accBeta1?: unknown; accBeta2?: unknown };
+  const out: Record<string, tf.Variable> = {};
+  if (o.accBeta1 instanceof tf.Variable) out.accBeta1 = o.accBeta1;
+  if (o.accBeta2 instanceof tf.Variable) out.accBeta2 = o.accBeta2;
+  return out;
+}
+
+/** Keys or values [B, H, L, dh] zero-padded to [B, H, T, dh]. */
+export function padPositions(t: tf.Tensor, T: number): tf.Tensor {
+  const L = t.shape[2] as number;
+  return L === T
+    ? t
+    : tf.pad(t, [
+        [0, 0],
+        [0, 0],
+        [0, T - L],
+        [0, 0],
+      ]);
+}
+
+/**
+ * Applies one optimiser step: every variable gets a gradient (zero when unused, as Adam keys its moments by
+ * variable), rescaled so the global norm is at most `maxGradNorm` (Infinity skips the clipping).
+ */
+export function applyClipped(
+  optimizer: tf.Optimizer,
+  vars: readonly { name: string; variable: tf.Variable }[],
+  grads: tf.NamedTensorMap,
+  maxGradNorm: number,
+): void {
+  tf.tidy(() => {
+    const list = vars.map((v) => grads[v.name] ?? tf.zerosLike(v.variable));
+    let scale: tf.Tensor | undefined;
+    if (Number.isFinite(maxGradNorm)) {
+      // Pairwise adds, not addN: WebGPU in compatibility mode allows only 8 storage buffers per shader.
+      const norm = tf.sqrt(list.map((g) => tf.sum(tf.square(g))).reduce((a, b) => tf.add(a, b)));
+      scale = tf.minimum(1, tf.div(maxGradNorm, tf.add(norm, 1e-6)));
+    }
+    optimizer.applyGradients(
+      vars.map((v, i) => ({ name: v.name, tensor: scale ? tf.mul(list[i] as tf.Tensor, scale) : (list[i] as tf.Tensor) })),
+    );
+  });
+}
+
+/**
+ * The PPO objective of one forward pass (`logp`, `values`, `entropy`, each B x (L - 1)), aggregated with the
+ * weights `w` (B x (T - 1), cut by `n`): policy surrogate + value loss + entropy bonus + KL, and the terms
+ * reported beside the loss (policy, value, entropy, KL, clip fraction).
+ */
+export function ppoObjective(
+  out: { logp: tf.Tensor; values: tf.Tensor; entropy: tf.Tensor },
+  targets: PpoTargets,
+  options: PpoOptions,
+  w: Float32Array,
+  n: Pick<NarrowBatch, 'L' | 'cut'>,
+  batch: number,
+): { loss: tf.Scalar; report: tf.Tensor[] } {
+  const s2 = [batch, n.L - 1] as [number, number];
+  const valueCoef = options.valueCoef ?? 0.5;
+  const entropyCoef = options.entropyCoef ?? LOSS_DEFAULTS.entropyCoef;
+  const klCoef = options.klCoef ?? 0;
+  const clipLow = options.clipLow ?? LOSS_DEFAULTS.clipLow;
+  const clipHigh = options.clipHigh ?? LOSS_DEFAULTS.clipHigh;
+  const W = tf.tensor2d(n.cut(w), s2);
+  const agg = (x: tf.Tensor) => tf.sum(tf.mul(x, W)) as tf.Scalar;
+  const old = tf.tensor2d(n.cut(targets.oldLogp), s2);
+  const pl = agg(ppoSurrogate(out.logp, old, tf.tensor2d(n.cut(targets.advantages), s2), clipLow, clipHigh, options.dualClip));
+  const vl = agg(
+    clippedValueLoss(
+      out.values,
+      tf.tensor2d(n.cut(targets.oldValues), s2),
+      tf.tensor2d(n.cut(targets.returns), s2),
+      options.valueClip ?? LOSS_DEFAULTS.valueClip,
+    ),
+  );
+  const ent = agg(out.entropy);
+  const klv = targets.refLogp
+    ? agg(klTensor(out.logp, tf.tensor2d(n.cut(targets.refLogp), s2), options.klEstimator ?? KL_DEFAULTS.estimator, KL_DEFAULTS.clamp))
+    : tf.scalar(0);
+  const ratio = tf.exp(tf.sub(out.logp, old));
+  const clipped = tf.cast(tf.logicalOr(tf.greater(ratio, 1 + clipHigh), tf.less(ratio, 1 - clipLow)), 'float32');
+  const total = tf.add(tf.add(pl, tf.mul(valueCoef, vl)), tf.add(tf.mul(-entropyCoef, ent), tf.mul(klCoef, klv))) as tf.Scalar;
+  return { loss: total, report: [pl, vl, ent, klv, agg(clipped)] };
+}
