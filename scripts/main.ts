@@ -1,14 +1,22 @@
 // The whole pipeline as one experiment: import → reflect → PrimeVul+ records → token reward maps → a split
-// into training and held-out prompts → per seed, SFT of a small policy once, then each RL condition (PPO and
+// into training and held-out prompts → per seed, SFT of a small policy (or of a Hugging Face checkpoint's
+// LoRA adapters, with --model DIR) once, then each RL condition (PPO and
 // GRPO, instance or token + instance rewards) from it → held-out evaluation of every policy → HTML report.
 // Every stage keeps its result under --out and is skipped on a rerun (--fresh starts over); the training
 // stages also keep a checkpoint of their progress, so a rerun after a crash goes on from the last step saved.
 import { readJsonlAll } from '@srcode/dataset';
-import type { TransformerPolicy } from '@srcode/rl-core/tfjs';
 import { EXIT_USAGE, describeFailure, escapeControl } from '../common/cli.js';
 import { mainContext } from './pipeline/context.js';
 import type { SeedRuns } from './pipeline/experiment.js';
-import { type MainOptions, USAGE, packageVersions, parseFlags, seedsOf, settingsOf } from './pipeline/flags.js';
+import { HINT, type MainOptions, USAGE, packageVersions, parseFlags, seedsOf, settingsOf } from './pipeline/flags.js';
+import {
+  type ModelInfo,
+  type PolicySource,
+  type TrainablePolicy,
+  checkModelDir,
+  openHfModel,
+  smallPolicySource,
+} from './pipeline/policy.js';
 import { type Runner, openRunner } from './pipeline/runner.js';
 import { evaluateStage } from './pipeline/stages/evaluate.js';
 import { importStage } from './pipeline/stages/import.js';
@@ -37,35 +45,47 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   if (parsed.kind === 'invalid') return fail(parsed.message, EXIT_USAGE);
   const o = parsed.options;
-  const opened = openRunner({ out: o.out, settings: settingsOf(o), fresh: o.fresh });
+  // a checkpoint folder is checked (and its config hashed, for settings.json) before any stage runs
+  let model: ModelInfo | undefined;
+  if (o.model !== undefined) {
+    try {
+      model = checkModelDir(o.model);
+    } catch (e) {
+      return fail(`${(e as Error).message} ${HINT}`, EXIT_USAGE);
+    }
+  }
+  const opened = openRunner({ out: o.out, settings: settingsOf(o, model?.configSha256), fresh: o.fresh });
   if (!opened.ok) return fail(opened.message, EXIT_USAGE);
   const { runner } = opened;
   try {
-    return await runAll(runner, o);
+    return await runAll(runner, o, model);
   } catch (error) {
     runner.discardIfUnused();
     throw error;
   }
 }
 
-async function runAll(runner: Runner, o: MainOptions): Promise<number> {
+async function runAll(runner: Runner, o: MainOptions, model: ModelInfo | undefined): Promise<number> {
   const ctx = mainContext(runner.context);
 
   const imported = await runner.stage('import', () => importStage(ctx, o));
-  const reflected = await runner.stage('reflect', () => reflectStage(ctx, o));
+  const reflected = await runner.stage('reflect', () => reflectStage(ctx, { ...o, model: o.judgeModel }));
   const { records } = await readJsonlAll(ctx.files.records, { schema: 'PrimeVulPlusRecord' });
   const rewardMaps = await runner.stage('reward-maps', () => rewardMapsStage(ctx, { records, tokenizer: o.tokenizer }));
-  const setup = await setupStage(ctx, { ...o, records });
+  const hf = model ? await openHfModel(model) : undefined;
+  const setup = await setupStage(ctx, { ...o, records, ...(hf ? { hf } : {}) });
   const { tasks, heldout, maxNew } = setup;
+  const source: PolicySource = hf ? hf.source(o.lora, setup.config.maxLength) : await smallPolicySource(setup.config);
+  const text = source.text;
   const scorer = new Scorer({ ...REWARDS, malformed: o.malformed });
   const settings = { steps: o.rlSteps, learningRate: o.rlLr, klCoef: o.kl, evalEvery: o.evalEvery };
   const runs: SeedRuns[] = [];
   for (const seed of seedsOf(o)) {
     // every policy of a seed is evaluated on the same held-out prompts with the same sampling seed
-    const evaluate = (label: string) => (policy: TransformerPolicy) =>
-      evaluateStage(ctx, { policy, label, tasks: heldout, samples: o.samples, maxNew, seed: 1000 + seed, scorer });
+    const evaluate = (label: string) => (policy: TrainablePolicy) =>
+      evaluateStage(ctx, { policy, label, tasks: heldout, samples: o.samples, maxNew, seed: 1000 + seed, scorer, text });
     const sft = await runner.stage(sftStageName(seed), () =>
-      sftStage(ctx, { tasks, config: setup.config, steps: o.sftSteps, seed, evaluate: evaluate(`sft:s${seed}`) }),
+      sftStage(ctx, { tasks, source, steps: o.sftSteps, seed, evaluate: evaluate(`sft:s${seed}`) }),
     );
     const rl: SeedRuns['rl'] = {};
     for (const condition of o.conditions) {
@@ -73,6 +93,7 @@ async function runAll(runner: Runner, o: MainOptions): Promise<number> {
         rlStage(ctx, {
           condition,
           tasks,
+          source,
           seed,
           settings,
           maxNew,
@@ -89,13 +110,25 @@ async function runAll(runner: Runner, o: MainOptions): Promise<number> {
               seed: 1000 + seed,
               scorer,
               quiet: true,
+              text,
             }),
         }),
       );
     }
     runs.push({ seed, sft, rl });
   }
-  const headline = await reportStage(ctx, { imported, reflected, accepted: records.length, rewardMaps, setup, runs, options: o, scorer });
+  const headline = await reportStage(ctx, {
+    imported,
+    reflected,
+    accepted: records.length,
+    rewardMaps,
+    setup,
+    runs,
+    options: o,
+    scorer,
+    policy: source.describe(),
+    modelHash: model?.configSha256,
+  });
   console.log(JSON.stringify(headline, null, 2));
   return 0;
 }

@@ -22,7 +22,7 @@ inputs (default: the embedded sample pairs)
   --pairs FILE|DIR ...        repair pairs to import (repeatable)
   --format F                  ${IMPORT_FORMATS.join('|')} (default sven)
 reflection and prompts (default: the offline heuristic judge and template writer)
-  --endpoint URL --model NAME [--api-key-env VAR]   an OpenAI-compatible chat endpoint
+  --endpoint URL --judge-model NAME [--api-key-env VAR]   an OpenAI-compatible chat endpoint and its model
 reward maps
   --tokenizer FILE            a Hugging Face tokenizer.json (default: bytes)
 tasks and evaluation
@@ -31,7 +31,10 @@ tasks and evaluation
   --max-heldout N             at most N held-out prompts (default 16)
   --samples N                 evaluation samples per held-out prompt (default 48; half of them every --eval-every steps)
   --eval-every N              held-out evaluation every N RL steps, for the steps-to-target figure (default 2)
-policy and training
+policy and training (default: a small character-level policy trained from scratch)
+  --model DIR                 a Hugging Face checkpoint (config.json + safetensors + tokenizer.json) instead:
+                              LoRA adapters are trained (SFT, then RL) and evaluated; --width/--layers unused
+  --lora r=N,alpha=X[,dropout=X][,targets=q_proj+v_proj]   its adapters (default r=8, alpha=16 on q_proj, v_proj)
   --width N --layers N        policy size (default 48, 2)
   --sft-steps N --rl-steps N  (default 300, 16)
   --seeds N --seed N          N seeds from --seed on (default 3 from 1)
@@ -57,7 +60,9 @@ const FLAGS = {
   pairs: { type: 'string', multiple: true },
   format: { type: 'string', default: 'sven' },
   endpoint: { type: 'string' },
+  'judge-model': { type: 'string' },
   model: { type: 'string' },
+  lora: { type: 'string' },
   'api-key-env': { type: 'string' },
   tokenizer: { type: 'string' },
   width: { type: 'string' },
@@ -114,7 +119,12 @@ export interface MainOptions extends Record<NumberOption, number> {
   pairs: string[] | undefined;
   format: ImportFormat;
   endpoint: string | undefined;
+  /** The chat model of `--endpoint` (reflection). */
+  judgeModel: string | undefined;
+  /** A Hugging Face checkpoint folder to train instead of the small policy, absolute; undefined for the small policy. */
   model: string | undefined;
+  /** LoRA settings of `--model`'s adapters (only the keys given; rl-core's defaults fill the others). */
+  lora: LoraSpec;
   apiKeyEnv: string | undefined;
   tokenizer: string | undefined;
   /** `auto`, `webgpu`, `wasm` or `cpu`, as given (the backend loader checks it). */
@@ -192,13 +202,19 @@ export function parseFlags(argv: readonly string[], cwd: string = process.cwd())
   const unknown = conditions.filter((c) => !(RL_CONDITION_NAMES as string[]).includes(c));
   if (unknown.length) return invalid(`--conditions: unknown condition ${unknown.join(', ')}; known: ${RL_CONDITION_NAMES.join(', ')}`);
   if (new Set(conditions).size !== conditions.length) return invalid('--conditions names a condition twice');
+  if (flags.model !== undefined && flags.model.trim() === '') return invalid('--model needs a checkpoint folder');
+  if (flags.lora !== undefined && flags.model === undefined) return invalid('--lora needs --model DIR');
+  const lora = parseLoraSpec(flags.lora ?? '');
+  if (typeof lora === 'string') return invalid(lora);
   return {
     kind: 'run',
     options: {
       pairs: flags.pairs,
       format,
       endpoint: flags.endpoint,
-      model: flags.model,
+      judgeModel: flags['judge-model'],
+      model: flags.model === undefined ? undefined : resolve(cwd, flags.model),
+      lora,
       apiKeyEnv: flags['api-key-env'],
       tokenizer: flags.tokenizer,
       backend: flags.backend,
@@ -220,12 +236,16 @@ export function parseFlags(argv: readonly string[], cwd: string = process.cwd())
  * and saved progress are reused only by a run with the same ones (anything else would mix two
  * configurations in one report). The API key's variable and the output folder are not among them.
  */
-export function settingsOf(o: MainOptions): Record<string, unknown> {
+export function settingsOf(o: MainOptions, modelHash?: string): Record<string, unknown> {
   return {
     pairs: o.pairs ?? null,
     format: o.format,
     endpoint: o.endpoint ?? null,
-    model: o.model ?? null,
+    // the policy checkpoint and its config's hash (null: the small policy); the keys that only a run with
+    // --model or --judge-model has are left out otherwise, so a folder of an earlier default run stays usable
+    model: o.model === undefined ? null : { dir: o.model, configSha256: modelHash ?? null },
+    ...(o.model === undefined ? {} : { lora: o.lora }),
+    ...(o.judgeModel === undefined ? {} : { judgeModel: o.judgeModel }),
     tokenizer: o.tokenizer ?? null,
     backend: o.backend,
     width: o.width,
@@ -245,6 +265,57 @@ export function settingsOf(o: MainOptions): Record<string, unknown> {
     kl: o.kl,
     malformed: o.malformed,
   };
+}
+
+/** LoRA settings as `--lora` gives them: rank, alpha, dropout and target projections. */
+export interface LoraSpec {
+  r?: number;
+  alpha?: number;
+  dropout?: number;
+  targets?: string[];
+}
+
+/** The projections LoRA adapters may sit on (rl-core's `LORA_MODULES`). */
+const LORA_TARGETS = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj', 'c_attn', 'c_proj', 'c_fc'];
+
+/**
+ * Reads `--lora r=8,alpha=16,dropout=0.05,targets=q_proj+v_proj` (as `srcode-rl train --lora` takes it;
+ * targets may also be listed with commas: `targets=q_proj,v_proj`). Returns the message of a refusal.
+ */
+export function parseLoraSpec(text: string): LoraSpec | string {
+  const out: LoraSpec = {};
+  if (!text.trim()) return out;
+  let inTargets = false;
+  for (const part of text.split(',').map((p) => p.trim())) {
+    if (!part.includes('=') && inTargets) {
+      (out.targets as string[]).push(...part.split('+'));
+      continue;
+    }
+    const [key, value, ...rest] = part.split('=').map((p) => p.trim());
+    inTargets = false;
+    if (!key || value === undefined || value === '' || rest.length)
+      return `--lora takes key=value pairs (r, alpha, dropout, targets), got ${JSON.stringify(part)}`;
+    const k = key === 'target_modules' ? 'targets' : key;
+    if (k in out) return `--lora gives ${k} twice`;
+    const n = Number(value);
+    if (k === 'targets') {
+      out.targets = value.split('+');
+      inTargets = true;
+    } else if (k === 'r') {
+      if (!(Number.isInteger(n) && n >= 1)) return `--lora r must be a whole number from 1, got ${value}`;
+      out.r = n;
+    } else if (k === 'alpha') {
+      if (!(Number.isFinite(n) && n > 0)) return `--lora alpha must be positive, got ${value}`;
+      out.alpha = n;
+    } else if (k === 'dropout') {
+      if (!(n >= 0 && n < 1)) return `--lora dropout must be in [0, 1), got ${value}`;
+      out.dropout = n;
+    } else return `--lora keys are r, alpha, dropout and targets, got ${JSON.stringify(key)}`;
+  }
+  const bad = (out.targets ?? []).filter((t) => !LORA_TARGETS.includes(t));
+  if (bad.length) return `--lora targets must be among ${LORA_TARGETS.join(', ')}, got ${bad.join(', ')}`;
+  if (out.targets && new Set(out.targets).size !== out.targets.length) return '--lora names a target twice';
+  return out;
 }
 
 /** The seeds a run trains with: `--seeds` of them from `--seed` on. */

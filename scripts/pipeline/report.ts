@@ -24,7 +24,8 @@ export interface PairMaps {
 export interface Report {
   wallSeconds: number;
   backend: string;
-  policy: Record<string, number>;
+  /** The small policy's config, or a Hugging Face checkpoint's description (`model`, `lora`, …). */
+  policy: Record<string, unknown>;
   settings: Record<string, unknown>;
   import: ImportOutput;
   reflect: RunSummary;
@@ -238,7 +239,7 @@ iframe{width:100%;border:1px solid #d5dae1}.claim{font-size:15px;border-left:4px
 <h1>SRCode main job</h1>
 <p class="claim">${esc(x.claim)}</p>
 <p class="${x.target.met ? 'good' : 'bad'}"><b>${esc(x.target.sentence)}</b></p><ul>${checks}</ul>
-<p>${r.split.tasks.train} training prompts (SFT and RL) and <b>${r.split.tasks.heldout} held-out prompts</b> (every evaluation), split by ${esc(r.split.unit)} (${r.split.units.train} ${esc(r.split.unit)}s for training, ${r.split.units.heldout} held out; no ${esc(r.split.unit)} on both sides${r.split.movedToTrain ? `; ${r.split.movedToTrain} held out at first moved to training, as no training pair had their CWE` : ''}); seeds ${x.seeds.join(', ')}; ${x.rlSteps} RL steps per condition, each from the same seed's SFT checkpoint. Wall time <b>${r.wallSeconds.toFixed(0)} s</b> on the <b>${esc(r.backend)}</b> backend (${times}); policy ${r.policy.layers} layers × ${r.policy.width} wide.</p>
+<p>${r.split.tasks.train} training prompts (SFT and RL) and <b>${r.split.tasks.heldout} held-out prompts</b> (every evaluation), split by ${esc(r.split.unit)} (${r.split.units.train} ${esc(r.split.unit)}s for training, ${r.split.units.heldout} held out; no ${esc(r.split.unit)} on both sides${r.split.movedToTrain ? `; ${r.split.movedToTrain} held out at first moved to training, as no training pair had their CWE` : ''}); seeds ${x.seeds.join(', ')}; ${x.rlSteps} RL steps per condition, each from the same seed's SFT checkpoint. Wall time <b>${r.wallSeconds.toFixed(0)} s</b> on the <b>${esc(r.backend)}</b> backend (${times}); ${typeof r.policy.model === 'string' ? `policy: LoRA adapters on ${esc(r.policy.model)}` : `policy ${r.policy.layers} layers × ${r.policy.width} wide`}.</p>
 <h2>Conditions (held-out prompts, mean over seeds)</h2>
 <p><small>${esc(x.intervalMethod)}. Insecure: a high or medium finding of the built-in analyser; well-formed: parses without error. ${esc(x.functional.note)}.</small></p>
 ${conditionTable(x.rows)}

@@ -226,35 +226,41 @@ export class Scorer {
   }
 
   /**
-   * Rewards for a completion's tokens (its characters, then the end token). With `token`, the
-   * token-reward map (matched secure/vulnerable units and analyser findings) is added to the
-   * instance reward that sits on the last token.
+   * Rewards for a completion's tokens (its characters, then the end token; or a checkpoint's tokens, whose
+   * spans in `text` `encoding` gives, the end token left out). With `token`, the token-reward map (matched
+   * secure/vulnerable units and analyser findings) is added to the instance reward that sits on the last token.
    */
   rewards(
     task: Task,
     tokens: readonly number[],
     text: string,
     token: boolean,
+    encoding?: { ids: Int32Array; offsets: Uint32Array },
   ): { rewards: Float32Array; scored: Scored; map?: TokenRewardMap } {
     const scored = this.score(task, text);
     const { secure, insecure, malformed, tokenScale } = this.settings;
     // a malformed completion is penalised as such even when the analyser flags it too: broken code is never an escape
     const instance = !scored.wellFormed ? malformed : scored.insecure ? insecure : secure;
     if (!token || !text) return { rewards: tokenRewards({ length: tokens.length, instance }), scored };
-    const offsets = new Uint32Array(text.length * 2);
-    for (let i = 0; i < text.length; i++) {
-      offsets[2 * i] = i;
-      offsets[2 * i + 1] = i + 1;
+    // without an encoding, the tokens are characters (the small policy's): token i covers character i
+    let enc = encoding;
+    if (!enc) {
+      const offsets = new Uint32Array(text.length * 2);
+      for (let i = 0; i < text.length; i++) {
+        offsets[2 * i] = i;
+        offsets[2 * i + 1] = i + 1;
+      }
+      enc = { ids: Int32Array.from(tokens.slice(0, text.length)), offsets };
     }
     const { map } = onlineRewardMap(
       {
         pair: task.pair,
         cache: this.cache,
         completion: text,
-        encoding: { ids: tokens.slice(0, text.length), offsets },
+        encoding: enc,
         findings: scored.findings,
         id: `${task.id}:online`,
-        tokenizer: 'chars',
+        tokenizer: encoding ? 'hf' : 'chars',
       },
       { normalize: 'span-mean' },
     );

@@ -15,7 +15,9 @@ describe('the main job’s flags', () => {
       pairs: undefined,
       format: 'sven',
       endpoint: undefined,
+      judgeModel: undefined,
       model: undefined,
+      lora: {},
       apiKeyEnv: undefined,
       tokenizer: undefined,
       backend: 'auto',
@@ -90,7 +92,18 @@ describe('the main job’s flags', () => {
   });
 
   it('lists every flag in its usage text', () => {
-    for (const flag of ['--pairs', '--format', '--endpoint', '--model', '--api-key-env', '--tokenizer', '--width', '--layers'])
+    for (const flag of [
+      '--pairs',
+      '--format',
+      '--endpoint',
+      '--judge-model',
+      '--model',
+      '--lora',
+      '--api-key-env',
+      '--tokenizer',
+      '--width',
+      '--layers',
+    ])
       expect(USAGE).toContain(flag);
     for (const flag of ['--sft-steps', '--rl-steps', '--samples', '--max-chars', '--max-tasks', '--backend', '--seed', '--out', '--fresh'])
       expect(USAGE).toContain(flag);
@@ -194,5 +207,38 @@ describe('the main job’s flags', () => {
       'malformed',
     ]);
     expect(s).toMatchObject({ pairs: null, endpoint: null, model: null, tokenizer: null });
+  });
+
+  it('keeps a default run’s settings keys as before, and records the checkpoint, its config’s hash, the LoRA and the judge when given', () => {
+    const s = settingsOf(run('--model', 'ckpt/qwen', '--lora', 'r=4,alpha=8,targets=q_proj,v_proj', '--judge-model', 'j'), 'abc');
+    expect(s).toMatchObject({
+      model: { dir: '/work/ckpt/qwen', configSha256: 'abc' },
+      lora: { r: 4, alpha: 8, targets: ['q_proj', 'v_proj'] },
+      judgeModel: 'j',
+    });
+    expect(Object.keys(settingsOf(run('--endpoint', 'http://x')))).not.toContain('lora');
+  });
+
+  it('reads --lora as srcode-rl train does (targets joined by + or listed with commas) and refuses bad specs', () => {
+    expect(run('--model', 'm', '--lora', 'r=16,alpha=32,dropout=0.05,targets=q_proj+k_proj').lora).toEqual({
+      r: 16,
+      alpha: 32,
+      dropout: 0.05,
+      targets: ['q_proj', 'k_proj'],
+    });
+    expect(run('--model', 'm', '--lora', 'targets=q_proj,v_proj,r=2').lora).toEqual({ targets: ['q_proj', 'v_proj'], r: 2 });
+    for (const [spec, says] of [
+      ['r=0', 'r must be a whole number'],
+      ['r=2.5', 'r must be a whole number'],
+      ['alpha=-1', 'alpha must be positive'],
+      ['dropout=1', 'dropout must be in'],
+      ['targets=q_proj+lm_head', 'lm_head'],
+      ['rank=8', 'keys are r, alpha'],
+      ['r=8,r=4', 'r twice'],
+      ['r', 'key=value'],
+    ] as const)
+      expect(parseFlags(['--model', 'm', '--lora', spec])).toMatchObject({ kind: 'invalid', message: expect.stringContaining(says) });
+    expect(parseFlags(['--lora', 'r=8'])).toMatchObject({ kind: 'invalid', message: expect.stringContaining('--lora needs --model') });
+    expect(parseFlags(['--model', ''])).toMatchObject({ kind: 'invalid', message: expect.stringContaining('--model needs') });
   });
 });

@@ -43,7 +43,7 @@ describe('the data stages, in process', () => {
     expect(progress.length).toBeLessThanOrEqual(3);
     expect(progress.at(-1)).toMatch(/reflect: pairs 12\/12 \(100\.0%\) \| [\d.]+ pairs\/s \| ETA 0s \| accepted \d+/);
     await expect(reflectStage(context([]), { endpoint: 'http://127.0.0.1:9/v1', model: undefined, apiKeyEnv: undefined })).rejects.toThrow(
-      '--endpoint needs --model',
+      '--endpoint needs --judge-model',
     );
   });
 

@@ -2,9 +2,9 @@
 // kept as eval's records (`Generation`, `EvalResult`) and summarised into the report's rates.
 import type { EvalResult, Generation } from '@srcode/dataset';
 import { summarise } from '@srcode/eval';
-import { CHAR_TOKENS, decodeChars } from '@srcode/rl-core';
 import type { MainContext } from '../context.js';
-import { type Scorer, type Task, promptIds } from '../tasks.js';
+import { CHAR_TEXT, type PolicyText } from '../policy.js';
+import type { Scorer, Task } from '../tasks.js';
 
 /** What evaluation needs of a policy: seeded sampling of completions for token prompts. */
 export interface Sampler {
@@ -56,6 +56,8 @@ export interface EvaluateInput {
   scorer: Scorer;
   /** No log line (the periodic evaluations during RL). */
   quiet?: boolean;
+  /** The policy's tokens. @default the small policy's characters */
+  text?: PolicyText;
 }
 
 /**
@@ -65,18 +67,22 @@ export interface EvaluateInput {
  */
 export async function evaluateStage(ctx: MainContext, input: EvaluateInput): Promise<EvalSummary> {
   const { label, samples: n, scorer } = input;
+  const policyText = input.text ?? CHAR_TEXT;
   const rows = input.tasks.flatMap((t) => Array.from({ length: n }, () => t));
-  const completions = await input.policy.sample(rows.map(promptIds), {
-    maxNewTokens: input.maxNew,
-    stopToken: CHAR_TOKENS.eos,
-    seed: input.seed,
-  });
+  const completions = await input.policy.sample(
+    rows.map((t) => policyText.promptIds(t.prompt)),
+    {
+      maxNewTokens: input.maxNew,
+      stopToken: policyText.stopToken,
+      seed: input.seed,
+    },
+  );
   const generations: Generation[] = [];
   const results: EvalResult[] = [];
   const perTask: EvalSummary['perTask'] = {};
   completions.forEach((c, i) => {
     const task = rows[i] as Task;
-    const text = decodeChars(c.tokens);
+    const { text } = policyText.decode(c.tokens);
     const s = scorer.score(task, text);
     const id = `${label}:${task.id}:${i % n}`;
     generations.push({

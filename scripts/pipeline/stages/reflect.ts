@@ -25,7 +25,7 @@ export async function reflectStage(ctx: MainContext, input: ReflectInput): Promi
   let judge: HeuristicJudge | LlmJudge = new HeuristicJudge();
   let writer: TemplatePromptWriter | LlmPromptWriter = new TemplatePromptWriter();
   if (input.endpoint) {
-    if (!input.model) throw new Error('--endpoint needs --model');
+    if (!input.model) throw new Error('--endpoint needs --judge-model');
     const client = new OpenAIChatClient({
       endpoint: input.endpoint,
       model: input.model,

@@ -28,6 +28,10 @@ export interface ReportInput {
   runs: SeedRuns[];
   options: MainOptions;
   scorer: Scorer;
+  /** What the summary says of the policy (default: the setup's small-policy config). */
+  policy?: Record<string, unknown>;
+  /** SHA-256 of `--model`'s config.json, as settings.json records it. */
+  modelHash?: string | undefined;
 }
 
 /** The few figures the job prints when it ends: the conditions' held-out rates and the target. */
@@ -115,8 +119,8 @@ export async function reportStage(ctx: MainContext, input: ReportInput): Promise
   const report: Report = {
     wallSeconds: ctx.elapsedSeconds(),
     backend: setup.backend,
-    policy: { ...setup.config },
-    settings: settingsOf(options),
+    policy: input.policy ?? { ...setup.config },
+    settings: settingsOf(options, input.modelHash),
     import: input.imported,
     reflect: input.reflected,
     rewardMaps: input.rewardMaps,

@@ -5,6 +5,7 @@ import type { PrimeVulPlusRecord } from '@srcode/dataset';
 import { CHAR_TOKENS } from '@srcode/rl-core';
 import { type BackendName, useBackend } from '@srcode/rl-core/tfjs';
 import type { MainContext } from '../context.js';
+import type { PolicyText } from '../policy.js';
 import { type RecordSplit, Scorer, type Task, promptIds, splitRecords, tasksFrom } from '../tasks.js';
 
 /** The records to draw tasks from and the policy's settings. */
@@ -19,6 +20,8 @@ export interface SetupInput {
   layers: number;
   width: number;
   backend: string;
+  /** A Hugging Face checkpoint's tokens and context (`--model`): tasks are sized in its tokens. */
+  hf?: { text: PolicyText; maxPositions: number };
 }
 
 /** The policy's config as the main job builds it (the summary lists it under `policy`); the seed is each run's. */
@@ -89,6 +92,7 @@ export async function setupStage(ctx: MainContext, input: SetupInput): Promise<S
   for (const s of skippedHeldout) ctx.log('train', `held-out prompt skipped: ${s}`);
   const heldout = allHeldout.slice(0, input.maxHeldout);
   if (!heldout.length) throw new Error('the held-out split has no prompt the analyser can score; lower --heldout or give more pairs');
+  if (input.hf) return hfSetup(ctx, input, { split, tasks, heldout, detectable, detectableHeldout, skipped, skippedHeldout });
   // a training prompt may come renamed, with a name of up to 12 letters
   const promptLength = (t: Task) => promptIds(t).length - t.name.length + Math.max(t.name.length, 12);
   const longestPrompt = Math.max(...heldout.map((t) => promptIds(t).length), ...tasks.map(promptLength));
@@ -104,18 +108,7 @@ export async function setupStage(ctx: MainContext, input: SetupInput): Promise<S
   const maxNew = maxLength - longestPrompt;
   const config = { vocabSize: CHAR_TOKENS.vocabSize, maxLength, layers: input.layers, width: input.width, heads: 4 };
   const info = await useBackend(input.backend as BackendName | 'auto');
-  const summary: SplitSummary = {
-    unit: split.unit,
-    heldoutShare: input.heldout / 100,
-    records: { train: split.train.length, heldout: split.heldout.length },
-    units: split.units,
-    movedToTrain: split.moved,
-    tasks: { train: tasks.length, heldout: heldout.length },
-    detectable: {
-      train: tasks.filter((t) => detectable.has(t.id)).length,
-      heldout: heldout.filter((t) => detectableHeldout.has(t.id)).length,
-    },
-  };
+  const summary = splitSummary(input, split, tasks, heldout, detectable, detectableHeldout);
   if (split.moved) ctx.log('train', `${split.moved} held-out ${split.unit}(s) moved to training: no training pair had their CWE`);
   ctx.log(
     'train',
@@ -127,6 +120,93 @@ export async function setupStage(ctx: MainContext, input: SetupInput): Promise<S
     skipped: [...skipped, ...skippedHeldout.map((s) => `held-out ${s}`)],
     split: summary,
     config,
+    maxNew,
+    backend: info.name,
+  };
+}
+
+function splitSummary(
+  input: SetupInput,
+  split: RecordSplit,
+  tasks: readonly Task[],
+  heldout: readonly Task[],
+  detectable: Set<string>,
+  detectableHeldout: Set<string>,
+): SplitSummary {
+  return {
+    unit: split.unit,
+    heldoutShare: input.heldout / 100,
+    records: { train: split.train.length, heldout: split.heldout.length },
+    units: split.units,
+    movedToTrain: split.moved,
+    tasks: { train: tasks.length, heldout: heldout.length },
+    detectable: {
+      train: tasks.filter((t) => detectable.has(t.id)).length,
+      heldout: heldout.filter((t) => detectableHeldout.has(t.id)).length,
+    },
+  };
+}
+
+/** Longest sequence a Hugging Face policy is given (its context, when shorter). */
+const HF_MAX_LENGTH = 512;
+
+/**
+ * Setup for a Hugging Face checkpoint: tasks and held-out prompts measured in its own tokens, training tasks
+ * whose prompt and fixed answer do not fit its context dropped (its SFT writes the fixed side only), and
+ * the sequence length sized to the longest kept one.
+ */
+async function hfSetup(
+  ctx: MainContext,
+  input: SetupInput,
+  found: {
+    split: RecordSplit;
+    tasks: Task[];
+    heldout: Task[];
+    detectable: Set<string>;
+    detectableHeldout: Set<string>;
+    skipped: string[];
+    skippedHeldout: string[];
+  },
+): Promise<SetupOutput> {
+  const { text, maxPositions } = input.hf as NonNullable<SetupInput['hf']>;
+  const cap = Math.min(HF_MAX_LENGTH, maxPositions);
+  const skipped = [...found.skipped];
+  const skippedHeldout = [...found.skippedHeldout];
+  // a training prompt may come renamed, with a name of up to 12 letters: at most one token a byte
+  const prefix = text.promptIds('').length;
+  const promptLength = (t: Task) =>
+    Math.max(text.promptIds(t.prompt).length, prefix + Buffer.byteLength(t.tag) + 12 + Buffer.byteLength('>'));
+  const lengths = new Map(found.tasks.map((t) => [t.id, promptLength(t) + text.targetIds(t.pair.fixedCode).length]));
+  const tasks = found.tasks.filter((t) => {
+    const n = lengths.get(t.id) as number;
+    if (n <= cap) return true;
+    skipped.push(`${t.id}: prompt and fixed answer take ${n} of the model's tokens (limit ${cap})`);
+    return false;
+  });
+  const heldout = found.heldout.filter((t) => {
+    const n = text.promptIds(t.prompt).length;
+    if (n + 8 <= cap) return true;
+    skippedHeldout.push(`${t.id}: a prompt of ${n} tokens leaves under 8 of the model's ${cap}`);
+    return false;
+  });
+  for (const s of skipped.slice(found.skipped.length)) ctx.log('train', `task skipped: ${s}`);
+  if (!tasks.length) throw new Error(`no training task fits the model's ${cap} tokens; lower --max-chars`);
+  if (!heldout.length) throw new Error(`no held-out prompt fits the model's ${cap} tokens`);
+  const longestPrompt = Math.max(...heldout.map((t) => text.promptIds(t.prompt).length), ...tasks.map(promptLength));
+  const maxLength = Math.min(cap, Math.ceil((Math.max(...tasks.map((t) => lengths.get(t.id) as number), longestPrompt + 16) + 2) / 8) * 8);
+  const maxNew = maxLength - longestPrompt;
+  const info = await useBackend(input.backend as BackendName | 'auto');
+  const summary = splitSummary(input, found.split, tasks, heldout, found.detectable, found.detectableHeldout);
+  ctx.log(
+    'train',
+    `split by ${found.split.unit}: ${tasks.length} training tasks, ${heldout.length} held-out prompts; backend ${info.name}; Hugging Face policy, max length ${maxLength} tokens`,
+  );
+  return {
+    tasks,
+    heldout,
+    skipped: [...skipped, ...skippedHeldout.map((s) => `held-out ${s}`)],
+    split: summary,
+    config: { vocabSize: 0, maxLength, layers: 0, width: 0, heads: 0 },
     maxNew,
     backend: info.name,
   };

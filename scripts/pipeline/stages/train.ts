@@ -1,15 +1,14 @@
-// The training stages: SFT of a small character-level policy once per seed, then from that checkpoint each
-// RL condition, all run by rl-core's `train`, which checkpoints their progress (policy, optimiser state,
+// The training stages: SFT of the policy once per seed (the small character-level policy from scratch, or the
+// LoRA adapters of a Hugging Face checkpoint), then from that checkpoint each RL condition, all run by rl-core's `train`, which checkpoints their progress (policy, optimiser state,
 // random stream, step records) so a rerun after a crash goes on from the last step saved and ends with the
 // same weights, to the bit, as an uninterrupted run.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CHAR_TOKENS, type RlStepRecord, decodeChars, train } from '@srcode/rl-core';
-import { TransformerPolicy } from '@srcode/rl-core/tfjs';
+import { type RlStepRecord, train } from '@srcode/rl-core';
 import { RL_CONDITIONS, type RlConditionName } from '../conditions.js';
 import type { MainContext } from '../context.js';
-import type { PolicyConfig } from './setup.js';
-import { type Scorer, type Task, promptIds, renamed, targetIds } from '../tasks.js';
+import type { PolicySource, TrainablePolicy } from '../policy.js';
+import { type Scorer, type Task, renamed } from '../tasks.js';
 
 /** Where a finished stage's policy is saved (`sft-seed1`, `rl-grpo-instance-seed1`, …). */
 export const checkpointDir = (ctx: MainContext, stage: string): string => join(ctx.out, 'ckpt', stage);
@@ -29,14 +28,18 @@ export interface EvalRates {
   secureRate: number;
 }
 
-/** SFT of a new policy on both sides of every training task, then its evaluation. */
+/**
+ * SFT of a new policy, then its evaluation: the small policy on both sides of every training task, a
+ * Hugging Face checkpoint's adapters on the fixed side only.
+ */
 export interface SftInput<E> {
   tasks: readonly Task[];
-  config: PolicyConfig;
+  /** The policy to train. */
+  source: PolicySource;
   steps: number;
   seed: number;
   /** Evaluates the trained policy (before the stage disposes it). */
-  evaluate: (policy: TransformerPolicy) => Promise<E>;
+  evaluate: (policy: TrainablePolicy) => Promise<E>;
 }
 
 /** What an SFT stage keeps: its loss at every step, the last one, and the evaluation after SFT. */
@@ -49,8 +52,8 @@ export interface SftOutput<E> {
   before: E;
 }
 
-/** SFT batch size (examples per step). */
-const SFT_BATCH = 16;
+/** SFT batch size (examples per step): the small policy's, and a Hugging Face checkpoint's. */
+const SFT_BATCH = { chars: 16, hf: 8 } as const;
 /** Share of training prompts (SFT and RL) given under a made-up function name (see `renamed`). */
 const RENAME = 0.75;
 
@@ -59,12 +62,18 @@ export async function sftStage<E>(ctx: MainContext, input: SftInput<E>): Promise
   const { tasks, steps, seed } = input;
   const name = sftStageName(seed);
   const started = performance.now();
-  const policy = new TransformerPolicy({ ...input.config, seed }, { learningRate: 3e-3 });
-  // Half of the SFT targets are insecure: both sides of every task.
-  const data = tasks.flatMap((t) => [
-    { t, text: t.pair.fixedCode },
-    { t, text: t.pair.vulnerableCode },
-  ]);
+  const { text } = input.source;
+  const policy = await input.source.createSft(seed);
+  // The small policy: half of the SFT targets are insecure, both sides of every task (RL has something to
+  // move it from). A pretrained model is fine-tuned on the secure side only: prompt to fixed code.
+  const data = tasks.flatMap((t) =>
+    text.kind === 'chars'
+      ? [
+          { t, text: t.pair.fixedCode },
+          { t, text: t.pair.vulnerableCode },
+        ]
+      : [{ t, text: t.pair.fixedCode }],
+  );
   // besides a line every 50 steps: a bar on a terminal, elsewhere a line every few seconds with rate and ETA
   const progress = ctx.progress(name, { label: 'steps', unit: 'steps' });
   let resumed = 0;
@@ -74,12 +83,12 @@ export async function sftStage<E>(ctx: MainContext, input: SftInput<E>): Promise
     random: seed,
     sft: {
       examples: ({ random }) =>
-        Array.from({ length: SFT_BATCH }, () => {
+        Array.from({ length: SFT_BATCH[text.kind] }, () => {
           const d = data[Math.floor(random() * data.length)] as (typeof data)[number];
           return random() < RENAME ? { t: renamed(d.t, random), text: d.text } : d;
         }),
-      prompt: (b) => promptIds(b.t),
-      target: (b) => targetIds(b.text),
+      prompt: (b) => text.promptIds(b.t.prompt),
+      target: (b) => text.targetIds(b.text),
     },
     checkpoint: { dir: ctx.progressDir(name), every: 50 },
     onResume: ({ step }) => {
@@ -132,14 +141,16 @@ export interface RlSettings {
 export interface RlInput<E> {
   condition: RlConditionName;
   tasks: readonly Task[];
+  /** The policy trained (the same as its SFT stage's). */
+  source: PolicySource;
   seed: number;
   settings: RlSettings;
   maxNew: number;
   scorer: Scorer;
   /** Evaluates the trained policy (before the stage disposes it). */
-  evaluate: (policy: TransformerPolicy) => Promise<E>;
+  evaluate: (policy: TrainablePolicy) => Promise<E>;
   /** The cheap rates of a held-out evaluation during training. */
-  rates: (policy: TransformerPolicy) => Promise<EvalRates>;
+  rates: (policy: TrainablePolicy) => Promise<EvalRates>;
 }
 
 /** What an RL stage keeps: its curve, its held-out rates every `evalEvery` steps, and the evaluation after RL. */
@@ -168,11 +179,12 @@ export async function rlStage<E extends EvalRates>(ctx: MainContext, input: RlIn
   const name = rlStageName(condition, seed);
   const c = RL_CONDITIONS[condition];
   const started = performance.now();
-  const reference = await TransformerPolicy.load(checkpointDir(ctx, `sft-seed${seed}`));
-  // RL starts from the SFT weights with a fresh optimiser (SFT's Adam moments belong to another objective
-  // and learning rate); a resumed run takes its own optimiser state back from its checkpoint.
-  const policy = new TransformerPolicy(reference.config, { learningRate: input.settings.learningRate });
-  policy.setWeights(await reference.getWeights());
+  const { text } = input.source;
+  const sftDir = checkpointDir(ctx, `sft-seed${seed}`);
+  const reference = await input.source.loadReference(sftDir);
+  // RL starts from the SFT weights (or adapters) with a fresh optimiser (SFT's Adam moments belong to another
+  // objective and learning rate); a resumed run takes its own optimiser state back from its checkpoint.
+  const policy = await input.source.startRl(sftDir, input.settings.learningRate);
   const point = (r: RlStepRecord): RlPoint => ({
     condition,
     seed,
@@ -202,9 +214,12 @@ export async function rlStage<E extends EvalRates>(ctx: MainContext, input: RlIn
           const t = tasks[Math.floor(random() * tasks.length)] as Task;
           return random() < RENAME ? renamed(t, random) : t;
         }),
-      prompt: promptIds,
+      prompt: (t) => text.promptIds(t.prompt),
       reward: (task, completion) => {
-        const { rewards, scored } = scorer.rewards(task, completion.tokens, decodeChars(completion.tokens), c.token);
+        // the token map is aligned to the policy's own tokens: each one's span in the decoded text
+        const decoded = text.decode(completion.tokens);
+        const encoding = text.kind === 'chars' ? undefined : { ids: decoded.ids, offsets: decoded.offsets };
+        const { rewards, scored } = scorer.rewards(task, completion.tokens, decoded.text, c.token, encoding);
         return { rewards, metrics: { insecure: Number(scored.insecure), malformed: Number(!scored.wellFormed) } };
       },
       // the same rollouts' seeds under every condition of a seed
@@ -215,7 +230,7 @@ export async function rlStage<E extends EvalRates>(ctx: MainContext, input: RlIn
       epochs: 2,
       klCoef: input.settings.klCoef,
       maxNewTokens: input.maxNew,
-      stopToken: CHAR_TOKENS.eos,
+      stopToken: text.stopToken,
     },
     checkpoint: { dir: ctx.progressDir(name), every: 1 },
     onResume: ({ step, history: done }) => {
