@@ -1,7 +1,7 @@
 // The main job on a Hugging Face checkpoint (`--model DIR`): a tiny random Qwen2 of rl-core's fixtures (the
 // only one there with a tokenizer.json), its LoRA adapters trained by SFT then GRPO with token rewards, run
 // as a real subprocess; and the token reward maps aligned to the checkpoint's own tokens.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -85,6 +85,32 @@ describe('the main job with --model DIR', () => {
     const plain = main(...ARGS, '--out', out);
     expect(plain.code).toBe(2);
     expect(plain.stderr).toContain('model: {');
+  });
+
+  it('goes on after a crash in RL from the adapters last saved, and ends with the same adapters and metrics to the bit', {
+    timeout: 120_000,
+  }, async () => {
+    const crashed = join(dir, 'crashed');
+    const args = ['--import', TSX, 'scripts/main.ts', ...ARGS, '--model', FIXTURE, '--rl-steps', '6'];
+    const whole = join(dir, 'whole');
+    expect(main(...ARGS, '--model', FIXTURE, '--rl-steps', '6', '--out', whole).code).toBe(0);
+    const child = spawn(process.execPath, [...args, '--out', crashed], { cwd: ROOT });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+      if (/rl-grpo-token\+instance-seed1: step 3\//.test(err)) child.kill('SIGKILL');
+    });
+    const signal = await new Promise((done) => child.on('exit', (_code, sig) => done(sig)));
+    expect(signal).toBe('SIGKILL');
+    expect(existsSync(join(crashed, 'stages', 'rl-grpo-token+instance-seed1.json'))).toBe(false);
+    const resumed = main(...ARGS, '--model', FIXTURE, '--rl-steps', '6', '--out', crashed);
+    expect(resumed.code).toBe(0);
+    expect(resumed.stderr).toContain('sft-seed1: done in an earlier run, skipped');
+    expect(resumed.stderr).toMatch(/rl-grpo-token\+instance-seed1: resuming after step [1-5]\/6/);
+    const adapter = (out: string) => readFileSync(join(out, 'ckpt', 'rl-grpo-token+instance-seed1', 'adapter_model.safetensors'));
+    expect(adapter(crashed).equals(adapter(whole))).toBe(true);
+    const metrics = (out: string) => readFileSync(join(out, 'train-metrics.jsonl'), 'utf8');
+    expect(metrics(crashed)).toBe(metrics(whole));
   });
 
   it('exits 2 naming a missing folder, or one that is no checkpoint, before any stage runs', () => {
