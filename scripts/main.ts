@@ -4,6 +4,7 @@
 // GRPO, instance or token + instance rewards) from it → held-out evaluation of every policy → HTML report.
 // Every stage keeps its result under --out and is skipped on a rerun (--fresh starts over); the training
 // stages also keep a checkpoint of their progress, so a rerun after a crash goes on from the last step saved.
+import { join } from 'node:path';
 import { readJsonlAll } from '@srcode/dataset';
 import { EXIT_USAGE, describeFailure, escapeControl } from '../common/cli.js';
 import { mainContext } from './pipeline/context.js';
@@ -71,7 +72,9 @@ async function runAll(runner: Runner, o: MainOptions, model: ModelInfo | undefin
   const imported = await runner.stage('import', () => importStage(ctx, o));
   const reflected = await runner.stage('reflect', () => reflectStage(ctx, { ...o, model: o.judgeModel }));
   const { records } = await readJsonlAll(ctx.files.records, { schema: 'PrimeVulPlusRecord' });
-  const rewardMaps = await runner.stage('reward-maps', () => rewardMapsStage(ctx, { records, tokenizer: o.tokenizer }));
+  // with --model, the report's teacher-forced maps are in the checkpoint's tokens unless --tokenizer says otherwise
+  const mapTokenizer = o.tokenizer ?? (model ? join(model.dir, 'tokenizer.json') : undefined);
+  const rewardMaps = await runner.stage('reward-maps', () => rewardMapsStage(ctx, { records, tokenizer: mapTokenizer }));
   const hf = model ? await openHfModel(model) : undefined;
   const setup = await setupStage(ctx, { ...o, records, ...(hf ? { hf } : {}) });
   const { tasks, heldout, maxNew } = setup;

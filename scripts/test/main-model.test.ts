@@ -44,6 +44,8 @@ describe('the main job with --model DIR', () => {
     expect(summary.policy.maxLength).toBeLessThanOrEqual(64); // the fixture's max_position_embeddings
     expect(summary.settings.model).toEqual({ dir: model, configSha256: summary.policy.configSha256 });
     expect(summary.experiment.conditions).toEqual(['sft', 'grpo-token+instance']);
+    // the report's teacher-forced maps are in the checkpoint's tokens too
+    expect(summary.rewardMaps.tokenizer).toBe('hf:qwen2-tiny');
     for (const stage of ['sft-seed1', 'rl-grpo-token+instance-seed1']) {
       expect(existsSync(join(out, 'stages', `${stage}.json`))).toBe(true);
       // the stage's policy is the adapter PEFT writes, not the base weights
