@@ -15,6 +15,7 @@ import {
   type PolicySource,
   type TrainablePolicy,
   checkModelDir,
+  loraTargetProblem,
   openHfModel,
   smallPolicySource,
 } from './pipeline/policy.js';
@@ -54,6 +55,8 @@ async function main(argv: readonly string[]): Promise<number> {
     } catch (e) {
       return fail(`${(e as Error).message} ${HINT}`, EXIT_USAGE);
     }
+    const problem = loraTargetProblem(model, o.lora);
+    if (problem) return fail(`${problem} ${HINT}`, EXIT_USAGE);
   }
   const opened = openRunner({ out: o.out, settings: settingsOf(o, model?.configSha256), fresh: o.fresh });
   if (!opened.ok) return fail(opened.message, EXIT_USAGE);

@@ -72,6 +72,26 @@ export function checkModelDir(dir: string): ModelInfo {
   return { dir, configSha256: createHash('sha256').update(readFileSync(config)).digest('hex') };
 }
 
+/**
+ * The message refusing `--lora targets=…` that the checkpoint's family has no such projection for (GPT-2 has
+ * `c_attn`, `c_proj`, `c_fc`; Llama and Qwen2 `q_proj` … `down_proj`), or undefined when they all exist.
+ */
+export function loraTargetProblem(info: ModelInfo, spec: LoraSpec): string | undefined {
+  if (!spec.targets) return undefined;
+  let type: unknown;
+  try {
+    type = (JSON.parse(readFileSync(join(info.dir, 'config.json'), 'utf8')) as { model_type?: unknown }).model_type;
+  } catch {
+    return undefined; // rl-core's loader names what is wrong with config.json
+  }
+  const known =
+    type === 'gpt2' ? ['c_attn', 'c_proj', 'c_fc'] : ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'];
+  const bad = spec.targets.filter((t) => !known.includes(t));
+  return bad.length
+    ? `--lora targets ${bad.join(', ')}: ${join(info.dir, 'config.json')} is a ${String(type)} checkpoint, whose projections are ${known.join(', ')}`
+    : undefined;
+}
+
 /** The parts of rl-core's LoRA config `--lora` sets, from the flags' spec. */
 export function loraConfigOf(spec: LoraSpec): Record<string, unknown> {
   return {

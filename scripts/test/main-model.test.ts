@@ -127,6 +127,12 @@ describe('the main job with --model DIR', () => {
     const t = main(...ARGS, '--model', llama, '--out', join(dir, 'llama'));
     expect(t.code).toBe(2);
     expect(t.stderr).toContain(`--model ${llama}: no tokenizer.json`);
+    // a projection the checkpoint's family does not have is refused before any stage runs
+    const g = main(...ARGS, '--model', FIXTURE, '--lora', 'r=4,targets=c_attn', '--out', join(dir, 'gpt-targets'));
+    expect(g.code).toBe(2);
+    expect(g.stderr).toContain('--lora targets c_attn:');
+    expect(g.stderr).toContain('is a qwen2 checkpoint');
+    expect(existsSync(join(dir, 'gpt-targets'))).toBe(false);
     const empty = mkdtempSync(join(dir, 'empty-'));
     const e = main(...ARGS, '--model', empty, '--out', join(dir, 'empty-run'));
     expect(e.code).toBe(2);
