@@ -4,6 +4,7 @@ import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { inputFile } from '../../../../common/cli.js';
+import { type Args, num } from '../cli-args.js';
 import { RlCoreError } from '../errors.js';
 import { completionRewards, promptsFor, type TaskPrompt, TRAIN_NAMES } from '../experiment/tasks.js';
 import { tokenRewards } from '../rewards.js';
@@ -17,7 +18,6 @@ import { LORA_MODULES, type LoraConfig, type LoraModule, HfModel } from './model
 import { HfPolicy } from './policy.js';
 
 /** Parsed options of a command. */
-export type Args = Record<string, string | boolean | undefined>;
 type Out = (line: string) => void;
 
 const BACKENDS = ['auto', 'webgpu', 'wasm', 'cpu'] as const;
@@ -84,20 +84,6 @@ export async function scoreCommand(a: Args, out: Out): Promise<number> {
     model.dispose();
   }
   return 0;
-}
-
-type NumberKind = 'number' | 'count' | 'positive';
-
-function num(a: Args, flag: string, fallback: number, kind: NumberKind = 'number'): number {
-  const text = a[flag];
-  if (typeof text !== 'string') return fallback;
-  const v = Number(text);
-  const ok = text.trim() !== '' && Number.isFinite(v) && (kind === 'number' || (Number.isInteger(v) && v >= (kind === 'positive' ? 1 : 0)));
-  if (!ok) {
-    const what = { number: 'a number', count: 'a whole number from 0', positive: 'a whole number from 1' }[kind];
-    throw new RlCoreError('invalid-option', `expected --${flag} to be ${what}, found ${JSON.stringify(text)}`);
-  }
-  return v;
 }
 
 /** `--lora r=8,alpha=16,dropout=0.05,targets=q_proj+v_proj`: each key once, each value checked. */

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 // The CLI's commands that need TensorFlow.js: `cli.ts` imports this module only when one of them runs.
 // Bad values of their options, and bad input files, throw RlCoreErrors that the CLI prints (exit 2).
 import { inputFile } from '../../../../common/cli.js';
+import { type Args, num, toNumber } from '../cli-args.js';
 import { RlCoreError } from '../errors.js';
 import { type ConditionName, CONDITIONS, runExperiment } from '../experiment/run.js';
 import { HELDOUT_NAMES, judge, promptsFor, rewardFor, type TaskPrompt, TRAIN_NAMES } from '../experiment/tasks.js';
@@ -12,24 +13,7 @@ import { train } from '../train.js';
 import { type BackendName, useBackend } from './backend.js';
 import { TransformerPolicy } from './policy.js';
 
-export type Args = Record<string, string | boolean | undefined>;
 type Out = (line: string) => void;
-
-/** What a numeric option may be: any finite number, a whole number from 0, or one from 1. */
-type NumberKind = 'number' | 'count' | 'positive';
-
-function toNumber(flag: string, text: string, kind: NumberKind): number {
-  const v = Number(text);
-  const ok = text.trim() !== '' && Number.isFinite(v) && (kind === 'number' || (Number.isInteger(v) && v >= (kind === 'positive' ? 1 : 0)));
-  if (!ok) {
-    const what = { number: 'a number', count: 'a whole number from 0', positive: 'a whole number from 1' }[kind];
-    throw new RlCoreError('invalid-option', `expected --${flag} to be ${what}, found ${JSON.stringify(text)}`);
-  }
-  return v;
-}
-
-const num = (a: Args, k: string, d: number, kind: NumberKind = 'number') =>
-  typeof a[k] === 'string' ? toNumber(k, a[k] as string, kind) : d;
 const str = (a: Args, k: string, d: string) => (typeof a[k] === 'string' ? (a[k] as string) : d);
 const encodePrompt = (text: string) => [CHAR_TOKENS.bos, ...encodeChars(text)];
 
