@@ -18,7 +18,7 @@ import {
 } from '../policy.js';
 import { decodeSafetensors, encodeSafetensors, type NamedTensor } from '../safetensors.js';
 import { sampleToken, seededRandom } from '../sampling.js';
-import { type NarrowBatch, adamPowers, applyClipped, narrowBatch, padPositions, ppoObjective } from '../tfjs/policy-steps.js';
+import { type NarrowBatch, adamState, applyClipped, narrowBatch, padPositions, ppoObjective, restoreAdam } from '../tfjs/policy-steps.js';
 import { readJson } from './checkpoint.js';
 import { adapterFiles, loadAdapter, peftTensors, writeFilesAtomically } from './lora.js';
 import { HfModel, type HfKvCache, type LoraConfig } from './model.js';
@@ -359,14 +359,7 @@ export class HfPolicy implements Policy, Checkpointable {
         'value.b': { shape: [1], data: (await b.data()) as Float32Array },
       }),
     ]);
-    const names = new Map(this.model.trainable().map((v) => [v.name, v.name.slice(this.model.prefix.length)]));
-    const opt: Record<string, NamedTensor> = {};
-    for (const { name, tensor } of await this.optimizer.getWeights()) {
-      const base = name.replace(/\/(m|v)$/, '');
-      const key = names.has(base) ? `${names.get(base)}${name.slice(base.length)}` : name;
-      opt[key] = { shape: tensor.shape.length ? tensor.shape.slice() : [1], data: Float32Array.from(await tensor.data()) };
-    }
-    for (const [key, v] of Object.entries(adamPowers(this.optimizer))) opt[key] = { shape: [1], data: Float32Array.from(await v.data()) };
+    const opt = await adamState(this.optimizer, this.model.prefix);
     files.push([join(dir, OPTIMIZER_FILE), encodeSafetensors(opt)]);
     files.push([
       join(dir, STATE_FILE),
@@ -398,23 +391,8 @@ export class HfPolicy implements Policy, Checkpointable {
     this.optimizer = tf.train.adam(this.learningRate);
     const opt = await readFile(join(dir, OPTIMIZER_FILE)).catch(() => undefined);
     if (!opt) return;
-    const saved = decodeAt(join(dir, OPTIMIZER_FILE), opt);
-    const vars = this.model.trainable();
-    const short = (v: tf.Variable) => v.name.slice(this.model.prefix.length);
-    const iter = saved.iter;
-    if (!iter || !vars.every((v) => saved[`${short(v)}/m`] && saved[`${short(v)}/v`])) return;
-    const list = [{ name: 'iter', tensor: tf.scalar(iter.data[0] as number, 'int32') as tf.Tensor }];
-    for (const suffix of ['/m', '/v'])
-      for (const v of vars) {
-        const t = saved[short(v) + suffix] as NamedTensor;
-        list.push({ name: v.name + suffix, tensor: tf.tensor(t.data, t.shape) });
-      }
-    await this.optimizer.setWeights(list);
-    tf.dispose(list.map((l) => l.tensor));
-    for (const [key, v] of Object.entries(adamPowers(this.optimizer))) {
-      const s = saved[key];
-      if (s) v.assign(tf.scalar(s.data[0] as number));
-    }
+    const names = this.model.trainable().map((v) => v.name.slice(this.model.prefix.length));
+    await restoreAdam(this.optimizer, this.model.prefix, names, decodeAt(join(dir, OPTIMIZER_FILE), opt));
   }
 
   /** Frees the model and the optimiser. */

@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { KL_DEFAULTS } from '../kl.js';
 import { LOSS_DEFAULTS } from '../losses.js';
 import type { PpoOptions, PpoTargets } from '../policy.js';
+import type { NamedTensor } from '../safetensors.js';
 import { clippedValueLoss, klTensor, ppoSurrogate } from './tf-losses.js';
 
 /** Columns a batch needs when `used` columns hold tokens: rounded up to a multiple of 8 (few shapes occur), at most T. */
@@ -133,4 +134,47 @@ export function ppoObjective(
   const clipped = tf.cast(tf.logicalOr(tf.greater(ratio, 1 + clipHigh), tf.less(ratio, 1 - clipLow)), 'float32');
   const total = tf.add(tf.add(pl, tf.mul(valueCoef, vl)), tf.add(tf.mul(-entropyCoef, ent), tf.mul(klCoef, klv))) as tf.Scalar;
   return { loss: total, report: [pl, vl, ent, klv, agg(clipped)] };
+}
+
+/**
+ * Adam's state as named tensors, each variable's under its name without `prefix` (`<name>/m`, `<name>/v`),
+ * plus `iter` and the running powers of beta1 and beta2: tfjs's getWeights leaves those out and its
+ * setWeights recomputes them as pow(beta, iter + 1), which differs in the last bit from the product it keeps
+ * step by step, so a resumed run would drift from an uninterrupted one.
+ */
+export async function adamState(optimizer: tf.AdamOptimizer, prefix: string): Promise<Record<string, NamedTensor>> {
+  const out: Record<string, NamedTensor> = {};
+  for (const { name, tensor } of await optimizer.getWeights())
+    out[name.startsWith(prefix) ? name.slice(prefix.length) : name] = {
+      shape: tensor.shape.length ? tensor.shape.slice() : [1],
+      data: Float32Array.from(await tensor.data()),
+    };
+  for (const [key, v] of Object.entries(adamPowers(optimizer))) out[key] = { shape: [1], data: Float32Array.from(await v.data()) };
+  return out;
+}
+
+/**
+ * Puts the state `adamState` gave back into a fresh optimiser over the variables `prefix + name` of `names`;
+ * a state that lacks `iter` or any variable's moments is left out (the optimiser starts afresh).
+ */
+export async function restoreAdam(
+  optimizer: tf.AdamOptimizer,
+  prefix: string,
+  names: readonly string[],
+  state: Record<string, NamedTensor>,
+): Promise<void> {
+  const iter = state.iter;
+  if (!iter || !names.every((n) => state[`${n}/m`] && state[`${n}/v`])) return;
+  const list = [{ name: 'iter', tensor: tf.scalar(iter.data[0] as number, 'int32') as tf.Tensor }];
+  for (const suffix of ['/m', '/v'])
+    for (const n of names) {
+      const t = state[n + suffix] as NamedTensor;
+      list.push({ name: prefix + n + suffix, tensor: tf.tensor(t.data, t.shape) });
+    }
+  await optimizer.setWeights(list);
+  tf.dispose(list.map((l) => l.tensor));
+  for (const [key, v] of Object.entries(adamPowers(optimizer))) {
+    const saved = state[key];
+    if (saved) v.assign(tf.scalar(saved.data[0] as number));
+  }
 }

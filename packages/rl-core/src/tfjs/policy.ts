@@ -21,13 +21,14 @@ import { sampleToken, seededRandom } from '../sampling.js';
 import { MODEL_DEFAULTS, type ModelConfig } from './model-config.js';
 import {
   type NarrowBatch,
-  adamPowers,
+  adamState,
   applyClipped,
   effectiveLength,
   leadingColumns,
   narrowBatch,
   padPositions,
   ppoObjective,
+  restoreAdam,
 } from './policy-steps.js';
 import { causalMask, decodeStep, forwardHidden, heads, initialValue, type KvCache, parameterShapes, scoreTokens } from './transformer.js';
 
@@ -319,22 +320,7 @@ export class TransformerPolicy implements Policy, Checkpointable {
   private async setOptimizerState(state: Record<string, NamedTensor>): Promise<void> {
     this.optimizer.dispose();
     this.optimizer = tf.train.adam(this.optimizerConfig.learningRate);
-    const names = [...this.params.keys()];
-    const iter = state.iter;
-    if (!iter || !names.every((n) => state[`${n}/m`] && state[`${n}/v`])) return;
-    const list = [{ name: 'iter', tensor: tf.scalar(iter.data[0] as number, 'int32') as tf.Tensor }];
-    for (const suffix of ['/m', '/v'])
-      for (const n of names)
-        list.push({
-          name: this.prefix + n + suffix,
-          tensor: tf.tensor((state[n + suffix] as NamedTensor).data, (state[n + suffix] as NamedTensor).shape),
-        });
-    await this.optimizer.setWeights(list);
-    tf.dispose(list.map((l) => l.tensor));
-    for (const [key, v] of Object.entries(adamPowers(this.optimizer))) {
-      const saved = state[key];
-      if (saved) v.assign(tf.scalar(saved.data[0] as number));
-    }
+    await restoreAdam(this.optimizer, this.prefix, [...this.params.keys()], state);
   }
 
   /** Writes weights (safetensors), optimiser state (safetensors) and config and step (config.json, with `extra`) to `dir`. */
@@ -344,17 +330,7 @@ export class TransformerPolicy implements Policy, Checkpointable {
       join(dir, 'model.safetensors'),
       encodeSafetensors(await this.getWeights(), { format: 'srcode-rl-core', step: String(this.step) }),
     );
-    const opt: Record<string, NamedTensor> = {};
-    for (const { name, tensor } of await this.optimizer.getWeights()) {
-      opt[name.startsWith(this.prefix) ? name.slice(this.prefix.length) : name] = {
-        shape: tensor.shape.length ? tensor.shape.slice() : [1],
-        data: Float32Array.from(await tensor.data()),
-      };
-    }
-    // Adam's running powers of beta1 and beta2: tfjs's getWeights leaves them out and its setWeights
-    // recomputes them as pow(beta, iter + 1), which differs in the last bit from the product it keeps
-    // step by step, so a resumed run would drift from an uninterrupted one.
-    for (const [key, v] of Object.entries(adamPowers(this.optimizer))) opt[key] = { shape: [1], data: Float32Array.from(await v.data()) };
+    const opt = await adamState(this.optimizer, this.prefix);
     await writeFile(join(dir, 'optimizer.safetensors'), encodeSafetensors(opt));
     await writeFile(
       join(dir, 'config.json'),
