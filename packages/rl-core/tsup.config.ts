@@ -6,6 +6,7 @@ const [lib, cli] = srcodeTsup({
   tfjs: 'src/tfjs/index.ts',
   hf: 'src/hf/index.ts',
   experiment: 'src/experiment/index.ts',
+  'lora-spec': 'src/hf/lora-spec.ts',
   cli: 'src/cli.ts',
 }) as Options[];
 

@@ -167,8 +167,9 @@ RL from an SFT checkpoint, rewarded by the task family's analyser (token: per-to
         'trainCommand',
         'LoRA training of a Hugging Face checkpoint',
         `--model DIR --lora r=8,alpha=16 [--data FILE.jsonl] --out DIR [options]
-  --lora r=N,alpha=X,dropout=X,targets=q_proj+v_proj   adapters (default r=8,alpha=16 on q_proj+v_proj;
-                                    GPT-2: targets among c_attn+c_proj+c_fc)
+  --lora r=N,alpha=X,dropout=X,targets=q_proj+v_proj,seed=N   adapters (default r=8,alpha=16 on q_proj+v_proj;
+                                    GPT-2: targets among c_attn+c_proj+c_fc; targets may also be listed
+                                    with commas, and target_modules= is the same key)
   --data FILE.jsonl                 SFT on {"prompt","completion"} lines (the default --algo then)
   --algo sft|ppo|grpo               RL: the task family, its rewards summed onto the model's tokens
   --reward token|instance           (default token)

@@ -14,7 +14,8 @@ import { type BackendName, useBackend } from '../tfjs/backend.js';
 import { encodePrompt, type HfText, loadHfText } from './chat.js';
 import { readJson } from './checkpoint.js';
 import { parseHfConfig } from './config.js';
-import { LORA_MODULES, type LoraConfig, type LoraModule, HfModel } from './model.js';
+import { loraConfigOfSpec, parseLoraSpec } from './lora-spec.js';
+import { HfModel } from './model.js';
 import { HfPolicy } from './policy.js';
 
 /** Parsed options of a command. */
@@ -86,41 +87,6 @@ export async function scoreCommand(a: Args, out: Out): Promise<number> {
   return 0;
 }
 
-/** `--lora r=8,alpha=16,dropout=0.05,targets=q_proj+v_proj`: each key once, each value checked. */
-export function parseLora(text: string): Partial<LoraConfig> {
-  const out: Partial<LoraConfig> = {};
-  for (const part of text.split(',')) {
-    const [key, value, ...rest] = part.split('=').map((s) => s.trim());
-    if (!key || value === undefined || rest.length)
-      throw new RlCoreError(
-        'invalid-option',
-        `expected --lora key=value pairs (r, alpha, dropout, targets, seed), found ${JSON.stringify(part)}`,
-      );
-    if (key in out || (key === 'targets' && out.targetModules))
-      throw new RlCoreError('invalid-option', `expected each --lora key once, found ${key} twice`);
-    const n = Number(value);
-    if (key === 'targets') {
-      const list = value.split('+');
-      for (const m of list)
-        if (!(LORA_MODULES as readonly string[]).includes(m))
-          throw new RlCoreError('invalid-option', `expected --lora targets among ${LORA_MODULES.join('+')}, found ${JSON.stringify(m)}`);
-      out.targetModules = list as LoraModule[];
-    } else if (key === 'r' || key === 'seed') {
-      if (!(Number.isInteger(n) && n >= (key === 'r' ? 1 : 0)))
-        throw new RlCoreError('invalid-option', `expected --lora ${key} to be a whole number, found ${JSON.stringify(value)}`);
-      out[key] = n;
-    } else if (key === 'alpha') {
-      if (!(Number.isFinite(n) && n > 0))
-        throw new RlCoreError('invalid-option', `expected --lora alpha > 0, found ${JSON.stringify(value)}`);
-      out.alpha = n;
-    } else if (key === 'dropout') {
-      if (!(n >= 0 && n < 1)) throw new RlCoreError('invalid-option', `expected --lora dropout in [0, 1), found ${JSON.stringify(value)}`);
-      out.dropout = n;
-    } else throw new RlCoreError('invalid-option', `expected --lora keys r, alpha, dropout, targets, seed; found ${JSON.stringify(key)}`);
-  }
-  return out;
-}
-
 /**
  * Per-character rewards of a completion's decoded text (special tokens dropped) moved onto its tokens: each
  * token gets the sum over the characters it covers, so the total is the same however the text is cut
@@ -146,7 +112,7 @@ async function openPolicy(a: Args, dir: string): Promise<{ policy: HfPolicy; tex
       `expected --max-length at most ${context} (/max_position_embeddings of ${configFile}), found ${maxLength}`,
     );
   const lr = num(a, 'lr', 1e-4);
-  const lora = typeof a.lora === 'string' ? parseLora(a.lora) : {};
+  const lora = typeof a.lora === 'string' ? loraConfigOfSpec(parseLoraSpec(a.lora)) : {};
   const policy = await HfPolicy.load(dir, {
     maxLength,
     learningRate: lr,
@@ -251,7 +217,7 @@ export async function trainCommand(a: Args, out: Out): Promise<number> {
   const kl = num(a, 'kl', 0.02);
   const maxNew = num(a, 'max-new-tokens', 32, 'positive');
   for (const k of ['lr', 'max-length']) num(a, k, 1, k === 'lr' ? 'number' : 'positive');
-  if (typeof a.lora === 'string') parseLora(a.lora);
+  if (typeof a.lora === 'string') parseLoraSpec(a.lora);
   const data = algo === 'sft' ? await readSftData(a.data as string) : [];
   const outDir = typeof a.out === 'string' ? a.out : 'srcode-rl-hf';
   const info = await useBackend(backendOf(a));

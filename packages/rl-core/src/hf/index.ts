@@ -10,8 +10,19 @@ export type { HfCheckpoint } from './checkpoint.js';
 export { HF_MODEL_TYPES, parseHfConfig, ropeInverseFrequencies } from './config.js';
 export type { HfConfig, RopeScaling } from './config.js';
 export { ADAPTER_FILES, loadAdapter, peftKey, readAdapterConfig, saveAdapter } from './lora.js';
-export { HfModel, LORA_DEFAULTS, LORA_MODULES, loraModulesOf } from './model.js';
-export type { DecodeStepResult, HfKvCache, LoraAdapter, LoraConfig, LoraModule, ScoreOutputs, ValueHead } from './model.js';
+export {
+  LORA_DEFAULTS,
+  LORA_FAMILY_MODULES,
+  LORA_MODULES,
+  LORA_SPEC_KEYS,
+  loraConfigOfSpec,
+  loraModulesOfType,
+  parseLoraSpec,
+  readLoraSpec,
+} from './lora-spec.js';
+export type { LoraConfig, LoraModule, LoraSpec, LoraSpecKey, LoraSpecOptions, LoraSpecProblem, LoraSpecResult } from './lora-spec.js';
+export { HfModel, loraModulesOf } from './model.js';
+export type { DecodeStepResult, HfKvCache, LoraAdapter, ScoreOutputs, ValueHead } from './model.js';
 export { HfPolicy } from './policy.js';
 export type { AdapterGradients, HfPolicyOptions, HfSampleOptions } from './policy.js';
 export { FLOAT_DTYPES, openSafetensors } from './safetensors.js';

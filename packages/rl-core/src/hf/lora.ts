@@ -5,7 +5,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { RlCoreError } from '../errors.js';
 import { encodeSafetensors, type NamedTensor } from '../safetensors.js';
 import { readJson } from './checkpoint.js';
-import { LORA_MODULES, type LoraConfig, type LoraModule, type HfModel } from './model.js';
+import { LORA_MODULES, type LoraConfig, type LoraModule } from './lora-spec.js';
+import type { HfModel } from './model.js';
 import { openSafetensors } from './safetensors.js';
 
 /** The adapter's weights file and config file, as PEFT names them. */

@@ -3,28 +3,14 @@ import { RlCoreError } from '../errors.js';
 import { linear } from '../tfjs/transformer.js';
 import { type HfCheckpoint, openHfCheckpoint } from './checkpoint.js';
 import { type HfConfig, ropeInverseFrequencies } from './config.js';
+import { LORA_DEFAULTS, LORA_FAMILY_MODULES, type LoraConfig, type LoraModule } from './lora-spec.js';
 
-/** The projections LoRA can adapt, by their Hugging Face module names (Llama/Qwen2's seven, then GPT-2's three). */
-export const LORA_MODULES = [
-  'q_proj',
-  'k_proj',
-  'v_proj',
-  'o_proj',
-  'gate_proj',
-  'up_proj',
-  'down_proj',
-  'c_attn',
-  'c_proj',
-  'c_fc',
-] as const;
+export type { LoraConfig, LoraModule };
 
-/** The projections of a family, by the short names LoRA's target_modules use. */
+/** The projections of a family, by the short names LoRA's target_modules use (`LORA_FAMILY_MODULES`). */
 export function loraModulesOf(c: HfConfig): readonly LoraModule[] {
-  return c.modelType === 'gpt2' ? ['c_attn', 'c_proj', 'c_fc'] : LORA_MODULES.slice(0, 7);
+  return LORA_FAMILY_MODULES[c.modelType];
 }
-
-/** A projection's short name (`q_proj`, ...). */
-export type LoraModule = (typeof LORA_MODULES)[number];
 
 /** Every layer's keys (rotated) and values, [B, kvHeads, positions, headDim] each, for decoding token by token. */
 export interface HfKvCache {
@@ -139,23 +125,6 @@ function rotateHalf(x: tf.Tensor): tf.Tensor {
   const [x1, x2] = tf.split(x, 2, -1) as [tf.Tensor, tf.Tensor];
   return tf.concat([tf.neg(x2), x1], -1);
 }
-
-/** LoRA settings: rank, scale numerator, dropout on the adapter's input and the projections adapted. */
-export interface LoraConfig {
-  /** Rank. @default 8 */
-  r: number;
-  /** The update is scaled by alpha / r. @default 16 */
-  alpha: number;
-  /** Dropout on the adapter's input while training. @default 0 */
-  dropout: number;
-  /** Projections adapted in every layer. @default ['q_proj', 'v_proj'] */
-  targetModules: LoraModule[];
-  /** Seed of A's initialisation. @default 0 */
-  seed: number;
-}
-
-/** The defaults of `LoraConfig`. */
-export const LORA_DEFAULTS: LoraConfig = { r: 8, alpha: 16, dropout: 0, targetModules: ['q_proj', 'v_proj'], seed: 0 };
 
 /**
  * A Llama, Qwen2 or GPT-2 decoder on TensorFlow.js: frozen base weights from a Hugging Face checkpoint (stored

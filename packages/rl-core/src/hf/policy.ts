@@ -21,7 +21,8 @@ import { sampleToken, seededRandom } from '../sampling.js';
 import { type NarrowBatch, adamState, applyClipped, narrowBatch, padPositions, ppoObjective, restoreAdam } from '../tfjs/policy-steps.js';
 import { readJson } from './checkpoint.js';
 import { adapterFiles, loadAdapter, peftTensors, writeFilesAtomically } from './lora.js';
-import { HfModel, type HfKvCache, type LoraConfig } from './model.js';
+import type { LoraConfig } from './lora-spec.js';
+import { HfModel, type HfKvCache } from './model.js';
 
 /** The tensors of a safetensors file this package wrote; a problem names the file. */
 function decodeAt(path: string, bytes: Uint8Array): Record<string, NamedTensor> {
