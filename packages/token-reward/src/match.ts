@@ -64,6 +64,14 @@ interface Candidate {
  * check is penalised unless a match of that check precedes it in the same function. A completion
  * cut off after a unit is compared on the context it has. Code that does not parse is matched on
  * the nodes tree-sitter recovers.
+ *
+ * Each pair unit earns its positive credit once per completion: where several nodes realise the same
+ * secure unit (the fix written twice, a renamed copy, a call repeated), only the closest is credited
+ * (the first among equals) and the others get no span; a node that is also close to another secure
+ * unit no closer node took is credited for that one instead. Secure code the completion can never
+ * run (after a `return`, `break`, `continue`, `goto` or `raise` in the same block, in the body of
+ * `if (0)`, `while (false)`, `if False:` or `#if 0`) earns nothing. Penalties stay per instance:
+ * every vulnerable node is penalised.
  */
 export function matchCompletion(
   profile: PairProfile,
@@ -72,10 +80,15 @@ export function matchCompletion(
 ): {
   /** Spans on `completion` (source `match`), sorted by start. */
   spans: RewardSpan[];
+  /**
+   * For each span, the index in `profile.units` of the pair unit it realises. A secure unit's index
+   * occurs at most once; a vulnerable unit's once per instance.
+   */
+  units: number[];
   /** Matching stopped at `maxNodes`: `spans` is partial. */
   truncated: boolean;
 } {
-  if (profile.unitTypes.size === 0 || completion.length === 0) return { spans: [], truncated: false };
+  if (profile.unitTypes.size === 0 || completion.length === 0) return { spans: [], units: [], truncated: false };
   const lang = languageOf(profile.language);
   const minSim = options.minSimilarity ?? 0.8;
   // profiles keep CONTEXT tokens each side: compare the k nearest (or all the reference has)
@@ -131,6 +144,8 @@ export function matchCompletion(
     nodes.push({ type, start, end, from, to });
   });
   const found: RewardSpan[] = [];
+  // the unit each span realises, and for secure spans the other secure units the node is close to
+  const credit = new Map<RewardSpan, Credit>();
   // matches of statements the fix guarded: kept only where no check of the fix comes before them
   const guarded = new Set<RewardSpan>();
   const checks: RewardSpan[] = [];
@@ -140,7 +155,7 @@ export function matchCompletion(
     if (len === 0 || !candidates) continue;
     const got = ids.subarray(node.from, node.to);
     let best: Candidate | undefined;
-    let rivals: Candidate[] = [];
+    const passed: Candidate[] = [];
     let raws: string[] | undefined;
     // the node's context, nearest token first: read once, for the first unit that gets this far
     let before: Int32Array | undefined;
@@ -179,11 +194,11 @@ export function matchCompletion(
         if (jaccard(unit.literalWords, words) < minLiteral) continue;
       }
       const entry: Candidate = { unit, score: sim + ctx / 4, sim, d };
-      rivals.push(entry);
+      passed.push(entry);
       if (!best || entry.score > best.score) best = entry;
     }
     if (!best) continue;
-    rivals = rivals.filter((r) => r.unit.span.polarity !== best?.unit.span.polarity && r.score === best?.score);
+    const rivals = passed.filter((r) => r.unit.span.polarity !== best?.unit.span.polarity && r.score === best?.score);
     if (rivals.length > 0) {
       // equally close to a secure and a vulnerable unit: the raw text decides, or nothing does
       const own = rawsOfNode();
@@ -195,15 +210,16 @@ export function matchCompletion(
     }
     // closer to the other side's version of the same code (a fix of this vulnerable unit, or the code
     // this secure unit replaced): not a realisation of this unit
-    const counter = best.unit.counter;
-    if (counter.ids.length > 0) {
-      const dc = boundedDistance(counter.ids, got, best.d);
-      if (dc < best.d) continue;
-      if (dc === best.d) {
-        const own = rawsOfNode();
-        if (stringDistance(counter.raws, own) <= stringDistance(best.unit.raws, own)) continue;
-      }
-    }
+    const closerToCounter = (c: Candidate) => {
+      const counter = c.unit.counter;
+      if (counter.ids.length === 0) return false;
+      const dc = boundedDistance(counter.ids, got, c.d);
+      if (dc !== c.d) return dc < c.d;
+      const own = rawsOfNode();
+      return stringDistance(counter.raws, own) <= stringDistance(c.unit.raws, own);
+    };
+    if (closerToCounter(best)) continue;
+    const chosen = best;
     const span: RewardSpan = {
       start: node.start,
       end: node.end,
@@ -213,15 +229,131 @@ export function matchCompletion(
       nodeType: node.type,
     };
     found.push(span);
+    const alts: Credit['alts'] = [];
+    if (best.unit.span.polarity === 'secure') {
+      for (const c of passed) {
+        if (c !== chosen && c.unit.span.polarity === 'secure' && !closerToCounter(c))
+          alts.push({ unit: plan.index.get(c.unit) as number, score: c.score, weight: matchedWeight(c.unit, c.sim) });
+      }
+    }
+    credit.set(span, { unit: plan.index.get(best.unit) as number, score: best.score, alts });
     if (best.unit.guarded) guarded.add(span);
     if (best.unit.check) checks.push(span);
   }
   if (guarded.size > 0) dropGuarded(found, guarded, checks, (at) => functionStart(tree.rootNode, at, lang.spec.functionTypes));
   if (errors.length > 0) {
     // only where the parser gave up: elsewhere the structural pass has already seen every unit
-    found.push(...alignTokens(profile, tokens, completion, found, errors, { minSim, distinctive, maxFuzzy }));
+    for (const { span, unit, sim } of alignTokens(profile, tokens, completion, found, errors, { minSim, distinctive, maxFuzzy })) {
+      found.push(span);
+      credit.set(span, { unit: plan.index.get(unit) as number, score: sim, alts: [] });
+    }
   }
-  return { spans: dropNested(found), truncated };
+  const kept = dropNested(found);
+  const live = kept.some((s) => s.polarity === 'secure')
+    ? (s: RewardSpan) => !unreachable(tree.rootNode, s, lang.spec.containerTypes, lang.spec.functionTypes)
+    : () => true;
+  return { ...creditOnce(kept, credit, live), truncated };
+}
+
+/** The unit a span realises, how closely, and (secure spans) the other secure units it is close to. */
+interface Credit {
+  unit: number;
+  score: number;
+  alts: Array<{ unit: number; score: number; weight: number }>;
+}
+
+/**
+ * Gives each secure unit its credit once: instances are taken closest first (the earliest among
+ * equals), each credited as the closest of its units no earlier instance took, or dropped. Crediting
+ * one instance in full rather than splitting the credit among them keeps the total of a repeated
+ * unit at one instance's under every normalisation (`max-abs` would scale split shares back up).
+ * Secure spans `live` rejects (code that never runs) are dropped first, so they take no credit from
+ * a live instance. Vulnerable spans are all kept.
+ */
+function creditOnce(
+  spans: readonly RewardSpan[],
+  credit: ReadonlyMap<RewardSpan, Credit>,
+  live: (span: RewardSpan) => boolean,
+): { spans: RewardSpan[]; units: number[] } {
+  const claims: Array<{ at: number; unit: number; score: number; weight: number }> = [];
+  spans.forEach((s, at) => {
+    if (s.polarity !== 'secure' || !live(s)) return;
+    const c = credit.get(s) as Credit;
+    claims.push({ at, unit: c.unit, score: c.score, weight: s.weight });
+    for (const a of c.alts) claims.push({ at, ...a });
+  });
+  claims.sort((a, b) => b.score - a.score || a.at - b.at);
+  const taken = new Set<number>();
+  const given = new Map<number, { unit: number; weight: number }>();
+  for (const c of claims) {
+    if (given.has(c.at) || taken.has(c.unit)) continue;
+    taken.add(c.unit);
+    given.set(c.at, c);
+  }
+  const out: RewardSpan[] = [];
+  const units: number[] = [];
+  spans.forEach((s, at) => {
+    if (s.polarity === 'secure') {
+      const g = given.get(at);
+      if (!g) return;
+      out.push(g.weight === s.weight ? s : { ...s, weight: g.weight });
+      units.push(g.unit);
+    } else {
+      out.push(s);
+      units.push((credit.get(s) as Credit).unit);
+    }
+  });
+  return { spans: out, units };
+}
+
+/** Jumps after which the rest of a block never runs. */
+const JUMP_TYPES = new Set([
+  'return_statement',
+  'break_statement',
+  'continue_statement',
+  'goto_statement',
+  'raise_statement',
+  'throw_statement',
+]);
+/** What a jump before it does not make dead: a label, another `case`, another preprocessor branch. */
+const LABEL_TYPES = new Set(['labeled_statement', 'case_statement', 'preproc_else', 'preproc_elif', 'preproc_elifdef']);
+/** Conditions that are constantly false, as written (parentheses and spaces aside). */
+const FALSE_CONDITIONS = new Set(['0', 'false', 'False']);
+
+/**
+ * Whether the code of `span` can never run: it follows a jump in the same block with no label in
+ * between, or lies in the body of a conditional or loop whose condition is a false constant (`if (0)`,
+ * `while (false)`, `if False:`, `#if 0`; the `else` stays live). Only the innermost function is
+ * looked at, and never the file's top level: where a parse went wrong, a function can land after a
+ * stray `return` of the code before it.
+ */
+function unreachable(root: SyntaxNode, span: RewardSpan, containerTypes: readonly string[], functionTypes: readonly string[]): boolean {
+  let node: SyntaxNode | null = root.descendantForIndex(span.start, Math.max(span.start, span.end - 1));
+  while (node && node.startIndex === span.start && node.endIndex < span.end && node.parent) node = node.parent;
+  for (; node?.parent && !functionTypes.includes(node.type); node = node.parent) {
+    const parent: SyntaxNode = node.parent;
+    const type = parent.type;
+    // a block the parser recovered from errors in may hold statements of other code
+    if (parent.parent && (containerTypes.includes(type) || type === 'case_statement') && !parent.hasError) {
+      let dead = false;
+      for (let sib = node.previousNamedSibling; sib; sib = sib.previousNamedSibling) {
+        if (LABEL_TYPES.has(sib.type)) break;
+        if (JUMP_TYPES.has(sib.type)) {
+          dead = true;
+          break;
+        }
+      }
+      if (dead && !LABEL_TYPES.has(node.type)) return true;
+    }
+    if (type === 'if_statement' || type === 'while_statement' || type === 'preproc_if') {
+      const condition = parent.childForFieldName('condition');
+      if (condition && node.startIndex >= condition.endIndex && FALSE_CONDITIONS.has(condition.text.replace(/[\s()]/g, ''))) {
+        const alternative = parent.childForFieldName('alternative');
+        if (!alternative || node.endIndex <= alternative.startIndex) return true;
+      }
+    }
+  }
+  return false;
 }
 
 /**
@@ -237,13 +369,13 @@ function alignTokens(
   found: readonly RewardSpan[],
   regions: ReadonlyArray<readonly [number, number]>,
   limits: { minSim: number; distinctive: number; maxFuzzy: number },
-): RewardSpan[] {
+): Array<{ span: RewardSpan; unit: UnitProfile; sim: number }> {
   const { minSim, distinctive, maxFuzzy } = limits;
   const inRegion = new Uint8Array(tokens.kinds.length);
   for (const [s, e] of regions) {
     for (let t = firstTokenAt(tokens, s); t < tokens.kinds.length && (tokens.starts[t] as number) < e; t++) inRegion[t] = 1;
   }
-  const out: RewardSpan[] = [];
+  const out: Array<{ span: RewardSpan; unit: UnitProfile; sim: number }> = [];
   const n = tokens.kinds.length;
   const anyName = profile.kindIds.get('ID') ?? -1;
   const units = alignUnits(profile, distinctive);
@@ -283,12 +415,16 @@ function alignTokens(
     if (taken(start, end)) continue;
     covered.fill(1, start, end);
     out.push({
-      start,
-      end,
-      polarity: best.unit.span.polarity,
-      weight: matchedWeight(best.unit, best.sim),
-      source: 'match',
-      nodeType: best.unit.span.nodeType ?? 'tokens',
+      span: {
+        start,
+        end,
+        polarity: best.unit.span.polarity,
+        weight: matchedWeight(best.unit, best.sim),
+        source: 'match',
+        nodeType: best.unit.span.nodeType ?? 'tokens',
+      },
+      unit: best.unit,
+      sim: best.sim,
     });
     i += best.m - 1;
   }
@@ -470,6 +606,8 @@ interface StartLimits {
 
 /** What matching needs of a profile beyond the profile itself, worked out once per profile. */
 interface Plan {
+  /** Each unit's index in the profile's `units`. */
+  index: Map<UnitProfile, number>;
   /** The units compared with completion nodes, by node type. */
   byType: Map<string, UnitProfile[]>;
   /** First tokens of each type's units. */
@@ -522,7 +660,8 @@ function planOf(profile: PairProfile): Plan {
   const nameLengths = new Set<number>();
   for (const kind of profile.kindIds.keys()) if (kind.startsWith('name:')) nameLengths.add(kind.length - 5);
   const types = [...profile.unitTypes];
-  const plan: Plan = { byType, firsts, lists, counts, types, typesAndError: [...types, 'ERROR'], nameLengths, align: new Map() };
+  const index = new Map(profile.units.map((u, i) => [u, i] as const));
+  const plan: Plan = { index, byType, firsts, lists, counts, types, typesAndError: [...types, 'ERROR'], nameLengths, align: new Map() };
   plans.set(profile, plan);
   return plan;
 }
