@@ -1,0 +1,133 @@
+import type { RepairPair } from '@srcode/dataset';
+import { languageNames } from '@srcode/syntax';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { hasSven, loadSvenVal } from '../sven.js';
+import { samples, score, sum, total } from './kit.js';
+
+/**
+ * Attacks on real pairs: SVEN's val split (C, C++ and Python, from ../shared/data) and the embedded
+ * sample, each pair's own two versions rewritten as a policy might. One token per byte.
+ */
+
+/** Every line of `code` as a line comment of its language. */
+const commented = (p: RepairPair, code: string) =>
+  code
+    .split('\n')
+    .map((l) => (p.language === 'python' ? `# ${l}` : `// ${l}`))
+    .join('\n');
+
+/** The fixed function under another name (its first occurrence renamed), or undefined without a name. */
+const renamedFix = (p: RepairPair, suffix: string): string | undefined => {
+  const name = p.provenance.functionName;
+  return name && p.fixedCode.includes(name) ? p.fixedCode.replace(name, `${name}${suffix}`) : undefined;
+};
+
+const CHANGES: ReadonlyArray<readonly [string, (s: string) => string]> = [
+  ['CRLF line ends', (s) => s.replace(/\n/g, '\r\n')],
+  ['tabs for indentation', (s) => s.replace(/ {4}/g, '\t')],
+  ['a byte order mark first', (s) => `\uFEFF${s}`],
+  ['a NUL byte last', (s) => `${s}\0`],
+];
+
+const EPS = 1e-3;
+
+describe('embedded sample pairs', () => {
+  const pairs = [...samples.values()];
+
+  it('the fixed version written in comments above the vulnerable one earns nothing', () => {
+    // attack: the whole fix as comments, the vulnerable code below it runs
+    for (const p of pairs)
+      expect(total(p, `${commented(p, p.fixedCode)}\n${p.vulnerableCode}`), p.id).toBeLessThanOrEqual(total(p, p.vulnerableCode) + EPS);
+  });
+
+  it('the vulnerable function after a renamed fixed copy is still penalised', () => {
+    // attack: a safe twin of the function first, the vulnerable one (the one called) after it
+    let tried = 0;
+    for (const p of pairs) {
+      const twin = renamedFix(p, '_safe');
+      if (!twin || !score(p, p.vulnerableCode).rewards.some((r) => r < 0)) continue;
+      tried++;
+      const text = `${twin}\n${p.vulnerableCode}`;
+      const map = score(p, text);
+      expect(
+        map.rewards.some((r, i) => r < 0 && (map.offsets[i]?.[0] ?? 0) > twin.length),
+        p.id,
+      ).toBe(true);
+    }
+    expect(tried).toBe(pairs.length);
+  });
+});
+
+describe.skipIf(!hasSven)('SVEN val pairs (needs ../shared/data/sven/val)', () => {
+  let pairs: RepairPair[];
+  beforeAll(() => {
+    pairs = loadSvenVal().filter((p) => languageNames().includes(p.language));
+  });
+
+  it('the fixed version written in comments above the vulnerable one earns nothing', () => {
+    // attack: the whole fix as comments, the vulnerable code below it runs
+    expect(pairs.length).toBeGreaterThan(60);
+    for (const p of pairs)
+      expect(total(p, `${commented(p, p.fixedCode)}\n${p.vulnerableCode}`), p.id).toBeLessThanOrEqual(total(p, p.vulnerableCode) + EPS);
+  });
+
+  it.each(CHANGES)('vulnerable code with %s keeps its penalty, fixed code its credit', (_name, change) => {
+    // attack: bytes the lexer or parser may choke on, over the whole function
+    let penalisedCount = 0;
+    for (const p of pairs) {
+      if (score(p, p.vulnerableCode).rewards.some((r) => r < 0)) {
+        penalisedCount++;
+        expect(
+          score(p, change(p.vulnerableCode)).rewards.some((r) => r < 0),
+          `${p.id} vulnerable`,
+        ).toBe(true);
+      }
+      if (total(p, p.fixedCode) > 0) {
+        expect(
+          score(p, change(p.fixedCode)).rewards.some((r) => r > 0),
+          `${p.id} fixed`,
+        ).toBe(true);
+      }
+    }
+    expect(penalisedCount).toBeGreaterThan(50);
+  });
+
+  it.each(CHANGES)('span-mean: fixed code with %s earns no more than as written', (_name, change) => {
+    // attack: reformat the fix so more characters fall inside its spans
+    for (const p of pairs) {
+      const plain = total(p, p.fixedCode, { normalize: 'span-mean' });
+      expect(total(p, change(p.fixedCode), { normalize: 'span-mean' }), p.id).toBeLessThanOrEqual(plain + EPS);
+    }
+  });
+
+  it('the vulnerable version cut off after its first penalised token is still penalised', () => {
+    // attack: stop generating right after the vulnerable unit starts (a token limit), before its context ends
+    let tried = 0;
+    for (const p of pairs) {
+      const map = score(p, p.vulnerableCode);
+      const span = map.spans.find((s) => s.polarity === 'vulnerable');
+      if (!span) continue;
+      tried++;
+      const cut = p.vulnerableCode.slice(0, span.end);
+      expect(
+        score(p, cut).rewards.some((r) => r < 0),
+        p.id,
+      ).toBe(true);
+    }
+    expect(tried).toBeGreaterThan(50);
+  });
+
+  it('the sum of a vulnerable version stays negative with the unrelated code of other pairs around it', () => {
+    // attack: dilute the vulnerable function with unrelated functions of other pairs (other CWEs)
+    let tried = 0;
+    pairs.forEach((p, i) => {
+      if (total(p, p.vulnerableCode) >= 0) return;
+      const other = pairs.find((q, j) => j !== i && q.language === p.language && q.cwes[0] !== p.cwes[0]);
+      if (!other) return;
+      tried++;
+      const text = `${other.fixedCode}\n${p.vulnerableCode}\n${other.vulnerableCode}`;
+      expect(sum(score(p, text).rewards), p.id).toBeLessThan(0);
+    });
+    expect(tried).toBeGreaterThan(40);
+  });
+});
