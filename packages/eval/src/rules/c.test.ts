@@ -41,6 +41,8 @@ int handle(char *in, size_t n, FILE *f) {
   q[0] = 'y';
   free(q);
   q[1] = 'z'; // expect: c.use-after-free
+  char *sized = malloc(n);
+  sized[0] = 0; // expect: c.unchecked-alloc-input-size
   memcpy(buf, in, n); // expect: c.stack-buffer-overflow
   size_t m = strlen(in);
   if (m < sizeof line) memcpy(line, in, m);

@@ -133,6 +133,24 @@ function uncheckedResult(m: RuleMatch, producers: RegExp): SyntaxNode | false {
   return use;
 }
 
+/**
+ * The size arguments of the allocation a result comes from carry an arbitrary value from input (or from a
+ * caller of a library function): a size the attacker picks makes the allocation fail on purpose, and the
+ * unchecked NULL is then written at an offset the same input sets.
+ */
+function inputSized(m: RuleMatch): Taint | undefined {
+  let v: SyntaxNode | null | undefined = m.captures.value;
+  while (v && (v.type === 'cast_expression' || v.type === 'parenthesized_expression'))
+    v = v.type === 'cast_expression' ? v.childForFieldName('value') : (namedArgs(v)[0] ?? null);
+  if (v?.type !== 'call_expression' || !/alloc/.test(v.childForFieldName('function')?.text ?? '')) return undefined;
+  for (const a of namedArgs(v.childForFieldName('arguments'))) {
+    if (isConstantC(a)) continue;
+    const t = taintOf(a);
+    if (t?.kind === 'value') return t;
+  }
+  return undefined;
+}
+
 const FREE_FN = /^(free|g_free|kfree|xfree|cfree)$/;
 
 /** For a `free(p)`, the first later use of the same pointer that a path from the free reaches, and whether it frees again. */
@@ -244,6 +262,27 @@ function taintOf(n: SyntaxNode | null | undefined): Taint | undefined {
   return n ? functionTaint(n)?.taintOf(n) : undefined;
 }
 
+/**
+ * A value input sets that the checks before `at` bound only by something larger than `limit` (the
+ * destination's size, the last index of the array): `if (n > 1024) return; memcpy(buf64, s, n)`. Every
+ * check that holds there must have a constant bound above the limit; a bound of unknown value, or none,
+ * leaves the value to the taint analysis.
+ */
+function laxlyBounded(expr: SyntaxNode, limit: number): Taint | undefined {
+  const key = keyOf(expr);
+  const ft = key ? functionTaint(expr) : undefined;
+  if (!key || !ft) return undefined;
+  const t = ft.definitionTaint(key, expr.startIndex);
+  if (t?.kind !== 'value') return undefined;
+  const bounds = ft.boundsAt(key, expr.startIndex);
+  if (bounds.length === 0) return undefined;
+  for (const b of bounds) {
+    const v = mem.constValue(b.bound);
+    if (v === undefined || (b.strict ? v - 1 : v) <= limit) return undefined;
+  }
+  return t;
+}
+
 /** strcpy-family: a finding unless the source is a literal that fits, or input cannot reach it, or it is known to fit. */
 function unboundedCopy(m: RuleMatch): RuleHit | boolean {
   const dst = arg(m, 0);
@@ -260,7 +299,21 @@ function unboundedCopy(m: RuleMatch): RuleHit | boolean {
   if (mem.copyFits(call, dst, src, appends)) return false;
   if (t) return hit(call, t, `copied without a bound by ${m.captures.fn?.text}()`);
   // not known to come from input, but of a length nothing checks, into a buffer of a fixed size
-  return mem.bufferBytes(dst) !== undefined && mem.bufferBytes(src) === undefined;
+  return fixedArray(dst) && mem.bufferBytes(src) === undefined;
+}
+
+/**
+ * Whether a destination is an array of a fixed size the code declares (a literal or a macro, `char b[64]`,
+ * `char name[NAME_MAX]`), not a pointer whose size the caller chose nor a variable-length array.
+ */
+function fixedArray(dst: SyntaxNode): boolean {
+  if (mem.bufferBytes(dst) !== undefined) return true;
+  let d: SyntaxNode | null = dst;
+  while (d && (d.type === 'parenthesized_expression' || d.type === 'cast_expression'))
+    d = d.type === 'cast_expression' ? d.childForFieldName('value') : (namedArgs(d)[0] ?? null);
+  if (d?.type !== 'identifier') return false;
+  const decl = mem.arrayDeclaration(d, d.text);
+  return !!decl && decl.byteElements && isConstantC(decl.size);
 }
 
 /** sprintf: a finding when the format is not a literal, or its output can exceed the destination. */
@@ -274,8 +327,9 @@ function sprintfOverflow(m: RuleMatch): RuleHit | boolean {
   const size = mem.bufferBytes(args[0]);
   if (bytes !== undefined) return size !== undefined && bytes > size;
   const tainted = unbounded.map((a) => taintOf(a)).find((t) => t !== undefined);
-  if (!tainted) return false;
-  return hit(call, tainted, `formatted without a bound by ${m.captures.fn?.text}()`);
+  if (tainted) return hit(call, tainted, `formatted without a bound by ${m.captures.fn?.text}()`);
+  // a string of a length nothing in view bounds, formatted into an array of a fixed size
+  return fixedArray(args[0]) && unbounded.some((a) => !isConstantC(a) && !mem.copyFits(call, args[0] as SyntaxNode, a, true));
 }
 
 /** scanf-family: a `%s` or `%[` without a width into a buffer its input can overflow. */
@@ -325,8 +379,11 @@ function stackWrite(m: RuleMatch): RuleHit | boolean {
     return size !== undefined && (name === 'strncat' ? total >= size : total > size);
   }
   const t = lens.map((l) => taintOf(l)).find((x) => x !== undefined);
-  if (!t) return false;
-  return hit(call, t, `length of a write into the stack buffer ${dst.text}`);
+  if (t) return hit(call, t, `length of a write into the stack buffer ${dst.text}`);
+  const lax = size !== undefined && lens.length === 1 && lens[0] ? laxlyBounded(lens[0], size) : undefined;
+  return lax
+    ? hit(call, lax, `length of a write into the stack buffer ${dst.text}, checked only against a bound above its ${size} bytes`)
+    : false;
 }
 
 /** memcpy-family into a non-stack destination with a length input sets and nothing bounds. */
@@ -339,7 +396,11 @@ function uncheckedLength(m: RuleMatch): RuleHit | boolean {
   if (!call || !dst || !len || isConstantC(len) || mem.isStackArray(dst)) return false;
   if (mem.boundedByDestination(len, dst) || mem.allocatedFrom(dst, len)) return false;
   const t = taintOf(len);
-  if (!t) return false;
+  if (!t) {
+    const size = mem.bufferBytes(dst);
+    const lax = size !== undefined ? laxlyBounded(len, size) : undefined;
+    return lax ? hit(call, lax, `length of ${name}(), checked only against a bound above the ${size} bytes of ${dst.text}`) : false;
+  }
   // the length of a real object into a buffer of a size the function does not see: the caller sized it
   if (t.kind === 'length' && mem.bufferBytes(dst) === undefined) return false;
   return hit(call, t, `length of ${name}()`);
@@ -403,12 +464,17 @@ function taintedIndex(m: RuleMatch, write: boolean): RuleHit | boolean {
   const idx = m.captures.idx;
   if (!sub || !arr || !idx || subscriptWrite(sub, idx) !== write) return false;
   if (/^(argv|envp|environ)$/.test(arr.text)) return false;
-  const t = indexTaint(idx);
-  if (t?.kind !== 'value') return false;
-  // a byte's high nibble (`hex[b >> 4]`) or another value no larger than the array
-  const max = maxValue(idx);
   const count = arr.type === 'identifier' ? mem.arrayDeclaration(arr, arr.text) : undefined;
   const size = count ? mem.constValue(count.size) : undefined;
+  const t = indexTaint(idx);
+  if (!t) {
+    // checked, but only against a bound past the array's end: `if (i > 100) return; a[i]` on an array of 16
+    const lax = size !== undefined && size > 0 ? laxlyBounded(idx, size - 1) : undefined;
+    return lax ? hit(sub, lax, `index into ${arr.text}, checked only against a bound past its ${size} elements`) : false;
+  }
+  if (t.kind !== 'value') return false;
+  // a byte's high nibble (`hex[b >> 4]`) or another value no larger than the array
+  const max = maxValue(idx);
   if (max !== undefined && (max < 16 || (size !== undefined && max < size))) return false;
   // a counter up to an input count, over an array of that many elements
   if (t.bound && sizedBy(arr, t.bound)) return false;
@@ -793,7 +859,26 @@ export const C_RULES: readonly Rule[] = [
     message: 'An allocation result is dereferenced without a NULL check (a crash when memory runs out).',
     remediation: 'Test the pointer for NULL after allocating and handle the failure.',
     query: RESULT_QUERY,
-    predicate: (m) => uncheckedResult(m, ALLOCATOR),
+    // one whose size input sets is c.unchecked-alloc-input-size's (medium) finding
+    predicate: (m) => {
+      const use = uncheckedResult(m, ALLOCATOR);
+      return use && !inputSized(m) ? use : false;
+    },
+  },
+  {
+    id: 'c.unchecked-alloc-input-size',
+    trigger: /alloc\w*\s*\(/,
+    cwe: 'CWE-690',
+    severity: 'medium',
+    message:
+      'An allocation whose size input sets is used without a NULL check: a size chosen to make it fail turns the use into a write through NULL at an offset.',
+    remediation: 'Bound the size, test the pointer for NULL after allocating, and handle the failure.',
+    query: RESULT_QUERY,
+    predicate: (m) => {
+      const use = uncheckedResult(m, ALLOCATOR);
+      const t = use ? inputSized(m) : undefined;
+      return use && t ? hit(use, t, 'used unchecked after an allocation of a size input sets') : false;
+    },
   },
   {
     id: 'c.oob-write',

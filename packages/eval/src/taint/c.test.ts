@@ -133,6 +133,11 @@ describe('C taint: a bound check sanitises only where it holds', () => {
     ['a vacuous clamp', 'if (x > x) x = 64; use(x);', true],
     ['a loop whose condition bounds another variable', 'for (size_t i = 0; x < 64; i++) use(i); use(x);', true],
     ['the else branch of a check that holds only in the then branch', 'if (x <= 64) puts("ok"); else use(x);', true],
+    ['a check against SIZE_MAX, which no size fails', 'if (x > SIZE_MAX) return 1; use(x);', true],
+    ['a check against INT_MAX', 'if (x >= INT_MAX) return 1; use(x);', true],
+    ['a check against (size_t)-1', 'if (x == (size_t)-1 || x > (size_t)-1) return 1; use(x);', true],
+    ['a check against ~0', 'if (x > ~0u) return 1; use(x);', true],
+    ['a check against a literal of 32 bits', 'if (x > 0xffffffff) return 1; use(x);', true],
     // real checks
     ['an early return', 'if (x > 64) return 1; use(x);', false],
     ['an early return in a block', 'if (x >= 64) { puts("too big"); return 1; } use(x);', false],

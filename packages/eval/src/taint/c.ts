@@ -123,6 +123,12 @@ export interface FunctionTaint {
   definitionTaint(key: string, at: number): Taint | undefined;
   /** Position of the last definition of `key` before `at` (the function start when none). */
   lastDefAt(key: string, at: number): number;
+  /**
+   * The bounds of the checks on `key` made since its last definition before `at` that hold at `at`
+   * directly (an `if` that leaves, the branch where the check holds): each bound, and whether the
+   * comparison is strict (the key stays below it) or not (the key can equal it).
+   */
+  boundsAt(key: string, at: number): { bound: SyntaxNode; strict: boolean }[];
 }
 
 const MAX_STEPS = 8;
@@ -342,6 +348,22 @@ class FunctionAnalysis implements FunctionTaint {
     return this.#last(key, at, true)?.at ?? this.fn.startIndex;
   }
 
+  boundsAt(key: string, at: number): { bound: SyntaxNode; strict: boolean }[] {
+    const from = this.lastDefAt(key, at);
+    const out: { bound: SyntaxNode; strict: boolean }[] = [];
+    for (const c of this.#checks.get(key) ?? []) {
+      if (c.kind !== 'bound' || !c.bound || !c.side || c.at < from || c.at >= at || !inRanges(c.ranges, at) || !this.#boundOk(c)) continue;
+      // where the check holds the key is below the bound (`n < B`, `B > n`) or at most it (`n <= B`, `B >= n`)
+      const op = c.node.childForFieldName('operator')?.text ?? '';
+      // a check is kept in its bounding direction only: `n < B` (or `B > n`) holding and `n >= B` failing
+      // leave n below B; `n <= B` holding and `n > B` failing leave it at most B; `n == K` pins it to K
+      const holds = inRanges(guardRanges(c.node, true), at);
+      const strict = op === '==' || op === '!=' ? false : holds ? op === '<' || op === '>' : op === '<=' || op === '>=';
+      out.push({ bound: c.bound, strict });
+    }
+    return out;
+  }
+
   checkedBetween(key: string, from: number, to: number, kind: CheckKind = 'bound'): boolean {
     return this.#checked(key, from, to, kind, 0);
   }
@@ -400,7 +422,9 @@ class FunctionAnalysis implements FunctionTaint {
     c.ok = 'pending';
     let ok: boolean;
     const b = stripParens(c.bound);
-    if (b.type === 'binary_expression' && b.childForFieldName('operator')?.text === '/' && isConstantExpr(b.childForFieldName('left')))
+    // `n > SIZE_MAX`, `n >= INT_MAX`, `n > (size_t)-1`: no value of a size fails it, so it bounds nothing
+    if (isTypeMaximum(c.bound)) ok = false;
+    else if (b.type === 'binary_expression' && b.childForFieldName('operator')?.text === '/' && isConstantExpr(b.childForFieldName('left')))
       ok = true;
     else {
       const bt = this.#eval(c.bound, c.bound.startIndex, 0);
@@ -861,6 +885,34 @@ function isConstantExpr(n: SyntaxNode | null | undefined): boolean {
     default:
       return false;
   }
+}
+
+/** The largest values of the integer types of 32 bits and more, by their macros. */
+const TYPE_MAX =
+  /^(SIZE_MAX|SSIZE_MAX|RSIZE_MAX|PTRDIFF_MAX|INTMAX_MAX|UINTMAX_MAX|U?INT_MAX|U?LONG_MAX|U?LLONG_MAX|U?INT(32|64)_MAX|G_MAXU?(INT|LONG|SIZE|SSIZE|INT32|INT64)|OFF_T_MAX)$/;
+
+/**
+ * Whether a bound is a whole type's largest value (`SIZE_MAX`, `INT_MAX`, `(size_t)-1`, `~0`, a literal
+ * of 2^31 - 1 or more): a value compared with it is not bounded by the comparison.
+ */
+function isTypeMaximum(n: SyntaxNode): boolean {
+  const v = stripParens(n);
+  if (v.type === 'identifier') return TYPE_MAX.test(v.text);
+  if (v.type === 'number_literal') {
+    // `(size_t)-1` is all ones
+    const t = v.text.replace(/[uUlL]+$/, '');
+    if (t === '-1') return true;
+    const num = /^0[xX]/.test(t) ? Number.parseInt(t, 16) : Number(t);
+    return Number.isFinite(num) && num >= 2 ** 31 - 1;
+  }
+  if (v.type === 'unary_expression') {
+    const arg = v.childForFieldName('argument');
+    const op = v.text.trimStart()[0];
+    return (
+      (op === '-' || op === '~') && !!arg && stripParens(arg).type === 'number_literal' && /^(0|1)[uUlL]*$/.test(stripParens(arg).text)
+    );
+  }
+  return false;
 }
 
 /** Which source a taint comes from: a parameter by its name, input by the node that reads it. */

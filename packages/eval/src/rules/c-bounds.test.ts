@@ -1,0 +1,181 @@
+import { describe, expect, it } from 'vitest';
+import { BuiltinAnalyzer } from '../builtin.js';
+
+const analyzer = new BuiltinAnalyzer();
+
+/** The rule ids the analyser reports on a program. */
+function rules(code: string): string[] {
+  return analyzer.analyzeSync(code, 'c').map((f) => f.ruleId);
+}
+
+const MAIN = (body: string) => `#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <stdint.h>
+${body}`;
+
+/** A vulnerable program and its fix: the rule fires on the first and not on the second. */
+const PAIRS: { name: string; rule: string; vulnerable: string; fixed: string }[] = [
+  {
+    name: 'a copy length checked against a bound larger than the stack buffer',
+    rule: 'c.stack-buffer-overflow',
+    vulnerable: MAIN(`int main(int argc, char **argv) {
+  char buf[64];
+  size_t n = strtoul(argv[2], 0, 10);
+  if (n > 1024) return 1;
+  memcpy(buf, argv[1], n);
+  return buf[0];
+}`),
+    fixed: MAIN(`int main(int argc, char **argv) {
+  char buf[64];
+  size_t n = strtoul(argv[2], 0, 10);
+  if (n > sizeof buf) return 1;
+  memcpy(buf, argv[1], n);
+  return buf[0];
+}`),
+  },
+  {
+    name: 'a copy length checked only against SIZE_MAX',
+    rule: 'c.stack-buffer-overflow',
+    vulnerable: MAIN(`int main(int argc, char **argv) {
+  char buf[64];
+  size_t n = strtoul(argv[2], 0, 10);
+  if (n > SIZE_MAX) return 1;
+  memcpy(buf, argv[1], n);
+  return buf[0];
+}`),
+    fixed: MAIN(`int main(int argc, char **argv) {
+  char buf[64];
+  size_t n = strtoul(argv[2], 0, 10);
+  if (n >= 64) return 1;
+  memcpy(buf, argv[1], n);
+  return buf[0];
+}`),
+  },
+  {
+    name: 'a length into a global buffer, checked against a larger bound',
+    rule: 'c.unchecked-length-copy',
+    vulnerable: MAIN(`static char packet[128];
+void store(const char *src, size_t len) {
+  if (len > 4096) return;
+  memcpy(packet, src, len);
+}`),
+    fixed: MAIN(`static char packet[128];
+void store(const char *src, size_t len) {
+  if (len > 128) return;
+  memcpy(packet, src, len);
+}`),
+  },
+  {
+    name: 'an index checked with > where >= was needed (one past the end)',
+    rule: 'c.oob-read',
+    vulnerable: MAIN(`static const int table[16] = {0};
+int lookup(int i) {
+  if (i < 0 || i > 16) return -1;
+  return table[i];
+}`),
+    fixed: MAIN(`static const int table[16] = {0};
+int lookup(int i) {
+  if (i < 0 || i >= 16) return -1;
+  return table[i];
+}`),
+  },
+  {
+    name: 'an index in the branch where a bound past the array holds',
+    rule: 'c.oob-write',
+    vulnerable: MAIN(`int main(int argc, char **argv) {
+  int counts[10] = {0};
+  int i = atoi(argv[1]);
+  if (i >= 0 && i <= 10) counts[i] = 1;
+  return counts[0];
+}`),
+    fixed: MAIN(`int main(int argc, char **argv) {
+  int counts[10] = {0};
+  int i = atoi(argv[1]);
+  if (i >= 0 && i < 10) counts[i] = 1;
+  return counts[0];
+}`),
+  },
+  {
+    name: 'sprintf of a string of unknown length into an array of a fixed size',
+    rule: 'c.sprintf',
+    vulnerable: MAIN(`struct entry { const char *name; };
+void label(const struct entry *e) {
+  char text[32];
+  sprintf(text, "entry: %s", e->name);
+  puts(text);
+}`),
+    fixed: MAIN(`struct entry { const char *name; };
+void label(const struct entry *e) {
+  char text[32];
+  snprintf(text, sizeof text, "entry: %s", e->name);
+  puts(text);
+}`),
+  },
+  {
+    name: 'strcpy of a string of unknown length into an array sized by a macro',
+    rule: 'c.unbounded-copy',
+    vulnerable: MAIN(`#define CODE_SIZE 24
+struct node { const char *code; };
+void describe(const struct node *n) {
+  char code[CODE_SIZE];
+  strcpy(code, n->code);
+  puts(code);
+}`),
+    fixed: MAIN(`#define CODE_SIZE 24
+struct node { const char *code; };
+void describe(const struct node *n) {
+  char code[CODE_SIZE];
+  snprintf(code, sizeof code, "%s", n->code);
+  puts(code);
+}`),
+  },
+  {
+    name: 'an allocation of a size input sets, used without a NULL check',
+    rule: 'c.unchecked-alloc-input-size',
+    vulnerable: MAIN(`char *copy_field(const char *src, size_t len) {
+  char *out = malloc(len);
+  out[0] = 0;
+  strncat(out, src, len - 1);
+  return out;
+}`),
+    fixed: MAIN(`char *copy_field(const char *src, size_t len) {
+  char *out = malloc(len);
+  if (out == NULL) return NULL;
+  out[0] = 0;
+  strncat(out, src, len - 1);
+  return out;
+}`),
+  },
+];
+
+describe('C rules: bounds that do not bound, and sizes input sets', () => {
+  it.each(PAIRS.map((p) => [p.name, p] as const))('%s', (_, p) => {
+    expect(rules(p.vulnerable)).toContain(p.rule);
+    expect(rules(p.fixed)).not.toContain(p.rule);
+  });
+
+  it('a constant string formatted or copied into a fixed array stays unflagged', () => {
+    const code = MAIN(`#define GREETING "hello"
+void greet(void) {
+  char text[32];
+  sprintf(text, "%s, world", GREETING);
+  strcpy(text, GREETING);
+  puts(text);
+}`);
+    expect(rules(code)).not.toContain('c.sprintf');
+    expect(rules(code)).not.toContain('c.unbounded-copy');
+  });
+
+  it('a constant size allocated unchecked stays a low finding, not the input-size one', () => {
+    const code = MAIN(`int *make(void) {
+  int *a = malloc(16 * sizeof *a);
+  a[0] = 1;
+  return a;
+}`);
+    const found = analyzer.analyzeSync(code, 'c');
+    expect(found.map((f) => f.ruleId)).toContain('c.unchecked-alloc');
+    expect(found.map((f) => f.ruleId)).not.toContain('c.unchecked-alloc-input-size');
+    expect(found.find((f) => f.ruleId === 'c.unchecked-alloc')?.severity).toBe('low');
+  });
+});
