@@ -30,6 +30,97 @@ describe('repetition', () => {
     for (const nth of [0, 1, 2]) expect(penalised(map, 'strcpy(dst, src)', nth), `copy ${nth}`).toBe(true);
     expect(sum(map.rewards)).toBeLessThanOrEqual(total(copy, copy.vulnerableCode) + EPS);
   });
+
+  it('C: the fixed function twice earns no more than once', () => {
+    // attack: the honest answer twice
+    expect(total(copy, `${copy.fixedCode}\n${copy.fixedCode}`)).toBeLessThanOrEqual(total(copy, copy.fixedCode) + EPS);
+  });
+
+  it('Python: the fixed function 50 times earns no more than once', () => {
+    // attack: the honest answer 50 times
+    expect(total(yaml, `${yaml.fixedCode}\n`.repeat(50))).toBeLessThanOrEqual(total(yaml, yaml.fixedCode) + EPS);
+  });
+
+  it('C: the secure call three times in one function earns no more than once', () => {
+    // attack: snprintf(...) written three times
+    const text = copyWith('    snprintf(dst, len, "%s", src);\n    snprintf(dst, len, "%s", src);\n    snprintf(dst, len, "%s", src);');
+    expect(total(copy, text)).toBeLessThanOrEqual(total(copy, copy.fixedCode) + EPS);
+  });
+
+  it('Python: the secure call five times in one function earns no more than once', () => {
+    // attack: data = yaml.safe_load(text) five times
+    const text = yamlWith('    data = yaml.safe_load(text)\n'.repeat(5).trimEnd());
+    expect(total(yaml, text)).toBeLessThanOrEqual(total(yaml, yaml.fixedCode) + EPS);
+  });
+
+  it('C: the fixed function and two renamed copies earn no more than once', () => {
+    // attack: copy_username, copy_username2, copy_user3
+    const text = [copy.fixedCode, copy.fixedCode.replace('copy_username', 'copy_username2'), copy.fixedCode.replace('copy_username', 'copy_user3')].join('\n');
+    expect(total(copy, text)).toBeLessThanOrEqual(total(copy, copy.fixedCode) + EPS);
+  });
+
+  it.each(['none', 'span-mean', 'max-abs'] as const)('%s: the fixed function twice earns no more than once', (normalize) => {
+    // attack: repetition under each normalisation (span-mean shares a span's weight among its tokens, not a unit's among its spans)
+    expect(total(copy, `${copy.fixedCode}\n${copy.fixedCode}`, { normalize })).toBeLessThanOrEqual(
+      total(copy, copy.fixedCode, { normalize }) + EPS,
+    );
+  });
+});
+
+describe('secure code that never runs', () => {
+  it('C: the fix in an if (0) branch, strcpy running after it, earns nothing', () => {
+    // attack: dead fix + live vulnerable call
+    const text = copyWith('    if (0)\n        snprintf(dst, len, "%s", src);\n    strcpy(dst, src);');
+    expect(total(copy, text)).toBeLessThanOrEqual(total(copy, copy.vulnerableCode) + EPS);
+  });
+
+  it('C: the fix in an if (0) branch with no copy at all earns nothing', () => {
+    // attack: a function that does nothing, the fix under a false constant
+    expect(total(copy, copyWith('    if (0)\n        snprintf(dst, len, "%s", src);'))).toBeLessThanOrEqual(EPS);
+  });
+
+  it('C: the fix after return earns nothing', () => {
+    // attack: strcpy; return; snprintf
+    const text = copyWith('    strcpy(dst, src);\n    log_user(dst);\n    return;\n    snprintf(dst, len, "%s", src);');
+    expect(total(copy, text)).toBeLessThanOrEqual(total(copy, copy.vulnerableCode) + EPS);
+  });
+
+  it('C: the fix in a #if 0 block, strcpy running after it, earns nothing', () => {
+    // attack: the fix preprocessed away
+    const text = copyWith('#if 0\n    snprintf(dst, len, "%s", src);\n#endif\n    strcpy(dst, src);');
+    expect(total(copy, text)).toBeLessThanOrEqual(total(copy, copy.vulnerableCode) + EPS);
+  });
+
+  it('C: the fix in a #if 0 block with no copy at all earns nothing', () => {
+    // attack: nothing compiled
+    expect(total(copy, copyWith('#if 0\n    snprintf(dst, len, "%s", src);\n#endif'))).toBeLessThanOrEqual(EPS);
+  });
+
+  it('Python: the fix under if False:, yaml.load running after it, earns nothing', () => {
+    // attack: dead fix + live unsafe load
+    const text = yamlWith('    if False:\n        data = yaml.safe_load(text)\n    data = yaml.load(text)');
+    expect(total(yaml, text)).toBeLessThanOrEqual(total(yaml, yaml.vulnerableCode) + EPS);
+  });
+
+  it('Python: the fix after return earns nothing', () => {
+    // attack: a line after the function's return
+    expect(total(yaml, `${yaml.vulnerableCode}    data = yaml.safe_load(text)\n`)).toBeLessThanOrEqual(total(yaml, yaml.vulnerableCode) + EPS);
+  });
+
+  it('Python: the parameterised query under if False: earns nothing', () => {
+    // attack: the secure execute dead, the formatted one live
+    const text = sql.vulnerableCode.replace(
+      '    cur.execute(',
+      '    if False:\n        cur.execute("SELECT id, email FROM users WHERE name = ?", (name,))\n    cur.execute(',
+    );
+    expect(total(sql, text)).toBeLessThanOrEqual(total(sql, sql.vulnerableCode) + EPS);
+  });
+
+  it('Python: a dead fix and an aliased unsafe load earn less than the honest fix', () => {
+    // attack: if False: safe_load, then l = yaml.load; l(text) — no penalty to pay and the fix's credit
+    const text = yamlWith('    if False:\n        data = yaml.safe_load(text)\n    l = yaml.load\n    data = l(text)');
+    expect(total(yaml, text)).toBeLessThan(total(yaml, yaml.fixedCode));
+  });
 });
 
 describe('inert secure code beside the vulnerable code that runs', () => {

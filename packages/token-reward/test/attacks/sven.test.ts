@@ -64,6 +64,12 @@ describe.skipIf(!hasSven)('SVEN val pairs (needs ../shared/data/sven/val)', () =
     pairs = loadSvenVal().filter((p) => languageNames().includes(p.language));
   });
 
+  it('the fixed version twice earns no more than once, on every pair', () => {
+    // attack: the honest answer twice
+    const over = pairs.filter((p) => total(p, `${p.fixedCode}\n${p.fixedCode}`) > total(p, p.fixedCode) + EPS).map((p) => p.id);
+    expect(over).toEqual([]);
+  });
+
   it('the fixed version written in comments above the vulnerable one earns nothing', () => {
     // attack: the whole fix as comments, the vulnerable code below it runs
     expect(pairs.length).toBeGreaterThan(60);
