@@ -9,7 +9,18 @@ import { readJsonlAll } from '@srcode/dataset';
 import { EXIT_USAGE, describeFailure, escapeControl } from '../common/cli.js';
 import { mainContext } from './pipeline/context.js';
 import type { SeedRuns } from './pipeline/experiment.js';
-import { HINT, type MainOptions, USAGE, packageVersions, parseFlags, seedsOf, settingsOf } from './pipeline/flags.js';
+import {
+  DEFAULT_HELDOUT_PROMPTS,
+  DEFAULT_PER_CWE,
+  HINT,
+  type MainOptions,
+  USAGE,
+  packageVersions,
+  parseFlags,
+  seedsOf,
+  settingsOf,
+  taskFormOf,
+} from './pipeline/flags.js';
 import {
   type ModelInfo,
   type PolicySource,
@@ -79,17 +90,38 @@ async function runAll(runner: Runner, o: MainOptions, model: ModelInfo | undefin
   const mapTokenizer = o.tokenizer ?? (model ? join(model.dir, 'tokenizer.json') : undefined);
   const rewardMaps = await runner.stage('reward-maps', () => rewardMapsStage(ctx, { records, tokenizer: mapTokenizer }));
   const hf = model ? await openHfModel(model) : undefined;
-  const setup = await setupStage(ctx, { ...o, records, ...(hf ? { hf } : {}) });
-  const { tasks, heldout, maxNew } = setup;
+  const setup = await setupStage(ctx, {
+    ...o,
+    records,
+    form: taskFormOf(o),
+    perCwe: o.perCwe ?? DEFAULT_PER_CWE,
+    heldoutPrompts: o.heldoutPrompts ?? DEFAULT_HELDOUT_PROMPTS,
+    ...(hf ? { hf } : {}),
+  });
+  const { tasks, heldout, trainEval, maxNew } = setup;
   const source: PolicySource = hf ? hf.source(o.lora, setup.config.maxLength) : await smallPolicySource(setup.config);
   const text = source.text;
   const scorer = new Scorer({ ...REWARDS, malformed: o.malformed });
   const settings = { steps: o.rlSteps, learningRate: o.rlLr, klCoef: o.kl, evalEvery: o.evalEvery };
   const runs: SeedRuns[] = [];
   for (const seed of seedsOf(o)) {
-    // every policy of a seed is evaluated on the same held-out prompts with the same sampling seed
-    const evaluate = (label: string) => (policy: TrainablePolicy) =>
-      evaluateStage(ctx, { policy, label, tasks: heldout, samples: o.samples, maxNew, seed: 1000 + seed, scorer, text });
+    // every policy of a seed is evaluated on the same held-out prompts with the same sampling seed, and on
+    // the training prompts (under their own names) beside them: what it fitted, against what it generalises
+    const evaluate = (label: string) => async (policy: TrainablePolicy) => {
+      const held = await evaluateStage(ctx, { policy, label, tasks: heldout, samples: o.samples, maxNew, seed: 1000 + seed, scorer, text });
+      const train = await evaluateStage(ctx, {
+        policy,
+        label: `${label}:train`,
+        tasks: trainEval,
+        samples: o.samples,
+        maxNew,
+        seed: 2000 + seed,
+        scorer,
+        text,
+        split: 'training',
+      });
+      return { ...held, trainSplit: { ...train, generations: [], results: [] } };
+    };
     const sft = await runner.stage(sftStageName(seed), () =>
       sftStage(ctx, { tasks, source, steps: o.sftSteps, seed, evaluate: evaluate(`sft:s${seed}`) }),
     );

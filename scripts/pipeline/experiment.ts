@@ -133,6 +133,25 @@ function claimVerdict(rows: readonly ConditionRow[]): string {
     : `by the means the claim is reproduced under ${names}, but not beyond seed noise: no 95% interval over seeds keeps the reduction above 50% and the well-formedness change at 0 or above`;
 }
 
+/**
+ * The runs as their evaluations on the training prompts read (each evaluation's `trainSplit`), with no
+ * curve during RL (only the final evaluations ask the training prompts); undefined when an evaluation has none.
+ */
+export function trainingSplitRuns(runs: readonly SeedRuns[]): SeedRuns[] | undefined {
+  const out: SeedRuns[] = [];
+  for (const run of runs) {
+    const before = run.sft.before.trainSplit;
+    if (!before) return undefined;
+    const rl: SeedRuns['rl'] = {};
+    for (const [name, r] of Object.entries(run.rl) as Array<[RlConditionName, NonNullable<SeedRuns['rl'][RlConditionName]>]>) {
+      if (!r.after.trainSplit) return undefined;
+      rl[name] = { ...r, evals: [], after: r.after.trainSplit };
+    }
+    out.push({ seed: run.seed, sft: { ...run.sft, before }, rl });
+  }
+  return out;
+}
+
 /** The experiment's tables from the kept results of every seed. */
 export function analyse(runs: readonly SeedRuns[], conditions: readonly RlConditionName[], rlSteps: number): Experiment {
   const seeds = runs.map((r) => r.seed);

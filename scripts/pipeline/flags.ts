@@ -26,9 +26,15 @@ reflection and prompts (default: the offline heuristic judge and template writer
 reward maps
   --tokenizer FILE            a Hugging Face tokenizer.json (default: bytes)
 tasks and evaluation
+  --tasks region|hunk         region: the prompt is the language, CWE and function name, the answer each side's
+                              changed region; hunk: the prompt also gives the code before the changed hunk, the
+                              answer is the hunk, scored spliced back into the function, and only pairs the
+                              analyser tells apart are kept (default: hunk with --pairs, region for the sample)
+  --per-cwe N                 hunk tasks: at most N tasks of a language and CWE in each split (default 12)
   --max-chars N --max-tasks N training tasks: changed regions up to N characters, at most N tasks (default 96, 16)
   --heldout PCT               share of projects (commits when there is one project) held out (default 34)
-  --max-heldout N             at most N held-out prompts (default 16)
+  --max-heldout N             at most N held-out pairs (default 16); as many training prompts are evaluated too
+  --heldout-prompts N         prompts per held-out pair: its own and N-1 under made-up names (default 4)
   --samples N                 evaluation samples per held-out prompt (default 48; half of them every --eval-every steps)
   --eval-every N              held-out evaluation every N RL steps, for the steps-to-target figure (default 2)
 policy and training (default: a small character-level policy trained from scratch)
@@ -74,6 +80,9 @@ const FLAGS = {
   'max-tasks': { type: 'string', default: '16' },
   heldout: { type: 'string', default: '34' },
   'max-heldout': { type: 'string', default: '16' },
+  tasks: { type: 'string' },
+  'per-cwe': { type: 'string' },
+  'heldout-prompts': { type: 'string' },
   'eval-every': { type: 'string', default: '2' },
   backend: { type: 'string', default: 'auto' },
   seed: { type: 'string', default: '1' },
@@ -142,6 +151,24 @@ export interface MainOptions extends Record<NumberOption, number> {
   kl: number;
   /** Instance reward of a completion that does not parse. */
   malformed: number;
+  /** `--tasks` as given; undefined: hunk tasks with --pairs, region tasks for the sample ({@link taskFormOf}). */
+  tasks?: TaskForm | undefined;
+  /** `--per-cwe` as given; undefined: {@link DEFAULT_PER_CWE}. */
+  perCwe?: number | undefined;
+  /** `--heldout-prompts` as given; undefined: {@link DEFAULT_HELDOUT_PROMPTS}. */
+  heldoutPrompts?: number | undefined;
+}
+
+/** What a task asks and answers: see `--tasks`. */
+export type TaskForm = 'region' | 'hunk';
+/** Hunk tasks of a language and CWE in each split: enough for several per CWE held out, few enough that SQL injection (most of SVEN) does not crowd out the others. */
+export const DEFAULT_PER_CWE = 12;
+/** Prompts per held-out pair (its own name and three made-up ones, as training prompts come renamed three times in four). */
+export const DEFAULT_HELDOUT_PROMPTS = 4;
+
+/** The task form a run uses: `--tasks`, else hunk tasks on real data (`--pairs`) and region tasks on the sample. */
+export function taskFormOf(o: Pick<MainOptions, 'tasks' | 'pairs'>): TaskForm {
+  return o.tasks ?? (o.pairs?.length ? 'hunk' : 'region');
 }
 
 /**
@@ -206,6 +233,19 @@ export function parseFlags(argv: readonly string[], cwd: string = process.cwd())
   if (flags.lora !== undefined && flags.model === undefined) return invalid('--lora needs --model DIR');
   const lora = parseLoraSpec(flags.lora ?? '');
   if (typeof lora === 'string') return invalid(lora);
+  if (flags.tasks !== undefined && flags.tasks !== 'region' && flags.tasks !== 'hunk')
+    return invalid(`--tasks must be region or hunk, got ${flags.tasks}`);
+  const optional: { perCwe?: number; heldoutPrompts?: number } = {};
+  for (const [flag, key] of [
+    ['per-cwe', 'perCwe'],
+    ['heldout-prompts', 'heldoutPrompts'],
+  ] as const) {
+    const given = flags[flag];
+    if (given === undefined) continue;
+    const v = Number(given);
+    if (!Number.isInteger(v) || v < 1 || given.trim() === '') return invalid(`--${flag} must be a positive integer, got ${given}`);
+    optional[key] = v;
+  }
   return {
     kind: 'run',
     options: {
@@ -227,6 +267,8 @@ export function parseFlags(argv: readonly string[], cwd: string = process.cwd())
       kl: reals.kl,
       malformed: reals.malformed,
       ...numbers,
+      ...(flags.tasks === undefined ? {} : { tasks: flags.tasks as TaskForm }),
+      ...optional,
     },
   };
 }
@@ -264,6 +306,10 @@ export function settingsOf(o: MainOptions, modelHash?: string): Record<string, u
     rlLr: o.rlLr,
     kl: o.kl,
     malformed: o.malformed,
+    // given only: a default run's keys stay as they were
+    ...(o.tasks === undefined ? {} : { tasks: o.tasks }),
+    ...(o.perCwe === undefined ? {} : { perCwe: o.perCwe }),
+    ...(o.heldoutPrompts === undefined ? {} : { heldoutPrompts: o.heldoutPrompts }),
   };
 }
 

@@ -31,10 +31,13 @@ export interface Report {
   reflect: RunSummary;
   rewardMaps: RewardMapsOutput;
   split: SplitSummary;
-  tasks: Array<{ id: string; prompt: string; language: string; cwe: string; fixed: string; vulnerable: string }>;
-  heldout: Array<{ id: string; prompt: string; language: string; cwe: string; fixed: string; vulnerable: string }>;
+  tasks: Array<{ id: string; pairId: string; prompt: string; language: string; cwe: string; fixed: string; vulnerable: string }>;
+  /** Held-out prompts: `pairId` is the held-out pair a prompt variant asks (its own id for the pair's own prompt). */
+  heldout: Array<{ id: string; pairId: string; prompt: string; language: string; cwe: string; fixed: string; vulnerable: string }>;
   skippedTasks: string[];
   experiment: Experiment;
+  /** The same tables on the training prompts under their own names (what SFT and RL fitted). */
+  trainingSplit?: Experiment;
   /** Each seed's SFT loss after every step. */
   sftLoss: Array<{ seed: number; losses: number[] }>;
   /** Every RL step's metrics, every condition and seed. */
@@ -123,10 +126,10 @@ function meanCurve(
   return [...by.entries()].sort((a, b) => a[0] - b[0]).map(([s, v]) => [s, v.reduce((a, x) => a + x, 0) / v.length]);
 }
 
-function conditionTable(rows: readonly ConditionRow[]): string {
+function conditionTable(rows: readonly ConditionRow[], withSteps = true): string {
   const body = rows
     .map((r) => {
-      const steps = r.name === SFT ? '–' : r.stepsToTarget === null ? 'not reached' : String(r.stepsToTarget);
+      const steps = !withSteps || r.name === SFT ? '–' : r.stepsToTarget === null ? 'not reached' : String(r.stepsToTarget);
       const change = (i: Interval | null, points: boolean) =>
         i === null ? '–' : `${points ? `${i.mean >= 0 ? '+' : ''}${(100 * i.mean).toFixed(1)} pts` : pct(i.mean)} ${range(i)}`;
       return `<tr><td><b>${esc(r.name)}</b><br><small>${esc(r.description)}</small></td><td>${pct(r.insecure.mean)}<br><small>${range(r.insecure)}</small></td><td>${pct(r.wellFormed.mean)}<br><small>${range(r.wellFormed)}</small></td><td>${pct(r.secure.mean)}<br><small>${range(r.secure)}</small></td><td>${change(r.insecureReduction, false)}</td><td>${change(r.wellFormedChange, true)}</td><td>${steps}</td></tr>`;
@@ -239,12 +242,22 @@ iframe{width:100%;border:1px solid #d5dae1}.claim{font-size:15px;border-left:4px
 <h1>SRCode main job</h1>
 <p class="claim">${esc(x.claim)}</p>
 <p class="${x.target.met ? 'good' : 'bad'}"><b>${esc(x.target.sentence)}</b></p><ul>${checks}</ul>
-<p>${r.split.tasks.train} training prompts (SFT and RL) and <b>${r.split.tasks.heldout} held-out prompts</b> (every evaluation), split by ${esc(r.split.unit)} (${r.split.units.train} ${esc(r.split.unit)}s for training, ${r.split.units.heldout} held out; no ${esc(r.split.unit)} on both sides${r.split.movedToTrain ? `; ${r.split.movedToTrain} held out at first moved to training, as no training pair had their CWE` : ''}); seeds ${x.seeds.join(', ')}; ${x.rlSteps} RL steps per condition, each from the same seed's SFT checkpoint. Wall time <b>${r.wallSeconds.toFixed(0)} s</b> on the <b>${esc(r.backend)}</b> backend (${times}); ${typeof r.policy.model === 'string' ? `policy: LoRA adapters on ${esc(r.policy.model)}` : `policy ${r.policy.layers} layers × ${r.policy.width} wide`}.</p>
+<p>${esc(r.split.form)} tasks: ${r.split.tasks.train} training prompts (SFT and RL) and <b>${r.split.tasks.heldout} held-out prompts</b> (every evaluation: ${r.split.heldoutPairs} held-out pairs, ${r.split.promptsPerPair} prompts each, the pair's own and the rest under made-up names), split by ${esc(r.split.unit)} (${r.split.units.train} ${esc(r.split.unit)}s for training, ${r.split.units.heldout} held out; no ${esc(r.split.unit)} on both sides${r.split.movedToTrain ? `; ${r.split.movedToTrain} held out at first moved to training, as no training pair had their CWE` : ''}); seeds ${x.seeds.join(', ')}; ${x.rlSteps} RL steps per condition, each from the same seed's SFT checkpoint. Wall time <b>${r.wallSeconds.toFixed(0)} s</b> on the <b>${esc(r.backend)}</b> backend (${times}); ${typeof r.policy.model === 'string' ? `policy: LoRA adapters on ${esc(r.policy.model)}` : `policy ${r.policy.layers} layers × ${r.policy.width} wide`}.</p>
 <h2>Conditions (held-out prompts, mean over seeds)</h2>
 <p><small>${esc(x.intervalMethod)}. Insecure: a high or medium finding of the built-in analyser; well-formed: parses without error. ${esc(x.functional.note)}.</small></p>
 ${conditionTable(x.rows)}
 <h3>Per seed</h3>
 ${seedTable(x.rows, x.seeds)}
+${
+  r.trainingSplit
+    ? `<h2>The same conditions on the training prompts (mean over seeds)</h2>
+<p><small>${r.split.trainEvaluated} training prompts under their own names, the same samples per prompt. SFT and RL trained on these pairs, so these rates say what the policy fitted and how RL moved it there; only the held-out rates above say anything of functions it never saw.</small></p>
+${conditionTable(
+  r.trainingSplit.rows.map((row) => ({ ...row, stepsToTarget: null })),
+  false,
+)}`
+    : ''
+}
 <h2>Regressions (a held-out prompt worse than after SFT)</h2>
 ${regressions}
 <h2>Per CWE (held-out insecure rate, mean ± 95% interval over seeds)</h2>
@@ -269,7 +282,15 @@ ${chart('KL to the SFT policy per RL step', 'mean KL per token', 'kl')}
 <tr><td>teacher-forced reward maps (${esc(r.rewardMaps.tokenizer)} tokens)</td><td>${r.rewardMaps.maps} maps, ${r.rewardMaps.tokens} tokens: ${r.rewardMaps.positive} positive, ${r.rewardMaps.negative} negative</td></tr>
 <tr><td>records in the training / held-out split</td><td>${r.split.records.train} / ${r.split.records.heldout}</td></tr>
 <tr><td>training tasks (changed regions of training-split pairs)</td><td>${r.tasks.length}${r.skippedTasks.length ? `, ${r.skippedTasks.length} skipped` : ''}</td></tr>
-<tr><td>held-out prompts</td><td>${r.heldout.length}</td></tr>
+<tr><td>held-out prompts (held-out pairs × prompts per pair)</td><td>${r.heldout.length} (${r.split.heldoutPairs} × ${r.split.promptsPerPair})</td></tr>${
+    r.split.selected
+      ? `<tr><td>hunk tasks the analyser and the online map tell apart, before the split (language:CWE pairs/projects)</td><td>${Object.entries(
+          r.split.selected,
+        )
+          .map(([k, v]) => `${esc(k)} ${v.pairs}/${v.projects}`)
+          .join(', ')}</td></tr>`
+      : ''
+  }
 <tr><td>tasks whose vulnerable answer the analyser flags and fixed answer it does not (training / held-out)</td><td>${r.split.detectable.train} / ${r.split.detectable.heldout}</td></tr></table>
 <h2>Token rewards of every pair the run uses</h2>
 <p>Teacher-forced maps (vulnerable side, then fixed side) of each training and held-out pair; every accepted pair's maps are on <a href="${esc(r.allMapsFile)}">${esc(r.allMapsFile)}</a>.</p>

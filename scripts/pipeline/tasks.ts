@@ -3,13 +3,15 @@
 import { type Finding, type Language, type PrimeVulPlusRecord, type RepairPair, computeChanges, splitPairs } from '@srcode/dataset';
 import { BuiltinAnalyzer } from '@srcode/eval';
 import { CHAR_TOKENS, encodeChars, tokenRewards } from '@srcode/rl-core';
-import { parse } from '@srcode/syntax';
+import { blankComments, parse } from '@srcode/syntax';
 import { SpanCache, onlineRewardMap, pairSpans } from '@srcode/token-reward';
 import type { TokenRewardMap } from '@srcode/dataset';
 
 /**
  * One prompt of the policy: the function's language, its CWE and its name (`py:CWE-89:find_user>`); its two
- * answers are the changed region of each side.
+ * answers are the changed region of each side. A hunk task (real data, {@link hunkTasksFrom}) also gives the
+ * code just before the changed hunk (`py:CWE-89:find_user>cur = db.cursor()\n`) and is scored with its
+ * completion spliced back into the function.
  */
 export interface Task {
   id: string;
@@ -19,6 +21,10 @@ export interface Task {
   tag: string;
   /** The function's name, as the prompt gives it. */
   name: string;
+  /** The code before the answer that the prompt shows after the name ('' for a region task). */
+  context?: string;
+  /** A hunk task's function around the hunk: a completion is scored spliced into it. */
+  splice?: Splice;
   /** The pair's first CWE (`CWE-<n>`), or `none` when it has none: the per-CWE tables group by it. */
   cwe: string;
   /** The pair restricted to the changed lines (dedented), which the online reward maps match against. */
@@ -76,8 +82,32 @@ export function renamed(t: Task, random: () => number): Task {
   const letters = 'abcdefghijklmnopqrstuvwxyz_';
   const n = 3 + Math.floor(random() * 10);
   const name = Array.from({ length: n }, () => letters[Math.floor(random() * letters.length)]).join('');
-  return { ...t, name, prompt: `${t.tag}${name}>` };
+  return { ...t, name, prompt: promptOf(t.tag, name, t.context ?? '') };
 }
+
+/** A prompt's text: the tag, the name, `>`, and (hunk tasks) the preceding code and a line break. */
+export function promptOf(tag: string, name: string, context: string): string {
+  return context ? `${tag}${name}>${context}\n` : `${tag}${name}>`;
+}
+
+/**
+ * Held-out prompts of a task: its own, then `count - 1` under made-up names drawn from a stream seeded by
+ * the task's id (the same on every run and seed). The training prompts come renamed three times in four,
+ * so these ask the held-out pair as training asks its pairs; they are more prompts of one pair, not more
+ * pairs, and the report counts both. Each variant keeps the task's id with `~<n>` appended.
+ */
+export function promptVariants(t: Task, count: number): Task[] {
+  let h = 2166136261;
+  for (let i = 0; i < t.id.length; i++) h = Math.imul(h ^ t.id.charCodeAt(i), 16777619) >>> 0;
+  const random = () => {
+    h = (Math.imul(h, 1664525) + 1013904223) >>> 0;
+    return h / 2 ** 32;
+  };
+  return [t, ...Array.from({ length: Math.max(0, count - 1) }, (_, i) => ({ ...renamed(t, random), id: `${t.id}~${i + 1}` }))];
+}
+
+/** The pair a variant id (`<pair>~<n>`) was drawn from. */
+export const pairIdOf = (taskId: string): string => taskId.replace(/~\d+$/, '');
 
 /**
  * Tasks from accepted records whose changed regions are printable ASCII and at most `maxChars` long, in
@@ -123,6 +153,154 @@ export function tasksFrom(
       name,
       cwe,
       pair: { ...pair, id: `${pair.id}:region`, vulnerableCode: vulnerable, fixedCode: fixed, changes: computeChanges(vulnerable, fixed) },
+    });
+  }
+  return { tasks, skipped };
+}
+
+/**
+ * Where a hunk task's completion goes: the function's lines before and after the changed hunk, and the
+ * indentation the hunk's lines share (the answers are written without it and get it back when spliced).
+ */
+export interface Splice {
+  before: string;
+  after: string;
+  indent: string;
+  /** Words of code (outside comments) both sides of the hunk keep: an answer must keep them too. */
+  anchors: string[];
+}
+
+/** The hunk settings of {@link hunkTasksFrom}, documented once. */
+export const HUNK = {
+  /** Non-blank lines of code before the hunk the prompt shows: the statement the answer continues, and one more. */
+  contextLines: 2,
+  /** At most this many characters of them (the end kept): the prompt stays short beside a 2-layer policy's context. */
+  contextChars: 64,
+  /** Words both sides share that an answer must keep: enough to pin the statement, few enough to leave the fix free. */
+  anchors: 3,
+} as const;
+
+/** The whitespace every non-blank line of `lines` starts with. */
+function commonIndent(lines: readonly string[]): string {
+  const ws = lines.filter((l) => l.trim()).map((l) => /^[ \t]*/.exec(l)?.[0] ?? '');
+  if (!ws.length) return '';
+  let common = ws[0] as string;
+  for (const w of ws) while (!w.startsWith(common)) common = common.slice(0, -1);
+  return common;
+}
+
+/** Words of three characters or more in `code` outside its comments, in order, once each. */
+function wordsOf(code: string, language: Language): string[] {
+  let text = code;
+  try {
+    text = blankComments(code, language);
+  } catch {
+    // a language without comment syntax keeps its text as it is
+  }
+  return [...new Set(text.match(/[A-Za-z_]\w{2,}/g) ?? [])];
+}
+
+/**
+ * The pair's one changed hunk by lines: the lines both sides start and end with are the function around it,
+ * the rest of each side is its answer, dedented by the indentation they share.
+ */
+export function hunkOf(pair: RepairPair): { splice: Splice; vulnerable: string; fixed: string; context: string } {
+  const v = pair.vulnerableCode.split('\n');
+  const f = pair.fixedCode.split('\n');
+  let head = 0;
+  while (head < v.length && head < f.length && v[head] === f[head]) head++;
+  let tail = 0;
+  while (tail < v.length - head && tail < f.length - head && v[v.length - 1 - tail] === f[f.length - 1 - tail]) tail++;
+  const vh = v.slice(head, v.length - tail);
+  const fh = f.slice(head, f.length - tail);
+  const indent = commonIndent([...vh, ...fh]);
+  const dedent = (ls: string[]) => ls.map((l) => (l.startsWith(indent) ? l.slice(indent.length) : l.trimStart())).join('\n');
+  const beforeLines = v.slice(0, head);
+  const afterLines = v.slice(v.length - tail);
+  const vulnerable = dedent(vh);
+  const fixed = dedent(fh);
+  const shared = new Set(wordsOf(vulnerable, pair.language));
+  const anchors = wordsOf(fixed, pair.language)
+    .filter((w) => shared.has(w))
+    .slice(0, HUNK.anchors);
+  const context = beforeLines
+    .filter((l) => l.trim())
+    .slice(-HUNK.contextLines)
+    .map((l) => l.trim())
+    .join('\n')
+    .slice(-HUNK.contextChars);
+  return {
+    splice: {
+      before: beforeLines.length ? `${beforeLines.join('\n')}\n` : '',
+      after: afterLines.length ? `\n${afterLines.join('\n')}` : '',
+      indent,
+      anchors,
+    },
+    vulnerable,
+    fixed,
+    context,
+  };
+}
+
+/**
+ * A completion spliced into its task's function, each line given the hunk's indentation back, and where
+ * each character of the function within the completion's part came from in the completion (-1: added indentation).
+ */
+export function spliceCompletion(s: Splice, text: string): { code: string; start: number; from: Int32Array } {
+  const lines = text.split('\n');
+  const body = lines.map((l) => (l.trim() ? s.indent + l : l)).join('\n');
+  const from = new Int32Array(body.length).fill(-1);
+  let at = 0;
+  let src = 0;
+  for (const l of lines) {
+    if (l.trim()) at += s.indent.length;
+    for (let i = 0; i <= l.length && at < body.length; i++) from[at++] = src + i;
+    src += l.length + 1;
+  }
+  return { code: s.before + body + s.after, start: s.before.length, from };
+}
+
+/**
+ * Hunk tasks of real data: the prompt gives the language, the CWE, the function's name and its last lines
+ * before the changed hunk; the answers are that hunk on each side; a completion is scored spliced back into
+ * the function, so the analyser sees a whole function, not a fragment it cannot read.
+ * Kept are pairs whose hunks are printable ASCII, non-empty on both sides (an empty answer would be a free
+ * escape from any finding) and at most `maxChars` long (a 2-layer policy trained from scratch writes that much).
+ */
+export function hunkTasksFrom(
+  records: readonly PrimeVulPlusRecord[],
+  maxChars: number,
+  languages: readonly Language[] = new BuiltinAnalyzer().languages,
+): { tasks: Task[]; skipped: string[] } {
+  const tasks: Task[] = [];
+  const skipped: string[] = [];
+  for (const { pair } of records) {
+    if (!languages.includes(pair.language)) {
+      skipped.push(`${pair.id}: the analyser does not know ${pair.language}`);
+      continue;
+    }
+    const { splice, vulnerable, fixed, context } = hunkOf(pair);
+    if (!vulnerable.trim() || !fixed.trim() || vulnerable.length > maxChars || fixed.length > maxChars) {
+      skipped.push(`${pair.id}: changed hunk of ${vulnerable.length}/${fixed.length} characters (both non-empty, limit ${maxChars})`);
+      continue;
+    }
+    const name = (pair.provenance.functionName ?? pair.id).slice(0, MAX_NAME);
+    if (!printable(vulnerable + fixed + context + name)) {
+      skipped.push(`${pair.id}: hunk, context or name not printable ASCII`);
+      continue;
+    }
+    const cwe = pair.cwes[0] ?? 'none';
+    const tag = `${pair.language === 'python' ? 'py' : pair.language}:${cwe}:`;
+    tasks.push({
+      id: pair.id,
+      language: pair.language,
+      prompt: promptOf(tag, name, context),
+      tag,
+      name,
+      context,
+      splice,
+      cwe,
+      pair: { ...pair, id: `${pair.id}:hunk`, vulnerableCode: vulnerable, fixedCode: fixed, changes: computeChanges(vulnerable, fixed) },
     });
   }
   return { tasks, skipped };
@@ -210,11 +388,27 @@ export class Scorer {
 
   /** How a completion's text fares on the task. */
   score(task: Task, text: string): Scored {
-    const findings = this.analyzer.analyzeSync(text, task.language).filter((f) => f.severity !== 'low');
-    const tree = parse(text, task.language);
-    const wellFormed = text.trim().length > 0 && !tree.rootNode.hasError;
+    return this.scoreWithin(task, text).scored;
+  }
+
+  /**
+   * The score, and the findings in the completion's own offsets (a hunk task's findings are the whole spliced
+   * function's; those within the completion are moved to its offsets, for its token map).
+   */
+  private scoreWithin(task: Task, text: string): { scored: Scored; own: Finding[] } {
+    const s = task.splice;
+    const spliced = s ? spliceCompletion(s, text) : undefined;
+    const code = spliced ? spliced.code : text;
+    const findings = this.analyzer.analyzeSync(code, task.language).filter((f) => f.severity !== 'low');
+    const tree = parse(code, task.language);
+    let wellFormed = text.trim().length > 0 && !tree.rootNode.hasError;
+    // a hunk answer must keep the words both sides keep: deleting the statement is no escape from its finding
+    if (wellFormed && s?.anchors.length) {
+      const own = new Set(wordsOf(text, task.language));
+      wellFormed = s.anchors.every((w) => own.has(w));
+    }
     const insecure = findings.length > 0;
-    return {
+    const scored: Scored = {
       text,
       findings,
       insecure,
@@ -223,6 +417,27 @@ export class Scorer {
       exactFixed: text === task.pair.fixedCode,
       exactVulnerable: text === task.pair.vulnerableCode,
     };
+    if (!spliced) return { scored, own: findings };
+    const { start, from } = spliced;
+    const own: Finding[] = [];
+    for (const f of findings) {
+      // the part of the finding inside the completion, in the completion's offsets
+      const lo = Math.max(f.range.start, start) - start;
+      const hi = Math.min(f.range.end, start + from.length) - start;
+      let a = -1;
+      let b = -1;
+      for (let i = lo; i < hi; i++) {
+        const c = from[i] as number;
+        if (c < 0) continue;
+        if (a < 0) a = c;
+        b = c + 1;
+      }
+      if (a >= 0 && b > a) {
+        const { lines: _lines, ...rest } = f;
+        own.push({ ...rest, range: { start: a, end: Math.min(b, text.length) } });
+      }
+    }
+    return { scored, own };
   }
 
   /**
@@ -237,7 +452,7 @@ export class Scorer {
     token: boolean,
     encoding?: { ids: Int32Array; offsets: Uint32Array },
   ): { rewards: Float32Array; scored: Scored; map?: TokenRewardMap } {
-    const scored = this.score(task, text);
+    const { scored, own } = this.scoreWithin(task, text);
     const { secure, insecure, malformed, tokenScale } = this.settings;
     // a malformed completion is penalised as such even when the analyser flags it too: broken code is never an escape
     const instance = !scored.wellFormed ? malformed : scored.insecure ? insecure : secure;
@@ -258,7 +473,7 @@ export class Scorer {
         cache: this.cache,
         completion: text,
         encoding: enc,
-        findings: scored.findings,
+        findings: own,
         id: `${task.id}:online`,
         tokenizer: encoding ? 'hf' : 'chars',
       },

@@ -62,7 +62,17 @@ describe('the main job with --quick, end to end', () => {
     const html = readFileSync(join(out, 'report.html'), 'utf8');
     expect(html).toContain('held-out prompts');
     expect(html).toContain('SFT loss');
-    for (const t of summary.heldout) expect(html).toContain(`id="map-${t.id}"`);
+    for (const t of summary.heldout) expect(html).toContain(`id="map-${t.pairId}"`);
+    // the held-out set: every held-out pair asked under its own prompt and three made-up names
+    expect(summary.split.form).toBe('region');
+    expect(summary.split.promptsPerPair).toBe(4);
+    expect(summary.split.tasks.heldout).toBe(summary.split.heldoutPairs * 4);
+    expect(new Set(summary.heldout.map((t: { prompt: string }) => t.prompt)).size).toBe(summary.split.tasks.heldout);
+    // the training prompts evaluated beside them, labelled apart, with a row per condition
+    expect(summary.split.trainEvaluated).toBe(Math.min(summary.split.tasks.train, 16));
+    expect(summary.trainingSplit.rows.map((r: { name: string }) => r.name)).toEqual(x.conditions);
+    expect(summary.trainingSplit.rows[0].perSeed[0].samples).toBe(summary.split.trainEvaluated * summary.settings.samples);
+    expect(html).toContain('The same conditions on the training prompts');
   });
 
   it('reruns into the same folder without training again', { timeout: 60_000 }, () => {

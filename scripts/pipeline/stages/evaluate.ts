@@ -41,6 +41,11 @@ export interface EvalSummary {
   perTask: Record<string, TaskTally>;
   generations: Generation[];
   results: EvalResult[];
+  /**
+   * The same policy on training prompts under their own names (what SFT and RL fitted: memory, not
+   * generalisation), its records left out; set on the evaluations after SFT and after RL.
+   */
+  trainSplit?: EvalSummary;
 }
 
 /** The policy to evaluate and how to sample it. */
@@ -58,6 +63,8 @@ export interface EvaluateInput {
   quiet?: boolean;
   /** The policy's tokens. @default the small policy's characters */
   text?: PolicyText;
+  /** Which prompts these are, for the log line. @default held-out */
+  split?: 'held-out' | 'training';
 }
 
 /**
@@ -146,7 +153,7 @@ export async function evaluateStage(ctx: MainContext, input: EvaluateInput): Pro
   if (!input.quiet)
     ctx.log(
       'eval',
-      `${label}: held-out insecure ${summary.insecureRate.toFixed(3)}, well-formed ${summary.wellFormedRate.toFixed(3)} (${total} samples)`,
+      `${label}: ${input.split ?? 'held-out'} insecure ${summary.insecureRate.toFixed(3)}, well-formed ${summary.wellFormedRate.toFixed(3)} (${total} samples)`,
     );
   return summary;
 }

@@ -6,11 +6,11 @@ import type { RunSummary } from '@srcode/reflect';
 import { renderHtml } from '@srcode/token-reward';
 import { type ConditionName, SFT } from '../conditions.js';
 import type { MainContext } from '../context.js';
-import { type Experiment, type SeedRuns, analyse } from '../experiment.js';
+import { type Experiment, type SeedRuns, analyse, trainingSplitRuns } from '../experiment.js';
 import { type MainOptions, settingsOf } from '../flags.js';
 import { type PairMaps, type Report, writeReport } from '../report.js';
 import { writeFileAtomic } from '../runner.js';
-import type { Scorer } from '../tasks.js';
+import { type Scorer, pairIdOf } from '../tasks.js';
 import type { EvalSummary } from './evaluate.js';
 import type { ImportOutput } from './import.js';
 import type { RewardMapsOutput } from './reward-maps.js';
@@ -51,6 +51,8 @@ export interface Headline {
     fewerInsecureThanSft: string | null;
     stepsToTarget: number | null;
   }>;
+  /** The same conditions on the training prompts (memory of the pairs trained on, not generalisation). */
+  trainingSplit: Array<{ name: ConditionName; insecure: string; wellFormed: string; fewerInsecureThanSft: string | null }>;
   target: string;
   claim: string;
 }
@@ -73,15 +75,19 @@ export async function reportStage(ctx: MainContext, input: ReportInput): Promise
   const rlCurves: RlPoint[] = runs.flatMap((run) => Object.values(run.rl).flatMap((r) => r.curve));
   writeFileAtomic(files.metrics, rlCurves.map((p) => `${JSON.stringify(p)}\n`).join(''));
   const experiment: Experiment = analyse(runs, options.conditions, options.rlSteps);
+  const trainRuns = trainingSplitRuns(runs);
+  const trainingSplit = trainRuns ? analyse(trainRuns, options.conditions, options.rlSteps) : undefined;
 
   // every accepted pair's teacher-forced maps on one page; those of the run's pairs in the report too
   const maps = (await readJsonlAll(files.maps, { schema: 'TokenRewardMap' })).records;
   writeFileAtomic(files.allMaps, renderHtml(maps, { title: 'Teacher-forced token rewards of every accepted pair' }));
   const byPair = new Map<string, TokenRewardMap[]>();
   for (const m of maps) if (m.pairId) byPair.set(m.pairId, [...(byPair.get(m.pairId) ?? []), m]);
+  // one entry a held-out pair, however many prompts ask it
+  const heldoutPairs = setup.heldout.filter((t) => pairIdOf(t.id) === t.id);
   const pairs: PairMaps[] = [
     ...setup.tasks.map((t) => ({ t, role: 'train' as const })),
-    ...setup.heldout.map((t) => ({ t, role: 'held-out' as const })),
+    ...heldoutPairs.map((t) => ({ t, role: 'held-out' as const })),
   ].map(({ t, role }) => ({ pairId: t.id, language: t.language, cwe: t.cwe, role, maps: byPair.get(t.id) ?? [] }));
 
   const conds: ConditionName[] = [SFT, ...options.conditions];
@@ -110,6 +116,7 @@ export async function reportStage(ctx: MainContext, input: ReportInput): Promise
   }
   const describe = (t: SetupOutput['tasks'][number]) => ({
     id: t.id,
+    pairId: pairIdOf(t.id),
     prompt: t.prompt,
     language: t.language,
     cwe: t.cwe,
@@ -129,6 +136,7 @@ export async function reportStage(ctx: MainContext, input: ReportInput): Promise
     heldout: setup.heldout.map(describe),
     skippedTasks: setup.skipped,
     experiment,
+    ...(trainingSplit ? { trainingSplit } : {}),
     sftLoss: runs.map((r) => ({ seed: r.seed, losses: r.sft.losses })),
     rlCurves,
     perPrompt,
@@ -154,6 +162,12 @@ export async function reportStage(ctx: MainContext, input: ReportInput): Promise
       wellFormed: fmt(r.wellFormed),
       fewerInsecureThanSft: r.insecureReduction ? fmt(r.insecureReduction) : null,
       stepsToTarget: r.stepsToTarget,
+    })),
+    trainingSplit: (trainingSplit?.rows ?? []).map((r) => ({
+      name: r.name,
+      insecure: fmt(r.insecure),
+      wellFormed: fmt(r.wellFormed),
+      fewerInsecureThanSft: r.insecureReduction ? fmt(r.insecureReduction) : null,
     })),
     target: experiment.target.sentence,
     claim: experiment.claim,
