@@ -147,6 +147,18 @@ void describe(const struct node *n) {
   return out;
 }`),
   },
+  {
+    name: 'a byte read at a fixed offset of a buffer whose passed length is never compared',
+    rule: 'c.read-past-length',
+    vulnerable: MAIN(`int decode_op(const unsigned char *buf, int len) {
+  if (!buf) return -1;
+  return buf[0] | (buf[1] << 8);
+}`),
+    fixed: MAIN(`int decode_op(const unsigned char *buf, int len) {
+  if (!buf || len < 2) return -1;
+  return buf[0] | (buf[1] << 8);
+}`),
+  },
 ];
 
 describe('C rules: bounds that do not bound, and sizes input sets', () => {
@@ -165,6 +177,14 @@ void greet(void) {
 }`);
     expect(rules(code)).not.toContain('c.sprintf');
     expect(rules(code)).not.toContain('c.unbounded-copy');
+  });
+
+  it('a buffer parameter without a length beside it, or read at offset 0, is left alone', () => {
+    expect(rules(MAIN('int first(const unsigned char *buf) { return buf[1]; }'))).not.toContain('c.read-past-length');
+    expect(rules(MAIN('int first(const unsigned char *buf, size_t len) { return buf[0]; }'))).not.toContain('c.read-past-length');
+    expect(rules(MAIN('int second(const unsigned char *buf, size_t len) { if (len > 1) return buf[1]; return -1; }'))).not.toContain(
+      'c.read-past-length',
+    );
   });
 
   it('a constant size allocated unchecked stays a low finding, not the input-size one', () => {

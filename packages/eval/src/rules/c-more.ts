@@ -399,6 +399,80 @@ function signedLength(m: RuleMatch): RuleHit | false {
   };
 }
 
+const BYTE_POINTEE = /^(const\s+)?(unsigned\s+char|signed\s+char|char|u?int8_t|ut8|u8|uchar|guchar|guint8|BYTE|uint8)(\s+const)?$/;
+const LENGTH_NAME =
+  /^(len|length|size|sz|count|n|nbytes|buflen|buf_len|buf_size|bufsize|data_len|datalen|data_size|avail|remaining|left)$/i;
+const INTEGER_TYPE =
+  /^(const\s+)?(unsigned|signed|int|long|short|size_t|ssize_t|u?int(16|32|64)_t|ut(16|32|64)|u(16|32|64)|st(32|64)|guint|gsize|unsigned\s+int|unsigned\s+long|long\s+long|unsigned\s+long\s+long|DWORD|UINT|ULONG)$/;
+
+const BUFFER_LENGTHS = new WeakMap<object, Map<number, Map<string, string>>>();
+
+/**
+ * A function's byte-buffer parameters that the next parameter gives the length of
+ * (`const ut8 *buf, int len`): the buffer's name to the length's (worked out once per function).
+ */
+function bufferLengths(fn: SyntaxNode): Map<string, string> {
+  const tree = fn.tree as object;
+  let byFn = BUFFER_LENGTHS.get(tree);
+  if (!byFn) {
+    byFn = new Map();
+    BUFFER_LENGTHS.set(tree, byFn);
+  }
+  const known = byFn.get(fn.id);
+  if (known) return known;
+  const out = new Map<string, string>();
+  byFn.set(fn.id, out);
+  let d = fn.childForFieldName('declarator');
+  while (d && d.type !== 'function_declarator') d = d.childForFieldName('declarator');
+  const params = (d?.childForFieldName('parameters')?.namedChildren ?? []).filter((p) => p.type === 'parameter_declaration');
+  params.forEach((p, i) => {
+    const decl = p.childForFieldName('declarator');
+    const next = params[i + 1];
+    if (decl?.type !== 'pointer_declarator' || decl.childForFieldName('declarator')?.type !== 'identifier' || !next) return;
+    const pointee = p.text
+      .slice(0, decl.startIndex - p.startIndex)
+      .replace(/\s+/g, ' ')
+      .trim();
+    const lenDecl = next.childForFieldName('declarator');
+    const lenType = next.text
+      .slice(0, (lenDecl?.startIndex ?? next.endIndex) - next.startIndex)
+      .replace(/\s+/g, ' ')
+      .trim();
+    if (!BYTE_POINTEE.test(pointee) || lenDecl?.type !== 'identifier' || !INTEGER_TYPE.test(lenType) || !LENGTH_NAME.test(lenDecl.text))
+      return;
+    const name = decl.childForFieldName('declarator')?.text;
+    if (name) out.set(name, lenDecl.text);
+  });
+  return out;
+}
+
+/**
+ * `buf[k]` for a constant k >= 1 on a byte buffer whose length the caller passes in the next parameter,
+ * with no comparison of that length holding at the read: the buffer can be shorter than k + 1 bytes.
+ */
+function readPastLength(m: RuleMatch): RuleHit | false {
+  const sub = m.captures.finding;
+  const arr = m.captures.arr;
+  const idx = m.captures.idx;
+  if (!sub || !arr || !idx) return false;
+  const k = mem.constValue(idx);
+  if (k === undefined || k < 1) return false;
+  const fn = ancestor(sub, FUNCTION);
+  const len = fn ? bufferLengths(fn).get(arr.text) : undefined;
+  const ft = functionTaint(sub);
+  if (!fn || !len || !ft) return false;
+  // the buffer itself reassigned in the function (`buf = local;`) is another object
+  if (ft.lastDefAt(arr.text, sub.startIndex) > (fn.childForFieldName('body')?.startIndex ?? fn.startIndex)) return false;
+  const t = ft.definitionTaint(len, sub.startIndex);
+  if (!t) return false;
+  const start = fn.startIndex;
+  if (ft.checkedBetween(len, start, sub.startIndex, 'lower') || ft.checkedBetween(len, start, sub.startIndex)) return false;
+  return {
+    node: sub,
+    flow: [...t.steps, { node: sub, message: `${arr.text}[${k}] read with no check that ${len} is above ${k}` }],
+  };
+}
+
 const SUBSCRIPT_WRITE = [
   '(assignment_expression left: (subscript_expression argument: (_) @arr index: (_) @idx)) @finding',
   '(assignment_expression left: (field_expression argument: (subscript_expression argument: (_) @arr index: (_) @idx))) @finding',
@@ -489,6 +563,17 @@ export const C_MORE_RULES: readonly Rule[] = [
     remediation: "Copy sizeof dst - 1 bytes and set dst[sizeof dst - 1] = '\\0', or use snprintf.",
     query: '((call_expression function: (identifier) @fn arguments: (argument_list) @args) @finding (#eq? @fn "strncpy"))',
     predicate: strncpyUnterminated,
+  },
+  {
+    id: 'c.read-past-length',
+    trigger: /\[\s*[1-9]/,
+    cwe: 'CWE-125',
+    severity: 'medium',
+    message:
+      'A byte of a buffer is read at a fixed offset while the length its caller passes with it is never compared: a shorter buffer is read past its end.',
+    remediation: 'Return early when the length is below the bytes the code reads (`if (len < 2) return -1;`).',
+    query: '(subscript_expression argument: (identifier) @arr index: (number_literal) @idx) @finding',
+    predicate: readPastLength,
   },
   {
     id: 'c.insecure-random-secret',

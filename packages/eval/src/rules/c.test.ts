@@ -101,6 +101,9 @@ int tally(void) {
 unsigned session_token(void) {
   return (unsigned)rand(); // expect: c.insecure-random-secret
 }
+int opcode(const unsigned char *code, size_t len) {
+  return code[0] | code[1] << 8; // expect: c.read-past-length
+}
 `;
 
 describe('C rules', () => {
