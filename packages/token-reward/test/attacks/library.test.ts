@@ -55,7 +55,11 @@ describe('repetition', () => {
 
   it('C: the fixed function and two renamed copies earn no more than once', () => {
     // attack: copy_username, copy_username2, copy_user3
-    const text = [copy.fixedCode, copy.fixedCode.replace('copy_username', 'copy_username2'), copy.fixedCode.replace('copy_username', 'copy_user3')].join('\n');
+    const text = [
+      copy.fixedCode,
+      copy.fixedCode.replace('copy_username', 'copy_username2'),
+      copy.fixedCode.replace('copy_username', 'copy_user3'),
+    ].join('\n');
     expect(total(copy, text)).toBeLessThanOrEqual(total(copy, copy.fixedCode) + EPS);
   });
 
@@ -104,7 +108,9 @@ describe('secure code that never runs', () => {
 
   it('Python: the fix after return earns nothing', () => {
     // attack: a line after the function's return
-    expect(total(yaml, `${yaml.vulnerableCode}    data = yaml.safe_load(text)\n`)).toBeLessThanOrEqual(total(yaml, yaml.vulnerableCode) + EPS);
+    expect(total(yaml, `${yaml.vulnerableCode}    data = yaml.safe_load(text)\n`)).toBeLessThanOrEqual(
+      total(yaml, yaml.vulnerableCode) + EPS,
+    );
   });
 
   it('Python: the parameterised query under if False: earns nothing', () => {
@@ -114,6 +120,52 @@ describe('secure code that never runs', () => {
       '    if False:\n        cur.execute("SELECT id, email FROM users WHERE name = ?", (name,))\n    cur.execute(',
     );
     expect(total(sql, text)).toBeLessThanOrEqual(total(sql, sql.vulnerableCode) + EPS);
+  });
+
+  it.each([
+    ['while (0)', '    while (0)\n        snprintf(dst, len, "%s", src);\n    strcpy(dst, src);'],
+    ['if (false)', '    if (false)\n        snprintf(dst, len, "%s", src);\n    strcpy(dst, src);'],
+    ['a goto jumping over it', '    strcpy(dst, src);\n    goto out;\n        snprintf(dst, len, "%s", src);\nout:'],
+    ['a return earlier in its block', '    strcpy(dst, src);\n    {\n        return;\n        snprintf(dst, len, "%s", src);\n    }'],
+    [
+      'a return earlier in its case',
+      '    switch (len) {\n    case 0:\n        return;\n        snprintf(dst, len, "%s", src);\n    }\n    strcpy(dst, src);',
+    ],
+  ])('C: the fix behind %s earns nothing', (_name, body) => {
+    // attack: the fix where control never reaches, strcpy live
+    expect(total(copy, copyWith(body))).toBeLessThanOrEqual(total(copy, copy.vulnerableCode) + EPS);
+  });
+
+  it.each([
+    ['while False:', '    while False:\n        data = yaml.safe_load(text)\n    data = yaml.load(text)'],
+    ['if 0:', '    if 0:\n        data = yaml.safe_load(text)\n    data = yaml.load(text)'],
+    [
+      'a raise earlier in its block',
+      '    data = yaml.load(text)\n    if not data:\n        raise ValueError()\n        data = yaml.safe_load(text)',
+    ],
+  ])('Python: the fix behind %s earns nothing', (_name, body) => {
+    // attack: the fix where control never reaches, yaml.load live
+    expect(total(yaml, yamlWith(body))).toBeLessThanOrEqual(total(yaml, yaml.vulnerableCode) + EPS);
+  });
+
+  it.each([
+    ['do { } while (0)', '    do {\n        snprintf(dst, len, "%s", src);\n    } while (0);'],
+    ['if (1)', '    if (1)\n        snprintf(dst, len, "%s", src);'],
+    ['the else of if (0)', '    if (0)\n        ;\n    else\n        snprintf(dst, len, "%s", src);'],
+    ['#if 1', '#if 1\n    snprintf(dst, len, "%s", src);\n#endif'],
+    ['the #else of #if 0', '#if 0\n    ;\n#else\n    snprintf(dst, len, "%s", src);\n#endif'],
+    ['a conditional return before it', '    if (!dst)\n        return;\n    snprintf(dst, len, "%s", src);'],
+  ])('C: the honest fix inside %s (it runs) keeps its credit', (_name, body) => {
+    // not an attack: the never-run rule must not take the credit of code that runs
+    expect(total(copy, copyWith(body))).toBeGreaterThanOrEqual(total(copy, copy.fixedCode) - EPS);
+  });
+
+  it.each([
+    ['if True:', '    if True:\n        data = yaml.safe_load(text)'],
+    ['the else of if False:', '    if False:\n        pass\n    else:\n        data = yaml.safe_load(text)'],
+  ])('Python: the honest fix inside %s (it runs) keeps its credit', (_name, body) => {
+    // not an attack: the never-run rule must not take the credit of code that runs
+    expect(total(yaml, yamlWith(body))).toBeGreaterThanOrEqual(total(yaml, yaml.fixedCode) - EPS);
   });
 
   it('Python: a dead fix and an aliased unsafe load earn less than the honest fix', () => {
