@@ -23,3 +23,22 @@ export function num(a: Args, flag: string, fallback: number, kind: NumberKind = 
   const text = a[flag];
   return typeof text === 'string' ? toNumber(flag, text, kind) : fallback;
 }
+
+/**
+ * `--value-warmup N` (value-only steps on the run's first rollout, PPO only) and `--value-warmup-lr X`, as
+ * `RlOptions` takes them: absent flags set nothing.
+ */
+export function valueWarmupOf(a: Args, algo: string): { valueWarmup?: number; valueWarmupLr?: number } {
+  const steps = num(a, 'value-warmup', 0, 'count');
+  const lr = typeof a['value-warmup-lr'] === 'string' ? toNumber('value-warmup-lr', a['value-warmup-lr'], 'number') : undefined;
+  if (lr !== undefined && !(lr > 0))
+    throw new RlCoreError('invalid-option', `expected --value-warmup-lr to be a number > 0, found ${JSON.stringify(a['value-warmup-lr'])}`);
+  if ((steps > 0 || lr !== undefined) && algo !== 'ppo')
+    throw new RlCoreError(
+      'invalid-option',
+      `expected --value-warmup with --algo ppo (the algorithm with a value head), found --algo ${algo}`,
+    );
+  if (lr !== undefined && steps === 0)
+    throw new RlCoreError('invalid-option', 'expected --value-warmup N with --value-warmup-lr, found none');
+  return { ...(steps > 0 ? { valueWarmup: steps } : {}), ...(lr === undefined ? {} : { valueWarmupLr: lr }) };
+}

@@ -158,10 +158,14 @@ RL from an SFT checkpoint, rewarded by the task family's analyser (token: per-to
   --out DIR                         checkpoint folder (default srcode-rl-train)
   --steps N --prompts N --group N   (default 20, 8, 4)
   --kl X --lr X                     (default 0.02; the checkpoint's learning rate)
+  --value-warmup N                  ppo: N value-only steps on the first rollout before any policy update,
+                                    the policy frozen, so the first advantages do not come from the SFT
+                                    checkpoint's untrained value head (default 0: none)
+  --value-warmup-lr X               their learning rate (default: the policy's)
   --seed N                          (default 0; moved by the step count on --resume)
   ${BACKEND}    (default auto)
   --log FILE                        metrics JSONL (default <out>/metrics.jsonl)`,
-        strings('algo reward init resume reference out steps prompts group kl lr seed backend log'),
+        strings('algo reward init resume reference out steps prompts group kl lr value-warmup value-warmup-lr seed backend log'),
       ),
       hfCommand(
         'trainCommand',
@@ -178,12 +182,14 @@ RL from an SFT checkpoint, rewarded by the task family's analyser (token: per-to
   --adapter DIR                     start from a PEFT adapter folder
   --steps N --batch N --lr X        (default 20, 8, 1e-4)
   --prompts N --group N --kl X      RL (default 4, 4, 0.02); --max-new-tokens N (default 32)
+  --value-warmup N --value-warmup-lr X   ppo: N value-only steps (the adapters frozen) on the first rollout
+                                    before any update, at lr X (default 0: none; X: --lr)
   --max-length N --seed N --raw     (default 256 or the checkpoint's context if shorter, 0; --raw: no chat template)
   ${BACKEND}    (default auto)
   --log FILE                        metrics JSONL (default <out>/metrics.jsonl)`,
         {
           ...strings(
-            'model lora data algo reward out resume adapter steps batch lr prompts group kl max-new-tokens max-length seed backend log',
+            'model lora data algo reward out resume adapter steps batch lr prompts group kl max-new-tokens max-length value-warmup value-warmup-lr seed backend log',
           ),
           raw: { type: 'boolean' },
         },

@@ -26,6 +26,7 @@ export type {
   SampleOptions,
   SftOptions,
   TokenBatch,
+  ValueFitOptions,
 } from './policy.js';
 export { tokenRewards } from './rewards.js';
 export type { TokenRewardsLike, TokenRewardsOptions } from './rewards.js';
@@ -49,5 +50,5 @@ export type {
   TrainCommonOptions,
   TrainResult,
 } from './train.js';
-export { packBatch, rlStep, sftStep } from './trainer.js';
-export type { RewardFunction, RlOptions, RlStepMetrics } from './trainer.js';
+export { explainedVariance, packBatch, rlStep, sftStep } from './trainer.js';
+export type { RewardFunction, RlOptions, RlStepMetrics, ValueWarmupMetrics } from './trainer.js';

@@ -94,6 +94,16 @@ export interface PpoOptions {
   mode?: AggregationMode;
 }
 
+/** Options of `Policy.fitValueHead`. */
+export interface ValueFitOptions {
+  /** Adam steps, a whole number from 1. */
+  steps: number;
+  /** Their learning rate (of an optimiser of their own). @default the policy's own learning rate */
+  learningRate?: number;
+  /** How the per-token squared errors are aggregated. @default 'token-mean' */
+  mode?: AggregationMode;
+}
+
 /** What one PPO update measured (every loss before the update). */
 export interface PpoMetrics {
   /** The total loss: policy + valueCoef x value - entropyCoef x entropy (+ klCoef x KL). */
@@ -127,4 +137,11 @@ export interface Policy {
   sftStep(batch: TokenBatch, options?: SftOptions): Promise<number>;
   /** One optimiser step on the PPO loss (clipped surrogate + value + entropy + optional KL). */
   ppoStep(batch: TokenBatch, targets: PpoTargets, options?: PpoOptions): Promise<PpoMetrics>;
+  /**
+   * Fits the value head alone to per-token `returns` (batch x (maxLength - 1)): `steps` Adam steps on the
+   * masked squared error 0.5 (value - return)^2, unclipped, with an optimiser of their own that is discarded
+   * after. Every other weight, the policy's optimiser state and its step count stay as they were, to the
+   * bit. Returns the loss before each step. Optional: only `RlOptions.valueWarmup` needs it.
+   */
+  fitValueHead?(batch: TokenBatch, returns: Float32Array, options: ValueFitOptions): Promise<number[]>;
 }

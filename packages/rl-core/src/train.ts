@@ -3,7 +3,7 @@ import { type Checkpointable, isCheckpointable, readCheckpoint, writeCheckpoint 
 import { RlCoreError } from './errors.js';
 import type { Completion, Policy } from './policy.js';
 import { type RandomStream, seededRandom } from './sampling.js';
-import { type RlOptions, type RlStepMetrics, rlStep, sftStep } from './trainer.js';
+import { checkValueWarmup, type RlOptions, type RlStepMetrics, rlStep, sftStep } from './trainer.js';
 
 /** What a stage's draw function gets before each step. */
 export interface StepContext {
@@ -28,7 +28,10 @@ export interface SftStage<T> {
   mode?: AggregationMode;
 }
 
-/** RL: each step samples a group of completions per task, rewards them and runs `epochs` PPO passes (`rlStep`). */
+/**
+ * RL: each step samples a group of completions per task, rewards them and runs `epochs` PPO passes (`rlStep`);
+ * `valueWarmup`, when set, runs on the first step of the run only (step 1: a resumed run does not repeat it).
+ */
 export interface RlStage<T> extends RlOptions {
   /** The policy the KL penalty measures against (usually a frozen copy of the starting one). @default none */
   reference?: Policy;
@@ -147,6 +150,8 @@ export async function train<T>(options: SftTrainOptions<T> | RlTrainOptions<T>):
   checkCount('checkpoint.every', every, 1);
   if (checkpoint && !isCheckpointable(policy))
     throw new RlCoreError('invalid-option', 'expected a Checkpointable policy (save and restore) with checkpoint, found one without');
+  // checked up front: a run resumed past its first step (the warm-up's) still refuses a bad one
+  if (o.rl) checkValueWarmup(o.rl, policy);
   const random = typeof o.random === 'function' ? o.random : seededRandom(o.random ?? 0);
   // a checkpoint keeps the stream's position: a stream that has none could not be resumed exactly
   if (checkpoint && typeof random.state !== 'number')
@@ -185,10 +190,12 @@ export async function train<T>(options: SftTrainOptions<T> | RlTrainOptions<T>):
       const loss = await sftStep(policy, batch.map(o.sft.prompt), batch.map(o.sft.target), o.sft.mode);
       return { stage: 'sft', step, loss };
     }
-    const { reference, tasks: draw, prompt, reward, sampleSeed, ...rlOptions } = o.rl as RlStage<T>;
+    const { reference, tasks: draw, prompt, reward, sampleSeed, valueWarmup, ...rlOptions } = o.rl as RlStage<T>;
     const tasks = draw(context);
     const metrics = await rlStep(policy, reference, tasks.map(prompt), (i, c) => reward(tasks[i] as T, c), {
       ...rlOptions,
+      // the value head is warmed up once, on the run's first rollout
+      ...(step === 1 && valueWarmup ? { valueWarmup } : {}),
       seed: sampleSeed ? sampleSeed(step) : step,
     });
     return { stage: 'rl', step, ...metrics };

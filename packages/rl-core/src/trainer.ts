@@ -1,5 +1,5 @@
 import type { AggregationMode } from './aggregate.js';
-import { computeAdvantages, type Estimator } from './advantages.js';
+import { computeAdvantages, type Estimator, rewardToGo } from './advantages.js';
 import { RlCoreError } from './errors.js';
 import { applyKlToRewards, type KlEstimator } from './kl.js';
 import { type Completion, PAD, type Policy, type PpoMetrics, type PpoOptions, type TokenBatch } from './policy.js';
@@ -77,6 +77,77 @@ export interface RlOptions {
   stopToken?: number;
   /** The PPO loss's clip ranges and coefficients. @default PpoOptions' defaults */
   ppo?: Omit<PpoOptions, 'klCoef' | 'klEstimator' | 'mode' | 'valueCoef'>;
+  /**
+   * Value-head warm-up (the gae estimator): this many value-only Adam steps on the step's rollout before its
+   * policy updates, the policy frozen (its weights, optimiser state and step count unchanged to the bit;
+   * `Policy.fitValueHead`). An SFT checkpoint's value head has never seen a reward, so without it the first
+   * advantages are noise. The head is fitted to the rollout's discounted returns (lambda = 1: targets that do
+   * not lean on the values being replaced), then the advantages come from the fitted values. Warm-up steps
+   * rather than a separate value learning rate: the problem is the head's random start, which this fixes
+   * once, while a second rate changes every later update and adds optimiser state to every checkpoint.
+   * `train` runs it on the run's first step only. @default 0 (none)
+   */
+  valueWarmup?: number;
+  /** Adam learning rate of the warm-up steps (an optimiser of their own). @default the policy's own learning rate */
+  valueWarmupLr?: number;
+}
+
+/** What a value-head warm-up did (`RlOptions.valueWarmup`). */
+export interface ValueWarmupMetrics {
+  /** Value-only steps taken. */
+  steps: number;
+  /** The value loss before the first of them and before the last. */
+  loss: [first: number, last: number];
+  /** `explainedVariance` of the head's values on the rollout's discounted returns before the warm-up. */
+  explainedVarianceBefore: number;
+  /** The same after it: what the step's advantages were computed from. */
+  explainedVarianceAfter: number;
+}
+
+/**
+ * 1 - Var(target - prediction) / Var(target) over the tokens where `mask` is 1: 1 for a value head that
+ * predicts the returns exactly, 0 for one no better than their mean, below 0 for a worse one; 0 when the
+ * targets do not vary.
+ */
+export function explainedVariance(prediction: Float32Array, target: Float32Array, mask: ArrayLike<number>): number {
+  let n = 0;
+  let sy = 0;
+  let syy = 0;
+  let sd = 0;
+  let sdd = 0;
+  for (let i = 0; i < target.length; i++) {
+    if (mask[i] === 0) continue;
+    const y = target[i] as number;
+    const d = y - (prediction[i] as number);
+    n++;
+    sy += y;
+    syy += y * y;
+    sd += d;
+    sdd += d * d;
+  }
+  if (n === 0) return 0;
+  const varY = syy / n - (sy / n) ** 2;
+  const varD = sdd / n - (sd / n) ** 2;
+  return varY > 1e-12 ? 1 - varD / varY : 0;
+}
+
+/** Checks `valueWarmup` and `valueWarmupLr` against the options and the policy; returns the warm-up's steps. */
+export function checkValueWarmup(options: RlOptions, policy: Policy): number {
+  const estimator = options.estimator ?? (options.algo === 'ppo' ? 'gae' : 'grpo');
+  const steps = options.valueWarmup ?? 0;
+  if (!(Number.isInteger(steps) && steps >= 0))
+    throw new RlCoreError('invalid-option', `expected valueWarmup to be a whole number from 0, found ${steps}`);
+  if (options.valueWarmupLr !== undefined && !(Number.isFinite(options.valueWarmupLr) && options.valueWarmupLr > 0))
+    throw new RlCoreError('invalid-option', `expected valueWarmupLr > 0, found ${options.valueWarmupLr}`);
+  if (steps === 0) return 0;
+  if (options.algo !== 'ppo' || estimator !== 'gae')
+    throw new RlCoreError(
+      'invalid-option',
+      `expected valueWarmup only with algo ppo and the gae estimator (the one whose advantages use values), found ${options.algo} with ${estimator}`,
+    );
+  if (typeof policy.fitValueHead !== 'function')
+    throw new RlCoreError('invalid-option', 'expected a policy with fitValueHead for valueWarmup, found one without');
+  return steps;
 }
 
 /** What one RL step measured: the last PPO epoch's losses, and the rollout's reward, KL and size. */
@@ -89,6 +160,8 @@ export interface RlStepMetrics extends PpoMetrics {
   tokens: number;
   /** Extra metrics averaged from the reward function. */
   extra: Record<string, number>;
+  /** What the value-head warm-up did, when the step ran one. */
+  valueWarmup?: ValueWarmupMetrics;
 }
 
 /** One rollout + update: sample a group per prompt, score, compute advantages, run `epochs` PPO steps. */
@@ -101,6 +174,8 @@ export async function rlStep(
 ): Promise<RlStepMetrics> {
   const G = options.groupSize ?? 4;
   const T = policy.maxLength;
+  const estimator = options.estimator ?? (options.algo === 'ppo' ? 'gae' : 'grpo');
+  const warmup = checkValueWarmup(options, policy);
   const rows = prompts.flatMap((p) => Array.from({ length: G }, () => p));
   const groupIds = prompts.flatMap((_, i) => Array.from({ length: G }, () => i));
   const completions = await policy.sample(rows, {
@@ -143,34 +218,53 @@ export async function rlStep(
         batch.mask.reduce((a, x) => a + x, 0),
       );
   }
-  const estimator = options.estimator ?? (options.algo === 'ppo' ? 'gae' : 'grpo');
+  const gamma = options.gamma ?? 1;
+  const mode = options.mode ?? 'token-mean';
+  let values = old.values;
+  let valueWarmup: ValueWarmupMetrics | undefined;
+  if (warmup > 0) {
+    const target = rewardToGo(rewards, batch.mask, shape, gamma);
+    const loss = await (policy.fitValueHead as NonNullable<Policy['fitValueHead']>)(batch, target, {
+      steps: warmup,
+      mode,
+      ...(options.valueWarmupLr === undefined ? {} : { learningRate: options.valueWarmupLr }),
+    });
+    // the policy is frozen: only the values change (and the value clip of the updates below starts from them)
+    values = (await policy.evaluate(batch)).values;
+    valueWarmup = {
+      steps: warmup,
+      loss: [loss[0] as number, loss.at(-1) as number],
+      explainedVarianceBefore: explainedVariance(old.values, target, batch.mask),
+      explainedVarianceAfter: explainedVariance(values, target, batch.mask),
+    };
+  }
   const { advantages, returns } = computeAdvantages({
     estimator,
     shape,
     rewards,
-    values: old.values,
+    values,
     mask: batch.mask,
     groupIds,
-    gamma: options.gamma ?? 1,
+    gamma,
     lambda: options.lambda ?? 0.95,
   });
   let metrics: PpoMetrics | undefined;
   for (let e = 0; e < (options.epochs ?? 2); e++) {
     metrics = await policy.ppoStep(
       batch,
-      { oldLogp: old.logp, advantages, returns, oldValues: old.values, ...(ref && klIn === 'loss' ? { refLogp: ref.logp } : {}) },
+      { oldLogp: old.logp, advantages, returns, oldValues: values, ...(ref && klIn === 'loss' ? { refLogp: ref.logp } : {}) },
       {
         ...options.ppo,
         valueCoef: options.algo === 'ppo' ? 0.5 : 0,
         klCoef: ref && klIn === 'loss' ? klCoef : 0,
         ...(options.klEstimator ? { klEstimator: options.klEstimator } : {}),
-        mode: options.mode ?? 'token-mean',
+        mode,
       },
     );
   }
   const extra = Object.fromEntries(Object.entries(extraSum).map(([k, v]) => [k, v / rows.length]));
   const tokens = batch.mask.reduce((a, x) => a + x, 0);
-  return { ...(metrics as PpoMetrics), reward: rewardSum, refKl, tokens, extra };
+  return { ...(metrics as PpoMetrics), reward: rewardSum, refKl, tokens, extra, ...(valueWarmup ? { valueWarmup } : {}) };
 }
 
 /** One SFT step on prompt + target rows (loss on the target tokens only). */

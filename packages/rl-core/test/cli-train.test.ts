@@ -83,6 +83,51 @@ describe('srcode-rl training commands (real subprocesses, wasm backend, tiny siz
     expect(m).toMatchObject({ phase: 'rl', algo: 'grpo', reward: 'token', step: 1, optimizerStep: 6 });
   });
 
+  it('train --algo ppo --value-warmup N warms the value head up on the first rollout and logs what it did', () => {
+    const out = join(dir, 'ppo-warm');
+    const r = run([
+      'train',
+      '--algo',
+      'ppo',
+      '--init',
+      sft,
+      '--out',
+      out,
+      '--steps',
+      '2',
+      '--prompts',
+      '2',
+      '--group',
+      '2',
+      '--value-warmup',
+      '8',
+      '--value-warmup-lr',
+      '0.01',
+      '--backend',
+      'wasm',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const [first, second] = jsonl(join(out, 'metrics.jsonl'));
+    expect(first).toMatchObject({ step: 1, valueWarmup: { steps: 8 } });
+    expect(first.valueWarmup.loss[1]).toBeLessThan(first.valueWarmup.loss[0]);
+    expect(second.valueWarmup).toBeUndefined();
+    // the warm-up's steps are not the policy's: 4 SFT steps, then 2 RL steps of 2 PPO epochs
+    expect(second.optimizerStep).toBe(8);
+    for (const [args, message] of [
+      [['--algo', 'grpo', '--value-warmup', '3'], /expected --value-warmup with --algo ppo .*found --algo grpo/],
+      [['--algo', 'ppo', '--value-warmup=-1'], /expected --value-warmup to be a whole number from 0, found "-1"/],
+      [['--algo', 'ppo', '--value-warmup', '1.5'], /expected --value-warmup to be a whole number from 0, found "1\.5"/],
+      [['--algo', 'ppo', '--value-warmup', '2', '--value-warmup-lr', '0'], /expected --value-warmup-lr to be a number > 0/],
+      [['--algo', 'ppo', '--value-warmup-lr', '0.1'], /expected --value-warmup N with --value-warmup-lr/],
+    ] as const) {
+      const bad = run(['train', ...args, '--init', sft, '--out', join(dir, 'never')]);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(message);
+    }
+    expect(existsSync(join(dir, 'never'))).toBe(false);
+    expect(run(['train', '--help']).stdout).toMatch(/--value-warmup N +ppo: N value-only steps on the first rollout/);
+  });
+
   it('train rejects an unknown algorithm', () => {
     const r = run(['train', '--algo', 'dpo', '--reward', 'token', '--init', sft]);
     expect(r.code).toBe(2);

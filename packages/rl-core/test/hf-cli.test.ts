@@ -174,12 +174,20 @@ describe('srcode-rl sample and train on a Hugging Face checkpoint (real subproce
       '6',
       '--max-length',
       '48',
+      '--value-warmup',
+      '4',
       '--backend',
       'wasm',
     ]);
     expect(rl.code, rl.stderr).toBe(0);
     expect(rl.stderr).toMatch(/step 1\/1 reward -?[\d.]+ kl [\d.]+ insecure/);
     expect(JSON.parse(readFileSync(join(tmp, 'ppo', 'hf-policy.json'), 'utf8')).step).toBeGreaterThan(3);
+    // the value head was warmed up on the first rollout (its value-only steps are not the policy's steps)
+    const [warm] = readFileSync(join(tmp, 'ppo', 'metrics.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(warm).toMatchObject({ phase: 'rl', step: 1, valueWarmup: { steps: 4 } });
   });
 
   it('bad --lora values and data exit 2 naming the problem; --help shows the Hugging Face options', () => {
@@ -244,8 +252,13 @@ describe('srcode-rl sample and train on a Hugging Face checkpoint (real subproce
     expect(top.code).toBe(0);
     expect(top.stdout).toMatch(/Hugging Face checkpoints \(Llama, Qwen2, GPT-2\) with --model DIR/);
     expect(top.stdout).toMatch(/\n {2}score +log-probabilities of token ids under a Hugging Face checkpoint\n/);
+    // a value-head warm-up needs PPO: refused before the model loads
+    const sftWarm = run(['train', '--model', qwen, '--data', pairs, '--value-warmup', '2', '--backend', 'cpu']);
+    expect(sftWarm.code).toBe(2);
+    expect(sftWarm.stderr).toMatch(/expected --value-warmup with --algo ppo .*found --algo sft/);
     const help = run(['train', '--help']);
     expect(help.stdout).toMatch(/--lora r=N,alpha=X/);
+    expect(help.stdout).toMatch(/--value-warmup N --value-warmup-lr X +ppo: N value-only steps \(the adapters frozen\)/);
     expect(run(['sample', '--help']).stdout).toMatch(/--adapter DIR/);
   });
 });

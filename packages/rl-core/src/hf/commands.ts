@@ -4,7 +4,7 @@ import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { inputFile } from '../../../../common/cli.js';
-import { type Args, num } from '../cli-args.js';
+import { type Args, num, valueWarmupOf } from '../cli-args.js';
 import { RlCoreError } from '../errors.js';
 import { completionRewards, promptsFor, type TaskPrompt, TRAIN_NAMES } from '../experiment/tasks.js';
 import { tokenRewards } from '../rewards.js';
@@ -216,6 +216,7 @@ export async function trainCommand(a: Args, out: Out): Promise<number> {
   const group = num(a, 'group', 4, 'positive');
   const kl = num(a, 'kl', 0.02);
   const maxNew = num(a, 'max-new-tokens', 32, 'positive');
+  const warmup = valueWarmupOf(a, algo);
   for (const k of ['lr', 'max-length']) num(a, k, 1, k === 'lr' ? 'number' : 'positive');
   if (typeof a.lora === 'string') parseLoraSpec(a.lora);
   const data = algo === 'sft' ? await readSftData(a.data as string) : [];
@@ -281,6 +282,7 @@ export async function trainCommand(a: Args, out: Out): Promise<number> {
           klCoef: kl,
           maxNewTokens: maxNew,
           ...(eos === undefined ? {} : { stopToken: eos }),
+          ...warmup,
           tasks: ({ random }) => Array.from({ length: prompts }, () => tasks[Math.floor(random() * tasks.length)] as TaskPrompt),
           prompt: (t) => encodePrompt(text, t.text, { raw }),
           reward: (t, c) => {
@@ -302,6 +304,7 @@ export async function trainCommand(a: Args, out: Out): Promise<number> {
             kl: m.refKl,
             loss: m.loss,
             insecure: m.extra.insecure,
+            ...(m.valueWarmup ? { valueWarmup: m.valueWarmup } : {}),
           });
           out(
             `step ${m.step}/${steps} reward ${m.reward.toFixed(3)} kl ${m.refKl.toFixed(4)} insecure ${(m.extra.insecure ?? 0).toFixed(2)}`,

@@ -15,10 +15,20 @@ import {
   type SampleOptions,
   type SftOptions,
   type TokenBatch,
+  type ValueFitOptions,
 } from '../policy.js';
 import { decodeSafetensors, encodeSafetensors, type NamedTensor } from '../safetensors.js';
 import { sampleToken, seededRandom } from '../sampling.js';
-import { type NarrowBatch, adamState, applyClipped, narrowBatch, padPositions, ppoObjective, restoreAdam } from '../tfjs/policy-steps.js';
+import {
+  type NarrowBatch,
+  adamState,
+  applyClipped,
+  fitLinearHead,
+  narrowBatch,
+  padPositions,
+  ppoObjective,
+  restoreAdam,
+} from '../tfjs/policy-steps.js';
 import { readJson } from './checkpoint.js';
 import { adapterFiles, loadAdapter, peftTensors, writeFilesAtomically } from './lora.js';
 import type { LoraConfig } from './lora-spec.js';
@@ -261,6 +271,33 @@ export class HfPolicy implements Policy, Checkpointable {
       kl: kl as number,
       clipFraction: clipFraction as number,
     };
+  }
+
+  /**
+   * Fits the value head alone to `returns` on the hidden states of the model with its adapters (computed
+   * once, without dropout: nothing else moves), as `Policy.fitValueHead` says. `step` does not move.
+   */
+  async fitValueHead(batch: TokenBatch, returns: Float32Array, options: ValueFitOptions): Promise<number[]> {
+    const shape = { batch: batch.batch, tokens: this.maxLength - 1 };
+    if (returns.length !== shape.batch * shape.tokens)
+      throw new RlCoreError('shape-mismatch', `expected ${shape.batch} x ${shape.tokens} returns, found ${returns.length}`);
+    const w = aggregationWeights(shape, { mask: batch.mask, mode: options.mode ?? 'token-mean' });
+    const n = this.narrow(batch);
+    const B = batch.batch;
+    const D = this.model.config.hiddenSize;
+    this.model.setTraining(false);
+    const features = tf.tidy(
+      () => tf.reshape(tf.slice(this.model.hidden(n.tokens), [0, 0, 0], [B, n.L - 1, D]), [B * (n.L - 1), D]) as tf.Tensor2D,
+    );
+    try {
+      return await fitLinearHead(this.model.valueHead(), features, n.cut(returns), n.cut(w), {
+        steps: options.steps,
+        learningRate: options.learningRate ?? this.learningRate,
+        maxGradNorm: this.maxGradNorm,
+      });
+    } finally {
+      tf.dispose([features, n.tokens]);
+    }
   }
 
   /**

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 // The CLI's commands that need TensorFlow.js: `cli.ts` imports this module only when one of them runs.
 // Bad values of their options, and bad input files, throw RlCoreErrors that the CLI prints (exit 2).
 import { inputFile } from '../../../../common/cli.js';
-import { type Args, num, toNumber } from '../cli-args.js';
+import { type Args, num, toNumber, valueWarmupOf } from '../cli-args.js';
 import { RlCoreError } from '../errors.js';
 import { type ConditionName, CONDITIONS, runExperiment } from '../experiment/run.js';
 import { HELDOUT_NAMES, judge, promptsFor, rewardFor, type TaskPrompt, TRAIN_NAMES } from '../experiment/tasks.js';
@@ -140,6 +140,7 @@ export async function trainCommand(a: Args, out: Out): Promise<number> {
   const promptsPerStep = num(a, 'prompts', 8, 'positive');
   const groupSize = num(a, 'group', 4, 'positive');
   const klCoef = num(a, 'kl', 0.02);
+  const warmup = valueWarmupOf(a, algo);
   num(a, 'lr', 0);
   const info = await useBackend(backend);
   const cond = CONDITIONS[`${algo}-${reward === 'token' ? 'token+instance' : 'instance'}` as ConditionName];
@@ -169,6 +170,7 @@ export async function trainCommand(a: Args, out: Out): Promise<number> {
       klCoef,
       maxNewTokens: maxNew,
       stopToken: CHAR_TOKENS.eos,
+      ...warmup,
     },
     onStep: async (m) => {
       tokens += m.tokens;
@@ -186,6 +188,7 @@ export async function trainCommand(a: Args, out: Out): Promise<number> {
         entropy: m.entropy,
         insecure: m.extra.insecure,
         tokensPerSecond: rate,
+        ...(m.valueWarmup ? { valueWarmup: m.valueWarmup } : {}),
       });
       out(
         `step ${m.step}/${steps} reward ${m.reward.toFixed(3)} kl ${m.refKl.toFixed(4)} insecure ${(m.extra.insecure ?? 0).toFixed(2)} ${rate.toFixed(0)} tok/s`,

@@ -3,9 +3,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { KL_DEFAULTS } from '../kl.js';
 import { LOSS_DEFAULTS } from '../losses.js';
+import { RlCoreError } from '../errors.js';
 import type { PpoOptions, PpoTargets } from '../policy.js';
 import type { NamedTensor } from '../safetensors.js';
 import { clippedValueLoss, klTensor, ppoSurrogate } from './tf-losses.js';
+import { linear } from './transformer.js';
 
 /** Columns a batch needs when `used` columns hold tokens: rounded up to a multiple of 8 (few shapes occur), at most T. */
 export function effectiveLength(used: number, T: number): number {
@@ -177,4 +179,46 @@ export async function restoreAdam(
     const saved = state[key];
     if (saved) v.assign(tf.scalar(saved.data[0] as number));
   }
+}
+
+/**
+ * Fits a linear value head (`w` [D, 1], `b` [1]) to per-row `targets` on fixed `features` [N, D] (the frozen
+ * trunk's hidden states, computed once): `steps` Adam steps of a fresh optimiser at `learningRate`, disposed
+ * after, on sum(weights x 0.5 (features w + b - targets)^2), the gradient clipped to `maxGradNorm`. Nothing but
+ * `w` and `b` is read for a gradient or written. Returns the loss before each step.
+ */
+export async function fitLinearHead(
+  head: { w: tf.Variable; b: tf.Variable },
+  features: tf.Tensor2D,
+  targets: Float32Array,
+  weights: Float32Array,
+  options: { steps: number; learningRate: number; maxGradNorm: number },
+): Promise<number[]> {
+  const { steps, learningRate } = options;
+  if (!(Number.isInteger(steps) && steps >= 1))
+    throw new RlCoreError('invalid-option', `expected value-fit steps to be a whole number from 1, found ${steps}`);
+  if (!(Number.isFinite(learningRate) && learningRate > 0))
+    throw new RlCoreError('invalid-option', `expected a value-fit learning rate > 0, found ${learningRate}`);
+  const N = features.shape[0];
+  const optimizer = tf.train.adam(learningRate);
+  const R = tf.tensor1d(targets);
+  const W = tf.tensor1d(weights);
+  const vars = [head.w, head.b].map((v) => ({ name: v.name, variable: v }));
+  const losses: number[] = [];
+  try {
+    for (let s = 0; s < steps; s++) {
+      const { value, grads } = tf.variableGrads(() => {
+        const v = tf.reshape(tf.add(linear(features, head.w), head.b), [N]);
+        return tf.sum(tf.mul(W, tf.mul(0.5, tf.square(tf.sub(v, R))))) as tf.Scalar;
+      }, [head.w, head.b]);
+      applyClipped(optimizer, vars, grads, options.maxGradNorm);
+      tf.dispose(Object.values(grads));
+      losses.push((await value.data())[0] as number);
+      value.dispose();
+    }
+  } finally {
+    optimizer.dispose();
+    tf.dispose([R, W]);
+  }
+  return losses;
 }

@@ -15,6 +15,7 @@ import {
   type SampleOptions,
   type SftOptions,
   type TokenBatch,
+  type ValueFitOptions,
 } from '../policy.js';
 import { decodeSafetensors, encodeSafetensors, type NamedTensor } from '../safetensors.js';
 import { sampleToken, seededRandom } from '../sampling.js';
@@ -24,6 +25,7 @@ import {
   adamState,
   applyClipped,
   effectiveLength,
+  fitLinearHead,
   leadingColumns,
   narrowBatch,
   padPositions,
@@ -296,6 +298,39 @@ export class TransformerPolicy implements Policy, Checkpointable {
       kl: kl as number,
       clipFraction: clipFraction as number,
     };
+  }
+
+  /**
+   * Fits the value head (`value.w`, `value.b`) alone to `returns` on the trunk's hidden states, computed once
+   * (the trunk is frozen, so they do not change): see `Policy.fitValueHead`. `step` does not move.
+   */
+  async fitValueHead(batch: TokenBatch, returns: Float32Array, options: ValueFitOptions): Promise<number[]> {
+    const shape = { batch: batch.batch, tokens: this.config.maxLength - 1 };
+    if (returns.length !== shape.batch * shape.tokens)
+      throw new RlCoreError('shape-mismatch', `expected ${shape.batch} x ${shape.tokens} returns, found ${returns.length}`);
+    const w = aggregationWeights(shape, { mask: batch.mask, mode: options.mode ?? 'token-mean' });
+    const n = this.narrow(batch);
+    const B = batch.batch;
+    const W = this.config.width;
+    const features = tf.tidy(() => {
+      const hidden = forwardHidden(this.params, this.config, n.tokens, this.causal);
+      return tf.reshape(tf.slice(hidden, [0, 0, 0], [B, n.L - 1, W]), [B * (n.L - 1), W]) as tf.Tensor2D;
+    });
+    try {
+      return await fitLinearHead(
+        { w: this.params.get('value.w') as tf.Variable, b: this.params.get('value.b') as tf.Variable },
+        features,
+        n.cut(returns),
+        n.cut(w),
+        {
+          steps: options.steps,
+          learningRate: options.learningRate ?? this.optimizerConfig.learningRate,
+          maxGradNorm: this.optimizerConfig.maxGradNorm,
+        },
+      );
+    } finally {
+      tf.dispose([features, n.tokens]);
+    }
   }
 
   /** Current weights as named float32 arrays (async: the webgpu backend only reads asynchronously). */
