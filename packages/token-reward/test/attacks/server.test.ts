@@ -58,6 +58,22 @@ describe('dodges of the penalty the analyser catches', () => {
   });
 });
 
+describe('repetition through the service', () => {
+  it('OpenRLHF: the fixed function twice earns no more than once', async () => {
+    // attack: the honest answer twice, summed over the server's own tokens
+    const [once = 0, twice = 0] = await openrlhf(served.port, 'copy_username', [copy.fixedCode, `${copy.fixedCode}\n${copy.fixedCode}`]);
+    expect(once).toBeGreaterThan(0);
+    expect(twice).toBeLessThanOrEqual(once + 1e-3);
+  });
+
+  it('/v1/rewards: the fixed function 50 times earns no more than once', async () => {
+    // attack: the honest answer 50 times, with the analyser's findings folded in
+    const [once, many] = await rewards(served.port, 'load_config', [yaml.fixedCode, `${yaml.fixedCode}\n`.repeat(50)]);
+    expect(sum(once?.rewards ?? [])).toBeGreaterThan(0);
+    expect(sum(many?.rewards ?? [])).toBeLessThanOrEqual(sum(once?.rewards ?? []) + 1e-3);
+  });
+});
+
 describe('bytes and markers in the completion', () => {
   it.each([
     ['NUL bytes', (s: string) => s.replace('strcpy(dst, src);', '\0strcpy(dst, src);\0')],
