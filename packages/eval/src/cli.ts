@@ -40,11 +40,16 @@ function count(flag: string, value: string): number {
   return n;
 }
 
-async function analysersFrom(list: string | undefined): Promise<Analyzer[]> {
-  const names = (list ?? 'builtin')
+/** The analyser names of `--analyzers` (default: the built-in one). */
+function analyserNames(list: string | undefined): string[] {
+  return (list ?? 'builtin')
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
+}
+
+async function analysersFrom(list: string | undefined): Promise<Analyzer[]> {
+  const names = analyserNames(list);
   const { createAnalyzer } = await import('./analyzers.js');
   const out: Analyzer[] = [];
   for (const name of names) {
@@ -139,13 +144,49 @@ const SCAN_AHEAD = 2;
 /** Inputs from which a scan with the built-in analyser alone spreads over threads by default. */
 const PARALLEL_FROM = 200;
 
+/** A scan thread as the main thread drives it: the worker, and a promise settled when it has stopped. */
+interface ScanThread {
+  readonly worker: Worker;
+  /** Set once the thread is fed: its handler of the worker's answers. */
+  onMessage?: (msg: { results?: [number, Finding[]][]; ready?: true }) => void;
+  readonly stopped: Promise<void>;
+}
+
 /**
- * The built-in analyser over `items` on `jobs` threads: this one and `jobs - 1` workers (this same module
- * started with `workerData.srcodeScanWorker`), each taking batches of files from one queue as it finishes
- * the last, so the threads share the work whatever the files cost. Each file is analysed alone, so the
- * findings are those of a scan on one thread, in input order.
+ * Starts `count` scan threads (this same module started with `workerData.srcodeScanWorker`), each loading the
+ * built-in analyser and the grammars of `languages` at once, so their start-up runs while this thread reads the
+ * inputs and loads its own modules.
  */
-async function builtinOnThreads(items: readonly { code: string; language: Language }[], jobs: number): Promise<Finding[][]> {
+function startScanThreads(count: number, languages: readonly Language[]): ScanThread[] {
+  const threads: ScanThread[] = [];
+  for (let k = 0; k < count; k++) {
+    const worker = new Worker(new URL(import.meta.url), { workerData: { srcodeScanWorker: true, languages } });
+    const thread: ScanThread = {
+      worker,
+      stopped: new Promise<void>((resolve, reject) => {
+        worker.on('error', reject);
+        worker.on('exit', (code) =>
+          code === 0 ? resolve() : reject(new EvaluationError('analyzer-failed', `a scan thread stopped with exit code ${code}`)),
+        );
+      }),
+    };
+    worker.on('message', (msg) => thread.onMessage?.(msg));
+    // a failure before the thread is fed is reported by the scan's own await of `stopped`
+    thread.stopped.catch(() => undefined);
+    threads.push(thread);
+  }
+  return threads;
+}
+
+/**
+ * The built-in analyser over `items` on this thread and `threads`, each taking batches of files from one queue as
+ * it finishes the last, so the threads share the work whatever the files cost. Each file is analysed alone, so
+ * the findings are those of a scan on one thread, in input order.
+ */
+async function builtinOnThreads(
+  items: readonly { code: string; language: Language }[],
+  threads: readonly ScanThread[],
+): Promise<Finding[][]> {
   const { BuiltinAnalyzer } = await import('./builtin.js');
   const analyzer = new BuiltinAnalyzer();
   const out: Finding[][] = items.map(() => []);
@@ -158,58 +199,60 @@ async function builtinOnThreads(items: readonly { code: string; language: Langua
     next += batch.length;
     return batch;
   };
-  const workers: Promise<void>[] = [];
-  for (let k = 1; k < jobs && next < todo.length; k++) {
-    workers.push(
-      new Promise<void>((resolve, reject) => {
-        const worker = new Worker(new URL(import.meta.url), { workerData: { srcodeScanWorker: true } });
-        let held = 0;
-        const feed = () => {
-          while (held < SCAN_AHEAD) {
-            const batch = take();
-            if (!batch.length) break;
-            held++;
-            worker.postMessage(batch);
-          }
-          if (held === 0) worker.postMessage(null);
-        };
-        worker.on('message', (msg: { results?: [number, Finding[]][] }) => {
-          if (msg.results) {
-            held--;
-            for (const [i, findings] of msg.results) out[i] = findings;
-          }
-          feed();
-        });
-        worker.on('error', reject);
-        worker.on('exit', (code) =>
-          code === 0 ? resolve() : reject(new EvaluationError('analyzer-failed', `a scan thread stopped with exit code ${code}`)),
-        );
-      }),
-    );
+  for (const thread of threads) {
+    let held = 0;
+    const feed = () => {
+      while (held < SCAN_AHEAD) {
+        const batch = take();
+        if (!batch.length) break;
+        held++;
+        thread.worker.postMessage(batch);
+      }
+      if (held === 0) thread.worker.postMessage(null);
+    };
+    thread.onMessage = (msg) => {
+      if (msg.results) {
+        held--;
+        for (const [i, findings] of msg.results) out[i] = findings;
+      }
+      feed();
+    };
+    feed();
   }
   // this thread works too, and between its batches lets the workers' messages in
   for (let batch = take(); batch.length; batch = take()) {
     for (const job of batch) out[job.i] = analyzer.analyzeSync(job.code, job.language);
     await new Promise((resolve) => setImmediate(resolve));
   }
-  await Promise.all(workers);
+  await Promise.all(threads.map((t) => t.stopped));
   return out;
 }
 
-/** A scan thread: analyses the batches it is sent with the built-in analyser, answers each, stops on `null`. */
+/**
+ * A scan thread: loads the built-in analyser and the grammars it is told of, then analyses the batches it is
+ * sent, answers each, stops on `null`.
+ */
 async function scanWorker(): Promise<void> {
   const port = parentPort;
   if (!port) return;
+  const queue: (ScanJob[] | null)[] = [];
+  let analyze: ((batch: ScanJob[] | null) => void) | undefined;
+  // batches that come while the analyser loads wait in order
+  port.on('message', (batch: ScanJob[] | null) => (analyze ? analyze(batch) : queue.push(batch)));
   const { BuiltinAnalyzer } = await import('./builtin.js');
   const analyzer = new BuiltinAnalyzer();
-  port.on('message', (batch: ScanJob[] | null) => {
+  // loads each grammar (an empty text is parsed by no rule)
+  for (const language of (workerData as { languages?: Language[] }).languages ?? []) {
+    if (analyzer.languages.includes(language)) analyzer.analyzeSync('', language);
+  }
+  analyze = (batch) => {
     if (!batch) {
       port.close();
       return;
     }
     port.postMessage({ results: batch.map((job) => [job.i, analyzer.analyzeSync(job.code, job.language)]) });
-  });
-  port.postMessage({ ready: true });
+  };
+  for (const batch of queue.splice(0)) analyze(batch);
 }
 
 async function scan(args: string[]): Promise<number> {
@@ -229,18 +272,31 @@ async function scan(args: string[]): Promise<number> {
   const format = oneOf('--format', values.format, ['json', 'sarif']);
   const failOn = oneOf('--fail-on', values['fail-on'], SEVERITIES);
   const lang = oneOf('--lang', values.lang, languageNames() as Language[]);
+  let items: { code: string; language: Language }[] = [];
+  let sarif: typeof import('./sarif.js') | undefined;
   const inputs = scanInputs(positionals, lang);
-  const analyzers = await analysersFrom(values.analyzers);
-  const [{ analyzeAll, EnsembleAnalyzer }, sarif] = await Promise.all([
-    import('./ensemble.js'),
-    format === 'sarif' ? import('./sarif.js') : undefined,
-  ]);
-  const analyzer = analyzers.length === 1 ? (analyzers[0] as Analyzer) : new EnsembleAnalyzer(analyzers);
-  const items = inputs.map((input) => ({ code: readFileSync(input.path === '-' ? 0 : input.path, 'utf8'), language: input.language }));
-  // the built-in analyser alone spreads many files over the cores (an external tool already runs once per batch)
-  const jobs = jobsWanted ?? (items.length >= PARALLEL_FROM ? Math.min(availableParallelism(), 4) : 1);
-  const builtinOnly = analyzers.length === 1 && analyzer.name === 'builtin';
-  const lists = builtinOnly && jobs > 1 ? await builtinOnThreads(items, jobs) : await analyzeAll(analyzer, items);
+  // the built-in analyser alone spreads many files over the cores (an external tool already runs once per batch);
+  // its threads start now, loading while this one reads the inputs
+  const names = analyserNames(values.analyzers);
+  const builtinOnly = names.length === 1 && names[0] === 'builtin';
+  const jobs = jobsWanted ?? (inputs.length >= PARALLEL_FROM ? Math.min(availableParallelism(), 4) : 1);
+  const threads =
+    builtinOnly && jobs > 1 ? startScanThreads(Math.min(jobs, inputs.length) - 1, [...new Set(inputs.map((i) => i.language))]) : [];
+  let lists: Finding[][];
+  try {
+    const analyzers = await analysersFrom(values.analyzers);
+    const [{ analyzeAll, EnsembleAnalyzer }, sarifModule] = await Promise.all([
+      import('./ensemble.js'),
+      format === 'sarif' ? import('./sarif.js') : undefined,
+    ]);
+    sarif = sarifModule;
+    const analyzer = analyzers.length === 1 ? (analyzers[0] as Analyzer) : new EnsembleAnalyzer(analyzers);
+    items = inputs.map((input) => ({ code: readFileSync(input.path === '-' ? 0 : input.path, 'utf8'), language: input.language }));
+    lists = threads.length ? await builtinOnThreads(items, threads) : await analyzeAll(analyzer, items);
+  } catch (e) {
+    await Promise.all(threads.map((t) => t.worker.terminate()));
+    throw e;
+  }
   const scanned = inputs.map((input, i) => ({
     file: input.path,
     code: items[i]?.code ?? '',

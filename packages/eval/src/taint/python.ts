@@ -32,7 +32,12 @@ export function nodeType(node: SyntaxNode): string {
 /** Named children that are not comments (as `rules/syntax`'s `namedArgs`, with types read through `nodeType`). */
 export function namedArgs(node: SyntaxNode | null | undefined): SyntaxNode[] {
   if (!node) return [];
-  return node.namedChildren.filter((c) => nodeType(c) !== 'comment');
+  const children = node.namedChildren;
+  // the binding's array is a fresh copy: returned as it is when no child is a comment, the usual case
+  for (let i = 0; i < children.length; i++) {
+    if (nodeType(children[i] as SyntaxNode) === 'comment') return children.filter((c) => nodeType(c) !== 'comment');
+  }
+  return children;
 }
 
 /** Where a tainted value comes from; sinks choose which kinds they accept. */
@@ -549,6 +554,19 @@ export function sqlArgument(call: SyntaxNode): SyntaxNode | undefined {
   return positional(call.childForFieldName('arguments'))
     .slice(0, 3)
     .find((a) => sqlLooking(a, call));
+}
+
+/** The sink table's entry for each call met, by node (the walk and `hitAt` ask about the same calls). */
+const sinkSpecs = new WeakMap<SyntaxNode, SinkSpec | null>();
+
+/** `sinkFor`, answered once per call node (a node object belongs to one tree, hence one text). */
+function sinkOf(fn: string, call: SyntaxNode, code: string): SinkSpec | undefined {
+  let spec = sinkSpecs.get(call);
+  if (spec === undefined) {
+    spec = sinkFor(fn, call, code) ?? null;
+    sinkSpecs.set(call, spec);
+  }
+  return spec ?? undefined;
 }
 
 function sinkFor(fn: string, call: SyntaxNode, code: string): SinkSpec | undefined {
@@ -1129,7 +1147,7 @@ class Walker {
     for (const call of node.descendantsOfType('call')) {
       const fn = call.childForFieldName('function')?.text ?? '';
       if (!SINK_NAME.test(fn)) continue;
-      const spec = sinkFor(fn, call, this.code);
+      const spec = sinkOf(fn, call, this.code);
       if (spec && lambdas && insideLambda(call, node)) continue;
       if (!spec) continue;
       const bit = SINK[spec.cls];
@@ -1601,8 +1619,58 @@ function scopeResult(code: string, scope: SyntaxNode): ScopeResult {
   return r;
 }
 
+/**
+ * A value whose flows are none and which is constant, whatever the walk's state: a string with no
+ * interpolation, a number, a boolean, `None`, and concatenations of such strings.
+ */
+function inert(node: SyntaxNode | undefined): boolean {
+  if (!node) return true;
+  switch (nodeType(node)) {
+    case 'string':
+      return !node.namedChildren.some((c) => nodeType(c) === 'interpolation');
+    case 'integer':
+    case 'float':
+    case 'true':
+    case 'false':
+    case 'none':
+      return true;
+    case 'concatenated_string':
+      return namedArgs(node).every(inert);
+    default:
+      return false;
+  }
+}
+
+/**
+ * Whether the walk of `node`'s scope can record a hit of `rule` at `node`, told from the node alone: a call
+ * only when the sink table gives it to `rule` and one of the values checked there is not inert (an inert value
+ * carries no flow and is constant, so neither a flow nor an unknown value reaches the sink), a `return` only for
+ * XSS and when its value is not inert. A `false` saves walking a scope (the walk would record nothing here).
+ */
+function mayHit(code: string, node: SyntaxNode, rule: string): boolean {
+  switch (nodeType(node)) {
+    case 'call': {
+      const fn = node.childForFieldName('function')?.text ?? '';
+      if (!SINK_NAME.test(fn)) return false;
+      const spec = sinkOf(fn, node, code);
+      return spec !== undefined && spec.rule === rule && spec.values(node, fn).some((v) => !inert(v));
+    }
+    case 'return_statement': {
+      if (rule !== 'python.xss') return false;
+      const returned = namedArgs(node)[0];
+      if (!returned) return false;
+      const value =
+        nodeType(returned) === 'tuple' || nodeType(returned) === 'expression_list' ? (namedArgs(returned)[0] ?? returned) : returned;
+      return !inert(value);
+    }
+    default:
+      return true;
+  }
+}
+
 /** The hit of `rule` reported at `node`, if the taint walk of its scope met one. */
 export function hitAt(code: string, node: SyntaxNode, rule: string): SinkHit | undefined {
+  if (!mayHit(code, node, rule)) return undefined;
   const r = scopeResult(code, scopeOf(node));
   if (r.hits.length === 0) return undefined;
   if (!r.byKey) {
