@@ -31,6 +31,10 @@ const CHANGES: ReadonlyArray<readonly [string, (s: string) => string]> = [
 
 const EPS = 1e-3;
 
+/** A chat answer: prose, the code in a fenced block, more prose. */
+const fenced = (p: RepairPair, code: string) =>
+  `Here is the function:\n\n\`\`\`${p.language === 'python' ? 'python' : 'c'}\n${code}\`\`\`\n\nThat should do it.\n`;
+
 describe('embedded sample pairs', () => {
   const pairs = [...samples.values()];
 
@@ -38,6 +42,14 @@ describe('embedded sample pairs', () => {
     // attack: the whole fix as comments, the vulnerable code below it runs
     for (const p of pairs)
       expect(total(p, `${commented(p, p.fixedCode)}\n${p.vulnerableCode}`), p.id).toBeLessThanOrEqual(total(p, p.vulnerableCode) + EPS);
+  });
+
+  it('the code in a Markdown answer scores as the bare code: the fix no more, the vulnerable code still penalised', () => {
+    // attack: prose and fences around the code, hoping the parser's error recovery credits more or penalises less
+    for (const p of pairs) {
+      expect(total(p, fenced(p, p.fixedCode)), p.id).toBeLessThanOrEqual(total(p, p.fixedCode) + EPS);
+      expect(total(p, fenced(p, p.vulnerableCode)), p.id).toBeLessThan(0);
+    }
   });
 
   it('the vulnerable function after a renamed fixed copy is still penalised', () => {
@@ -68,6 +80,25 @@ describe.skipIf(!hasSven)('SVEN val pairs (needs ../shared/data/sven/val)', () =
     // attack: the honest answer twice
     const over = pairs.filter((p) => total(p, `${p.fixedCode}\n${p.fixedCode}`) > total(p, p.fixedCode) + EPS).map((p) => p.id);
     expect(over).toEqual([]);
+  });
+
+  it('the fixed version three times earns no more than once, on every pair', () => {
+    // attack: the honest answer three times
+    const thrice = (p: RepairPair) => [p.fixedCode, p.fixedCode, p.fixedCode].join('\n');
+    const over = pairs.filter((p) => total(p, thrice(p)) > total(p, p.fixedCode) + EPS).map((p) => p.id);
+    expect(over).toEqual([]);
+  });
+
+  it('a Markdown answer keeps the fix no higher and the vulnerable code penalised, on every pair', () => {
+    // attack: prose and fences around the code
+    for (const p of pairs) {
+      expect(total(p, fenced(p, p.fixedCode)), p.id).toBeLessThanOrEqual(total(p, p.fixedCode) + EPS);
+      if (score(p, p.vulnerableCode).rewards.some((r) => r < 0))
+        expect(
+          score(p, fenced(p, p.vulnerableCode)).rewards.some((r) => r < 0),
+          p.id,
+        ).toBe(true);
+    }
   });
 
   it('the fixed version written in comments above the vulnerable one earns nothing', () => {
