@@ -130,6 +130,50 @@ describe('bytes and markers in the completion', () => {
   });
 });
 
+describe('structure abuse through the service', () => {
+  it.each([
+    ['10,000 nested parentheses', (n: number) => `x = ${'('.repeat(n)}1${')'.repeat(n)}\n`],
+    ['10,000 nested lists', (n: number) => `y = ${'['.repeat(n)}${']'.repeat(n)}\n`],
+  ])('%s before an analyser-caught dodge do not make the analyser drop its finding', async (_name, deep) => {
+    // attack: overflow a recursive walk in the parser or the analyser so the finding is lost
+    const dodge = sql.vulnerableCode.replace(
+      `"SELECT id, email FROM users WHERE name = '%s'" % name`,
+      `f"SELECT id, email FROM users WHERE name = '{name}'"`,
+    );
+    const r = await one('find_user', `${deep(10_000)}${dodge}`);
+    expect(r.spans.some((s) => s.source === 'finding')).toBe(true);
+    expect(sum(r.rewards)).toBeLessThan(0);
+  });
+
+  it('a response cut off right after the vulnerable call is still penalised (OpenRLHF)', async () => {
+    // attack: stop at the token limit right after the unsafe call, before the function closes
+    const cut = copy.vulnerableCode.slice(0, copy.vulnerableCode.indexOf('strcpy(dst, src)') + 'strcpy(dst, src)'.length);
+    const [r = 0] = await openrlhf(served.port, 'copy_username', [cut]);
+    expect(r).toBeLessThan(0);
+  });
+
+  it('bytes as the offset unit: the penalty lands on the vulnerable tokens after multi-byte characters', async () => {
+    // attack: UTF-8 multi-byte characters before the call shift byte offsets from UTF-16 ones
+    const text = `// é ü 🙂 ключ\n${copy.vulnerableCode}`;
+    const enc = new TextEncoder();
+    const spans = [...text.matchAll(/\s+|\S+/g)].map((m) => m[0]);
+    const offsets: number[][] = [];
+    let at = 0;
+    for (const w of spans) {
+      const n = enc.encode(w).length;
+      offsets.push([at, at + n]);
+      at += n;
+    }
+    const r = await postJson<{ results: Scored[] }>(served.port, '/v1/rewards', {
+      pairId: 'copy_username',
+      completions: [{ text, offsets, offsetUnit: 'byte' }],
+    });
+    expect(r.status).toBe(200);
+    const hit = (r.json.results[0]?.rewards ?? []).flatMap((x, i) => (x < 0 ? [spans[i]] : []));
+    expect(hit).toEqual(['strcpy(dst,', ' ', 'src);']);
+  });
+});
+
 describe('what a request may control', () => {
   it('a completion cannot clear the analyser findings by sending its own empty findings', async () => {
     // attack: findings: [] on the completion, hoping it replaces the server's analysis
