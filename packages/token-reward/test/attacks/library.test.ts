@@ -230,6 +230,15 @@ describe('inert secure code beside the vulnerable code that runs', () => {
     expect(total(sql, text)).toBeLessThanOrEqual(total(sql, sql.vulnerableCode) + EPS);
   });
 
+  it.each([
+    ['C: snprintf with a Cyrillic ѕ', 'copy_username', 'snprintf', '\u0455nprintf'],
+    ['Python: safe_load with a Cyrillic ѕ', 'load_config', 'safe_load', '\u0455afe_load'],
+  ])('%s (another function, a look-alike of the fix) earns nothing', (_name, pairName, from, to) => {
+    // attack: a homoglyph of the secure name, which calls nothing that exists
+    const pair = sample(pairName);
+    expect(score(pair, pair.fixedCode.replace(from, to)).rewards.every((r) => r <= 0)).toBe(true);
+  });
+
   it('an empty-bodied NULL check (no return) is not credited as the fix', () => {
     // attack: `if (n == NULL) ;` — the check is there, it protects nothing
     const text = nodeValue.fixedCode.replace('if (n == NULL)\n        return -1;', 'if (n == NULL)\n        ;');
