@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { IMPORT_FORMATS, type ImportFormat } from '@srcode/dataset';
+import { LORA_MODULES, readLoraSpec } from '@srcode/rl-core/lora-spec';
 import { RL_CONDITION_NAMES, type RlConditionName } from './conditions.js';
 import { REWARDS } from './tasks.js';
 
@@ -321,47 +322,32 @@ export interface LoraSpec {
   targets?: string[];
 }
 
-/** The projections LoRA adapters may sit on (rl-core's `LORA_MODULES`). */
-const LORA_TARGETS = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj', 'c_attn', 'c_proj', 'c_fc'];
-
 /**
- * Reads `--lora r=8,alpha=16,dropout=0.05,targets=q_proj+v_proj` (as `srcode-rl train --lora` takes it;
- * targets may also be listed with commas: `targets=q_proj,v_proj`). Returns the message of a refusal.
+ * Reads `--lora r=8,alpha=16,dropout=0.05,targets=q_proj+v_proj` with rl-core's parser, so it takes what
+ * `srcode-rl train --lora` takes (targets joined by + or listed with commas, `target_modules=` as the same
+ * key; not `seed`, which is each run's own), and words a refusal the main job's way. Returns the message of
+ * a refusal.
  */
 export function parseLoraSpec(text: string): LoraSpec | string {
-  const out: LoraSpec = {};
-  if (!text.trim()) return out;
-  let inTargets = false;
-  for (const part of text.split(',').map((p) => p.trim())) {
-    if (!part.includes('=') && inTargets) {
-      (out.targets as string[]).push(...part.split('+'));
-      continue;
+  const read = readLoraSpec(text, { keys: ['r', 'alpha', 'dropout', 'targets'] });
+  if (read.ok) return read.spec;
+  const p = read.problem;
+  switch (p.kind) {
+    case 'pair':
+      return `--lora takes key=value pairs (r, alpha, dropout, targets), got ${JSON.stringify(p.part)}`;
+    case 'key':
+      return `--lora keys are r, alpha, dropout and targets, got ${JSON.stringify(p.key)}`;
+    case 'twice':
+      return `--lora gives ${p.key} twice`;
+    case 'value': {
+      const want = { r: 'a whole number from 1', seed: 'a whole number', alpha: 'positive', dropout: 'in [0, 1)' }[p.key];
+      return `--lora ${p.key} must be ${want}, got ${p.value}`;
     }
-    const [key, value, ...rest] = part.split('=').map((p) => p.trim());
-    inTargets = false;
-    if (!key || value === undefined || value === '' || rest.length)
-      return `--lora takes key=value pairs (r, alpha, dropout, targets), got ${JSON.stringify(part)}`;
-    const k = key === 'target_modules' ? 'targets' : key;
-    if (k in out) return `--lora gives ${k} twice`;
-    const n = Number(value);
-    if (k === 'targets') {
-      out.targets = value.split('+');
-      inTargets = true;
-    } else if (k === 'r') {
-      if (!(Number.isInteger(n) && n >= 1)) return `--lora r must be a whole number from 1, got ${value}`;
-      out.r = n;
-    } else if (k === 'alpha') {
-      if (!(Number.isFinite(n) && n > 0)) return `--lora alpha must be positive, got ${value}`;
-      out.alpha = n;
-    } else if (k === 'dropout') {
-      if (!(n >= 0 && n < 1)) return `--lora dropout must be in [0, 1), got ${value}`;
-      out.dropout = n;
-    } else return `--lora keys are r, alpha, dropout and targets, got ${JSON.stringify(key)}`;
+    case 'target':
+      return `--lora targets must be among ${LORA_MODULES.join(', ')}, got ${p.targets.join(', ')}`;
+    case 'target-twice':
+      return '--lora names a target twice';
   }
-  const bad = (out.targets ?? []).filter((t) => !LORA_TARGETS.includes(t));
-  if (bad.length) return `--lora targets must be among ${LORA_TARGETS.join(', ')}, got ${bad.join(', ')}`;
-  if (out.targets && new Set(out.targets).size !== out.targets.length) return '--lora names a target twice';
-  return out;
 }
 
 /** The seeds a run trains with: `--seeds` of them from `--seed` on. */
