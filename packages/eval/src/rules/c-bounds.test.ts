@@ -159,6 +159,27 @@ void describe(const struct node *n) {
   return buf[0] | (buf[1] << 8);
 }`),
   },
+  {
+    name: 'a length field of a header read straight out of the bytes the caller passed',
+    rule: 'c.stack-buffer-overflow',
+    vulnerable: MAIN(`struct header { uint16_t type; uint16_t len; };
+int parse(const uint8_t *packet, size_t size) {
+  char body[64];
+  if (size < sizeof(struct header)) return -1;
+  const struct header *h = (const struct header *)packet;
+  memcpy(body, packet + sizeof *h, h->len);
+  return body[0];
+}`),
+    fixed: MAIN(`struct header { uint16_t type; uint16_t len; };
+int parse(const uint8_t *packet, size_t size) {
+  char body[64];
+  if (size < sizeof(struct header)) return -1;
+  const struct header *h = (const struct header *)packet;
+  if (h->len > sizeof body || h->len > size - sizeof *h) return -1;
+  memcpy(body, packet + sizeof *h, h->len);
+  return body[0];
+}`),
+  },
 ];
 
 describe('C rules: bounds that do not bound, and sizes input sets', () => {
@@ -185,6 +206,18 @@ void greet(void) {
     expect(rules(MAIN('int second(const unsigned char *buf, size_t len) { if (len > 1) return buf[1]; return -1; }'))).not.toContain(
       'c.read-past-length',
     );
+  });
+
+  it('a struct the caller passes keeps its fields as the library state, not input', () => {
+    const code = MAIN(`struct ring { size_t len; char *data; };
+int head(struct ring *r, void *opaque) {
+  char out[64];
+  struct ring *other = (struct ring *)opaque;
+  memcpy(out, r->data, r->len);
+  memcpy(out, other->data, other->len);
+  return out[0];
+}`);
+    expect(rules(code)).not.toContain('c.stack-buffer-overflow');
   });
 
   it('a constant size allocated unchecked stays a low finding, not the input-size one', () => {

@@ -16,7 +16,9 @@
  * bounded number of rounds). `argc` is a count the kernel bounds and is not a source.
  *
  * Propagation: assignment and initialisation, compound assignment, arithmetic, casts, unary
- * operators, struct fields (`p->len` takes its own last assignment, else its base's taint),
+ * operators, struct fields (`p->len` takes its own last assignment, else its base's taint; the fields of
+ * a parameter's struct are the library's state, except when the struct is the caller's bytes read as one,
+ * `h = (struct hdr *)buf` with `buf` a byte pointer),
  * subscripts (the contents of a tainted buffer), `atoi`/`strtol`-family conversions, `strdup`,
  * `strchr`-family, and copies (`strcpy`, `memcpy`, `sprintf` into a buffer carry the source's taint).
  *
@@ -27,7 +29,8 @@
  * not cap), not the value itself (`n > n`, `m = n; n > m`), and not set by input (a parameter, a
  * constant, a field of the library's state and a real object's length are bounds); a comparison
  * with a literal 0 is a sign test, not a bound; `x == K` pins x; a `for` condition bounds only the
- * variables the loop's update clause changes. `n = min(n, cap)`, `n %= k`, `n &= k`, `x % k`,
+ * variables the loop's update clause changes; a whole type's largest value (`SIZE_MAX`, `INT_MAX`,
+ * `(size_t)-1`) bounds nothing. `n = min(n, cap)`, `n %= k`, `n &= k`, `x % k`,
  * `x & k` (k a bound), `sizeof`, literals and ALL_CAPS macros are clean.
  *
  * Definitions: the ones that reach a use are joined, a definition in a branch that the path can go
@@ -507,6 +510,38 @@ class FunctionAnalysis implements FunctionTaint {
     return join(t, this.#keyTaint(key, at, [...path, region.skip], node.startIndex));
   }
 
+  /**
+   * When a struct pointer was last set to a cast of a byte buffer the caller passed (`(struct h *)buf`,
+   * `(struct h *)(data + off)`), that buffer's taint as input: the struct's fields are its bytes.
+   */
+  #overlay(base: SyntaxNode, at: number): Taint | undefined {
+    const key = keyOf(base);
+    let v: SyntaxNode | null | undefined = key ? this.lastValue(key, at) : undefined;
+    while (v?.type === 'parenthesized_expression') v = v.namedChildren[0];
+    if (v?.type !== 'cast_expression' || !/\*\s*$/.test(v.childForFieldName('type')?.text ?? '')) return undefined;
+    const inner = v.childForFieldName('value');
+    const bytes = inner ? exprKeys(inner)[0] : undefined;
+    if (!inner || !bytes || !this.#bytePointer(bytes)) return undefined;
+    const t = this.#eval(inner, inner.startIndex, 1);
+    if (!t) return undefined;
+    return { kind: 'value', steps: t.steps, ...(t.derived ? { derived: true } : {}) };
+  }
+
+  /** Whether a parameter or local is declared as a pointer to bytes (`const u8 *buf`, `unsigned char *data`). */
+  #bytePointer(name: string): boolean {
+    for (const d of this.fn.descendantsOfType(['parameter_declaration', 'declaration'])) {
+      const decls = d.type === 'parameter_declaration' ? [d.childForFieldName('declarator')] : d.namedChildren.slice(1);
+      for (const x of decls) {
+        const ptr = x?.type === 'init_declarator' ? x.childForFieldName('declarator') : x;
+        if (ptr?.type !== 'pointer_declarator' || declaredName(ptr)?.text !== name) continue;
+        return /^(const\s+)?(unsigned\s+char|signed\s+char|char|u?int8_t|ut8|u8|uchar|guchar|guint8|gchar|BYTE)$/.test(
+          (d.childForFieldName('type')?.text ?? '').trim(),
+        );
+      }
+    }
+    return false;
+  }
+
   taintOf(expr: SyntaxNode | null | undefined): Taint | undefined {
     if (!expr) return undefined;
     return this.#eval(expr, expr.startIndex, 0);
@@ -535,7 +570,12 @@ class FunctionAnalysis implements FunctionTaint {
         if (n.childForFieldName('field')?.text === 'argv') return { kind: 'value', steps: [step(n, `${n.text} read (command arguments)`)] };
         // a field of a parameter's struct is the library's own state, not caller input
         const bt = base ? this.#eval(base, at, depth + 1) : undefined;
-        return bt?.origin ? undefined : extend(bt, n, `field ${n.text}`, 'value');
+        if (bt?.origin) {
+          // unless the struct is the caller's bytes read as one (`hdr = (struct hdr *)buf;`): its fields are data
+          const overlay = base ? this.#overlay(base, at) : undefined;
+          return overlay ? extend(overlay, n, `field ${n.text} of bytes the caller passed`, 'value') : undefined;
+        }
+        return extend(bt, n, `field ${n.text}`, 'value');
       }
       case 'subscript_expression': {
         const base = n.childForFieldName('argument');
