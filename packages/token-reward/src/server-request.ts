@@ -6,19 +6,39 @@ import type { OnlineOptions } from './online.js';
 import type { ServerLimits } from './server-options.js';
 import { callerEncoding, type OffsetUnit, type TokenEncoding } from './tokenizer.js';
 
-const OPTION_TYPES: Record<string, 'number' | string[]> = {
+/** A numeric option's admissible values: a finite number in `[min, max]`, an integer when `integer`. */
+interface NumberRange {
+  min: number;
+  max: number;
+  integer?: boolean;
+}
+
+/**
+ * The options a request may set, each with its values. Numbers are bounded because matching's cost and
+ * meaning depend on them: a similarity outside [0, 1] turns a threshold into "match anything" or "match
+ * nothing", and an unbounded `maxFuzzyTokens` lets one request buy quadratic work.
+ */
+const OPTION_TYPES: Record<string, NumberRange | string[]> = {
   overlap: ['any', 'majority', 'proportional'],
   combine: ['strongest', 'sum'],
   normalize: ['none', 'span-mean', 'max-abs'],
   emptyTokens: ['inherit', 'zero'],
-  instanceReward: 'number',
-  minSimilarity: 'number',
-  contextTokens: 'number',
-  distinctiveTokens: 'number',
-  minContextSimilarity: 'number',
-  minLiteralSimilarity: 'number',
-  maxFuzzyTokens: 'number',
+  instanceReward: { min: -1e6, max: 1e6 },
+  minSimilarity: { min: 0, max: 1 },
+  contextTokens: { min: 0, max: 64, integer: true },
+  distinctiveTokens: { min: 0, max: 1024, integer: true },
+  minContextSimilarity: { min: 0, max: 1 },
+  minLiteralSimilarity: { min: 0, max: 1 },
+  maxFuzzyTokens: { min: 1, max: 4096, integer: true },
 };
+
+const describeKind = (kind: NumberRange | string[]) =>
+  Array.isArray(kind) ? `one of ${kind.join(', ')}` : `${kind.integer ? 'an integer' : 'a finite number'} from ${kind.min} to ${kind.max}`;
+
+const admits = (kind: NumberRange | string[], v: unknown) =>
+  Array.isArray(kind)
+    ? kind.includes(v as string)
+    : typeof v === 'number' && Number.isFinite(v) && v >= kind.min && v <= kind.max && (!kind.integer || Number.isInteger(v));
 
 /** Nodes a completion's matching may visit before it stops and says `truncated`. */
 const MAX_NODES = 200_000;
@@ -32,13 +52,7 @@ export function parseOptions(raw: unknown, at = 'options'): OnlineOptions {
     const kind = OPTION_TYPES[k];
     if (!kind)
       throw new HttpError(400, 'invalid-option', `${at}: unknown option ${clip(k)}; known: ${Object.keys(OPTION_TYPES).join(', ')}`);
-    if (kind === 'number' ? typeof v !== 'number' || !Number.isFinite(v) : !kind.includes(v as string)) {
-      throw new HttpError(
-        400,
-        'invalid-option',
-        `${at}: option "${k}" must be ${kind === 'number' ? 'a finite number' : `one of ${kind.join(', ')}`}`,
-      );
-    }
+    if (!admits(kind, v)) throw new HttpError(400, 'invalid-option', `${at}: option "${k}" must be ${describeKind(kind)}`);
     out[k] = v;
   }
   return out as OnlineOptions;
