@@ -180,6 +180,34 @@ int parse(const uint8_t *packet, size_t size) {
   return body[0];
 }`),
   },
+  {
+    name: 'a scanf width equal to the buffer size, leaving no room for the terminator',
+    rule: 'c.scanf-unbounded',
+    vulnerable: MAIN(`int read_unit(FILE *f, double *v) {
+  char unit[10];
+  if (fscanf(f, "%lf%10s", v, unit) != 2) return -1;
+  return strcmp(unit, "GHz") == 0;
+}`),
+    fixed: MAIN(`int read_unit(FILE *f, double *v) {
+  char unit[11];
+  if (fscanf(f, "%lf%10s", v, unit) != 2) return -1;
+  return strcmp(unit, "GHz") == 0;
+}`),
+  },
+  {
+    name: 'a field indexed at its own sizeof, one past its end',
+    rule: 'c.off-by-one',
+    vulnerable: MAIN(`struct bookmark { char name[32]; int page; };
+void set_name(struct bookmark *b, const char *name) {
+  strncpy(b->name, name, sizeof(b->name));
+  b->name[sizeof(b->name)] = '\\0';
+}`),
+    fixed: MAIN(`struct bookmark { char name[32]; int page; };
+void set_name(struct bookmark *b, const char *name) {
+  strncpy(b->name, name, sizeof(b->name));
+  b->name[sizeof(b->name) - 1] = '\\0';
+}`),
+  },
 ];
 
 describe('C rules: bounds that do not bound, and sizes input sets', () => {
@@ -218,6 +246,10 @@ int head(struct ring *r, void *opaque) {
   return out[0];
 }`);
     expect(rules(code)).not.toContain('c.stack-buffer-overflow');
+  });
+
+  it('a pointer indexed at its own sizeof is its width, not past an array', () => {
+    expect(rules(MAIN('void clear(char *p) { p[sizeof p] = 0; }'))).not.toContain('c.off-by-one');
   });
 
   it('a constant size allocated unchecked stays a low finding, not the input-size one', () => {

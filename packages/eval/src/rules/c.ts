@@ -344,7 +344,13 @@ function scanfUnbounded(m: RuleMatch): boolean {
   for (let c = re.exec(fmt); c; c = re.exec(fmt)) {
     if (c[4] === '%') continue;
     const dest = c[1] ? undefined : args[ai++];
-    if (c[1] || c[2] || c[3] === 'm' || !(c[4] === 's' || c[4]?.startsWith('['))) continue;
+    const string = c[4] === 's' || c[4]?.startsWith('[');
+    // a width that leaves no room for the terminator: `%10s` into char[10] writes 11 bytes
+    if (!c[1] && c[2] && string && c[3] !== 'm') {
+      const bytes = mem.bufferBytes(dest);
+      if (bytes !== undefined && Number(c[2]) >= bytes) return true;
+    }
+    if (c[1] || c[2] || c[3] === 'm' || !string) continue;
     if (/sscanf$/.test(name)) {
       const src = args[0];
       if (!taintOf(src)) continue;
@@ -564,6 +570,25 @@ function elementCounts(at: SyntaxNode, name: string): string[] {
   return out;
 }
 
+/**
+ * Whether an index is `sizeof` of the very array it indexes (`a[sizeof a]`, `s->f[sizeof(s->f)]`), the array
+ * not declared as a pointer in view (`sizeof p` of a pointer is its width, a valid index of a longer block).
+ */
+function sizeofSelf(arr: SyntaxNode, idx: SyntaxNode): boolean {
+  let inner: SyntaxNode | null = idx.childForFieldName('value');
+  while (inner?.type === 'parenthesized_expression') inner = namedArgs(inner)[0] ?? null;
+  if (!inner || inner.text.replace(/\s+/g, '') !== arr.text.replace(/\s+/g, '')) return false;
+  if (arr.type === 'identifier') return mem.arrayDeclaration(arr, arr.text) !== undefined || !declaredPointer(arr);
+  return arr.type === 'field_expression';
+}
+
+/** Whether a name is declared as a pointer in the function around it or at file level. */
+function declaredPointer(id: SyntaxNode): boolean {
+  const fn = ancestor(id, FUNCTION);
+  const scopes = fn ? [fn, id.tree.rootNode] : [id.tree.rootNode];
+  return scopes.some((s) => s.descendantsOfType('pointer_declarator').some((p) => p.childForFieldName('declarator')?.text === id.text));
+}
+
 /** `for (i = 0; i <= n; i++) a[i]` over an array of n, `a[N]` / `a[sizeof a]` on an array of N, malloc(strlen(s)) then strcpy. */
 function offByOne(m: RuleMatch): SyntaxNode | false {
   const c = m.captures;
@@ -582,6 +607,8 @@ function offByOne(m: RuleMatch): SyntaxNode | false {
     return false;
   }
   if (c.arr && c.idx) {
+    // `a[sizeof a]`, `p->name[sizeof(p->name)]`: one past the end of any array, whatever its element
+    if (c.idx.type === 'sizeof_expression' && sizeofSelf(c.arr, c.idx)) return c.finding ?? false;
     if (c.arr.type !== 'identifier') return false;
     const t = c.idx.type;
     if (t !== 'number_literal' && t !== 'sizeof_expression' && !(t === 'identifier' && /^[A-Z][A-Z0-9_]*$/.test(c.idx.text))) return false;
@@ -640,6 +667,7 @@ const SUBSCRIPT_QUERY = '(subscript_expression argument: (_) @arr index: (_) @id
 const OFF_BY_ONE_QUERY = [
   '(for_statement condition: (binary_expression left: (identifier) @loopvar operator: "<=" right: (_) @bound) @cond body: (_) @body) @finding',
   '(subscript_expression argument: (identifier) @arr index: [(number_literal) (sizeof_expression) (identifier)] @idx) @finding',
+  '(subscript_expression argument: (field_expression) @arr index: (sizeof_expression) @idx) @finding',
   '((call_expression function: (identifier) @fn arguments: (argument_list . (_) @dst . (_) @src .)) @copy (#match? @fn "^(strcpy|stpcpy)$"))',
 ].join(' ');
 const NULL_TRIGGER =
@@ -682,8 +710,8 @@ export const C_RULES: readonly Rule[] = [
     trigger: /scanf\s*\(/,
     cwe: 'CWE-120',
     severity: 'high',
-    message: 'A %s or %[ conversion without a field width reads unbounded input.',
-    remediation: 'Give every %s a width one less than the buffer size (e.g. %63s) or read with fgets.',
+    message: 'A %s or %[ conversion without a field width, or with one that leaves no room for the terminator, overruns the buffer.',
+    remediation: 'Give every %s a width one less than the buffer size (e.g. %63s into char[64]) or read with fgets.',
     query: call('^(scanf|fscanf|sscanf|vscanf|vfscanf|vsscanf)$'),
     predicate: scanfUnbounded,
   },
