@@ -31,7 +31,7 @@ const stringList = (v: unknown, name: string): string[] => {
 /**
  * OpenRLHF's remote reward request `{ query, prompts, labels }` as tasks: each response is its query
  * after the prompt (found in the query, so left padding before it does not matter), tokenized by the
- * server with its special tokens blanked before matching.
+ * server with its special tokens removed before matching.
  */
 export function parseOpenRlhfRequest(
   request: Record<string, unknown>,
@@ -82,7 +82,7 @@ export function parseOpenRlhfRequest(
       findings: [],
       options: { ...parseOptions(label.options, `labels[${i}].options`), maxNodes: 200_000 },
       unit: 'utf16',
-      blankSpecial: true,
+      stripSpecial: true,
       returnTokens: false,
       cost: text.length,
     });

@@ -171,7 +171,7 @@ export function parseCompletion(
     findings,
     options: { ...options, maxNodes: MAX_NODES },
     unit,
-    blankSpecial: false,
+    stripSpecial: false,
     returnTokens: encoding === undefined && tokenIds === undefined,
     cost: c.text.length,
     asJson: true,

@@ -25,8 +25,8 @@ export interface ScoreTask {
   options: OnlineOptions;
   /** Unit of the offsets in the reply (spans, and token offsets when the server tokenized). */
   unit: OffsetUnit;
-  /** Special tokens' text is blanked before matching (a decoded sequence with its markers left in). */
-  blankSpecial: boolean;
+  /** Special tokens' text is removed before matching (a decoded sequence with its markers left in). */
+  stripSpecial: boolean;
   /** The reply carries the token ids and offsets (the server tokenized). */
   returnTokens: boolean;
   /** Work units: the completion's length, plus its inline pair's code. */
@@ -86,18 +86,35 @@ function unitIndex(text: string, unit: OffsetUnit): (i: number) => number {
   return (i) => table[Math.min(i, text.length)] as number;
 }
 
-/** `text` with each special token's characters replaced by spaces (same length, so offsets hold). */
-function blankSpecial(text: string, encoding: TokenEncoding): string {
+/**
+ * `text` without its special tokens' characters, and the encoding re-based on it (a special token
+ * becomes empty where it stood). Removed, not blanked: a name a special token splits (`str<|x|>cpy`)
+ * is read as what the user of the decoded answer gets (`strcpy`), not as two harmless words.
+ */
+function stripSpecial(text: string, encoding: TokenEncoding): { text: string; encoding: TokenEncoding } {
   const special = encoding.special;
-  if (!special) return text;
-  let out = text;
-  for (let i = special.length - 1; i >= 0; i--) {
-    if (!special[i]) continue;
+  if (!special) return { text, encoding };
+  const n = encoding.ids.length;
+  const offsets = new Array<number>(2 * n);
+  let out = '';
+  let at = 0; // characters of `text` copied or dropped so far
+  let removed = 0;
+  for (let i = 0; i < n; i++) {
     const s = encoding.offsets[2 * i] as number;
     const e = encoding.offsets[2 * i + 1] as number;
-    if (e > s) out = out.slice(0, s) + ' '.repeat(e - s) + out.slice(e);
+    if (special[i] && e > s && s >= at) {
+      out += text.slice(at, s);
+      removed += e - s;
+      at = e;
+      offsets[2 * i] = s - (removed - (e - s));
+      offsets[2 * i + 1] = s - (removed - (e - s));
+    } else {
+      offsets[2 * i] = Math.max(0, s - removed);
+      offsets[2 * i + 1] = Math.max(0, e - removed);
+    }
   }
-  return out;
+  out += text.slice(at);
+  return { text: out, encoding: { ...encoding, offsets } };
 }
 
 async function analyse(env: ScoreEnv, text: string, language: Language | undefined): Promise<Finding[]> {
@@ -148,7 +165,8 @@ async function score(task: ScoreTask, env: ScoreEnv): Promise<ScoreResult> {
   }
   const pair = task.pair ?? (task.pairId === undefined ? undefined : env.pairs.get(task.pairId));
   if (task.pairId !== undefined && !pair) throw new TokenRewardError('invalid-input', `pair "${task.pairId}" is not loaded here`);
-  const text = task.blankSpecial ? blankSpecial(task.text, encoding) : task.text;
+  let text = task.text;
+  if (task.stripSpecial) ({ text, encoding } = stripSpecial(task.text, encoding));
   const found = await analyse(env, text, task.language ?? pair?.language);
   const { map, truncated } = onlineRewardMap(
     {
@@ -161,7 +179,7 @@ async function score(task: ScoreTask, env: ScoreEnv): Promise<ScoreResult> {
     },
     task.options,
   );
-  const at = unitIndex(task.text, task.unit);
+  const at = unitIndex(text, task.unit);
   const spans = task.unit === 'utf16' ? map.spans : map.spans.map((s) => ({ ...s, start: at(s.start), end: at(s.end) }));
   const result: ScoreResult = { id: task.id, rewards: map.rewards, spans, truncated };
   if (pair) result.pairId = pair.id;
