@@ -248,6 +248,22 @@ int head(struct ring *r, void *opaque) {
     expect(rules(code)).not.toContain('c.stack-buffer-overflow');
   });
 
+  it('a loose check does not hide a tight one made on every way since', () => {
+    const code = MAIN(`int main(int argc, char **argv) {
+  char buf[64];
+  size_t n = strtoul(argv[2], 0, 10);
+  if (n > 1024) return 1;
+  if (argc > 3) {
+    if (n > 64) return 1;
+  } else {
+    if (n > 32) return 2;
+  }
+  memcpy(buf, argv[1], n);
+  return buf[0];
+}`);
+    expect(rules(code)).not.toContain('c.stack-buffer-overflow');
+  });
+
   it('a pointer indexed at its own sizeof is its width, not past an array', () => {
     expect(rules(MAIN('void clear(char *p) { p[sizeof p] = 0; }'))).not.toContain('c.off-by-one');
   });

@@ -266,7 +266,7 @@ function taintOf(n: SyntaxNode | null | undefined): Taint | undefined {
  * A value input sets that the checks before `at` bound only by something larger than `limit` (the
  * destination's size, the last index of the array): `if (n > 1024) return; memcpy(buf64, s, n)`. Every
  * check that holds there must have a constant bound above the limit; a bound of unknown value, or none,
- * leaves the value to the taint analysis.
+ * leaves the value to the taint analysis, and so does a tighter check anywhere since the value was set.
  */
 function laxlyBounded(expr: SyntaxNode, limit: number): Taint | undefined {
   const key = keyOf(expr);
@@ -274,8 +274,9 @@ function laxlyBounded(expr: SyntaxNode, limit: number): Taint | undefined {
   if (!key || !ft) return undefined;
   const t = ft.definitionTaint(key, expr.startIndex);
   if (t?.kind !== 'value') return undefined;
+  // every check since the definition lax, one of them holding here (a tight one on another way clears it)
   const bounds = ft.boundsAt(key, expr.startIndex);
-  if (bounds.length === 0) return undefined;
+  if (!bounds.some((b) => b.holds)) return undefined;
   for (const b of bounds) {
     const v = mem.constValue(b.bound);
     if (v === undefined || (b.strict ? v - 1 : v) <= limit) return undefined;

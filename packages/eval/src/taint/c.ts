@@ -127,11 +127,11 @@ export interface FunctionTaint {
   /** Position of the last definition of `key` before `at` (the function start when none). */
   lastDefAt(key: string, at: number): number;
   /**
-   * The bounds of the checks on `key` made since its last definition before `at` that hold at `at`
-   * directly (an `if` that leaves, the branch where the check holds): each bound, and whether the
-   * comparison is strict (the key stays below it) or not (the key can equal it).
+   * The bounds of the checks on `key` made since its last definition before `at`: each bound, whether
+   * the comparison is strict (the key stays below it) or not (the key can equal it), and whether it holds
+   * at `at` directly (an `if` that leaves, the branch where the check holds).
    */
-  boundsAt(key: string, at: number): { bound: SyntaxNode; strict: boolean }[];
+  boundsAt(key: string, at: number): { bound: SyntaxNode; strict: boolean; holds: boolean }[];
 }
 
 const MAX_STEPS = 8;
@@ -351,18 +351,18 @@ class FunctionAnalysis implements FunctionTaint {
     return this.#last(key, at, true)?.at ?? this.fn.startIndex;
   }
 
-  boundsAt(key: string, at: number): { bound: SyntaxNode; strict: boolean }[] {
+  boundsAt(key: string, at: number): { bound: SyntaxNode; strict: boolean; holds: boolean }[] {
     const from = this.lastDefAt(key, at);
-    const out: { bound: SyntaxNode; strict: boolean }[] = [];
+    const out: { bound: SyntaxNode; strict: boolean; holds: boolean }[] = [];
     for (const c of this.#checks.get(key) ?? []) {
-      if (c.kind !== 'bound' || !c.bound || !c.side || c.at < from || c.at >= at || !inRanges(c.ranges, at) || !this.#boundOk(c)) continue;
+      if (c.kind !== 'bound' || !c.bound || !c.side || c.at < from || c.at >= at || !this.#boundOk(c)) continue;
       // where the check holds the key is below the bound (`n < B`, `B > n`) or at most it (`n <= B`, `B >= n`)
       const op = c.node.childForFieldName('operator')?.text ?? '';
       // a check is kept in its bounding direction only: `n < B` (or `B > n`) holding and `n >= B` failing
       // leave n below B; `n <= B` holding and `n > B` failing leave it at most B; `n == K` pins it to K
       const holds = inRanges(guardRanges(c.node, true), at);
       const strict = op === '==' || op === '!=' ? false : holds ? op === '<' || op === '>' : op === '<=' || op === '>=';
-      out.push({ bound: c.bound, strict });
+      out.push({ bound: c.bound, strict, holds: inRanges(c.ranges, at) });
     }
     return out;
   }
