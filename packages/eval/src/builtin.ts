@@ -238,18 +238,9 @@ function walkPatterns(source: string): { patterns: WalkPattern[]; sources: strin
   return { patterns, sources };
 }
 
-/** The type of each node class of a grammar, learnt from its first node (the binding picks a node's class by its type). */
-const CLASS_TYPES = new Map<unknown, string>();
-
-/** A node's type through its class where the class is the type's own; the shared base class asks the node. */
+/** A node's type: a plain value on each node class (@srcode/syntax settles it), native only for ERROR nodes. */
 function typeOf(node: SyntaxNode): string {
-  const c = node.constructor;
-  let t = CLASS_TYPES.get(c);
-  if (t === undefined) {
-    t = node.type;
-    if (Object.getPrototypeOf(c.prototype) !== Object.prototype) CLASS_TYPES.set(c, t);
-  }
-  return t;
+  return node.type;
 }
 
 /** A file's calls in document order: each one's `function` node, its type and its text. */
@@ -437,6 +428,16 @@ export class BuiltinAnalyzer implements SyncAnalyzer {
     const plan: { state: RuleState; shared: CompiledQuery; span: { start: number; end: number } | undefined }[] = [];
     const spans = new Map<CompiledQuery, { start: number; end: number } | null | undefined>();
     const walkTypes = new Set<string>();
+    // whether the text holds a word, looked up once per word (rules share many)
+    const holds = new Map<string, boolean>();
+    const has = (w: string): boolean => {
+      let h = holds.get(w);
+      if (h === undefined) {
+        h = code.includes(w);
+        holds.set(w, h);
+      }
+      return h;
+    };
     for (const state of states) {
       const { rule } = state;
       if (rule.trigger) {
@@ -444,7 +445,8 @@ export class BuiltinAnalyzer implements SyncAnalyzer {
         if (!rule.trigger.test(code)) continue;
       }
       const shared = this.#compiled(language, state);
-      if (!spans.has(shared)) spans.set(shared, wordSpan(shared.words, code));
+      // a walk needs only to know whether a match is possible (its words are in the matched nodes' own text)
+      if (!spans.has(shared)) spans.set(shared, shared.walk ? wordsPossible(shared.words, has) : wordSpan(shared.words, code));
       const span = spans.get(shared);
       if (span === null) continue;
       plan.push({ state, shared, span });
@@ -567,6 +569,12 @@ function wordSpan(words: RequiredWords, code: string): { start: number; end: num
     }
   }
   return possible ? { start, end } : null;
+}
+
+/** `wordSpan` without the span: `null` when the text (`has`) lacks the words every pattern requires, else `undefined`. */
+function wordsPossible(words: RequiredWords, has: (word: string) => boolean): null | undefined {
+  if (words === undefined) return undefined;
+  return words.some((pattern) => pattern.every((alternatives) => alternatives.some(has))) ? undefined : null;
 }
 
 /** The predicate's verdict as the hits to report (`at`: the rule's reported capture, for `true`). */

@@ -1,5 +1,6 @@
 import {
   argument,
+  assignmentsIn,
   describeHit,
   flowSteps,
   hitAt,
@@ -28,7 +29,8 @@ function assignmentsOf(at: SyntaxNode, name: string, before: number): SyntaxNode
   const scope = ancestor(at, FUNCTION);
   if (!scope) return [];
   const out: SyntaxNode[] = [];
-  for (const a of [...scope.descendantsOfType('assignment'), ...scope.descendantsOfType('augmented_assignment')]) {
+  // every use asks whether some or every value has a property, so the document order of the list does not matter
+  for (const a of assignmentsIn(scope)) {
     if (a.startIndex >= before || a.childForFieldName('left')?.text !== name) continue;
     const right = a.childForFieldName('right');
     if (right) out.push(right);

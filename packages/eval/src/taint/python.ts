@@ -12,21 +12,12 @@ import type { FlowStep } from '@srcode/dataset';
 import { parse, type SyntaxNode } from '@srcode/syntax';
 import type { RuleFlowStep } from '../rules/rule.js';
 
-/** The type of each node class of a grammar, learnt from its first node (a node's class is chosen by its type). */
-const KINDS = new Map<unknown, string>();
-
 /**
- * A node's type, read through its class where the binding gives the type a class of its own, so that the walk
- * does not cross into native code for it at every node; the shared base class (errors, anonymous nodes) asks the node.
+ * A node's type. @srcode/syntax makes `type` a plain value on each node class (a class per symbol), so the
+ * walk does not cross into native code for it at every node; ERROR nodes ask the binding.
  */
 export function nodeType(node: SyntaxNode): string {
-  const c = node.constructor;
-  let k = KINDS.get(c);
-  if (k === undefined) {
-    k = node.type;
-    if (Object.getPrototypeOf(c.prototype) !== Object.prototype) KINDS.set(c, k);
-  }
-  return k;
+  return node.type;
 }
 
 /** Named children that are not comments (as `rules/syntax`'s `namedArgs`, with types read through `nodeType`). */
@@ -535,12 +526,25 @@ const DB_OBJECT = /(^|\.)(_?db|database|conn|connection|cursor|cur|sql|engine|db
 const SQL_TEXT =
   /\b(select\b[\s\S]{1,400}?\bfrom\b|insert\s+(or\s+\w+\s+)?into\b|update\s+[\w."`[\]{}%']+\s+set\b|delete\s+from\b|replace\s+into\b|(drop|create|alter|truncate)\s+table\b)/i;
 
+/** Each scope's assignments and augmented assignments in document order, fetched once per scope node. */
+const scopeAssignments = new WeakMap<SyntaxNode, readonly SyntaxNode[]>();
+
+/** The assignments and augmented assignments inside `scope` (nested functions too), in document order. */
+export function assignmentsIn(scope: SyntaxNode): readonly SyntaxNode[] {
+  let list = scopeAssignments.get(scope);
+  if (!list) {
+    list = scope.descendantsOfType(['assignment', 'augmented_assignment']);
+    scopeAssignments.set(scope, list);
+  }
+  return list;
+}
+
 /** Whether a value is SQL text: a string holding a statement, or a name assigned one earlier in the function. */
 function sqlLooking(node: SyntaxNode | undefined, at: SyntaxNode, depth = 0): boolean {
   if (!node || depth > 2) return false;
   if (nodeType(node) === 'identifier') {
     const scope = scopeOf(at);
-    for (const a of scope.descendantsOfType(['assignment', 'augmented_assignment'])) {
+    for (const a of assignmentsIn(scope)) {
       if (a.startIndex >= at.startIndex || a.childForFieldName('left')?.text !== node.text) continue;
       if (sqlLooking(a.childForFieldName('right') ?? undefined, a, depth + 1)) return true;
     }
