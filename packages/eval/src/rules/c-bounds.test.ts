@@ -208,6 +208,23 @@ void set_name(struct bookmark *b, const char *name) {
   b->name[sizeof(b->name) - 1] = '\\0';
 }`),
   },
+  {
+    name: 'a length field of a struct the caller passes, compared with nothing, into a stack buffer',
+    rule: 'c.stack-buffer-overflow',
+    vulnerable: MAIN(`struct packet { const char *data; size_t len; };
+int handle(const struct packet *p) {
+  char body[64];
+  memcpy(body, p->data, p->len);
+  return body[0];
+}`),
+    fixed: MAIN(`struct packet { const char *data; size_t len; };
+int handle(const struct packet *p) {
+  char body[64];
+  if (p->len > sizeof body) return -1;
+  memcpy(body, p->data, p->len);
+  return body[0];
+}`),
+  },
 ];
 
 describe('C rules: bounds that do not bound, and sizes input sets', () => {
@@ -238,14 +255,13 @@ void greet(void) {
 
   it('a struct the caller passes keeps its fields as the library state, not input', () => {
     const code = MAIN(`struct ring { size_t len; char *data; };
-int head(struct ring *r, void *opaque) {
-  char out[64];
+int head(struct ring *r, void *opaque, char *out) {
   struct ring *other = (struct ring *)opaque;
   memcpy(out, r->data, r->len);
   memcpy(out, other->data, other->len);
   return out[0];
 }`);
-    expect(rules(code)).not.toContain('c.stack-buffer-overflow');
+    expect(rules(code)).not.toContain('c.unchecked-length-copy');
   });
 
   it('a loose check does not hide a tight one made on every way since', () => {
@@ -260,6 +276,17 @@ int head(struct ring *r, void *opaque) {
   }
   memcpy(buf, argv[1], n);
   return buf[0];
+}`);
+    expect(rules(code)).not.toContain('c.stack-buffer-overflow');
+  });
+
+  it('a field length the function sets itself is not the caller’s', () => {
+    const code = MAIN(`struct packet { const char *data; size_t len; };
+int handle(struct packet *p) {
+  char body[64];
+  p->len = 16;
+  memcpy(body, p->data, p->len);
+  return body[0];
 }`);
     expect(rules(code)).not.toContain('c.stack-buffer-overflow');
   });

@@ -388,9 +388,40 @@ function stackWrite(m: RuleMatch): RuleHit | boolean {
   const t = lens.map((l) => taintOf(l)).find((x) => x !== undefined);
   if (t) return hit(call, t, `length of a write into the stack buffer ${dst.text}`);
   const lax = size !== undefined && lens.length === 1 && lens[0] ? laxlyBounded(lens[0], size) : undefined;
-  return lax
-    ? hit(call, lax, `length of a write into the stack buffer ${dst.text}, checked only against a bound above its ${size} bytes`)
-    : false;
+  if (lax)
+    return hit(call, lax, `length of a write into the stack buffer ${dst.text}, checked only against a bound above its ${size} bytes`);
+  const field = lens.length === 1 && lens[0] ? callerField(lens[0]) : undefined;
+  return field ? hit(call, field, `length of a write into the stack buffer ${dst.text}, compared with nothing`) : false;
+}
+
+/**
+ * A length that is a field of a struct the caller passes (`req->len`, `hdr.size` of a parameter), that
+ * nothing in the function compares: into a buffer of a fixed size on the stack, the caller decides how
+ * much is written. (Such fields count as the library's state elsewhere; a stack array is the one
+ * destination whose size the caller cannot know.)
+ */
+function callerField(len: SyntaxNode): Taint | undefined {
+  let v: SyntaxNode | null = len;
+  while (v && (v.type === 'parenthesized_expression' || v.type === 'cast_expression'))
+    v = v.type === 'cast_expression' ? v.childForFieldName('value') : (namedArgs(v)[0] ?? null);
+  if (v?.type !== 'field_expression') return undefined;
+  const key = keyOf(v);
+  let base: SyntaxNode | null = v.childForFieldName('argument');
+  while (base?.type === 'field_expression' || base?.type === 'subscript_expression') base = base.childForFieldName('argument');
+  const ft = functionTaint(len);
+  const fn = ancestor(len, FUNCTION);
+  if (!key || base?.type !== 'identifier' || !ft || !fn) return undefined;
+  const param = ft.definitionTaint(base.text, fn.startIndex + 1) ?? ft.definitionTaint(base.text, len.startIndex);
+  if (param?.origin !== 'parameter' || ft.lastDefAt(base.text, len.startIndex) > (fn.childForFieldName('body')?.startIndex ?? 0))
+    return undefined;
+  // compared before the write (wherever that holds), or the field assigned in the function: not left to the caller
+  if (ft.boundsAt(key, len.startIndex).length > 0 || ft.checkedBetween(key, fn.startIndex, len.startIndex, 'lower')) return undefined;
+  if (ft.lastDefAt(key, fn.endIndex) > fn.startIndex) return undefined;
+  return {
+    kind: 'value',
+    origin: 'parameter',
+    steps: [...param.steps, { node: v, message: `${key}, a length the caller's struct holds` }],
+  };
 }
 
 /** memcpy-family into a non-stack destination with a length input sets and nothing bounds. */
