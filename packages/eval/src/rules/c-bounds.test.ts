@@ -225,6 +225,27 @@ int handle(const struct packet *p) {
   return body[0];
 }`),
   },
+  {
+    name: 'the last character of a line cut without a test that the line is not empty',
+    rule: 'c.last-char-of-empty-write',
+    vulnerable: MAIN(`int main(void) {
+  char line[128];
+  while (fgets(line, sizeof line, stdin)) {
+    line[strlen(line) - 1] = '\\0';
+    puts(line);
+  }
+  return 0;
+}`),
+    fixed: MAIN(`int main(void) {
+  char line[128];
+  while (fgets(line, sizeof line, stdin)) {
+    size_t n = strlen(line);
+    if (n > 0 && line[n - 1] == '\\n') line[n - 1] = '\\0';
+    puts(line);
+  }
+  return 0;
+}`),
+  },
 ];
 
 describe('C rules: bounds that do not bound, and sizes input sets', () => {
@@ -289,6 +310,14 @@ int handle(struct packet *p) {
   return body[0];
 }`);
     expect(rules(code)).not.toContain('c.stack-buffer-overflow');
+  });
+
+  it('the last character read of a string that can be empty is a low finding, cleared by a test of its first byte', () => {
+    const read = analyzer.analyzeSync(MAIN('int dotted(const char *s) { return s[strlen(s) - 1] == 46; }'), 'c');
+    expect(read.find((f) => f.ruleId === 'c.last-char-of-empty-read')?.severity).toBe('low');
+    expect(rules(MAIN('int dotted(const char *s) { if (*s == 0) return 0; return s[strlen(s) - 1] == 46; }'))).not.toContain(
+      'c.last-char-of-empty-read',
+    );
   });
 
   it('a pointer indexed at its own sizeof is its width, not past an array', () => {

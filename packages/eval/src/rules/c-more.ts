@@ -2,7 +2,8 @@
  * C rules for the mistakes code models make beyond the classic unsafe calls: a loop that writes
  * through a counter nothing bounds, a pointer to a local array returned, a variable read before it is
  * set, a division by an input, `p = realloc(p, n)`, a `strncpy` that fills the whole buffer without a
- * terminator, and `rand()` making a secret.
+ * terminator, `rand()` making a secret, a fixed-offset read of a buffer whose passed length is never
+ * compared, and `s[strlen(s) - 1]` on a string that can be empty.
  */
 import * as mem from '../taint/c-memory.js';
 import { declaredName, functionSignature, functionTaint, keyOf } from '../taint/c.js';
@@ -473,6 +474,83 @@ function readPastLength(m: RuleMatch): RuleHit | false {
   };
 }
 
+/** Whether a subscript is written (`a[i] = v`, `a[i]++`). */
+function written(sub: SyntaxNode): boolean {
+  const p = sub.parent;
+  if (p?.type === 'assignment_expression') return p.childForFieldName('left')?.id === sub.id;
+  return p?.type === 'update_expression';
+}
+
+/**
+ * `s[strlen(s) - 1]`, or `s[n - 1]` with `n = strlen(s)`, where nothing before tests the string for being
+ * empty (`n > 0`, `!n`, `if (n)`, `*s`, `s[0]`): an empty string (a line that starts with a NUL byte, an
+ * argument "") makes the index -1, the byte before the buffer.
+ */
+function lastCharOfEmpty(m: RuleMatch, write: boolean): RuleHit | false {
+  const sub = m.captures.finding;
+  const arr = m.captures.arr;
+  const idx = strip(m.captures.idx);
+  if (!sub || !arr || idx?.type !== 'binary_expression' || written(sub) !== write) return false;
+  if (idx.childForFieldName('operator')?.text !== '-' || idx.childForFieldName('right')?.text !== '1') return false;
+  const left = strip(idx.childForFieldName('left'));
+  const arrKey = keyOf(arr);
+  const fn = ancestor(sub, FUNCTION);
+  const ft = functionTaint(sub);
+  if (!left || !arrKey || !fn || !ft) return false;
+  const lengthOf = (call: SyntaxNode | null | undefined) =>
+    call?.type === 'call_expression' &&
+    /^(strlen|wcslen)$/.test(call.childForFieldName('function')?.text ?? '') &&
+    keyOf(namedArgs(call.childForFieldName('arguments'))[0]) === arrKey;
+  let holder: string | undefined;
+  if (!lengthOf(left)) {
+    holder = left.type === 'identifier' ? left.text : undefined;
+    if (!holder || !lengthOf(strip(ft.lastValue(holder, sub.startIndex)))) return false;
+  }
+  // a test of the length or of the first byte anywhere before, in a condition: the code thought of empty strings
+  const from = holder ? ft.lastDefAt(holder, sub.startIndex) : ft.lastDefAt(arrKey, sub.startIndex);
+  // the length itself, or the string's first byte (`strlen(s)`, `n`, `*s`, `s[0]`)
+  const isLength = (x: SyntaxNode | null | undefined): boolean => {
+    const v = strip(x);
+    if (!v) return false;
+    if (holder && v.type === 'identifier' && v.text === holder) return true;
+    if (lengthOf(v)) return true;
+    if (v.type === 'pointer_expression' && v.text.startsWith('*')) return keyOf(v.childForFieldName('argument')) === arrKey;
+    return (
+      v.type === 'subscript_expression' &&
+      keyOf(v.childForFieldName('argument')) === arrKey &&
+      strip(v.childForFieldName('index'))?.text === '0'
+    );
+  };
+  // a comparison of it, its negation, or it tested for truth: not an index that merely uses it
+  const tests = (cond: SyntaxNode): boolean => {
+    if (isLength(cond)) return true;
+    for (const n of [cond, ...cond.descendantsOfType(['binary_expression', 'unary_expression'])]) {
+      const op = n.childForFieldName('operator')?.text ?? '';
+      if (n.type === 'unary_expression' && op === '!' && isLength(n.childForFieldName('argument'))) return true;
+      if (n.type !== 'binary_expression' || !/^(==|!=|<|>|<=|>=|&&|\|\|)$/.test(op)) continue;
+      if (isLength(n.childForFieldName('left')) || isLength(n.childForFieldName('right'))) return true;
+    }
+    return false;
+  };
+  for (const c of fn.descendantsOfType([
+    'if_statement',
+    'while_statement',
+    'for_statement',
+    'conditional_expression',
+    'binary_expression',
+  ])) {
+    const logical = c.type === 'binary_expression' && /^(&&|\|\|)$/.test(c.childForFieldName('operator')?.text ?? '');
+    if (c.type === 'binary_expression' && !logical) continue;
+    const cond = logical ? c.childForFieldName('left') : c.childForFieldName('condition');
+    if (cond && cond.startIndex >= from && cond.endIndex <= sub.startIndex && tests(cond)) return false;
+  }
+  const what = holder ?? `strlen(${arrKey})`;
+  return {
+    node: sub,
+    flow: [{ node: sub, message: `${arr.text}[${what} - 1] with ${what} possibly 0: the index is -1` }],
+  };
+}
+
 const SUBSCRIPT_WRITE = [
   '(assignment_expression left: (subscript_expression argument: (_) @arr index: (_) @idx)) @finding',
   '(assignment_expression left: (field_expression argument: (subscript_expression argument: (_) @arr index: (_) @idx))) @finding',
@@ -574,6 +652,29 @@ export const C_MORE_RULES: readonly Rule[] = [
     remediation: 'Return early when the length is below the bytes the code reads (`if (len < 2) return -1;`).',
     query: '(subscript_expression argument: (identifier) @arr index: (number_literal) @idx) @finding',
     predicate: readPastLength,
+  },
+  {
+    id: 'c.last-char-of-empty-write',
+    trigger: /-\s*1\s*\]/,
+    cwe: 'CWE-124',
+    severity: 'medium',
+    message:
+      'The last character of a string is written at strlen(s) - 1 with no test that the string is not empty: an empty string makes it the byte before the buffer.',
+    remediation: 'Test the length first (`if (n > 0 && s[n - 1] == \'\\n\') s[n - 1] = 0;`) or use s[strcspn(s, "\\n")] = 0.',
+    query: '(subscript_expression argument: (_) @arr index: (binary_expression) @idx) @finding',
+    predicate: (m) => lastCharOfEmpty(m, true),
+  },
+  {
+    id: 'c.last-char-of-empty-read',
+    trigger: /-\s*1\s*\]/,
+    cwe: 'CWE-127',
+    // one byte read before the buffer: a defect, rarely an exploit (the write is the medium finding)
+    severity: 'low',
+    message:
+      'The last character of a string is read at strlen(s) - 1 with no test that the string is not empty: an empty string reads the byte before the buffer.',
+    remediation: 'Test the length first: `n > 0 && s[n - 1] == ...`.',
+    query: '(subscript_expression argument: (_) @arr index: (binary_expression) @idx) @finding',
+    predicate: (m) => lastCharOfEmpty(m, false),
   },
   {
     id: 'c.insecure-random-secret',
