@@ -11,7 +11,10 @@
  * interleaved and repeated; the scan runs as users run it (many files over the cores) and on one thread. Then, in this process, where the built-in analyser's time goes: parsing,
  * and each rule's predicates (the rules' own code), over the same files.
  *
- * Run: pnpm --filter @srcode/eval build && pnpm --filter @srcode/eval bench:scan [DATA_DIR] [--runs N] [--cli PATH]
+ * `--baseline PATH`: another build of the bin (an earlier commit's, say) timed in the same rounds on the file list
+ * and on one file, its findings checked equal to this build's, so that a change is measured against the same load.
+ *
+ * Run: pnpm --filter @srcode/eval build && pnpm --filter @srcode/eval bench:scan [DATA_DIR] [--runs N] [--cli PATH] [--baseline PATH]
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,15 +29,20 @@ const flag = (name: string) => {
   return at >= 0 ? args[at + 1] : undefined;
 };
 const RUNS = Number(flag('--runs') ?? 5);
-const positional = args.filter((a, i) => !a.startsWith('--') && !['--runs', '--cli'].includes(args[i - 1] ?? ''));
+const positional = args.filter((a, i) => !a.startsWith('--') && !['--runs', '--cli', '--baseline'].includes(args[i - 1] ?? ''));
 const data = positional[0] ?? fileURLToPath(new URL('../../../../shared/data', import.meta.url));
 const cli = flag('--cli') ?? fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+const baseline = flag('--baseline');
 if (!existsSync(data)) {
   console.error(`data not found at ${data}`);
   process.exit(2);
 }
 if (!existsSync(cli)) {
   console.error(`${cli} not found: run pnpm --filter @srcode/eval build first`);
+  process.exit(2);
+}
+if (baseline !== undefined && !existsSync(baseline)) {
+  console.error(`--baseline ${baseline} not found`);
   process.exit(2);
 }
 if (!Number.isInteger(RUNS) || RUNS < 1) {
@@ -194,7 +202,7 @@ const one = files[0] as string;
 try {
   console.log(`${files.length} Python files (${unique.length} distinct texts in the data), ${lines} lines, in ${dir}`);
   console.log(`${RUNS} rounds of every command after one warm-up; whole processes, stdout read in full\n`);
-  const [scanFiles, banditFiles, scanDir, banditDir, scanOne, banditOne, nodeBare, scanOneThread] = timeAll([
+  const [scanFiles, banditFiles, scanDir, banditDir, scanOne, banditOne, nodeBare, scanOneThread, ...rest] = timeAll([
     { label: 'srcode-eval scan <1,411 files>', command: node, argv: [cli, 'scan', ...files], ok: [0] },
     { label: 'bandit -q -f json <1,411 files>', command: 'bandit', argv: ['-q', '-f', 'json', ...files], ok: [0, 1] },
     { label: 'srcode-eval scan DIR', command: node, argv: [cli, 'scan', dir], ok: [0] },
@@ -203,11 +211,22 @@ try {
     { label: 'bandit -q -f json <one file>', command: 'bandit', argv: ['-q', '-f', 'json', one], ok: [0, 1] },
     { label: 'node -e 0 (the runtime alone)', command: node, argv: ['-e', '0'], ok: [0] },
     { label: 'srcode-eval scan --jobs 1 <1,411 files>', command: node, argv: [cli, 'scan', '--jobs', '1', ...files], ok: [0] },
-  ]) as [Timing, Timing, Timing, Timing, Timing, Timing, Timing, Timing];
+    ...(baseline
+      ? [
+          { label: 'baseline scan <1,411 files>', command: node, argv: [baseline, 'scan', ...files], ok: [0] },
+          { label: 'baseline scan <one file>', command: node, argv: [baseline, 'scan', one], ok: [0] },
+        ]
+      : []),
+  ]) as [Timing, Timing, Timing, Timing, Timing, Timing, Timing, Timing, ...Timing[]];
+  const [baseFiles, baseOne] = rest as [Timing?, Timing?];
 
-  for (const t of [scanFiles, banditFiles, scanDir, banditDir, scanOne, banditOne, nodeBare, scanOneThread]) console.log(fmt(t));
+  for (const t of [scanFiles, banditFiles, scanDir, banditDir, scanOne, banditOne, nodeBare, scanOneThread, ...rest]) console.log(fmt(t));
   if (scanOneThread.out !== scanFiles.out) {
     console.error('the findings of --jobs 1 differ from those of the default scan');
+    process.exit(1);
+  }
+  if (baseFiles && baseFiles.out !== scanFiles.out) {
+    console.error('the findings of the baseline build differ from those of this one');
     process.exit(1);
   }
   const builtinFindings = (JSON.parse(scanFiles.out) as unknown[]).length;
@@ -219,6 +238,12 @@ try {
   console.log(`bandit / srcode-eval, one file:  ${ratio(scanOne, banditOne)}x`);
   console.log(`bandit / srcode-eval --jobs 1, file list: ${ratio(scanOneThread, banditFiles)}x (one thread)`);
   console.log(`srcode-eval one file: ${(mean(scanOne.seconds) * 1000).toFixed(0)} ms (target under 120 ms)`);
+  if (baseFiles && baseOne) {
+    console.log(`baseline / srcode-eval, file list: ${ratio(scanFiles, baseFiles)}x; one file: ${ratio(scanOne, baseOne)}x`);
+    console.log(`bandit / baseline, file list: ${ratio(baseFiles, banditFiles)}x`);
+    if (baseFiles.cpu.length && scanFiles.cpu.length)
+      console.log(`CPU, baseline / srcode-eval, file list: ${(mean(baseFiles.cpu) / mean(scanFiles.cpu)).toFixed(2)}x`);
+  }
   if (scanFiles.cpu.length && banditFiles.cpu.length) {
     console.log(`CPU, bandit / srcode-eval, file list: ${(mean(banditFiles.cpu) / mean(scanFiles.cpu)).toFixed(1)}x`);
   }

@@ -278,9 +278,18 @@ function fileNames(code: string): { local: Set<string>; imported: Set<string> } 
   return namesCache;
 }
 
+/** The first entry of `SANITISERS` whose pattern a call's name matches (null: none), by name; emptied when large. */
+const sanitiserByName = new Map<string, [RegExp, number] | null>();
+
 /** The sanitiser a call names, unless the name is the file's own or (for the broad names) not imported. */
 function sanitiserFor(fn: string, code: string): [RegExp, number] | undefined {
-  const san = SANITISERS.find(([re]) => re.test(fn));
+  let found = sanitiserByName.get(fn);
+  if (found === undefined) {
+    if (sanitiserByName.size >= 10_000) sanitiserByName.clear();
+    found = SANITISERS.find(([re]) => re.test(fn)) ?? null;
+    sanitiserByName.set(fn, found);
+  }
+  const san = found ?? undefined;
   if (!san) return undefined;
   const root = fn.split('.')[0] as string;
   const names = fileNames(code);
@@ -526,11 +535,9 @@ const DB_OBJECT = /(^|\.)(_?db|database|conn|connection|cursor|cur|sql|engine|db
 const SQL_TEXT =
   /\b(select\b[\s\S]{1,400}?\bfrom\b|insert\s+(or\s+\w+\s+)?into\b|update\s+[\w."`[\]{}%']+\s+set\b|delete\s+from\b|replace\s+into\b|(drop|create|alter|truncate)\s+table\b)/i;
 
-/** Each scope's assignments and augmented assignments in document order, fetched once per scope node. */
-const scopeAssignments = new WeakMap<SyntaxNode, readonly SyntaxNode[]>();
-
-/** The assignments and augmented assignments inside `scope` (nested functions too), in document order. */
+/** The assignments and augmented assignments inside `scope` (nested functions too), in document order, fetched once per scope. */
 export function assignmentsIn(scope: SyntaxNode): readonly SyntaxNode[] {
+  memoFor(scope);
   let list = scopeAssignments.get(scope);
   if (!list) {
     list = scope.descendantsOfType(['assignment', 'augmented_assignment']);
@@ -560,11 +567,26 @@ export function sqlArgument(call: SyntaxNode): SyntaxNode | undefined {
     .find((a) => sqlLooking(a, call));
 }
 
-/** The sink table's entry for each call met, by node (the walk and `hitAt` ask about the same calls). */
-const sinkSpecs = new WeakMap<SyntaxNode, SinkSpec | null>();
+/**
+ * What is worked out once per node of the tree last analysed (a node object belongs to one tree, hence one
+ * text): the sink table's entry of each call, the assignments of each scope. Dropped when a node of another
+ * tree is asked about.
+ */
+let memoTree: unknown;
+const sinkSpecs = new Map<SyntaxNode, SinkSpec | null>();
+const scopeAssignments = new Map<SyntaxNode, readonly SyntaxNode[]>();
 
-/** `sinkFor`, answered once per call node (a node object belongs to one tree, hence one text). */
+function memoFor(node: SyntaxNode): void {
+  if (node.tree !== memoTree) {
+    memoTree = node.tree;
+    sinkSpecs.clear();
+    scopeAssignments.clear();
+  }
+}
+
+/** `sinkFor`, answered once per call node (the walk and `hitAt` ask about the same calls). */
 function sinkOf(fn: string, call: SyntaxNode, code: string): SinkSpec | undefined {
+  memoFor(call);
   let spec = sinkSpecs.get(call);
   if (spec === undefined) {
     spec = sinkFor(fn, call, code) ?? null;
