@@ -175,7 +175,7 @@ export const HUNK = {
   /** Non-blank lines of code before the hunk the prompt shows: the statement the answer continues, and one more. */
   contextLines: 2,
   /** At most this many characters of them (the end kept): the prompt stays short beside a 2-layer policy's context. */
-  contextChars: 64,
+  contextChars: 48,
   /** Words both sides share that an answer must keep: enough to pin the statement, few enough to leave the fix free. */
   anchors: 3,
 } as const;
