@@ -29,6 +29,15 @@ export interface MatchOptions {
    */
   minContextSimilarity?: number;
   /**
+   * Least context similarity for units with neither an API name nor a string literal (`(a->b & FLAG)`,
+   * `i < n`) to match on their own: only their place tells them from code of the same shape in other
+   * functions. Below it, or without the reference's token just before them, they match only in a
+   * function where a unit with an API name or a string matched too. (Units with API names need a
+   * node that calls one of them: a call of another function in the same shape is not the unit.)
+   * @default 0.75
+   */
+  minAnchorlessContextSimilarity?: number;
+  /**
    * Least overlap (Jaccard) between the words of a unit's string literals and a node's, for units
    * with string literals: a format call on a message is not the format call that built a query.
    * @default 0.3
@@ -54,6 +63,8 @@ interface Candidate {
   sim: number;
   /** Token edit distance to the unit. */
   d: number;
+  /** An anchorless unit matched out of its reference's context. */
+  weak: boolean;
 }
 
 /**
@@ -95,6 +106,7 @@ export function matchCompletion(
   const k = Math.max(0, Math.floor(options.contextTokens ?? CONTEXT));
   const distinctive = options.distinctiveTokens ?? 6;
   const minCtx = options.minContextSimilarity ?? 0.5;
+  const minAnchorlessCtx = options.minAnchorlessContextSimilarity ?? 0.75;
   const maxFuzzy = options.maxFuzzyTokens ?? 256;
   const minLiteral = options.minLiteralSimilarity ?? 0.3;
   const tree = parse(completion, profile.language);
@@ -149,6 +161,8 @@ export function matchCompletion(
   // matches of statements the fix guarded: kept only where no check of the fix comes before them
   const guarded = new Set<RewardSpan>();
   const checks: RewardSpan[] = [];
+  // matches of anchorless units away from their reference's context
+  const weak = new Set<RewardSpan>();
   for (const node of nodes) {
     const len = node.to - node.from;
     const candidates = byType.get(node.type);
@@ -187,13 +201,18 @@ export function matchCompletion(
             refAfter.length;
       const ctx = (contextSimilarity(refBefore, before) + afterSim) / 2;
       // a generic unit such as `(x)` must sit where the reference had it: same token just before
-      if ((unit.ids.length < distinctive || unit.asWritten) && (ctx < minCtx || (refBefore.length > 0 && before[0] !== refBefore[0])))
-        continue;
+      const sameBefore = refBefore.length === 0 || before[0] === refBefore[0];
+      if ((unit.ids.length < distinctive || unit.asWritten) && (ctx < minCtx || !sameBefore)) continue;
+      if (!sameBefore && plan.callees.has(unit)) continue;
+      // a unit nothing in its tokens anchors, out of its reference's place: kept only beside an anchored match
+      const weak = plan.anchorless.has(unit) && (ctx < minAnchorlessCtx || !sameBefore);
+      const names = plan.names.get(unit);
+      if (names && !names.some((id) => got.includes(id))) continue;
       if (unit.literalWords.size > 0) {
         const words = literalWords(tokens.kinds.slice(node.from, node.to), rawsOfNode());
         if (jaccard(unit.literalWords, words) < minLiteral) continue;
       }
-      const entry: Candidate = { unit, score: sim + ctx / 4, sim, d };
+      const entry: Candidate = { unit, score: sim + ctx / 4, sim, d, weak };
       passed.push(entry);
       if (!best || entry.score > best.score) best = entry;
     }
@@ -237,9 +256,11 @@ export function matchCompletion(
       }
     }
     credit.set(span, { unit: plan.index.get(best.unit) as number, score: best.score, alts });
+    if (best.weak) weak.add(span);
     if (best.unit.guarded) guarded.add(span);
     if (best.unit.check) checks.push(span);
   }
+  if (weak.size > 0) dropWeak(found, weak, guarded, (at) => functionAt(tree.rootNode, at, lang.spec.functionTypes));
   if (guarded.size > 0) dropGuarded(found, guarded, checks, (at) => functionStart(tree.rootNode, at, lang.spec.functionTypes));
   if (errors.length > 0) {
     // only where the parser gave up: elsewhere the structural pass has already seen every unit
@@ -548,6 +569,41 @@ function dropGuarded(
   }
 }
 
+/**
+ * Drops the weak matches (anchorless units out of their reference's context) that share their
+ * function with no other match of the pair of the same polarity: a condition of the same shape in
+ * another function of the completion is other code; beside a match of the same side's API calls or
+ * strings, it is that side of the pair's function rewritten. A statement the fix guarded anchors
+ * the secure side as well: the check written before it is the fix's.
+ */
+function dropWeak(
+  found: RewardSpan[],
+  weak: ReadonlySet<RewardSpan>,
+  guarded: ReadonlySet<RewardSpan>,
+  scope: (at: number) => number,
+): void {
+  const anchored = new Set<string>();
+  for (const s of found) {
+    if (weak.has(s)) continue;
+    const f = scope(s.start);
+    anchored.add(`${s.polarity} ${f}`);
+    // the statement a fix's check protects anchors the check too
+    if (guarded.has(s)) anchored.add(`secure ${f}`);
+  }
+  for (let i = found.length - 1; i >= 0; i--) {
+    const s = found[i] as RewardSpan;
+    if (weak.has(s) && !anchored.has(`${s.polarity} ${scope(s.start)}`)) found.splice(i, 1);
+  }
+}
+
+/** Start of the innermost function holding offset `at`, or -1 outside functions. */
+function functionAt(root: SyntaxNode, at: number, functionTypes: readonly string[]): number {
+  for (let node: SyntaxNode | null = root.descendantForIndex(at, at); node; node = node.parent) {
+    if (functionTypes.includes(node.type)) return node.startIndex;
+  }
+  return -1;
+}
+
 /** Start of the innermost function holding offset `at`, or 0 outside functions. */
 function functionStart(root: SyntaxNode, at: number, functionTypes: readonly string[]): number {
   for (let node: SyntaxNode | null = root.descendantForIndex(at, at); node; node = node.parent) {
@@ -614,6 +670,20 @@ interface Plan {
   firsts: Map<string, Set<number>>;
   /** The unit lists tried at a token, by its id: those of the types some unit of which starts with it. */
   lists: Array<UnitProfile[][] | undefined>;
+  /**
+   * The ids of each unit's API names, for units with some: a node must share one of them (a call of
+   * another function in the same shape is other code).
+   */
+  names: Map<UnitProfile, number[]>;
+  /**
+   * Units with neither an API name nor a string literal (`(a->b & FLAG)`, `x = y + 1;`): nothing in
+   * their tokens tells them from code of the same shape elsewhere: away from the reference's context
+   * (its token before them and `minAnchorlessContextSimilarity`) they count only in a function where
+   * an anchored unit of the pair matched too.
+   */
+  anchorless: Set<UnitProfile>;
+  /** Units without API names of their own right after one (a call's argument list): a node needs the same name before it. */
+  callees: Set<UnitProfile>;
   /** Each unit's tokens as counts by id + 1. */
   counts: Map<UnitProfile, Uint16Array>;
   /** The node types walked, and the same with ERROR. */
@@ -661,7 +731,30 @@ function planOf(profile: PairProfile): Plan {
   for (const kind of profile.kindIds.keys()) if (kind.startsWith('name:')) nameLengths.add(kind.length - 5);
   const types = [...profile.unitTypes];
   const index = new Map(profile.units.map((u, i) => [u, i] as const));
-  const plan: Plan = { index, byType, firsts, lists, counts, types, typesAndError: [...types, 'ERROR'], nameLengths, align: new Map() };
+  const names = new Map<UnitProfile, number[]>();
+  const anchorless = new Set<UnitProfile>();
+  const callees = new Set<UnitProfile>();
+  const kinds = [...profile.kindIds.keys()];
+  for (const unit of profile.units) {
+    const own = [...new Set(unit.kinds.filter((kind) => kind.startsWith('name:')))].map((kind) => profile.kindIds.get(kind) as number);
+    if (own.length > 0) names.set(unit, own);
+    else if (unit.before.length > 0 && (kinds[unit.before[0] as number] as string).startsWith('name:')) callees.add(unit);
+    else if (!unit.kinds.includes('STR')) anchorless.add(unit);
+  }
+  const plan: Plan = {
+    index,
+    names,
+    anchorless,
+    callees,
+    byType,
+    firsts,
+    lists,
+    counts,
+    types,
+    typesAndError: [...types, 'ERROR'],
+    nameLengths,
+    align: new Map(),
+  };
   plans.set(profile, plan);
   return plan;
 }

@@ -19,13 +19,16 @@ describe('spans stay on the code the fix touched', () => {
   it('matches a completion cut off right after the unit, as a token limit leaves it', () => {
     const pair = markedPair('bounds', 'c', 'int get(int *a, int n, int i) {\n  if (i [->-]{+>=+} n) return -1;\n  return a[i];\n}\n');
     const profile = profilePair(pair);
-    // other code before the check than in the reference, and nothing after it: the text ends there
-    const completion = 'int at(int *xs, int len, int k) {\n  int r = 0;\n  if (k >= len)';
+    // nothing after the check: the text ends there (the code before it is the reference's, as a
+    // condition with no API call or string in it needs where nothing else of the pair matched)
+    const completion = 'int at(int *xs, int len, int k) {\n  if (k >= len)';
     const found = matchCompletion(profile, completion).spans.map((s) => `${s.polarity} ${completion.slice(s.start, s.end)}`);
     expect(found).toEqual(['secure (k >= len)']);
     // the same check followed by other code than the reference's still has to agree on what it has
     const other = `${completion} { r = 1; }`;
     expect(matchCompletion(profile, other).spans).toEqual([]);
+    // and so has the code before it, cut off or not
+    expect(matchCompletion(profile, 'int at(int *xs, int len, int k) {\n  int r = 0;\n  if (k >= len)').spans).toEqual([]);
   });
 
   it('marks a Python condition that the fix extended, not the body of its if (as in C)', () => {
