@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type SeedRuns, analyse } from '../pipeline/experiment.js';
+import { type SeedRuns, analyse, trainingSplitRuns } from '../pipeline/experiment.js';
 import type { EvalSummary, TaskTally } from '../pipeline/stages/evaluate.js';
 import { tInterval, tQuantile975 } from '../pipeline/stats.js';
 
@@ -124,5 +124,24 @@ describe('the experiment’s statistics', () => {
     expect(notMet.target.sentence).toContain('NOT MET');
     expect(notMet.target.checks[0]?.sentence).toContain('well-formedness -10.0 points');
     expect(notMet.claim).toContain('not reproduced');
+  });
+
+  it('tabulates the training prompts apart, from each evaluation’s training-split rates, with no curve during RL', () => {
+    const withTrain = runs().map((r) => {
+      r.sft.before.trainSplit = evaluation('sft:train', { insecure: 8, wellFormed: 10 }, { insecure: 8, wellFormed: 10 });
+      for (const c of Object.values(r.rl))
+        c.after.trainSplit = evaluation('rl:train', { insecure: 2, wellFormed: 10 }, { insecure: 2, wellFormed: 10 });
+      return r;
+    });
+    const train = trainingSplitRuns(withTrain);
+    expect(train).toBeDefined();
+    const x = analyse(train as SeedRuns[], ['grpo-instance', 'grpo-token+instance'], 8);
+    expect(x.rows[0]?.insecure.mean).toBeCloseTo(0.8, 12);
+    expect(x.rows.find((r) => r.name === 'grpo-instance')?.insecureReduction?.mean).toBeCloseTo(0.75, 12);
+    expect(x.rows.find((r) => r.name === 'grpo-token+instance')?.curve.map((p) => p.step)).toEqual([0]);
+    // the held-out tables of the same runs are untouched
+    expect(analyse(withTrain, ['grpo-instance', 'grpo-token+instance'], 8).rows[0]?.insecure.mean).toBe(0.5);
+    // runs kept by an earlier version, without training-split rates, give none rather than wrong ones
+    expect(trainingSplitRuns(runs())).toBeUndefined();
   });
 });
