@@ -6,6 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { DATA, expectedFromMarks, readPairs, rulesAt as rulesOf } from '../../test/rule-cases.js';
 import { BuiltinAnalyzer } from '../builtin.js';
 import { PYTHON_RULES } from './python.js';
+import { literalText } from '../taint/python.js';
+import type { Rule, RuleMatch } from './rule.js';
 
 const analyzer = new BuiltinAnalyzer();
 
@@ -659,6 +661,88 @@ describe('Python rules', () => {
     expect(finding).toMatchObject({ analyzer: 'builtin', cwe: 'CWE-78', severity: 'high', lines: { start: 3, end: 3 } });
     expect(finding.remediation).toMatch(/subprocess/);
   });
+});
+
+/** The tree-sitter queries four rules had before the engine walked them as plain call patterns with a predicate. */
+const QUERIES_REPLACED: Record<string, { query: string; predicate?: (m: RuleMatch) => boolean }> = {
+  'python.weak-hash': {
+    query:
+      '((call function: (attribute) @fn) @finding (#match? @fn "^(hashlib\\\\.)?(md4|md5|sha1|sha)$")) ((call function: (attribute) @fn arguments: (argument_list . (string) @algo)) @finding (#match? @fn "^hashlib\\\\.new$") (#match? @algo "[mM][dD][45]|[sS][hH][aA]1")) ((call function: (attribute) @fn) @finding (#match? @fn "^(MD5|SHA1|SHA|MD4|MD2)\\\\.new$"))',
+  },
+  'python.cookie-insecure': {
+    query:
+      '((call function: (attribute attribute: (identifier) @fn) arguments: (argument_list (keyword_argument name: (identifier) @k value: (false)))) @finding (#eq? @fn "set_cookie") (#eq? @k "secure"))',
+  },
+  'python.bind-all-interfaces': {
+    query:
+      '((call function: (attribute attribute: (identifier) @fn) arguments: (argument_list (tuple . (string) @host))) @finding (#eq? @fn "bind"))',
+    predicate: (m) => literalText(m.captures.host) === '0.0.0.0',
+  },
+  'python.debug-mode': {
+    query:
+      '((call function: (attribute object: (_) @app attribute: (identifier) @fn) arguments: (argument_list (keyword_argument name: (identifier) @k value: (true)))) @finding (#eq? @fn "run") (#eq? @k "debug"))',
+  },
+};
+
+/** Calls the four rules tell apart by argument order, comments, spacing, keyword names and literal kinds. */
+const TRICKY_CALLS = `import hashlib, socket
+hashlib.new("md5")
+hashlib.new('SHA1', data)
+hashlib.new(  # the algorithm
+    "md5")
+hashlib.new(name="md5")
+hashlib.new(algo, "md5")
+hashlib.new(b"md4")
+hashlib.new(f"md{n}")
+hashlib . md5(x)
+hashlib.sha256(x)
+MD5.new()
+Crypto.Hash.MD5.new()
+resp.set_cookie("a", "b", secure=False)
+resp.set_cookie("a", secure=(False))
+resp.set_cookie("a", httponly=False, secure=True)
+resp.set_cookie("a", httponly=False, secure=False)
+set_cookie("a", secure=False)
+resp . set_cookie("a", secure = False)
+s.bind(("0.0.0.0", 80))
+s.bind(('0.0.0.0', 80))
+s.bind(addr, ("0.0.0.0", 80))
+s.bind((  # any
+    "0.0.0.0", 80))
+s.bind((host, "0.0.0.0"))
+s.bind(["0.0.0.0", 80])
+s.rebind(("0.0.0.0", 80))
+app.run(debug=True)
+app.run(host="0.0.0.0", port=5000, debug=True)
+app.run(debug=False, threaded=True)
+app.run(debug=(True))
+make_app().run(debug=True)
+(app).run(debug = True)
+app.rerun(debug=True)
+run(debug=True)
+app.run(debug=True, debug=False)
+`;
+
+describe('Python rules the engine walks in place of tree-sitter queries', () => {
+  for (const [id, replaced] of Object.entries(QUERIES_REPLACED)) {
+    it(`${id}: the same findings as the query it replaced`, () => {
+      const rule = PYTHON_RULES.find((r) => r.id === id) as Rule;
+      expect(rule.query).not.toBe(replaced.query);
+      const { predicate, ...rest } = rule;
+      const before = new BuiltinAnalyzer({
+        languages: [
+          {
+            language: 'python',
+            rules: [{ ...rest, query: replaced.query, ...(replaced.predicate ? { predicate: replaced.predicate } : {}) }],
+          },
+        ],
+      });
+      const after = new BuiltinAnalyzer({ languages: [{ language: 'python', rules: [rule] }] });
+      const found = before.analyzeSync(TRICKY_CALLS, 'python');
+      expect(found.length).toBeGreaterThan(2);
+      expect(after.analyzeSync(TRICKY_CALLS, 'python')).toEqual(found);
+    });
+  }
 });
 
 describe.skipIf(!existsSync(DATA))('Python rules on real fixes (needs ../shared/data)', () => {

@@ -204,6 +204,23 @@ function smallKey(node: SyntaxNode | undefined, min: number): boolean {
   return node?.type === 'integer' && Number(node.text.replace(/_/g, '')) < min;
 }
 
+/** The method an `attribute` node names (its `attribute` identifier), as a query's `attribute: (identifier) @fn` captures it. */
+function methodName(fn: SyntaxNode | undefined): string | undefined {
+  const name = fn?.childForFieldName('attribute');
+  return name?.type === 'identifier' ? name.text : undefined;
+}
+
+/** Whether an argument list holds `name=` a literal of node type `value` (`true`, `false`), as `(keyword_argument name: (identifier) value: (true))` matches. */
+function literalKeyword(args: SyntaxNode | undefined, name: string, value: string): boolean {
+  return (args?.namedChildren ?? []).some(
+    (a) =>
+      a.type === 'keyword_argument' &&
+      a.childForFieldName('name')?.type === 'identifier' &&
+      a.childForFieldName('name')?.text === name &&
+      a.childForFieldName('value')?.type === value,
+  );
+}
+
 /** A query for calls to functions named by `pattern` (the taint walk decides which of them are findings). */
 function sinkCall(pattern: string): string {
   return `((call function: [(identifier) (attribute)] @fn) @finding (#match? @fn "${pattern}"))`;
@@ -343,8 +360,15 @@ export const PYTHON_RULES: readonly Rule[] = [
     severity: 'medium',
     message: 'MD4, MD5 and SHA-1 are broken for security uses.',
     remediation: 'Use hashlib.sha256 (or hashlib.pbkdf2_hmac / argon2 for passwords).',
+    // plain call patterns the engine walks itself; the algorithm named first to hashlib.new is checked below
     query:
-      '((call function: (attribute) @fn) @finding (#match? @fn "^(hashlib\\\\.)?(md4|md5|sha1|sha)$")) ((call function: (attribute) @fn arguments: (argument_list . (string) @algo)) @finding (#match? @fn "^hashlib\\\\.new$") (#match? @algo "[mM][dD][45]|[sS][hH][aA]1")) ((call function: (attribute) @fn) @finding (#match? @fn "^(MD5|SHA1|SHA|MD4|MD2)\\\\.new$"))',
+      '((call function: (attribute) @fn) @finding (#match? @fn "^(hashlib\\\\.)?(md4|md5|sha1|sha)$")) ((call function: (attribute) @fn arguments: (argument_list) @args) @finding (#match? @fn "^hashlib\\\\.new$")) ((call function: (attribute) @fn) @finding (#match? @fn "^(MD5|SHA1|SHA|MD4|MD2)\\\\.new$"))',
+    // hashlib.new: its first named argument (as a query's `. (string)` reads it: a comment there counts) a string naming MD4, MD5 or SHA-1
+    predicate: (m) => {
+      if (m.captures.fn?.text !== 'hashlib.new') return true;
+      const first = m.captures.args?.namedChildren[0];
+      return first?.type === 'string' && /[mM][dD][45]|[sS][hH][aA]1/.test(first.text);
+    },
   },
   {
     id: 'python.password-fast-hash',
@@ -821,8 +845,9 @@ export const PYTHON_RULES: readonly Rule[] = [
     severity: 'medium',
     message: 'A cookie is set with secure=False, so it also travels over plain HTTP.',
     remediation: 'Pass secure=True (and httponly=True, samesite="Lax") for session and token cookies.',
-    query:
-      '((call function: (attribute attribute: (identifier) @fn) arguments: (argument_list (keyword_argument name: (identifier) @k value: (false)))) @finding (#eq? @fn "set_cookie") (#eq? @k "secure"))',
+    // a plain call pattern the engine walks itself, the method's name and the argument checked below
+    query: '((call function: (attribute) @fn arguments: (argument_list) @args) @finding (#match? @fn "set_cookie$"))',
+    predicate: (m) => methodName(m.captures.fn) === 'set_cookie' && literalKeyword(m.captures.args, 'secure', 'false'),
   },
   {
     id: 'python.bind-all-interfaces',
@@ -831,9 +856,14 @@ export const PYTHON_RULES: readonly Rule[] = [
     severity: 'low',
     message: 'A socket is bound to all network interfaces (0.0.0.0).',
     remediation: 'Bind to 127.0.0.1 or to the one interface the service is meant for, taken from configuration.',
-    query:
-      '((call function: (attribute attribute: (identifier) @fn) arguments: (argument_list (tuple . (string) @host))) @finding (#eq? @fn "bind"))',
-    predicate: (m) => literalText(m.captures.host) === '0.0.0.0',
+    // a plain call pattern the engine walks itself; then a tuple argument whose first named element is the string 0.0.0.0
+    query: '((call function: (attribute) @fn arguments: (argument_list) @args) @finding (#match? @fn "bind$"))',
+    predicate: (m) =>
+      methodName(m.captures.fn) === 'bind' &&
+      (m.captures.args?.namedChildren ?? []).some((a) => {
+        const host = a.type === 'tuple' ? a.namedChildren[0] : undefined;
+        return host?.type === 'string' && literalText(host) === '0.0.0.0';
+      }),
   },
   {
     id: 'python.debug-mode',
@@ -842,8 +872,12 @@ export const PYTHON_RULES: readonly Rule[] = [
     severity: 'high',
     message: 'The web application runs in debug mode (the Werkzeug debugger runs code sent to it).',
     remediation: 'Never pass debug=True in deployed code; read it from configuration that defaults to off.',
-    query:
-      '((call function: (attribute object: (_) @app attribute: (identifier) @fn) arguments: (argument_list (keyword_argument name: (identifier) @k value: (true)))) @finding (#eq? @fn "run") (#eq? @k "debug"))',
+    // a plain call pattern the engine walks itself, the method's name and the argument checked below
+    query: '((call function: (attribute) @fn arguments: (argument_list) @args) @finding (#match? @fn "run$"))',
+    predicate: (m) =>
+      methodName(m.captures.fn) === 'run' &&
+      m.captures.fn?.childForFieldName('object')?.isNamed === true &&
+      literalKeyword(m.captures.args, 'debug', 'true'),
   },
   {
     id: 'python.jwt-no-verify',
