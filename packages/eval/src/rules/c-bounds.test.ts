@@ -246,6 +246,31 @@ int handle(const struct packet *p) {
   return 0;
 }`),
   },
+  {
+    name: 'crypt() used on the spot, though it returns NULL for a salt it rejects',
+    rule: 'c.null-dereference',
+    vulnerable: MAIN(`#include <crypt.h>
+int check_password(const char *password, const char *stored) {
+  return strcmp(stored, crypt(password, stored)) == 0;
+}`),
+    fixed: MAIN(`#include <crypt.h>
+int check_password(const char *password, const char *stored) {
+  const char *hashed = crypt(password, stored);
+  if (hashed == NULL) return 0;
+  return strcmp(stored, hashed) == 0;
+}`),
+  },
+  {
+    name: 'getenv() read through on the spot',
+    rule: 'c.null-dereference',
+    vulnerable: MAIN(`size_t home_length(void) {
+  return strlen(getenv("HOME"));
+}`),
+    fixed: MAIN(`size_t home_length(void) {
+  const char *home = getenv("HOME");
+  return home ? strlen(home) : 0;
+}`),
+  },
 ];
 
 describe('C rules: bounds that do not bound, and sizes input sets', () => {

@@ -99,7 +99,7 @@ function isDereference(id: SyntaxNode): boolean {
 
 /** Calls whose NULL result comes from input or the environment (a missing file, variable or character). */
 const MAY_RETURN_NULL =
-  /^(fopen|fdopen|freopen|tmpfile|getenv|strchr|strrchr|strstr|strpbrk|memchr|strtok|opendir|readdir|localtime|gmtime|getpwnam|getpwuid|getgrnam|dlopen|\w*(lookup|find|_get_\w+|_open)\w*)$/;
+  /^(fopen|fdopen|freopen|tmpfile|getenv|strchr|strrchr|strstr|strpbrk|memchr|strtok|opendir|readdir|localtime|gmtime|getpwnam|getpwuid|getgrnam|dlopen|crypt|realpath|getcwd|ttyname|getlogin|ctime|asctime|setlocale|\w*(lookup|find|_get_\w+|_open)\w*)$/;
 /** Allocators: NULL only when memory runs out. */
 const ALLOCATOR = /^(malloc|calloc|realloc|reallocarray|strdup|strndup|\w*(alloc|zalloc|dup|_new|_create)\w*)$/;
 
@@ -149,6 +149,33 @@ function inputSized(m: RuleMatch): Taint | undefined {
     if (t?.kind === 'value') return t;
   }
   return undefined;
+}
+
+/** The C library's calls that return NULL when the input or the environment says so (no heuristic names). */
+const LIBC_NULL =
+  /^(fopen|fdopen|getenv|secure_getenv|strchr|strrchr|strstr|strpbrk|memchr|strtok|readdir|localtime|gmtime|getpwnam|getpwuid|getgrnam|crypt|realpath|getcwd|ttyname|getlogin|ctime|asctime|setlocale)$/;
+/** Calls that read through a string or block argument (printf's `%s` of NULL is left out: glibc prints "(null)"). */
+const READS_THROUGH =
+  /^(strcpy|strncpy|strcat|strncat|strlen|strcmp|strncmp|strcasecmp|strncasecmp|strdup|strndup|strchr|strrchr|strstr|strspn|strcspn|memcpy|memmove|memcmp|atoi|atol|atoll|atof|strtol|strtoul|strtoll|strtoull|strtod|fputs|puts|fgets|fread|fwrite|fclose|fprintf|sscanf)$/;
+const DIRECT_NULL_QUERY =
+  '((call_expression function: (identifier) @outer arguments: (argument_list [(call_expression) (cast_expression)] @call)) @finding) ((field_expression argument: [(call_expression) (parenthesized_expression)] @call) @finding) ((subscript_expression argument: [(call_expression) (parenthesized_expression)] @call) @finding) ((pointer_expression argument: [(call_expression) (parenthesized_expression)] @call) @finding)';
+
+/**
+ * A call of the C library that returns NULL for a missing variable, file, match or user, whose result is
+ * used on the spot without a test: passed to a call that reads through it (`strlen(getenv("HOME"))`,
+ * `strcmp(h, crypt(pw, h))`), or dereferenced (`localtime(&t)->tm_year`, `strchr(s, ':')[1]`).
+ */
+function directNullUse(m: RuleMatch): SyntaxNode | false {
+  const node = m.captures.finding;
+  let v: SyntaxNode | null | undefined = m.captures.call;
+  while (v && (v.type === 'cast_expression' || v.type === 'parenthesized_expression'))
+    v = v.type === 'cast_expression' ? v.childForFieldName('value') : (namedArgs(v)[0] ?? null);
+  if (!node || v?.type !== 'call_expression' || !LIBC_NULL.test(v.childForFieldName('function')?.text ?? '')) return false;
+  if (node.type === 'call_expression') {
+    if (!READS_THROUGH.test(m.captures.outer?.text ?? '')) return false;
+  } else if (node.type === 'pointer_expression' && !node.text.startsWith('*')) return false;
+  else if (node.type === 'field_expression' && !node.text.includes('->')) return false;
+  return v;
 }
 
 const FREE_FN = /^(free|g_free|kfree|xfree|cfree)$/;
@@ -703,7 +730,7 @@ const OFF_BY_ONE_QUERY = [
   '((call_expression function: (identifier) @fn arguments: (argument_list . (_) @dst . (_) @src .)) @copy (#match? @fn "^(strcpy|stpcpy)$"))',
 ].join(' ');
 const NULL_TRIGGER =
-  'fopen|fdopen|freopen|tmpfile|getenv|strchr|strrchr|strstr|strpbrk|memchr|strtok|opendir|readdir|localtime|gmtime|getpw|getgr|dlopen|lookup|find|_get_|_open';
+  'fopen|fdopen|freopen|tmpfile|getenv|strchr|strrchr|strstr|strpbrk|memchr|strtok|opendir|readdir|localtime|gmtime|getpw|getgr|dlopen|crypt|realpath|getcwd|ttyname|getlogin|ctime|asctime|setlocale|lookup|find|_get_|_open';
 
 const PERMISSIVE = /^0?[0-7]*[2367]$|^0?[0-7]*[67][0-7]$/;
 
@@ -908,8 +935,8 @@ export const C_RULES: readonly Rule[] = [
     severity: 'medium',
     message: 'The result of a call that returns NULL for a missing file, variable or match is dereferenced without a check.',
     remediation: 'Test the pointer for NULL before using it.',
-    query: RESULT_QUERY,
-    predicate: (m) => uncheckedResult(m, MAY_RETURN_NULL),
+    query: `${RESULT_QUERY} ${DIRECT_NULL_QUERY}`,
+    predicate: (m) => (m.captures.call ? directNullUse(m) : uncheckedResult(m, MAY_RETURN_NULL)),
   },
   {
     id: 'c.unchecked-alloc',
