@@ -129,7 +129,9 @@ export function matchCompletion(
   // the tokens where some unit could be aligned at all
   const align = hasError ? alignableStarts(profile, plan, distinctive, tokens, completion, ids, used, { minSim, maxFuzzy }) : [];
   const errors: Array<readonly [number, number]> = [];
-  const nodes: Array<{ type: string; start: number; end: number; from: number; to: number }> = [];
+  const nodes: Array<{ type: string; start: number; end: number; from: number; to: number; node: SyntaxNode }> = [];
+  // the tree node of each span found on one, for the reachability test
+  const nodeOf = new Map<RewardSpan, SyntaxNode>();
   let truncated = false;
   let startOf: ((node: SyntaxNode) => number) | undefined;
   const places = align.length === 0 ? at : mergeSorted(at, align);
@@ -153,7 +155,7 @@ export function matchCompletion(
     const end = node.endIndex;
     let to = firstTokenAt(tokens, end);
     while (to > from && (tokens.ends[to - 1] as number) > end) to--;
-    nodes.push({ type, start, end, from, to });
+    nodes.push({ type, start, end, from, to, node });
   });
   const found: RewardSpan[] = [];
   // the unit each span realises, and for secure spans the other secure units the node is close to
@@ -248,13 +250,15 @@ export function matchCompletion(
       nodeType: node.type,
     };
     found.push(span);
-    const alts: Credit['alts'] = [];
-    if (best.unit.span.polarity === 'secure') {
-      for (const c of passed) {
-        if (c !== chosen && c.unit.span.polarity === 'secure' && !closerToCounter(c))
-          alts.push({ unit: plan.index.get(c.unit) as number, score: c.score, weight: matchedWeight(c.unit, c.sim) });
-      }
-    }
+    if (span.polarity === 'secure') nodeOf.set(span, node.node);
+    // the other secure units the node is close to, worked out only where two instances claim one unit
+    const alts =
+      best.unit.span.polarity === 'secure' && passed.length > 1
+        ? () =>
+            passed
+              .filter((c) => c !== chosen && c.unit.span.polarity === 'secure' && !closerToCounter(c))
+              .map((c) => ({ unit: plan.index.get(c.unit) as number, score: c.score, weight: matchedWeight(c.unit, c.sim) }))
+        : noAlts;
     credit.set(span, { unit: plan.index.get(best.unit) as number, score: best.score, alts });
     if (best.weak) weak.add(span);
     if (best.unit.guarded) guarded.add(span);
@@ -266,12 +270,13 @@ export function matchCompletion(
     // only where the parser gave up: elsewhere the structural pass has already seen every unit
     for (const { span, unit, sim } of alignTokens(profile, tokens, completion, found, errors, { minSim, distinctive, maxFuzzy })) {
       found.push(span);
-      credit.set(span, { unit: plan.index.get(unit) as number, score: sim, alts: [] });
+      credit.set(span, { unit: plan.index.get(unit) as number, score: sim, alts: noAlts });
     }
   }
   const kept = dropNested(found);
+  let deadMarks: DeadMarks | undefined;
   const live = kept.some((s) => s.polarity === 'secure')
-    ? (s: RewardSpan) => !unreachable(tree.rootNode, s, lang.spec.containerTypes, lang.spec.functionTypes)
+    ? (s: RewardSpan) => !unreachable(tree.rootNode, s, nodeOf.get(s), lang.spec, (deadMarks ??= deadMarksOf(tokens, completion, kept)))
     : () => true;
   return { ...creditOnce(kept, credit, live), truncated };
 }
@@ -280,8 +285,10 @@ export function matchCompletion(
 interface Credit {
   unit: number;
   score: number;
-  alts: Array<{ unit: number; score: number; weight: number }>;
+  alts: () => Array<{ unit: number; score: number; weight: number }>;
 }
+
+const noAlts = () => [];
 
 /**
  * Gives each secure unit its credit once: instances are taken closest first (the earliest among
@@ -297,12 +304,19 @@ function creditOnce(
   live: (span: RewardSpan) => boolean,
 ): { spans: RewardSpan[]; units: number[] } {
   const claims: Array<{ at: number; unit: number; score: number; weight: number }> = [];
+  const first = new Set<number>();
+  let shared = false;
   spans.forEach((s, at) => {
     if (s.polarity !== 'secure' || !live(s)) return;
     const c = credit.get(s) as Credit;
     claims.push({ at, unit: c.unit, score: c.score, weight: s.weight });
-    for (const a of c.alts) claims.push({ at, ...a });
+    if (first.has(c.unit)) shared = true;
+    first.add(c.unit);
   });
+  // no unit claimed twice: every instance keeps its own unit
+  if (shared) {
+    for (const { at } of [...claims]) for (const a of (credit.get(spans[at] as RewardSpan) as Credit).alts()) claims.push({ at, ...a });
+  }
   claims.sort((a, b) => b.score - a.score || a.at - b.at);
   const taken = new Set<number>();
   const given = new Map<number, { unit: number; weight: number }>();
@@ -327,6 +341,34 @@ function creditOnce(
   return { spans: out, units };
 }
 
+/** Where a completion's jump keywords and false constants start (token offsets). */
+interface DeadMarks {
+  jumps: number[];
+  falses: number[];
+}
+
+/** Jump keywords, as the lexer gives them. */
+const JUMP_WORDS = new Set(['return', 'break', 'continue', 'goto', 'raise', 'throw']);
+
+function deadMarksOf(tokens: SyntaxTokens, text: string, spans: readonly RewardSpan[]): DeadMarks {
+  const jumps: number[] = [];
+  const falses: number[] = [];
+  // only marks before the last secure span can cut one off
+  let until = 0;
+  for (const s of spans) if (s.polarity === 'secure') until = Math.max(until, s.start);
+  for (let t = 0; t < tokens.kinds.length && (tokens.starts[t] as number) < until; t++) {
+    const kind = tokens.kinds[t] as string;
+    const at = tokens.starts[t] as number;
+    if (JUMP_WORDS.has(kind)) jumps.push(at);
+    else if (
+      (kind === 'NUM' || kind === 'ID' || kind === 'false' || kind === 'False') &&
+      FALSE_CONDITIONS.has(text.slice(at, tokens.ends[t]))
+    )
+      falses.push(at);
+  }
+  return { jumps, falses };
+}
+
 /** Jumps after which the rest of a block never runs. */
 const JUMP_TYPES = new Set([
   'return_statement',
@@ -348,25 +390,46 @@ const FALSE_CONDITIONS = new Set(['0', 'false', 'False']);
  * looked at, and never the file's top level: where a parse went wrong, a function can land after a
  * stray `return` of the code before it.
  */
-function unreachable(root: SyntaxNode, span: RewardSpan, containerTypes: readonly string[], functionTypes: readonly string[]): boolean {
-  let node: SyntaxNode | null = root.descendantForIndex(span.start, Math.max(span.start, span.end - 1));
-  while (node && node.startIndex === span.start && node.endIndex < span.end && node.parent) node = node.parent;
-  for (; node?.parent && !functionTypes.includes(node.type); node = node.parent) {
+function unreachable(
+  root: SyntaxNode,
+  span: RewardSpan,
+  own: SyntaxNode | undefined,
+  spec: { containerTypes: readonly string[]; functionTypes: readonly string[] },
+  marks: DeadMarks,
+): boolean {
+  // nothing can cut the span off without a jump or a false constant before it
+  if (!marks.jumps.some((at) => at < span.start) && !marks.falses.some((at) => at < span.start)) return false;
+  let node: SyntaxNode | null = own ?? root.descendantForIndex(span.start, Math.max(span.start, span.end - 1));
+  if (!own) while (node && node.startIndex === span.start && node.endIndex < span.end && node.parent) node = node.parent;
+  for (; node?.parent && !spec.functionTypes.includes(typeOf(node)); node = node.parent) {
     const parent: SyntaxNode = node.parent;
-    const type = parent.type;
+    const type = typeOf(parent);
+    const from = parent.startIndex;
+    const to = node.startIndex;
     // a block the parser recovered from errors in may hold statements of other code
-    if (parent.parent && (containerTypes.includes(type) || type === 'case_statement') && !parent.hasError) {
+    if (
+      marks.jumps.some((at) => at >= from && at < to) &&
+      parent.parent &&
+      (spec.containerTypes.includes(type) || type === 'case_statement') &&
+      !parent.hasError
+    ) {
+      // the block's children before the node, read off a cursor (no node objects made)
       let dead = false;
-      for (let sib = node.previousNamedSibling; sib; sib = sib.previousNamedSibling) {
-        if (LABEL_TYPES.has(sib.type)) break;
-        if (JUMP_TYPES.has(sib.type)) {
-          dead = true;
-          break;
-        }
+      const cursor = parent.walk();
+      if (cursor.gotoFirstChild()) {
+        do {
+          if (cursor.startIndex >= to) break;
+          const t = cursor.nodeType;
+          if (LABEL_TYPES.has(t)) dead = false;
+          else if (JUMP_TYPES.has(t)) dead = true;
+        } while (cursor.gotoNextSibling());
       }
-      if (dead && !LABEL_TYPES.has(node.type)) return true;
+      if (dead && !LABEL_TYPES.has(typeOf(node))) return true;
     }
-    if (type === 'if_statement' || type === 'while_statement' || type === 'preproc_if') {
+    if (
+      (type === 'if_statement' || type === 'while_statement' || type === 'preproc_if') &&
+      marks.falses.some((at) => at >= from && at < to)
+    ) {
       const condition = parent.childForFieldName('condition');
       if (condition && node.startIndex >= condition.endIndex && FALSE_CONDITIONS.has(condition.text.replace(/[\s()]/g, ''))) {
         const alternative = parent.childForFieldName('alternative');
