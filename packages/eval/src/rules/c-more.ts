@@ -300,14 +300,14 @@ function nonZeroAt(fn: SyntaxNode, key: string, at: number, from: number): boole
 /** `p = realloc(p, n)`: when realloc fails the only pointer to the block is overwritten with NULL. */
 function reallocLeak(m: RuleMatch): boolean {
   const left = keyOf(m.captures.ptr);
-  const first = namedArgs(m.captures.args)[0];
+  const first = mem.matchArgs(m)[0];
   return !!left && !!first && keyOf(strip(first)) === left;
 }
 
 /** `strncpy(d, s, sizeof d)` with no terminator written after: a source as long as the buffer leaves it unterminated. */
 function strncpyUnterminated(m: RuleMatch): boolean {
   const call = m.captures.finding;
-  const [dst, src, len] = namedArgs(m.captures.args);
+  const [dst, src, len] = mem.matchArgs(m);
   if (!call || !dst || !src || !len) return false;
   const d = strip(dst)?.text.replace(/\s+/g, '') ?? '';
   const n = len.text.replace(/\s+/g, '');
@@ -373,9 +373,9 @@ const SIZE_ARG: Record<string, number> = {
  */
 function signedLength(m: RuleMatch): RuleHit | false {
   const call = m.captures.finding;
-  const name = m.captures.fn?.text ?? '';
+  const name = mem.matchCallee(m) ?? '';
   const pos = SIZE_ARG[name];
-  const len = pos === undefined ? undefined : strip(namedArgs(m.captures.args)[pos]);
+  const len = pos === undefined ? undefined : strip(mem.matchArgs(m)[pos]);
   if (!call || len?.type !== 'identifier') return false;
   const fn = ancestor(call, FUNCTION);
   const ft = functionTaint(call);

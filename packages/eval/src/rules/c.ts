@@ -29,7 +29,7 @@ export function isConstantC(node: SyntaxNode | null | undefined): boolean {
 }
 
 function arg(m: RuleMatch, i: number): SyntaxNode | undefined {
-  return namedArgs(m.captures.args)[i];
+  return mem.matchArgs(m)[i];
 }
 
 /** The literal text of a C string literal (concatenations joined), or undefined. */
@@ -91,8 +91,7 @@ function isDereference(id: SyntaxNode): boolean {
   if (p.type === 'pointer_expression') return p.text.startsWith('*');
   if (p.type === 'subscript_expression') return p.childForFieldName('argument')?.id === id.id;
   if (p.type === 'argument_list') {
-    const fn = p.parent?.childForFieldName('function');
-    return fn?.type === 'identifier' && DEREF_CALLS.test(fn.text);
+    return !!p.parent && mem.callTargets(p.parent).some((t) => DEREF_CALLS.test(t.name));
   }
   return false;
 }
@@ -103,18 +102,18 @@ const MAY_RETURN_NULL =
 /** Allocators: NULL only when memory runs out. */
 const ALLOCATOR = /^(malloc|calloc|realloc|reallocarray|strdup|strndup|\w*(alloc|zalloc|dup|_new|_create)\w*)$/;
 
-/** The function that produced a value, looking through casts and parentheses. */
-function callee(value: SyntaxNode | null): string | undefined {
+/** The functions that can have produced a value (a call's, through its macros and pointers), looking through casts and parentheses. */
+function callees(value: SyntaxNode | null | undefined): string[] {
   let v = value;
   while (v && (v.type === 'cast_expression' || v.type === 'parenthesized_expression'))
     v = v.type === 'cast_expression' ? v.childForFieldName('value') : (namedArgs(v)[0] ?? null);
-  return v?.type === 'call_expression' ? v.childForFieldName('function')?.text : undefined;
+  return v?.type === 'call_expression' ? mem.callTargets(v).map((t) => t.name) : [];
 }
 
 function uncheckedResult(m: RuleMatch, producers: RegExp): SyntaxNode | false {
   const ptr = m.captures.ptr;
   const value = m.captures.value;
-  if (!ptr || !value || !producers.test(callee(value) ?? '')) return false;
+  if (!ptr || !value || !callees(value).some((n) => producers.test(n))) return false;
   // The allocation's own statement may test the result: `if ((p = malloc(n)) == NULL)`.
   const stmt = ancestor(value, ALLOC_STATEMENT);
   if (stmt && stmt.type !== 'expression_statement' && stmt.type !== 'declaration') return false;
@@ -158,7 +157,7 @@ const LIBC_NULL =
 const READS_THROUGH =
   /^(strcpy|strncpy|strcat|strncat|strlen|strcmp|strncmp|strcasecmp|strncasecmp|strdup|strndup|strchr|strrchr|strstr|strspn|strcspn|memcpy|memmove|memcmp|atoi|atol|atoll|atof|strtol|strtoul|strtoll|strtoull|strtod|fputs|puts|fgets|fread|fwrite|fclose|fprintf|sscanf)$/;
 const DIRECT_NULL_QUERY =
-  '((call_expression function: (identifier) @outer arguments: (argument_list [(call_expression) (cast_expression)] @call)) @finding) ((field_expression argument: [(call_expression) (parenthesized_expression)] @call) @finding) ((subscript_expression argument: [(call_expression) (parenthesized_expression)] @call) @finding) ((pointer_expression argument: [(call_expression) (parenthesized_expression)] @call) @finding)';
+  '((call_expression function: (_) @outer arguments: (argument_list [(call_expression) (cast_expression)] @call)) @finding) ((field_expression argument: [(call_expression) (parenthesized_expression)] @call) @finding) ((subscript_expression argument: [(call_expression) (parenthesized_expression)] @call) @finding) ((pointer_expression argument: [(call_expression) (parenthesized_expression)] @call) @finding)';
 
 /**
  * A call of the C library that returns NULL for a missing variable, file, match or user, whose result is
@@ -170,9 +169,9 @@ function directNullUse(m: RuleMatch): SyntaxNode | false {
   let v: SyntaxNode | null | undefined = m.captures.call;
   while (v && (v.type === 'cast_expression' || v.type === 'parenthesized_expression'))
     v = v.type === 'cast_expression' ? v.childForFieldName('value') : (namedArgs(v)[0] ?? null);
-  if (!node || v?.type !== 'call_expression' || !LIBC_NULL.test(v.childForFieldName('function')?.text ?? '')) return false;
+  if (!node || v?.type !== 'call_expression' || !callees(v).some((n) => LIBC_NULL.test(n))) return false;
   if (node.type === 'call_expression') {
-    if (!READS_THROUGH.test(m.captures.outer?.text ?? '')) return false;
+    if (!mem.callTargets(node).some((t) => READS_THROUGH.test(t.name))) return false;
   } else if (node.type === 'pointer_expression' && !node.text.startsWith('*')) return false;
   else if (node.type === 'field_expression' && !node.text.includes('->')) return false;
   return v;
@@ -220,7 +219,7 @@ function afterFree(m: RuleMatch): { use: SyntaxNode; again: boolean } | undefine
       }
       if (p?.type === 'sizeof_expression' || ancestor(use, new Set(['sizeof_expression']))) continue;
       const call = p?.type === 'argument_list' ? p.parent : null;
-      if (call && FREE_FN.test(call.childForFieldName('function')?.text ?? '') && namedArgs(p).length === 1) return { use, again: true };
+      if (call && namedArgs(p).length === 1 && mem.callTargets(call).some((t) => FREE_FN.test(t.name))) return { use, again: true };
       if (isNullCheck(use) && !isDereference(use)) continue;
       if (isDereference(use) || p?.type === 'argument_list' || p?.type === 'field_expression') return { use, again: false };
       return undefined;
@@ -317,7 +316,7 @@ function unboundedCopy(m: RuleMatch): RuleHit | boolean {
   const src = arg(m, 1);
   const call = m.captures.finding;
   if (!dst || !src || !call) return false;
-  const appends = /cat$/.test(m.captures.fn?.text ?? '');
+  const appends = /cat$/.test(mem.matchCallee(m) ?? '');
   const lit = literalText(src);
   if (lit !== undefined || isConstantC(src)) {
     const size = mem.bufferBytes(dst);
@@ -325,7 +324,7 @@ function unboundedCopy(m: RuleMatch): RuleHit | boolean {
   }
   const t = taintOf(src);
   if (mem.copyFits(call, dst, src, appends)) return false;
-  if (t) return hit(call, t, `copied without a bound by ${m.captures.fn?.text}()`);
+  if (t) return hit(call, t, `copied without a bound by ${mem.matchCallee(m)}()`);
   // not known to come from input, but of a length nothing checks, into a buffer of a fixed size
   return fixedArray(dst) && mem.bufferBytes(src) === undefined;
 }
@@ -346,7 +345,7 @@ function fixedArray(dst: SyntaxNode): boolean {
 
 /** sprintf: a finding when the format is not a literal, or its output can exceed the destination. */
 function sprintfOverflow(m: RuleMatch): RuleHit | boolean {
-  const args = namedArgs(m.captures.args);
+  const args = mem.matchArgs(m);
   const call = m.captures.finding;
   const fmt = literalText(args[1]);
   if (!call || !args[0]) return false;
@@ -355,16 +354,16 @@ function sprintfOverflow(m: RuleMatch): RuleHit | boolean {
   const size = mem.bufferBytes(args[0]);
   if (bytes !== undefined) return size !== undefined && bytes > size;
   const tainted = unbounded.map((a) => taintOf(a)).find((t) => t !== undefined);
-  if (tainted) return hit(call, tainted, `formatted without a bound by ${m.captures.fn?.text}()`);
+  if (tainted) return hit(call, tainted, `formatted without a bound by ${mem.matchCallee(m)}()`);
   // a string of a length nothing in view bounds, formatted into an array of a fixed size
   return fixedArray(args[0]) && unbounded.some((a) => !isConstantC(a) && !mem.copyFits(call, args[0] as SyntaxNode, a, true));
 }
 
 /** scanf-family: a `%s` or `%[` without a width into a buffer its input can overflow. */
 function scanfUnbounded(m: RuleMatch): boolean {
-  const name = m.captures.fn?.text ?? '';
+  const name = mem.matchCallee(m) ?? '';
   const pos = SCANF_POS[name] ?? 0;
-  const args = namedArgs(m.captures.args);
+  const args = mem.matchArgs(m);
   const fmt = literalText(args[pos]);
   if (fmt === undefined) return false;
   const re = /%(\*?)(\d*)(hh|h|ll|l|j|z|t|L|m)?(\[\^?\]?[^\]]*\]|[a-zA-Z%])/g;
@@ -398,8 +397,8 @@ function lengthArgs(name: string, args: readonly SyntaxNode[]): SyntaxNode[] {
 
 /** A bounded writer into a local array: its constant length exceeds the array, or input sets it unchecked. */
 function stackWrite(m: RuleMatch): RuleHit | boolean {
-  const name = m.captures.fn?.text ?? '';
-  const args = namedArgs(m.captures.args);
+  const name = mem.matchCallee(m) ?? '';
+  const args = mem.matchArgs(m);
   const call = m.captures.finding;
   const dst = args[name === 'read' || name === 'pread' || name === 'recv' || name === 'recvfrom' ? 1 : 0];
   if (!call || !dst || !mem.isStackArray(dst)) return false;
@@ -453,8 +452,8 @@ function callerField(len: SyntaxNode): Taint | undefined {
 
 /** memcpy-family into a non-stack destination with a length input sets and nothing bounds. */
 function uncheckedLength(m: RuleMatch): RuleHit | boolean {
-  const name = m.captures.fn?.text ?? '';
-  const args = namedArgs(m.captures.args);
+  const name = mem.matchCallee(m) ?? '';
+  const args = mem.matchArgs(m);
   const call = m.captures.finding;
   const dst = args[name === 'read' || name === 'recv' ? 1 : 0];
   const len = lengthArgs(name, args)[0];
@@ -704,9 +703,9 @@ const USE_CALL = /^(open|fopen|freopen|creat|openat|chmod|chown|lchown|truncate|
 /** access(path) earlier in the function, then this call opens or changes the same path. */
 function toctou(m: RuleMatch): boolean {
   const call = m.captures.finding;
-  const fnName = m.captures.fn?.text ?? '';
+  const fnName = mem.matchCallee(m) ?? '';
   if (!call || !USE_CALL.test(fnName)) return false;
-  const args = namedArgs(m.captures.args);
+  const args = mem.matchArgs(m);
   const path = args[fnName === 'openat' ? 1 : 0]?.text.replace(/\s+/g, '');
   if (!path) return false;
   const fn = ancestor(call, FUNCTION);
@@ -734,7 +733,75 @@ const NULL_TRIGGER =
 
 const PERMISSIVE = /^0?[0-7]*[2367]$|^0?[0-7]*[67][0-7]$/;
 
-export const C_RULES: readonly Rule[] = [
+/** C library functions whose name a reader and the rules take at its word: redefining one hides what a call does. */
+const SECURITY_LIBC =
+  'gets|fgets|strcpy|strncpy|strlcpy|stpcpy|stpncpy|strcat|strncat|strlcat|wcscpy|wcsncpy|wcscat|wcsncat|sprintf|snprintf|vsprintf|vsnprintf|asprintf|printf|fprintf|dprintf|vprintf|vfprintf|syslog|scanf|fscanf|sscanf|vscanf|vsscanf|vfscanf|memcpy|memmove|memset|memset_s|explicit_bzero|bzero|memcmp|strcmp|strncmp|strlen|strnlen|strdup|strndup|malloc|calloc|realloc|free|system|popen|execl|execlp|execle|execv|execvp|execve|access|open|fopen|creat|chmod|umask|mkstemp|mkdtemp|tmpnam|tempnam|mktemp|rand|srand|random|getrandom|read|recv|fread';
+const SECURITY_LIBC_NAME = new RegExp(`^(${SECURITY_LIBC})$`);
+
+/** A `#define`, or a function pointer declared or assigned, under the name of a security-relevant library function. */
+function libcRedefined(m: RuleMatch): SyntaxNode | boolean {
+  const node = m.captures.finding;
+  if (!node) return false;
+  if (node.type === 'preproc_def' || node.type === 'preproc_function_def') {
+    const name = m.captures.name?.text ?? '';
+    if (!SECURITY_LIBC_NAME.test(name)) return false;
+    // `#define memcpy memcpy`, `#define strlen(s) strlen(s)`: the same function
+    const value = node.childForFieldName('value')?.text.replace(/\s+/g, '') ?? '';
+    const params = node.childForFieldName('parameters')?.text.replace(/\s+/g, '') ?? '';
+    const same = value === name || value === `${name}${params}` || value === `(${name})${params}` || value === `(${name}${params})`;
+    // reported at the name (the directive's node runs on to the next line)
+    return !same && (m.captures.name ?? false);
+  }
+  const name = node.type === 'init_declarator' ? mem.declaratorText(m.captures.decl) : m.captures.name?.text;
+  if (!name || !SECURITY_LIBC_NAME.test(name)) return false;
+  // a function pointer of that name bound to another function (not a plain variable: `int read = 0`)
+  const value = m.captures.value;
+  return (
+    !!value &&
+    !isConstantC(value) &&
+    /^(identifier|cast_expression|parenthesized_expression|pointer_expression|conditional_expression)$/.test(value.type) &&
+    value.text.replace(/[\s()&*]/g, '') !== name
+  );
+}
+
+const RESOLVED_FN = /\(#(match|eq)\? @fn "((?:[^"\\]|\\.)*)"\)/g;
+
+/**
+ * A call rule that sees through aliases: its query takes every call, and its predicate runs for each
+ * function the call can reach (mem.callTargets: parentheses, casts, macros, function pointers) whose
+ * name the rule's own `#match?` accepts, with the arguments that function gets. The trigger widens to
+ * the names anywhere in the text (`#define COPY strcpy`, `= strcpy`, `(strcpy)`) and to token pasting.
+ */
+function resolvingCalls(rule: Rule): Rule {
+  if (!rule.query.includes('function: (identifier) @fn')) return rule;
+  const tests = [...rule.query.matchAll(RESOLVED_FN)];
+  const first = tests[0];
+  if (!first || tests.some((t) => t[0] !== first[0])) return rule;
+  const raw = (first[2] as string).replace(/\\(.)/g, '$1');
+  const re = first[1] === 'eq' ? new RegExp(`^${raw.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) : new RegExp(raw);
+  const words = first[1] === 'eq' ? raw : raw.replace(/\^|\$/g, '');
+  const trigger = new RegExp(`${rule.trigger ? `${rule.trigger.source}|` : ''}\\b(?:${words})\\b|##`);
+  const query = rule.query.replaceAll('function: (identifier) @fn', 'function: (_) @fn').replace(RESOLVED_FN, '');
+  const inner = rule.predicate;
+  return {
+    ...rule,
+    trigger,
+    query,
+    predicate: (m) => {
+      // the patterns of the query without a call (off-by-one's loops and subscripts) as they were
+      const call = m.captures.fn?.parent;
+      if (!call) return inner ? inner(m) : true;
+      for (const t of mem.callTargets(call)) {
+        if (!re.test(t.name)) continue;
+        const v = inner ? inner(mem.resolvedMatch(m, t)) : true;
+        if (v) return v;
+      }
+      return false;
+    },
+  };
+}
+
+const RULES: Rule[] = [
   {
     id: 'c.gets',
     trigger: /\bgets\s*\(/,
@@ -799,9 +866,9 @@ export const C_RULES: readonly Rule[] = [
     remediation: 'Pass a literal format, e.g. printf("%s", msg).',
     query: call('^(printf|vprintf|fprintf|vfprintf|dprintf|sprintf|vsprintf|snprintf|vsnprintf|syslog|err|warn)$'),
     predicate: (m) => {
-      const name = m.captures.fn?.text ?? '';
+      const name = mem.matchCallee(m) ?? '';
       const pos = FORMAT_POS[name];
-      const args = namedArgs(m.captures.args);
+      const args = mem.matchArgs(m);
       const fmt = pos === undefined ? undefined : args[pos];
       // A variable format with no further arguments is the classic printf(buf) bug.
       return !!fmt && !isConstantC(fmt) && fmt.type !== 'call_expression' && args.length === (pos ?? 0) + 1;
@@ -826,7 +893,7 @@ export const C_RULES: readonly Rule[] = [
     remediation: 'Pass the program and its arguments separately instead of through a shell.',
     query: call('^(execl|execlp|execle)$'),
     predicate: (m) => {
-      const args = namedArgs(m.captures.args);
+      const args = mem.matchArgs(m);
       return args.some((a) => literalText(a) === '-c') && args.some((a, i) => i > 0 && !isConstantC(a) && a.type !== 'cast_expression');
     },
   },
@@ -930,7 +997,8 @@ export const C_RULES: readonly Rule[] = [
   },
   {
     id: 'c.null-dereference',
-    trigger: new RegExp(`(${NULL_TRIGGER})\\w*\\s*\\(`),
+    // a name followed by a call, or standing alone (`#define OPEN fopen`, `= fopen;`)
+    trigger: new RegExp(`(${NULL_TRIGGER})\\w*\\s*([(;,)]|$)|##`, 'm'),
     cwe: 'CWE-476',
     severity: 'medium',
     message: 'The result of a call that returns NULL for a missing file, variable or match is dereferenced without a check.',
@@ -1017,10 +1085,10 @@ export const C_RULES: readonly Rule[] = [
     remediation: 'Use the narrowest mode, e.g. 0600 for private files and 0644 for public ones.',
     query: call('^(chmod|fchmod|open|creat|mkdir|umask)$'),
     predicate: (m) => {
-      const args = namedArgs(m.captures.args);
+      const args = mem.matchArgs(m);
       const mode = args[args.length - 1];
-      if (mode?.type !== 'number_literal' || args.length < (m.captures.fn?.text === 'umask' ? 1 : 2)) return false;
-      if (m.captures.fn?.text === 'umask') return /^0*$/.test(mode.text);
+      if (mode?.type !== 'number_literal' || args.length < (mem.matchCallee(m) === 'umask' ? 1 : 2)) return false;
+      if (mem.matchCallee(m) === 'umask') return /^0*$/.test(mode.text);
       return PERMISSIVE.test(mode.text) && mode.text.startsWith('0');
     },
   },
@@ -1053,12 +1121,28 @@ export const C_RULES: readonly Rule[] = [
     remediation: 'Use prepared statements with bound parameters (sqlite3_prepare_v2 + sqlite3_bind_text).',
     query: call('^(sprintf|snprintf|asprintf|sqlite3_mprintf|g_strdup_printf)$'),
     predicate: (m) =>
-      namedArgs(m.captures.args).some((a) => {
+      mem.matchArgs(m).some((a) => {
         const t = literalText(a);
         return t !== undefined && /\b(select|insert|update|delete)\b[\s\S]*%s/i.test(t);
       }),
   },
   ...C_MORE_RULES,
+  {
+    id: 'c.libc-redefined',
+    trigger: new RegExp(`#\\s*define\\s+(${SECURITY_LIBC})\\b|\\(\\s*\\*\\s*(${SECURITY_LIBC})\\s*\\)|\\b(${SECURITY_LIBC})\\s*=[^=]`),
+    // CWE-676: every call written with the library name now runs the replacement, a function the
+    // reader (and a check that trusts the name) takes for the library's bounded or clearing one
+    cwe: 'CWE-676',
+    severity: 'medium',
+    message:
+      'A macro or function pointer takes the name of a C library function that matters for security: every call written with that name runs something else (an unbounded copy under a bounded name, nothing where memory is cleared).',
+    remediation: 'Do not #define or declare C library names (they are reserved identifiers); call the function meant by its own name.',
+    query:
+      '[(preproc_def name: (identifier) @name) (preproc_function_def name: (identifier) @name) (init_declarator declarator: (_) @decl value: (_) @value) (assignment_expression left: (identifier) @name right: (_) @value)] @finding',
+    predicate: libcRedefined,
+  },
 ];
+
+export const C_RULES: readonly Rule[] = RULES.map(resolvingCalls);
 
 export const C_LANGUAGE: LanguageRules = { language: 'c', rules: C_RULES };

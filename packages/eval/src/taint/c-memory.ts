@@ -2,7 +2,8 @@
  * Buffer sizes, copy bounds and pointer lifetimes for the C memory-safety rules: what a predicate
  * needs beyond taint to tell `strcpy(copy, s)` into `malloc(strlen(s) + 1)` from an overflow.
  */
-import type { SyntaxNode } from '../rules/rule.js';
+import { parse } from '@srcode/syntax';
+import type { RuleMatch, SyntaxNode } from '../rules/rule.js';
 import { functionTaint, keyOf } from './c.js';
 
 const ALLOC = /^(malloc|calloc|realloc|reallocarray|alloca|xmalloc|xcalloc|xrealloc|g_malloc|g_malloc0|kmalloc|kzalloc)$/;
@@ -431,4 +432,388 @@ export function occurrences(scope: SyntaxNode, key: string, from: number, to: nu
     }
   }
   return out;
+}
+
+/*
+ * Callee resolution, shared by every C call rule: the functions a call can reach through parentheses and
+ * casts (`(strcpy)(d, s)`, `((fn_t)strcpy)(d, s)`), object-like and function-like macros of the file
+ * (`#define COPY strcpy`, `#define CP(a, b) strcpy(a, b)`, `#define CAT(a, b) a##b`), and function
+ * pointers a declaration or assignment of the file binds to a function (`cp = strcpy`, arrays and struct
+ * fields of them, `dlsym(h, "strcpy")`), with the arguments the reached call gets.
+ */
+
+/** One function a call can reach and the arguments it gets there (a macro may reorder or add them). */
+export interface CallTarget {
+  /** The function reached (`strcpy`). */
+  readonly name: string;
+  /**
+   * Its arguments, parentheses stripped: the call's own, or as a macro passes them on (an argument the
+   * macro writes itself is a node of the macro's body, one mentioning a parameter is that parameter's
+   * argument).
+   */
+  readonly args: readonly SyntaxNode[];
+  /** The macro, pointer or alias the call goes through; undefined for a plain call of `name`. */
+  readonly via?: string;
+}
+
+interface FunctionMacro {
+  readonly params: readonly string[];
+  readonly variadic: boolean;
+  readonly body: string;
+  /** The body's calls, parsed on first need. */
+  calls?: readonly SyntaxNode[];
+}
+
+interface FileAliases {
+  /** `#define NAME value` whose value is a name (parentheses, casts and `&` around it stripped). */
+  readonly objectMacros: Map<string, string>;
+  readonly functionMacros: Map<string, FunctionMacro>;
+  /** Names (and `.field`s) bound by a declaration or assignment to a value that names a function. */
+  readonly bindings: Map<string, Set<string>>;
+  readonly targets: Map<string, readonly CallTarget[]>;
+}
+
+const ALIASES = new WeakMap<object, FileAliases>();
+const IDENT = /^[A-Za-z_]\w*$/;
+const NOT_CALLED = new Set(['if', 'while', 'for', 'switch', 'return', 'sizeof', '_Alignof', 'alignof', 'defined', '__typeof__', 'typeof']);
+
+/** A name a value stands for, looking through parentheses, casts, `&`, `*` and a comma's left side (or several, for `c ? f : g`). */
+function valueNames(v: SyntaxNode | null | undefined, out: Set<string>, depth = 0): void {
+  if (!v || depth > 8) return;
+  switch (v.type) {
+    case 'identifier':
+      out.add(v.text);
+      return;
+    case 'parenthesized_expression':
+      valueNames(v.namedChildren.filter((c) => c.type !== 'comment').at(-1), out, depth + 1);
+      return;
+    case 'cast_expression':
+      valueNames(v.childForFieldName('value'), out, depth + 1);
+      return;
+    case 'pointer_expression':
+      valueNames(v.childForFieldName('argument'), out, depth + 1);
+      return;
+    case 'comma_expression':
+      valueNames(v.childForFieldName('right'), out, depth + 1);
+      return;
+    case 'conditional_expression':
+      valueNames(v.childForFieldName('consequence'), out, depth + 1);
+      valueNames(v.childForFieldName('alternative'), out, depth + 1);
+      return;
+    case 'initializer_list':
+      for (const c of v.namedChildren) valueNames(c.type === 'initializer_pair' ? c.childForFieldName('value') : c, out, depth + 1);
+      return;
+    case 'call_expression': {
+      // dlsym(handle, "strcpy"), GetProcAddress(module, "strcpy")
+      const f = v.childForFieldName('function')?.text ?? '';
+      const a = args(v);
+      const lit = a[1]?.type === 'string_literal' ? a[1].text.slice(1, -1) : undefined;
+      if (/^(dlsym|dlvsym|GetProcAddress)$/.test(f) && lit && IDENT.test(lit)) out.add(lit);
+      return;
+    }
+  }
+}
+
+function bind(bindings: Map<string, Set<string>>, key: string, names: Set<string>): void {
+  if (names.size === 0) return;
+  let s = bindings.get(key);
+  if (!s) {
+    s = new Set();
+    bindings.set(key, s);
+  }
+  for (const n of names) if (n !== key) s.add(n);
+}
+
+/** The innermost declared name of a declarator (`(*cp)(...)`, `table[]`, `*p`). */
+function declaratorName(d: SyntaxNode | null | undefined): string | undefined {
+  let n = d;
+  for (let depth = 0; n && depth < 10; depth++) {
+    if (n.type === 'identifier' || n.type === 'field_identifier') return n.text;
+    n =
+      n.childForFieldName('declarator') ??
+      n.namedChildren.find((c) => c.type !== 'type_qualifier' && c.type !== 'attribute_specifier') ??
+      null;
+  }
+  return undefined;
+}
+
+function fileAliases(node: SyntaxNode): FileAliases {
+  const tree = node.tree as object;
+  const cached = ALIASES.get(tree);
+  if (cached) return cached;
+  const root = node.tree.rootNode;
+  const objectMacros = new Map<string, string>();
+  const functionMacros = new Map<string, FunctionMacro>();
+  const bindings = new Map<string, Set<string>>();
+  const code = root.text;
+  if (code.includes('#')) {
+    for (const d of root.descendantsOfType(['preproc_def', 'preproc_function_def'])) {
+      const name = d.childForFieldName('name')?.text;
+      const value = d.childForFieldName('value')?.text.trim() ?? '';
+      if (!name) continue;
+      if (d.type === 'preproc_def') {
+        const m = /^[(\s]*(?:\(\s*[A-Za-z_][\w\s*]*\)\s*)?[&*\s]*([A-Za-z_]\w*)[\s)]*$/.exec(value);
+        if (m?.[1] && m[1] !== name) objectMacros.set(name, m[1]);
+        continue;
+      }
+      const paramsNode = d.childForFieldName('parameters');
+      const params = (paramsNode?.namedChildren ?? []).filter((c) => c.type === 'identifier').map((c) => c.text);
+      functionMacros.set(name, { params, variadic: paramsNode?.text.includes('...') ?? false, body: value });
+    }
+  }
+  // function pointers bound in declarations and assignments: `cp = strcpy`, `fn_t t[] = { strcpy }`, `{ .copy = strcpy }`
+  for (const n of root.descendantsOfType(['init_declarator', 'assignment_expression'])) {
+    const value = n.childForFieldName(n.type === 'init_declarator' ? 'value' : 'right');
+    if (
+      !value ||
+      (value.type !== 'identifier' && value.type !== 'initializer_list' && !/cast|parenth|pointer|conditional|call/.test(value.type))
+    )
+      continue;
+    const names = new Set<string>();
+    valueNames(value, names);
+    if (names.size === 0) continue;
+    if (n.type === 'init_declarator') {
+      const name = declaratorName(n.childForFieldName('declarator'));
+      if (name) bind(bindings, name, names);
+      if (value.type === 'initializer_list')
+        for (const p of value.descendantsOfType('initializer_pair')) {
+          const field = p.childForFieldName('designator')?.text.replace(/^\./, '') ?? p.namedChildren[0]?.text.replace(/^\./, '');
+          const fv = new Set<string>();
+          valueNames(p.childForFieldName('value'), fv);
+          if (field && IDENT.test(field)) bind(bindings, `.${field}`, fv);
+        }
+      continue;
+    }
+    let left = n.childForFieldName('left');
+    while (left?.type === 'parenthesized_expression') left = left.namedChildren[0] ?? null;
+    if (left?.type === 'identifier') bind(bindings, left.text, names);
+    else if (left?.type === 'field_expression') bind(bindings, `.${left.childForFieldName('field')?.text}`, names);
+    else if (left?.type === 'subscript_expression' || left?.type === 'pointer_expression') {
+      const base = left.childForFieldName('argument');
+      if (base?.type === 'identifier') bind(bindings, base.text, names);
+    }
+  }
+  const a: FileAliases = { objectMacros, functionMacros, bindings, targets: new Map() };
+  ALIASES.set(tree, a);
+  return a;
+}
+
+/** Every name `name` can stand for: itself, object-like macros and pointer bindings, transitively. */
+function namesOf(a: FileAliases, name: string): Set<string> {
+  const out = new Set<string>([name]);
+  const todo = [name];
+  while (todo.length && out.size < 64) {
+    const n = todo.pop() as string;
+    const next: string[] = [];
+    const m = a.objectMacros.get(n);
+    if (m) next.push(m);
+    for (const b of a.bindings.get(n) ?? []) next.push(b);
+    for (const x of next)
+      if (!out.has(x)) {
+        out.add(x);
+        todo.push(x);
+      }
+  }
+  return out;
+}
+
+function stripParens(n: SyntaxNode): SyntaxNode {
+  let v = n;
+  while (v.type === 'parenthesized_expression') {
+    const inner = v.namedChildren.filter((c) => c.type !== 'comment');
+    if (inner.length !== 1 || !inner[0]) break;
+    v = inner[0];
+  }
+  return v;
+}
+
+/** The text a function-like macro expands to for argument texts, `##` pasted (`CAT(str, cpy)` -> `strcpy`). */
+function expandText(m: FunctionMacro, argTexts: readonly string[]): string {
+  let body = m.body;
+  m.params.forEach((p, i) => {
+    body = body.replace(new RegExp(`\\b${p}\\b`, 'g'), argTexts[i] ?? '');
+  });
+  return body.replace(/\s*##\s*/g, '').trim();
+}
+
+/** The names a call's `function` node can stand for. */
+function calleeNames(a: FileAliases, fn: SyntaxNode | null | undefined, depth = 0): Set<string> {
+  const out = new Set<string>();
+  if (!fn || depth > 6) return out;
+  const v = stripParens(fn);
+  switch (v.type) {
+    case 'identifier':
+      return namesOf(a, v.text);
+    case 'cast_expression':
+    case 'pointer_expression':
+      return calleeNames(a, v.childForFieldName(v.type === 'cast_expression' ? 'value' : 'argument'), depth + 1);
+    case 'comma_expression':
+      return calleeNames(a, v.childForFieldName('right'), depth + 1);
+    case 'conditional_expression':
+      for (const f of ['consequence', 'alternative']) for (const n of calleeNames(a, v.childForFieldName(f), depth + 1)) out.add(n);
+      return out;
+    case 'subscript_expression':
+      return calleeNames(a, v.childForFieldName('argument'), depth + 1);
+    case 'field_expression': {
+      const field = v.childForFieldName('field')?.text ?? '';
+      for (const n of a.bindings.get(`.${field}`) ?? []) for (const x of namesOf(a, n)) out.add(x);
+      let base = v.childForFieldName('argument');
+      while (base && base.type !== 'identifier' && /field|subscript|pointer|parenth/.test(base.type))
+        base = base.childForFieldName('argument') ?? base.namedChildren[0] ?? null;
+      if (base?.type === 'identifier') for (const x of a.bindings.get(base.text) ?? []) for (const y of namesOf(a, x)) out.add(y);
+      return out;
+    }
+    case 'call_expression': {
+      // a macro that makes a name: `CAT(str, cpy)(dst, src)`, `ID(strcpy)(dst, src)`
+      const inner = v.childForFieldName('function');
+      const m = inner?.type === 'identifier' ? a.functionMacros.get(inner.text) : undefined;
+      if (m) {
+        const text = expandText(
+          m,
+          args(v).map((x) => x.text),
+        );
+        if (IDENT.test(text)) return namesOf(a, text);
+      }
+      // `dlsym(h, "strcpy")(dst, src)`
+      valueNames(v, out);
+      return out;
+    }
+  }
+  return out;
+}
+
+/** A function-like macro body's calls, from a parse of the body as a statement. */
+function macroCalls(m: FunctionMacro, parse: (code: string) => SyntaxNode): readonly SyntaxNode[] {
+  if (!m.calls) {
+    const body = m.body.replace(/\s*##\s*/g, '');
+    const root = parse(`void __macro_body(void) { ${body} ; }`);
+    m.calls = root.descendantsOfType('call_expression').filter((c) => {
+      const f = c.childForFieldName('function');
+      return !(f?.type === 'identifier' && NOT_CALLED.has(f.text));
+    });
+  }
+  return m.calls;
+}
+
+/** The identifiers of an expression outside `sizeof`. */
+function mentionedNames(n: SyntaxNode, out: string[] = []): string[] {
+  if (n.type === 'sizeof_expression') return out;
+  if (n.type === 'identifier') out.push(n.text);
+  for (const c of n.namedChildren) mentionedNames(c, out);
+  return out;
+}
+
+const bodyParser = (code: string): SyntaxNode => parse(code, 'c').rootNode as SyntaxNode;
+
+/** The targets a call of function-like macro `m` reaches with `callArgs`, macros inside macros followed. */
+function macroTargets(a: FileAliases, name: string, m: FunctionMacro, callArgs: readonly SyntaxNode[], depth: number): CallTarget[] {
+  if (depth > 4) return [];
+  const out: CallTarget[] = [];
+  for (const c of macroCalls(m, bodyParser)) {
+    const mapped: SyntaxNode[] = [];
+    for (const arg of args(c)) {
+      const s = stripParensCasts(arg);
+      const i = s.type === 'identifier' ? m.params.indexOf(s.text) : -1;
+      if (i >= 0) {
+        const x = callArgs[i];
+        if (x) mapped.push(x);
+        continue;
+      }
+      if (s.type === 'identifier' && s.text === '__VA_ARGS__') {
+        mapped.push(...callArgs.slice(m.params.length));
+        continue;
+      }
+      // an expression of a parameter (`(n) + 0`) stands for that parameter's argument; one of none, for itself
+      const p = mentionedNames(arg).find((x) => m.params.includes(x) || x === '__VA_ARGS__');
+      const x = p === '__VA_ARGS__' ? callArgs[m.params.length] : p ? callArgs[m.params.indexOf(p)] : arg;
+      if (x) mapped.push(x);
+    }
+    const f = c.childForFieldName('function');
+    const fs = f ? stripParens(f) : undefined;
+    let names: Set<string>;
+    if (fs?.type === 'identifier' && m.params.includes(fs.text)) {
+      // `#define CALL(f, a, b) f(a, b)`: the function is an argument
+      const x = callArgs[m.params.indexOf(fs.text)];
+      names = x ? calleeNames(a, x) : new Set();
+    } else names = fs?.type === 'identifier' ? namesOf(a, fs.text) : new Set();
+    for (const n of names) {
+      const inner = n !== name ? a.functionMacros.get(n) : undefined;
+      if (inner) out.push(...macroTargets(a, n, inner, mapped, depth + 1).map((t) => ({ ...t, via: name })));
+      out.push({ name: n, args: mapped, via: name });
+    }
+  }
+  return out;
+}
+
+function stripParensCasts(n: SyntaxNode): SyntaxNode {
+  let v: SyntaxNode = n;
+  for (;;) {
+    const s = stripParens(v);
+    if (s.type !== 'cast_expression') return s;
+    const inner = s.childForFieldName('value');
+    if (!inner) return s;
+    v = inner;
+  }
+}
+
+/**
+ * Every function a call can reach, with the arguments it gets: the name it is written with first, then
+ * what macros and function pointers of the file make of it (the written name stays, so a `#define`
+ * that shadows a library function adds a target and hides none).
+ */
+export function callTargets(call: SyntaxNode): readonly CallTarget[] {
+  const a = fileAliases(call);
+  const key = `${call.startIndex}:${call.endIndex}`;
+  const cached = a.targets.get(key);
+  if (cached) return cached;
+  const fn = call.childForFieldName('function');
+  const callArgs = args(call).map(stripParens);
+  const out: CallTarget[] = [];
+  const seen = new Set<string>();
+  const add = (t: CallTarget) => {
+    const k = `${t.name}|${t.args.map((x) => `${x.tree === call.tree ? '' : 'm'}${x.startIndex}`).join(',')}`;
+    if (seen.has(k)) return;
+    seen.add(k);
+    out.push(t);
+  };
+  const written = fn?.type === 'identifier' ? fn.text : undefined;
+  if (written) add({ name: written, args: callArgs });
+  for (const n of calleeNames(a, fn)) {
+    if (n !== written) add({ name: n, args: callArgs, via: fn?.text });
+    const m = a.functionMacros.get(n);
+    if (m) for (const t of macroTargets(a, n, m, callArgs, 0)) add(t);
+  }
+  a.targets.set(key, out);
+  return out;
+}
+
+/** Whether a file binds or defines anything a call could go through (no alias, no macro: plain calls only). */
+export function hasAliases(node: SyntaxNode): boolean {
+  const a = fileAliases(node);
+  return a.objectMacros.size > 0 || a.functionMacros.size > 0 || a.bindings.size > 0;
+}
+
+const RESOLVED = new WeakMap<object, CallTarget>();
+
+/** The match as the rule sees it for one target of its call: its name and arguments stand for the call's. */
+export function resolvedMatch(m: RuleMatch, t: CallTarget): RuleMatch {
+  const captures = { ...m.captures };
+  RESOLVED.set(captures, t);
+  return { code: m.code, captures };
+}
+
+/** The function a call rule's match reaches (the written name when the match is not resolved). */
+export function matchCallee(m: RuleMatch): string {
+  return RESOLVED.get(m.captures)?.name ?? m.captures.fn?.text ?? '';
+}
+
+/** The arguments a call rule's match passes to the function it reaches. */
+export function matchArgs(m: RuleMatch): readonly SyntaxNode[] {
+  const t = RESOLVED.get(m.captures);
+  return t ? t.args : args(m.captures.args?.parent);
+}
+
+/** The name a declarator declares (`(*cp)(char *, const char *)` -> `cp`). */
+export function declaratorText(d: SyntaxNode | null | undefined): string | undefined {
+  return declaratorName(d);
 }
