@@ -1,8 +1,8 @@
 import type { RewardSpan } from '@srcode/dataset';
-import { parse, type SyntaxNode, type Tree } from '@srcode/syntax';
+import { parse, type SyntaxNode } from '@srcode/syntax';
 import { bagDistance, boundedDistance, contextSimilarity, jaccard, similarity, stringDistance } from './distance.js';
 import { languageOf } from './languages.js';
-import { firstTokenAt, lexTokens, nameKind, type SyntaxTokens } from './lexer.js';
+import { firstTokenAt, lexTokens, type SyntaxTokens } from './lexer.js';
 import { CONTEXT, literalWords, type PairProfile, type UnitProfile } from './profile.js';
 
 /** Thresholds of online matching: how close a completion node must be to a reference unit. */
@@ -120,43 +120,46 @@ export function matchCompletion(
   const { byType, firsts } = plan;
   const bag = new Int32Array(profile.kindIds.size + 1);
   const used = new Uint16Array(profile.kindIds.size + 1);
-  // where a node could start that realises a unit, from the tokens alone: only the tree around
-  // these places is walked, the rest of the completion costs its parse and lexing only
+  // where a node could start that realises a unit, from the tokens alone: only the nodes starting
+  // at these places are read off the tree, the rest of the completion costs its parse and lexing only
   const open = matchableStarts(plan, ids, used, { k, minSim, maxFuzzy, distinctive });
   const at: number[] = [];
   for (let t = 0; t < open.length; t++) if (open[t]) at.push(t);
-  // where the parser gave up, tokens are aligned instead: ERROR nodes are looked for only around
-  // the tokens where some unit could be aligned at all
-  const align = hasError ? alignableStarts(profile, plan, distinctive, tokens, completion, ids, used, { minSim, maxFuzzy }) : [];
   const errors: Array<readonly [number, number]> = [];
   const nodes: Array<{ type: string; start: number; end: number; from: number; to: number; node: SyntaxNode }> = [];
   // the tree node of each span found on one, for the reachability test
   const nodeOf = new Map<RewardSpan, SyntaxNode>();
   let truncated = false;
   let startOf: ((node: SyntaxNode) => number) | undefined;
-  const places = align.length === 0 ? at : mergeSorted(at, align);
-  walkRows(tree, completion, tokens, places, align.length > 0 ? plan.typesAndError : plan.types, (node, lo, hi) => {
-    const type = typeOf(node);
-    if (type === 'ERROR') {
-      errors.push([node.startIndex, node.endIndex]);
-      return;
+  // where the parser gave up, tokens are aligned instead (one native walk, of one node type: the
+  // binding resolves every type it is asked for on each call)
+  if (hasError) for (const node of tree.rootNode.descendantsOfType('ERROR')) errors.push([node.startIndex, node.endIndex]);
+  // the nodes starting at each open token: the smallest node there and its ancestors starting there
+  // too, outermost first (the order of a full walk)
+  const chain: SyntaxNode[] = [];
+  for (const from of at) {
+    if (truncated) break;
+    const start = tokens.starts[from] as number;
+    chain.length = 0;
+    for (let node: SyntaxNode | null = tree.rootNode.descendantForIndex(start, start + 1); node; node = node.parent) {
+      startOf ??= startReader(node);
+      if (startOf(node) !== start) break;
+      chain.push(node);
     }
-    if (truncated) return;
-    startOf ??= startReader(node);
-    const start = startOf(node);
-    // each node is taken by the range it starts in, so none comes twice
-    if (start < lo || start >= hi) return;
-    const from = firstTokenAt(tokens, start);
-    if (!open[from] || !firsts.get(type)?.has(ids[from] as number)) return;
-    if (nodes.length >= maxNodes) {
-      truncated = true;
-      return;
+    for (let c = chain.length - 1; c >= 0; c--) {
+      const node = chain[c] as SyntaxNode;
+      const type = typeOf(node);
+      if (!firsts.get(type)?.has(ids[from] as number)) continue;
+      if (nodes.length >= maxNodes) {
+        truncated = true;
+        break;
+      }
+      const end = node.endIndex;
+      let to = firstTokenAt(tokens, end);
+      while (to > from && (tokens.ends[to - 1] as number) > end) to--;
+      nodes.push({ type, start, end, from, to, node });
     }
-    const end = node.endIndex;
-    let to = firstTokenAt(tokens, end);
-    while (to > from && (tokens.ends[to - 1] as number) > end) to--;
-    nodes.push({ type, start, end, from, to, node });
-  });
+  }
   const found: RewardSpan[] = [];
   // the unit each span realises, and for secure spans the other secure units the node is close to
   const credit = new Map<RewardSpan, Credit>();
@@ -274,10 +277,8 @@ export function matchCompletion(
     }
   }
   const kept = dropNested(found);
-  let deadMarks: DeadMarks | undefined;
-  const live = kept.some((s) => s.polarity === 'secure')
-    ? (s: RewardSpan) => !unreachable(tree.rootNode, s, nodeOf.get(s), lang.spec, (deadMarks ??= deadMarksOf(tokens, completion, kept)))
-    : () => true;
+  const marks = kept.some((s) => s.polarity === 'secure') ? deadMarksOf(tokens, completion, kept) : undefined;
+  const live = marks ? (s: RewardSpan) => !unreachable(tree.rootNode, s, nodeOf.get(s), lang.spec, marks) : () => true;
   return { ...creditOnce(kept, credit, live), truncated };
 }
 
@@ -521,100 +522,6 @@ function alignUnits(profile: PairProfile, distinctive: number): UnitProfile[] {
 }
 
 /**
- * The tokens where {@link alignTokens} could place a unit, wherever the parser gave up or not: the
- * token's loose id (a name compared by its text) is the unit's first and the window of the unit's
- * length is within its edit budget in bag distance. Only ERROR nodes around these tokens can lead
- * to an alignment, so only they are looked for. `used` is scratch space, all zero on entry and on return.
- */
-function alignableStarts(
-  profile: PairProfile,
-  plan: Plan,
-  distinctive: number,
-  tokens: SyntaxTokens,
-  text: string,
-  ids: Int32Array,
-  used: Uint16Array,
-  limits: { minSim: number; maxFuzzy: number },
-): number[] {
-  let align = plan.align.get(distinctive);
-  if (!align) {
-    const units = alignUnits(profile, distinctive);
-    const byFirst: Array<UnitProfile[] | undefined> = new Array(profile.kindIds.size).fill(undefined);
-    for (const u of units) {
-      const first = u.ids[0] as number;
-      const list = byFirst[first];
-      if (list) list.push(u);
-      else byFirst[first] = [u];
-    }
-    const firstNameLengths = new Set(
-      units.filter((u) => (u.kinds[0] as string).startsWith('name:')).map((u) => (u.kinds[0] as string).length - 5),
-    );
-    align = { units, byFirst, firstNameLengths };
-    plan.align.set(distinctive, align);
-  }
-  const n = ids.length;
-  const out: number[] = [];
-  if (align.units.length === 0) return out;
-  const anyName = profile.kindIds.get('ID') ?? -1;
-  // a name's loose id is its API name's when the pair has one of that text, else any name's;
-  // worked out only where asked (-2: not yet)
-  const loose = new Int32Array(n).fill(-2);
-  const looseAt = (t: number): number => {
-    let v = loose[t] as number;
-    if (v !== -2) return v;
-    const kind = tokens.kinds[t] as string;
-    const id = ids[t] as number;
-    if (kind === 'ID') {
-      const s = tokens.starts[t] as number;
-      const e = tokens.ends[t] as number;
-      v = plan.nameLengths.has(e - s) ? (profile.kindIds.get(nameKind(text, s, e)) ?? anyName) : anyName;
-    } else v = id < 0 && kind.startsWith('name:') ? anyName : id;
-    loose[t] = v;
-    return v;
-  };
-  // a plain name can start a unit only if some unit starts with a name
-  // a plain name starts a unit only if one starts with any name, or with an API name of its length
-  const anyFirst = anyName >= 0 && align.byFirst[anyName] !== undefined;
-  for (let i = 0; i < n; i++) {
-    const id = ids[i] as number;
-    let first = id;
-    if (id === anyName) {
-      if (!anyFirst && !align.firstNameLengths.has((tokens.ends[i] as number) - (tokens.starts[i] as number))) continue;
-      first = looseAt(i);
-    } else if (id < 0) {
-      // a kind the pair lacks: an API name it does not know reads as any name
-      if (!anyFirst) continue;
-      first = looseAt(i);
-    }
-    if (first < 0) continue;
-    const tried = align.byFirst[first];
-    if (!tried) continue;
-    for (const unit of tried) {
-      const m = unit.ids.length;
-      if (i + m > n || looseAt(i) !== first) continue;
-      const max = m > limits.maxFuzzy ? 0 : Math.floor((1 - limits.minSim) * m + 1e-9);
-      const counts = plan.counts.get(unit) as Uint16Array;
-      // same length: the bag distance is the unit's tokens the window lacks
-      let matched = 0;
-      let j = 0;
-      for (; j < m; j++) {
-        const t = looseAt(i + j) + 1;
-        if ((used[t] as number) < (counts[t] as number)) {
-          used[t] = (used[t] as number) + 1;
-          matched++;
-        } else if (j + 1 - matched > max) break;
-      }
-      for (let q = Math.min(j, m - 1); q >= 0; q--) used[looseAt(i + q) + 1] = 0;
-      if (m - matched <= max) {
-        out.push(i);
-        break;
-      }
-    }
-  }
-  return out;
-}
-
-/**
  * Drops the matches of guarded statements that a matched check precedes inside the same function
  * (or anywhere before, outside functions): the completion protects them as the fix did.
  */
@@ -749,13 +656,6 @@ interface Plan {
   callees: Set<UnitProfile>;
   /** Each unit's tokens as counts by id + 1. */
   counts: Map<UnitProfile, Uint16Array>;
-  /** The node types walked, and the same with ERROR. */
-  types: string[];
-  typesAndError: string[];
-  /** Lengths of the API names the pair's units hold. */
-  nameLengths: Set<number>;
-  /** The units token alignment slides, by their first token, per `distinctiveTokens` value. */
-  align: Map<number, { units: UnitProfile[]; byFirst: Array<UnitProfile[] | undefined>; firstNameLengths: Set<number> }>;
 }
 
 const plans = new WeakMap<PairProfile, Plan>();
@@ -790,9 +690,6 @@ function planOf(profile: PairProfile): Plan {
     for (const id of unit.ids) c[id + 1] = Math.min(0xffff, (c[id + 1] as number) + 1);
     counts.set(unit, c);
   }
-  const nameLengths = new Set<number>();
-  for (const kind of profile.kindIds.keys()) if (kind.startsWith('name:')) nameLengths.add(kind.length - 5);
-  const types = [...profile.unitTypes];
   const index = new Map(profile.units.map((u, i) => [u, i] as const));
   const names = new Map<UnitProfile, number[]>();
   const anchorless = new Set<UnitProfile>();
@@ -813,10 +710,6 @@ function planOf(profile: PairProfile): Plan {
     firsts,
     lists,
     counts,
-    types,
-    typesAndError: [...types, 'ERROR'],
-    nameLengths,
-    align: new Map(),
   };
   plans.set(profile, plan);
   return plan;
@@ -840,7 +733,7 @@ function matchableStarts(plan: Plan, ids: Int32Array, used: Uint16Array, limits:
     if (!tried) continue;
     search: for (const units of tried) {
       for (const unit of units) {
-        if (windowCanMatch(unit, plan.counts.get(unit) as Uint16Array, ids, i, used, limits)) {
+        if (windowCanMatch(unit, plan, ids, i, used, limits)) {
           open[i] = 1;
           break search;
         }
@@ -851,18 +744,21 @@ function matchableStarts(plan: Plan, ids: Int32Array, used: Uint16Array, limits:
 }
 
 /** Whether some window of `ids` from `i` passes the length, bag-distance and leading-token tests for `unit`. */
-function windowCanMatch(
-  unit: UnitProfile,
-  counts: Uint16Array,
-  ids: Int32Array,
-  i: number,
-  used: Uint16Array,
-  limits: StartLimits,
-): boolean {
+function windowCanMatch(unit: UnitProfile, plan: Plan, ids: Int32Array, i: number, used: Uint16Array, limits: StartLimits): boolean {
   const { k, minSim, maxFuzzy, distinctive } = limits;
   const m = unit.ids.length;
-  // a short or as-written unit needs the reference's token right before it
-  if ((m < distinctive || unit.asWritten) && k > 0 && unit.before.length > 0 && (i === 0 || ids[i - 1] !== unit.before[0])) return false;
+  const counts = plan.counts.get(unit) as Uint16Array;
+  // a short or as-written unit, or a call's arguments, needs the reference's token right before it
+  if (
+    (m < distinctive || unit.asWritten || plan.callees.has(unit)) &&
+    k > 0 &&
+    unit.before.length > 0 &&
+    (i === 0 || ids[i - 1] !== unit.before[0])
+  )
+    return false;
+  // a unit with API names needs a window holding one of them
+  const names = plan.names.get(unit);
+  let named = names === undefined;
   const exact = m > maxFuzzy;
   const rho = 1 - minSim;
   if (!exact && minSim <= 0) return true;
@@ -883,80 +779,16 @@ function windowCanMatch(
       used[t] = (used[t] as number) + 1;
       matched++;
     }
+    if (!named && names?.includes(t - 1)) named = true;
     // tokens of the window the unit lacks only grow with its length
     if (len - matched > most) break;
-    if (len >= lo && Math.max(len - matched, m - matched) <= (len <= m ? atM : exact ? 0 : Math.floor(rho * len + 1e-9))) {
+    if (named && len >= lo && Math.max(len - matched, m - matched) <= (len <= m ? atM : exact ? 0 : Math.floor(rho * len + 1e-9))) {
       ok = true;
       break;
     }
   }
   for (let j = Math.min(len, hi); j >= 1; j--) used[(ids[i + j - 1] as number) + 1] = 0;
   return ok;
-}
-
-/** Two ascending lists of token indices as one, without repeats. */
-function mergeSorted(a: readonly number[], b: readonly number[]): number[] {
-  const out: number[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < a.length || j < b.length) {
-    const x = i < a.length ? (a[i] as number) : Number.POSITIVE_INFINITY;
-    const y = j < b.length ? (b[j] as number) : Number.POSITIVE_INFINITY;
-    const v = Math.min(x, y);
-    if (x === v) i++;
-    if (y === v) j++;
-    out.push(v);
-  }
-  return out;
-}
-
-/** Rows apart below which two places are walked in one native call. */
-const WALK_GAP_ROWS = 12;
-
-/**
- * Walks the tree natively over the rows around tokens `at` (ascending), nearby ones in one call, and
- * hands over each node of `types` the walk meets with the offsets `[lo, hi)` of its range's rows.
- * The walk of a range also meets nodes around it (a function holding the rows); ranges never share
- * a row, so a node taken only by the range it starts in comes once, in the order of a full walk.
- * The rows of token `t` reach from the one where token `t - 1` starts: a node whose first token is
- * `t` starts after that.
- */
-function walkRows(
-  tree: Tree,
-  text: string,
-  tokens: SyntaxTokens,
-  at: readonly number[],
-  types: readonly string[],
-  visit: (node: SyntaxNode, lo: number, hi: number) => void,
-): void {
-  if (at.length === 0) return;
-  const newlines: number[] = [];
-  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) newlines.push(i);
-  const rowOf = (offset: number) => {
-    let lo = 0;
-    let hi = newlines.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if ((newlines[mid] as number) < offset) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  };
-  const rowStart = (row: number) => (row === 0 ? 0 : row > newlines.length ? Number.POSITIVE_INFINITY : (newlines[row - 1] as number) + 1);
-  const ranges: Array<[number, number]> = [];
-  for (const t of at) {
-    const r0 = t > 0 ? rowOf(tokens.starts[t - 1] as number) : 0;
-    const r1 = rowOf(tokens.starts[t] as number) + 1;
-    const last = ranges[ranges.length - 1];
-    if (last && r0 <= last[1] + WALK_GAP_ROWS) last[1] = Math.max(last[1], r1);
-    else ranges.push([r0, r1]);
-  }
-  const list = [...types];
-  for (const [r0, r1] of ranges) {
-    const lo = rowStart(r0);
-    const hi = rowStart(r1);
-    for (const node of tree.rootNode.descendantsOfType(list, { row: r0, column: 0 }, { row: r1, column: 0 })) visit(node, lo, hi);
-  }
 }
 
 /** Drops spans lying inside a span of the same polarity, and duplicates. */
