@@ -137,13 +137,14 @@ async function runAll(runner: Runner, o: MainOptions, model: ModelInfo | undefin
           maxNew,
           scorer,
           evaluate: evaluate(`${condition}:s${seed}`),
-          // the evaluations during RL take half the samples of the final one: they only place the steps to target
+          // the evaluations during RL take a quarter of the samples of the final one (each held-out pair is
+          // asked under several prompts): they only place the steps to target
           rates: async (policy) =>
             evaluateStage(ctx, {
               policy,
               label: `${condition}:s${seed}`,
               tasks: heldout,
-              samples: Math.ceil(o.samples / 2),
+              samples: Math.ceil(o.samples / 4),
               maxNew,
               seed: 1000 + seed,
               scorer,

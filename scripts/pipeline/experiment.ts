@@ -21,6 +21,12 @@ export const TARGET = {
   wellFormedDrop: 0.02,
   /** … token-level rewards reaching it in at most half the steps instance-level rewards need. */
   stepRatio: 0.5,
+  /**
+   * Judged only when after SFT at least this share of samples is insecure and this share well-formed: below
+   * it, halving the insecure rate is a few samples' noise, and keeping the well-formedness of a policy that
+   * writes no well-formed code is no correctness kept.
+   */
+  measurableSft: 0.05,
 } as const;
 
 /** The paper's claim the headline is compared with. */
@@ -83,6 +89,8 @@ export interface TargetCheck {
   reductionMet: boolean;
   wellFormedMet: boolean;
   speedMet: boolean;
+  /** After SFT enough samples were insecure and enough well-formed for the target to be judged ({@link TARGET}). */
+  measurable: boolean;
   met: boolean;
   /** The check in one sentence, with its figures. */
   sentence: string;
@@ -152,6 +160,9 @@ export function trainingSplitRuns(runs: readonly SeedRuns[]): SeedRuns[] | undef
   return out;
 }
 
+/** Whether SFT's rates leave the target something to measure ({@link TARGET}'s `measurableSft`). */
+const measurableBase = (insecure: number, wellFormed: number) => insecure >= TARGET.measurableSft && wellFormed >= TARGET.measurableSft;
+
 /** The experiment's tables from the kept results of every seed. */
 export function analyse(runs: readonly SeedRuns[], conditions: readonly RlConditionName[], rlSteps: number): Experiment {
   const seeds = runs.map((r) => r.seed);
@@ -191,6 +202,7 @@ export function analyse(runs: readonly SeedRuns[], conditions: readonly RlCondit
           (p) =>
             p.step > 0 &&
             base !== undefined &&
+            measurableBase(base.insecure.mean, base.wellFormed.mean) &&
             p.insecure.n === base.insecure.n &&
             p.insecure.mean <= (1 - TARGET.reduction) * base.insecure.mean &&
             p.wellFormed.mean >= base.wellFormed.mean - TARGET.wellFormedDrop,
@@ -307,9 +319,14 @@ export function analyse(runs: readonly SeedRuns[], conditions: readonly RlCondit
       tokenSteps !== null &&
       tokenSteps <= TARGET.stepRatio * (instanceSteps ?? rlSteps + 1) &&
       (instanceSteps !== null || tokenSteps <= TARGET.stepRatio * rlSteps);
-    const met = reductionMet && wellFormedMet && speedMet;
+    const sftRates = row(SFT) as ConditionRow;
+    const measurable = measurableBase(sftRates.insecure.mean, sftRates.wellFormed.mean);
+    const met = measurable && reductionMet && wellFormedMet && speedMet;
     const steps = (n: number | null) => (n === null ? `none within ${rlSteps}` : String(n));
-    const sentence = `${algo.toUpperCase()}: ${token} has ${pct(reduction)} fewer insecure held-out completions than SFT (target ≥ ${pct(TARGET.reduction)}: ${reductionMet ? 'met' : 'not met'}), well-formedness ${pts(wellFormedChange)} (target ≥ −${(100 * TARGET.wellFormedDrop).toFixed(0)} points: ${wellFormedMet ? 'met' : 'not met'}), and RL steps to reach both: ${steps(tokenSteps)}, against ${i ? steps(instanceSteps) : 'no run'} for ${instance} (target ≤ half: ${speedMet ? 'met' : 'not met'}).`;
+    const unmeasurable = measurable
+      ? ''
+      : `Not judged: after SFT ${pct(sftRates.insecure.mean)} of held-out completions are insecure and ${pct(sftRates.wellFormed.mean)} well-formed (each must be at least ${pct(TARGET.measurableSft)}). `;
+    const sentence = `${unmeasurable}${algo.toUpperCase()}: ${token} has ${pct(reduction)} fewer insecure held-out completions than SFT (target ≥ ${pct(TARGET.reduction)}: ${reductionMet ? 'met' : 'not met'}), well-formedness ${pts(wellFormedChange)} (target ≥ −${(100 * TARGET.wellFormedDrop).toFixed(0)} points: ${wellFormedMet ? 'met' : 'not met'}), and RL steps to reach both: ${steps(tokenSteps)}, against ${i ? steps(instanceSteps) : 'no run'} for ${instance} (target ≤ half: ${speedMet ? 'met' : 'not met'}).`;
     checks.push({
       algo,
       token,
@@ -321,6 +338,7 @@ export function analyse(runs: readonly SeedRuns[], conditions: readonly RlCondit
       reductionMet,
       wellFormedMet,
       speedMet,
+      measurable,
       met,
       sentence,
     });
@@ -332,14 +350,16 @@ export function analyse(runs: readonly SeedRuns[], conditions: readonly RlCondit
   const tokenRows = conditions.filter((c) => RL_CONDITIONS[c].token).map((c) => row(c) as ConditionRow);
   const claimed = (r: ConditionRow) => (r.insecureReduction?.mean ?? 0) > TARGET.reduction && (r.wellFormedChange?.mean ?? -1) >= 0;
   const heldout = Object.keys(runs[0]?.sft.before.perTask ?? {}).length;
-  const claim = tokenRows.length
-    ? `The paper claims ${PAPER_CLAIM}; on ${heldout} held-out prompts over ${seeds.length} seed(s), after SFT ${formatRate(sftRow.insecure)} of completions are insecure and ${formatRate(sftRow.wellFormed)} well-formed, and token-level RL gives ${tokenRows
-        .map(
-          (r) =>
-            `${formatRate(r.insecure)} insecure (${pct(r.insecureReduction?.mean ?? Number.NaN)} fewer) and ${formatRate(r.wellFormed)} well-formed under ${r.name}`,
-        )
-        .join(', ')}: ${claimVerdict(tokenRows.filter(claimed))}.`
-    : `The paper claims ${PAPER_CLAIM}; this run trained no token-level condition, so it does not test the claim.`;
+  const claim = !measurableBase(sftRow.insecure.mean, sftRow.wellFormed.mean)
+    ? `The paper claims ${PAPER_CLAIM}; on ${heldout} held-out prompts over ${seeds.length} seed(s), after SFT ${formatRate(sftRow.insecure)} of completions are insecure and ${formatRate(sftRow.wellFormed)} well-formed, too few (each must be at least ${pct(TARGET.measurableSft)}) for this run to test the claim.`
+    : tokenRows.length
+      ? `The paper claims ${PAPER_CLAIM}; on ${heldout} held-out prompts over ${seeds.length} seed(s), after SFT ${formatRate(sftRow.insecure)} of completions are insecure and ${formatRate(sftRow.wellFormed)} well-formed, and token-level RL gives ${tokenRows
+          .map(
+            (r) =>
+              `${formatRate(r.insecure)} insecure (${pct(r.insecureReduction?.mean ?? Number.NaN)} fewer) and ${formatRate(r.wellFormed)} well-formed under ${r.name}`,
+          )
+          .join(', ')}: ${claimVerdict(tokenRows.filter(claimed))}.`
+      : `The paper claims ${PAPER_CLAIM}; this run trained no token-level condition, so it does not test the claim.`;
 
   return {
     seeds,

@@ -36,7 +36,7 @@ tasks and evaluation
   --heldout PCT               share of projects (commits when there is one project) held out (default 34)
   --max-heldout N             at most N held-out pairs (default 16); as many training prompts are evaluated too
   --heldout-prompts N         prompts per held-out pair: its own and N-1 under made-up names (default 4)
-  --samples N                 evaluation samples per held-out prompt (default 48; half of them every --eval-every steps)
+  --samples N                 evaluation samples per prompt (default 48; a quarter of them every --eval-every steps)
   --eval-every N              held-out evaluation every N RL steps, for the steps-to-target figure (default 2)
 policy and training (default: a small character-level policy trained from scratch)
   --model DIR                 a Hugging Face checkpoint (config.json + safetensors + tokenizer.json) instead:

@@ -144,4 +144,19 @@ describe('the experiment’s statistics', () => {
     // runs kept by an earlier version, without training-split rates, give none rather than wrong ones
     expect(trainingSplitRuns(runs())).toBeUndefined();
   });
+
+  it('judges neither the target nor the claim when after SFT too few samples are insecure or well-formed', () => {
+    const rare = runs().map((r) => {
+      r.sft.before = evaluation('sft', { insecure: 0, wellFormed: 0 }, { insecure: 1, wellFormed: 0 });
+      for (const c of Object.values(r.rl)) c.after = evaluation('rl', { insecure: 0, wellFormed: 0 }, { insecure: 0, wellFormed: 0 });
+      return r;
+    });
+    const x = analyse(rare, ['grpo-instance', 'grpo-token+instance'], 8);
+    // 100% fewer insecure and no well-formedness lost, but out of 5% insecure and nothing well-formed: not met
+    expect(x.rows.find((r) => r.name === 'grpo-token+instance')?.insecureReduction?.mean).toBe(1);
+    expect(x.target.checks[0]).toMatchObject({ reductionMet: true, wellFormedMet: true, measurable: false, met: false });
+    expect(x.target.checks[0]?.sentence).toContain('Not judged: after SFT 5.0% of held-out completions are insecure and 0.0% well-formed');
+    expect(x.rows.every((r) => r.stepsToTarget === null)).toBe(true);
+    expect(x.claim).toContain('too few');
+  });
 });
