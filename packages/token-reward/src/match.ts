@@ -126,38 +126,36 @@ export function matchCompletion(
   const at: number[] = [];
   for (let t = 0; t < open.length; t++) if (open[t]) at.push(t);
   const errors: Array<readonly [number, number]> = [];
-  const nodes: Array<{ type: string; start: number; end: number; from: number; to: number; node: SyntaxNode }> = [];
-  // the tree node of each span found on one, for the reachability test
-  const nodeOf = new Map<RewardSpan, SyntaxNode>();
+  const nodes: Array<{ type: string; start: number; end: number; from: number; to: number }> = [];
   let truncated = false;
-  let startOf: ((node: SyntaxNode) => number) | undefined;
   // where the parser gave up, tokens are aligned instead (one native walk, of one node type: the
   // binding resolves every type it is asked for on each call)
   if (hasError) for (const node of tree.rootNode.descendantsOfType('ERROR')) errors.push([node.startIndex, node.endIndex]);
-  // the nodes starting at each open token: the smallest node there and its ancestors starting there
-  // too, outermost first (the order of a full walk)
-  const chain: SyntaxNode[] = [];
+  // the nodes starting at each open token, outermost first (the order of a full walk), read with one
+  // tree cursor that climbs from the last place only as far as it must (no node objects are made)
+  const cursor = tree.walk();
   for (const from of at) {
     if (truncated) break;
     const start = tokens.starts[from] as number;
-    chain.length = 0;
-    for (let node: SyntaxNode | null = tree.rootNode.descendantForIndex(start, start + 1); node; node = node.parent) {
-      startOf ??= startReader(node);
-      if (startOf(node) !== start) break;
-      chain.push(node);
-    }
-    for (let c = chain.length - 1; c >= 0; c--) {
-      const node = chain[c] as SyntaxNode;
-      const type = typeOf(node);
-      if (!firsts.get(type)?.has(ids[from] as number)) continue;
-      if (nodes.length >= maxNodes) {
-        truncated = true;
-        break;
+    // up to the innermost node holding the place (places ascend, so the climb is short)
+    while (cursor.startIndex > start || cursor.endIndex <= start) if (!cursor.gotoParent()) break;
+    for (;;) {
+      const s = cursor.startIndex;
+      if (s > start) break;
+      if (s === start) {
+        const type = cursor.nodeType;
+        if (firsts.get(type)?.has(ids[from] as number)) {
+          if (nodes.length >= maxNodes) {
+            truncated = true;
+            break;
+          }
+          const end = cursor.endIndex;
+          let to = firstTokenAt(tokens, end);
+          while (to > from && (tokens.ends[to - 1] as number) > end) to--;
+          nodes.push({ type, start, end, from, to });
+        }
       }
-      const end = node.endIndex;
-      let to = firstTokenAt(tokens, end);
-      while (to > from && (tokens.ends[to - 1] as number) > end) to--;
-      nodes.push({ type, start, end, from, to, node });
+      if (!movedDown(cursor.gotoFirstChildForIndex(start))) break;
     }
   }
   const found: RewardSpan[] = [];
@@ -253,7 +251,6 @@ export function matchCompletion(
       nodeType: node.type,
     };
     found.push(span);
-    if (span.polarity === 'secure') nodeOf.set(span, node.node);
     // the other secure units the node is close to, worked out only where two instances claim one unit
     const alts =
       best.unit.span.polarity === 'secure' && passed.length > 1
@@ -278,7 +275,7 @@ export function matchCompletion(
   }
   const kept = dropNested(found);
   const marks = kept.some((s) => s.polarity === 'secure') ? deadMarksOf(tokens, completion, kept) : undefined;
-  const live = marks ? (s: RewardSpan) => !unreachable(tree.rootNode, s, nodeOf.get(s), lang.spec, marks) : () => true;
+  const live = marks ? (s: RewardSpan) => !unreachable(tree.rootNode, s, lang.spec, marks) : () => true;
   return { ...creditOnce(kept, credit, live), truncated };
 }
 
@@ -394,14 +391,13 @@ const FALSE_CONDITIONS = new Set(['0', 'false', 'False']);
 function unreachable(
   root: SyntaxNode,
   span: RewardSpan,
-  own: SyntaxNode | undefined,
   spec: { containerTypes: readonly string[]; functionTypes: readonly string[] },
   marks: DeadMarks,
 ): boolean {
   // nothing can cut the span off without a jump or a false constant before it
   if (!marks.jumps.some((at) => at < span.start) && !marks.falses.some((at) => at < span.start)) return false;
-  let node: SyntaxNode | null = own ?? root.descendantForIndex(span.start, Math.max(span.start, span.end - 1));
-  if (!own) while (node && node.startIndex === span.start && node.endIndex < span.end && node.parent) node = node.parent;
+  let node: SyntaxNode | null = root.descendantForIndex(span.start, Math.max(span.start, span.end - 1));
+  while (node && node.startIndex === span.start && node.endIndex < span.end && node.parent) node = node.parent;
   for (; node?.parent && !spec.functionTypes.includes(typeOf(node)); node = node.parent) {
     const parent: SyntaxNode = node.parent;
     const type = typeOf(parent);
@@ -566,6 +562,14 @@ function dropWeak(
   }
 }
 
+/**
+ * Whether `gotoFirstChildForIndex` moved: the binding (tree-sitter 0.22) answers the child's index,
+ * 0 for the first, or null where its typings promise a boolean.
+ */
+function movedDown(answer: unknown): boolean {
+  return answer === true || (typeof answer === 'number' && answer >= 0);
+}
+
 /** Start of the innermost function holding offset `at`, or -1 outside functions. */
 function functionAt(root: SyntaxNode, at: number, functionTypes: readonly string[]): number {
   for (let node: SyntaxNode | null = root.descendantForIndex(at, at); node; node = node.parent) {
@@ -588,11 +592,6 @@ function matchedWeight(unit: UnitProfile, sim: number): number {
 }
 
 /**
- * How to read a node's start offset. The native binding (tree-sitter 0.22) already copied the start,
- * in bytes of UTF-16, into the node's transfer fields; reading it there saves a native call per
- * candidate. The layout is checked on a real node and the public getter is used when it differs.
- */
-/**
  * A node's type. The native binding (tree-sitter 0.22) gives each named node type of a grammar its
  * own subclass, so the type is read from the binding for the first nodes of a subclass and then
  * remembered; nodes of the base class (ERROR and anonymous types), or of a subclass seen with two
@@ -614,13 +613,6 @@ function typeOf(node: SyntaxNode): string {
 }
 
 const typeByClass = new WeakMap<object, { type: string | undefined; seen: number }>();
-
-function startReader(sample: SyntaxNode | undefined): (node: SyntaxNode) => number {
-  const field = (node: SyntaxNode) => (node as unknown as Record<number, unknown>)[2];
-  const fast = (node: SyntaxNode) => (field(node) as number) >>> 1;
-  if (sample && typeof field(sample) === 'number' && fast(sample) === sample.startIndex) return fast;
-  return (node) => node.startIndex;
-}
 
 /** Limits of {@link matchableStarts}, as `matchCompletion` resolved them. */
 interface StartLimits {
