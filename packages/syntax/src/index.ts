@@ -10,3 +10,5 @@ export { compileQuery } from './query.js';
 export type { Range, SyntaxNode } from './nodes.js';
 export { commentRanges, errorNodes, errorRatio } from './nodes.js';
 export { blankComments } from './comments.js';
+export type { PlainTree } from './plain.js';
+export { PlainNode, plainTree } from './plain.js';
