@@ -1,5 +1,5 @@
 import type { FlowStep, Finding, Language } from '@srcode/dataset';
-import { compileQuery, getLanguage, parse, type Query, SyntaxLayerError } from '@srcode/syntax';
+import { compileQuery, getLanguage, parse, plainTree, type Query, SyntaxLayerError } from '@srcode/syntax';
 import { type SyncAnalyzer, sortFindings } from './analyzer.js';
 import { EvaluationError } from './errors.js';
 import { BUILTIN_LANGUAGES } from './rules/registry.js';
@@ -453,7 +453,9 @@ export class BuiltinAnalyzer implements SyncAnalyzer {
       for (const p of shared.walk ?? []) for (const t of walkTypesOf(p)) walkTypes.add(t);
     }
     if (!plan.length) return findings;
-    const root = parse(code, language).rootNode;
+    const tree = parse(code, language);
+    // the walks and predicates read the tree's plain copy where the language asks for it; queries run on the tree
+    const root = this.#specs.get(language)?.plainNodes ? (plainTree(tree, code).rootNode as unknown as SyntaxNode) : tree.rootNode;
     const walked = new WalkNodes(root, walkTypes);
     // rules sharing a compiled query share its matches on this text (same query, same word span)
     const matchesOf = new Map<CompiledQuery, readonly Record<string, SyntaxNode>[]>();
@@ -467,7 +469,7 @@ export class BuiltinAnalyzer implements SyncAnalyzer {
         } else {
           // tree-sitter counts UTF-16 text in bytes, two per unit
           const options = span ? { startIndex: 2 * span.start, endIndex: 2 * span.end } : undefined;
-          list = (shared.query as Query).matches(root, options).map((m) => {
+          list = (shared.query as Query).matches(tree.rootNode, options).map((m) => {
             const captures: Record<string, SyntaxNode> = {};
             for (const c of m.captures) if (!(c.name in captures)) captures[c.name] = c.node;
             return captures;

@@ -900,4 +900,4 @@ export const PYTHON_RULES: readonly Rule[] = [
 ];
 
 /** Python with its rules, as the registry takes it. */
-export const PYTHON_LANGUAGE: LanguageRules = { language: 'python', rules: PYTHON_RULES };
+export const PYTHON_LANGUAGE: LanguageRules = { language: 'python', rules: PYTHON_RULES, plainNodes: true };

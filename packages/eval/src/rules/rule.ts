@@ -106,4 +106,13 @@ export interface LanguageRules {
   language: Language;
   /** Its rules. */
   rules: readonly Rule[];
+  /**
+   * Whether the rules' matches (and predicates) read a plain copy of each tree (@srcode/syntax's `plainTree`: the
+   * same nodes, fields and offsets, read without a native call each) instead of the binding's nodes. The copy
+   * has the members of `SyntaxNode` that read the tree (type, text, offsets, rows, parent, children, fields,
+   * siblings, descendants); a rule that needs another (a query of its own, an edit) must leave this off.
+   * Captures of a rule compiled to a tree-sitter query are the binding's nodes either way.
+   * @default false
+   */
+  plainNodes?: boolean;
 }
