@@ -185,6 +185,102 @@ void set_name(struct user *u, const char *name) {
   return 0;
 }`),
   },
+  {
+    rule: 'c.use-after-free',
+    vulnerable: MAIN(`struct user { char *name; };
+void rename_user(struct user *u, const char *s) {
+  char *copy = strdup(s);
+  if (!copy) return;
+  u->name = copy;
+  free(copy);
+  printf("renamed to %s\\n", u->name);
+}`),
+    fixed: MAIN(`struct user { char *name; };
+void rename_user(struct user *u, const char *s) {
+  char *copy = strdup(s);
+  if (!copy) return;
+  free(u->name);
+  u->name = copy;
+  printf("renamed to %s\\n", u->name);
+}`),
+  },
+  {
+    rule: 'c.use-after-free',
+    vulnerable: MAIN(`void fill(size_t len) {
+  char *buf = malloc(len + 1);
+  if (!buf) return;
+  char *cur = buf;
+  free(buf);
+  cur[0] = 0;
+}`),
+    fixed: MAIN(`void fill(size_t len) {
+  char *buf = malloc(len + 1);
+  if (!buf) return;
+  char *cur = buf;
+  cur[0] = 0;
+  free(buf);
+}`),
+  },
+  {
+    rule: 'c.use-after-free',
+    vulnerable: MAIN(`struct conn { char *line; };
+void drop_line(struct conn *c) {
+  char *p = c->line;
+  free(p);
+  c->line[0] = 0;
+}`),
+    fixed: MAIN(`struct conn { char *line; };
+void drop_line(struct conn *c) {
+  char *p = c->line;
+  free(p);
+  c->line = NULL;
+}`),
+  },
+  {
+    rule: 'c.narrow-product',
+    vulnerable: MAIN(`#include <stdint.h>
+struct ring { unsigned char *data; uint32_t elem_size; };
+int ring_pop(struct ring *r, void *out, uint32_t count) {
+  memcpy(out, r->data, count * r->elem_size);
+  return 0;
+}`),
+    fixed: MAIN(`#include <stdint.h>
+struct ring { unsigned char *data; uint32_t elem_size; };
+int ring_pop(struct ring *r, void *out, uint32_t count) {
+  memcpy(out, r->data, (size_t)count * r->elem_size);
+  return 0;
+}`),
+  },
+  {
+    rule: 'c.narrow-product',
+    vulnerable: MAIN(`unsigned char *image(FILE *f) {
+  int w, h;
+  if (fscanf(f, "%d %d", &w, &h) != 2 || w <= 0 || h <= 0 || w > 30000 || h > 30000) return NULL;
+  unsigned char *px = malloc((size_t)(w * h * 4));
+  if (!px) return NULL;
+  fread(px, 1, (size_t)w * h * 4, f);
+  return px;
+}`),
+    fixed: MAIN(`unsigned char *image(FILE *f) {
+  int w, h;
+  if (fscanf(f, "%d %d", &w, &h) != 2 || w <= 0 || h <= 0 || w > 8192 || h > 8192) return NULL;
+  unsigned char *px = malloc((size_t)(w * h * 4));
+  if (!px) return NULL;
+  fread(px, 1, (size_t)w * h * 4, f);
+  return px;
+}`),
+  },
+  {
+    rule: 'c.narrow-product',
+    vulnerable: MAIN(`long long frames(int blocks, int per_block) {
+  long long total = blocks * per_block;
+  return total;
+}`),
+    fixed: MAIN(`long long frames(int blocks, int per_block) {
+  long long total = (long long)blocks * per_block;
+  return total;
+}`),
+  },
 ];
 
 describe('C rules for the mistakes models make: vulnerable programs and their fixes', () => {

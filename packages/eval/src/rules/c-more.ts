@@ -551,6 +551,252 @@ function lastCharOfEmpty(m: RuleMatch, write: boolean): RuleHit | false {
   };
 }
 
+/** Integer types of 32 bits or fewer (what `int` arithmetic computes in), with their largest value. */
+const NARROW_MAX: [RegExp, number][] = [
+  [/^(unsigned char|uint8_t|u8|__u8|uchar|guchar|BYTE|bool|_Bool)$/, 0xff],
+  [/^(signed char|char|int8_t|s8|__s8|gchar)$/, 0x7f],
+  [/^(unsigned short|unsigned short int|uint16_t|u16|__u16|ushort|guint16|WORD)$/, 0xffff],
+  [/^(short|short int|signed short|int16_t|s16|__s16|gint16)$/, 0x7fff],
+  [/^(unsigned|unsigned int|uint32_t|u32|__u32|uint|guint|guint32|UINT|DWORD)$/, 0xffffffff],
+  [/^(int|signed|signed int|int32_t|s32|__s32|gint|gint32|INT)$/, 0x7fffffff],
+];
+/** Types of 64 bits (on LP64) or of a size: arithmetic with one of them is done that wide. */
+const WIDE_TYPE =
+  /^(size_t|ssize_t|off_t|off64_t|loff_t|ptrdiff_t|intptr_t|uintptr_t|u?int64_t|[us]64|__[us]64|long|long int|long long|long long int|unsigned long|unsigned long int|unsigned long long|unsigned long long int|signed long|double|float|long double|time_t|gsize|gssize|guint64|gint64|sf_count_t|uint_fast64_t|int_fast64_t|uintmax_t|intmax_t)$/;
+
+type Width = { wide: true } | { wide: false; max: number } | undefined;
+
+function typeWidth(text: string | undefined): Width {
+  const t = text
+    ?.replace(/\b(const|volatile|register|static)\b/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
+  if (!t) return undefined;
+  if (WIDE_TYPE.test(t)) return { wide: true };
+  for (const [re, max] of NARROW_MAX) if (re.test(t)) return { wide: false, max };
+  return undefined;
+}
+
+const FIELD_TYPES = new WeakMap<object, Map<string, string | null>>();
+
+/** The declared type of a struct field by name in the file (null when two declarations disagree). */
+function fieldType(at: SyntaxNode, field: string): string | undefined {
+  const tree = at.tree as object;
+  let m = FIELD_TYPES.get(tree);
+  if (!m) {
+    m = new Map();
+    for (const d of at.tree.rootNode.descendantsOfType('field_declaration')) {
+      const type = d.childForFieldName('type')?.text;
+      if (!type) continue;
+      for (const decl of d.childrenForFieldName('declarator')) {
+        // a pointer or array field is no integer
+        if (decl.type !== 'field_identifier') continue;
+        const prev = m.get(decl.text);
+        m.set(decl.text, prev === undefined || prev === type ? type : null);
+      }
+    }
+    FIELD_TYPES.set(tree, m);
+  }
+  return m.get(field) ?? undefined;
+}
+
+/** The declared type of a scalar variable in view (a parameter, a local before `id`, a global). */
+function variableType(id: SyntaxNode): string | undefined {
+  const fn = ancestor(id, FUNCTION);
+  const scopes = fn ? [fn, id.tree.rootNode] : [id.tree.rootNode];
+  for (const scope of scopes) {
+    for (const d of scope.descendantsOfType(['parameter_declaration', 'declaration'])) {
+      if (scope.id !== fn?.id && ancestor(d, FUNCTION)) continue;
+      if (d.startIndex > id.startIndex) continue;
+      for (const decl of d.childrenForFieldName('declarator')) {
+        const inner = decl.type === 'init_declarator' ? decl.childForFieldName('declarator') : decl;
+        if (inner?.type === 'identifier' && inner.text === id.text) return d.childForFieldName('type')?.text;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** How wide the arithmetic of an expression is: 64 bits, at most 32 (with the largest value its type holds), or unknown. */
+function widthOf(n: SyntaxNode | null | undefined, depth = 0): Width {
+  const v = n && depth < 8 ? (n.type === 'parenthesized_expression' ? namedArgs(n)[0] : n) : undefined;
+  if (!v) return undefined;
+  switch (v.type) {
+    case 'parenthesized_expression':
+      return widthOf(v, depth + 1);
+    case 'number_literal':
+      return /[lL]|\./.test(v.text) ? { wide: true } : { wide: false, max: 0x7fffffff };
+    case 'char_literal':
+      return { wide: false, max: 0xff };
+    case 'sizeof_expression':
+      return { wide: true };
+    case 'identifier':
+      return typeWidth(variableType(v));
+    case 'field_expression':
+      return typeWidth(fieldType(v, v.childForFieldName('field')?.text ?? ''));
+    case 'cast_expression':
+      return typeWidth(v.childForFieldName('type')?.text);
+    case 'call_expression':
+      return /^(strlen|strnlen|wcslen|sizeof|fread|fwrite)$/.test(v.childForFieldName('function')?.text ?? '') ? { wide: true } : undefined;
+    case 'binary_expression': {
+      const l = widthOf(v.childForFieldName('left'), depth + 1);
+      const r = widthOf(v.childForFieldName('right'), depth + 1);
+      if (l?.wide || r?.wide) return { wide: true };
+      if (!l || !r) return undefined;
+      return { wide: false, max: Math.max(l.max, r.max) };
+    }
+  }
+  return undefined;
+}
+
+function isConstantOperand(n: SyntaxNode): boolean {
+  const v = strip(n);
+  if (!v) return true;
+  if (v.type === 'number_literal' || v.type === 'char_literal' || v.type === 'sizeof_expression') return true;
+  if (v.type === 'identifier' && /^[A-Z][A-Z0-9_]*$/.test(v.text)) return true;
+  return mem.constValue(v) !== undefined;
+}
+
+/** The largest value an operand can have where it is used: from constant checks that hold there, or its type. */
+function operandMax(n: SyntaxNode, at: number): number | undefined {
+  const v = strip(n);
+  if (!v) return undefined;
+  const c = mem.constValue(v);
+  if (c !== undefined) return Math.abs(c);
+  const w = widthOf(v);
+  let max = w && !w.wide ? w.max : undefined;
+  const key = keyOf(v);
+  const ft = key ? functionTaint(v) : undefined;
+  if (key && ft) {
+    for (const b of ft.boundsAt(key, at)) {
+      const bv = b.holds ? mem.constValue(b.bound) : undefined;
+      if (bv !== undefined) max = Math.min(max ?? Number.POSITIVE_INFINITY, b.strict ? bv - 1 : bv);
+    }
+  }
+  if (v.type === 'binary_expression' && v.childForFieldName('operator')?.text === '*') {
+    const l = v.childForFieldName('left');
+    const r = v.childForFieldName('right');
+    const lm = l ? operandMax(l, at) : undefined;
+    const rm = r ? operandMax(r, at) : undefined;
+    if (lm !== undefined && rm !== undefined) max = Math.min(max ?? Number.POSITIVE_INFINITY, lm * rm);
+  }
+  return max;
+}
+
+/** The factors of a chain of `*` (through parentheses), stopping at operands of 64-bit width. */
+function factors(n: SyntaxNode, out: SyntaxNode[] = []): SyntaxNode[] {
+  const v = strip(n) ?? n;
+  if (v.type === 'binary_expression' && v.childForFieldName('operator')?.text === '*' && !widthOf(v)?.wide) {
+    const l = v.childForFieldName('left');
+    const r = v.childForFieldName('right');
+    if (l && r) {
+      factors(l, out);
+      factors(r, out);
+      return out;
+    }
+  }
+  out.push(v);
+  return out;
+}
+
+/**
+ * In a size expression (through `+`, `-`, `*` and parentheses), a product of at least two run-time values
+ * that C computes in 32 bits (no factor of 64-bit type, one known to be of 32 bits or fewer), which no check
+ * keeps below the wrap: `count * elem_sz` of a u32 count, `w * h * 4` of ints, the `w * h` of `w * h * sizeof(px)`.
+ */
+function narrowProduct(size: SyntaxNode | null | undefined, at: number, depth = 0): SyntaxNode | undefined {
+  const v = strip(size);
+  if (!v || depth > 6 || v.type !== 'binary_expression') return undefined;
+  const op = v.childForFieldName('operator')?.text ?? '';
+  if (!/^[*+-]$/.test(op)) return undefined;
+  if (op === '*' && !widthOf(v)?.wide) {
+    const fs = factors(v);
+    const runtime = fs.filter((f) => !isConstantOperand(f));
+    const widths = fs.map((f) => widthOf(f));
+    if (runtime.length >= 2 && widths.every((w) => !w?.wide) && runtime.some((f) => widthOf(f) !== undefined)) {
+      const limit = widths.some((w) => w && !w.wide && w.max === 0xffffffff) ? 0xffffffff : 0x7fffffff;
+      let max: number | undefined = 1;
+      for (const f of fs) {
+        const fm = operandMax(f, at);
+        max = fm === undefined || max === undefined ? undefined : max * fm;
+      }
+      const keys = runtime.map((f) => keyOf(f)).filter((k): k is string => k !== undefined);
+      if ((max === undefined || max > limit) && !overflowChecked(v, keys, at)) return v;
+      return undefined;
+    }
+  }
+  return narrowProduct(v.childForFieldName('left'), at, depth + 1) ?? narrowProduct(v.childForFieldName('right'), at, depth + 1);
+}
+
+/** An overflow test of a product before `at`: a comparison with a quotient (`n > UINT_MAX / size`) of one of the operands, or a checked multiply. */
+function overflowChecked(at: SyntaxNode, keys: readonly string[], before: number): boolean {
+  const fn = ancestor(at, FUNCTION);
+  if (!fn) return false;
+  const text = fn.text.slice(0, before - fn.startIndex);
+  if (/__builtin_\w*mul_overflow|\bckd_mul\b|\bSIZE_MAX\b|\bUINT32?_MAX\b|\bINT_MAX\b|\bULONG_MAX\b/.test(text) && keys.length > 0) {
+    for (const b of fn.descendantsOfType('binary_expression')) {
+      if (b.startIndex >= before) break;
+      if (!RELATIONAL.test(b.childForFieldName('operator')?.text ?? '')) continue;
+      if (b.text.includes('/') && keys.some((k) => b.text.includes(k))) return true;
+    }
+    if (/__builtin_\w*mul_overflow|\bckd_mul\b/.test(text)) return true;
+  }
+  return false;
+}
+
+const SIZE_ARGS: Readonly<Record<string, readonly number[]>> = {
+  ...mem.LENGTH_ARG,
+  malloc: [0],
+  alloca: [0],
+  xmalloc: [0],
+  kmalloc: [0],
+  kzalloc: [0],
+  vmalloc: [0],
+  g_malloc: [0],
+  calloc: [0, 1],
+  realloc: [1],
+  xrealloc: [1],
+  reallocarray: [1, 2],
+  fwrite: [1, 2],
+  write: [2],
+  send: [2],
+  mmap: [1],
+  mprotect: [1],
+  mincore: [1],
+};
+
+/** A 32-bit product used as a size, or stored in a 64-bit variable: the widening comes after the wrap. */
+function narrowSize(m: RuleMatch): RuleHit | false {
+  const node = m.captures.finding;
+  if (!node) return false;
+  let sizes: SyntaxNode[] = [];
+  if (m.captures.fn) {
+    const args = mem.matchArgs(m);
+    sizes = (SIZE_ARGS[mem.matchCallee(m)] ?? []).map((i) => args[i]).filter((a): a is SyntaxNode => a !== undefined);
+  } else {
+    // `size_t total = w * h;`, `off->pos = block * bsize` into a wide variable or field
+    const target = m.captures.target;
+    const value = m.captures.value;
+    const w =
+      target?.type === 'identifier' ? typeWidth(variableType(target)) : target?.type === 'field_expression' ? widthOf(target) : undefined;
+    if (!w?.wide || !value) return false;
+    if (target?.type === 'identifier' && node.type === 'declaration') {
+      const t = typeWidth(node.childForFieldName('type')?.text);
+      if (!t?.wide) return false;
+    }
+    sizes = [value];
+  }
+  for (const s of sizes) {
+    const p = narrowProduct(s, s.startIndex);
+    if (p)
+      return {
+        node: p,
+        flow: [{ node: p, message: `${p.text.replace(/\s+/g, ' ')} is computed in 32 bits and wraps before it is widened` }],
+      };
+  }
+  return false;
+}
+
 const SUBSCRIPT_WRITE = [
   '(assignment_expression left: (subscript_expression argument: (_) @arr index: (_) @idx)) @finding',
   '(assignment_expression left: (field_expression argument: (subscript_expression argument: (_) @arr index: (_) @idx))) @finding',
@@ -559,6 +805,17 @@ const SUBSCRIPT_WRITE = [
 
 /** The rules of this module, in the order they report. */
 export const C_MORE_RULES: readonly Rule[] = [
+  {
+    id: 'c.narrow-product',
+    trigger: /\w\s*\*\s*[\w(]/,
+    cwe: 'CWE-190',
+    severity: 'medium',
+    message:
+      'Two run-time values of 32-bit type are multiplied before the product becomes a size: it wraps at 2^31 (or 2^32) first, and the copy or allocation gets a small size.',
+    remediation: 'Widen one operand before multiplying (`(size_t)count * size`) and check it against SIZE_MAX / size.',
+    query: `${call(`^(${Object.keys(SIZE_ARGS).join('|')})$`)} (declaration type: (_) declarator: (init_declarator declarator: (identifier) @target value: (binary_expression) @value)) @finding (assignment_expression left: [(identifier) (field_expression)] @target right: (binary_expression) @value) @finding`,
+    predicate: narrowSize,
+  },
   {
     id: 'c.loop-stack-overflow',
     trigger: /\+\+|\+=/,

@@ -104,6 +104,10 @@ unsigned session_token(void) {
 int opcode(const unsigned char *code, size_t len) {
   return code[0] | code[1] << 8; // expect: c.read-past-length
 }
+long long area(int w, int h) {
+  long long a = w * h; // expect: c.narrow-product
+  return a;
+}
 #define memset(p, c, n) ((void)(p)) // expect: c.libc-redefined
 void chomp(char *s) {
   if (s[strlen(s) - 1] == '\\n') // expect: c.last-char-of-empty-read

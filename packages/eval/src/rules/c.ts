@@ -1,7 +1,7 @@
 import type { LanguageRules, Rule, RuleHit, RuleMatch, SyntaxNode } from './rule.js';
 import { CREDENTIAL_RULE_TEXT, SECRET_LITERAL, SECRET_RULE_TEXT } from './secrets.js';
 import { ancestor, firstIdentifierAfter, namedArgs } from './syntax.js';
-import { flowSteps, functionTaint, keyOf, type Taint } from '../taint/c.js';
+import { declaredName, flowSteps, functionTaint, keyOf, type Taint } from '../taint/c.js';
 import * as mem from '../taint/c-memory.js';
 import { C_MORE_RULES, isSecretRandom } from './c-more.js';
 
@@ -187,6 +187,59 @@ function afterFree(m: RuleMatch): { use: SyntaxNode; again: boolean } | undefine
   if (!ptr || !freeCall || !key) return undefined;
   const fn = ancestor(freeCall, FUNCTION);
   if (!fn) return undefined;
+  const direct = afterFreeOf(freeCall, fn, key);
+  if (direct) return direct;
+  // the same block under another name: `cur = buf; free(buf); cur[0]`, `n->name = copy; free(copy); n->name`
+  for (const alias of aliasesAt(fn, key, freeCall)) {
+    const r = afterFreeOf(freeCall, fn, alias);
+    if (r) return r;
+  }
+  return undefined;
+}
+
+const ALIAS_SCOPE = new Set(['init_declarator', 'assignment_expression']);
+
+/**
+ * The names (variables, field paths) that hold the same pointer as `key` where it is freed: set from it
+ * (`q = p`, `s->f = p`) or it set from them (`p = s->f`), neither reassigned between that and the free.
+ */
+function aliasesAt(fn: SyntaxNode, key: string, freeCall: SyntaxNode): string[] {
+  const out: string[] = [];
+  const body = fn.childForFieldName('body');
+  if (!body) return out;
+  const base = key.split(/->|\./)[0] ?? key;
+  const text = fn.text;
+  if (text.split(base).length < 3) return out; // one mention: the free itself, no alias
+  for (const n of body.descendantsOfType(['init_declarator', 'assignment_expression'])) {
+    if (n.startIndex >= freeCall.startIndex) break;
+    if (n.type === 'assignment_expression' && n.child(1)?.text !== '=') continue;
+    const left = n.childForFieldName(n.type === 'init_declarator' ? 'declarator' : 'left');
+    let right: SyntaxNode | null | undefined = n.childForFieldName(n.type === 'init_declarator' ? 'value' : 'right');
+    while (right && (right.type === 'cast_expression' || right.type === 'parenthesized_expression'))
+      right = right.type === 'cast_expression' ? right.childForFieldName('value') : (namedArgs(right)[0] ?? null);
+    const l = left?.type === 'pointer_declarator' ? declaredName(left) : left;
+    const lk = l ? keyOf(l) : undefined;
+    const rk = right ? keyOf(right) : undefined;
+    if (!lk || !rk || lk === rk) continue;
+    const other = rk === key ? lk : lk === key ? rk : undefined;
+    if (!other || out.includes(other)) continue;
+    // neither name set again between the aliasing and the free
+    const from = n.endIndex;
+    const reassigned = [key, other].some((k) =>
+      mem.occurrences(fn, k, from, freeCall.startIndex).some((u) => {
+        const p = u.parent;
+        return (
+          (p?.type === 'assignment_expression' && p.childForFieldName('left')?.id === u.id) ||
+          (p?.type === 'pointer_expression' && p.text.startsWith('&'))
+        );
+      }),
+    );
+    if (!reassigned && ancestor(n, ALIAS_SCOPE)) out.push(other);
+  }
+  return out;
+}
+
+function afterFreeOf(freeCall: SyntaxNode, fn: SyntaxNode, key: string): { use: SyntaxNode; again: boolean } | undefined {
   const inLoop = ancestor(freeCall, LOOP);
   // a jump after the free inside the loop body (`free(p); return NULL;`) leaves before the next iteration
   const loop = inLoop && !jumpsAfter(freeCall, inLoop) ? inLoop : null;

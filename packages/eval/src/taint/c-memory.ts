@@ -380,6 +380,11 @@ export function leavesBetween(from: SyntaxNode, to: SyntaxNode): boolean {
   let cur: SyntaxNode | null = from;
   while (cur?.parent) {
     const parent: SyntaxNode = cur.parent;
+    if (parent.type === 'if_statement') {
+      // `to` in the other branch of an if whose one branch holds `from`
+      const alt = parent.childForFieldName('alternative');
+      if (alt && to.startIndex >= alt.startIndex && to.endIndex <= alt.endIndex && !(from.startIndex >= alt.startIndex)) return true;
+    }
     if (parent.startIndex <= to.startIndex && parent.endIndex >= to.endIndex) {
       // `to` lies in this block: only the statements of `parent` between the two count
       if (parent.type === 'compound_statement')
@@ -387,11 +392,6 @@ export function leavesBetween(from: SyntaxNode, to: SyntaxNode): boolean {
       return false;
     }
     if (parent.type === 'compound_statement' && parent.namedChildren.some((s) => s.startIndex >= cur!.endIndex && isJump(s))) return true;
-    if (parent.type === 'if_statement') {
-      // `to` in the other branch of an if whose one branch holds `from`
-      const alt = parent.childForFieldName('alternative');
-      if (alt && to.startIndex >= alt.startIndex && to.endIndex <= alt.endIndex && !(from.startIndex >= alt.startIndex)) return true;
-    }
     if (parent.type === 'case_statement' && parent.namedChildren.some((s) => s.startIndex >= cur!.endIndex && isJump(s))) return true;
     if (isJump(cur) && cur.id !== from.id) return true;
     cur = parent;
@@ -468,9 +468,28 @@ interface FileAliases {
   /** `#define NAME value` whose value is a name (parentheses, casts and `&` around it stripped). */
   readonly objectMacros: Map<string, string>;
   readonly functionMacros: Map<string, FunctionMacro>;
-  /** Names (and `.field`s) bound by a declaration or assignment to a value that names a function. */
-  readonly bindings: Map<string, Set<string>>;
+  /** Names (and `.field`s) bound by a declaration or assignment to a value that names a function (scanned on first need). */
+  bound?: Map<string, Set<string>>;
+  readonly root: SyntaxNode;
+  readonly code: string;
+  /** Per called name, whether the text may bind it (`name =`, `(*name)`). */
+  readonly mayBind: Map<string, boolean>;
   readonly targets: Map<string, readonly CallTarget[]>;
+}
+
+function bindingsOf(a: FileAliases): Map<string, Set<string>> {
+  a.bound ??= scanBindings(a.root);
+  return a.bound;
+}
+
+/** Whether the text can bind `name` to a function: an assignment or initialisation of it, or a declarator `(*name)`. */
+function mayBind(a: FileAliases, name: string): boolean {
+  let v = a.mayBind.get(name);
+  if (v === undefined) {
+    v = new RegExp(`\\b${name}\\s*(\\[[^\\]]*\\]\\s*)*(=[^=]|\\))`).test(a.code);
+    a.mayBind.set(name, v);
+  }
+  return v;
 }
 
 const ALIASES = new WeakMap<object, FileAliases>();
@@ -537,38 +556,25 @@ function declaratorName(d: SyntaxNode | null | undefined): string | undefined {
   return undefined;
 }
 
-function fileAliases(node: SyntaxNode): FileAliases {
-  const tree = node.tree as object;
-  const cached = ALIASES.get(tree);
-  if (cached) return cached;
-  const root = node.tree.rootNode;
-  const objectMacros = new Map<string, string>();
-  const functionMacros = new Map<string, FunctionMacro>();
+/** Values that can name a function: `f`, `{ f, g }`, `(fn_t)f`, `(f)`, `&f`, `c ? f : g`, `(0, f)`. */
+const BINDING_VALUE = new Set([
+  'identifier',
+  'initializer_list',
+  'cast_expression',
+  'parenthesized_expression',
+  'pointer_expression',
+  'conditional_expression',
+  'comma_expression',
+]);
+
+/** Function pointers bound in declarations and assignments: `cp = strcpy`, `fn_t t[] = { strcpy }`, `{ .copy = strcpy }`. */
+function scanBindings(root: SyntaxNode): Map<string, Set<string>> {
   const bindings = new Map<string, Set<string>>();
-  const code = root.text;
-  if (code.includes('#')) {
-    for (const d of root.descendantsOfType(['preproc_def', 'preproc_function_def'])) {
-      const name = d.childForFieldName('name')?.text;
-      const value = d.childForFieldName('value')?.text.trim() ?? '';
-      if (!name) continue;
-      if (d.type === 'preproc_def') {
-        const m = /^[(\s]*(?:\(\s*[A-Za-z_][\w\s*]*\)\s*)?[&*\s]*([A-Za-z_]\w*)[\s)]*$/.exec(value);
-        if (m?.[1] && m[1] !== name) objectMacros.set(name, m[1]);
-        continue;
-      }
-      const paramsNode = d.childForFieldName('parameters');
-      const params = (paramsNode?.namedChildren ?? []).filter((c) => c.type === 'identifier').map((c) => c.text);
-      functionMacros.set(name, { params, variadic: paramsNode?.text.includes('...') ?? false, body: value });
-    }
-  }
-  // function pointers bound in declarations and assignments: `cp = strcpy`, `fn_t t[] = { strcpy }`, `{ .copy = strcpy }`
   for (const n of root.descendantsOfType(['init_declarator', 'assignment_expression'])) {
     const value = n.childForFieldName(n.type === 'init_declarator' ? 'value' : 'right');
-    if (
-      !value ||
-      (value.type !== 'identifier' && value.type !== 'initializer_list' && !/cast|parenth|pointer|conditional|call/.test(value.type))
-    )
-      continue;
+    if (!value) continue;
+    const vt = value.type;
+    if (vt === 'call_expression' ? !/^(dlsym|dlvsym|GetProcAddress)\b/.test(value.text) : !BINDING_VALUE.has(vt)) continue;
     const names = new Set<string>();
     valueNames(value, names);
     if (names.size === 0) continue;
@@ -593,7 +599,33 @@ function fileAliases(node: SyntaxNode): FileAliases {
       if (base?.type === 'identifier') bind(bindings, base.text, names);
     }
   }
-  const a: FileAliases = { objectMacros, functionMacros, bindings, targets: new Map() };
+  return bindings;
+}
+
+function fileAliases(node: SyntaxNode): FileAliases {
+  const tree = node.tree as object;
+  const cached = ALIASES.get(tree);
+  if (cached) return cached;
+  const root = node.tree.rootNode;
+  const objectMacros = new Map<string, string>();
+  const functionMacros = new Map<string, FunctionMacro>();
+  const code = root.text;
+  if (code.includes('#')) {
+    for (const d of root.descendantsOfType(['preproc_def', 'preproc_function_def'])) {
+      const name = d.childForFieldName('name')?.text;
+      const value = d.childForFieldName('value')?.text.trim() ?? '';
+      if (!name) continue;
+      if (d.type === 'preproc_def') {
+        const m = /^[(\s]*(?:\(\s*[A-Za-z_][\w\s*]*\)\s*)?[&*\s]*([A-Za-z_]\w*)[\s)]*$/.exec(value);
+        if (m?.[1] && m[1] !== name) objectMacros.set(name, m[1]);
+        continue;
+      }
+      const paramsNode = d.childForFieldName('parameters');
+      const params = (paramsNode?.namedChildren ?? []).filter((c) => c.type === 'identifier').map((c) => c.text);
+      functionMacros.set(name, { params, variadic: paramsNode?.text.includes('...') ?? false, body: value });
+    }
+  }
+  const a: FileAliases = { objectMacros, functionMacros, root, code, mayBind: new Map(), targets: new Map() };
   ALIASES.set(tree, a);
   return a;
 }
@@ -607,7 +639,7 @@ function namesOf(a: FileAliases, name: string): Set<string> {
     const next: string[] = [];
     const m = a.objectMacros.get(n);
     if (m) next.push(m);
-    for (const b of a.bindings.get(n) ?? []) next.push(b);
+    for (const b of bindingsOf(a).get(n) ?? []) next.push(b);
     for (const x of next)
       if (!out.has(x)) {
         out.add(x);
@@ -656,11 +688,11 @@ function calleeNames(a: FileAliases, fn: SyntaxNode | null | undefined, depth = 
       return calleeNames(a, v.childForFieldName('argument'), depth + 1);
     case 'field_expression': {
       const field = v.childForFieldName('field')?.text ?? '';
-      for (const n of a.bindings.get(`.${field}`) ?? []) for (const x of namesOf(a, n)) out.add(x);
+      for (const n of bindingsOf(a).get(`.${field}`) ?? []) for (const x of namesOf(a, n)) out.add(x);
       let base = v.childForFieldName('argument');
       while (base && base.type !== 'identifier' && /field|subscript|pointer|parenth/.test(base.type))
         base = base.childForFieldName('argument') ?? base.namedChildren[0] ?? null;
-      if (base?.type === 'identifier') for (const x of a.bindings.get(base.text) ?? []) for (const y of namesOf(a, x)) out.add(y);
+      if (base?.type === 'identifier') for (const x of bindingsOf(a).get(base.text) ?? []) for (const y of namesOf(a, x)) out.add(y);
       return out;
     }
     case 'call_expression': {
@@ -767,6 +799,26 @@ export function callTargets(call: SyntaxNode): readonly CallTarget[] {
   const cached = a.targets.get(key);
   if (cached) return cached;
   const fn = call.childForFieldName('function');
+  // the usual call: a plain name nothing in the file redefines or binds (its arguments read when a rule asks)
+  if (
+    fn?.type === 'identifier' &&
+    !a.objectMacros.has(fn.text) &&
+    !a.functionMacros.has(fn.text) &&
+    (!mayBind(a, fn.text) || !bindingsOf(a).has(fn.text))
+  ) {
+    let cached: SyntaxNode[] | undefined;
+    const plain = [
+      {
+        name: fn.text,
+        get args() {
+          cached ??= args(call).map(stripParens);
+          return cached;
+        },
+      },
+    ];
+    a.targets.set(key, plain);
+    return plain;
+  }
   const callArgs = args(call).map(stripParens);
   const out: CallTarget[] = [];
   const seen = new Set<string>();
@@ -790,7 +842,7 @@ export function callTargets(call: SyntaxNode): readonly CallTarget[] {
 /** Whether a file binds or defines anything a call could go through (no alias, no macro: plain calls only). */
 export function hasAliases(node: SyntaxNode): boolean {
   const a = fileAliases(node);
-  return a.objectMacros.size > 0 || a.functionMacros.size > 0 || a.bindings.size > 0;
+  return a.objectMacros.size > 0 || a.functionMacros.size > 0 || bindingsOf(a).size > 0;
 }
 
 const RESOLVED = new WeakMap<object, CallTarget>();
