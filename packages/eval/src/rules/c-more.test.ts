@@ -186,6 +186,70 @@ void set_name(struct user *u, const char *name) {
 }`),
   },
   {
+    rule: 'c.constant-iv',
+    vulnerable: MAIN(`#include <openssl/rand.h>
+struct sealed { unsigned char iv[16]; unsigned char *data; };
+int seal_init(struct sealed *s) {
+  memcpy(s->iv, "0123456789abcdef", 16);
+  return 0;
+}`),
+    fixed: MAIN(`#include <openssl/rand.h>
+struct sealed { unsigned char iv[16]; unsigned char *data; };
+int seal_init(struct sealed *s) {
+  memset(s->iv, 0, sizeof s->iv);
+  return RAND_bytes(s->iv, sizeof s->iv) == 1 ? 0 : -1;
+}`),
+  },
+  {
+    rule: 'c.constant-salt',
+    vulnerable: MAIN(`#include <openssl/evp.h>
+int hash_password(const char *pw, unsigned char out[32]) {
+  unsigned char salt[16];
+  memset(salt, 0, sizeof salt);
+  return PKCS5_PBKDF2_HMAC(pw, (int)strlen(pw), salt, sizeof salt, 100000, EVP_sha256(), 32, out);
+}`),
+    fixed: MAIN(`#include <openssl/evp.h>
+#include <openssl/rand.h>
+int hash_password(const char *pw, unsigned char salt[16], unsigned char out[32]) {
+  if (RAND_bytes(salt, 16) != 1) return 0;
+  return PKCS5_PBKDF2_HMAC(pw, (int)strlen(pw), salt, 16, 100000, EVP_sha256(), 32, out);
+}`),
+  },
+  {
+    rule: 'c.permissive-permissions',
+    vulnerable: MAIN(`#include <fcntl.h>
+#include <sys/stat.h>
+int save_private_key(const char *path, const char *pem) {
+  int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, S_IRUSR | S_IWUSR | S_IRGRP | S_IROTH);
+  if (fd < 0) return -1;
+  ssize_t w = write(fd, pem, strlen(pem));
+  close(fd);
+  return w < 0 ? -1 : 0;
+}`),
+    fixed: MAIN(`#include <fcntl.h>
+#include <sys/stat.h>
+int save_private_key(const char *path, const char *pem) {
+  int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, S_IRUSR | S_IWUSR);
+  if (fd < 0) return -1;
+  ssize_t w = write(fd, pem, strlen(pem));
+  close(fd);
+  return w < 0 ? -1 : 0;
+}`),
+  },
+  {
+    rule: 'c.permissive-permissions',
+    vulnerable: MAIN(`#include <fcntl.h>
+#include <sys/stat.h>
+int make_log(const char *path) {
+  return open(path, O_WRONLY | O_CREAT | O_APPEND, S_IRUSR | S_IWUSR | S_IWOTH);
+}`),
+    fixed: MAIN(`#include <fcntl.h>
+#include <sys/stat.h>
+int make_log(const char *path) {
+  return open(path, O_WRONLY | O_CREAT | O_APPEND, S_IRUSR | S_IWUSR | S_IRGRP | S_IROTH);
+}`),
+  },
+  {
     rule: 'c.use-after-free',
     vulnerable: MAIN(`struct user { char *name; };
 void rename_user(struct user *u, const char *s) {

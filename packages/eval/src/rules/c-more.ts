@@ -797,6 +797,49 @@ function narrowSize(m: RuleMatch): RuleHit | false {
   return false;
 }
 
+/** The last name of a destination (`result.iv`, `h[i].salt`, `&ctx->nonce`, `iv`), or undefined. */
+function lastName(n: SyntaxNode | null | undefined): string | undefined {
+  let v = strip(n);
+  while (v && (v.type === 'pointer_expression' || v.type === 'subscript_expression')) v = strip(v.childForFieldName('argument'));
+  if (v?.type === 'identifier') return v.text;
+  if (v?.type === 'field_expression') return v.childForFieldName('field')?.text;
+  return undefined;
+}
+
+const IV_NAME = /^(iv|ivec|nonce|iv_?buf|init_?vector)$|_(iv|nonce)$|^(iv|nonce)_/i;
+const SALT_NAME = /^salt$|_salt$|^salt_/i;
+/** Calls that fill a buffer with random bytes (the first argument), or read it from a file or device (`read(fd, iv, n)`). */
+const RANDOM_FILL =
+  /^(RAND_bytes|RAND_priv_bytes|RAND_pseudo_bytes|getrandom|getentropy|arc4random_buf|randombytes_buf|BCryptGenRandom|CryptGenRandom|gnutls_rnd|mbedtls_ctr_drbg_random|wc_RNG_GenerateBlock|read|fread|recv)$/;
+
+/**
+ * A constant written over an IV, nonce or salt (`memcpy(iv, "0123456789abcdef", 16)`, `memset(salt, 0, 32)`),
+ * with no call in the function filling it with random bytes: every message or password gets the same one.
+ */
+function constantNonce(m: RuleMatch, names: RegExp): RuleHit | false {
+  const call = m.captures.finding;
+  const name = mem.matchCallee(m);
+  const args = mem.matchArgs(m);
+  const [dst, src] = args;
+  const last = lastName(dst);
+  if (!call || !dst || !src || !last || !names.test(last)) return false;
+  const constant =
+    name === 'memset'
+      ? mem.constValue(strip(src)) !== undefined
+      : strip(src)?.type === 'string_literal' || strip(src)?.type === 'concatenated_string';
+  if (!constant) return false;
+  const fn = ancestor(call, FUNCTION);
+  const key = (dst.type === 'pointer_expression' ? dst.childForFieldName('argument') : dst)?.text.replace(/\s+/g, '');
+  const filled = (fn ?? call.tree.rootNode).descendantsOfType('call_expression').some((c) => {
+    if (c.id === call.id) return false;
+    const targets = mem.callTargets(c);
+    if (!targets.some((t) => RANDOM_FILL.test(t.name))) return false;
+    return (targets[0]?.args ?? []).some((a) => lastName(a) === last || a.text.replace(/\s+/g, '').replace(/^&/, '') === key);
+  });
+  if (filled) return false;
+  return { node: call, flow: [{ node: call, message: `${dst.text} set to a constant and never filled with random bytes` }] };
+}
+
 const SUBSCRIPT_WRITE = [
   '(assignment_expression left: (subscript_expression argument: (_) @arr index: (_) @idx)) @finding',
   '(assignment_expression left: (field_expression argument: (subscript_expression argument: (_) @arr index: (_) @idx))) @finding',
@@ -805,6 +848,27 @@ const SUBSCRIPT_WRITE = [
 
 /** The rules of this module, in the order they report. */
 export const C_MORE_RULES: readonly Rule[] = [
+  {
+    id: 'c.constant-iv',
+    trigger: /\b(iv|nonce|ivec)\b|_iv\b|_nonce\b/i,
+    cwe: 'CWE-329',
+    severity: 'medium',
+    message: 'An IV or nonce is set to a constant and never filled with random bytes: the same plaintext encrypts the same way every time.',
+    remediation: 'Fill the IV with RAND_bytes (or getrandom) for every message and store it beside the ciphertext.',
+    query: call('^(memcpy|memmove|memset|strcpy|strncpy)$'),
+    predicate: (m) => constantNonce(m, IV_NAME),
+  },
+  {
+    id: 'c.constant-salt',
+    trigger: /salt/i,
+    cwe: 'CWE-760',
+    severity: 'medium',
+    message:
+      'A password salt is set to a constant and never filled with random bytes: equal passwords hash alike and precomputed tables apply.',
+    remediation: 'Draw a fresh salt per password with RAND_bytes (or getrandom) and store it with the hash.',
+    query: call('^(memcpy|memmove|memset|strcpy|strncpy)$'),
+    predicate: (m) => constantNonce(m, SALT_NAME),
+  },
   {
     id: 'c.narrow-product',
     trigger: /\w\s*\*\s*[\w(]/,

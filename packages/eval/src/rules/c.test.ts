@@ -108,6 +108,12 @@ long long area(int w, int h) {
   long long a = w * h; // expect: c.narrow-product
   return a;
 }
+void seal(unsigned char *key, unsigned char *salt) {
+  unsigned char iv[16];
+  memcpy(iv, "0000000000000000", 16); // expect: c.constant-iv
+  memset(salt, 0, 16); // expect: c.constant-salt
+  use_key(key, iv);
+}
 #define memset(p, c, n) ((void)(p)) // expect: c.libc-redefined
 void chomp(char *s) {
   if (s[strlen(s) - 1] == '\\n') // expect: c.last-char-of-empty-read

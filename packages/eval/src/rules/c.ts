@@ -1,7 +1,7 @@
 import type { LanguageRules, Rule, RuleHit, RuleMatch, SyntaxNode } from './rule.js';
 import { CREDENTIAL_RULE_TEXT, SECRET_LITERAL, SECRET_RULE_TEXT } from './secrets.js';
 import { ancestor, firstIdentifierAfter, namedArgs } from './syntax.js';
-import { declaredName, flowSteps, functionTaint, keyOf, type Taint } from '../taint/c.js';
+import { declaredName, flowSteps, functionSignature, functionTaint, keyOf, type Taint } from '../taint/c.js';
 import * as mem from '../taint/c-memory.js';
 import { C_MORE_RULES, isSecretRandom } from './c-more.js';
 
@@ -785,6 +785,67 @@ const NULL_TRIGGER =
   'fopen|fdopen|freopen|tmpfile|getenv|strchr|strrchr|strstr|strpbrk|memchr|strtok|opendir|readdir|localtime|gmtime|getpw|getgr|dlopen|crypt|realpath|getcwd|ttyname|getlogin|ctime|asctime|setlocale|lookup|find|_get_|_open';
 
 const PERMISSIVE = /^0?[0-7]*[2367]$|^0?[0-7]*[67][0-7]$/;
+const MODE_BITS: Record<string, number> = {
+  S_IRWXU: 0o700,
+  S_IRUSR: 0o400,
+  S_IWUSR: 0o200,
+  S_IXUSR: 0o100,
+  S_IREAD: 0o400,
+  S_IWRITE: 0o200,
+  S_IEXEC: 0o100,
+  S_IRWXG: 0o70,
+  S_IRGRP: 0o40,
+  S_IWGRP: 0o20,
+  S_IXGRP: 0o10,
+  S_IRWXO: 0o7,
+  S_IROTH: 0o4,
+  S_IWOTH: 0o2,
+  S_IXOTH: 0o1,
+  DEFFILEMODE: 0o666,
+  ACCESSPERMS: 0o777,
+  ALLPERMS: 0o7777,
+};
+
+/** The permission bits of a mode written with `S_I*` constants (`S_IRUSR | S_IWUSR`), or undefined. */
+function symbolicMode(n: SyntaxNode | null | undefined, depth = 0): number | undefined {
+  if (!n || depth > 16) return undefined;
+  if (n.type === 'parenthesized_expression') return symbolicMode(namedArgs(n)[0], depth + 1);
+  if (n.type === 'identifier') return MODE_BITS[n.text];
+  if (n.type === 'number_literal') return /^0[0-7]*$/.test(n.text) ? Number.parseInt(n.text, 8) : undefined;
+  if (n.type === 'binary_expression' && /^[|+]$/.test(n.childForFieldName('operator')?.text ?? '')) {
+    const l = symbolicMode(n.childForFieldName('left'), depth + 1);
+    const r = symbolicMode(n.childForFieldName('right'), depth + 1);
+    return l === undefined || r === undefined ? undefined : l | r;
+  }
+  return undefined;
+}
+
+const SECRET_CONTEXT = /secret|private|priv_?key|passw|token|credential|api_?key|\.pem\b|\.key\b/i;
+
+/**
+ * World- or group-writable modes (numeric or `S_I*`), an all-open umask, and a file that holds a secret
+ * (by the function's name or the call's arguments) created readable by group or others.
+ */
+function permissiveMode(m: RuleMatch): RuleHit | boolean {
+  const args = mem.matchArgs(m);
+  const name = mem.matchCallee(m);
+  const mode = args[args.length - 1];
+  const call = m.captures.finding;
+  if (!mode || !call || args.length < (name === 'umask' ? 1 : 2)) return false;
+  if (name === 'umask') return mode.type === 'number_literal' && /^0*$/.test(mode.text);
+  // open() without O_CREAT takes no mode: its last argument is the flags
+  if (/^open/.test(name) && args.length < 3) return false;
+  if (mode.type === 'number_literal') {
+    if (!mode.text.startsWith('0')) return false;
+    if (PERMISSIVE.test(mode.text)) return true;
+  } else if ((symbolicMode(mode) ?? 0) & 0o022) return true;
+  const bits = symbolicMode(mode);
+  if (bits === undefined || !(bits & 0o044) || name === 'mkdir') return false;
+  const fn = ancestor(call, FUNCTION);
+  const fnName = fn ? functionSignature(fn).name : '';
+  if (!SECRET_CONTEXT.test(fnName) && !args.slice(0, -1).some((a) => SECRET_CONTEXT.test(a.text))) return false;
+  return { node: call, message: 'A file that holds a secret is created readable by group or others.' };
+}
 
 /** C library functions whose name a reader and the rules take at its word: redefining one hides what a call does. */
 const SECURITY_LIBC =
@@ -1137,13 +1198,7 @@ const RULES: Rule[] = [
     message: 'A file is created or changed with world-writable permissions.',
     remediation: 'Use the narrowest mode, e.g. 0600 for private files and 0644 for public ones.',
     query: call('^(chmod|fchmod|open|creat|mkdir|umask)$'),
-    predicate: (m) => {
-      const args = mem.matchArgs(m);
-      const mode = args[args.length - 1];
-      if (mode?.type !== 'number_literal' || args.length < (mem.matchCallee(m) === 'umask' ? 1 : 2)) return false;
-      if (mem.matchCallee(m) === 'umask') return /^0*$/.test(mode.text);
-      return PERMISSIVE.test(mode.text) && mode.text.startsWith('0');
-    },
+    predicate: permissiveMode,
   },
   {
     id: 'c.xxe',
