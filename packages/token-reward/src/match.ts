@@ -128,9 +128,8 @@ export function matchCompletion(
   const errors: Array<readonly [number, number]> = [];
   const nodes: Array<{ type: string; start: number; end: number; from: number; to: number }> = [];
   let truncated = false;
-  // where the parser gave up, tokens are aligned instead (one native walk, of one node type: the
-  // binding resolves every type it is asked for on each call)
-  if (hasError) for (const node of tree.rootNode.descendantsOfType('ERROR')) errors.push([node.startIndex, node.endIndex]);
+  // where the parser gave up, tokens are aligned instead
+  if (hasError) errorRanges(tree.rootNode, errors);
   // the nodes starting at each open token, outermost first (the order of a full walk), read with one
   // tree cursor that climbs from the last place only as far as it must (no node objects are made)
   const cursor = tree.walk();
@@ -546,19 +545,26 @@ function dropWeak(
   found: RewardSpan[],
   weak: ReadonlySet<RewardSpan>,
   guarded: ReadonlySet<RewardSpan>,
-  scope: (at: number) => number,
+  scope: (at: number) => readonly [number, number],
 ): void {
+  // the weak spans' functions first: only spans inside one of them can anchor (the tree is asked
+  // for no other span's function), unless some weak span lies outside functions
+  const own = new Map<RewardSpan, readonly [number, number]>();
+  for (const s of weak) own.set(s, scope(s.start));
+  const ranges = [...own.values()];
+  const anywhere = ranges.some(([start]) => start < 0);
   const anchored = new Set<string>();
   for (const s of found) {
-    if (weak.has(s)) continue;
-    const f = scope(s.start);
+    if (weak.has(s) || (!anywhere && !ranges.some(([a, b]) => s.start >= a && s.start < b))) continue;
+    const f = scope(s.start)[0];
     anchored.add(`${s.polarity} ${f}`);
     // the statement a fix's check protects anchors the check too
     if (guarded.has(s)) anchored.add(`secure ${f}`);
   }
   for (let i = found.length - 1; i >= 0; i--) {
     const s = found[i] as RewardSpan;
-    if (weak.has(s) && !anchored.has(`${s.polarity} ${scope(s.start)}`)) found.splice(i, 1);
+    const range = own.get(s);
+    if (range && !anchored.has(`${s.polarity} ${range[0]}`)) found.splice(i, 1);
   }
 }
 
@@ -570,12 +576,27 @@ function movedDown(answer: unknown): boolean {
   return answer === true || (typeof answer === 'number' && answer >= 0);
 }
 
-/** Start of the innermost function holding offset `at`, or -1 outside functions. */
-function functionAt(root: SyntaxNode, at: number, functionTypes: readonly string[]): number {
-  for (let node: SyntaxNode | null = root.descendantForIndex(at, at); node; node = node.parent) {
-    if (functionTypes.includes(node.type)) return node.startIndex;
+/**
+ * The ranges of the outermost ERROR nodes, found by descending only into children that hold an
+ * error (an ERROR inside another adds nothing to where alignment looks).
+ */
+function errorRanges(root: SyntaxNode, out: Array<readonly [number, number]>): void {
+  const stack: SyntaxNode[] = [root];
+  for (let node = stack.pop(); node; node = stack.pop()) {
+    if (typeOf(node) === 'ERROR') {
+      out.push([node.startIndex, node.endIndex]);
+      continue;
+    }
+    for (const child of node.children) if (child.hasError) stack.push(child);
   }
-  return -1;
+}
+
+/** Range of the innermost function holding offset `at`, or [-1, -1] outside functions. */
+function functionAt(root: SyntaxNode, at: number, functionTypes: readonly string[]): readonly [number, number] {
+  for (let node: SyntaxNode | null = root.descendantForIndex(at, at); node; node = node.parent) {
+    if (functionTypes.includes(typeOf(node))) return [node.startIndex, node.endIndex];
+  }
+  return [-1, -1];
 }
 
 /** Start of the innermost function holding offset `at`, or 0 outside functions. */
