@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type PrimeVulPlusRecord, type RepairPair, importPairs, samplePairsPath } from '@srcode/dataset';
 import { describe, expect, it } from 'vitest';
+import { parseFlags, settingsOf, taskFormOf } from '../pipeline/flags.js';
 import { separation } from '../pipeline/stages/setup.js';
 import { Scorer, type Task, hunkOf, hunkTasksFrom, pairIdOf, promptVariants, spliceCompletion, tasksFrom } from '../pipeline/tasks.js';
 
@@ -17,6 +18,29 @@ async function pairsOf(inputs: string[], dataset?: string): Promise<RepairPair[]
 const recordsOf = (pairs: RepairPair[]) => pairs.map((pair) => ({ pair }) as unknown as PrimeVulPlusRecord);
 
 describe('hunk tasks', () => {
+  it('are the default on --pairs, region tasks on the sample, and --tasks, --per-cwe, --heldout-prompts are checked and fingerprinted when given', () => {
+    const run = (...argv: string[]) => {
+      const p = parseFlags(argv, '/work');
+      if (p.kind !== 'run') throw new Error(JSON.stringify(p));
+      return p.options;
+    };
+    expect(taskFormOf(run())).toBe('region');
+    expect(taskFormOf(run('--pairs', 'x'))).toBe('hunk');
+    expect(taskFormOf(run('--pairs', 'x', '--tasks', 'region'))).toBe('region');
+    expect(settingsOf(run('--tasks', 'hunk', '--per-cwe', '3', '--heldout-prompts', '2'))).toMatchObject({
+      tasks: 'hunk',
+      perCwe: 3,
+      heldoutPrompts: 2,
+    });
+    expect(Object.keys(settingsOf(run()))).not.toContain('perCwe');
+    for (const bad of [
+      ['--tasks', 'lines'],
+      ['--per-cwe', '0'],
+      ['--heldout-prompts', '1.5'],
+    ])
+      expect(parseFlags(bad)).toMatchObject({ kind: 'invalid', message: expect.stringContaining(bad[0] as string) });
+  });
+
   it('splice each side’s hunk back into its function as it was, and show the code before it in the prompt', async () => {
     const pairs = await pairsOf([samplePairsPath()], 'sample');
     for (const p of pairs) {
