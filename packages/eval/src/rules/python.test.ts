@@ -612,6 +612,31 @@ def save_key(path, data):
     os.chmod(path, stat.S_IRUSR | stat.S_IWUSR)
 `,
   },
+  'python.exec-string': {
+    vulnerable: `import yaml
+
+def load_config(text):
+    exec("data = yaml.load(text)")
+`,
+    fixed: `import yaml
+
+def load_config(text):
+    exec("data = yaml.safe_load(text)")
+`,
+  },
+  'python.monkeypatch-safe-name': {
+    vulnerable: `import yaml
+
+def load_config(text):
+    yaml.safe_load = yaml.load
+    return yaml.safe_load(text)
+`,
+    fixed: `import yaml
+
+def load_config(text):
+    return yaml.safe_load(text)
+`,
+  },
 };
 
 describe('Python rules', () => {

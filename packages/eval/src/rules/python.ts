@@ -1,6 +1,11 @@
+import { parse, plainTree } from '@srcode/syntax';
 import {
   argument,
   assignmentsIn,
+  calleeName,
+  mayAlias,
+  pyName,
+  resolvedName,
   describeHit,
   flowSteps,
   hitAt,
@@ -226,8 +231,7 @@ function sinkCall(pattern: string): string {
   return `((call function: [(identifier) (attribute)] @fn) @finding (#match? @fn "${pattern}"))`;
 }
 
-/** The Python rules: taint-based injection and request-data rules, then configuration and API-misuse rules. */
-export const PYTHON_RULES: readonly Rule[] = [
+const PLAIN_RULES: readonly Rule[] = [
   {
     id: 'python.os-command',
     trigger: /\b(os|commands|subprocess)\.(system|popen|spawnlp|execl|getoutput|getstatusoutput)/,
@@ -897,6 +901,193 @@ export const PYTHON_RULES: readonly Rule[] = [
       );
     },
   },
+];
+
+// --- one callee resolution for every call rule -------------------------------------------------
+
+/** A call pattern of a rule's query: the `#match?` test on the callee and whether it needs an argument list. */
+interface CallPattern {
+  readonly re: RegExp;
+  readonly args: boolean;
+}
+
+const CALL_IN_QUERY =
+  /\(call function: (?:\[\(identifier\) \(attribute\)\] @fn|\[\(identifier\) @fn \(attribute\) @fn\]|\(attribute\) @fn|\(identifier\) @fn)( arguments: \(argument_list\) @args)?\) @finding \(#match\? @fn "((?:[^"\\]|\\.)*)"\)/g;
+
+/** The call patterns of a query, its callee named by text (`(call function: (attribute) @fn ...) (#match? @fn "re")`). */
+function callPatterns(query: string): CallPattern[] {
+  const text = query.replace(/\s+/g, ' ').replace(/\( /g, '(').replace(/ \)/g, ')');
+  const out: CallPattern[] = [];
+  for (const m of text.matchAll(CALL_IN_QUERY)) {
+    out.push({ re: new RegExp((m[2] as string).replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c))), args: m[1] !== undefined });
+  }
+  return out;
+}
+
+/** Every call with an argument list: one shared list of matches for every resolving rule. */
+const ALL_CALLS = '((call function: (_) @fn arguments: (argument_list) @args) @finding)';
+
+/**
+ * Text that may spell a call other than by its name: an import alias, a from-import, getattr, partial, a
+ * parenthesised callee, an alias or patch assignment, a character outside ASCII (NFKC-normalised by Python).
+ */
+const RESPELLING =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: ASCII test
+  /[^\x00-\x7f]|\bimport\b[^\n]*\bas\b|\bfrom\s+[\w.]+\s+import\b|\bgetattr\s*\(|\bpartial\s*\(|\)\s*\(|^[ \t]*[\w.]+[ \t]*=[ \t]*\(?[\w.]+\)?[ \t]*(#.*)?$/m;
+
+/** Per file: the text of the calls whose callee resolves to a name other than its text, as `name(`, joined to the source. */
+let respeltCode = '';
+let respeltText = '';
+function respelt(code: string, call: SyntaxNode): string {
+  if (code !== respeltCode) {
+    respeltCode = code;
+    const names: string[] = [];
+    for (const c of call.tree.rootNode.descendantsOfType('call')) {
+      const name = calleeName(c);
+      if (name !== c.childForFieldName('function')?.text) names.push(`${name}(`);
+    }
+    respeltText = `${code}\n${names.join('\n')}`;
+  }
+  return respeltText;
+}
+
+/** A stand-in for a callee node that reads as the name it resolves to (its text, object and attribute). */
+function asName(fn: SyntaxNode, name: string): SyntaxNode {
+  let inner = fn;
+  while (inner.type === 'parenthesized_expression' && inner.namedChildren.length === 1) inner = inner.namedChildren[0] as SyntaxNode;
+  const dot = name.lastIndexOf('.');
+  const ident = (text: string): SyntaxNode =>
+    Object.create(inner, { text: { value: text }, type: { value: 'identifier' }, isNamed: { value: true } }) as SyntaxNode;
+  return Object.create(inner, {
+    text: { value: name },
+    type: { value: dot >= 0 ? 'attribute' : 'identifier' },
+    childForFieldName: {
+      value: (field: string) =>
+        dot < 0 ? null : field === 'attribute' ? ident(name.slice(dot + 1)) : field === 'object' ? ident(name.slice(0, dot)) : null,
+    },
+  }) as SyntaxNode;
+}
+
+/**
+ * The rule again, over every call whose callee resolves to a name other than its text (`l = yaml.load; l(t)`,
+ * `getattr(yaml, 'load')(t)`, `from yaml import load as parse`, `(yaml.load)(t)`, `yaml.ｌoad(t)`): the rule's
+ * own call patterns, trigger and predicate, the callee read as the name it resolves to. Same id: a finding is the
+ * rule's, whichever spelling it came through.
+ */
+function resolving(rule: Rule): Rule | undefined {
+  const patterns = callPatterns(rule.query);
+  if (!patterns.length) return undefined;
+  const { trigger, predicate } = rule;
+  return {
+    ...rule,
+    trigger: RESPELLING,
+    query: ALL_CALLS,
+    predicate: (m) => {
+      const call = m.captures.finding;
+      const fn = m.captures.fn;
+      if (!call || !fn || !mayAlias(call)) return false;
+      const name = calleeName(call);
+      if (name === fn.text || !patterns.some((p) => p.re.test(name))) return false;
+      if (trigger) {
+        trigger.lastIndex = 0;
+        if (!trigger.test(respelt(m.code, call))) return false;
+      }
+      return predicate ? predicate({ code: m.code, captures: { ...m.captures, fn: asName(fn, name) } }) : true;
+    },
+  };
+}
+
+/** The rules whose findings the call rules' own patterns would have made on a call written as code inside a string. */
+function callFindings(code: string, depth: number): { rule: Rule; at: SyntaxNode }[] {
+  if (depth > 2 || code.length > 20_000) return [];
+  let tree: ReturnType<typeof parse>;
+  try {
+    tree = parse(code, 'python');
+  } catch {
+    return [];
+  }
+  const root = plainTree(tree, code).rootNode as unknown as SyntaxNode;
+  const out: { rule: Rule; at: SyntaxNode }[] = [];
+  const calls = root.descendantsOfType('call');
+  for (const rule of PLAIN_RULES) {
+    if (rule.severity === 'low') continue;
+    const patterns = callPatterns(rule.query);
+    if (!patterns.length) continue;
+    if (rule.trigger) {
+      rule.trigger.lastIndex = 0;
+      if (!rule.trigger.test(code) && !rule.trigger.test(respelt(code, root))) continue;
+    }
+    for (const call of calls) {
+      const fn = call.childForFieldName('function');
+      const args = call.childForFieldName('arguments');
+      if (!fn) continue;
+      const name = calleeName(call);
+      const p = patterns.find((x) => x.re.test(name) && (!x.args || args?.type === 'argument_list'));
+      if (!p) continue;
+      const captures: Record<string, SyntaxNode> = { finding: call, fn: name === fn.text ? fn : asName(fn, name) };
+      if (args) captures.args = args;
+      const verdict = rule.predicate ? rule.predicate({ code, captures }) : true;
+      if (verdict && !(Array.isArray(verdict) && verdict.length === 0)) out.push({ rule, at: call });
+    }
+  }
+  return out;
+}
+
+const EXEC_STRING: Rule = {
+  id: 'python.exec-string',
+  trigger: /\b(exec|eval)\b/,
+  cwe: 'CWE-95',
+  severity: 'high',
+  message: 'exec/eval runs a constant string of code holding a call the rules flag.',
+  remediation: 'Write the code as code, and fix the call it holds.',
+  query: sinkCall('^(exec|eval|builtins\\\\.exec|builtins\\\\.eval)$'),
+  predicate: (m) => {
+    const call = m.captures.finding;
+    if (!call) return false;
+    const source = literalText(argument(call, 0, 'source'));
+    if (source === undefined || !/\(/.test(source)) return false;
+    const found = callFindings(
+      source.replace(/^\s+/gm, (w) => w),
+      0,
+    );
+    if (!found.length) return false;
+    const first = found[0] as { rule: Rule; at: SyntaxNode };
+    return { node: call, message: `exec/eval runs code holding a call ${first.rule.id} flags: ${first.at.text.slice(0, 80)}` };
+  },
+};
+
+/** Library names that are the safe form of a call, whose replacement by another value undoes the fix. */
+const SAFE_NAME =
+  /^(yaml\.(safe_load|safe_load_all|safe_dump|SafeLoader|CSafeLoader)|shlex\.quote|pipes\.quote|html\.escape|markupsafe\.escape|ast\.literal_eval|json\.loads|json\.load|hmac\.compare_digest|secrets\.\w+|werkzeug\.utils\.secure_filename|os\.path\.(realpath|abspath|normpath|basename)|re\.escape|defusedxml\.\w+(\.\w+)?|subprocess\.list2cmdline|ssl\.create_default_context|bleach\.clean)$/;
+
+const MONKEYPATCH: Rule = {
+  id: 'python.monkeypatch-safe-name',
+  trigger: /^[ \t]*[\w.]+\.\w+[ \t]*=(?!=)/m,
+  cwe: 'CWE-693',
+  severity: 'medium',
+  message: 'A safe library name is rebound to another function, so calls that read as safe run something else.',
+  remediation: 'Do not reassign library functions; call the unsafe function by its own name if it is meant.',
+  query: '((assignment left: (attribute) @target right: (_) @value) @finding)',
+  predicate: (m) => {
+    const target = m.captures.target;
+    const value = m.captures.value;
+    if (!target || !value) return false;
+    const obj = target.childForFieldName('object');
+    const attr = target.childForFieldName('attribute');
+    if (!obj || !attr) return false;
+    const name = `${resolvedName(obj) ?? obj.text}.${pyName(attr.text)}`;
+    if (!SAFE_NAME.test(name)) return false;
+    const to = resolvedName(value);
+    return to !== name;
+  },
+};
+
+/** The Python rules: taint-based injection and request-data rules, then configuration and API-misuse rules, each also over respelt calls. */
+export const PYTHON_RULES: readonly Rule[] = [
+  ...PLAIN_RULES,
+  EXEC_STRING,
+  MONKEYPATCH,
+  ...PLAIN_RULES.map(resolving).filter((r): r is Rule => r !== undefined),
 ];
 
 /** Python with its rules, as the registry takes it. */

@@ -584,6 +584,222 @@ function memoFor(node: SyntaxNode): void {
   }
 }
 
+// --- callee resolution -------------------------------------------------------------------------
+
+/** An identifier as Python reads it: NFKC-normalised (`yaml.ｌoad` is `yaml.load`). */
+export function pyName(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: ASCII test
+  return /[^\x00-\x7f]/.test(text) ? text.normalize('NFKC') : text;
+}
+
+/** One name a scope binds to a dotted target: an import, or a simple alias assignment (`g = m.f`). */
+interface Binding {
+  readonly at: number;
+  /** The value node (an alias assignment), or the dotted target itself (an import). */
+  readonly value?: SyntaxNode;
+  readonly target?: string;
+}
+
+/** Per tree: the bindings of each scope by name, the patched attributes (`m.f = g`), each call's resolved name. */
+interface Bindings {
+  readonly scopes: Map<SyntaxNode, Map<string, Binding[]>>;
+  readonly patched: Map<string, SyntaxNode[]>;
+  /** Whether anything in the tree makes a callee's text differ from its name (an alias, a patch, getattr, non-ASCII). */
+  readonly any: boolean;
+}
+
+let bindingsTree: unknown;
+let bindingsOf: Bindings | undefined;
+const calleeNames = new Map<SyntaxNode, string>();
+
+const ALIAS_VALUE = new Set(['identifier', 'attribute', 'call', 'parenthesized_expression']);
+
+function bindingsFor(node: SyntaxNode): Bindings {
+  const tree = node.tree;
+  if (bindingsOf && tree === bindingsTree) return bindingsOf;
+  bindingsTree = tree;
+  calleeNames.clear();
+  const scopes = new Map<SyntaxNode, Map<string, Binding[]>>();
+  const patched = new Map<string, SyntaxNode[]>();
+  const root = tree.rootNode;
+  let any = /[^\x00-\x7f]/.test(root.text) || /\bgetattr\s*\(|\bpartial\s*\(|\)\s*\(/.test(root.text);
+  const add = (scope: SyntaxNode, name: string, b: Binding) => {
+    let names = scopes.get(scope);
+    if (!names) {
+      names = new Map();
+      scopes.set(scope, names);
+    }
+    const list = names.get(name);
+    if (list) list.push(b);
+    else names.set(name, [b]);
+  };
+  for (const imp of root.descendantsOfType(['import_statement', 'import_from_statement'])) {
+    const scope = scopeOf(imp);
+    if (nodeType(imp) === 'import_statement') {
+      for (const n of namedArgs(imp)) {
+        if (nodeType(n) !== 'aliased_import') continue;
+        const alias = n.childForFieldName('alias');
+        const target = n.childForFieldName('name');
+        if (alias && target) {
+          add(scope, pyName(alias.text), { at: imp.startIndex, target: pyName(target.text) });
+          any = true;
+        }
+      }
+      continue;
+    }
+    const mod = imp.childForFieldName('module_name');
+    if (!mod || nodeType(mod) !== 'dotted_name') continue; // relative imports name the project's own modules
+    const base = pyName(mod.text);
+    for (const n of namedArgs(imp)) {
+      if (n.startIndex === mod.startIndex) continue;
+      if (nodeType(n) === 'dotted_name') add(scope, pyName(n.text), { at: imp.startIndex, target: `${base}.${pyName(n.text)}` });
+      else if (nodeType(n) === 'aliased_import') {
+        const alias = n.childForFieldName('alias');
+        const target = n.childForFieldName('name');
+        if (alias && target) add(scope, pyName(alias.text), { at: imp.startIndex, target: `${base}.${pyName(target.text)}` });
+      } else continue;
+      any = true;
+    }
+  }
+  for (const a of root.descendantsOfType('assignment')) {
+    const left = a.childForFieldName('left');
+    const right = a.childForFieldName('right');
+    if (!left || !right) continue;
+    const alias =
+      ALIAS_VALUE.has(nodeType(right)) && (nodeType(right) !== 'call' || /^(getattr|functools\.partial|partial)\s*\(/.test(right.text));
+    if (nodeType(left) === 'identifier') {
+      // every assignment is kept (a later `l = other()` ends an alias); only aliases make resolution worth it
+      add(scopeOf(a), pyName(left.text), { at: a.startIndex, value: right });
+      if (alias) any = true;
+    } else if (alias && nodeType(left) === 'attribute') {
+      const key = pyName(left.text.replace(/\s+/g, ''));
+      const list = patched.get(key);
+      if (list) list.push(right);
+      else patched.set(key, [right]);
+      any = true;
+    }
+  }
+  bindingsOf = { scopes, patched, any };
+  return bindingsOf;
+}
+
+/** The name of a scope's function (`def f`'s parameters shadow the outer names). */
+function paramNames(scope: SyntaxNode): string[] {
+  const params = scope.childForFieldName('parameters');
+  if (!params) return [];
+  const out: string[] = [];
+  for (const p of namedArgs(params)) {
+    const id = nodeType(p) === 'identifier' ? p : (p.childForFieldName('name') ?? namedArgs(p)[0]);
+    if (id && nodeType(id) === 'identifier') out.push(pyName(id.text));
+  }
+  return out;
+}
+
+/** The dotted name an expression stands for: through parentheses, aliases, imports, getattr with a constant name and partial. */
+function resolveExpr(node: SyntaxNode | null | undefined, b: Bindings, depth: number): string | undefined {
+  if (!node || depth > 8) return undefined;
+  switch (nodeType(node)) {
+    case 'parenthesized_expression': {
+      const inner = namedArgs(node);
+      return inner.length === 1 ? resolveExpr(inner[0], b, depth + 1) : undefined;
+    }
+    case 'identifier': {
+      const name = pyName(node.text);
+      if (!b.any) return name;
+      for (let scope: SyntaxNode | null = scopeOf(node); scope; scope = scope.parent ? scopeOf(scope) : null) {
+        const list = b.scopes.get(scope)?.get(name);
+        const inScope = list?.filter((x) => scope?.type === 'module' || x.at < node.startIndex) ?? [];
+        // the last binding before the use in its own scope (any at module level: a function runs after the module)
+        const own = inScope.filter((x) => x.at < node.startIndex);
+        const hit = own.length ? own[own.length - 1] : inScope[inScope.length - 1];
+        if (hit) {
+          if (hit.target) return hit.target;
+          if (hit.value && hit.value.startIndex <= node.startIndex && hit.value.endIndex >= node.endIndex) return name;
+          return resolveExpr(hit.value, b, depth + 1) ?? name;
+        }
+        if (scope.type === 'module') break;
+        if (paramNames(scope).includes(name)) return name;
+      }
+      return name;
+    }
+    case 'attribute': {
+      const obj = node.childForFieldName('object');
+      const attr = node.childForFieldName('attribute');
+      if (!obj || !attr) return undefined;
+      const base = resolveExpr(obj, b, depth + 1) ?? obj.text;
+      const name = `${base}.${pyName(attr.text)}`;
+      const patch = b.patched.get(name);
+      if (patch?.length) {
+        const before = patch.filter((v) => v.startIndex < node.startIndex);
+        const v = before[before.length - 1];
+        if (v) return resolveExpr(v, b, depth + 1) ?? name;
+      }
+      return name;
+    }
+    case 'call': {
+      const fn = resolveExpr(node.childForFieldName('function'), b, depth + 1);
+      const args = positional(node.childForFieldName('arguments'));
+      if (fn === 'getattr' && (args.length === 2 || args.length === 3)) {
+        const attr = literalText(args[1]);
+        if (attr !== undefined && /^[\p{L}_][\p{L}\p{N}_]*$/u.test(attr)) {
+          const base = resolveExpr(args[0], b, depth + 1);
+          return base === undefined ? undefined : `${base}.${pyName(attr)}`;
+        }
+      }
+      if ((fn === 'functools.partial' || fn === 'partial') && args[0]) return resolveExpr(args[0], b, depth + 1);
+      return undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * The name a call's callee stands for, as Python resolves it: through parentheses (`(yaml.load)(t)`), NFKC-normalised
+ * identifiers (`yaml.ｌoad`), import aliases (`import yaml as y`, `from yaml import load as parse`), simple alias
+ * assignments in the function or module (`l = yaml.load`, `l = getattr(yaml, 'load')`, `l = functools.partial(yaml.load)`),
+ * `getattr` with a constant name, and patched attributes (`yaml.safe_load = yaml.load`). Falls back to the callee's
+ * text. Worked out once per call node.
+ */
+export function calleeName(call: SyntaxNode): string {
+  const b = bindingsFor(call);
+  let name = calleeNames.get(call);
+  if (name === undefined) {
+    const fn = call.childForFieldName('function');
+    const text = fn?.text ?? '';
+    name = b.any && fn ? (resolveExpr(fn, b, 0) ?? text) : text;
+    calleeNames.set(call, name);
+  }
+  return name;
+}
+
+/** `calleeName` of an expression in callee position (a value assigned or patched in): its dotted name, or undefined. */
+export function resolvedName(node: SyntaxNode): string | undefined {
+  return resolveExpr(node, bindingsFor(node), 0);
+}
+
+/** Whether the tree holds anything that makes some callee's name differ from its text. */
+export function mayAlias(node: SyntaxNode): boolean {
+  return bindingsFor(node).any;
+}
+
+/**
+ * The name a call is looked up by in the sink table: the name its callee resolves to, or its text when only the
+ * text is a sink (`from os import system` keeps os-command-imported).
+ */
+function sinkName(call: SyntaxNode, code: string): string {
+  const text = call.childForFieldName('function')?.text ?? '';
+  const name = calleeName(call);
+  if (name === text || !SINK_NAME.test(text)) return name;
+  return sinkFor(text, call, code) || !SINK_NAME.test(name) || !sinkFor(name, call, code) ? text : name;
+}
+
+/** How a sink is named in messages: as written, unless that hides the name it resolves to (`l` for `yaml.load`). */
+function sinkLabel(call: SyntaxNode, name: string): string {
+  const text = call.childForFieldName('function')?.text ?? name;
+  return text === name || name.endsWith(`.${text}`) ? text : `${text} (${name})`;
+}
+
 /** `sinkFor`, answered once per call node (the walk and `hitAt` ask about the same calls). */
 function sinkOf(fn: string, call: SyntaxNode, code: string): SinkSpec | undefined {
   memoFor(call);
@@ -1165,13 +1381,13 @@ class Walker {
   #sinks(node: SyntaxNode, state: State): void {
     // cheap text test first: most statements call nothing the sink table knows
     const text = node.text;
-    if (!SINK_TEXT.test(text)) return;
+    if (!SINK_TEXT.test(text) && !mayAlias(node)) return;
     // no lambda or comprehension can sit in a statement whose text lacks the keyword: no climb to look for one
     const lambdas = text.includes('lambda');
     const loops = /\bfor\b/.test(text);
     // descendantsOfType includes the node itself
     for (const call of node.descendantsOfType('call')) {
-      const fn = call.childForFieldName('function')?.text ?? '';
+      const fn = sinkName(call, this.code);
       if (!SINK_NAME.test(fn)) continue;
       const spec = sinkOf(fn, call, this.code);
       if (spec && lambdas && insideLambda(call, node)) continue;
@@ -1190,7 +1406,7 @@ class Walker {
         }
         if (spec.unknown && !this.#proved(v, at, bit) && !isConstant(v)) unknown = true;
       }
-      if (flows.length || unknown) this.hits.push({ rule: spec.rule, node: call, sink: `${fn}()`, flows, unknown });
+      if (flows.length || unknown) this.hits.push({ rule: spec.rule, node: call, sink: `${sinkLabel(call, fn)}()`, flows, unknown });
     }
   }
 
@@ -1234,8 +1450,9 @@ class Walker {
       }
       case 'call': {
         const fn = node.childForFieldName('function')?.text ?? '';
-        if (CLEAN_CALL.test(fn)) return true;
-        const san = sanitiserFor(fn, this.code);
+        const name = calleeName(node);
+        if (CLEAN_CALL.test(name)) return true;
+        const san = sanitiserFor(name, this.code);
         if (san) return (san[1] & bit) === bit;
         // psycopg2.sql composition quotes identifiers and literals itself
         if (/^(psycopg2\.)?sql\.(SQL|Identifier|Literal|Placeholder|Composed)\b/.test(fn)) return true;
@@ -1428,9 +1645,11 @@ class Walker {
   #call(node: SyntaxNode, state: State): Taint {
     const fnNode = node.childForFieldName('function');
     const fn = fnNode?.text ?? '';
-    if (CLEAN_CALL.test(fn)) return NO;
+    const name = calleeName(node);
+    if (CLEAN_CALL.test(name)) return NO;
     const args = node.childForFieldName('arguments');
-    const san = sanitiserFor(fn, this.code);
+    // a sanitiser is credited by the name the callee resolves to, never by an alias of something else
+    const san = sanitiserFor(name, this.code);
     if (san) return sanitise(this.#argsTaint(node, state), san[1]);
     if (fnNode?.type === 'attribute') {
       const obj = fnNode.childForFieldName('object') as SyntaxNode;
@@ -1676,7 +1895,7 @@ function inert(node: SyntaxNode | undefined): boolean {
 function mayHit(code: string, node: SyntaxNode, rule: string): boolean {
   switch (nodeType(node)) {
     case 'call': {
-      const fn = node.childForFieldName('function')?.text ?? '';
+      const fn = sinkName(node, code);
       if (!SINK_NAME.test(fn)) return false;
       const spec = sinkOf(fn, node, code);
       return spec !== undefined && spec.rule === rule && spec.values(node, fn).some((v) => !inert(v));
