@@ -1,4 +1,4 @@
-import { parse, plainTree } from '@srcode/syntax';
+import { compileQuery, parse, plainTree, type Query } from '@srcode/syntax';
 import {
   argument,
   assignmentsIn,
@@ -529,13 +529,16 @@ const PLAIN_RULES: readonly Rule[] = [
   },
   {
     id: 'python.tls-no-verify',
-    trigger: /verify|check_hostname|validate_certs|_create_unverified_context|CERT_NONE/,
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: a keyword name outside ASCII is NFKC-normalised by Python
+    trigger: /verify|check_hostname|validate_certs|_create_unverified_context|CERT_NONE|[^\x00-\x7f]/,
     cwe: 'CWE-295',
     severity: 'high',
     message: 'TLS certificate verification is disabled.',
     remediation: 'Keep verify=True (the default) and ssl.create_default_context().',
+    // the keyword's name as Python reads it (NFKC: `ｖerify=False` is `verify=False`), tested below
     query:
-      '((keyword_argument name: (identifier) @k value: (false)) @finding (#match? @k "^(verify|check_hostname|verify_ssl|validate_certs)$")) ((attribute) @finding (#match? @finding "^ssl\\\\.(_create_unverified_context|CERT_NONE)$"))',
+      '((keyword_argument name: (identifier) @k value: (false)) @finding) ((attribute) @finding (#match? @finding "^ssl\\\\.(_create_unverified_context|CERT_NONE)$"))',
+    predicate: (m) => !m.captures.k || /^(verify|check_hostname|verify_ssl|validate_certs)$/.test(pyName(m.captures.k.text)),
   },
   {
     id: 'python.tls-no-context',
@@ -997,7 +1000,17 @@ function resolving(rule: Rule): Rule | undefined {
   };
 }
 
-/** The rules whose findings the call rules' own patterns would have made on a call written as code inside a string. */
+const queries = new Map<Rule, Query>();
+function queryOf(rule: Rule): Query {
+  let q = queries.get(rule);
+  if (!q) {
+    q = compileQuery('python', rule.query);
+    queries.set(rule, q);
+  }
+  return q;
+}
+
+/** The findings the rules would make on code written inside a string (calls through the same callee resolution). */
 function callFindings(code: string, depth: number): { rule: Rule; at: SyntaxNode }[] {
   if (depth > 2 || code.length > 20_000) return [];
   let tree: ReturnType<typeof parse>;
@@ -1011,11 +1024,21 @@ function callFindings(code: string, depth: number): { rule: Rule; at: SyntaxNode
   const calls = root.descendantsOfType('call');
   for (const rule of PLAIN_RULES) {
     if (rule.severity === 'low') continue;
-    const patterns = callPatterns(rule.query);
-    if (!patterns.length) continue;
     if (rule.trigger) {
       rule.trigger.lastIndex = 0;
       if (!rule.trigger.test(code) && !rule.trigger.test(respelt(code, root))) continue;
+    }
+    const patterns = callPatterns(rule.query);
+    if (!patterns.length) {
+      // a rule of other shapes (a keyword argument, an attribute): its own query over the string's tree
+      for (const match of queryOf(rule).matches(tree.rootNode)) {
+        const captures: Record<string, SyntaxNode> = {};
+        for (const c of match.captures) if (!(c.name in captures)) captures[c.name] = c.node;
+        const at = captures[rule.report ?? 'finding'];
+        const verdict = rule.predicate ? rule.predicate({ code, captures }) : true;
+        if (at && verdict && !(Array.isArray(verdict) && verdict.length === 0)) out.push({ rule, at });
+      }
+      continue;
     }
     for (const call of calls) {
       const fn = call.childForFieldName('function');

@@ -713,7 +713,7 @@ function resolveExpr(node: SyntaxNode | null | undefined, b: Bindings, depth: nu
         const own = inScope.filter((x) => x.at < node.startIndex);
         const hit = own.length ? own[own.length - 1] : inScope[inScope.length - 1];
         if (hit) {
-          if (hit.target) return hit.target;
+          if (hit.target) return hit.target.replace(/^(builtins|__builtins__)\./, '');
           if (hit.value && hit.value.startIndex <= node.startIndex && hit.value.endIndex >= node.endIndex) return name;
           return resolveExpr(hit.value, b, depth + 1) ?? name;
         }
@@ -727,7 +727,8 @@ function resolveExpr(node: SyntaxNode | null | undefined, b: Bindings, depth: nu
       const attr = node.childForFieldName('attribute');
       if (!obj || !attr) return undefined;
       const base = resolveExpr(obj, b, depth + 1) ?? obj.text;
-      const name = `${base}.${pyName(attr.text)}`;
+      // `builtins.eval` is `eval`
+      const name = base === 'builtins' || base === '__builtins__' ? pyName(attr.text) : `${base}.${pyName(attr.text)}`;
       const patch = b.patched.get(name);
       if (patch?.length) {
         const before = patch.filter((v) => v.startIndex < node.startIndex);
@@ -743,6 +744,7 @@ function resolveExpr(node: SyntaxNode | null | undefined, b: Bindings, depth: nu
         const attr = literalText(args[1]);
         if (attr !== undefined && /^[\p{L}_][\p{L}\p{N}_]*$/u.test(attr)) {
           const base = resolveExpr(args[0], b, depth + 1);
+          if (base === 'builtins' || base === '__builtins__') return pyName(attr);
           return base === undefined ? undefined : `${base}.${pyName(attr)}`;
         }
       }
