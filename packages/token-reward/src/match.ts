@@ -643,6 +643,17 @@ interface StartLimits {
   distinctive: number;
 }
 
+/** A unit as the token prefilter reads it. */
+interface WindowUnit {
+  unit: UnitProfile;
+  /** The unit's tokens as counts by id + 1. */
+  counts: Uint16Array;
+  /** A call's argument list: the callee must come just before. */
+  callee: boolean;
+  /** The ids of its API names, one of which the window must hold. */
+  names: number[] | undefined;
+}
+
 /** What matching needs of a profile beyond the profile itself, worked out once per profile. */
 interface Plan {
   /** Each unit's index in the profile's `units`. */
@@ -652,7 +663,7 @@ interface Plan {
   /** First tokens of each type's units. */
   firsts: Map<string, Set<number>>;
   /** The unit lists tried at a token, by its id: those of the types some unit of which starts with it. */
-  lists: Array<UnitProfile[][] | undefined>;
+  lists: Array<WindowUnit[][] | undefined>;
   /**
    * The ids of each unit's API names, for units with some: a node must share one of them (a call of
    * another function in the same shape is other code).
@@ -688,14 +699,8 @@ function planOf(profile: PairProfile): Plan {
   // to matter, so its end (a native call) is never asked for
   const firsts = new Map<string, Set<number>>();
   for (const [type, units] of byType) firsts.set(type, new Set(units.map((u) => u.ids[0] as number)));
-  const lists: Array<UnitProfile[][] | undefined> = new Array(profile.kindIds.size).fill(undefined);
-  for (const [type, units] of byType) {
-    for (const first of firsts.get(type) ?? []) {
-      const at = lists[first];
-      if (at) at.push(units);
-      else lists[first] = [units];
-    }
-  }
+  const lists: Array<WindowUnit[][] | undefined> = new Array(profile.kindIds.size).fill(undefined);
+  const windowUnits = new Map<string, WindowUnit[]>();
   const size = profile.kindIds.size + 1;
   const counts = new Map<UnitProfile, Uint16Array>();
   for (const unit of profile.units) {
@@ -713,6 +718,25 @@ function planOf(profile: PairProfile): Plan {
     if (own.length > 0) names.set(unit, own);
     else if (unit.before.length > 0 && (kinds[unit.before[0] as number] as string).startsWith('name:')) callees.add(unit);
     else if (!unit.kinds.includes('STR')) anchorless.add(unit);
+  }
+  // what the token prefilter reads of each unit, in one object (no map lookups per window)
+  for (const [type, units] of byType) {
+    windowUnits.set(
+      type,
+      units.map((unit) => ({
+        unit,
+        counts: counts.get(unit) as Uint16Array,
+        callee: callees.has(unit),
+        names: names.get(unit),
+      })),
+    );
+  }
+  for (const [type, units] of windowUnits) {
+    for (const first of firsts.get(type) ?? []) {
+      const at = lists[first];
+      if (at) at.push(units);
+      else lists[first] = [units];
+    }
   }
   const plan: Plan = {
     index,
@@ -746,7 +770,7 @@ function matchableStarts(plan: Plan, ids: Int32Array, used: Uint16Array, limits:
     if (!tried) continue;
     search: for (const units of tried) {
       for (const unit of units) {
-        if (windowCanMatch(unit, plan, ids, i, used, limits)) {
+        if (windowCanMatch(unit, ids, i, used, limits)) {
           open[i] = 1;
           break search;
         }
@@ -757,20 +781,14 @@ function matchableStarts(plan: Plan, ids: Int32Array, used: Uint16Array, limits:
 }
 
 /** Whether some window of `ids` from `i` passes the length, bag-distance and leading-token tests for `unit`. */
-function windowCanMatch(unit: UnitProfile, plan: Plan, ids: Int32Array, i: number, used: Uint16Array, limits: StartLimits): boolean {
+function windowCanMatch(w: WindowUnit, ids: Int32Array, i: number, used: Uint16Array, limits: StartLimits): boolean {
   const { k, minSim, maxFuzzy, distinctive } = limits;
+  const { unit, counts, names } = w;
   const m = unit.ids.length;
-  const counts = plan.counts.get(unit) as Uint16Array;
   // a short or as-written unit, or a call's arguments, needs the reference's token right before it
-  if (
-    (m < distinctive || unit.asWritten || plan.callees.has(unit)) &&
-    k > 0 &&
-    unit.before.length > 0 &&
-    (i === 0 || ids[i - 1] !== unit.before[0])
-  )
+  if ((m < distinctive || unit.asWritten || w.callee) && k > 0 && unit.before.length > 0 && (i === 0 || ids[i - 1] !== unit.before[0]))
     return false;
   // a unit with API names needs a window holding one of them
-  const names = plan.names.get(unit);
   let named = names === undefined;
   const exact = m > maxFuzzy;
   const rho = 1 - minSim;
