@@ -102,7 +102,14 @@ async function runAll(runner: Runner, o: MainOptions, model: ModelInfo | undefin
   const source: PolicySource = hf ? hf.source(o.lora, setup.config.maxLength) : await smallPolicySource(setup.config);
   const text = source.text;
   const scorer = new Scorer({ ...REWARDS, malformed: o.malformed });
-  const settings = { steps: o.rlSteps, learningRate: o.rlLr, klCoef: o.kl, evalEvery: o.evalEvery };
+  const settings = {
+    steps: o.rlSteps,
+    learningRate: o.rlLr,
+    klCoef: o.kl,
+    evalEvery: o.evalEvery,
+    valueWarmup: o.valueWarmup,
+    valueWarmupLr: o.valueWarmupLr,
+  };
   const runs: SeedRuns[] = [];
   for (const seed of seedsOf(o)) {
     // every policy of a seed is evaluated on the same held-out prompts with the same sampling seed, and on

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { IMPORT_FORMATS, type ImportFormat } from '@srcode/dataset';
 import { LORA_MODULES, readLoraSpec } from '@srcode/rl-core/lora-spec';
-import { RL_CONDITION_NAMES, type RlConditionName } from './conditions.js';
+import { RL_CONDITIONS, RL_CONDITION_NAMES, type RlConditionName } from './conditions.js';
 import { REWARDS } from './tasks.js';
 
 /** The pointer to the usage that ends every refusal of a command line. */
@@ -47,6 +47,9 @@ policy and training (default: a small character-level policy trained from scratc
   --seeds N --seed N          N seeds from --seed on (default 3 from 1)
   --conditions A,B,...        RL conditions (default all: ${RL_CONDITION_NAMES.join(', ')})
   --rl-lr X --kl X            RL learning rate and KL coefficient (default 2e-4, 0.1)
+  --value-warmup N            PPO conditions: before the first policy update, N steps fitting the value head
+                              alone to the first rollout's returns (default off: the head starts as SFT left it)
+  --value-warmup-lr X         the warm-up's learning rate (default --rl-lr)
   --malformed=X               instance reward of a completion that does not parse (default ${REWARDS.malformed})
   --backend auto|webgpu|wasm|cpu   (default auto: webgpu on a GPU, else wasm)
   --quick                     a small run for tests: 2 seeds, width 16, 1 layer, 60 SFT and 4 RL steps, 4 samples
@@ -90,6 +93,8 @@ const FLAGS = {
   seeds: { type: 'string' },
   conditions: { type: 'string' },
   'rl-lr': { type: 'string', default: '2e-4' },
+  'value-warmup': { type: 'string' },
+  'value-warmup-lr': { type: 'string' },
   kl: { type: 'string', default: '0.1' },
   malformed: { type: 'string', default: String(REWARDS.malformed) },
   quick: { type: 'boolean', default: false },
@@ -158,6 +163,10 @@ export interface MainOptions extends Record<NumberOption, number> {
   perCwe?: number | undefined;
   /** `--heldout-prompts` as given; undefined: {@link DEFAULT_HELDOUT_PROMPTS}. */
   heldoutPrompts?: number | undefined;
+  /** `--value-warmup` as given: the PPO conditions' value-only steps on their first rollout; undefined: none. */
+  valueWarmup?: number | undefined;
+  /** `--value-warmup-lr` as given; undefined: the warm-up runs at `rlLr`. */
+  valueWarmupLr?: number | undefined;
 }
 
 /** What a task asks and answers: see `--tasks`. */
@@ -236,10 +245,11 @@ export function parseFlags(argv: readonly string[], cwd: string = process.cwd())
   if (typeof lora === 'string') return invalid(lora);
   if (flags.tasks !== undefined && flags.tasks !== 'region' && flags.tasks !== 'hunk')
     return invalid(`--tasks must be region or hunk, got ${flags.tasks}`);
-  const optional: { perCwe?: number; heldoutPrompts?: number } = {};
+  const optional: { perCwe?: number; heldoutPrompts?: number; valueWarmup?: number; valueWarmupLr?: number } = {};
   for (const [flag, key] of [
     ['per-cwe', 'perCwe'],
     ['heldout-prompts', 'heldoutPrompts'],
+    ['value-warmup', 'valueWarmup'],
   ] as const) {
     const given = flags[flag];
     if (given === undefined) continue;
@@ -247,6 +257,17 @@ export function parseFlags(argv: readonly string[], cwd: string = process.cwd())
     if (!Number.isInteger(v) || v < 1 || given.trim() === '') return invalid(`--${flag} must be a positive integer, got ${given}`);
     optional[key] = v;
   }
+  const warmupLr = flags['value-warmup-lr'];
+  if (warmupLr !== undefined) {
+    const v = Number(warmupLr);
+    if (warmupLr.trim() === '' || !(Number.isFinite(v) && v > 0))
+      return invalid(`--value-warmup-lr must be a positive number, got ${warmupLr}`);
+    if (optional.valueWarmup === undefined) return invalid('--value-warmup-lr needs --value-warmup N');
+    optional.valueWarmupLr = v;
+  }
+  // the warm-up fits PPO's value head: a run with no PPO condition would take the flag and do nothing with it
+  if (optional.valueWarmup !== undefined && !conditions.some((c) => RL_CONDITIONS[c as RlConditionName].algo === 'ppo'))
+    return invalid('--value-warmup fits the value head of the PPO conditions, and --conditions names none');
   return {
     kind: 'run',
     options: {
@@ -311,6 +332,8 @@ export function settingsOf(o: MainOptions, modelHash?: string): Record<string, u
     ...(o.tasks === undefined ? {} : { tasks: o.tasks }),
     ...(o.perCwe === undefined ? {} : { perCwe: o.perCwe }),
     ...(o.heldoutPrompts === undefined ? {} : { heldoutPrompts: o.heldoutPrompts }),
+    ...(o.valueWarmup === undefined ? {} : { valueWarmup: o.valueWarmup }),
+    ...(o.valueWarmupLr === undefined ? {} : { valueWarmupLr: o.valueWarmupLr }),
   };
 }
 

@@ -241,4 +241,38 @@ describe('the main job’s flags', () => {
     expect(parseFlags(['--lora', 'r=8'])).toMatchObject({ kind: 'invalid', message: expect.stringContaining('--lora needs --model') });
     expect(parseFlags(['--model', ''])).toMatchObject({ kind: 'invalid', message: expect.stringContaining('--model needs') });
   });
+
+  it('reads --value-warmup N and --value-warmup-lr X for the PPO conditions, and fingerprints them only when given', () => {
+    expect(run('--value-warmup', '20')).toMatchObject({ valueWarmup: 20 });
+    expect(run('--value-warmup', '20').valueWarmupLr).toBeUndefined();
+    expect(run('--value-warmup', '5', '--value-warmup-lr', '1e-2', '--conditions', 'ppo-instance,grpo-instance')).toMatchObject({
+      valueWarmup: 5,
+      valueWarmupLr: 0.01,
+    });
+    expect(settingsOf(run('--value-warmup', '5', '--value-warmup-lr', '0.01'))).toMatchObject({ valueWarmup: 5, valueWarmupLr: 0.01 });
+    expect(Object.keys(settingsOf(run('--value-warmup', '5')))).toContain('valueWarmup');
+    expect(Object.keys(settingsOf(run('--value-warmup', '5')))).not.toContain('valueWarmupLr');
+    // a folder of an earlier run keeps resuming: no new key without the flags
+    const keys = Object.keys(settingsOf(run()));
+    expect(keys).not.toContain('valueWarmup');
+    expect(keys).not.toContain('valueWarmupLr');
+    expect(run()).not.toHaveProperty('valueWarmup');
+    for (const [argv, says] of [
+      [['--value-warmup', '0'], '--value-warmup must be a positive integer, got 0'],
+      [['--value-warmup', '2.5'], '--value-warmup must be a positive integer, got 2.5'],
+      [['--value-warmup', ' '], '--value-warmup must be a positive integer'],
+      [['--value-warmup', '5', '--value-warmup-lr', '0'], '--value-warmup-lr must be a positive number, got 0'],
+      [['--value-warmup', '5', '--value-warmup-lr', 'fast'], '--value-warmup-lr must be a positive number, got fast'],
+      [['--value-warmup-lr', '1e-2'], '--value-warmup-lr needs --value-warmup N'],
+      [['--value-warmup', '5', '--conditions', 'grpo-instance,grpo-token+instance'], '--value-warmup fits the value head of the PPO'],
+    ] as const)
+      expect(parseFlags(argv)).toEqual({ kind: 'invalid', message: expect.stringMatching(new RegExp(`^${literal(says)}.* \\(see `)) });
+    expect(USAGE).toContain('--value-warmup N');
+    expect(USAGE).toContain('--value-warmup-lr X');
+  });
 });
+
+/** `text` as a regular expression matching itself. */
+function literal(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

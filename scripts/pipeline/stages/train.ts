@@ -4,7 +4,7 @@
 // same weights, to the bit, as an uninterrupted run.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type RlStepRecord, train } from '@srcode/rl-core';
+import { type RlStepRecord, type ValueWarmupMetrics, train } from '@srcode/rl-core';
 import { RL_CONDITIONS, type RlConditionName } from '../conditions.js';
 import type { MainContext } from '../context.js';
 import type { PolicySource, TrainablePolicy } from '../policy.js';
@@ -126,6 +126,8 @@ export interface RlPoint {
   insecure: number;
   /** Share of the step's sampled completions that do not parse. */
   malformed: number;
+  /** What the value-head warm-up did (PPO with `--value-warmup`, on the first step only). */
+  valueWarmup?: ValueWarmupMetrics;
 }
 
 /** The RL settings every condition shares. */
@@ -135,6 +137,10 @@ export interface RlSettings {
   klCoef: number;
   /** Held-out evaluation every this many steps (and at the end). */
   evalEvery: number;
+  /** PPO conditions only: value-only steps fitting the head to the first rollout's returns (undefined: none). */
+  valueWarmup?: number | undefined;
+  /** Their learning rate (undefined: `learningRate`). */
+  valueWarmupLr?: number | undefined;
 }
 
 /** RL of a seed's SFT policy against itself (the reference) under one condition. */
@@ -195,6 +201,7 @@ export async function rlStage<E extends EvalRates>(ctx: MainContext, input: RlIn
     entropy: r.entropy,
     insecure: r.extra.insecure ?? 0,
     malformed: r.extra.malformed ?? 0,
+    ...(r.valueWarmup ? { valueWarmup: r.valueWarmup } : {}),
   });
   mkdirSync(join(ctx.out, 'metrics'), { recursive: true });
   const metricsFile = metricsFileOf(ctx, name);
@@ -226,6 +233,13 @@ export async function rlStage<E extends EvalRates>(ctx: MainContext, input: RlIn
       sampleSeed: (step) => seed * 100_003 + step,
       algo: c.algo,
       estimator: c.estimator,
+      // the warm-up fits PPO's value head (GRPO has none); rl-core runs it on the run's first step only
+      ...(c.algo === 'ppo' && input.settings.valueWarmup
+        ? {
+            valueWarmup: input.settings.valueWarmup,
+            ...(input.settings.valueWarmupLr === undefined ? {} : { valueWarmupLr: input.settings.valueWarmupLr }),
+          }
+        : {}),
       groupSize: GROUP,
       epochs: 2,
       klCoef: input.settings.klCoef,
@@ -247,6 +261,12 @@ export async function rlStage<E extends EvalRates>(ctx: MainContext, input: RlIn
       writeFileSync(metricsFile, line(r), { flag: 'a' });
       progress.update({ done: r.step, total: steps, skipped: resumed, detail: `reward ${r.reward.toFixed(3)}` });
       const held = r.extra.heldoutInsecure === undefined ? '' : `; held-out insecure ${r.extra.heldoutInsecure.toFixed(2)}`;
+      const w = r.valueWarmup;
+      if (w)
+        ctx.log(
+          name,
+          `value warm-up: ${w.steps} steps, loss ${w.loss[0].toFixed(4)} -> ${w.loss[1].toFixed(4)}, explained variance ${w.explainedVarianceBefore.toFixed(3)} -> ${w.explainedVarianceAfter.toFixed(3)}`,
+        );
       ctx.log(
         name,
         `step ${r.step}/${steps} reward ${r.reward.toFixed(3)} kl ${r.refKl.toFixed(4)} batch insecure ${point(r).insecure.toFixed(2)}${held}`,
