@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { IMPORT_FORMATS, type ImportFormat } from '@srcode/dataset';
-import { LORA_MODULES, readLoraSpec } from '@srcode/rl-core/lora-spec';
+import { LORA_MODULES, type LoraModule, readLoraSpec } from '@srcode/rl-core/lora-spec';
 import { RL_CONDITIONS, RL_CONDITION_NAMES, type RlConditionName } from './conditions.js';
 import { REWARDS } from './tasks.js';
 
@@ -342,7 +342,8 @@ export interface LoraSpec {
   r?: number;
   alpha?: number;
   dropout?: number;
-  targets?: string[];
+  /** Projections by rl-core's names (whether the checkpoint's family has them: `loraTargetProblem`). */
+  targets?: LoraModule[];
 }
 
 /**

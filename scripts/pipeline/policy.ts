@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { CHAR_TOKENS, type Checkpointable, type Policy, decodeChars, encodeChars } from '@srcode/rl-core';
+import { type LoraConfig, loraConfigOfSpec, loraModulesOfType } from '@srcode/rl-core/lora-spec';
 import type { LoraSpec } from './flags.js';
 
 /** How the policy reads prompts and writes answers, in its own tokens. */
@@ -73,8 +74,9 @@ export function checkModelDir(dir: string): ModelInfo {
 }
 
 /**
- * The message refusing `--lora targets=…` that the checkpoint's family has no such projection for (GPT-2 has
- * `c_attn`, `c_proj`, `c_fc`; Llama and Qwen2 `q_proj` … `down_proj`), or undefined when they all exist.
+ * The message refusing `--lora targets=…` that the checkpoint's family has no such projection for (rl-core's
+ * table: GPT-2 has `c_attn`, `c_proj`, `c_fc`; Llama and Qwen2 `q_proj` … `down_proj`), or undefined when
+ * they all exist or the family is not one rl-core loads (its loader then names the `model_type`).
  */
 export function loraTargetProblem(info: ModelInfo, spec: LoraSpec): string | undefined {
   if (!spec.targets) return undefined;
@@ -84,8 +86,8 @@ export function loraTargetProblem(info: ModelInfo, spec: LoraSpec): string | und
   } catch {
     return undefined; // rl-core's loader names what is wrong with config.json
   }
-  const known =
-    type === 'gpt2' ? ['c_attn', 'c_proj', 'c_fc'] : ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'];
+  const known: readonly string[] | undefined = loraModulesOfType(type);
+  if (!known) return undefined;
   const bad = spec.targets.filter((t) => !known.includes(t));
   return bad.length
     ? `--lora targets ${bad.join(', ')}: ${join(info.dir, 'config.json')} is a ${String(type)} checkpoint, whose projections are ${known.join(', ')}`
@@ -93,13 +95,8 @@ export function loraTargetProblem(info: ModelInfo, spec: LoraSpec): string | und
 }
 
 /** The parts of rl-core's LoRA config `--lora` sets, from the flags' spec. */
-export function loraConfigOf(spec: LoraSpec): Record<string, unknown> {
-  return {
-    ...(spec.r === undefined ? {} : { r: spec.r }),
-    ...(spec.alpha === undefined ? {} : { alpha: spec.alpha }),
-    ...(spec.dropout === undefined ? {} : { dropout: spec.dropout }),
-    ...(spec.targets === undefined ? {} : { targetModules: spec.targets }),
-  };
+export function loraConfigOf(spec: LoraSpec): Partial<LoraConfig> {
+  return loraConfigOfSpec(spec);
 }
 
 /** How the stages make, load and save policies; one per run. */
@@ -194,7 +191,8 @@ export async function openHfModel(info: ModelInfo): Promise<HfModelSide> {
     const loraConfig = loraConfigOf(lora);
     const open = async (options: { adapter?: string; learningRate: number; seed?: number }) => {
       const { seed, ...rest } = options;
-      // each seed's adapters start from their own draw of A (unless --lora fixes one)
+      // each seed's adapters start from their own draw of A (SFT's seed; --lora takes none), and a stage
+      // that loads saved adapters takes their A from the file
       const policy = await hf.HfPolicy.load(info.dir, { maxLength, lora: { seed: seed ?? 0, ...loraConfig }, ...rest });
       policy.stopTokens = [...text.stopTokens];
       return policy;
