@@ -59,11 +59,10 @@ const ahead = (re: RegExp) => new RegExp(re.source, `${re.flags.replace(/[yg]/g,
 const callNames = new Map<number, Array<[string, string]>>();
 const MAX_CALL_NAMES = 65_536;
 
-function callName(text: string, from: number, to: number): string {
-  const h = wordHash(text, from, to);
+function callName(text: string, from: number, to: number, h = wordHash(text, from, to)): string {
   const len = to - from;
-  const hit = callNames.get(h)?.find(([word]) => word.length === len && text.startsWith(word, from));
-  if (hit) return hit[1];
+  const same = callNames.get(h);
+  if (same) for (const [word, kind] of same) if (word.length === len && text.startsWith(word, from)) return kind;
   if (callNames.size >= MAX_CALL_NAMES) callNames.clear();
   const word = text.slice(from, to);
   const entry: [string, string] = [word, `name:${word}`];
@@ -161,7 +160,8 @@ export function lexTokens(lang: LoadedLanguage, text: string): SyntaxTokens {
         if (kind === undefined) {
           let k = end;
           while (k < n && (text.charCodeAt(k) === 32 || text.charCodeAt(k) === 9)) k++;
-          kind = text.charCodeAt(k) === 40 ? callName(text, i, end) : 'ID';
+          // the word's hash, computed as it was scanned, is the one the call names are kept by
+          kind = text.charCodeAt(k) === 40 ? callName(text, i, end, h) : 'ID';
         }
       }
     } else {
