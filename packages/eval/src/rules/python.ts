@@ -3,7 +3,8 @@ import {
   argument,
   assignmentsIn,
   calleeName,
-  mayAlias,
+  respeltCallee,
+  respeltCalls,
   pyName,
   resolvedName,
   describeHit,
@@ -529,7 +530,7 @@ const PLAIN_RULES: readonly Rule[] = [
   },
   {
     id: 'python.tls-no-verify',
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: a keyword name outside ASCII is NFKC-normalised by Python
+    // a keyword name outside ASCII is NFKC-normalised by Python (`ｖerify=False`)
     trigger: /verify|check_hostname|validate_certs|_create_unverified_context|CERT_NONE|[^\x00-\x7f]/,
     cwe: 'CWE-295',
     severity: 'high',
@@ -935,7 +936,6 @@ const ALL_CALLS = '((call function: (_) @fn arguments: (argument_list) @args) @f
  * parenthesised callee, an alias or patch assignment, a character outside ASCII (NFKC-normalised by Python).
  */
 const RESPELLING =
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: ASCII test
   /[^\x00-\x7f]|\bimport\b[^\n]*\bas\b|\bfrom\s+[\w.]+\s+import\b|\bgetattr\s*\(|\bpartial\s*\(|\)\s*\(|^[ \t]*[\w.]+[ \t]*=[ \t]*\(?[\w.]+\)?[ \t]*(#.*)?$/m;
 
 /** Per file: the text of the calls whose callee resolves to a name other than its text, as `name(`, joined to the source. */
@@ -944,12 +944,9 @@ let respeltText = '';
 function respelt(code: string, call: SyntaxNode): string {
   if (code !== respeltCode) {
     respeltCode = code;
-    const names: string[] = [];
-    for (const c of call.tree.rootNode.descendantsOfType('call')) {
-      const name = calleeName(c);
-      if (name !== c.childForFieldName('function')?.text) names.push(`${name}(`);
-    }
-    respeltText = `${code}\n${names.join('\n')}`;
+    respeltText = `${code}\n${respeltCalls(call)
+      .map((r) => `${r.name}(`)
+      .join('\n')}`;
   }
   return respeltText;
 }
@@ -988,9 +985,8 @@ function resolving(rule: Rule): Rule | undefined {
     predicate: (m) => {
       const call = m.captures.finding;
       const fn = m.captures.fn;
-      if (!call || !fn || !mayAlias(call)) return false;
-      const name = calleeName(call);
-      if (name === fn.text || !patterns.some((p) => p.re.test(name))) return false;
+      const name = call && respeltCallee(call);
+      if (!fn || !name || !patterns.some((p) => p.re.test(name))) return false;
       if (trigger) {
         trigger.lastIndex = 0;
         if (!trigger.test(respelt(m.code, call))) return false;

@@ -278,6 +278,26 @@ function fileNames(code: string): { local: Set<string>; imported: Set<string> } 
   return namesCache;
 }
 
+/**
+ * Whether a call's result is clean (`CLEAN_CALL`): by its text, as written, unless the callee resolves to
+ * something else (`from os import popen as int`).
+ */
+function cleanCall(call: SyntaxNode, text: string): boolean {
+  if (!CLEAN_CALL.test(text)) return false;
+  const name = calleeName(call);
+  return name === text || name.endsWith(`.${text}`) || CLEAN_CALL.test(name);
+}
+
+/**
+ * The sanitiser a call is: by the name its callee resolves to, or by its text when that is the imported name
+ * itself (`from django.utils.html import format_html`), never through an alias of something else.
+ */
+function sanitiserOf(call: SyntaxNode, text: string, code: string): [RegExp, number] | undefined {
+  const name = calleeName(call);
+  if (name === text) return sanitiserFor(text, code);
+  return sanitiserFor(name, code) ?? (name.endsWith(`.${text}`) ? sanitiserFor(text, code) : undefined);
+}
+
 /** The first entry of `SANITISERS` whose pattern a call's name matches (null: none), by name; emptied when large. */
 const sanitiserByName = new Map<string, [RegExp, number] | null>();
 
@@ -588,7 +608,6 @@ function memoFor(node: SyntaxNode): void {
 
 /** An identifier as Python reads it: NFKC-normalised (`yaml.ｌoad` is `yaml.load`). */
 export function pyName(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: ASCII test
   return /[^\x00-\x7f]/.test(text) ? text.normalize('NFKC') : text;
 }
 
@@ -775,14 +794,45 @@ export function calleeName(call: SyntaxNode): string {
   return name;
 }
 
+let respeltTree: unknown;
+let respeltList: { readonly call: SyntaxNode; readonly name: string }[] = [];
+const respeltOf = new Map<SyntaxNode, string>();
+
+/** The calls of the tree whose callee resolves to a name other than its text, in document order, with that name. */
+export function respeltCalls(node: SyntaxNode): readonly { readonly call: SyntaxNode; readonly name: string }[] {
+  const b = bindingsFor(node);
+  if (node.tree !== respeltTree) {
+    respeltTree = node.tree;
+    respeltList = [];
+    respeltOf.clear();
+    if (b.any) {
+      for (const call of node.tree.rootNode.descendantsOfType('call')) {
+        const name = calleeName(call);
+        if (name !== call.childForFieldName('function')?.text) {
+          respeltList.push({ call, name });
+          respeltOf.set(call, name);
+        }
+      }
+    }
+  }
+  return respeltList;
+}
+
+/** The name a call's callee resolves to when that is not its text (`l` for `yaml.load`), else undefined. */
+export function respeltCallee(call: SyntaxNode): string | undefined {
+  respeltCalls(call);
+  return respeltOf.get(call);
+}
+
+/** Whether a call inside `node` is respelt (the sink walk's text test cannot see it by name). */
+function holdsRespelt(node: SyntaxNode): boolean {
+  for (const r of respeltCalls(node)) if (r.call.startIndex >= node.startIndex && r.call.endIndex <= node.endIndex) return true;
+  return false;
+}
+
 /** `calleeName` of an expression in callee position (a value assigned or patched in): its dotted name, or undefined. */
 export function resolvedName(node: SyntaxNode): string | undefined {
   return resolveExpr(node, bindingsFor(node), 0);
-}
-
-/** Whether the tree holds anything that makes some callee's name differ from its text. */
-export function mayAlias(node: SyntaxNode): boolean {
-  return bindingsFor(node).any;
 }
 
 /**
@@ -1383,7 +1433,7 @@ class Walker {
   #sinks(node: SyntaxNode, state: State): void {
     // cheap text test first: most statements call nothing the sink table knows
     const text = node.text;
-    if (!SINK_TEXT.test(text) && !mayAlias(node)) return;
+    if (!SINK_TEXT.test(text) && !holdsRespelt(node)) return;
     // no lambda or comprehension can sit in a statement whose text lacks the keyword: no climb to look for one
     const lambdas = text.includes('lambda');
     const loops = /\bfor\b/.test(text);
@@ -1452,9 +1502,8 @@ class Walker {
       }
       case 'call': {
         const fn = node.childForFieldName('function')?.text ?? '';
-        const name = calleeName(node);
-        if (CLEAN_CALL.test(name)) return true;
-        const san = sanitiserFor(name, this.code);
+        if (cleanCall(node, fn)) return true;
+        const san = sanitiserOf(node, fn, this.code);
         if (san) return (san[1] & bit) === bit;
         // psycopg2.sql composition quotes identifiers and literals itself
         if (/^(psycopg2\.)?sql\.(SQL|Identifier|Literal|Placeholder|Composed)\b/.test(fn)) return true;
@@ -1647,11 +1696,10 @@ class Walker {
   #call(node: SyntaxNode, state: State): Taint {
     const fnNode = node.childForFieldName('function');
     const fn = fnNode?.text ?? '';
-    const name = calleeName(node);
-    if (CLEAN_CALL.test(name)) return NO;
+    if (cleanCall(node, fn)) return NO;
     const args = node.childForFieldName('arguments');
     // a sanitiser is credited by the name the callee resolves to, never by an alias of something else
-    const san = sanitiserFor(name, this.code);
+    const san = sanitiserOf(node, fn, this.code);
     if (san) return sanitise(this.#argsTaint(node, state), san[1]);
     if (fnNode?.type === 'attribute') {
       const obj = fnNode.childForFieldName('object') as SyntaxNode;
