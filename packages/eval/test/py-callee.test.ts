@@ -166,3 +166,32 @@ describe('SQL built from input and executed, in every spelling', () => {
     expect(rulesOf(q('    q = "SELECT id FROM users WHERE name = %s"', '    cur.execute(q, (name,))'))).toEqual([]);
   });
 });
+
+describe('more ways to name the callee', () => {
+  it.each([
+    ['a walrus in the callee', '    return (g := yaml.load)(text)'],
+    ['yaml.__dict__["load"]', '    return yaml.__dict__["load"](text)'],
+    ['vars(yaml)["load"]', '    return vars(yaml)["load"](text)'],
+    ['sys.modules["yaml"].load', '    import sys\n    return sys.modules["yaml"].load(text)'],
+    ['importlib.import_module("yaml").load', '    import importlib\n    return importlib.import_module("yaml").load(text)'],
+    ['__import__("yaml").load', '    return __import__("yaml").load(text)'],
+    ['m = __import__("yaml"); m.load', '    m = __import__("yaml")\n    return m.load(text)'],
+    ['an alias and a call on one line', '    l = yaml.load; data = l(text)\n    return data'],
+  ])('%s: yaml.load is flagged', (_name, body) => {
+    expect(rulesOf(fn('import yaml', body))).toContain('python.yaml-load');
+    expect(rulesOf(fn('import yaml', body.replace(/load/g, 'safe_load')))).not.toContain('python.yaml-load');
+  });
+
+  it.each([
+    ['a concatenated string', '    exec("data = yaml." + "load(text)")'],
+    ['compile of a string', '    exec(compile("data = yaml.load(text)", "<cfg>", "exec"))'],
+    ['a name holding the string', '    src = "data = yaml.load(text)"\n    exec(src)'],
+    ['exec through an alias', '    run = exec\n    run("data = yaml.load(text)")'],
+    ['exec of exec', `    exec("exec('data = yaml.load(text)')")`],
+    ['a multi-line string', '    exec("import yaml\\nif text:\\n    data = yaml.load(text)\\n")'],
+  ])('exec of %s holding yaml.load is flagged, of yaml.safe_load is not', (_name, body) => {
+    expect(rulesOf(fn('import yaml', body))).toContain('python.exec-string');
+    // (python.eval reports exec(compile(...)) on its own, whatever the string holds)
+    expect(rulesOf(fn('import yaml', body.replace(/load/g, 'safe_load'))).filter((r) => r !== 'python.eval')).toEqual([]);
+  });
+});

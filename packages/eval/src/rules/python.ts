@@ -936,7 +936,7 @@ const ALL_CALLS = '((call function: (_) @fn arguments: (argument_list) @args) @f
  * parenthesised callee, an alias or patch assignment, a character outside ASCII (NFKC-normalised by Python).
  */
 const RESPELLING =
-  /[^\x00-\x7f]|\bimport\b[^\n]*\bas\b|\bfrom\s+[\w.]+\s+import\b|\bgetattr\s*\(|\bpartial\s*\(|\)\s*\(|^[ \t]*[\w.]+[ \t]*=[ \t]*\(?[\w.]+\)?[ \t]*(#.*)?$/m;
+  /[^\x00-\x7f]|\bimport\b[^\n]*\bas\b|\bfrom\s+[\w.]+\s+import\b|\bgetattr\s*\(|\bpartial\s*\(|\)\s*\(|\]\s*\(|__import__|import_module|sys\.modules|__dict__|\bvars\s*\(|:=|^[ \t]*[\w.]+[ \t]*=[ \t]*\(?[\w.]+\)?[ \t]*(#|;|$)/m;
 
 /** Per file: the text of the calls whose callee resolves to a name other than its text, as `name(`, joined to the source. */
 let respeltCode = '';
@@ -1007,8 +1007,8 @@ function queryOf(rule: Rule): Query {
 }
 
 /** The findings the rules would make on code written inside a string (calls through the same callee resolution). */
-function callFindings(code: string, depth: number): { rule: Rule; at: SyntaxNode }[] {
-  if (depth > 2 || code.length > 20_000) return [];
+function callFindings(code: string): { rule: Rule; at: SyntaxNode }[] {
+  if (code.length > 20_000) return [];
   let tree: ReturnType<typeof parse>;
   try {
     tree = parse(code, 'python');
@@ -1018,7 +1018,7 @@ function callFindings(code: string, depth: number): { rule: Rule; at: SyntaxNode
   const root = plainTree(tree, code).rootNode as unknown as SyntaxNode;
   const out: { rule: Rule; at: SyntaxNode }[] = [];
   const calls = root.descendantsOfType('call');
-  for (const rule of PLAIN_RULES) {
+  for (const rule of [...PLAIN_RULES, EXEC_STRING]) {
     if (rule.severity === 'low') continue;
     if (rule.trigger) {
       rule.trigger.lastIndex = 0;
@@ -1052,6 +1052,46 @@ function callFindings(code: string, depth: number): { rule: Rule; at: SyntaxNode
   return out;
 }
 
+const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', '\n': '' };
+
+/**
+ * The value of a constant string expression: a literal (escapes read), literals joined by `+` or side by side, in
+ * parentheses, `compile(...)` of one, or a name every earlier assignment of which in the function is one.
+ */
+function constString(node: SyntaxNode | undefined, at: SyntaxNode, depth = 0): string | undefined {
+  if (!node || depth > 4) return undefined;
+  switch (node.type) {
+    case 'string': {
+      const raw = literalText(node);
+      if (raw === undefined) return undefined;
+      return /^[rR]|^[bB][rR]/.test(node.text) ? raw : raw.replace(/\\(.|\n)/g, (w, c: string) => ESCAPES[c] ?? w);
+    }
+    case 'concatenated_string': {
+      const parts = namedArgs(node).map((c) => constString(c, at, depth + 1));
+      return parts.every((p) => p !== undefined) ? parts.join('') : undefined;
+    }
+    case 'binary_operator': {
+      if (node.child(1)?.text !== '+') return undefined;
+      const l = constString(node.childForFieldName('left') ?? undefined, at, depth + 1);
+      const r = l === undefined ? undefined : constString(node.childForFieldName('right') ?? undefined, at, depth + 1);
+      return l !== undefined && r !== undefined ? l + r : undefined;
+    }
+    case 'parenthesized_expression':
+      return constString(namedArgs(node)[0], at, depth + 1);
+    case 'call':
+      return /^(compile|builtins\.compile)$/.test(calleeName(node)) ? constString(argument(node, 0, 'source'), at, depth + 1) : undefined;
+    case 'identifier': {
+      const values = assignmentsOf(at, node.text, at.startIndex).map((v) => constString(v, at, depth + 1));
+      return values.length === 1 ? values[0] : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** How deep `exec` strings are being read (a string holding exec of a string...). */
+let execDepth = 0;
+
 const EXEC_STRING: Rule = {
   id: 'python.exec-string',
   trigger: /\b(exec|eval)\b/,
@@ -1063,12 +1103,15 @@ const EXEC_STRING: Rule = {
   predicate: (m) => {
     const call = m.captures.finding;
     if (!call) return false;
-    const source = literalText(argument(call, 0, 'source'));
-    if (source === undefined || !/\(/.test(source)) return false;
-    const found = callFindings(
-      source.replace(/^\s+/gm, (w) => w),
-      0,
-    );
+    const source = constString(argument(call, 0, 'source'), call);
+    if (source === undefined || !/\(/.test(source) || execDepth > 2) return false;
+    execDepth++;
+    let found: { rule: Rule; at: SyntaxNode }[];
+    try {
+      found = callFindings(source);
+    } finally {
+      execDepth--;
+    }
     if (!found.length) return false;
     const first = found[0] as { rule: Rule; at: SyntaxNode };
     return { node: call, message: `exec/eval runs code holding a call ${first.rule.id} flags: ${first.at.text.slice(0, 80)}` };
@@ -1106,7 +1149,7 @@ export const PYTHON_RULES: readonly Rule[] = [
   ...PLAIN_RULES,
   EXEC_STRING,
   MONKEYPATCH,
-  ...PLAIN_RULES.map(resolving).filter((r): r is Rule => r !== undefined),
+  ...[...PLAIN_RULES, EXEC_STRING].map(resolving).filter((r): r is Rule => r !== undefined),
 ];
 
 /** Python with its rules, as the registry takes it. */

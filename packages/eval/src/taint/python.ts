@@ -631,7 +631,7 @@ let bindingsTree: unknown;
 let bindingsOf: Bindings | undefined;
 const calleeNames = new Map<SyntaxNode, string>();
 
-const ALIAS_VALUE = new Set(['identifier', 'attribute', 'call', 'parenthesized_expression']);
+const ALIAS_VALUE = new Set(['identifier', 'attribute', 'call', 'parenthesized_expression', 'subscript']);
 
 function bindingsFor(node: SyntaxNode): Bindings {
   const tree = node.tree;
@@ -641,7 +641,9 @@ function bindingsFor(node: SyntaxNode): Bindings {
   const scopes = new Map<SyntaxNode, Map<string, Binding[]>>();
   const patched = new Map<string, SyntaxNode[]>();
   const root = tree.rootNode;
-  let any = /[^\x00-\x7f]/.test(root.text) || /\bgetattr\s*\(|\bpartial\s*\(|\)\s*\(/.test(root.text);
+  let any =
+    /[^\x00-\x7f]/.test(root.text) ||
+    /\bgetattr\s*\(|\bpartial\s*\(|\)\s*\(|__dict__|\bvars\s*\(|sys\.modules|import_module|__import__|:=/.test(root.text);
   const add = (scope: SyntaxNode, name: string, b: Binding) => {
     let names = scopes.get(scope);
     if (!names) {
@@ -685,7 +687,8 @@ function bindingsFor(node: SyntaxNode): Bindings {
     const right = a.childForFieldName('right');
     if (!left || !right) continue;
     const alias =
-      ALIAS_VALUE.has(nodeType(right)) && (nodeType(right) !== 'call' || /^(getattr|functools\.partial|partial)\s*\(/.test(right.text));
+      ALIAS_VALUE.has(nodeType(right)) &&
+      (nodeType(right) !== 'call' || /^(getattr|functools\.partial|partial|importlib\.import_module|__import__)\s*\(/.test(right.text));
     if (nodeType(left) === 'identifier') {
       // every assignment is kept (a later `l = other()` ends an alias); only aliases make resolution worth it
       add(scopeOf(a), pyName(left.text), { at: a.startIndex, value: right });
@@ -721,6 +724,24 @@ function resolveExpr(node: SyntaxNode | null | undefined, b: Bindings, depth: nu
     case 'parenthesized_expression': {
       const inner = namedArgs(node);
       return inner.length === 1 ? resolveExpr(inner[0], b, depth + 1) : undefined;
+    }
+    case 'named_expression':
+      return resolveExpr(node.childForFieldName('value'), b, depth + 1);
+    case 'subscript': {
+      // `yaml.__dict__['load']`, `vars(yaml)['load']`, `sys.modules['yaml']`
+      const key = literalText(node.childForFieldName('subscript'));
+      const value = node.childForFieldName('value');
+      if (key === undefined || !value || !/^[\p{L}_][\p{L}\p{N}_.]*$/u.test(key)) return undefined;
+      if (nodeType(value) === 'attribute' && value.childForFieldName('attribute')?.text === '__dict__') {
+        const base = resolveExpr(value.childForFieldName('object'), b, depth + 1);
+        return base === undefined ? undefined : `${base}.${pyName(key)}`;
+      }
+      if (nodeType(value) === 'call' && /^(vars)$/.test(resolveExpr(value.childForFieldName('function'), b, depth + 1) ?? '')) {
+        const base = resolveExpr(positional(value.childForFieldName('arguments'))[0], b, depth + 1);
+        return base === undefined ? undefined : `${base}.${pyName(key)}`;
+      }
+      if (resolveExpr(value, b, depth + 1) === 'sys.modules') return pyName(key);
+      return undefined;
     }
     case 'identifier': {
       const name = pyName(node.text);
@@ -768,6 +789,11 @@ function resolveExpr(node: SyntaxNode | null | undefined, b: Bindings, depth: nu
         }
       }
       if ((fn === 'functools.partial' || fn === 'partial') && args[0]) return resolveExpr(args[0], b, depth + 1);
+      // `importlib.import_module('yaml')`, `__import__('yaml')`: the module named
+      if (fn === 'importlib.import_module' || fn === '__import__') {
+        const mod = literalText(args[0]);
+        return mod !== undefined && /^[\w.]+$/.test(mod) && (fn !== '__import__' || !mod.includes('.')) ? pyName(mod) : undefined;
+      }
       return undefined;
     }
     default:
