@@ -55,7 +55,7 @@ function rounded(rewards: Float32Array): number[] {
  *     { schemaVersion: 1, analyzer: 'mine', ruleId: 'gets', severity: 'high', range: { start: 0, end: 9 }, message: 'gets has no bound' },
  *   ]),
  * });
- * map.rewards; // [-1, -1, -1, -1, -1, -1, -1, -1, -1, 0]
+ * map.rewards; // nine tokens sharing the finding's -1 (span-mean, the default), 0 for the `;`
  * ```
  */
 export function buildRewardMap(input: MapInput, options: ProjectionOptions = {}): TokenRewardMap {

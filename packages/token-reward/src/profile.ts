@@ -54,6 +54,13 @@ export interface UnitProfile {
    * in the reference's context.
    */
   asWritten: boolean;
+  /**
+   * The pair unit this one belongs to: units of the two sides share a group where a secure unit
+   * replaced (overlaps, mapped onto the vulnerable code) a vulnerable one, or where a check the fix
+   * inserted stands right before the statement it guards. A completion that runs a vulnerable unit
+   * of a group earns no more from the group's secure units than that unit costs.
+   */
+  group: number;
 }
 
 /** Everything online matching needs from a pair, computed once per pair (see `SpanCache`). */
@@ -124,6 +131,8 @@ export function profilePair(
     [v, f, matched(lifted.vulnerable.units, 'vulnerable', vWeight), toFixed],
     [f, v, matched(lifted.fixed.units, 'secure', fWeight), toVulnerable],
   ];
+  // each unit's place on the vulnerable side (a secure unit's mapped there), to group the pair units
+  const places: Array<{ from: number; to: number; secure: boolean; inserted: boolean }> = [];
   for (const [own, other, list, map] of sides) {
     for (const { span, guarded, check } of list) {
       const [from, to] = tokenRange(own.tokens, span.start, span.end);
@@ -132,6 +141,13 @@ export function profilePair(
       const kinds = own.tokens.kinds.slice(from, to);
       const raws = rawTokens(own, from, to);
       const generic = occursOutside(other.ids, own.ids.subarray(from, to), cf, ct);
+      const secure = own === f;
+      places.push({
+        from: secure ? map(span.start, 'left') : span.start,
+        to: secure ? map(span.end, 'right') : span.end,
+        secure,
+        inserted: secure && ct === cf,
+      });
       units.push({
         span,
         kinds,
@@ -146,9 +162,11 @@ export function profilePair(
         guarded,
         check,
         asWritten: generic && check && !compact(other.text).includes(raws.join('')),
+        group: units.length,
       });
     }
   }
+  groupUnits(units, places, pair.vulnerableCode);
   return {
     pairId: pair.id,
     language: pair.language,
@@ -157,6 +175,40 @@ export function profilePair(
     unitTypes: new Set(units.filter((u) => !u.generic || u.asWritten).map((u) => u.span.nodeType ?? '')),
     kindIds,
   };
+}
+
+/**
+ * Joins into one group each secure unit and the vulnerable units it replaced: their places on the
+ * vulnerable side overlap, or the secure unit was inserted (nothing of the vulnerable side in its
+ * place) and only whitespace lies between it and the vulnerable unit after it (a check and the
+ * statement it guards). Groups are numbered by their first unit.
+ */
+function groupUnits(
+  units: UnitProfile[],
+  places: ReadonlyArray<{ from: number; to: number; secure: boolean; inserted: boolean }>,
+  vulnerableCode: string,
+): void {
+  const parent = units.map((_, i) => i);
+  const root = (i: number): number => {
+    let r = i;
+    while (parent[r] !== r) r = parent[r] as number;
+    parent[i] = r;
+    return r;
+  };
+  places.forEach((s, i) => {
+    if (!s.secure) return;
+    places.forEach((v, j) => {
+      if (v.secure) return;
+      const overlaps = s.from < v.to && v.from < s.to;
+      const before = s.inserted && s.to <= v.from && vulnerableCode.slice(s.to, v.from).trim() === '';
+      if (!overlaps && !before) return;
+      const [a, b] = [root(i), root(j)];
+      if (a !== b) parent[Math.max(a, b)] = Math.min(a, b);
+    });
+  });
+  units.forEach((u, i) => {
+    u.group = root(i);
+  });
 }
 
 interface Lexed {

@@ -42,13 +42,13 @@ describe('projectRewards', () => {
   });
 
   it('applies the proportional overlap rule', () => {
-    expect(r(projectRewards(8, tokens, [span(4, 8, 1)], { overlap: 'proportional' }))).toEqual([0, 0.333, 1]);
+    expect(r(projectRewards(8, tokens, [span(4, 8, 1)], { overlap: 'proportional', normalize: 'none' }))).toEqual([0, 0.333, 1]);
   });
 
   it('lets the strongest span win, a penalty winning a tie, or sums', () => {
     const spans = [span(0, 5, 1), span(3, 8, -1)];
-    expect(r(projectRewards(8, tokens, spans))).toEqual([1, -1, -1]);
-    expect(r(projectRewards(8, tokens, spans, { combine: 'sum' }))).toEqual([1, 0, -1]);
+    expect(r(projectRewards(8, tokens, spans, { normalize: 'none' }))).toEqual([1, -1, -1]);
+    expect(r(projectRewards(8, tokens, spans, { combine: 'sum', normalize: 'none' }))).toEqual([1, 0, -1]);
   });
 
   it('adds the instance reward to the last token only', () => {
@@ -58,6 +58,10 @@ describe('projectRewards', () => {
   it('normalises per span or by the largest magnitude', () => {
     expect(r(projectRewards(8, tokens, [span(0, 8, 1)], { normalize: 'span-mean' }))).toEqual([0.333, 0.333, 0.333]);
     expect(r(projectRewards(8, tokens, [span(0, 2, 4), span(6, 8, -2)], { normalize: 'max-abs' }))).toEqual([1, 0, -0.5]);
+    // max-abs scales span weights, not token shares: a span's total stays put however it is tokenized
+    expect(r(projectRewards(8, tokens, [span(0, 5, 4), span(6, 8, -2)], { normalize: 'max-abs' }))).toEqual([0.5, 0.5, -0.5]);
+    expect(r(projectRewards(8, tokens, [span(0, 8, 1)]))).toEqual([0.333, 0.333, 0.333]);
+    expect(r(projectRewards(8, tokens, [span(0, 8, 1)], { normalize: 'none' }))).toEqual([1, 1, 1]);
   });
 
   it('gives special tokens with empty spans no reward', () => {
@@ -70,7 +74,7 @@ describe('projectRewards', () => {
       ],
       [0, 0, 0, 1],
     );
-    expect(r(projectRewards(8, withEos, [span(0, 8, -1)]))).toEqual([-1, -1, -1, 0]);
+    expect(r(projectRewards(8, withEos, [span(0, 8, -1)], { normalize: 'none' }))).toEqual([-1, -1, -1, 0]);
   });
 
   it('gives the tail of a character split across tokens the reward of its head', () => {
@@ -80,8 +84,8 @@ describe('projectRewards', () => {
       [1, 2],
       [2, 2],
     ]);
-    expect(r(projectRewards(2, split, [span(1, 2, -1)]))).toEqual([0, -1, -1]);
-    expect(r(projectRewards(2, split, [span(1, 2, -1)], { emptyTokens: 'zero' }))).toEqual([0, -1, 0]);
+    expect(r(projectRewards(2, split, [span(1, 2, -1)], { normalize: 'none' }))).toEqual([0, -1, -1]);
+    expect(r(projectRewards(2, split, [span(1, 2, -1)], { emptyTokens: 'zero', normalize: 'none' }))).toEqual([0, -1, 0]);
   });
 
   it('gives a span the same total under span-mean whether its characters are one byte or three', () => {
@@ -129,6 +133,6 @@ describe('projectRewards', () => {
       [0, 1],
       [0, 1],
     ]);
-    expect(r(projectRewards(1, shared, [span(0, 1, 1)]))).toEqual([1, 1]);
+    expect(r(projectRewards(1, shared, [span(0, 1, 1)], { normalize: 'none' }))).toEqual([1, 1]);
   });
 });

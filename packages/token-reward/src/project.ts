@@ -28,9 +28,13 @@ export interface ProjectionOptions {
    */
   instanceReward?: number;
   /**
-   * `none`; `span-mean`: each span's weight is shared by the tokens it covers, so long spans do not
-   * outweigh short ones; `max-abs`: rewards scaled so the largest magnitude is 1.
-   * @default 'none'
+   * `span-mean`: each span's weight is shared by the tokens it covers, so a span's total is its weight
+   * however finely its text is tokenized (padding a span with comments, spaces or `\r`, or cutting it
+   * into more tokens, earns nothing); `max-abs`: shared as under `span-mean`, then scaled so the
+   * largest span weight's magnitude is 1; `none`: every token of a span takes the span's full weight,
+   * so a span's total grows with its token count (longer spellings and finer tokens earn more: use it
+   * only where every sequence is scored per token, never summed).
+   * @default 'span-mean'
    */
   normalize?: Normalization;
   /**
@@ -69,7 +73,7 @@ function coverage(rule: OverlapRule, ts: number, te: number, span: RewardSpan): 
  * const rewards = projectRewards(text.length, byteTokenizer.encode(text), [
  *   { start: 0, end: 9, polarity: 'vulnerable', weight: -1, source: 'finding' },
  * ]);
- * // Float32Array [-1, -1, -1, -1, -1, -1, -1, -1, -1, 0]: the `;` is outside the span
+ * // nine tokens of -1/9 each (span-mean, the default: they share the span's weight), then 0 for the `;`
  * ```
  */
 export function projectRewards(
@@ -86,7 +90,7 @@ export function projectRewards(
   }
   const rule = options.overlap ?? 'any';
   const combine = options.combine ?? 'strongest';
-  const normalize = options.normalize ?? 'none';
+  const normalize = options.normalize ?? 'span-mean';
   const live = spans.filter((s) => s.end > s.start && s.weight !== 0).sort((a, b) => a.start - b.start);
   const weights = live.map((s) => s.weight);
   // Non-empty tokens come with non-decreasing starts (checked above), so one sweep over spans sorted
@@ -125,11 +129,11 @@ export function projectRewards(
     const te = (encoding.offsets[2 * i + 1] as number) - base;
     return ts === te && ts > 0 && (encoding.offsets[2 * i - 1] as number) - base === ts;
   };
-  if (normalize === 'span-mean') {
+  const covered = new Float64Array(live.length);
+  if (normalize === 'span-mean' || normalize === 'max-abs') {
     // tails take their token's reward, so they count as that many more tokens of the span
     const tails = new Uint32Array(n + 1);
     if (inherit) for (let i = n - 2; i >= 0; i--) tails[i] = isTail(i + 1) ? (tails[i + 1] as number) + 1 : 0;
-    const covered = new Float64Array(live.length);
     sweep((i, k, c) => {
       covered[k] = (covered[k] as number) + c * (1 + (tails[i] as number));
     });
@@ -150,8 +154,12 @@ export function projectRewards(
   });
   if (inherit) for (let i = 1; i < n; i++) if (isTail(i)) out[i] = out[i - 1] as number;
   if (normalize === 'max-abs') {
+    // by the largest weight of a span that reached a token: a per-token maximum would grow as the
+    // span with the densest share is cut into fewer tokens, and the totals with it
     let m = 0;
-    for (const r of out) m = Math.max(m, Math.abs(r));
+    live.forEach((span, k) => {
+      if ((covered[k] as number) > 0) m = Math.max(m, Math.abs(span.weight));
+    });
     if (m > 0) for (let i = 0; i < n; i++) out[i] = (out[i] as number) / m;
   }
   if (options.instanceReward !== undefined && n > 0) out[n - 1] = (out[n - 1] as number) + options.instanceReward;

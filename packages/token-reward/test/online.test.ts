@@ -1,6 +1,6 @@
 import { type Finding, type TokenRewardMap, validate } from '@srcode/dataset';
 import { describe, expect, it } from 'vitest';
-import { byteTokenizer, matchCompletion, onlineRewardMap, profilePair, SpanCache } from '../src/index.js';
+import { byteTokenizer, matchCompletion, type OnlineOptions, onlineRewardMap, profilePair, SpanCache } from '../src/index.js';
 import { markedPair } from './helpers.js';
 
 const cPair = markedPair(
@@ -25,8 +25,9 @@ const pyPair = markedPair(
 `,
 );
 
-function score(completion: string, pair = cPair, findings: Finding[] = []): TokenRewardMap {
-  return onlineRewardMap({ pair, completion, encoding: byteTokenizer.encode(completion), findings, id: 'c1', tokenizer: 'bytes' }).map;
+function score(completion: string, pair = cPair, findings: Finding[] = [], options: OnlineOptions = {}): TokenRewardMap {
+  return onlineRewardMap({ pair, completion, encoding: byteTokenizer.encode(completion), findings, id: 'c1', tokenizer: 'bytes' }, options)
+    .map;
 }
 
 /** The rewards of the tokens covering the first occurrence of `needle` (all must agree in sign). */
@@ -191,7 +192,8 @@ describe('online matching', () => {
         message: 'x',
       };
     };
-    const map = score(completion, cPair, [finding('gets(b);', 'high'), finding('system(b);\n', 'low')]);
+    // per token as weighted (normalisation none); the default shares each weight among its tokens
+    const map = score(completion, cPair, [finding('gets(b);', 'high'), finding('system(b);\n', 'low')], { normalize: 'none' });
     expect(new Set(rewardsOf(map, 'gets(b);'))).toEqual(new Set([-1]));
     expect(new Set(rewardsOf(map, 'system(b);'))).toEqual(new Set([-0.3]));
     expect(map.spans.map((s) => s.source)).toEqual(['finding', 'finding']);

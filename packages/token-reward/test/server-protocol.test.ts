@@ -36,10 +36,17 @@ describe('reward server protocol (real HTTP on loopback)', () => {
       'c-good srv-copy',
       'py-bad srv-yaml',
     ]);
-    expect(Math.min(...(by['c-bad']?.rewards ?? []))).toBe(-1);
-    expect(Math.max(...(by['c-good']?.rewards ?? []))).toBe(1);
-    expect(Math.max(...(by['py-good']?.rewards ?? []))).toBe(1);
-    expect(Math.min(...(by['py-bad']?.rewards ?? []))).toBe(-1);
+    // span-mean (the default): each completion's total is the sum of its span weights
+    for (const id of ['c-bad', 'py-bad', 'c-good', 'py-good']) {
+      const x = by[id];
+      const sum = (x?.rewards ?? []).reduce((a: number, b: number) => a + b, 0);
+      const weights = (x?.spans ?? []) as unknown as Array<{ weight: number }>;
+      expect(sum, id).toBeCloseTo(
+        weights.reduce((a, sp) => a + sp.weight, 0),
+        4,
+      );
+      expect(Math.sign(sum), id).toBe(id.endsWith('bad') ? -1 : 1);
+    }
   });
 
   it('applies options per completion over the request options', async () => {
