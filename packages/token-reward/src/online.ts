@@ -104,8 +104,11 @@ export function onlineRewardMap(
   return { map, truncated: matched.truncated };
 }
 
-/** A fence line: up to the info string (three or more backticks or tildes, after any indentation). */
-const FENCE = /^[ \t]*(`{3,}|~{3,})(.*)$/;
+/**
+ * A fence line: three or more backticks or tildes after at most three spaces (CommonMark; a fence
+ * indented further, like an example in a docstring, is part of the code), then the info string.
+ */
+const FENCE = /^ {0,3}(`{3,}|~{3,})(.*)$/;
 
 /**
  * The code inside a text's Markdown fences (an unclosed fence runs to the end), or `undefined` when
@@ -191,8 +194,11 @@ function capGroups(
   for (const g of vulnerable) {
     if (!secure.has(g)) continue;
     const members = spans.map((s, i) => ({ s, i })).filter(({ s, i }) => groupOf(i) === g && (s.polarity === 'vulnerable' || s.weight > 0));
-    const bad = members.filter(({ s }) => s.polarity === 'vulnerable');
     const good = members.filter(({ s }) => s.polarity !== 'vulnerable');
+    // a vulnerable match inside or across a secure one is the same code read both ways, not another
+    // instance the completion runs (the projection lets the penalty win the tokens they share)
+    const bad = members.filter(({ s }) => s.polarity === 'vulnerable' && !good.some(({ s: g }) => s.start < g.end && g.start < s.end));
+    if (bad.length === 0) continue;
     // penalties and credits of one pair unit share their unit's weight, so a weight-1 total scales
     const pen = totalOf(bad.map(({ s }) => s));
     const cred = totalOf(good.map(({ s }) => s));

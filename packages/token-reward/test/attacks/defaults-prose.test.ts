@@ -111,6 +111,15 @@ describe('prose around fenced code is neutral', () => {
     expect(total(pair, text)).toBeGreaterThanOrEqual(honest(pair) - EPS);
   });
 
+  it('a fence indented four spaces (an example in a docstring) is code, not a fence', () => {
+    const doc = yaml.vulnerableCode.replace(
+      '    import yaml',
+      '    """Example:\n\n    ```python\n    load_config("a: 1")\n    ```\n    """\n    import yaml',
+    );
+    expect(total(yaml, doc)).toBeCloseTo(total(yaml, yaml.vulnerableCode), 3);
+    expect(total(yaml, doc)).toBeLessThan(0);
+  });
+
   it('an unclosed fence (a cut-off answer) still scores its code, and text without fences is all code', () => {
     expect(total(copy, `Here:\n\`\`\`c\n${copy.vulnerableCode}`)).toBeLessThan(0);
     expect(total(copy, `Use snprintf(dst, len, "%s", src) here.\n${copy.vulnerableCode}`)).toBeGreaterThan(
