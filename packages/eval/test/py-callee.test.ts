@@ -182,6 +182,14 @@ describe('more ways to name the callee', () => {
     expect(rulesOf(fn('import yaml', body.replace(/load/g, 'safe_load')))).not.toContain('python.yaml-load');
   });
 
+  it('from yaml import *: load is yaml.load (one star import), and a local function of the name is not', () => {
+    expect(rulesOf('from yaml import *\n\ndef handler(text):\n    return load(text)\n')).toContain('python.yaml-load');
+    expect(rulesOf('from yaml import *\n\ndef handler(text):\n    return safe_load(text)\n')).not.toContain('python.yaml-load');
+    expect(rulesOf('from yaml import *\n\ndef load(t):\n    return t\n\ndef handler(text):\n    return load(text)\n')).not.toContain(
+      'python.yaml-load',
+    );
+  });
+
   it.each([
     ['a concatenated string', '    exec("data = yaml." + "load(text)")'],
     ['compile of a string', '    exec(compile("data = yaml.load(text)", "<cfg>", "exec"))'],

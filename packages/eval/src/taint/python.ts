@@ -623,6 +623,8 @@ interface Binding {
 interface Bindings {
   readonly scopes: Map<SyntaxNode, Map<string, Binding[]>>;
   readonly patched: Map<string, SyntaxNode[]>;
+  /** The modules of the module's `from m import *` (a name bound nowhere else comes from the one, if one). */
+  readonly stars: readonly string[];
   /** Whether anything in the tree makes a callee's text differ from its name (an alias, a patch, getattr, non-ASCII). */
   readonly any: boolean;
 }
@@ -640,6 +642,7 @@ function bindingsFor(node: SyntaxNode): Bindings {
   calleeNames.clear();
   const scopes = new Map<SyntaxNode, Map<string, Binding[]>>();
   const patched = new Map<string, SyntaxNode[]>();
+  const stars: string[] = [];
   const root = tree.rootNode;
   let any =
     /[^\x00-\x7f]/.test(root.text) ||
@@ -671,6 +674,11 @@ function bindingsFor(node: SyntaxNode): Bindings {
     const mod = imp.childForFieldName('module_name');
     if (!mod || nodeType(mod) !== 'dotted_name') continue; // relative imports name the project's own modules
     const base = pyName(mod.text);
+    if (namedArgs(imp).some((n) => nodeType(n) === 'wildcard_import')) {
+      if (scope.type === 'module') stars.push(base);
+      any = true;
+      continue;
+    }
     for (const n of namedArgs(imp)) {
       if (n.startIndex === mod.startIndex) continue;
       if (nodeType(n) === 'dotted_name') add(scope, pyName(n.text), { at: imp.startIndex, target: `${base}.${pyName(n.text)}` });
@@ -681,6 +689,11 @@ function bindingsFor(node: SyntaxNode): Bindings {
       } else continue;
       any = true;
     }
+  }
+  // a function or class the file defines binds its name (to nothing this resolution follows)
+  for (const d of root.descendantsOfType(['function_definition', 'class_definition'])) {
+    const name = d.childForFieldName('name');
+    if (name) add(scopeOf(d), pyName(name.text), { at: d.startIndex });
   }
   for (const a of root.descendantsOfType('assignment')) {
     const left = a.childForFieldName('left');
@@ -701,9 +714,13 @@ function bindingsFor(node: SyntaxNode): Bindings {
       any = true;
     }
   }
-  bindingsOf = { scopes, patched, any };
+  bindingsOf = { scopes, patched, stars, any };
   return bindingsOf;
 }
+
+/** Python's own names, which a star import does not shadow as far as this analysis goes. */
+const BUILTIN_NAME =
+  /^(open|eval|exec|compile|print|len|str|int|float|bool|list|dict|set|tuple|range|input|getattr|setattr|hasattr|isinstance|type|vars|super|iter|next|map|filter|zip|sorted|min|max|sum|any|all|abs|round|repr|format|id|hash|ord|chr|bytes|bytearray|object|enumerate|__import__)$/;
 
 /** The name of a scope's function (`def f`'s parameters shadow the outer names). */
 function paramNames(scope: SyntaxNode): string[] {
@@ -760,7 +777,7 @@ function resolveExpr(node: SyntaxNode | null | undefined, b: Bindings, depth: nu
         if (scope.type === 'module') break;
         if (paramNames(scope).includes(name)) return name;
       }
-      return name;
+      return b.stars.length === 1 && !BUILTIN_NAME.test(name) ? `${b.stars[0]}.${name}` : name;
     }
     case 'attribute': {
       const obj = node.childForFieldName('object');
