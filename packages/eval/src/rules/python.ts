@@ -935,8 +935,23 @@ const ALL_CALLS = '((call function: (_) @fn arguments: (argument_list) @args) @f
  * Text that may spell a call other than by its name: an import alias, a from-import, getattr, partial, a
  * parenthesised callee, an alias or patch assignment, a character outside ASCII (NFKC-normalised by Python).
  */
-const RESPELLING =
+/** A trigger tested once per text: every resolving rule shares it, so the engine's test of each costs one lookup. */
+class OncePerText extends RegExp {
+  #text: string | undefined;
+  #result = false;
+  override test(text: string): boolean {
+    if (text !== this.#text) {
+      this.#text = text;
+      this.lastIndex = 0;
+      this.#result = super.test(text);
+    }
+    return this.#result;
+  }
+}
+
+const RESPELLING_RE =
   /[^\x00-\x7f]|\bimport\b[^\n]*\bas\b|\bfrom\s+[\w.]+\s+import\b|\bgetattr\s*\(|\bpartial\s*\(|\)\s*\(|\]\s*\(|__import__|import_module|sys\.modules|__dict__|\bvars\s*\(|:=|^[ \t]*[\w.]+[ \t]*=[ \t]*\(?[\w.]+\)?[ \t]*(#|;|$)/m;
+const RESPELLING = new OncePerText(RESPELLING_RE.source, RESPELLING_RE.flags);
 
 /** Per file: the text of the calls whose callee resolves to a name other than its text, as `name(`, joined to the source. */
 let respeltCode = '';
