@@ -600,19 +600,41 @@ function fieldType(at: SyntaxNode, field: string): string | undefined {
   return m.get(field) ?? undefined;
 }
 
-/** The declared type of a scalar variable in view (a parameter, a local before `id`, a global). */
-function variableType(id: SyntaxNode): string | undefined {
-  const fn = ancestor(id, FUNCTION);
-  const scopes = fn ? [fn, id.tree.rootNode] : [id.tree.rootNode];
-  for (const scope of scopes) {
+const SCOPE_TYPES = new WeakMap<object, Map<number, Map<string, { at: number; type: string | undefined }>>>();
+
+/**
+ * The first declaration of each scalar name in a scope (a function's parameters and locals, or the file's
+ * declarations outside any function), by name: where it starts and its declared type.
+ */
+function scopeTypes(scope: SyntaxNode, fileLevel: boolean): Map<string, { at: number; type: string | undefined }> {
+  const tree = scope.tree as object;
+  let byScope = SCOPE_TYPES.get(tree);
+  if (!byScope) {
+    byScope = new Map();
+    SCOPE_TYPES.set(tree, byScope);
+  }
+  let m = byScope.get(scope.startIndex);
+  if (!m) {
+    m = new Map();
     for (const d of scope.descendantsOfType(['parameter_declaration', 'declaration'])) {
-      if (scope.id !== fn?.id && ancestor(d, FUNCTION)) continue;
-      if (d.startIndex > id.startIndex) continue;
+      if (fileLevel && ancestor(d, FUNCTION)) continue;
       for (const decl of d.childrenForFieldName('declarator')) {
         const inner = decl.type === 'init_declarator' ? decl.childForFieldName('declarator') : decl;
-        if (inner?.type === 'identifier' && inner.text === id.text) return d.childForFieldName('type')?.text;
+        if (inner?.type === 'identifier' && !m.has(inner.text))
+          m.set(inner.text, { at: d.startIndex, type: d.childForFieldName('type')?.text });
       }
     }
+    byScope.set(scope.startIndex, m);
+  }
+  return m;
+}
+
+/** The declared type of a scalar variable in view (a parameter, a local before `id`, else a global before it). */
+function variableType(id: SyntaxNode): string | undefined {
+  const fn = ancestor(id, FUNCTION);
+  for (const scope of fn ? [fn, id.tree.rootNode] : [id.tree.rootNode]) {
+    const d = scopeTypes(scope, scope.id !== fn?.id).get(id.text);
+    if (d && d.at <= id.startIndex) return d.type;
   }
   return undefined;
 }
@@ -777,6 +799,7 @@ function narrowSize(m: RuleMatch): RuleHit | false {
     // `size_t total = w * h;`, `off->pos = block * bsize` into a wide variable or field
     const target = m.captures.target;
     const value = m.captures.value;
+    if (!value?.text.includes('*')) return false;
     const w =
       target?.type === 'identifier' ? typeWidth(variableType(target)) : target?.type === 'field_expression' ? widthOf(target) : undefined;
     if (!w?.wide || !value) return false;
@@ -787,6 +810,7 @@ function narrowSize(m: RuleMatch): RuleHit | false {
     sizes = [value];
   }
   for (const s of sizes) {
+    if (s.type !== 'binary_expression' && s.type !== 'parenthesized_expression' && s.type !== 'cast_expression') continue;
     const p = narrowProduct(s, s.startIndex);
     if (p)
       return {

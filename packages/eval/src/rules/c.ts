@@ -199,6 +199,29 @@ function afterFree(m: RuleMatch): { use: SyntaxNode; again: boolean } | undefine
 
 const ALIAS_SCOPE = new Set(['init_declarator', 'assignment_expression']);
 
+/** A function's source text, read once per node. */
+const FN_TEXT = new WeakMap<SyntaxNode, string>();
+function fnText(fn: SyntaxNode): string {
+  let t = FN_TEXT.get(fn);
+  if (t === undefined) {
+    t = fn.text;
+    FN_TEXT.set(fn, t);
+  }
+  return t;
+}
+
+/**
+ * Whether `text` may hold an aliasing of `key`: the key as a whole right side (`q = p;`, `q = (char *)p,`,
+ * `(q = (p))`) or as a left side (`p = s->f`). Between the key's tokens, and after it, the text may have
+ * spaces and parentheses (`(*pp) = q`, `(*s).f`), so every aliasing the syntax tree holds passes.
+ */
+function mayAlias(text: string, key: string): boolean {
+  const tokens = key.match(/\w+|->|\S/g) ?? [];
+  const k = tokens.map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('[\\s()]*');
+  const start = /^\w/.test(key) ? '\\b' : '';
+  return new RegExp(`=[^;=]*${k}[\\s()]*[;,):\\]]|${start}${k}[\\s()]*=[^=]`).test(text);
+}
+
 /**
  * The names (variables, field paths) that hold the same pointer as `key` where it is freed: set from it
  * (`q = p`, `s->f = p`) or it set from them (`p = s->f`), neither reassigned between that and the free.
@@ -207,9 +230,7 @@ function aliasesAt(fn: SyntaxNode, key: string, freeCall: SyntaxNode): string[] 
   const out: string[] = [];
   const body = fn.childForFieldName('body');
   if (!body) return out;
-  const base = key.split(/->|\./)[0] ?? key;
-  const text = fn.text;
-  if (text.split(base).length < 3) return out; // one mention: the free itself, no alias
+  if (!mayAlias(fnText(fn).slice(0, freeCall.startIndex - fn.startIndex), key)) return out;
   for (const n of body.descendantsOfType(['init_declarator', 'assignment_expression'])) {
     if (n.startIndex >= freeCall.startIndex) break;
     if (n.type === 'assignment_expression' && n.child(1)?.text !== '=') continue;
