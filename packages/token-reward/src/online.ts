@@ -4,7 +4,7 @@ import { type FindingSpanOptions, findingSpans } from './findings.js';
 import { buildRewardMap } from './map.js';
 import { type MatchOptions, matchCompletion } from './match.js';
 import { type PairProfile, profilePair } from './profile.js';
-import { type ProjectionOptions, projectRewards } from './project.js';
+import { type ProjectionOptions, projectChecked } from './project.js';
 import type { TokenEncoding } from './tokenizer.js';
 
 /**
@@ -177,8 +177,8 @@ function capGroups(
   // the total over the tokens of some spans, each of weight 1 (summed where they share tokens), and
   // how many tokens carry it: two projections per group holding both sides, whatever its instances
   const totalOf = (list: readonly RewardSpan[]) => {
-    const one = projectRewards(
-      input.completion.length,
+    // offsets not checked here: buildRewardMap checks them before anything is returned
+    const one = projectChecked(
       input.encoding,
       list.map((s) => ({ ...s, weight: 1 })),
       { ...options, combine: 'sum', normalize: options.normalize === 'none' ? 'none' : 'span-mean', instanceReward: undefined },

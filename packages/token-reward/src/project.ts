@@ -88,23 +88,43 @@ export function projectRewards(
   if (!checked.ok) {
     throw new TokenRewardError('invalid-offsets', `bad token offsets: ${checked.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
   }
+  return projectChecked(encoding, spans, options);
+}
+
+/**
+ * {@link projectRewards} on offsets already checked against the text (`checkOffsets`): for callers
+ * that project one encoding several times.
+ * @internal
+ */
+export function projectChecked(encoding: TokenEncoding, spans: readonly RewardSpan[], options: ProjectionOptions = {}): Float32Array {
+  const n = encoding.ids.length;
+  const base = options.offsetBase ?? 0;
   const rule = options.overlap ?? 'any';
   const combine = options.combine ?? 'strongest';
   const normalize = options.normalize ?? 'span-mean';
   const live = spans.filter((s) => s.end > s.start && s.weight !== 0).sort((a, b) => a.start - b.start);
+  const out = new Float32Array(n);
+  if (live.length === 0) {
+    if (options.instanceReward !== undefined && n > 0) out[n - 1] = options.instanceReward;
+    return out;
+  }
   const weights = live.map((s) => s.weight);
-  // Non-empty tokens come with non-decreasing starts (checked above), so one sweep over spans sorted
-  // by start visits each token's overlapping spans without scanning them all.
+  const special = encoding.special;
+  const offsets = encoding.offsets;
+  // Non-empty tokens come with non-decreasing starts (checked), so one sweep over spans sorted by
+  // start visits each token's overlapping spans without scanning them all; it stops after the last
+  // span's end, since no later token can reach a span.
+  let lastEnd = 0;
+  for (const s of live) lastEnd = Math.max(lastEnd, s.end);
   const sweep = (visit: (token: number, span: number, cover: number) => void) => {
     let next = 0;
     const active: number[] = [];
-    const special = encoding.special;
-    const offsets = encoding.offsets;
     for (let i = 0; i < n; i++) {
       if (special?.[i]) continue;
       const ts = (offsets[2 * i] as number) - base;
       const te = (offsets[2 * i + 1] as number) - base;
       if (te <= ts || te <= 0) continue;
+      if (ts >= lastEnd) break;
       while (next < live.length && (live[next] as RewardSpan).start < te) active.push(next++);
       if (active.length === 0) continue;
       // drop spans that ended before this token, in place (no array per token)
@@ -124,35 +144,42 @@ export function projectRewards(
   const inherit = (options.emptyTokens ?? 'inherit') === 'inherit';
   // the tail of a character split across tokens sits, empty, where the token before it ends
   const isTail = (i: number) => {
-    if (i <= 0 || i >= n || encoding.special?.[i]) return false;
-    const ts = (encoding.offsets[2 * i] as number) - base;
-    const te = (encoding.offsets[2 * i + 1] as number) - base;
-    return ts === te && ts > 0 && (encoding.offsets[2 * i - 1] as number) - base === ts;
+    if (i <= 0 || i >= n || special?.[i]) return false;
+    const ts = (offsets[2 * i] as number) - base;
+    const te = (offsets[2 * i + 1] as number) - base;
+    return ts === te && ts > 0 && (offsets[2 * i - 1] as number) - base === ts;
+  };
+  /** How many tails follow token `i` (they take its reward). */
+  const tailsAfter = (i: number) => {
+    if (!inherit) return 0;
+    let j = i + 1;
+    while (isTail(j)) j++;
+    return j - i - 1;
   };
   const covered = new Float64Array(live.length);
   if (normalize === 'span-mean' || normalize === 'max-abs') {
     // tails take their token's reward, so they count as that many more tokens of the span
-    const tails = new Uint32Array(n + 1);
-    if (inherit) for (let i = n - 2; i >= 0; i--) tails[i] = isTail(i + 1) ? (tails[i + 1] as number) + 1 : 0;
     sweep((i, k, c) => {
-      covered[k] = (covered[k] as number) + c * (1 + (tails[i] as number));
+      covered[k] = (covered[k] as number) + c * (1 + tailsAfter(i));
     });
     live.forEach((span, k) => {
       if ((covered[k] as number) > 0) weights[k] = span.weight / (covered[k] as number);
     });
   }
-  const out = new Float32Array(n);
   const seen = new Uint8Array(n);
+  const visited: number[] = [];
   sweep((i, k, c) => {
     const w = (weights[k] as number) * c;
     const r = out[i] as number;
     if (!seen[i]) {
       seen[i] = 1;
+      visited.push(i);
       out[i] = w;
     } else if (combine === 'sum') out[i] = r + w;
     else if (Math.abs(w) > Math.abs(r) || (Math.abs(w) === Math.abs(r) && w < r)) out[i] = w;
   });
-  if (inherit) for (let i = 1; i < n; i++) if (isTail(i)) out[i] = out[i - 1] as number;
+  // tails hold 0 unless the token before them took a reward
+  if (inherit) for (const i of visited) for (let j = i + 1; isTail(j); j++) out[j] = out[i] as number;
   if (normalize === 'max-abs') {
     // by the largest weight of a span that reached a token: a per-token maximum would grow as the
     // span with the densest share is cut into fewer tokens, and the totals with it
@@ -160,7 +187,8 @@ export function projectRewards(
     live.forEach((span, k) => {
       if ((covered[k] as number) > 0) m = Math.max(m, Math.abs(span.weight));
     });
-    if (m > 0) for (let i = 0; i < n; i++) out[i] = (out[i] as number) / m;
+    if (m > 0) for (const i of visited) out[i] = (out[i] as number) / m;
+    if (m > 0 && inherit) for (const i of visited) for (let j = i + 1; isTail(j); j++) out[j] = out[i] as number;
   }
   if (options.instanceReward !== undefined && n > 0) out[n - 1] = (out[n - 1] as number) + options.instanceReward;
   return out;
