@@ -624,6 +624,59 @@ def load_config(text):
     exec("data = yaml.safe_load(text)")
 `,
   },
+  'python.template-injection': {
+    vulnerable: `from flask import Flask, request
+from jinja2 import Template
+
+app = Flask(__name__)
+
+@app.route("/preview")
+def preview():
+    return Template(request.args.get("body", "")).render()
+`,
+    fixed: `from flask import Flask, request
+from jinja2 import Template
+
+app = Flask(__name__)
+
+@app.route("/preview")
+def preview():
+    return Template("<p>{{ body }}</p>").render(body=request.args.get("body", ""))
+`,
+  },
+  'python.ssh-unknown-host-key': {
+    vulnerable: `import paramiko
+
+def open_shell(host):
+    client = paramiko.SSHClient()
+    client.set_missing_host_key_policy(paramiko.AutoAddPolicy())
+    client.connect(host)
+    return client
+`,
+    fixed: `import paramiko
+
+def open_shell(host):
+    client = paramiko.SSHClient()
+    client.load_system_host_keys()
+    client.set_missing_host_key_policy(paramiko.RejectPolicy())
+    client.connect(host)
+    return client
+`,
+  },
+  'python.hmac-timing-compare': {
+    vulnerable: `import hashlib, hmac
+
+def verify(key, body, signature):
+    expected = hmac.new(key, body, hashlib.sha256).hexdigest()
+    return expected == signature
+`,
+    fixed: `import hashlib, hmac
+
+def verify(key, body, signature):
+    expected = hmac.new(key, body, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected, signature)
+`,
+  },
   'python.monkeypatch-safe-name': {
     vulnerable: `import yaml
 

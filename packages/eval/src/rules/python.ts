@@ -18,6 +18,7 @@ import {
   namedArgs,
   type SinkHit,
   scopeOf,
+  sqlArgument,
 } from '../taint/python.js';
 import type { LanguageRules, PredicateResult, Rule, RuleHit, RuleMatch, SyntaxNode } from './rule.js';
 import { CREDENTIAL_RULE_TEXT, isPlaceholderSecret, PLAIN_SECRET_NAME, SECRET_LITERAL, SECRET_NAME, SECRET_RULE_TEXT } from './secrets.js';
@@ -205,9 +206,44 @@ function fixedBytes(node: SyntaxNode | undefined, at: SyntaxNode, depth: number)
 /** A group that is one repeated piece, itself repeated: `(a+)+`, `([a-z0-9_.+-]+)+`, `(\\w*)*`, `(?:\\s+)*`. */
 const NESTED_QUANTIFIER = /\((?:\?:)?(?:\[(?:[^\]\\]|\\.)*\]|\\.|[^()[\]\\|])(?:[+*]|\{\d+,\d*\})\)(?:[+*]|\{\d+,\d*\})/;
 
-/** A key size argument below `min` bits. */
-function smallKey(node: SyntaxNode | undefined, min: number): boolean {
-  return node?.type === 'integer' && Number(node.text.replace(/_/g, '')) < min;
+/**
+ * A repeated group whose one repeated piece sits among optional ones, so the group can still match by that
+ * piece alone: `(\\w+\\s?)*`, `([a-z0-9]+\\.?)+`, `(\\s*\\w+)*`. The same splits blow up as in `(a+)+`.
+ */
+const NESTED_AMONG_OPTIONAL =
+  /\((?:\?:)?(?:(?:\[(?:[^\]\\]|\\.)*\]|\\.|[^()[\]\\|+*?{}])(?:\?|\*|\{0,\d*\}))*(?:\[(?:[^\]\\]|\\.)*\]|\\.|[^()[\]\\|+*?{}])(?:[+*]|\{\d+,\d*\})(?:(?:\[(?:[^\]\\]|\\.)*\]|\\.|[^()[\]\\|+*?{}])(?:\?|\*|\{0,\d*\}))*\)(?:[+*]|\{\d+,\d*\})/;
+
+/** An integer below `min`, or a name every assignment of which (in the function or at module level, before the use) is one. */
+function smallInt(node: SyntaxNode | undefined, at: SyntaxNode, min: number): boolean {
+  if (!node) return false;
+  if (node.type === 'integer') return Number(node.text.replace(/_/g, '')) < min;
+  if (node.type !== 'identifier') return false;
+  const values = assignmentsOf(at, node.text, at.startIndex);
+  for (const a of namedArgs(at.tree.rootNode)) {
+    const e = a.type === 'expression_statement' ? namedArgs(a)[0] : undefined;
+    if (e?.type === 'assignment' && e.childForFieldName('left')?.text === node.text && e.startIndex < at.startIndex) {
+      const r = e.childForFieldName('right');
+      if (r && !values.some((v) => v.startIndex === r.startIndex)) values.push(r);
+    }
+  }
+  return values.length > 0 && values.every((v) => v.type === 'integer' && Number(v.text.replace(/_/g, '')) < min);
+}
+
+/**
+ * A formatting slot where SQL takes a value (a comparison, LIKE, IN, VALUES, SET, LIMIT, or quotes), not a table or
+ * column name: `= '%s'`, `= %d`, `LIKE '{q}'`, `VALUES ({a}, ...`, `= '" + x + "'`.
+ */
+const SQL_VALUE_SLOT =
+  /(?:[=<>]|\b(?:like|in|values|limit|offset)\b)\s*\(?\s*(?:['"]?\s*(?:%[sdr]|%\(\w+\)[sd]|\{[^{}]*\})|['"]\s*["']\s*\+)|'(?:%[sdr]|%\(\w+\)[sd]|\{[^{}]*\})'/i;
+
+/** An HMAC value: `hmac.new(...)` / `hmac.digest(...)` (with `.digest()` / `.hexdigest()`), or a name assigned one in the function. */
+const HMAC_CALL = /^hmac\.(new|digest|HMAC)\s*\(/;
+function hmacValue(node: SyntaxNode | undefined, at: SyntaxNode): boolean {
+  if (!node) return false;
+  if (node.type === 'call') return HMAC_CALL.test(node.text);
+  if (node.type === 'identifier')
+    return assignmentsOf(at, node.text, at.startIndex).some((v) => v.type === 'call' && HMAC_CALL.test(v.text));
+  return false;
 }
 
 /** The method an `attribute` node names (its `attribute` identifier), as a query's `attribute: (identifier) @fn` captures it. */
@@ -235,13 +271,13 @@ function sinkCall(pattern: string): string {
 const PLAIN_RULES: readonly Rule[] = [
   {
     id: 'python.os-command',
-    trigger: /\b(os|commands|subprocess)\.(system|popen|spawnlp|execl|getoutput|getstatusoutput)/,
+    trigger: /\b(os|commands|subprocess)\.(system|popen|spawnlp|execl|getoutput|getstatusoutput)|\bcreate_subprocess_shell\b/,
     cwe: 'CWE-78',
     severity: 'high',
     message: 'A shell command is built from a non-constant string.',
     remediation: 'Call subprocess.run([...]) with an argument list and no shell; validate inputs (shlex.quote as a last resort).',
     query: sinkCall(
-      '^(os\\\\.(system|popen|popen2|popen3|spawnlp|execl)|commands\\\\.getoutput|commands\\\\.getstatusoutput|subprocess\\\\.getoutput|subprocess\\\\.getstatusoutput)$',
+      '^(os\\\\.(system|popen|popen2|popen3|spawnlp|execl)|commands\\\\.getoutput|commands\\\\.getstatusoutput|subprocess\\\\.getoutput|subprocess\\\\.getstatusoutput|asyncio\\\\.create_subprocess_shell)$',
     ),
     predicate: (m) => report(taintAt(m, 'python.os-command'), true),
   },
@@ -356,7 +392,18 @@ const PLAIN_RULES: readonly Rule[] = [
     query: sinkCall(
       '(^|\\\\.)(_?exec|_?execute\\\\w*|\\\\w+_execute|_?query\\\\w*|\\\\w+_query|\\\\w*[a-z]Query\\\\w*|\\\\w+_sql|run_?sql|\\\\w*[a-z]DB|db_\\\\w+|\\\\w+_db|_?select\\\\w*)$|(^|\\\\.)(_?db|database|conn|connection|cursor|cur|sql|engine|dbconn|db_conn|_conn)\\\\.\\\\w+$',
     ),
-    predicate: (m) => report(taintAt(m, 'python.sql-query-call')),
+    predicate: (m) => {
+      const hit = taintAt(m, 'python.sql-query-call');
+      if (!hit) return false;
+      if (hit.flows.length) return withFlow(hit);
+      // SQL text formatted with values nothing proves constant, into a value's place, with no parameters passed
+      const sql = sqlArgument(hit.node);
+      if (!hit.unknown || !sql || !isFormatted(sql, hit.node)) return false;
+      const args = positional(hit.node.childForFieldName('arguments') ?? undefined);
+      if (args[args.length - 1] !== sql) return false;
+      const texts = sql.type === 'identifier' ? assignmentsOf(hit.node, sql.text, hit.node.startIndex).map((v) => v.text) : [sql.text];
+      return texts.some((t) => SQL_VALUE_SLOT.test(t)) ? hit.node : false;
+    },
   },
   {
     id: 'python.weak-hash',
@@ -484,10 +531,10 @@ const PLAIN_RULES: readonly Rule[] = [
       if (/generate_private_key$/.test(fn)) {
         const curve = argument(call, 0, 'curve');
         if (curve && /SECP192|SECT163|SECT233|SECP160|SECT193/i.test(curve.text)) return true;
-        return smallKey(argument(call, /^(rsa\.)/.test(fn) ? 1 : 0, 'key_size'), 2048);
+        return smallInt(argument(call, /^(rsa\.)/.test(fn) ? 1 : 0, 'key_size'), call, 2048);
       }
       if (/^(RSA|DSA|rsa|dsa)\.generate$|(^|\.)newkeys$|generate_rsa|generate_dsa/.test(fn))
-        return smallKey(argument(call, 0, 'bits'), 2048);
+        return smallInt(argument(call, 0, 'bits'), call, 2048);
       return false;
     },
   },
@@ -625,13 +672,13 @@ const PLAIN_RULES: readonly Rule[] = [
   },
   {
     id: 'python.tar-extract',
-    trigger: /\bextract(all)?\s*\(/,
+    trigger: /\bextract(all)?\s*\(|\bunpack_archive\s*\(/,
     cwe: 'CWE-22',
     severity: 'high',
     message: 'extractall() on an untrusted archive writes outside the target through ../ or absolute names.',
     remediation: 'Check each member path (or use filter="data" on Python 3.12+) before extracting.',
     query:
-      '((call function: (attribute attribute: (identifier) @fn) arguments: (argument_list) @args) @finding (#match? @fn "^(extractall|extract)$"))',
+      '((call function: (attribute attribute: (identifier) @fn) arguments: (argument_list) @args) @finding (#match? @fn "^(extractall|extract|unpack_archive)$"))',
     predicate: (m) => {
       const scope = ancestor(m.captures.finding as SyntaxNode, FUNCTION);
       return (
@@ -816,7 +863,7 @@ const PLAIN_RULES: readonly Rule[] = [
       '((call function: (attribute) @fn arguments: (argument_list) @args) @finding (#match? @fn "^(re|regex)\\\\.(compile|search|match|fullmatch|findall|finditer|sub|subn|split)$"))',
     predicate: (m) => {
       const pattern = literalText(argument(m.captures.finding as SyntaxNode, 0, 'pattern'));
-      return pattern !== undefined && NESTED_QUANTIFIER.test(pattern);
+      return pattern !== undefined && (NESTED_QUANTIFIER.test(pattern) || NESTED_AMONG_OPTIONAL.test(pattern));
     },
   },
   {
@@ -828,6 +875,16 @@ const PLAIN_RULES: readonly Rule[] = [
     remediation: 'Map request values to modules through a fixed dictionary of allowed names.',
     query: sinkCall('^(importlib\\\\.import_module|import_module|__import__)$'),
     predicate: (m) => report(taintAt(m, 'python.dynamic-import')),
+  },
+  {
+    id: 'python.template-injection',
+    trigger: /^(?=[\s\S]*\b(jinja2|mako)\b)[\s\S]*(\bTemplate\s*\(|\.from_string\s*\()/,
+    cwe: 'CWE-1336',
+    severity: 'high',
+    message: 'A template is compiled from request data (server-side template injection runs code on the server).',
+    remediation: 'Load templates from fixed files and pass request values as render() variables, never as template source.',
+    query: sinkCall('(^|\\\\.)(Template|from_string)$'),
+    predicate: (m) => report(taintAt(m, 'python.template-injection')),
   },
   {
     id: 'python.jinja-autoescape-off',
@@ -903,6 +960,38 @@ const PLAIN_RULES: readonly Rule[] = [
         /verify_signature['"]\s*:\s*False/.test(opts) ||
         /none/i.test(keyword(args, 'algorithms')?.text ?? '')
       );
+    },
+  },
+  {
+    id: 'python.ssh-unknown-host-key',
+    trigger: /AutoAddPolicy|WarningPolicy/,
+    cwe: 'CWE-322',
+    severity: 'high',
+    message: 'The SSH client accepts any host key it has not seen (AutoAddPolicy / WarningPolicy), so a man in the middle is trusted.',
+    remediation: 'Load known hosts (load_system_host_keys / load_host_keys) and keep the default RejectPolicy.',
+    // a plain call pattern the engine walks itself, the method's name and the policy checked below
+    query: '((call function: (attribute) @fn arguments: (argument_list) @args) @finding (#match? @fn "set_missing_host_key_policy$"))',
+    predicate: (m) =>
+      methodName(m.captures.fn) === 'set_missing_host_key_policy' &&
+      /^(paramiko\.)?(client\.)?(AutoAddPolicy|WarningPolicy)(\(\))?$/.test(positional(m.captures.args)[0]?.text ?? ''),
+  },
+  {
+    id: 'python.hmac-timing-compare',
+    trigger: /\bhmac\b/,
+    cwe: 'CWE-208',
+    severity: 'medium',
+    message: 'An HMAC is compared with == / !=, which stops at the first differing byte and leaks how much of a forged tag was right.',
+    remediation: 'Compare tags with hmac.compare_digest(expected, received).',
+    query: '(comparison_operator) @finding',
+    predicate: (m) => {
+      const cmp = m.captures.finding as SyntaxNode;
+      const sides = cmp.namedChildren;
+      if (sides.length !== 2) return false;
+      const op = cmp.children.find((c) => !c.isNamed)?.text;
+      if (op !== '==' && op !== '!=') return false;
+      const [a, b] = sides as [SyntaxNode, SyntaxNode];
+      const other = hmacValue(a, cmp) ? b : hmacValue(b, cmp) ? a : undefined;
+      return other !== undefined && other.type !== 'none' && other.type !== 'integer' && !hmacValue(other, cmp);
     },
   },
 ];

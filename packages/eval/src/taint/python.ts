@@ -198,7 +198,7 @@ export function isConstant(node: SyntaxNode | null | undefined): boolean {
 // --- sources ----------------------------------------------------------------------------------
 
 const REQUEST_ATTR =
-  /^(?:(?:flask\.)?request|self\.request|req)\.(args|form|files|json|values|headers|cookies|data|GET|POST|COOKIES|META|body|FILES|REQUEST|query_params|path_params|query_string|full_path|url|path|stream|arguments|body_arguments|query_arguments|params|match_info|content)$/;
+  /^(?:(?:flask\.)?request|self\.request|req)\.(args|form|files|json|values|headers|cookies|data|GET|POST|COOKIES|META|body|FILES|REQUEST|query_params|path_params|query_string|full_path|url|path|stream|arguments|body_arguments|query_arguments|params|match_info|content|referrer)$/;
 const REQUEST_CALL =
   /^(?:(?:flask\.)?request|self\.request|req)\.(get_json|get_data|json|form|text|body|read|post)$|^self\.get_(argument|arguments|query_argument|body_argument|cookie|secure_cookie)$/;
 const INPUT_CALL = /^(input|raw_input|sys\.stdin\.(read|readline|readlines)|getpass\.getpass|getpass)$/;
@@ -510,7 +510,7 @@ function urlAccept(f: Flow): boolean {
 
 /** The last names of every call `sinkFor` knows: a cheap test before the full table. */
 const SINK_NAME =
-  /(^|\.)(_?run_ssh|ssh_execute|_?ssh_exec\w*|_cli_run|exec_command|_?run_command|execute_command|_?run_cmd|run_shell|shell_exec|import_module|__import__|send_header|putheader|system|popen\d?|spawnlp|execl|getoutput|getstatusoutput|call|run|Popen|check_call|check_output|eval|exec|execfile|execute|executemany|executescript|raw|mogrify|read_sql|read_sql_query|extra|open|remove|unlink|rmtree|copy|copyfile|copy2|copytree|File|listdir|rmdir|makedirs|mkdir|send_file|send_from_directory|FileResponse|rename|move|ZipFile|save|redirect|HttpResponseRedirect|HttpResponsePermanentRedirect|RedirectResponse|redirect_to|get|post|put|delete|head|patch|options|request|stream|urlopen|Request|search_s|search_st|search_ext_s|search_ext|search|xpath|XPath|evaluate|ETXPath|find|findall|findtext|iterfind|find_one|find_one_and_update|find_one_and_delete|update_one|update_many|delete_one|delete_many|count_documents|aggregate|distinct|replace_one|scan|query|get_item|delete_item|update_item|match|fullmatch|compile|finditer|sub|subn|split|debug|info|warning|warn|error|critical|exception|log|make_response|Response|HttpResponse|render_template_string|Markup|mark_safe|HTMLResponse|write|finish|add_header|set_header|add|set|_?exec|\w*_execute|_?query\w*|\w*_query|\w*[a-z]Query\w*|\w*_sql|run_?sql|\w*[a-z]DB|db_\w+|\w+_db|_?select\w*)$/;
+  /(^|\.)(_?run_ssh|ssh_execute|_?ssh_exec\w*|_cli_run|exec_command|_?run_command|execute_command|_?run_cmd|run_shell|shell_exec|import_module|__import__|send_header|putheader|system|popen\d?|spawnlp|execl|getoutput|getstatusoutput|call|run|Popen|check_call|check_output|eval|exec|execfile|execute|executemany|executescript|raw|mogrify|read_sql|read_sql_query|extra|open|remove|unlink|rmtree|copy|copyfile|copy2|copytree|File|listdir|rmdir|makedirs|mkdir|send_file|send_from_directory|FileResponse|rename|move|ZipFile|save|redirect|HttpResponseRedirect|HttpResponsePermanentRedirect|RedirectResponse|redirect_to|get|post|put|delete|head|patch|options|request|stream|urlopen|Request|search_s|search_st|search_ext_s|search_ext|search|xpath|XPath|evaluate|ETXPath|find|findall|findtext|iterfind|find_one|find_one_and_update|find_one_and_delete|update_one|update_many|delete_one|delete_many|count_documents|aggregate|distinct|replace_one|scan|query|get_item|delete_item|update_item|match|fullmatch|compile|finditer|sub|subn|split|debug|info|warning|warn|error|critical|exception|log|make_response|Response|HttpResponse|render_template_string|Markup|mark_safe|HTMLResponse|write|finish|add_header|set_header|add|set|create_subprocess_shell|Template|from_string|_?exec|\w*_execute|_?query\w*|\w*_query|\w*[a-z]Query\w*|\w*_sql|run_?sql|\w*[a-z]DB|db_\w+|\w+_db|_?select\w*)$/;
 
 /** The same names followed by an opening parenthesis, anywhere in a statement's text. */
 const SINK_TEXT = new RegExp(`\\b${SINK_NAME.source.replace(/^\(\^\|\\\.\)/, '').replace(/\$$/, '')}\\s*\\(`);
@@ -910,7 +910,7 @@ function sinkFor(fn: string, call: SyntaxNode, code: string): SinkSpec | undefin
   const traits = traitsOf(code);
   const last = fn.slice(fn.lastIndexOf('.') + 1);
   switch (true) {
-    case /^(os\.(system|popen|popen2|popen3|spawnlp|execl)|commands\.getoutput|commands\.getstatusoutput|subprocess\.getoutput|subprocess\.getstatusoutput)$/.test(
+    case /^(os\.(system|popen|popen2|popen3|spawnlp|execl)|commands\.getoutput|commands\.getstatusoutput|subprocess\.getoutput|subprocess\.getstatusoutput|asyncio\.create_subprocess_shell)$/.test(
       fn,
     ):
       return { rule: 'python.os-command', cls: 'command', kinds: ALL_INJECTION, paramDirect: true, values: first, unknown: true };
@@ -952,6 +952,7 @@ function sinkFor(fn: string, call: SyntaxNode, code: string): SinkSpec | undefin
         kinds: ALL_INJECTION,
         values: (c) => [sqlArgument(c)],
         accept: (f) => f.composed || f.source.kind !== 'param',
+        unknown: true,
       };
     case /^(open|io\.open|codecs\.open|os\.remove|os\.unlink|shutil\.rmtree|shutil\.copy|shutil\.copyfile|shutil\.copy2|shutil\.copytree|static\.File|os\.listdir|os\.rmdir|Image\.open|FileResponse|os\.makedirs|os\.mkdir|send_file|flask\.send_file|os\.rename|shutil\.move|tarfile\.open|zipfile\.ZipFile|ZipFile)$/.test(
       fn,
@@ -1055,7 +1056,7 @@ function sinkFor(fn: string, call: SyntaxNode, code: string): SinkSpec | undefin
         values: (c) => [argument(c, last === 'log' ? 1 : 0)],
         accept: (f) => f.composed,
       };
-    case /^(make_response|Response|HttpResponse|flask\.Response|render_template_string|Markup|mark_safe|HTMLResponse|self\.write|self\.finish|response\.write)$/.test(
+    case /^(make_response|Response|HttpResponse|flask\.Response|render_template_string|Markup|mark_safe|HTMLResponse|self\.write|self\.finish|(response|resp|res)\.write)$/.test(
       fn,
     ):
       return {
@@ -1073,6 +1074,11 @@ function sinkFor(fn: string, call: SyntaxNode, code: string): SinkSpec | undefin
         ? { rule: 'python.open-redirect', cls: 'url', kinds: ['request'], values: (c) => [argument(c, 1)], accept: urlAccept }
         : { rule: 'python.header-injection', cls: 'header', kinds: ['request'], values: (c) => [argument(c, 1)] };
     }
+    case (/^(jinja2\.)?Template$/.test(fn) ||
+      (/\.from_string$/.test(fn) && /(^|\.)(env|environment|jinja_env|jinja|templates)$|Environment\(.*\)$/i.test(fn.slice(0, -12)))) &&
+      /\b(jinja2|mako)\b/.test(code) &&
+      !/\bfrom\s+string\s+import\b[^\n]*\bTemplate\b/.test(code):
+      return { rule: 'python.template-injection', cls: 'code', kinds: ['request'], values: (c) => [argument(c, 0, 'source')] };
     case /^(importlib\.import_module|import_module|__import__)$/.test(fn):
       return { rule: 'python.dynamic-import', cls: 'code', kinds: ['request'], values: first };
     default:
@@ -2037,6 +2043,7 @@ const RULE_WHAT: Record<string, string> = {
   'python.command-string': 'command injection',
   'python.eval': 'code injection',
   'python.dynamic-import': 'code injection',
+  'python.template-injection': 'server-side template injection',
   'python.sql-format': 'SQL injection',
   'python.sql-query-call': 'SQL injection',
   'python.path-traversal': 'path traversal',
