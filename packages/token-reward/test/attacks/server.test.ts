@@ -237,3 +237,32 @@ describe('what a request may control', () => {
     expect(res?.rewards.some((x, i) => x < 0 && (offs[i]?.[0] ?? 0) >= from)).toBe(true);
   });
 });
+
+describe('spellings of the unsafe load the pair never wrote, caught through the analyser the server runs', () => {
+  // attack: the vulnerable call under a name the pair's tokens do not hold; only the analyser's name
+  // resolution sees it is yaml.load, so its finding must reach the reward through the server
+  const body = (call: string, head = '') =>
+    `${head}def load_config(text):\n    import yaml\n    data = ${call}\n    return data.get("settings", {})\n`;
+  it.each([
+    ['an import alias', body('parse_cfg(text)', 'from yaml import load as parse_cfg\n')],
+    ['getattr with a constant name', body("getattr(yaml, 'load')(text)")],
+    ['a module alias', body('y.load(text)', 'import yaml as y\n')],
+    ['__import__', body("__import__('yaml').load(text)")],
+    ['importlib.import_module', body("importlib.import_module('yaml').load(text)", 'import importlib\n')],
+    ['functools.partial', body('functools.partial(yaml.load, Loader=yaml.Loader)(text)', 'import functools\n')],
+    ['a full-width letter (NFKC folds it to the same name)', body('yaml.\uff4coad(text)')],
+  ])('yaml.load through %s is penalised', async (_how, text) => {
+    const r = await one('load_config', text);
+    expect(r.spans.some((s) => s.source === 'finding' && s.polarity === 'vulnerable')).toBe(true);
+    expect(sum(r.rewards)).toBeLessThan(0);
+  });
+
+  it.each([
+    ['an alias of safe_load named load', body('load(text)', 'from yaml import safe_load as load\n')],
+    ['getattr of safe_load', body("getattr(yaml, 'safe_load')(text)")],
+  ])('the safe load through %s draws no finding', async (_how, text) => {
+    const r = await one('load_config', text);
+    expect(r.spans.filter((s) => s.source === 'finding' && s.polarity === 'vulnerable')).toEqual([]);
+    expect(sum(r.rewards)).toBeGreaterThanOrEqual(0);
+  });
+});
