@@ -4,7 +4,7 @@ import { type FindingSpanOptions, findingSpans } from './findings.js';
 import { buildRewardMap } from './map.js';
 import { type MatchOptions, matchCompletion } from './match.js';
 import { type PairProfile, profilePair } from './profile.js';
-import { type ProjectionOptions, projectChecked } from './project.js';
+import { type ProjectionOptions, unitTotals } from './project.js';
 import type { TokenEncoding } from './tokenizer.js';
 
 /**
@@ -175,22 +175,10 @@ function capGroups(
   });
   const out = [...spans];
   // the total over the tokens of some spans, each of weight 1 (summed where they share tokens), and
-  // how many tokens carry it: two projections per group holding both sides, whatever its instances
-  const totalOf = (list: readonly RewardSpan[]) => {
-    // offsets not checked here: buildRewardMap checks them before anything is returned
-    const one = projectChecked(
-      input.encoding,
-      list.map((s) => ({ ...s, weight: 1 })),
-      { ...options, combine: 'sum', normalize: options.normalize === 'none' ? 'none' : 'span-mean', instanceReward: undefined },
-    );
-    let total = 0;
-    let tokens = 0;
-    for (const r of one) {
-      total += r;
-      if (r !== 0) tokens++;
-    }
-    return { total, tokens };
-  };
+  // how many tokens carry it, counted without projecting (offsets are checked by buildRewardMap
+  // before anything is returned)
+  const totalOf = (list: readonly RewardSpan[]) =>
+    unitTotals(input.encoding, list, { ...options, normalize: options.normalize === 'none' ? 'none' : 'span-mean' });
   for (const g of vulnerable) {
     if (!secure.has(g)) continue;
     const members = spans.map((s, i) => ({ s, i })).filter(({ s, i }) => groupOf(i) === g && (s.polarity === 'vulnerable' || s.weight > 0));

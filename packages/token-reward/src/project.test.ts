@@ -1,7 +1,7 @@
 import type { RewardSpan } from '@srcode/dataset';
 import { describe, expect, it } from 'vitest';
 import { TokenRewardError } from './errors.js';
-import { projectRewards } from './project.js';
+import { projectRewards, unitTotals } from './project.js';
 import { byteTokenizer, type TokenEncoding } from './tokenizer.js';
 
 const span = (start: number, end: number, weight: number): RewardSpan => ({
@@ -136,3 +136,50 @@ describe('projectRewards', () => {
     expect(r(projectRewards(1, shared, [span(0, 1, 1)], { normalize: 'none' }))).toEqual([1, 1]);
   });
 });
+
+describe('unitTotals', () => {
+  // a small deterministic generator, so a failure names its case
+  const rand = (seed: number) => () => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed / 2 ** 32;
+  };
+
+  it('gives the total and the token count that projecting weight-1 spans with combine sum gives', () => {
+    for (let c = 0; c < 400; c++) {
+      const r = rand(c + 1);
+      // tokens with gaps, empty tails after multi-byte heads, special tokens
+      const pairs: Array<[number, number]> = [];
+      const special: number[] = [];
+      let at = 0;
+      for (let i = 0; i < 40; i++) {
+        const len = 1 + Math.floor(r() * 4);
+        pairs.push([at, at + len]);
+        at += len;
+        if (r() < 0.15) for (let t = Math.floor(r() * 3); t >= 0; t--) pairs.push([at, at]);
+        if (r() < 0.05) {
+          special.push(pairs.length);
+          pairs.push([at, at]);
+        }
+        if (r() < 0.2) at += 1;
+      }
+      const encoding = enc(pairs, special);
+      const spans = Array.from({ length: 1 + Math.floor(r() * 4) }, () => {
+        const s = Math.floor(r() * at);
+        return span(s, Math.min(at, s + Math.floor(r() * 20)), 1);
+      });
+      for (const overlap of ['any', 'majority', 'proportional'] as const) {
+        for (const normalize of ['span-mean', 'none'] as const) {
+          for (const emptyTokens of ['inherit', 'zero'] as const) {
+            const projected = projectRewards(at, encoding, spans, { overlap, normalize, emptyTokens, combine: 'sum' });
+            const want = { total: projected.reduce((a, b) => a + b, 0), tokens: projected.filter((x) => x !== 0).length };
+            const got = unitTotals(encoding, spans, { overlap, normalize, emptyTokens });
+            const where = `case ${c} ${overlap} ${normalize} ${emptyTokens}`;
+            expect(got.tokens, where).toBe(want.tokens);
+            expect(Math.abs(got.total - want.total), where).toBeLessThan(1e-4 * Math.max(1, want.total));
+          }
+        }
+      }
+    }
+  });
+});
+

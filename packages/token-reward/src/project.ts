@@ -193,3 +193,70 @@ export function projectChecked(encoding: TokenEncoding, spans: readonly RewardSp
   if (options.instanceReward !== undefined && n > 0) out[n - 1] = (out[n - 1] as number) + options.instanceReward;
   return out;
 }
+
+/**
+ * What projecting `spans`, each of weight 1, with `combine: 'sum'` would give in total over the
+ * tokens, and how many tokens it would reach, without building the rewards: under `span-mean` each
+ * span that reaches a token adds its 1 (shared by its tokens), under `none` its coverage. Offsets
+ * must be checked (`checkOffsets`).
+ * @internal
+ */
+export function unitTotals(
+  encoding: TokenEncoding,
+  spans: readonly RewardSpan[],
+  options: Pick<ProjectionOptions, 'overlap' | 'offsetBase' | 'emptyTokens'> & { normalize: 'span-mean' | 'none' },
+): { total: number; tokens: number } {
+  const n = encoding.ids.length;
+  const base = options.offsetBase ?? 0;
+  const rule = options.overlap ?? 'any';
+  const inherit = (options.emptyTokens ?? 'inherit') === 'inherit';
+  const live = spans.filter((s) => s.end > s.start).sort((a, b) => a.start - b.start);
+  const covered = new Float64Array(live.length);
+  const special = encoding.special;
+  const offsets = encoding.offsets;
+  let lastEnd = 0;
+  for (const s of live) lastEnd = Math.max(lastEnd, s.end);
+  let next = 0;
+  let tokens = 0;
+  const active: number[] = [];
+  for (let i = 0; i < n && live.length > 0; i++) {
+    if (special?.[i]) continue;
+    const ts = (offsets[2 * i] as number) - base;
+    const te = (offsets[2 * i + 1] as number) - base;
+    if (te <= ts || te <= 0) continue;
+    if (ts >= lastEnd) break;
+    while (next < live.length && (live[next] as RewardSpan).start < te) active.push(next++);
+    if (active.length === 0) continue;
+    let kept = 0;
+    for (let a = 0; a < active.length; a++) {
+      const k = active[a] as number;
+      if ((live[k] as RewardSpan).end > ts) active[kept++] = k;
+    }
+    active.length = kept;
+    let reached = false;
+    let tails = -1;
+    for (let a = 0; a < kept; a++) {
+      const k = active[a] as number;
+      const c = coverage(rule, ts, te, live[k] as RewardSpan);
+      if (c <= 0) continue;
+      if (tails < 0) {
+        // the empty tails after a token take its reward (as in projectRewards)
+        tails = 0;
+        if (inherit) {
+          for (let j = i + 1; j < n && !special?.[j]; j++) {
+            const js = (offsets[2 * j] as number) - base;
+            if (js !== (offsets[2 * j + 1] as number) - base || js <= 0 || (offsets[2 * j - 1] as number) - base !== js) break;
+            tails++;
+          }
+        }
+      }
+      covered[k] = (covered[k] as number) + c * (1 + tails);
+      reached = true;
+    }
+    if (reached) tokens += 1 + tails;
+  }
+  let total = 0;
+  for (const c of covered) if (c > 0) total += options.normalize === 'none' ? c : 1;
+  return { total, tokens };
+}
+
