@@ -595,12 +595,15 @@ export function sqlArgument(call: SyntaxNode): SyntaxNode | undefined {
 let memoTree: unknown;
 const sinkSpecs = new Map<SyntaxNode, SinkSpec | null>();
 const scopeAssignments = new Map<SyntaxNode, readonly SyntaxNode[]>();
+/** Per call: the name it is looked up by and its entry of the sink table (none when the name is no sink's). */
+const callSinks = new Map<SyntaxNode, { readonly fn: string; readonly spec: SinkSpec | undefined }>();
 
 function memoFor(node: SyntaxNode): void {
   if (node.tree !== memoTree) {
     memoTree = node.tree;
     sinkSpecs.clear();
     scopeAssignments.clear();
+    callSinks.clear();
   }
 }
 
@@ -627,12 +630,35 @@ interface Bindings {
   readonly stars: readonly string[];
   /** Whether anything in the tree makes a callee's text differ from its name (an alias, a patch, getattr, non-ASCII). */
   readonly any: boolean;
+  /** The tree's functions in document order (so an ancestor comes before what it holds), and the tree's root. */
+  readonly functions: readonly SyntaxNode[];
+  readonly root: SyntaxNode;
+  /** Every name some scope binds. */
+  readonly bound: ReadonlySet<string>;
+}
+
+/**
+ * `scopeOf` from the spans of the tree's functions: the last function in document order whose span holds the node's
+ * (the innermost ancestor; a function never shares its span with another, so an equal span is the node itself).
+ */
+function scopeIn(node: SyntaxNode, b: Bindings): SyntaxNode {
+  const start = node.startIndex;
+  const end = node.endIndex;
+  let found: SyntaxNode | undefined;
+  for (const f of b.functions) {
+    const fs = f.startIndex;
+    if (fs > start) break;
+    const fe = f.endIndex;
+    if (end <= fe && !(fs === start && fe === end)) found = f;
+  }
+  return found ?? b.root;
 }
 
 let bindingsTree: unknown;
 let bindingsOf: Bindings | undefined;
 const calleeNames = new Map<SyntaxNode, string>();
 
+const BINDING_TYPES = ['import_statement', 'import_from_statement', 'function_definition', 'class_definition', 'assignment'];
 const ALIAS_VALUE = new Set(['identifier', 'attribute', 'call', 'parenthesized_expression', 'subscript']);
 
 function bindingsFor(node: SyntaxNode): Bindings {
@@ -657,8 +683,27 @@ function bindingsFor(node: SyntaxNode): Bindings {
     if (list) list.push(b);
     else names.set(name, [b]);
   };
-  for (const imp of root.descendantsOfType(['import_statement', 'import_from_statement'])) {
-    const scope = scopeOf(imp);
+  // one walk of the tree for the three kinds of binding, each kind then read in document order as before; each
+  // node's scope (`scopeOf`) from the functions open around it in that order, with no climb through its parents
+  const imports: SyntaxNode[] = [];
+  const definitions: SyntaxNode[] = [];
+  const assignments: SyntaxNode[] = [];
+  const scopeOfNode = new Map<SyntaxNode, SyntaxNode>();
+  const open: SyntaxNode[] = [];
+  const functions: SyntaxNode[] = [];
+  for (const n of root.descendantsOfType(BINDING_TYPES)) {
+    const t = nodeType(n);
+    while (open.length && (open[open.length - 1] as SyntaxNode).endIndex <= n.startIndex) open.pop();
+    scopeOfNode.set(n, open.length ? (open[open.length - 1] as SyntaxNode) : root);
+    if (t === 'function_definition') {
+      open.push(n);
+      functions.push(n);
+    }
+    (t === 'assignment' ? assignments : t === 'function_definition' || t === 'class_definition' ? definitions : imports).push(n);
+  }
+  const scopeAt = (n: SyntaxNode) => scopeOfNode.get(n) ?? scopeOf(n);
+  for (const imp of imports) {
+    const scope = scopeAt(imp);
     if (nodeType(imp) === 'import_statement') {
       for (const n of namedArgs(imp)) {
         if (nodeType(n) !== 'aliased_import') continue;
@@ -691,11 +736,11 @@ function bindingsFor(node: SyntaxNode): Bindings {
     }
   }
   // a function or class the file defines binds its name (to nothing this resolution follows)
-  for (const d of root.descendantsOfType(['function_definition', 'class_definition'])) {
+  for (const d of definitions) {
     const name = d.childForFieldName('name');
-    if (name) add(scopeOf(d), pyName(name.text), { at: d.startIndex });
+    if (name) add(scopeAt(d), pyName(name.text), { at: d.startIndex });
   }
-  for (const a of root.descendantsOfType('assignment')) {
+  for (const a of assignments) {
     const left = a.childForFieldName('left');
     const right = a.childForFieldName('right');
     if (!left || !right) continue;
@@ -704,7 +749,7 @@ function bindingsFor(node: SyntaxNode): Bindings {
       (nodeType(right) !== 'call' || /^(getattr|functools\.partial|partial|importlib\.import_module|__import__)\s*\(/.test(right.text));
     if (nodeType(left) === 'identifier') {
       // every assignment is kept (a later `l = other()` ends an alias); only aliases make resolution worth it
-      add(scopeOf(a), pyName(left.text), { at: a.startIndex, value: right });
+      add(scopeAt(a), pyName(left.text), { at: a.startIndex, value: right });
       if (alias) any = true;
     } else if (alias && nodeType(left) === 'attribute') {
       const key = pyName(left.text.replace(/\s+/g, ''));
@@ -714,7 +759,9 @@ function bindingsFor(node: SyntaxNode): Bindings {
       any = true;
     }
   }
-  bindingsOf = { scopes, patched, stars, any };
+  const bound = new Set<string>();
+  for (const names of scopes.values()) for (const name of names.keys()) bound.add(name);
+  bindingsOf = { scopes, patched, stars, any, functions, root, bound };
   return bindingsOf;
 }
 
@@ -763,7 +810,7 @@ function resolveExpr(node: SyntaxNode | null | undefined, b: Bindings, depth: nu
     case 'identifier': {
       const name = pyName(node.text);
       if (!b.any) return name;
-      for (let scope: SyntaxNode | null = scopeOf(node); scope; scope = scope.parent ? scopeOf(scope) : null) {
+      for (let scope: SyntaxNode | null = scopeIn(node, b); scope; scope = scope.parent ? scopeIn(scope, b) : null) {
         const list = b.scopes.get(scope)?.get(name);
         const inScope = list?.filter((x) => scope?.type === 'module' || x.at < node.startIndex) ?? [];
         // the last binding before the use in its own scope (any at module level: a function runs after the module)
@@ -818,6 +865,20 @@ function resolveExpr(node: SyntaxNode | null | undefined, b: Bindings, depth: nu
   }
 }
 
+const DOTTED = /^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*$/;
+
+/**
+ * Whether `resolveExpr` would give a callee its own text, told from the text: a plain ASCII dotted name whose first
+ * name no scope binds, in a tree that patches no attribute and has not exactly one star import (which would name the
+ * module of an unbound name), and that does not start at `builtins`.
+ */
+function asWritten(text: string, b: Bindings): boolean {
+  if (b.patched.size > 0 || b.stars.length === 1 || !DOTTED.test(text)) return false;
+  const dot = text.indexOf('.');
+  const head = dot < 0 ? text : text.slice(0, dot);
+  return !b.bound.has(head) && head !== 'builtins' && head !== '__builtins__';
+}
+
 /**
  * The name a call's callee stands for, as Python resolves it: through parentheses (`(yaml.load)(t)`), NFKC-normalised
  * identifiers (`yaml.ｌoad`), import aliases (`import yaml as y`, `from yaml import load as parse`), simple alias
@@ -831,7 +892,7 @@ export function calleeName(call: SyntaxNode): string {
   if (name === undefined) {
     const fn = call.childForFieldName('function');
     const text = fn?.text ?? '';
-    name = b.any && fn ? (resolveExpr(fn, b, 0) ?? text) : text;
+    name = b.any && fn && !asWritten(text, b) ? (resolveExpr(fn, b, 0) ?? text) : text;
     calleeNames.set(call, name);
   }
   return name;
@@ -904,6 +965,18 @@ function sinkOf(fn: string, call: SyntaxNode, code: string): SinkSpec | undefine
     sinkSpecs.set(call, spec);
   }
   return spec ?? undefined;
+}
+
+/** `sinkName` and, when that is a sink's name, `sinkOf`, answered once per call node (every rule's `hitAt` asks). */
+function sinkAt(call: SyntaxNode, code: string): { readonly fn: string; readonly spec: SinkSpec | undefined } {
+  memoFor(call);
+  let entry = callSinks.get(call);
+  if (!entry) {
+    const fn = sinkName(call, code);
+    entry = { fn, spec: SINK_NAME.test(fn) ? sinkOf(fn, call, code) : undefined };
+    callSinks.set(call, entry);
+  }
+  return entry;
 }
 
 function sinkFor(fn: string, call: SyntaxNode, code: string): SinkSpec | undefined {
@@ -1488,9 +1561,7 @@ class Walker {
     const loops = /\bfor\b/.test(text);
     // descendantsOfType includes the node itself
     for (const call of node.descendantsOfType('call')) {
-      const fn = sinkName(call, this.code);
-      if (!SINK_NAME.test(fn)) continue;
-      const spec = sinkOf(fn, call, this.code);
+      const { fn, spec } = sinkAt(call, this.code);
       if (spec && lambdas && insideLambda(call, node)) continue;
       if (!spec) continue;
       const bit = SINK[spec.cls];
@@ -1994,9 +2065,7 @@ function inert(node: SyntaxNode | undefined): boolean {
 function mayHit(code: string, node: SyntaxNode, rule: string): boolean {
   switch (nodeType(node)) {
     case 'call': {
-      const fn = sinkName(node, code);
-      if (!SINK_NAME.test(fn)) return false;
-      const spec = sinkOf(fn, node, code);
+      const { fn, spec } = sinkAt(node, code);
       return spec !== undefined && spec.rule === rule && spec.values(node, fn).some((v) => !inert(v));
     }
     case 'return_statement': {
