@@ -265,7 +265,7 @@ export function matchCompletion(
     if (best.unit.check) checks.push(span);
   }
   if (weak.size > 0) dropWeak(found, weak, guarded, (at) => functionAt(tree.rootNode, at, lang.spec.functionTypes));
-  if (guarded.size > 0) dropGuarded(found, guarded, checks, (at) => functionStart(tree.rootNode, at, lang.spec.functionTypes));
+  if (guarded.size > 0) dropGuarded(found, guarded, checks, (at) => functionAt(tree.rootNode, at, lang.spec.functionTypes)[0]);
   if (errors.length > 0) {
     // only where the parser gave up: elsewhere the structural pass has already seen every unit
     for (const { span, unit, sim } of alignTokens(profile, tokens, completion, found, errors, { minSim, distinctive, maxFuzzy })) {
@@ -494,20 +494,23 @@ function errorRanges(root: SyntaxNode, out: Array<readonly [number, number]>): v
   }
 }
 
-/** Range of the innermost function holding offset `at`, or [-1, -1] outside functions. */
+/**
+ * Range of the innermost function holding offset `at`; where none does, the top-level block holding
+ * it (a C function body whose header did not parse: C has no other block at file level), else
+ * [-1, -1] (code at file level is one scope). Without the block, a renamed copy of the fix before a
+ * function the parser could not read would share its scope and clear its penalty.
+ */
 function functionAt(root: SyntaxNode, at: number, functionTypes: readonly string[]): readonly [number, number] {
-  for (let node: SyntaxNode | null = root.descendantForIndex(at, at); node; node = node.parent) {
+  let top: SyntaxNode | undefined;
+  for (let node: SyntaxNode | null = root.descendantForIndex(at, at); node; ) {
     if (functionTypes.includes(typeOf(node))) return [node.startIndex, node.endIndex];
+    const parent: SyntaxNode | null = node.parent;
+    if (parent) top = node;
+    node = parent;
   }
+  // `top` is now the root's child on the way up
+  if (top && typeOf(top) === 'compound_statement') return [top.startIndex, top.endIndex];
   return [-1, -1];
-}
-
-/** Start of the innermost function holding offset `at`, or 0 outside functions. */
-function functionStart(root: SyntaxNode, at: number, functionTypes: readonly string[]): number {
-  for (let node: SyntaxNode | null = root.descendantForIndex(at, at); node; node = node.parent) {
-    if (functionTypes.includes(node.type)) return node.startIndex;
-  }
-  return 0;
 }
 
 /** A unit's weight scaled by how closely it was matched, rounded to 6 decimals. */

@@ -167,4 +167,22 @@ describe.skipIf(!hasSven)('SVEN val pairs (needs ../shared/data/sven/val)', () =
     });
     expect(tried).toBeGreaterThan(40);
   });
+
+  it('the vulnerable function after a renamed fixed copy is still penalised, on every pair, also where the parser cannot read the functions', () => {
+    // attack: a safe twin first, whose inserted check would clear the guarded statement of the
+    // vulnerable function after it when neither parses as a function (macro-heavy C: a header
+    // statement and a body block at file level)
+    let tried = 0;
+    for (const p of pairs) {
+      const twin = renamedFix(p, '_safe');
+      if (!twin || !score(p, p.vulnerableCode).rewards.some((r) => r < 0)) continue;
+      tried++;
+      const map = score(p, `${twin}\n${p.vulnerableCode}`);
+      expect(
+        map.rewards.some((r, i) => r < 0 && (map.offsets[i]?.[0] ?? 0) > twin.length),
+        p.id,
+      ).toBe(true);
+    }
+    expect(tried).toBeGreaterThan(50);
+  });
 });
