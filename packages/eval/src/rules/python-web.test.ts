@@ -43,6 +43,45 @@ async def thumbnail(path):
 `,
   },
   {
+    name: 'an argument list that runs sh -c on a formatted command',
+    rule: 'python.subprocess-shell',
+    vulnerable: `import subprocess
+from flask import Flask, request
+
+app = Flask(__name__)
+
+@app.route("/ls")
+def listing():
+    folder = request.args.get("dir", ".")
+    return subprocess.check_output(["sh", "-c", "ls " + folder])
+`,
+    fixed: `import subprocess
+from flask import Flask, request
+
+app = Flask(__name__)
+
+@app.route("/ls")
+def listing():
+    folder = request.args.get("dir", ".")
+    return subprocess.check_output(["ls", "--", folder])
+`,
+  },
+  {
+    name: 'Flask debug switched on through the app and its config',
+    rule: 'python.debug-setting',
+    vulnerable: `from flask import Flask
+
+app = Flask(__name__)
+app.config["DEBUG"] = True
+`,
+    fixed: `import os
+from flask import Flask
+
+app = Flask(__name__)
+app.config["DEBUG"] = os.environ.get("FLASK_DEBUG") == "1"
+`,
+  },
+  {
     name: 'HTML written to a response object',
     rule: 'python.xss',
     vulnerable: `from django.http import HttpResponse
@@ -159,6 +198,16 @@ describe('Python sinks and sources of web code', () => {
     return query_one(cur, sql, (name,))
 `;
     expect(ids(code)).not.toContain('python.sql-query-call');
+  });
+
+  it('reads DEBUG = True outside a settings module as a plain constant', () => {
+    const code = `DEBUG = True
+
+def log(message):
+    if DEBUG:
+        print(message)
+`;
+    expect(ids(code)).not.toContain('python.debug-setting');
   });
 
   it('leaves string.Template and a compare_digest of an HMAC alone', () => {

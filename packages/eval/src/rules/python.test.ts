@@ -624,6 +624,23 @@ def load_config(text):
     exec("data = yaml.safe_load(text)")
 `,
   },
+  'python.debug-setting': {
+    vulnerable: `from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DEBUG = True
+ALLOWED_HOSTS = ["example.com"]
+INSTALLED_APPS = ["django.contrib.admin"]
+`,
+    fixed: `import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DEBUG = os.environ.get("DJANGO_DEBUG") == "1"
+ALLOWED_HOSTS = ["example.com"]
+INSTALLED_APPS = ["django.contrib.admin"]
+`,
+  },
   'python.template-injection': {
     vulnerable: `from flask import Flask, request
 from jinja2 import Template

@@ -293,10 +293,10 @@ const PLAIN_RULES: readonly Rule[] = [
   },
   {
     id: 'python.subprocess-shell',
-    trigger: /shell\s*=\s*True/,
+    trigger: /shell\s*=\s*True|sh['"]\s*,\s*['"]-\w*c['"]/,
     cwe: 'CWE-78',
     severity: 'high',
-    message: 'subprocess runs a non-constant command through the shell (shell=True).',
+    message: 'subprocess runs a non-constant command through the shell (shell=True, or an argument list starting sh -c).',
     remediation: 'Pass an argument list and drop shell=True; use shlex.quote only as a last resort.',
     query: sinkCall('^(subprocess\\\\.)?(call|run|Popen|check_call|check_output)$'),
     predicate: (m) => report(taintAt(m, 'python.subprocess-shell'), true),
@@ -943,6 +943,38 @@ const PLAIN_RULES: readonly Rule[] = [
       methodName(m.captures.fn) === 'run' &&
       m.captures.fn?.childForFieldName('object')?.isNamed === true &&
       literalKeyword(m.captures.args, 'debug', 'true'),
+  },
+  {
+    id: 'python.debug-setting',
+    trigger: /\bDEBUG['"]?\s*\]?\s*=\s*True\b|\.debug\s*=\s*True\b/,
+    cwe: 'CWE-489',
+    severity: 'high',
+    message:
+      'Debug mode is switched on in the settings (Django DEBUG, Flask app.debug / config["DEBUG"]): tracebacks, settings or a debugger reach clients.',
+    remediation: 'Read the setting from the environment with a default of False (DEBUG = os.environ.get("DEBUG") == "1").',
+    query: '((assignment left: (_) @target right: (true)) @finding)',
+    predicate: (m) => {
+      const target = m.captures.target as SyntaxNode;
+      const at = m.captures.finding as SyntaxNode;
+      const flask = /\bflask\b|\bFlask\s*\(/.test(m.code);
+      if (target.type === 'identifier')
+        return (
+          target.text === 'DEBUG' &&
+          at.parent?.parent?.type === 'module' &&
+          /\b(ALLOWED_HOSTS|INSTALLED_APPS|MIDDLEWARE|ROOT_URLCONF|DATABASES)\b|\bdjango\b/.test(m.code)
+        );
+      if (target.type === 'attribute')
+        return (
+          flask && target.childForFieldName('attribute')?.text === 'debug' && target.childForFieldName('object')?.type === 'identifier'
+        );
+      if (target.type === 'subscript')
+        return (
+          flask &&
+          /(^|\.)config$/.test(target.childForFieldName('value')?.text ?? '') &&
+          literalText(target.childForFieldName('subscript')) === 'DEBUG'
+        );
+      return false;
+    },
   },
   {
     id: 'python.jwt-no-verify',

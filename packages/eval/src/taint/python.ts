@@ -979,6 +979,17 @@ function sinkAt(call: SyntaxNode, code: string): { readonly fn: string; readonly
   return entry;
 }
 
+const SHELL = /^(\/usr)?(\/bin\/)?(ba|z|da|k|c|tc)?sh$/;
+
+/** The command string of an argument list that runs a shell itself: `["sh", "-c", cmd]`, `("/bin/bash", "-c", cmd)`. */
+function shellArgv(call: SyntaxNode): SyntaxNode | undefined {
+  const argv = argument(call, 0, 'args');
+  if (!argv || (nodeType(argv) !== 'list' && nodeType(argv) !== 'tuple')) return undefined;
+  const [shell, flag, command] = namedArgs(argv);
+  if (!command || !SHELL.test(literalText(shell) ?? '') || !/^-\w*c$/.test(literalText(flag) ?? '')) return undefined;
+  return command;
+}
+
 function sinkFor(fn: string, call: SyntaxNode, code: string): SinkSpec | undefined {
   const traits = traitsOf(code);
   const last = fn.slice(fn.lastIndexOf('.') + 1);
@@ -992,6 +1003,15 @@ function sinkFor(fn: string, call: SyntaxNode, code: string): SinkSpec | undefin
     case /^(subprocess\.)?(call|run|Popen|check_call|check_output)$/.test(fn) &&
       keyword(call.childForFieldName('arguments'), 'shell')?.text === 'True':
       return { rule: 'python.subprocess-shell', cls: 'command', kinds: ALL_INJECTION, paramDirect: true, values: first, unknown: true };
+    case /^(subprocess\.)?(call|run|Popen|check_call|check_output)$/.test(fn) && shellArgv(call) !== undefined:
+      return {
+        rule: 'python.subprocess-shell',
+        cls: 'command',
+        kinds: ALL_INJECTION,
+        paramDirect: true,
+        values: (c) => [shellArgv(c)],
+        unknown: true,
+      };
     case /^(_?run_ssh|ssh_execute|_?ssh_exec\w*|_cli_run|exec_command|_?run_command|execute_command|_?run_cmd|run_shell|shell_exec)$/.test(
       last,
     ):
