@@ -330,6 +330,132 @@ function strncpyUnterminated(m: RuleMatch): boolean {
   return !new RegExp(`${esc}\\[[^\\]]*\\]=('\\\\0'|0|'\\\\x00')`).test(after);
 }
 
+/** Calls that return how many bytes they stored: the buffer's and the size's argument positions. */
+const BYTE_COUNT_READS: Readonly<Record<string, readonly [number, number]>> = {
+  read: [1, 2],
+  pread: [1, 2],
+  recv: [1, 2],
+  recvfrom: [1, 2],
+  readlink: [1, 2],
+  readlinkat: [2, 3],
+  fread: [0, 2],
+};
+
+/** Whether `size` is the whole of array `arr`: `sizeof arr`, `sizeof(arr)` or the size it is declared with. */
+function wholeArray(size: SyntaxNode, arr: SyntaxNode): boolean {
+  const n = size.text.replace(/\s+/g, '');
+  if (n === `sizeof${arr.text}` || n === `sizeof(${arr.text})`) return true;
+  const decl = mem.arrayDeclaration(arr, arr.text);
+  return !!decl && decl.byteElements && decl.size.text.replace(/\s+/g, '') === n;
+}
+
+/**
+ * `n = read(fd, buf, sizeof buf); buf[n] = 0;`: the count a read returns indexes the buffer it filled, and
+ * the read may fill all of it, so the write lands one past the end. Clean when the read leaves room
+ * (`sizeof buf - 1`), or the count is compared with anything but 0 or -1, or set again, in between.
+ */
+function readTerminator(m: RuleMatch): RuleHit | false {
+  const write = m.captures.finding;
+  const arr = m.captures.arr;
+  const idx = m.captures.idx;
+  if (!write || !arr || !idx) return false;
+  const fn = ancestor(write, FUNCTION);
+  if (!fn) return false;
+  let read: SyntaxNode | undefined;
+  for (const n of fn.descendantsOfType(['init_declarator', 'assignment_expression'])) {
+    if (n.startIndex >= write.startIndex) break;
+    const left = n.childForFieldName(n.type === 'init_declarator' ? 'declarator' : 'left');
+    if (left?.text !== idx.text || (n.type === 'assignment_expression' && n.child(1)?.text !== '=')) continue;
+    const v = strip(n.childForFieldName(n.type === 'init_declarator' ? 'value' : 'right'));
+    const name = v?.type === 'call_expression' ? (v.childForFieldName('function')?.text ?? '') : '';
+    const at = BYTE_COUNT_READS[name];
+    if (!v || !at) {
+      read = undefined;
+      continue;
+    }
+    const a = namedArgs(v.childForFieldName('arguments'));
+    const buf = strip(a[at[0]]);
+    const size = a[at[1]];
+    if (name === 'fread' && a[1]?.text.trim() !== '1') read = undefined;
+    else read = buf?.text === arr.text && size && wholeArray(size, arr) ? v : undefined;
+  }
+  if (!read) return false;
+  const from = read.endIndex;
+  for (const b of fn.descendantsOfType(['binary_expression', 'update_expression', 'assignment_expression'])) {
+    if (b.startIndex < from) continue;
+    if (b.startIndex >= write.startIndex) break;
+    if (b.type === 'update_expression') {
+      if (strip(b.childForFieldName('argument'))?.text === idx.text) return false;
+      continue;
+    }
+    if (b.type === 'assignment_expression') {
+      if (b.childForFieldName('left')?.text === idx.text) return false;
+      continue;
+    }
+    if (!/^(<|>|<=|>=|==|!=)$/.test(b.childForFieldName('operator')?.text ?? '')) continue;
+    const l = strip(b.childForFieldName('left'));
+    const r = strip(b.childForFieldName('right'));
+    const other = l?.text === idx.text ? r : r?.text === idx.text ? l : undefined;
+    if (!other) continue;
+    const zeroOrMinusOne = /^(0|-\s*1|-1)$/.test(other.text.trim());
+    if (!zeroOrMinusOne) return false;
+  }
+  return {
+    node: write,
+    flow: [
+      { node: read, message: `${read.text.replace(/\s+/g, ' ')} may fill all of ${arr.text}` },
+      { node: write, message: `${arr.text}[${idx.text}] is then one past its end` },
+    ],
+  };
+}
+
+const SIGNED_TYPE =
+  /^(const\s+)?(int|long|short|signed|signed int|long int|long long|long long int|int(8|16|32|64)_t|ssize_t|off_t|intptr_t)$/;
+const UNSIGNED_CAST = /^\(\s*(unsigned|unsigned int|unsigned long|size_t|uint(8|16|32|64)_t|uintptr_t)\s*\)/;
+
+/**
+ * `int i = atoi(s); if (i >= 16) return; a[i]`: a signed number parsed from input is compared with the
+ * array's upper bound only, so a negative one indexes before the array. Clean when a comparison with 0
+ * (or 1, or a negative) or through an unsigned cast is in view, or the index is set again in between.
+ */
+function indexWithoutMinimum(m: RuleMatch): boolean {
+  const sub = m.captures.finding;
+  const arr = m.captures.arr;
+  const idx = m.captures.idx;
+  if (!sub || !arr || !idx || !mem.arrayDeclaration(arr, arr.text)) return false;
+  if (!SIGNED_TYPE.test(variableType(idx)?.trim() ?? '')) return false;
+  const fn = ancestor(sub, FUNCTION);
+  if (!fn) return false;
+  const name = idx.text;
+  const text = m.code.slice(fn.startIndex, sub.startIndex);
+  const parsed = new RegExp(
+    `\\b${name}\\s*=\\s*(\\([^()]*\\)\\s*)?(atoi|atol|atoll|strtol|strtoll|strtoimax)\\s*\\(|scanf\\s*\\((?:[^;]*?,)?\\s*"[^"]*%(hh|h|l|ll)?[di][^"]*"[^;]*&\\s*${name}\\b`,
+  ).exec(text);
+  if (!parsed) return false;
+  const from = fn.startIndex + parsed.index;
+  let upper = false;
+  for (const b of fn.descendantsOfType(['binary_expression', 'assignment_expression', 'update_expression'])) {
+    if (b.startIndex < from + parsed[0].length) continue;
+    if (b.startIndex >= sub.startIndex) break;
+    if (b.type !== 'binary_expression') {
+      const target = b.type === 'assignment_expression' ? b.childForFieldName('left') : b.childForFieldName('argument');
+      if (strip(target)?.text === name) return false;
+      continue;
+    }
+    if (!RELATIONAL.test(b.childForFieldName('operator')?.text ?? '')) continue;
+    const l = b.childForFieldName('left');
+    const r = b.childForFieldName('right');
+    const side = strip(l)?.text === name ? l : strip(r)?.text === name ? r : undefined;
+    if (!side) continue;
+    if (UNSIGNED_CAST.test(side.text.trim())) return false;
+    const other = side === l ? r : l;
+    const v = other ? mem.constValue(other) : undefined;
+    if (v !== undefined && v <= 1) return false;
+    upper = true;
+  }
+  return upper;
+}
+
 const SECRET_CONTEXT =
   /(token|passw|secret|salt|nonce|session|otp|csrf|cookie|uuid|guid|crypt|challenge|(^|_|\b)(api_?|private_?|session_?)?key(s|gen)?($|_|\b)|(^|_)auth($|_)|(^|_)pin($|_))/i;
 
@@ -986,6 +1112,28 @@ export const C_MORE_RULES: readonly Rule[] = [
     remediation: "Copy sizeof dst - 1 bytes and set dst[sizeof dst - 1] = '\\0', or use snprintf.",
     query: '((call_expression function: (identifier) @fn arguments: (argument_list) @args) @finding (#eq? @fn "strncpy"))',
     predicate: strncpyUnterminated,
+  },
+  {
+    id: 'c.index-without-minimum',
+    trigger: /\b(ato(i|l|ll)|strto(l|ll|imax)|scanf)\s*\(/,
+    cwe: 'CWE-129',
+    severity: 'high',
+    message:
+      'A signed number parsed from input indexes an array after a check of its upper bound only: a negative value reads or writes before the array.',
+    remediation: 'Reject negative values too (`if (i < 0 || i >= N)`), or parse into an unsigned type with strtoul and check the range.',
+    query: '(subscript_expression argument: (identifier) @arr index: (identifier) @idx) @finding',
+    predicate: indexWithoutMinimum,
+  },
+  {
+    id: 'c.read-terminator',
+    trigger: /\b(read|pread|recv|recvfrom|readlink|readlinkat|fread)\s*\(/,
+    cwe: 'CWE-193',
+    severity: 'medium',
+    message:
+      'The byte count a read returns indexes the buffer it read into, and the read may fill the whole buffer: the write (a terminator, most often) lands one past its end.',
+    remediation: "Read at most sizeof buf - 1 bytes (`n = read(fd, buf, sizeof buf - 1); buf[n] = '\\0';`).",
+    query: '(assignment_expression left: (subscript_expression argument: (identifier) @arr index: (identifier) @idx)) @finding',
+    predicate: readTerminator,
   },
   {
     id: 'c.read-past-length',

@@ -69,7 +69,7 @@ int handle(char *in, size_t n, FILE *f) {
   int idx = atoi(in);
   line[idx] = 0; // expect: c.oob-write
   r += line[idx + 1]; // expect: c.oob-read
-  if (idx < (int)sizeof line) line[idx] = 1;
+  if (idx < (int)sizeof line) line[idx] = 1; // expect: c.index-without-minimum
   for (int i = 0; i <= 64; i++) line[i] = 0; // expect: c.off-by-one
   for (int i = 0; i < 64; i++) line[i] = 0;
   if (access(in, R_OK) == 0) {
@@ -118,6 +118,20 @@ void seal(unsigned char *key, unsigned char *salt) {
 void chomp(char *s) {
   if (s[strlen(s) - 1] == '\\n') // expect: c.last-char-of-empty-read
     s[strlen(s) - 1] = 0; // expect: c.last-char-of-empty-write
+}
+int fetch(FILE *f) {
+  char got_buf[32];
+  ssize_t got = read(0, got_buf, sizeof got_buf);
+  if (got < 0) return -1;
+  got_buf[got] = 0; // expect: c.read-terminator
+  int n;
+  if (fscanf(f, "%d", &n) != 1) return -1;
+  char tmp[n]; // expect: c.vla-input-size
+  memset(tmp, 0, sizeof tmp);
+  char slot[8] = {0};
+  int k = atoi(got_buf);
+  if (k >= 0 && k < 8) slot[k] = 1;
+  return tmp[0] + slot[0];
 }
 `;
 

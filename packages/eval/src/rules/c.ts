@@ -424,9 +424,11 @@ function sprintfOverflow(m: RuleMatch): RuleHit | boolean {
   const fmt = literalText(args[1]);
   if (!call || !args[0]) return false;
   if (fmt === undefined) return !isConstantC(args[1]);
-  const { bytes, unbounded } = mem.formatBound(fmt, args.slice(2));
+  const { bytes, unbounded, fixed } = mem.formatBound(fmt, args.slice(2));
   const size = mem.bufferBytes(args[0]);
   if (bytes !== undefined) return size !== undefined && bytes > size;
+  // into a block allocated from the very lengths it formats, with room for the rest
+  if (mem.formatFitsAllocation(args[0], fixed, unbounded)) return false;
   const tainted = unbounded.map((a) => taintOf(a)).find((t) => t !== undefined);
   if (tainted) return hit(call, tainted, `formatted without a bound by ${mem.matchCallee(m)}()`);
   // a string of a length nothing in view bounds, formatted into an array of a fixed size
@@ -469,7 +471,19 @@ function lengthArgs(name: string, args: readonly SyntaxNode[]): SyntaxNode[] {
   return (mem.LENGTH_ARG[name] ?? []).map((i) => args[i]).filter((a): a is SyntaxNode => a !== undefined);
 }
 
-/** A bounded writer into a local array: its constant length exceeds the array, or input sets it unchecked. */
+/** Whether a length is the whole of an array: `sizeof a`, `sizeof(a)`, or the size `a` is declared with. */
+function isWholeSize(len: SyntaxNode, arr: SyntaxNode): boolean {
+  const n = len.text.replace(/\s+/g, '');
+  const a = arr.text.replace(/\s+/g, '');
+  if (n === `sizeof${a}` || n === `sizeof(${a})`) return true;
+  const decl = arr.type === 'identifier' ? mem.arrayDeclaration(arr, arr.text) : undefined;
+  return !!decl && decl.byteElements && decl.size.text.replace(/\s+/g, '') === n;
+}
+
+/**
+ * A bounded writer into a local array: its constant length exceeds the array, or input sets it unchecked,
+ * or strncat is bounded by the destination's whole size.
+ */
 function stackWrite(m: RuleMatch): RuleHit | boolean {
   const name = mem.matchCallee(m) ?? '';
   const args = mem.matchArgs(m);
@@ -479,6 +493,8 @@ function stackWrite(m: RuleMatch): RuleHit | boolean {
   const size = mem.bufferBytes(dst);
   const lens = lengthArgs(name, args);
   if (lens.length === 0) return false;
+  // strncat's bound is the room left, not the destination's size: `sizeof dst` overflows once dst holds anything
+  if (name === 'strncat' && lens[0] && args[1]?.type !== 'string_literal' && isWholeSize(lens[0], dst)) return true;
   if (lens.some((l) => mem.boundedByDestination(l, dst))) return false;
   const values = lens.map((l) => mem.constValue(l));
   if (values.every((v) => v !== undefined)) {
@@ -721,6 +737,27 @@ function declaredPointer(id: SyntaxNode): boolean {
   return scopes.some((s) => s.descendantsOfType('pointer_declarator').some((p) => p.childForFieldName('declarator')?.text === id.text));
 }
 
+/** The value a name was last set to before `at` (`n` in `n = strlen(s)`), when nothing changes it in between. */
+function lengthDefinition(name: SyntaxNode, at: SyntaxNode): SyntaxNode | undefined {
+  const fn = ancestor(at, FUNCTION);
+  if (!fn) return undefined;
+  let value: SyntaxNode | undefined;
+  for (const n of fn.descendantsOfType(['init_declarator', 'assignment_expression', 'update_expression'])) {
+    if (n.startIndex >= at.startIndex) break;
+    if (n.type === 'update_expression') {
+      if (n.childForFieldName('argument')?.text === name.text) value = undefined;
+      continue;
+    }
+    const left = n.childForFieldName(n.type === 'init_declarator' ? 'declarator' : 'left');
+    if (left?.text !== name.text) continue;
+    value =
+      n.type === 'assignment_expression' && n.child(1)?.text !== '='
+        ? undefined
+        : (n.childForFieldName(n.type === 'init_declarator' ? 'value' : 'right') ?? undefined);
+  }
+  return value;
+}
+
 /** `for (i = 0; i <= n; i++) a[i]` over an array of n, `a[N]` / `a[sizeof a]` on an array of N, malloc(strlen(s)) then strcpy. */
 function offByOne(m: RuleMatch): SyntaxNode | false {
   const c = m.captures;
@@ -761,7 +798,9 @@ function offByOne(m: RuleMatch): SyntaxNode | false {
   }
   if (c.copy && c.dst && c.src) {
     const alloc = mem.allocationOf(c.dst);
-    const a = namedArgs(alloc?.childForFieldName('arguments'))[0];
+    let a = namedArgs(alloc?.childForFieldName('arguments'))[0];
+    // `size_t n = strlen(s); char *p = malloc(n);`: the length through a name set from it and not changed since
+    if (alloc && a?.type === 'identifier') a = lengthDefinition(a, alloc);
     const inner =
       a?.type === 'call_expression' && /^strlen$/.test(a.childForFieldName('function')?.text ?? '')
         ? namedArgs(a.childForFieldName('arguments'))[0]
@@ -771,10 +810,26 @@ function offByOne(m: RuleMatch): SyntaxNode | false {
   return false;
 }
 
+/** `int a[n];` with `n` from input (not a parameter's value, not through an unmodelled call) that nothing bounds. */
+function vlaInputSize(m: RuleMatch): RuleHit | false {
+  const size = m.captures.size;
+  const decl = m.captures.finding;
+  if (!size || !decl || mem.constValue(size) !== undefined || /^[A-Z][A-Z0-9_]*$/.test(size.text.trim())) return false;
+  if (!ancestor(decl, FUNCTION) || size.type === 'sizeof_expression') return false;
+  const t = taintOf(size);
+  if (t?.kind !== 'value' || t.origin === 'parameter' || t.derived) return false;
+  return hit(decl, t, `size of the variable-length array ${decl.childForFieldName('declarator')?.text ?? ''}`);
+}
+
 const CHECK_CALL = /^(access|faccessat|eaccess|euidaccess)$/;
+/** Checks by the file's status: a TOCTOU only when the code decides on its kind, owner or mode (not its size). */
+const STAT_CALL = /^(stat|lstat|stat64|lstat64)$/;
 const USE_CALL = /^(open|fopen|freopen|creat|openat|chmod|chown|lchown|truncate|unlink|remove|rename|execv|execve|opendir)$/;
 
-/** access(path) earlier in the function, then this call opens or changes the same path. */
+/**
+ * access(path) earlier in the function, or stat/lstat(path, &st) whose kind, owner or mode is then tested
+ * (`S_ISREG(st.st_mode)`, `st.st_uid != getuid()`), then this call opens or changes the same path.
+ */
 function toctou(m: RuleMatch): boolean {
   const call = m.captures.finding;
   const fnName = mem.matchCallee(m) ?? '';
@@ -784,10 +839,17 @@ function toctou(m: RuleMatch): boolean {
   if (!path) return false;
   const fn = ancestor(call, FUNCTION);
   return !!fn?.descendantsOfType('call_expression').some((c) => {
-    if (c.endIndex > call.startIndex || !CHECK_CALL.test(c.childForFieldName('function')?.text ?? '')) return false;
+    const name = c.childForFieldName('function')?.text ?? '';
+    if (c.endIndex > call.startIndex || !(CHECK_CALL.test(name) || STAT_CALL.test(name))) return false;
     const a = namedArgs(c.childForFieldName('arguments'));
-    const p = (c.childForFieldName('function')?.text === 'faccessat' ? a[1] : a[0])?.text.replace(/\s+/g, '');
-    return p === path;
+    const p = (name === 'faccessat' ? a[1] : a[0])?.text.replace(/\s+/g, '');
+    if (p !== path) return false;
+    if (!STAT_CALL.test(name)) return true;
+    const st = keyOf(a[1]?.type === 'pointer_expression' ? a[1].childForFieldName('argument') : a[1]);
+    if (!st) return false;
+    const esc = st.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const between = m.code.slice(c.endIndex, call.startIndex);
+    return new RegExp(`(^|[^\\w.>])${esc}\\s*(\\.|->)\\s*st_(mode|uid|gid|nlink)\\b`).test(between);
   });
 }
 
@@ -981,7 +1043,8 @@ const RULES: Rule[] = [
     trigger: /\b(mem(cpy|move|set)|strn(cpy|cat)|strl(cpy|cat)|fgets|read|pread|recv|recvfrom|fread|v?snprintf)\s*\(/,
     cwe: 'CWE-121',
     severity: 'high',
-    message: 'A write into a fixed-size stack buffer takes a length larger than the buffer, or one input sets unchecked.',
+    message:
+      'A write into a fixed-size stack buffer takes a length larger than the buffer, or one input sets unchecked (or strncat is bounded by the whole buffer, not the room left).',
     remediation: 'Pass sizeof the buffer (or check the length against it first).',
     query: call('^(memcpy|memmove|memset|strncpy|strncat|strlcpy|strlcat|fgets|read|pread|recv|recvfrom|fread|snprintf|vsnprintf)$'),
     predicate: stackWrite,
@@ -1202,11 +1265,23 @@ const RULES: Rule[] = [
     predicate: offByOne,
   },
   {
+    id: 'c.vla-input-size',
+    trigger: /\[\s*[A-Za-z_]/,
+    cwe: 'CWE-789',
+    severity: 'medium',
+    message:
+      'A variable-length array is sized by a number read from input with no upper bound: a large (or negative) size runs the stack past its guard.',
+    remediation: 'Check the size against a fixed maximum first, or allocate with malloc and check the result.',
+    query: '(declaration declarator: (array_declarator size: (_) @size) @finding)',
+    predicate: vlaInputSize,
+  },
+  {
     id: 'c.toctou',
-    trigger: /\b(access|faccessat|eaccess|euidaccess)\s*\(/,
+    trigger: /\b(access|faccessat|eaccess|euidaccess|l?stat(64)?)\s*\(/,
     cwe: 'CWE-367',
     severity: 'medium',
-    message: 'A path checked with access() is opened (or changed) afterwards: another process can swap the file in between.',
+    message:
+      'A path checked with access(), or whose kind, owner or mode stat() tested, is opened (or changed) afterwards: another process can swap the file in between.',
     remediation: 'Open the file first and check the open descriptor (fstat, or open with O_NOFOLLOW under the real ids).',
     query: call(`^(${USE_CALL.source.slice(2, -2)})$`),
     predicate: toctou,

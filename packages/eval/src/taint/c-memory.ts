@@ -211,8 +211,9 @@ export function copyFits(call: SyntaxNode, dst: SyntaxNode, src: SyntaxNode, app
   for (const h of holders) if (ft.checkedBetween(h, ft.lastDefAt(h, call.startIndex), call.startIndex)) return true;
   const alloc = allocationOf(dst);
   if (alloc) {
+    // a size held in a name (`size_t total = strlen(a) + strlen(b) + 1; malloc(total)`) is read as its value
     const sizeText = args(alloc)
-      .map((a) => a.text)
+      .map((a) => (a.type === 'identifier' ? (ft.lastValue(a.text, a.startIndex)?.text ?? a.text) : a.text))
       .join(',');
     if (mentions(sizeText)) return true;
     // strcat into a buffer sized from several lengths: `malloc(strlen(a) + strlen(b) + 1)`
@@ -336,7 +337,10 @@ function conversionWidth(spec: string, arg: SyntaxNode | undefined): number | un
  * The most bytes (with the terminator) a printf-style format can write, given its arguments; undefined
  * when some `%s` takes a string of unknown length. `unbounded` lists those arguments.
  */
-export function formatBound(format: string, fmtArgs: readonly SyntaxNode[]): { bytes: number | undefined; unbounded: SyntaxNode[] } {
+export function formatBound(
+  format: string,
+  fmtArgs: readonly SyntaxNode[],
+): { bytes: number | undefined; unbounded: SyntaxNode[]; fixed: number } {
   let bytes = 1;
   let known = true;
   const unbounded: SyntaxNode[] = [];
@@ -360,7 +364,49 @@ export function formatBound(format: string, fmtArgs: readonly SyntaxNode[]): { b
     } else bytes += w;
   }
   bytes += format.length - last;
-  return { bytes: known ? bytes : undefined, unbounded };
+  return { bytes: known ? bytes : undefined, unbounded, fixed: bytes };
+}
+
+/**
+ * Whether a formatted write into `dst` fits the block it was allocated as: a single size that is a sum of
+ * `strlen(x)` for every argument of unknown length and constants covering the rest (`fixed` bytes, the
+ * terminator included): `malloc(strlen(name) + 8)` for `sprintf(p, "hello %s", name)`. The size may be held
+ * in a name set once (`size_t n = strlen(a) + 2; malloc(n)`).
+ */
+export function formatFitsAllocation(dst: SyntaxNode, fixed: number, unbounded: readonly SyntaxNode[]): boolean {
+  const alloc = allocationOf(dst);
+  if (!alloc || !/^(malloc|xmalloc|alloca|g_malloc)$/.test(calleeName(alloc))) return false;
+  const ft = functionTaint(alloc);
+  let size = strip(args(alloc)[0]);
+  if (size?.type === 'identifier') size = strip(ft?.lastValue(size.text, size.startIndex));
+  if (!size) return false;
+  const lengths: string[] = [];
+  let constant = 0;
+  const terms = (n: SyntaxNode | null | undefined): boolean => {
+    const v = strip(n);
+    if (!v) return false;
+    if (v.type === 'binary_expression' && v.childForFieldName('operator')?.text === '+')
+      return terms(v.childForFieldName('left')) && terms(v.childForFieldName('right'));
+    const c = constValue(v);
+    if (c !== undefined) {
+      constant += c;
+      return true;
+    }
+    if (v.type === 'call_expression' && /^strlen$/.test(calleeName(v))) {
+      const a = strip(args(v)[0]);
+      if (!a) return false;
+      lengths.push(a.text.replace(/\s+/g, ''));
+      return true;
+    }
+    return false;
+  };
+  if (!terms(size)) return false;
+  for (const u of unbounded) {
+    const i = lengths.indexOf(strip(u)?.text.replace(/\s+/g, '') ?? '');
+    if (i < 0) return false;
+    lengths.splice(i, 1);
+  }
+  return constant >= fixed;
 }
 
 const JUMP = new Set(['return_statement', 'goto_statement', 'break_statement', 'continue_statement']);

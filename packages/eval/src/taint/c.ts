@@ -841,7 +841,8 @@ class FunctionAnalysis implements FunctionTaint {
         if (copy !== undefined && args[copy]) {
           const t = this.#eval(args[copy], node.startIndex, 0);
           const key = targetKey(args[0]);
-          if (key && t) this.#def(key, { at: node.endIndex, taint: extend(t, node, `copied into ${key} by ${fname}()`) });
+          // the block's contents change, not the pointer: a store, so the pointer's value (its allocation) stays in view
+          if (key && t) this.#def(key, { at: node.endIndex, store: true, taint: extend(t, node, `copied into ${key} by ${fname}()`) });
           break;
         }
         if (!MODELLED.test(fname) && !PURE_CLEAN.test(fname)) {
@@ -863,7 +864,8 @@ class FunctionAnalysis implements FunctionTaint {
         if (/^(v?sn?printf|asprintf)$/.test(fname)) {
           const t = args.slice(1).reduce<Taint | undefined>((acc, a) => join(acc, this.#eval(a, node.startIndex, 0)), undefined);
           const key = targetKey(args[0]);
-          if (key && t) this.#def(key, { at: node.endIndex, taint: extend(t, node, `formatted into ${key} by ${fname}()`, 'value') });
+          if (key && t)
+            this.#def(key, { at: node.endIndex, store: true, taint: extend(t, node, `formatted into ${key} by ${fname}()`, 'value') });
         }
         break;
       }
