@@ -165,6 +165,7 @@ export function deadMarksOf(tokens: SyntaxTokens, text: string, spans: readonly 
   let depth = 0;
   let paren = false;
   let lineEnd = -1;
+  let loop = false;
   for (let t = 0; t < n; t++) {
     const kind = kinds[t] as string;
     const act = ACTS.get(kind);
@@ -198,6 +199,7 @@ export function deadMarksOf(tokens: SyntaxTokens, text: string, spans: readonly 
           // what an assert asserts is a condition too
           cond = true;
           depth = 0;
+          loop = false;
           paren = kinds[t + 1] === '(';
           lineEnd = -1;
         }
@@ -207,10 +209,15 @@ export function deadMarksOf(tokens: SyntaxTokens, text: string, spans: readonly 
       case Act.Cond:
         // `for (;;)`, `while (1)`, `while True:` (and a `do`'s `while`): loops that may not end
         if (kind === 'do') break;
-        if (kind === 'while' ? mayBeConstant(tokens, text, kinds[t + 1] === '(' ? t + 2 : t + 1, names) : kinds[t + 1] === '(' && kinds[t + 2] === ';')
+        if (
+          kind === 'while'
+            ? mayBeConstant(tokens, text, kinds[t + 1] === '(' ? t + 2 : t + 1, names)
+            : kinds[t + 1] === '(' && kinds[t + 2] === ';'
+        )
           jumps.push(at);
         cond = true;
         depth = 0;
+        loop = kind === 'for';
         if (kinds[t - 1] === '#') {
           paren = false;
           lineEnd = text.indexOf('\n', at);
@@ -256,8 +263,9 @@ export function deadMarksOf(tokens: SyntaxTokens, text: string, spans: readonly 
         break;
       case Act.Leaf:
         if (inCond && at < until) {
-          if (kind !== 'ID') falses.push(at);
-          else {
+          if (kind !== 'ID') {
+            if (!besideName(tokens, text, t, names, loop)) falses.push(at);
+          } else {
             // C's `true` and `false` are names to the lexer
             const len = (ends[t] as number) - at;
             if (len === 5 ? text.startsWith('false', at) : len === 4 && text.startsWith('true', at)) falses.push(at);
@@ -281,6 +289,57 @@ export function deadMarksOf(tokens: SyntaxTokens, text: string, spans: readonly 
     falses.sort((a, b) => a - b);
   }
   return { jumps, falses, breaks, throws, exits, elses, names };
+}
+
+/** Operators whose operands must all be constant for the expression to be (comparisons, arithmetic, indexing). */
+const STRICT_OPS = new Set([
+  '==',
+  '!=',
+  '<',
+  '>',
+  '<=',
+  '>=',
+  '+',
+  '-',
+  '*',
+  '/',
+  '%',
+  '<<',
+  '>>',
+  '&',
+  '|',
+  '^',
+  'is',
+  'in',
+  '[',
+  '.',
+  '->',
+]);
+
+/**
+ * Whether a literal is an operand beside a name, so what holds it is not constant (`len > 0`,
+ * `a[0]`, `f(0)`, `x - 1`): the literal is not a leaf worth evaluating. Names of candidate
+ * constants, `true` and `false` are no names here.
+ */
+function besideName(tokens: SyntaxTokens, text: string, t: number, names: Names, loop: boolean): boolean {
+  const { kinds } = tokens;
+  const isName = (k: number) => {
+    const kind = kinds[k];
+    if (kind === undefined) return false;
+    if (kind === ')' || kind === ']' || kind.startsWith('name:')) return true;
+    if (kind !== 'ID') return false;
+    const word = text.slice(tokens.starts[k], tokens.ends[k]);
+    return word !== 'true' && word !== 'false' && !names.candidates.has(word);
+  };
+  const prev = kinds[t - 1] as string;
+  const next = kinds[t + 1] as string;
+  if (STRICT_OPS.has(prev) && isName(t - 2)) return true;
+  if (prev === '-' && STRICT_OPS.has(kinds[t - 2] as string) && isName(t - 3)) return true;
+  if (STRICT_OPS.has(next) && (isName(t + 2) || kinds[t + 2] === '(' || (kinds[t + 2] as string | undefined)?.startsWith('name:')))
+    return true;
+  // an argument of a call: `f(0)`, `f(x, 0)` (not in a `for`: `range(0)`)
+  if (loop) return false;
+  return (prev === '(' && (kinds[t - 2] as string | undefined)?.startsWith('name:') === true) || prev === ',';
 }
 
 /** Whether the token at `k` can start a constant expression (a literal, a negation, a candidate constant). */
@@ -528,25 +587,30 @@ function neverCompletes(node: SyntaxNode, ctx: Ctx, depth = 0): boolean {
       return !!body && neverCompletes(body, ctx, depth + 1);
     }
     case 'if_statement': {
-      const cond = truth(evaluate(node.childForFieldName('condition'), ctx));
+      const cond = anyIn(ctx.marks.falses, node.startIndex, node.endIndex)
+        ? truth(evaluate(node.childForFieldName('condition'), ctx))
+        : undefined;
+      if (cond === true) {
+        const consequence = node.childForFieldName('consequence');
+        return !!consequence && neverCompletes(consequence, ctx, depth + 1);
+      }
+      const alternative = node.childForFieldName('alternative');
+      // the taken branch when the condition is false: C's `else` (a Python chain's later branches are left alone)
+      if (cond === false) return alternative?.type === 'else_clause' && neverCompletes(alternative, ctx, depth + 1);
+      // otherwise every branch, and there must be an `else`
+      if (!alternative) return false;
       const consequence = node.childForFieldName('consequence');
-      const branches: SyntaxNode[] = [];
-      for (let i = 0; i < node.namedChildCount; i++) {
-        const c = node.namedChild(i) as SyntaxNode;
-        if (c.type === 'else_clause' || c.type === 'elif_clause') branches.push(c);
-      }
-      if (cond === true) return !!consequence && neverCompletes(consequence, ctx, depth + 1);
-      if (cond === false) {
-        // the taken branch: C's `else` (a Python chain's later branches are left alone)
-        const alternative = node.childForFieldName('alternative');
-        return alternative?.type === 'else_clause' && neverCompletes(alternative, ctx, depth + 1);
-      }
       if (!consequence || !neverCompletes(consequence, ctx, depth + 1)) return false;
-      if (!branches.some((b) => b.type === 'else_clause')) return false;
-      return branches.every((b) => {
-        const body = b.type === 'elif_clause' ? b.childForFieldName('consequence') : (b.childForFieldName('body') ?? b.namedChild(0));
-        return !!body && neverCompletes(body, ctx, depth + 1);
-      });
+      if (!ctx.python) return neverCompletes(alternative, ctx, depth + 1);
+      let otherwise = false;
+      for (let i = 0; i < node.namedChildCount; i++) {
+        const b = node.namedChild(i) as SyntaxNode;
+        if (b.type !== 'else_clause' && b.type !== 'elif_clause') continue;
+        const body = b.type === 'elif_clause' ? b.childForFieldName('consequence') : b.childForFieldName('body');
+        if (!body || !neverCompletes(body, ctx, depth + 1)) return false;
+        if (b.type === 'else_clause') otherwise = true;
+      }
+      return otherwise;
     }
     case 'while_statement':
     case 'do_statement':
@@ -722,6 +786,40 @@ function emptyIterable(node: SyntaxNode | null, ctx: Ctx): boolean {
   return v === EMPTY || v === '';
 }
 
+/** Expression types `evaluate` reads: leaves (no children needed) and composites (their parts are). */
+const LEAF_TYPES = new Set([
+  'number_literal',
+  'integer',
+  'float',
+  'char_literal',
+  'true',
+  'false',
+  'null',
+  'none',
+  'string_literal',
+  'concatenated_string',
+  'string',
+]);
+const COMPOSITE_TYPES = new Set([
+  'list',
+  'tuple',
+  'dictionary',
+  'set',
+  'parenthesized_expression',
+  'condition_clause',
+  'comma_expression',
+  'cast_expression',
+  'named_expression',
+  'not_operator',
+  'unary_expression',
+  'unary_operator',
+  'binary_expression',
+  'boolean_operator',
+  'binary_operator',
+  'comparison_operator',
+  'conditional_expression',
+]);
+
 /** A constant's value: a number (booleans as 0/1), a Python string's text, or a kind of object. */
 type Value = number | string | typeof EMPTY | typeof FULL | typeof NONE;
 /** An empty container (Python), a value always true (a non-empty container, a C string), None. */
@@ -738,10 +836,15 @@ function truth(v: Value | undefined): boolean | undefined {
 
 /** The value of an expression when constant by evaluation, else undefined. */
 function evaluate(node: SyntaxNode | null, ctx: Ctx, depth = 0): Value | undefined {
+  if (!node || depth > 64) return undefined;
+  const type = typeOf(node);
+  const leaf = LEAF_TYPES.has(type);
+  if (!leaf && !COMPOSITE_TYPES.has(type))
+    return type === 'identifier' && ctx.marks.names.candidates.size > 0 ? constantNamed(node.text, ctx) : undefined;
   // an expression with no constant leaf in it is not constant
-  if (!node || depth > 64 || !anyIn(ctx.marks.falses, node.startIndex, node.endIndex)) return undefined;
+  if (!leaf && !anyIn(ctx.marks.falses, node.startIndex, node.endIndex)) return undefined;
   const d = depth + 1;
-  switch (typeOf(node)) {
+  switch (type) {
     case 'number_literal':
       return cNumber(node.text);
     case 'integer':
