@@ -82,6 +82,22 @@ app.config["DEBUG"] = os.environ.get("FLASK_DEBUG") == "1"
 `,
   },
   {
+    name: 'flask-cors with credentials and its default of every origin',
+    rule: 'python.cors-credentials-any-origin',
+    vulnerable: `from flask import Flask
+from flask_cors import CORS
+
+app = Flask(__name__)
+CORS(app, supports_credentials=True)
+`,
+    fixed: `from flask import Flask
+from flask_cors import CORS
+
+app = Flask(__name__)
+CORS(app, origins=["https://app.example.com"], supports_credentials=True)
+`,
+  },
+  {
     name: 'HTML written to a response object',
     rule: 'python.xss',
     vulnerable: `from django.http import HttpResponse

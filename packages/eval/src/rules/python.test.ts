@@ -641,6 +641,20 @@ ALLOWED_HOSTS = ["example.com"]
 INSTALLED_APPS = ["django.contrib.admin"]
 `,
   },
+  'python.cors-credentials-any-origin': {
+    vulnerable: `from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+app = FastAPI()
+app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=True, allow_methods=["*"])
+`,
+    fixed: `from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+app = FastAPI()
+app.add_middleware(CORSMiddleware, allow_origins=["https://app.example.com"], allow_credentials=True, allow_methods=["*"])
+`,
+  },
   'python.template-injection': {
     vulnerable: `from flask import Flask, request
 from jinja2 import Template

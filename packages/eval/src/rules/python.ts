@@ -977,6 +977,37 @@ const PLAIN_RULES: readonly Rule[] = [
     },
   },
   {
+    id: 'python.cors-credentials-any-origin',
+    trigger: /supports_credentials|allow_credentials/,
+    cwe: 'CWE-942',
+    severity: 'medium',
+    message:
+      "CORS allows credentials for any origin (flask-cors and Starlette then echo the caller's Origin), so any site can make authenticated requests and read the answers.",
+    remediation: 'List the trusted origins explicitly when credentials are allowed, or drop supports_credentials / allow_credentials.',
+    query:
+      '((call function: [(identifier) (attribute)] @fn arguments: (argument_list) @args) @finding (#match? @fn "(^|\\\\.)(CORS|add_middleware)$"))',
+    predicate: (m) => {
+      const args = m.captures.args;
+      const fn = m.captures.fn?.text ?? '';
+      const anyOrigin = (v: SyntaxNode | undefined) =>
+        v !== undefined &&
+        (literalText(v) === '*' || ((v.type === 'list' || v.type === 'tuple') && v.namedChildren.some((c) => literalText(c) === '*')));
+      if (/(^|\.)CORS$/.test(fn)) {
+        if (keyword(args, 'supports_credentials')?.type !== 'true') return false;
+        const origins = keyword(args, 'origins');
+        if (origins) return anyOrigin(origins);
+        // no origins: flask-cors's default is every origin, unless each resource names its own
+        const resources = keyword(args, 'resources');
+        if (!resources) return true;
+        const named = /["']origins["']\s*:\s*([^,}]+)/.exec(resources.text);
+        return !named || /^\s*\[?\s*(r|u)?["']\*["']\s*\]?\s*$/.test(named[1] ?? '');
+      }
+      if (!/CORSMiddleware$/.test(positional(args)[0]?.text ?? '')) return false;
+      if (keyword(args, 'allow_credentials')?.type !== 'true') return false;
+      return anyOrigin(keyword(args, 'allow_origins')) || /^(r|u)?["']\.\*["']$/.test(keyword(args, 'allow_origin_regex')?.text ?? '');
+    },
+  },
+  {
     id: 'python.jwt-no-verify',
     trigger: /jwt\.decode/,
     cwe: 'CWE-347',
