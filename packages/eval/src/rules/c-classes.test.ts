@@ -206,6 +206,28 @@ int main(void) {
   return 0;
 }`),
   },
+  {
+    name: 'the old pointer used after a successful realloc',
+    rule: 'c.use-after-realloc',
+    vulnerable: MAIN(`char *append(char *buf, size_t len, const char *s) {
+  size_t n = strlen(s);
+  char *nb = realloc(buf, len + n + 1);
+  if (!nb) return NULL;
+  memcpy(buf + len, s, n + 1);
+  return nb;
+}`),
+    fixed: MAIN(`char *append(char *buf, size_t len, const char *s) {
+  size_t n = strlen(s);
+  char *nb = realloc(buf, len + n + 1);
+  if (!nb) {
+    free(buf);
+    return NULL;
+  }
+  buf = nb;
+  memcpy(buf + len, s, n + 1);
+  return buf;
+}`),
+  },
 ];
 
 describe('C rules for bounds, reads and checks', () => {

@@ -133,6 +133,12 @@ int fetch(FILE *f) {
   if (k >= 0 && k < 8) slot[k] = 1;
   return tmp[0] + slot[0];
 }
+char *grow_buf(char *old, size_t cap) {
+  char *nb = realloc(old, cap);
+  if (!nb) return NULL;
+  old[0] = 0; // expect: c.use-after-realloc
+  return nb;
+}
 `;
 
 describe('C rules', () => {

@@ -821,6 +821,60 @@ function vlaInputSize(m: RuleMatch): RuleHit | false {
   return hit(decl, t, `size of the variable-length array ${decl.childForFieldName('declarator')?.text ?? ''}`);
 }
 
+const REALLOC = /^(realloc|xrealloc|g_realloc|reallocarray)$/;
+
+/** Whether `use` sits on the path where `q` (realloc's result) is NULL: `if (!q) { ... }`, the else of `if (q)`. */
+function onFailurePath(use: SyntaxNode, q: string, stop: SyntaxNode): boolean {
+  const esc = q.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const isNull = new RegExp(`^\\(*(!${esc}|${esc}==(NULL|0)|(NULL|0)==${esc})\\)*$`);
+  const isSet = new RegExp(`^\\(*(${esc}|${esc}!=(NULL|0)|(NULL|0)!=${esc})\\)*$`);
+  for (let n: SyntaxNode | null = use.parent; n && n.id !== stop.id; n = n.parent) {
+    if (n.type !== 'if_statement') continue;
+    const cond = n.childForFieldName('condition')?.text.replace(/\s+/g, '') ?? '';
+    const then = n.childForFieldName('consequence');
+    const inThen = !!then && use.startIndex >= then.startIndex && use.endIndex <= then.endIndex;
+    if ((isNull.test(cond) && inThen) || (isSet.test(cond) && !inThen)) return true;
+  }
+  return false;
+}
+
+/** `q = realloc(p, n);` then `p` used (not on the failure path, not set again first): the block p pointed to is gone. */
+function useAfterRealloc(m: RuleMatch): SyntaxNode | false {
+  const stmt = m.captures.finding;
+  const q = m.captures.ptr;
+  let v = m.captures.value;
+  while (v && v.type === 'cast_expression') v = v.childForFieldName('value') ?? undefined;
+  if (!stmt || !q || v?.type !== 'call_expression' || !REALLOC.test(v.childForFieldName('function')?.text ?? '')) return false;
+  const p = keyOf(namedArgs(v.childForFieldName('arguments'))[0]);
+  if (!p || p === q.text) return false;
+  const fn = ancestor(stmt, FUNCTION);
+  if (!fn || ancestor(stmt, LOOP)) return false;
+  for (const use of mem.occurrences(fn, p, stmt.endIndex, fn.endIndex)) {
+    if (mem.leavesBetween(stmt, use)) return false;
+    const parent = use.parent;
+    if (parent?.type === 'assignment_expression' && parent.childForFieldName('left')?.id === use.id) return false;
+    if (onFailurePath(use, q.text, fn)) continue;
+    if (isNullCheck(use) && !isDereference(use)) continue;
+    if (parent?.type === 'sizeof_expression') continue;
+    if (isDereference(use) || parent?.type === 'argument_list' || parent?.type === 'field_expression') return use;
+    // `memcpy(p + len, ...)`, `*(p + i)`: an address computed from the old block and used
+    let e: SyntaxNode = use;
+    while (
+      e.parent &&
+      (e.parent.type === 'parenthesized_expression' ||
+        (e.parent.type === 'binary_expression' && /^[+-]$/.test(e.parent.childForFieldName('operator')?.text ?? '')))
+    )
+      e = e.parent;
+    if (
+      e.id !== use.id &&
+      (e.parent?.type === 'argument_list' || (e.parent?.type === 'pointer_expression' && e.parent.text.startsWith('*')))
+    )
+      return use;
+    return false;
+  }
+  return false;
+}
+
 const CHECK_CALL = /^(access|faccessat|eaccess|euidaccess)$/;
 /** Checks by the file's status: a TOCTOU only when the code decides on its kind, owner or mode (not its size). */
 const STAT_CALL = /^(stat|lstat|stat64|lstat64)$/;
@@ -1179,6 +1233,17 @@ const RULES: Rule[] = [
       const r = afterFree(m);
       return r && !r.again ? r.use : false;
     },
+  },
+  {
+    id: 'c.use-after-realloc',
+    trigger: /realloc\w*\s*\(/,
+    cwe: 'CWE-416',
+    severity: 'high',
+    message:
+      'The old pointer is used after realloc() moved the block to a new one: on success realloc frees the old block, so the use reads or writes freed memory.',
+    remediation: 'After a successful realloc use only the pointer it returned (`p = q;`), and the old one only on the failure path.',
+    query: RESULT_QUERY,
+    predicate: useAfterRealloc,
   },
   {
     id: 'c.double-free',
