@@ -85,6 +85,8 @@ const CONST_KINDS = new Set(['NUM', 'false', 'False', 'true', 'True', 'None', 'N
 /** Tokens that end a Python constant's definition line, or are a C macro's value. */
 const VALUE_KINDS = new Set(['NUM', 'false', 'False', 'true', 'True', 'None']);
 const OPENERS: Record<string, string> = { '(': ')', '[': ']', '{': '}' };
+/** Operators whose constant operand can make the other never run. */
+const LOGIC = new Set(['&&', '||', '?', 'and', 'or']);
 /** Tokens after a C condition's closing `)` that say the condition goes on (Python: `if (a) and b:`). */
 const CONTINUES = new Set(['and', 'or', 'not', 'is', 'in', '==', '!=', '<', '>', '<=', '>=', '&&', '||', '+', '-', '*']);
 /** Python functions that write module names by their text. */
@@ -166,6 +168,9 @@ export function deadMarksOf(tokens: SyntaxTokens, text: string, spans: readonly 
   let paren = false;
   let lineEnd = -1;
   let loop = false;
+  // the loop or assert the condition is of, while no leaf of it marked it yet
+  let condAt = -1;
+  let unsorted = false;
   for (let t = 0; t < n; t++) {
     const kind = kinds[t] as string;
     const act = ACTS.get(kind);
@@ -196,6 +201,7 @@ export function deadMarksOf(tokens: SyntaxTokens, text: string, spans: readonly 
           exits.push(at);
         } else {
           if (mayBeConstant(tokens, text, kind === 'assert' ? t + 1 : t + 2, names)) jumps.push(at);
+          else condAt = at;
           // what an assert asserts is a condition too
           cond = true;
           depth = 0;
@@ -209,12 +215,15 @@ export function deadMarksOf(tokens: SyntaxTokens, text: string, spans: readonly 
       case Act.Cond:
         // `for (;;)`, `while (1)`, `while True:` (and a `do`'s `while`): loops that may not end
         if (kind === 'do') break;
+        condAt = kind === 'while' || kind === 'for' ? at : -1;
         if (
           kind === 'while'
             ? mayBeConstant(tokens, text, kinds[t + 1] === '(' ? t + 2 : t + 1, names)
             : kinds[t + 1] === '(' && kinds[t + 2] === ';'
-        )
+        ) {
           jumps.push(at);
+          condAt = -1;
+        }
         cond = true;
         depth = 0;
         loop = kind === 'for';
@@ -261,17 +270,26 @@ export function deadMarksOf(tokens: SyntaxTokens, text: string, spans: readonly 
       case Act.Colon:
         if (inCond && depth === 0 && !paren) cond = false;
         break;
-      case Act.Leaf:
-        if (inCond && at < until) {
-          if (kind !== 'ID') {
-            if (!besideName(tokens, text, t, names, loop)) falses.push(at);
-          } else {
-            // C's `true` and `false` are names to the lexer
-            const len = (ends[t] as number) - at;
-            if (len === 5 ? text.startsWith('false', at) : len === 4 && text.startsWith('true', at)) falses.push(at);
-          }
+      case Act.Leaf: {
+        // a leaf of a condition, or an operand of `&&`, `||`, `?` anywhere (`0 && f()`, `1 ? x : f()`)
+        if (at >= until || !(inCond || LOGIC.has(kinds[t - 1] as string) || LOGIC.has(kinds[t + 1] as string))) break;
+        let leaf: boolean;
+        if (kind !== 'ID') leaf = !besideName(tokens, text, t, names, loop);
+        else {
+          // C's `true` and `false` are names to the lexer
+          const len = (ends[t] as number) - at;
+          leaf = len === 5 ? text.startsWith('false', at) : len === 4 && text.startsWith('true', at);
+        }
+        if (!leaf) break;
+        falses.push(at);
+        // a loop or assert whose condition may be constant may never end (`while (x || 1)`, `assert(x && 0)`)
+        if (inCond && condAt >= 0) {
+          jumps.push(condAt);
+          condAt = -1;
+          unsorted = true;
         }
         break;
+      }
       case Act.Else:
         elses.push(at);
         break;
@@ -288,6 +306,7 @@ export function deadMarksOf(tokens: SyntaxTokens, text: string, spans: readonly 
     }
     falses.sort((a, b) => a - b);
   }
+  if (unsorted) jumps.sort((a, b) => a - b);
   return { jumps, falses, breaks, throws, exits, elses, names };
 }
 
@@ -519,14 +538,10 @@ export function unreachable(
       !parent.hasError &&
       !LABEL_TYPES.has(typeOf(node)) &&
       endsBefore(parent, to, ctx)
-    ) {
-      if (process.env.REACH_DEBUG) console.log('JUMP', type, parent.text.slice(0, 300), '\n---node', node.text.slice(0, 100));
+    )
       return true;
-    }
-    if (anyIn(marks.falses, from, to) && deadBranch(parent, type, node, ctx)) {
-      if (process.env.REACH_DEBUG) console.log('FALSE', type, parent.text.slice(0, 200));
+    if (anyIn(marks.falses, from, type === 'conditional_expression' ? parent.endIndex : to) && deadBranch(parent, type, node, ctx))
       return true;
-    }
   }
   return false;
 }
@@ -752,6 +767,26 @@ function deadBranch(parent: SyntaxNode, type: string, node: SyntaxNode, ctx: Ctx
         }
       }
       return false;
+    }
+    case 'binary_expression':
+    case 'boolean_operator': {
+      // the right operand of `0 && f()`, `1 || f()`, `False and f()`
+      const op = parent.childForFieldName('operator')?.type;
+      const left = parent.childForFieldName('left');
+      if (!left || node.startIndex < left.endIndex) return false;
+      const value = op === '&&' || op === 'and' ? false : op === '||' || op === 'or' ? true : undefined;
+      return value !== undefined && truth(evaluate(left, ctx)) === value;
+    }
+    case 'conditional_expression': {
+      // the branch of `c ? a : b` (`a if c else b`) a constant `c` does not take
+      const condition = ctx.python ? parent.namedChild(1) : parent.childForFieldName('condition');
+      if (!condition || (node.startIndex >= condition.startIndex && node.startIndex < condition.endIndex)) return false;
+      const value = truth(evaluate(condition, ctx));
+      if (value === undefined) return false;
+      const first = ctx.python
+        ? node.startIndex < condition.startIndex
+        : node.startIndex < (parent.childForFieldName('alternative')?.startIndex ?? 0);
+      return first ? value === false : value === true;
     }
     case 'for_statement': {
       const body = parent.childForFieldName('body');

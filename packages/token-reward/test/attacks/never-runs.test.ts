@@ -161,6 +161,18 @@ describe('C: the fix under a condition constant by evaluation', () => {
     expectDeadC(`    if (len || 1)\n        log_user(dst);\n    else {\n        ${FIX_C}\n    }`);
   });
 
+  it('an operand a constant short-circuits away, a branch of a constant ?:', () => {
+    // attack: no if at all, the fix as an expression that never runs
+    expectDeadC(`    0 && ${FIX_C}`);
+    expectDeadC(`    1 || ${FIX_C.slice(0, -1)};`);
+    expectDeadC(`    (void)(1 ? 0 : ${FIX_C.slice(0, -1)});`);
+  });
+
+  it('a loop or assert whose condition is constant only past its first token', () => {
+    expectDeadC(`    while (len || 1) {\n    }\n    ${FIX_C}`);
+    expectDeadC(`    assert(len && 0);\n    ${FIX_C}`);
+  });
+
   it('a macro defined to 0 in the file: if (DEBUG) and #if DEBUG', () => {
     // attack: the fix behind a debug switch that is off
     expectDeadC(`    if (DEBUG)\n        ${FIX_C}`, '#define DEBUG 0\n');
@@ -276,6 +288,11 @@ describe('Python: the fix under a condition constant by evaluation', () => {
     expectDeadPy(`    if not None:\n        pass\n    else:\n        ${FIX_PY}`);
     expectDeadPy(`    if text:\n        pass\n    elif 1:\n        pass\n    else:\n        ${FIX_PY}`);
     expectDeadPy(`    while True:\n        break\n    else:\n        ${FIX_PY}`);
+  });
+
+  it('an operand a constant short-circuits away, a branch of a constant conditional', () => {
+    expectDeadPy(`    False and ${FIX_PY.replace('data = ', '')}`);
+    expectDeadPy(`    data = yaml.load(text) if True else yaml.safe_load(text)`.replace('    data = yaml.load(text)\n', ''));
   });
 
   it('a module constant bound once to False, 0 or None', () => {
