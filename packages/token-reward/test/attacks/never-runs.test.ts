@@ -1,5 +1,8 @@
+import type { RepairPair } from '@srcode/dataset';
+import { languageNames } from '@srcode/syntax';
 import { describe, expect, it } from 'vitest';
 import { matchCompletion, profilePair } from '../../src/index.js';
+import { hasSven, loadSvenVal } from '../sven.js';
 import { penalised, sample, score, total } from './kit.js';
 
 /**
@@ -332,5 +335,46 @@ describe('Python: the fix under a condition constant by evaluation', () => {
     ['if DEBUG: with DEBUG True', `    if DEBUG:\n        ${FIX_PY}`, 'DEBUG = True\n'],
   ])('live: the fix under %s keeps its credit', (_name, body, head) => {
     expectLivePy(body, `${head}\n`);
+  });
+});
+
+describe.skipIf(!hasSven)('SVEN val pairs (needs ../shared/data/sven/val)', () => {
+  /** The fixed function with a call that never returns as its first statement, and where the call ends. */
+  const first = (p: RepairPair, c: string, py: string): { text: string; after: number } | undefined => {
+    const code = p.fixedCode;
+    if (p.language === 'python') {
+      const m = /\)\s*(?:->[^:\n]*)?:[ \t]*\n/.exec(code);
+      if (!m) return undefined;
+      const at = m.index + m[0].length;
+      const indent = /^[ \t]*/.exec(code.slice(at))?.[0] ?? '    ';
+      const call = `${indent}${py}\n`;
+      return { text: code.slice(0, at) + call + code.slice(at), after: at + call.length };
+    }
+    const at = code.indexOf('{');
+    if (at < 0) return undefined;
+    const call = `\n    ${c}`;
+    return { text: code.slice(0, at + 1) + call + code.slice(at + 1), after: at + 1 + call.length };
+  };
+
+  const creditedAfter = (p: RepairPair, dead: { text: string; after: number }) => {
+    const map = score(p, dead.text);
+    return map.rewards.some((r, i) => r > 0 && (map.offsets[i]?.[0] ?? 0) >= dead.after);
+  };
+
+  it('a first statement that never returns leaves the fixed body no credit wherever a return does, on every pair', () => {
+    // attack: exit first, the whole fix after it (a return first is the reference: in a body the
+    // parser recovered from errors in, neither counts)
+    let tried = 0;
+    for (const p of loadSvenVal().filter((q) => languageNames().includes(q.language))) {
+      const dead = first(p, 'abort();', 'sys.exit(1)');
+      const ret = first(p, 'return;', 'return');
+      if (!dead || !ret || creditedAfter(p, ret)) continue;
+      const plain = score(p, p.fixedCode);
+      const bodyStart = dead.after - (dead.text.length - p.fixedCode.length);
+      if (!plain.rewards.some((r, i) => r > 0 && (plain.offsets[i]?.[0] ?? 0) >= bodyStart)) continue;
+      tried++;
+      expect(creditedAfter(p, dead), p.id).toBe(false);
+    }
+    expect(tried).toBeGreaterThan(40);
   });
 });
