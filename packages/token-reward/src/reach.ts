@@ -494,14 +494,16 @@ const BREAK_SCOPES = new Set(['while_statement', 'for_statement', 'do_statement'
 /**
  * Whether the code of `span` can never run: it follows, in the same block with no label in between,
  * a statement that never completes (a jump; a call of `exit`, `abort`, `longjmp`, `sys.exit`,
- * `os._exit` and the like, under the aliases the file's imports give them, or of a function of the
- * file that never returns itself; `assert(0)`; an endless loop with no `break` of its own; an `if`
- * whose branches all never complete), or lies in a branch whose condition is constant by evaluation
- * (literals, `!`/`not`, `&&`/`||`/`and`/`or`, comparisons, casts, a macro defined once to a constant,
- * a module constant bound once and never rebound): the body of `if (0 && x)`, `while (false)`,
- * `if not True:`, `for _ in []:`, `#if DEBUG` with `DEBUG` 0, or the `else` of `if (1)`. A function
- * defined in a dead region is dead too. Jumps count only inside a function, never at the file's top
- * level: where a parse went wrong, a function can land after a stray `return` of the code before it.
+ * `os._exit` and the like, under the aliases the file's imports give them, or of a top-level
+ * function of the file that never returns itself; `assert(0)`; an endless loop with no `break` of
+ * its own; an `if` whose branches all never complete), or lies where a condition constant by
+ * evaluation never takes it (literals, `!`/`not`, `&&`/`||`/`and`/`or`, comparisons, casts, a macro
+ * defined once to a constant, a module constant bound once and never rebound): the body of
+ * `if (0 && x)`, `while (false)`, `if not True:`, `for _ in []:`, `#if DEBUG` with `DEBUG` 0, the
+ * `else` of `if (1)`, the right operand of `0 && f()`, a branch of `1 ? a : b`. A function defined
+ * under such a condition is dead too. Jumps count only inside the innermost function, never at the
+ * file's top level nor across a nested function: where a parse went wrong, a function (an indented
+ * method pasted after a function) can land after a stray `return` of the code before it.
  */
 export function unreachable(
   root: SyntaxNode,
