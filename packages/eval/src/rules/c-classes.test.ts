@@ -228,6 +228,44 @@ int main(void) {
   return buf;
 }`),
   },
+  {
+    name: 'an RSA key of 1024 bits through the EVP API',
+    rule: 'c.weak-key-size',
+    vulnerable: MAIN(`#include <openssl/evp.h>
+EVP_PKEY *make_key(void) {
+  EVP_PKEY *key = NULL;
+  EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_id(EVP_PKEY_RSA, NULL);
+  if (!ctx || EVP_PKEY_keygen_init(ctx) <= 0) return NULL;
+  EVP_PKEY_CTX_set_rsa_keygen_bits(ctx, 1024);
+  EVP_PKEY_keygen(ctx, &key);
+  EVP_PKEY_CTX_free(ctx);
+  return key;
+}`),
+    fixed: MAIN(`#include <openssl/evp.h>
+EVP_PKEY *make_key(void) {
+  EVP_PKEY *key = NULL;
+  EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_id(EVP_PKEY_RSA, NULL);
+  if (!ctx || EVP_PKEY_keygen_init(ctx) <= 0) return NULL;
+  EVP_PKEY_CTX_set_rsa_keygen_bits(ctx, 3072);
+  EVP_PKEY_keygen(ctx, &key);
+  EVP_PKEY_CTX_free(ctx);
+  return key;
+}`),
+  },
+  {
+    name: 'DSA parameters of 1024 bits through the openssl command line',
+    rule: 'c.weak-key-size',
+    vulnerable: MAIN(`int make_params(const char *path) {
+  char cmd[256];
+  snprintf(cmd, sizeof cmd, "openssl dsaparam -out %s 1024", path);
+  return system(cmd);
+}`),
+    fixed: MAIN(`int make_params(const char *path) {
+  char cmd[256];
+  snprintf(cmd, sizeof cmd, "openssl dsaparam -out %s 2048", path);
+  return system(cmd);
+}`),
+  },
 ];
 
 describe('C rules for bounds, reads and checks', () => {
@@ -371,5 +409,34 @@ int main(int argc, char **argv) {
   return 0;
 }`);
     expect(rules(code)).toContain('c.unbounded-copy');
+  });
+});
+
+describe('a local pointer holding one string literal', () => {
+  it('is a constant command and a constant format', () => {
+    const code = MAIN(`int main(void) {
+  const char *cmd = "ls -l /var/log";
+  const char *banner = "listing:\\n";
+  printf(banner);
+  return system(cmd);
+}`);
+    expect(rules(code)).toEqual([]);
+  });
+
+  it('is not when input may replace it, or its address is handed out', () => {
+    const replaced = MAIN(`int main(int argc, char **argv) {
+  const char *cmd = "ls -l";
+  if (argc > 1) cmd = argv[1];
+  return system(cmd);
+}`);
+    expect(rules(replaced)).toContain('c.command-injection');
+    const handed = MAIN(`void pick(const char **out);
+int main(void) {
+  const char *fmt = "%d\\n";
+  pick(&fmt);
+  printf(fmt);
+  return 0;
+}`);
+    expect(rules(handed)).toContain('c.format-string');
   });
 });

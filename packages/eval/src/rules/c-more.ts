@@ -456,6 +456,46 @@ function indexWithoutMinimum(m: RuleMatch): boolean {
   return upper;
 }
 
+/** OpenSSL calls that take a key's (or a group's) size in bits, by the position of that argument. */
+const KEY_BITS_ARG: Readonly<Record<string, number>> = {
+  RSA_generate_key: 0,
+  RSA_generate_key_ex: 1,
+  EVP_PKEY_CTX_set_rsa_keygen_bits: 1,
+  DSA_generate_parameters_ex: 1,
+  DSA_generate_parameters: 0,
+  EVP_PKEY_CTX_set_dsa_paramgen_bits: 1,
+  DH_generate_parameters_ex: 1,
+  DH_generate_parameters: 0,
+  EVP_PKEY_CTX_set_dh_paramgen_prime_len: 1,
+};
+const MIN_KEY_BITS = 2048;
+
+/** The key size an openssl command line asks for (`genrsa 1024`, `dsaparam -out f 1024`, `rsa_keygen_bits:1024`). */
+function commandKeyBits(text: string): number | undefined {
+  const opt = /\b(?:rsa_keygen_bits|dsa_paramgen_bits|dh_paramgen_prime_len):(\d+)/.exec(text);
+  if (opt) return Number(opt[1]);
+  const cmd = /\bopenssl\s+(?:genrsa|dsaparam|dhparam)\b([^|;&]*)/.exec(text);
+  if (!cmd?.[1]) return undefined;
+  // the size is the positional number (options such as `-out f` or `-rand f` take a word, not a number)
+  const n = /(?:^|\s)(\d{3,5})(?=\s|$)/.exec(cmd[1].replace(/-\w+\s+%\w/g, ' '));
+  return n ? Number(n[1]) : undefined;
+}
+
+/** An RSA, DSA or DH key generated below 2048 bits, through the OpenSSL API or an openssl command line. */
+function weakKeySize(m: RuleMatch): boolean {
+  const node = m.captures.finding;
+  if (!node) return false;
+  if (node.type === 'call_expression') {
+    const name = node.childForFieldName('function')?.text ?? '';
+    const at = KEY_BITS_ARG[name];
+    if (at === undefined) return false;
+    const bits = mem.constValue(namedArgs(node.childForFieldName('arguments'))[at]);
+    return bits !== undefined && bits > 0 && bits < MIN_KEY_BITS;
+  }
+  const bits = commandKeyBits(node.text.slice(1, -1));
+  return bits !== undefined && bits > 0 && bits < MIN_KEY_BITS;
+}
+
 const SECRET_CONTEXT =
   /(token|passw|secret|salt|nonce|session|otp|csrf|cookie|uuid|guid|crypt|challenge|(^|_|\b)(api_?|private_?|session_?)?key(s|gen)?($|_|\b)|(^|_)auth($|_)|(^|_)pin($|_))/i;
 
@@ -1123,6 +1163,19 @@ export const C_MORE_RULES: readonly Rule[] = [
     remediation: 'Reject negative values too (`if (i < 0 || i >= N)`), or parse into an unsigned type with strtoul and check the range.',
     query: '(subscript_expression argument: (identifier) @arr index: (identifier) @idx) @finding',
     predicate: indexWithoutMinimum,
+  },
+  {
+    id: 'c.weak-key-size',
+    trigger:
+      /\b(RSA_generate_key|EVP_PKEY_CTX_set_\w+_bits|EVP_PKEY_CTX_set_dh_paramgen_prime_len|DSA_generate_parameters|DH_generate_parameters|openssl|_keygen_bits|_paramgen_bits)/,
+    cwe: 'CWE-326',
+    severity: 'medium',
+    message:
+      'An RSA, DSA or DH key (or group) is generated with fewer than 2048 bits, which is within reach of factoring or discrete-log attacks.',
+    remediation: 'Generate RSA and DSA keys and DH groups of at least 2048 bits (3072 for use past 2030), or use an elliptic curve.',
+    query:
+      '[((call_expression function: (identifier) @fn) @finding (#match? @fn "^(RSA_generate_key(_ex)?|EVP_PKEY_CTX_set_(rsa_keygen|dsa_paramgen)_bits|EVP_PKEY_CTX_set_dh_paramgen_prime_len|(DSA|DH)_generate_parameters(_ex)?)$")) ((string_literal) @finding (#match? @finding "openssl|_keygen_bits|_paramgen_bits|_prime_len"))]',
+    predicate: weakKeySize,
   },
   {
     id: 'c.read-terminator',

@@ -139,6 +139,9 @@ char *grow_buf(char *old, size_t cap) {
   old[0] = 0; // expect: c.use-after-realloc
   return nb;
 }
+FILE *old_key(void) {
+  return popen("openssl genrsa 1024", "r"); // expect: c.weak-key-size
+}
 `;
 
 describe('C rules', () => {

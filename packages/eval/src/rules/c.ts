@@ -28,6 +28,31 @@ export function isConstantC(node: SyntaxNode | null | undefined): boolean {
   return false;
 }
 
+/**
+ * A local pointer declared with a string literal and never set again, nor its address taken
+ * (`const char *cmd = "openssl genpkey ...";`): where it is used it holds that literal.
+ */
+function holdsLiteral(n: SyntaxNode | undefined): boolean {
+  if (n?.type !== 'identifier') return false;
+  const fn = ancestor(n, FUNCTION);
+  if (!fn) return false;
+  let literal = false;
+  for (const d of fn.descendantsOfType(['init_declarator', 'assignment_expression', 'update_expression', 'pointer_expression'])) {
+    if (d.type === 'init_declarator') {
+      const decl = d.childForFieldName('declarator');
+      if (decl?.type !== 'pointer_declarator' || declaredName(decl)?.text !== n.text) continue;
+      const v = d.childForFieldName('value');
+      if (literal || !v || literalText(v) === undefined || d.startIndex > n.startIndex) return false;
+      literal = true;
+    } else if (d.type === 'assignment_expression') {
+      if (d.childForFieldName('left')?.text === n.text) return false;
+    } else if (d.type === 'update_expression') {
+      if (d.childForFieldName('argument')?.text === n.text) return false;
+    } else if (d.text.replace(/\s+/g, '') === `&${n.text}`) return false;
+  }
+  return literal;
+}
+
 function arg(m: RuleMatch, i: number): SyntaxNode | undefined {
   return mem.matchArgs(m)[i];
 }
@@ -1123,7 +1148,7 @@ const RULES: Rule[] = [
       const args = mem.matchArgs(m);
       const fmt = pos === undefined ? undefined : args[pos];
       // A variable format with no further arguments is the classic printf(buf) bug.
-      return !!fmt && !isConstantC(fmt) && fmt.type !== 'call_expression' && args.length === (pos ?? 0) + 1;
+      return !!fmt && !isConstantC(fmt) && !holdsLiteral(fmt) && fmt.type !== 'call_expression' && args.length === (pos ?? 0) + 1;
     },
   },
   {
@@ -1134,7 +1159,7 @@ const RULES: Rule[] = [
     message: 'A shell command is built from a non-constant string.',
     remediation: 'Avoid the shell: fork and execvp with an argument vector, and validate the inputs.',
     query: call('^(system|popen|_popen|_wsystem)$'),
-    predicate: (m) => !isConstantC(arg(m, 0)),
+    predicate: (m) => !isConstantC(arg(m, 0)) && !holdsLiteral(arg(m, 0)),
   },
   {
     id: 'c.exec-shell',
