@@ -26,6 +26,17 @@ export interface DeadMarks {
   exits: number[];
   /** Resolved on first need, with the tree. */
   names: Names;
+  /** The blocks {@link endsBefore} has read so far, by range and type: several spans share them. */
+  blocks?: Map<string, BlockScan>;
+}
+
+/** A block's children read so far, with whether the block has ended after each (see `endsBefore`). */
+interface BlockScan {
+  /** On the next child to read; undefined once every child is read. */
+  cursor: ReturnType<SyntaxNode['walk']> | undefined;
+  starts: number[];
+  deads: boolean[];
+  dead: boolean;
 }
 
 interface Names {
@@ -553,26 +564,47 @@ interface Ctx {
   python: boolean;
 }
 
-/** Whether some child of `block` before `to` never completes, with no label after it (children read off a cursor). */
+/**
+ * Whether some child of `block` before `to` never completes, with no label after it. Children are
+ * read off a cursor once per block and completion: the spans of one function share its blocks, so
+ * a later span's question resumes where an earlier one stopped.
+ */
 function endsBefore(block: SyntaxNode, to: number, ctx: Ctx): boolean {
-  let dead = false;
-  const cursor = block.walk();
-  if (cursor.gotoFirstChild()) {
-    do {
-      if (cursor.startIndex >= to) break;
-      const t = cursor.nodeType;
-      if (LABEL_TYPES.has(t)) dead = false;
-      else if (JUMP_TYPES.has(t)) dead = true;
-      else if (!dead && ENDING_TYPES.has(t) && anyIn(ctx.marks.jumps, cursor.startIndex, cursor.endIndex)) {
-        // an `if` ends the block only with an `else` or a constant condition
-        const from = cursor.startIndex;
-        const to = cursor.endIndex;
-        if (t === 'if_statement' && !anyIn(ctx.marks.elses, from, to) && !anyIn(ctx.marks.falses, from, to)) continue;
-        if (neverCompletes(cursor.currentNode, ctx)) dead = true;
-      }
-    } while (cursor.gotoNextSibling());
+  ctx.marks.blocks ??= new Map();
+  const key = `${block.startIndex}:${block.endIndex}:${typeOf(block)}`;
+  let scan = ctx.marks.blocks.get(key);
+  if (!scan) {
+    const cursor = block.walk();
+    scan = { cursor: cursor.gotoFirstChild() ? cursor : undefined, starts: [], deads: [], dead: false };
+    ctx.marks.blocks.set(key, scan);
   }
-  return dead;
+  for (let cursor = scan.cursor; cursor && cursor.startIndex < to; ) {
+    const from = cursor.startIndex;
+    const t = cursor.nodeType;
+    if (LABEL_TYPES.has(t)) scan.dead = false;
+    else if (JUMP_TYPES.has(t)) scan.dead = true;
+    else if (!scan.dead && ENDING_TYPES.has(t) && anyIn(ctx.marks.jumps, from, cursor.endIndex)) {
+      // an `if` ends the block only with an `else` or a constant condition
+      const end = cursor.endIndex;
+      const plainIf = t === 'if_statement' && !anyIn(ctx.marks.elses, from, end) && !anyIn(ctx.marks.falses, from, end);
+      if (!plainIf && neverCompletes(cursor.currentNode, ctx)) scan.dead = true;
+    }
+    scan.starts.push(from);
+    scan.deads.push(scan.dead);
+    if (!cursor.gotoNextSibling()) {
+      scan.cursor = undefined;
+      break;
+    }
+  }
+  // the state after the last child starting before `to`
+  let lo = 0;
+  let hi = scan.starts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((scan.starts[mid] as number) < to) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo > 0 && (scan.deads[lo - 1] as boolean);
 }
 
 /**
