@@ -259,4 +259,3 @@ export function unitTotals(
   for (const c of covered) if (c > 0) total += options.normalize === 'none' ? c : 1;
   return { total, tokens };
 }
-
