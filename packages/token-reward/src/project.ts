@@ -92,6 +92,63 @@ export function projectRewards(
 }
 
 /**
+ * Visits each token's overlapping spans (`live`, sorted by start) with the token's coverage. Non-empty
+ * tokens come with non-decreasing starts (checked), so one sweep visits them without scanning every
+ * span, and stops after the last span's end, since no later token can reach one.
+ */
+function sweepSpans(
+  encoding: TokenEncoding,
+  base: number,
+  rule: OverlapRule,
+  live: readonly RewardSpan[],
+  visit: (token: number, span: number, cover: number) => void,
+): void {
+  const n = encoding.ids.length;
+  const special = encoding.special;
+  const offsets = encoding.offsets;
+  let lastEnd = 0;
+  for (const s of live) lastEnd = Math.max(lastEnd, s.end);
+  let next = 0;
+  const active: number[] = [];
+  for (let i = 0; i < n && live.length > 0; i++) {
+    if (special?.[i]) continue;
+    const ts = (offsets[2 * i] as number) - base;
+    const te = (offsets[2 * i + 1] as number) - base;
+    if (te <= ts || te <= 0) continue;
+    if (ts >= lastEnd) break;
+    while (next < live.length && (live[next] as RewardSpan).start < te) active.push(next++);
+    if (active.length === 0) continue;
+    // drop spans that ended before this token, in place (no array per token)
+    let kept = 0;
+    for (let a = 0; a < active.length; a++) {
+      const k = active[a] as number;
+      if ((live[k] as RewardSpan).end > ts) active[kept++] = k;
+    }
+    active.length = kept;
+    for (let a = 0; a < kept; a++) {
+      const k = active[a] as number;
+      const c = coverage(rule, ts, te, live[k] as RewardSpan);
+      if (c > 0) visit(i, k, c);
+    }
+  }
+}
+
+/** Whether token `i` is the tail of a character split across tokens: empty, where the token before it ends. */
+function tailAt(encoding: TokenEncoding, base: number, i: number): boolean {
+  if (i <= 0 || i >= encoding.ids.length || encoding.special?.[i]) return false;
+  const ts = (encoding.offsets[2 * i] as number) - base;
+  const te = (encoding.offsets[2 * i + 1] as number) - base;
+  return ts === te && ts > 0 && (encoding.offsets[2 * i - 1] as number) - base === ts;
+}
+
+/** How many tails follow token `i` (they take its reward). */
+function tailCount(encoding: TokenEncoding, base: number, i: number): number {
+  let j = i + 1;
+  while (tailAt(encoding, base, j)) j++;
+  return j - i - 1;
+}
+
+/**
  * {@link projectRewards} on offsets already checked against the text (`checkOffsets`): for callers
  * that project one encoding several times.
  * @internal
@@ -109,53 +166,10 @@ export function projectChecked(encoding: TokenEncoding, spans: readonly RewardSp
     return out;
   }
   const weights = live.map((s) => s.weight);
-  const special = encoding.special;
-  const offsets = encoding.offsets;
-  // Non-empty tokens come with non-decreasing starts (checked), so one sweep over spans sorted by
-  // start visits each token's overlapping spans without scanning them all; it stops after the last
-  // span's end, since no later token can reach a span.
-  let lastEnd = 0;
-  for (const s of live) lastEnd = Math.max(lastEnd, s.end);
-  const sweep = (visit: (token: number, span: number, cover: number) => void) => {
-    let next = 0;
-    const active: number[] = [];
-    for (let i = 0; i < n; i++) {
-      if (special?.[i]) continue;
-      const ts = (offsets[2 * i] as number) - base;
-      const te = (offsets[2 * i + 1] as number) - base;
-      if (te <= ts || te <= 0) continue;
-      if (ts >= lastEnd) break;
-      while (next < live.length && (live[next] as RewardSpan).start < te) active.push(next++);
-      if (active.length === 0) continue;
-      // drop spans that ended before this token, in place (no array per token)
-      let kept = 0;
-      for (let a = 0; a < active.length; a++) {
-        const k = active[a] as number;
-        if ((live[k] as RewardSpan).end > ts) active[kept++] = k;
-      }
-      active.length = kept;
-      for (let a = 0; a < kept; a++) {
-        const k = active[a] as number;
-        const c = coverage(rule, ts, te, live[k] as RewardSpan);
-        if (c > 0) visit(i, k, c);
-      }
-    }
-  };
+  const sweep = (visit: (token: number, span: number, cover: number) => void) => sweepSpans(encoding, base, rule, live, visit);
   const inherit = (options.emptyTokens ?? 'inherit') === 'inherit';
-  // the tail of a character split across tokens sits, empty, where the token before it ends
-  const isTail = (i: number) => {
-    if (i <= 0 || i >= n || special?.[i]) return false;
-    const ts = (offsets[2 * i] as number) - base;
-    const te = (offsets[2 * i + 1] as number) - base;
-    return ts === te && ts > 0 && (offsets[2 * i - 1] as number) - base === ts;
-  };
-  /** How many tails follow token `i` (they take its reward). */
-  const tailsAfter = (i: number) => {
-    if (!inherit) return 0;
-    let j = i + 1;
-    while (isTail(j)) j++;
-    return j - i - 1;
-  };
+  const isTail = (i: number) => tailAt(encoding, base, i);
+  const tailsAfter = (i: number) => (inherit ? tailCount(encoding, base, i) : 0);
   const covered = new Float64Array(live.length);
   if (normalize === 'span-mean' || normalize === 'max-abs') {
     // tails take their token's reward, so they count as that many more tokens of the span
@@ -206,55 +220,23 @@ export function unitTotals(
   spans: readonly RewardSpan[],
   options: Pick<ProjectionOptions, 'overlap' | 'offsetBase' | 'emptyTokens'> & { normalize: 'span-mean' | 'none' },
 ): { total: number; tokens: number } {
-  const n = encoding.ids.length;
   const base = options.offsetBase ?? 0;
   const rule = options.overlap ?? 'any';
   const inherit = (options.emptyTokens ?? 'inherit') === 'inherit';
   const live = spans.filter((s) => s.end > s.start).sort((a, b) => a.start - b.start);
   const covered = new Float64Array(live.length);
-  const special = encoding.special;
-  const offsets = encoding.offsets;
-  let lastEnd = 0;
-  for (const s of live) lastEnd = Math.max(lastEnd, s.end);
-  let next = 0;
+  // visits come in token order: a token and its tails are counted once, at its first span
   let tokens = 0;
-  const active: number[] = [];
-  for (let i = 0; i < n && live.length > 0; i++) {
-    if (special?.[i]) continue;
-    const ts = (offsets[2 * i] as number) - base;
-    const te = (offsets[2 * i + 1] as number) - base;
-    if (te <= ts || te <= 0) continue;
-    if (ts >= lastEnd) break;
-    while (next < live.length && (live[next] as RewardSpan).start < te) active.push(next++);
-    if (active.length === 0) continue;
-    let kept = 0;
-    for (let a = 0; a < active.length; a++) {
-      const k = active[a] as number;
-      if ((live[k] as RewardSpan).end > ts) active[kept++] = k;
+  let last = -1;
+  let tails = 0;
+  sweepSpans(encoding, base, rule, live, (i, k, c) => {
+    if (i !== last) {
+      last = i;
+      tails = inherit ? tailCount(encoding, base, i) : 0;
+      tokens += 1 + tails;
     }
-    active.length = kept;
-    let reached = false;
-    let tails = -1;
-    for (let a = 0; a < kept; a++) {
-      const k = active[a] as number;
-      const c = coverage(rule, ts, te, live[k] as RewardSpan);
-      if (c <= 0) continue;
-      if (tails < 0) {
-        // the empty tails after a token take its reward (as in projectRewards)
-        tails = 0;
-        if (inherit) {
-          for (let j = i + 1; j < n && !special?.[j]; j++) {
-            const js = (offsets[2 * j] as number) - base;
-            if (js !== (offsets[2 * j + 1] as number) - base || js <= 0 || (offsets[2 * j - 1] as number) - base !== js) break;
-            tails++;
-          }
-        }
-      }
-      covered[k] = (covered[k] as number) + c * (1 + tails);
-      reached = true;
-    }
-    if (reached) tokens += 1 + tails;
-  }
+    covered[k] = (covered[k] as number) + c * (1 + tails);
+  });
   let total = 0;
   for (const c of covered) if (c > 0) total += options.normalize === 'none' ? c : 1;
   return { total, tokens };
