@@ -4,7 +4,8 @@ import { bagDistance, boundedDistance, contextSimilarity, jaccard, similarity, s
 import { languageOf } from './languages.js';
 import { firstTokenAt, lexTokens, type SyntaxTokens } from './lexer.js';
 import { CONTEXT, literalWords, type PairProfile, type UnitProfile } from './profile.js';
-import { deadMarksOf, typeOf, unreachable } from './reach.js';
+import { typeOf } from './node-type.js';
+import { deadMarksOf, unreachable } from './reach.js';
 
 /** Thresholds of online matching: how close a completion node must be to a reference unit. */
 export interface MatchOptions {

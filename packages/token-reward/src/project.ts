@@ -148,12 +148,8 @@ function tailCount(encoding: TokenEncoding, base: number, i: number): number {
   return j - i - 1;
 }
 
-/**
- * {@link projectRewards} on offsets already checked against the text (`checkOffsets`): for callers
- * that project one encoding several times.
- * @internal
- */
-export function projectChecked(encoding: TokenEncoding, spans: readonly RewardSpan[], options: ProjectionOptions = {}): Float32Array {
+/** {@link projectRewards} on offsets already checked against the text (`checkOffsets`). */
+function projectChecked(encoding: TokenEncoding, spans: readonly RewardSpan[], options: ProjectionOptions = {}): Float32Array {
   const n = encoding.ids.length;
   const base = options.offsetBase ?? 0;
   const rule = options.overlap ?? 'any';

@@ -1,6 +1,7 @@
 import type { RewardSpan } from '@srcode/dataset';
 import type { SyntaxNode } from '@srcode/syntax';
 import type { SyntaxTokens } from './lexer.js';
+import { typeOf } from './node-type.js';
 
 /**
  * Secure code that never runs: after a statement that never completes (a jump, a call that never
@@ -597,14 +598,8 @@ function endsBefore(block: SyntaxNode, to: number, ctx: Ctx): boolean {
     }
   }
   // the state after the last child starting before `to`
-  let lo = 0;
-  let hi = scan.starts.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if ((scan.starts[mid] as number) < to) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo > 0 && (scan.deads[lo - 1] as boolean);
+  const after = firstAt(scan.starts, to);
+  return after > 0 && (scan.deads[after - 1] as boolean);
 }
 
 /**
@@ -1150,26 +1145,3 @@ function firstAt(marks: readonly number[], from: number): number {
   }
   return lo;
 }
-
-/**
- * A node's type. The native binding (tree-sitter 0.22) gives each named node type of a grammar its
- * own subclass, so the type is read from the binding for the first nodes of a subclass and then
- * remembered; nodes of the base class (ERROR and anonymous types), or of a subclass seen with two
- * types, always ask the binding.
- */
-export function typeOf(node: SyntaxNode): string {
-  const cls = node.constructor;
-  const known = typeByClass.get(cls);
-  if (known !== undefined && known.seen >= 2) return known.type ?? node.type;
-  const type = node.type;
-  if (known === undefined) {
-    const subclass = Object.getPrototypeOf(cls.prototype) !== Object.prototype;
-    typeByClass.set(cls, { type: subclass ? type : undefined, seen: 1 });
-  } else {
-    if (known.type !== type) known.type = undefined;
-    known.seen++;
-  }
-  return type;
-}
-
-const typeByClass = new WeakMap<object, { type: string | undefined; seen: number }>();
