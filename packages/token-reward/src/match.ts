@@ -534,8 +534,8 @@ interface WindowUnit {
   counts: Uint16Array;
   /** A call's argument list: the callee must come just before. */
   callee: boolean;
-  /** The ids of its API names, one of which the window must hold. */
-  names: number[] | undefined;
+  /** Its API names as a mask by id + 1 (one of them the window must hold), or none. */
+  names: Uint8Array | undefined;
 }
 
 /** What matching needs of a profile beyond the profile itself, worked out once per profile. */
@@ -604,6 +604,12 @@ function planOf(profile: PairProfile): Plan {
     else if (!unit.kinds.includes('STR')) anchorless.add(unit);
   }
   // what the token prefilter reads of each unit, in one object (no map lookups per window)
+  const masks = new Map<UnitProfile, Uint8Array>();
+  for (const [unit, own] of names) {
+    const mask = new Uint8Array(size);
+    for (const id of own) mask[id + 1] = 1;
+    masks.set(unit, mask);
+  }
   for (const [type, units] of byType) {
     windowUnits.set(
       type,
@@ -611,7 +617,7 @@ function planOf(profile: PairProfile): Plan {
         unit,
         counts: counts.get(unit) as Uint16Array,
         callee: callees.has(unit),
-        names: names.get(unit),
+        names: masks.get(unit),
       })),
     );
   }
@@ -694,7 +700,7 @@ function windowCanMatch(w: WindowUnit, ids: Int32Array, i: number, used: Uint16A
       used[t] = (used[t] as number) + 1;
       matched++;
     }
-    if (!named && names?.includes(t - 1)) named = true;
+    if (!named && names?.[t] === 1) named = true;
     // tokens of the window the unit lacks only grow with its length
     if (len - matched > most) break;
     if (named && len >= lo && Math.max(len - matched, m - matched) <= (len <= m ? atM : exact ? 0 : Math.floor(rho * len + 1e-9))) {
