@@ -4,7 +4,9 @@
  * the path given; then the analysis CPU time per file for each language (after one warm-up pass),
  * so that a change meant only to make the analyser faster can be checked to leave every finding as it was.
  *
- * Run: pnpm --filter @srcode/eval exec tsx bench/findings-snapshot.ts OUT.jsonl [DATA_DIR] [--runs N]
+ * `--lang LANG` keeps the files of one language only (`python`, `c`), for a change that concerns one language's rules.
+ *
+ * Run: pnpm --filter @srcode/eval exec tsx bench/findings-snapshot.ts OUT.jsonl [DATA_DIR] [--runs N] [--lang LANG]
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,18 +17,25 @@ import { C_PROGRAMS_DIR, type CorpusItem, loadCorpus } from './corpus.js';
 const args = process.argv.slice(2);
 const runsAt = args.indexOf('--runs');
 const RUNS = runsAt >= 0 ? Number(args[runsAt + 1]) : 3;
-const positional = args.filter((a, i) => !a.startsWith('--') && args[i - 1] !== '--runs');
+const langAt = args.indexOf('--lang');
+const LANG = langAt >= 0 ? args[langAt + 1] : undefined;
+const positional = args.filter((a, i) => !a.startsWith('--') && args[i - 1] !== '--runs' && args[i - 1] !== '--lang');
 const out = positional[0];
 const data = positional[1] ?? fileURLToPath(new URL('../../../../shared/data', import.meta.url));
 if (!out || !Number.isInteger(RUNS) || RUNS < 1) {
-  console.error('usage: findings-snapshot.ts OUT.jsonl [DATA_DIR] [--runs N]');
+  console.error('usage: findings-snapshot.ts OUT.jsonl [DATA_DIR] [--runs N] [--lang LANG]');
   process.exit(2);
 }
 
-const items: Pick<CorpusItem, 'id' | 'language' | 'code' | 'origin'>[] = loadCorpus(data);
+const all: Pick<CorpusItem, 'id' | 'language' | 'code' | 'origin'>[] = loadCorpus(data);
 for (const file of readdirSync(C_PROGRAMS_DIR).sort()) {
   if (!file.endsWith('.c')) continue;
-  items.push({ id: `fixture/${file}`, language: 'c', code: readFileSync(join(C_PROGRAMS_DIR, file), 'utf8'), origin: 'c-programs' });
+  all.push({ id: `fixture/${file}`, language: 'c', code: readFileSync(join(C_PROGRAMS_DIR, file), 'utf8'), origin: 'c-programs' });
+}
+const items = LANG === undefined ? all : all.filter((i) => i.language === LANG);
+if (!items.length) {
+  console.error(`no files of language '${LANG}'`);
+  process.exit(2);
 }
 
 const analyzer = new BuiltinAnalyzer();

@@ -180,7 +180,8 @@ async function breakdown(texts: readonly string[]): Promise<void> {
       },
     };
   });
-  const analyzer = new BuiltinAnalyzer({ languages: [{ language: 'python', rules }] });
+  // the language as registered (plain nodes and all), so that the rules run as the CLI runs them
+  const analyzer = new BuiltinAnalyzer({ languages: [{ ...PYTHON_LANGUAGE, rules }] });
   analyzer.check('python');
   let t = performance.now();
   for (const text of texts) parse(`${text}\n`, 'python');
